@@ -1,0 +1,57 @@
+"""The composition root: settings, database and report source, created once per process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings, load_settings
+from bot.ports import ReportSource
+from bot.reports.sources import source_from_setting
+from bot.store.archive import Archive
+from bot.store.database import create_engine, default_database_url
+from bot.store.migrate import current_revision
+from bot.store.migrate import migrate as run_migrations
+
+
+class App:
+    """Everything a command needs, built from the settings; nothing connects until used."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.archive = Archive(engine)
+        self._source: ReportSource | None = None
+
+    def report_source(self) -> ReportSource:
+        """The configured report source (created on first use: `parse FILE` needs none)."""
+        if self._source is None:
+            self._source = source_from_setting(self.settings.report_source_spec())
+        return self._source
+
+    async def schema_revision(self) -> str | None:
+        return await current_revision(self.engine)
+
+    @classmethod
+    @asynccontextmanager
+    async def start(
+        cls, *, settings: Settings | None = None, debug: bool = False, migrate: bool = True
+    ) -> AsyncIterator[App]:
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        settings = settings or load_settings()
+        engine = create_engine(settings.database_url or default_database_url())
+        app = cls(settings, engine)
+        try:
+            if migrate:
+                await run_migrations(engine)
+            yield app
+        finally:
+            if app._source is not None:
+                await app._source.aclose()
+            await engine.dispose()

@@ -1,0 +1,205 @@
+"""The `paperbot` command (CONTRACT.md): argument parsing, exit statuses, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn, TextIO
+
+from bot import __version__
+from bot.app import App
+from bot.errors import BadInputError, PaperbotError
+from bot.models import Report
+from bot.reports.resolve import ReportJob, resolve
+from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, as every paperbot error; `--help` still shows the full usage.
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="paperbot", description="Daily AI papers for your team's chat channels.")
+    parser.add_argument("--version", action="version", version=f"paperbot {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("run", help="run the bot (console mode when no chat platform is configured)")
+
+    ingest = commands.add_parser("ingest", help="fetch and parse reports into the archive")
+    ingest.add_argument(
+        "sources", nargs="+", metavar="SOURCE",
+        help="a report file, a folder of reports, a URL, a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
+    )
+
+    parse = commands.add_parser("parse", help="parse one report and print it, storing nothing")
+    parse.add_argument("source", metavar="SOURCE", help="a report file, a URL or a date YYYY-MM-DD")
+    parse.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+    lookup = commands.add_parser("lookup", help="search the archive as `/paper QUERY` does")
+    lookup.add_argument("query", nargs="+", metavar="QUERY", help="an arXiv id, a paper URL, a date or words")
+    lookup.add_argument("--limit", type=_limit, default=DEFAULT_LOOKUP_LIMIT, help="at most N results")
+    lookup.add_argument("--json", action="store_true", help="print a JSON list")
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid limit {text!r}: give a whole number") from None
+    if not 1 <= value <= MAX_LOOKUP_LIMIT:
+        raise argparse.ArgumentTypeError(f"limit must be between 1 and {MAX_LOOKUP_LIMIT}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return asyncio.run(_dispatch(args))
+    except KeyboardInterrupt:
+        return 130
+    except BadInputError as exc:
+        return _fail(exc, EXIT_BAD_INPUT, args.debug)
+    except PaperbotError as exc:
+        return _fail(exc, EXIT_FAILURE, args.debug)
+    except Exception as exc:
+        return _fail(exc, EXIT_FAILURE, args.debug, unexpected=True)
+
+
+def _fail(exc: BaseException, status: int, debug: bool, *, unexpected: bool = False) -> int:
+    if debug:
+        traceback.print_exception(exc)
+    message = f"{type(exc).__name__}: {exc}" if unexpected else str(exc)
+    hint = " (run with --debug for details)" if unexpected and not debug else ""
+    print(f"paperbot: error: {' '.join(message.split())}{hint}", file=sys.stderr)
+    return status
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    handler: Callable[[App, argparse.Namespace], Awaitable[int]] = _COMMANDS[args.command]
+    async with App.start(debug=args.debug, migrate=args.command != "parse") as app:
+        return await handler(app, args)
+
+
+async def _cmd_migrate(app: App, _args: argparse.Namespace) -> int:
+    revision = await app.schema_revision()
+    print(f"database schema is up to date (revision {revision})")
+    return EXIT_OK
+
+
+async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
+    jobs = resolve(args.source, app.report_source)
+    if len(jobs) != 1:
+        raise BadInputError(f"{args.source}: parse reads one report; this names {len(jobs)}")
+    report = await _load(jobs[0])
+    assert report is not None  # a single job is required to exist
+    _print_warnings(report)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(f"{report.date}  {len(report.papers)} papers  {report.source_url or ''}".rstrip())
+        for paper in report.papers:
+            print(f"  {paper.arxiv_id:<12} {paper.title}")
+    return EXIT_OK
+
+
+async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
+    jobs = [job for argument in args.sources for job in resolve(argument, app.report_source)]
+    failures = 0
+    with _progress(len(jobs)) as advance:
+        for job in jobs:
+            try:
+                report = await _load(job)
+            except BadInputError as exc:
+                failures += 1
+                print(f"paperbot: error: {exc}", file=sys.stderr)
+                advance()
+                continue
+            if report is None:
+                print(f"{job.label}: no report published", file=sys.stderr)
+            else:
+                _print_warnings(report)
+                result = await app.archive.ingest(report, origin=job.label)
+                print(result.describe())
+            advance()
+    if failures:
+        print(f"paperbot: {failures} of {len(jobs)} reports could not be read", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
+    from bot.service import lookup
+
+    hits = await lookup(app.archive, " ".join(args.query), limit=args.limit)
+    if args.json:
+        _print_json([hit.to_json() for hit in hits])
+        return EXIT_OK
+    if not hits:
+        print("no papers match")
+    for rank, hit in enumerate(hits, start=1):
+        print(f"{rank:>2}. {hit.arxiv_id:<12} {hit.title}  ({hit.date})")
+    return EXIT_OK
+
+
+async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
+    from handlers.console.prompt import run_console
+
+    return await run_console(app, sys.stdin, sys.stdout)
+
+
+_COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
+    "run": _cmd_run,
+    "ingest": _cmd_ingest,
+    "parse": _cmd_parse,
+    "lookup": _cmd_lookup,
+    "migrate": _cmd_migrate,
+}
+
+
+async def _load(job: ReportJob) -> Report | None:
+    report = await job.load()
+    if report is None and job.required:
+        raise BadInputError(f"{job.label}: no report published for this date")
+    return report
+
+
+def _print_warnings(report: Report, stream: TextIO | None = None) -> None:
+    for warning in report.warnings:
+        print(f"warning: {report.date}: {warning}", file=stream or sys.stderr)
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+class _progress:
+    """A progress bar on stderr for runs of several reports, silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        console = Console(stderr=True)
+        self.enabled = total > 1 and console.is_terminal
+        self.bar = Progress(console=console, transient=True, disable=not self.enabled)
+        self.task = self.bar.add_task("ingesting", total=total)
+
+    def __enter__(self) -> Callable[[], None]:
+        self.bar.start()
+        return lambda: self.bar.advance(self.task)
+
+    def __exit__(self, *_exc: object) -> None:
+        self.bar.stop()

@@ -1,0 +1,31 @@
+"""Errors the core raises on purpose; each maps to an exit status of the CLI."""
+
+from __future__ import annotations
+
+
+class PaperbotError(Exception):
+    """Base of every error paperbot raises deliberately (exit status 1)."""
+
+
+class BadInputError(PaperbotError):
+    """The user gave something unusable: a bad argument, file, date or topic (exit status 2)."""
+
+
+class ReportFormatError(BadInputError):
+    """A text that is not a Daily Papers report, or one whose meaning is unclear.
+
+    `line` is 1-based and points at the line the problem was found on.
+    """
+
+    def __init__(self, message: str, line: int | None = None, origin: str | None = None) -> None:
+        self.line = line
+        self.origin = origin
+        self.reason = message
+        where = origin or "report"
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+class SourceError(PaperbotError):
+    """A report source failed (network, server error after retries, unreadable file)."""

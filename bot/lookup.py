@@ -1,0 +1,70 @@
+"""Understanding a `/paper QUERY`: an arXiv id, a paper or day URL, a date, or words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.errors import BadInputError
+from bot.reports.arxiv import parse_arxiv_id
+from bot.store.terms import Term, tokenize
+
+MAX_QUERY_LENGTH = 500
+_DAY_URL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
+
+
+@dataclass(frozen=True, slots=True)
+class PaperQuery:
+    """One exact paper."""
+
+    arxiv_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayQuery:
+    """Every paper of one day's report."""
+
+    day: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class TextQuery:
+    """Full-text search; `terms` must all match (the words of a quoted phrase as one term)."""
+
+    terms: tuple[Term, ...]
+
+
+Query = PaperQuery | DayQuery | TextQuery
+
+
+def parse_query(raw: str) -> Query:
+    """Classify a lookup query, or raise BadInputError with a message fit for the user."""
+    query = " ".join(raw.split())
+    if not query:
+        raise BadInputError("empty query: give an arXiv id, a paper URL, a date or some words")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise BadInputError(f"query too long ({len(query)} characters; at most {MAX_QUERY_LENGTH})")
+    arxiv_id = parse_arxiv_id(query)
+    if arxiv_id:
+        return PaperQuery(arxiv_id)
+    day_url = _DAY_URL.match(query)
+    if day_url or _DATE.match(query):
+        text = day_url.group(1) if day_url else query
+        try:
+            return DayQuery(dt.date.fromisoformat(text))
+        except ValueError:
+            raise BadInputError(f"invalid date {text!r}") from None
+    if query.lower().startswith(("http://", "https://")):
+        raise BadInputError("not a paper link: give a huggingface.co/papers/… or arxiv.org/abs/… URL")
+    closing = _QUOTES.get(query[0])
+    if closing and len(query) > 2 and query.endswith(closing):
+        tokens = tuple(token for term in tokenize(query[1:-1]) for token in term.tokens)
+        if tokens:
+            return TextQuery((Term(tokens),))
+    terms = tuple(tokenize(query))
+    if not terms:
+        raise BadInputError("the query holds no words to search for")
+    return TextQuery(terms)

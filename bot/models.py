@@ -1,0 +1,93 @@
+"""Plain typed data shared by every part of the core.
+
+Nothing here knows about storage, chat platforms or HTTP: these are the values that flow
+between the parser, the archive and the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# The five report sections, in the order reports print them. The names are the JSON keys
+# of `paperbot parse --json` (a contract) and the column names of the archive.
+SECTION_FIELDS: tuple[str, ...] = ("domain", "contribution", "usage", "innovations", "results")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as a report (or the Hugging Face API) describes it."""
+
+    arxiv_id: str
+    title: str
+    url: str
+    source: str = ""
+    domain: str = ""
+    contribution: str = ""
+    usage: str = ""
+    innovations: str = ""
+    results: str = ""
+    # Extras that the Hugging Face API provides and markdown reports do not.
+    authors: tuple[str, ...] = ()
+    summary: str = ""
+    upvotes: int | None = None
+    github_repo: str | None = None
+    project_page: str | None = None
+    keywords: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, str]:
+        """The `paperbot parse --json` shape of a paper (see CONTRACT.md)."""
+        data = {"arxiv_id": self.arxiv_id, "title": self.title, "url": self.url, "source": self.source}
+        for name in SECTION_FIELDS:
+            data[name] = getattr(self, name)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something the parser tolerated but a report author may want to fix."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One day's Daily Papers report."""
+
+    date: dt.date
+    papers: tuple[Paper, ...]
+    source_url: str | None = None
+    warnings: tuple[ParseWarning, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "date": self.date.isoformat(),
+            "source_url": self.source_url,
+            "papers": [paper.to_json() for paper in self.papers],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LookupHit:
+    """One ranked result of an archive lookup."""
+
+    arxiv_id: str
+    title: str
+    date: dt.date | None
+    score: float
+    url: str = ""
+    domain: str = ""
+    contribution: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The `paperbot lookup --json` shape (see CONTRACT.md)."""
+        return {
+            "arxiv_id": self.arxiv_id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "score": round(self.score, 4),
+        }

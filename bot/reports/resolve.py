@@ -1,0 +1,74 @@
+"""Turning a command-line SOURCE (a file, a folder, a URL, a date or a date range) into reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import BadInputError
+from bot.models import Report
+from bot.ports import ReportSource
+from bot.reports.sources.local import LocalSource, report_files
+from bot.reports.sources.url import fetch_report_url
+
+_DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
+MAX_DATE_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class ReportJob:
+    """One report to fetch; `load` returns None when that day has no report (yet)."""
+
+    label: str
+    load: Callable[[], Awaitable[Report | None]]
+    # A day asked for on its own must exist; days inside a range may be empty (weekends).
+    required: bool
+
+
+def _parse_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+
+
+def resolve(argument: str, source: Callable[[], ReportSource]) -> list[ReportJob]:
+    """The report jobs a SOURCE argument stands for. `source` gives the configured report source."""
+    if argument.startswith(("http://", "https://")):
+        return [ReportJob(argument, lambda: fetch_report_url(argument), required=True)]
+    dates = _DATE_RANGE.match(argument)
+    if dates:
+        first = _parse_day(dates.group(1))
+        last = _parse_day(dates.group(2)) if dates.group(2) else first
+        if last < first:
+            raise BadInputError(f"date range {argument!r} ends before it starts")
+        if (last - first).days >= MAX_DATE_RANGE_DAYS:
+            raise BadInputError(f"date range {argument!r} is longer than {MAX_DATE_RANGE_DAYS} days")
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        return [_day_job(day, source, required=len(days) == 1) for day in days]
+    path = Path(argument).expanduser()
+    if path.is_dir():
+        files = report_files(path)
+        if not files:
+            raise BadInputError(f"{argument}: no report files (*.md) in this folder")
+        return [_file_job(file) for file in files]
+    if path.is_file():
+        return [_file_job(path)]
+    raise BadInputError(f"{argument}: no such file or folder, and not a URL or a date (YYYY-MM-DD)")
+
+
+def _file_job(path: Path) -> ReportJob:
+    async def load() -> Report:
+        return await LocalSource(path).read()
+
+    return ReportJob(str(path), load, required=True)
+
+
+def _day_job(day: dt.date, source: Callable[[], ReportSource], *, required: bool) -> ReportJob:
+    async def load() -> Report | None:
+        return await source().fetch(day)
+
+    return ReportJob(day.isoformat(), load, required=required)

@@ -1,0 +1,244 @@
+"""The report archive: storing reports and papers once, and reading them back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.models import SECTION_FIELDS, LookupHit, Paper, Report
+from bot.store.tables import papers, report_papers, reports
+from bot.store.terms import index_terms
+
+# Fields a later report may refresh; the dates and search columns are derived from them.
+_TEXT_FIELDS = ("title", "url", "source", *SECTION_FIELDS, "summary")
+_EXTRA_FIELDS = ("authors", "keywords", "upvotes", "github_repo", "project_page")
+_INGEST_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What ingesting one report changed."""
+
+    date: dt.date
+    papers: int
+    new_papers: int
+    updated_papers: int
+    unchanged: bool
+
+    def describe(self) -> str:
+        if self.unchanged:
+            return f"{self.date}: already archived, unchanged ({self.papers} papers)"
+        return (
+            f"{self.date}: {self.papers} papers archived "
+            f"({self.new_papers} new, {self.updated_papers} updated)"
+        )
+
+
+def report_hash(report: Report) -> str:
+    """A digest of everything the archive keeps of a report: equal hashes, nothing to do."""
+    payload = report.to_json()
+    payload["extras"] = [[getattr(p, name) for name in _EXTRA_FIELDS] for p in report.papers]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _paper_row(paper: Paper, day: dt.date) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(paper, name) for name in _TEXT_FIELDS}
+    row.update(
+        arxiv_id=paper.arxiv_id,
+        authors=list(paper.authors),
+        keywords=list(paper.keywords),
+        upvotes=paper.upvotes,
+        github_repo=paper.github_repo,
+        project_page=paper.project_page,
+        first_date=day,
+        last_date=day,
+    )
+    return _with_terms(row)
+
+
+def _with_terms(row: dict[str, Any]) -> dict[str, Any]:
+    row["title_terms"] = index_terms(row["title"])
+    body = [row[name] for name in (*SECTION_FIELDS, "summary")]
+    body.extend(row["keywords"])
+    row["body_terms"] = index_terms("\n".join(body))
+    return row
+
+
+def _merge(stored: Mapping[str, Any], incoming: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    """The changes a paper's stored row needs after it appears in the report of `day`.
+
+    The newest report's text wins, field by field, but an empty field never erases a
+    filled one; an older report (ingested late) only fills gaps.
+    """
+    newer = day >= stored["last_date"]
+    merged = dict(stored)
+    for name in (*_TEXT_FIELDS, *_EXTRA_FIELDS):
+        value = incoming[name]
+        if value in ("", None, []):
+            continue
+        if newer or stored[name] in ("", None, []):
+            merged[name] = value
+    merged["first_date"] = min(stored["first_date"], day)
+    merged["last_date"] = max(stored["last_date"], day)
+    merged = _with_terms(merged)
+    return {name: value for name, value in merged.items() if stored.get(name) != value}
+
+
+class Archive:
+    """Reports and papers in the database. One instance per engine; safe to share."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def ingest(self, report: Report, *, origin: str | None = None) -> IngestResult:
+        """Store a report. Idempotent; a corrected report for the same date replaces the old one."""
+        for attempt in range(_INGEST_ATTEMPTS):
+            try:
+                return await self._ingest_once(report, origin)
+            except IntegrityError:
+                # Another process stored the same report or papers a moment ago; the next
+                # attempt sees its rows and merges into them.
+                if attempt == _INGEST_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _ingest_once(self, report: Report, origin: str | None) -> IngestResult:
+        digest = report_hash(report)
+        async with self.engine.begin() as conn:
+            existing = (
+                await conn.execute(select(reports.c.id, reports.c.content_hash).where(reports.c.date == report.date))
+            ).one_or_none()
+            if existing is not None and existing.content_hash == digest:
+                return IngestResult(report.date, len(report.papers), 0, 0, unchanged=True)
+            paper_ids, new, updated = await self._upsert_papers(conn, report)
+            values = {
+                "source_url": report.source_url,
+                "origin": origin,
+                "content_hash": digest,
+                "paper_count": len(report.papers),
+                "ingested_at": dt.datetime.now(dt.UTC),
+            }
+            if existing is None:
+                report_id = (
+                    await conn.execute(insert(reports).values(date=report.date, **values).returning(reports.c.id))
+                ).scalar_one()
+            else:
+                report_id = existing.id
+                await conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
+                await conn.execute(delete(report_papers).where(report_papers.c.report_id == report_id))
+            if paper_ids:
+                await conn.execute(
+                    insert(report_papers),
+                    [
+                        {"report_id": report_id, "paper_id": paper_id, "position": position}
+                        for position, paper_id in enumerate(paper_ids)
+                    ],
+                )
+        return IngestResult(report.date, len(report.papers), new, updated, unchanged=False)
+
+    async def _upsert_papers(self, conn: AsyncConnection, report: Report) -> tuple[list[int], int, int]:
+        ids = [paper.arxiv_id for paper in report.papers]
+        stored = {
+            row["arxiv_id"]: row
+            for row in (await conn.execute(select(papers).where(papers.c.arxiv_id.in_(ids)))).mappings()
+        }
+        new_rows = [_paper_row(p, report.date) for p in report.papers if p.arxiv_id not in stored]
+        if new_rows:
+            await conn.execute(insert(papers), new_rows)
+        updated = 0
+        for paper in report.papers:
+            row = stored.get(paper.arxiv_id)
+            if row is None:
+                continue
+            changes = _merge(row, _paper_row(paper, report.date), report.date)
+            if changes:
+                updated += 1
+                await conn.execute(update(papers).where(papers.c.id == row["id"]).values(**changes))
+        id_of = {
+            row.arxiv_id: row.id
+            for row in await conn.execute(select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(ids)))
+        }
+        return [id_of[arxiv_id] for arxiv_id in ids], len(new_rows), updated
+
+    async def paper(self, arxiv_id: str) -> Paper | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id))).mappings().one_or_none()
+        return _paper_from_row(row) if row else None
+
+    async def hit(self, arxiv_id: str) -> LookupHit | None:
+        """The lookup result for an exact id (its newest report date)."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id))
+            ).mappings().one_or_none()
+        return hit_from_row(row, 1.0) if row else None
+
+    async def report(self, day: dt.date) -> Report | None:
+        async with self.engine.connect() as conn:
+            head = (await conn.execute(select(reports).where(reports.c.date == day))).mappings().one_or_none()
+            if head is None:
+                return None
+            rows = (
+                await conn.execute(
+                    select(papers)
+                    .join(report_papers, report_papers.c.paper_id == papers.c.id)
+                    .where(report_papers.c.report_id == head["id"])
+                    .order_by(report_papers.c.position)
+                )
+            ).mappings()
+            return Report(date=day, papers=tuple(_paper_from_row(r) for r in rows), source_url=head["source_url"])
+
+    async def report_dates(self) -> list[dt.date]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(select(reports.c.date).order_by(reports.c.date))).scalars())
+
+    async def counts(self) -> tuple[int, int]:
+        """(reports, papers) in the archive."""
+        async with self.engine.connect() as conn:
+            n_reports = (await conn.execute(select(func.count()).select_from(reports))).scalar_one()
+            n_papers = (await conn.execute(select(func.count()).select_from(papers))).scalar_one()
+        return n_reports, n_papers
+
+
+def _paper_from_row(row: Mapping[str, Any]) -> Paper:
+    return Paper(
+        arxiv_id=row["arxiv_id"],
+        title=row["title"],
+        url=row["url"],
+        source=row["source"],
+        domain=row["domain"],
+        contribution=row["contribution"],
+        usage=row["usage"],
+        innovations=row["innovations"],
+        results=row["results"],
+        authors=tuple(row["authors"] or ()),
+        summary=row["summary"],
+        upvotes=row["upvotes"],
+        github_repo=row["github_repo"],
+        project_page=row["project_page"],
+        keywords=tuple(row["keywords"] or ()),
+    )
+
+
+def hit_from_row(row: Mapping[str, Any], score: float) -> LookupHit:
+    return LookupHit(
+        arxiv_id=row["arxiv_id"],
+        title=row["title"],
+        date=row["last_date"],
+        score=score,
+        url=row["url"],
+        domain=row["domain"],
+        contribution=row["contribution"],
+    )
+
+
+def rows_to_hits(rows: Sequence[Mapping[str, Any]]) -> list[LookupHit]:
+    return [hit_from_row(row, float(row["score"])) for row in rows]

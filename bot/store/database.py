@@ -1,0 +1,49 @@
+"""Engine creation: one place that knows how each database is connected and tuned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.errors import BadInputError
+
+DEFAULT_SQLITE_FILE = "paperbot.db"
+
+
+def default_database_url(directory: Path | None = None) -> str:
+    """A SQLite file in the working directory (CONTRACT.md: the zero-configuration default)."""
+    path = (directory or Path.cwd()) / DEFAULT_SQLITE_FILE
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
+    """An async engine for a `sqlite+aiosqlite://` or `postgresql+asyncpg://` URL."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise BadInputError(f"invalid database URL {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.drivername != "sqlite+aiosqlite":
+            parsed = parsed.set(drivername="sqlite+aiosqlite")
+        engine = create_async_engine(parsed, echo=echo, connect_args={"timeout": 30, **(connect_args or {})})
+        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername != "postgresql+asyncpg":
+            parsed = parsed.set(drivername="postgresql+asyncpg")
+        return create_async_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
+    raise BadInputError(f"unsupported database {backend!r}: use sqlite+aiosqlite:// or postgresql+asyncpg://")
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (lookups) proceed while an ingest writes; busy_timeout makes a second
+    # writer wait instead of failing with "database is locked"; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()

@@ -1,0 +1,81 @@
+"""Full-text search over the archive with the database's own index.
+
+SQLite uses the FTS5 table `papers_fts` (bm25 ranking); PostgreSQL the generated
+`search_vector` column (GIN index, ts_rank). Both index the terms of bot/store/terms.py, so a
+query is tokenised once and rendered in each dialect's query syntax. Title matches come
+first, then the rest by relevance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Date, Float, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.models import LookupHit
+from bot.store.archive import rows_to_hits
+from bot.store.terms import Term
+
+# bm25 weights per FTS5 column (title_terms, body_terms): a title word counts like ten body words.
+_SQLITE_WEIGHTS = "10.0, 1.0"
+_PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date"
+
+
+def _fts5_expression(terms: Sequence[Term], operator: str) -> str:
+    # Every token is [0-9a-z…] only (see terms.py), yet quoting keeps FTS5 keywords such as
+    # AND/OR/NEAR typed by a user from being read as operators.
+    return f" {operator} ".join('"' + " ".join(term.tokens) + '"' for term in terms)
+
+
+def _tsquery(terms: Sequence[Term], operator: str, weight: str = "") -> str:
+    suffix = f":{weight}" if weight else ""
+    parts = []
+    for term in terms:
+        tokens = [token + suffix for token in term.tokens]
+        parts.append("(" + " <-> ".join(tokens) + ")" if term.is_phrase else tokens[0])
+    return f" {operator} ".join(parts)
+
+
+async def search(engine: AsyncEngine, terms: Sequence[Term], *, limit: int, match_all: bool = True) -> list[LookupHit]:
+    """Papers matching every term (or any term, with `match_all=False`), best first."""
+    if not terms:
+        return []
+    if engine.dialect.name == "sqlite":
+        return await _search_sqlite(engine, terms, limit, "AND" if match_all else "OR")
+    return await _search_postgres(engine, terms, limit, "&" if match_all else "|")
+
+
+async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str) -> list[LookupHit]:
+    expression = _fts5_expression(terms, operator)
+    statement = text(
+        f"SELECT {_PAPER_COLUMNS}, "
+        f"  (f.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :title_expr)) AS in_title, "
+        f"  -bm25(papers_fts, {_SQLITE_WEIGHTS}) AS score "
+        "FROM papers_fts AS f JOIN papers AS p ON p.id = f.rowid "
+        "WHERE papers_fts MATCH :expr "
+        "ORDER BY in_title DESC, score DESC, p.last_date DESC LIMIT :limit"
+    ).columns(last_date=Date, score=Float)
+    params = {"expr": expression, "title_expr": "title_terms : (" + expression + ")", "limit": limit}
+    async with engine.connect() as conn:
+        rows = (await conn.execute(statement, params)).mappings().all()
+    return rows_to_hits(rows)
+
+
+async def _search_postgres(engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str) -> list[LookupHit]:
+    statement = text(
+        f"SELECT {_PAPER_COLUMNS}, "
+        "  (p.search_vector @@ to_tsquery('english', :title_query)) AS in_title, "
+        "  ts_rank(p.search_vector, q.query) AS score "
+        "FROM papers AS p, to_tsquery('english', :query) AS q(query) "
+        "WHERE p.search_vector @@ q.query "
+        "ORDER BY in_title DESC, score DESC, p.last_date DESC LIMIT :limit"
+    ).columns(last_date=Date, score=Float)
+    params = {
+        "query": _tsquery(terms, operator),
+        "title_query": _tsquery(terms, operator, weight="A"),
+        "limit": limit,
+    }
+    async with engine.connect() as conn:
+        rows = (await conn.execute(statement, params)).mappings().all()
+    return rows_to_hits(rows)

@@ -1,0 +1,82 @@
+"""The archive's tables (SQLAlchemy Core). Alembic migrations create them; keep both in step."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("date", Date, nullable=False, unique=True),
+    Column("source_url", Text),
+    Column("origin", Text),
+    Column("content_hash", String(64), nullable=False),
+    Column("paper_count", Integer, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+papers = Table(
+    "papers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("arxiv_id", String(40), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("domain", Text, nullable=False, default=""),
+    Column("contribution", Text, nullable=False, default=""),
+    Column("usage", Text, nullable=False, default=""),
+    Column("innovations", Text, nullable=False, default=""),
+    Column("results", Text, nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
+    Column("authors", JSON, nullable=False, default=list),
+    Column("keywords", JSON, nullable=False, default=list),
+    Column("upvotes", Integer),
+    Column("github_repo", Text),
+    Column("project_page", Text),
+    Column("first_date", Date, nullable=False),
+    Column("last_date", Date, nullable=False),
+    # Tokenised copies for full-text search (see bot/store/terms.py); the database indexes them.
+    Column("title_terms", Text, nullable=False, default=""),
+    Column("body_terms", Text, nullable=False, default=""),
+)
+
+report_papers = Table(
+    "report_papers",
+    metadata,
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+# Conditional-GET validators of remote report sources, shared by every replica.
+http_cache = Table(
+    "http_cache",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body", Text, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)

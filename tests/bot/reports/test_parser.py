@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.errors import ReportFormatError
+from bot.models import SECTION_FIELDS
+from bot.reports.parser import parse_report
+
+HEADER = """# Hugging Face Daily Papers Report
+**Date**: 2026-04-01
+**Source URL**: https://huggingface.co/papers/date/2026-04-01
+
+============================================================
+"""
+
+SECTION_NAMES = ("应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果")
+
+
+def paper_block(heading: str, *, arxiv: str = "2604.00001", title: str = "Toy Paper: A Test") -> str:
+    """A paper whose five sections use the heading style `heading` ({n} number, {name} name)."""
+    sections = "\n\n".join(
+        heading.format(n=n, name=name) + f"\n   第{n}节的内容。" for n, name in enumerate(SECTION_NAMES, start=1)
+    )
+    return f"""
+## 📄 {title}
+
+- **链接**: https://huggingface.co/papers/{arxiv}
+- **阅读来源**: HTML
+
+# {title}
+
+{sections}
+
+============================================================
+"""
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "### {n}. {name}",
+        "{n}. **{name}**",
+        "{n}. **{name}**：",
+        "{n}. **{name}**:",
+        "**{n}. {name}**",
+        "#### {n}. {name}",
+        "## {n}. {name}",
+        "### {n}. **{name}**",
+        "### {name}",
+        "**{name}**：",
+        "{n}、{name}",
+    ],
+)
+def test_every_heading_style_fills_all_five_sections(heading: str) -> None:
+    report = parse_report(HEADER + paper_block(heading))
+    (paper,) = report.papers
+    for n, name in enumerate(SECTION_FIELDS, start=1):
+        assert getattr(paper, name) == f"第{n}节的内容。"
+    assert report.warnings == ()
+
+
+def test_section_text_on_the_heading_line() -> None:
+    text = HEADER + paper_block("{n}. **{name}**：第{n}节同一行").replace("\n   第", "\n   另起一行第")
+    (paper,) = parse_report(text).papers
+    assert paper.domain == "第1节同一行\n另起一行第1节的内容。"
+
+
+def test_header_fields_and_paper_metadata() -> None:
+    report = parse_report(HEADER + paper_block("### {n}. {name}", arxiv="2604.01234v3", title="📄 Hidden"))
+    assert report.date == dt.date(2026, 4, 1)
+    assert report.source_url == "https://huggingface.co/papers/date/2026-04-01"
+    (paper,) = report.papers
+    assert paper.arxiv_id == "2604.01234"
+    assert paper.url == "https://huggingface.co/papers/2604.01234v3"
+    assert paper.title == "Hidden"
+    assert paper.source == "HTML"
+
+
+def test_english_headings_and_keys() -> None:
+    block = """
+## 📄 Learning to Fold
+
+- **Link**: https://arxiv.org/abs/2604.00777v2
+- **Reading Source**: ArXiv Abs
+
+### 1. Application Area
+Protein design.
+
+**2. Core Contribution**
+A folding model.
+
+3. **How to Use**: pip install it.
+
+#### 4. Key Innovations
+- A new loss.
+
+## 5. Experimental Results
+Better than baselines.
+"""
+    (paper,) = parse_report(HEADER + block).papers
+    assert (paper.arxiv_id, paper.source) == ("2604.00777", "ArXiv Abs")
+    assert paper.domain == "Protein design."
+    assert paper.contribution == "A folding model."
+    assert paper.usage == "pip install it."
+    assert paper.innovations == "- A new loss."
+    assert paper.results == "Better than baselines."
+
+
+def test_crlf_bom_and_trailing_whitespace_are_ignored() -> None:
+    text = "\ufeff" + (HEADER + paper_block("### {n}. {name}")).replace("\n", "   \r\n")
+    report = parse_report(text)
+    assert report.date == dt.date(2026, 4, 1)
+    assert report.papers[0].results == "第5节的内容。"
+
+
+def test_markdown_emphasis_is_removed_but_lines_and_bullets_kept() -> None:
+    block = """
+## 📄 Emphasis
+
+- **链接**: https://huggingface.co/papers/2604.00002
+
+### 3. 使用指南
+*   **输入**：一张图片和 `prompt`。
+*   **输出**：*视频*。
+    *   **子项**：见 [GitHub 链接](https://github.com/example/repo)
+"""
+    (paper,) = parse_report(HEADER + block).papers
+    assert paper.usage == (
+        "- 输入：一张图片和 prompt。\n- 输出：视频。\n  - 子项：见 GitHub 链接 (https://github.com/example/repo)"
+    )
+
+
+def test_math_and_snake_case_survive() -> None:
+    block = """
+## 📄 Math
+
+- **链接**: https://huggingface.co/papers/2604.00003
+
+### 5. 实验效果
+准确率 $r=-0.94$，使用 pi_beta 与 a * b 的乘积。
+"""
+    (paper,) = parse_report(HEADER + block).papers
+    assert paper.results == "准确率 $r=-0.94$，使用 pi_beta 与 a * b 的乘积。"
+
+
+def test_missing_section_is_empty_with_a_warning() -> None:
+    text = HEADER + paper_block("### {n}. {name}").replace("### 4. 主要创新点\n   第4节的内容。", "")
+    report = parse_report(text)
+    assert report.papers[0].innovations == ""
+    assert report.papers[0].results == "第5节的内容。"
+    assert any("innovations" in w.message and "2604.00001" in w.message for w in report.warnings)
+
+
+def test_paper_without_link_names_its_line() -> None:
+    text = HEADER + paper_block("### {n}. {name}") + "\n## 📄 Lost Paper\n\n### 1. 应用领域\n无链接。\n"
+    line = text.splitlines().index("## 📄 Lost Paper") + 1
+    with pytest.raises(ReportFormatError) as caught:
+        parse_report(text, origin="day.md")
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"day.md:{line}: ")
+    assert "Lost Paper" in str(caught.value)
+
+
+def test_link_that_names_no_paper_is_an_error() -> None:
+    text = HEADER + paper_block("### {n}. {name}").replace(
+        "https://huggingface.co/papers/2604.00001", "https://example.com/blog"
+    )
+    with pytest.raises(ReportFormatError, match="names no arXiv paper") as caught:
+        parse_report(text)
+    assert caught.value.line == text.splitlines().index("- **链接**: https://example.com/blog") + 1
+
+
+def test_not_a_report_is_an_error_at_line_one() -> None:
+    with pytest.raises(ReportFormatError, match="not a Daily Papers report") as caught:
+        parse_report("# My project\n\nSome notes about something else.\n")
+    assert caught.value.line == 1
+
+
+def test_invalid_date_is_an_error() -> None:
+    with pytest.raises(ReportFormatError, match="invalid report date"):
+        parse_report(HEADER.replace("2026-04-01", "2026-13-40") + paper_block("### {n}. {name}"))
+
+
+def test_missing_date_uses_default_or_fails() -> None:
+    body = paper_block("### {n}. {name}")
+    assert parse_report(body, default_date=dt.date(2026, 5, 5)).date == dt.date(2026, 5, 5)
+    with pytest.raises(ReportFormatError, match="no date"):
+        parse_report(body)
+
+
+def test_empty_report_is_valid_but_warns_nothing_about_papers() -> None:
+    report = parse_report(HEADER)
+    assert report.papers == ()
+    assert report.date == dt.date(2026, 4, 1)
+
+
+def test_repeated_paper_is_kept_once_with_a_warning() -> None:
+    block = paper_block("### {n}. {name}")
+    report = parse_report(HEADER + block + block)
+    assert len(report.papers) == 1
+    assert any("repeated" in w.message for w in report.warnings)
+
+
+def test_reports_without_emoji_use_level_two_headings() -> None:
+    block = paper_block("### {n}. {name}").replace("## 📄 ", "## ")
+    report = parse_report(HEADER + block + block.replace("2604.00001", "2604.00009"))
+    assert [p.arxiv_id for p in report.papers] == ["2604.00001", "2604.00009"]
+
+
+def test_json_shape_matches_the_contract() -> None:
+    data = parse_report(HEADER + paper_block("### {n}. {name}")).to_json()
+    assert set(data) == {"date", "source_url", "papers"}
+    papers = data["papers"]
+    assert isinstance(papers, list)
+    assert set(papers[0]) == {"arxiv_id", "title", "url", "source", *SECTION_FIELDS}
+
+
+def test_reference_report_every_paper_and_section(reference_report: str) -> None:
+    report = parse_report(reference_report)
+    assert report.date == dt.date(2026, 2, 3)
+    assert len(report.papers) == 44
+    assert len({p.arxiv_id for p in report.papers}) == 44
+    assert report.warnings == ()
+    for paper in report.papers:
+        assert not paper.title.startswith("📄")
+        for name in SECTION_FIELDS:
+            assert getattr(paper, name), f"{paper.arxiv_id} lacks {name}"
+            assert "**" not in getattr(paper, name)

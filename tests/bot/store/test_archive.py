@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from bot.models import Paper, Report
+from bot.store.archive import Archive
+from bot.store.tables import papers, report_papers, reports
+
+DAY1, DAY2 = dt.date(2026, 4, 1), dt.date(2026, 4, 2)
+
+
+def make_paper(arxiv_id: str, title: str = "A Paper", **fields: str) -> Paper:
+    defaults = {"domain": "计算机视觉", "contribution": "提出新方法。", "usage": "", "innovations": "", "results": ""}
+    defaults.update(fields)
+    return Paper(arxiv_id=arxiv_id, title=title, url=f"https://huggingface.co/papers/{arxiv_id}", **defaults)
+
+
+async def table_counts(archive: Archive) -> tuple[int, int, int]:
+    counts = []
+    async with archive.engine.connect() as conn:
+        for table in (reports, papers, report_papers):
+            counts.append((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+    return counts[0], counts[1], counts[2]
+
+
+async def test_ingest_is_idempotent(archive: Archive) -> None:
+    report = Report(DAY1, (make_paper("2604.00001"), make_paper("2604.00002")))
+    first = await archive.ingest(report)
+    assert (first.new_papers, first.unchanged) == (2, False)
+    second = await archive.ingest(report)
+    assert second.unchanged
+    assert await table_counts(archive) == (1, 2, 2)
+
+
+async def test_paper_in_two_reports_is_stored_once_and_linked_twice(archive: Archive) -> None:
+    await archive.ingest(Report(DAY1, (make_paper("2604.00001"),)))
+    result = await archive.ingest(Report(DAY2, (make_paper("2604.00001"), make_paper("2604.00003"))))
+    assert result.new_papers == 1
+    assert await table_counts(archive) == (2, 2, 3)
+    day2 = await archive.report(DAY2)
+    assert day2 is not None
+    assert [p.arxiv_id for p in day2.papers] == ["2604.00001", "2604.00003"]
+    hit = await archive.hit("2604.00001")
+    assert hit is not None
+    assert hit.date == DAY2
+
+
+async def test_newer_report_text_wins_but_empty_never_erases(archive: Archive) -> None:
+    await archive.ingest(Report(DAY1, (make_paper("2604.00001", results="旧结果", usage="旧用法"),)))
+    await archive.ingest(Report(DAY2, (make_paper("2604.00001", title="Renamed", results="新结果", usage=""),)))
+    paper = await archive.paper("2604.00001")
+    assert paper is not None
+    assert (paper.title, paper.results, paper.usage) == ("Renamed", "新结果", "旧用法")
+
+
+async def test_older_report_ingested_late_only_fills_gaps(archive: Archive) -> None:
+    await archive.ingest(Report(DAY2, (make_paper("2604.00001", results="新结果", innovations=""),)))
+    await archive.ingest(Report(DAY1, (make_paper("2604.00001", results="旧结果", innovations="旧创新"),)))
+    paper = await archive.paper("2604.00001")
+    assert paper is not None
+    assert (paper.results, paper.innovations) == ("新结果", "旧创新")
+    hit = await archive.hit("2604.00001")
+    assert hit is not None
+    assert hit.date == DAY2
+
+
+async def test_corrected_report_replaces_its_links(archive: Archive) -> None:
+    await archive.ingest(Report(DAY1, (make_paper("2604.00001"), make_paper("2604.00002"))))
+    result = await archive.ingest(Report(DAY1, (make_paper("2604.00002"),)))
+    assert not result.unchanged
+    day1 = await archive.report(DAY1)
+    assert day1 is not None
+    assert [p.arxiv_id for p in day1.papers] == ["2604.00002"]
+    assert await table_counts(archive) == (1, 2, 1)
+
+
+async def test_extras_round_trip(archive: Archive) -> None:
+    paper = replace(
+        make_paper("2604.00001"), authors=("Ada", "Lin"), keywords=("video",), upvotes=12, github_repo="https://g/r"
+    )
+    await archive.ingest(Report(DAY1, (paper,)))
+    assert await archive.paper("2604.00001") == paper
+
+
+async def test_concurrent_ingests_of_the_same_report_store_it_once(archive: Archive) -> None:
+    report = Report(DAY1, tuple(make_paper(f"2604.{n:05d}") for n in range(20)))
+    results = await asyncio.gather(*(archive.ingest(report) for _ in range(4)))
+    assert sum(r.new_papers for r in results) == 20
+    assert await table_counts(archive) == (1, 20, 20)
+
+
+async def test_report_dates_and_counts(archive: Archive) -> None:
+    await archive.ingest(Report(DAY2, (make_paper("2604.00002"),)))
+    await archive.ingest(Report(DAY1, (make_paper("2604.00001"),)))
+    assert await archive.report_dates() == [DAY1, DAY2]
+    assert await archive.counts() == (2, 2)
+    assert await archive.report(dt.date(2020, 1, 1)) is None
