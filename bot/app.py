@@ -6,13 +6,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_settings
+from bot.errors import PaperbotError
 from bot.ports import ReportSource
 from bot.reports.sources import source_from_setting
 from bot.store.archive import Archive
 from bot.store.database import create_engine, default_database_url
+from bot.store.http_cache import DatabaseValidatorCache
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
 
@@ -29,7 +32,9 @@ class App:
     def report_source(self) -> ReportSource:
         """The configured report source (created on first use: `parse FILE` needs none)."""
         if self._source is None:
-            self._source = source_from_setting(self.settings.report_source_spec())
+            self._source = source_from_setting(
+                self.settings.report_source_spec(), cache=DatabaseValidatorCache(self.engine)
+            )
         return self._source
 
     async def schema_revision(self) -> str | None:
@@ -49,9 +54,19 @@ class App:
         app = cls(settings, engine)
         try:
             if migrate:
-                await run_migrations(engine)
+                await _migrate_or_explain(engine)
             yield app
         finally:
             if app._source is not None:
                 await app._source.aclose()
             await engine.dispose()
+
+
+async def _migrate_or_explain(engine: AsyncEngine) -> None:
+    """Migrate; an unreachable database is one clear error, not a driver traceback."""
+    try:
+        await run_migrations(engine)
+    except (OSError, OperationalError, InterfaceError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise PaperbotError(f"cannot reach the database at {where}: {reason}") from exc

@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="fetch and parse reports into the archive")
     ingest.add_argument(
-        "sources", nargs="+", metavar="SOURCE",
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
         help="a report file, a folder of reports, a URL, a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
     )
 
@@ -155,6 +157,13 @@ async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
 
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
     from handlers.console.prompt import run_console
+
+    if app.settings.has_platform:
+        # Say so plainly rather than sit in console mode while an operator expects Slack.
+        raise PaperbotError(
+            "chat platform credentials are set, but this version has only the console edge; "
+            "unset SLACK_BOT_TOKEN and DISCORD_TOKEN to run the console demo"
+        )
 
     return await run_console(app, sys.stdin, sys.stdout)
 

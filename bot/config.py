@@ -15,7 +15,9 @@ from bot.errors import BadInputError
 SAMPLE_REPORT = Path(__file__).parent / "reports" / "sample" / "report-sample.md"
 
 # Values people paste from documentation instead of a real secret.
-_PLACEHOLDER = re.compile(r"^(|x+|changeme|change-me|todo|placeholder|secret|token|<.*>|.*your[-_].*|.*-x{3,}.*)$", re.I)
+_PLACEHOLDER = re.compile(
+    r"^(|x+|changeme|change-me|todo|placeholder|secret|token|<.*>|.*your[-_].*|.*-x{3,}.*)$", re.I
+)
 
 
 def _env(name: str) -> AliasChoices:
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
     http_port: Annotated[int, Field(validation_alias=_env("PAPERBOT_HTTP_PORT"), ge=1, le=65535)] = 3000
     slack_bot_token: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_BOT_TOKEN"))] = None
     slack_app_token: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_APP_TOKEN"))] = None
-    slack_signing_secret: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_SIGNING_SECRET"))] = None
+    slack_signing_secret: Annotated[
+        SecretStr | None, Field(validation_alias=_env("SLACK_SIGNING_SECRET"))
+    ] = None
     slack_api_url: Annotated[str, Field(validation_alias=_env("SLACK_API_URL"))] = "https://slack.com/api/"
     discord_token: Annotated[SecretStr | None, Field(validation_alias=_env("DISCORD_TOKEN"))] = None
     discord_guild_id: Annotated[int | None, Field(validation_alias=_env("DISCORD_GUILD_ID"))] = None
@@ -46,7 +50,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
+            ) from None
         return value
 
     @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token")

@@ -11,7 +11,9 @@ from bot.reports.arxiv import parse_arxiv_id
 from bot.store.terms import Term, tokenize
 
 MAX_QUERY_LENGTH = 500
-_DAY_URL = re.compile(r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I)
+_DAY_URL = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
 

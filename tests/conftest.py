@@ -40,9 +40,9 @@ def _no_internet() -> Iterator[None]:
         return str(address[0]) if isinstance(address, tuple) else ""
 
     def check(address: Any) -> None:
-        if isinstance(address, tuple) and host_of(address) not in _LOCAL_HOSTS:
-            if not host_of(address).startswith("127."):
-                raise NetworkAccessError(f"test tried to reach {address!r}")
+        host = host_of(address)
+        if isinstance(address, tuple) and host not in _LOCAL_HOSTS and not host.startswith("127."):
+            raise NetworkAccessError(f"test tried to reach {address!r}")
 
     def connect(self: socket.socket, address: Any) -> None:
         check(address)
@@ -57,8 +57,8 @@ def _no_internet() -> Iterator[None]:
             check((host.decode() if isinstance(host, bytes) else str(host), 0))
         return real_getaddrinfo(host, *args, **kwargs)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = getaddrinfo
     try:
         yield

@@ -23,29 +23,85 @@ from bot.reports.arxiv import arxiv_id_from_url
 # Section names as they appear in headings, lower-cased, mapped to the Paper field they fill.
 SECTION_ALIASES: dict[str, str] = {
     **dict.fromkeys(
-        ["应用领域", "应用方向", "研究领域", "领域", "application area", "application areas",
-         "application domain", "application", "applications", "domain", "area", "field"],
+        [
+            "应用领域",
+            "应用方向",
+            "研究领域",
+            "领域",
+            "application area",
+            "application areas",
+            "application domain",
+            "application",
+            "applications",
+            "domain",
+            "area",
+            "field",
+        ],
         "domain",
     ),
     **dict.fromkeys(
-        ["一句话核心贡献", "一句话贡献", "核心贡献", "一句话总结", "主要贡献", "core contribution",
-         "one-line contribution", "one-line core contribution", "one-sentence contribution",
-         "contribution", "contributions", "key contribution", "tl;dr", "tldr"],
+        [
+            "一句话核心贡献",
+            "一句话贡献",
+            "核心贡献",
+            "一句话总结",
+            "主要贡献",
+            "core contribution",
+            "one-line contribution",
+            "one-line core contribution",
+            "one-sentence contribution",
+            "contribution",
+            "contributions",
+            "key contribution",
+            "tl;dr",
+            "tldr",
+        ],
         "contribution",
     ),
     **dict.fromkeys(
-        ["使用指南", "使用方法", "如何使用", "使用说明", "usage guide", "usage", "how to use",
-         "how to use it", "getting started", "user guide"],
+        [
+            "使用指南",
+            "使用方法",
+            "如何使用",
+            "使用说明",
+            "usage guide",
+            "usage",
+            "how to use",
+            "how to use it",
+            "getting started",
+            "user guide",
+        ],
         "usage",
     ),
     **dict.fromkeys(
-        ["主要创新点", "创新点", "主要创新", "核心创新点", "main innovations", "main innovation",
-         "key innovations", "innovations", "novelty", "key ideas", "highlights"],
+        [
+            "主要创新点",
+            "创新点",
+            "主要创新",
+            "核心创新点",
+            "main innovations",
+            "main innovation",
+            "key innovations",
+            "innovations",
+            "novelty",
+            "key ideas",
+            "highlights",
+        ],
         "innovations",
     ),
     **dict.fromkeys(
-        ["实验效果", "实验结果", "主要结果", "效果", "results", "experimental results",
-         "experiments", "main results", "evaluation", "performance"],
+        [
+            "实验效果",
+            "实验结果",
+            "主要结果",
+            "效果",
+            "results",
+            "experimental results",
+            "experiments",
+            "main results",
+            "evaluation",
+            "performance",
+        ],
         "results",
     ),
 }
@@ -57,7 +113,9 @@ SOURCE_URL_KEYS = frozenset({"source url", "来源链接", "source link", "url"}
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # `- **链接**: value`, `**Date**：value`, `链接: value` — a key/value metadata line.
-_KEY_VALUE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?([^*_:：]{1,40}?)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(.*)$")
+_KEY_VALUE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?([^*_:：]{1,40}?)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(.*)$"
+)
 # A section heading once the leading `#`s are gone: optional bold, optional number, the name,
 # an optional parenthesised gloss, an optional colon, and maybe the section's first text.
 _SECTION = re.compile(
@@ -131,7 +189,9 @@ class _Parser:
             else:
                 self.read_paper_line(draft, number, line, heading)
         if not self.drafts and not self.looks_like_report:
-            raise self.error("not a Daily Papers report: no paper headings ('## 📄 Title') and no report date", 1)
+            raise self.error(
+                "not a Daily Papers report: no paper headings ('## 📄 Title') and no report date", 1
+            )
         return Report(
             date=self.report_date(),
             papers=tuple(self.finish(draft) for draft in self.drafts_without_duplicates()),
@@ -215,7 +275,9 @@ class _Parser:
         seen: dict[str, int] = {}
         for draft in self.drafts:
             if not draft.url:
-                raise self.error(f"paper {draft.title!r} has no link (expected '- **链接**: URL')", draft.line)
+                raise self.error(
+                    f"paper {draft.title!r} has no link (expected '- **链接**: URL')", draft.line
+                )
             arxiv_id = arxiv_id_from_url(draft.url)
             if arxiv_id is None:
                 raise self.error(f"link {draft.url!r} names no arXiv paper", draft.url_line)
@@ -234,7 +296,17 @@ class _Parser:
             texts[name] = _plain_text(lines, first_inline=name in draft.inline) if lines else ""
             if not texts[name]:
                 self.warn(draft.line, f"paper {arxiv_id}: section {name!r} is missing or empty")
-        return Paper(arxiv_id=arxiv_id, title=draft.title, url=draft.url, source=draft.source, **texts)
+        return Paper(
+            arxiv_id=arxiv_id,
+            title=draft.title,
+            url=draft.url,
+            source=draft.source,
+            domain=texts["domain"],
+            contribution=texts["contribution"],
+            usage=texts["usage"],
+            innovations=texts["innovations"],
+            results=texts["results"],
+        )
 
 
 def _is_paper_marker(line: str) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -72,7 +72,7 @@ def _with_terms(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _merge(stored: Mapping[str, Any], incoming: dict[str, Any], day: dt.date) -> dict[str, Any]:
+def _merge(stored: RowMapping, incoming: dict[str, Any], day: dt.date) -> dict[str, Any]:
     """The changes a paper's stored row needs after it appears in the report of `day`.
 
     The newest report's text wins, field by field, but an empty field never erases a
@@ -114,7 +114,9 @@ class Archive:
         digest = report_hash(report)
         async with self.engine.begin() as conn:
             existing = (
-                await conn.execute(select(reports.c.id, reports.c.content_hash).where(reports.c.date == report.date))
+                await conn.execute(
+                    select(reports.c.id, reports.c.content_hash).where(reports.c.date == report.date)
+                )
             ).one_or_none()
             if existing is not None and existing.content_hash == digest:
                 return IngestResult(report.date, len(report.papers), 0, 0, unchanged=True)
@@ -128,7 +130,9 @@ class Archive:
             }
             if existing is None:
                 report_id = (
-                    await conn.execute(insert(reports).values(date=report.date, **values).returning(reports.c.id))
+                    await conn.execute(
+                        insert(reports).values(date=report.date, **values).returning(reports.c.id)
+                    )
                 ).scalar_one()
             else:
                 report_id = existing.id
@@ -164,21 +168,29 @@ class Archive:
                 await conn.execute(update(papers).where(papers.c.id == row["id"]).values(**changes))
         id_of = {
             row.arxiv_id: row.id
-            for row in await conn.execute(select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(ids)))
+            for row in await conn.execute(
+                select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(ids))
+            )
         }
         return [id_of[arxiv_id] for arxiv_id in ids], len(new_rows), updated
 
     async def paper(self, arxiv_id: str) -> Paper | None:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id))).mappings().one_or_none()
+            row = (
+                (await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id)))
+                .mappings()
+                .one_or_none()
+            )
         return _paper_from_row(row) if row else None
 
     async def hit(self, arxiv_id: str) -> LookupHit | None:
         """The lookup result for an exact id (its newest report date)."""
         async with self.engine.connect() as conn:
             row = (
-                await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id))
-            ).mappings().one_or_none()
+                (await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id)))
+                .mappings()
+                .one_or_none()
+            )
         return hit_from_row(row, 1.0) if row else None
 
     async def report(self, day: dt.date) -> Report | None:
@@ -194,7 +206,9 @@ class Archive:
                     .order_by(report_papers.c.position)
                 )
             ).mappings()
-            return Report(date=day, papers=tuple(_paper_from_row(r) for r in rows), source_url=head["source_url"])
+            return Report(
+                date=day, papers=tuple(_paper_from_row(r) for r in rows), source_url=head["source_url"]
+            )
 
     async def report_dates(self) -> list[dt.date]:
         async with self.engine.connect() as conn:
@@ -208,7 +222,7 @@ class Archive:
         return n_reports, n_papers
 
 
-def _paper_from_row(row: Mapping[str, Any]) -> Paper:
+def _paper_from_row(row: RowMapping) -> Paper:
     return Paper(
         arxiv_id=row["arxiv_id"],
         title=row["title"],
@@ -228,7 +242,7 @@ def _paper_from_row(row: Mapping[str, Any]) -> Paper:
     )
 
 
-def hit_from_row(row: Mapping[str, Any], score: float) -> LookupHit:
+def hit_from_row(row: RowMapping, score: float) -> LookupHit:
     return LookupHit(
         arxiv_id=row["arxiv_id"],
         title=row["title"],
@@ -240,5 +254,5 @@ def hit_from_row(row: Mapping[str, Any], score: float) -> LookupHit:
     )
 
 
-def rows_to_hits(rows: Sequence[Mapping[str, Any]]) -> list[LookupHit]:
+def rows_to_hits(rows: Sequence[RowMapping]) -> list[LookupHit]:
     return [hit_from_row(row, float(row["score"])) for row in rows]

@@ -25,19 +25,23 @@ _PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_d
 def _fts5_expression(terms: Sequence[Term], operator: str) -> str:
     # Every token is [0-9a-z…] only (see terms.py), yet quoting keeps FTS5 keywords such as
     # AND/OR/NEAR typed by a user from being read as operators.
-    return f" {operator} ".join('"' + " ".join(term.tokens) + '"' for term in terms)
+    return f" {operator} ".join(
+        '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms
+    )
 
 
 def _tsquery(terms: Sequence[Term], operator: str, weight: str = "") -> str:
-    suffix = f":{weight}" if weight else ""
     parts = []
     for term in terms:
+        suffix = ":" + ("*" if term.prefix else "") + weight if (weight or term.prefix) else ""
         tokens = [token + suffix for token in term.tokens]
         parts.append("(" + " <-> ".join(tokens) + ")" if term.is_phrase else tokens[0])
     return f" {operator} ".join(parts)
 
 
-async def search(engine: AsyncEngine, terms: Sequence[Term], *, limit: int, match_all: bool = True) -> list[LookupHit]:
+async def search(
+    engine: AsyncEngine, terms: Sequence[Term], *, limit: int, match_all: bool = True
+) -> list[LookupHit]:
     """Papers matching every term (or any term, with `match_all=False`), best first."""
     if not terms:
         return []
@@ -46,7 +50,9 @@ async def search(engine: AsyncEngine, terms: Sequence[Term], *, limit: int, matc
     return await _search_postgres(engine, terms, limit, "&" if match_all else "|")
 
 
-async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str) -> list[LookupHit]:
+async def _search_sqlite(
+    engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
+) -> list[LookupHit]:
     expression = _fts5_expression(terms, operator)
     statement = text(
         f"SELECT {_PAPER_COLUMNS}, "
@@ -62,7 +68,9 @@ async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int,
     return rows_to_hits(rows)
 
 
-async def _search_postgres(engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str) -> list[LookupHit]:
+async def _search_postgres(
+    engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
+) -> list[LookupHit]:
     statement = text(
         f"SELECT {_PAPER_COLUMNS}, "
         "  (p.search_vector @@ to_tsquery('english', :title_query)) AS in_title, "

@@ -24,6 +24,8 @@ class Term:
     """One unit of a query: a word, or a sequence of adjacent CJK tokens (a phrase)."""
 
     tokens: tuple[str, ...]
+    # A lone CJK character matches every bigram that starts with it.
+    prefix: bool = False
 
     @property
     def is_phrase(self) -> bool:
@@ -34,19 +36,24 @@ def _encode(chars: str) -> str:
     return "z" + "".join(f"{ord(char):06d}" for char in chars)
 
 
-def _cjk_tokens(run: str) -> list[str]:
+def _cjk_term(run: str, *, for_index: bool) -> Term:
     if len(run) == 1:
-        return [_encode(run)]
-    return [_encode(run[i : i + 2]) for i in range(len(run) - 1)]
+        return Term((_encode(run),), prefix=not for_index)
+    tokens = [_encode(run[i : i + 2]) for i in range(len(run) - 1)]
+    if for_index:
+        # The last character also stands alone, so that a one-character query (a prefix
+        # match on bigrams) finds it at the end of a run too.
+        tokens.append(_encode(run[-1]))
+    return Term(tuple(tokens))
 
 
-def tokenize(text: str) -> list[Term]:
+def tokenize(text: str, *, for_index: bool = False) -> list[Term]:
     """Split text into terms: one per word, one phrase per CJK run."""
     terms: list[Term] = []
     for found in _TOKEN.finditer(text.casefold()):
         run = found.group(0)
         if _CJK_RUN.match(run):
-            terms.append(Term(tuple(_cjk_tokens(run))))
+            terms.append(_cjk_term(run, for_index=for_index))
         else:
             terms.append(Term((run,)))
     return terms
@@ -54,7 +61,7 @@ def tokenize(text: str) -> list[Term]:
 
 def index_terms(text: str) -> str:
     """The space-separated tokens stored in the index for `text`."""
-    return " ".join(token for term in tokenize(text) for token in term.tokens)
+    return " ".join(token for term in tokenize(text, for_index=True) for token in term.tokens)
 
 
 def has_cjk(text: str) -> bool:

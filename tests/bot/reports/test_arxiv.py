@@ -24,8 +24,14 @@ def test_arxiv_id_from_url(url: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2602.01234", "2602.01234"), ("2602.01234v2", "2602.01234"), ("arXiv:2602.01234", "2602.01234"),
-     ("2602.1234", "2602.1234"), ("26020.1234", None), ("diffusion", None)],
+    [
+        ("2602.01234", "2602.01234"),
+        ("2602.01234v2", "2602.01234"),
+        ("arXiv:2602.01234", "2602.01234"),
+        ("2602.1234", "2602.1234"),
+        ("26020.1234", None),
+        ("diffusion", None),
+    ],
 )
 def test_parse_arxiv_id(text: str, expected: str | None) -> None:
     assert parse_arxiv_id(text) == expected

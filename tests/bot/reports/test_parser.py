@@ -21,7 +21,8 @@ SECTION_NAMES = ("应用领域", "一句话核心贡献", "使用指南", "主�
 def paper_block(heading: str, *, arxiv: str = "2604.00001", title: str = "Toy Paper: A Test") -> str:
     """A paper whose five sections use the heading style `heading` ({n} number, {name} name)."""
     sections = "\n\n".join(
-        heading.format(n=n, name=name) + f"\n   第{n}节的内容。" for n, name in enumerate(SECTION_NAMES, start=1)
+        heading.format(n=n, name=name) + f"\n   第{n}节的内容。"
+        for n, name in enumerate(SECTION_NAMES, start=1)
     )
     return f"""
 ## 📄 {title}

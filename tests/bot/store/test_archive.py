@@ -13,10 +13,18 @@ from bot.store.tables import papers, report_papers, reports
 DAY1, DAY2 = dt.date(2026, 4, 1), dt.date(2026, 4, 2)
 
 
-def make_paper(arxiv_id: str, title: str = "A Paper", **fields: str) -> Paper:
-    defaults = {"domain": "计算机视觉", "contribution": "提出新方法。", "usage": "", "innovations": "", "results": ""}
-    defaults.update(fields)
-    return Paper(arxiv_id=arxiv_id, title=title, url=f"https://huggingface.co/papers/{arxiv_id}", **defaults)
+def make_paper(
+    arxiv_id: str,
+    title: str = "A Paper",
+    *,
+    domain: str = "计算机视觉",
+    contribution: str = "提出新方法。",
+    usage: str = "",
+    innovations: str = "",
+    results: str = "",
+) -> Paper:
+    url = f"https://huggingface.co/papers/{arxiv_id}"
+    return Paper(arxiv_id, title, url, "HTML", domain, contribution, usage, innovations, results)
 
 
 async def table_counts(archive: Archive) -> tuple[int, int, int]:
@@ -51,7 +59,9 @@ async def test_paper_in_two_reports_is_stored_once_and_linked_twice(archive: Arc
 
 async def test_newer_report_text_wins_but_empty_never_erases(archive: Archive) -> None:
     await archive.ingest(Report(DAY1, (make_paper("2604.00001", results="旧结果", usage="旧用法"),)))
-    await archive.ingest(Report(DAY2, (make_paper("2604.00001", title="Renamed", results="新结果", usage=""),)))
+    await archive.ingest(
+        Report(DAY2, (make_paper("2604.00001", title="Renamed", results="新结果", usage=""),))
+    )
     paper = await archive.paper("2604.00001")
     assert paper is not None
     assert (paper.title, paper.results, paper.usage) == ("Renamed", "新结果", "旧用法")
@@ -80,7 +90,11 @@ async def test_corrected_report_replaces_its_links(archive: Archive) -> None:
 
 async def test_extras_round_trip(archive: Archive) -> None:
     paper = replace(
-        make_paper("2604.00001"), authors=("Ada", "Lin"), keywords=("video",), upvotes=12, github_repo="https://g/r"
+        make_paper("2604.00001"),
+        authors=("Ada", "Lin"),
+        keywords=("video",),
+        upvotes=12,
+        github_repo="https://g/r",
     )
     await archive.ingest(Report(DAY1, (paper,)))
     assert await archive.paper("2604.00001") == paper

@@ -51,7 +51,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "report_papers",
-        sa.Column("report_id", sa.Integer(), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "report_id", sa.Integer(), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("paper_id", sa.Integer(), sa.ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("position", sa.Integer(), nullable=False),
     )

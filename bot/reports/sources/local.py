@@ -1,0 +1,71 @@
+"""Reports on disk: one file, or a folder holding a file per day."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from pathlib import Path
+
+from bot.errors import ReportFormatError, SourceError
+from bot.models import Report
+from bot.reports.parser import parse_report
+
+REPORT_SUFFIXES = (".md", ".markdown", ".txt")
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def report_files(folder: Path) -> list[Path]:
+    """The report files in a folder, oldest date first (by the date in their names, then name)."""
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES]
+    return sorted(files, key=lambda p: (_date_in_name(p) or dt.date.min, p.name))
+
+
+def _date_in_name(path: Path) -> dt.date | None:
+    found = _DATE_IN_NAME.search(path.name)
+    if not found:
+        return None
+    try:
+        return dt.date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
+def read_report_file(path: Path) -> Report:
+    """Read and parse one report file (blocking; call through a thread from async code)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReportFormatError(f"not UTF-8 text (byte {exc.start})", origin=str(path)) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse_report(text, origin=str(path), default_date=_date_in_name(path))
+
+
+class LocalSource:
+    """A report file, or a folder of them named by date (`report-2026-02-03.md`, `2026-02-03.md`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    async def read(self) -> Report:
+        """The report in a single-file source, whatever its date."""
+        return await asyncio.to_thread(read_report_file, self.path)
+
+    async def fetch(self, day: dt.date) -> Report | None:
+        if self.path.is_file():
+            report = await self.read()
+            return report if report.date == day else None
+        if not self.path.is_dir():
+            raise SourceError(f"{self.path}: report folder does not exist")
+        for path in report_files(self.path):
+            if _date_in_name(path) == day:
+                return await asyncio.to_thread(read_report_file, path)
+        return None
+
+    async def aclose(self) -> None:
+        return None

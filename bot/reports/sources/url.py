@@ -1,0 +1,51 @@
+"""Reports at a URL: a template with `{date}`, or one URL given on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.errors import BadInputError
+from bot.models import Report
+from bot.reports.parser import parse_report
+from bot.reports.sources.http import HttpFetcher
+
+
+class UrlTemplateSource:
+    """`https://…/report-{date}.md`: the day's report, None while it is not published (404)."""
+
+    def __init__(self, template: str, fetcher: HttpFetcher | None = None) -> None:
+        if "{date}" not in template:
+            raise BadInputError(f"report URL template {template!r} has no {{date}} placeholder")
+        if not template.startswith(("http://", "https://")):
+            raise BadInputError(f"report URL template {template!r} is not an http(s) URL")
+        self.template = template
+        self.fetcher = fetcher or HttpFetcher()
+
+    @property
+    def name(self) -> str:
+        return self.template
+
+    def url_for(self, day: dt.date) -> str:
+        return self.template.replace("{date}", day.isoformat())
+
+    async def fetch(self, day: dt.date) -> Report | None:
+        url = self.url_for(day)
+        result = await self.fetcher.get_text(url)
+        if result is None:
+            return None
+        return parse_report(result.text, origin=url, default_date=day)
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+
+
+async def fetch_report_url(url: str, fetcher: HttpFetcher | None = None) -> Report | None:
+    """The report at one URL (`paperbot ingest https://…`); None on 404."""
+    own = fetcher is None
+    fetcher = fetcher or HttpFetcher()
+    try:
+        result = await fetcher.get_text(url)
+    finally:
+        if own:
+            await fetcher.aclose()
+    return None if result is None else parse_report(result.text, origin=url)

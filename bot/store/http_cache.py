@@ -1,0 +1,41 @@
+"""Conditional-GET validators kept in the database, so every replica and every run share them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.reports.sources.http import CachedResponse
+from bot.store.tables import http_cache
+
+
+class DatabaseValidatorCache:
+    """A `ValidatorCache` backed by the `http_cache` table."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def get(self, url: str) -> CachedResponse | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(http_cache).where(http_cache.c.url == url))).one_or_none()
+        if row is None:
+            return None
+        return CachedResponse(etag=row.etag, last_modified=row.last_modified, body=row.body)
+
+    async def put(self, url: str, response: CachedResponse) -> None:
+        values = {
+            "url": url,
+            "etag": response.etag,
+            "last_modified": response.last_modified,
+            "body": response.body,
+            "stored_at": dt.datetime.now(dt.UTC),
+        }
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(delete(http_cache).where(http_cache.c.url == url))
+                await conn.execute(insert(http_cache).values(**values))
+        except IntegrityError:
+            pass  # another replica stored the same URL at the same moment: its copy is as good

@@ -1,0 +1,230 @@
+"""The `paperbot` command as operators script it: output, exit statuses, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.bot.reports.test_parser import HEADER, paper_block
+
+REPORT = (
+    HEADER
+    + paper_block("### {n}. {name}", title="Diffusion Distillation for Video")
+    + paper_block("{n}. **{name}**：", arxiv="2604.00002", title="Robot Arms That Listen")
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test gets its own working directory, database and no platform credentials."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN", "PAPERBOT_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def report_file(tmp_path: Path) -> Path:
+    path = tmp_path / "report-2026-04-01.md"
+    path.write_text(REPORT, encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_parse_json(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    status, out, _ = run(capsys, "parse", str(report_file), "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["date"] == "2026-04-01"
+    assert [p["arxiv_id"] for p in data["papers"]] == ["2604.00001", "2604.00002"]
+    assert data["papers"][1]["results"] == "第5节的内容。"
+
+
+def test_parse_stores_nothing(capsys: pytest.CaptureFixture[str], report_file: Path, tmp_path: Path) -> None:
+    run(capsys, "parse", str(report_file))
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_ingest_then_lookup(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    status, out, _ = run(capsys, "ingest", str(report_file))
+    assert (status, out.strip()) == (0, "2026-04-01: 2 papers archived (2 new, 0 updated)")
+    status, out, _ = run(capsys, "ingest", str(report_file))
+    assert "already archived, unchanged" in out
+
+    for query in (["2604.00002v2"], ["https://arxiv.org/abs/2604.00002"], ["robot", "arms"], ["第5节"]):
+        status, out, _ = run(capsys, "lookup", *query, "--json")
+        assert status == 0
+        hits = json.loads(out)
+        assert hits, query
+        assert set(hits[0]) == {"arxiv_id", "title", "date", "score"}
+    status, out, _ = run(capsys, "lookup", "robot", "--json")
+    assert [h["arxiv_id"] for h in json.loads(out)] == ["2604.00002"]
+
+
+def test_lookup_human_output_and_no_match(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    run(capsys, "ingest", str(report_file))
+    status, out, _ = run(capsys, "lookup", "Robot")
+    assert status == 0
+    assert " 1. 2604.00002   Robot Arms That Listen  (2026-04-01)\n" in out
+    assert run(capsys, "lookup", "nonexistentword")[1] == "no papers match\n"
+    assert json.loads(run(capsys, "lookup", "nonexistentword", "--json")[1]) == []
+
+
+def test_ingest_folder_keeps_good_reports_and_names_bad_ones(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "2026-04-01.md").write_text(REPORT, encoding="utf-8")
+    (folder / "2026-04-02.md").write_text("# Notes\n\nnothing here\n", encoding="utf-8")
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 2
+    assert "2026-04-01: 2 papers archived" in out
+    assert "2026-04-02.md:1: not a Daily Papers report" in err
+    assert json.loads(run(capsys, "lookup", "2604.00001", "--json")[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["parse", "missing.md"], "missing.md: no such file or folder"),
+        (["parse", "2026-13-01"], "invalid date"),
+        (["ingest", "2026-04-05..2026-04-01"], "ends before it starts"),
+        (["lookup", "https://example.com/x"], "not a paper link"),
+        (["lookup", "x", "--limit", "0"], "limit must be between 1 and 100"),
+        (["lookup", "x", "--limit", "many"], "invalid limit 'many'"),
+        (["frobnicate"], "invalid choice"),
+        (["parse"], "required"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    try:
+        status = main(argv)
+    except SystemExit as exited:  # argparse's own usage errors leave this way
+        status = int(exited.code or 0)
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_malformed_report_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text(HEADER + "\n## 📄 No Link Here\n\n### 1. 应用领域\n文本\n", encoding="utf-8")
+    status, _, err = run(capsys, "parse", str(bad))
+    assert status == 2
+    assert err == f"paperbot: error: {bad}:7: paper 'No Link Here' has no link (expected '- **链接**: URL')\n"
+
+
+def test_date_not_published_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", str(tmp_path))
+    status, _, err = run(capsys, "ingest", "2026-04-09")
+    assert status == 2
+    assert "2026-04-09: no report published for this date" in err
+
+
+def test_date_range_skips_days_without_reports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, report_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", str(tmp_path))
+    status, out, err = run(capsys, "ingest", "2026-03-31..2026-04-02")
+    assert status == 0
+    assert "2026-04-01: 2 papers archived" in out
+    assert "2026-03-31: no report published" in err
+
+
+def test_bad_configuration_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_TIMEZONE", "Nowhere/Land")
+    status, _, err = run(capsys, "migrate")
+    assert status == 2
+    assert err.startswith("paperbot: error: invalid PAPERBOT_TIMEZONE")
+
+
+def test_unreachable_database_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    status, _, err = run(capsys, "migrate")
+    assert status == 1
+    assert err.startswith("paperbot: error: cannot reach the database")
+    assert err.count("\n") == 1
+
+
+def test_migrate_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "migrate")
+    assert (status, out) == (0, "database schema is up to date (revision 0001)\n")
+
+
+def test_console_mode_answers_paper_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = "/paper help\n/paper 2611.0\nhello\n/paper subscribe RL\n/quit\n/paper never-read\n"
+    monkeypatch.setattr(sys, "stdin", _Stdin(script))
+    status, out, _ = run(capsys, "run")
+    assert status == 0
+    assert "papers archived" in out
+    assert "/paper QUERY" in out
+    assert "Commands start with /paper" in out
+    assert "not available in this version yet" in out
+    assert "never-read" not in out
+
+
+def test_console_lookup_finds_sample_papers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin("/paper 视频\n"))
+    status, out, _ = run(capsys, "run")
+    assert status == 0
+    assert "papers for '视频'" in out
+    assert "https://" in out
+
+
+def test_console_refuses_to_pretend_when_platform_credentials_are_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234-real-looking")
+    status, _, err = run(capsys, "run")
+    assert status == 1
+    assert "only the console edge" in err
+
+
+def test_python_dash_m_is_the_same_program(tmp_path: Path, report_file: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "parse", str(report_file), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["date"] == "2026-04-01"
+
+
+class _Stdin:
+    """A non-interactive stdin holding a script."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self.lines.pop(0) if self.lines else ""

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.config import SAMPLE_REPORT, load_settings
+from bot.errors import BadInputError
+
+VARIABLES = (
+    "PAPERBOT_DATABASE_URL",
+    "PAPERBOT_REPORT_SOURCE",
+    "PAPERBOT_TIMEZONE",
+    "PAPERBOT_HTTP_PORT",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
+    "DISCORD_TOKEN",
+    "DISCORD_GUILD_ID",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(str(tmp_path))  # no stray .env file
+
+
+def test_defaults_are_the_console_demo() -> None:
+    settings = load_settings()
+    assert settings.database_url is None
+    assert settings.timezone == "UTC"
+    assert settings.http_port == 3000
+    assert not settings.has_platform
+    assert settings.report_source_spec() == str(SAMPLE_REPORT)
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOT_TIMEZONE", "Asia/Shanghai")
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "hf-api")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234-5678-abcdef")
+    settings = load_settings()
+    assert (settings.timezone, settings.report_source_spec()) == ("Asia/Shanghai", "hf-api")
+    assert settings.has_platform
+    assert "abcdef" not in repr(settings)
+
+
+def test_dotenv_file_is_read(tmp_path: object) -> None:
+    with open(".env", "w", encoding="utf-8") as env:
+        env.write("PAPERBOT_HTTP_PORT=8080\nSLACK_BOT_TOKEN=\n")
+    settings = load_settings()
+    assert settings.http_port == 8080
+    assert settings.slack_bot_token is None  # an empty value means "not configured"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PAPERBOT_TIMEZONE", "Mars/Olympus", "invalid PAPERBOT_TIMEZONE: unknown time zone"),
+        ("PAPERBOT_HTTP_PORT", "99999", "invalid PAPERBOT_HTTP_PORT"),
+        ("SLACK_BOT_TOKEN", "xoxb-your-token", "invalid SLACK_BOT_TOKEN: looks like a placeholder"),
+        ("DISCORD_TOKEN", "changeme", "invalid DISCORD_TOKEN: looks like a placeholder"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(BadInputError, match=message):
+        load_settings()
