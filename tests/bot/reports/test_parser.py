@@ -229,3 +229,48 @@ def test_reference_report_every_paper_and_section(reference_report: str) -> None
         for name in SECTION_FIELDS:
             assert getattr(paper, name), f"{paper.arxiv_id} lacks {name}"
             assert "**" not in getattr(paper, name)
+
+
+def test_fixture_in_english() -> None:
+    from tests.conftest import REPORTS
+
+    report = parse_report((REPORTS / "english-2026-03-10.md").read_text(encoding="utf-8"))
+    assert [p.arxiv_id for p in report.papers] == ["2603.04101", "2603.04102"]
+    assert report.warnings == ()
+    first, second = report.papers
+    assert (
+        first.usage
+        == "Upload a photo of a sketch; receive a glTF scene.\n- Runs on one consumer GPU in about a minute."
+    )
+    assert second.source == "ArXiv Abs"
+    assert second.innovations.splitlines() == [
+        "- A length-controlled decoding protocol.",
+        "- A predictor of the optimal budget from the question alone.",
+    ]
+
+
+def test_fixture_with_crlf_bom_and_a_missing_section() -> None:
+    from tests.conftest import REPORTS
+
+    raw = (REPORTS / "crlf-bom-missing-section-2026-03-11.md").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw
+    report = parse_report(raw.decode("utf-8"))
+    (paper,) = report.papers
+    assert paper.domain == "自动驾驶 - 夜间感知。"
+    assert paper.usage == "- 输入：摄像头图像与激光雷达点云。\n- 输出：三维检测框。"
+    assert paper.innovations == ""
+    assert [w.message for w in report.warnings] == [
+        "paper 2603.05101: section 'innovations' is missing or empty"
+    ]
+
+
+def test_bundled_sample_report_is_complete() -> None:
+    from bot.config import SAMPLE_REPORT
+
+    report = parse_report(SAMPLE_REPORT.read_text(encoding="utf-8"))
+    assert report.date == dt.date(2026, 11, 20)
+    assert len(report.papers) == 14
+    assert report.warnings == ()
+    assert report.papers[7].url == "https://arxiv.org/abs/2611.01008v2"
+    assert report.papers[7].arxiv_id == "2611.01008"

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from bot.errors import ReportFormatError
+from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
+
+API = "https://huggingface.co/api/daily_papers"
+DAY = dt.date(2026, 3, 16)
+
+FULL_ITEM: dict[str, Any] = {
+    "title": "Sparse Mixtures for Speech",
+    "summary": "Top-level summary.",
+    "publishedAt": "2026-03-16T08:00:00.000Z",
+    "numComments": 3,
+    "submittedBy": {"name": "someone"},
+    "paper": {
+        "id": "2603.10001",
+        "title": "Sparse  Mixtures\nfor Speech",
+        "summary": "We route audio tokens to experts. It is fast.",
+        "authors": [{"name": "Ada Wong", "_id": "1"}, {"name": "Li Hua", "_id": "2"}, {"_id": "3"}],
+        "publishedAt": "2026-03-13T00:00:00.000Z",
+        "upvotes": 42,
+        "ai_summary": "Experts make speech models faster.",
+        "ai_keywords": ["mixture of experts", "speech"],
+        "githubRepo": "https://github.com/example/sparse-speech",
+        "githubStars": 120,
+        "projectPage": "https://example.org/sparse",
+    },
+}
+BARE_ITEM: dict[str, Any] = {"title": "Bare", "paper": {"id": "2603.10003v2", "title": "Bare Paper"}}
+
+
+def respond(*pages: list[Any]) -> respx.Route:
+    return respx.get(API).mock(side_effect=[httpx.Response(200, json=page) for page in pages])
+
+
+@respx.mock
+async def test_items_map_onto_papers() -> None:
+    route = respond(
+        [FULL_ITEM, {"paper": {"id": "2603.10002", "title": "Plain", "summary": "One. Two."}}, BARE_ITEM]
+    )
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert route.calls[0].request.url.params["date"] == "2026-03-16"
+    assert report.source_url == "https://huggingface.co/papers/date/2026-03-16"
+    full, plain, bare = report.papers
+    assert full.arxiv_id == "2603.10001"
+    assert full.title == "Sparse Mixtures for Speech"
+    assert full.url == "https://huggingface.co/papers/2603.10001"
+    assert full.contribution == "Experts make speech models faster."
+    assert full.summary == "We route audio tokens to experts. It is fast."
+    assert full.authors == ("Ada Wong", "Li Hua")
+    assert (full.upvotes, full.github_repo, full.project_page) == (
+        42,
+        "https://github.com/example/sparse-speech",
+        "https://example.org/sparse",
+    )
+    assert full.keywords == ("mixture of experts", "speech")
+    assert plain.contribution == "One."
+    assert (bare.arxiv_id, bare.title, bare.summary, bare.upvotes, bare.authors) == (
+        "2603.10003",
+        "Bare Paper",
+        "",
+        None,
+        (),
+    )
+
+
+@respx.mock
+async def test_empty_day_is_not_published() -> None:
+    respond([])
+    assert await HuggingFaceApiSource().fetch(DAY) is None
+
+
+@respx.mock
+async def test_full_pages_are_followed() -> None:
+    first = [{"paper": {"id": f"2603.{n:05d}", "title": f"P{n}"}} for n in range(PAGE_SIZE)]
+    route = respond(first, [BARE_ITEM])
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == PAGE_SIZE + 1
+    assert route.calls[1].request.url.params["p"] == "1"
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{not json", "invalid JSON"),
+        (json.dumps({"error": "rate limited"}), "expected a JSON list"),
+        (json.dumps([{"title": "no paper"}]), "item 0 has no 'paper' object"),
+        (json.dumps([FULL_ITEM, {"paper": {"title": "no id"}}]), "item 1 has no valid arXiv id"),
+    ],
+)
+async def test_malformed_payloads_are_format_errors(body: str, message: str) -> None:
+    respx.get(API).mock(return_value=httpx.Response(200, text=body))
+    with pytest.raises(ReportFormatError, match=message):
+        await HuggingFaceApiSource().fetch(DAY)

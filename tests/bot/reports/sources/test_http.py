@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from bot.errors import SourceError
+from bot.reports.sources.http import CachedResponse, HttpFetcher, MemoryValidatorCache, retry_after_seconds
+
+URL = "https://reports.test/report-2026-04-01.md"
+
+
+class Sleeps:
+    """Records the waits instead of waiting."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+async def fetcher(sleeps: Sleeps) -> HttpFetcher:
+    return HttpFetcher(sleep=sleeps)
+
+
+@respx.mock
+async def test_429_is_retried_after_the_servers_delay(fetcher: HttpFetcher, sleeps: Sleeps) -> None:
+    route = respx.get(URL).mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, text="body")]
+    )
+    result = await fetcher.get_text(URL)
+    assert result is not None
+    assert result.text == "body"
+    assert route.call_count == 2
+    assert sleeps.calls == [7.0]
+
+
+@respx.mock
+async def test_5xx_then_success_backs_off(fetcher: HttpFetcher, sleeps: Sleeps) -> None:
+    respx.get(URL).mock(
+        side_effect=[httpx.Response(503), httpx.Response(502), httpx.Response(200, text="ok")]
+    )
+    result = await fetcher.get_text(URL)
+    assert result is not None
+    assert result.text == "ok"
+    assert len(sleeps.calls) == 2
+    assert 0.5 <= sleeps.calls[0] <= 1.5  # first backoff: 1 s ± jitter
+    assert 1.0 <= sleeps.calls[1] <= 3.0  # doubled
+
+
+@respx.mock
+async def test_retries_exhausted_is_a_source_error(fetcher: HttpFetcher, sleeps: Sleeps) -> None:
+    route = respx.get(URL).mock(return_value=httpx.Response(500))
+    with pytest.raises(SourceError, match=r"failed after 4 attempts \(HTTP 500\)"):
+        await fetcher.get_text(URL)
+    assert route.call_count == 4
+    assert len(sleeps.calls) == 3
+
+
+@respx.mock
+async def test_transport_timeouts_are_retried(fetcher: HttpFetcher) -> None:
+    respx.get(URL).mock(
+        side_effect=[httpx.ReadTimeout("slow"), httpx.ConnectError("refused"), httpx.Response(200)]
+    )
+    result = await fetcher.get_text(URL)
+    assert result is not None
+
+
+@respx.mock
+async def test_retry_after_beyond_the_cap_fails_at_once(fetcher: HttpFetcher, sleeps: Sleeps) -> None:
+    respx.get(URL).mock(return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(SourceError, match="retry after 3600 s"):
+        await fetcher.get_text(URL)
+    assert sleeps.calls == []
+
+
+@respx.mock
+async def test_404_means_not_published(fetcher: HttpFetcher) -> None:
+    respx.get(URL).mock(return_value=httpx.Response(404))
+    assert await fetcher.get_text(URL) is None
+
+
+@respx.mock
+async def test_other_4xx_is_an_error_naming_the_url(fetcher: HttpFetcher) -> None:
+    respx.get(URL).mock(return_value=httpx.Response(403))
+    with pytest.raises(SourceError, match=f"{URL}: HTTP 403 Forbidden"):
+        await fetcher.get_text(URL)
+
+
+@respx.mock
+async def test_etag_is_stored_and_sent_and_304_reuses_the_body(sleeps: Sleeps) -> None:
+    cache = MemoryValidatorCache()
+    fetcher = HttpFetcher(cache=cache, sleep=sleeps)
+    route = respx.get(URL).mock(
+        side_effect=[
+            httpx.Response(
+                200, text="v1", headers={"ETag": '"abc"', "Last-Modified": "Wed, 01 Apr 2026 08:00:00 GMT"}
+            ),
+            httpx.Response(304),
+        ]
+    )
+    first = await fetcher.get_text(URL)
+    second = await fetcher.get_text(URL)
+    assert first is not None
+    assert second is not None
+    assert (first.not_modified, second.not_modified, second.text) == (False, True, "v1")
+    assert "If-None-Match" not in route.calls[0].request.headers
+    assert route.calls[1].request.headers["If-None-Match"] == '"abc"'
+    assert route.calls[1].request.headers["If-Modified-Since"] == "Wed, 01 Apr 2026 08:00:00 GMT"
+    assert await cache.get(URL) == CachedResponse('"abc"', "Wed, 01 Apr 2026 08:00:00 GMT", "v1")
+
+
+@respx.mock
+async def test_requests_carry_timeouts_and_user_agent(fetcher: HttpFetcher) -> None:
+    route = respx.get(URL).mock(return_value=httpx.Response(200))
+    await fetcher.get_text(URL)
+    request = route.calls[0].request
+    assert request.headers["User-Agent"].startswith("paperbot/")
+    assert request.extensions["timeout"] == {"connect": 5.0, "read": 20.0, "write": 10.0, "pool": 5.0}
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds("Wed, 01 Apr 2026 08:00:30 GMT", now=1775030400.0) == 30.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
