@@ -19,6 +19,8 @@ from bot.store.terms import Term
 
 # bm25 weights per FTS5 column (title_terms, body_terms): a title word counts like ten body words.
 _SQLITE_WEIGHTS = "10.0, 1.0"
+# How many of the most recently archived matches are ranked, per query (see _search_sqlite).
+RANK_WINDOW = 1000
 _PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date"
 
 
@@ -50,17 +52,27 @@ async def search(
     return await _search_postgres(engine, terms, limit, "&" if match_all else "|")
 
 
-async def _search_sqlite(
-    engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
-) -> list[LookupHit]:
+async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str) -> list[LookupHit]:
     expression = _fts5_expression(terms, operator)
+    # FTS5 walks matches newest first (`ORDER BY rowid DESC` is served by the index) and stops
+    # after RANK_WINDOW of them, so a common word costs a bounded bm25 computation instead of
+    # one per matching paper; title matches are windowed separately, so none is crowded out.
+    # Only winners are joined to the wide `papers` rows.
+    window = f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+    score = f"-bm25(papers_fts, {_SQLITE_WEIGHTS})"
     statement = text(
-        f"SELECT {_PAPER_COLUMNS}, "
-        f"  (f.rowid IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :title_expr)) AS in_title, "
-        f"  -bm25(papers_fts, {_SQLITE_WEIGHTS}) AS score "
-        "FROM papers_fts AS f JOIN papers AS p ON p.id = f.rowid "
-        "WHERE papers_fts MATCH :expr "
-        "ORDER BY in_title DESC, score DESC, p.last_date DESC LIMIT :limit"
+        "WITH title_hits AS ("
+        f"  SELECT rowid, {score} AS score FROM papers_fts WHERE papers_fts MATCH :title_expr {window}),"
+        " body_hits AS ("
+        f"  SELECT rowid, {score} AS score FROM papers_fts WHERE papers_fts MATCH :expr {window}),"
+        " best AS ("
+        "  SELECT rowid, 1 AS in_title, score FROM title_hits"
+        "  UNION ALL"
+        "  SELECT rowid, 0 AS in_title, score FROM body_hits WHERE rowid NOT IN (SELECT rowid FROM title_hits)"
+        "  ORDER BY in_title DESC, score DESC LIMIT :limit) "
+        f"SELECT {_PAPER_COLUMNS}, best.in_title, best.score "
+        "FROM best JOIN papers AS p ON p.id = best.rowid "
+        "ORDER BY best.in_title DESC, best.score DESC, p.last_date DESC"
     ).columns(last_date=Date, score=Float)
     params = {"expr": expression, "title_expr": "title_terms : (" + expression + ")", "limit": limit}
     async with engine.connect() as conn:
