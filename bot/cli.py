@@ -15,7 +15,7 @@ from bot.app import App
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
 from bot.reports.resolve import ReportJob, resolve
-from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT
+from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -119,7 +119,7 @@ async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
 async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
     jobs = [job for argument in args.sources for job in resolve(argument, app.report_source)]
     failures = 0
-    with _progress(len(jobs)) as advance:
+    with _Progress(len(jobs)) as advance:
         for job in jobs:
             try:
                 report = await _load(job)
@@ -142,8 +142,6 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
-    from bot.service import lookup
-
     hits = await lookup(app.archive, " ".join(args.query), limit=args.limit)
     if args.json:
         _print_json([hit.to_json() for hit in hits])
@@ -194,7 +192,7 @@ def _print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-class _progress:
+class _Progress:
     """A progress bar on stderr for runs of several reports, silent otherwise."""
 
     def __init__(self, total: int) -> None:

@@ -52,7 +52,9 @@ async def search(
     return await _search_postgres(engine, terms, limit, "&" if match_all else "|")
 
 
-async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str) -> list[LookupHit]:
+async def _search_sqlite(
+    engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
+) -> list[LookupHit]:
     expression = _fts5_expression(terms, operator)
     # FTS5 walks matches newest first (`ORDER BY rowid DESC` is served by the index) and stops
     # after RANK_WINDOW of them, so a common word costs a bounded bm25 computation instead of
@@ -68,7 +70,8 @@ async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int,
         " best AS ("
         "  SELECT rowid, 1 AS in_title, score FROM title_hits"
         "  UNION ALL"
-        "  SELECT rowid, 0 AS in_title, score FROM body_hits WHERE rowid NOT IN (SELECT rowid FROM title_hits)"
+        "  SELECT rowid, 0 AS in_title, score FROM body_hits"
+        "  WHERE rowid NOT IN (SELECT rowid FROM title_hits)"
         "  ORDER BY in_title DESC, score DESC LIMIT :limit) "
         f"SELECT {_PAPER_COLUMNS}, best.in_title, best.score "
         "FROM best JOIN papers AS p ON p.id = best.rowid "
@@ -83,13 +86,22 @@ async def _search_sqlite(engine: AsyncEngine, terms: Sequence[Term], limit: int,
 async def _search_postgres(
     engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
 ) -> list[LookupHit]:
+    # The same bounded window as on SQLite: ids come from the GIN index, newest first, and
+    # ts_rank (which reads each row's tsvector) runs only on the window's rows.
+    window = f"ORDER BY id DESC LIMIT {RANK_WINDOW}"
     statement = text(
-        f"SELECT {_PAPER_COLUMNS}, "
-        "  (p.search_vector @@ to_tsquery('english', :title_query)) AS in_title, "
-        "  ts_rank(p.search_vector, q.query) AS score "
-        "FROM papers AS p, to_tsquery('english', :query) AS q(query) "
-        "WHERE p.search_vector @@ q.query "
-        "ORDER BY in_title DESC, score DESC, p.last_date DESC LIMIT :limit"
+        "WITH title_ids AS ("
+        f"  SELECT id FROM papers WHERE search_vector @@ to_tsquery('english', :title_query) {window}),"
+        " body_ids AS ("
+        f"  SELECT id FROM papers WHERE search_vector @@ to_tsquery('english', :query) {window}),"
+        " candidates AS ("
+        "  SELECT id, true AS in_title FROM title_ids"
+        "  UNION ALL"
+        "  SELECT id, false FROM body_ids WHERE id NOT IN (SELECT id FROM title_ids)) "
+        f"SELECT {_PAPER_COLUMNS}, c.in_title, "
+        "  ts_rank(p.search_vector, to_tsquery('english', :query)) AS score "
+        "FROM candidates AS c JOIN papers AS p ON p.id = c.id "
+        "ORDER BY c.in_title DESC, score DESC, p.last_date DESC LIMIT :limit"
     ).columns(last_date=Date, score=Float)
     params = {
         "query": _tsquery(terms, operator),

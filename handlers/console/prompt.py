@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.commands import Reply, handle_paper_command
+from bot.config import SAMPLE_REPORT
 from bot.errors import BadInputError, SourceError
+from bot.models import Report
+from bot.reports.sources.local import LocalSource
 
 PROMPT = "paperbot> "
 QUIT = frozenset({"/quit", "/exit", "/q"})
@@ -16,16 +19,19 @@ QUIT = frozenset({"/quit", "/exit", "/q"})
 
 async def seed_archive(app: App, out: TextIO) -> None:
     """Fill the archive on start: the bundled sample, or today's report from the configured source."""
-    source = app.report_source()
-    today = dt.datetime.now(ZoneInfo(app.settings.timezone)).date()
+    report: Report | None
     try:
-        read = getattr(source, "read", None)
-        report = await read() if app.settings.report_source is None and read else await source.fetch(today)
+        if app.settings.report_source is None:
+            origin, report = str(SAMPLE_REPORT), await LocalSource(SAMPLE_REPORT).read()
+        else:
+            source = app.report_source()
+            today = dt.datetime.now(ZoneInfo(app.settings.timezone)).date()
+            origin, report = source.name, await source.fetch(today)
     except (BadInputError, SourceError) as exc:
-        out.write(f"(could not read a report from {source.name}: {exc})\n")
+        out.write(f"(could not read today's report: {exc})\n")
         return
     if report is not None:
-        result = await app.archive.ingest(report, origin=source.name)
+        result = await app.archive.ingest(report, origin=origin)
         out.write(f"{result.describe()}\n")
 
 
@@ -44,7 +50,7 @@ async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
     await seed_archive(app, out)
     reports, papers = await app.archive.counts()
     out.write(
-        f"paperbot console mode — {papers} papers in {reports} reports archived. "
+        f"paperbot console mode — {_count(papers, 'paper')} in {_count(reports, 'report')} archived. "
         "Type /paper help, or /quit to leave.\n"
     )
     interactive = stdin.isatty()
@@ -66,3 +72,7 @@ async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
             continue
         out.write(render(await handle_paper_command(app.archive, arguments)))
         out.flush()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

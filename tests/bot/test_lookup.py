@@ -154,3 +154,22 @@ def test_parse_query_kinds() -> None:
 def test_cjk_terms_are_ascii_bigrams() -> None:
     assert index_terms("视频生成 Video") == "z035270039057 z039057029983 z029983025104 z025104 video"
     assert [len(t.tokens) for t in tokenize("强化学习 RL")] == [3, 1]
+
+
+async def test_ranking_window_keeps_title_matches_and_prefers_recent(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.store.search
+
+    monkeypatch.setattr(bot.store.search, "RANK_WINDOW", 2)
+    titled = make_paper("2604.00100", "Widget Theory", contribution="无关内容。")
+    bodies = [
+        make_paper(f"2604.{n:05d}", f"Paper {n}", contribution=f"widget 应用 {n}") for n in range(101, 106)
+    ]
+    await archive.ingest(Report(DAY, (titled,)))
+    await archive.ingest(Report(DAY + dt.timedelta(days=1), tuple(bodies)))
+    found = await ids(archive, "widget")
+    # The title match comes first although it is the oldest; of the body matches, only the
+    # window of the most recently archived ones is ranked.
+    assert found[0] == "2604.00100"
+    assert sorted(found[1:]) == ["2604.00104", "2604.00105"]
