@@ -20,7 +20,7 @@ from bot.store.terms import Term
 # bm25 weights per FTS5 column (title_terms, body_terms): a title word counts like ten body words.
 _SQLITE_WEIGHTS = "10.0, 1.0"
 # How many of the most recently archived matches are ranked, per query (see _search_sqlite).
-RANK_WINDOW = 1000
+RANK_WINDOW = 250
 _PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date"
 
 
@@ -56,28 +56,33 @@ async def _search_sqlite(
     engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
 ) -> list[LookupHit]:
     expression = _fts5_expression(terms, operator)
-    # FTS5 walks matches newest first (`ORDER BY rowid DESC` is served by the index) and stops
-    # after RANK_WINDOW of them, so a common word costs a bounded bm25 computation instead of
-    # one per matching paper; title matches are windowed separately, so none is crowded out.
-    # Only winners are joined to the wide `papers` rows.
+    # Cost control, measured on 100,000 papers (benchmarks/bench_lookup.py):
+    # - FTS5 walks matches newest first (`ORDER BY rowid DESC` is served by the index) and
+    #   stops after RANK_WINDOW of them, so bm25 runs on a bounded set, not on every match;
+    # - bm25 also scans every match once to count documents (its IDF), so it is computed in
+    #   one query only: title matches take the score of the full query when they have one;
+    # - title matches come from their own small index (see the migration), not from
+    #   filtering every match of the full index by column;
+    # - only the winners are joined to the wide `papers` rows.
     window = f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
-    score = f"-bm25(papers_fts, {_SQLITE_WEIGHTS})"
     statement = text(
-        "WITH title_hits AS ("
-        f"  SELECT rowid, {score} AS score FROM papers_fts WHERE papers_fts MATCH :title_expr {window}),"
-        " body_hits AS ("
-        f"  SELECT rowid, {score} AS score FROM papers_fts WHERE papers_fts MATCH :expr {window}),"
+        "WITH title_hits AS MATERIALIZED ("
+        f"  SELECT rowid FROM papers_title_fts WHERE papers_title_fts MATCH :expr {window}),"
+        " body_hits AS MATERIALIZED ("
+        f"  SELECT rowid, -bm25(papers_fts, {_SQLITE_WEIGHTS}) AS score"
+        f"  FROM papers_fts WHERE papers_fts MATCH :expr {window}),"
         " best AS ("
-        "  SELECT rowid, 1 AS in_title, score FROM title_hits"
+        "  SELECT t.rowid, 1 AS in_title, coalesce(b.score, 0.0) AS score"
+        "  FROM title_hits AS t LEFT JOIN body_hits AS b ON b.rowid = t.rowid"
         "  UNION ALL"
         "  SELECT rowid, 0 AS in_title, score FROM body_hits"
         "  WHERE rowid NOT IN (SELECT rowid FROM title_hits)"
-        "  ORDER BY in_title DESC, score DESC LIMIT :limit) "
+        "  ORDER BY in_title DESC, score DESC, rowid DESC LIMIT :limit) "
         f"SELECT {_PAPER_COLUMNS}, best.in_title, best.score "
         "FROM best JOIN papers AS p ON p.id = best.rowid "
-        "ORDER BY best.in_title DESC, best.score DESC, p.last_date DESC"
+        "ORDER BY best.in_title DESC, best.score DESC, p.last_date DESC, p.id DESC"
     ).columns(last_date=Date, score=Float)
-    params = {"expr": expression, "title_expr": "title_terms : (" + expression + ")", "limit": limit}
+    params = {"expr": expression, "limit": limit}
     async with engine.connect() as conn:
         rows = (await conn.execute(statement, params)).mappings().all()
     return rows_to_hits(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.config import SAMPLE_REPORT
 from bot.errors import ReportFormatError
 from bot.models import Report
 from bot.reports.parser import parse_report
@@ -84,3 +85,12 @@ def test_truncated_report(cut: int) -> None:
 @given(st.lists(st.sampled_from(VALID_LINES), max_size=len(VALID_LINES)))
 def test_shuffled_lines(lines: list[str]) -> None:
     _check("".join(lines))
+
+
+SAMPLE = SAMPLE_REPORT.read_text(encoding="utf-8")
+
+
+@settings(max_examples=200)
+@given(st.integers(min_value=0, max_value=len(SAMPLE)), st.integers(min_value=0, max_value=len(SAMPLE)))
+def test_any_slice_of_the_bundled_sample(start: int, end: int) -> None:
+    _check(SAMPLE[min(start, end) : max(start, end)])
