@@ -29,7 +29,7 @@ from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate
 
-GENERATOR_VERSION = 3  # bump when the generator or the schema changes
+GENERATOR_VERSION = 4  # bump when the generator or the schema changes
 PAPERS_PER_REPORT = 50
 
 EN_WORDS = (  # noqa: SIM905 - a word list reads best as text

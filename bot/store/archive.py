@@ -66,6 +66,7 @@ def _paper_row(paper: Paper, day: dt.date) -> dict[str, Any]:
 
 def _with_terms(row: dict[str, Any]) -> dict[str, Any]:
     row["title_terms"] = index_terms(row["title"])
+    row["domain_terms"] = index_terms(row["domain"])
     body = [row[name] for name in (*SECTION_FIELDS, "summary")]
     body.extend(row["keywords"])
     row["body_terms"] = index_terms("\n".join(body))

@@ -17,7 +17,7 @@ from bot.models import LookupHit
 from bot.store.archive import rows_to_hits
 from bot.store.terms import Term
 
-# bm25 weights per FTS5 column (title_terms, body_terms): a title word counts like ten body words.
+# bm25 weights per column of papers_lead_fts (title_terms, domain_terms).
 _SQLITE_WEIGHTS = "10.0, 1.0"
 # How many of the most recently archived matches are ranked, per query (see _search_sqlite).
 RANK_WINDOW = 250
@@ -56,33 +56,32 @@ async def _search_sqlite(
     engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
 ) -> list[LookupHit]:
     expression = _fts5_expression(terms, operator)
-    # Cost control, measured on 100,000 papers (benchmarks/bench_lookup.py):
-    # - FTS5 walks matches newest first (`ORDER BY rowid DESC` is served by the index) and
-    #   stops after RANK_WINDOW of them, so bm25 runs on a bounded set, not on every match;
-    # - bm25 also scans every match once to count documents (its IDF), so it is computed in
-    #   one query only: title matches take the score of the full query when they have one;
-    # - title matches come from their own small index (see the migration), not from
-    #   filtering every match of the full index by column;
-    # - only the winners are joined to the wide `papers` rows.
+    # Order: title matches, then application-area matches, each by bm25; then papers that
+    # match elsewhere in their sections, newest first. Why, measured on 100,000 papers
+    # (benchmarks/bench_lookup.py): bm25 counts every match of each phrase to weigh it (its
+    # IDF), which for a common Chinese bigram over the full text costs more than the whole
+    # 10 ms budget; over the short lead columns it costs little. FTS5 walks matches newest
+    # first (`ORDER BY rowid DESC` is served by the index) and each set stops after
+    # RANK_WINDOW rows; only the winners are joined to the wide `papers` rows.
     window = f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
     statement = text(
-        "WITH title_hits AS MATERIALIZED ("
-        f"  SELECT rowid FROM papers_title_fts WHERE papers_title_fts MATCH :expr {window}),"
-        " body_hits AS MATERIALIZED ("
-        f"  SELECT rowid, -bm25(papers_fts, {_SQLITE_WEIGHTS}) AS score"
-        f"  FROM papers_fts WHERE papers_fts MATCH :expr {window}),"
+        "WITH lead AS MATERIALIZED ("
+        f"  SELECT rowid, -bm25(papers_lead_fts, {_SQLITE_WEIGHTS}) AS score"
+        f"  FROM papers_lead_fts WHERE papers_lead_fts MATCH :expr {window}),"
+        " titled AS MATERIALIZED ("
+        f"  SELECT rowid FROM papers_lead_fts WHERE papers_lead_fts MATCH :title_expr {window}),"
+        " rest AS MATERIALIZED ("
+        f"  SELECT rowid FROM papers_fts WHERE papers_fts MATCH :expr {window}),"
         " best AS ("
-        "  SELECT t.rowid, 1 AS in_title, coalesce(b.score, 0.0) AS score"
-        "  FROM title_hits AS t LEFT JOIN body_hits AS b ON b.rowid = t.rowid"
+        "  SELECT rowid, rowid IN (SELECT rowid FROM titled) AS in_title, 1 AS in_lead, score FROM lead"
         "  UNION ALL"
-        "  SELECT rowid, 0 AS in_title, score FROM body_hits"
-        "  WHERE rowid NOT IN (SELECT rowid FROM title_hits)"
-        "  ORDER BY in_title DESC, score DESC, rowid DESC LIMIT :limit) "
-        f"SELECT {_PAPER_COLUMNS}, best.in_title, best.score "
+        "  SELECT rowid, 0, 0, 0.0 FROM rest WHERE rowid NOT IN (SELECT rowid FROM lead)"
+        "  ORDER BY in_title DESC, in_lead DESC, score DESC, rowid DESC LIMIT :limit) "
+        f"SELECT {_PAPER_COLUMNS}, best.score "
         "FROM best JOIN papers AS p ON p.id = best.rowid "
-        "ORDER BY best.in_title DESC, best.score DESC, p.last_date DESC, p.id DESC"
+        "ORDER BY best.in_title DESC, best.in_lead DESC, best.score DESC, p.last_date DESC, p.id DESC"
     ).columns(last_date=Date, score=Float)
-    params = {"expr": expression, "limit": limit}
+    params = {"expr": expression, "title_expr": "title_terms : (" + expression + ")", "limit": limit}
     async with engine.connect() as conn:
         rows = (await conn.execute(statement, params)).mappings().all()
     return rows_to_hits(rows)
@@ -104,13 +103,15 @@ async def _search_postgres(
         "  UNION ALL"
         "  SELECT id, false FROM body_ids WHERE id NOT IN (SELECT id FROM title_ids)) "
         f"SELECT {_PAPER_COLUMNS}, c.in_title, "
+        "  (p.search_vector @@ to_tsquery('english', :lead_query)) AS in_lead, "
         "  ts_rank(p.search_vector, to_tsquery('english', :query)) AS score "
         "FROM candidates AS c JOIN papers AS p ON p.id = c.id "
-        "ORDER BY c.in_title DESC, score DESC, p.last_date DESC LIMIT :limit"
+        "ORDER BY c.in_title DESC, in_lead DESC, score DESC, p.last_date DESC LIMIT :limit"
     ).columns(last_date=Date, score=Float)
     params = {
         "query": _tsquery(terms, operator),
         "title_query": _tsquery(terms, operator, weight="A"),
+        "lead_query": _tsquery(terms, operator, weight="AB"),
         "limit": limit,
     }
     async with engine.connect() as conn:

@@ -59,6 +59,7 @@ papers = Table(
     Column("last_date", Date, nullable=False),
     # Tokenised copies for full-text search (see bot/store/terms.py); the database indexes them.
     Column("title_terms", Text, nullable=False, default=""),
+    Column("domain_terms", Text, nullable=False, default=""),
     Column("body_terms", Text, nullable=False, default=""),
 )
 

@@ -173,3 +173,13 @@ async def test_ranking_window_keeps_title_matches_and_prefers_recent(
     # window of the most recently archived ones is ranked.
     assert found[0] == "2604.00100"
     assert sorted(found[1:]) == ["2604.00104", "2604.00105"]
+
+
+async def test_order_is_title_then_application_area_then_elsewhere(archive: Archive) -> None:
+    in_title = make_paper("2604.00201", "Gizmo Networks", domain="计算机视觉", contribution="无关。")
+    in_domain = make_paper("2604.00202", "Something Else", domain="gizmo 机器人", contribution="无关。")
+    elsewhere = make_paper("2604.00203", "Another Thing", domain="语音", contribution="提到 gizmo 一次。")
+    # Archived newest-last, so recency alone would put them in the reverse order.
+    for day, paper in enumerate((in_title, in_domain, elsewhere)):
+        await archive.ingest(Report(DAY + dt.timedelta(days=day), (paper,)))
+    assert await ids(archive, "gizmo") == ["2604.00201", "2604.00202", "2604.00203"]

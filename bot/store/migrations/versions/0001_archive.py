@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("first_date", sa.Date(), nullable=False),
         sa.Column("last_date", sa.Date(), nullable=False),
         sa.Column("title_terms", sa.Text(), nullable=False),
+        sa.Column("domain_terms", sa.Text(), nullable=False),
         sa.Column("body_terms", sa.Text(), nullable=False),
         sa.UniqueConstraint("arxiv_id", name="uq_papers_arxiv_id"),
     )
@@ -77,11 +78,12 @@ _FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 def _sqlite_fts() -> None:
     # External-content FTS5 indexes over the tokenised columns, kept in step by triggers so
-    # that every write path, present or future, updates them. `papers_fts` ranks (title and
-    # sections); `papers_title_fts` answers "is it in the title?" from the small title
-    # doclists alone, instead of filtering every match of the full index by column.
+    # that every write path, present or future, updates them. `papers_fts` holds everything
+    # and finds matches; `papers_lead_fts` holds the title and the application area only:
+    # its doclists are short, so ranking there with bm25 stays cheap for common words
+    # (see bot/store/search.py).
     _sqlite_fts_table("papers_fts", ("title_terms", "body_terms"))
-    _sqlite_fts_table("papers_title_fts", ("title_terms",))
+    _sqlite_fts_table("papers_lead_fts", ("title_terms", "domain_terms"))
 
 
 def _sqlite_fts_table(name: str, columns: tuple[str, ...]) -> None:
@@ -108,12 +110,14 @@ def _sqlite_fts_table(name: str, columns: tuple[str, ...]) -> None:
 
 
 def _postgres_fts() -> None:
-    # Title lexemes carry weight A and section lexemes weight B, so a query can ask for title
-    # matches alone (`term:A`) and ts_rank favours them.
+    # Title lexemes carry weight A, application-area lexemes B, the other sections C, so a
+    # query can ask for title matches alone (`term:A`) or lead matches (`term:AB`), and
+    # ts_rank favours them.
     op.execute(
         "ALTER TABLE papers ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
         "setweight(to_tsvector('english'::regconfig, title_terms), 'A') || "
-        "setweight(to_tsvector('english'::regconfig, body_terms), 'B')) STORED"
+        "setweight(to_tsvector('english'::regconfig, domain_terms), 'B') || "
+        "setweight(to_tsvector('english'::regconfig, body_terms), 'C')) STORED"
     )
     op.execute("CREATE INDEX ix_papers_search_vector ON papers USING gin (search_vector)")
 
@@ -121,7 +125,7 @@ def _postgres_fts() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS papers_fts")
-        op.execute("DROP TABLE IF EXISTS papers_title_fts")
+        op.execute("DROP TABLE IF EXISTS papers_lead_fts")
     op.drop_table("http_cache")
     op.drop_table("report_papers")
     op.drop_table("papers")
