@@ -175,23 +175,18 @@ class Archive:
         }
         return [id_of[arxiv_id] for arxiv_id in ids], len(new_rows), updated
 
-    async def paper(self, arxiv_id: str) -> Paper | None:
+    async def _stored_row(self, arxiv_id: str) -> RowMapping | None:
         async with self.engine.connect() as conn:
-            row = (
-                (await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id)))
-                .mappings()
-                .one_or_none()
-            )
+            statement = select(papers).where(papers.c.arxiv_id == arxiv_id)
+            return (await conn.execute(statement)).mappings().one_or_none()
+
+    async def paper(self, arxiv_id: str) -> Paper | None:
+        row = await self._stored_row(arxiv_id)
         return _paper_from_row(row) if row else None
 
     async def hit(self, arxiv_id: str) -> LookupHit | None:
-        """The lookup result for an exact id (its newest report date)."""
-        async with self.engine.connect() as conn:
-            row = (
-                (await conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id)))
-                .mappings()
-                .one_or_none()
-            )
+        """The lookup result for an exact id, dated by the newest report that listed it."""
+        row = await self._stored_row(arxiv_id)
         return hit_from_row(row, 1.0) if row else None
 
     async def report(self, day: dt.date) -> Report | None:
