@@ -12,6 +12,7 @@ from bot.errors import BadInputError
 from bot.models import LookupHit
 from bot.service import lookup
 from bot.store.archive import Archive
+from bot.text import count
 
 HELP = """\
 /paper QUERY            look up papers: an arXiv id, a paper URL, a date, title words or 中文
@@ -47,5 +48,4 @@ async def handle_paper_command(archive: Archive, arguments: str) -> Reply:
         return Reply(str(exc), error=True)
     if not hits:
         return Reply(f"No archived paper matches {arguments.strip()!r}.")
-    noun = "paper" if len(hits) == 1 else "papers"
-    return Reply(f"{len(hits)} {noun} for {arguments.strip()!r}:", hits)
+    return Reply(f"{count(len(hits), 'paper')} for {arguments.strip()!r}:", hits)

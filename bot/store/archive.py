@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.models import SECTION_FIELDS, LookupHit, Paper, Report
 from bot.store.tables import papers, report_papers, reports
 from bot.store.terms import index_terms
+from bot.text import count
 
 # Fields a later report may refresh; the dates and search columns are derived from them.
 _TEXT_FIELDS = ("title", "url", "source", *SECTION_FIELDS, "summary")
@@ -35,9 +36,9 @@ class IngestResult:
 
     def describe(self) -> str:
         if self.unchanged:
-            return f"{self.date}: already archived, unchanged ({self.papers} papers)"
+            return f"{self.date}: already archived, unchanged ({count(self.papers, 'paper')})"
         return (
-            f"{self.date}: {self.papers} papers archived "
+            f"{self.date}: {count(self.papers, 'paper')} archived "
             f"({self.new_papers} new, {self.updated_papers} updated)"
         )
 

@@ -12,6 +12,7 @@ from bot.config import SAMPLE_REPORT
 from bot.errors import BadInputError, SourceError
 from bot.models import Report
 from bot.reports.sources.local import LocalSource
+from bot.text import count
 
 PROMPT = "paperbot> "
 QUIT = frozenset({"/quit", "/exit", "/q"})
@@ -50,7 +51,7 @@ async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
     await seed_archive(app, out)
     reports, papers = await app.archive.counts()
     out.write(
-        f"paperbot console mode — {_count(papers, 'paper')} in {_count(reports, 'report')} archived. "
+        f"paperbot console mode — {count(papers, 'paper')} in {count(reports, 'report')} archived. "
         "Type /paper help, or /quit to leave.\n"
     )
     interactive = stdin.isatty()
@@ -72,7 +73,3 @@ async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
             continue
         out.write(render(await handle_paper_command(app.archive, arguments)))
         out.flush()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

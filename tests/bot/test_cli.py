@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 
 from bot.cli import main
 from tests.bot.reports.test_parser import HEADER, paper_block
@@ -228,3 +230,55 @@ class _Stdin:
 
     def readline(self) -> str:
         return self.lines.pop(0) if self.lines else ""
+
+
+@respx.mock
+def test_ingest_a_url(capsys: pytest.CaptureFixture[str]) -> None:
+    respx.get("https://reports.test/r.md").mock(return_value=httpx.Response(200, text=REPORT))
+    respx.get("https://reports.test/missing.md").mock(return_value=httpx.Response(404))
+    status, out, _ = run(capsys, "ingest", "https://reports.test/r.md")
+    assert (status, out) == (0, "2026-04-01: 2 papers archived (2 new, 0 updated)\n")
+    status, _, err = run(capsys, "ingest", "https://reports.test/missing.md")
+    assert status == 2
+    assert "https://reports.test/missing.md: no report published" in err
+
+
+@respx.mock
+def test_url_template_validators_persist_between_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "https://reports.test/daily/{date}.md")
+    route = respx.get("https://reports.test/daily/2026-04-01.md").mock(
+        side_effect=[httpx.Response(200, text=REPORT, headers={"ETag": '"r1"'}), httpx.Response(304)]
+    )
+    assert run(capsys, "ingest", "2026-04-01")[0] == 0
+    status, out, _ = run(capsys, "ingest", "2026-04-01")  # a new process would do the same
+    assert status == 0
+    assert "already archived, unchanged" in out
+    assert route.calls[1].request.headers["If-None-Match"] == '"r1"'
+
+
+@respx.mock
+def test_ingest_from_the_hugging_face_api(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "hf-api")
+    payload = [{"paper": {"id": "2603.20001", "title": "Tiny Agents", "summary": "Agents. Small ones."}}]
+    respx.get("https://huggingface.co/api/daily_papers").mock(return_value=httpx.Response(200, json=payload))
+    status, out, _ = run(capsys, "ingest", "2026-03-16")
+    assert (status, out) == (0, "2026-03-16: 1 paper archived (1 new, 0 updated)\n")
+    hits = json.loads(run(capsys, "lookup", "tiny", "agents", "--json")[1])
+    assert [h["arxiv_id"] for h in hits] == ["2603.20001"]
+
+
+@respx.mock
+def test_server_errors_exit_1_after_retries(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.reports.sources.http as http
+
+    monkeypatch.setattr(http, "BACKOFF_BASE", 0.0)
+    respx.get("https://reports.test/r.md").mock(return_value=httpx.Response(503))
+    status, _, err = run(capsys, "ingest", "https://reports.test/r.md")
+    assert status == 1
+    assert err == "paperbot: error: https://reports.test/r.md: failed after 4 attempts (HTTP 503)\n"
