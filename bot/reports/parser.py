@@ -129,6 +129,9 @@ _URL = re.compile(r"https?://[^\s)>\]]+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((\S+?)\)")
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
 _BULLET = re.compile(r"^(\s*)[*+](\s+)")
+# Control characters (other than tab and newline) and bidirectional overrides can corrupt a
+# terminal or disguise text in chat; report text is untrusted, so they never leave the parser.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _REPORT_TITLE = re.compile(r"daily papers|每日论文|论文日报", re.IGNORECASE)
 
 
@@ -158,7 +161,9 @@ class _Parser:
     def __init__(self, text: str, origin: str | None, default_date: dt.date | None) -> None:
         if text.startswith("\ufeff"):
             text = text[1:]
-        self.lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _UNSAFE.sub("", text)
+        self.lines = [line.rstrip() for line in text.split("\n")]
         self.origin = origin
         self.default_date = default_date
         self.warnings: list[ParseWarning] = []

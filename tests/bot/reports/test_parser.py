@@ -274,3 +274,12 @@ def test_bundled_sample_report_is_complete() -> None:
     assert report.warnings == ()
     assert report.papers[7].url == "https://arxiv.org/abs/2611.01008v2"
     assert report.papers[7].arxiv_id == "2611.01008"
+
+
+def test_control_and_bidi_characters_are_removed() -> None:
+    text = HEADER + paper_block("### {n}. {name}", title="Safe\x1b[31m Title\u202e").replace(
+        "第5节的内容。", "结果\x07\u2066很好\u2069。"
+    )
+    (paper,) = parse_report(text).papers
+    assert paper.title == "Safe[31m Title"
+    assert paper.results == "结果很好。"
