@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.errors import BadInputError
 
 DEFAULT_SQLITE_FILE = "paperbot.db"
+BUSY_TIMEOUT_MS = 30_000
 
 
 def default_database_url(directory: Path | None = None) -> str:
@@ -30,7 +31,9 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
     if backend == "sqlite":
         if parsed.drivername != "sqlite+aiosqlite":
             parsed = parsed.set(drivername="sqlite+aiosqlite")
-        engine = create_async_engine(parsed, echo=echo, connect_args={"timeout": 30, **(connect_args or {})})
+        engine = create_async_engine(
+            parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, **(connect_args or {})}
+        )
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     if backend == "postgresql":
@@ -41,9 +44,11 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers (lookups) proceed while an ingest writes; busy_timeout makes a second
-    # writer wait instead of failing with "database is locked"; foreign keys are off by default.
+    # busy_timeout makes a second writer wait instead of failing with "database is locked";
+    # foreign keys are off by default. WAL is not switched on here: the switch needs an
+    # exclusive lock and can deadlock with a writer on a fresh file, so the migration sets it
+    # once (it persists in the file).
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+    for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=NORMAL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
