@@ -18,6 +18,8 @@ from bot.store.database import create_engine, default_database_url
 from bot.store.http_cache import DatabaseValidatorCache
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
 
 
 class App:
@@ -27,6 +29,8 @@ class App:
         self.settings = settings
         self.engine = engine
         self.archive = Archive(engine)
+        self.subscriptions = SubscriptionStore(engine)
+        self.taxonomy = builtin_taxonomy()
         self._source: ReportSource | None = None
 
     def report_source(self) -> ReportSource:

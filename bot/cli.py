@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
@@ -12,10 +13,14 @@ from typing import Any, NoReturn, TextIO
 
 from bot import __version__
 from bot.app import App
+from bot.digest import build_digest
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
 from bot.reports.resolve import ReportJob, resolve
 from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
+from bot.subscriptions import parse_locale, read_export, to_export
+from bot.text import count
+from bot.topics.resolve import resolve_terms
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -51,6 +56,29 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--limit", type=_limit, default=DEFAULT_LOOKUP_LIMIT, help="at most N results")
     lookup.add_argument("--json", action="store_true", help="print a JSON list")
 
+    preview = commands.add_parser("preview", help="show what a channel following some topics would receive")
+    preview.add_argument(
+        "--report", metavar="SOURCE", help="a report file, URL or date (default: the newest archived report)"
+    )
+    preview.add_argument(
+        "--topics", required=True, metavar="TOPICS", help='comma-separated topics or keywords: "RL, 视频生成"'
+    )
+    preview.add_argument("--json", action="store_true", help="print a JSON list of the matched papers")
+    preview.add_argument("--limit", type=_limit, help="show at most N papers (default: every match)")
+    preview.add_argument("--lang", default="en", help="language of labels and reasons: en or zh")
+
+    topics = commands.add_parser("topics", help="list the built-in topics with their aliases")
+    topics.add_argument("--json", action="store_true", help="print a JSON list")
+
+    subscriptions = commands.add_parser("subscriptions", help="export or import channel subscriptions")
+    actions = subscriptions.add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    export = actions.add_parser("export", help="write every subscription as JSON")
+    export.add_argument("file", nargs="?", default="-", metavar="FILE", help="output file (default: stdout)")
+    load = actions.add_parser("import", help="create or update subscriptions from a JSON file")
+    load.add_argument("file", metavar="FILE", help="a JSON file as written by export, or - for stdin")
+
     commands.add_parser("migrate", help="bring the database schema up to date")
     return parser
 
@@ -71,6 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_dispatch(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `paperbot topics | head`: the reader left; say nothing, and keep Python's exit-time
+        # flush from raising again (the recipe of the `signal` module's documentation).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
     except BadInputError as exc:
         return _fail(exc, EXIT_BAD_INPUT, args.debug)
     except PaperbotError as exc:
@@ -90,7 +123,9 @@ def _fail(exc: BaseException, status: int, debug: bool, *, unexpected: bool = Fa
 
 async def _dispatch(args: argparse.Namespace) -> int:
     handler: Callable[[App, argparse.Namespace], Awaitable[int]] = _COMMANDS[args.command]
-    async with App.start(debug=args.debug, migrate=args.command != "parse") as app:
+    # `parse`, and `preview` of a given report, read a report and store nothing: no database.
+    stores_nothing = args.command == "parse" or (args.command == "preview" and args.report)
+    async with App.start(debug=args.debug, migrate=not stores_nothing) as app:
         return await handler(app, args)
 
 
@@ -142,7 +177,7 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
-    hits = await lookup(app.archive, " ".join(args.query), limit=args.limit)
+    hits = await lookup(app.archive, " ".join(args.query), limit=args.limit, taxonomy=app.taxonomy)
     if args.json:
         _print_json([hit.to_json() for hit in hits])
         return EXIT_OK
@@ -151,6 +186,88 @@ async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
     for rank, hit in enumerate(hits, start=1):
         print(f"{rank:>2}. {hit.arxiv_id:<12} {hit.title}  ({hit.date})")
     return EXIT_OK
+
+
+async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
+    interests = resolve_terms(args.topics, app.taxonomy)
+    locale = parse_locale(args.lang)
+    if args.report:
+        jobs = resolve(args.report, app.report_source)
+        if len(jobs) != 1:
+            raise BadInputError(f"{args.report}: preview reads one report; this names {len(jobs)}")
+        report = await _load(jobs[0])
+        assert report is not None
+        _print_warnings(report)
+    else:
+        day = await app.archive.latest_report_date()
+        report = await app.archive.report(day) if day else None
+        if report is None:
+            raise BadInputError("the archive holds no report: give --report SOURCE, or ingest one first")
+    digest = build_digest(report, interests, app.taxonomy, locale=locale, limit=args.limit)
+    if args.json:
+        _print_json([item.to_json() for item in digest.items])
+        return EXIT_OK
+    from handlers.console.prompt import make_console
+    from handlers.console.render import digest_renderable
+
+    make_console(sys.stdout).print(digest_renderable(digest))
+    return EXIT_OK
+
+
+async def _cmd_topics(app: App, args: argparse.Namespace) -> int:
+    if args.json:
+        _print_json([topic.to_json() for topic in app.taxonomy])
+        return EXIT_OK
+    width = max(len(topic.name) for topic in app.taxonomy)
+    for topic in app.taxonomy:
+        print(f"{topic.name:<{width}}  {' / '.join(topic.zh)}  — {', '.join(topic.aliases)}")
+    return EXIT_OK
+
+
+async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
+    if args.action == "export":
+        # Chat channels only: the console's demo channel is local state, not something to restore.
+        entries = [
+            to_export(sub, app.taxonomy)
+            for sub in await app.subscriptions.all()
+            if sub.channel.platform != "console"
+        ]
+        text = json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
+        if args.file == "-":
+            sys.stdout.write(text)
+        else:
+            _write_file(args.file, text)
+            print(f"exported {count(len(entries), 'subscription')} to {args.file}", file=sys.stderr)
+        return EXIT_OK
+    raw = sys.stdin.read() if args.file == "-" else _read_file(args.file)
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    items = read_export(data, app.taxonomy, default_tz=app.settings.timezone)
+    existing = {sub.channel for sub in await app.subscriptions.all()}
+    await app.subscriptions.save_all(items)
+    updated = sum(1 for item in items if item.channel in existing)
+    print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
+    return EXIT_OK
+
+
+def _read_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path}: not UTF-8 text") from None
+
+
+def _write_file(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise PaperbotError(f"cannot write {path}: {exc.strerror}") from None
 
 
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
@@ -171,6 +288,9 @@ _COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
     "ingest": _cmd_ingest,
     "parse": _cmd_parse,
     "lookup": _cmd_lookup,
+    "preview": _cmd_preview,
+    "topics": _cmd_topics,
+    "subscriptions": _cmd_subscriptions,
     "migrate": _cmd_migrate,
 }
 

@@ -1,51 +1,258 @@
 """The `/paper` chat command, platform-free: text in, a neutral reply out.
 
-Slack, Discord and the console each turn the text their users typed into a call to
-`handle_paper_command` and render the `Reply` in their own markup.
+Slack, Discord and the console each turn what their users typed into a call to
+`handle_paper_command` and render the `Reply` in their own markup. Sub-commands have
+English and Chinese names; the reply is in the caller's language when the platform says
+which, else Chinese when the command was typed in Chinese, else the channel's language.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.digest import DEFAULT_DIGEST_SIZE, Digest, interest_labels
 from bot.errors import BadInputError
-from bot.models import LookupHit
-from bot.service import lookup
+from bot.i18n import locale_of_text, t
+from bot.models import ChannelRef, LookupHit, Subscription
+from bot.service import (
+    NoReportError,
+    NotSubscribedError,
+    channel_digest,
+    lookup,
+    set_language,
+    set_schedule,
+    subscribe,
+    unsubscribe,
+)
 from bot.store.archive import Archive
-from bot.text import count
+from bot.store.subscriptions import SubscriptionStore
+from bot.subscriptions import format_time
+from bot.topics.resolve import UnknownTopicError
+from bot.topics.taxonomy import Taxonomy
 
-HELP = """\
-/paper QUERY            look up papers: an arXiv id, a paper URL, a date, title words or 中文
-/paper "exact phrase"   look up a phrase
-/paper help             this help"""
-
-# Sub-commands of the contract that arrive with later work; named here so that
-# `/paper subscribe RL` is not mistaken for a lookup of the words "subscribe RL".
-_NOT_YET = frozenset({"subscribe", "unsubscribe", "list", "topics", "schedule", "digest"})
 LOOKUP_RESULTS = 5
+
+HELP = {
+    "en": """\
+/paper QUERY                   look up papers: arXiv id, paper URL, date, title words, 中文, a topic
+/paper subscribe TOPICS        follow topics or "quoted keywords": RL, video generation, "GRPO"
+/paper unsubscribe TOPICS|all  stop following some topics, or everything
+/paper list                    what this channel follows, and when its digest comes
+/paper topics                  the built-in topics and their names
+/paper schedule HH:MM [ZONE]   digest time and time zone, e.g. 09:30 Asia/Shanghai
+/paper language en|zh          the language of this channel's digest
+/paper digest [DATE] [all]     today's digest for this channel, shown only to you
+/paper help                    this help (/paper 帮助 for Chinese)""",
+    "zh": """\
+/paper 关键词                    检索论文：arXiv 编号、论文链接、日期、标题词、中文或主题
+/paper 订阅 主题                  订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"
+/paper 退订 主题|all              取消订阅部分主题，或全部
+/paper 列表                      本频道的订阅与推送时间
+/paper 主题                      内置主题及其名称
+/paper 定时 HH:MM [时区]          推送时间与时区，例如 09:30 Asia/Shanghai
+/paper 语言 en|zh                本频道日报的语言
+/paper 日报 [日期] [all]          立即查看本频道今天的日报（仅自己可见）
+/paper 帮助                      本帮助（/paper help 查看英文）""",
+}
+
+_VERBS = {
+    "help": "help",
+    "-h": "help",
+    "--help": "help",
+    "帮助": "help",
+    "subscribe": "subscribe",
+    "sub": "subscribe",
+    "订阅": "subscribe",
+    "unsubscribe": "unsubscribe",
+    "unsub": "unsubscribe",
+    "退订": "unsubscribe",
+    "取消订阅": "unsubscribe",
+    "list": "list",
+    "ls": "list",
+    "列表": "list",
+    "topics": "topics",
+    "主题": "topics",
+    "schedule": "schedule",
+    "time": "schedule",
+    "定时": "schedule",
+    "时间": "schedule",
+    "digest": "digest",
+    "preview": "digest",
+    "日报": "digest",
+    "预览": "digest",
+    "language": "language",
+    "lang": "language",
+    "语言": "language",
+}
+_CHANGES = frozenset({"subscribe", "unsubscribe", "schedule", "language"})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """Who typed the command, where, and what the edge knows about them."""
+
+    archive: Archive
+    store: SubscriptionStore
+    taxonomy: Taxonomy
+    channel: ChannelRef
+    user: str | None = None
+    locale: str | None = None  # the caller's language, when the platform reports it
+    can_manage: bool = True  # whether the edge found the caller may change this channel
+    default_tz: str = "UTC"
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the bot answers: a message, and the papers found, if any."""
+    """What the bot answers (always to the caller alone): text, and papers or a digest."""
 
     text: str
     hits: list[LookupHit] = field(default_factory=list)
+    digest: Digest | None = None
     error: bool = False
+    locale: str = "en"
 
 
-async def handle_paper_command(archive: Archive, arguments: str) -> Reply:
+async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
     """Answer `/paper ARGUMENTS` (the text after the command name)."""
-    words = arguments.split(maxsplit=1)
-    verb = words[0].lower() if words else "help"
-    if verb in {"help", "帮助", "-h", "--help"}:
-        return Reply(HELP)
-    if verb in _NOT_YET:
-        return Reply(f"`/paper {verb}` is not available in this version yet.", error=True)
+    words = arguments.strip().split(maxsplit=1)
+    verb = _VERBS.get(words[0].casefold(), "lookup") if words else "help"
+    rest = words[1] if len(words) > 1 else ""
+    if verb == "lookup":
+        rest = arguments.strip()
+    current = await ctx.store.get(ctx.channel)
+    locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
+    if verb in _CHANGES and not ctx.can_manage:
+        return Reply(t("not_allowed", locale), error=True, locale=locale)
     try:
-        hits = await lookup(archive, arguments, limit=LOOKUP_RESULTS)
+        return await _dispatch(ctx, verb, rest, current, locale)
+    except UnknownTopicError as exc:
+        return Reply(
+            t("unknown_topic", locale, term=exc.term, suggestion=exc.suggestion), error=True, locale=locale
+        )
+    except NotSubscribedError:
+        return Reply(t("need_subscription", locale), error=True, locale=locale)
+    except NoReportError as exc:
+        key = "digest.no_report" if exc.day else "digest.no_reports"
+        return Reply(t(key, locale, date=exc.day), error=True, locale=locale)
     except BadInputError as exc:
-        return Reply(str(exc), error=True)
+        return Reply(str(exc), error=True, locale=locale)
+
+
+async def _dispatch(
+    ctx: CommandContext, verb: str, rest: str, current: Subscription | None, locale: str
+) -> Reply:
+    if verb == "help":
+        return Reply(HELP[locale], locale=locale)
+    if verb == "topics":
+        return Reply(_topics_text(ctx.taxonomy, locale), locale=locale)
+    if verb == "list":
+        return Reply(_list_text(ctx.taxonomy, current, locale), locale=locale)
+    if verb == "subscribe":
+        if not rest.strip():
+            return Reply(t("subscribe.usage", locale), error=True, locale=locale)
+        change = await subscribe(
+            ctx.store,
+            ctx.taxonomy,
+            ctx.channel,
+            rest,
+            user=ctx.user,
+            default_tz=ctx.default_tz,
+            default_locale=locale,
+        )
+        assert change.subscription is not None
+        sub = change.subscription
+        following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
+        if not change.changed:
+            return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
+        return Reply(
+            t("subscribe.done", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+            locale=locale,
+        )
+    if verb == "unsubscribe":
+        if not rest.strip():
+            return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
+        change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
+        removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
+        if not change.changed:
+            return Reply(
+                t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale
+            )
+        if change.subscription is None:
+            return Reply(t("unsubscribe.all", locale), locale=locale)
+        following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+        return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+    if verb == "schedule":
+        parts = rest.split()
+        if not parts or len(parts) > 2:
+            return Reply(t("schedule.usage", locale), error=True, locale=locale)
+        sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
+        return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
+    if verb == "language":
+        if not rest.strip():
+            return Reply(t("language.usage", locale), error=True, locale=locale)
+        sub = await set_language(ctx.store, ctx.channel, rest)
+        return Reply(t("language.done", sub.locale), locale=sub.locale)
+    if verb == "digest":
+        return await _digest(ctx, rest, current, locale)
+    return await _lookup(ctx, rest, locale)
+
+
+async def _lookup(ctx: CommandContext, query: str, locale: str) -> Reply:
+    hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy)
+    shown = query.strip()
     if not hits:
-        return Reply(f"No archived paper matches {arguments.strip()!r}.")
-    return Reply(f"{count(len(hits), 'paper')} for {arguments.strip()!r}:", hits)
+        return Reply(t("lookup.none", locale, query=shown), locale=locale)
+    return Reply(
+        t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown),
+        hits,
+        locale=locale,
+    )
+
+
+async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if current is None or not current.interests:
+        return Reply(t("digest.not_subscribed", locale), error=True, locale=locale)
+    day: dt.date | None = None
+    show_all = False
+    for word in rest.split():
+        if word.casefold() in {"all", "全部"}:
+            show_all = True
+            continue
+        try:
+            day = dt.date.fromisoformat(word)
+        except ValueError:
+            raise BadInputError(f"not a date: {word!r} (use YYYY-MM-DD)") from None
+    digest = await channel_digest(
+        ctx.archive,
+        ctx.taxonomy,
+        current.interests,
+        day=day,
+        locale=current.locale,
+        limit=None if show_all else DEFAULT_DIGEST_SIZE,
+    )
+    return Reply(digest.header(), digest=digest, locale=current.locale)
+
+
+def _topics_text(taxonomy: Taxonomy, locale: str) -> str:
+    lines = [t("topics.header", locale, count=len(taxonomy))]
+    for topic in taxonomy:
+        other = [n for n in (topic.name, *topic.zh) if n != topic.label(locale)]
+        aliases = ", ".join([*other, *topic.aliases[:4]])
+        lines.append(f"• {topic.label(locale)} — {aliases}")
+    return "\n".join(lines)
+
+
+def _list_text(taxonomy: Taxonomy, current: Subscription | None, locale: str) -> str:
+    if current is None or not current.interests:
+        return t("list.none", locale)
+    paused = t("list.paused", locale, reason=current.paused_reason or "—") if current.paused else ""
+    return t(
+        "list.some",
+        locale,
+        topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
+        time=format_time(current.time),
+        tz=current.tz,
+        language=t(f"language.{current.locale}", locale),
+        paused=paused,
+    )

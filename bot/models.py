@@ -91,3 +91,44 @@ class LookupHit:
             "date": self.date.isoformat() if self.date else None,
             "score": round(self.score, 4),
         }
+
+
+PLATFORMS: tuple[str, ...] = ("slack", "discord", "console")
+LOCALES: tuple[str, ...] = ("en", "zh")
+
+
+@dataclass(frozen=True, slots=True)
+class Interests:
+    """What a channel follows: built-in topic ids and free keywords."""
+
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.topics or self.keywords)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A chat channel: a Slack channel in a workspace, a Discord channel in a guild, the console."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.workspace}/{self.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One channel's interests and when, where and in which language it wants its digest."""
+
+    channel: ChannelRef
+    interests: Interests
+    time: dt.time = dt.time(9, 0)
+    tz: str = "UTC"
+    locale: str = "en"
+    paused: bool = False
+    paused_reason: str | None = None
+    created_by: str | None = None

@@ -1,17 +1,38 @@
-"""Use cases shared by the chat commands and the CLI."""
+"""Use cases shared by the chat commands, the console and the CLI.
+
+Each function takes what it needs (the archive, the subscription store, the taxonomy) and
+returns plain values; wording and markup are the caller's business.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
+from bot.errors import BadInputError
 from bot.lookup import DayQuery, PaperQuery, TextQuery, parse_query
-from bot.models import LookupHit
+from bot.models import ChannelRef, Interests, LookupHit, Subscription
 from bot.store.archive import Archive
-from bot.store.search import search
+from bot.store.search import RANK_WINDOW, search
+from bot.store.subscriptions import SubscriptionStore
+from bot.store.terms import Term, tokenize
+from bot.subscriptions import merge_interests, parse_locale, parse_time, parse_timezone, remove_interests
+from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
+from bot.topics.resolve import resolve_terms
+from bot.topics.taxonomy import Taxonomy, Topic
 
 DEFAULT_LOOKUP_LIMIT = 10
 MAX_LOOKUP_LIMIT = 100
 
 
-async def lookup(archive: Archive, raw_query: str, *, limit: int = DEFAULT_LOOKUP_LIMIT) -> list[LookupHit]:
+async def lookup(
+    archive: Archive,
+    raw_query: str,
+    *,
+    limit: int = DEFAULT_LOOKUP_LIMIT,
+    taxonomy: Taxonomy | None = None,
+) -> list[LookupHit]:
     """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query."""
     limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
     query = parse_query(raw_query)
@@ -27,8 +48,156 @@ async def lookup(archive: Archive, raw_query: str, *, limit: int = DEFAULT_LOOKU
             for p in report.papers[:limit]
         ]
     assert isinstance(query, TextQuery)
+    topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
+    if topic is not None:
+        return await _topic_lookup(archive, topic, limit)
     hits = await search(archive.engine, query.terms, limit=limit)
     if not hits and len(query.terms) > 1:
         # No paper holds every word: fall back to papers holding any of them, still ranked.
         hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
     return hits
+
+
+async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[LookupHit]:
+    """Papers about a topic, newest first: the full-text index finds candidates by the topic's
+    names, and the matcher keeps those that are about it (not those that mention it)."""
+    names: list[Term] = []
+    for name in topic.names:
+        tokens = tuple(token for term in tokenize(name) for token in term.tokens)
+        if tokens and Term(tokens) not in names:
+            names.append(Term(tokens))
+    candidates = await search(archive.engine, names, limit=RANK_WINDOW, match_all=False)
+    stored = await archive.papers([hit.arxiv_id for hit in candidates])
+    hits = []
+    for hit in candidates:
+        if hit.arxiv_id not in stored:
+            continue
+        paper, day = stored[hit.arxiv_id]
+        match = score_topic(topic, paper_fields(paper))
+        if match is not None:
+            hits.append(replace(hit, date=day, score=round(match.score / MAX_SCORE, 4)))
+    hits.sort(key=lambda h: (h.date or dt.date.min, h.score), reverse=True)
+    return hits[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A subscription after a change, and what the change actually did."""
+
+    subscription: Subscription | None
+    changed: Interests  # topics and keywords added or removed
+    created: bool = False
+
+
+async def subscribe(
+    store: SubscriptionStore,
+    taxonomy: Taxonomy,
+    channel: ChannelRef,
+    terms: str,
+    *,
+    user: str | None = None,
+    default_tz: str = "UTC",
+    default_locale: str = "en",
+) -> Change:
+    """Add topics and keywords to a channel (creating its subscription on first use)."""
+    wanted = resolve_terms(terms, taxonomy)
+    current = await store.get(channel)
+    if current is None:
+        created = Subscription(
+            channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
+        )
+        await store.save(created)
+        return Change(created, wanted, created=True)
+    merged = merge_interests(current.interests, wanted)
+    added = Interests(
+        tuple(t for t in merged.topics if t not in current.interests.topics),
+        tuple(k for k in merged.keywords if k not in current.interests.keywords),
+    )
+    updated = replace(current, interests=merged)
+    if added:
+        await store.save(updated)
+    return Change(updated, added)
+
+
+async def unsubscribe(
+    store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str
+) -> Change:
+    """Remove topics and keywords; `all` (or removing the last one) ends the subscription."""
+    current = await store.get(channel)
+    if terms.strip().casefold() in {"all", "*", "全部", "所有"}:
+        if current is not None:
+            await store.delete(channel)
+        return Change(None, current.interests if current else Interests())
+    unwanted = resolve_terms(terms, taxonomy)
+    if current is None:
+        return Change(None, Interests())
+    remaining = remove_interests(current.interests, unwanted)
+    removed = Interests(
+        tuple(t for t in current.interests.topics if t not in remaining.topics),
+        tuple(k for k in current.interests.keywords if k not in remaining.keywords),
+    )
+    if not removed:
+        return Change(current, removed)
+    if not remaining:
+        await store.delete(channel)
+        return Change(None, removed)
+    updated = replace(current, interests=remaining)
+    await store.save(updated)
+    return Change(updated, removed)
+
+
+async def set_schedule(
+    store: SubscriptionStore, channel: ChannelRef, time_text: str, tz_text: str | None = None
+) -> Subscription:
+    """Set the channel's delivery time (and time zone); the channel must be subscribed."""
+    current = await _require(store, channel)
+    updated = replace(
+        current,
+        time=parse_time(time_text),
+        tz=parse_timezone(tz_text) if tz_text else current.tz,
+    )
+    await store.save(updated)
+    return updated
+
+
+async def set_language(store: SubscriptionStore, channel: ChannelRef, language: str) -> Subscription:
+    current = await _require(store, channel)
+    updated = replace(current, locale=parse_locale(language))
+    await store.save(updated)
+    return updated
+
+
+class NotSubscribedError(BadInputError):
+    """The command needs a subscription and the channel has none."""
+
+
+async def _require(store: SubscriptionStore, channel: ChannelRef) -> Subscription:
+    current = await store.get(channel)
+    if current is None:
+        raise NotSubscribedError(f"{channel} is not subscribed")
+    return current
+
+
+class NoReportError(BadInputError):
+    """No report in the archive for the date asked (or none at all)."""
+
+    def __init__(self, day: dt.date | None) -> None:
+        self.day = day
+        super().__init__(f"no report for {day} in the archive" if day else "the archive holds no report")
+
+
+async def channel_digest(
+    archive: Archive,
+    taxonomy: Taxonomy,
+    interests: Interests,
+    *,
+    day: dt.date | None = None,
+    locale: str = "en",
+    limit: int | None = DEFAULT_DIGEST_SIZE,
+) -> Digest:
+    """The digest a channel with `interests` gets from the report of `day` (default: the newest)."""
+    day = day or await archive.latest_report_date()
+    report = await archive.report(day) if day else None
+    if report is None:
+        raise NoReportError(day)
+    return build_digest(report, interests, taxonomy, locale=locale, limit=limit)

@@ -27,3 +27,12 @@ def parse_arxiv_id(text: str) -> str | None:
     if found:
         return found.group("id")
     return arxiv_id_from_url(text)
+
+
+def paper_links(arxiv_id: str) -> dict[str, str]:
+    """The three places a reader opens a paper: its Hugging Face page, arXiv abstract and PDF."""
+    return {
+        "hf": f"https://huggingface.co/papers/{arxiv_id}",
+        "arxiv": f"https://arxiv.org/abs/{arxiv_id}",
+        "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
+    }

@@ -185,6 +185,21 @@ class Archive:
         row = await self._stored_row(arxiv_id)
         return _paper_from_row(row) if row else None
 
+    async def papers(self, arxiv_ids: Sequence[str]) -> dict[str, tuple[Paper, dt.date]]:
+        """Several papers at once, each with the date of the newest report that listed it."""
+        if not arxiv_ids:
+            return {}
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(select(papers).where(papers.c.arxiv_id.in_(list(arxiv_ids))))
+            ).mappings()
+            return {row["arxiv_id"]: (_paper_from_row(row), row["last_date"]) for row in rows}
+
+    async def latest_report_date(self) -> dt.date | None:
+        async with self.engine.connect() as conn:
+            latest: dt.date | None = (await conn.execute(select(func.max(reports.c.date)))).scalar_one()
+        return latest
+
     async def hit(self, arxiv_id: str) -> LookupHit | None:
         """The lookup result for an exact id, dated by the newest report that listed it."""
         row = await self._stored_row(arxiv_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -80,4 +82,25 @@ http_cache = Table(
     Column("last_modified", Text),
     Column("body", Text, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per channel: what it follows, when and in which language its digest comes.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("topics", JSON, nullable=False, default=list),
+    Column("keywords", JSON, nullable=False, default=list),
+    Column("delivery_time", String(5), nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("paused_reason", Text),
+    Column("created_by", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "workspace", "channel", name="uq_subscriptions_channel"),
 )

@@ -1,4 +1,9 @@
-"""Console mode: the zero-configuration bot in a terminal, scriptable through stdin."""
+"""Console mode: the zero-configuration bot in a terminal, scriptable through stdin.
+
+On start it fills the archive (the bundled sample, or today's report from the configured
+source), subscribes a demo channel if it follows nothing yet, prints that channel's digest,
+then answers `/paper …` lines exactly as the chat platforms do, until end of input or /quit.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,27 @@ import datetime as dt
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from rich.console import Console
+
 from bot.app import App
-from bot.commands import Reply, handle_paper_command
+from bot.commands import CommandContext, handle_paper_command
 from bot.config import SAMPLE_REPORT
 from bot.errors import BadInputError, SourceError
-from bot.models import Report
+from bot.models import ChannelRef, Report
 from bot.reports.sources.local import LocalSource
+from bot.service import NoReportError, channel_digest, subscribe
 from bot.text import count
+from handlers.console.render import digest_renderable, reply_renderable
 
 PROMPT = "paperbot> "
 QUIT = frozenset({"/quit", "/exit", "/q"})
+DEMO_CHANNEL = ChannelRef("console", "local", "demo")
+# What the demo channel follows on first start: three topics most labs care about, one
+# of them typed in Chinese, so the first screen shows both languages at work.
+DEMO_TOPICS = "video generation, RL, 智能体"
 
 
-async def seed_archive(app: App, out: TextIO) -> None:
+async def seed_archive(app: App, console: Console) -> None:
     """Fill the archive on start: the bundled sample, or today's report from the configured source."""
     report: Report | None
     try:
@@ -29,30 +42,69 @@ async def seed_archive(app: App, out: TextIO) -> None:
             today = dt.datetime.now(ZoneInfo(app.settings.timezone)).date()
             origin, report = source.name, await source.fetch(today)
     except (BadInputError, SourceError) as exc:
-        out.write(f"(could not read today's report: {exc})\n")
+        console.print(f"(could not read today's report: {exc})", markup=False, highlight=False)
         return
     if report is not None:
         result = await app.archive.ingest(report, origin=origin)
-        out.write(f"{result.describe()}\n")
+        console.print(result.describe(), markup=False, highlight=False)
 
 
-def render(reply: Reply) -> str:
-    lines = [reply.text]
-    for hit in reply.hits:
-        lines.append(f"  • {hit.arxiv_id}  {hit.title}")
-        if hit.domain:
-            lines.append(f"      {hit.domain.splitlines()[0]}")
-        lines.append(f"      {hit.url}")
-    return "\n".join(lines) + "\n"
+async def ensure_demo_subscription(app: App, console: Console) -> None:
+    if await app.subscriptions.get(DEMO_CHANNEL) is None:
+        await subscribe(
+            app.subscriptions,
+            app.taxonomy,
+            DEMO_CHANNEL,
+            DEMO_TOPICS,
+            user="console",
+            default_tz=app.settings.timezone,
+        )
+        console.print(
+            f"Subscribed the demo channel #{DEMO_CHANNEL.channel} to {DEMO_TOPICS} "
+            "(change it with /paper subscribe … and /paper unsubscribe …).",
+            markup=False,
+            highlight=False,
+        )
+
+
+async def show_digest(app: App, console: Console) -> None:
+    subscription = await app.subscriptions.get(DEMO_CHANNEL)
+    if subscription is None or not subscription.interests:
+        return
+    try:
+        digest = await channel_digest(
+            app.archive, app.taxonomy, subscription.interests, locale=subscription.locale
+        )
+    except NoReportError:
+        return
+    console.print(digest_renderable(digest))
+
+
+def make_console(out: TextIO) -> Console:
+    # A fixed width off a terminal keeps scripted output (`printf … | paperbot run`) stable.
+    interactive = out.isatty()
+    return Console(file=out, highlight=False, width=None if interactive else 100, soft_wrap=False)
 
 
 async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
     """Read `/paper …` lines until end of input or /quit; status 0 either way."""
-    await seed_archive(app, out)
+    console = make_console(out)
+    await seed_archive(app, console)
+    await ensure_demo_subscription(app, console)
+    await show_digest(app, console)
     reports, papers = await app.archive.counts()
-    out.write(
-        f"paperbot console mode — {count(papers, 'paper')} in {count(reports, 'report')} archived. "
-        "Type /paper help, or /quit to leave.\n"
+    console.print(
+        f"paperbot console mode — {count(papers, 'paper')} in {count(reports, 'report')} archived; "
+        f"you are in #{DEMO_CHANNEL.channel}. Type /paper help (/paper 帮助), or /quit to leave.",
+        markup=False,
+    )
+    context = CommandContext(
+        archive=app.archive,
+        store=app.subscriptions,
+        taxonomy=app.taxonomy,
+        channel=DEMO_CHANNEL,
+        user="console",
+        default_tz=app.settings.timezone,
     )
     interactive = stdin.isatty()
     while True:
@@ -69,7 +121,7 @@ async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
             return 0
         command, _, arguments = line.partition(" ")
         if command.lower() != "/paper":
-            out.write("Commands start with /paper — try /paper help\n")
+            console.print("Commands start with /paper — try /paper help", markup=False)
             continue
-        out.write(render(await handle_paper_command(app.archive, arguments)))
+        console.print(reply_renderable(await handle_paper_command(context, arguments)))
         out.flush()

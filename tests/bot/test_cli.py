@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from bot.cli import main
+from bot.store.migrate import head_revision
 from tests.bot.reports.test_parser import HEADER, paper_block
 
 REPORT = (
@@ -171,20 +172,25 @@ def test_unreachable_database_exits_1(
 
 def test_migrate_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "migrate")
-    assert (status, out) == (0, "database schema is up to date (revision 0001)\n")
+    assert (status, out) == (0, f"database schema is up to date (revision {head_revision()})\n")
 
 
 def test_console_mode_answers_paper_commands(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    script = "/paper help\n/paper 2611.0\nhello\n/paper subscribe RL\n/quit\n/paper never-read\n"
+    script = (
+        "/paper help\n/paper 2611.0\nhello\n/paper subscribe speech\n/paper list\n/quit\n/paper never-read\n"
+    )
     monkeypatch.setattr(sys, "stdin", _Stdin(script))
     status, out, _ = run(capsys, "run")
     assert status == 0
     assert "papers archived" in out
     assert "/paper QUERY" in out
     assert "Commands start with /paper" in out
-    assert "not available in this version yet" in out
+    assert (
+        "Subscribed. This channel now follows: video generation, reinforcement learning, agents, speech"
+        in out
+    )
     assert "never-read" not in out
 
 
@@ -194,7 +200,7 @@ def test_console_lookup_finds_sample_papers(
     monkeypatch.setattr(sys, "stdin", _Stdin("/paper 视频\n"))
     status, out, _ = run(capsys, "run")
     assert status == 0
-    assert "papers for '视频'" in out
+    assert "“视频”的检索结果（2 篇论文）" in out
     assert "https://" in out
 
 

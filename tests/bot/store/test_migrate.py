@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from bot.store.database import create_engine
-from bot.store.migrate import current_revision, migrate
+from bot.store.migrate import current_revision, head_revision, migrate
 from tests.conftest import POSTGRES_URL
 
 
@@ -16,14 +16,20 @@ async def test_concurrent_migrations_on_a_fresh_sqlite_file(tmp_path: Path) -> N
     engines = [create_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}") for _ in range(3)]
     try:
         await asyncio.gather(*(migrate(engine) for engine in engines))
-        assert await current_revision(engines[0]) == "0001"
+        assert await current_revision(engines[0]) == head_revision()
         async with engines[0].connect() as conn:
             tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
             journal = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar_one()
         assert journal == "wal"
-        assert {"papers", "reports", "report_papers", "http_cache", "papers_fts", "papers_lead_fts"} <= set(
-            tables
-        )
+        assert {
+            "papers",
+            "reports",
+            "report_papers",
+            "http_cache",
+            "papers_fts",
+            "papers_lead_fts",
+            "subscriptions",
+        } <= set(tables)
     finally:
         for engine in engines:
             await engine.dispose()
@@ -42,7 +48,7 @@ async def test_replicas_starting_together_migrate_once_on_postgres() -> None:
     ]
     try:
         await asyncio.gather(*(migrate(engine) for engine in engines))
-        assert await current_revision(engines[0]) == "0001"
+        assert await current_revision(engines[0]) == head_revision()
     finally:
         for engine in engines:
             await engine.dispose()

@@ -1,0 +1,139 @@
+"""The digest: which of a report's papers a channel receives, best first, in the channel's language.
+
+A `Digest` is platform-free. Slack, Discord and the console render it; none of them decides
+what is in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.i18n import t
+from bot.models import Interests, Report
+from bot.reports.arxiv import paper_links
+from bot.topics.matcher import PaperMatch, ReportMatcher
+from bot.topics.taxonomy import Taxonomy
+
+# Most mornings a channel gets a handful of papers; past this many a digest stops being read.
+DEFAULT_DIGEST_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    arxiv_id: str
+    title: str
+    hf_url: str
+    arxiv_url: str
+    pdf_url: str
+    domain: str
+    contribution: str
+    topics: tuple[str, ...]  # what selected it, as the reader calls it ("RL", "视频生成", '"GRPO"')
+    reason: str
+    score: float
+    upvotes: int | None = None
+    github_repo: str | None = None
+    project_page: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The `paperbot preview --json` shape of CONTRACT.md, plus links and the reason."""
+        return {
+            "arxiv_id": self.arxiv_id,
+            "title": self.title,
+            "score": self.score,
+            "topics": list(self.topics),
+            "reason": self.reason,
+            "url": self.hf_url,
+            "arxiv_url": self.arxiv_url,
+            "pdf_url": self.pdf_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    date: dt.date
+    locale: str
+    total: int  # papers in the report
+    items: tuple[DigestItem, ...]  # the ones shown
+    more: int  # matched but past the size limit
+    following: tuple[str, ...]  # the channel's topics and keywords, as the reader calls them
+
+    @property
+    def matched(self) -> int:
+        return len(self.items) + self.more
+
+    def header(self) -> str:
+        key = "digest.header" if self.matched else "digest.header.none"
+        return t(key, self.locale, date=self.date.isoformat(), matched=self.matched, total=self.total)
+
+    def following_line(self) -> str:
+        return t("digest.following", self.locale, topics=", ".join(self.following))
+
+    def more_line(self) -> str | None:
+        if not self.more:
+            return None
+        return t("digest.more", self.locale, more=self.more, date=self.date.isoformat())
+
+    def plain_text(self) -> str:
+        """A one-message summary: the fallback text of a chat card, and a log line."""
+        titles = "; ".join(item.title for item in self.items[:3])
+        return f"{self.header()}" + (f": {titles}" if titles else "")
+
+
+def interest_labels(interests: Interests, taxonomy: Taxonomy, locale: str) -> tuple[str, ...]:
+    topics = [taxonomy.get(topic_id).label(locale) for topic_id in interests.topics]
+    return tuple(topics + [f'"{keyword}"' for keyword in interests.keywords])
+
+
+def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
+    paper = match.paper
+    links = paper_links(paper.arxiv_id)
+    labels = tuple(
+        taxonomy.get(m.key).label(locale) if m.kind == "topic" else f'"{m.key}"' for m in match.matches
+    )
+    separator = "；" if locale == "zh" else "; "
+    if len(match.matches) == 1:
+        reasons = match.matches[0].reason(locale)
+    else:
+        reasons = separator.join(
+            f"{label}: {m.reason(locale)}" for label, m in zip(labels, match.matches, strict=True)
+        )
+    return DigestItem(
+        arxiv_id=paper.arxiv_id,
+        title=paper.title,
+        hf_url=paper.url if "huggingface.co" in paper.url else links["hf"],
+        arxiv_url=links["arxiv"],
+        pdf_url=links["pdf"],
+        domain=paper.domain,
+        contribution=paper.contribution or paper.summary,
+        topics=labels,
+        reason=reasons,
+        score=match.score,
+        upvotes=paper.upvotes,
+        github_repo=paper.github_repo,
+        project_page=paper.project_page,
+    )
+
+
+def build_digest(
+    report: Report,
+    interests: Interests,
+    taxonomy: Taxonomy,
+    *,
+    locale: str = "en",
+    limit: int | None = DEFAULT_DIGEST_SIZE,
+    matcher: ReportMatcher | None = None,
+) -> Digest:
+    """The digest of `report` for a channel with `interests`. Pass a `matcher` built once per
+    report when building digests for many channels."""
+    matcher = matcher or ReportMatcher(report.papers, taxonomy)
+    matches = matcher.match(interests)
+    shown = matches if limit is None else matches[:limit]
+    return Digest(
+        date=report.date,
+        locale=locale,
+        total=len(report.papers),
+        items=tuple(_item(match, taxonomy, locale) for match in shown),
+        more=len(matches) - len(shown),
+        following=interest_labels(interests, taxonomy, locale),
+    )

@@ -1,0 +1,127 @@
+"""Every sentence the bot says, in English and Chinese.
+
+Replies are chosen per reader: the caller's platform language where the platform tells it,
+the channel's language for channel posts, and Chinese when a command is typed in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "digest.header": {
+        "en": "Daily Papers · {date} — {matched} of {total} papers for this channel",
+        "zh": "每日论文 · {date} — 今日 {total} 篇中有 {matched} 篇与本频道相关",
+    },
+    "digest.header.none": {
+        "en": "Daily Papers · {date} — none of today's {total} papers match this channel's topics",
+        "zh": "每日论文 · {date} — 今日 {total} 篇论文中没有与本频道主题相关的",
+    },
+    "digest.following": {"en": "Following: {topics}", "zh": "订阅主题：{topics}"},
+    "digest.more": {
+        "en": "…and {more} more — type /paper digest {date} all to see every match",
+        "zh": "……还有 {more} 篇 —— 输入 /paper digest {date} all 查看全部",
+    },
+    "digest.why": {"en": "Why", "zh": "匹配原因"},
+    "digest.area": {"en": "Area", "zh": "应用领域"},
+    "digest.contribution": {"en": "Contribution", "zh": "核心贡献"},
+    "digest.topics": {"en": "Topics", "zh": "主题"},
+    "digest.no_report": {
+        "en": "No report for {date} in the archive yet.",
+        "zh": "存档中还没有 {date} 的日报。",
+    },
+    "digest.no_reports": {
+        "en": "The archive holds no report yet: ingest one with `paperbot ingest`.",
+        "zh": "存档中还没有任何日报：请先用 `paperbot ingest` 导入。",
+    },
+    "digest.not_subscribed": {
+        "en": "This channel follows nothing yet — try /paper subscribe RL, video generation",
+        "zh": "本频道还没有订阅任何主题 —— 试试 /paper subscribe 强化学习, 视频生成",
+    },
+    "subscribe.done": {
+        "en": "Subscribed. This channel now follows: {topics}. Digest daily at {time} ({tz}).",
+        "zh": "订阅成功。本频道现在订阅：{topics}。每天 {time}（{tz}）推送日报。",
+    },
+    "subscribe.unchanged": {
+        "en": "Nothing new: this channel already follows {topics}.",
+        "zh": "没有变化：本频道已订阅 {topics}。",
+    },
+    "unsubscribe.done": {
+        "en": "Unsubscribed from {removed}. Still following: {topics}.",
+        "zh": "已取消订阅 {removed}。仍在订阅：{topics}。",
+    },
+    "unsubscribe.all": {
+        "en": "Unsubscribed: this channel no longer receives a digest.",
+        "zh": "已全部退订：本频道不再接收日报。",
+    },
+    "unsubscribe.not_following": {
+        "en": "This channel does not follow {removed}.",
+        "zh": "本频道没有订阅 {removed}。",
+    },
+    "list.none": {
+        "en": "This channel follows nothing yet. Subscribe with /paper subscribe TOPICS (see /paper topics).",
+        "zh": "本频道还没有订阅。用 /paper subscribe 主题 订阅（主题列表见 /paper topics）。",
+    },
+    "list.some": {
+        "en": "This channel follows: {topics}\nDigest daily at {time} ({tz}), in {language}.{paused}",
+        "zh": "本频道订阅：{topics}\n每天 {time}（{tz}）推送，语言：{language}。{paused}",
+    },
+    "list.paused": {"en": "\nPaused: {reason}", "zh": "\n已暂停：{reason}"},
+    "schedule.done": {
+        "en": "Digest time set: daily at {time} ({tz}).",
+        "zh": "推送时间已设置：每天 {time}（{tz}）。",
+    },
+    "schedule.usage": {
+        "en": "Usage: /paper schedule HH:MM [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai",
+        "zh": "用法：/paper schedule HH:MM [时区]，例如 /paper schedule 09:30 Asia/Shanghai",
+    },
+    "language.done": {"en": "This channel's digest is now in English.", "zh": "本频道的日报语言已设为中文。"},
+    "language.usage": {"en": "Usage: /paper language en|zh", "zh": "用法：/paper language en|zh"},
+    "need_subscription": {
+        "en": "Subscribe this channel first: /paper subscribe TOPICS",
+        "zh": "请先订阅：/paper subscribe 主题",
+    },
+    "subscribe.usage": {
+        "en": 'Usage: /paper subscribe TOPICS — e.g. /paper subscribe RL, video generation, "world model"',
+        "zh": '用法：/paper subscribe 主题 —— 例如 /paper subscribe 强化学习, 视频生成, "world model"',
+    },
+    "unsubscribe.usage": {
+        "en": "Usage: /paper unsubscribe TOPICS, or /paper unsubscribe all",
+        "zh": "用法：/paper unsubscribe 主题，或 /paper unsubscribe all",
+    },
+    "not_allowed": {
+        "en": "Only people who can manage this channel may change its subscriptions.",
+        "zh": "只有能管理本频道的成员才能修改订阅。",
+    },
+    "topics.header": {
+        "en": '{count} built-in topics (subscribe by any name, or a "quoted keyword"):',
+        "zh": "共 {count} 个内置主题（可用任一名称订阅，或用引号订阅关键词）：",
+    },
+    "lookup.found": {"en": "{count} for {query}:", "zh": "“{query}”的检索结果（{count}）："},
+    "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
+    "error": {"en": "{message}", "zh": "{message}"},
+    "unknown_topic": {
+        "en": 'Unknown topic "{term}" — did you mean "{suggestion}"? To follow it as a keyword, quote it.',
+        "zh": "未知主题「{term}」—— 您是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
+    },
+    "language.en": {"en": "English", "zh": "英文"},
+    "language.zh": {"en": "Chinese", "zh": "中文"},
+    "paper.count": {"en": "{count} paper|{count} papers", "zh": "{count} 篇论文"},
+}
+
+
+def t(key: str, locale: str = "en", **values: object) -> str:
+    """The message `key` in `locale` (English when the locale has no text for it)."""
+    texts = MESSAGES[key]
+    text = texts.get(locale) or texts["en"]
+    if "|" in text:  # singular|plural, chosen by `count`
+        singular, plural = text.split("|", 1)
+        text = singular if values.get("count") == 1 else plural
+    return text.format(**values)
+
+
+def locale_of_text(text: str, default: str = "en") -> str:
+    """Chinese when the user wrote Chinese; otherwise `default`."""
+    return "zh" if _CJK.search(text) else default

@@ -1,0 +1,119 @@
+"""The subscriptions repository: one row per channel, upserted by (platform, workspace, channel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.models import ChannelRef, Interests, Subscription
+from bot.store.tables import subscriptions as table
+
+
+def _where(ref: ChannelRef) -> Any:
+    return and_(
+        table.c.platform == ref.platform, table.c.workspace == ref.workspace, table.c.channel == ref.channel
+    )
+
+
+def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
+    ref = subscription.channel
+    return {
+        "platform": ref.platform,
+        "workspace": ref.workspace,
+        "channel": ref.channel,
+        "topics": list(subscription.interests.topics),
+        "keywords": list(subscription.interests.keywords),
+        "delivery_time": subscription.time.strftime("%H:%M"),
+        "tz": subscription.tz,
+        "locale": subscription.locale,
+        "paused": subscription.paused,
+        "paused_reason": subscription.paused_reason,
+        "created_by": subscription.created_by,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _subscription(row: RowMapping) -> Subscription:
+    hour, minute = (int(part) for part in row["delivery_time"].split(":"))
+    return Subscription(
+        channel=ChannelRef(row["platform"], row["workspace"], row["channel"]),
+        interests=Interests(tuple(row["topics"]), tuple(row["keywords"])),
+        time=dt.time(hour, minute),
+        tz=row["tz"],
+        locale=row["locale"],
+        paused=bool(row["paused"]),
+        paused_reason=row["paused_reason"],
+        created_by=row["created_by"],
+    )
+
+
+class SubscriptionStore:
+    """Reads and writes subscriptions; every write is one statement, safe beside other replicas."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def get(self, ref: ChannelRef) -> Subscription | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(table).where(_where(ref)))).mappings().first()
+        return _subscription(row) if row else None
+
+    async def all(self, *, platform: str | None = None) -> list[Subscription]:
+        query = select(table).order_by(table.c.platform, table.c.workspace, table.c.channel)
+        if platform is not None:
+            query = query.where(table.c.platform == platform)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [_subscription(row) for row in rows]
+
+    async def count(self) -> int:
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+
+    async def save(self, subscription: Subscription) -> None:
+        """Insert or replace the channel's subscription (its creator and creation time are kept)."""
+        async with self.engine.begin() as conn:
+            await self._upsert(conn, [subscription])
+
+    async def save_all(self, items: Sequence[Subscription]) -> None:
+        """Upsert many in one transaction: an import stores all of its entries or none."""
+        async with self.engine.begin() as conn:
+            await self._upsert(conn, items)
+
+    async def delete(self, ref: ChannelRef) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(table).where(_where(ref)))
+        return bool(result.rowcount)
+
+    async def set_paused(self, ref: ChannelRef, paused: bool, reason: str | None = None) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(table)
+                .where(_where(ref))
+                .values(paused=paused, paused_reason=reason if paused else None, updated_at=_now())
+            )
+        return bool(result.rowcount)
+
+    async def _upsert(self, conn: AsyncConnection, items: Sequence[Subscription]) -> None:
+        if not items:
+            return
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        now = _now()
+        statement = dialect.insert(table).values([_row(item, now) for item in items])
+        kept = {"id", "platform", "workspace", "channel", "created_at"}
+        changes = {name: statement.excluded[name] for name in _row(items[0], now) if name not in kept}
+        # An import without an owner must not erase the one recorded when the channel subscribed.
+        changes["created_by"] = func.coalesce(statement.excluded.created_by, table.c.created_by)
+        await conn.execute(
+            statement.on_conflict_do_update(index_elements=["platform", "workspace", "channel"], set_=changes)
+        )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,228 @@
+"""Subscription settings as users type them (times, time zones, languages) and as files carry them.
+
+Every parser here raises BadInputError with a message that says what was wrong and what
+would be right, because the text comes straight from a chat box or an operator's JSON file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from rapidfuzz import fuzz, process
+
+from bot.errors import BadInputError
+from bot.models import PLATFORMS, ChannelRef, Interests, Subscription
+from bot.topics.resolve import resolve_terms
+from bot.topics.taxonomy import Taxonomy
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?(\d{1,2})[点點時时](?:(半)|(\d{1,2})分?)?$")
+_LOCALE_NAMES = {
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+    "zh": "zh",
+    "cn": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "简体中文": "zh",
+    "繁體中文": "zh",
+}
+# Names people type for the zones most labs live in, beside the IANA names themselves.
+_ZONE_ALIASES = {
+    "beijing": "Asia/Shanghai",
+    "北京": "Asia/Shanghai",
+    "china": "Asia/Shanghai",
+    "中国": "Asia/Shanghai",
+    "上海": "Asia/Shanghai",
+    "香港": "Asia/Hong_Kong",
+    "台北": "Asia/Taipei",
+    "东京": "Asia/Tokyo",
+    "utc": "UTC",
+    "gmt": "UTC",
+    "z": "UTC",
+}
+MAX_ID_LENGTH = 64
+
+
+def parse_time(text: str) -> dt.time:
+    """`09:30`, `9:30`, `9am`, `9:30 pm`, `21h00`, `9点半`, `下午3点` → a time of day."""
+    raw = text.strip()
+    hour, minute = _clock(raw)
+    if hour is None or minute is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise BadInputError(f"bad time {raw!r}: use HH:MM on a 24-hour clock, e.g. 09:30")
+    return dt.time(hour, minute)
+
+
+def _clock(raw: str) -> tuple[int | None, int | None]:
+    found = _CLOCK.match(raw)
+    if found:
+        hour, minute = int(found.group(1)), int(found.group(2) or 0)
+        suffix = (found.group(3) or "").lower().replace(".", "")
+        if suffix:
+            if not 1 <= hour <= 12:
+                return None, None
+            hour = hour % 12 + (12 if suffix == "pm" else 0)
+        return hour, minute
+    found = _CLOCK_ZH.match(raw)
+    if found:
+        period, hour = found.group(1), int(found.group(2))
+        minute = 30 if found.group(3) else int(found.group(4) or 0)
+        if period in {"下午", "晚上"} and hour < 12:
+            hour += 12
+        return hour, minute
+    return None, None
+
+
+def format_time(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+@cache
+def _zones() -> dict[str, str]:
+    names = available_timezones()
+    zones = {name.casefold(): name for name in names}
+    # `shanghai` or `new york` for Asia/Shanghai and America/New_York, when only one zone fits.
+    cities: dict[str, list[str]] = {}
+    for name in names:
+        cities.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").casefold(), []).append(name)
+    for city, matches in cities.items():
+        if len(matches) == 1:
+            zones.setdefault(city, matches[0])
+    zones.update(_ZONE_ALIASES)
+    return zones
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA zone name (any case), a unique city name, or a common alias → the IANA name."""
+    raw = text.strip()
+    key = raw.replace("_", " ").casefold()
+    zone = _zones().get(raw.casefold()) or _zones().get(key)
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+            return zone
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    best = process.extractOne(key, list(_zones()), scorer=fuzz.WRatio, score_cutoff=85)
+    hint = f' — did you mean "{_zones()[best[0]]}"?' if best else ""
+    raise BadInputError(f"unknown time zone {raw!r}{hint} (use an IANA name such as Asia/Shanghai)")
+
+
+def parse_locale(text: str) -> str:
+    """`en`, `zh`, `zh-CN`, `English`, `中文` → `en` or `zh`."""
+    key = text.strip().casefold().replace("_", "-")
+    locale = _LOCALE_NAMES.get(key) or _LOCALE_NAMES.get(key.split("-")[0])
+    if locale is None:
+        raise BadInputError(f"unknown language {text!r}: use en or zh")
+    return locale
+
+
+def parse_channel(platform: Any, workspace: Any, channel: Any) -> ChannelRef:
+    if platform not in PLATFORMS:
+        raise BadInputError(f"unknown platform {platform!r}: use {' or '.join(PLATFORMS[:2])}")
+    for name, value in (("workspace", workspace), ("channel", channel)):
+        if not isinstance(value, str) or not value.strip():
+            raise BadInputError(f"{name} must be a non-empty string")
+        if len(value) > MAX_ID_LENGTH:
+            raise BadInputError(f"{name} {value[:20]!r}… is longer than {MAX_ID_LENGTH} characters")
+    return ChannelRef(platform, workspace.strip(), channel.strip())
+
+
+def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The `subscriptions export` shape of CONTRACT.md, plus keywords, pause and owner."""
+    ref = subscription.channel
+    return {
+        "platform": ref.platform,
+        "workspace": ref.workspace,
+        "channel": ref.channel,
+        "topics": [taxonomy.get(t).name for t in subscription.interests.topics],
+        "keywords": list(subscription.interests.keywords),
+        "time": format_time(subscription.time),
+        "tz": subscription.tz,
+        "locale": subscription.locale,
+        "paused": subscription.paused,
+        "created_by": subscription.created_by,
+    }
+
+
+def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> Subscription:
+    """One entry of a `subscriptions import` file, validated; raises BadInputError."""
+    if not isinstance(entry, dict):
+        raise BadInputError("each entry must be a JSON object")
+    ref = parse_channel(entry.get("platform"), entry.get("workspace"), entry.get("channel"))
+    topics = _strings(entry.get("topics", []), "topics")
+    keywords = _strings(entry.get("keywords", []), "keywords")
+    # Keywords are quoted so that a keyword that happens to look like a topic stays a keyword.
+    terms = topics + [f'"{keyword}"' for keyword in keywords]
+    interests = resolve_terms(terms, taxonomy) if terms else Interests()
+    if not interests:
+        raise BadInputError("the topic list is empty: name at least one topic or keyword")
+    created_by = entry.get("created_by")
+    return Subscription(
+        channel=ref,
+        interests=interests,
+        time=parse_time(_string(entry.get("time", "09:00"), "time")),
+        tz=parse_timezone(_string(entry.get("tz", default_tz), "tz")),
+        locale=parse_locale(_string(entry.get("locale", "en"), "locale")),
+        paused=bool(entry.get("paused", False)),
+        created_by=created_by if isinstance(created_by, str) else None,
+    )
+
+
+def read_export(entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> list[Subscription]:
+    """A whole import file, every entry checked before any is stored; all problems named at once."""
+    if not isinstance(entries, list):
+        raise BadInputError("a subscriptions file holds a JSON list of subscriptions")
+    subscriptions: list[Subscription] = []
+    problems: list[str] = []
+    seen: dict[ChannelRef, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        try:
+            subscription = from_export(entry, taxonomy, default_tz=default_tz)
+        except BadInputError as exc:
+            problems.append(f"entry {index}: {exc}")
+            continue
+        if subscription.channel in seen:
+            problems.append(f"entry {index}: same channel as entry {seen[subscription.channel]}")
+            continue
+        seen[subscription.channel] = index
+        subscriptions.append(subscription)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise BadInputError(f"nothing imported — {shown}")
+    return subscriptions
+
+
+def _string(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise BadInputError(f"{name} must be a string")
+    return value
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadInputError(f"{name} must be a list of strings")
+    return list(value)
+
+
+def merge_interests(current: Interests, added: Interests) -> Interests:
+    return Interests(_union(current.topics, added.topics), _union(current.keywords, added.keywords))
+
+
+def remove_interests(current: Interests, removed: Interests) -> Interests:
+    return Interests(
+        tuple(t for t in current.topics if t not in removed.topics),
+        tuple(k for k in current.keywords if k.casefold() not in {r.casefold() for r in removed.keywords}),
+    )
+
+
+def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*first, *second]))

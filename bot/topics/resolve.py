@@ -1,0 +1,147 @@
+"""From what a user typed (`RL, 视频生成 "world model"`) to topic ids and keywords.
+
+One parser serves `/paper subscribe`, `/paper unsubscribe`, `paperbot preview --topics` and
+`subscriptions import`, so a list means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.errors import BadInputError
+from bot.models import Interests
+from bot.topics.taxonomy import Taxonomy, name_key, normalise
+
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
+_SEPARATORS = frozenset(",，、;；")
+# A typed name this close to a topic name is a typo, not a new keyword (rapidfuzz ratio, 0-100).
+SUGGEST_SCORE = 80
+MAX_TERMS = 25
+MAX_KEYWORD_LENGTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    quoted: bool = False
+
+
+class UnknownTopicError(BadInputError):
+    """A name that looks like a misspelt topic: the user gets a suggestion instead of a keyword."""
+
+    def __init__(self, term: str, suggestion: str) -> None:
+        self.term = term
+        self.suggestion = suggestion
+        super().__init__(
+            f'unknown topic "{term}" — did you mean "{suggestion}"? '
+            "(to follow it as a keyword, put it in quotes)"
+        )
+
+
+def split_terms(text: str) -> list[Term]:
+    """Split on commas (ASCII, full-width, 、) and semicolons; quoted text is one keyword."""
+    terms: list[Term] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        word = " ".join("".join(current).split())
+        if word:
+            terms.append(Term(word))
+        current.clear()
+
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in _QUOTES:
+            close = text.find(_QUOTES[char], i + 1)
+            if close == -1:
+                raise BadInputError(f"unclosed quote {char} in {text!r}")
+            flush()
+            quoted = " ".join(text[i + 1 : close].split())
+            if quoted:
+                terms.append(Term(quoted, quoted=True))
+            i = close + 1
+            continue
+        if char in _SEPARATORS:
+            flush()
+        else:
+            current.append(char)
+        i += 1
+    flush()
+    return terms
+
+
+def resolve_terms(text: str | list[str], taxonomy: Taxonomy) -> Interests:
+    """Topic ids and keywords from a typed list; raises BadInputError (or UnknownTopicError)."""
+    terms = split_terms(text) if isinstance(text, str) else [t for item in text for t in split_terms(item)]
+    if not terms:
+        raise BadInputError("the topic list is empty: name at least one topic or keyword")
+    if len(terms) > MAX_TERMS:
+        raise BadInputError(f"too many topics and keywords ({len(terms)}); at most {MAX_TERMS}")
+    topics: list[str] = []
+    keywords: list[str] = []
+    for term in terms:
+        if term.quoted:
+            _add(keywords, _keyword(term.text))
+            continue
+        found = _topics_in(term.text, taxonomy)
+        if found is not None:
+            for topic_id in found:
+                _add(topics, topic_id)
+            continue
+        suggestion = suggest(term.text, taxonomy)
+        if suggestion is not None:
+            raise UnknownTopicError(term.text, suggestion)
+        _add(keywords, _keyword(term.text))
+    return Interests(tuple(topics), tuple(keywords))
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def _keyword(text: str) -> str:
+    keyword = normalise(text)
+    if len(keyword) > MAX_KEYWORD_LENGTH:
+        raise BadInputError(f"keyword too long ({len(keyword)} characters; at most {MAX_KEYWORD_LENGTH})")
+    if not any(c.isalnum() for c in keyword):
+        raise BadInputError(f"keyword {text!r} has no letters or digits")
+    return keyword
+
+
+def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
+    """The topic the whole text names, or the topics its words name one after another
+    (`RL video generation` without a comma), or None when some word is not a topic."""
+    whole = taxonomy.find(text)
+    if whole is not None:
+        return [whole.id]
+    words = normalise(text).split(" ")
+    if len(words) < 2:
+        return None
+    found: list[str] = []
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):  # longest name first
+            topic = taxonomy.find(" ".join(words[start:end]))
+            if topic is not None:
+                found.append(topic.id)
+                start = end
+                break
+        else:
+            return None
+    return found
+
+
+def suggest(text: str, taxonomy: Taxonomy) -> str | None:
+    """The topic name closest to a misspelt one, if any is close enough."""
+    names = taxonomy.name_keys()
+    best = process.extractOne(name_key(text), list(names), scorer=fuzz.ratio, score_cutoff=SUGGEST_SCORE)
+    if best is None:
+        return None
+    key = best[0]
+    topic = names[key]
+    # Suggest the spelling the user was aiming at (an alias, or a Chinese name), not the id.
+    return next((name for name in topic.names if name_key(name) == key), topic.name)

@@ -1,0 +1,145 @@
+"""The built-in topics: loaded from `taxonomy.toml`, compiled once, looked up by any name."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from bot.errors import BadInputError
+
+_SEPARATORS = re.compile(r"[\-\u2010-\u2015_/·・]+")
+_SPACES = re.compile(r"\s+")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+# Whole words for Latin text; CJK text has no spaces, so CJK neighbours are not a boundary.
+_BEFORE = r"(?<![A-Za-z0-9])"
+_AFTER = r"(?![A-Za-z0-9])"
+
+
+def normalise(text: str) -> str:
+    """Text as patterns see it: NFKC (full-width to ASCII), separators as spaces, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", _SEPARATORS.sub(" ", text)).strip()
+
+
+def name_key(name: str) -> str:
+    """How a typed topic name is compared with the names in the taxonomy."""
+    return normalise(name).casefold()
+
+
+def compile_pattern(pattern: str) -> str:
+    """One evidence pattern as a regex fragment with its own case rule and word boundaries."""
+    body = pattern.replace(" ", r"\s+")
+    case_sensitive = any(c.isupper() for c in pattern) and not any(c.islower() for c in pattern)
+    if not case_sensitive:
+        body = f"(?i:{body})"
+    if _LATIN.search(pattern):
+        body = f"{_BEFORE}{body}{_AFTER}"
+    return body
+
+
+def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{compile_pattern(p)})" for p in patterns))
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One subscribable topic. `strong`/`weak`/`veto` are compiled alternations (None when empty)."""
+
+    id: str
+    name: str
+    zh: tuple[str, ...]
+    aliases: tuple[str, ...]
+    strong: re.Pattern[str]
+    weak: re.Pattern[str] | None
+    veto: re.Pattern[str] | None
+
+    def label(self, locale: str = "en") -> str:
+        """The name shown to a reader of `locale`."""
+        return self.zh[0] if locale == "zh" and self.zh else self.name
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a user may type for this topic, canonical first."""
+        return (self.name, self.id, *self.zh, *self.aliases)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "zh": list(self.zh), "aliases": list(self.aliases)}
+
+
+class Taxonomy:
+    """The topics, and every name they answer to."""
+
+    def __init__(self, topics: list[Topic]) -> None:
+        self.topics = tuple(topics)
+        self._by_id = {topic.id: topic for topic in topics}
+        self._by_name: dict[str, Topic] = {}
+        for topic in topics:
+            for name in topic.names:
+                key = name_key(name)
+                other = self._by_name.setdefault(key, topic)
+                if other is not topic:
+                    raise ValueError(f"topic name {name!r} is used by both {other.id} and {topic.id}")
+
+    def __iter__(self) -> Iterator[Topic]:
+        return iter(self.topics)
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    def get(self, topic_id: str) -> Topic:
+        try:
+            return self._by_id[topic_id]
+        except KeyError:
+            raise BadInputError(f"unknown topic id {topic_id!r}") from None
+
+    def find(self, name: str) -> Topic | None:
+        """The topic called `name` in any language or alias, or None."""
+        return self._by_name.get(name_key(name))
+
+    def name_keys(self) -> dict[str, Topic]:
+        """Every typed-name key with its topic (for suggestions)."""
+        return dict(self._by_name)
+
+
+def _tuple(entry: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError(f"topic {entry.get('id')!r}: {key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def parse_taxonomy(text: str) -> Taxonomy:
+    """Build a taxonomy from TOML text (the packaged file, or a test's own)."""
+    data = tomllib.loads(text)
+    topics = []
+    for entry in data.get("topic", []):
+        strong = compile_any(_tuple(entry, "strong"))
+        if strong is None or not entry.get("id") or not entry.get("name"):
+            raise ValueError(f"topic {entry.get('id')!r} needs an id, a name and strong patterns")
+        topics.append(
+            Topic(
+                id=entry["id"],
+                name=entry["name"],
+                zh=_tuple(entry, "zh"),
+                aliases=_tuple(entry, "aliases"),
+                strong=strong,
+                weak=compile_any(_tuple(entry, "weak")),
+                veto=compile_any(_tuple(entry, "veto")),
+            )
+        )
+    return Taxonomy(topics)
+
+
+@cache
+def builtin_taxonomy() -> Taxonomy:
+    """The taxonomy shipped inside the package (parsed and compiled once per process)."""
+    text = resources.files("bot.topics").joinpath("taxonomy.toml").read_text(encoding="utf-8")
+    return parse_taxonomy(text)

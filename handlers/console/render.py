@@ -1,0 +1,70 @@
+"""Console rendering of digests and replies with rich.
+
+Report text is untrusted: it only ever enters rich as `Text` objects, never as markup, so a
+title holding "[bold]" or "[link=…]" is printed as written.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.text import Text
+
+from bot.commands import Reply
+from bot.digest import Digest, DigestItem
+from bot.i18n import t
+
+# Long sections are cut for a terminal; the full text is a `/paper ID` away.
+MAX_LINE = 280
+
+
+def _clip(text: str, limit: int = MAX_LINE) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def item_panel(number: int, item: DigestItem, locale: str) -> Panel:
+    body = Text()
+    if item.domain:
+        body.append(f"{t('digest.area', locale)}: ", style="bold")
+        body.append(_clip(item.domain) + "\n")
+    if item.contribution:
+        body.append(f"{t('digest.contribution', locale)}: ", style="bold")
+        body.append(_clip(item.contribution) + "\n")
+    body.append(f"{t('digest.topics', locale)}: ", style="bold")
+    body.append(", ".join(item.topics), style="cyan")
+    body.append(f"  ({t('digest.why', locale)}: {_clip(item.reason, 200)})\n", style="dim")
+    body.append(item.hf_url, style=f"link {item.hf_url}")
+    body.append("  ·  ")
+    body.append(item.arxiv_url, style=f"link {item.arxiv_url}")
+    body.append("  ·  ")
+    body.append("PDF", style=f"link {item.pdf_url}")
+    title = Text.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"), f"  [{item.arxiv_id}]")
+    return Panel(body, title=title, title_align="left", border_style="blue")
+
+
+def digest_renderable(digest: Digest) -> RenderableType:
+    parts: list[RenderableType] = [Rule(Text(digest.header(), style="bold"), align="left")]
+    if digest.following:
+        parts.append(Text(digest.following_line(), style="dim"))
+    parts.extend(item_panel(n, item, digest.locale) for n, item in enumerate(digest.items, start=1))
+    more = digest.more_line()
+    if more:
+        parts.append(Text(more, style="italic"))
+    return Group(*parts)
+
+
+def reply_renderable(reply: Reply) -> RenderableType:
+    if reply.digest is not None:
+        return digest_renderable(reply.digest)
+    parts: list[RenderableType] = [Text(reply.text, style="red" if reply.error else "")]
+    for hit in reply.hits:
+        line = Text.assemble(("  • ", "bold"), (hit.arxiv_id, "cyan"), "  ", (hit.title, "bold"))
+        if hit.date:
+            line.append(f"  ({hit.date.isoformat()})", style="dim")
+        parts.append(line)
+        if hit.domain:
+            parts.append(Text("      " + _clip(hit.domain.splitlines()[0], 160), style="dim"))
+        parts.append(Text("      " + hit.url, style=f"link {hit.url}"))
+    return Group(*parts)
