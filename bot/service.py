@@ -111,7 +111,11 @@ async def subscribe(
     merged = merge_interests(current.interests, wanted)
     added = Interests(
         tuple(t for t in merged.topics if t not in current.interests.topics),
-        tuple(k for k in merged.keywords if k not in current.interests.keywords),
+        tuple(
+            k
+            for k in merged.keywords
+            if k.casefold() not in {c.casefold() for c in current.interests.keywords}
+        ),
     )
     updated = replace(current, interests=merged)
     if added:

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import BadInputError
 from bot.models import PLATFORMS, ChannelRef, Interests, Subscription
-from bot.topics.resolve import resolve_terms
+from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
@@ -75,9 +75,14 @@ def _clock(raw: str) -> tuple[int | None, int | None]:
     if found:
         period, hour = found.group(1), int(found.group(2))
         minute = 30 if found.group(3) else int(found.group(4) or 0)
-        if period in {"下午", "晚上"} and hour < 12:
-            hour += 12
-        return hour, minute
+        if period is None:
+            return hour, minute
+        if hour > 12:  # "下午15点" mixes two clocks: refuse rather than guess
+            return None, None
+        if period in {"下午", "晚上"}:
+            # 晚上12点 is midnight; 下午12点 is what 中午12点 says, noon.
+            return (0 if period == "晚上" else 12) if hour == 12 else hour + 12, minute
+        return (0 if period in {"上午", "早上"} and hour == 12 else hour), minute
     return None, None
 
 
@@ -104,7 +109,7 @@ def parse_timezone(text: str) -> str:
     """An IANA zone name (any case), a unique city name, or a common alias → the IANA name."""
     raw = text.strip()
     key = raw.replace("_", " ").casefold()
-    zone = _zones().get(raw.casefold()) or _zones().get(key)
+    zone = _zones().get(raw.casefold()) or _zones().get(key) or _zones().get(raw.replace(" ", "_").casefold())
     if zone is not None:
         try:
             ZoneInfo(zone)
@@ -149,6 +154,7 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
         "tz": subscription.tz,
         "locale": subscription.locale,
         "paused": subscription.paused,
+        "paused_reason": subscription.paused_reason,
         "created_by": subscription.created_by,
     }
 
@@ -159,21 +165,29 @@ def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> S
         raise BadInputError("each entry must be a JSON object")
     ref = parse_channel(entry.get("platform"), entry.get("workspace"), entry.get("channel"))
     topics = _strings(entry.get("topics", []), "topics")
-    keywords = _strings(entry.get("keywords", []), "keywords")
-    # Keywords are quoted so that a keyword that happens to look like a topic stays a keyword.
-    terms = topics + [f'"{keyword}"' for keyword in keywords]
-    interests = resolve_terms(terms, taxonomy) if terms else Interests()
+    # Keywords are taken as they are (never resolved), so one that looks like a topic stays a keyword.
+    keywords = Interests(
+        keywords=tuple(normalise_keyword(k) for k in _strings(entry.get("keywords", []), "keywords"))
+    )
+    interests = merge_interests(resolve_terms(topics, taxonomy) if topics else Interests(), keywords)
     if not interests:
         raise BadInputError("the topic list is empty: name at least one topic or keyword")
     created_by = entry.get("created_by")
+    if created_by is not None and (not isinstance(created_by, str) or len(created_by) > MAX_ID_LENGTH):
+        raise BadInputError(f"created_by must be a string of at most {MAX_ID_LENGTH} characters")
+    paused = entry.get("paused", False)
+    if not isinstance(paused, bool):
+        raise BadInputError(f"paused must be true or false, not {paused!r}")
+    reason = entry.get("paused_reason")
     return Subscription(
         channel=ref,
         interests=interests,
         time=parse_time(_string(entry.get("time", "09:00"), "time")),
         tz=parse_timezone(_string(entry.get("tz", default_tz), "tz")),
         locale=parse_locale(_string(entry.get("locale", "en"), "locale")),
-        paused=bool(entry.get("paused", False)),
-        created_by=created_by if isinstance(created_by, str) else None,
+        paused=paused,
+        paused_reason=reason if paused and isinstance(reason, str) else None,
+        created_by=created_by,
     )
 
 
@@ -214,7 +228,10 @@ def _strings(value: Any, name: str) -> list[str]:
 
 
 def merge_interests(current: Interests, added: Interests) -> Interests:
-    return Interests(_union(current.topics, added.topics), _union(current.keywords, added.keywords))
+    keywords: dict[str, str] = {}
+    for keyword in (*current.keywords, *added.keywords):
+        keywords.setdefault(keyword.casefold(), keyword)  # the first spelling stays
+    return Interests(_union(current.topics, added.topics), tuple(keywords.values()))
 
 
 def remove_interests(current: Interests, removed: Interests) -> Interests:

@@ -123,6 +123,7 @@ _SECTION = re.compile(
     r"(?P<name>[^*_:：(（\n]+?)\s*(?:[(（][^)）]*[)）])?\s*(?:\*\*|__)?\s*"
     r"(?:[:：]\s*(?:\*\*|__)?\s*(?P<rest>.*))?$"
 )
+MAX_HEADING_LINE = 20_000
 _SEPARATOR = re.compile(r"^\s*(?:={3,}|-{3,}|\*{3,}|_{3,})\s*$")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _URL = re.compile(r"https?://[^\s)>\]]+")
@@ -331,7 +332,9 @@ def _starts_paper(heading: re.Match[str], marker: bool) -> bool:
 
 def _match_section(text: str) -> tuple[str, str] | None:
     """(field, text on the same line) when `text` is a section heading, else None."""
-    if len(text) > 200:
+    # A heading may carry its whole section on the same line ("1. **应用领域**：…"), so long
+    # lines are read too; only absurd ones are skipped, to keep the scan cheap.
+    if len(text) > MAX_HEADING_LINE:
         return None
     found = _SECTION.match(text.strip())
     if not found:

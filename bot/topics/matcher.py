@@ -211,8 +211,11 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """A free keyword as a pattern: whole words, any case, spaces or hyphens, plural allowed."""
     words = normalise(keyword).split(" ")
     escaped = [re.escape(word) for word in words]
-    if words[-1].isascii() and words[-1].isalpha() and len(words[-1]) > 2:
-        escaped[-1] += "(?:s|es)?"
+    last = words[-1]
+    if last.isascii() and last.isalpha() and len(last) > 2:
+        # "world model" and "world models" are one interest, whichever the reader typed.
+        singular = last[:-1] if last.endswith("s") and not last.endswith("ss") and len(last) > 3 else last
+        escaped[-1] = re.escape(singular) + "(?:s|es)?"
     return re.compile(compile_pattern(" ".join(escaped).casefold()))
 
 

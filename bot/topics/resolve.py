@@ -99,8 +99,14 @@ def resolve_terms(text: str | list[str], taxonomy: Taxonomy) -> Interests:
 
 
 def _add(items: list[str], item: str) -> None:
-    if item not in items:
+    # Matching ignores case, so "World Model" and "world model" are one keyword.
+    if item.casefold() not in {existing.casefold() for existing in items}:
         items.append(item)
+
+
+def normalise_keyword(text: str) -> str:
+    """A free keyword as stored: normalised spacing and width; raises BadInputError when unusable."""
+    return _keyword(text)
 
 
 def _keyword(text: str) -> str:

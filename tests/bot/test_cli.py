@@ -237,6 +237,10 @@ class _Stdin:
     def readline(self) -> str:
         return self.lines.pop(0) if self.lines else ""
 
+    def read(self) -> str:
+        text, self.lines = "".join(self.lines), []
+        return text
+
 
 @respx.mock
 def test_ingest_a_url(capsys: pytest.CaptureFixture[str]) -> None:

@@ -283,3 +283,11 @@ def test_control_and_bidi_characters_are_removed() -> None:
     (paper,) = parse_report(text).papers
     assert paper.title == "Safe[31m Title"
     assert paper.results == "结果很好。"
+
+
+def test_a_long_section_on_the_heading_line_is_read() -> None:
+    long_text = "提出一种方法，" * 60  # 420 characters after the heading
+    block = paper_block("{n}. **{name}**：", title="Long Lines")
+    text = HEADER + block.replace("**：\n   第1节的内容。", "**：" + long_text, 1)
+    paper = parse_report(text).papers[0]
+    assert paper.domain == long_text.strip()

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import replace
+from typing import cast
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.models import ChannelRef, Interests, Subscription
+from bot.store.subscriptions import SubscriptionStore
+from bot.store.tables import subscriptions as table
+
+SLACK = ChannelRef("slack", "T1", "C1")
+
+
+@pytest.fixture
+def store(engine: AsyncEngine) -> SubscriptionStore:
+    return SubscriptionStore(engine)
+
+
+def make(
+    channel: ChannelRef = SLACK,
+    topics: tuple[str, ...] = ("agents",),
+    keywords: tuple[str, ...] = (),
+    *,
+    time: dt.time = dt.time(9, 0),
+    tz: str = "UTC",
+    locale: str = "en",
+    paused: bool = False,
+    paused_reason: str | None = None,
+    created_by: str | None = None,
+) -> Subscription:
+    return Subscription(
+        channel=channel,
+        interests=Interests(topics, keywords),
+        time=time,
+        tz=tz,
+        locale=locale,
+        paused=paused,
+        paused_reason=paused_reason,
+        created_by=created_by,
+    )
+
+
+async def created_at(store: SubscriptionStore, ref: ChannelRef) -> dt.datetime:
+    async with store.engine.connect() as conn:
+        query = select(table.c.created_at).where(
+            table.c.platform == ref.platform,
+            table.c.workspace == ref.workspace,
+            table.c.channel == ref.channel,
+        )
+        return cast(dt.datetime, (await conn.execute(query)).scalar_one())
+
+
+async def test_save_then_get_round_trips_every_field(store: SubscriptionStore) -> None:
+    subscription = Subscription(
+        channel=ChannelRef("discord", "G123", "C456"),
+        interests=Interests(("reinforcement-learning", "video-generation"), ("world model", "世界模型")),
+        time=dt.time(21, 5),
+        tz="Asia/Shanghai",
+        locale="zh",
+        paused=True,
+        paused_reason="missing permission: send messages",
+        created_by="U789",
+    )
+    await store.save(subscription)
+    assert await store.get(subscription.channel) == subscription
+    assert await store.get(ChannelRef("discord", "G123", "other")) is None
+    assert await store.get(ChannelRef("slack", "G123", "C456")) is None
+
+
+async def test_save_round_trips_empty_and_default_values(store: SubscriptionStore) -> None:
+    subscription = make(topics=(), keywords=("GRPO",), time=dt.time(0, 0))
+    await store.save(subscription)
+    assert await store.get(SLACK) == subscription
+
+
+async def test_save_of_an_existing_channel_updates_it(store: SubscriptionStore) -> None:
+    await store.save(make(created_by="U1", paused=True, paused_reason="kicked"))
+    first_created = await created_at(store, SLACK)
+    updated = make(
+        topics=("code",),
+        keywords=("MoE",),
+        time=dt.time(7, 30),
+        tz="Europe/Berlin",
+        locale="zh",
+        created_by="U2",
+    )
+    await store.save(updated)
+    assert await store.get(SLACK) == updated
+    assert await store.count() == 1
+    assert await created_at(store, SLACK) == first_created
+
+
+async def test_update_without_an_owner_keeps_the_recorded_one(store: SubscriptionStore) -> None:
+    await store.save(make(created_by="U1"))
+    await store.save(make(topics=("rag",), created_by=None))
+    saved = await store.get(SLACK)
+    assert saved is not None
+    assert saved.created_by == "U1"
+    assert saved.interests.topics == ("rag",)
+
+
+async def test_save_all_stores_every_entry(store: SubscriptionStore) -> None:
+    await store.save(make(ChannelRef("slack", "T1", "C2"), created_by="U1"))
+    items = [
+        make(ChannelRef("slack", "T1", "C1"), topics=("code",)),
+        make(ChannelRef("slack", "T1", "C2"), topics=("rag",), tz="Asia/Tokyo"),
+        make(ChannelRef("discord", "G1", "C1"), keywords=("GRPO",)),
+    ]
+    await store.save_all(items)
+    assert await store.count() == 3
+    for item in items:
+        saved = await store.get(item.channel)
+        expected = replace(item, created_by="U1") if item.channel.channel == "C2" else item
+        assert saved == expected
+
+
+async def test_save_all_of_nothing_is_a_no_op(store: SubscriptionStore) -> None:
+    await store.save_all([])
+    assert await store.count() == 0
+
+
+async def test_save_all_stores_nothing_when_one_entry_fails(store: SubscriptionStore) -> None:
+    await store.save(make(ChannelRef("slack", "T1", "C0"), topics=("agents",)))
+    # A NULL locale breaks the NOT NULL constraint in every database.
+    bad = make(ChannelRef("slack", "T1", "C3"), locale=cast(str, None))
+    batch = [
+        make(ChannelRef("slack", "T1", "C0"), topics=("code",)),
+        make(ChannelRef("slack", "T1", "C1")),
+        make(ChannelRef("slack", "T1", "C2")),
+        bad,
+    ]
+    with pytest.raises(DBAPIError):
+        await store.save_all(batch)
+    assert await store.count() == 1
+    kept = await store.get(ChannelRef("slack", "T1", "C0"))
+    assert kept is not None
+    assert kept.interests.topics == ("agents",)
+
+
+async def test_save_all_rolls_back_an_over_long_value_on_postgresql(
+    engine: AsyncEngine, store: SubscriptionStore
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    batch = [make(ChannelRef("slack", "T1", "C1")), make(ChannelRef("slack", "W" * 65, "C2"))]
+    with pytest.raises(DBAPIError):
+        await store.save_all(batch)
+    assert await store.count() == 0
+
+
+async def test_all_is_ordered_and_filtered_by_platform(store: SubscriptionStore) -> None:
+    refs = [
+        ChannelRef("slack", "T2", "C1"),
+        ChannelRef("discord", "G1", "C9"),
+        ChannelRef("slack", "T1", "C2"),
+        ChannelRef("console", "local", "demo"),
+        ChannelRef("slack", "T1", "C1"),
+    ]
+    for ref in refs:
+        await store.save(make(ref))
+    assert [s.channel for s in await store.all()] == [
+        ChannelRef("console", "local", "demo"),
+        ChannelRef("discord", "G1", "C9"),
+        ChannelRef("slack", "T1", "C1"),
+        ChannelRef("slack", "T1", "C2"),
+        ChannelRef("slack", "T2", "C1"),
+    ]
+    assert [s.channel for s in await store.all(platform="slack")] == [
+        ChannelRef("slack", "T1", "C1"),
+        ChannelRef("slack", "T1", "C2"),
+        ChannelRef("slack", "T2", "C1"),
+    ]
+    assert [s.channel for s in await store.all(platform="discord")] == [ChannelRef("discord", "G1", "C9")]
+    assert await store.all(platform="teams") == []
+
+
+async def test_all_returns_whole_subscriptions(store: SubscriptionStore) -> None:
+    subscription = make(keywords=("GRPO",), tz="Asia/Tokyo", locale="zh", created_by="U1")
+    await store.save(subscription)
+    assert await store.all() == [subscription]
+
+
+async def test_delete_returns_whether_a_row_went(store: SubscriptionStore) -> None:
+    other = ChannelRef("slack", "T1", "C2")
+    await store.save(make())
+    await store.save(make(other))
+    assert await store.delete(SLACK) is True
+    assert await store.get(SLACK) is None
+    assert await store.delete(SLACK) is False
+    assert await store.get(other) is not None
+    assert await store.count() == 1
+
+
+async def test_set_paused_sets_and_clears_the_reason(store: SubscriptionStore) -> None:
+    original = make(topics=("code",), created_by="U1")
+    await store.save(original)
+    assert await store.set_paused(SLACK, True, "channel archived") is True
+    assert await store.get(SLACK) == replace(original, paused=True, paused_reason="channel archived")
+    assert await store.set_paused(SLACK, False, "ignored when resuming") is True
+    assert await store.get(SLACK) == original
+
+
+async def test_set_paused_without_a_reason(store: SubscriptionStore) -> None:
+    await store.save(make())
+    assert await store.set_paused(SLACK, True) is True
+    saved = await store.get(SLACK)
+    assert saved is not None
+    assert (saved.paused, saved.paused_reason) == (True, None)
+
+
+async def test_set_paused_of_an_unknown_channel(store: SubscriptionStore) -> None:
+    assert await store.set_paused(SLACK, True, "x") is False
+    assert await store.count() == 0
+
+
+async def test_count(store: SubscriptionStore) -> None:
+    assert await store.count() == 0
+    await store.save(make(ChannelRef("slack", "T1", "C1")))
+    await store.save(make(ChannelRef("slack", "T1", "C2")))
+    await store.save(make(ChannelRef("slack", "T1", "C1"), topics=("rag",)))
+    assert await store.count() == 2
+
+
+async def test_same_channel_id_in_two_workspaces_is_two_channels(store: SubscriptionStore) -> None:
+    first = make(ChannelRef("slack", "T1", "C1"), topics=("agents",))
+    second = make(ChannelRef("slack", "T2", "C1"), topics=("code",))
+    third = make(ChannelRef("discord", "T1", "C1"), topics=("rag",))
+    for item in (first, second, third):
+        await store.save(item)
+    assert await store.count() == 3
+    assert await store.get(first.channel) == first
+    assert await store.get(second.channel) == second
+    assert await store.get(third.channel) == third
+    assert await store.delete(second.channel) is True
+    assert await store.get(first.channel) == first
+
+
+async def test_concurrent_saves_of_one_channel_leave_one_row(store: SubscriptionStore) -> None:
+    versions = [
+        make(topics=(topic,), created_by="U1") for topic in ("agents", "rag", "code", "safety", "data")
+    ]
+    await asyncio.gather(*(store.save(version) for version in versions))
+    assert await store.count() == 1
+    saved = await store.get(SLACK)
+    assert saved in versions

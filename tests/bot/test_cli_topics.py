@@ -1,0 +1,153 @@
+"""`paperbot preview`, `topics` and `subscriptions export/import` as operators script them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import SAMPLE_REPORT
+from tests.bot.test_cli import _Stdin, isolated, run  # noqa: F401  (fixture)
+
+ENTRIES = [
+    {
+        "platform": "slack",
+        "workspace": "T01",
+        "channel": "C-video",
+        "topics": ["video generation", "强化学习"],
+        "time": "08:30",
+        "tz": "Asia/Shanghai",
+        "locale": "zh",
+    },
+    {"platform": "discord", "workspace": "123", "channel": "456", "topics": ["RL", '"GRPO"'], "time": "9:00"},
+]
+
+
+def test_preview_json_lists_matched_papers_best_first_with_topics(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, _ = run(
+        capsys, "preview", "--report", str(SAMPLE_REPORT), "--topics", "RL, 视频生成", "--json"
+    )
+    assert status == 0
+    items = json.loads(out)
+    assert {item["arxiv_id"] for item in items} == {"2611.01001", "2611.01002", "2611.01003", "2611.01004"}
+    scores = [item["score"] for item in items]
+    assert scores == sorted(scores, reverse=True)
+    for item in items:
+        assert set(item) >= {"arxiv_id", "title", "score", "topics"}
+        assert item["topics"]
+        assert set(item["topics"]) <= {"reinforcement learning", "video generation"}
+        assert item["reason"].startswith("matched")
+    assert not (tmp_path / "cli.db").exists()  # preview of a given report stores nothing
+
+
+def test_preview_human_output_and_chinese_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "preview", "--report", str(SAMPLE_REPORT), "--topics", "speech", "--lang", "zh"
+    )
+    assert status == 0
+    assert "每日论文 · 2026-11-20 — 今日 14 篇中有 1 篇与本频道相关" in out
+    assert "EchoVoice" in out
+    assert "https://arxiv.org/abs/2611.01010" in out
+
+
+@pytest.mark.parametrize(
+    ("topics", "message"),
+    [("agnets", 'did you mean "agents"'), (" , ", "topic list is empty"), ('RL, "world', "unclosed quote")],
+)
+def test_preview_with_a_bad_topic_list_exits_2(
+    capsys: pytest.CaptureFixture[str], topics: str, message: str
+) -> None:
+    status, out, err = run(capsys, "preview", "--report", str(SAMPLE_REPORT), "--topics", topics)
+    assert status == 2
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_preview_defaults_to_the_newest_archived_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "preview", "--topics", "RL")[0] == 2  # empty archive: a clear error
+    run(capsys, "ingest", str(SAMPLE_REPORT))
+    status, out, _ = run(capsys, "preview", "--topics", "RL", "--json")
+    assert status == 0
+    assert {i["arxiv_id"] for i in json.loads(out)} == {"2611.01003", "2611.01004"}
+
+
+def test_topics_lists_every_topic_with_aliases(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "topics", "--json")
+    topics = json.loads(out)
+    assert status == 0
+    assert len(topics) >= 25
+    rl = next(t for t in topics if t["id"] == "reinforcement-learning")
+    assert "强化学习" in rl["zh"]
+    assert "RL" in rl["aliases"]
+    status, out, _ = run(capsys, "topics")
+    assert status == 0
+    assert "reinforcement learning" in out
+    assert "强化学习" in out
+
+
+def test_subscriptions_round_trip_through_export_and_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "subs.json"
+    source.write_text(json.dumps(ENTRIES, ensure_ascii=False), encoding="utf-8")
+    status, out, _ = run(capsys, "subscriptions", "import", str(source))
+    assert (status, out) == (0, "imported 2 subscriptions (2 new, 0 updated)\n")
+    status, out, _ = run(capsys, "subscriptions", "export")
+    exported = json.loads(out)
+    assert [(e["platform"], e["channel"]) for e in exported] == [("discord", "456"), ("slack", "C-video")]
+    slack = exported[1]
+    assert slack["topics"] == ["video generation", "reinforcement learning"]
+    assert (slack["time"], slack["tz"], slack["locale"]) == ("08:30", "Asia/Shanghai", "zh")
+    assert exported[0]["keywords"] == ["GRPO"]
+    assert exported[0]["tz"] == "UTC"
+    # Importing the export changes nothing, and says the entries were updates.
+    backup = tmp_path / "backup.json"
+    assert run(capsys, "subscriptions", "export", str(backup))[0] == 0
+    assert (
+        run(capsys, "subscriptions", "import", str(backup))[1]
+        == "imported 2 subscriptions (0 new, 2 updated)\n"
+    )
+    assert json.loads(run(capsys, "subscriptions", "export")[1]) == exported
+
+
+def test_a_bad_import_names_every_problem_and_imports_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = [
+        *ENTRIES,
+        {**ENTRIES[0], "channel": "C2", "tz": "Mars/Base"},
+        {**ENTRIES[0], "channel": "C3", "topics": []},
+    ]
+    source = tmp_path / "bad.json"
+    source.write_text(json.dumps(bad), encoding="utf-8")
+    status, _, err = run(capsys, "subscriptions", "import", str(source))
+    assert status == 2
+    assert "entry 3: unknown time zone 'Mars/Base'" in err
+    assert "entry 4: the topic list is empty" in err
+    assert json.loads(run(capsys, "subscriptions", "export")[1]) == []
+    source.write_text("{not json", encoding="utf-8")
+    assert "not JSON" in run(capsys, "subscriptions", "import", str(source))[2]
+    assert "cannot read" in run(capsys, "subscriptions", "import", str(tmp_path / "missing.json"))[2]
+
+
+def test_import_reads_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin(json.dumps(ENTRIES[:1])))
+    assert run(capsys, "subscriptions", "import", "-")[0] == 0
+    assert len(json.loads(run(capsys, "subscriptions", "export")[1])) == 1
+
+
+def test_the_console_demo_channel_is_not_exported(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin("/paper list\n"))
+    status, out, _ = run(capsys, "run")
+    assert status == 0
+    assert "This channel follows: video generation, reinforcement learning, agents" in out
+    assert json.loads(run(capsys, "subscriptions", "export")[1]) == []

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import BadInputError
+from bot.models import Interests
+from bot.topics.resolve import MAX_TERMS, Term, UnknownTopicError, resolve_terms, split_terms, suggest
+from bot.topics.taxonomy import builtin_taxonomy
+
+TAXONOMY = builtin_taxonomy()
+
+
+def test_chat_arguments_split_on_commas_of_both_languages_and_keep_quotes_whole() -> None:
+    assert split_terms('RL, 视频生成 "world model"') == [
+        Term("RL"),
+        Term("视频生成"),
+        Term("world model", quoted=True),
+    ]
+    assert split_terms("强化学习，智能体、机器人; robotics") == [
+        Term("强化学习"),
+        Term("智能体"),
+        Term("机器人"),
+        Term("robotics"),
+    ]
+    assert split_terms("“扩散 蒸馏”, 「长视频」") == [Term("扩散 蒸馏", True), Term("长视频", True)]
+    with pytest.raises(BadInputError, match="unclosed quote"):
+        split_terms('RL, "world model')
+
+
+def test_names_in_any_language_resolve_to_one_topic_and_keywords_stay_keywords() -> None:
+    interests = resolve_terms('RL, 视频生成 "world model", GRPO, reinforcement learning', TAXONOMY)
+    assert interests == Interests(("reinforcement-learning", "video-generation"), ("world model", "GRPO"))
+
+
+def test_space_separated_topic_names_are_split_when_every_part_is_a_topic() -> None:
+    assert resolve_terms("RL video generation", TAXONOMY).topics == (
+        "reinforcement-learning",
+        "video-generation",
+    )
+    # Not every word is a topic: the whole is one keyword phrase.
+    assert resolve_terms("diffusion distillation", TAXONOMY) == Interests((), ("diffusion distillation",))
+
+
+def test_a_misspelt_topic_gets_a_suggestion_instead_of_silently_becoming_a_keyword() -> None:
+    with pytest.raises(UnknownTopicError) as caught:
+        resolve_terms("RL, agnets", TAXONOMY)
+    assert caught.value.term == "agnets"
+    assert caught.value.suggestion == "agents"
+    assert suggest("强化学", TAXONOMY) == "强化学习"
+    assert suggest("vidoe generation", TAXONOMY) == "video generation"
+    assert suggest("GRPO", TAXONOMY) is None
+    # Quoting is how a reader insists on the keyword.
+    assert resolve_terms('"agnets"', TAXONOMY) == Interests((), ("agnets",))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        (" , ，", "empty"),
+        ('"!!!"', "no letters"),
+        ('"' + "x" * 61 + '"', "too long"),
+        (", ".join(f"kw{i}" for i in range(MAX_TERMS + 1)), "too many"),
+    ],
+)
+def test_bad_lists_are_clear_errors(text: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        resolve_terms(text, TAXONOMY)
+
+
+def test_duplicates_collapse_and_order_is_kept() -> None:
+    interests = resolve_terms("智能体, agents, RL, 强化学习, GRPO, GRPO", TAXONOMY)
+    assert interests == Interests(("agents", "reinforcement-learning"), ("GRPO",))
