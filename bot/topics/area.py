@@ -11,8 +11,9 @@ _SPECIFICS = re.compile(
     r"具体涉及|具体针对|具体聚焦|主要应用于|\b(?:specifically|in particular|mainly applied to)\b",
     re.IGNORECASE,
 )
-_PUNCTUATION = frozenset("、，,;；。/|\n")
-_OPEN, _CLOSE = frozenset("(（[【"), frozenset(")）]】")
+# List punctuation, unless a closing parenthesis comes before the next opening one (then the
+# punctuation is inside parentheses: "多模态 (MLLM, VLM)").
+_ITEM_BREAK = re.compile(r"[、，,;；。/|\n](?![^(（\[【]*[)）\]】])")
 LEAD_ITEMS = 2
 
 
@@ -22,20 +23,7 @@ def split_area(area: str) -> tuple[str, str]:
     turn = _SPECIFICS.search(area)
     if turn:
         head, tail = area[: turn.start()], area[turn.start() :]
-    items: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for char in head:
-        if char in _OPEN:
-            depth += 1
-        elif char in _CLOSE:
-            depth = max(0, depth - 1)
-        if depth == 0 and char in _PUNCTUATION:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    items.append("".join(current))
-    items = [item.strip(" ：:") for item in items if item.strip(" ：:")]
+    items = [item.strip(" ：:") for item in _ITEM_BREAK.split(head)]
+    items = [item for item in items if item]
     rest = " ; ".join([*items[LEAD_ITEMS:], tail.strip()]).strip(" ;")
     return " ; ".join(items[:LEAD_ITEMS]), rest

@@ -12,15 +12,16 @@ the profile, so matching one report for ten thousand channels costs little more 
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.models import Interests, Paper
 from bot.topics.area import split_area
-from bot.topics.taxonomy import Taxonomy, Topic, compile_pattern, normalise
+from bot.topics.taxonomy import Taxonomy, Topic, collapse, compile_pattern, nfkc, normalise
 
 # How much evidence in each field counts. The report's structure is the signal: the area
 # and title are written to say what a paper is about; the usage and results sections
@@ -39,8 +40,12 @@ FIELD_WEIGHTS: dict[str, float] = {
 # Fields where a weak word ("video", "reward") counts, at half weight, beside strong evidence.
 LEAD_FIELDS = frozenset({"title", "domain", "keywords"})
 WEAK_FACTOR = 0.5
-# A topic needs what a title or an area alone gives, or a contribution backed by the rest.
+# A topic needs what a title or an area alone gives, or a contribution backed by the rest...
 TOPIC_THRESHOLD = 3.0
+# ...and strong evidence in at least one field that says what the paper is (title, area,
+# contribution): a topic found only in the long sections is mentioned in passing, whatever
+# generic words ("video", "reward") the title holds.
+SUBJECT_WEIGHT = 2.0
 # A keyword is the reader's own precise word: one mention where the paper describes itself
 # (title, area, contribution, innovations) is enough; one in the results is not.
 KEYWORD_THRESHOLD = 0.4
@@ -80,8 +85,14 @@ class Evidence:
     """One field where a topic or keyword was found, and the words that were found."""
 
     field: str
-    term: str
+    found: str  # the match in the normalised text
+    source: str  # the field as written, to quote the match back to the reader
     strong: bool = True
+
+    @property
+    def term(self) -> str:
+        """The words as the report wrote them (worked out only when a reason is shown)."""
+        return quote(self.found, self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +147,7 @@ class FieldText(NamedTuple):
     name: str
     text: str  # normalised: what patterns see
     original: str  # as written (NFKC), to quote the words found back to the reader
+    lower: str  # `text` lower-cased, for the fast probes
 
 
 def paper_fields(paper: Paper) -> list[FieldText]:
@@ -152,11 +164,15 @@ def paper_fields(paper: Paper) -> list[FieldText]:
         ("usage", paper.usage),
         ("results", paper.results),
     ]
-    return [
-        FieldText(name, normalise(text), unicodedata.normalize("NFKC", text))
-        for name, text in raw
-        if text.strip()
-    ]
+    fields = []
+    for name, text in raw:
+        if text.strip():
+            original = nfkc(text)
+            normalised = collapse(original)
+            fields.append(FieldText(name, normalised, original, normalised.lower()))
+    # Heaviest first, which lets score_topic stop early (see there).
+    fields.sort(key=lambda f: -FIELD_WEIGHTS[f.name])
+    return fields
 
 
 _LOOSE = r"[\s\-\u2010-\u2015_/·・]+"
@@ -172,64 +188,123 @@ def quote(found: str, original: str) -> str:
 # A term right after "e.g." is an example of something else ("online RL (e.g. GRPO)"),
 # not what the paper is about.
 _EXAMPLE_BEFORE = re.compile(r"(?:例如|比如|如|e\.g\.,?|such as|for example,?)\s*[:：]?\s*$", re.IGNORECASE)
+_EXAMPLE_REACH = len("for example, : ")
 
 
-def _unvetoed(pattern: re.Pattern[str], text: str, vetoed: list[tuple[int, int]] = []) -> str | None:  # noqa: B006
-    """The first match of `pattern` in `text` that is neither covered by a veto phrase nor an example."""
-    for found in pattern.finditer(text):
+def _unvetoed(
+    pattern: re.Pattern[str],
+    text: str,
+    vetoed: Sequence[tuple[int, int]] = (),
+    start_at: int = 0,
+) -> str | None:
+    """The first match of `pattern` in `text` from `start_at` that is neither covered by a veto
+    phrase nor an example."""
+    for found in pattern.finditer(text, start_at):
         start, end = found.span()
         if any(v_start <= start and end <= v_end for v_start, v_end in vetoed):
             continue
-        if _EXAMPLE_BEFORE.search(text, max(0, start - 12), start):
+        if _EXAMPLE_BEFORE.search(text, max(0, start - _EXAMPLE_REACH), start):
             continue
         return found.group(0)
     return None
 
 
-def score_topic(topic: Topic, fields: Iterable[FieldText]) -> TermMatch | None:
-    """The topic's match on one paper, or None when the evidence is below the threshold."""
+def score_topic(
+    topic: Topic, fields: Sequence[FieldText], probed: Sequence[tuple[bool, bool]] | None = None
+) -> TermMatch | None:
+    """The topic's match on one paper, or None when the evidence is below the threshold.
+
+    `probed` says, per field, whether the topic's strong and weak probes found anything
+    (ReportMatcher asks all topics at once); without it each field is probed here.
+    """
     strong_score = weak_score = 0.0
     evidence: list[Evidence] = []
-    for name, text, original in fields:
+    # Fields come heaviest first; once even full marks in the rest could not reach the
+    # threshold, the long sections at the end need not be read at all.
+    remaining = sum(FIELD_WEIGHTS[f.name] for f in fields)
+    on_subject = False
+    for index, (name, text, original, lower) in enumerate(fields):
+        weight = FIELD_WEIGHTS[name]
+        if strong_score + weak_score + remaining < TOPIC_THRESHOLD:
+            return None
+        if weight < SUBJECT_WEIGHT and not on_subject:
+            return None
+        remaining -= weight
+        if probed is not None:
+            strong_seen, weak_seen = probed[index]
+        else:
+            strong_seen = topic.strong_probe.search(lower) is not None
+            weak_seen = topic.weak_probe is not None and topic.weak_probe.search(lower) is not None
+        weak_seen = weak_seen and name in LEAD_FIELDS
+        if not strong_seen and not weak_seen:
+            continue
         vetoed = [m.span() for m in topic.veto.finditer(text)] if topic.veto else []
-        term = _unvetoed(topic.strong, text, vetoed)
+        term = None
+        if strong_seen and (probe := topic.strong_probe.search(lower)) is not None:
+            # The exact pattern is slow to scan with; nothing can match before the probe's
+            # first hit. (lower() rarely changes a length; when it did, start at 0.)
+            start_at = probe.start() if len(lower) == len(text) else 0
+            term = _unvetoed(topic.strong, text, vetoed, start_at)
         if term is not None:
-            strong_score += FIELD_WEIGHTS[name]
-            evidence.append(Evidence(name, quote(term, original)))
-        elif name in LEAD_FIELDS and topic.weak is not None:
+            strong_score += weight
+            on_subject = on_subject or weight >= SUBJECT_WEIGHT
+            evidence.append(Evidence(name, term, original))
+        elif weak_seen and topic.weak is not None:
             term = _unvetoed(topic.weak, text, vetoed)
             if term is not None:
                 weak_score += FIELD_WEIGHTS[name] * WEAK_FACTOR
-                evidence.append(Evidence(name, quote(term, original), strong=False))
+                evidence.append(Evidence(name, term, original, strong=False))
     score = strong_score + weak_score
-    if strong_score == 0 or score < TOPIC_THRESHOLD:
+    if not on_subject or score < TOPIC_THRESHOLD:
         return None
     return TermMatch(topic.id, "topic", round(score, 2), tuple(evidence))
 
 
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """A free keyword as a pattern: whole words, any case, spaces or hyphens, plural allowed."""
-    words = normalise(keyword).split(" ")
-    escaped = [re.escape(word) for word in words]
+def _keyword_words(keyword: str) -> tuple[list[str], bool]:
+    """The keyword's words, the last made singular, and whether a plural may follow it."""
+    words = normalise(keyword).lower().split(" ")
     last = words[-1]
     if last.isascii() and last.isalpha() and len(last) > 2:
         # "world model" and "world models" are one interest, whichever the reader typed.
-        singular = last[:-1] if last.endswith("s") and not last.endswith("ss") and len(last) > 3 else last
-        escaped[-1] = re.escape(singular) + "(?:s|es)?"
-    return re.compile(compile_pattern(" ".join(escaped).casefold()))
+        if last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+            words[-1] = last[:-1]
+        return words, True
+    return words, False
 
 
-def score_keyword(keyword: str, pattern: re.Pattern[str], fields: Iterable[FieldText]) -> TermMatch | None:
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A free keyword as a pattern: whole words, any case, spaces or hyphens, plural allowed."""
+    words, plural = _keyword_words(keyword)
+    escaped = [re.escape(word) for word in words]
+    if plural:
+        escaped[-1] += "(?:s|es)?"
+    return re.compile(compile_pattern(" ".join(escaped)))
+
+
+def keyword_probe(keyword: str) -> str:
+    """A substring every text matching the keyword's pattern contains (lower-cased)."""
+    return " ".join(_keyword_words(keyword)[0])
+
+
+def score_keyword(
+    keyword: str, pattern: re.Pattern[str], fields: Iterable[FieldText], probe: str | None = None
+) -> TermMatch | None:
+    """The keyword's match on one paper. `probe` (see keyword_probe) skips fields cheaply."""
     score = 0.0
     evidence: list[Evidence] = []
-    for name, text, original in fields:
+    for name, text, original, lower in fields:
+        if probe is not None and probe not in lower:
+            continue
         term = _unvetoed(pattern, text)
         if term is not None:
             score += FIELD_WEIGHTS[name]
-            evidence.append(Evidence(name, quote(term, original)))
+            evidence.append(Evidence(name, term, original))
     if score < KEYWORD_THRESHOLD or all(e.field in _BASELINE_FIELDS for e in evidence):
         return None
     return TermMatch(keyword, "keyword", round(score, 2), tuple(evidence))
+
+
+_NONE: dict[int, int] = {}
 
 
 @dataclass(slots=True)
@@ -238,45 +313,131 @@ class _Profile:
     position: int
     fields: list[FieldText]
     topics: dict[str, TermMatch]
-    keywords: dict[str, TermMatch | None] = field(default_factory=dict)
 
 
 class ReportMatcher:
-    """One report's papers, profiled once against the taxonomy, ready for any number of channels."""
+    """One report's papers, profiled once against the taxonomy, ready for any number of channels.
+
+    Profiling builds an index from each topic to the papers about it; a keyword is looked up
+    across all papers the first time any channel follows it. A channel's selection then only
+    touches the papers its topics and keywords point at, and channels with the same interests
+    share one answer.
+    """
 
     def __init__(self, papers: Sequence[Paper], taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self._profiles: list[_Profile] = []
+        self._scale = len(papers) + 1  # see select()
+        self._topic_keys: dict[str, dict[int, int]] = {}
         for position, paper in enumerate(papers):
             fields = paper_fields(paper)
+            # One probe per field finds every topic that could match there; a topic with
+            # nothing in the subject fields cannot match at all (score_topic requires it).
+            strong = [taxonomy.strong_probe.candidates(f.lower) for f in fields]
+            weak = [
+                taxonomy.weak_probe.candidates(f.lower) if f.name in LEAD_FIELDS else set() for f in fields
+            ]
+            subject = set().union(
+                *(
+                    found
+                    for f, found in zip(fields, strong, strict=True)
+                    if FIELD_WEIGHTS[f.name] >= SUBJECT_WEIGHT
+                )
+            )
             hits = {}
             for topic in taxonomy:
-                hit = score_topic(topic, fields)
+                if topic.id not in subject:
+                    continue
+                probed = [(topic.id in s, topic.id in w) for s, w in zip(strong, weak, strict=True)]
+                hit = score_topic(topic, fields, probed)
                 if hit is not None:
                     hits[topic.id] = hit
+                    self._topic_keys.setdefault(topic.id, {})[position] = self._weight(hit.score)
             self._profiles.append(_Profile(paper, position, fields, hits))
-        self._keyword_patterns: dict[str, re.Pattern[str]] = {}
+        # Every paper's text in one string, so a keyword's probe is one C-level scan for the
+        # whole report; `_starts` maps an offset back to its paper.
+        # (The results section is left out: a keyword found only there never selects a paper.)
+        texts = [
+            "\n".join(f.lower for f in profile.fields if f.name not in _BASELINE_FIELDS)
+            for profile in self._profiles
+        ]
+        self._all_text = "\x00".join(texts)
+        self._starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+        self._by_keyword: dict[str, dict[int, TermMatch]] = {}
+        self._keyword_weights: dict[str, dict[int, int]] = {}
+        self._selections: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, ...]] = {}
 
     def topics_of(self, position: int) -> dict[str, TermMatch]:
         """Every topic a paper is about (for `/paper` lookups and the evaluation)."""
         return dict(self._profiles[position].topics)
 
+    def select(self, interests: Interests) -> tuple[int, ...]:
+        """Positions of the papers a channel with these interests receives, best first
+        (highest summed score; report order among equals)."""
+        topics, keywords = interests.topics, interests.keywords
+        key = (topics, keywords)  # tuples hash in C; channels often agree
+        cached = self._selections.get(key)
+        if cached is not None:
+            return cached
+        # Sort keys are integers: position minus score-in-hundredths times (papers + 1), so
+        # one C-level sort orders by score, then position, with no float ties and no lambda.
+        keyword_weights = [self._keyword_keys(keyword) for keyword in keywords] if keywords else []
+        if keywords and not any(keyword_weights):
+            # Today's report holds none of the channel's keywords: it gets what its topics
+            # alone select, which channels following the same topics share.
+            selection = self._selections.get((topics, ())) or self.select(Interests(topics))
+        else:
+            keys: dict[int, int] = {}
+            get = keys.get
+            for topic_id in interests.topics:
+                for position, weight in self._topic_keys.get(topic_id, _NONE).items():
+                    keys[position] = get(position, position) + weight
+            for weights in keyword_weights:
+                for position, weight in weights.items():
+                    keys[position] = get(position, position) + weight
+            selection = tuple(sorted(keys, key=keys.__getitem__))
+        self._selections[key] = selection
+        return selection
+
+    def _weight(self, score: float) -> int:
+        return -round(score * 100) * self._scale
+
+    def _keyword_keys(self, keyword: str) -> dict[int, int]:
+        weights = self._keyword_weights.get(keyword)
+        if weights is None:
+            hits = self._keyword_hits(keyword)
+            weights = self._keyword_weights[keyword] = {p: self._weight(m.score) for p, m in hits.items()}
+        return weights
+
     def match(self, interests: Interests) -> list[PaperMatch]:
-        """The papers a channel with these interests receives, best first."""
+        """The papers a channel with these interests receives, best first, with what selected each."""
         selected = []
-        for profile in self._profiles:
+        for position in self.select(interests):
+            profile = self._profiles[position]
             found = [profile.topics[t] for t in interests.topics if t in profile.topics]
-            found.extend(m for k in interests.keywords if (m := self._keyword(profile, k)) is not None)
-            if found:
-                found.sort(key=lambda m: -m.score)
-                selected.append(PaperMatch(profile.paper, profile.position, tuple(found)))
-        selected.sort(key=lambda pm: (-pm.score, pm.position))
+            found.extend(
+                hits[position] for k in interests.keywords if position in (hits := self._keyword_hits(k))
+            )
+            found.sort(key=lambda m: -m.score)
+            selected.append(PaperMatch(profile.paper, position, tuple(found)))
         return selected
 
-    def _keyword(self, profile: _Profile, keyword: str) -> TermMatch | None:
-        if keyword not in profile.keywords:
-            pattern = self._keyword_patterns.get(keyword)
-            if pattern is None:
-                pattern = self._keyword_patterns[keyword] = keyword_pattern(keyword)
-            profile.keywords[keyword] = score_keyword(keyword, pattern, profile.fields)
-        return profile.keywords[keyword]
+    def _keyword_hits(self, keyword: str) -> dict[int, TermMatch]:
+        hits = self._by_keyword.get(keyword)
+        if hits is None:
+            hits = {}
+            probe, pattern = keyword_probe(keyword), None
+            found = self._all_text.find(probe) if probe else -1
+            while found != -1:
+                position = bisect.bisect_right(self._starts, found) - 1
+                pattern = pattern or keyword_pattern(keyword)
+                match = score_keyword(keyword, pattern, self._profiles[position].fields, probe)
+                if match is not None:
+                    hits[position] = match
+                # Continue after this paper: its fields have all been scored.
+                next_paper = (
+                    self._starts[position + 1] if position + 1 < len(self._starts) else len(self._all_text)
+                )
+                found = self._all_text.find(probe, next_paper)
+            self._by_keyword[keyword] = hits
+        return hits

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
 from bot.commands import Reply
@@ -25,23 +26,26 @@ def _clip(text: str, limit: int = MAX_LINE) -> str:
 
 
 def item_panel(number: int, item: DigestItem, locale: str) -> Panel:
-    body = Text()
+    # A two-column grid keeps labels aligned and lets long Chinese text (which has no spaces
+    # to wrap at) fold inside its own column.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     if item.domain:
-        body.append(f"{t('digest.area', locale)}: ", style="bold")
-        body.append(_clip(item.domain) + "\n")
+        grid.add_row(t("digest.area", locale), Text(_clip(item.domain)))
     if item.contribution:
-        body.append(f"{t('digest.contribution', locale)}: ", style="bold")
-        body.append(_clip(item.contribution) + "\n")
-    body.append(f"{t('digest.topics', locale)}: ", style="bold")
-    body.append(", ".join(item.topics), style="cyan")
-    body.append(f"  ({t('digest.why', locale)}: {_clip(item.reason, 200)})\n", style="dim")
-    body.append(item.hf_url, style=f"link {item.hf_url}")
-    body.append("  ·  ")
-    body.append(item.arxiv_url, style=f"link {item.arxiv_url}")
-    body.append("  ·  ")
-    body.append("PDF", style=f"link {item.pdf_url}")
+        grid.add_row(t("digest.contribution", locale), Text(_clip(item.contribution)))
+    grid.add_row(t("digest.topics", locale), Text(", ".join(item.topics), style="cyan"))
+    grid.add_row(t("digest.why", locale), Text(_clip(item.reason, 200), style="dim"))
+    links = Text()
+    links.append(item.hf_url, style=f"link {item.hf_url}")
+    links.append("  ·  ")
+    links.append(item.arxiv_url, style=f"link {item.arxiv_url}")
+    links.append("  ·  ")
+    links.append("PDF", style=f"link {item.pdf_url}")
+    grid.add_row("", links)
     title = Text.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"), f"  [{item.arxiv_id}]")
-    return Panel(body, title=title, title_align="left", border_style="blue")
+    return Panel(grid, title=title, title_align="left", border_style="blue")
 
 
 def digest_renderable(digest: Digest) -> RenderableType:
