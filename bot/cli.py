@@ -271,14 +271,14 @@ def _write_file(path: str, text: str) -> None:
 
 
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
-    from handlers.console.prompt import run_console
+    if app.settings.discord_token is not None:
+        # Say so plainly rather than run without the platform an operator configured.
+        raise PaperbotError("DISCORD_TOKEN is set, but this version has no Discord edge yet; unset it")
+    if app.settings.slack_mode is not None:
+        from handlers.slack.run import run_slack
 
-    if app.settings.has_platform:
-        # Say so plainly rather than sit in console mode while an operator expects Slack.
-        raise PaperbotError(
-            "chat platform credentials are set, but this version has only the console edge; "
-            "unset SLACK_BOT_TOKEN and DISCORD_TOKEN to run the console demo"
-        )
+        return await run_slack(app)
+    from handlers.console.prompt import run_console
 
     return await run_console(app, sys.stdin, sys.stdout)
 

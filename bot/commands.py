@@ -163,6 +163,11 @@ async def _dispatch(
         assert change.subscription is not None
         sub = change.subscription
         following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
+        if change.resumed:
+            return Reply(
+                t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+                locale=locale,
+            )
         if not change.changed:
             return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
         return Reply(

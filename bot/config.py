@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import BadInputError
@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     slack_api_url: Annotated[str, Field(validation_alias=_env("SLACK_API_URL"))] = "https://slack.com/api/"
     discord_token: Annotated[SecretStr | None, Field(validation_alias=_env("DISCORD_TOKEN"))] = None
     discord_guild_id: Annotated[int | None, Field(validation_alias=_env("DISCORD_GUILD_ID"))] = None
+    slack_managers: Annotated[
+        Literal["members", "admins"], Field(validation_alias=_env("PAPERBOT_SLACK_MANAGERS"))
+    ] = "members"
 
     @field_validator("timezone")
     @classmethod
@@ -62,6 +65,23 @@ class Settings(BaseSettings):
             raise ValueError("looks like a placeholder, not a real secret")
         return value
 
+    @model_validator(mode="after")
+    def _slack_is_complete(self) -> Settings:
+        # A bot token alone cannot receive commands: Slack needs a way to reach the bot.
+        if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
+            raise ValueError(
+                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
+                "nor SLACK_SIGNING_SECRET (HTTP mode) is"
+            )
+        return self
+
+    @property
+    def slack_mode(self) -> Literal["socket", "http"] | None:
+        """How the Slack edge runs (CONTRACT.md): Socket Mode when an app token is set."""
+        if not self.slack_bot_token:
+            return None
+        return "socket" if self.slack_app_token else "http"
+
     @property
     def has_platform(self) -> bool:
         """Whether any chat platform is configured; without one, `run` is the console demo."""
@@ -78,9 +98,11 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "settings"
-        name = _variable_name(field)
-        raise BadInputError(f"invalid {name}: {first['msg'].removeprefix('Value error, ')}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a check across several variables names them itself
+            raise BadInputError(f"invalid configuration: {message}") from None
+        name = _variable_name(str(first["loc"][0]))
+        raise BadInputError(f"invalid {name}: {message}") from None
 
 
 def _variable_name(field: str) -> str:

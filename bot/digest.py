@@ -101,7 +101,9 @@ def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
     return DigestItem(
         arxiv_id=paper.arxiv_id,
         title=paper.title,
-        hf_url=paper.url if "huggingface.co" in paper.url else links["hf"],
+        # Built from the parsed arXiv id, never copied from the report: a report's URL is
+        # untrusted text and could carry markup into a chat link.
+        hf_url=links["hf"],
         arxiv_url=links["arxiv"],
         pdf_url=links["pdf"],
         domain=paper.domain,

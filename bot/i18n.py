@@ -44,6 +44,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Subscribed. This channel now follows: {topics}. Digest daily at {time} ({tz}).",
         "zh": "订阅成功。本频道现在订阅：{topics}。每天 {time}（{tz}）推送日报。",
     },
+    "subscribe.resumed": {
+        "en": "Resumed: this channel's digest is back on. It follows {topics}, daily at {time} ({tz}).",
+        "zh": "已恢复：本频道重新接收日报。订阅：{topics}，每天 {time}（{tz}）。",
+    },
     "subscribe.unchanged": {
         "en": "Nothing new: this channel already follows {topics}.",
         "zh": "没有变化：本频道已订阅 {topics}。",

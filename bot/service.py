@@ -87,6 +87,7 @@ class Change:
     subscription: Subscription | None
     changed: Interests  # topics and keywords added or removed
     created: bool = False
+    resumed: bool = False  # a paused subscription is active again
 
 
 async def subscribe(
@@ -117,10 +118,12 @@ async def subscribe(
             if k.casefold() not in {c.casefold() for c in current.interests.keywords}
         ),
     )
-    updated = replace(current, interests=merged)
-    if added:
+    # Subscribing again is how a paused channel (bot removed, channel archived) comes back:
+    # whoever fixed the cause says so by subscribing.
+    updated = replace(current, interests=merged, paused=False, paused_reason=None)
+    if added or current.paused:
         await store.save(updated)
-    return Change(updated, added)
+    return Change(updated, added, resumed=current.paused)
 
 
 async def unsubscribe(

@@ -204,13 +204,18 @@ def test_console_lookup_finds_sample_papers(
     assert "https://" in out
 
 
-def test_console_refuses_to_pretend_when_platform_credentials_are_set(
+def test_run_refuses_incomplete_or_unsupported_platform_credentials(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234-real-looking")
     status, _, err = run(capsys, "run")
+    assert status == 2
+    assert "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode)" in err
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    monkeypatch.setenv("DISCORD_TOKEN", "MTA1.real.looking")
+    status, _, err = run(capsys, "run")
     assert status == 1
-    assert "only the console edge" in err
+    assert "no Discord edge yet" in err
 
 
 def test_python_dash_m_is_the_same_program(tmp_path: Path, report_file: Path) -> None:

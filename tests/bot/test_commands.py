@@ -142,3 +142,15 @@ async def test_a_topic_lookup_returns_papers_about_it_not_papers_mentioning_it(c
     assert "检索结果" in (await say(ctx, "视频生成")).text
     assert (await say(ctx, "2611.01001")).hits[0].title.startswith("TempoWeave")
     assert (await say(ctx, "nothing-like-this-exists")).text.startswith("No archived paper matches")
+
+
+async def test_subscribing_again_resumes_a_paused_channel(ctx: CommandContext) -> None:
+    await say(ctx, "subscribe RL")
+    assert await ctx.store.set_paused(CHANNEL, True, "the bot was removed from the channel")
+    assert "Paused: the bot was removed" in (await say(ctx, "list")).text
+    reply = await say(ctx, "subscribe RL")
+    assert reply.text.startswith("Resumed: this channel's digest is back on.")
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert not stored.paused
+    assert stored.paused_reason is None

@@ -14,6 +14,7 @@ VARIABLES = (
     "SLACK_APP_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_API_URL",
+    "PAPERBOT_SLACK_MANAGERS",
     "DISCORD_TOKEN",
     "DISCORD_GUILD_ID",
 )
@@ -39,10 +40,23 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("PAPERBOT_TIMEZONE", "Asia/Shanghai")
     monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "hf-api")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234-5678-abcdef")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "8f14e45fceea167a5a36dedd4bea2543")
     settings = load_settings()
     assert (settings.timezone, settings.report_source_spec()) == ("Asia/Shanghai", "hf-api")
     assert settings.has_platform
+    assert settings.slack_mode == "http"
     assert "abcdef" not in repr(settings)
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A111-222-abcdef")
+    assert load_settings().slack_mode == "socket"
+
+
+def test_a_slack_bot_token_needs_a_way_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234-5678-abcdef")
+    with pytest.raises(BadInputError, match=r"neither SLACK_APP_TOKEN .* nor SLACK_SIGNING_SECRET"):
+        load_settings()
+    monkeypatch.setenv("PAPERBOT_SLACK_MANAGERS", "everyone")
+    with pytest.raises(BadInputError, match="PAPERBOT_SLACK_MANAGERS"):
+        load_settings()
 
 
 def test_dotenv_file_is_read(tmp_path: object) -> None:

@@ -1,0 +1,176 @@
+"""The Slack edge: a Bolt app whose listeners only translate between Slack and the core.
+
+`/paper` is acknowledged at once (Slack allows 3 s) and answered through `respond()`, always
+ephemerally; the core's `handle_paper_command` decides what the answer is. Buttons on cards
+open the paper's details in a modal or share it into the channel; App Home lists what the
+workspace follows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import CommandContext, handle_paper_command
+from bot.digest import interest_labels
+from bot.i18n import t
+from bot.models import ChannelRef
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.subscriptions import format_time
+from bot.topics.taxonomy import Taxonomy
+from handlers.slack.blocks import (
+    DETAILS_ACTION,
+    LINK_ACTION,
+    SHARE_ACTION,
+    details_view,
+    escape,
+    reply_messages,
+    shared_message,
+)
+
+log = logging.getLogger("paperbot.slack")
+
+# Who may change a channel's subscriptions: any member (as Slack's own RSS app allows), or
+# workspace admins and owners only (checked with users.info).
+Managers = Literal["members", "admins"]
+# users.info answers are cached this long: a locale or an admin flag rarely changes, and
+# asking on every command would spend the Web API's per-method rate limit.
+USER_CACHE_SECONDS = 600
+
+
+@dataclass
+class SlackEdge:
+    """What the listeners need from the core, created once at start-up."""
+
+    archive: Archive
+    store: SubscriptionStore
+    taxonomy: Taxonomy
+    default_tz: str = "UTC"
+    managers: Managers = "members"
+    _users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+
+    async def user(self, client: AsyncWebClient, team: str, user_id: str) -> dict[str, Any]:
+        """users.info (with locale), cached; an empty dict when Slack will not say."""
+        key = (team, user_id)
+        cached = self._users.get(key)
+        if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
+            return cached[1]
+        try:
+            response = await client.users_info(user=user_id, include_locale=True)
+            info: dict[str, Any] = dict(response.get("user") or {})
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            info = {}
+        self._users[key] = (time.monotonic(), info)
+        return info
+
+    async def caller(self, client: AsyncWebClient, team: str, user_id: str) -> tuple[str | None, bool]:
+        """(the caller's language if Slack knows it, whether they may change subscriptions)."""
+        info = await self.user(client, team, user_id)
+        locale = str(info.get("locale") or "")
+        language = "zh" if locale.startswith("zh") else ("en" if locale else None)
+        if self.managers == "members":
+            return language, True
+        return language, bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+
+def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
+    """The Bolt app with every listener registered; `bolt` goes to AsyncApp (token or
+    installation store, signing secret, client)."""
+    app = AsyncApp(**bolt)
+
+    @app.command("/paper")
+    async def paper_command(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        team, user = command.get("team_id", ""), command.get("user_id", "")
+        language, may_manage = await edge.caller(client, team, user)
+        ctx = CommandContext(
+            archive=edge.archive,
+            store=edge.store,
+            taxonomy=edge.taxonomy,
+            channel=ChannelRef("slack", team, command.get("channel_id", "")),
+            user=user,
+            locale=language,
+            can_manage=may_manage,
+            default_tz=edge.default_tz,
+        )
+        reply = await handle_paper_command(ctx, command.get("text") or "")
+        for message in reply_messages(reply):
+            await respond(
+                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
+            )
+
+    @app.action(DETAILS_ACTION)
+    async def paper_details(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        arxiv_id = _action_value(body)
+        paper = await edge.archive.paper(arxiv_id) if arxiv_id else None
+        if paper is None:
+            return
+        language, _ = await edge.caller(client, _team(body), body.get("user", {}).get("id", ""))
+        await client.views_open(trigger_id=body["trigger_id"], view=details_view(paper, language or "en"))
+
+    @app.action(SHARE_ACTION)
+    async def paper_share(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        arxiv_id = _action_value(body)
+        paper = await edge.archive.paper(arxiv_id) if arxiv_id else None
+        if paper is None:
+            return
+        user = body.get("user", {}).get("id", "")
+        language, _ = await edge.caller(client, _team(body), user)
+        message = shared_message(paper, user, language or "en")
+        await respond(
+            text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False
+        )
+
+    @app.action({"action_id": f"^{LINK_ACTION}_.*"})
+    async def paper_link(ack: AsyncAck) -> None:
+        # Link buttons open the URL in the browser; Slack still sends an action to acknowledge.
+        await ack()
+
+    @app.event("app_home_opened")
+    async def app_home(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        team = body.get("team_id") or event.get("view", {}).get("team_id", "")
+        language, _ = await edge.caller(client, team, event["user"])
+        await client.views_publish(user_id=event["user"], view=await home_view(edge, team, language or "en"))
+
+    return app
+
+
+def _action_value(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+def _team(body: dict[str, Any]) -> str:
+    return str((body.get("team") or {}).get("id") or body.get("user", {}).get("team_id") or "")
+
+
+async def home_view(edge: SlackEdge, team: str, locale: str) -> dict[str, Any]:
+    """App Home: each subscribed channel of this workspace, its topics and digest time."""
+    subscriptions = [s for s in await edge.store.all(platform="slack") if s.channel.workspace == team]
+    title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
+    if not subscriptions:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("list.none", locale))}})
+    for subscription in subscriptions[:90]:  # a Home view holds at most 100 blocks
+        topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
+        when = f"{format_time(subscription.time)} ({subscription.tz})"
+        paused = " · ⏸ " + escape(subscription.paused_reason or "paused") if subscription.paused else ""
+        text = f"<#{subscription.channel.channel}> · {when}{paused}\n{escape(topics)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+    return {"type": "home", "blocks": blocks}

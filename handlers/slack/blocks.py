@@ -1,0 +1,276 @@
+"""Block Kit rendering: digests, lookup results, replies and the paper-details modal.
+
+Everything from a report is untrusted. It only reaches Slack through `escape` (so `<!channel>`,
+`<@U…>` and `<url|label>` in a title are shown, not executed) and `clip` (so no field passes a
+Block Kit limit), and links are built from parsed arXiv ids, never copied from report text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.commands import Reply
+from bot.digest import Digest, DigestItem
+from bot.i18n import t
+from bot.models import LookupHit, Paper
+from bot.reports.arxiv import paper_links
+from bot.split import pack
+from handlers.slack.messages import SlackMessage
+
+# Block Kit limits (PLATFORM_FACTS.md, Slack): 50 blocks per message, section text 3,000,
+# header 150 (plain text), context 10 elements, button text 75, modal title 24, 100 blocks
+# in a modal. Messages far below 50 blocks still fail with msg_blocks_too_long at roughly
+# 11–13k characters of blocks, so a digest message stops well before that.
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_MODAL_TITLE = 24
+MAX_MODAL_BLOCKS = 100
+MAX_MESSAGE_BLOCK_CHARS = 10_000
+MAX_FALLBACK_TEXT = 3000  # Slack cuts `text` at 40k; a notification needs far less
+
+# Each card's share, in escaped characters: together far below a section's 3,000, and short
+# enough that several cards fit one message.
+TITLE_CHARS = 400
+AREA_CHARS = 500
+CONTRIBUTION_CHARS = 1200
+REASON_CHARS = 800
+
+DETAILS_ACTION = "paper_details"
+SHARE_ACTION = "paper_share"
+LINK_ACTION = "paper_link"  # link buttons still send an action; Bolt must ack it
+
+_LABELS = {
+    "details": {"en": "Details", "zh": "详情"},
+    "share": {"en": "Share to channel", "zh": "分享到频道"},
+    "modal_title": {"en": "Paper details", "zh": "论文详情"},
+    "close": {"en": "Close", "zh": "关闭"},
+    "part": {"en": "part {part} of {parts}", "zh": "第 {part}/{parts} 部分"},
+    "shared_by": {"en": "Shared by <@{user}>", "zh": "<@{user}> 分享"},
+    "usage": {"en": "How to use it", "zh": "使用指南"},
+    "innovations": {"en": "Main innovations", "zh": "主要创新点"},
+    "results": {"en": "Results", "zh": "实验效果"},
+}
+
+
+def label(key: str, locale: str) -> str:
+    return _LABELS[key].get(locale) or _LABELS[key]["en"]
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: only &, < and > are special, and escaping them defuses
+    `<!channel>`, `<!here>`, `<@U…>` and `<url|label>` smuggled in through report text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at the end with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def escape_clip(text: str, limit: int) -> str:
+    """`escape(text)` in at most `limit` characters, never cutting an `&amp;`-style entity."""
+    escaped = escape(" ".join(text.split()))
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: Slack must not turn report text into links or mentions on its own.
+    return {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT), "verbatim": True}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(_flat(text), limit), "emoji": True}
+
+
+def link(url: str, text: str, limit: int = 400) -> str:
+    """`<url|text>` with the label escaped and clipped (the URL is ours: built from an arXiv id)."""
+    return f"<{url}|{escape_clip(text, limit)}>"
+
+
+def _buttons(
+    arxiv_id: str, hf_url: str, arxiv_url: str, locale: str, *, share: bool = False
+) -> dict[str, Any]:
+    elements: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "text": _plain("Hugging Face", MAX_BUTTON_TEXT),
+            "url": hf_url,
+            "action_id": f"{LINK_ACTION}_hf",
+        },
+        {
+            "type": "button",
+            "text": _plain("arXiv", MAX_BUTTON_TEXT),
+            "url": arxiv_url,
+            "action_id": f"{LINK_ACTION}_arxiv",
+        },
+        {
+            "type": "button",
+            "text": _plain(label("details", locale), MAX_BUTTON_TEXT),
+            "action_id": DETAILS_ACTION,
+            "value": arxiv_id,
+        },
+    ]
+    if share:
+        elements.append(
+            {
+                "type": "button",
+                "text": _plain(label("share", locale), MAX_BUTTON_TEXT),
+                "action_id": SHARE_ACTION,
+                "value": arxiv_id,
+            }
+        )
+    return {"type": "actions", "block_id": f"paper_{arxiv_id}", "elements": elements}
+
+
+def card(item: DigestItem, locale: str) -> list[dict[str, Any]]:
+    """One digest paper: linked title, area and contribution; topics and why; buttons."""
+    lines = [f"*{link(item.hf_url, item.title, TITLE_CHARS)}*"]
+    if item.domain:
+        lines.append(f"_{escape_clip(item.domain, AREA_CHARS)}_")
+    if item.contribution:
+        lines.append(escape_clip(item.contribution, CONTRIBUTION_CHARS))
+    why = f"{t('digest.topics', locale)}: {', '.join(item.topics)} · {t('digest.why', locale)}: {item.reason}"
+    return [
+        {"type": "section", "text": _mrkdwn("\n".join(lines))},
+        {"type": "context", "elements": [_mrkdwn(escape_clip(why, REASON_CHARS))]},
+        _buttons(item.arxiv_id, item.hf_url, item.arxiv_url, locale),
+        {"type": "divider"},
+    ]
+
+
+def _size(blocks: list[dict[str, Any]]) -> int:
+    return len(json.dumps(blocks, ensure_ascii=False))
+
+
+def _count(blocks: list[dict[str, Any]]) -> int:
+    return len(blocks)
+
+
+def digest_messages(digest: Digest) -> list[SlackMessage]:
+    """The digest as one or more messages, each within Slack's limits, in digest order."""
+    header: list[dict[str, Any]] = [
+        {"type": "header", "text": _plain(digest.header(), MAX_HEADER_TEXT)},
+        {"type": "context", "elements": [_mrkdwn(escape_clip(digest.following_line(), 1000))]},
+    ]
+    cards = [card(item, digest.locale) for item in digest.items]
+    more = digest.more_line()
+    footer: list[dict[str, Any]] = [{"type": "context", "elements": [_mrkdwn(escape(more))]}] if more else []
+    chunks = pack(
+        cards,
+        size=_size,
+        max_size=MAX_MESSAGE_BLOCK_CHARS - _size(footer),
+        count=_count,
+        max_count=MAX_BLOCKS - len(footer),
+        first_overhead=(_size(header), len(header)),
+    ) or [[]]
+    messages = []
+    for number, chunk in enumerate(chunks, start=1):
+        blocks = [block for card_blocks in chunk for block in card_blocks]
+        if number == 1:
+            blocks = header + blocks
+        if number == len(chunks):
+            blocks += footer
+        messages.append(
+            SlackMessage(_fallback(digest, chunk_titles(digest, chunks, number), number, len(chunks)), blocks)
+        )
+    return messages
+
+
+def chunk_titles(digest: Digest, chunks: Sequence[Sequence[Any]], number: int) -> list[str]:
+    start = sum(len(chunk) for chunk in chunks[: number - 1])
+    return [item.title for item in digest.items[start : start + len(chunks[number - 1])]]
+
+
+def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:
+    """The plain-text notification: what the message is, then the titles it carries."""
+    head = digest.header()
+    if parts > 1:
+        head += f" ({label('part', digest.locale).format(part=part, parts=parts)})"
+    body = "; ".join(_flat(title) for title in titles)
+    return clip(escape(f"{head}: {body}" if body else head), MAX_FALLBACK_TEXT)
+
+
+def hit_blocks(hit: LookupHit, locale: str) -> list[dict[str, Any]]:
+    links = paper_links(hit.arxiv_id)
+    lines = [f"*{link(links['hf'], hit.title, TITLE_CHARS)}*  `{hit.arxiv_id}`"]
+    if hit.date:
+        lines[0] += f"  {hit.date.isoformat()}"
+    if hit.domain:
+        lines.append(f"_{escape_clip(hit.domain, AREA_CHARS)}_")
+    if hit.contribution:
+        lines.append(escape_clip(hit.contribution, CONTRIBUTION_CHARS))
+    return [
+        {"type": "section", "text": _mrkdwn("\n".join(lines))},
+        _buttons(hit.arxiv_id, links["hf"], links["arxiv"], locale, share=True),
+    ]
+
+
+def reply_messages(reply: Reply) -> list[SlackMessage]:
+    """A `/paper` reply (always ephemeral): text, lookup results with a share button, or a digest."""
+    if reply.digest is not None:
+        return digest_messages(reply.digest)
+    text = escape(reply.text)
+    shown = f"```{text}```" if "\n" in reply.text and not reply.hits else text
+    if len(shown) > MAX_SECTION_TEXT:
+        shown = escape_clip(reply.text, MAX_SECTION_TEXT)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]
+    for hit in reply.hits:
+        blocks += hit_blocks(hit, reply.locale)
+    titles = "; ".join(_flat(hit.title) for hit in reply.hits)
+    fallback = f"{reply.text} {titles}".strip() if titles else reply.text
+    return [SlackMessage(clip(escape(fallback), MAX_FALLBACK_TEXT), blocks[:MAX_BLOCKS])]
+
+
+def shared_message(paper: Paper, user: str, locale: str) -> SlackMessage:
+    """A paper someone shared from their lookup results into the channel."""
+    links = paper_links(paper.arxiv_id)
+    hit = LookupHit(paper.arxiv_id, paper.title, None, 1.0, links["hf"], paper.domain, paper.contribution)
+    blocks = hit_blocks(hit, locale)
+    blocks[1]["elements"] = blocks[1]["elements"][:3]  # no share button on a shared card
+    blocks.append({"type": "context", "elements": [_mrkdwn(label("shared_by", locale).format(user=user))]})
+    return SlackMessage(clip(escape(_flat(paper.title)), MAX_FALLBACK_TEXT), blocks)
+
+
+def details_view(paper: Paper, locale: str) -> dict[str, Any]:
+    """A modal with the paper's five sections."""
+    links = paper_links(paper.arxiv_id)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": _plain(paper.title, MAX_HEADER_TEXT)},
+        {"type": "context", "elements": [_mrkdwn(f"`{paper.arxiv_id}` · {link(links['pdf'], 'PDF')}")]},
+    ]
+    sections = [
+        (t("digest.area", locale), paper.domain),
+        (t("digest.contribution", locale), paper.contribution or paper.summary),
+        (label("usage", locale), paper.usage),
+        (label("innovations", locale), paper.innovations),
+        (label("results", locale), paper.results),
+    ]
+    for name, text in sections:
+        if text.strip():
+            # Keep the section's line breaks (bullets), escaped and clipped line by line.
+            kept = escape(text.strip())
+            if len(kept) > MAX_SECTION_TEXT - 100:
+                kept = escape_clip(text, MAX_SECTION_TEXT - 100)
+            blocks.append({"type": "section", "text": _mrkdwn(f"*{escape(name)}*\n{kept}")})
+    blocks.append(_buttons(paper.arxiv_id, links["hf"], links["arxiv"], locale))
+    blocks[-1]["elements"] = blocks[-1]["elements"][:2]  # Hugging Face, arXiv
+    return {
+        "type": "modal",
+        "title": _plain(label("modal_title", locale), MAX_MODAL_TITLE),
+        "close": _plain(label("close", locale), MAX_BUTTON_TEXT),
+        "blocks": blocks[:MAX_MODAL_BLOCKS],
+    }

@@ -1,0 +1,16 @@
+"""A Slack message as paperbot sends it: fallback text plus Block Kit blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Message metadata event type naming a digest part, so a crashed delivery can be checked
+# against conversations.history (include_all_metadata=true) before anything is re-posted.
+DIGEST_EVENT = "paperbot_digest"
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    text: str  # the notification and accessibility fallback; required by Slack
+    blocks: list[dict[str, Any]] = field(default_factory=list)

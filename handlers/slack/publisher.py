@@ -1,0 +1,416 @@
+"""Posts scheduled digests to Slack channels, one message per digest part.
+
+Each part carries message metadata naming its delivery and part number, so after a crash the
+delivery layer can ask `posted_parts` what already reached the channel instead of guessing.
+Slack failures never raise out of `publish`: a channel that is gone for good pauses its
+subscription (and its creator hears why by DM); anything else comes back as "failed" with the
+part to resume from, for the delivery outbox to retry later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryState
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import PaperbotError
+from bot.models import Subscription
+from bot.store.subscriptions import SubscriptionStore
+from handlers.slack.messages import DIGEST_EVENT, SlackMessage
+
+logger = logging.getLogger("paperbot.slack")
+
+# Retries run inside one publish call while a delivery worker waits on it, so they stay few:
+# a Slack that is still unwell after them becomes a "failed" result the outbox retries later.
+# slack_sdk counts attempts once per request across all handlers (one RetryState), so a
+# request is tried at most 1 + max(these) times, whatever mix of errors it meets.
+RATE_LIMIT_RETRIES = 3  # chat.postMessage allows ~1 message/s per channel: short waits clear it
+SERVER_ERROR_RETRIES = 2
+CONNECTION_ERROR_RETRIES = 2
+# A Retry-After longer than this is not sat out in-process; the outbox retries later instead.
+MAX_RETRY_AFTER_SECONDS = 30.0
+# Spreads retries of workers that were rate-limited together (slack_sdk adds up to 1 s too).
+RATE_LIMIT_JITTER_SECONDS = 1.0
+# Exponential backoff for 5xx and connection errors: 0.5 s, 1 s, … plus jitter (slack_sdk's default).
+BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.5)
+# An explicit request timeout (slack_sdk's default is 30 s): one hung request must not hold a
+# worker much longer than Slack's slowest normal answers.
+REQUEST_TIMEOUT_SECONDS = 20
+# posted_parts reads recent history only: a digest's parts are posted within minutes, and the
+# page bound keeps a busy channel from turning one check into hundreds of calls.
+HISTORY_PAGE_SIZE = 200
+HISTORY_MAX_PAGES = 5
+# chat.postMessage is not idempotent: a connection that dropped after the request was sent may
+# already have posted the message, and retrying would post it twice. For these methods only a
+# failure to connect (nothing was sent) is retried; the outbox re-checks with posted_parts.
+_NOT_IDEMPOTENT = frozenset({"chat.postMessage", "chat.postEphemeral"})
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+Sleep = Callable[[float], Awaitable[None]]
+PublishStatus = Literal["posted", "paused", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """What one publish call did. `next_part` is where a later call should resume."""
+
+    status: PublishStatus
+    posted: tuple[str, ...]  # ts of the parts posted by this call, in order
+    next_part: int
+    error: str | None = None  # Slack's error code (or a transport failure) when not "posted"
+
+
+class SlackHistoryError(PaperbotError):
+    """conversations.history could not be read, so which parts were posted is unknown."""
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+def make_client(
+    token: str, base_url: str = AsyncWebClient.BASE_URL, *, retry_sleep: Sleep = asyncio.sleep
+) -> AsyncWebClient:
+    """The Slack Web API client paperbot uses: bounded retries for 429, 5xx and connection errors.
+
+    `retry_sleep` is how retries wait; tests pass one that records the wait and returns at once."""
+    handlers: list[AsyncRetryHandler] = [
+        _RateLimitRetry(RATE_LIMIT_RETRIES, retry_sleep),
+        _ServerErrorRetry(SERVER_ERROR_RETRIES, retry_sleep),
+        _ConnectionErrorRetry(CONNECTION_ERROR_RETRIES, retry_sleep),
+    ]
+    return AsyncWebClient(
+        token=token, base_url=base_url, timeout=REQUEST_TIMEOUT_SECONDS, retry_handlers=handlers
+    )
+
+
+async def _wait_then_retry(state: RetryState, seconds: float, sleep: Sleep) -> None:
+    state.next_attempt_requested = True
+    await sleep(seconds)
+    state.increment_current_attempt()
+
+
+class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, fixed where it bites: it parses Retry-After with int() (a missing
+    or fractional value raises mid-request), ignores its interval calculator and has no cap."""
+
+    def __init__(self, max_retry_count: int, sleep: Sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return (
+            response is not None
+            and response.status_code == 429
+            and retry_after_seconds(response) <= MAX_RETRY_AFTER_SECONDS
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = retry_after_seconds(response) + random.uniform(0, RATE_LIMIT_JITTER_SECONDS)
+        await _wait_then_retry(state, wait, self._sleep)
+
+
+def retry_after_seconds(response: HttpResponse | None) -> float:
+    """The Retry-After header in seconds; 1 s when absent or unreadable (Slack always sends it)."""
+    headers = response.headers if response is not None else {}
+    for name, values in headers.items():
+        if name.lower() == "retry-after":
+            value = values[0] if isinstance(values, list) else values
+            try:
+                return max(float(value), 0.0)
+            except ValueError:
+                break
+    return 1.0
+
+
+class _ServerErrorRetry(AsyncServerErrorRetryHandler):
+    """slack_sdk's 500/503 handler with an injectable sleep."""
+
+    def __init__(self, max_retry_count: int, sleep: Sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count, interval_calculator=BACKOFF)
+        self._sleep = sleep
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        await _wait_then_retry(state, wait, self._sleep)
+
+
+class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's connection-error handler, minus retrying posts that may have gone through."""
+
+    def __init__(self, max_retry_count: int, sleep: Sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count, interval_calculator=BACKOFF)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if isinstance(error, aiohttp.ClientConnectorError):
+            return True  # the connection was never made, so nothing was sent
+        if _api_method(request.url) in _NOT_IDEMPOTENT:
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        await _wait_then_retry(state, wait, self._sleep)
+
+
+def _api_method(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+# -- why a channel was paused ------------------------------------------------------------------
+
+# Errors that no retry cures: the channel is gone or closed to paperbot…
+CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+# …or the workspace's token no longer works (account_inactive: the bot user or workspace was
+# deactivated — a token problem in Slack's docs, so a DM with the same token cannot work either).
+WORKSPACE_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
+PERMANENT_ERRORS = CHANNEL_ERRORS | WORKSPACE_ERRORS
+
+# Kept beside the Slack calls because the advice is Slack-specific (/invite, reinstalling the app).
+_PAUSE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "channel_not_found": "the channel no longer exists, or it is private and paperbot is not in it",
+        "not_in_channel": "paperbot is not a member of the channel",
+        "is_archived": "the channel is archived",
+        "invalid_auth": "paperbot's Slack token for this workspace is not valid",
+        "token_revoked": "paperbot's Slack token was revoked (was the app uninstalled?)",
+        "account_inactive": "paperbot's Slack account is deactivated",
+        "fix.invite": "invite paperbot with `/invite @paperbot` in that channel, "
+        "then run `/paper subscribe …` there again",
+        "fix.unarchive": "unarchive the channel (and `/invite @paperbot` if it was removed), "
+        "then run `/paper subscribe …` there again",
+        "fix.reinstall": "reinstall paperbot in this workspace, "
+        "then run `/paper subscribe …` in the channel again",
+        "reason": "{cause} (Slack: {code}). To resume, {fix}.",
+        "dm": "I paused the paperbot digest for <#{channel}>: {cause} (Slack: `{code}`).\n"
+        "To resume it, {fix}.",
+    },
+    "zh": {
+        "channel_not_found": "频道已不存在，或是 paperbot 不在其中的私有频道",
+        "not_in_channel": "paperbot 不是该频道的成员",
+        "is_archived": "频道已归档",
+        "invalid_auth": "paperbot 在此工作区的 Slack 令牌无效",
+        "token_revoked": "paperbot 的 Slack 令牌已被撤销（应用是否已被卸载？）",
+        "account_inactive": "paperbot 的 Slack 账号已停用",
+        "fix.invite": "请在该频道输入 `/invite @paperbot` 邀请 paperbot，"
+        "然后在那里重新运行 `/paper subscribe …`",
+        "fix.unarchive": "请取消归档该频道（若 paperbot 已被移出，再用 `/invite @paperbot` 邀请），"
+        "然后在那里重新运行 `/paper subscribe …`",
+        "fix.reinstall": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
+        "reason": "{cause}（Slack：{code}）。恢复方法：{fix}。",
+        "dm": "我已暂停 <#{channel}> 的 paperbot 日报：{cause}（Slack：`{code}`）。\n恢复方法：{fix}。",
+    },
+}
+
+
+def _pause_text(key: str, locale: str, **values: str) -> str:
+    table = _PAUSE_TEXT.get(locale, _PAUSE_TEXT["en"])
+    return table[key].format(**values)
+
+
+def _fix_key(code: str) -> str:
+    if code in WORKSPACE_ERRORS:
+        return "fix.reinstall"
+    return "fix.unarchive" if code == "is_archived" else "fix.invite"
+
+
+def pause_reason(code: str, locale: str) -> str:
+    """The paused_reason stored for a permanent error; `/paper list` shows it to the channel."""
+    fix = _pause_text(_fix_key(code), locale)
+    return _pause_text("reason", locale, cause=_pause_text(code, locale), code=code, fix=fix)
+
+
+def pause_notice(code: str, channel: str, locale: str) -> str:
+    """The DM sent to a subscription's creator when its channel is paused."""
+    cause, fix = _pause_text(code, locale), _pause_text(_fix_key(code), locale)
+    return _pause_text("dm", locale, channel=channel, cause=cause, code=code, fix=fix)
+
+
+# -- the publisher -----------------------------------------------------------------------------
+
+
+class SlackPublisher:
+    """Posts a digest's messages to a subscription's Slack channel."""
+
+    def __init__(self, client: AsyncWebClient, store: SubscriptionStore) -> None:
+        self.client = client
+        self.store = store
+
+    async def publish(
+        self,
+        subscription: Subscription,
+        messages: Sequence[SlackMessage],
+        *,
+        delivery_id: str,
+        start_at: int = 0,
+    ) -> PublishResult:
+        """Post messages[start_at:] in order; stop at the first failure, never raising for Slack's."""
+        if not 0 <= start_at <= len(messages):
+            raise ValueError(f"start_at {start_at} is outside 0..{len(messages)}")
+        channel = subscription.channel.channel
+        posted: list[str] = []
+        for part in range(start_at, len(messages)):
+            ts, error = await self._post_part(channel, messages[part], delivery_id, part, len(messages))
+            if error is not None:
+                return await self._stopped(subscription, error, tuple(posted), part)
+            posted.append(ts)
+        return PublishResult("posted", tuple(posted), len(messages))
+
+    async def posted_parts(self, channel: str, delivery_id: str, *, oldest: float | None = None) -> set[int]:
+        """The part numbers of `delivery_id` already in the channel's recent history.
+
+        Raises SlackHistoryError when the history cannot be read: an empty answer would make
+        the caller re-post everything."""
+        parts: set[int] = set()
+        cursor: str | None = None
+        for _ in range(HISTORY_MAX_PAGES):
+            page = await self._history_page(channel, oldest, cursor)
+            parts |= {p for m in page.get("messages") or [] if (p := _part_of(m, delivery_id)) is not None}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
+        return parts
+
+    # -- posting ---------------------------------------------------------------------------------
+
+    async def _post_part(
+        self, channel: str, message: SlackMessage, delivery_id: str, part: int, parts: int
+    ) -> tuple[str, str | None]:
+        """(ts, None) once posted, or ("", error code) after the client's retries gave up."""
+        metadata = {
+            "event_type": DIGEST_EVENT,
+            "event_payload": {"delivery_id": delivery_id, "part": part, "parts": parts},
+        }
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks or None,
+                # A digest is a list of paper links: previews would bury the cards.
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata,
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            return "", _error_code(exc)
+        return str(response.get("ts") or ""), None
+
+    async def _stopped(
+        self, subscription: Subscription, error: str, posted: tuple[str, ...], part: int
+    ) -> PublishResult:
+        if error not in PERMANENT_ERRORS:
+            logger.info("Slack digest for %s stopped at part %d: %s", subscription.channel, part, error)
+            return PublishResult("failed", posted, part, error)
+        await self._pause(subscription, error)
+        return PublishResult("paused", posted, part, error)
+
+    async def _pause(self, subscription: Subscription, code: str) -> None:
+        ref = subscription.channel
+        await self.store.set_paused(ref, True, pause_reason(code, subscription.locale))
+        logger.warning("paused the Slack digest for %s: Slack answered %s", ref, code)
+        creator = subscription.created_by
+        # A revoked or invalid token cannot send the DM either, so only channel errors get one.
+        if code in CHANNEL_ERRORS and creator and _SLACK_USER_ID.match(creator):
+            await self._tell_creator(creator, pause_notice(code, ref.channel, subscription.locale))
+
+    async def _tell_creator(self, user_id: str, text: str) -> None:
+        try:
+            await self.client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("could not DM %s about a paused digest: %s", user_id, _error_code(exc))
+
+    # -- reading history -------------------------------------------------------------------------
+
+    async def _history_page(self, channel: str, oldest: float | None, cursor: str | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "channel": channel,
+            "include_all_metadata": True,
+            "limit": HISTORY_PAGE_SIZE,
+        }
+        if oldest is not None:
+            kwargs["oldest"] = f"{oldest:.6f}"
+        if cursor:
+            kwargs["cursor"] = cursor
+        try:
+            response = await self.client.conversations_history(**kwargs)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackHistoryError(f"cannot read the history of {channel}: {_error_code(exc)}") from exc
+        return response.data if isinstance(response.data, dict) else {}
+
+
+def _part_of(message: dict[str, Any], delivery_id: str) -> int | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != DIGEST_EVENT:
+        return None
+    payload = metadata.get("event_payload") or {}
+    if payload.get("delivery_id") != delivery_id:
+        return None
+    part = payload.get("part")
+    return part if isinstance(part, int) and not isinstance(part, bool) else None
+
+
+def _error_code(exc: BaseException) -> str:
+    """Slack's error code, or a short name for failures that never got a Slack answer."""
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data
+        if isinstance(data, dict) and data.get("error"):
+            return str(data["error"])
+        return f"http_{exc.response.status_code}"  # e.g. a 503 whose body was not Slack's JSON
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, aiohttp.ClientError):
+        return f"connection_error: {type(exc).__name__}"
+    return f"client_error: {exc}"

@@ -1,0 +1,552 @@
+"""A loopback stand-in for Slack's Web API, speaking real HTTP to a real `AsyncWebClient`.
+
+`AsyncWebClient` talks through aiohttp, so httpx mocks never see it; this small aiohttp server
+on 127.0.0.1 answers the methods paperbot uses, records every call, checks the bearer token and
+message payloads the way Slack does, and replays scripted failures (429 with Retry-After, 5xx,
+`{"ok": false, "error": …}` bodies, dropped connections) so retry and pause paths can be tested.
+
+    async with FakeSlack(users=[FakeUser("U1", is_admin=True)]) as slack:
+        client = AsyncWebClient(token=FAKE_TOKEN, base_url=slack.base_url)
+        slack.rate_limit("chat.postMessage", retry_after=0)
+        ...
+        assert slack.calls_to("chat.postMessage")[0].params["metadata"]["event_type"] == ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import pytest
+from aiohttp import web
+from slack_sdk.models.blocks import Block, HeaderBlock
+from slack_sdk.models.views import View
+
+FAKE_TOKEN = "xoxb-fake-paperbot"
+# Slack's documented limits that the fake enforces (see PLATFORM_FACTS.md, Slack section).
+MAX_BLOCKS = 50
+# Slack rejects "very long" block payloads somewhere around 11–13k characters; 12,000 is the
+# midpoint, so a message the fake accepts is unlikely to be rejected for length by Slack.
+MAX_BLOCKS_JSON_CHARS = 12_000
+HISTORY_DEFAULT_LIMIT = 100  # conversations.history's documented default page size
+HISTORY_MAX_LIMIT = 999  # …and its documented maximum
+
+# Fields slack_sdk (or a form-encoded caller) sends as JSON strings.
+_JSON_FIELDS = ("blocks", "metadata", "view", "attachments")
+_MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request as the fake received it; `params` merges query, form and JSON body."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    http_method: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A scripted answer that replaces the method's normal one."""
+
+    status: int = 200
+    error: str | None = None  # the body {"ok": false, "error": …}
+    retry_after: int | None = None  # sent as the Retry-After header
+    body: str | None = None  # a raw, non-JSON body (what a load balancer sends with a 5xx)
+    disconnect: bool = False  # close the connection without answering
+
+
+@dataclass(slots=True)
+class FakeUser:
+    id: str
+    name: str = "someone"
+    is_admin: bool = False
+    is_owner: bool = False
+    locale: str = "en-US"
+    tz: str = "UTC"
+
+
+@dataclass(slots=True)
+class _Script:
+    failure: Failure
+    remaining: int | None  # None: every matching call until cleared
+    channel: str | None  # None: any channel
+    when: Callable[[dict[str, Any]], bool] | None  # None: any params
+
+    def matches(self, params: dict[str, Any]) -> bool:
+        if self.channel is not None and params.get("channel") != self.channel:
+            return False
+        return self.when is None or self.when(params)
+
+
+@dataclass(slots=True)
+class _Stored:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+    user: str | None = None
+
+    def as_message(self, *, with_metadata: bool) -> dict[str, Any]:
+        message: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
+        if self.user:
+            message["user"] = self.user
+        if self.blocks:
+            message["blocks"] = self.blocks
+        if with_metadata and self.metadata is not None:
+            message["metadata"] = self.metadata
+        return message
+
+
+@dataclass
+class FakeSlack:
+    """The fake server; start it with `async with` (or `await start()` / `await close()`)."""
+
+    tokens: Iterable[str] = (FAKE_TOKEN,)
+    users: Iterable[FakeUser] = ()
+    team_id: str = "T0FAKE"
+    bot_user_id: str = "UPAPERBOT"
+    bot_id: str = "BPAPERBOT"
+    clock: Callable[[], float] = time.time
+    calls: list[Call] = field(default_factory=list, init=False, repr=False)
+    # What a command's or action's `respond()` posted to its response_url, in order.
+    responses: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
+    base_url: str = field(default="", init=False)
+    root: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        self._tokens = set(self.tokens)
+        self._users = {user.id: user for user in self.users}
+        self._scripts: dict[str, list[_Script]] = {}
+        self._messages: list[_Stored] = []
+        self._last_micros = 0
+        self._runner: web.AppRunner | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/respond/{hook}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)  # port 0: the OS picks a free one
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}/api/"
+        self.root = f"http://{host}:{port}"
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        failure: Failure,
+        *,
+        times: int | None = 1,
+        channel: str | None = None,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `channel`, and for which `when(params)`
+        holds, if given) with `failure`. `times=None` fails every matching call until
+        `clear_failures`; scripts are consumed in the order they were added."""
+        self._scripts.setdefault(method, []).append(_Script(failure, times, channel, when))
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, **match: Any) -> None:
+        """HTTP 429 with Retry-After, as Slack answers a method called too often."""
+        self.fail(method, Failure(429, "ratelimited", retry_after), **match)
+
+    def server_error(self, method: str, *, status: int = 503, **match: Any) -> None:
+        """A 5xx with an HTML body, as a load balancer in front of Slack sends it."""
+        body = f"<html><body><h1>{status} Service Unavailable</h1></body></html>"
+        self.fail(method, Failure(status, body=body), **match)
+
+    def slack_error(self, method: str, error: str, **match: Any) -> None:
+        """HTTP 200 with {"ok": false, "error": error}: how Slack reports most failures."""
+        self.fail(method, Failure(error=error), **match)
+
+    def disconnect(self, method: str, **match: Any) -> None:
+        """Close the connection after reading the request, without answering."""
+        self.fail(method, Failure(disconnect=True), **match)
+
+    def clear_failures(self) -> None:
+        self._scripts.clear()
+
+    def add_user(self, user: FakeUser) -> None:
+        self._users[user.id] = user
+
+    def seed_message(
+        self, channel: str, text: str, *, metadata: dict[str, Any] | None = None, user: str = "UOTHER"
+    ) -> str:
+        """Put a message in a channel's history as if someone had posted it; returns its ts."""
+        return self._store(channel, text, None, metadata, user).ts
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def calls_to(self, method: str, *, channel: str | None = None) -> list[Call]:
+        return [
+            call
+            for call in self.calls
+            if call.method == method and (channel is None or call.params.get("channel") == channel)
+        ]
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """A channel's stored messages, oldest first, with their metadata."""
+        return [m.as_message(with_metadata=True) for m in self._messages if m.channel == channel]
+
+    @staticmethod
+    def dm_channel(user_id: str) -> str:
+        """The IM channel id the fake gives a DM posted with `channel=<user id>`."""
+        return "D" + user_id[1:]
+
+    # -- the server --------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await _params(request)
+        self.calls.append(Call(method, params, dict(request.headers), request.method))
+        failure = self._next_failure(method, params)
+        if failure is not None:
+            return _failure_response(request, failure)
+        if (problem := self._auth_problem(request, params)) is not None:
+            return _error(problem)
+        answer = self._answers().get(method)
+        if answer is None:
+            return _error("unknown_method")
+        return web.json_response(answer(params))
+
+    def response_url(self, hook: str = "cmd") -> str:
+        """A response_url for a command or action payload; posts to it land in `responses`."""
+        return f"{self.root}/respond/{hook}"
+
+    async def _respond(self, request: web.Request) -> web.StreamResponse:
+        # response_url answers are checked like messages: Slack rejects bad blocks there too.
+        payload = await request.json()
+        problem = message_problem({"text": payload.get("text"), "blocks": payload.get("blocks")})
+        if problem is not None:
+            return web.json_response(_body(*problem), status=400)
+        self.responses.append({"hook": request.match_info["hook"], **payload})
+        return web.json_response({"ok": True})
+
+    def _next_failure(self, method: str, params: dict[str, Any]) -> Failure | None:
+        scripts = self._scripts.get(method, [])
+        for script in scripts:
+            if not script.matches(params):
+                continue
+            if script.remaining is not None:
+                script.remaining -= 1
+                if script.remaining <= 0:
+                    scripts.remove(script)
+            return script.failure
+        return None
+
+    def _auth_problem(self, request: web.Request, params: dict[str, Any]) -> str | None:
+        header = request.headers.get("Authorization", "")
+        token = (
+            header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else params.get("token")
+        )
+        if not token:
+            return "not_authed"
+        return None if token in self._tokens else "invalid_auth"
+
+    def _answers(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+        return {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.update": self._update,
+            "chat.getPermalink": self._permalink,
+            "conversations.history": self._history,
+            "users.info": self._user_info,
+            "views.open": self._views_open,
+            "views.publish": self._views_publish,
+        }
+
+    # -- methods -----------------------------------------------------------------------------
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://fake.slack.test/",
+            "team": "Fake Team",
+            "user": "paperbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+        }
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return _body("channel_not_found")
+        if (problem := message_problem(params)) is not None:
+            return _body(*problem)
+        # A DM posted to a user id lands in that user's IM channel, as on Slack.
+        if channel[:1] in {"U", "W"}:
+            channel = self.dm_channel(channel)
+        stored = self._store(
+            channel, str(params.get("text") or ""), params.get("blocks"), params.get("metadata")
+        )
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": stored.ts,
+            "message": stored.as_message(with_metadata=True),
+        }
+
+    def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("channel"):
+            return _body("channel_not_found")
+        if not params.get("user"):
+            return _body("user_not_found")
+        if (problem := message_problem(params)) is not None:
+            return _body(*problem)
+        # Ephemeral messages never appear in conversations.history.
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._find(str(params.get("channel") or ""), str(params.get("ts") or ""))
+        if stored is None:
+            return _body("message_not_found")
+        if (problem := message_problem(params)) is not None:
+            return _body(*problem)
+        stored.text = str(params.get("text") or "")
+        stored.blocks = params.get("blocks")
+        if params.get("metadata") is not None:
+            stored.metadata = params["metadata"]
+        return {"ok": True, "channel": stored.channel, "ts": stored.ts, "text": stored.text}
+
+    def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._find(str(params.get("channel") or ""), str(params.get("message_ts") or ""))
+        if stored is None:
+            return _body("message_not_found")
+        permalink = f"https://fake.slack.test/archives/{stored.channel}/p{stored.ts.replace('.', '')}"
+        return {"ok": True, "channel": stored.channel, "permalink": permalink}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return _body("channel_not_found")
+        inclusive = _truthy(params.get("inclusive"))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params["latest"]) if params.get("latest") else None
+        newest_first = sorted(
+            (
+                m
+                for m in self._messages
+                if m.channel == channel
+                and _after(float(m.ts), oldest, inclusive)
+                and (latest is None or _after(latest, float(m.ts), inclusive))
+            ),
+            key=lambda m: float(m.ts),
+            reverse=True,
+        )
+        limit = min(max(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), 1), HISTORY_MAX_LIMIT)
+        start = _cursor_offset(params.get("cursor"))
+        page = newest_first[start : start + limit]
+        has_more = start + limit < len(newest_first)
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        return {
+            "ok": True,
+            "messages": [m.as_message(with_metadata=with_metadata) for m in page],
+            "has_more": has_more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": f"offset:{start + limit}" if has_more else ""},
+        }
+
+    def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self._users.get(str(params.get("user") or ""))
+        if user is None:
+            return _body("user_not_found")
+        info: dict[str, Any] = {
+            "id": user.id,
+            "team_id": self.team_id,
+            "name": user.name,
+            "is_admin": user.is_admin,
+            "is_owner": user.is_owner,
+            "is_bot": False,
+            "tz": user.tz,
+        }
+        if _truthy(params.get("include_locale")):
+            info["locale"] = user.locale
+        return {"ok": True, "user": info}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            return _body("invalid_trigger_id")
+        return self._view_answer(params.get("view"))
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("user_id"):
+            return _body("user_not_found")
+        return self._view_answer(params.get("view"))
+
+    def _view_answer(self, view: Any) -> dict[str, Any]:
+        if (problem := view_problem(view)) is not None:
+            return _body("invalid_arguments", problem)
+        return {"ok": True, "view": {"id": f"V{len(self.calls):08d}", "team_id": self.team_id, **view}}
+
+    # -- storage -----------------------------------------------------------------------------
+
+    def _store(self, channel: str, text: str, blocks: Any, metadata: Any, user: str | None = None) -> _Stored:
+        stored = _Stored(channel, self._next_ts(), text, blocks or None, metadata, user or self.bot_user_id)
+        self._messages.append(stored)
+        return stored
+
+    def _find(self, channel: str, ts: str) -> _Stored | None:
+        return next((m for m in self._messages if m.channel == channel and m.ts == ts), None)
+
+    def _next_ts(self) -> str:
+        # Slack's ts is "seconds.micros" and unique per channel; strictly increasing here.
+        micros = max(int(self.clock() * 1_000_000), self._last_micros + 1)
+        self._last_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+
+# -- payload checks (public so tests of renderers can reuse them) ------------------------------
+
+
+def message_problem(params: dict[str, Any]) -> tuple[str, str] | None:
+    """Why Slack would refuse this message payload: (error, detail), or None if it is fine."""
+    blocks = params.get("blocks")
+    if not params.get("text") and not blocks:
+        return "no_text", "text or blocks is required"
+    if blocks:
+        problem = blocks_problem(blocks)
+        if problem is not None:
+            return problem
+    metadata = params.get("metadata")
+    if metadata is not None and not _valid_metadata(metadata):
+        return "invalid_metadata_format", "metadata needs a string event_type and an object event_payload"
+    return None
+
+
+def blocks_problem(blocks: Any) -> tuple[str, str] | None:
+    if not isinstance(blocks, list):
+        return "invalid_blocks_format", "blocks must be a JSON array"
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks", f"no more than {MAX_BLOCKS} items allowed, got {len(blocks)}"
+    size = len(json.dumps(blocks, ensure_ascii=False, separators=(",", ":")))
+    if size > MAX_BLOCKS_JSON_CHARS:
+        return "msg_blocks_too_long", f"{size} characters of blocks"
+    for index, block in enumerate(blocks):
+        if (detail := block_problem(block)) is not None:
+            return "invalid_blocks", f"block {index}: {detail}"
+    return None
+
+
+def block_problem(block: Any) -> str | None:
+    try:
+        parsed = Block.parse(block)
+        if parsed is None:
+            return "unknown block type"
+        parsed.validate_json()
+    except Exception as exc:  # any failure to build or validate the model is Slack's invalid_blocks
+        return f"{type(exc).__name__}: {exc}"
+    # slack_sdk 3.48 accepts a mrkdwn header; Slack does not (header text is plain_text only).
+    if isinstance(parsed, HeaderBlock) and parsed.text is not None and parsed.text.type != "plain_text":
+        return "header text must be plain_text"
+    return None
+
+
+def view_problem(view: Any) -> str | None:
+    if not isinstance(view, dict) or view.get("type") not in {"modal", "home"}:
+        return "view must be an object of type modal or home"
+    try:
+        View(**view).validate_json()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _valid_metadata(metadata: Any) -> bool:
+    return (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and isinstance(metadata.get("event_payload"), dict)
+    )
+
+
+# -- request and response helpers --------------------------------------------------------------
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type == "application/json":
+            body = await request.json()
+            params.update(body if isinstance(body, dict) else {})
+        else:
+            params.update(dict((await request.post()).items()))
+    for name in _JSON_FIELDS:
+        if isinstance(params.get(name), str):
+            # Undecodable JSON stays a string: the payload checks then report it as Slack would.
+            with contextlib.suppress(json.JSONDecodeError):
+                params[name] = json.loads(params[name])
+    return params
+
+
+def _failure_response(request: web.Request, failure: Failure) -> web.StreamResponse:
+    if failure.disconnect:
+        assert request.transport is not None
+        request.transport.close()
+        return web.Response()
+    headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+    if failure.body is not None:
+        return web.Response(
+            status=failure.status, text=failure.body, content_type="text/html", headers=headers
+        )
+    return web.json_response(_body(failure.error or "internal_error"), status=failure.status, headers=headers)
+
+
+def _body(error: str, detail: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"ok": False, "error": error}
+    if detail:
+        body["response_metadata"] = {"messages": [f"[ERROR] {detail}"]}
+    return body
+
+
+def _error(error: str) -> web.Response:
+    return web.json_response(_body(error))
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in {"1", "true"}
+
+
+def _after(ts: float, bound: float, inclusive: bool) -> bool:
+    return ts >= bound if inclusive else ts > bound
+
+
+def _cursor_offset(cursor: Any) -> int:
+    if isinstance(cursor, str) and cursor.startswith("offset:"):
+        return int(cursor.removeprefix("offset:"))
+    return 0
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A started fake; import it into a conftest.py (or a test module) to use it by name."""
+    async with FakeSlack() as slack:
+        yield slack

@@ -1,0 +1,226 @@
+"""The Bolt app against Bolt's own dispatch with signed requests and the loopback Slack double."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import SAMPLE_REPORT
+from bot.models import ChannelRef
+from bot.reports.sources.local import LocalSource
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.slack.app import SlackEdge, build_app
+from handlers.slack.blocks import DETAILS_ACTION, SHARE_ACTION
+from handlers.slack.publisher import make_client
+from handlers.slack.server import EVENTS_PATH, http_app
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
+
+SECRET = "0123456789abcdef0123456789abcdef"
+TEAM, CHANNEL = "T0FAKE", "C0VIDEO"
+MEMBER = FakeUser("U0MEMBER", locale="en-US")
+ADMIN = FakeUser("U0ADMIN", is_admin=True)
+CHINESE = FakeUser("U0ZH", locale="zh-CN")
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(users=[MEMBER, ADMIN, CHINESE]) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def edge(engine: AsyncEngine) -> SlackEdge:
+    archive = Archive(engine)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    return SlackEdge(archive, SubscriptionStore(engine), builtin_taxonomy())
+
+
+def bolt_app(edge: SlackEdge, slack: FakeSlack) -> AsyncApp:
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    client = make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait)
+    return build_app(edge, token=FAKE_TOKEN, signing_secret=SECRET, client=client)
+
+
+def signed(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
+    return {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": signature,
+    }
+
+
+def for_bolt(headers: dict[str, str]) -> dict[str, str | Sequence[str]]:
+    converted: dict[str, str | Sequence[str]] = {}
+    converted.update(headers)
+    return converted
+
+
+def command_body(slack: FakeSlack, text: str, user: str = MEMBER.id) -> str:
+    return urlencode(
+        {
+            "command": "/paper",
+            "text": text,
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "user_id": user,
+            "response_url": slack.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+def action_body(slack: FakeSlack, action_id: str, value: str, user: str = MEMBER.id) -> str:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": user, "team_id": TEAM},
+        "channel": {"id": CHANNEL},
+        "trigger_id": "9.8.7",
+        "response_url": slack.response_url("action"),
+        "actions": [{"action_id": action_id, "block_id": f"paper_{value}", "value": value, "type": "button"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def until(condition: Any, within: float = 5.0) -> None:
+    """Bolt runs listeners after acknowledging; wait for their effect, not for a time."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the listener did not finish")
+        await asyncio.sleep(0.01)
+
+
+async def dispatch(app: AsyncApp, body: str, **kwargs: Any) -> int:
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=for_bolt(signed(body, **kwargs))))
+    return response.status
+
+
+async def command(app: AsyncApp, slack: FakeSlack, text: str, user: str = MEMBER.id) -> dict[str, Any]:
+    before = len(slack.responses)
+    assert await dispatch(app, command_body(slack, text, user)) == 200
+    await until(lambda: len(slack.responses) > before)
+    return slack.responses[-1]
+
+
+async def test_every_subcommand_answers_ephemerally(edge: SlackEdge, slack: FakeSlack) -> None:
+    app = bolt_app(edge, slack)
+    help_reply = await command(app, slack, "help")
+    assert help_reply["response_type"] == "ephemeral"
+    assert "/paper subscribe TOPICS" in help_reply["blocks"][0]["text"]["text"]
+    subscribed = await command(app, slack, "subscribe video generation, RL")
+    assert subscribed["text"].startswith("Subscribed. This channel now follows: video generation")
+    stored = await edge.store.get(ChannelRef("slack", TEAM, CHANNEL))
+    assert stored is not None
+    assert stored.created_by == MEMBER.id
+    assert "08:15 (Asia/Tokyo)" in (await command(app, slack, "schedule 08:15 Asia/Tokyo"))["text"]
+    assert "reinforcement learning" in (await command(app, slack, "list"))["text"]
+    assert "built-in topics" in (await command(app, slack, "topics"))["text"]
+    lookup = await command(app, slack, "diffusion distillation")
+    assert any(b.get("block_id") == "paper_2611.01009" for b in lookup["blocks"])
+    before = len(slack.responses)
+    assert await dispatch(app, command_body(slack, "digest")) == 200
+    await until(lambda: len(slack.responses) > before)
+    digest = slack.responses[before]
+    assert digest["blocks"][0]["type"] == "header"
+    assert digest["response_type"] == "ephemeral"
+    assert (await command(app, slack, "unsubscribe all"))["text"].startswith("Unsubscribed")
+
+
+async def test_chinese_speakers_get_chinese_replies(edge: SlackEdge, slack: FakeSlack) -> None:
+    app = bolt_app(edge, slack)
+    reply = await command(app, slack, "help", user=CHINESE.id)
+    assert reply["blocks"][0]["text"]["text"].startswith("```/paper 关键词")
+    assert slack.calls_to("users.info")
+
+
+async def test_only_admins_may_change_subscriptions_when_configured(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    edge.managers = "admins"
+    app = bolt_app(edge, slack)
+    refused = await command(app, slack, "subscribe RL", user=MEMBER.id)
+    assert refused["text"].startswith("Only people who can manage this channel")
+    assert await edge.store.get(ChannelRef("slack", TEAM, CHANNEL)) is None
+    accepted = await command(app, slack, "subscribe RL", user=ADMIN.id)
+    assert accepted["text"].startswith("Subscribed")
+
+
+async def test_forged_and_stale_signatures_are_refused_with_no_side_effect(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    app = bolt_app(edge, slack)
+    body = command_body(slack, "subscribe RL")
+    async with TestClient(TestServer(http_app(app))) as client:
+        forged = await client.post(EVENTS_PATH, data=body, headers=signed(body, secret="f" * 32))
+        stale = await client.post(
+            EVENTS_PATH, data=body, headers=signed(body, timestamp=int(time.time()) - 600)
+        )
+        missing = await client.post(
+            EVENTS_PATH, data=body, headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert (forged.status, stale.status, missing.status) == (401, 401, 401)
+        good = await client.post(EVENTS_PATH, data=body, headers=signed(body))
+        assert good.status == 200
+        await until(lambda: len(slack.responses) == 1)
+        assert (await client.get("/healthz")).status == 200
+    assert slack.responses[0]["text"].startswith("Subscribed")
+
+
+async def test_details_open_a_modal_and_share_posts_into_the_channel(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    app = bolt_app(edge, slack)
+    assert await dispatch(app, action_body(slack, DETAILS_ACTION, "2611.01001")) == 200
+    await until(lambda: bool(slack.calls_to("views.open")))
+    view = slack.calls_to("views.open")[0].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "modal"
+    assert any("TempoWeave" in json.dumps(b, ensure_ascii=False) for b in view["blocks"])
+    assert await dispatch(app, action_body(slack, SHARE_ACTION, "2611.01001")) == 200
+    await until(lambda: len(slack.responses) == 1)
+    shared = slack.responses[0]
+    assert shared["response_type"] == "in_channel"
+    assert f"Shared by <@{MEMBER.id}>" in json.dumps(shared["blocks"])
+    # An id that is not archived does nothing rather than fail.
+    assert await dispatch(app, action_body(slack, DETAILS_ACTION, "2999.99999")) == 200
+
+
+async def test_app_home_lists_the_workspace_subscriptions(edge: SlackEdge, slack: FakeSlack) -> None:
+    app = bolt_app(edge, slack)
+    await command(app, slack, "subscribe agents")
+    event = {
+        "type": "event_callback",
+        "team_id": TEAM,
+        "api_app_id": "A1",
+        "event": {"type": "app_home_opened", "user": MEMBER.id, "tab": "home"},
+        "event_id": "Ev1",
+        "event_time": int(time.time()),
+    }
+    body = json.dumps(event)
+    headers = {**signed(body), "content-type": "application/json"}
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=for_bolt(headers)))
+    assert response.status == 200
+    await until(lambda: bool(slack.calls_to("views.publish")))
+    view = slack.calls_to("views.publish")[0].params["view"]
+    text = json.dumps(view, ensure_ascii=False)
+    assert f"<#{CHANNEL}>" in text
+    assert "agents" in text

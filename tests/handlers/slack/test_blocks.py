@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.commands import HELP, Reply
+from bot.digest import build_digest
+from bot.models import Interests, LookupHit, Report
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.slack.blocks import (
+    DETAILS_ACTION,
+    MAX_BLOCKS,
+    MAX_MESSAGE_BLOCK_CHARS,
+    SHARE_ACTION,
+    details_view,
+    digest_messages,
+    escape,
+    escape_clip,
+    reply_messages,
+    shared_message,
+)
+from tests.bot.topics.test_matcher import paper
+
+HOSTILE = "<!channel> <!here> <@U0123> <https://evil.example|click me> & friends"
+DAY = dt.date(2026, 5, 4)
+
+
+def validate(blocks: list[dict[str, Any]]) -> None:
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        parsed.validate_json()
+
+
+def big_report(n: int, text: str = "") -> Report:
+    papers = [
+        paper(
+            arxiv_id=f"2605.{i:05d}",
+            title=f"{text} Reinforcement Learning paper {i} " + "long " * 60,
+            domain=f"强化学习 {text} " + "领域" * 200,
+            contribution=f"{text} " + "贡献" * 1500,
+        )
+        for i in range(n)
+    ]
+    return Report(DAY, tuple(papers))
+
+
+def test_a_60_paper_digest_splits_into_valid_messages_without_losing_a_paper() -> None:
+    digest = build_digest(
+        big_report(60), Interests(("reinforcement-learning",)), builtin_taxonomy(), limit=None
+    )
+    messages = digest_messages(digest)
+    assert len(messages) > 1
+    seen: list[str] = []
+    for number, message in enumerate(messages, start=1):
+        assert len(message.blocks) <= MAX_BLOCKS
+        assert len(json.dumps(message.blocks, ensure_ascii=False)) <= MAX_MESSAGE_BLOCK_CHARS
+        validate(message.blocks)
+        assert message.text.startswith("Daily Papers · 2026-05-04")
+        assert f"part {number} of {len(messages)}" in message.text
+        seen += [
+            b["block_id"].removeprefix("paper_")
+            for b in message.blocks
+            if b.get("block_id", "").startswith("paper_")
+        ]
+    assert seen == [item.arxiv_id for item in digest.items]
+    assert messages[0].blocks[0]["type"] == "header"
+    assert all(m.blocks[0]["type"] != "header" for m in messages[1:])
+
+
+def test_the_last_message_says_how_many_more() -> None:
+    digest = build_digest(
+        big_report(14), Interests(("reinforcement-learning",)), builtin_taxonomy(), limit=10
+    )
+    last = digest_messages(digest)[-1].blocks[-1]
+    assert last["type"] == "context"
+    assert "…and 4 more" in last["elements"][0]["text"]
+
+
+def test_hostile_report_text_is_shown_never_executed() -> None:
+    digest = build_digest(big_report(2, HOSTILE), Interests(("reinforcement-learning",)), builtin_taxonomy())
+    for message in digest_messages(digest):
+        raw = json.dumps(message.blocks, ensure_ascii=False) + message.text
+        for token in ("<!channel>", "<!here>", "<@U0123>", "<https://evil.example|"):
+            assert token not in raw
+        assert "&lt;!channel&gt;" in raw
+        assert "&amp; friends" in raw
+        validate(message.blocks)
+    title_link = digest_messages(digest)[0].blocks[2]["text"]["text"]
+    assert title_link.startswith("*<https://huggingface.co/papers/2605.00000|")
+
+
+def test_escape_clip_never_cuts_an_entity() -> None:
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+    clipped = escape_clip("&" * 100, 12)
+    assert clipped == "&amp;&amp;…"
+    assert len(escape_clip("x" * 50, 10)) == 10
+
+
+def test_lookup_replies_offer_details_and_share_and_help_is_preformatted() -> None:
+    hit = LookupHit("2605.00001", HOSTILE, DAY, 1.0, "u", "强化学习", "做了一件事")
+    message = reply_messages(Reply("1 paper for 'x':", [hit]))[0]
+    validate(message.blocks)
+    actions = [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert DETAILS_ACTION in actions
+    assert SHARE_ACTION in actions
+    assert "<!channel>" not in json.dumps(message.blocks)
+    help_message = reply_messages(Reply(HELP["en"]))[0]
+    assert help_message.blocks[0]["text"]["text"].startswith("```/paper QUERY")
+    validate(help_message.blocks)
+
+
+def test_details_modal_and_shared_card_are_valid() -> None:
+    long_paper = paper(
+        title=HOSTILE * 10,
+        domain="领域",
+        contribution="贡献",
+        usage="- 输入 <x>\n- 输出 & 结果\n" * 400,
+        innovations="创新",
+        results="结果",
+    )
+    view = details_view(long_paper, "zh")
+    View(**view).validate_json()
+    assert view["title"]["text"] == "论文详情"
+    assert any("&lt;x&gt;" in b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+    shared = shared_message(long_paper, "U42", "en")
+    validate(shared.blocks)
+    assert "Shared by <@U42>" in json.dumps(shared.blocks)
