@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     slack_api_url: Annotated[str, Field(validation_alias=_env("SLACK_API_URL"))] = "https://slack.com/api/"
     discord_token: Annotated[SecretStr | None, Field(validation_alias=_env("DISCORD_TOKEN"))] = None
     discord_guild_id: Annotated[int | None, Field(validation_alias=_env("DISCORD_GUILD_ID"))] = None
+    slack_client_id: Annotated[str | None, Field(validation_alias=_env("SLACK_CLIENT_ID"))] = None
+    slack_client_secret: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_CLIENT_SECRET"))] = (
+        None
+    )
     slack_managers: Annotated[
         Literal["members", "admins"], Field(validation_alias=_env("PAPERBOT_SLACK_MANAGERS"))
     ] = "members"
@@ -58,7 +62,9 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token")
+    @field_validator(
+        "slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"
+    )
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and _PLACEHOLDER.match(value.get_secret_value().strip()):
@@ -68,6 +74,21 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _slack_is_complete(self) -> Settings:
         # A bot token alone cannot receive commands: Slack needs a way to reach the bot.
+        if self.slack_client_id:
+            # Multi-workspace installs run over HTTP: Slack redirects browsers to /slack/*.
+            missing = [
+                name
+                for name, value in (
+                    ("SLACK_CLIENT_SECRET", self.slack_client_secret),
+                    ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"SLACK_CLIENT_ID is set (multi-workspace install) but {' and '.join(missing)} not"
+                )
+            return self
         if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
             raise ValueError(
                 "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
@@ -77,7 +98,10 @@ class Settings(BaseSettings):
 
     @property
     def slack_mode(self) -> Literal["socket", "http"] | None:
-        """How the Slack edge runs (CONTRACT.md): Socket Mode when an app token is set."""
+        """How the Slack edge runs (CONTRACT.md): Socket Mode when an app token is set (and no
+        multi-workspace install is configured), HTTP mode otherwise."""
+        if self.slack_client_id:
+            return "http"
         if not self.slack_bot_token:
             return None
         return "socket" if self.slack_app_token else "http"
@@ -85,7 +109,7 @@ class Settings(BaseSettings):
     @property
     def has_platform(self) -> bool:
         """Whether any chat platform is configured; without one, `run` is the console demo."""
-        return any((self.slack_bot_token, self.discord_token))
+        return any((self.slack_bot_token, self.slack_client_id, self.discord_token))
 
     def report_source_spec(self) -> str:
         """The configured report source, or the bundled sample report."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Any
 
 from bot.app import App
+from bot.config import Settings
 from handlers.slack.app import SlackEdge, build_app
+from handlers.slack.oauth import oauth_settings
 from handlers.slack.publisher import make_client
 from handlers.slack.server import serve_http, serve_socket
 
@@ -20,10 +23,32 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
+def bolt_options(app: App) -> dict[str, Any]:
+    """AsyncApp arguments for the configured mode: one bot token, or per-workspace installs."""
+    settings: Settings = app.settings
+    secret = settings.slack_signing_secret
+    options: dict[str, Any] = {
+        "signing_secret": secret.get_secret_value() if secret else None,
+        # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
+        "request_verification_enabled": settings.slack_mode == "http",
+    }
+    if settings.slack_client_id and settings.slack_client_secret:
+        # Multi-workspace: each request is authorised with its workspace's installed token;
+        # the app's client only lends its base URL and retry handlers to those per-request clients.
+        options["oauth_settings"] = oauth_settings(
+            app.engine, settings.slack_client_id, settings.slack_client_secret.get_secret_value()
+        )
+        options["client"] = make_client("", settings.slack_api_url)
+    else:
+        assert settings.slack_bot_token is not None
+        token = settings.slack_bot_token.get_secret_value()
+        options["token"] = token
+        options["client"] = make_client(token, settings.slack_api_url)
+    return options
+
+
 async def run_slack(app: App, stop: asyncio.Event | None = None) -> int:
     settings = app.settings
-    assert settings.slack_bot_token is not None
-    token = settings.slack_bot_token.get_secret_value()
     edge = SlackEdge(
         archive=app.archive,
         store=app.subscriptions,
@@ -31,19 +56,9 @@ async def run_slack(app: App, stop: asyncio.Event | None = None) -> int:
         default_tz=settings.timezone,
         managers=settings.slack_managers,
     )
-    signing_secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    )
-    bolt = build_app(
-        edge,
-        token=token,
-        client=make_client(token, settings.slack_api_url),
-        signing_secret=signing_secret,
-        # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
-        request_verification_enabled=settings.slack_mode == "http",
-    )
+    bolt = build_app(edge, **bolt_options(app))
     stop = stop or stop_on_signals()
-    if settings.slack_app_token is not None:
+    if settings.slack_mode == "socket" and settings.slack_app_token is not None:
         await serve_socket(bolt, settings.slack_app_token.get_secret_value(), stop)
     else:
         await serve_http(bolt, settings.http_port, stop)

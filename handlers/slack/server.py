@@ -31,6 +31,18 @@ def http_app(bolt: AsyncApp) -> web.Application:
     application = web.Application()
     application.router.add_post(EVENTS_PATH, events)
     application.router.add_get("/healthz", healthz)
+    flow = bolt.oauth_flow
+    if flow is not None:
+        # Multi-workspace installs: the "Add to Slack" page and Slack's redirect back.
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+        application.router.add_get(flow.install_path, install)
+        application.router.add_get(flow.redirect_uri_path, redirect)
     return application
 
 

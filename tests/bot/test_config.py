@@ -15,6 +15,8 @@ VARIABLES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_API_URL",
     "PAPERBOT_SLACK_MANAGERS",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
     "DISCORD_TOKEN",
     "DISCORD_GUILD_ID",
 )
@@ -82,3 +84,15 @@ def test_bad_values_name_the_variable(
     monkeypatch.setenv(name, value)
     with pytest.raises(BadInputError, match=message):
         load_settings()
+
+
+def test_multi_workspace_install_needs_its_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1234.5678")
+    with pytest.raises(BadInputError, match="SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET not"):
+        load_settings()
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "8f14e45fceea167a5a36dedd4bea2543")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A111-222-abcdef")
+    settings = load_settings()
+    assert settings.slack_mode == "http"  # installs come back over HTTP, whatever else is set
+    assert settings.has_platform

@@ -120,6 +120,9 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
     base_url: str = field(default="", init=False)
     root: str = field(default="", init=False)
+    # The OAuth code a browser brings back to /slack/oauth_redirect, and the workspace it installs.
+    oauth_code: str = "code-from-slack"
+    install_team: str = "T0INSTALL"
 
     def __post_init__(self) -> None:
         self._tokens = set(self.tokens)
@@ -236,6 +239,23 @@ class FakeSlack:
             return _error("unknown_method")
         return web.json_response(answer(params))
 
+    def _oauth_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The token exchange at the end of an install: a new bot token for `install_team`."""
+        token = f"xoxb-installed-{self.install_team}"
+        self._tokens.add(token)
+        return {
+            "ok": True,
+            "app_id": "A0PAPERBOT",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": self.install_team, "name": "Installed Lab"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "U0INSTALLER"},
+        }
+
     def response_url(self, hook: str = "cmd") -> str:
         """A response_url for a command or action payload; posts to it land in `responses`."""
         return f"{self.root}/respond/{hook}"
@@ -262,6 +282,9 @@ class FakeSlack:
         return None
 
     def _auth_problem(self, request: web.Request, params: dict[str, Any]) -> str | None:
+        if request.match_info["method"] == "oauth.v2.access":
+            # Exchanged with the app's client id and secret (basic auth), not a token.
+            return None if params.get("code") == self.oauth_code else "invalid_code"
         header = request.headers.get("Authorization", "")
         token = (
             header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else params.get("token")
@@ -281,6 +304,7 @@ class FakeSlack:
             "users.info": self._user_info,
             "views.open": self._views_open,
             "views.publish": self._views_publish,
+            "oauth.v2.access": self._oauth_access,
         }
 
     # -- methods -----------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Multi-workspace installs: Bolt's OAuth flow with slack_sdk's SQLAlchemy stores on our database.
+
+The stores' tables are created by migration 0003, so Alembic owns the schema; the library only
+reads and writes rows. Each workspace's bot token comes from its installation, for commands
+(Bolt's authorize) and for scheduled deliveries (`WorkspaceClients`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handlers.slack.publisher import make_client
+
+# What the bot needs and why (the same list is in deploy/slack-manifest.yaml, and a test keeps
+# the two and the code's API calls in step).
+BOT_SCOPES = (
+    "commands",  # /paper
+    "chat:write",  # digests in channels the bot was invited to; DMs about paused channels
+    "users:read",  # users.info: the caller's language; admin check when PAPERBOT_SLACK_MANAGERS=admins
+    "channels:history",  # conversations.history: was a digest already posted before a crash?
+    "groups:history",  # the same for private channels
+    "im:write",  # open a DM with whoever set up a channel that had to be paused
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+STATE_SECONDS = 600  # an install link is good for ten minutes
+TOKEN_CACHE_SECONDS = 300  # a reinstall (new token) is picked up within five minutes
+
+
+def oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str) -> AsyncOAuthSettings:
+    store = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+    return AsyncOAuthSettings(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+    )
+
+
+class WorkspaceClients:
+    """A Web API client per workspace: one shared client in single-workspace mode, else one per
+    installed workspace with the bot token from its installation (cached briefly)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        installations: AsyncSQLAlchemyInstallationStore | None = None,
+    ) -> None:
+        self._base_url = base_url
+        self._shared = make_client(token, base_url) if token else None
+        self._installations = installations
+        self._clients: dict[str, tuple[float, AsyncWebClient]] = {}
+
+    async def client_for(self, team_id: str) -> AsyncWebClient | None:
+        """The client for a workspace, or None when paperbot is not installed there."""
+        if self._shared is not None:
+            return self._shared
+        cached = self._clients.get(team_id)
+        if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+            return cached[1]
+        if self._installations is None:
+            return None
+        bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            return None
+        client = make_client(bot.bot_token, self._base_url)
+        self._clients[team_id] = (time.monotonic(), client)
+        return client

@@ -1,0 +1,108 @@
+"""Multi-workspace installs: Bolt's OAuth flow on our database, against the loopback Slack double."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.slack.app import SlackEdge, build_app
+from handlers.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, WorkspaceClients, oauth_settings
+from handlers.slack.publisher import make_client
+from handlers.slack.server import EVENTS_PATH, http_app
+from tests.handlers.slack.fake_slack import FakeSlack
+from tests.handlers.slack.test_app import SECRET, command_body, signed, until
+
+CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(tokens=()) as fake:
+        yield fake
+
+
+async def test_an_installation_saved_by_slack_sdk_gives_that_workspace_a_client(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    store = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    await store.async_save(
+        Installation(
+            app_id="A1",
+            enterprise_id=None,
+            team_id="T0LAB",
+            bot_token="xoxb-lab",
+            bot_id="B1",
+            bot_user_id="U0BOT",
+            bot_scopes=",".join(BOT_SCOPES),
+            user_id="U0ADMIN",
+            installed_at=dt.datetime.now(dt.UTC).timestamp(),
+        )
+    )
+    clients = WorkspaceClients(slack.base_url, installations=store)
+    client = await clients.client_for("T0LAB")
+    assert client is not None
+    assert client.token == "xoxb-lab"
+    assert client.base_url == slack.base_url
+    assert await clients.client_for("T0OTHER") is None
+    single = WorkspaceClients(slack.base_url, token="xoxb-single")
+    shared = await single.client_for("anything")
+    assert shared is not None
+    assert shared.token == "xoxb-single"
+
+
+async def test_install_then_use_from_the_new_workspace(engine: AsyncEngine, slack: FakeSlack) -> None:
+    edge = SlackEdge(Archive(engine), SubscriptionStore(engine), builtin_taxonomy())
+    bolt = build_app(
+        edge,
+        signing_secret=SECRET,
+        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
+        client=make_client("", slack.base_url),
+    )
+    async with TestClient(TestServer(http_app(bolt))) as client:
+        page = await client.get(INSTALL_PATH)
+        assert page.status == 200
+        html = await page.text()
+        assert "slack.com/oauth/v2/authorize" in html
+        assert f"client_id={CLIENT_ID}" in html
+        state = re.search(r"state=([\w-]+)", html)
+        assert state is not None
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM slack_oauth_states"))).scalar_one() == 1
+
+        # A forged state is refused and installs nothing.
+        forged = await client.get(REDIRECT_PATH, params={"code": slack.oauth_code, "state": "forged"})
+        assert forged.status in {400, 403}
+        # The browser brings back the state cookie Bolt set (Secure, so sent by hand over http).
+        cookie = page.cookies["slack-app-oauth-state"].value
+        done = await client.get(
+            REDIRECT_PATH,
+            params={"code": slack.oauth_code, "state": state.group(1)},
+            headers={"Cookie": f"slack-app-oauth-state={cookie}"},
+        )
+        assert done.status == 200
+        assert slack.calls_to("oauth.v2.access")
+
+        # The new workspace's commands are authorised with its own, just-installed token.
+        body = command_body(slack, "subscribe RL").replace("T0FAKE", slack.install_team)
+        answered = await client.post(EVENTS_PATH, data=body, headers=signed(body))
+        assert answered.status == 200
+        await until(lambda: len(slack.responses) == 1)
+        assert slack.responses[0]["text"].startswith("Subscribed")
+    store = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    bot = await store.async_find_bot(enterprise_id=None, team_id=slack.install_team)
+    assert bot is not None
+    assert bot.bot_token == f"xoxb-installed-{slack.install_team}"
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(func.count()).select_from(store.installations))
+        assert rows.scalar_one() == 1
