@@ -1,0 +1,202 @@
+"""deploy/slack-manifest.yaml against the code it configures Slack for.
+
+The manifest is what an operator pastes into api.slack.com, so a drift between it and the code
+only shows up in a real workspace: a new Web API call answering `missing_scope`, a listener Slack
+never calls, a request URL nobody serves. These tests catch that drift here instead. The Web API
+methods are found by reading handlers/slack at test time, so a call added without its scope in
+the manifest (and in METHOD_SCOPES below) fails.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from handlers.slack.oauth import BOT_SCOPES
+from handlers.slack.server import EVENTS_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "deploy" / "slack-manifest.yaml"
+SLACK_CODE = ROOT / "handlers" / "slack"
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
+
+# The bot scopes paperbot asks for: each one's reason is a comment in the manifest.
+EXPECTED_BOT_SCOPES = frozenset(BOT_SCOPES)  # what an OAuth install asks for
+
+# Slack Web API method → the bot scopes it needs (every one of them; Slack's method pages list
+# them). A method the code calls that is missing here fails test_every_api_call_has_its_scope:
+# add it with its scopes, and add the scopes to the manifest.
+METHOD_SCOPES: dict[str, frozenset[str]] = {
+    "chat.postMessage": frozenset({"chat:write"}),
+    # Public and private channels: the digest may go to either.
+    "conversations.history": frozenset({"channels:history", "groups:history"}),
+    "users.info": frozenset({"users:read"}),
+    # Scope-free: views answer a trigger or draw the caller's own Home tab; auth.test is Bolt's
+    # start-up check; OAuth and Socket Mode authenticate with the client secret / app token.
+    "views.open": frozenset(),
+    "views.publish": frozenset(),
+    "views.update": frozenset(),
+    "auth.test": frozenset(),
+    "oauth.v2.access": frozenset(),
+    "apps.connections.open": frozenset(),
+}
+
+# `client.chat_postMessage(`, `self.client.users_info(`, `web_client.views_open(`: slack_sdk names
+# each method after Slack's with the dots turned into underscores (Slack's own names have none).
+_SDK_CALL = re.compile(r"client\s*\.\s*([a-z]+(?:_[A-Za-z0-9]+)+)\s*\(")
+# `client.api_call("conversations.info", …)`: the generic form.
+_API_CALL = re.compile(r"\.api_call\(\s*[\"']([a-z]+(?:\.[A-Za-z0-9]+)+)[\"']")
+_COMMAND = re.compile(r"\.command\(\s*[\"'](/[\w-]+)[\"']")
+_EVENT = re.compile(r"\.event\(\s*[\"'](\w+)[\"']")
+_ACTION = re.compile(r"\.action\(")
+
+
+def api_methods(source: str) -> set[str]:
+    """The Slack Web API methods (Slack's dotted names) called in `source`."""
+    methods = {m.replace("_", ".") for m in _SDK_CALL.findall(source) if m != "api_call"}
+    return methods | set(_API_CALL.findall(source))
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    loaded = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def slack_code() -> str:
+    files = sorted(SLACK_CODE.rglob("*.py"))
+    assert files, f"no Slack code under {SLACK_CODE}"
+    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+
+
+def bot_scopes(manifest: dict[str, Any]) -> set[str]:
+    return set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def request_urls(manifest: dict[str, Any]) -> list[str]:
+    settings = manifest["settings"]
+    commands = manifest["features"]["slash_commands"]
+    return [
+        *(command["url"] for command in commands),
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    ]
+
+
+# -- the extractor itself: a regex that rotted would make the coverage test pass vacuously ----
+
+
+@pytest.mark.parametrize(
+    ("line", "method"),
+    [
+        ("response = await self.client.chat_postMessage(channel=c, text=t)", "chat.postMessage"),
+        ("await client.users_info(user=user_id, include_locale=True)", "users.info"),
+        ("await web_client.views_publish(user_id=u, view=v)", "views.publish"),
+        ("await client.oauth_v2_access(client_id=i, client_secret=s, code=c)", "oauth.v2.access"),
+        ('await client.api_call("conversations.info", params={"channel": c})', "conversations.info"),
+    ],
+)
+def test_api_methods_reads_sdk_and_generic_calls(line: str, method: str) -> None:
+    assert api_methods(line) == {method}
+
+
+def test_api_methods_finds_the_calls_the_slack_edge_is_known_to_make(slack_code: str) -> None:
+    known = {"chat.postMessage", "conversations.history", "users.info", "views.open", "views.publish"}
+    assert known <= api_methods(slack_code)
+
+
+# -- the manifest ------------------------------------------------------------------------------
+
+
+def test_manifest_uses_schema_version_1(manifest: dict[str, Any]) -> None:
+    assert manifest["_metadata"]["major_version"] == 1
+    assert manifest["display_information"]["name"] == "paperbot"
+    assert manifest["features"]["bot_user"] == {"display_name": "paperbot", "always_online": False}
+
+
+def test_paper_command_is_declared(manifest: dict[str, Any]) -> None:
+    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+    assert "/paper" in commands
+    paper = commands["/paper"]
+    assert paper["should_escape"] is False
+    assert paper["description"].strip()
+    for verb in ("subscribe", "unsubscribe", "list", "topics", "schedule", "digest", "help"):
+        assert verb in paper["usage_hint"]
+
+
+def test_every_command_listener_is_declared_and_nothing_else(
+    manifest: dict[str, Any], slack_code: str
+) -> None:
+    declared = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert declared == set(_COMMAND.findall(slack_code))
+
+
+def test_interactivity_is_enabled_for_the_card_buttons(manifest: dict[str, Any], slack_code: str) -> None:
+    assert _ACTION.search(slack_code), "the Slack edge registers no action listener any more"
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_every_event_listener_is_subscribed(manifest: dict[str, Any], slack_code: str) -> None:
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert "app_home_opened" in events
+    assert events == set(_EVENT.findall(slack_code))
+
+
+def test_app_home_shows_the_home_tab_only(manifest: dict[str, Any]) -> None:
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert home["messages_tab_enabled"] is False
+
+
+def test_request_urls_point_at_the_path_the_server_serves(manifest: dict[str, Any]) -> None:
+    urls = request_urls(manifest)
+    assert len(urls) == 3
+    for url in urls:
+        assert url.startswith("https://"), url
+        assert urlsplit(url).path == EVENTS_PATH, url
+
+
+def test_oauth_redirect_points_at_the_oauth_route(manifest: dict[str, Any]) -> None:
+    redirects = manifest["oauth_config"]["redirect_urls"]
+    assert redirects
+    for url in redirects:
+        assert url.startswith("https://"), url
+        assert url.endswith(OAUTH_REDIRECT_PATH), url
+
+
+def test_every_url_names_the_same_host(manifest: dict[str, Any]) -> None:
+    urls = [*request_urls(manifest), *manifest["oauth_config"]["redirect_urls"]]
+    assert len({urlsplit(url).netloc for url in urls}) == 1
+
+
+def test_settings(manifest: dict[str, Any]) -> None:
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] is True
+    assert settings["token_rotation_enabled"] is False
+    assert settings["org_deploy_enabled"] is False
+
+
+def test_bot_scopes_are_exactly_the_expected_ones(manifest: dict[str, Any]) -> None:
+    assert bot_scopes(manifest) == EXPECTED_BOT_SCOPES
+    assert not manifest["oauth_config"]["scopes"].get("user"), "paperbot needs no user token"
+
+
+def test_every_api_call_has_its_scope(manifest: dict[str, Any], slack_code: str) -> None:
+    called = api_methods(slack_code)
+    unknown = sorted(called - METHOD_SCOPES.keys())
+    assert not unknown, f"add these Slack methods to METHOD_SCOPES with their scopes: {unknown}"
+    granted = bot_scopes(manifest)
+    missing = {m: sorted(METHOD_SCOPES[m] - granted) for m in sorted(called) if METHOD_SCOPES[m] - granted}
+    assert not missing, f"scopes missing from deploy/slack-manifest.yaml: {missing}"
+
+
+def test_commands_scope_goes_with_the_slash_command(manifest: dict[str, Any], slack_code: str) -> None:
+    assert _COMMAND.search(slack_code)
+    assert "commands" in bot_scopes(manifest)
