@@ -238,7 +238,12 @@ def main() -> None:
     path = CACHE / f"archive-{count}-v{GENERATOR_VERSION}.db"
     print(f"machine: {machine()}")
     if not path.exists():
-        asyncio.run(build_archive(path, count))
+        # Build under another name and rename when complete: an interrupted build must not be
+        # mistaken for a finished archive on the next run.
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        asyncio.run(build_archive(partial, count))
+        partial.rename(path)
     else:
         print(f"reusing {path.relative_to(CACHE.parent.parent)}")
     build_trigram(path)

@@ -41,9 +41,8 @@ def bolt_options(app: App) -> dict[str, Any]:
         options["client"] = make_client("", settings.slack_api_url)
     else:
         assert settings.slack_bot_token is not None
-        token = settings.slack_bot_token.get_secret_value()
-        options["token"] = token
-        options["client"] = make_client(token, settings.slack_api_url)
+        # The client carries the token (Bolt takes it from there).
+        options["client"] = make_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     return options
 
 

@@ -53,7 +53,7 @@ def bolt_app(edge: SlackEdge, slack: FakeSlack) -> AsyncApp:
         return None
 
     client = make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait)
-    return build_app(edge, token=FAKE_TOKEN, signing_secret=SECRET, client=client)
+    return build_app(edge, signing_secret=SECRET, client=client)
 
 
 def signed(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
