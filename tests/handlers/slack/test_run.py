@@ -81,3 +81,48 @@ async def test_run_serves_slack_in_http_mode_and_stops_cleanly_on_sigterm(
             process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode == 0, stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("env", "mode"),
+    [
+        ({"SLACK_BOT_TOKEN": FAKE_TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-2-abcdef"}, "socket"),
+        ({"SLACK_BOT_TOKEN": FAKE_TOKEN, "SLACK_SIGNING_SECRET": SECRET}, "http"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c" * 32, "SLACK_SIGNING_SECRET": SECRET}, "http"),
+    ],
+)
+async def test_run_picks_socket_or_http_mode_from_the_configuration(
+    env: dict[str, str], mode: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import handlers.slack.run as run_module
+    from bot.app import App
+    from bot.config import Settings
+
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    served: list[tuple[str, object]] = []
+
+    async def fake_socket(bolt: object, token: str, stop: asyncio.Event) -> None:
+        served.append(("socket", token))
+
+    async def fake_http(bolt: object, port: int, stop: asyncio.Event) -> None:
+        served.append(("http", getattr(bolt, "oauth_flow", None) is not None))
+
+    monkeypatch.setattr(run_module, "serve_socket", fake_socket)
+    monkeypatch.setattr(run_module, "serve_http", fake_http)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'mode.db'}")
+    async with App.start(settings=settings) as app:
+        assert await run_module.run_slack(app, asyncio.Event()) == 0
+    assert served[0][0] == mode
+    if mode == "socket":
+        assert served[0][1] == "xapp-1-A1-2-abcdef"
+    else:
+        assert served[0][1] is ("SLACK_CLIENT_ID" in env)  # OAuth routes only with an install config
