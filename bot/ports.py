@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.models import Report
 
@@ -27,3 +28,21 @@ class ReportSource(Protocol):
     async def aclose(self) -> None:
         """Release connections; a no-op for sources that hold none."""
         ...
+
+
+PublishStatus = Literal["posted", "paused", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """What one attempt to post a digest did, on any platform.
+
+    "posted": every part is up; "paused": the channel can no longer receive digests and its
+    subscription was paused (do not retry); "failed": a transient failure outlasted the client's
+    retries — resume from `next_part` later, so parts already posted are not posted again.
+    """
+
+    status: PublishStatus
+    posted: tuple[str, ...]  # platform ids of the parts posted by this call, in order
+    next_part: int
+    error: str | None = None  # the platform's error code (or a transport failure) when not "posted"

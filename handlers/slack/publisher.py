@@ -14,8 +14,7 @@ import logging
 import random
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -33,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PaperbotError
 from bot.models import Subscription
+from bot.ports import PublishResult
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.messages import DIGEST_EVENT, SlackMessage
 
@@ -65,17 +65,6 @@ _NOT_IDEMPOTENT = frozenset({"chat.postMessage", "chat.postEphemeral"})
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 Sleep = Callable[[float], Awaitable[None]]
-PublishStatus = Literal["posted", "paused", "failed"]
-
-
-@dataclass(frozen=True, slots=True)
-class PublishResult:
-    """What one publish call did. `next_part` is where a later call should resume."""
-
-    status: PublishStatus
-    posted: tuple[str, ...]  # ts of the parts posted by this call, in order
-    next_part: int
-    error: str | None = None  # Slack's error code (or a transport failure) when not "posted"
 
 
 class SlackHistoryError(PaperbotError):

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef, Interests, Subscription
+from bot.ports import PublishResult
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.messages import DIGEST_EVENT, SlackMessage
 from handlers.slack.publisher import (
@@ -21,7 +22,6 @@ from handlers.slack.publisher import (
     RATE_LIMIT_RETRIES,
     SERVER_ERROR_RETRIES,
     WORKSPACE_ERRORS,
-    PublishResult,
     SlackHistoryError,
     SlackPublisher,
     make_client,
