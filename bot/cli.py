@@ -271,16 +271,23 @@ def _write_file(path: str, text: str) -> None:
 
 
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
-    if app.settings.discord_token is not None:
-        # Say so plainly rather than run without the platform an operator configured.
-        raise PaperbotError("DISCORD_TOKEN is set, but this version has no Discord edge yet; unset it")
-    if app.settings.slack_mode is not None:
-        from handlers.slack.run import run_slack
+    if not app.settings.has_platform:
+        from handlers.console.prompt import run_console
 
-        return await run_slack(app)
-    from handlers.console.prompt import run_console
+        return await run_console(app, sys.stdin, sys.stdout)
+    from handlers.runtime import stop_on_signals
 
-    return await run_console(app, sys.stdin, sys.stdout)
+    stop = stop_on_signals()
+    async with asyncio.TaskGroup() as edges:  # one edge failing stops the others
+        if app.settings.slack_mode is not None:
+            from handlers.slack.run import run_slack
+
+            edges.create_task(run_slack(app, stop))
+        if app.settings.discord_token is not None:
+            from handlers.discord.run import run_discord
+
+            edges.create_task(run_discord(app, stop))
+    return EXIT_OK
 
 
 _COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {

@@ -105,6 +105,11 @@ def _zones() -> dict[str, str]:
     return zones
 
 
+def zone_names() -> dict[str, str]:
+    """Every accepted time-zone spelling (case-folded) with the IANA zone it means."""
+    return dict(_zones())
+
+
 def parse_timezone(text: str) -> str:
     """An IANA zone name (any case), a unique city name, or a common alias → the IANA name."""
     raw = text.strip()

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from typing import Any
 
 from bot.app import App
 from bot.config import Settings
+from handlers.runtime import stop_on_signals
 from handlers.slack.app import SlackEdge, build_app
 from handlers.slack.oauth import oauth_settings
 from handlers.slack.publisher import make_client
 from handlers.slack.server import serve_http, serve_socket
-
-
-def stop_on_signals() -> asyncio.Event:
-    """An event set by SIGTERM or SIGINT, so a container stop ends the bot cleanly."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    return stop
 
 
 def bolt_options(app: App) -> dict[str, Any]:

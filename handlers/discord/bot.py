@@ -1,0 +1,225 @@
+"""The Discord edge: a discord.py client with the `/paper` command group.
+
+Every sub-command defers at once (Discord allows 3 s), then runs the same platform-free
+`handle_paper_command` as Slack and the console, and answers ephemerally in the caller's
+language. Changing a channel's subscription needs the Manage Channels permission, checked by
+discord.py before the callback runs. No privileged intents: slash commands and buttons arrive
+as interactions, which need none.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.commands import CommandContext, Reply, handle_paper_command
+from bot.completion import complete_timezone, complete_topics
+from bot.i18n import t
+from bot.models import ChannelRef
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import Taxonomy
+from handlers.discord.embeds import DetailsButton, details_embeds, reply_messages
+
+log = logging.getLogger("paperbot.discord")
+
+_CHINESE = frozenset({discord.Locale.chinese, discord.Locale.taiwan_chinese})
+# Exactly what posting digests needs: see channels, post (also in threads) with embeds, and read
+# recent history to recognise a digest already posted before a crash. Nothing else.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The link a server admin opens to add paperbot with exactly those permissions."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+def language_of(interaction: discord.Interaction) -> str:
+    """zh-CN and zh-TW readers get Chinese; everyone else English."""
+    return "zh" if interaction.locale in _CHINESE else "en"
+
+
+def channel_of(interaction: discord.Interaction) -> ChannelRef:
+    # A thread is a channel of its own here: a subscription in a thread posts into the thread.
+    guild = str(interaction.guild_id) if interaction.guild_id else "dm"
+    return ChannelRef("discord", guild, str(interaction.channel_id or ""))
+
+
+@dataclass
+class DiscordEdge:
+    """What the command callbacks need from the core, created once at start-up."""
+
+    archive: Archive
+    store: SubscriptionStore
+    taxonomy: Taxonomy
+    default_tz: str = "UTC"
+
+    async def answer(self, interaction: discord.Interaction, arguments: str) -> Reply:
+        """Run `/paper ARGUMENTS` for this interaction (after the permission checks passed)."""
+        ctx = CommandContext(
+            archive=self.archive,
+            store=self.store,
+            taxonomy=self.taxonomy,
+            channel=channel_of(interaction),
+            user=str(interaction.user.id),
+            locale=language_of(interaction),
+            can_manage=True,  # the app-command checks decided already
+            default_tz=self.default_tz,
+        )
+        return await handle_paper_command(ctx, arguments)
+
+
+async def reply(interaction: discord.Interaction, answer: Reply) -> None:
+    """Send a reply to the caller only, as one or more follow-ups of the deferred interaction."""
+    for message in reply_messages(answer):
+        await interaction.followup.send(ephemeral=True, **message.send_kwargs())
+
+
+def paper_group(edge: DiscordEdge) -> app_commands.Group:
+    """`/paper …`: every sub-command of the contract, each a thin call into the core."""
+    group = app_commands.Group(
+        name="paper",
+        description="Daily AI papers: look up, subscribe this channel, preview its digest",
+        guild_only=True,
+    )
+    manage = app_commands.checks.has_permissions(manage_channels=True)
+
+    async def run(interaction: discord.Interaction, arguments: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await reply(interaction, await edge.answer(interaction, arguments))
+
+    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        choices = complete_topics(current, edge.taxonomy, language_of(interaction))
+        return [app_commands.Choice(name=label, value=value) for label, value in choices]
+
+    async def zone_choices(_interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=label, value=value) for label, value in complete_timezone(current)]
+
+    @group.command(
+        name="lookup", description="Find papers: an arXiv id, a URL, a date, words, 中文 or a topic"
+    )
+    @app_commands.describe(query="2602.02472, a paper URL, 2026-02-03, diffusion distillation, 视频生成, RL")
+    async def lookup(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500]) -> None:
+        await run(interaction, query)
+
+    @group.command(name="subscribe", description="Follow topics or keywords in this channel")
+    @app_commands.describe(topics='Comma-separated: RL, video generation, 智能体, "a keyword"')
+    @app_commands.autocomplete(topics=topic_choices)
+    @manage
+    async def subscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
+        await run(interaction, f"subscribe {topics}")
+
+    @group.command(name="unsubscribe", description="Stop following topics or keywords (or: all)")
+    @app_commands.describe(topics="Comma-separated topics or keywords, or all")
+    @app_commands.autocomplete(topics=topic_choices)
+    @manage
+    async def unsubscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
+        await run(interaction, f"unsubscribe {topics}")
+
+    @group.command(name="list", description="What this channel follows, and when its digest comes")
+    async def list_(interaction: discord.Interaction) -> None:
+        await run(interaction, "list")
+
+    @group.command(name="topics", description="The built-in topics and their names")
+    async def topics_(interaction: discord.Interaction) -> None:
+        await run(interaction, "topics")
+
+    @group.command(name="schedule", description="When this channel's digest comes: HH:MM and a time zone")
+    @app_commands.describe(time="e.g. 09:30, 9am, 21h00", timezone="e.g. Asia/Shanghai (default: unchanged)")
+    @app_commands.autocomplete(timezone=zone_choices)
+    @manage
+    async def schedule(
+        interaction: discord.Interaction, time: app_commands.Range[str, 1, 20], timezone: str | None = None
+    ) -> None:
+        await run(interaction, f"schedule {time} {timezone or ''}".strip())
+
+    @group.command(name="language", description="The language of this channel's digest")
+    @manage
+    async def language(interaction: discord.Interaction, language: Literal["en", "zh"]) -> None:
+        await run(interaction, f"language {language}")
+
+    @group.command(name="digest", description="This channel's digest of the newest report, shown only to you")
+    @app_commands.describe(
+        date="YYYY-MM-DD (default: the newest report)", show_all="every match, not the top 10"
+    )
+    async def digest(
+        interaction: discord.Interaction, date: str | None = None, show_all: bool = False
+    ) -> None:
+        await run(interaction, " ".join(["digest", date or "", "all" if show_all else ""]).strip())
+
+    @group.command(name="help", description="How to use paperbot")
+    async def help_(interaction: discord.Interaction) -> None:
+        await run(interaction, "help")
+
+    return group
+
+
+class PaperBot(discord.Client):
+    """The Discord client: commands synced in setup_hook, persistent Details buttons re-added."""
+
+    def __init__(self, edge: DiscordEdge, *, guild_id: int | None = None) -> None:
+        super().__init__(intents=discord.Intents.none())
+        self.edge = edge
+        self.guild_id = guild_id
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(paper_group(edge))
+        self.tree.on_error = self.on_command_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        # Buttons on digests posted before this start must keep working: register the
+        # Details button's custom_id pattern, not a view bound to one message.
+        self.add_dynamic_items(DetailsButton)
+        if self.application_id is not None:
+            log.warning("Discord: invite paperbot to a server with %s", invite_url(self.application_id))
+        if self.guild_id is not None:
+            guild = discord.Object(id=self.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)  # instant: for testing in one server
+        else:
+            await self.tree.sync()  # global: may take a while to reach every server
+
+    async def show_details(self, interaction: discord.Interaction, arxiv_id: str) -> None:
+        """The Details button: the paper's five sections, only to whoever clicked."""
+        paper = await self.edge.archive.paper(arxiv_id)
+        locale = language_of(interaction)
+        if paper is None:
+            await interaction.response.send_message(
+                t("lookup.none", locale, query=arxiv_id),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        await interaction.response.send_message(
+            embeds=details_embeds(paper, locale),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def on_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        locale = language_of(interaction)
+        if isinstance(error, app_commands.CheckFailure):
+            text = t("not_allowed", locale)
+        else:
+            log.exception("/paper failed", exc_info=error)
+            text = "Something went wrong; the error was logged." if locale == "en" else "出错了，错误已记录。"
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )

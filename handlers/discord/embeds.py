@@ -1,0 +1,442 @@
+"""Discord rendering: digests, `/paper` replies and the paper-details embed, within Discord's limits.
+
+Everything from a report is untrusted. It only reaches Discord through `escape` (so `@everyone`,
+`<@123>`, `<#1>`, `[x](url)` and `**` in a title are shown, not rendered) and `clip` (so no
+string passes an embed limit), and links are built from parsed arXiv ids, never copied from
+report text. Messages are also sent with `AllowedMentions.none()`: escaping keeps the text
+readable, the allowed-mentions setting is what guarantees nobody is pinged.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
+
+import discord
+
+from bot.commands import Reply
+from bot.digest import Digest, DigestItem
+from bot.i18n import t
+from bot.models import LookupHit, Paper
+from bot.reports.arxiv import paper_links
+from bot.split import pack
+from handlers.discord.messages import (
+    DETAILS_PREFIX,
+    MAX_COMPONENTS,
+    MAX_CONTENT,
+    MAX_EMBED_TOTAL,
+    MAX_EMBEDS,
+    MAX_FIELD_VALUE,
+    MAX_FIELDS,
+    MAX_FOOTER,
+    MAX_TITLE,
+    DiscordMessage,
+)
+
+# Discord (PLATFORM_FACTS.md): a message holds at most 5 action rows of at most 5 buttons, and
+# a custom_id is at most 100 characters. Each paper gets a row of its own (Hugging Face, arXiv,
+# Details) so its buttons sit in the order of its embed: 5 rows make 5 papers per message,
+# tighter than the 8 that 25 components alone would allow.
+MAX_ACTION_ROWS = 5
+MAX_CUSTOM_ID = 100
+BUTTONS_PER_PAPER = 3
+PAPERS_PER_MESSAGE = min(MAX_EMBEDS, MAX_ACTION_ROWS, MAX_COMPONENTS // BUTTONS_PER_PAPER)
+
+# Each card's share, in escaped characters: a digest card stays near 1,500 characters even when
+# a report is hostile, so several fit in the 6,000 a message's embeds may hold together.
+DESCRIPTION_CHARS = 1000
+AREA_CHARS = 300
+REASON_CHARS = 600
+HEADER_CHARS = 1500  # the following line can be long (many keywords); the header line is short
+
+# Hugging Face's yellow, so paperbot's cards are recognisable at a glance.
+COLOUR = discord.Colour(0xFFD21E)
+CODE_FENCE = "```"
+
+_LABELS = {
+    "details": {"en": "Details", "zh": "详情"},
+    "topics_why": {"en": "Topics · why", "zh": "主题 · 原因"},
+    "usage": {"en": "How to use it", "zh": "使用指南"},
+    "innovations": {"en": "Main innovations", "zh": "主要创新点"},
+    "results": {"en": "Results", "zh": "实验效果"},
+    "not_available": {
+        "en": "Paper details are not available right now.",
+        "zh": "暂时无法查看论文详情。",
+    },
+}
+
+
+def label(key: str, locale: str) -> str:
+    return _LABELS[key].get(locale) or _LABELS[key]["en"]
+
+
+# -- escaping and clipping ---------------------------------------------------------------------
+
+# `[` and `<` that are not already escaped: an even run of backslashes before them is a run
+# of escaped backslashes, not an escape of the bracket. `[` opens masked links; `<` opens
+# user, role, channel and slash-command mentions, custom emoji and timestamps, which
+# escape_mentions leaves alone (it only knows @everyone, @here and 17–20-digit ids).
+_UNESCAPED_OPENERS = re.compile(r"(?<!\\)((?:\\\\)*)([\[<])")
+# What Discord renders at the start of a line: headings, quotes, lists (escape_markdown knows
+# `#`, `>` and `-`; Discord also lists `1.` and `+`).
+_LINE_START = re.compile(r"^(\s*)([#>\-+])", re.MULTILINE)
+_ORDERED_LIST = re.compile(r"^(\s*\d+)\.(?=\s|$)", re.MULTILINE)
+_TRAILING_BACKSLASHES = re.compile(r"\\+$")
+
+
+def _escape_markup(text: str) -> str:
+    # escape_markdown spots a masked link with a greedy `\[.+\]\(.+\)`: on a line with two links
+    # it escapes the first `[` only and leaves everything between them (`**`, `||`, …) raw. So
+    # each stretch between brackets is escaped on its own, and every `[` is escaped here.
+    text = "\\[".join(
+        discord.utils.escape_mentions(discord.utils.escape_markdown(piece)) for piece in text.split("[")
+    )
+    text = _UNESCAPED_OPENERS.sub(r"\1\\\2", text)
+    text = _LINE_START.sub(r"\1\\\2", text)
+    return _ORDERED_LIST.sub(r"\1\\.", text)
+
+
+def escape(text: str) -> str:
+    """Untrusted text as one line of Discord markdown that renders exactly as written."""
+    return _escape_markup(" ".join(text.split()))
+
+
+def escape_lines(text: str) -> str:
+    """Like `escape`, keeping the text's line breaks (a section's bullets); blank lines dropped."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return _escape_markup("\n".join(line for line in lines if line))
+
+
+def _without_dangling_escape(text: str) -> str:
+    """`text` minus a final backslash that would escape whatever comes after it."""
+    run = _TRAILING_BACKSLASHES.search(text)
+    if run and len(run.group()) % 2:
+        return text[:-1]
+    return text
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at the end with an ellipsis; never cutting an escape in two."""
+    if len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    return _without_dangling_escape(text[: limit - 1].rstrip()).rstrip() + "…"
+
+
+def escape_clip(text: str, limit: int) -> str:
+    return clip(escape(text), limit)
+
+
+def embed_chars(embed: discord.Embed) -> int:
+    """The characters Discord counts against a message's 6,000: title, description, field names
+    and values, footer text and author name (not URLs)."""
+    total = len(embed.title or "") + len(embed.description or "")
+    total += sum(len(f.name or "") + len(f.value or "") for f in embed.fields)
+    return total + len(embed.footer.text or "") + len(embed.author.name or "")
+
+
+def _message_chars(embeds: Sequence[discord.Embed]) -> int:
+    return sum(embed_chars(embed) for embed in embeds)
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+class DetailsProvider(Protocol):
+    """What the Details button needs from the client: the paper's sections, to the clicker."""
+
+    async def show_details(self, interaction: discord.Interaction[Any], arxiv_id: str) -> None: ...
+
+
+def _details_provider(client: object) -> DetailsProvider | None:
+    show = getattr(client, "show_details", None)
+    if callable(show) and inspect.iscoroutinefunction(show):
+        return cast(DetailsProvider, client)
+    return None
+
+
+def _is_chinese(interaction: discord.Interaction[Any]) -> bool:
+    return str(getattr(interaction, "locale", "")).startswith("zh")
+
+
+class DetailsButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=DETAILS_PREFIX + r"(?P<arxiv_id>[0-9A-Za-z./\-]+)",
+):
+    """A persistent "Details" button: its custom_id carries the arXiv id, so buttons on digests
+    posted before a restart still work once `client.add_dynamic_items(DetailsButton)` ran."""
+
+    def __init__(
+        self, arxiv_id: str, locale: str = "en", *, text: str | None = None, row: int | None = None
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                label=text or label("details", locale),
+                custom_id=DETAILS_PREFIX + arxiv_id,
+            ),
+            row=row,
+        )
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    def accepts(cls, arxiv_id: str) -> bool:
+        """Whether a button for `arxiv_id` can be dispatched back to this class."""
+        custom_id = DETAILS_PREFIX + arxiv_id
+        return (
+            len(custom_id) <= MAX_CUSTOM_ID
+            and cls.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DetailsButton:
+        shown = getattr(item, "label", None)  # keep the language the button was posted in
+        return cls(match["arxiv_id"], text=shown if isinstance(shown, str) else None)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        provider = _details_provider(interaction.client)
+        if provider is None:
+            await interaction.response.send_message(
+                label("not_available", "zh" if _is_chinese(interaction) else "en"),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        await provider.show_details(interaction, self.arxiv_id)
+
+
+def paper_view(items: Sequence[tuple[str, str, str]], locale: str) -> discord.ui.View:
+    """Per paper (arxiv_id, hf_url, arxiv_url), in order, a row: Hugging Face, arXiv, Details."""
+    if len(items) > PAPERS_PER_MESSAGE:
+        raise ValueError(f"{len(items)} papers need more than {MAX_ACTION_ROWS} rows of buttons")
+    view = discord.ui.View(timeout=None)
+    seen: set[str] = set()
+    for row, (arxiv_id, hf_url, arxiv_url) in enumerate(items):
+        view.add_item(
+            discord.ui.Button(style=discord.ButtonStyle.link, label="Hugging Face", url=hf_url, row=row)
+        )
+        view.add_item(
+            discord.ui.Button(style=discord.ButtonStyle.link, label="arXiv", url=arxiv_url, row=row)
+        )
+        # custom_ids must be unique within a message, and one Discord could not route back
+        # would be a button that does nothing: leave such a Details button out.
+        if arxiv_id not in seen and DetailsButton.accepts(arxiv_id):
+            view.add_item(DetailsButton(arxiv_id, locale, row=row))
+        seen.add(arxiv_id)
+    return view
+
+
+# -- digests -----------------------------------------------------------------------------------
+
+
+def _description(area: str, body: str, limit: int = DESCRIPTION_CHARS) -> str:
+    lines = []
+    if area.strip():
+        lines.append(f"*{escape_clip(area, AREA_CHARS)}*")
+    if body.strip():
+        used = sum(len(line) + 1 for line in lines)
+        lines.append(escape_clip(body, limit - used))
+    return "\n".join(lines)
+
+
+def digest_embed(item: DigestItem, locale: str) -> discord.Embed:
+    """One digest paper: linked title, area in italics, contribution; topics and why as a field."""
+    embed = discord.Embed(
+        title=escape_clip(item.title, MAX_TITLE) or item.arxiv_id,
+        url=item.hf_url,
+        description=_description(item.domain, item.contribution) or None,
+        colour=COLOUR,
+    )
+    why = "\n".join(part for part in (", ".join(item.topics), item.reason) if part.strip())
+    if why.strip():
+        value = clip(escape_lines(why), REASON_CHARS)
+        embed.add_field(name=label("topics_why", locale), value=value, inline=False)
+    return embed
+
+
+def _footer(marker: str, part: int, parts: int) -> str:
+    return clip(f"paperbot · {marker} · {part}/{parts}", MAX_FOOTER)
+
+
+def digest_messages(digest: Digest, *, marker: str | None = None) -> list[DiscordMessage]:
+    """The digest as one or more messages, each within Discord's limits, in digest order.
+
+    With a `marker` (the delivery id), every message's last embed carries the footer
+    `paperbot · {marker} · {i}/{n}`, so `DiscordPublisher.posted_parts` can tell after a crash
+    which parts already reached the channel."""
+    locale = digest.locale
+    more = digest.more_line()
+    tail = escape(more) if more else ""
+    head = clip(f"**{escape(digest.header())}**\n{escape(digest.following_line())}", HEADER_CHARS)
+    embeds = [digest_embed(item, locale) for item in digest.items]
+    # The widest footer any part can get: there are never more parts than papers.
+    footer_room = len(_footer(marker, len(embeds), len(embeds))) if marker is not None else 0
+    chunks: list[list[discord.Embed]] = pack(
+        embeds,
+        size=embed_chars,
+        max_size=MAX_EMBED_TOTAL - footer_room,
+        max_count=PAPERS_PER_MESSAGE,
+    ) or [[]]
+    messages: list[DiscordMessage] = []
+    start = 0
+    for number, chunk in enumerate(chunks, start=1):
+        items = digest.items[start : start + len(chunk)]
+        start += len(chunk)
+        lines = [head] if number == 1 else []
+        if number == len(chunks) and tail:
+            lines.append(tail)
+        view = paper_view([(i.arxiv_id, i.hf_url, i.arxiv_url) for i in items], locale) if items else None
+        messages.append(DiscordMessage(clip("\n".join(lines), MAX_CONTENT), list(chunk), view))
+    if marker is not None:
+        for number, message in enumerate(messages, start=1):
+            if not message.embeds:  # an empty digest: a footer-only embed still carries the marker
+                message.embeds.append(discord.Embed(colour=COLOUR))
+            message.embeds[-1].set_footer(text=_footer(marker, number, len(messages)))
+    return messages
+
+
+# -- /paper replies ----------------------------------------------------------------------------
+
+
+def hit_embed(hit: LookupHit) -> discord.Embed:
+    links = paper_links(hit.arxiv_id)
+    where = f"arXiv {escape(hit.arxiv_id)}" + (f" · {hit.date.isoformat()}" if hit.date else "")
+    body = _description(hit.domain, hit.contribution, DESCRIPTION_CHARS - len(where) - 1)
+    return discord.Embed(
+        title=escape_clip(hit.title, MAX_TITLE) or hit.arxiv_id,
+        url=links["hf"],
+        description="\n".join(part for part in (where, body) if part),
+        colour=COLOUR,
+    )
+
+
+def _hit_buttons(hit: LookupHit) -> tuple[str, str, str]:
+    links = paper_links(hit.arxiv_id)
+    return hit.arxiv_id, links["hf"], links["arxiv"]
+
+
+def _code_blocks(text: str) -> list[str]:
+    """Multi-line text (help, topic lists) as code blocks of at most MAX_CONTENT characters each,
+    split between lines. Inside a code block nothing renders, so only a fence needs defusing."""
+    room = MAX_CONTENT - len(f"{CODE_FENCE}\n\n{CODE_FENCE}")
+    lines = [clip(line.rstrip(), room) for line in text.replace(CODE_FENCE, "`\u200b`\u200b`").splitlines()]
+    chunks = pack(lines, size=lambda line: len(line) + 1, max_size=room + 1, max_count=len(lines) or 1)
+    return [f"{CODE_FENCE}\n" + "\n".join(chunk) + f"\n{CODE_FENCE}" for chunk in chunks]
+
+
+def reply_messages(reply: Reply) -> list[DiscordMessage]:
+    """A `/paper` reply (always ephemeral): text, lookup results with buttons, or a digest."""
+    if reply.digest is not None:
+        return digest_messages(reply.digest)
+    if "\n" in reply.text.strip() and not reply.hits:
+        return [DiscordMessage(block) for block in _code_blocks(reply.text.strip())]
+    text = escape_clip(reply.text, MAX_CONTENT)
+    if not reply.hits:
+        return [DiscordMessage(text)]
+    hits = list(reply.hits)
+    embeds = [hit_embed(hit) for hit in hits]
+    chunks = pack(embeds, size=embed_chars, max_size=MAX_EMBED_TOTAL, max_count=PAPERS_PER_MESSAGE)
+    messages = []
+    start = 0
+    for number, chunk in enumerate(chunks):
+        shown = hits[start : start + len(chunk)]
+        start += len(chunk)
+        view = paper_view([_hit_buttons(hit) for hit in shown], reply.locale)
+        messages.append(DiscordMessage(text if number == 0 else "", list(chunk), view))
+    return messages
+
+
+# -- paper details -----------------------------------------------------------------------------
+
+
+def _shares(lengths: Sequence[int], budget: int) -> list[int]:
+    """Split `budget` characters between texts of `lengths`: short texts keep all of theirs, the
+    long ones share the rest equally (so one huge section cannot crowd out the others)."""
+    shares = [0] * len(lengths)
+    pending = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    remaining = max(budget, 0)
+    while pending:
+        fair = remaining // len(pending)
+        if lengths[pending[0]] > fair:
+            for i in pending:
+                shares[i] = fair
+            break
+        first = pending.pop(0)
+        shares[first] = lengths[first]
+        remaining -= lengths[first]
+    return shares
+
+
+def _hard_cut(line: str, limit: int) -> int:
+    """Where to cut a line longer than `limit`: at a space if one is near, never inside an escape."""
+    cut = line.rfind(" ", limit // 2, limit + 1)
+    if cut <= 0:
+        cut = limit
+    return len(_without_dangling_escape(line[:cut])) or limit
+
+
+def split_field(text: str, limit: int = MAX_FIELD_VALUE) -> list[str]:
+    """Escaped text as field values of at most `limit` characters, split between lines where it can."""
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = _hard_cut(line, limit)
+            pieces.append(line[:cut].rstrip())
+            # The rest starts a field of its own: what was mid-line is now at a line start.
+            line = _LINE_START.sub(r"\1\\\2", _ORDERED_LIST.sub(r"\1\\.", line[cut:].lstrip()))
+        if line:
+            pieces.append(line)
+    chunks = pack(pieces, size=lambda p: len(p) + 1, max_size=limit + 1, max_count=len(pieces) or 1)
+    return ["\n".join(chunk) for chunk in chunks]
+
+
+def _section_fields(sections: Sequence[tuple[str, str]], budget: int) -> list[tuple[str, str]]:
+    shares = _shares([len(text) for _name, text in sections], budget)
+    fields: list[tuple[str, str]] = []
+    for (name, text), share in zip(sections, shares, strict=True):
+        if share <= 0:
+            continue
+        values = split_field(clip(text, share))
+        for number, value in enumerate(values, start=1):
+            fields.append((name if len(values) == 1 else f"{name} ({number}/{len(values)})", value))
+    return fields
+
+
+def details_embeds(paper: Paper, locale: str) -> list[discord.Embed]:
+    """The paper's five sections, each as one or more fields, in one embed of at most 6,000
+    characters and 25 fields; when a report's sections are longer, each is cut with an ellipsis."""
+    links = paper_links(paper.arxiv_id)
+    embed = discord.Embed(
+        title=escape_clip(paper.title, MAX_TITLE) or paper.arxiv_id,
+        url=links["hf"],
+        description=f"[arXiv {escape(paper.arxiv_id)}]({links['arxiv']}) · [PDF]({links['pdf']})",
+        colour=COLOUR,
+    )
+    texts = [
+        (t("digest.area", locale), paper.domain),
+        (t("digest.contribution", locale), paper.contribution or paper.summary),
+        (label("usage", locale), paper.usage),
+        (label("innovations", locale), paper.innovations),
+        (label("results", locale), paper.results),
+    ]
+    sections = [(name, escape_lines(text)) for name, text in texts if text.strip()]
+    room = MAX_EMBED_TOTAL - embed_chars(embed)
+    budget = room
+    fields = _section_fields(sections, budget)
+    # Field names count too, and splitting adds names: shrink the text until everything fits.
+    while fields and (sum(len(n) + len(v) for n, v in fields) > room or len(fields) > MAX_FIELDS):
+        excess = sum(len(n) + len(v) for n, v in fields) - room
+        budget -= excess if excess > 0 else max(budget // 10, 1)  # too many fields: shed text faster
+        fields = _section_fields(sections, budget)
+    for name, value in fields:
+        embed.add_field(name=name, value=value, inline=False)
+    return [embed]

@@ -1,0 +1,220 @@
+"""Posts scheduled digests to Discord channels (or threads), one message per digest part.
+
+Each part's last embed carries the footer `paperbot · {marker} · {i}/{n}` (see
+`embeds.digest_messages`), so after a crash the delivery layer can ask `posted_parts` what
+already reached the channel instead of guessing. Discord failures never raise out of
+`publish`: a channel paperbot can no longer see or post in pauses its subscription (with a
+reason `/paper list` shows); anything else comes back as "failed" with the part to resume
+from, for the delivery outbox to retry later. discord.py sits out 429s itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.errors import PaperbotError
+from bot.models import Subscription
+from bot.ports import PublishResult
+from bot.store.subscriptions import SubscriptionStore
+from handlers.discord.messages import DiscordMessage
+
+logger = logging.getLogger("paperbot.discord")
+
+# posted_parts reads recent history only: a digest's parts are posted within minutes of each
+# other, and one history page (Discord returns at most 100 messages a request) covers them.
+HISTORY_LIMIT = 100
+
+# Discord's JSON error codes (discord.com/developers/docs/topics/opcodes-and-status-codes).
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+UNKNOWN_CHANNEL = 10003
+
+# Failures no retry cures: paperbot lost sight of the channel, may not post in it, or it is
+# gone. Kept beside the Discord calls because the advice is Discord-specific.
+_PAUSE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "missing_access": "paperbot can no longer see this channel",
+        "missing_permissions": "paperbot may not post here",
+        "unknown_channel": "the channel no longer exists",
+        "not_messageable": "this channel does not take messages (a category, forum or voice channel?)",
+        "fix.permissions": "give paperbot View Channel, Send Messages, Send Messages in Threads, "
+        "Embed Links and Read Message History in this channel, "
+        "then run `/paper subscribe …` here again",
+        "fix.resubscribe": "run `/paper subscribe …` in the channel that should get the digest",
+        "reason": "{cause} (Discord: {code}). To resume, {fix}.",
+    },
+    "zh": {
+        "missing_access": "paperbot 已无法访问本频道",
+        "missing_permissions": "paperbot 没有在本频道发消息的权限",
+        "unknown_channel": "频道已不存在",
+        "not_messageable": "该频道无法接收消息（是分类、论坛或语音频道吗？）",
+        "fix.permissions": "请在本频道授予 paperbot 查看频道、发送消息、在子区中发送消息、"
+        "嵌入链接和阅读消息历史的权限，"
+        "然后在这里重新运行 `/paper subscribe …`",
+        "fix.resubscribe": "请在需要接收日报的频道中运行 `/paper subscribe …`",
+        "reason": "{cause}（Discord：{code}）。恢复方法：{fix}。",
+    },
+}
+
+_FIX = {
+    "missing_access": "fix.permissions",
+    "missing_permissions": "fix.permissions",
+    "unknown_channel": "fix.resubscribe",
+    "not_messageable": "fix.resubscribe",
+}
+
+
+def pause_reason(cause: str, code: str, locale: str) -> str:
+    """The paused_reason stored when Discord shuts paperbot out of a channel for good."""
+    table = _PAUSE_TEXT.get(locale, _PAUSE_TEXT["en"])
+    return table["reason"].format(cause=table[cause], code=code, fix=table[_FIX[cause]])
+
+
+class DiscordHistoryError(PaperbotError):
+    """The channel's history could not be read, so which parts were posted is unknown."""
+
+
+class _Paused(Exception):
+    """The channel can never receive this digest: pause its subscription."""
+
+    def __init__(self, cause: str, code: str) -> None:
+        super().__init__(f"{cause}: {code}")
+        self.cause = cause
+        self.code = code
+
+
+class _Failed(Exception):
+    """A transient failure: retry later from the same part."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# Failures that say nothing about the channel: Discord unwell (5xx after discord.py's own
+# retries), a rate limit longer than the client will sit out, the network, a timeout.
+_TRANSIENT = (discord.DiscordException, aiohttp.ClientError, TimeoutError, OSError)
+
+
+def _classify(exc: BaseException) -> _Paused | _Failed:
+    if isinstance(exc, discord.Forbidden):
+        cause = "missing_access" if exc.code == MISSING_ACCESS else "missing_permissions"
+        return _Paused(cause, _error_code(exc))
+    if isinstance(exc, discord.NotFound):
+        return _Paused("unknown_channel", _error_code(exc))
+    return _Failed(_error_code(exc))
+
+
+def _error_code(exc: BaseException) -> str:
+    """Discord's status and error code, or a short name for failures that got no answer."""
+    if isinstance(exc, discord.HTTPException):
+        text = f"{exc.status} {getattr(exc.response, 'reason', '') or ''}".strip()
+        return f"{text} (error code {exc.code})" if exc.code else text
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class DiscordPublisher:
+    """Posts a digest's messages to a subscription's Discord channel or thread."""
+
+    def __init__(self, client: discord.Client, store: SubscriptionStore) -> None:
+        self.client = client
+        self.store = store
+
+    async def publish(
+        self,
+        subscription: Subscription,
+        messages: Sequence[DiscordMessage],
+        *,
+        delivery_id: str,
+        start_at: int = 0,
+    ) -> PublishResult:
+        """Send messages[start_at:] in order; stop at the first failure, never raising for Discord's."""
+        if not 0 <= start_at <= len(messages):
+            raise ValueError(f"start_at {start_at} is outside 0..{len(messages)}")
+        if start_at == len(messages):
+            return PublishResult("posted", (), start_at)
+        posted: list[str] = []
+        part = start_at
+        try:
+            channel = await self._channel(subscription.channel.channel)
+            for part in range(start_at, len(messages)):
+                try:
+                    sent = await channel.send(**messages[part].send_kwargs())
+                except _TRANSIENT as exc:
+                    raise _classify(exc) from exc
+                posted.append(str(sent.id))
+        except _Paused as stop:
+            await self._pause(subscription, stop, delivery_id)
+            return PublishResult("paused", tuple(posted), part, stop.code)
+        except _Failed as stop:
+            logger.info(
+                "Discord digest %s for %s stopped at part %d: %s",
+                delivery_id,
+                subscription.channel,
+                part,
+                stop.code,
+            )
+            return PublishResult("failed", tuple(posted), part, stop.code)
+        return PublishResult("posted", tuple(posted), len(messages))
+
+    async def posted_parts(self, channel_id: str, marker: str, *, limit: int = HISTORY_LIMIT) -> set[int]:
+        """The parts (0-based, as `start_at` counts them) of the digest marked `marker` that the bot
+        already posted among the channel's `limit` most recent messages.
+
+        Raises DiscordHistoryError when the history cannot be read: an empty answer would make the
+        caller post everything again."""
+        me = self.client.user
+        if me is None:
+            raise DiscordHistoryError("the Discord client is not logged in, so its messages are unknown")
+        footer = re.compile(rf"paperbot · {re.escape(marker)} · (\d+)/(\d+)")
+        parts: set[int] = set()
+        try:
+            channel = await self._channel(channel_id)
+            async for message in channel.history(limit=limit):
+                if message.author.id != me.id or not message.embeds:
+                    continue
+                found = footer.fullmatch(message.embeds[-1].footer.text or "")
+                if found and 1 <= int(found[1]) <= int(found[2]):
+                    parts.add(int(found[1]) - 1)
+        except (_Paused, _Failed) as exc:
+            raise DiscordHistoryError(f"cannot read the history of channel {channel_id}: {exc}") from exc
+        except _TRANSIENT as exc:
+            raise DiscordHistoryError(
+                f"cannot read the history of channel {channel_id}: {_error_code(exc)}"
+            ) from exc
+        return parts
+
+    async def _channel(self, channel_id: str) -> Any:
+        """The channel or thread to post in; raises _Paused or _Failed when there is none."""
+        try:
+            snowflake = int(channel_id)
+        except ValueError:
+            raise _Paused("unknown_channel", f"not a Discord channel id: {channel_id!r}") from None
+        channel: Any = self.client.get_channel(snowflake)
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(snowflake)
+            except _TRANSIENT as exc:
+                raise _classify(exc) from exc
+        if not callable(getattr(channel, "send", None)):
+            raise _Paused("not_messageable", type(channel).__name__)
+        return channel
+
+    async def _pause(self, subscription: Subscription, stop: _Paused, delivery_id: str) -> None:
+        ref = subscription.channel
+        await self.store.set_paused(ref, True, pause_reason(stop.cause, stop.code, subscription.locale))
+        logger.warning(
+            "paused the Discord digest for %s (delivery %s): %s, Discord answered %s",
+            ref,
+            delivery_id,
+            stop.cause.replace("_", " "),
+            stop.code,
+        )

@@ -1,0 +1,224 @@
+"""The /paper command group: callbacks with mocked interactions (no gateway connection, ever)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock
+
+import discord
+import pytest
+from discord import app_commands
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import SAMPLE_REPORT
+from bot.models import ChannelRef
+from bot.reports.sources.local import LocalSource
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.discord.bot import DiscordEdge, PaperBot, paper_group
+
+GUILD, CHANNEL = 111, 222
+REF = ChannelRef("discord", str(GUILD), str(CHANNEL))
+
+
+@pytest.fixture
+async def edge(engine: AsyncEngine) -> DiscordEdge:
+    archive = Archive(engine)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    return DiscordEdge(archive, SubscriptionStore(engine), builtin_taxonomy())
+
+
+def interaction(*, locale: discord.Locale = discord.Locale.american_english, manage: bool = True) -> Any:
+    mock = AsyncMock(spec=discord.Interaction)
+    mock.locale = locale
+    mock.guild_id = GUILD
+    mock.channel_id = CHANNEL
+    mock.user = SimpleNamespace(id=333)
+    mock.permissions = discord.Permissions(manage_channels=manage)
+    mock.response = AsyncMock()
+    mock.response.is_done = MagicMock(return_value=False)
+    mock.followup = AsyncMock()
+    return mock
+
+
+def command(edge: DiscordEdge, name: str) -> app_commands.Command[Any, ..., Any]:
+    found = paper_group(edge).get_command(name)
+    assert isinstance(found, app_commands.Command)
+    return found
+
+
+def sent(mock: Any) -> list[dict[str, Any]]:
+    return [call.kwargs for call in mock.followup.send.await_args_list]
+
+
+def texts(mock: Any) -> str:
+    parts = []
+    for kwargs in sent(mock):
+        parts.append(kwargs.get("content", ""))
+        parts += [(embed.title or "") + (embed.description or "") for embed in kwargs.get("embeds", [])]
+    return "\n".join(parts)
+
+
+async def test_every_subcommand_defers_then_answers_ephemerally_without_mentions(edge: DiscordEdge) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("help", {}),
+        ("subscribe", {"topics": "RL, video generation"}),
+        ("schedule", {"time": "8:30am", "timezone": "Asia/Tokyo"}),
+        ("language", {"language": "en"}),
+        ("list", {}),
+        ("topics", {}),
+        ("lookup", {"query": "diffusion distillation"}),
+        ("digest", {"date": "2026-11-20", "show_all": True}),
+        ("unsubscribe", {"topics": "all"}),
+    ]
+    for name, arguments in calls:
+        mock = interaction()
+        await command(edge, name).callback(mock, **arguments)  # type: ignore[call-arg]
+        mock.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+        assert sent(mock), name
+        for kwargs in sent(mock):
+            assert kwargs["ephemeral"] is True
+            assert kwargs["allowed_mentions"].everyone is False
+    assert await edge.store.get(REF) is None  # unsubscribed at the end
+
+
+async def test_subscription_changes_are_stored_for_the_channel(edge: DiscordEdge) -> None:
+    mock = interaction()
+    await command(edge, "subscribe").callback(mock, topics="RL, 视频生成")  # type: ignore[call-arg]
+    assert "Subscribed. This channel now follows: reinforcement learning, video generation" in texts(mock)
+    await command(edge, "schedule").callback(interaction(), time="21h00", timezone="Asia/Shanghai")  # type: ignore[call-arg]
+    stored = await edge.store.get(REF)
+    assert stored is not None
+    assert stored.interests.topics == ("reinforcement-learning", "video-generation")
+    assert (stored.time, stored.tz, stored.created_by) == (dt.time(21, 0), "Asia/Shanghai", "333")
+
+
+async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
+    for locale in (discord.Locale.chinese, discord.Locale.taiwan_chinese):
+        mock = interaction(locale=locale)
+        await command(edge, "help").callback(mock)  # type: ignore[call-arg]
+        assert "/paper 订阅" in texts(mock)
+
+
+@pytest.mark.parametrize("name", ["subscribe", "unsubscribe", "schedule", "language"])
+async def test_changes_need_manage_channels(edge: DiscordEdge, name: str) -> None:
+    cmd = command(edge, name)
+    assert cmd.checks, "a permission check guards every change"
+    (check,) = cmd.checks
+    with pytest.raises(app_commands.MissingPermissions):
+        await discord.utils.maybe_coroutine(check, interaction(manage=False))
+    assert await discord.utils.maybe_coroutine(check, interaction(manage=True))
+    for reading in ("list", "lookup", "digest", "help", "topics"):
+        assert not command(edge, reading).checks
+
+
+async def test_a_refusal_is_a_clear_ephemeral_reply_in_the_callers_language(edge: DiscordEdge) -> None:
+    bot = PaperBot(edge)
+    mock = interaction(locale=discord.Locale.chinese)
+    await bot.on_command_error(mock, app_commands.MissingPermissions(["manage_channels"]))
+    mock.response.send_message.assert_awaited_once()
+    args, kwargs = mock.response.send_message.await_args
+    assert args[0] == "只有能管理本频道的成员才能修改订阅。"
+    assert kwargs["ephemeral"] is True
+    await bot.close()
+
+
+async def test_topic_and_time_zone_autocomplete(edge: DiscordEdge) -> None:
+    subscribe = command(edge, "subscribe")
+    complete = subscribe._params["topics"].autocomplete
+    assert complete is not None
+    choices = await complete(interaction(), "RL, vid")
+    assert 0 < len(choices) <= 25
+    assert choices[0].value == "RL, video generation"
+    chinese = await complete(interaction(locale=discord.Locale.chinese), "视频")
+    assert chinese[0].value == "视频生成"
+    assert len(await complete(interaction(), "")) == 25
+    zone = command(edge, "schedule")._params["timezone"].autocomplete
+    assert zone is not None
+    assert (await zone(interaction(), "北京"))[0].value == "Asia/Shanghai"
+
+
+async def test_details_button_shows_the_five_sections_to_the_clicker_only(edge: DiscordEdge) -> None:
+    bot = PaperBot(edge)
+    mock = interaction()
+    await bot.show_details(mock, "2611.01001")
+    call = mock.response.send_message.await_args
+    assert call is not None
+    assert call.kwargs["ephemeral"] is True
+    assert "TempoWeave" in (call.kwargs["embeds"][0].title or "")
+    missing = interaction()
+    await bot.show_details(missing, "2999.99999")
+    refused = missing.response.send_message.await_args
+    assert refused is not None
+    assert refused.kwargs["ephemeral"] is True
+    await bot.close()
+
+
+async def test_setup_hook_registers_persistent_buttons_and_syncs_to_the_test_guild(edge: DiscordEdge) -> None:
+    bot = PaperBot(edge, guild_id=GUILD)
+    bot.tree.sync = AsyncMock()  # type: ignore[method-assign]
+    bot.add_dynamic_items = MagicMock()  # type: ignore[method-assign]
+    await bot.setup_hook()
+    bot.add_dynamic_items.assert_called_once()
+    synced = bot.tree.sync.await_args
+    assert synced is not None
+    assert synced.kwargs["guild"].id == GUILD
+    assert bot.intents.value == discord.Intents.none().value  # no privileged intents
+    await bot.close()
+
+
+def test_the_invite_asks_for_exactly_the_permissions_digests_need() -> None:
+    from handlers.discord.bot import PERMISSIONS, invite_url
+
+    url = invite_url(42)
+    assert "client_id=42" in url
+    assert "scope=bot+applications.commands" in url
+    assert f"permissions={PERMISSIONS.value}" in url
+    granted = {name for name, value in PERMISSIONS if value}
+    assert granted == {
+        "read_messages",  # discord.py's name for View Channels
+        "send_messages",
+        "send_messages_in_threads",
+        "embed_links",
+        "read_message_history",
+    }
+
+
+async def test_run_discord_connects_until_stopped_and_explains_a_bad_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import asyncio
+
+    from bot.app import App
+    from bot.config import Settings
+    from bot.errors import PaperbotError
+    from handlers.discord import run as run_module
+
+    connected = asyncio.Event()
+
+    async def login(self: PaperBot, token: str) -> None:
+        if token != "MTA.good.token":
+            raise discord.LoginFailure("Improper token has been passed.")
+
+    async def connect(self: PaperBot, *, reconnect: bool = True) -> None:
+        connected.set()
+        await asyncio.Event().wait()  # a gateway connection runs until closed
+
+    monkeypatch.setattr(PaperBot, "login", login)
+    monkeypatch.setattr(PaperBot, "connect", connect)
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'd.db'}", discord_token=SecretStr("MTA.good.token")
+    )
+    async with App.start(settings=settings) as app:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_module.run_discord(app, stop))
+        await asyncio.wait_for(connected.wait(), 5)
+        stop.set()
+        assert await asyncio.wait_for(task, 5) == 0
+        app.settings = Settings(database_url=settings.database_url, discord_token=SecretStr("MTA.bad.token"))
+        with pytest.raises(PaperbotError, match="Discord refused DISCORD_TOKEN"):
+            await run_module.run_discord(app, asyncio.Event())
