@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -13,11 +14,13 @@ from typing import Any, NoReturn, TextIO
 
 from bot import __version__
 from bot.app import App
+from bot.delivery import Deliverer
 from bot.digest import build_digest
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
 from bot.reports.resolve import ReportJob, resolve
 from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
+from bot.store.outbox import STATUSES, Outbox
 from bot.subscriptions import parse_locale, read_export, to_export
 from bot.text import count
 from bot.topics.resolve import resolve_terms
@@ -79,8 +82,26 @@ def build_parser() -> argparse.ArgumentParser:
     load = actions.add_parser("import", help="create or update subscriptions from a JSON file")
     load.add_argument("file", metavar="FILE", help="a JSON file as written by export, or - for stdin")
 
+    deliver = commands.add_parser("deliver", help="one delivery pass: every digest that is due, then exit")
+    deliver.add_argument(
+        "--date", type=_date, help="deliver the digest of this report date (default: the newest)"
+    )
+    deliver.add_argument("--now", action="store_true", help="treat every subscription as due now")
+
+    deliveries = commands.add_parser("deliveries", help="what was delivered, to whom, and what failed")
+    deliveries.add_argument("--date", type=_date, help="only this report date")
+    deliveries.add_argument("--status", choices=STATUSES, help="only this status")
+    deliveries.add_argument("--json", action="store_true", help="print a JSON list")
+
     commands.add_parser("migrate", help="bring the database schema up to date")
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: use YYYY-MM-DD") from None
 
 
 def _limit(text: str) -> int:
@@ -270,23 +291,72 @@ def _write_file(path: str, text: str) -> None:
         raise PaperbotError(f"cannot write {path}: {exc.strerror}") from None
 
 
+def _deliverer(app: App, found: dict[str, Any]) -> Deliverer:
+    return Deliverer(
+        archive=app.archive,
+        store=app.subscriptions,
+        outbox=Outbox(app.engine),
+        taxonomy=app.taxonomy,
+        publishers=found,
+        catch_up=dt.timedelta(hours=app.settings.catch_up_hours),
+    )
+
+
+async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
+    from handlers.publishers import publishers
+
+    if args.date is not None and await app.archive.report(args.date) is None:
+        raise BadInputError(f"no report for {args.date} in the archive")
+    async with publishers(app, sys.stdout) as found:
+        outcomes = await _deliverer(app, found).run_pass(day=args.date, force=args.now)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "nothing due"
+    print(f"delivery pass: {summary}", file=sys.stderr)
+    return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
+
+
+async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
+    rows = await Outbox(app.engine).list(day=args.date, status=args.status)
+    if args.json:
+        _print_json([row.to_json() for row in rows])
+        return EXIT_OK
+    if not rows:
+        print("no deliveries")
+    for row in rows:
+        ref = row.channel
+        error = f"  — {row.last_error}" if row.last_error else ""
+        print(
+            f"{row.report_date}  {row.status:<8} {ref.platform}:{ref.workspace}/{ref.channel}  "
+            f"due {row.due_at:%Y-%m-%d %H:%M}Z  attempts {row.attempts}{error}"
+        )
+    return EXIT_OK
+
+
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
     if not app.settings.has_platform:
         from handlers.console.prompt import run_console
 
         return await run_console(app, sys.stdin, sys.stdout)
+    from bot.scheduler import Scheduler
+    from handlers.publishers import publishers
     from handlers.runtime import stop_on_signals
 
     stop = stop_on_signals()
-    async with asyncio.TaskGroup() as edges:  # one edge failing stops the others
-        if app.settings.slack_mode is not None:
-            from handlers.slack.run import run_slack
+    async with publishers(app, sys.stdout) as found:
+        source = app.report_source() if app.settings.report_source else None
+        scheduler = Scheduler(_deliverer(app, found), source, app.archive)
+        scheduler.start()  # deliveries go out on time while the edges serve commands
+        try:
+            async with asyncio.TaskGroup() as edges:  # one edge failing stops the others
+                if app.settings.slack_mode is not None:
+                    from handlers.slack.run import run_slack
 
-            edges.create_task(run_slack(app, stop))
-        if app.settings.discord_token is not None:
-            from handlers.discord.run import run_discord
+                    edges.create_task(run_slack(app, stop))
+                if app.settings.discord_token is not None:
+                    from handlers.discord.run import run_discord
 
-            edges.create_task(run_discord(app, stop))
+                    edges.create_task(run_discord(app, stop))
+        finally:
+            scheduler.shutdown()
     return EXIT_OK
 
 
@@ -298,6 +368,8 @@ _COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
     "preview": _cmd_preview,
     "topics": _cmd_topics,
     "subscriptions": _cmd_subscriptions,
+    "deliver": _cmd_deliver,
+    "deliveries": _cmd_deliveries,
     "migrate": _cmd_migrate,
 }
 

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     slack_client_secret: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_CLIENT_SECRET"))] = (
         None
     )
+    catch_up_hours: Annotated[
+        float, Field(validation_alias=_env("PAPERBOT_CATCH_UP_HOURS"), ge=0, le=24 * 7)
+    ] = 12
     slack_managers: Annotated[
         Literal["members", "admins"], Field(validation_alias=_env("PAPERBOT_SLACK_MANAGERS"))
     ] = "members"

@@ -195,6 +195,15 @@ class Archive:
             ).mappings()
             return {row["arxiv_id"]: (_paper_from_row(row), row["last_date"]) for row in rows}
 
+    async def report_ingested_at(self, day: dt.date) -> dt.datetime | None:
+        """When the report of `day` reached the archive (a late report is delivered from then)."""
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(select(reports.c.ingested_at).where(reports.c.date == day))).scalar()
+        if value is None:
+            return None
+        stamp: dt.datetime = value
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
     async def latest_report_date(self) -> dt.date | None:
         async with self.engine.connect() as conn:
             latest: dt.date | None = (await conn.execute(select(func.max(reports.c.date)))).scalar_one()

@@ -104,3 +104,31 @@ subscriptions = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("platform", "workspace", "channel", name="uq_subscriptions_channel"),
 )
+
+# The delivery outbox (bot/delivery.py): one row per channel and report date, unique, so a
+# channel can never be given the same day's digest twice, whatever runs at once.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("report_date", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, claimed, posted, failed, skipped
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(64)),
+    Column("uncertain", Boolean, nullable=False, default=False),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("next_part", Integer, nullable=False, default=0),
+    Column("parts", Integer),
+    Column("posted", JSON, nullable=False, default=list),
+    Column("papers", Integer),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    UniqueConstraint("platform", "workspace", "channel", "report_date", name="uq_deliveries_channel_day"),
+)

@@ -56,10 +56,11 @@ class WorkspaceClients:
         base_url: str,
         *,
         token: str | None = None,
+        client: AsyncWebClient | None = None,
         installations: AsyncSQLAlchemyInstallationStore | None = None,
     ) -> None:
         self._base_url = base_url
-        self._shared = make_client(token, base_url) if token else None
+        self._shared = client or (make_client(token, base_url) if token else None)
         self._installations = installations
         self._clients: dict[str, tuple[float, AsyncWebClient]] = {}
 

@@ -296,3 +296,30 @@ def test_server_errors_exit_1_after_retries(
     status, _, err = run(capsys, "ingest", "https://reports.test/r.md")
     assert status == 1
     assert err == "paperbot: error: https://reports.test/r.md: failed after 4 attempts (HTTP 503)\n"
+
+
+def test_deliver_sends_each_due_digest_once_and_deliveries_reports_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin("/quit\n"))
+    assert run(capsys, "run")[0] == 0  # the console subscribes its demo channel
+    status, out, err = run(capsys, "deliver", "--now")
+    assert status == 0
+    assert "Daily Papers · 2026-11-20" in out
+    assert "delivery pass: 1 posted" in err
+    status, out, err = run(capsys, "deliver", "--now")
+    assert (status, out) == (0, "")
+    assert "nothing due" in err
+    status, out, _ = run(capsys, "deliveries", "--json")
+    (row,) = json.loads(out)
+    assert (row["platform"], row["channel"], row["status"], row["date"]) == (
+        "console",
+        "demo",
+        "posted",
+        "2026-11-20",
+    )
+    assert "posted" in run(capsys, "deliveries", "--status", "posted")[1]
+    assert run(capsys, "deliver", "--date", "2020-01-01")[0] == 2
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, "deliveries", "--status", "lost")
+    assert refused.value.code == 2

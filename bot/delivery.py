@@ -1,0 +1,192 @@
+"""Scheduled delivery: plan who is due, claim, publish, record — exactly once per channel and day.
+
+`plan` turns subscriptions and the newest report into outbox rows (unique per channel and
+report date, so nothing can be planned twice); `deliver_due` claims due rows with a lease and
+hands each digest to its platform's publisher. A claim that outlived its worker (a crash after
+posting, before recording) is marked uncertain, and the next claimant first asks the platform
+which parts are already up, then posts only the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
+from bot.models import Report, Subscription
+from bot.ports import PublishResult
+from bot.store.archive import Archive
+from bot.store.outbox import Delivery, Outbox, Planned
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.matcher import ReportMatcher
+from bot.topics.taxonomy import Taxonomy
+
+log = logging.getLogger("paperbot.delivery")
+
+CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
+LEASE = dt.timedelta(minutes=5)
+BATCH = 200
+# At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
+# workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
+PER_WORKSPACE = 4
+
+
+class DigestPublisher(Protocol):
+    """What a platform edge provides to deliver digests (Slack, Discord, console)."""
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        """Post the digest's parts from `start_at`; never raises for platform errors."""
+        ...
+
+    async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
+        """Which parts of delivery `key` are already in the channel (asked after a crash)."""
+        ...
+
+
+def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
+    """When `day`'s digest is due for the subscription, in UTC.
+
+    The subscription's HH:MM on that date in its zone: zoneinfo resolves a time skipped by a
+    DST change forward to the same wall time's standard offset and an ambiguous one to its
+    first occurrence, and the outbox holds one row per day, so a change day gives exactly one.
+    """
+    local = dt.datetime.combine(day, subscription.time, tzinfo=ZoneInfo(subscription.tz))
+    return local.astimezone(dt.UTC)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+@dataclass
+class Deliverer:
+    archive: Archive
+    store: SubscriptionStore
+    outbox: Outbox
+    taxonomy: Taxonomy
+    publishers: Mapping[str, DigestPublisher]
+    catch_up: dt.timedelta = CATCH_UP
+    worker: str = field(default_factory=worker_name)
+    _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
+
+    async def plan(self, now: dt.datetime, *, day: dt.date | None = None, force: bool = False) -> int:
+        """Create outbox rows for subscriptions whose digest of `day` (default: the newest
+        report) has come due; how many were created. `force` treats every one as due now."""
+        day = day or await self.archive.latest_report_date()
+        if day is None:
+            return 0
+        arrived = await self.archive.report_ingested_at(day)
+        if arrived is None:
+            return 0
+        planned_already = await self.outbox.planned_channels(day)
+        planned: list[Planned] = []
+        for subscription in await self.store.all():
+            ref = subscription.channel
+            if ref.platform not in self.publishers or ref in planned_already or subscription.paused:
+                continue
+            if not subscription.interests:
+                continue
+            # A report that arrives after a channel's time is delivered as soon as it is here.
+            due = max(due_at(day, subscription), arrived)
+            if force:
+                planned.append(Planned(ref, day, now))
+            elif now < due:
+                continue
+            elif now - due > self.catch_up:
+                reason = (
+                    f"missed: due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
+                )
+                planned.append(Planned(ref, day, due, skip_reason=reason))
+            else:
+                planned.append(Planned(ref, day, due))
+        return await self.outbox.ensure(planned, now)
+
+    async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """Claim and deliver everything due, batch after batch; a count per outcome."""
+        outcomes: dict[str, int] = {}
+        while True:
+            moment = now or dt.datetime.now(dt.UTC)
+            batch = await self.outbox.claim(
+                self.worker, moment, limit=BATCH, lease=LEASE, platforms=list(self.publishers)
+            )
+            if not batch:
+                return outcomes
+            limits: dict[tuple[str, str], asyncio.Semaphore] = {}
+            results = await asyncio.gather(*(self._deliver_limited(d, limits, moment) for d in batch))
+            for status in results:
+                outcomes[status] = outcomes.get(status, 0) + 1
+
+    async def _deliver_limited(
+        self, delivery: Delivery, limits: dict[tuple[str, str], asyncio.Semaphore], now: dt.datetime
+    ) -> str:
+        key = (delivery.channel.platform, delivery.channel.workspace)
+        semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
+        async with semaphore:
+            try:
+                return await self._deliver(delivery, now)
+            except Exception as exc:  # one bad delivery must not stop the others
+                log.exception("delivery %s failed", delivery.key)
+                result = PublishResult("failed", (), delivery.next_part, f"{type(exc).__name__}: {exc}")
+                return await self.outbox.finish(delivery, self.worker, result, now, posted=delivery.posted)
+
+    async def _deliver(self, delivery: Delivery, now: dt.datetime) -> str:
+        """One delivery; `now` is the pass's clock (retry times are computed from it)."""
+        subscription = await self.store.get(delivery.channel)
+        if subscription is None or subscription.paused or not subscription.interests:
+            reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
+            await self.outbox.skip(delivery, self.worker, reason, now)
+            return "skipped"
+        loaded = await self._report(delivery.report_date)
+        if loaded is None:
+            await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
+            return "skipped"
+        report, matcher = loaded
+        digest = build_digest(
+            report,
+            subscription.interests,
+            self.taxonomy,
+            locale=subscription.locale,
+            limit=DEFAULT_DIGEST_SIZE,
+            matcher=matcher,
+        )
+        if not digest.items:
+            await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
+            return "skipped"
+        publisher = self.publishers[delivery.channel.platform]
+        start_at = delivery.next_part
+        if delivery.uncertain:
+            # The last claimant may have posted and died before recording it: ask the platform.
+            already = await publisher.posted_parts(subscription, delivery.key)
+            while start_at in already:
+                start_at += 1
+        result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
+        posted = (*delivery.posted, *result.posted)
+        status = await self.outbox.finish(delivery, self.worker, result, now, posted=posted)
+        log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
+        return status
+
+    async def _report(self, day: dt.date) -> tuple[Report, ReportMatcher] | None:
+        if day not in self._matchers:
+            report = await self.archive.report(day)
+            if report is None:
+                return None
+            # One matcher per report serves every channel (see bot/topics/matcher.py).
+            self._matchers[day] = (report, ReportMatcher(report.papers, self.taxonomy))
+        return self._matchers[day]
+
+    async def run_pass(
+        self, now: dt.datetime | None = None, *, day: dt.date | None = None, force: bool = False
+    ) -> dict[str, int]:
+        """`paperbot deliver`: plan, then deliver everything due."""
+        moment = now or dt.datetime.now(dt.UTC)
+        await self.plan(moment, day=day, force=force)
+        return await self.deliver_due(now)

@@ -1,0 +1,105 @@
+"""The clock of `paperbot run`: poll for the day's report, and deliver what has come due.
+
+APScheduler 3.x runs in memory (PLATFORM_FACTS.md: a job store must never be shared between
+processes); it only says *when to look*. What is due and what was delivered lives in the
+database (bot/store/outbox.py), so restarts lose nothing and several replicas can run: each
+tick plans idempotently and claims with a lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery import Deliverer
+from bot.errors import PaperbotError
+from bot.ports import ReportSource
+from bot.store.archive import Archive
+
+log = logging.getLogger("paperbot.scheduler")
+
+TICK = dt.timedelta(minutes=1)  # how often due digests are looked for
+POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
+
+
+async def poll_reports(source: ReportSource, archive: Archive, today: dt.date) -> list[dt.date]:
+    """Fetch today's and yesterday's reports if they are not archived yet; the dates ingested.
+    A report published late, or after midnight UTC, is still picked up."""
+    archived = set(await archive.report_dates())
+    ingested = []
+    for day in (today - dt.timedelta(days=1), today):
+        if day in archived:
+            continue
+        try:
+            report = await source.fetch(day)
+        except PaperbotError as exc:
+            log.warning("report for %s: %s", day, exc)
+            continue
+        if report is not None:
+            await archive.ingest(report, origin=source.name)
+            ingested.append(day)
+    return ingested
+
+
+class Scheduler:
+    def __init__(
+        self,
+        deliverer: Deliverer,
+        source: ReportSource | None,
+        archive: Archive,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.deliverer = deliverer
+        self.source = source
+        self.archive = archive
+        self.clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def tick(self) -> None:
+        try:
+            outcomes = await self.deliverer.run_pass(self.clock())
+        except Exception:  # the next tick tries again; the outbox keeps the state
+            log.exception("delivery pass failed")
+            return
+        if outcomes:
+            log.info("delivery pass: %s", outcomes)
+
+    async def poll(self) -> None:
+        if self.source is None:
+            return
+        try:
+            ingested = await poll_reports(self.source, self.archive, self.clock().date())
+        except Exception:
+            log.exception("report polling failed")
+            return
+        if ingested:
+            await self.tick()  # a report that arrived late goes out at once
+
+    def _job(self, work: Callable[[], Awaitable[None]], every: dt.timedelta, job_id: str) -> None:
+        assert self._scheduler is not None
+        self._scheduler.add_job(
+            work,
+            IntervalTrigger(seconds=every.total_seconds(), timezone=dt.UTC),
+            id=job_id,
+            next_run_time=dt.datetime.now(dt.UTC),  # at once on start: catch-up after downtime
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(every.total_seconds()),
+        )
+
+    def start(self) -> None:
+        """Start inside the running event loop (AsyncIOScheduler binds to it)."""
+        self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self._job(self.poll, POLL, "poll-reports")
+        self._job(self.tick, TICK, "deliver")
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None

@@ -1,0 +1,28 @@
+"""The console's digest publisher: `paperbot deliver` and the console bot print digests."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot.digest import Digest
+from bot.models import Subscription
+from bot.ports import PublishResult
+from handlers.console.prompt import make_console
+from handlers.console.render import digest_renderable
+
+
+class ConsolePublisher:
+    def __init__(self, out: TextIO) -> None:
+        self.console = make_console(out)
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        if start_at == 0:
+            self.console.print(f"#{subscription.channel.channel} · {key}", markup=False, style="dim")
+            self.console.print(digest_renderable(digest))
+        return PublishResult("posted", (f"console:{key}",), 1)
+
+    async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
+        # A terminal keeps no history to ask; printing twice after a crash is harmless here.
+        return set()

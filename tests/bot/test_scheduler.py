@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery import Deliverer
+from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.scheduler import Scheduler, poll_reports
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.console.publisher import ConsolePublisher
+from tests.bot.topics.test_matcher import paper
+
+TODAY = dt.date(2026, 5, 6)
+
+
+class FakeSource:
+    """Publishes only one day's report, and counts what it was asked."""
+
+    name = "fake"
+
+    def __init__(self, published: dt.date = TODAY) -> None:
+        self.published = published
+        self.asked: list[dt.date] = []
+
+    async def fetch(self, day: dt.date) -> Report | None:
+        self.asked.append(day)
+        if day != self.published:
+            return None  # not published (a 404)
+        return Report(day, (paper(arxiv_id="2605.00001", title="RL for Agents", domain="强化学习"),))
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_polling_ingests_a_new_report_once_and_treats_missing_days_as_not_yet(
+    engine: AsyncEngine,
+) -> None:
+    archive = Archive(engine)
+    source = FakeSource()
+    assert await poll_reports(source, archive, TODAY) == [TODAY]
+    assert await archive.report_dates() == [TODAY]
+    assert await poll_reports(source, archive, TODAY) == []
+    assert source.asked == [TODAY - dt.timedelta(days=1), TODAY, TODAY - dt.timedelta(days=1)]
+
+
+async def test_the_scheduler_polls_then_delivers_on_start(engine: AsyncEngine) -> None:
+    store = SubscriptionStore(engine)
+    await store.save(
+        Subscription(ChannelRef("console", "local", "demo"), Interests(("reinforcement-learning",)))
+    )
+    out = io.StringIO()
+    deliverer = Deliverer(
+        Archive(engine), store, Outbox(engine), builtin_taxonomy(), {"console": ConsolePublisher(out)}
+    )
+    # The report "arrives" when polled (now); the channel's time (00:00) has passed by then.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    scheduler = Scheduler(deliverer, FakeSource(later.date()), Archive(engine), clock=lambda: later)
+    scheduler.start()
+    try:
+        for _ in range(200):
+            if (await Outbox(engine).counts()).get("posted"):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        scheduler.shutdown()
+    assert (await Outbox(engine).counts()) == {"posted": 1}
+    assert "RL for Agents" in out.getvalue()
