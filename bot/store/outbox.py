@@ -175,7 +175,6 @@ class Outbox:
                 status="claimed",
                 claimed_by=worker,
                 lease_until=now + lease,
-                attempts=table.c.attempts + 1,
                 # Evaluated on the old row: taking over a claim whose lease ran out means the
                 # previous attempt may have posted parts it never recorded.
                 uncertain=case((table.c.status == "claimed", True), else_=False),
@@ -220,10 +219,14 @@ class Outbox:
         rng: random.Random | None = None,
     ) -> str:
         """Record the outcome and release the claim in one statement; the new status."""
+        # Attempts count publishes that returned, not claims: a worker killed before it could try
+        # must not use up the retry budget of a delivery it never got to.
+        attempts = delivery.attempts + 1
         values: dict[str, Any] = {
             "posted": list(posted),
             "next_part": result.next_part,
             "last_error": result.error,
+            "attempts": attempts,
         }
         if result.status == "posted":
             status = "posted"
@@ -231,12 +234,12 @@ class Outbox:
         elif result.status == "paused":
             status = "skipped"
             values["finished_at"] = now
-        elif delivery.attempts >= MAX_ATTEMPTS:
+        elif attempts >= MAX_ATTEMPTS:
             status = "failed"
             values["finished_at"] = now
         else:
             status = "pending"
-            values["next_attempt_at"] = now + backoff(delivery.attempts, rng)
+            values["next_attempt_at"] = now + backoff(attempts, rng)
         values.update(status=status, claimed_by=None, lease_until=None)
         await self._owned_update(delivery, worker, **values)
         return status

@@ -210,3 +210,24 @@ async def test_a_failed_delivery_is_retried_later_with_backoff_then_visible_as_f
     assert row.status == "failed"
     assert row.last_error is not None
     assert posts(slack, "C0DOWN") == 0
+
+
+async def test_claims_a_crash_abandoned_do_not_use_up_the_retry_budget(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    from bot.store.outbox import MAX_ATTEMPTS
+
+    await Archive(engine).ingest(report())
+    await subscribe(engine, "C0ABANDON")
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    job = deliverer(engine, slack, "crashy")
+    await job.plan(now, force=True)
+    for round_ in range(MAX_ATTEMPTS + 2):  # claimed, then the worker dies, again and again
+        moment = now + (LEASE + dt.timedelta(seconds=1)) * round_
+        assert len(await job.outbox.claim("crashy", moment, limit=5, lease=LEASE)) == 1
+    slack.server_error("chat.postMessage", times=3, channel="C0ABANDON")  # one transient failure
+    later = now + dt.timedelta(days=1)
+    assert await deliverer(engine, slack, "calm").deliver_due(later) == {"pending": 1}
+    (row,) = await Outbox(engine).list()
+    assert row.status == "pending"  # retried later, not failed for good
+    assert row.attempts == 1
