@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
@@ -174,13 +175,17 @@ class Result:
 
 
 def deliverer(
-    engine: AsyncEngine, slack: FakeSlack, worker: str, sleep: Callable[[float], Awaitable[None]]
+    engine: AsyncEngine,
+    slack: FakeSlack,
+    worker: str,
+    sleep: Callable[[float], Awaitable[None]],
+    session: aiohttp.ClientSession,
 ) -> Deliverer:
     store = SubscriptionStore(engine)
     # One shared client (single-workspace mode) serves every workspace: the double takes one token.
-    clients = WorkspaceClients(
-        slack.base_url, client=make_client(FAKE_TOKEN, slack.base_url, retry_sleep=sleep)
-    )
+    # It shares one aiohttp session (connection pool), as `paperbot deliver` and `run` do.
+    client = make_client(FAKE_TOKEN, slack.base_url, retry_sleep=sleep, session=session)
+    clients = WorkspaceClients(slack.base_url, client=client)
     return Deliverer(
         archive=Archive(engine),
         store=store,
@@ -254,11 +259,11 @@ async def scenario(
     profile: cProfile.Profile | None = None,
 ) -> Result:
     parts = await prepare(engine, refs)
-    async with FakeSlack() as slack:
+    async with FakeSlack() as slack, aiohttp.ClientSession() as session:
         if failures:
             inject_failures(slack)
         sleep = scaled_sleep if failures else asyncio.sleep
-        workers = [deliverer(engine, slack, f"bench-{i}", sleep) for i in range(replicas)]
+        workers = [deliverer(engine, slack, f"bench-{i}", sleep, session) for i in range(replicas)]
         now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
         outcomes: Counter[str] = Counter()
         passes = 1

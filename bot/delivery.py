@@ -77,6 +77,10 @@ class Deliverer:
     catch_up: dt.timedelta = CATCH_UP
     worker: str = field(default_factory=worker_name)
     _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
+    _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _digests: dict[tuple[dt.date, tuple[str, ...], tuple[str, ...], str], Digest] = field(
+        default_factory=dict
+    )
 
     async def plan(self, now: dt.datetime, *, day: dt.date | None = None, force: bool = False) -> int:
         """Create outbox rows for subscriptions whose digest of `day` (default: the newest
@@ -113,6 +117,9 @@ class Deliverer:
     async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Claim and deliver everything due, batch after batch; a count per outcome."""
         outcomes: dict[str, int] = {}
+        # Reports and digests are cached for one pass only: a corrected report is seen next time.
+        self._matchers.clear()
+        self._digests.clear()
         while True:
             moment = now or dt.datetime.now(dt.UTC)
             batch = await self.outbox.claim(
@@ -121,26 +128,32 @@ class Deliverer:
             if not batch:
                 return outcomes
             limits: dict[tuple[str, str], asyncio.Semaphore] = {}
-            results = await asyncio.gather(*(self._deliver_limited(d, limits, moment) for d in batch))
+            subscriptions = await self.store.get_many([d.channel for d in batch])
+            results = await asyncio.gather(
+                *(self._deliver_limited(d, subscriptions.get(d.channel), limits, moment) for d in batch)
+            )
             for status in results:
                 outcomes[status] = outcomes.get(status, 0) + 1
 
     async def _deliver_limited(
-        self, delivery: Delivery, limits: dict[tuple[str, str], asyncio.Semaphore], now: dt.datetime
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        limits: dict[tuple[str, str], asyncio.Semaphore],
+        now: dt.datetime,
     ) -> str:
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
         async with semaphore:
             try:
-                return await self._deliver(delivery, now)
+                return await self._deliver(delivery, subscription, now)
             except Exception as exc:  # one bad delivery must not stop the others
                 log.exception("delivery %s failed", delivery.key)
                 result = PublishResult("failed", (), delivery.next_part, f"{type(exc).__name__}: {exc}")
                 return await self.outbox.finish(delivery, self.worker, result, now, posted=delivery.posted)
 
-    async def _deliver(self, delivery: Delivery, now: dt.datetime) -> str:
+    async def _deliver(self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime) -> str:
         """One delivery; `now` is the pass's clock (retry times are computed from it)."""
-        subscription = await self.store.get(delivery.channel)
         if subscription is None or subscription.paused or not subscription.interests:
             reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
             await self.outbox.skip(delivery, self.worker, reason, now)
@@ -149,15 +162,7 @@ class Deliverer:
         if loaded is None:
             await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
             return "skipped"
-        report, matcher = loaded
-        digest = build_digest(
-            report,
-            subscription.interests,
-            self.taxonomy,
-            locale=subscription.locale,
-            limit=DEFAULT_DIGEST_SIZE,
-            matcher=matcher,
-        )
+        digest = self._digest(delivery.report_date, loaded, subscription)
         if not digest.items:
             await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
             return "skipped"
@@ -174,14 +179,35 @@ class Deliverer:
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         return status
 
+    def _digest(
+        self, day: dt.date, loaded: tuple[Report, ReportMatcher], subscription: Subscription
+    ) -> Digest:
+        # Channels that follow the same topics in the same language get the same digest: build
+        # it once per report (a digest is an immutable value).
+        key = (day, subscription.interests.topics, subscription.interests.keywords, subscription.locale)
+        if key not in self._digests:
+            report, matcher = loaded
+            self._digests[key] = build_digest(
+                report,
+                subscription.interests,
+                self.taxonomy,
+                locale=subscription.locale,
+                limit=DEFAULT_DIGEST_SIZE,
+                matcher=matcher,
+            )
+        return self._digests[key]
+
     async def _report(self, day: dt.date) -> tuple[Report, ReportMatcher] | None:
-        if day not in self._matchers:
-            report = await self.archive.report(day)
-            if report is None:
-                return None
-            # One matcher per report serves every channel (see bot/topics/matcher.py).
-            self._matchers[day] = (report, ReportMatcher(report.papers, self.taxonomy))
-        return self._matchers[day]
+        # A batch's deliveries all ask at once: the lock makes the first one load the report
+        # and build the matcher, and the others wait for it instead of each building their own.
+        async with self._loading:
+            if day not in self._matchers:
+                report = await self.archive.report(day)
+                if report is None:
+                    return None
+                # One matcher per report serves every channel (see bot/topics/matcher.py).
+                self._matchers[day] = (report, ReportMatcher(report.papers, self.taxonomy))
+            return self._matchers[day]
 
     async def run_pass(
         self, now: dt.datetime | None = None, *, day: dt.date | None = None, force: bool = False

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TextIO
 
+import aiohttp
+
 from bot.app import App
 from bot.delivery import DigestPublisher
 from handlers.console.publisher import ConsolePublisher
@@ -17,32 +19,38 @@ async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPub
     settings = app.settings
     found: dict[str, DigestPublisher] = {"console": ConsolePublisher(out)}
     discord_client = None
-    if settings.slack_mode is not None:
-        from handlers.slack.delivery import SlackDigestPublisher
-        from handlers.slack.oauth import WorkspaceClients
-
-        if settings.slack_client_id:
-            from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-
-            store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
-            clients = WorkspaceClients(settings.slack_api_url, installations=store)
-        else:
-            assert settings.slack_bot_token is not None
-            clients = WorkspaceClients(
-                settings.slack_api_url, token=settings.slack_bot_token.get_secret_value()
-            )
-        found["slack"] = SlackDigestPublisher(clients, app.subscriptions)
-    if settings.discord_token is not None:
-        import discord
-
-        from handlers.discord.delivery import DiscordDigestPublisher
-
-        # Posting needs only Discord's HTTP API: log in, no gateway connection.
-        discord_client = discord.Client(intents=discord.Intents.none())
-        await discord_client.login(settings.discord_token.get_secret_value())
-        found["discord"] = DiscordDigestPublisher(discord_client, app.subscriptions)
+    http: aiohttp.ClientSession | None = None
     try:
+        if settings.slack_mode is not None:
+            from handlers.slack.delivery import SlackDigestPublisher
+            from handlers.slack.oauth import WorkspaceClients
+
+            # One connection pool for every post of every pass, not a TLS handshake per message.
+            http = aiohttp.ClientSession()
+            if settings.slack_client_id:
+                from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+
+                store = AsyncSQLAlchemyInstallationStore(
+                    client_id=settings.slack_client_id, engine=app.engine
+                )
+                clients = WorkspaceClients(settings.slack_api_url, installations=store, session=http)
+            else:
+                assert settings.slack_bot_token is not None
+                token = settings.slack_bot_token.get_secret_value()
+                clients = WorkspaceClients(settings.slack_api_url, token=token, session=http)
+            found["slack"] = SlackDigestPublisher(clients, app.subscriptions)
+        if settings.discord_token is not None:
+            import discord
+
+            from handlers.discord.delivery import DiscordDigestPublisher
+
+            # Posting needs only Discord's HTTP API: log in, no gateway connection.
+            discord_client = discord.Client(intents=discord.Intents.none())
+            await discord_client.login(settings.discord_token.get_secret_value())
+            found["discord"] = DiscordDigestPublisher(discord_client, app.subscriptions)
         yield found
     finally:
         if discord_client is not None:
             await discord_client.close()
+        if http is not None:
+            await http.close()

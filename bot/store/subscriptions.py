@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, func, select, update
+from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -63,6 +63,17 @@ class SubscriptionStore:
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(table).where(_where(ref)))).mappings().first()
         return _subscription(row) if row else None
+
+    async def get_many(self, refs: Sequence[ChannelRef]) -> dict[ChannelRef, Subscription]:
+        """Several channels' subscriptions in one query (a delivery batch's)."""
+        if not refs:
+            return {}
+        keys = [(ref.platform, ref.workspace, ref.channel) for ref in refs]
+        query = select(table).where(tuple_(table.c.platform, table.c.workspace, table.c.channel).in_(keys))
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        found = (_subscription(row) for row in rows)
+        return {subscription.channel: subscription for subscription in found}
 
     async def all(self, *, platform: str | None = None) -> list[Subscription]:
         query = select(table).order_by(table.c.platform, table.c.workspace, table.c.channel)

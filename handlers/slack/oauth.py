@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import aiohttp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
@@ -58,9 +59,11 @@ class WorkspaceClients:
         token: str | None = None,
         client: AsyncWebClient | None = None,
         installations: AsyncSQLAlchemyInstallationStore | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._base_url = base_url
-        self._shared = client or (make_client(token, base_url) if token else None)
+        self._session = session
+        self._shared = client or (make_client(token, base_url, session=session) if token else None)
         self._installations = installations
         self._clients: dict[str, tuple[float, AsyncWebClient]] = {}
 
@@ -76,6 +79,6 @@ class WorkspaceClients:
         bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)
         if bot is None or not bot.bot_token:
             return None
-        client = make_client(bot.bot_token, self._base_url)
+        client = make_client(bot.bot_token, self._base_url, session=self._session)
         self._clients[team_id] = (time.monotonic(), client)
         return client

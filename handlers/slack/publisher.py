@@ -75,18 +75,28 @@ class SlackHistoryError(PaperbotError):
 
 
 def make_client(
-    token: str, base_url: str = AsyncWebClient.BASE_URL, *, retry_sleep: Sleep = asyncio.sleep
+    token: str,
+    base_url: str = AsyncWebClient.BASE_URL,
+    *,
+    retry_sleep: Sleep = asyncio.sleep,
+    session: aiohttp.ClientSession | None = None,
 ) -> AsyncWebClient:
     """The Slack Web API client paperbot uses: bounded retries for 429, 5xx and connection errors.
 
-    `retry_sleep` is how retries wait; tests pass one that records the wait and returns at once."""
+    `retry_sleep` is how retries wait; tests pass one that records the wait and returns at once.
+    `session`: without one, slack_sdk opens a new connection (and TLS handshake) per request;
+    delivery passes share one session, owned and closed by whoever created it."""
     handlers: list[AsyncRetryHandler] = [
         _RateLimitRetry(RATE_LIMIT_RETRIES, retry_sleep),
         _ServerErrorRetry(SERVER_ERROR_RETRIES, retry_sleep),
         _ConnectionErrorRetry(CONNECTION_ERROR_RETRIES, retry_sleep),
     ]
     return AsyncWebClient(
-        token=token, base_url=base_url, timeout=REQUEST_TIMEOUT_SECONDS, retry_handlers=handlers
+        token=token,
+        base_url=base_url,
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        retry_handlers=handlers,
+        session=session,
     )
 
 
