@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.i18n import t
-from bot.models import Interests, Report
+from bot.models import Interests, Paper, Report
 from bot.reports.arxiv import paper_links
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy
@@ -78,6 +78,18 @@ class Digest:
         """A one-message summary: the fallback text of a chat card, and a log line."""
         titles = "; ".join(item.title for item in self.items[:3])
         return f"{self.header()}" + (f": {titles}" if titles else "")
+
+
+def paper_sections(paper: Paper, locale: str) -> list[tuple[str, str]]:
+    """The paper's non-empty report sections with their names in `locale` (its details view)."""
+    sections = [
+        (t("digest.area", locale), paper.domain),
+        (t("digest.contribution", locale), paper.contribution or paper.summary),
+        (t("section.usage", locale), paper.usage),
+        (t("section.innovations", locale), paper.innovations),
+        (t("section.results", locale), paper.results),
+    ]
+    return [(name, text) for name, text in sections if text.strip()]
 
 
 def interest_labels(interests: Interests, taxonomy: Taxonomy, locale: str) -> tuple[str, ...]:

@@ -110,6 +110,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": 'Unknown topic "{term}" — did you mean "{suggestion}"? To follow it as a keyword, quote it.',
         "zh": "未知主题「{term}」—— 您是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
     },
+    # Cards and their buttons (Slack, Discord).
+    "card.details": {"en": "Details", "zh": "详情"},
+    "card.share": {"en": "Share to channel", "zh": "分享到频道"},
+    "card.modal_title": {"en": "Paper details", "zh": "论文详情"},
+    "card.close": {"en": "Close", "zh": "关闭"},
+    "card.part": {"en": "part {part} of {parts}", "zh": "第 {part}/{parts} 部分"},
+    "card.shared_by": {"en": "Shared by <@{user}>", "zh": "<@{user}> 分享"},
+    "card.topics_why": {"en": "Topics · why", "zh": "主题 · 原因"},
+    "card.not_available": {
+        "en": "Paper details are not available right now.",
+        "zh": "暂时无法查看论文详情。",
+    },
+    # The report's five sections, as a paper's details show them.
+    "section.usage": {"en": "How to use it", "zh": "使用指南"},
+    "section.innovations": {"en": "Main innovations", "zh": "主要创新点"},
+    "section.results": {"en": "Results", "zh": "实验效果"},
     "language.en": {"en": "English", "zh": "英文"},
     "language.zh": {"en": "Chinese", "zh": "中文"},
     "paper.count": {"en": "{count} paper|{count} papers", "zh": "{count} 篇论文"},

@@ -24,10 +24,10 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import Taxonomy
 from handlers.discord.embeds import DetailsButton, details_embeds, reply_messages
+from handlers.discord.locale import language_of
 
 log = logging.getLogger("paperbot.discord")
 
-_CHINESE = frozenset({discord.Locale.chinese, discord.Locale.taiwan_chinese})
 # Exactly what posting digests needs: see channels, post (also in threads) with embeds, and read
 # recent history to recognise a digest already posted before a crash. Nothing else.
 PERMISSIONS = discord.Permissions(
@@ -43,11 +43,6 @@ SCOPES = ("bot", "applications.commands")
 def invite_url(application_id: int) -> str:
     """The link a server admin opens to add paperbot with exactly those permissions."""
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
-
-
-def language_of(interaction: discord.Interaction) -> str:
-    """zh-CN and zh-TW readers get Chinese; everyone else English."""
-    return "zh" if interaction.locale in _CHINESE else "en"
 
 
 def channel_of(interaction: discord.Interaction) -> ChannelRef:

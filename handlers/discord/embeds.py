@@ -17,11 +17,12 @@ from typing import Any, Protocol, cast
 import discord
 
 from bot.commands import Reply
-from bot.digest import Digest, DigestItem
+from bot.digest import Digest, DigestItem, paper_sections
 from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
 from bot.split import pack
+from handlers.discord.locale import language_of
 from handlers.discord.messages import (
     DETAILS_PREFIX,
     MAX_COMPONENTS,
@@ -54,23 +55,6 @@ HEADER_CHARS = 1500  # the following line can be long (many keywords); the heade
 # Hugging Face's yellow, so paperbot's cards are recognisable at a glance.
 COLOUR = discord.Colour(0xFFD21E)
 CODE_FENCE = "```"
-
-_LABELS = {
-    "details": {"en": "Details", "zh": "详情"},
-    "topics_why": {"en": "Topics · why", "zh": "主题 · 原因"},
-    "usage": {"en": "How to use it", "zh": "使用指南"},
-    "innovations": {"en": "Main innovations", "zh": "主要创新点"},
-    "results": {"en": "Results", "zh": "实验效果"},
-    "not_available": {
-        "en": "Paper details are not available right now.",
-        "zh": "暂时无法查看论文详情。",
-    },
-}
-
-
-def label(key: str, locale: str) -> str:
-    return _LABELS[key].get(locale) or _LABELS[key]["en"]
-
 
 # -- escaping and clipping ---------------------------------------------------------------------
 
@@ -158,10 +142,6 @@ def _details_provider(client: object) -> DetailsProvider | None:
     return None
 
 
-def _is_chinese(interaction: discord.Interaction[Any]) -> bool:
-    return str(getattr(interaction, "locale", "")).startswith("zh")
-
-
 class DetailsButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=DETAILS_PREFIX + r"(?P<arxiv_id>[0-9A-Za-z./\-]+)",
@@ -175,7 +155,7 @@ class DetailsButton(
         super().__init__(
             discord.ui.Button(
                 style=discord.ButtonStyle.secondary,
-                label=text or label("details", locale),
+                label=text or t("card.details", locale),
                 custom_id=DETAILS_PREFIX + arxiv_id,
             ),
             row=row,
@@ -206,7 +186,7 @@ class DetailsButton(
         provider = _details_provider(interaction.client)
         if provider is None:
             await interaction.response.send_message(
-                label("not_available", "zh" if _is_chinese(interaction) else "en"),
+                t("card.not_available", language_of(interaction)),
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -259,7 +239,7 @@ def digest_embed(item: DigestItem, locale: str) -> discord.Embed:
     why = "\n".join(part for part in (", ".join(item.topics), item.reason) if part.strip())
     if why.strip():
         value = clip(escape_lines(why), REASON_CHARS)
-        embed.add_field(name=label("topics_why", locale), value=value, inline=False)
+        embed.add_field(name=t("card.topics_why", locale), value=value, inline=False)
     return embed
 
 
@@ -421,14 +401,7 @@ def details_embeds(paper: Paper, locale: str) -> list[discord.Embed]:
         description=f"[arXiv {escape(paper.arxiv_id)}]({links['arxiv']}) · [PDF]({links['pdf']})",
         colour=COLOUR,
     )
-    texts = [
-        (t("digest.area", locale), paper.domain),
-        (t("digest.contribution", locale), paper.contribution or paper.summary),
-        (label("usage", locale), paper.usage),
-        (label("innovations", locale), paper.innovations),
-        (label("results", locale), paper.results),
-    ]
-    sections = [(name, escape_lines(text)) for name, text in texts if text.strip()]
+    sections = [(name, escape_lines(text)) for name, text in paper_sections(paper, locale)]
     room = MAX_EMBED_TOTAL - embed_chars(embed)
     budget = room
     fields = _section_fields(sections, budget)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.commands import Reply
-from bot.digest import Digest, DigestItem
+from bot.digest import Digest, DigestItem, paper_sections
 from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
@@ -42,22 +42,6 @@ REASON_CHARS = 800
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
 LINK_ACTION = "paper_link"  # link buttons still send an action; Bolt must ack it
-
-_LABELS = {
-    "details": {"en": "Details", "zh": "详情"},
-    "share": {"en": "Share to channel", "zh": "分享到频道"},
-    "modal_title": {"en": "Paper details", "zh": "论文详情"},
-    "close": {"en": "Close", "zh": "关闭"},
-    "part": {"en": "part {part} of {parts}", "zh": "第 {part}/{parts} 部分"},
-    "shared_by": {"en": "Shared by <@{user}>", "zh": "<@{user}> 分享"},
-    "usage": {"en": "How to use it", "zh": "使用指南"},
-    "innovations": {"en": "Main innovations", "zh": "主要创新点"},
-    "results": {"en": "Results", "zh": "实验效果"},
-}
-
-
-def label(key: str, locale: str) -> str:
-    return _LABELS[key].get(locale) or _LABELS[key]["en"]
 
 
 def escape(text: str) -> str:
@@ -119,7 +103,7 @@ def _buttons(
         },
         {
             "type": "button",
-            "text": _plain(label("details", locale), MAX_BUTTON_TEXT),
+            "text": _plain(t("card.details", locale), MAX_BUTTON_TEXT),
             "action_id": DETAILS_ACTION,
             "value": arxiv_id,
         },
@@ -128,7 +112,7 @@ def _buttons(
         elements.append(
             {
                 "type": "button",
-                "text": _plain(label("share", locale), MAX_BUTTON_TEXT),
+                "text": _plain(t("card.share", locale), MAX_BUTTON_TEXT),
                 "action_id": SHARE_ACTION,
                 "value": arxiv_id,
             }
@@ -199,7 +183,7 @@ def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:
     """The plain-text notification: what the message is, then the titles it carries."""
     head = digest.header()
     if parts > 1:
-        head += f" ({label('part', digest.locale).format(part=part, parts=parts)})"
+        head += f" ({t('card.part', digest.locale, part=part, parts=parts)})"
     body = "; ".join(_flat(title) for title in titles)
     return clip(escape(f"{head}: {body}" if body else head), MAX_FALLBACK_TEXT)
 
@@ -241,7 +225,7 @@ def shared_message(paper: Paper, user: str, locale: str) -> SlackMessage:
     hit = LookupHit(paper.arxiv_id, paper.title, None, 1.0, links["hf"], paper.domain, paper.contribution)
     blocks = hit_blocks(hit, locale)
     blocks[1]["elements"] = blocks[1]["elements"][:3]  # no share button on a shared card
-    blocks.append({"type": "context", "elements": [_mrkdwn(label("shared_by", locale).format(user=user))]})
+    blocks.append({"type": "context", "elements": [_mrkdwn(t("card.shared_by", locale, user=user))]})
     return SlackMessage(clip(escape(_flat(paper.title)), MAX_FALLBACK_TEXT), blocks)
 
 
@@ -252,25 +236,17 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
         {"type": "header", "text": _plain(paper.title, MAX_HEADER_TEXT)},
         {"type": "context", "elements": [_mrkdwn(f"`{paper.arxiv_id}` · {link(links['pdf'], 'PDF')}")]},
     ]
-    sections = [
-        (t("digest.area", locale), paper.domain),
-        (t("digest.contribution", locale), paper.contribution or paper.summary),
-        (label("usage", locale), paper.usage),
-        (label("innovations", locale), paper.innovations),
-        (label("results", locale), paper.results),
-    ]
-    for name, text in sections:
-        if text.strip():
-            # Keep the section's line breaks (bullets), escaped and clipped line by line.
-            kept = escape(text.strip())
-            if len(kept) > MAX_SECTION_TEXT - 100:
-                kept = escape_clip(text, MAX_SECTION_TEXT - 100)
-            blocks.append({"type": "section", "text": _mrkdwn(f"*{escape(name)}*\n{kept}")})
+    for name, text in paper_sections(paper, locale):
+        # Keep the section's line breaks (bullets), escaped; clipped when too long.
+        kept = escape(text.strip())
+        if len(kept) > MAX_SECTION_TEXT - 100:
+            kept = escape_clip(text, MAX_SECTION_TEXT - 100)
+        blocks.append({"type": "section", "text": _mrkdwn(f"*{escape(name)}*\n{kept}")})
     blocks.append(_buttons(paper.arxiv_id, links["hf"], links["arxiv"], locale))
     blocks[-1]["elements"] = blocks[-1]["elements"][:2]  # Hugging Face, arXiv
     return {
         "type": "modal",
-        "title": _plain(label("modal_title", locale), MAX_MODAL_TITLE),
-        "close": _plain(label("close", locale), MAX_BUTTON_TEXT),
+        "title": _plain(t("card.modal_title", locale), MAX_MODAL_TITLE),
+        "close": _plain(t("card.close", locale), MAX_BUTTON_TEXT),
         "blocks": blocks[:MAX_MODAL_BLOCKS],
     }
