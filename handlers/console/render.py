@@ -15,14 +15,14 @@ from rich.text import Text
 from bot.commands import Reply
 from bot.digest import Digest, DigestItem
 from bot.i18n import t
+from bot.text import clip
 
 # Long sections are cut for a terminal; the full text is a `/paper ID` away.
 MAX_LINE = 280
 
 
 def _clip(text: str, limit: int = MAX_LINE) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return clip(" ".join(text.split()), limit)
 
 
 def item_panel(number: int, item: DigestItem, locale: str) -> Panel:

@@ -22,6 +22,7 @@ from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
 from bot.split import pack
+from bot.text import clip as base_clip
 from handlers.discord.locale import language_of
 from handlers.discord.messages import (
     DETAILS_PREFIX,
@@ -103,11 +104,10 @@ def _without_dangling_escape(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut at the end with an ellipsis; never cutting an escape in two."""
-    if len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    return _without_dangling_escape(text[: limit - 1].rstrip()).rstrip() + "…"
+    clipped = base_clip(text, limit)
+    if clipped == text or not clipped:
+        return clipped
+    return _without_dangling_escape(clipped.removesuffix("…")).rstrip() + "…"
 
 
 def escape_clip(text: str, limit: int) -> str:

@@ -17,6 +17,7 @@ from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
 from bot.split import pack
+from bot.text import clip
 from handlers.slack.messages import SlackMessage
 
 # Block Kit limits (PLATFORM_FACTS.md, Slack): 50 blocks per message, section text 3,000,
@@ -48,11 +49,6 @@ def escape(text: str) -> str:
     """Slack mrkdwn escaping: only &, < and > are special, and escaping them defuses
     `<!channel>`, `<!here>`, `<@U…>` and `<url|label>` smuggled in through report text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at the end with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def escape_clip(text: str, limit: int) -> str:
