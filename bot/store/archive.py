@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import SECTION_FIELDS, LookupHit, Paper, Report
+from bot.store.database import as_utc
 from bot.store.tables import papers, report_papers, reports
 from bot.store.terms import index_terms
 from bot.text import count
@@ -199,10 +200,7 @@ class Archive:
         """When the report of `day` reached the archive (a late report is delivered from then)."""
         async with self.engine.connect() as conn:
             value = (await conn.execute(select(reports.c.ingested_at).where(reports.c.date == day))).scalar()
-        if value is None:
-            return None
-        stamp: dt.datetime = value
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+        return as_utc(value) if value is not None else None
 
     async def latest_report_date(self) -> dt.date | None:
         async with self.engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,12 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
             parsed = parsed.set(drivername="postgresql+asyncpg")
         return create_async_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
     raise BadInputError(f"unsupported database {backend!r}: use sqlite+aiosqlite:// or postgresql+asyncpg://")
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored timestamp as an aware UTC datetime: SQLite gives naive ones back (all stored
+    values are UTC), PostgreSQL aware ones."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef
 from bot.ports import PublishResult
+from bot.store.database import as_utc
 from bot.store.tables import deliveries as table
 
 STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
@@ -76,7 +77,7 @@ def _delivery(row: RowMapping) -> Delivery:
         channel=ChannelRef(row["platform"], row["workspace"], row["channel"]),
         report_date=row["report_date"],
         status=row["status"],
-        due_at=_aware(row["due_at"]),
+        due_at=as_utc(row["due_at"]),
         attempts=row["attempts"],
         next_part=row["next_part"],
         parts=row["parts"],
@@ -84,13 +85,8 @@ def _delivery(row: RowMapping) -> Delivery:
         papers=row["papers"],
         last_error=row["last_error"],
         uncertain=bool(row["uncertain"]),
-        finished_at=_aware(row["finished_at"]) if row["finished_at"] else None,
+        finished_at=as_utc(row["finished_at"]) if row["finished_at"] else None,
     )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite gives naive datetimes back; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
@@ -186,28 +182,6 @@ class Outbox:
             rows = (await conn.execute(statement)).mappings().all()
         return sorted((_delivery(row) for row in rows), key=lambda d: (d.due_at, d.id))
 
-    async def progress(
-        self,
-        delivery: Delivery,
-        worker: str,
-        *,
-        next_part: int,
-        posted: Sequence[str],
-        parts: int,
-        papers: int,
-        lease_until: dt.datetime,
-    ) -> bool:
-        """Record parts posted so far (and extend the lease); False when the claim was lost."""
-        return await self._owned_update(
-            delivery,
-            worker,
-            next_part=next_part,
-            posted=list(posted),
-            parts=parts,
-            papers=papers,
-            lease_until=lease_until,
-        )
-
     async def finish(
         self,
         delivery: Delivery,
@@ -265,17 +239,6 @@ class Outbox:
         async with self.engine.begin() as conn:
             result = await conn.execute(statement)
         return bool(result.rowcount)
-
-    async def dates_planned(self, ref: ChannelRef) -> set[dt.date]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(table.c.report_date).where(
-                    table.c.platform == ref.platform,
-                    table.c.workspace == ref.workspace,
-                    table.c.channel == ref.channel,
-                )
-            )
-            return set(rows.scalars())
 
     async def planned_channels(self, day: dt.date) -> set[ChannelRef]:
         async with self.engine.connect() as conn:
