@@ -153,8 +153,9 @@ def retry_after_seconds(response: HttpResponse | None) -> float:
     return 1.0
 
 
-class _ServerErrorRetry(AsyncServerErrorRetryHandler):
-    """slack_sdk's 500/503 handler with an injectable sleep."""
+class _BackoffWithInjectedSleep(AsyncRetryHandler):
+    """A retry handler that waits BACKOFF through an injectable sleep (tests pass one that
+    returns at once); mixed in before slack_sdk's handler whose retry decision it keeps."""
 
     def __init__(self, max_retry_count: int, sleep: Sleep) -> None:
         super().__init__(max_retry_count=max_retry_count, interval_calculator=BACKOFF)
@@ -172,12 +173,12 @@ class _ServerErrorRetry(AsyncServerErrorRetryHandler):
         await _wait_then_retry(state, wait, self._sleep)
 
 
-class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
-    """slack_sdk's connection-error handler, minus retrying posts that may have gone through."""
+class _ServerErrorRetry(_BackoffWithInjectedSleep, AsyncServerErrorRetryHandler):
+    """slack_sdk's 500/503 handler with an injectable sleep."""
 
-    def __init__(self, max_retry_count: int, sleep: Sleep) -> None:
-        super().__init__(max_retry_count=max_retry_count, interval_calculator=BACKOFF)
-        self._sleep = sleep
+
+class _ConnectionErrorRetry(_BackoffWithInjectedSleep, AsyncConnectionErrorRetryHandler):
+    """slack_sdk's connection-error handler, minus retrying posts that may have gone through."""
 
     async def _can_retry_async(
         self,
@@ -192,17 +193,6 @@ class _ConnectionErrorRetry(AsyncConnectionErrorRetryHandler):
         if _api_method(request.url) in _NOT_IDEMPOTENT:
             return False
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        wait = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
-        await _wait_then_retry(state, wait, self._sleep)
 
 
 def _api_method(url: str) -> str:
