@@ -118,14 +118,7 @@ async def subscribe(
         await store.save(created)
         return Change(created, wanted, created=True)
     merged = merge_interests(current.interests, wanted)
-    added = Interests(
-        tuple(t for t in merged.topics if t not in current.interests.topics),
-        tuple(
-            k
-            for k in merged.keywords
-            if k.casefold() not in {c.casefold() for c in current.interests.keywords}
-        ),
-    )
+    added = remove_interests(merged, current.interests)
     # Subscribing again is how a paused channel (bot removed, channel archived) comes back:
     # whoever fixed the cause says so by subscribing.
     updated = replace(current, interests=merged, paused=False, paused_reason=None)
@@ -147,10 +140,7 @@ async def unsubscribe(
     if current is None:
         return Change(None, Interests())
     remaining = remove_interests(current.interests, unwanted)
-    removed = Interests(
-        tuple(t for t in current.interests.topics if t not in remaining.topics),
-        tuple(k for k in current.interests.keywords if k not in remaining.keywords),
-    )
+    removed = remove_interests(current.interests, remaining)
     if not removed:
         return Change(current, removed)
     if not remaining:

@@ -240,6 +240,7 @@ def merge_interests(current: Interests, added: Interests) -> Interests:
 
 
 def remove_interests(current: Interests, removed: Interests) -> Interests:
+    """`current` without `removed` (keywords compared regardless of case, as they match)."""
     return Interests(
         tuple(t for t in current.topics if t not in removed.topics),
         tuple(k for k in current.keywords if k.casefold() not in {r.casefold() for r in removed.keywords}),

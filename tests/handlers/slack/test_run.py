@@ -23,6 +23,28 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def start_run(slack: FakeSlack, cwd: Path, database_url: str, port: int) -> asyncio.subprocess.Process:
+    """`python -m bot run` in HTTP mode against the Slack double, with nobody's real settings."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PAPERBOT_"))},
+        "PAPERBOT_DATABASE_URL": database_url,
+        "PAPERBOT_HTTP_PORT": str(port),
+        "SLACK_BOT_TOKEN": FAKE_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.base_url,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
@@ -33,24 +55,7 @@ async def test_run_serves_slack_in_http_mode_and_stops_cleanly_on_sigterm(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PAPERBOT_"))},
-        "PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-        "PAPERBOT_HTTP_PORT": str(port),
-        "SLACK_BOT_TOKEN": FAKE_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.base_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run(slack, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", port)
     try:
         async with aiohttp.ClientSession() as http:
             base = f"http://127.0.0.1:{port}"
@@ -151,24 +156,7 @@ async def test_run_delivers_a_due_digest_to_slack_on_schedule(slack: FakeSlack, 
     )
     await engine.dispose()
     # The report was archived just now, after the channel's 00:00: due at once (a late report).
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PAPERBOT_"))},
-        "PAPERBOT_DATABASE_URL": url,
-        "PAPERBOT_HTTP_PORT": str(free_port()),
-        "SLACK_BOT_TOKEN": FAKE_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.base_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run(slack, tmp_path, url, free_port())
     try:
         await until(lambda: len(slack.messages_in("C0SCHEDULED")) >= 1, within=30)
         await asyncio.sleep(0.5)  # let the pass finish recording before stopping
