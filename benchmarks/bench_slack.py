@@ -41,7 +41,6 @@ if str(ROOT) not in sys.path:
 
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
-from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from benchmarks.bench_lookup import GENERATOR_VERSION, build_archive, queries  # noqa: E402
 from benchmarks.common import CACHE, machine, percentile  # noqa: E402
@@ -53,6 +52,7 @@ from handlers.slack.app import SlackEdge, build_app  # noqa: E402
 from handlers.slack.publisher import make_client  # noqa: E402
 from handlers.slack.server import EVENTS_PATH, http_app  # noqa: E402
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser  # noqa: E402
+from tests.handlers.slack.test_app import signed  # noqa: E402
 
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 TEAM, CHANNEL = "T0FAKE", "C0BENCH"
@@ -153,17 +153,6 @@ def query_mix(path: Path, taxonomy: Taxonomy, count: int, seed: int = 11) -> lis
     return (ordered * (count // len(ordered) + 1))[:count]
 
 
-def signed_headers(body: str) -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
-    assert signature is not None
-    return {
-        "content-type": "application/x-www-form-urlencoded",
-        "x-slack-request-timestamp": timestamp,
-        "x-slack-signature": signature,
-    }
-
-
 def command_body(fake: FakeSlack, text: str, hook: str, user: str) -> str:
     return urlencode(
         {
@@ -198,7 +187,7 @@ async def one_request(
 ) -> Sample:
     hook = f"q{number}"
     body = command_body(fake, text, hook, USERS[number % len(USERS)].id)
-    headers = signed_headers(body)
+    headers = signed(body, secret=SIGNING_SECRET)
     answered = fake.expect(hook)
     started = time.perf_counter_ns()
     async with session.post(url, data=body.encode(), headers=headers) as response:
