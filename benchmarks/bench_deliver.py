@@ -33,7 +33,7 @@ import datetime as dt
 import io
 import os
 import pstats
-import random
+import resource
 import sys
 import tempfile
 import time
@@ -50,11 +50,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
+from sqlalchemy import make_url, text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: E402
 
-import tests.handlers.slack.fake_slack as fake_slack_module  # noqa: E402
 from benchmarks.common import machine  # noqa: E402
+from benchmarks.slack_double import SlackDoubleProcess  # noqa: E402
+from bot.aio import run  # noqa: E402
 from bot.delivery import PER_WORKSPACE, Deliverer  # noqa: E402
 from bot.digest import DEFAULT_DIGEST_SIZE, build_digest  # noqa: E402
 from bot.models import ChannelRef, Interests, Paper, Report, Subscription  # noqa: E402
@@ -67,8 +68,8 @@ from bot.topics.taxonomy import builtin_taxonomy  # noqa: E402
 from handlers.slack.blocks import digest_messages  # noqa: E402
 from handlers.slack.delivery import SlackDigestPublisher  # noqa: E402
 from handlers.slack.oauth import WorkspaceClients  # noqa: E402
-from handlers.slack.publisher import make_client  # noqa: E402
-from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack  # noqa: E402
+from handlers.slack.publisher import make_client, make_session  # noqa: E402
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, message_problem  # noqa: E402
 
 DAY = dt.date(2026, 3, 9)
 RL = Interests(("reinforcement-learning",))
@@ -102,10 +103,6 @@ def channel_refs(n: int) -> list[ChannelRef]:
     return [ChannelRef("slack", f"T0W{i % WORKSPACES:04d}", f"C0B{i:06d}") for i in range(n)]
 
 
-def unchecked(params: dict[str, Any]) -> tuple[str, str] | None:
-    return None
-
-
 async def scaled_sleep(seconds: float) -> None:
     await asyncio.sleep(seconds * SLEEP_SCALE)
 
@@ -125,20 +122,22 @@ async def sqlite_engine() -> AsyncIterator[AsyncEngine]:
 
 
 @asynccontextmanager
-async def postgres_engine(url: str) -> AsyncIterator[AsyncEngine]:
-    """A fresh schema in `url`'s database, dropped afterwards (as tests/conftest.py does)."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
+async def postgres_database(url: str) -> AsyncIterator[tuple[AsyncEngine, str]]:
+    """A fresh, migrated database on `url`'s server (other processes can open it by its URL),
+    dropped afterwards."""
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    database_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(database_url)
     try:
         await migrate(engine)
-        yield engine
+        yield engine, database_url
     finally:
         await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         await admin.dispose()
 
 
@@ -168,15 +167,30 @@ class Result:
     seconds: float
     exact: bool
     problems: tuple[str, ...]
+    span: float  # first to last accepted post, by the double's clock
+    cpu: float  # CPU seconds the bot's process(es) used in the timed span
+    double_cpu: float  # …and the double's
 
     @property
     def rate(self) -> float:
         return self.posts / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_per_post(self) -> float:
+        return 1000 * self.cpu / self.posts if self.posts else 0.0
+
+    @property
+    def double_cpu_per_post(self) -> float:
+        return 1000 * self.double_cpu / self.posts if self.posts else 0.0
+
+    @property
+    def span_rate(self) -> float:
+        return self.posts / self.span if self.span else 0.0
+
 
 def deliverer(
     engine: AsyncEngine,
-    slack: FakeSlack,
+    base_url: str,
     worker: str,
     sleep: Callable[[float], Awaitable[None]],
     session: aiohttp.ClientSession,
@@ -184,8 +198,8 @@ def deliverer(
     store = SubscriptionStore(engine)
     # One shared client (single-workspace mode) serves every workspace: the double takes one token.
     # It shares one aiohttp session (connection pool), as `paperbot deliver` and `run` do.
-    client = make_client(FAKE_TOKEN, slack.base_url, retry_sleep=sleep, session=session)
-    clients = WorkspaceClients(slack.base_url, client=client)
+    client = make_client(FAKE_TOKEN, base_url, retry_sleep=sleep, session=session)
+    clients = WorkspaceClients(base_url, client=client)
     return Deliverer(
         archive=Archive(engine),
         store=store,
@@ -207,32 +221,20 @@ async def prepare(engine: AsyncEngine, refs: list[ChannelRef]) -> int:
     return len(digest_messages(digest))
 
 
-def inject_failures(slack: FakeSlack, seed: int = 7) -> None:
-    rng = random.Random(seed)
-    draws: dict[int, float] = {}
-
-    def draw(params: dict[str, Any]) -> float:
-        # One draw per request, shared by both scripts (they are asked in turn for the same call);
-        # the double records each call before it looks for a scripted failure.
-        key = len(slack.calls)
-        if key not in draws:
-            draws.clear()
-            draws[key] = rng.random()
-        return draws[key]
-
-    slack.rate_limit("chat.postMessage", retry_after=1, times=None, when=lambda p: draw(p) < RATE_LIMITED)
-    slack.server_error(
-        "chat.postMessage", times=None, when=lambda p: RATE_LIMITED <= draw(p) < RATE_LIMITED + SERVER_ERRORS
-    )
-
-
 def verify(
-    slack: FakeSlack, refs: list[ChannelRef], parts: int, counts: dict[str, int]
+    state: dict[str, Any], refs: list[ChannelRef], parts: int, counts: dict[str, int]
 ) -> tuple[bool, list[str]]:
+    """Every channel holds each part of one delivery exactly once, and every message is one
+    Slack would have accepted (checked here, after the timed span, when the double did not)."""
     problems: list[str] = []
     expected = set(range(parts))
+    by_channel: dict[str, list[dict[str, Any]]] = {}
+    for message in state["messages"]:
+        by_channel.setdefault(message["channel"], []).append(message)
+        if (problem := message_problem(message)) is not None:
+            problems.append(f"{message['channel']}: Slack would refuse a message: {problem}")
     for ref in refs:
-        messages = slack.messages_in(ref.channel)
+        messages = by_channel.get(ref.channel, [])
         seen = Counter(m["metadata"]["event_payload"]["part"] for m in messages if m.get("metadata"))
         keys = {m["metadata"]["event_payload"]["delivery_id"] for m in messages if m.get("metadata")}
         if (
@@ -249,51 +251,112 @@ def verify(
     return not problems, problems
 
 
+async def finish(
+    name: str,
+    engine: AsyncEngine,
+    slack: SlackDoubleProcess,
+    refs: list[ChannelRef],
+    parts: int,
+    *,
+    passes: int,
+    seconds: float,
+    cpu: float,
+    double_cpu: float,
+) -> Result:
+    counts = await Outbox(engine).counts()
+    state = await slack.state()
+    exact, problems = verify(state, refs, parts, counts)
+    stamps = [float(m["ts"]) for m in state["messages"]]
+    return Result(
+        name,
+        len(refs),
+        posts=len(state["messages"]),
+        calls=state["calls"].get("chat.postMessage", 0),
+        delivered=counts.get("posted", 0),
+        passes=passes,
+        seconds=seconds,
+        exact=exact,
+        problems=tuple(problems[:5]),
+        span=max(stamps) - min(stamps) if stamps else 0.0,
+        cpu=cpu,
+        double_cpu=state["cpu_seconds"] - double_cpu,
+    )
+
+
 async def scenario(
     name: str,
     engine: AsyncEngine,
     refs: list[ChannelRef],
     *,
     failures: bool = False,
-    replicas: int = 1,
     profile: cProfile.Profile | None = None,
 ) -> Result:
+    """One `Deliverer` in this process; the double in its own."""
     parts = await prepare(engine, refs)
-    async with FakeSlack() as slack, aiohttp.ClientSession() as session:
-        if failures:
-            inject_failures(slack)
+    shares = {"rate_limited": RATE_LIMITED, "server_errors": SERVER_ERRORS} if failures else {}
+    async with SlackDoubleProcess(unchecked=True, **shares) as slack, make_session() as session:
         sleep = scaled_sleep if failures else asyncio.sleep
-        workers = [deliverer(engine, slack, f"bench-{i}", sleep, session) for i in range(replicas)]
+        worker = deliverer(engine, slack.base_url, "bench", sleep, session)
         now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-        outcomes: Counter[str] = Counter()
         passes = 1
+        double_cpu = (await slack.state())["cpu_seconds"]
         if profile is not None:
             profile.enable()
-        start = time.perf_counter()
-        for done in await asyncio.gather(*(w.run_pass(now, force=True) for w in workers)):
-            outcomes.update(done)
+        start, cpu = time.perf_counter(), time.process_time()
+        await worker.run_pass(now, force=True)
         if failures:
             for hours in range(1, EXTRA_PASSES + 1):
                 if (await Outbox(engine).counts()).get("posted", 0) == len(refs):
                     break
                 passes += 1
-                outcomes.update(await workers[0].deliver_due(now + dt.timedelta(hours=hours)))
-        seconds = time.perf_counter() - start
+                await worker.deliver_due(now + dt.timedelta(hours=hours))
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         if profile is not None:
             profile.disable()
-        counts = await Outbox(engine).counts()
-        exact, problems = verify(slack, refs, parts, counts)
-        return Result(
-            name,
-            len(refs),
-            posts=sum(len(slack.messages_in(ref.channel)) for ref in refs),
-            calls=len(slack.calls_to("chat.postMessage")),
-            delivered=counts.get("posted", 0),
-            passes=passes,
-            seconds=seconds,
-            exact=exact,
-            problems=tuple(problems[:5]),
+        return await finish(
+            name, engine, slack, refs, parts, passes=passes, seconds=seconds, cpu=cpu, double_cpu=double_cpu
         )
+
+
+async def replicas_scenario(name: str, url: str, refs: list[ChannelRef], replicas: int) -> Result:
+    """`replicas` real `paperbot deliver --now` processes at once against one PostgreSQL database."""
+    async with postgres_database(url) as (engine, database_url):
+        parts = await prepare(engine, refs)
+        async with SlackDoubleProcess(unchecked=True) as slack:
+            env = {
+                **os.environ,
+                "PAPERBOT_DATABASE_URL": database_url,
+                "SLACK_BOT_TOKEN": FAKE_TOKEN,
+                "SLACK_SIGNING_SECRET": "bench-signing-secret-0123456789",
+                "SLACK_API_URL": slack.base_url,
+            }
+            double_cpu = (await slack.state())["cpu_seconds"]
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            processes = [
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "deliver",
+                    "--now",
+                    env=env,
+                    cwd=ROOT,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+                for _ in range(replicas)
+            ]
+            results = await asyncio.gather(*(p.communicate() for p in processes))
+            seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+            for process, (_out, err) in zip(processes, results, strict=True):
+                if process.returncode != 0:
+                    print(f"a replica exited {process.returncode}: {err.decode()[-500:]}", file=sys.stderr)
+            return await finish(
+                name, engine, slack, refs, parts, passes=1, seconds=seconds, cpu=cpu, double_cpu=double_cpu
+            )
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -305,24 +368,13 @@ async def main_async(args: argparse.Namespace) -> int:
     results: list[Result] = []
     async with sqlite_engine() as engine:
         results.append(await scenario("(a) SQLite, 1 deliverer", engine, refs, profile=profile))
-    # The same, with the double's per-message payload check (slack_sdk block models, ~2–3 ms a
-    # post) switched off: what the bot alone sustains when the double costs next to nothing.
-    checked = fake_slack_module.message_problem
-    fake_slack_module.message_problem = unchecked
-    try:
-        async with sqlite_engine() as engine:
-            results.append(await scenario("(a') as (a), double unchecked", engine, refs))
-    finally:
-        fake_slack_module.message_problem = checked
     async with sqlite_engine() as engine:
         results.append(await scenario("(b) SQLite, 5% 429 + 5% 503", engine, refs, failures=True))
     url = args.postgres or os.environ.get("PAPERBOT_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
     postgres_note = ""
     if await postgres_answers(url):
-        async with postgres_engine(url) as engine:
-            results.append(
-                await scenario(f"(c) PostgreSQL, {REPLICAS} replicas", engine, refs, replicas=REPLICAS)
-            )
+        name = f"(c) PostgreSQL, {REPLICAS} processes"
+        results.append(await replicas_scenario(name, url, refs, REPLICAS))
     else:
         postgres_note = f"(c) skipped: no PostgreSQL answers at {url}"
 
@@ -334,14 +386,15 @@ async def main_async(args: argparse.Namespace) -> int:
     )
     header = (
         f"{'scenario':<30} {'posts':>6} {'calls':>6} {'digests':>7} {'passes':>6} {'wall s':>7} "
-        f"{'posts/s':>8}  once"
+        f"{'posts/s':>8} {'span s':>7} {'posts/s':>8} {'bot ms':>7} {'dbl ms':>7}  once"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
             f"{r.name:<30} {r.posts:>6} {r.calls:>6} {r.delivered:>7} {r.passes:>6} {r.seconds:>7.2f} "
-            f"{r.rate:>8.0f}  {'yes' if r.exact else 'NO'}"
+            f"{r.rate:>8.0f} {r.span:>7.2f} {r.span_rate:>8.0f} {r.cpu_per_post:>7.2f} "
+            f"{r.double_cpu_per_post:>7.2f}  {'yes' if r.exact else 'NO'}"
         )
         for problem in r.problems:
             print(f"    {problem}")
@@ -350,7 +403,12 @@ async def main_async(args: argparse.Namespace) -> int:
     first = results[0]
     verdict = "PASS" if first.rate >= GOAL_POSTS_PER_S else "MISS"
     print(f"goal ≥ {GOAL_POSTS_PER_S:.0f} posts/s on (a): {verdict} ({first.rate:.0f} posts/s)")
-    print("posts: messages the double accepted; calls: chat.postMessage requests, failed ones included")
+    print(
+        "posts: messages the double accepted; calls: chat.postMessage requests, failed ones included;\n"
+        "wall: the timed span (for (c), from starting the processes to the last one's exit);\n"
+        "span: first to last message accepted by the double;\n"
+        "bot ms / dbl ms: CPU milliseconds per accepted post in the bot's process(es) / the double's"
+    )
     if profile is not None:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
@@ -369,7 +427,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.channels = min(args.channels, 200)
-    return asyncio.run(main_async(args))
+    return run(main_async(args))
 
 
 if __name__ == "__main__":

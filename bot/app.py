@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_settings
 from bot.errors import PaperbotError
+from bot.logs import configure_logging
 from bot.ports import ReportSource
 from bot.reports.sources import source_from_setting
 from bot.store.archive import Archive
@@ -47,23 +48,29 @@ class App:
     @classmethod
     @asynccontextmanager
     async def start(
-        cls, *, settings: Settings | None = None, debug: bool = False, migrate: bool = True
+        cls,
+        *,
+        settings: Settings | None = None,
+        debug: bool = False,
+        migrate: bool = True,
+        serve: bool = False,
     ) -> AsyncIterator[App]:
-        logging.basicConfig(
-            level=logging.DEBUG if debug else logging.WARNING,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        """`serve`: this is `paperbot run`. Serving a chat platform, the bot logs at INFO unless
+        PAPERBOT_LOG_LEVEL says otherwise: its log is the record of what it did. The console demo
+        and one-shot commands log at WARNING, so that their screen and output stay theirs."""
         settings = settings or load_settings()
-        engine = create_engine(settings.database_url or default_database_url())
-        app = cls(settings, engine)
-        try:
-            if migrate:
-                await _migrate_or_explain(engine)
-            yield app
-        finally:
-            if app._source is not None:
-                await app._source.aclose()
-            await engine.dispose()
+        default_level = logging.INFO if serve and settings.has_platform else logging.WARNING
+        with configure_logging(settings, debug=debug, default_level=default_level):
+            engine = create_engine(settings.database_url or default_database_url())
+            app = cls(settings, engine)
+            try:
+                if migrate:
+                    await _migrate_or_explain(engine)
+                yield app
+            finally:
+                if app._source is not None:
+                    await app._source.aclose()
+                await engine.dispose()
 
 
 async def _migrate_or_explain(engine: AsyncEngine) -> None:

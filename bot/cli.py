@@ -12,8 +12,9 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from bot import __version__
+from bot import __version__, aio
 from bot.app import App
+from bot.config import ConfigurationError
 from bot.delivery import Deliverer
 from bot.digest import build_digest
 from bot.errors import BadInputError, PaperbotError
@@ -117,7 +118,7 @@ def _limit(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return asyncio.run(_dispatch(args))
+        return aio.run(_dispatch(args))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -138,7 +139,9 @@ def _fail(exc: BaseException, status: int, debug: bool, *, unexpected: bool = Fa
         traceback.print_exception(exc)
     message = f"{type(exc).__name__}: {exc}" if unexpected else str(exc)
     hint = " (run with --debug for details)" if unexpected and not debug else ""
-    print(f"paperbot: error: {' '.join(message.split())}{hint}", file=sys.stderr)
+    # Every configuration problem on a line of its own; any other error is one line.
+    text = message if isinstance(exc, ConfigurationError) else " ".join(message.split())
+    print(f"paperbot: error: {text}{hint}", file=sys.stderr)
     return status
 
 
@@ -146,7 +149,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
     handler: Callable[[App, argparse.Namespace], Awaitable[int]] = _COMMANDS[args.command]
     # `parse`, and `preview` of a given report, read a report and store nothing: no database.
     stores_nothing = args.command == "parse" or (args.command == "preview" and args.report)
-    async with App.start(debug=args.debug, migrate=not stores_nothing) as app:
+    serve = args.command == "run"  # a service's log is at INFO (App.start)
+    async with App.start(debug=args.debug, migrate=not stores_nothing, serve=serve) as app:
         return await handler(app, args)
 
 
@@ -356,7 +360,7 @@ async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
 
                     edges.create_task(run_discord(app, stop))
         finally:
-            scheduler.shutdown()
+            await scheduler.shutdown()
     return EXIT_OK
 
 

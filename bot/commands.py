@@ -9,11 +9,14 @@ which, else Chinese when the command was typed in Chinese, else the channel's la
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from dataclasses import dataclass, field
 
 from bot.digest import DEFAULT_DIGEST_SIZE, Digest, interest_labels
 from bot.errors import BadInputError
 from bot.i18n import locale_of_text, t
+from bot.logs import log_context, new_command_id
 from bot.models import ChannelRef, LookupHit, Subscription
 from bot.service import (
     NoReportError,
@@ -32,6 +35,8 @@ from bot.topics.resolve import UnknownTopicError
 from bot.topics.taxonomy import Taxonomy
 
 LOOKUP_RESULTS = 5
+
+log = logging.getLogger("paperbot.commands")
 
 HELP = {
     "en": """\
@@ -114,12 +119,41 @@ class Reply:
 
 
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
-    """Answer `/paper ARGUMENTS` (the text after the command name)."""
+    """Answer `/paper ARGUMENTS` (the text after the command name).
+
+    Every line logged while answering carries the command's id; one INFO line says which
+    sub-command ran where, how it ended and how long it took (the query itself only at DEBUG:
+    what people search for is theirs).
+    """
+    verb, rest = _parse(arguments)
+    with log_context(command=new_command_id(), channel=ctx.channel):
+        log.debug("/paper %s: %r", verb, arguments)
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            reply = await _answer(ctx, arguments, verb, rest)
+            outcome = "error" if reply.error else "ok"
+            return reply
+        finally:
+            ms = round((time.perf_counter() - started) * 1000)
+            fields = {
+                "subcommand": verb,
+                "platform": ctx.channel.platform,
+                "outcome": outcome,
+                "elapsed_ms": ms,
+            }
+            log.info("/paper %s: %s in %d ms", verb, outcome, ms, extra=fields)
+
+
+def _parse(arguments: str) -> tuple[str, str]:
+    """The sub-command (`lookup` when the first word names none) and the text it works on."""
     words = arguments.strip().split(maxsplit=1)
     verb = _VERBS.get(words[0].casefold(), "lookup") if words else "help"
-    rest = words[1] if len(words) > 1 else ""
     if verb == "lookup":
-        rest = arguments.strip()
+        return verb, arguments.strip()
+    return verb, words[1] if len(words) > 1 else ""
+
+
+async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
     current = await ctx.store.get(ctx.channel)
     locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
     if verb in _CHANGES and not ctx.can_manage:

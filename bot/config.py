@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Set
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    ModelWrapValidatorHandler,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import BadInputError
 
 SAMPLE_REPORT = Path(__file__).parent / "reports" / "sample" / "report-sample.md"
 
-# Values people paste from documentation instead of a real secret.
+# Values people paste from documentation instead of a real secret: `xoxb-your-token`, `<token>`,
+# `xoxb-…` as the README writes it, a bare prefix, `${SLACK_BOT_TOKEN}` that no shell expanded.
 _PLACEHOLDER = re.compile(
-    r"^(|x+|changeme|change-me|todo|placeholder|secret|token|<.*>|.*your[-_].*|.*-x{3,}.*)$", re.I
+    r"^(|x+|\*+|change[-_ ]?me|replace[-_ ]?me|fill[-_ ]?me[-_ ]?in|todo|tbd|fixme|placeholder|secret"
+    r"|token|password|example|dummy|<.*>|\{\{.*\}\}|\$\{?\w+\}?|.*your[-_ ].*|.*-x{3,}.*|.*(\.\.\.|…).*"
+    r"|(xox[a-z]|xapp)-?)$",
+    re.I,
 )
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 def _env(name: str) -> AliasChoices:
@@ -28,7 +44,11 @@ class Settings(BaseSettings):
     """The configuration table of README.md and CONTRACT.md, one field per variable."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,  # a traceback of a bad Settings must not print the secrets
     )
 
     database_url: Annotated[str | None, Field(validation_alias=_env("PAPERBOT_DATABASE_URL"))] = None
@@ -53,6 +73,21 @@ class Settings(BaseSettings):
     slack_managers: Annotated[
         Literal["members", "admins"], Field(validation_alias=_env("PAPERBOT_SLACK_MANAGERS"))
     ] = "members"
+    log_format: Annotated[
+        Literal["auto", "json", "text"], Field(validation_alias=_env("PAPERBOT_LOG_FORMAT"))
+    ] = "auto"
+    # None: INFO for `paperbot run` serving a chat platform, WARNING otherwise (bot.logs).
+    log_level: Annotated[LogLevel | None, Field(validation_alias=_env("PAPERBOT_LOG_LEVEL"))] = None
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        # `json`, `JSON`; `info`, `INFO`. Anything else stays as typed, for the error to quote.
+        if isinstance(value, str):
+            for known in (*get_args(LogLevel), "auto", "json", "text"):
+                if value.strip().casefold() == known.casefold():
+                    return known
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -65,39 +100,35 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator(
-        "slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"
-    )
+    @field_validator("*")
     @classmethod
-    def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and _PLACEHOLDER.match(value.get_secret_value().strip()):
-            raise ValueError("looks like a placeholder, not a real secret")
+    def _no_placeholder(cls, value: object) -> object:
+        if isinstance(value, SecretStr) and _PLACEHOLDER.match(value.get_secret_value().strip()):
+            raise ValueError(
+                "looks like a placeholder, not a real secret: set the real one, or leave it empty"
+            )
         return value
 
-    @model_validator(mode="after")
-    def _slack_is_complete(self) -> Settings:
-        # A bot token alone cannot receive commands: Slack needs a way to reach the bot.
-        if self.slack_client_id:
-            # Multi-workspace installs run over HTTP: Slack redirects browsers to /slack/*.
-            missing = [
-                name
-                for name, value in (
-                    ("SLACK_CLIENT_SECRET", self.slack_client_secret),
-                    ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-                )
-                if value is None
-            ]
-            if missing:
-                raise ValueError(
-                    f"SLACK_CLIENT_ID is set (multi-workspace install) but {' and '.join(missing)} not"
-                )
-            return self
-        if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
-            raise ValueError(
-                "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
-                "nor SLACK_SIGNING_SECRET (HTTP mode) is"
-            )
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        # Pydantic checks across fields only once every field is valid; an operator should
+        # learn every problem from one start-up, so the combination is checked on the raw
+        # values too (a variable that is set but invalid counts as set: it is reported already).
+        try:
+            settings = handler(data)
+        except ValidationError as exc:
+            given = {field for field in cls.model_fields if _given(data, field)}
+            problems = _combination_problems(given)
+            if not problems:
+                raise
+            kept = [_same_error(error) for error in exc.errors()]
+            raise _validation_error(exc.title, kept, problems, given) from None
+        given = {field for field in cls.model_fields if getattr(settings, field)}
+        problems = _combination_problems(given)
+        if problems:
+            raise _validation_error(cls.__name__, [], problems, given)
+        return settings
 
     @property
     def slack_mode(self) -> Literal["socket", "http"] | None:
@@ -118,18 +149,119 @@ class Settings(BaseSettings):
         """The configured report source, or the bundled sample report."""
         return self.report_source or str(SAMPLE_REPORT)
 
+    def secrets(self) -> list[str]:
+        """The values logs must never show: every SecretStr setting and the database password."""
+        values = [
+            value.get_secret_value()
+            for value in (getattr(self, field) for field in _SECRET_FIELDS)
+            if isinstance(value, SecretStr)
+        ]
+        password = urlsplit(self.database_url).password if self.database_url else None
+        if password:
+            values += [password, unquote(password)]
+        return [value for value in dict.fromkeys(values) if value]
+
+
+class ConfigurationError(BadInputError):
+    """Every problem of the configuration at once, one a line, each naming its variables."""
+
+    def __init__(self, problems: Iterable[tuple[str | None, str]]) -> None:
+        """`problems`: the variable at fault (None when the text names several) and what is wrong."""
+        found = list(problems)
+        self.problems = [f"{name}: {text}" if name else text for name, text in found]
+        if len(found) == 1:
+            name, text = found[0]
+            message = f"invalid {name or 'configuration'}: {text}"
+        else:
+            listed = "".join(f"\n  - {problem}" for problem in self.problems)
+            message = f"invalid configuration ({len(found)} problems):{listed}"
+        super().__init__(message)
+
 
 def load_settings() -> Settings:
-    """Read the settings; a bad value is a BadInputError naming the variable."""
+    """Read the settings; bad values are one ConfigurationError naming every variable at fault."""
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        message = first["msg"].removeprefix("Value error, ")
-        if not first["loc"]:  # a check across several variables names them itself
-            raise BadInputError(f"invalid configuration: {message}") from None
-        name = _variable_name(str(first["loc"][0]))
-        raise BadInputError(f"invalid {name}: {message}") from None
+        raise ConfigurationError(_describe(error) for error in exc.errors()) from None
+
+
+def _describe(error: Any) -> tuple[str | None, str]:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:  # a check across several variables names them itself
+        return None, message
+    field = _field_name(str(error["loc"][0]))
+    message = message[:1].lower() + message[1:]
+    if error["type"] != "value_error" and field not in _SECRET_FIELDS:
+        message += f" (got {error['input']!r})"
+    return _variable_name(field), message
+
+
+def _combination_problems(given: Set[str]) -> list[str]:
+    """What is missing from the variables set (field names), as sentences naming them."""
+    if "slack_client_id" in given:
+        # Multi-workspace installs run over HTTP: Slack redirects browsers to /slack/*.
+        missing = [
+            _variable_name(field)
+            for field in ("slack_client_secret", "slack_signing_secret")
+            if field not in given
+        ]
+        if missing:
+            verb, them = ("is", "it") if len(missing) == 1 else ("are", "them")
+            return [
+                f"SLACK_CLIENT_ID is set (multi-workspace install) but {' and '.join(missing)} {verb} not: "
+                f"set {them} too, or leave SLACK_CLIENT_ID empty"
+            ]
+        return []
+    # A bot token alone cannot receive commands: Slack needs a way to reach the bot.
+    if "slack_bot_token" in given and not given & {"slack_app_token", "slack_signing_secret"}:
+        return [
+            "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
+            "nor SLACK_SIGNING_SECRET (HTTP mode) is: set one of them"
+        ]
+    return []
+
+
+def _given(data: Any, field: str) -> bool:
+    """Whether the raw input sets a field (under its variable's name, any case, or its own)."""
+    if not isinstance(data, dict):
+        return False
+    info = Settings.model_fields[field]
+    alias = info.validation_alias
+    names = [str(name) for name in alias.choices] if isinstance(alias, AliasChoices) else [field]
+    return any(data.get(name) not in (None, "") for name in names)
+
+
+def _same_error(error: Any) -> InitErrorDetails:
+    """A field's error as pydantic reported it, to raise again alongside other problems."""
+    return InitErrorDetails(
+        type=PydanticCustomError(error["type"], "{message}", {"message": error["msg"]}),
+        loc=error["loc"],
+        input=error["input"],
+    )
+
+
+def _validation_error(
+    title: str, errors: list[InitErrorDetails], problems: list[str], given: Set[str]
+) -> ValidationError:
+    combined = errors + [
+        InitErrorDetails(
+            type=PydanticCustomError("combination", "{message}", {"message": problem}),
+            loc=(),
+            input=sorted(_variable_name(field) for field in given),  # names, never values
+        )
+        for problem in problems
+    ]
+    return ValidationError.from_exception_data(title, combined)
+
+
+def _field_name(name: str) -> str:
+    """The field a variable (or field) name in an error's location stands for."""
+    for field, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        if field == name or (isinstance(alias, AliasChoices) and name in alias.choices):
+            return field
+    return name
 
 
 def _variable_name(field: str) -> str:
@@ -138,3 +270,10 @@ def _variable_name(field: str) -> str:
     if isinstance(alias, AliasChoices):
         return str(alias.choices[0])
     return field.upper()
+
+
+_SECRET_FIELDS = tuple(
+    field
+    for field, info in Settings.model_fields.items()
+    if SecretStr in (info.annotation, *get_args(info.annotation))
+)

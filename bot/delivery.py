@@ -20,6 +20,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
+from bot.logs import log_context
 from bot.models import Report, Subscription
 from bot.ports import PublishResult
 from bot.store.archive import Archive
@@ -81,6 +82,8 @@ class Deliverer:
     _digests: dict[tuple[dt.date, tuple[str, ...], tuple[str, ...], str], Digest] = field(
         default_factory=dict
     )
+    _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
+    _stopping: bool = False
 
     async def plan(self, now: dt.datetime, *, day: dt.date | None = None, force: bool = False) -> int:
         """Create outbox rows for subscriptions whose digest of `day` (default: the newest
@@ -115,25 +118,72 @@ class Deliverer:
         return await self.outbox.ensure(planned, now)
 
     async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
-        """Claim and deliver everything due, batch after batch; a count per outcome."""
+        """Claim and deliver everything due; a count per outcome.
+
+        A pipeline, not batch after batch: when half of what was claimed is done, the next
+        claim tops it up, so one slow channel at the end of a batch never idles the rest."""
         outcomes: dict[str, int] = {}
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
         self._matchers.clear()
         self._digests.clear()
-        while True:
-            moment = now or dt.datetime.now(dt.UTC)
-            batch = await self.outbox.claim(
-                self.worker, moment, limit=BATCH, lease=LEASE, platforms=list(self.publishers)
-            )
-            if not batch:
-                return outcomes
-            limits: dict[tuple[str, str], asyncio.Semaphore] = {}
-            subscriptions = await self.store.get_many([d.channel for d in batch])
-            results = await asyncio.gather(
-                *(self._deliver_limited(d, subscriptions.get(d.channel), limits, moment) for d in batch)
-            )
-            for status in results:
-                outcomes[status] = outcomes.get(status, 0) + 1
+        limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
+        running: set[asyncio.Task[str]] = set()  # this pass's; self._running has every pass's
+        drained = False
+        try:
+            while True:
+                if not drained and not self._stopping and len(running) <= BATCH // 2:
+                    moment = now or dt.datetime.now(dt.UTC)
+                    batch = await self.outbox.claim(
+                        self.worker,
+                        moment,
+                        limit=BATCH - len(running),
+                        lease=LEASE,
+                        platforms=list(self.publishers),
+                    )
+                    drained = not batch
+                    subscriptions = await self.store.get_many([d.channel for d in batch])
+                    for delivery in batch:
+                        subscription = subscriptions.get(delivery.channel)
+                        task = asyncio.create_task(
+                            self._deliver_limited(delivery, subscription, limits, moment)
+                        )
+                        running.add(task)
+                        self._running[task] = delivery
+                if not running:
+                    return outcomes
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    self._running.pop(task, None)
+                    # A cancelled one was stopped by `shutdown`, which released its claim.
+                    status = "released" if task.cancelled() else task.result()
+                    outcomes[status] = outcomes.get(status, 0) + 1
+        finally:
+            # This pass itself was cancelled: its deliveries stop here; their claims run out
+            # and the next claimant asks the platform what they had already posted.
+            for task in running:
+                task.cancel()
+                self._running.pop(task, None)
+
+    def stop_claiming(self) -> None:
+        """From now on, passes finish what they hold and claim nothing new."""
+        self._stopping = True
+
+    async def shutdown(self, grace: float) -> None:
+        """Graceful stop: claim nothing new, let deliveries in flight finish for up to `grace`
+        seconds, then stop the rest and release their claims at once, so another replica can
+        take them over now (asking the platform which parts are up) instead of after the lease."""
+        self.stop_claiming()
+        if not self._running:
+            return
+        await asyncio.wait(list(self._running), timeout=grace)
+        unfinished = {task: delivery for task, delivery in self._running.items() if not task.done()}
+        if not unfinished:
+            return
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        released = await self.outbox.release(list(unfinished.values()), self.worker, dt.datetime.now(dt.UTC))
+        log.warning("shutting down: released %d deliveries still in flight after %g s", released, grace)
 
     async def _deliver_limited(
         self,
@@ -144,13 +194,18 @@ class Deliverer:
     ) -> str:
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
-        async with semaphore:
-            try:
-                return await self._deliver(delivery, subscription, now)
-            except Exception as exc:  # one bad delivery must not stop the others
-                log.exception("delivery %s failed", delivery.key)
-                result = PublishResult("failed", (), delivery.next_part, f"{type(exc).__name__}: {exc}")
-                return await self.outbox.finish(delivery, self.worker, result, now, posted=delivery.posted)
+        # Every line logged for this delivery (ours, slack_sdk's, discord.py's) names it.
+        with log_context(delivery=delivery.key, channel=delivery.channel):
+            async with semaphore:
+                try:
+                    return await self._deliver(delivery, subscription, now)
+                except Exception as exc:  # one bad delivery must not stop the others
+                    log.exception("delivery %s failed", delivery.key)
+                    error = f"{type(exc).__name__}: {exc}"
+                    result = PublishResult("failed", (), delivery.next_part, error)
+                    return await self.outbox.finish(
+                        delivery, self.worker, result, now, posted=delivery.posted
+                    )
 
     async def _deliver(self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime) -> str:
         """One delivery; `now` is the pass's clock (retry times are computed from it)."""
@@ -175,7 +230,9 @@ class Deliverer:
                 start_at += 1
         result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
         posted = (*delivery.posted, *result.posted)
-        status = await self.outbox.finish(delivery, self.worker, result, now, posted=posted)
+        status = await self.outbox.finish(
+            delivery, self.worker, result, now, posted=posted, papers=len(digest.items)
+        )
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         return status
 

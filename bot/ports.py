@@ -46,3 +46,4 @@ class PublishResult:
     posted: tuple[str, ...]  # platform ids of the parts posted by this call, in order
     next_part: int
     error: str | None = None  # the platform's error code (or a transport failure) when not "posted"
+    parts: int | None = None  # how many messages the whole digest takes on this platform

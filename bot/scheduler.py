@@ -24,6 +24,9 @@ log = logging.getLogger("paperbot.scheduler")
 
 TICK = dt.timedelta(minutes=1)  # how often due digests are looked for
 POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
+# How long a stopping process lets digests in flight finish before releasing them. Below the
+# 30 s that deploy/ gives a stop before SIGKILL (compose stop_grace_period, TimeoutStopSec).
+SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 
 
 async def poll_reports(source: ReportSource, archive: Archive, today: dt.date) -> list[dt.date]:
@@ -99,7 +102,9 @@ class Scheduler:
         self._job(self.tick, TICK, "deliver")
         self._scheduler.start()
 
-    def shutdown(self) -> None:
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE.total_seconds()) -> None:
+        """Stop ticking, then stop delivering gracefully (see `Deliverer.shutdown`)."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        await self.deliverer.shutdown(grace)

@@ -24,9 +24,10 @@ async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPub
         if settings.slack_mode is not None:
             from handlers.slack.delivery import SlackDigestPublisher
             from handlers.slack.oauth import WorkspaceClients
+            from handlers.slack.publisher import make_session
 
             # One connection pool for every post of every pass, not a TLS handshake per message.
-            http = aiohttp.ClientSession()
+            http = make_session()
             if settings.slack_client_id:
                 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 

@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, case, func, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef
 from bot.ports import PublishResult
 from bot.store.database import as_utc
+from bot.store.group_commit import GroupCommit
 from bot.store.tables import deliveries as table
 
 STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
@@ -106,9 +107,42 @@ class Planned:
     skip_reason: str | None = None  # recorded as skipped at once (e.g. missed during downtime)
 
 
+# Recording an outcome: only the claim's owner may, and the claim is released in the same step.
+# NULL next-attempt/finished parameters keep the row's values.
+_RECORD = (
+    update(table)
+    .where(
+        table.c.id == bindparam("b_id"),
+        table.c.status == "claimed",
+        table.c.claimed_by == bindparam("b_worker"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        next_part=bindparam("b_next_part"),
+        posted=bindparam("b_posted", type_=table.c.posted.type),
+        parts=bindparam("b_parts"),
+        papers=bindparam("b_papers"),
+        last_error=bindparam("b_error"),
+        next_attempt_at=func.coalesce(
+            bindparam("b_next_attempt", type_=table.c.next_attempt_at.type), table.c.next_attempt_at
+        ),
+        finished_at=func.coalesce(
+            bindparam("b_finished", type_=table.c.finished_at.type), table.c.finished_at
+        ),
+        claimed_by=None,
+        lease_until=None,
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
 class Outbox:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Outcomes of one pass arrive together: recorded a group per transaction, all through
+        # one statement (compiled once, run as executemany).
+        self._records = GroupCommit(engine, _RECORD)
 
     async def ensure(self, planned: Sequence[Planned], now: dt.datetime) -> int:
         """Create the deliveries that do not exist yet (never touching ones that do); how many new."""
@@ -135,14 +169,16 @@ class Outbox:
             }
             for p in planned
         ]
+        # executemany of one compiled statement: a multi-row VALUES of 1,000 rows took SQLAlchemy
+        # longer to build than the database took to run.
         statement = (
             dialect.insert(table)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel", "report_date"])
+            .returning(table.c.id)
         )
         async with self.engine.begin() as conn:
-            result = await conn.execute(statement)
-        return max(0, int(result.rowcount or 0))
+            result = await conn.execute(statement, rows)
+            return len(result.all())
 
     async def claim(
         self,
@@ -190,55 +226,105 @@ class Outbox:
         now: dt.datetime,
         *,
         posted: Sequence[str],
+        papers: int | None = None,
         rng: random.Random | None = None,
     ) -> str:
         """Record the outcome and release the claim in one statement; the new status."""
         # Attempts count publishes that returned, not claims: a worker killed before it could try
         # must not use up the retry budget of a delivery it never got to.
         attempts = delivery.attempts + 1
-        values: dict[str, Any] = {
-            "posted": list(posted),
-            "next_part": result.next_part,
-            "last_error": result.error,
-            "attempts": attempts,
-        }
+        next_attempt: dt.datetime | None = None
         if result.status == "posted":
             status = "posted"
-            values["finished_at"] = now
         elif result.status == "paused":
             status = "skipped"
-            values["finished_at"] = now
         elif attempts >= MAX_ATTEMPTS:
             status = "failed"
-            values["finished_at"] = now
         else:
             status = "pending"
-            values["next_attempt_at"] = now + backoff(attempts, rng)
-        values.update(status=status, claimed_by=None, lease_until=None)
-        await self._owned_update(delivery, worker, **values)
+            next_attempt = now + backoff(attempts, rng)
+        await self._record(
+            delivery,
+            worker,
+            now,
+            status=status,
+            attempts=attempts,
+            next_part=result.next_part,
+            posted=posted,
+            parts=result.parts,
+            papers=papers,
+            error=result.error,
+            next_attempt=next_attempt,
+        )
         return status
 
     async def skip(self, delivery: Delivery, worker: str, reason: str, now: dt.datetime) -> None:
-        await self._owned_update(
+        await self._record(
             delivery,
             worker,
+            now,
             status="skipped",
-            last_error=reason,
-            finished_at=now,
-            claimed_by=None,
-            lease_until=None,
+            attempts=delivery.attempts,
+            next_part=delivery.next_part,
+            posted=delivery.posted,
+            parts=delivery.parts,
+            papers=delivery.papers,
+            error=reason,
+            next_attempt=None,
         )
 
-    async def _owned_update(self, delivery: Delivery, worker: str, **values: Any) -> bool:
-        values.setdefault("updated_at", dt.datetime.now(dt.UTC))
+    async def _record(
+        self,
+        delivery: Delivery,
+        worker: str,
+        now: dt.datetime,
+        *,
+        status: str,
+        attempts: int,
+        next_part: int,
+        posted: Sequence[str],
+        parts: int | None,
+        papers: int | None,
+        error: str | None,
+        next_attempt: dt.datetime | None,
+    ) -> None:
+        """Write an outcome and release the claim, only while `worker` still holds it (a worker
+        whose lease ran out and was taken over records nothing: the new owner decides)."""
+        await self._records.execute(
+            {
+                "b_id": delivery.id,
+                "b_worker": worker,
+                "b_status": status,
+                "b_attempts": attempts,
+                "b_next_part": next_part,
+                "b_posted": list(posted),
+                "b_parts": parts,
+                "b_papers": papers,
+                "b_error": error,
+                "b_next_attempt": next_attempt,
+                "b_finished": now if status != "pending" else None,
+                "b_now": now,
+            }
+        )
+
+    async def release(self, deliveries: Sequence[Delivery], worker: str, now: dt.datetime) -> int:
+        """Give up claims at once (a graceful stop), for another worker to take over now. The
+        lease is ended, not the claim: whoever takes a claim over an ended lease treats its
+        outcome as unknown and asks the platform first (see `claim`)."""
+        if not deliveries:
+            return 0
         statement = (
             update(table)
-            .where(table.c.id == delivery.id, table.c.status == "claimed", table.c.claimed_by == worker)
-            .values(**values)
+            .where(
+                table.c.id.in_([d.id for d in deliveries]),
+                table.c.status == "claimed",
+                table.c.claimed_by == worker,
+            )
+            .values(lease_until=now - dt.timedelta(microseconds=1), updated_at=now)
         )
         async with self.engine.begin() as conn:
             result = await conn.execute(statement)
-        return bool(result.rowcount)
+        return max(0, int(result.rowcount or 0))
 
     async def planned_channels(self, day: dt.date) -> set[ChannelRef]:
         async with self.engine.connect() as conn:

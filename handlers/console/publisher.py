@@ -21,7 +21,7 @@ class ConsolePublisher:
         if start_at == 0:
             self.console.print(f"#{subscription.channel.channel} · {key}", markup=False, style="dim")
             self.console.print(digest_renderable(digest))
-        return PublishResult("posted", (f"console:{key}",), 1)
+        return PublishResult("posted", (f"console:{key}",), 1, parts=1)
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
         # A terminal keeps no history to ask; printing twice after a crash is harmless here.

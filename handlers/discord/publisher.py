@@ -140,7 +140,7 @@ class DiscordPublisher:
         if not 0 <= start_at <= len(messages):
             raise ValueError(f"start_at {start_at} is outside 0..{len(messages)}")
         if start_at == len(messages):
-            return PublishResult("posted", (), start_at)
+            return PublishResult("posted", (), start_at, parts=len(messages))
         posted: list[str] = []
         part = start_at
         try:
@@ -153,7 +153,7 @@ class DiscordPublisher:
                 posted.append(str(sent.id))
         except _Paused as stop:
             await self._pause(subscription, stop, delivery_id)
-            return PublishResult("paused", tuple(posted), part, stop.code)
+            return PublishResult("paused", tuple(posted), part, stop.code, parts=len(messages))
         except _Failed as stop:
             logger.info(
                 "Discord digest %s for %s stopped at part %d: %s",
@@ -162,8 +162,8 @@ class DiscordPublisher:
                 part,
                 stop.code,
             )
-            return PublishResult("failed", tuple(posted), part, stop.code)
-        return PublishResult("posted", tuple(posted), len(messages))
+            return PublishResult("failed", tuple(posted), part, stop.code, parts=len(messages))
+        return PublishResult("posted", tuple(posted), len(messages), parts=len(messages))
 
     async def posted_parts(self, channel_id: str, marker: str, *, limit: int = HISTORY_LIMIT) -> set[int]:
         """The parts (0-based, as `start_at` counts them) of the digest marked `marker` that the bot

@@ -7,14 +7,29 @@ from bot.models import Subscription
 from bot.ports import PublishResult
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.blocks import digest_messages
+from handlers.slack.messages import SlackMessage
 from handlers.slack.oauth import WorkspaceClients
 from handlers.slack.publisher import SlackPublisher
+
+# Rendered digests kept per publisher: a pass sends the same few digests to many channels.
+RENDERED_KEPT = 64
 
 
 class SlackDigestPublisher:
     def __init__(self, clients: WorkspaceClients, store: SubscriptionStore) -> None:
         self.clients = clients
         self.store = store
+        self._rendered: dict[int, tuple[Digest, list[SlackMessage]]] = {}
+
+    def _messages(self, digest: Digest) -> list[SlackMessage]:
+        # The delivery pass hands every channel with the same interests the same Digest object;
+        # keyed by identity (and holding the digest, so its id cannot be reused meanwhile).
+        kept = self._rendered.get(id(digest))
+        if kept is None:
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.pop(next(iter(self._rendered)))
+            kept = self._rendered[id(digest)] = (digest, digest_messages(digest))
+        return kept[1]
 
     async def _publisher(self, subscription: Subscription) -> SlackPublisher | None:
         client = await self.clients.client_for(subscription.channel.workspace)
@@ -32,7 +47,7 @@ class SlackDigestPublisher:
             await self.store.set_paused(subscription.channel, True, reason)
             return PublishResult("paused", (), start_at, "not_installed")
         return await publisher.publish(
-            subscription, digest_messages(digest), delivery_id=key, start_at=start_at
+            subscription, self._messages(digest), delivery_id=key, start_at=start_at
         )
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:

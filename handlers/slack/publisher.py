@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
+import orjson
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryState
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -74,6 +75,18 @@ class SlackHistoryError(PaperbotError):
 # -- the client --------------------------------------------------------------------------------
 
 
+def make_session() -> aiohttp.ClientSession:
+    """The HTTP connection pool that Slack clients share (one per process; closed by its owner).
+
+    Request bodies are encoded with orjson: a digest message is several kilobytes of blocks, and
+    the standard library's encoder was a tenth of the bot's CPU time per post."""
+    return aiohttp.ClientSession(json_serialize=_json_text)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def make_client(
     token: str,
     base_url: str = AsyncWebClient.BASE_URL,
@@ -97,7 +110,23 @@ def make_client(
         timeout=REQUEST_TIMEOUT_SECONDS,
         retry_handlers=handlers,
         session=session,
+        logger=_api_logger(),
     )
+
+
+def _api_logger() -> logging.Logger:
+    """slack_sdk's client logger, with a level of its own.
+
+    slack_sdk formats a debug line with the whole request payload whenever its logger's *own*
+    level is DEBUG or lower, and a logger nobody configured has level 0, which counts: every post
+    paid for formatting its blocks into a string nobody read (a third of the bot's CPU time per
+    post in benchmarks/bench_deliver.py). The level follows the root logger's, read when the
+    client is made: DEBUG when paperbot runs with debug logs, INFO otherwise."""
+    logger = logging.getLogger("slack_sdk.web.async_client")
+    if logger.level == logging.NOTSET:
+        debug = logging.getLogger().isEnabledFor(logging.DEBUG)
+        logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    return logger
 
 
 async def _wait_then_retry(state: RetryState, seconds: float, sleep: Sleep) -> None:
@@ -294,9 +323,9 @@ class SlackPublisher:
         for part in range(start_at, len(messages)):
             ts, error = await self._post_part(channel, messages[part], delivery_id, part, len(messages))
             if error is not None:
-                return await self._stopped(subscription, error, tuple(posted), part)
+                return await self._stopped(subscription, error, tuple(posted), part, len(messages))
             posted.append(ts)
-        return PublishResult("posted", tuple(posted), len(messages))
+        return PublishResult("posted", tuple(posted), len(messages), parts=len(messages))
 
     async def posted_parts(self, channel: str, delivery_id: str, *, oldest: float | None = None) -> set[int]:
         """The part numbers of `delivery_id` already in the channel's recent history.
@@ -338,13 +367,13 @@ class SlackPublisher:
         return str(response.get("ts") or ""), None
 
     async def _stopped(
-        self, subscription: Subscription, error: str, posted: tuple[str, ...], part: int
+        self, subscription: Subscription, error: str, posted: tuple[str, ...], part: int, parts: int
     ) -> PublishResult:
         if error not in PERMANENT_ERRORS:
             logger.info("Slack digest for %s stopped at part %d: %s", subscription.channel, part, error)
-            return PublishResult("failed", posted, part, error)
+            return PublishResult("failed", posted, part, error, parts=parts)
         await self._pause(subscription, error)
-        return PublishResult("paused", posted, part, error)
+        return PublishResult("paused", posted, part, error, parts=parts)
 
     async def _pause(self, subscription: Subscription, code: str) -> None:
         ref = subscription.channel

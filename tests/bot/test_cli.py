@@ -295,7 +295,12 @@ def test_server_errors_exit_1_after_retries(
     respx.get("https://reports.test/r.md").mock(return_value=httpx.Response(503))
     status, _, err = run(capsys, "ingest", "https://reports.test/r.md")
     assert status == 1
-    assert err == "paperbot: error: https://reports.test/r.md: failed after 4 attempts (HTTP 503)\n"
+    # Each retry is logged (a JSON line: stderr is not a terminal here), then the one-line error.
+    *retries, last = err.splitlines()
+    assert last == "paperbot: error: https://reports.test/r.md: failed after 4 attempts (HTTP 503)"
+    assert [json.loads(line)["msg"].split("; ")[-1] for line in retries] == [
+        f"retry {n} in 0.0 s" for n in (1, 2, 3)
+    ]
 
 
 def test_deliver_sends_each_due_digest_once_and_deliveries_reports_it(

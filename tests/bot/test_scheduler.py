@@ -68,6 +68,6 @@ async def test_the_scheduler_polls_then_delivers_on_start(engine: AsyncEngine) -
                 break
             await asyncio.sleep(0.02)
     finally:
-        scheduler.shutdown()
+        await scheduler.shutdown()
     assert (await Outbox(engine).counts()) == {"posted": 1}
     assert "RL for Agents" in out.getvalue()

@@ -169,7 +169,7 @@ async def test_posts_every_part_in_order_without_mentions(
     messages = parts()
     result = await publisher.publish(SUBSCRIPTION, messages, delivery_id="d-1")
 
-    assert result == PublishResult("posted", ("10000", "10001", "10002"), 3)
+    assert result == PublishResult("posted", ("10000", "10001", "10002"), 3, parts=3)
     assert len(sent(channel)) == 3
     for message, kwargs in zip(messages, sent(channel), strict=True):
         assert kwargs["allowed_mentions"].to_dict() == discord.AllowedMentions.none().to_dict()
@@ -185,13 +185,13 @@ async def test_start_at_skips_the_parts_already_posted(
     messages = parts()
     result = await publisher.publish(SUBSCRIPTION, messages, delivery_id="d-1", start_at=1)
 
-    assert result == PublishResult("posted", ("10000", "10001"), 3)
+    assert result == PublishResult("posted", ("10000", "10001"), 3, parts=3)
     assert [kwargs["embeds"] for kwargs in sent(channel)] == [m.embeds for m in messages[1:]]
 
 
 async def test_nothing_left_posts_nothing(channel: FakeChannel, publisher: DiscordPublisher) -> None:
     assert await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1", start_at=3) == PublishResult(
-        "posted", (), 3
+        "posted", (), 3, parts=3
     )
     channel.send.assert_not_awaited()
     with pytest.raises(ValueError, match="start_at"):
@@ -267,7 +267,7 @@ async def test_a_deleted_channel_pauses(client: FakeClient, store: SubscriptionS
         gone, parts(), delivery_id="d-1"
     )
 
-    assert result == PublishResult("paused", (), 0, "404 Not Found (error code 10003)")
+    assert result == PublishResult("paused", (), 0, "404 Not Found (error code 10003)", parts=3)
     is_paused, reason = await paused(store, gone.channel)
     assert is_paused
     assert reason is not None
@@ -304,7 +304,7 @@ async def test_a_503_fails_at_the_failing_part_without_pausing(
     channel.failures[2] = server_error(503)
     result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
 
-    assert result == PublishResult("failed", ("10000", "10001"), 2, "503 Service Unavailable")
+    assert result == PublishResult("failed", ("10000", "10001"), 2, "503 Service Unavailable", parts=3)
     assert await paused(store) == (False, None)
 
 

@@ -25,6 +25,7 @@ from handlers.slack.publisher import (
     SlackHistoryError,
     SlackPublisher,
     make_client,
+    make_session,
 )
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
 
@@ -126,7 +127,7 @@ async def test_start_at_skips_the_parts_already_posted(slack: FakeSlack, publish
 async def test_an_empty_remainder_posts_nothing(slack: FakeSlack, publisher: SlackPublisher) -> None:
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1", start_at=2)
 
-    assert result == PublishResult("posted", (), 2)
+    assert result == PublishResult("posted", (), 2, parts=2)
     assert slack.calls == []
 
 
@@ -159,7 +160,7 @@ async def test_a_retry_after_beyond_the_cap_is_left_to_the_outbox(
 
     result = await publisher.publish(SUBSCRIPTION, digest(1), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "ratelimited")
+    assert result == PublishResult("failed", (), 0, "ratelimited", parts=1)
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert sleep.waits == []
 
@@ -171,7 +172,7 @@ async def test_rate_limited_on_every_attempt_fails_at_that_part(
 
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "ratelimited")
+    assert result == PublishResult("failed", (), 0, "ratelimited", parts=2)
     assert len(slack.calls_to("chat.postMessage")) == 1 + RATE_LIMIT_RETRIES
 
 
@@ -229,7 +230,7 @@ async def test_a_dropped_connection_is_not_retried_for_a_post_that_may_have_land
 
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "connection_error: ServerDisconnectedError")
+    assert result == PublishResult("failed", (), 0, "connection_error: ServerDisconnectedError", parts=2)
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert sleep.waits == []
 
@@ -275,7 +276,7 @@ async def test_a_non_permanent_slack_error_fails_without_pausing(
 
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "msg_blocks_too_long")
+    assert result == PublishResult("failed", (), 0, "msg_blocks_too_long", parts=2)
     assert len(slack.calls_to("chat.postMessage")) == 1
     stored = await store.get(SUBSCRIPTION.channel)
     assert stored is not None
@@ -373,7 +374,7 @@ async def test_a_real_invalid_token_pauses(slack: FakeSlack, store: Subscription
 
     result = await publisher.publish(SUBSCRIPTION, digest(1), delivery_id="d-1")
 
-    assert result == PublishResult("paused", (), 0, "invalid_auth")
+    assert result == PublishResult("paused", (), 0, "invalid_auth", parts=1)
     assert slack.messages_in(CHANNEL) == []
 
 
@@ -595,3 +596,35 @@ async def test_the_fake_gives_increasing_unique_ts() -> None:
         stamps = [(await client.chat_postMessage(channel=CHANNEL, text=str(n)))["ts"] for n in range(3)]
 
     assert stamps == ["1700000000.000000", "1700000000.000001", "1700000000.000002"]
+
+
+async def test_the_shared_session_sends_what_was_written(slack: FakeSlack, store: SubscriptionStore) -> None:
+    # make_session encodes bodies with orjson: Chinese, emoji and quotes arrive as written.
+    text = '强化学习 "RL" 🚀 <&>'
+    message = SlackMessage(text, [SectionBlock(text=text).to_dict()])
+    async with make_session() as session:
+        publisher = SlackPublisher(make_client(FAKE_TOKEN, slack.base_url, session=session), store)
+        result = await publisher.publish(SUBSCRIPTION, [message], delivery_id="d-9")
+    assert result.status == "posted"
+    [stored] = slack.messages_in(CHANNEL)
+    assert stored["text"] == text
+    assert stored["blocks"][0]["text"]["text"] == text
+
+
+@pytest.mark.parametrize(
+    ("root", "expected"), [(logging.WARNING, logging.INFO), (logging.DEBUG, logging.DEBUG)]
+)
+def test_the_client_logger_formats_payloads_only_when_debugging(root: int, expected: int) -> None:
+    # slack_sdk builds its debug line (the whole payload) whenever its logger's own level is
+    # DEBUG or unset; the client's logger gets an explicit level from the root's.
+    sdk_logger, root_logger = logging.getLogger("slack_sdk.web.async_client"), logging.getLogger()
+    levels = sdk_logger.level, root_logger.level
+    sdk_logger.setLevel(logging.NOTSET)  # setLevel, not assignment: it also clears level caches
+    root_logger.setLevel(root)
+    try:
+        client = make_client(FAKE_TOKEN)
+        assert client.logger is sdk_logger
+        assert sdk_logger.level == expected
+    finally:
+        sdk_logger.setLevel(levels[0])
+        root_logger.setLevel(levels[1])
