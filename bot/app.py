@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_settings
+from bot.delivery import Deliverer, DigestPublisher
 from bot.errors import PaperbotError
 from bot.logs import configure_logging
 from bot.ports import ReportSource
@@ -19,6 +21,7 @@ from bot.store.database import create_engine, default_database_url
 from bot.store.http_cache import DatabaseValidatorCache
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
+from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 
@@ -41,6 +44,17 @@ class App:
                 self.settings.report_source_spec(), cache=DatabaseValidatorCache(self.engine)
             )
         return self._source
+
+    def deliverer(self, publishers: Mapping[str, DigestPublisher]) -> Deliverer:
+        """The delivery worker of this process, posting through `publishers`."""
+        return Deliverer(
+            archive=self.archive,
+            store=self.subscriptions,
+            outbox=Outbox(self.engine),
+            taxonomy=self.taxonomy,
+            publishers=publishers,
+            catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
+        )
 
     async def schema_revision(self) -> str | None:
         return await current_revision(self.engine)

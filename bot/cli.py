@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
@@ -15,7 +14,6 @@ from typing import Any, NoReturn, TextIO
 from bot import __version__, aio
 from bot.app import App
 from bot.config import ConfigurationError
-from bot.delivery import Deliverer
 from bot.digest import build_digest
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
@@ -295,24 +293,13 @@ def _write_file(path: str, text: str) -> None:
         raise PaperbotError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _deliverer(app: App, found: dict[str, Any]) -> Deliverer:
-    return Deliverer(
-        archive=app.archive,
-        store=app.subscriptions,
-        outbox=Outbox(app.engine),
-        taxonomy=app.taxonomy,
-        publishers=found,
-        catch_up=dt.timedelta(hours=app.settings.catch_up_hours),
-    )
-
-
 async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
     from handlers.publishers import publishers
 
     if args.date is not None and await app.archive.report(args.date) is None:
         raise BadInputError(f"no report for {args.date} in the archive")
     async with publishers(app, sys.stdout) as found:
-        outcomes = await _deliverer(app, found).run_pass(day=args.date, force=args.now)
+        outcomes = await app.deliverer(found).run_pass(day=args.date, force=args.now)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "nothing due"
     print(f"delivery pass: {summary}", file=sys.stderr)
     return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
@@ -340,28 +327,9 @@ async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
         from handlers.console.prompt import run_console
 
         return await run_console(app, sys.stdin, sys.stdout)
-    from bot.scheduler import Scheduler
-    from handlers.publishers import publishers
-    from handlers.runtime import stop_on_signals
+    from handlers.service import run_service
 
-    stop = stop_on_signals()
-    async with publishers(app, sys.stdout) as found:
-        source = app.report_source() if app.settings.report_source else None
-        scheduler = Scheduler(_deliverer(app, found), source, app.archive)
-        scheduler.start()  # deliveries go out on time while the edges serve commands
-        try:
-            async with asyncio.TaskGroup() as edges:  # one edge failing stops the others
-                if app.settings.slack_mode is not None:
-                    from handlers.slack.run import run_slack
-
-                    edges.create_task(run_slack(app, stop))
-                if app.settings.discord_token is not None:
-                    from handlers.discord.run import run_discord
-
-                    edges.create_task(run_discord(app, stop))
-        finally:
-            await scheduler.shutdown()
-    return EXIT_OK
+    return await run_service(app, sys.stdout)
 
 
 _COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {

@@ -17,6 +17,7 @@ from bot.digest import DEFAULT_DIGEST_SIZE, Digest, interest_labels
 from bot.errors import BadInputError
 from bot.i18n import locale_of_text, t
 from bot.logs import log_context, new_command_id
+from bot.metrics import COMMAND_SECONDS, COMMANDS
 from bot.models import ChannelRef, LookupHit, Subscription
 from bot.service import (
     NoReportError,
@@ -142,6 +143,8 @@ async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
                 "elapsed_ms": ms,
             }
             log.info("/paper %s: %s in %d ms", verb, outcome, ms, extra=fields)
+            COMMANDS.labels(ctx.channel.platform, verb, outcome).inc()
+            COMMAND_SECONDS.labels(ctx.channel.platform).observe(time.perf_counter() - started)
 
 
 def _parse(arguments: str) -> tuple[str, str]:

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.logs import log_context
+from bot.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.models import Report, Subscription
 from bot.ports import PublishResult
 from bot.store.archive import Archive
@@ -153,9 +155,11 @@ class Deliverer:
                     return outcomes
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    self._running.pop(task, None)
+                    released = self._running.pop(task, None)
                     # A cancelled one was stopped by `shutdown`, which released its claim.
                     status = "released" if task.cancelled() else task.result()
+                    if task.cancelled() and released is not None:
+                        DELIVERIES.labels(released.channel.platform, status).inc()
                     outcomes[status] = outcomes.get(status, 0) + 1
         finally:
             # This pass itself was cancelled: its deliveries stop here; their claims run out
@@ -228,7 +232,9 @@ class Deliverer:
             already = await publisher.posted_parts(subscription, delivery.key)
             while start_at in already:
                 start_at += 1
+        started = time.perf_counter()
         result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
+        PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
         posted = (*delivery.posted, *result.posted)
         status = await self.outbox.finish(
             delivery, self.worker, result, now, posted=posted, papers=len(digest.items)

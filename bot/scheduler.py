@@ -8,6 +8,7 @@ tick plans idempotently and claims with a lease.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Deliverer
 from bot.errors import PaperbotError
+from bot.metrics import REPORTS_FETCHED
 from bot.ports import ReportSource
 from bot.store.archive import Archive
 
@@ -27,6 +29,7 @@ POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again
 # How long a stopping process lets digests in flight finish before releasing them. Below the
 # 30 s that deploy/ gives a stop before SIGKILL (compose stop_grace_period, TimeoutStopSec).
 SHUTDOWN_GRACE = dt.timedelta(seconds=20)
+JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is still running
 
 
 async def poll_reports(source: ReportSource, archive: Archive, today: dt.date) -> list[dt.date]:
@@ -41,10 +44,14 @@ async def poll_reports(source: ReportSource, archive: Archive, today: dt.date) -
             report = await source.fetch(day)
         except PaperbotError as exc:
             log.warning("report for %s: %s", day, exc)
+            REPORTS_FETCHED.labels("failed").inc()
             continue
-        if report is not None:
-            await archive.ingest(report, origin=source.name)
-            ingested.append(day)
+        if report is None:
+            REPORTS_FETCHED.labels("not_published").inc()
+            continue
+        await archive.ingest(report, origin=source.name)
+        REPORTS_FETCHED.labels("ingested").inc()
+        ingested.append(day)
     return ingested
 
 
@@ -62,6 +69,7 @@ class Scheduler:
         self.archive = archive
         self.clock = clock
         self._scheduler: AsyncIOScheduler | None = None
+        self._jobs: set[asyncio.Task[None]] = set()  # tick and poll runs in progress
 
     async def tick(self) -> None:
         try:
@@ -85,8 +93,20 @@ class Scheduler:
 
     def _job(self, work: Callable[[], Awaitable[None]], every: dt.timedelta, job_id: str) -> None:
         assert self._scheduler is not None
+
+        async def tracked() -> None:
+            # Known to `shutdown`, which lets a run finish rather than have APScheduler cancel
+            # it mid-statement (a cancelled database call can hang the engine's disposal).
+            task = asyncio.current_task()
+            assert task is not None
+            self._jobs.add(task)
+            try:
+                await work()
+            finally:
+                self._jobs.discard(task)
+
         self._scheduler.add_job(
-            work,
+            tracked,
             IntervalTrigger(seconds=every.total_seconds(), timezone=dt.UTC),
             id=job_id,
             next_run_time=dt.datetime.now(dt.UTC),  # at once on start: catch-up after downtime
@@ -103,8 +123,15 @@ class Scheduler:
         self._scheduler.start()
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE.total_seconds()) -> None:
-        """Stop ticking, then stop delivering gracefully (see `Deliverer.shutdown`)."""
+        """Stop ticking, then stop delivering gracefully (see `Deliverer.shutdown`).
+
+        APScheduler's shutdown cancels a job that is running, so it comes last: first no new
+        runs (pause), then the pass in progress finishes or releases what it holds."""
+        if self._scheduler is not None:
+            self._scheduler.pause()
+        await self.deliverer.shutdown(grace)
+        if self._jobs:  # a pass that was planning, or a poll: they end soon once nothing is claimed
+            await asyncio.wait(list(self._jobs), timeout=JOB_FINISH_TIMEOUT.total_seconds())
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        await self.deliverer.shutdown(grace)

@@ -344,6 +344,16 @@ class Outbox:
         async with self.engine.connect() as conn:
             return [_delivery(row) for row in (await conn.execute(query)).mappings()]
 
+    async def counts_by_platform(self, day: dt.date) -> dict[tuple[str, str], int]:
+        """{(platform, status): deliveries} of one report date."""
+        query = (
+            select(table.c.platform, table.c.status, func.count())
+            .where(table.c.report_date == day)
+            .group_by(table.c.platform, table.c.status)
+        )
+        async with self.engine.connect() as conn:
+            return {(platform, status): int(n) for platform, status, n in (await conn.execute(query)).all()}
+
     async def counts(self, day: dt.date | None = None) -> dict[str, int]:
         query = select(table.c.status, func.count()).group_by(table.c.status)
         if day is not None:

@@ -10,6 +10,7 @@ import discord
 from bot.app import App
 from bot.errors import PaperbotError
 from handlers.discord.bot import DiscordEdge, PaperBot
+from handlers.ops import Readiness
 from handlers.runtime import stop_on_signals
 
 log = logging.getLogger("paperbot.discord")
@@ -20,11 +21,17 @@ def make_bot(app: App) -> PaperBot:
     return PaperBot(edge, guild_id=app.settings.discord_guild_id)
 
 
-async def run_discord(app: App, stop: asyncio.Event | None = None) -> int:
+async def run_discord(app: App, stop: asyncio.Event | None = None, readiness: Readiness | None = None) -> int:
     token = app.settings.discord_token
     assert token is not None
     stop = stop or stop_on_signals()
     bot = make_bot(app)
+
+    async def connected() -> bool:
+        return bot.is_ready() and not bot.is_closed()
+
+    if readiness is not None:
+        readiness.platforms["discord"] = connected
     async with bot:  # closes the HTTP session and the gateway on the way out
         try:
             await bot.login(token.get_secret_value())

@@ -32,6 +32,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PaperbotError
+from bot.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.models import Subscription
 from bot.ports import PublishResult
 from bot.store.subscriptions import SubscriptionStore
@@ -166,6 +167,8 @@ class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         error: Exception | None = None,
     ) -> None:
         wait = retry_after_seconds(response) + random.uniform(0, RATE_LIMIT_JITTER_SECONDS)
+        RATE_LIMIT_WAITS.labels("slack").inc()
+        RATE_LIMIT_WAIT_SECONDS.labels("slack").inc(wait)
         await _wait_then_retry(state, wait, self._sleep)
 
 

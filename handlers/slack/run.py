@@ -1,17 +1,20 @@
-"""`paperbot run` with Slack credentials: build the edge from the App, serve until SIGTERM."""
+"""`paperbot run` with Slack credentials: build the edge from the App (HTTP or Socket Mode)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Any
+
+from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings
-from handlers.runtime import stop_on_signals
+from handlers.ops import Readiness
 from handlers.slack.app import SlackEdge, build_app
 from handlers.slack.oauth import oauth_settings
 from handlers.slack.publisher import make_client
-from handlers.slack.server import serve_http, serve_socket
+from handlers.slack.server import add_slack_routes, serve_socket
 
 
 def bolt_options(app: App) -> dict[str, Any]:
@@ -37,7 +40,12 @@ def bolt_options(app: App) -> dict[str, Any]:
     return options
 
 
-async def run_slack(app: App, stop: asyncio.Event | None = None) -> int:
+def start_slack(
+    app: App, web_app: web.Application, readiness: Readiness
+) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+    """Build the Slack edge for `paperbot run`. HTTP mode adds its routes to `web_app` now,
+    before the server starts, and is ready as soon as it serves; Socket Mode connects when the
+    returned coroutine function runs, until its stop event is set."""
     settings = app.settings
     edge = SlackEdge(
         archive=app.archive,
@@ -47,9 +55,17 @@ async def run_slack(app: App, stop: asyncio.Event | None = None) -> int:
         managers=settings.slack_managers,
     )
     bolt = build_app(edge, **bolt_options(app))
-    stop = stop or stop_on_signals()
     if settings.slack_mode == "socket" and settings.slack_app_token is not None:
-        await serve_socket(bolt, settings.slack_app_token.get_secret_value(), stop)
-    else:
-        await serve_http(bolt, settings.http_port, stop)
-    return 0
+        token = settings.slack_app_token.get_secret_value()
+        return lambda stop: serve_socket(bolt, token, stop, readiness)
+    add_slack_routes(web_app, bolt)
+
+    async def serving() -> bool:
+        return True  # Slack reaches us over the HTTP server, which answers if we are here
+
+    readiness.platforms["slack"] = serving
+    return _until_stopped
+
+
+async def _until_stopped(stop: asyncio.Event) -> None:
+    await stop.wait()

@@ -1,8 +1,9 @@
-"""Running the Slack edge: Socket Mode when an app-level token is set, else HTTP mode.
+"""Serving the Slack edge: HTTP mode's routes, or a Socket Mode connection.
 
-HTTP mode serves `POST /slack/events` (commands, actions and events; Bolt verifies every
-request's signature and answers 401 to a forged or stale one) on PAPERBOT_HTTP_PORT, beside
-`/healthz`, from one aiohttp server that the operations work extends.
+HTTP mode adds `POST /slack/events` (commands, actions and events; Bolt verifies every
+request's signature and answers 401 to a forged or stale one) and, with OAuth, the install
+routes to the one aiohttp application that also serves /healthz, /readyz and /metrics
+(handlers/ops.py) on PAPERBOT_HTTP_PORT.
 """
 
 from __future__ import annotations
@@ -14,23 +15,20 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from handlers.ops import Readiness
+
 log = logging.getLogger("paperbot.slack")
 
 EVENTS_PATH = "/slack/events"
 
 
-def http_app(bolt: AsyncApp) -> web.Application:
-    """The aiohttp application of HTTP mode."""
+def add_slack_routes(application: web.Application, bolt: AsyncApp) -> None:
+    """HTTP mode's routes, added to the process's one aiohttp application before it starts."""
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.Response(text="ok\n")
-
-    application = web.Application()
     application.router.add_post(EVENTS_PATH, events)
-    application.router.add_get("/healthz", healthz)
     flow = bolt.oauth_flow
     if flow is not None:
         # Multi-workspace installs: the "Add to Slack" page and Slack's redirect back.
@@ -43,29 +41,30 @@ def http_app(bolt: AsyncApp) -> web.Application:
 
         application.router.add_get(flow.install_path, install)
         application.router.add_get(flow.redirect_uri_path, redirect)
+
+
+def http_app(bolt: AsyncApp) -> web.Application:
+    """An application with only the Slack routes (tests and benchmarks serve it on its own)."""
+    application = web.Application()
+    add_slack_routes(application, bolt)
     return application
 
 
-async def serve_http(bolt: AsyncApp, port: int, stop: asyncio.Event, *, host: str = "0.0.0.0") -> None:
-    """Serve HTTP mode until `stop` is set."""
-    runner = web.AppRunner(http_app(bolt))
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    log.warning("Slack HTTP mode: listening on %s:%d%s", host, port, EVENTS_PATH)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-
-
-async def serve_socket(bolt: AsyncApp, app_token: str, stop: asyncio.Event) -> None:
-    """Serve Socket Mode (no public URL needed) until `stop` is set."""
+async def serve_socket(bolt: AsyncApp, app_token: str, stop: asyncio.Event, readiness: Readiness) -> None:
+    """Serve Socket Mode (no public URL needed) until `stop` is set; /readyz asks the
+    connection whether it is up."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     handler = AsyncSocketModeHandler(bolt, app_token)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.warning("Slack Socket Mode: connected")
+
+    websocket = handler.client  # the Socket Mode connection (not a Web API client)
+
+    async def connected() -> bool:
+        return bool(await websocket.is_connected())
+
+    readiness.platforms["slack"] = connected
     try:
         await stop.wait()
     finally:

@@ -14,6 +14,7 @@ message payloads the way Slack does, and replays scripted failures (429 with Ret
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
@@ -131,6 +132,7 @@ class FakeSlack:
         self._tokens = set(self.tokens)
         self._users = {user.id: user for user in self.users}
         self._scripts: dict[str, list[_Script]] = {}
+        self._delays: dict[str, float] = {}
         self._messages: list[_Stored] = []
         self._last_micros = 0
         self._runner: web.AppRunner | None = None
@@ -197,6 +199,10 @@ class FakeSlack:
         """Close the connection after reading the request, without answering."""
         self.fail(method, Failure(disconnect=True), **match)
 
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` only after `seconds` (a slow Slack: work in flight)."""
+        self._delays[method] = seconds
+
     def clear_failures(self) -> None:
         self._scripts.clear()
 
@@ -233,6 +239,8 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await _params(request)
         self.calls.append(Call(method, params, dict(request.headers), request.method))
+        if method in self._delays:
+            await asyncio.sleep(self._delays[method])
         failure = self._next_failure(method, params)
         if failure is not None:
             return _failure_response(request, failure)

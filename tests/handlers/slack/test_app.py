@@ -181,7 +181,6 @@ async def test_forged_and_stale_signatures_are_refused_with_no_side_effect(
         good = await client.post(EVENTS_PATH, data=body, headers=signed(body))
         assert good.status == 200
         await until(lambda: len(slack.responses) == 1)
-        assert (await client.get("/healthz")).status == 200
     assert slack.responses[0]["text"].startswith("Subscribed")
 
 

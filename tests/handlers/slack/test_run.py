@@ -13,6 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from handlers.ops import Readiness, ops_app
+from handlers.slack.server import EVENTS_PATH
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
 from tests.handlers.slack.test_app import SECRET, command_body, signed, until
 
@@ -81,6 +83,16 @@ async def test_run_serves_slack_in_http_mode_and_stops_cleanly_on_sigterm(
                 f"{base}/slack/events", data=body, headers=signed(body, secret="0" * 32)
             ) as forged:
                 assert forged.status == 401
+            # The operator's endpoints share the port.
+            async with http.get(f"{base}/readyz") as response:
+                assert response.status == 200
+                assert await response.json() == {
+                    "status": "ready",
+                    "checks": {"database": "ok", "slack": "ok"},
+                }
+            async with http.get(f"{base}/metrics") as response:
+                page = await response.text()
+            assert 'paperbot_commands_total{command="help",outcome="ok",platform="slack"} 1.0' in page
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -113,24 +125,31 @@ async def test_run_picks_socket_or_http_mode_from_the_configuration(
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    served: list[tuple[str, object]] = []
+    served: list[str] = []
 
-    async def fake_socket(bolt: object, token: str, stop: asyncio.Event) -> None:
-        served.append(("socket", token))
-
-    async def fake_http(bolt: object, port: int, stop: asyncio.Event) -> None:
-        served.append(("http", getattr(bolt, "oauth_flow", None) is not None))
+    async def fake_socket(bolt: object, token: str, stop: asyncio.Event, readiness: object) -> None:
+        served.append(token)
 
     monkeypatch.setattr(run_module, "serve_socket", fake_socket)
-    monkeypatch.setattr(run_module, "serve_http", fake_http)
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'mode.db'}")
     async with App.start(settings=settings) as app:
-        assert await run_module.run_slack(app, asyncio.Event()) == 0
-    assert served[0][0] == mode
-    if mode == "socket":
-        assert served[0][1] == "xapp-1-A1-2-abcdef"
-    else:
-        assert served[0][1] is ("SLACK_CLIENT_ID" in env)  # OAuth routes only with an install config
+        readiness = Readiness(app.engine)
+        web_app = ops_app(readiness)
+        edge = run_module.start_slack(app, web_app, readiness)
+        stop = asyncio.Event()
+        stop.set()
+        await edge(stop)
+        paths = {resource.canonical for resource in web_app.router.resources()}
+        if mode == "socket":
+            assert served == ["xapp-1-A1-2-abcdef"]
+            assert EVENTS_PATH not in paths  # nothing for Slack to call
+        else:
+            assert served == []
+            assert EVENTS_PATH in paths
+            assert await readiness.checks() == {"database": "ok", "slack": "ok"}
+            # OAuth install routes only with an install configuration.
+            assert ("/slack/install" in paths) is ("SLACK_CLIENT_ID" in env)
+        assert {"/healthz", "/readyz", "/metrics"} <= paths
 
 
 async def test_run_delivers_a_due_digest_to_slack_on_schedule(slack: FakeSlack, tmp_path: Path) -> None:
@@ -168,3 +187,87 @@ async def test_run_delivers_a_due_digest_to_slack_on_schedule(slack: FakeSlack, 
     parts = [m["metadata"]["event_payload"]["part"] for m in messages]
     assert sorted(parts) == list(range(len(parts)))  # each part once
     assert all(m["metadata"]["event_type"] == "paperbot_digest" for m in messages)
+
+
+async def test_sigterm_mid_delivery_finishes_what_is_in_flight_and_loses_nothing(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A redeploy in the middle of the morning fan-out: SIGTERM while posts are in flight. The
+    process stops claiming, lets what it holds finish, and exits 0; every channel has its whole
+    digest exactly once, and a later pass finds nothing left to do."""
+    import datetime as dt
+
+    from bot.config import SAMPLE_REPORT
+    from bot.models import ChannelRef, Interests, Subscription
+    from bot.reports.sources.local import LocalSource
+    from bot.store.archive import Archive
+    from bot.store.database import create_engine
+    from bot.store.migrate import migrate
+    from bot.store.outbox import Outbox
+    from bot.store.subscriptions import SubscriptionStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'sigterm.db'}"
+    engine = create_engine(url)
+    await migrate(engine)
+    await Archive(engine).ingest(await LocalSource(SAMPLE_REPORT).read())
+    channels = [f"C0TERM{i:02d}" for i in range(8)]
+    for name in channels:
+        await SubscriptionStore(engine).save(
+            Subscription(
+                ChannelRef("slack", "T0FAKE", name),
+                Interests(("video-generation", "reinforcement-learning")),
+                time=dt.time(0, 0),
+            )
+        )
+    slack.delay("chat.postMessage", 0.3)  # posts take a while: SIGTERM lands mid-fan-out
+    process = await start_run(slack, tmp_path, url, free_port())
+    try:
+        await until(lambda: len(slack.calls_to("chat.postMessage")) >= 1, within=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=40)
+    assert process.returncode == 0, stderr.decode()
+    assert "waiting for those in flight" in stderr.decode()
+    finished = await Outbox(engine).list()
+    assert {d.status for d in finished} <= {"posted", "pending"}  # nothing left claimed
+    for delivery in finished:
+        messages = slack.messages_in(delivery.channel.channel)
+        parts = sorted(m["metadata"]["event_payload"]["part"] for m in messages)
+        if delivery.status == "posted":
+            assert parts == list(range(delivery.parts or 0))  # whole, each part once
+        else:
+            assert parts == []  # never claimed: left for the next pass, not half-posted
+    # The next pass (another replica, or the restarted one) delivers the rest, and only that.
+    slack.delay("chat.postMessage", 0)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PAPERBOT_"))},
+        "PAPERBOT_DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": FAKE_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.base_url,
+    }
+    again = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "deliver", "--now", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(again.communicate(), timeout=60)
+    assert again.returncode == 0, err.decode()
+    for name in channels:
+        parts = sorted(m["metadata"]["event_payload"]["part"] for m in slack.messages_in(name))
+        assert parts, name
+        assert parts == list(range(len(parts))), name
+    assert await Outbox(engine).counts() == {"posted": len(channels)}
+    await engine.dispose()
+
+
+async def test_a_taken_port_is_one_clear_error(slack: FakeSlack, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        process = await start_run(slack, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'port.db'}", port)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 1
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith(f"paperbot: error: cannot listen on port {port}:")
+    assert "PAPERBOT_HTTP_PORT" in last
+    assert "Traceback" not in stderr.decode()

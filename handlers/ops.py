@@ -1,0 +1,102 @@
+"""The operator's HTTP endpoints, on PAPERBOT_HTTP_PORT beside Slack's (one aiohttp server).
+
+- `/healthz`: the process is alive and its event loop answers (liveness: restart me if not).
+- `/readyz`: the database answers and every configured platform is connected (readiness:
+  send me traffic); 503 with the failing checks otherwise.
+- `/metrics`: Prometheus text format (bot/metrics.py), database-backed gauges refreshed per scrape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import metrics
+from bot.errors import PaperbotError
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox
+
+log = logging.getLogger("paperbot.http")
+
+DATABASE_TIMEOUT = 2.0  # seconds; a probe must answer well within the prober's own timeout
+
+
+@dataclass
+class Readiness:
+    """What /readyz checks: the database, and each platform edge's own "connected" answer."""
+
+    engine: AsyncEngine
+    platforms: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
+
+    async def checks(self) -> dict[str, str]:
+        results = {"database": await self._database()}
+        for name, connected in sorted(self.platforms.items()):
+            results[name] = "ok" if await connected() else "not connected"
+        return results
+
+    async def _database(self) -> str:
+        try:
+            async with asyncio.timeout(DATABASE_TIMEOUT):
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+        except TimeoutError:
+            return f"no answer within {DATABASE_TIMEOUT:g} s"
+        except Exception as exc:
+            return f"unreachable: {type(exc).__name__}"
+        return "ok"
+
+
+def ops_app(readiness: Readiness) -> web.Application:
+    """An aiohttp application with the three endpoints; edges add their own routes to it."""
+    archive, outbox = Archive(readiness.engine), Outbox(readiness.engine)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
+    async def readyz(_request: web.Request) -> web.Response:
+        checks = await readiness.checks()
+        ready = all(result == "ok" for result in checks.values())
+        body = {"status": "ready" if ready else "not ready", "checks": checks}
+        return web.json_response(body, status=200 if ready else 503)
+
+    async def metrics_page(_request: web.Request) -> web.Response:
+        try:
+            await metrics.refresh_from_database(archive, outbox)
+        except Exception:  # the process's own metrics are still worth a scrape
+            log.warning("metrics: could not read the database", exc_info=True)
+        response = web.Response(body=metrics.render())
+        response.headers["Content-Type"] = metrics.CONTENT_TYPE
+        return response
+
+    application = web.Application()
+    application.router.add_get("/healthz", healthz)
+    application.router.add_get("/readyz", readyz)
+    application.router.add_get("/metrics", metrics_page)
+    return application
+
+
+async def serve(
+    application: web.Application, port: int, stop: asyncio.Event, *, host: str = "0.0.0.0"
+) -> None:
+    """Serve `application` until `stop` is set."""
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise PaperbotError(
+            f"cannot listen on port {port}: {exc.strerror or exc} (another process has it? "
+            "set PAPERBOT_HTTP_PORT to a free port)"
+        ) from None
+    log.info("HTTP: listening on %s:%d (/healthz, /readyz, /metrics)", host, port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,57 @@
+"""`paperbot run` with platform credentials: the whole service, from start to graceful stop.
+
+One process serves: the HTTP endpoints (/healthz, /readyz, /metrics, and Slack's routes in HTTP
+mode) on PAPERBOT_HTTP_PORT; the Slack edge (HTTP or Socket Mode) and the Discord gateway; and
+the scheduler that polls for reports and delivers due digests. SIGTERM or SIGINT stops it in
+order: edges stop taking commands, the scheduler stops ticking, deliveries in flight get a grace
+period to finish and are released if they cannot (another replica takes them over at once),
+then clients and the database close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TextIO
+
+from bot.app import App
+from bot.errors import PaperbotError
+from bot.scheduler import Scheduler
+from handlers.ops import Readiness, ops_app, serve
+from handlers.publishers import publishers
+from handlers.runtime import stop_on_signals
+
+log = logging.getLogger("paperbot.service")
+
+
+async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) -> int:
+    stop = stop or stop_on_signals()
+    readiness = Readiness(app.engine)
+    web_app = ops_app(readiness)
+    edges: list[Callable[[asyncio.Event], Coroutine[Any, Any, object]]] = []
+    if app.settings.slack_mode is not None:
+        from handlers.slack.run import start_slack
+
+        edges.append(start_slack(app, web_app, readiness))  # HTTP mode's routes join web_app now
+    if app.settings.discord_token is not None:
+        from handlers.discord.run import run_discord
+
+        edges.append(lambda event: run_discord(app, event, readiness))
+    async with publishers(app, out) as found:
+        source = app.report_source() if app.settings.report_source else None
+        scheduler = Scheduler(app.deliverer(found), source, app.archive)
+        scheduler.start()  # deliveries go out on time while the edges serve commands
+        try:
+            async with asyncio.TaskGroup() as tasks:  # one edge failing stops the others
+                tasks.create_task(serve(web_app, app.settings.http_port, stop))
+                for edge in edges:
+                    tasks.create_task(edge(stop))
+        except* PaperbotError as failed:
+            # An edge that cannot start (port taken, token refused) is one clear error line.
+            raise failed.exceptions[0] from None
+        finally:
+            log.info("stopping: no new deliveries; waiting for those in flight")
+            await scheduler.shutdown()
+    log.info("stopped")
+    return 0
