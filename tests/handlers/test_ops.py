@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,7 +25,9 @@ DAY = dt.date(2026, 5, 4)
 
 
 @pytest.fixture
-async def client(engine: AsyncEngine) -> AsyncIterator[tuple[TestClient, Readiness]]:
+async def client(
+    engine: AsyncEngine,
+) -> AsyncIterator[tuple[TestClient[web.Request, web.Application], Readiness]]:
     readiness = Readiness(engine)
     async with TestClient(TestServer(ops_app(readiness))) as test_client:
         yield test_client, readiness
@@ -40,13 +43,17 @@ def samples(page: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
     return found
 
 
-async def test_healthz_answers_while_the_process_lives(client: tuple[TestClient, Readiness]) -> None:
+async def test_healthz_answers_while_the_process_lives(
+    client: tuple[TestClient[web.Request, web.Application], Readiness],
+) -> None:
     http, _ = client
     response = await http.get("/healthz")
     assert (response.status, await response.text()) == (200, "ok\n")
 
 
-async def test_readyz_checks_the_database_and_each_platform(client: tuple[TestClient, Readiness]) -> None:
+async def test_readyz_checks_the_database_and_each_platform(
+    client: tuple[TestClient[web.Request, web.Application], Readiness],
+) -> None:
     http, readiness = client
     connected = {"discord": False}
 
@@ -81,7 +88,7 @@ async def test_readyz_fails_when_the_database_is_unreachable(unused_tcp_port: in
 
 
 async def test_metrics_show_the_outbox_and_the_newest_report_from_the_database(
-    client: tuple[TestClient, Readiness],
+    client: tuple[TestClient[web.Request, web.Application], Readiness],
     engine: AsyncEngine,
 ) -> None:
     http, _ = client
@@ -108,7 +115,7 @@ async def test_metrics_show_the_outbox_and_the_newest_report_from_the_database(
 
 
 async def test_metrics_count_commands_by_platform_subcommand_and_outcome(
-    client: tuple[TestClient, Readiness],
+    client: tuple[TestClient[web.Request, web.Application], Readiness],
     engine: AsyncEngine,
 ) -> None:
     http, _ = client

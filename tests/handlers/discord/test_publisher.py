@@ -28,12 +28,17 @@ REF = ChannelRef("discord", str(GUILD), str(CHANNEL))
 SUBSCRIPTION = Subscription(channel=REF, interests=Interests(("reinforcement-learning",)), created_by="555")
 
 
-class FakeResponse:
+class _FakeResponse:
     """What discord.HTTPException reads from aiohttp's ClientResponse: a status and a reason."""
 
     def __init__(self, status: int, reason: str) -> None:
         self.status = status
         self.reason = reason
+
+
+def FakeResponse(status: int, reason: str) -> Any:
+    # Any: discord.py types the parameter as aiohttp's or requests' response class.
+    return _FakeResponse(status, reason)
 
 
 def forbidden(code: int = 50013, message: str = "Missing Permissions") -> discord.Forbidden:
