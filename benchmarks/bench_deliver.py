@@ -366,8 +366,14 @@ async def main_async(args: argparse.Namespace) -> int:
     refs = channel_refs(args.channels)
     profile = cProfile.Profile() if args.profile else None
     results: list[Result] = []
-    async with sqlite_engine() as engine:
-        results.append(await scenario("(a) SQLite, 1 deliverer", engine, refs, profile=profile))
+    # This VM's speed drifts ±15% from minute to minute: (a), the goal's figure, runs several
+    # times and the median run is the one reported (all runs' rates are printed).
+    runs: list[Result] = []
+    for _ in range(args.repeat):
+        async with sqlite_engine() as engine:
+            runs.append(await scenario("(a) SQLite, 1 deliverer", engine, refs, profile=profile))
+    by_rate = sorted(runs, key=lambda r: r.rate)
+    results.append(by_rate[len(by_rate) // 2])
     async with sqlite_engine() as engine:
         results.append(await scenario("(b) SQLite, 5% 429 + 5% 503", engine, refs, failures=True))
     url = args.postgres or os.environ.get("PAPERBOT_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
@@ -402,7 +408,13 @@ async def main_async(args: argparse.Namespace) -> int:
         print(postgres_note)
     first = results[0]
     verdict = "PASS" if first.rate >= GOAL_POSTS_PER_S else "MISS"
-    print(f"goal ≥ {GOAL_POSTS_PER_S:.0f} posts/s on (a): {verdict} ({first.rate:.0f} posts/s)")
+    print(
+        f"goal ≥ {GOAL_POSTS_PER_S:.0f} posts/s on (a): {verdict} ({first.rate:.0f} posts/s, the median of "
+        f"{len(runs)} runs: {', '.join(f'{r.rate:.0f}' for r in by_rate)}; CPU {first.cpu_per_post:.2f} ms "
+        f"per post = {1000 / first.cpu_per_post:.0f} posts per CPU-second)"
+    )
+    if not all(r.exact for r in runs):
+        print("(a): a run was not exactly once:", [p for r in runs for p in r.problems][:5])
     print(
         "posts: messages the double accepted; calls: chat.postMessage requests, failed ones included;\n"
         "wall: the timed span (for (c), from starting the processes to the last one's exit);\n"
@@ -413,7 +425,7 @@ async def main_async(args: argparse.Namespace) -> int:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
         print(out.getvalue())
-    return 0 if all(r.exact for r in results) else 1
+    return 0 if all(r.exact for r in (*runs, *results)) else 1
 
 
 def main() -> int:
@@ -424,9 +436,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="200 channels")
     parser.add_argument("--postgres", help="a postgresql+asyncpg:// URL for (c)")
     parser.add_argument("--profile", action="store_true", help="cProfile (a), top 25 by own time")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of (a); the median is reported")
     args = parser.parse_args()
     if args.quick:
         args.channels = min(args.channels, 200)
+        args.repeat = 1
     return run(main_async(args))
 
 
