@@ -112,3 +112,25 @@ def reference_report() -> str:
     if not SHARED_REFERENCE.exists():
         pytest.skip("../shared/reference is not beside this checkout")
     return SHARED_REFERENCE.read_text(encoding="utf-8")
+
+
+def settings_variables() -> set[str]:
+    """Every environment variable paperbot reads: each Settings field's first alias."""
+    from pydantic import AliasChoices
+
+    from bot.config import Settings
+
+    names = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        assert isinstance(alias, AliasChoices), field
+        names.add(str(alias.choices[0]))
+    return names
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No paperbot variable from the developer's shell, and no stray .env file, reaches Settings."""
+    for name in settings_variables():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)

@@ -9,34 +9,12 @@ import pytest
 
 from bot.config import SAMPLE_REPORT, ConfigurationError, load_settings
 from bot.errors import BadInputError
+from tests.conftest import settings_variables
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / ".env.example"
 
-VARIABLES = (
-    "PAPERBOT_DATABASE_URL",
-    "PAPERBOT_REPORT_SOURCE",
-    "PAPERBOT_TIMEZONE",
-    "PAPERBOT_HTTP_PORT",
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_API_URL",
-    "PAPERBOT_SLACK_MANAGERS",
-    "SLACK_CLIENT_ID",
-    "SLACK_CLIENT_SECRET",
-    "DISCORD_TOKEN",
-    "DISCORD_GUILD_ID",
-    "PAPERBOT_CATCH_UP_HOURS",
-    "PAPERBOT_LOG_FORMAT",
-    "PAPERBOT_LOG_LEVEL",
-)
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(str(tmp_path))  # no stray .env file
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def test_defaults_are_the_console_demo() -> None:
@@ -219,7 +197,7 @@ def test_the_example_file_copied_unfilled_is_a_valid_configuration() -> None:
 
 
 def test_the_command_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
-    env = {name: value for name, value in os.environ.items() if name not in VARIABLES}
+    env = {name: value for name, value in os.environ.items() if name not in settings_variables()}
     env |= {"PAPERBOT_HTTP_PORT": "99999", "PAPERBOT_TIMEZONE": "Mars/Olympus"}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "topics"],

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-from pydantic import AliasChoices
+import yaml
 
 from bot.config import Settings
 
@@ -31,14 +32,10 @@ UNIT = DEPLOY / "paperbot.service"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 
 
-def settings_variables() -> set[str]:
-    """Every environment variable paperbot reads: each Settings field's first alias."""
-    names = set()
-    for field in Settings.model_fields.values():
-        alias = field.validation_alias
-        assert isinstance(alias, AliasChoices), field
-        names.add(str(alias.choices[0]))
-    return names
+def load_yaml(path: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict), path
+    return loaded
 
 
 def default_http_port() -> int:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy.engine import make_url
 
+from tests.conftest import settings_variables
 from tests.deploy.deploy_support import (
     COMPOSE,
     DEPLOY,
@@ -29,9 +29,9 @@ from tests.deploy.deploy_support import (
     example_env,
     free_port,
     http_server,
+    load_yaml,
     run,
     run_healthcheck,
-    settings_variables,
     tool,
 )
 
@@ -47,9 +47,7 @@ _REFERENCE = re.compile(r"\$\{(\w+)(?::?[-?+][^}]*)?\}|\$(\w+)")
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    loaded = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
+    return load_yaml(COMPOSE)
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import AliasChoices
-
-from bot.config import Settings
+from tests.conftest import settings_variables
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / ".env.example"
 
 
 def test_every_variable_is_in_the_example_and_every_example_is_a_variable() -> None:
     listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", EXAMPLE.read_text(encoding="utf-8"), re.M))
-    known = set()
-    for field in Settings.model_fields.values():
-        alias = field.validation_alias
-        assert isinstance(alias, AliasChoices)
-        known.add(str(alias.choices[0]))
-    assert listed == known
+    assert listed == settings_variables()

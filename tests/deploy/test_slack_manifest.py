@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from handlers.slack.oauth import BOT_SCOPES
 from handlers.slack.server import EVENTS_PATH
+from tests.deploy.deploy_support import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "deploy" / "slack-manifest.yaml"
@@ -64,9 +64,7 @@ def api_methods(source: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    loaded = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
+    return load_yaml(MANIFEST)
 
 
 @pytest.fixture(scope="module")
