@@ -18,11 +18,13 @@ from bot.errors import BadInputError
 from bot.i18n import locale_of_text, t
 from bot.logs import log_context, new_command_id
 from bot.metrics import COMMAND_SECONDS, COMMANDS
-from bot.models import ChannelRef, LookupHit, Subscription
+from bot.models import ChannelRef, Interests, LookupHit, Subscription
 from bot.service import (
     NoReportError,
     NotSubscribedError,
     channel_digest,
+    exclude,
+    include,
     lookup,
     set_language,
     set_schedule,
@@ -44,6 +46,8 @@ HELP = {
 /paper QUERY                   look up papers: arXiv id, paper URL, date, title words, 中文, a topic
 /paper subscribe TOPICS        follow topics or "quoted keywords": RL, video generation, "GRPO"
 /paper unsubscribe TOPICS|all  stop following some topics, or everything
+/paper exclude TOPICS          leave papers about these out: survey, "medical", robotics
+/paper include TOPICS          stop excluding them (or: /paper subscribe agents -"medical")
 /paper list                    what this channel follows, and when its digest comes
 /paper topics                  the built-in topics and their names
 /paper schedule HH:MM [ZONE]   digest time and time zone, e.g. 09:30 Asia/Shanghai
@@ -54,6 +58,8 @@ HELP = {
 /paper 关键词                    检索论文：arXiv 编号、论文链接、日期、标题词、中文或主题
 /paper 订阅 主题                  订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"
 /paper 退订 主题|all              取消订阅部分主题，或全部
+/paper 排除 主题                  不要与这些相关的论文：survey, "医疗", 机器人
+/paper 取消排除 主题              不再排除（也可写：/paper 订阅 智能体 -"医疗"）
 /paper 列表                      本频道的订阅与推送时间
 /paper 主题                      内置主题及其名称
 /paper 定时 HH:MM [时区]          推送时间与时区，例如 09:30 Asia/Shanghai
@@ -90,8 +96,14 @@ _VERBS = {
     "language": "language",
     "lang": "language",
     "语言": "language",
+    "exclude": "exclude",
+    "排除": "exclude",
+    "屏蔽": "exclude",
+    "include": "include",
+    "unexclude": "include",
+    "取消排除": "include",
 }
-_CHANGES = frozenset({"subscribe", "unsubscribe", "schedule", "language"})
+_CHANGES = frozenset({"subscribe", "unsubscribe", "schedule", "language", "exclude", "include"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +217,7 @@ async def _dispatch(
                 t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
                 locale=locale,
             )
-        if not change.changed:
+        if not change.changed.changes_anything():
             return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
         return Reply(
             t("subscribe.done", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
@@ -216,7 +228,7 @@ async def _dispatch(
             return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
         change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
         removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
-        if not change.changed:
+        if not change.changed.changes_anything():
             return Reply(
                 t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale
             )
@@ -224,6 +236,8 @@ async def _dispatch(
             return Reply(t("unsubscribe.all", locale), locale=locale)
         following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
         return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+    if verb in {"exclude", "include"}:
+        return await _exclude_or_include(ctx, verb, rest, locale)
     if verb == "schedule":
         parts = rest.split()
         if not parts or len(parts) > 2:
@@ -238,6 +252,23 @@ async def _dispatch(
     if verb == "digest":
         return await _digest(ctx, rest, current, locale)
     return await _lookup(ctx, rest, locale)
+
+
+async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t(f"{verb}.usage", locale), error=True, locale=locale)
+    action = exclude if verb == "exclude" else include
+    change = await action(ctx.store, ctx.taxonomy, ctx.channel, rest)
+    assert change.subscription is not None
+    now = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    if not change.changed.changes_anything():
+        if verb == "include":
+            return Reply(t("include.not_excluded", locale, removed=rest.strip()), error=True, locale=locale)
+        return Reply(t("subscribe.unchanged", locale, topics=now), locale=locale)
+    # What changed, named without the "not" prefix: "Excluded robotics", "No longer excluded robotics".
+    named = Interests(change.changed.excluded_topics, change.changed.excluded_keywords)
+    changed = ", ".join(interest_labels(named, ctx.taxonomy, locale))
+    return Reply(t(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
 
 
 async def _lookup(ctx: CommandContext, query: str, locale: str) -> Reply:

@@ -93,8 +93,15 @@ def paper_sections(paper: Paper, locale: str) -> list[tuple[str, str]]:
 
 
 def interest_labels(interests: Interests, taxonomy: Taxonomy, locale: str) -> tuple[str, ...]:
+    """What a channel follows, then what it excludes: `RL, "GRPO", not robotics, not "survey"`."""
     topics = [taxonomy.get(topic_id).label(locale) for topic_id in interests.topics]
-    return tuple(topics + [f'"{keyword}"' for keyword in interests.keywords])
+    excluded = [taxonomy.get(topic_id).label(locale) for topic_id in interests.excluded_topics]
+    excluded += [f'"{keyword}"' for keyword in interests.excluded_keywords]
+    return tuple(
+        topics
+        + [f'"{keyword}"' for keyword in interests.keywords]
+        + [t("digest.not", locale, item=item) for item in excluded]
+    )
 
 
 def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:

@@ -52,6 +52,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing new: this channel already follows {topics}.",
         "zh": "没有变化：本频道已订阅 {topics}。",
     },
+    "subscribe.only_exclusions": {
+        "en": "Name at least one topic or keyword to follow: exclusions (-survey) narrow a subscription.",
+        "zh": "请至少订阅一个主题或关键词；排除项（-survey）只用于缩小已订阅的范围。",
+    },
+    "exclude.usage": {
+        "en": 'Usage: /paper exclude TOPICS — e.g. /paper exclude survey, "medical", robotics',
+        "zh": '用法：/paper 排除 主题 —— 例如 /paper 排除 survey, "医疗", 机器人',
+    },
+    "exclude.done": {
+        "en": "Excluded {removed}: papers about it stay out of this channel's digest. Now: {topics}.",
+        "zh": "已排除 {removed}：相关论文不会再出现在本频道日报中。当前：{topics}。",
+    },
+    "include.usage": {
+        "en": "Usage: /paper include TOPICS — stop excluding them",
+        "zh": "用法：/paper 取消排除 主题 —— 不再排除它们",
+    },
+    "include.done": {
+        "en": "No longer excluded: {removed}. Now: {topics}.",
+        "zh": "已取消排除 {removed}。当前：{topics}。",
+    },
+    "include.not_excluded": {
+        "en": "This channel does not exclude {removed}.",
+        "zh": "本频道没有排除 {removed}。",
+    },
+    "digest.not": {"en": "not {item}", "zh": "排除 {item}"},
     "unsubscribe.done": {
         "en": "Unsubscribed from {removed}. Still following: {topics}.",
         "zh": "已取消订阅 {removed}。仍在订阅：{topics}。",
@@ -129,6 +154,71 @@ MESSAGES: dict[str, dict[str, str]] = {
     "language.en": {"en": "English", "zh": "英文"},
     "language.zh": {"en": "Chinese", "zh": "中文"},
     "paper.count": {"en": "{count} paper|{count} papers", "zh": "{count} 篇论文"},
+    # Notices (bot/notices.py): to the operator channel, or to whoever set up a channel.
+    "notice.report_late": {
+        "en": "⚠️ paperbot: the report for {date} ({weekday}) has not arrived, and it is past "
+        "{deadline} ({tz}). {cause} Digests of {date} go out as soon as it does. What to do: check "
+        "that {source} has published it, or ingest it by hand with `paperbot ingest {date}`. "
+        "If {date} is a holiday without a report, there is nothing to do.",
+        "zh": "⚠️ paperbot：已过 {deadline}（{tz}），{date}（{weekday}）的日报仍未到达。{cause}"
+        "日报一到，当天的推送会立即发出。处理方法：检查 {source} 是否已发布，"
+        "或用 `paperbot ingest {date}` 手动导入。如果 {date} 是没有日报的假日，则无需处理。",
+    },
+    "notice.report_late.not_published": {
+        "en": "The source answers that it is not published yet.",
+        "zh": "来源表示尚未发布。",
+    },
+    "notice.report_late.error": {
+        "en": "The last attempt to fetch it failed: {error}.",
+        "zh": "上次获取失败：{error}。",
+    },
+    "notice.no_report": {
+        "en": "paperbot: no report for {date} ({weekday}), so no digests today.",
+        "zh": "paperbot：{date}（{weekday}）没有日报，今天没有推送。",
+    },
+    "notice.delivery_failed": {
+        "en": "⚠️ paperbot could not post the {date} digest to {channel}: {attempts} attempts failed "
+        "(last error: {error}), and it will not try again. What to do: `paperbot deliveries --status "
+        "failed` lists it, and the log lines with delivery={key} tell what happened; fix the cause "
+        "(README: Troubleshooting) and the next digest goes out as usual. Readers can still see "
+        "this one with `/paper digest {date}`.",
+        "zh": "⚠️ paperbot 无法将 {date} 的日报发到 {channel}：已尝试 {attempts} 次均失败"
+        "（最后的错误：{error}），不会再重试。处理方法：`paperbot deliveries --status failed` "
+        "会列出它，日志中 delivery={key} 的记录说明了经过；排除原因后（见 README 的 "
+        "Troubleshooting），下一期日报会照常发送。读者仍可用 `/paper digest {date}` 查看这一期。",
+    },
+    "notice.delivery_failed.creator": {
+        "en": "The paperbot digest of {date} could not be posted to {channel}: {attempts} attempts "
+        "failed (last error: {error}). You can still read it there with `/paper digest {date}`. "
+        "If it happens again, please tell whoever runs paperbot.",
+        "zh": "paperbot 无法将 {date} 的日报发到 {channel}：已尝试 {attempts} 次均失败"
+        "（最后的错误：{error}）。您仍可在该频道用 `/paper digest {date}` 查看。"
+        "如果再次发生，请告知 paperbot 的管理员。",
+    },
+    "notice.paused": {
+        "en": "⚠️ paperbot paused the digest of {channel} ({error}): {reason} Until then nothing "
+        "is retried; `/paper list` in that channel shows the reason.",
+        "zh": "⚠️ paperbot 已暂停 {channel} 的日报（{error}）：{reason}在此之前不会重试；"
+        "在该频道输入 `/paper list` 可查看原因。",
+    },
+    "notice.paused.creator": {
+        "en": "I paused the paperbot digest for {channel}: {reason}",
+        "zh": "我已暂停 {channel} 的 paperbot 日报：{reason}",
+    },
+    "notice.paused.unknown": {
+        "en": "paperbot can no longer post there. To resume, fix that, then run "
+        "`/paper subscribe …` in the channel again.",
+        "zh": "paperbot 已无法在那里发消息。恢复方法：解决该问题后，在频道中重新运行 `/paper subscribe …`。",
+    },
+    "notice.many": {"en": "paperbot has {count} notices:", "zh": "paperbot 有 {count} 条通知："},
+    "notice.more": {
+        "en": "…and {more} more: see the log, and `paperbot deliveries --status failed`.",
+        "zh": "……还有 {more} 条：请查看日志和 `paperbot deliveries --status failed`。",
+    },
+    "notice.weekdays": {
+        "en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+        "zh": "星期一,星期二,星期三,星期四,星期五,星期六,星期日",
+    },
 }
 
 

@@ -99,13 +99,25 @@ LOCALES: tuple[str, ...] = ("en", "zh")
 
 @dataclass(frozen=True, slots=True)
 class Interests:
-    """What a channel follows: built-in topic ids and free keywords."""
+    """What a channel follows: built-in topic ids and free keywords, and what it never wants
+    (a paper about an excluded topic or keyword is left out even when it matches)."""
 
     topics: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    excluded_topics: tuple[str, ...] = ()
+    excluded_keywords: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
+        """Whether anything is followed (exclusions alone select nothing)."""
         return bool(self.topics or self.keywords)
+
+    @property
+    def exclusions(self) -> bool:
+        return bool(self.excluded_topics or self.excluded_keywords)
+
+    def changes_anything(self) -> bool:
+        """Whether these interests (as a change) add or remove anything at all."""
+        return bool(self) or self.exclusions
 
 
 @dataclass(frozen=True, slots=True)

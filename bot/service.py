@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.errors import BadInputError
+from bot.i18n import t
 from bot.lookup import DayQuery, PaperQuery, TextQuery, parse_query
 from bot.models import ChannelRef, Interests, LookupHit, Subscription
 from bot.store.archive import Archive
@@ -27,6 +29,8 @@ DEFAULT_LOOKUP_LIMIT = 10
 MAX_LOOKUP_LIMIT = 100
 TOPIC_CANDIDATES_PER_HIT = 8
 MIN_TOPIC_CANDIDATES = 40
+# A minus at the start of the query or after a space, then a quoted phrase or a word.
+_EXCLUDED_TERM = re.compile(r"(?:^|(?<=\s))[-－−](?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
 
 
 async def lookup(
@@ -36,8 +40,18 @@ async def lookup(
     limit: int = DEFAULT_LOOKUP_LIMIT,
     taxonomy: Taxonomy | None = None,
 ) -> list[LookupHit]:
-    """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query."""
+    """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query.
+
+    Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
+    whose title, application area or contribution holds them."""
     limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
+    raw_query, excluded = split_exclusions(raw_query)
+    if excluded:
+        if not raw_query.strip():
+            raise BadInputError("nothing to look for: give words to find as well as -words to leave out")
+        # Ask for more, as some will be left out.
+        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy)
+        return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
     query = parse_query(raw_query)
     if isinstance(query, PaperQuery):
         hit = await archive.hit(query.arxiv_id)
@@ -59,6 +73,27 @@ async def lookup(
         # No paper holds every word: fall back to papers holding any of them, still ranked.
         hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
     return hits
+
+
+def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
+    """A lookup query without its `-word` / `-"phrase"` terms, and a pattern for each of them."""
+    excluded: list[re.Pattern[str]] = []
+
+    def take(match: re.Match[str]) -> str:
+        term = " ".join((match.group(1) or match.group(2) or "").split())
+        if term:
+            # Whole words for Latin text ("survey" is not "surveyed"); Chinese has no spaces.
+            edge = r"\b" if term[0].isascii() and term[-1].isascii() else ""
+            excluded.append(re.compile(edge + re.escape(term) + edge, re.IGNORECASE))
+        return " "
+
+    rest = _EXCLUDED_TERM.sub(take, raw)
+    return " ".join(rest.split()), excluded
+
+
+def _mentions_any(hit: LookupHit, patterns: list[re.Pattern[str]]) -> bool:
+    text = "\n".join((hit.title, hit.domain, hit.contribution))
+    return any(pattern.search(text) for pattern in patterns)
 
 
 async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[LookupHit]:
@@ -111,6 +146,8 @@ async def subscribe(
     """Add topics and keywords to a channel (creating its subscription on first use)."""
     wanted = resolve_terms(terms, taxonomy)
     current = await store.get(channel)
+    if current is None and not wanted:
+        raise BadInputError(t("subscribe.only_exclusions", default_locale))
     if current is None:
         created = Subscription(
             channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
@@ -122,7 +159,7 @@ async def subscribe(
     # Subscribing again is how a paused channel (bot removed, channel archived) comes back:
     # whoever fixed the cause says so by subscribing.
     updated = replace(current, interests=merged, paused=False, paused_reason=None)
-    if added or current.paused:
+    if added.changes_anything() or current.paused:
         await store.save(updated)
     return Change(updated, added, resumed=current.paused)
 
@@ -141,7 +178,7 @@ async def unsubscribe(
         return Change(None, Interests())
     remaining = remove_interests(current.interests, unwanted)
     removed = remove_interests(current.interests, remaining)
-    if not removed:
+    if not removed.changes_anything():
         return Change(current, removed)
     if not remaining:
         await store.delete(channel)
@@ -149,6 +186,41 @@ async def unsubscribe(
     updated = replace(current, interests=remaining)
     await store.save(updated)
     return Change(updated, removed)
+
+
+async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
+    """Exclude topics and keywords (written with or without a minus); the channel must be
+    subscribed. An excluded term that was followed stops being followed."""
+    current = await _require(store, channel)
+    typed = resolve_terms(terms, taxonomy)
+    unwanted = Interests(
+        excluded_topics=(*typed.topics, *typed.excluded_topics),
+        excluded_keywords=(*typed.keywords, *typed.excluded_keywords),
+    )
+    merged = merge_interests(current.interests, unwanted)
+    if not merged:
+        raise BadInputError("excluding that would leave this channel following nothing: unsubscribe instead")
+    added = remove_interests(merged, current.interests)
+    if added.changes_anything():
+        current = replace(current, interests=merged)
+        await store.save(current)
+    return Change(current, added)
+
+
+async def include(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
+    """Stop excluding topics and keywords (they are not followed by that: subscribe for that)."""
+    current = await _require(store, channel)
+    typed = resolve_terms(terms, taxonomy)
+    allowed = Interests(
+        excluded_topics=(*typed.topics, *typed.excluded_topics),
+        excluded_keywords=(*typed.keywords, *typed.excluded_keywords),
+    )
+    remaining = remove_interests(current.interests, allowed)
+    removed = remove_interests(current.interests, remaining)
+    if removed.changes_anything():
+        current = replace(current, interests=remaining)
+        await store.save(current)
+    return Change(current, removed)
 
 
 async def set_schedule(

@@ -155,6 +155,8 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
         "channel": ref.channel,
         "topics": [taxonomy.get(t).name for t in subscription.interests.topics],
         "keywords": list(subscription.interests.keywords),
+        "exclude_topics": [taxonomy.get(t).name for t in subscription.interests.excluded_topics],
+        "exclude_keywords": list(subscription.interests.excluded_keywords),
         "time": format_time(subscription.time),
         "tz": subscription.tz,
         "locale": subscription.locale,
@@ -177,6 +179,19 @@ def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> S
     interests = merge_interests(resolve_terms(topics, taxonomy) if topics else Interests(), keywords)
     if not interests:
         raise BadInputError("the topic list is empty: name at least one topic or keyword")
+    excluded_topics = _strings(entry.get("exclude_topics", []), "exclude_topics")
+    excluded = resolve_terms(excluded_topics, taxonomy) if excluded_topics else Interests()
+    if excluded.keywords:
+        raise BadInputError(f"exclude_topics names no topic: {', '.join(excluded.keywords)}")
+    interests = merge_interests(
+        interests,
+        Interests(
+            excluded_topics=excluded.topics,
+            excluded_keywords=tuple(
+                normalise_keyword(k) for k in _strings(entry.get("exclude_keywords", []), "exclude_keywords")
+            ),
+        ),
+    )
     created_by = entry.get("created_by")
     if created_by is not None and (not isinstance(created_by, str) or len(created_by) > MAX_ID_LENGTH):
         raise BadInputError(f"created_by must be a string of at most {MAX_ID_LENGTH} characters")
@@ -233,18 +248,36 @@ def _strings(value: Any, name: str) -> list[str]:
 
 
 def merge_interests(current: Interests, added: Interests) -> Interests:
-    keywords: dict[str, str] = {}
-    for keyword in (*current.keywords, *added.keywords):
-        keywords.setdefault(keyword.casefold(), keyword)  # the first spelling stays
-    return Interests(_union(current.topics, added.topics), tuple(keywords.values()))
+    """`current` plus `added`. What is newly followed stops being excluded and what is newly
+    excluded stops being followed: the latest word on a topic or keyword wins."""
+    return Interests(
+        _union([t for t in current.topics if t not in added.excluded_topics], added.topics),
+        _union_keywords(_without(current.keywords, added.excluded_keywords), added.keywords),
+        _union([t for t in current.excluded_topics if t not in added.topics], added.excluded_topics),
+        _union_keywords(_without(current.excluded_keywords, added.keywords), added.excluded_keywords),
+    )
 
 
 def remove_interests(current: Interests, removed: Interests) -> Interests:
     """`current` without `removed` (keywords compared regardless of case, as they match)."""
     return Interests(
         tuple(t for t in current.topics if t not in removed.topics),
-        tuple(k for k in current.keywords if k.casefold() not in {r.casefold() for r in removed.keywords}),
+        _without(current.keywords, removed.keywords),
+        tuple(t for t in current.excluded_topics if t not in removed.excluded_topics),
+        _without(current.excluded_keywords, removed.excluded_keywords),
     )
+
+
+def _without(keywords: Iterable[str], removed: Iterable[str]) -> tuple[str, ...]:
+    gone = {r.casefold() for r in removed}
+    return tuple(k for k in keywords if k.casefold() not in gone)
+
+
+def _union_keywords(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
+    keywords: dict[str, str] = {}
+    for keyword in (*first, *second):
+        keywords.setdefault(keyword.casefold(), keyword)  # the first spelling stays
+    return tuple(keywords.values())
 
 
 def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:

@@ -28,6 +28,8 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "channel": ref.channel,
         "topics": list(subscription.interests.topics),
         "keywords": list(subscription.interests.keywords),
+        "excluded_topics": list(subscription.interests.excluded_topics),
+        "excluded_keywords": list(subscription.interests.excluded_keywords),
         "delivery_time": subscription.time.strftime("%H:%M"),
         "tz": subscription.tz,
         "locale": subscription.locale,
@@ -43,7 +45,12 @@ def _subscription(row: RowMapping) -> Subscription:
     hour, minute = (int(part) for part in row["delivery_time"].split(":"))
     return Subscription(
         channel=ChannelRef(row["platform"], row["workspace"], row["channel"]),
-        interests=Interests(tuple(row["topics"]), tuple(row["keywords"])),
+        interests=Interests(
+            tuple(row["topics"]),
+            tuple(row["keywords"]),
+            tuple(row["excluded_topics"] or ()),
+            tuple(row["excluded_keywords"] or ()),
+        ),
         time=dt.time(hour, minute),
         tz=row["tz"],
         locale=row["locale"],

@@ -94,6 +94,9 @@ subscriptions = Table(
     Column("channel", String(64), nullable=False),
     Column("topics", JSON, nullable=False, default=list),
     Column("keywords", JSON, nullable=False, default=list),
+    # What the channel never wants (migration 0005): topic ids and keywords, as above.
+    Column("excluded_topics", JSON, nullable=False, default=list),
+    Column("excluded_keywords", JSON, nullable=False, default=list),
     Column("delivery_time", String(5), nullable=False),
     Column("tz", String(64), nullable=False),
     Column("locale", String(8), nullable=False),

@@ -366,6 +366,7 @@ class ReportMatcher:
         self._by_keyword: dict[str, dict[int, TermMatch]] = {}
         self._keyword_weights: dict[str, dict[int, int]] = {}
         self._selections: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, ...]] = {}
+        self._excluding: dict[tuple[tuple[str, ...], ...], tuple[int, ...]] = {}
 
     def topics_of(self, position: int) -> dict[str, TermMatch]:
         """Every topic a paper is about (for `/paper` lookups and the evaluation)."""
@@ -375,6 +376,8 @@ class ReportMatcher:
         """Positions of the papers a channel with these interests receives, best first
         (highest summed score; report order among equals)."""
         topics, keywords = interests.topics, interests.keywords
+        if interests.excluded_topics or interests.excluded_keywords:  # (no property call: hot path)
+            return self._select_excluding(interests)
         key = (topics, keywords)  # tuples hash in C; channels often agree
         cached = self._selections.get(key)
         if cached is not None:
@@ -398,6 +401,21 @@ class ReportMatcher:
             selection = tuple(sorted(keys, key=keys.__getitem__))
         self._selections[key] = selection
         return selection
+
+    def _select_excluding(self, interests: Interests) -> tuple[int, ...]:
+        """`select` without the papers about an excluded topic or keyword (by the same rules
+        that would select them: a paper that merely mentions "survey" in its results stays)."""
+        key = (interests.topics, interests.keywords, interests.excluded_topics, interests.excluded_keywords)
+        cached = self._excluding.get(key)
+        if cached is None:
+            left_out: set[int] = set()
+            for topic_id in interests.excluded_topics:
+                left_out.update(self._topic_keys.get(topic_id, _NONE))
+            for keyword in interests.excluded_keywords:
+                left_out.update(self._keyword_hits(keyword))
+            wanted = self.select(Interests(interests.topics, interests.keywords))
+            cached = self._excluding[key] = tuple(p for p in wanted if p not in left_out)
+        return cached
 
     def _weight(self, score: float) -> int:
         return -round(score * 100) * self._scale

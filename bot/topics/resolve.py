@@ -26,6 +26,12 @@ MAX_KEYWORD_LENGTH = 60
 class Term:
     text: str
     quoted: bool = False
+    excluded: bool = False  # written with a leading minus: `-survey`, `-"medical imaging"`
+
+
+# A minus that starts a term (at the start, or after a space or separator) excludes it; one
+# inside a word (`self-supervised`) is part of the word. ASCII, full-width and the minus sign.
+_MINUS = frozenset("-－−")
 
 
 class UnknownTopicError(BadInputError):
@@ -41,27 +47,41 @@ class UnknownTopicError(BadInputError):
 
 
 def split_terms(text: str) -> list[Term]:
-    """Split on commas (ASCII, full-width, 、) and semicolons; quoted text is one keyword."""
+    """Split on commas (ASCII, full-width, 、) and semicolons; quoted text is one keyword; a
+    leading minus (`-survey`, `agents -"medical"`) marks a term to exclude and starts a new term."""
     terms: list[Term] = []
     current: list[str] = []
+    excluded = False
 
     def flush() -> None:
+        nonlocal excluded
         word = " ".join("".join(current).split())
         if word:
-            terms.append(Term(word))
+            terms.append(Term(word, excluded=excluded))
         current.clear()
+        excluded = False
 
     i = 0
     while i < len(text):
         char = text[i]
+        starts_term = not "".join(current).strip() or text[i - 1].isspace()
+        if char in _MINUS and starts_term and i + 1 < len(text) and not text[i + 1].isspace():
+            flush()
+            excluded = True
+            i += 1
+            continue
         if char in _QUOTES:
             close = text.find(_QUOTES[char], i + 1)
             if close == -1:
                 raise BadInputError(f"unclosed quote {char} in {text!r}")
-            flush()
+            minus = excluded and not "".join(current).strip()
+            if not minus:
+                flush()
             quoted = " ".join(text[i + 1 : close].split())
             if quoted:
-                terms.append(Term(quoted, quoted=True))
+                terms.append(Term(quoted, quoted=True, excluded=minus))
+            current.clear()
+            excluded = False
             i = close + 1
             continue
         if char in _SEPARATORS:
@@ -80,22 +100,22 @@ def resolve_terms(text: str | list[str], taxonomy: Taxonomy) -> Interests:
         raise BadInputError("the topic list is empty: name at least one topic or keyword")
     if len(terms) > MAX_TERMS:
         raise BadInputError(f"too many topics and keywords ({len(terms)}); at most {MAX_TERMS}")
-    topics: list[str] = []
-    keywords: list[str] = []
+    topics: dict[bool, list[str]] = {False: [], True: []}  # by "excluded"
+    keywords: dict[bool, list[str]] = {False: [], True: []}
     for term in terms:
         if term.quoted:
-            _add(keywords, _keyword(term.text))
+            _add(keywords[term.excluded], _keyword(term.text))
             continue
         found = _topics_in(term.text, taxonomy)
         if found is not None:
             for topic_id in found:
-                _add(topics, topic_id)
+                _add(topics[term.excluded], topic_id)
             continue
         suggestion = suggest(term.text, taxonomy)
         if suggestion is not None:
             raise UnknownTopicError(term.text, suggestion)
-        _add(keywords, _keyword(term.text))
-    return Interests(tuple(topics), tuple(keywords))
+        _add(keywords[term.excluded], _keyword(term.text))
+    return Interests(tuple(topics[False]), tuple(keywords[False]), tuple(topics[True]), tuple(keywords[True]))
 
 
 def _add(items: list[str], item: str) -> None:

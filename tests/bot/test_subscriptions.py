@@ -154,7 +154,9 @@ def test_parse_locale_rejects_unknown(text: str) -> None:
 def test_to_export_uses_canonical_topic_names(taxonomy: Taxonomy) -> None:
     subscription = Subscription(
         channel=ChannelRef("discord", "G1", "C9"),
-        interests=Interests(("reinforcement-learning", "video-generation"), ("world model",)),
+        interests=Interests(
+            ("reinforcement-learning", "video-generation"), ("world model",), ("robotics",), ("survey",)
+        ),
         time=dt.time(7, 5),
         tz="Asia/Shanghai",
         locale="zh",
@@ -168,6 +170,8 @@ def test_to_export_uses_canonical_topic_names(taxonomy: Taxonomy) -> None:
         "channel": "C9",
         "topics": ["reinforcement learning", "video generation"],
         "keywords": ["world model"],
+        "exclude_topics": ["robotics & embodied AI"],
+        "exclude_keywords": ["survey"],
         "time": "07:05",
         "tz": "Asia/Shanghai",
         "locale": "zh",
