@@ -122,6 +122,19 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     async def unsubscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, f"unsubscribe {topics}")
 
+    @group.command(name="exclude", description="Leave out papers about these topics or keywords")
+    @app_commands.describe(topics='Comma-separated: survey, robotics, "medical"')
+    @app_commands.autocomplete(topics=topic_choices)
+    @manage
+    async def exclude(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
+        await run(interaction, f"exclude {topics}")
+
+    @group.command(name="include", description="Stop excluding these topics or keywords")
+    @app_commands.describe(topics="Comma-separated topics or keywords now excluded")
+    @manage
+    async def include(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
+        await run(interaction, f"include {topics}")
+
     @group.command(name="list", description="What this channel follows, and when its digest comes")
     async def list_(interaction: discord.Interaction) -> None:
         await run(interaction, "list")

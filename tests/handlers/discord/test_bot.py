@@ -67,6 +67,8 @@ async def test_every_subcommand_defers_then_answers_ephemerally_without_mentions
     calls: list[tuple[str, dict[str, Any]]] = [
         ("help", {}),
         ("subscribe", {"topics": "RL, video generation"}),
+        ("exclude", {"topics": '"robot"'}),
+        ("include", {"topics": '"robot"'}),
         ("schedule", {"time": "8:30am", "timezone": "Asia/Tokyo"}),
         ("language", {"language": "en"}),
         ("list", {}),
@@ -91,9 +93,14 @@ async def test_subscription_changes_are_stored_for_the_channel(edge: DiscordEdge
     await command(edge, "subscribe").callback(mock, topics="RL, 视频生成")  # type: ignore[call-arg]
     assert "Subscribed. This channel now follows: reinforcement learning, video generation" in texts(mock)
     await command(edge, "schedule").callback(interaction(), time="21h00", timezone="Asia/Shanghai")  # type: ignore[call-arg]
+    await command(edge, "exclude").callback(interaction(), topics='"robot", 机器人')  # type: ignore[call-arg]
     stored = await edge.store.get(REF)
     assert stored is not None
     assert stored.interests.topics == ("reinforcement-learning", "video-generation")
+    assert (stored.interests.excluded_topics, stored.interests.excluded_keywords) == (
+        ("robotics",),
+        ("robot",),
+    )
     assert (stored.time, stored.tz, stored.created_by) == (dt.time(21, 0), "Asia/Shanghai", "333")
 
 
@@ -104,7 +111,7 @@ async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
         assert "/paper 订阅" in texts(mock)
 
 
-@pytest.mark.parametrize("name", ["subscribe", "unsubscribe", "schedule", "language"])
+@pytest.mark.parametrize("name", ["subscribe", "unsubscribe", "exclude", "include", "schedule", "language"])
 async def test_changes_need_manage_channels(edge: DiscordEdge, name: str) -> None:
     cmd = command(edge, name)
     assert cmd.checks, "a permission check guards every change"
