@@ -14,6 +14,7 @@ from bot.config import Settings, load_settings
 from bot.delivery import Deliverer, DigestPublisher
 from bot.errors import PaperbotError
 from bot.logs import configure_logging
+from bot.notices import NoticePolicy
 from bot.ports import ReportSource
 from bot.reports.sources import source_from_setting
 from bot.store.archive import Archive
@@ -54,6 +55,7 @@ class App:
             taxonomy=self.taxonomy,
             publishers=publishers,
             catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
+            notice_policy=NoticePolicy.from_settings(self.settings),
         )
 
     async def schema_revision(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Set
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import BadInputError
+from bot.ports import Recipient
 
 SAMPLE_REPORT = Path(__file__).parent / "reports" / "sample" / "report-sample.md"
 
@@ -34,6 +36,7 @@ _PLACEHOLDER = re.compile(
     re.I,
 )
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+_HH_MM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 
 
 def _env(name: str) -> AliasChoices:
@@ -78,6 +81,19 @@ class Settings(BaseSettings):
     ] = "auto"
     # None: INFO for `paperbot run` serving a chat platform, WARNING otherwise (bot.logs).
     log_level: Annotated[LogLevel | None, Field(validation_alias=_env("PAPERBOT_LOG_LEVEL"))] = None
+    # Loud failures (bot/notices.py). Where operator notices go (`slack:T…/C…`, `discord:<guild>/<channel>`,
+    # `console`); None: to the channel's creator where the platform allows, and always to the log.
+    operator_channel: Annotated[str | None, Field(validation_alias=_env("PAPERBOT_OPERATOR_CHANNEL"))] = None
+    operator_locale: Annotated[
+        Literal["en", "zh"], Field(validation_alias=_env("PAPERBOT_OPERATOR_LOCALE"))
+    ] = "en"
+    # After this time (PAPERBOT_TIMEZONE) a weekday without a report is late; None ("off"): never.
+    report_deadline: Annotated[dt.time | None, Field(validation_alias=_env("PAPERBOT_REPORT_DEADLINE"))] = (
+        dt.time(12, 0)
+    )
+    no_report_notice: Annotated[
+        Literal["off", "quiet", "operator"], Field(validation_alias=_env("PAPERBOT_NO_REPORT_NOTICE"))
+    ] = "quiet"
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
@@ -88,6 +104,37 @@ class Settings(BaseSettings):
                 if value.strip().casefold() == known.casefold():
                     return known
         return value
+
+    @field_validator("operator_locale", "no_report_notice", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("operator_channel")
+    @classmethod
+    def _known_channel(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        recipient = Recipient.parse(value)  # its ValueError says how to write one
+        if recipient.platform not in ("slack", "discord", "console") or recipient.user:
+            raise ValueError(
+                f"{value!r} is not a channel: write slack:<team id>/<channel id>, "
+                "discord:<server id>/<channel id>, or console"
+            )
+        return str(recipient)
+
+    @field_validator("report_deadline", mode="before")
+    @classmethod
+    def _deadline(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.lower() in ("off", "none", "never"):
+            return None
+        found = _HH_MM.fullmatch(text)
+        if found is None:
+            raise ValueError(f"{value!r} is not a time: write HH:MM (24-hour, e.g. 12:00), or off")
+        return dt.time(int(found[1]), int(found[2]))
 
     @field_validator("timezone")
     @classmethod

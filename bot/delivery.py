@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
+from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest, report_matcher
 from bot.logs import log_context
 from bot.metrics import DELIVERIES, PUBLISH_SECONDS
-from bot.models import Report, Subscription
+from bot.models import Interests, Report, Subscription
+from bot.notices import NoticePolicy, Notices, notifiers_of
 from bot.ports import PublishResult
 from bot.store.archive import Archive
+from bot.store.notices import NoticeStore
 from bot.store.outbox import Delivery, Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.matcher import ReportMatcher
@@ -79,13 +81,26 @@ class Deliverer:
     publishers: Mapping[str, DigestPublisher]
     catch_up: dt.timedelta = CATCH_UP
     worker: str = field(default_factory=worker_name)
+    # Who is told when a digest fails for good or a channel is paused (bot/notices.py); None:
+    # nobody but the log (tests of delivery alone).
+    notice_policy: NoticePolicy | None = None
+    notices: Notices | None = field(default=None, init=False)
     _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
     _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _digests: dict[tuple[dt.date, tuple[str, ...], tuple[str, ...], str], Digest] = field(
-        default_factory=dict
-    )
+    _digests: dict[tuple[dt.date, Interests, str], Digest] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
+
+    def __post_init__(self) -> None:
+        if self.notice_policy is not None:
+            self.notices = Notices(
+                NoticeStore(self.outbox.engine),
+                self.outbox,
+                self.store,
+                notifiers_of(self.publishers),
+                self.notice_policy,
+                worker=self.worker,
+            )
 
     async def plan(self, now: dt.datetime, *, day: dt.date | None = None, force: bool = False) -> int:
         """Create outbox rows for subscriptions whose digest of `day` (default: the newest
@@ -207,9 +222,11 @@ class Deliverer:
                     log.exception("delivery %s failed", delivery.key)
                     error = f"{type(exc).__name__}: {exc}"
                     result = PublishResult("failed", (), delivery.next_part, error)
-                    return await self.outbox.finish(
+                    status = await self.outbox.finish(
                         delivery, self.worker, result, now, posted=delivery.posted
                     )
+                    await self._tell(delivery, subscription, result, status, now)
+                    return status
 
     async def _deliver(self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime) -> str:
         """One delivery; `now` is the pass's clock (retry times are computed from it)."""
@@ -240,14 +257,53 @@ class Deliverer:
             delivery, self.worker, result, now, posted=posted, papers=len(digest.items)
         )
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
+        await self._tell(delivery, subscription, result, status, now)
         return status
+
+    async def _tell(
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        result: PublishResult,
+        status: str,
+        now: dt.datetime,
+    ) -> None:
+        """Ask for the notice of a digest that failed for good or a channel that was paused. It
+        is only stored here (sent after the pass); never raises: the outcome is recorded already."""
+        if self.notices is None or not (status == "failed" or result.status == "paused"):
+            return
+        ref = delivery.channel
+        try:
+            if result.status == "paused":
+                # As stored now: the edge that paused it wrote why, and what to do, in paused_reason.
+                paused = await self.store.get(ref) or subscription
+                await self.notices.channel_paused(
+                    ref,
+                    delivery.key,
+                    error=result.error,
+                    subscription=paused,
+                    creator_told=result.creator_told,
+                    now=now,
+                )
+            else:
+                await self.notices.delivery_failed(
+                    ref,
+                    delivery.report_date,
+                    delivery.key,
+                    attempts=delivery.attempts + 1,
+                    error=result.error,
+                    subscription=subscription,
+                    now=now,
+                )
+        except Exception:  # the pass's end finds failures without a notice and asks again
+            log.exception("could not record the notice about delivery %s", delivery.key)
 
     def _digest(
         self, day: dt.date, loaded: tuple[Report, ReportMatcher], subscription: Subscription
     ) -> Digest:
         # Channels that follow the same topics in the same language get the same digest: build
         # it once per report (a digest is an immutable value).
-        key = (day, subscription.interests.topics, subscription.interests.keywords, subscription.locale)
+        key = (day, subscription.interests, subscription.locale)
         if key not in self._digests:
             report, matcher = loaded
             self._digests[key] = build_digest(
@@ -269,13 +325,26 @@ class Deliverer:
                 if report is None:
                     return None
                 # One matcher per report serves every channel (see bot/topics/matcher.py).
-                self._matchers[day] = (report, ReportMatcher(report.papers, self.taxonomy))
+                self._matchers[day] = (report, report_matcher(report, self.taxonomy))
             return self._matchers[day]
 
     async def run_pass(
         self, now: dt.datetime | None = None, *, day: dt.date | None = None, force: bool = False
     ) -> dict[str, int]:
-        """`paperbot deliver`: plan, then deliver everything due."""
+        """`paperbot deliver`: plan, deliver everything due, then send the notices due."""
         moment = now or dt.datetime.now(dt.UTC)
         await self.plan(moment, day=day, force=force)
-        return await self.deliver_due(now)
+        outcomes = await self.deliver_due(now)
+        await self.send_notices(now)
+        return outcomes
+
+    async def send_notices(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """Ask for the notices of recent failures that have none, then send what is due (to the
+        platforms this process serves); never raises: the next pass tries again."""
+        if self.notices is None:
+            return {}
+        try:
+            return await self.notices.run(now or dt.datetime.now(dt.UTC), list(self.publishers))
+        except Exception:
+            log.exception("sending notices failed")
+            return {}

@@ -7,13 +7,18 @@ what is in it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.i18n import t
 from bot.models import Interests, Paper, Report
 from bot.reports.arxiv import paper_links
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy
+
+log = logging.getLogger("paperbot.digest")
 
 # Most mornings a channel gets a handful of papers; past this many a digest stops being read.
 DEFAULT_DIGEST_SIZE = 10
@@ -146,15 +151,91 @@ def build_digest(
     matcher: ReportMatcher | None = None,
 ) -> Digest:
     """The digest of `report` for a channel with `interests`. Pass a `matcher` built once per
-    report when building digests for many channels."""
-    matcher = matcher or ReportMatcher(report.papers, taxonomy)
-    matches = matcher.match(interests)
-    shown = matches if limit is None else matches[:limit]
+    report when building digests for many channels.
+
+    One bad paper never aborts a digest: a paper that cannot be matched or made into an item
+    is left out and logged with its arXiv id, and the next match takes its place."""
+    matcher = matcher or report_matcher(report, taxonomy)
+    try:
+        matches = matcher.match(interests)
+    except Exception:
+        log.warning("report %s: matching failed; matching paper by paper", report.date, exc_info=True)
+        matches = _match_one_by_one(report, interests, taxonomy)
+    items: list[DigestItem] = []
+    considered = 0
+    for match in matches:
+        if limit is not None and len(items) >= limit:
+            break
+        considered += 1
+        try:
+            items.append(_item(match, taxonomy, locale))
+        except Exception:
+            _skipped(report.date, match.paper.arxiv_id, "digest item")
     return Digest(
         date=report.date,
         locale=locale,
         total=len(report.papers),
-        items=tuple(_item(match, taxonomy, locale) for match in shown),
-        more=len(matches) - len(shown),
+        items=tuple(items),
+        more=len(matches) - considered,
         following=interest_labels(interests, taxonomy, locale),
     )
+
+
+def report_matcher(report: Report, taxonomy: Taxonomy) -> ReportMatcher:
+    """The report's matcher, without the papers that break it (each logged): one bad paper must
+    not take every channel's digest down with it."""
+    try:
+        return ReportMatcher(report.papers, taxonomy)
+    except Exception:
+        log.warning("report %s: profiling failed; profiling paper by paper", report.date, exc_info=True)
+    good = []
+    for paper in report.papers:
+        try:
+            ReportMatcher((paper,), taxonomy)
+        except Exception:
+            _skipped(report.date, paper.arxiv_id, "matching")
+            continue
+        good.append(paper)
+    return ReportMatcher(good, taxonomy)
+
+
+def _match_one_by_one(report: Report, interests: Interests, taxonomy: Taxonomy) -> list[PaperMatch]:
+    """`ReportMatcher.match`, the slow way: each paper alone, so one that raises is left out.
+    Best first, report order among equals, like the matcher."""
+    found: list[PaperMatch] = []
+    for position, paper in enumerate(report.papers):
+        try:
+            matches = ReportMatcher((paper,), taxonomy).match(interests)
+        except Exception:
+            _skipped(report.date, paper.arxiv_id, "matching")
+            continue
+        found.extend(PaperMatch(m.paper, position, m.matches) for m in matches)
+    return sorted(found, key=lambda m: (-m.score, m.position))
+
+
+def _skipped(day: dt.date, arxiv_id: str, stage: str) -> None:
+    """Log a paper left out of a digest, with the traceback (called from an `except` block)."""
+    log.warning(
+        "report %s: skipped paper %s: its %s failed",
+        day,
+        arxiv_id,
+        stage,
+        exc_info=True,
+        extra={"arxiv_id": arxiv_id},
+    )
+
+
+T = TypeVar("T")
+
+
+def render_items(digest: Digest, render: Callable[[DigestItem], T]) -> list[tuple[DigestItem, T]]:
+    """Each of the digest's items with what `render` made of it (a card, an embed, a panel); an
+    item whose rendering raises is left out and logged, so the rest of the digest still goes out.
+    For the edges' renderers."""
+    rendered = []
+    for item in digest.items:
+        try:
+            rendered.append((item, render(item)))
+        except Exception:
+            _skipped(digest.date, item.arxiv_id, "card")
+    return rendered

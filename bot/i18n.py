@@ -179,12 +179,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notice.delivery_failed": {
         "en": "⚠️ paperbot could not post the {date} digest to {channel}: {attempts} attempts failed "
         "(last error: {error}), and it will not try again. What to do: `paperbot deliveries --status "
-        "failed` lists it, and the log lines with delivery={key} tell what happened; fix the cause "
+        "failed` lists it, and the log lines with delivery={delivery} tell what happened; fix the cause "
         "(README: Troubleshooting) and the next digest goes out as usual. Readers can still see "
         "this one with `/paper digest {date}`.",
         "zh": "⚠️ paperbot 无法将 {date} 的日报发到 {channel}：已尝试 {attempts} 次均失败"
         "（最后的错误：{error}），不会再重试。处理方法：`paperbot deliveries --status failed` "
-        "会列出它，日志中 delivery={key} 的记录说明了经过；排除原因后（见 README 的 "
+        "会列出它，日志中 delivery={delivery} 的记录说明了经过；排除原因后（见 README 的 "
         "Troubleshooting），下一期日报会照常发送。读者仍可用 `/paper digest {date}` 查看这一期。",
     },
     "notice.delivery_failed.creator": {

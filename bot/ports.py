@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from bot.models import Report
+from bot.models import ChannelRef, Report
 
 
 @runtime_checkable
@@ -47,3 +47,76 @@ class PublishResult:
     next_part: int
     error: str | None = None  # the platform's error code (or a transport failure) when not "posted"
     parts: int | None = None  # how many messages the whole digest takes on this platform
+    # "paused" only: the edge already told the subscription's creator why (Slack DMs them), so
+    # bot/notices.py must not tell them a second time.
+    creator_told: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where a notice goes: a chat channel, or one person by direct message (`user`).
+
+    Written `slack:T123/C456` (a channel), `slack:T123/@U789` (a person), `discord:<guild>/<channel>`,
+    `console:local/<name>`, or `log` (nowhere but the log)."""
+
+    platform: str
+    workspace: str = ""
+    channel: str = ""
+    user: str = ""
+
+    LOG_ONLY = "log"
+
+    @property
+    def log_only(self) -> bool:
+        return self.platform == self.LOG_ONLY
+
+    def __str__(self) -> str:
+        if self.log_only:
+            return self.LOG_ONLY
+        where = f"@{self.user}" if self.user else self.channel
+        return f"{self.platform}:{self.workspace}/{where}"
+
+    @classmethod
+    def parse(cls, text: str) -> Recipient:
+        """The inverse of `str`; ValueError when `text` is not one."""
+        text = text.strip()
+        if text == cls.LOG_ONLY:
+            return cls(cls.LOG_ONLY)
+        if text == "console":  # the operator channel of the console demo, in short
+            return cls("console", "local", "operator")
+        platform, sep, rest = text.partition(":")
+        workspace, slash, where = rest.partition("/")
+        if not (sep and slash and platform and workspace and where.lstrip("@")) or "/" in where:
+            raise ValueError(
+                f"{text!r} is not a channel: write it as platform:workspace/channel, "
+                "e.g. slack:T0123ABCD/C0456EFGH, discord:<server id>/<channel id> or console"
+            )
+        if where.startswith("@"):
+            return cls(platform, workspace, user=where[1:])
+        return cls(platform, workspace, where)
+
+    @classmethod
+    def of_channel(cls, ref: ChannelRef) -> Recipient:
+        return cls(ref.platform, ref.workspace, ref.channel)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyResult:
+    """What one attempt to post a notice did. `permanent`: retrying cannot help (the channel or
+    person is gone, paperbot may not write there, its token was revoked)."""
+
+    ok: bool
+    error: str | None = None
+    permanent: bool = False
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """What a platform edge provides to tell people about problems (bot/notices.py): a plain
+    message to a channel or a person. Never raises for platform errors."""
+
+    async def notify(self, recipient: Recipient, text: str) -> NotifyResult: ...
+
+    def mention(self, channel: ChannelRef) -> str:
+        """How a message on this platform names the channel, so readers can click it."""
+        ...

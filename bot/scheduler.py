@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -32,9 +33,12 @@ SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is still running
 
 
-async def poll_reports(source: ReportSource, archive: Archive, today: dt.date) -> list[dt.date]:
+async def poll_reports(
+    source: ReportSource, archive: Archive, today: dt.date, *, errors: dict[dt.date, str] | None = None
+) -> list[dt.date]:
     """Fetch today's and yesterday's reports if they are not archived yet; the dates ingested.
-    A report published late, or after midnight UTC, is still picked up."""
+    A report published late, or after midnight UTC, is still picked up. `errors` gets why a
+    day's fetch failed (and loses the day once a fetch of it does not), for the late notice."""
     archived = set(await archive.report_dates())
     ingested = []
     for day in (today - dt.timedelta(days=1), today):
@@ -45,7 +49,11 @@ async def poll_reports(source: ReportSource, archive: Archive, today: dt.date) -
         except PaperbotError as exc:
             log.warning("report for %s: %s", day, exc)
             REPORTS_FETCHED.labels("failed").inc()
+            if errors is not None:
+                errors[day] = str(exc)
             continue
+        if errors is not None:
+            errors.pop(day, None)
         if report is None:
             REPORTS_FETCHED.labels("not_published").inc()
             continue
@@ -70,6 +78,7 @@ class Scheduler:
         self.clock = clock
         self._scheduler: AsyncIOScheduler | None = None
         self._jobs: set[asyncio.Task[None]] = set()  # tick and poll runs in progress
+        self._fetch_errors: dict[dt.date, str] = {}  # why the last fetch of a day failed
 
     async def tick(self) -> None:
         try:
@@ -83,13 +92,31 @@ class Scheduler:
     async def poll(self) -> None:
         if self.source is None:
             return
+        today = self.clock().date()
+        for day in [d for d in self._fetch_errors if d < today - dt.timedelta(days=1)]:
+            del self._fetch_errors[day]
         try:
-            ingested = await poll_reports(self.source, self.archive, self.clock().date())
+            ingested = await poll_reports(self.source, self.archive, today, errors=self._fetch_errors)
         except Exception:
             log.exception("report polling failed")
             return
         if ingested:
             await self.tick()  # a report that arrived late goes out at once
+        await self.check_report()
+
+    async def check_report(self) -> None:
+        """Past the deadline without today's report: say so, once a day (bot/notices.py)."""
+        notices = self.deliverer.notices
+        if notices is None or self.source is None:
+            return
+        now = self.clock()
+        try:
+            local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
+            error = self._fetch_errors.get(local_day)
+            if await notices.check_report(now, self.archive, source=self.source.name, error=error):
+                await notices.send_due(now)
+        except Exception:  # the next poll tries again
+            log.exception("checking for a late report failed")
 
     def _job(self, work: Callable[[], Awaitable[None]], every: dt.timedelta, job_id: str) -> None:
         assert self._scheduler is not None

@@ -135,3 +135,28 @@ deliveries = Table(
     Column("finished_at", DateTime(timezone=True)),
     UniqueConstraint("platform", "workspace", "channel", "report_date", name="uq_deliveries_channel_day"),
 )
+
+# Notices to operators and channel creators (bot/notices.py): late reports, digests that failed
+# for good, paused channels. Unique per (kind, subject, recipient), so every replica may ask for
+# the same notice and it is still sent once; sent like the outbox: claimed with a lease, retried.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),  # report_late, no_report, delivery_failed, channel_paused
+    Column("subject", String(128), nullable=False),  # what it is about: a date, a delivery key
+    Column("recipient", String(200), nullable=False),  # bot.ports.Recipient, written out; "log"
+    Column("platform", String(16), nullable=False),  # the recipient's: who can send it
+    Column("locale", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, claimed, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_by", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("kind", "subject", "recipient", name="uq_notices_once"),
+)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from bot.digest import Digest
-from bot.models import Subscription
-from bot.ports import PublishResult
+from bot.models import ChannelRef, Subscription
+from bot.ports import NotifyResult, PublishResult, Recipient
 from handlers.console.prompt import make_console
 from handlers.console.render import digest_renderable
 
@@ -26,3 +26,13 @@ class ConsolePublisher:
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
         # A terminal keeps no history to ask; printing twice after a crash is harmless here.
         return set()
+
+    async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
+        """A notice (bot/notices.py): everyone in the console reads this terminal."""
+        where = f"@{recipient.user}" if recipient.user else f"#{recipient.channel}"
+        self.console.print(f"{where} · notice", markup=False, style="dim")
+        self.console.print(text, markup=False, highlight=False, style="yellow")
+        return NotifyResult(True)
+
+    def mention(self, channel: ChannelRef) -> str:
+        return f"#{channel.channel}"

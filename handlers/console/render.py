@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.commands import Reply
-from bot.digest import Digest, DigestItem
+from bot.digest import Digest, DigestItem, render_items
 from bot.i18n import t
 from bot.text import clip
 
@@ -52,7 +52,17 @@ def digest_renderable(digest: Digest) -> RenderableType:
     parts: list[RenderableType] = [Rule(Text(digest.header(), style="bold"), align="left")]
     if digest.following:
         parts.append(Text(digest.following_line(), style="dim"))
-    parts.extend(item_panel(n, item, digest.locale) for n, item in enumerate(digest.items, start=1))
+    # A paper whose panel cannot be made is left out (and logged); the others are still shown,
+    # numbered as shown.
+    shown = 0
+
+    def panel(item: DigestItem) -> Panel:
+        nonlocal shown
+        made = item_panel(shown + 1, item, digest.locale)
+        shown += 1
+        return made
+
+    parts.extend(made for _item, made in render_items(digest, panel))
     more = digest.more_line()
     if more:
         parts.append(Text(more, style="italic"))

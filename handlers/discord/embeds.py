@@ -17,7 +17,7 @@ from typing import Any, Protocol, cast
 import discord
 
 from bot.commands import Reply
-from bot.digest import Digest, DigestItem, paper_sections
+from bot.digest import Digest, DigestItem, paper_sections, render_items
 from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
@@ -257,7 +257,10 @@ def digest_messages(digest: Digest, *, marker: str | None = None) -> list[Discor
     more = digest.more_line()
     tail = escape(more) if more else ""
     head = clip(f"**{escape(digest.header())}**\n{escape(digest.following_line())}", HEADER_CHARS)
-    embeds = [digest_embed(item, locale) for item in digest.items]
+    # A paper whose embed cannot be made is left out (and logged); the others still go out.
+    rendered = render_items(digest, lambda item: digest_embed(item, locale))
+    shown = [item for item, _embed in rendered]
+    embeds = [embed for _item, embed in rendered]
     # The widest footer any part can get: there are never more parts than papers.
     footer_room = len(_footer(marker, len(embeds), len(embeds))) if marker is not None else 0
     chunks: list[list[discord.Embed]] = pack(
@@ -269,7 +272,7 @@ def digest_messages(digest: Digest, *, marker: str | None = None) -> list[Discor
     messages: list[DiscordMessage] = []
     start = 0
     for number, chunk in enumerate(chunks, start=1):
-        items = digest.items[start : start + len(chunk)]
+        items = shown[start : start + len(chunk)]
         start += len(chunk)
         lines = [head] if number == 1 else []
         if number == len(chunks) and tail:

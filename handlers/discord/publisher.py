@@ -20,9 +20,10 @@ import discord
 
 from bot.errors import PaperbotError
 from bot.models import Subscription
-from bot.ports import PublishResult
+from bot.ports import NotifyResult, PublishResult
 from bot.store.subscriptions import SubscriptionStore
-from handlers.discord.messages import DiscordMessage
+from bot.text import clip
+from handlers.discord.messages import MAX_CONTENT, DiscordMessage
 
 logger = logging.getLogger("paperbot.discord")
 
@@ -191,6 +192,36 @@ class DiscordPublisher:
                 f"cannot read the history of channel {channel_id}: {_error_code(exc)}"
             ) from exc
         return parts
+
+    async def notify(self, *, channel_id: str = "", user_id: str = "", text: str) -> NotifyResult:
+        """Post a plain notice (bot/notices.py) to a channel, or by DM to a user; never raises for
+        Discord's errors. Nobody is pinged: the text may quote a platform's error."""
+        kwargs: dict[str, Any] = {
+            "content": clip(text, MAX_CONTENT),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        }
+        try:
+            if user_id:
+                try:
+                    user = await self.client.fetch_user(int(user_id))
+                except ValueError:
+                    return NotifyResult(False, f"not a Discord user id: {user_id!r}", permanent=True)
+                await user.send(**kwargs)
+            else:
+                channel = await self._channel(channel_id)
+                try:
+                    await channel.send(**kwargs)
+                except _TRANSIENT as exc:
+                    raise _classify(exc) from exc
+        except _Paused as stop:
+            return NotifyResult(False, f"{stop.cause}: {stop.code}", permanent=True)
+        except _Failed as stop:
+            return NotifyResult(False, stop.code)
+        except (discord.Forbidden, discord.NotFound) as exc:  # DMs closed (50007), unknown user
+            return NotifyResult(False, _error_code(exc), permanent=True)
+        except _TRANSIENT as exc:
+            return NotifyResult(False, _error_code(exc))
+        return NotifyResult(True)
 
     async def _channel(self, channel_id: str) -> Any:
         """The channel or thread to post in; raises _Paused or _Failed when there is none."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.commands import Reply
-from bot.digest import Digest, DigestItem, paper_sections
+from bot.digest import Digest, DigestItem, paper_sections, render_items
 from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
@@ -146,7 +146,10 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
         {"type": "header", "text": _plain(digest.header(), MAX_HEADER_TEXT)},
         {"type": "context", "elements": [_mrkdwn(escape_clip(digest.following_line(), 1000))]},
     ]
-    cards = [card(item, digest.locale) for item in digest.items]
+    # A paper whose card cannot be made is left out (and logged); the others still go out.
+    rendered = render_items(digest, lambda item: card(item, digest.locale))
+    items = [item for item, _blocks in rendered]
+    cards = [blocks for _item, blocks in rendered]
     more = digest.more_line()
     footer: list[dict[str, Any]] = [{"type": "context", "elements": [_mrkdwn(escape(more))]}] if more else []
     chunks = pack(
@@ -165,14 +168,15 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
         if number == len(chunks):
             blocks += footer
         messages.append(
-            SlackMessage(_fallback(digest, chunk_titles(digest, chunks, number), number, len(chunks)), blocks)
+            SlackMessage(_fallback(digest, chunk_titles(items, chunks, number), number, len(chunks)), blocks)
         )
     return messages
 
 
-def chunk_titles(digest: Digest, chunks: Sequence[Sequence[Any]], number: int) -> list[str]:
+def chunk_titles(items: Sequence[DigestItem], chunks: Sequence[Sequence[Any]], number: int) -> list[str]:
+    """The titles of the papers in chunk `number` (1-based) of `items` packed into `chunks`."""
     start = sum(len(chunk) for chunk in chunks[: number - 1])
-    return [item.title for item in digest.items[start : start + len(chunks[number - 1])]]
+    return [item.title for item in items[start : start + len(chunks[number - 1])]]
 
 
 def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:

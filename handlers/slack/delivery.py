@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.digest import Digest
-from bot.models import Subscription
-from bot.ports import PublishResult
+from bot.models import ChannelRef, Subscription
+from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.blocks import digest_messages
 from handlers.slack.messages import SlackMessage
@@ -55,3 +55,13 @@ class SlackDigestPublisher:
         if publisher is None:
             return set()
         return await publisher.posted_parts(subscription.channel.channel, key)
+
+    async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
+        """A notice (bot/notices.py) to a channel, or by DM to a person, in the recipient's workspace."""
+        client = await self.clients.client_for(recipient.workspace)
+        if client is None:
+            return NotifyResult(False, "not_installed", permanent=True)
+        return await SlackPublisher(client, self.store).notify(recipient.user or recipient.channel, text)
+
+    def mention(self, channel: ChannelRef) -> str:
+        return f"<#{channel.channel}>"

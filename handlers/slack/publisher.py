@@ -34,8 +34,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import PaperbotError
 from bot.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.models import Subscription
-from bot.ports import PublishResult
+from bot.ports import NotifyResult, PublishResult
 from bot.store.subscriptions import SubscriptionStore
+from bot.text import clip
 from handlers.slack.messages import DIGEST_EVENT, SlackMessage
 
 logger = logging.getLogger("paperbot.slack")
@@ -239,6 +240,10 @@ CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"
 # deactivated — a token problem in Slack's docs, so a DM with the same token cannot work either).
 WORKSPACE_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
 PERMANENT_ERRORS = CHANNEL_ERRORS | WORKSPACE_ERRORS
+# A notice that meets one of these is given up at once (the person is gone, or DMs are closed).
+NOTICE_PERMANENT_ERRORS = PERMANENT_ERRORS | {"user_not_found", "user_disabled", "cannot_dm_bot"}
+# chat.postMessage truncates `text` at 40,000 characters; a notice is a paragraph or a short list.
+MAX_NOTICE_TEXT = 4000
 
 # Kept beside the Slack calls because the advice is Slack-specific (/invite, reinstalling the app).
 _PAUSE_TEXT: dict[str, dict[str, str]] = {
@@ -379,23 +384,45 @@ class SlackPublisher:
         if error not in PERMANENT_ERRORS:
             logger.info("Slack digest for %s stopped at part %d: %s", subscription.channel, part, error)
             return PublishResult("failed", posted, part, error, parts=parts)
-        await self._pause(subscription, error)
-        return PublishResult("paused", posted, part, error, parts=parts)
+        told = await self._pause(subscription, error)
+        return PublishResult("paused", posted, part, error, parts=parts, creator_told=told)
 
-    async def _pause(self, subscription: Subscription, code: str) -> None:
+    async def _pause(self, subscription: Subscription, code: str) -> bool:
+        """Pause the subscription; whether its creator was told by DM."""
         ref = subscription.channel
         await self.store.set_paused(ref, True, pause_reason(code, subscription.locale))
         logger.warning("paused the Slack digest for %s: Slack answered %s", ref, code)
         creator = subscription.created_by
         # A revoked or invalid token cannot send the DM either, so only channel errors get one.
         if code in CHANNEL_ERRORS and creator and _SLACK_USER_ID.match(creator):
-            await self._tell_creator(creator, pause_notice(code, ref.channel, subscription.locale))
+            return await self._tell_creator(creator, pause_notice(code, ref.channel, subscription.locale))
+        return False
 
-    async def _tell_creator(self, user_id: str, text: str) -> None:
+    async def _tell_creator(self, user_id: str, text: str) -> bool:
         try:
             await self.client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             logger.warning("could not DM %s about a paused digest: %s", user_id, _error_code(exc))
+            return False
+        return True
+
+    # -- notices ---------------------------------------------------------------------------------
+
+    async def notify(self, channel: str, text: str) -> NotifyResult:
+        """Post a plain notice (bot/notices.py) to a channel, or to a person by DM when `channel`
+        is a user id; never raises for Slack's errors."""
+        body = {
+            "channel": channel,
+            "text": clip(text, MAX_NOTICE_TEXT),
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        try:
+            await self.client.api_call("chat.postMessage", json=body)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            code = _error_code(exc)
+            return NotifyResult(False, code, permanent=code in NOTICE_PERMANENT_ERRORS)
+        return NotifyResult(True)
 
     # -- reading history -------------------------------------------------------------------------
 

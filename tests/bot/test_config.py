@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -66,6 +67,25 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
         ("DISCORD_TOKEN", "changeme", "invalid DISCORD_TOKEN: looks like a placeholder"),
         ("PAPERBOT_LOG_FORMAT", "xml", "invalid PAPERBOT_LOG_FORMAT: .*'json'.* [(]got 'xml'[)]"),
         ("PAPERBOT_LOG_LEVEL", "loud", "invalid PAPERBOT_LOG_LEVEL: .*'INFO'.* [(]got 'loud'[)]"),
+        ("PAPERBOT_OPERATOR_CHANNEL", "#ops", "invalid PAPERBOT_OPERATOR_CHANNEL: '#ops' is not a channel"),
+        (
+            "PAPERBOT_OPERATOR_CHANNEL",
+            "irc:x/y",
+            "invalid PAPERBOT_OPERATOR_CHANNEL: 'irc:x/y' is not a channel",
+        ),
+        ("PAPERBOT_OPERATOR_CHANNEL", "slack:T1/@U2", "invalid PAPERBOT_OPERATOR_CHANNEL: .* not a channel"),
+        ("PAPERBOT_OPERATOR_LOCALE", "fr", "invalid PAPERBOT_OPERATOR_LOCALE: .*'en' or 'zh'"),
+        (
+            "PAPERBOT_REPORT_DEADLINE",
+            "noon",
+            "invalid PAPERBOT_REPORT_DEADLINE: 'noon' is not a time: write HH:MM",
+        ),
+        ("PAPERBOT_REPORT_DEADLINE", "24:00", "invalid PAPERBOT_REPORT_DEADLINE: '24:00' is not a time"),
+        (
+            "PAPERBOT_NO_REPORT_NOTICE",
+            "loud",
+            "invalid PAPERBOT_NO_REPORT_NOTICE: .*'quiet'.* [(]got 'loud'[)]",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(
@@ -214,3 +234,29 @@ def test_the_command_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
         "  - PAPERBOT_TIMEZONE: unknown time zone 'Mars/Olympus' (use an IANA name such as Asia/Shanghai)",
         "  - PAPERBOT_HTTP_PORT: input should be less than or equal to 65535 (got '99999')",
     ]
+
+
+def test_notice_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.operator_channel is None
+    assert (settings.operator_locale, settings.report_deadline, settings.no_report_notice) == (
+        "en",
+        dt.time(12, 0),
+        "quiet",
+    )
+    monkeypatch.setenv("PAPERBOT_OPERATOR_CHANNEL", " discord:111/222 ")
+    monkeypatch.setenv("PAPERBOT_OPERATOR_LOCALE", "ZH")
+    monkeypatch.setenv("PAPERBOT_REPORT_DEADLINE", "9:05")
+    monkeypatch.setenv("PAPERBOT_NO_REPORT_NOTICE", "Operator")
+    settings = load_settings()
+    assert settings.operator_channel == "discord:111/222"
+    assert (settings.operator_locale, settings.report_deadline, settings.no_report_notice) == (
+        "zh",
+        dt.time(9, 5),
+        "operator",
+    )
+    monkeypatch.setenv("PAPERBOT_OPERATOR_CHANNEL", "console")
+    monkeypatch.setenv("PAPERBOT_REPORT_DEADLINE", "off")
+    settings = load_settings()
+    assert settings.operator_channel == "console:local/operator"
+    assert settings.report_deadline is None

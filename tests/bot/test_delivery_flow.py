@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,6 +40,7 @@ class ScriptedPublisher:
         self.held: dict[str, asyncio.Event] = {}
         self.posted: list[str] = []  # channel per completed digest, in order
         self.asked: list[str] = []  # keys asked about with posted_parts (after a takeover)
+        self.digests: dict[str, Digest] = {}
         self._changed = asyncio.Event()
 
     async def wait_for_posts(self, count: int) -> None:
@@ -54,6 +56,7 @@ class ScriptedPublisher:
         if channel in self.held:
             await self.held[channel].wait()
         self.posted.append(channel)
+        self.digests[channel] = digest
         self._changed.set()
         ids = tuple(f"{key}:{n}" for n in range(start_at, self.parts))
         return PublishResult("posted", ids, self.parts, parts=self.parts)
@@ -173,3 +176,21 @@ async def test_every_line_logged_for_a_delivery_names_it(
     assert {line["delivery"] for line in lines if line["logger"] == "paperbot.delivery"} == {
         rows[name].key for name in names
     }
+
+
+async def test_channels_with_the_same_topics_but_different_exclusions_get_their_own_digests(
+    engine: AsyncEngine,
+) -> None:
+    # The pass builds each distinct digest once and shares it: exclusions must be part of "distinct".
+    await setup(engine, 0)
+    store = SubscriptionStore(engine)
+    everything = Subscription(ChannelRef("console", "local", "all-rl"), RL, time=dt.time(9), tz="UTC")
+    narrowed = Subscription(
+        ChannelRef("console", "local", "no-2"), replace(RL, excluded_keywords=("Scaling RL 2",))
+    )
+    await store.save(everything)
+    await store.save(narrowed)
+    publisher = ScriptedPublisher()
+    assert await deliverer(engine, publisher).run_pass(NOW, force=True) == {"posted": 2}
+    assert [i.arxiv_id for i in publisher.digests["all-rl"].items] == ["2604.00001", "2604.00002"]
+    assert [i.arxiv_id for i in publisher.digests["no-2"].items] == ["2604.00001"]

@@ -1,0 +1,177 @@
+"""Loud failures on Slack, against the loopback double: operator notices land in the operator
+channel once, creators hear of their channel once, and a DM Slack already sent is not repeated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery import Deliverer
+from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.notices import NoticePolicy
+from bot.ports import Recipient
+from bot.store.archive import Archive
+from bot.store.notices import NoticeStore
+from bot.store.outbox import MAX_ATTEMPTS, Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.slack.delivery import SlackDigestPublisher
+from handlers.slack.oauth import WorkspaceClients
+from handlers.slack.publisher import make_client
+from tests.bot.topics.test_matcher import paper
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
+
+DAY = dt.date(2026, 5, 6)
+TEAM = "T0FAKE"
+CREATOR = "U0CREATOR"
+OPS = Recipient("slack", TEAM, "C0OPS")
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(team_id=TEAM, users=[FakeUser(CREATOR)]) as fake:
+        yield fake
+
+
+async def no_wait(_seconds: float) -> None:
+    return None
+
+
+def publisher(engine: AsyncEngine, slack: FakeSlack) -> SlackDigestPublisher:
+    clients = WorkspaceClients(
+        slack.base_url, client=make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait)
+    )
+    return SlackDigestPublisher(clients, SubscriptionStore(engine))
+
+
+def deliverer(engine: AsyncEngine, slack: FakeSlack, policy: NoticePolicy, worker: str = "w1") -> Deliverer:
+    return Deliverer(
+        archive=Archive(engine),
+        store=SubscriptionStore(engine),
+        outbox=Outbox(engine),
+        taxonomy=builtin_taxonomy(),
+        publishers={"slack": publisher(engine, slack)},
+        worker=worker,
+        notice_policy=policy,
+    )
+
+
+async def setup(engine: AsyncEngine, channel: str) -> None:
+    await Archive(engine).ingest(
+        Report(DAY, (paper(arxiv_id="2605.00001", title="Scaling RL", domain="强化学习"),))
+    )
+    await SubscriptionStore(engine).save(
+        Subscription(
+            ChannelRef("slack", TEAM, channel), Interests(("reinforcement-learning",)), created_by=CREATOR
+        )
+    )
+
+
+async def passes(jobs: list[Deliverer], hours: int = 3 * MAX_ATTEMPTS) -> None:
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    await jobs[0].run_pass(start, force=True)
+    for hour in range(1, hours):
+        await jobs[hour % len(jobs)].run_pass(start + dt.timedelta(hours=hour))
+
+
+def texts(slack: FakeSlack, channel: str) -> list[str]:
+    return [str(m["text"]) for m in slack.messages_in(channel)]
+
+
+async def test_a_digest_that_failed_for_good_is_one_message_in_the_operator_channel(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await setup(engine, "C0DOWN")
+    slack.server_error("chat.postMessage", times=None, channel="C0DOWN")
+    policy = NoticePolicy(operator=OPS)
+    await passes([deliverer(engine, slack, policy, "w1"), deliverer(engine, slack, policy, "w2")])
+
+    [row] = await Outbox(engine).list()
+    assert row.status == "failed"
+    [text] = texts(slack, "C0OPS")
+    assert (
+        f"could not post the {DAY} digest to <#C0DOWN>: {MAX_ATTEMPTS} attempts failed (last error: http_503)"
+        in text
+    )
+    assert f"delivery={row.key}" in text
+    # The notice is plain text, with no link previews, and nobody else was bothered.
+    [call] = slack.calls_to("chat.postMessage", channel="C0OPS")
+    assert call.params["unfurl_links"] is False
+    assert texts(slack, slack.dm_channel(CREATOR)) == []
+
+
+async def test_without_an_operator_channel_the_creator_gets_a_dm_once(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await setup(engine, "C0DOWN")
+    slack.server_error("chat.postMessage", times=None, channel="C0DOWN")
+    await passes(
+        [deliverer(engine, slack, NoticePolicy(), "w1"), deliverer(engine, slack, NoticePolicy(), "w2")]
+    )
+    [text] = texts(slack, slack.dm_channel(CREATOR))
+    assert text.startswith(f"The paperbot digest of {DAY} could not be posted to <#C0DOWN>")
+    assert f"/paper digest {DAY}" in text
+
+
+async def test_a_paused_channel_tells_the_operator_once_and_its_creator_only_by_slacks_own_dm(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await setup(engine, "C0GONE")
+    slack.slack_error("chat.postMessage", "not_in_channel", channel="C0GONE")
+    policy = NoticePolicy(operator=OPS)
+    await passes([deliverer(engine, slack, policy, "w1"), deliverer(engine, slack, policy, "w2")], hours=4)
+
+    [row] = await Outbox(engine).list()
+    assert row.status == "skipped"
+    [text] = texts(slack, "C0OPS")
+    assert text.startswith("⚠️ paperbot paused the digest of <#C0GONE> (not_in_channel): ")
+    assert "/invite @paperbot" in text  # what to do, from the pause reason
+    [dm] = texts(slack, slack.dm_channel(CREATOR))  # the publisher's DM, and no second one
+    assert dm.startswith("I paused the paperbot digest for <#C0GONE>")
+    kept = await NoticeStore(engine).list()
+    assert [(n.kind, n.recipient) for n in kept] == [("channel_paused", OPS)]
+
+
+async def test_a_pause_whose_dm_could_not_be_sent_is_retried_by_the_notices(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await setup(engine, "C0GONE")
+    slack.slack_error("chat.postMessage", "not_in_channel", channel="C0GONE")
+    slack.server_error("chat.postMessage", channel=CREATOR, times=3)  # the publisher's DM fails
+    await passes([deliverer(engine, slack, NoticePolicy())], hours=3)
+    [dm] = texts(slack, slack.dm_channel(CREATOR))
+    assert dm.startswith("I paused the paperbot digest for <#C0GONE>")
+
+
+async def test_an_operator_channel_slack_refuses_is_given_up_after_one_try(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await setup(engine, "C0DOWN")
+    slack.server_error("chat.postMessage", times=None, channel="C0DOWN")
+    slack.slack_error("chat.postMessage", "channel_not_found", channel="C0OPS", times=None)
+    await passes([deliverer(engine, slack, NoticePolicy(operator=OPS))])
+    [kept] = await NoticeStore(engine).list()
+    assert (kept.status, kept.attempts, kept.last_error) == ("failed", 1, "channel_not_found")
+
+
+async def test_a_late_report_lands_in_the_operator_channel(engine: AsyncEngine, slack: FakeSlack) -> None:
+    from bot.scheduler import Scheduler
+
+    class Nothing:
+        name = "hf-api"
+
+        async def fetch(self, day: dt.date) -> Report | None:
+            return None
+
+        async def aclose(self) -> None:
+            return None
+
+    wednesday_afternoon = dt.datetime(2026, 5, 6, 15, 0, tzinfo=dt.UTC)
+    job = deliverer(engine, slack, NoticePolicy(operator=OPS))
+    for _ in range(2):
+        await Scheduler(job, Nothing(), Archive(engine), clock=lambda: wednesday_afternoon).poll()
+    [text] = texts(slack, "C0OPS")
+    assert "the report for 2026-05-06 (Wednesday) has not arrived" in text
