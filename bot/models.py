@@ -132,6 +132,20 @@ class ChannelRef:
         return f"{self.platform}:{self.workspace}/{self.channel}"
 
 
+DIGEST_ORDERS = ("relevance", "upvotes")
+MAX_DIGEST_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """How a channel's digest is cut: how many papers at most, a floor on community upvotes,
+    and the order (relevance to the channel, or upvotes)."""
+
+    size: int = 10
+    min_upvotes: int | None = None  # papers without an upvote count (markdown reports) always pass
+    order: str = "relevance"  # one of DIGEST_ORDERS
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription:
     """One channel's interests and when, where and in which language it wants its digest."""
@@ -144,3 +158,4 @@ class Subscription:
     paused: bool = False
     paused_reason: str | None = None
     created_by: str | None = None
+    settings: DigestSettings = DigestSettings()

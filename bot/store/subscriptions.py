@@ -10,7 +10,7 @@ from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.models import ChannelRef, Interests, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, Subscription
 from bot.store.tables import subscriptions as table
 
 
@@ -30,6 +30,10 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "keywords": list(subscription.interests.keywords),
         "excluded_topics": list(subscription.interests.excluded_topics),
         "excluded_keywords": list(subscription.interests.excluded_keywords),
+        # Defaults are stored as NULL, so a later change of default reaches channels that kept it.
+        "digest_size": _unless_default(subscription.settings.size, DEFAULTS.size),
+        "min_upvotes": subscription.settings.min_upvotes,
+        "digest_order": _unless_default(subscription.settings.order, DEFAULTS.order),
         "delivery_time": subscription.time.strftime("%H:%M"),
         "tz": subscription.tz,
         "locale": subscription.locale,
@@ -57,7 +61,19 @@ def _subscription(row: RowMapping) -> Subscription:
         paused=bool(row["paused"]),
         paused_reason=row["paused_reason"],
         created_by=row["created_by"],
+        settings=DigestSettings(
+            size=row["digest_size"] or DEFAULTS.size,
+            min_upvotes=row["min_upvotes"],
+            order=row["digest_order"] or DEFAULTS.order,
+        ),
     )
+
+
+DEFAULTS = DigestSettings()
+
+
+def _unless_default(value: object, default: object) -> object:
+    return None if value == default else value
 
 
 class SubscriptionStore:

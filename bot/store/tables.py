@@ -97,6 +97,10 @@ subscriptions = Table(
     # What the channel never wants (migration 0005): topic ids and keywords, as above.
     Column("excluded_topics", JSON, nullable=False, default=list),
     Column("excluded_keywords", JSON, nullable=False, default=list),
+    # How the digest is cut (migration 0007); NULL: the default (bot.models.DigestSettings).
+    Column("digest_size", Integer),
+    Column("min_upvotes", Integer),
+    Column("digest_order", String(16)),
     Column("delivery_time", String(5), nullable=False),
     Column("tz", String(64), nullable=False),
     Column("locale", String(8), nullable=False),
