@@ -13,12 +13,12 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from bot.digest import DEFAULT_DIGEST_SIZE, Digest, interest_labels
+from bot.digest import Digest, interest_labels
 from bot.errors import BadInputError
 from bot.i18n import locale_of_text, t
 from bot.logs import log_context, new_command_id
 from bot.metrics import COMMAND_SECONDS, COMMANDS
-from bot.models import ChannelRef, Interests, LookupHit, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
 from bot.service import (
     NoReportError,
     NotSubscribedError,
@@ -26,6 +26,7 @@ from bot.service import (
     exclude,
     include,
     lookup,
+    set_digest_setting,
     set_language,
     set_schedule,
     subscribe,
@@ -52,6 +53,7 @@ HELP = {
 /paper topics                  the built-in topics and their names
 /paper schedule HH:MM [ZONE]   digest time and time zone, e.g. 09:30 Asia/Shanghai
 /paper language en|zh          the language of this channel's digest
+/paper set size|min-upvotes|order VALUE   digest size, upvote floor, order (relevance|upvotes)
 /paper digest [DATE] [all]     today's digest for this channel, shown only to you
 /paper help                    this help (/paper 帮助 for Chinese)""",
     "zh": """\
@@ -64,6 +66,7 @@ HELP = {
 /paper 主题                      内置主题及其名称
 /paper 定时 HH:MM [时区]          推送时间与时区，例如 09:30 Asia/Shanghai
 /paper 语言 en|zh                本频道日报的语言
+/paper 设置 数量|最少点赞|排序 值    日报篇数、点赞下限、排序（相关度|点赞）
 /paper 日报 [日期] [all]          立即查看本频道今天的日报（仅自己可见）
 /paper 帮助                      本帮助（/paper help 查看英文）""",
 }
@@ -96,6 +99,9 @@ _VERBS = {
     "language": "language",
     "lang": "language",
     "语言": "language",
+    "set": "set",
+    "settings": "set",
+    "设置": "set",
     "exclude": "exclude",
     "排除": "exclude",
     "屏蔽": "exclude",
@@ -103,7 +109,7 @@ _VERBS = {
     "unexclude": "include",
     "取消排除": "include",
 }
-_CHANGES = frozenset({"subscribe", "unsubscribe", "schedule", "language", "exclude", "include"})
+_CHANGES = frozenset({"subscribe", "unsubscribe", "schedule", "language", "exclude", "include", "set"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +242,8 @@ async def _dispatch(
             return Reply(t("unsubscribe.all", locale), locale=locale)
         following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
         return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+    if verb == "set":
+        return await _set(ctx, rest, current, locale)
     if verb in {"exclude", "include"}:
         return await _exclude_or_include(ctx, verb, rest, locale)
     if verb == "schedule":
@@ -252,6 +260,26 @@ async def _dispatch(
     if verb == "digest":
         return await _digest(ctx, rest, current, locale)
     return await _lookup(ctx, rest, locale)
+
+
+async def _set(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    words = rest.split()
+    if not words and current is not None:
+        return Reply(settings_text(current.settings, locale), locale=locale)
+    if len(words) != 2:
+        return Reply(t("settings.usage", locale), error=True, locale=locale)
+    updated = await set_digest_setting(ctx.store, ctx.channel, words[0], words[1])
+    return Reply(settings_text(updated.settings, locale), locale=locale)
+
+
+def settings_text(settings: DigestSettings, locale: str) -> str:
+    floor = (
+        t("settings.floor", locale, count=settings.min_upvotes)
+        if settings.min_upvotes is not None
+        else t("settings.floor.none", locale)
+    )
+    order = t(f"settings.order.{settings.order}", locale)
+    return t("settings.show", locale, size=settings.size, floor=floor, order=order)
 
 
 async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
@@ -302,7 +330,8 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         current.interests,
         day=day,
         locale=current.locale,
-        limit=None if show_all else DEFAULT_DIGEST_SIZE,
+        limit=None if show_all else current.settings.size,
+        settings=current.settings,
     )
     return Reply(digest.header(), digest=digest, locale=current.locale)
 
@@ -320,6 +349,8 @@ def _list_text(taxonomy: Taxonomy, current: Subscription | None, locale: str) ->
     if current is None or not current.interests:
         return t("list.none", locale)
     paused = t("list.paused", locale, reason=current.paused_reason or "—") if current.paused else ""
+    if current.settings != DigestSettings():
+        paused = "\n" + settings_text(current.settings, locale) + paused
     return t(
         "list.some",
         locale,

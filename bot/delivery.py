@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest, report_matcher
+from bot.digest import Digest, build_digest, report_matcher
 from bot.logs import log_context
 from bot.metrics import DELIVERIES, PUBLISH_SECONDS
-from bot.models import Interests, Report, Subscription
+from bot.models import DigestSettings, Interests, Report, Subscription
 from bot.notices import NoticePolicy, Notices, notifiers_of
 from bot.ports import PublishResult
 from bot.store.archive import Archive
@@ -87,7 +87,7 @@ class Deliverer:
     notices: Notices | None = field(default=None, init=False)
     _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
     _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _digests: dict[tuple[dt.date, Interests, str], Digest] = field(default_factory=dict)
+    _digests: dict[tuple[dt.date, Interests, str, DigestSettings], Digest] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
 
@@ -301,9 +301,9 @@ class Deliverer:
     def _digest(
         self, day: dt.date, loaded: tuple[Report, ReportMatcher], subscription: Subscription
     ) -> Digest:
-        # Channels that follow the same topics in the same language get the same digest: build
+        # Channels with the same interests, language and settings get the same digest: build
         # it once per report (a digest is an immutable value).
-        key = (day, subscription.interests, subscription.locale)
+        key = (day, subscription.interests, subscription.locale, subscription.settings)
         if key not in self._digests:
             report, matcher = loaded
             self._digests[key] = build_digest(
@@ -311,8 +311,9 @@ class Deliverer:
                 subscription.interests,
                 self.taxonomy,
                 locale=subscription.locale,
-                limit=DEFAULT_DIGEST_SIZE,
+                limit=subscription.settings.size,
                 matcher=matcher,
+                settings=subscription.settings,
             )
         return self._digests[key]
 

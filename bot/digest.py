@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.i18n import t
-from bot.models import Interests, Paper, Report
+from bot.models import DigestSettings, Interests, Paper, Report
 from bot.reports.arxiv import paper_links
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy
@@ -149,9 +149,11 @@ def build_digest(
     locale: str = "en",
     limit: int | None = DEFAULT_DIGEST_SIZE,
     matcher: ReportMatcher | None = None,
+    settings: DigestSettings | None = None,
 ) -> Digest:
     """The digest of `report` for a channel with `interests`. Pass a `matcher` built once per
-    report when building digests for many channels.
+    report when building digests for many channels. `settings` (the channel's) set a floor on
+    upvotes and the order; the size is `limit` (None: every match, for `/paper digest … all`).
 
     One bad paper never aborts a digest: a paper that cannot be matched or made into an item
     is left out and logged with its arXiv id, and the next match takes its place."""
@@ -161,6 +163,8 @@ def build_digest(
     except Exception:
         log.warning("report %s: matching failed; matching paper by paper", report.date, exc_info=True)
         matches = _match_one_by_one(report, interests, taxonomy)
+    if settings is not None:
+        matches = cut_by_signals(matches, settings)
     items: list[DigestItem] = []
     considered = 0
     for match in matches:
@@ -179,6 +183,21 @@ def build_digest(
         more=len(matches) - considered,
         following=interest_labels(interests, taxonomy, locale),
     )
+
+
+def cut_by_signals(matches: list[PaperMatch], settings: DigestSettings) -> list[PaperMatch]:
+    """Apply a channel's floor on upvotes and its order to its matches (best first).
+
+    A paper without an upvote count (markdown reports carry none) is never held under a floor
+    it cannot be measured against. By upvotes, papers with a count come first, most first;
+    relevance breaks ties and orders the rest."""
+    floor = settings.min_upvotes
+    if floor is not None:
+        matches = [m for m in matches if m.paper.upvotes is None or m.paper.upvotes >= floor]
+    if settings.order == "upvotes":
+        # sorted() is stable: equal counts keep their relevance order.
+        matches = sorted(matches, key=lambda m: -(m.paper.upvotes if m.paper.upvotes is not None else -1))
+    return matches
 
 
 def report_matcher(report: Report, taxonomy: Taxonomy) -> ReportMatcher:

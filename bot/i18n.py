@@ -77,6 +77,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "本频道没有排除 {removed}。",
     },
     "digest.not": {"en": "not {item}", "zh": "排除 {item}"},
+    "settings.show": {
+        "en": "Digest: up to {size} papers, {floor}, ordered by {order}.",
+        "zh": "日报：最多 {size} 篇，{floor}，按{order}排序。",
+    },
+    "settings.floor.none": {"en": "no floor on upvotes", "zh": "不限点赞数"},
+    "settings.floor": {
+        "en": "only papers with at least {count} upvotes (papers without a count pass)",
+        "zh": "只收点赞数不少于 {count} 的论文（没有点赞数的论文照常收录）",
+    },
+    "settings.order.relevance": {"en": "relevance to this channel", "zh": "与本频道的相关度"},
+    "settings.order.upvotes": {"en": "upvotes", "zh": "点赞数"},
+    "settings.usage": {
+        "en": "Usage: /paper set size 5 | /paper set min-upvotes 20 (or off) | /paper set order upvotes",
+        "zh": "用法：/paper 设置 数量 5 | /paper 设置 最少点赞 20（或 关闭）| /paper 设置 排序 点赞|相关度",
+    },
     "unsubscribe.done": {
         "en": "Unsubscribed from {removed}. Still following: {topics}.",
         "zh": "已取消订阅 {removed}。仍在订阅：{topics}。",

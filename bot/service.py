@@ -15,12 +15,19 @@ from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.errors import BadInputError
 from bot.i18n import t
 from bot.lookup import DayQuery, PaperQuery, TextQuery, parse_query
-from bot.models import ChannelRef, Interests, LookupHit, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
 from bot.store.archive import Archive
 from bot.store.search import RANK_WINDOW, search
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.terms import Term, tokenize
-from bot.subscriptions import merge_interests, parse_locale, parse_time, parse_timezone, remove_interests
+from bot.subscriptions import (
+    merge_interests,
+    parse_digest_setting,
+    parse_locale,
+    parse_time,
+    parse_timezone,
+    remove_interests,
+)
 from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy, Topic
@@ -271,10 +278,24 @@ async def channel_digest(
     day: dt.date | None = None,
     locale: str = "en",
     limit: int | None = DEFAULT_DIGEST_SIZE,
+    settings: DigestSettings | None = None,
 ) -> Digest:
     """The digest a channel with `interests` gets from the report of `day` (default: the newest)."""
     day = day or await archive.latest_report_date()
     report = await archive.report(day) if day else None
     if report is None:
         raise NoReportError(day)
-    return build_digest(report, interests, taxonomy, locale=locale, limit=limit)
+    return build_digest(report, interests, taxonomy, locale=locale, limit=limit, settings=settings)
+
+
+async def set_digest_setting(
+    store: SubscriptionStore, channel: ChannelRef, name: str, value: str
+) -> Subscription:
+    """Change one digest setting (`size`, `min-upvotes`, `order`, in English or Chinese); the
+    channel must be subscribed. Raises BadInputError naming what is accepted."""
+    current = await _require(store, channel)
+    settings = replace(current.settings, **parse_digest_setting(name, value))
+    updated = replace(current, settings=settings)
+    if updated != current:
+        await store.save(updated)
+    return updated

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from rapidfuzz import fuzz, process
 
 from bot.errors import BadInputError
-from bot.models import PLATFORMS, ChannelRef, Interests, Subscription
+from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Subscription
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
 
@@ -146,6 +146,56 @@ def parse_channel(platform: Any, workspace: Any, channel: Any) -> ChannelRef:
     return ChannelRef(platform, workspace.strip(), channel.strip())
 
 
+# `/paper set NAME VALUE`: each setting's names (English, Chinese) and its values' names.
+_SETTING_NAMES = {
+    "size": "size",
+    "top": "size",
+    "数量": "size",
+    "篇数": "size",
+    "min-upvotes": "min_upvotes",
+    "min_upvotes": "min_upvotes",
+    "upvotes": "min_upvotes",
+    "最少点赞": "min_upvotes",
+    "点赞下限": "min_upvotes",
+    "order": "order",
+    "sort": "order",
+    "排序": "order",
+}
+_ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "relevance"} | {
+    "upvotes": "upvotes",
+    "votes": "upvotes",
+    "点赞": "upvotes",
+    "点赞数": "upvotes",
+}
+_OFF = frozenset({"off", "none", "0", "关闭", "无"})
+
+
+def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
+    """One `/paper set` change as DigestSettings fields; raises BadInputError saying what works."""
+    field = _SETTING_NAMES.get(name.strip().casefold())
+    text = value.strip().casefold()
+    if field is None:
+        raise BadInputError(f"unknown setting {name!r}: use size, min-upvotes or order")
+    if field == "order":
+        order = _ORDER_NAMES.get(text)
+        if order is None:
+            raise BadInputError(f"unknown order {value!r}: use relevance or upvotes")
+        return {"order": order}
+    if field == "min_upvotes" and text in _OFF:
+        return {"min_upvotes": None}
+    try:
+        number = int(text)
+    except ValueError:
+        raise BadInputError(f"{name} takes a whole number, not {value!r}") from None
+    if field == "size":
+        if not 1 <= number <= MAX_DIGEST_SIZE:
+            raise BadInputError(f"size must be between 1 and {MAX_DIGEST_SIZE}")
+        return {"size": number}
+    if number < 0:
+        raise BadInputError("min-upvotes cannot be negative (use off for no floor)")
+    return {"min_upvotes": number}
+
+
 def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
     """The `subscriptions export` shape of CONTRACT.md, plus keywords, pause and owner."""
     ref = subscription.channel
@@ -157,6 +207,11 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
         "keywords": list(subscription.interests.keywords),
         "exclude_topics": [taxonomy.get(t).name for t in subscription.interests.excluded_topics],
         "exclude_keywords": list(subscription.interests.excluded_keywords),
+        "digest": {
+            "size": subscription.settings.size,
+            "min_upvotes": subscription.settings.min_upvotes,
+            "order": subscription.settings.order,
+        },
         "time": format_time(subscription.time),
         "tz": subscription.tz,
         "locale": subscription.locale,
@@ -199,6 +254,7 @@ def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> S
     if not isinstance(paused, bool):
         raise BadInputError(f"paused must be true or false, not {paused!r}")
     reason = entry.get("paused_reason")
+    settings = _settings(entry.get("digest", {}))
     return Subscription(
         channel=ref,
         interests=interests,
@@ -208,7 +264,25 @@ def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> S
         paused=paused,
         paused_reason=reason if paused and isinstance(reason, str) else None,
         created_by=created_by,
+        settings=settings,
     )
+
+
+def _settings(value: Any) -> DigestSettings:
+    if not isinstance(value, dict):
+        raise BadInputError(
+            'digest must be an object: {"size": 10, "min_upvotes": null, "order": "relevance"}'
+        )
+    unknown = set(value) - {"size", "min_upvotes", "order"}
+    if unknown:
+        raise BadInputError(f"digest has unknown settings: {', '.join(sorted(unknown))}")
+    fields: dict[str, Any] = {}
+    for name, given in value.items():
+        text = "off" if name == "min_upvotes" and given is None else str(given)
+        if name != "order" and (isinstance(given, bool) or not isinstance(given, int | None)):
+            raise BadInputError(f"digest {name} must be a whole number")
+        fields.update(parse_digest_setting(name, text))
+    return DigestSettings(**fields)
 
 
 def read_export(entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> list[Subscription]:

@@ -157,6 +157,19 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     async def language(interaction: discord.Interaction, language: Literal["en", "zh"]) -> None:
         await run(interaction, f"language {language}")
 
+    @group.command(name="set", description="Digest size, a floor on upvotes, or the order")
+    @app_commands.describe(
+        setting="size (1-50), min-upvotes (a number, or off), or order (relevance or upvotes)",
+        value="e.g. 5, 20, off, upvotes",
+    )
+    @manage
+    async def set_(
+        interaction: discord.Interaction,
+        setting: Literal["size", "min-upvotes", "order"],
+        value: app_commands.Range[str, 1, 20],
+    ) -> None:
+        await run(interaction, f"set {setting} {value}")
+
     @group.command(name="digest", description="This channel's digest of the newest report, shown only to you")
     @app_commands.describe(
         date="YYYY-MM-DD (default: the newest report)", show_all="every match, not the top 10"

@@ -70,6 +70,7 @@ async def test_every_subcommand_defers_then_answers_ephemerally_without_mentions
         ("exclude", {"topics": '"robot"'}),
         ("include", {"topics": '"robot"'}),
         ("schedule", {"time": "8:30am", "timezone": "Asia/Tokyo"}),
+        ("set", {"setting": "min-upvotes", "value": "20"}),
         ("language", {"language": "en"}),
         ("list", {}),
         ("topics", {}),
@@ -111,7 +112,9 @@ async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
         assert "/paper 订阅" in texts(mock)
 
 
-@pytest.mark.parametrize("name", ["subscribe", "unsubscribe", "exclude", "include", "schedule", "language"])
+@pytest.mark.parametrize(
+    "name", ["subscribe", "unsubscribe", "exclude", "include", "schedule", "language", "set"]
+)
 async def test_changes_need_manage_channels(edge: DiscordEdge, name: str) -> None:
     cmd = command(edge, name)
     assert cmd.checks, "a permission check guards every change"
