@@ -16,11 +16,12 @@ from bot.app import App
 from bot.config import ConfigurationError
 from bot.digest import build_digest
 from bot.errors import BadInputError, PaperbotError
-from bot.models import Report
+from bot.models import ChannelRef, Report
 from bot.reports.resolve import ReportJob, resolve
 from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
 from bot.store.outbox import STATUSES, Outbox
-from bot.subscriptions import parse_locale, read_export, to_export
+from bot.store.votes import VoteStore
+from bot.subscriptions import parse_locale, read_export, read_feedback, to_export
 from bot.text import count
 from bot.topics.resolve import resolve_terms
 
@@ -255,6 +256,7 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
             for sub in await app.subscriptions.all()
             if sub.channel.platform != "console"
         ]
+        await _export_feedback(app, entries)
         text = json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
         if args.file == "-":
             sys.stdout.write(text)
@@ -268,11 +270,24 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
     except json.JSONDecodeError as exc:
         raise BadInputError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno})") from None
     items = read_export(data, app.taxonomy, default_tz=app.settings.timezone)
+    feedback = read_feedback(data)
     existing = {sub.channel for sub in await app.subscriptions.all()}
     await app.subscriptions.save_all(items)
+    for ref, preferences in feedback.items():
+        await VoteStore(app.engine).replace(ref, preferences)
     updated = sum(1 for item in items if item.channel in existing)
     print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
     return EXIT_OK
+
+
+async def _export_feedback(app: App, entries: list[dict[str, Any]]) -> None:
+    """Add each channel's votes to its entry as `feedback` (channels without votes get none)."""
+    votes = VoteStore(app.engine)
+    voting = await votes.channels_with_votes()
+    for entry in entries:
+        ref = ChannelRef(entry["platform"], entry["workspace"], entry["channel"])
+        if ref in voting:
+            entry["feedback"] = (await votes.preferences_for(ref)).to_json()
 
 
 def _read_file(path: str) -> str:

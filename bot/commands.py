@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from bot.digest import Digest, interest_labels
 from bot.errors import BadInputError
+from bot.feedback import DOWN, UP
 from bot.i18n import locale_of_text, t
 from bot.logs import log_context, new_command_id
+from bot.lookup import PaperQuery, parse_query
 from bot.metrics import COMMAND_SECONDS, COMMANDS
 from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
 from bot.service import (
@@ -26,6 +28,7 @@ from bot.service import (
     exclude,
     include,
     lookup,
+    set_cadence,
     set_digest_setting,
     set_language,
     set_schedule,
@@ -34,9 +37,11 @@ from bot.service import (
 )
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
 from bot.subscriptions import format_time
 from bot.topics.resolve import UnknownTopicError
 from bot.topics.taxonomy import Taxonomy
+from bot.tuning import acknowledgement_key, cast_vote, tuning_for
 
 LOOKUP_RESULTS = 5
 
@@ -55,6 +60,7 @@ HELP = {
 /paper language en|zh          the language of this channel's digest
 /paper set size|min-upvotes|order VALUE   digest size, upvote floor, order (relevance|upvotes)
 /paper digest [DATE] [all]     today's digest for this channel, shown only to you
+/paper more-like|less-like ID  👍 / 👎 a paper: tunes this channel's digest (again: take it back)
 /paper help                    this help (/paper 帮助 for Chinese)""",
     "zh": """\
 /paper 关键词                    检索论文：arXiv 编号、论文链接、日期、标题词、中文或主题
@@ -68,6 +74,7 @@ HELP = {
 /paper 语言 en|zh                本频道日报的语言
 /paper 设置 数量|最少点赞|排序 值    日报篇数、点赞下限、排序（相关度|点赞）
 /paper 日报 [日期] [all]          立即查看本频道今天的日报（仅自己可见）
+/paper 多推荐|少推荐 编号          👍 / 👎 一篇论文，调整本频道的日报（再输入一次可撤回）
 /paper 帮助                      本帮助（/paper help 查看英文）""",
 }
 
@@ -102,6 +109,9 @@ _VERBS = {
     "set": "set",
     "settings": "set",
     "设置": "set",
+    "cadence": "cadence",
+    "frequency": "cadence",
+    "频率": "cadence",
     "exclude": "exclude",
     "排除": "exclude",
     "屏蔽": "exclude",
@@ -109,7 +119,21 @@ _VERBS = {
     "unexclude": "include",
     "取消排除": "include",
 }
-_CHANGES = frozenset({"subscribe", "unsubscribe", "schedule", "language", "exclude", "include", "set"})
+_CHANGES = frozenset(
+    {"subscribe", "unsubscribe", "schedule", "language", "exclude", "include", "set", "cadence"}
+)
+
+# Feedback (bot/tuning.py): 👍 / 👎 typed, for the console (no buttons) and anyone who prefers
+# it. Any member may vote, as with the buttons, so these are not in _CHANGES.
+_FEEDBACK_VERBS = {
+    "more-like": "more-like",
+    "like": "more-like",
+    "多推荐": "more-like",
+    "less-like": "less-like",
+    "dislike": "less-like",
+    "少推荐": "less-like",
+}
+_VERBS.update(_FEEDBACK_VERBS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +268,11 @@ async def _dispatch(
         return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
     if verb == "set":
         return await _set(ctx, rest, current, locale)
+    if verb == "cadence":
+        if not rest.strip():
+            return Reply(t("cadence.usage", locale), error=True, locale=locale)
+        updated = await set_cadence(ctx.store, ctx.channel, rest)
+        return Reply(cadence_text(updated, locale), locale=locale)
     if verb in {"exclude", "include"}:
         return await _exclude_or_include(ctx, verb, rest, locale)
     if verb == "schedule":
@@ -259,6 +288,8 @@ async def _dispatch(
         return Reply(t("language.done", sub.locale), locale=sub.locale)
     if verb == "digest":
         return await _digest(ctx, rest, current, locale)
+    if verb in {"more-like", "less-like"}:
+        return await _feedback(ctx, verb, rest, locale)
     return await _lookup(ctx, rest, locale)
 
 
@@ -270,6 +301,15 @@ async def _set(ctx: CommandContext, rest: str, current: Subscription | None, loc
         return Reply(t("settings.usage", locale), error=True, locale=locale)
     updated = await set_digest_setting(ctx.store, ctx.channel, words[0], words[1])
     return Reply(settings_text(updated.settings, locale), locale=locale)
+
+
+def cadence_text(subscription: Subscription, locale: str) -> str:
+    """ "Digest daily at 09:00 (UTC)." / "…every Friday at…" / "…Monday to Friday at…"."""
+    settings, time = subscription.settings, format_time(subscription.time)
+    if settings.cadence == "weekly":
+        day = t(f"weekday.{settings.weekday}", locale)
+        return t("cadence.weekly", locale, day=day, time=time, tz=subscription.tz)
+    return t(f"cadence.{settings.cadence}", locale, time=time, tz=subscription.tz)
 
 
 def settings_text(settings: DigestSettings, locale: str) -> str:
@@ -332,6 +372,7 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         locale=current.locale,
         limit=None if show_all else current.settings.size,
         settings=current.settings,
+        tuning=await tuning_for(VoteStore(ctx.archive.engine), ctx.channel, dt.datetime.now(dt.UTC)),
     )
     return Reply(digest.header(), digest=digest, locale=current.locale)
 
@@ -355,8 +396,31 @@ def _list_text(taxonomy: Taxonomy, current: Subscription | None, locale: str) ->
         "list.some",
         locale,
         topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
-        time=format_time(current.time),
-        tz=current.tz,
+        when=cadence_text(current, locale),
         language=t(f"language.{current.locale}", locale),
         paused=paused,
     )
+
+
+# -- feedback ----------------------------------------------------------------------------------
+
+
+async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
+    """`/paper more-like ID` / `less-like ID`: the typed 👍 / 👎 (the same toggle as the buttons)."""
+    try:
+        query = parse_query(rest) if rest.strip() else None
+    except BadInputError:
+        query = None
+    if not isinstance(query, PaperQuery):
+        return Reply(t("feedback.usage", locale), error=True, locale=locale)
+    direction = UP if verb == "more-like" else DOWN
+    outcome = await cast_vote(
+        ctx.archive,
+        VoteStore(ctx.archive.engine),
+        ctx.taxonomy,
+        ctx.channel,
+        query.arxiv_id,
+        ctx.user or "anonymous",
+        direction,
+    )
+    return Reply(t(acknowledgement_key(outcome, direction), locale), error=outcome is None, locale=locale)

@@ -23,15 +23,18 @@ from zoneinfo import ZoneInfo
 from bot.digest import Digest, build_digest, report_matcher
 from bot.logs import log_context
 from bot.metrics import DELIVERIES, PUBLISH_SECONDS
-from bot.models import DigestSettings, Interests, Report, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
 from bot.notices import NoticePolicy, Notices, notifiers_of
 from bot.ports import PublishResult
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
 from bot.store.outbox import Delivery, Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
 from bot.topics.matcher import ReportMatcher
 from bot.topics.taxonomy import Taxonomy
+from bot.tuning import Tuning, tuning_for
+from bot.weekly import WEEK, week_report, week_start
 
 log = logging.getLogger("paperbot.delivery")
 
@@ -85,8 +88,13 @@ class Deliverer:
     # nobody but the log (tests of delivery alone).
     notice_policy: NoticePolicy | None = None
     notices: Notices | None = field(default=None, init=False)
+    # Readers' 👍 / 👎 (bot/tuning.py); None: the outbox's database.
+    votes: VoteStore | None = None
+    _voters: set[ChannelRef] | None = field(default=None, init=False)  # channels that voted, per pass
+    _voters_loading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
     _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _weeks: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
     _digests: dict[tuple[dt.date, Interests, str, DigestSettings], Digest] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
@@ -113,26 +121,58 @@ class Deliverer:
             return 0
         planned_already = await self.outbox.planned_channels(day)
         planned: list[Planned] = []
+        report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
         for subscription in await self.store.all():
             ref = subscription.channel
-            if ref.platform not in self.publishers or ref in planned_already or subscription.paused:
+            if ref.platform not in self.publishers or subscription.paused or not subscription.interests:
                 continue
-            if not subscription.interests:
+            cadence = subscription.settings.cadence
+            if cadence == "weekly":
+                if report_days is None:
+                    report_days = await self.archive.report_dates()
+                week = self._plan_week(subscription, now, force, report_days)
+                if week is not None:
+                    planned.append(week)
                 continue
+            if ref in planned_already:
+                continue
+            if cadence == "weekdays" and day.weekday() >= 5 and not force:
+                continue  # a Saturday's or Sunday's report: this channel takes weekdays only
             # A report that arrives after a channel's time is delivered as soon as it is here.
             due = max(due_at(day, subscription), arrived)
             if force:
                 planned.append(Planned(ref, day, now))
-            elif now < due:
-                continue
-            elif now - due > self.catch_up:
-                reason = (
-                    f"missed: due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
-                )
-                planned.append(Planned(ref, day, due, skip_reason=reason))
-            else:
-                planned.append(Planned(ref, day, due))
+            elif now >= due:
+                planned.append(self._due(ref, day, due, now))
         return await self.outbox.ensure(planned, now)
+
+    def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
+        """A delivery that has come due, or a skipped one when it fell due too long ago."""
+        if now - due > self.catch_up:
+            reason = f"missed: due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
+            return Planned(ref, day, due, skip_reason=reason)
+        return Planned(ref, day, due)
+
+    def _plan_week(
+        self, subscription: Subscription, now: dt.datetime, force: bool, report_days: list[dt.date]
+    ) -> Planned | None:
+        """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
+        the seven days ending then; nothing when the archive has no report in that week."""
+        today = now.astimezone(ZoneInfo(subscription.tz)).date()
+        if force:
+            end, due = today, now
+        else:
+            end = today - dt.timedelta(days=(today.weekday() - subscription.settings.weekday) % 7)
+            if due_at(end, subscription) > now:
+                end -= WEEK
+            due = due_at(end, subscription)
+        if not any(week_start(end) <= day <= end for day in report_days):
+            return None
+        return (
+            Planned(subscription.channel, end, due)
+            if force
+            else self._due(subscription.channel, end, due, now)
+        )
 
     async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Claim and deliver everything due; a count per outcome.
@@ -142,7 +182,9 @@ class Deliverer:
         outcomes: dict[str, int] = {}
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
         self._matchers.clear()
+        self._weeks.clear()
         self._digests.clear()
+        self._voters = None
         limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
         running: set[asyncio.Task[str]] = set()  # this pass's; self._running has every pass's
         drained = False
@@ -234,11 +276,13 @@ class Deliverer:
             reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
             await self.outbox.skip(delivery, self.worker, reason, now)
             return "skipped"
-        loaded = await self._report(delivery.report_date)
+        weekly = subscription.settings.cadence == "weekly"
+        loaded = await (self._week if weekly else self._report)(delivery.report_date)
         if loaded is None:
             await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
             return "skipped"
-        digest = self._digest(delivery.report_date, loaded, subscription)
+        tuning = await self._tuning(subscription.channel, now)
+        digest = self._digest(delivery.report_date, loaded, subscription, tuning)
         if not digest.items:
             await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
             return "skipped"
@@ -299,23 +343,44 @@ class Deliverer:
             log.exception("could not record the notice about delivery %s", delivery.key)
 
     def _digest(
-        self, day: dt.date, loaded: tuple[Report, ReportMatcher], subscription: Subscription
+        self,
+        day: dt.date,
+        loaded: tuple[Report, ReportMatcher],
+        subscription: Subscription,
+        tuning: Tuning | None = None,
     ) -> Digest:
         # Channels with the same interests, language and settings get the same digest: build
-        # it once per report (a digest is an immutable value).
+        # it once per report (a digest is an immutable value). A channel whose readers voted
+        # gets one of its own, never cached: no other channel has its votes.
         key = (day, subscription.interests, subscription.locale, subscription.settings)
-        if key not in self._digests:
-            report, matcher = loaded
-            self._digests[key] = build_digest(
-                report,
-                subscription.interests,
-                self.taxonomy,
-                locale=subscription.locale,
-                limit=subscription.settings.size,
-                matcher=matcher,
-                settings=subscription.settings,
-            )
-        return self._digests[key]
+        if tuning is None and key in self._digests:
+            return self._digests[key]
+        report, matcher = loaded
+        digest = build_digest(
+            report,
+            subscription.interests,
+            self.taxonomy,
+            locale=subscription.locale,
+            limit=subscription.settings.size,
+            matcher=matcher,
+            settings=subscription.settings,
+            tuning=tuning,
+        )
+        if tuning is None:
+            self._digests[key] = digest
+        return digest
+
+    async def _tuning(self, channel: ChannelRef, now: dt.datetime) -> Tuning | None:
+        """The channel's votes, if it has any. One query per pass lists the channels that voted,
+        so a channel without votes costs nothing more and keeps sharing the cached digest."""
+        if self.votes is None:
+            self.votes = VoteStore(self.outbox.engine)
+        async with self._voters_loading:
+            if self._voters is None:
+                self._voters = await self.votes.channels_with_votes()
+        if channel not in self._voters:
+            return None
+        return await tuning_for(self.votes, channel, now)
 
     async def _report(self, day: dt.date) -> tuple[Report, ReportMatcher] | None:
         # A batch's deliveries all ask at once: the lock makes the first one load the report
@@ -328,6 +393,16 @@ class Deliverer:
                 # One matcher per report serves every channel (see bot/topics/matcher.py).
                 self._matchers[day] = (report, report_matcher(report, self.taxonomy))
             return self._matchers[day]
+
+    async def _week(self, end: dt.date) -> tuple[Report, ReportMatcher] | None:
+        """The merged reports of the week ending `end`, and their matcher (once per pass)."""
+        async with self._loading:
+            if end not in self._weeks:
+                report = await week_report(self.archive, end)
+                if report is None:
+                    return None
+                self._weeks[end] = (report, report_matcher(report, self.taxonomy))
+            return self._weeks[end]
 
     async def run_pass(
         self, now: dt.datetime | None = None, *, day: dt.date | None = None, force: bool = False

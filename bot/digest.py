@@ -17,6 +17,7 @@ from bot.models import DigestSettings, Interests, Paper, Report
 from bot.reports.arxiv import paper_links
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy
+from bot.tuning import Tuning, tuned_matches
 
 log = logging.getLogger("paperbot.digest")
 
@@ -62,12 +63,23 @@ class Digest:
     items: tuple[DigestItem, ...]  # the ones shown
     more: int  # matched but past the size limit
     following: tuple[str, ...]  # the channel's topics and keywords, as the reader calls them
+    start: dt.date | None = None  # a weekly digest's first day (its `date` is the last)
 
     @property
     def matched(self) -> int:
         return len(self.items) + self.more
 
     def header(self) -> str:
+        if self.start is not None:
+            start, end = self.start.isoformat(), self.date.isoformat()
+            return t(
+                "digest.header.weekly",
+                self.locale,
+                start=start,
+                end=end,
+                matched=self.matched,
+                total=self.total,
+            )
         key = "digest.header" if self.matched else "digest.header.none"
         return t(key, self.locale, date=self.date.isoformat(), matched=self.matched, total=self.total)
 
@@ -150,6 +162,7 @@ def build_digest(
     limit: int | None = DEFAULT_DIGEST_SIZE,
     matcher: ReportMatcher | None = None,
     settings: DigestSettings | None = None,
+    tuning: Tuning | None = None,
 ) -> Digest:
     """The digest of `report` for a channel with `interests`. Pass a `matcher` built once per
     report when building digests for many channels. `settings` (the channel's) set a floor on
@@ -163,6 +176,8 @@ def build_digest(
     except Exception:
         log.warning("report %s: matching failed; matching paper by paper", report.date, exc_info=True)
         matches = _match_one_by_one(report, interests, taxonomy)
+    if tuning is not None:  # the channel's 👍 / 👎 re-rank its matches (bot/tuning.py)
+        matches = tuned_matches(matches, tuning, interests, taxonomy, matcher)
     if settings is not None:
         matches = cut_by_signals(matches, settings)
     items: list[DigestItem] = []
@@ -182,6 +197,7 @@ def build_digest(
         items=tuple(items),
         more=len(matches) - considered,
         following=interest_labels(interests, taxonomy, locale),
+        start=report.first_date,
     )
 
 

@@ -77,6 +77,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "本频道没有排除 {removed}。",
     },
     "digest.not": {"en": "not {item}", "zh": "排除 {item}"},
+    "cadence.daily": {"en": "Digest daily at {time} ({tz}).", "zh": "每天 {time}（{tz}）推送日报。"},
+    "cadence.weekdays": {
+        "en": "Digest Monday to Friday at {time} ({tz}); none on Saturdays and Sundays.",
+        "zh": "周一至周五 {time}（{tz}）推送日报；周六、周日不推送。",
+    },
+    "cadence.weekly": {
+        "en": "Digest every {day} at {time} ({tz}): the week's best papers, each once.",
+        "zh": "每{day} {time}（{tz}）推送周报：本周最相关的论文，每篇只出现一次。",
+    },
+    "cadence.usage": {
+        "en": "Usage: /paper cadence daily | weekdays | weekly friday",
+        "zh": "用法：/paper 频率 每天 | 工作日 | 每周 周五",
+    },
+    "weekday.0": {"en": "Monday", "zh": "周一"},
+    "weekday.1": {"en": "Tuesday", "zh": "周二"},
+    "weekday.2": {"en": "Wednesday", "zh": "周三"},
+    "weekday.3": {"en": "Thursday", "zh": "周四"},
+    "weekday.4": {"en": "Friday", "zh": "周五"},
+    "weekday.5": {"en": "Saturday", "zh": "周六"},
+    "weekday.6": {"en": "Sunday", "zh": "周日"},
+    "digest.header.weekly": {
+        "en": "Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
+        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
+    },
     "settings.show": {
         "en": "Digest: up to {size} papers, {floor}, ordered by {order}.",
         "zh": "日报：最多 {size} 篇，{floor}，按{order}排序。",
@@ -109,8 +133,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "本频道还没有订阅。用 /paper subscribe 主题 订阅（主题列表见 /paper topics）。",
     },
     "list.some": {
-        "en": "This channel follows: {topics}\nDigest daily at {time} ({tz}), in {language}.{paused}",
-        "zh": "本频道订阅：{topics}\n每天 {time}（{tz}）推送，语言：{language}。{paused}",
+        "en": "This channel follows: {topics}\n{when} Language: {language}.{paused}",
+        "zh": "本频道订阅：{topics}\n{when}语言：{language}。{paused}",
     },
     "list.paused": {"en": "\nPaused: {reason}", "zh": "\n已暂停：{reason}"},
     "schedule.done": {
@@ -233,6 +257,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notice.weekdays": {
         "en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
         "zh": "星期一,星期二,星期三,星期四,星期五,星期六,星期日",
+    },
+    # Feedback
+    "card.more_like": {"en": "👍 More like this", "zh": "👍 多推荐这类"},
+    "card.less_like": {"en": "👎 Less like this", "zh": "👎 少推荐这类"},
+    "card.code": {"en": "Code", "zh": "代码"},
+    "card.project_page": {"en": "Project page", "zh": "项目主页"},
+    "card.signals": {"en": "Community", "zh": "社区"},
+    "card.upvotes": {"en": "▲ {count} upvote|▲ {count} upvotes", "zh": "▲ {count} 赞"},
+    "feedback.up": {
+        "en": "Noted: more papers like this one in this channel's digest. Press 👍 again to take it back.",
+        "zh": "已记录：本频道的日报会多推荐类似的论文。再按一次 👍 可撤回。",
+    },
+    "feedback.down": {
+        "en": "Noted: fewer papers like this one in this channel's digest. Press 👎 again to take it back.",
+        "zh": "已记录：本频道的日报会少推荐类似的论文。再按一次 👎 可撤回。",
+    },
+    "feedback.retracted": {
+        "en": "Your vote on this paper is withdrawn.",
+        "zh": "已撤回您对这篇论文的投票。",
+    },
+    "feedback.unknown_paper": {
+        "en": "That paper is no longer in the archive; nothing was recorded.",
+        "zh": "这篇论文已不在存档中，未记录任何投票。",
+    },
+    "feedback.usage": {
+        "en": "Usage: /paper more-like ARXIV_ID or /paper less-like ARXIV_ID (again to take it back)",
+        "zh": "用法：/paper 多推荐 arXiv编号 或 /paper 少推荐 arXiv编号（再输入一次可撤回）",
     },
 }
 

@@ -62,6 +62,8 @@ class Report:
     papers: tuple[Paper, ...]
     source_url: str | None = None
     warnings: tuple[ParseWarning, ...] = field(default=(), compare=False)
+    # Set on a week's reports merged into one (bot/weekly.py): the first day it covers.
+    first_date: dt.date | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -133,6 +135,7 @@ class ChannelRef:
 
 
 DIGEST_ORDERS = ("relevance", "upvotes")
+CADENCES = ("daily", "weekdays", "weekly")
 MAX_DIGEST_SIZE = 50
 
 
@@ -144,6 +147,10 @@ class DigestSettings:
     size: int = 10
     min_upvotes: int | None = None  # papers without an upvote count (markdown reports) always pass
     order: str = "relevance"  # one of DIGEST_ORDERS
+    # When it comes: every report day, only Monday to Friday (in the channel's zone), or once a
+    # week on `weekday` (0 = Monday) with the week's best papers.
+    cadence: str = "daily"  # one of CADENCES
+    weekday: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.store.terms import Term, tokenize
 from bot.subscriptions import (
     merge_interests,
+    parse_cadence,
     parse_digest_setting,
     parse_locale,
     parse_time,
@@ -31,6 +32,7 @@ from bot.subscriptions import (
 from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy, Topic
+from bot.tuning import Tuning
 
 DEFAULT_LOOKUP_LIMIT = 10
 MAX_LOOKUP_LIMIT = 100
@@ -279,13 +281,28 @@ async def channel_digest(
     locale: str = "en",
     limit: int | None = DEFAULT_DIGEST_SIZE,
     settings: DigestSettings | None = None,
+    tuning: Tuning | None = None,
 ) -> Digest:
-    """The digest a channel with `interests` gets from the report of `day` (default: the newest)."""
+    """The digest a channel with `interests` gets from the report of `day` (default: the newest),
+    re-ranked by the channel's votes when `tuning` holds them."""
     day = day or await archive.latest_report_date()
     report = await archive.report(day) if day else None
     if report is None:
         raise NoReportError(day)
-    return build_digest(report, interests, taxonomy, locale=locale, limit=limit, settings=settings)
+    return build_digest(
+        report, interests, taxonomy, locale=locale, limit=limit, settings=settings, tuning=tuning
+    )
+
+
+async def set_cadence(store: SubscriptionStore, channel: ChannelRef, text: str) -> Subscription:
+    """Daily, weekdays, or weekly on a day; the channel must be subscribed."""
+    current = await _require(store, channel)
+    fields = parse_cadence(text)
+    fields.setdefault("weekday", current.settings.weekday)
+    updated = replace(current, settings=replace(current.settings, **fields))
+    if updated != current:
+        await store.save(updated)
+    return updated
 
 
 async def set_digest_setting(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from rapidfuzz import fuzz, process
 
 from bot.errors import BadInputError
+from bot.feedback import ChannelPreferences
 from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Subscription
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
@@ -196,6 +197,46 @@ def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
     return {"min_upvotes": number}
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_NAMES: dict[str, int] = {}
+for _number, _name in enumerate(WEEKDAYS):
+    _zh = "一二三四五六日"[_number]
+    for _spelling in (_name, _name[:3], f"周{_zh}", f"星期{_zh}", f"礼拜{_zh}"):
+        _WEEKDAY_NAMES[_spelling] = _number
+_WEEKDAY_NAMES.update({"周天": 6, "星期天": 6, "礼拜天": 6})
+_CADENCE_NAMES = {
+    "daily": "daily",
+    "every day": "daily",
+    "每天": "daily",
+    "每日": "daily",
+    "weekdays": "weekdays",
+    "workdays": "weekdays",
+    "工作日": "weekdays",
+    "weekly": "weekly",
+    "每周": "weekly",
+}
+
+
+def parse_cadence(text: str) -> dict[str, Any]:
+    """`daily`, `weekdays`, or `weekly [DAY]` (default Monday), in English or Chinese, as
+    DigestSettings fields; raises BadInputError saying what works."""
+    words = text.strip().casefold().split()
+    if not words:
+        raise BadInputError("say daily, weekdays, or weekly and a day (weekly friday)")
+    cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))
+    if cadence is None:
+        # 每周五: the Chinese way writes the day into the word.
+        if words[0].startswith("每周") and len(words) == 1 and f"周{words[0][2:]}" in _WEEKDAY_NAMES:
+            return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[f"周{words[0][2:]}"]}
+        raise BadInputError(f"unknown cadence {text.strip()!r}: use daily, weekdays, or weekly DAY")
+    if cadence != "weekly":
+        return {"cadence": cadence}
+    day = words[1] if len(words) > 1 else "monday"
+    if day not in _WEEKDAY_NAMES:
+        raise BadInputError(f"unknown day {day!r}: use monday … sunday (or 周一 … 周日)")
+    return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[day]}
+
+
 def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
     """The `subscriptions export` shape of CONTRACT.md, plus keywords, pause and owner."""
     ref = subscription.channel
@@ -211,6 +252,12 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
             "size": subscription.settings.size,
             "min_upvotes": subscription.settings.min_upvotes,
             "order": subscription.settings.order,
+            "cadence": subscription.settings.cadence,
+            **(
+                {"weekday": WEEKDAYS[subscription.settings.weekday]}
+                if subscription.settings.cadence == "weekly"
+                else {}
+            ),
         },
         "time": format_time(subscription.time),
         "tz": subscription.tz,
@@ -273,11 +320,18 @@ def _settings(value: Any) -> DigestSettings:
         raise BadInputError(
             'digest must be an object: {"size": 10, "min_upvotes": null, "order": "relevance"}'
         )
-    unknown = set(value) - {"size", "min_upvotes", "order"}
+    unknown = set(value) - {"size", "min_upvotes", "order", "cadence", "weekday"}
     if unknown:
         raise BadInputError(f"digest has unknown settings: {', '.join(sorted(unknown))}")
     fields: dict[str, Any] = {}
+    if "cadence" in value or "weekday" in value:
+        cadence, day = value.get("cadence", "weekly"), value.get("weekday", "")
+        if not isinstance(cadence, str) or not isinstance(day, str):
+            raise BadInputError("digest cadence and weekday must be strings")
+        fields.update(parse_cadence(f"{cadence} {day}" if cadence == "weekly" else cadence))
     for name, given in value.items():
+        if name in {"cadence", "weekday"}:
+            continue
         text = "off" if name == "min_upvotes" and given is None else str(given)
         if name != "order" and (isinstance(given, bool) or not isinstance(given, int | None)):
             raise BadInputError(f"digest {name} must be a whole number")
@@ -356,3 +410,30 @@ def _union_keywords(first: Iterable[str], second: Iterable[str]) -> tuple[str, .
 
 def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
+
+
+# -- feedback ----------------------------------------------------------------------------------
+# A channel's 👍 / 👎 (bot/tuning.py) travel with its subscription as `"feedback"`:
+# `ChannelPreferences.to_json()`, the votes themselves (the weights are derived from them).
+
+
+def read_feedback(entries: Any) -> dict[ChannelRef, ChannelPreferences]:
+    """The `feedback` of each entry of an import file that has one, checked; raises
+    BadInputError naming every bad entry. An entry without `feedback` leaves the channel's
+    votes as they are; one with it replaces them."""
+    found: dict[ChannelRef, ChannelPreferences] = {}
+    problems: list[str] = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+        if not isinstance(entry, dict) or entry.get("feedback") is None:
+            continue
+        try:
+            feedback = entry["feedback"]
+            if not isinstance(feedback, dict):
+                raise BadInputError("feedback must be a JSON object")
+            ref = parse_channel(entry.get("platform"), entry.get("workspace"), entry.get("channel"))
+            found[ref] = ChannelPreferences.from_json(feedback)
+        except BadInputError as exc:
+            problems.append(f"entry {index}: {exc}")
+    if problems:
+        raise BadInputError(f"nothing imported — {'; '.join(problems[:5])}")
+    return found

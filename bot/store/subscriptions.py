@@ -34,6 +34,8 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "digest_size": _unless_default(subscription.settings.size, DEFAULTS.size),
         "min_upvotes": subscription.settings.min_upvotes,
         "digest_order": _unless_default(subscription.settings.order, DEFAULTS.order),
+        "cadence": _unless_default(subscription.settings.cadence, DEFAULTS.cadence),
+        "cadence_day": subscription.settings.weekday if subscription.settings.cadence == "weekly" else None,
         "delivery_time": subscription.time.strftime("%H:%M"),
         "tz": subscription.tz,
         "locale": subscription.locale,
@@ -65,6 +67,8 @@ def _subscription(row: RowMapping) -> Subscription:
             size=row["digest_size"] or DEFAULTS.size,
             min_upvotes=row["min_upvotes"],
             order=row["digest_order"] or DEFAULTS.order,
+            cadence=row["cadence"] or DEFAULTS.cadence,
+            weekday=row["cadence_day"] if row["cadence_day"] is not None else DEFAULTS.weekday,
         ),
     )
 

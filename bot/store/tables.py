@@ -101,6 +101,8 @@ subscriptions = Table(
     Column("digest_size", Integer),
     Column("min_upvotes", Integer),
     Column("digest_order", String(16)),
+    Column("cadence", String(16)),
+    Column("cadence_day", Integer),
     Column("delivery_time", String(5), nullable=False),
     Column("tz", String(64), nullable=False),
     Column("locale", String(8), nullable=False),
@@ -163,4 +165,22 @@ notices = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
     UniqueConstraint("kind", "subject", "recipient", name="uq_notices_once"),
+)
+
+# Feedback (bot/feedback.py, bot/store/votes.py): each reader's latest 👍 / 👎 on a paper in a
+# channel, with what the paper was about when the vote was cast; unique per (channel, paper,
+# reader), so a new vote replaces the old one.
+feedback_votes = Table(
+    "feedback_votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("arxiv_id", String(40), nullable=False),
+    Column("voter", String(64), nullable=False),
+    Column("direction", Integer, nullable=False),  # 1: more like this, -1: less like this
+    Column("features", JSON, nullable=False),  # PaperFeatures.to_json()
+    Column("voted_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "workspace", "channel", "arxiv_id", "voter", name="uq_feedback_votes_vote"),
 )

@@ -15,6 +15,7 @@ from rich.text import Text
 from bot.commands import Reply
 from bot.digest import Digest, DigestItem, render_items
 from bot.i18n import t
+from bot.signals import signals_of
 from bot.text import clip
 
 # Long sections are cut for a terminal; the full text is a `/paper ID` away.
@@ -37,6 +38,16 @@ def item_panel(number: int, item: DigestItem, locale: str) -> Panel:
         grid.add_row(t("digest.contribution", locale), Text(_clip(item.contribution)))
     grid.add_row(t("digest.topics", locale), Text(", ".join(item.topics), style="cyan"))
     grid.add_row(t("digest.why", locale), Text(_clip(item.reason, 200), style="dim"))
+    signals = signals_of(item)  # only safe https URLs: a style string must not be bent
+    if signals:
+        line = Text()
+        if signals.upvotes is not None:
+            line.append(t("card.upvotes", locale, count=signals.upvotes), style="yellow")
+        for label, url in (("card.code", signals.code), ("card.project_page", signals.project_page)):
+            if url is not None:
+                line.append("  ·  " if line else "")
+                line.append(f"{t(label, locale)}: {url}", style=f"link {url}")
+        grid.add_row(t("card.signals", locale), line)
     links = Text()
     links.append(item.hf_url, style=f"link {item.hf_url}")
     links.append("  ·  ")

@@ -22,8 +22,10 @@ from bot.i18n import t
 from bot.models import ChannelRef
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
-from handlers.discord.embeds import DetailsButton, details_embeds, reply_messages
+from bot.tuning import acknowledgement_key, cast_vote
+from handlers.discord.embeds import DetailsButton, VoteButton, details_embeds, reply_messages
 from handlers.discord.locale import language_of
 
 log = logging.getLogger("paperbot.discord")
@@ -59,6 +61,10 @@ class DiscordEdge:
     store: SubscriptionStore
     taxonomy: Taxonomy
     default_tz: str = "UTC"
+
+    @property
+    def votes(self) -> VoteStore:
+        return VoteStore(self.archive.engine)
 
     async def answer(self, interaction: discord.Interaction, arguments: str) -> Reply:
         """Run `/paper ARGUMENTS` for this interaction (after the permission checks passed)."""
@@ -170,6 +176,17 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     ) -> None:
         await run(interaction, f"set {setting} {value}")
 
+    @group.command(name="cadence", description="Daily, weekdays only, or weekly on a chosen day")
+    @app_commands.describe(cadence="daily, weekdays or weekly", day="for weekly: the day (default Monday)")
+    @manage
+    async def cadence(
+        interaction: discord.Interaction,
+        cadence: Literal["daily", "weekdays", "weekly"],
+        day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        | None = None,
+    ) -> None:
+        await run(interaction, f"cadence {cadence} {day or ''}".strip())
+
     @group.command(name="digest", description="This channel's digest of the newest report, shown only to you")
     @app_commands.describe(
         date="YYYY-MM-DD (default: the newest report)", show_all="every match, not the top 10"
@@ -200,7 +217,7 @@ class PaperBot(discord.Client):
     async def setup_hook(self) -> None:
         # Buttons on digests posted before this start must keep working: register the
         # Details button's custom_id pattern, not a view bound to one message.
-        self.add_dynamic_items(DetailsButton)
+        self.add_dynamic_items(DetailsButton, VoteButton)
         if self.application_id is not None:
             log.warning("Discord: invite paperbot to a server with %s", invite_url(self.application_id))
         if self.guild_id is not None:
@@ -223,6 +240,25 @@ class PaperBot(discord.Client):
             return
         await interaction.response.send_message(
             embeds=details_embeds(paper, locale),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def record_vote(self, interaction: discord.Interaction, arxiv_id: str, direction: int) -> None:
+        """A 👍 / 👎 button: the clicker's vote for this channel (anyone in it may vote), answered
+        to the clicker alone."""
+        locale = language_of(interaction)
+        outcome = await cast_vote(
+            self.edge.archive,
+            self.edge.votes,
+            self.edge.taxonomy,
+            channel_of(interaction),
+            arxiv_id,
+            str(interaction.user.id),
+            direction,
+        )
+        await interaction.response.send_message(
+            t(acknowledgement_key(outcome, direction), locale),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -18,9 +18,11 @@ import discord
 
 from bot.commands import Reply
 from bot.digest import Digest, DigestItem, paper_sections, render_items
+from bot.feedback import DOWN, UP
 from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
+from bot.signals import signals_of
 from bot.split import pack
 from bot.text import clip as base_clip
 from handlers.discord.locale import language_of
@@ -34,16 +36,17 @@ from handlers.discord.messages import (
     MAX_FIELDS,
     MAX_FOOTER,
     MAX_TITLE,
+    VOTE_PREFIX,
     DiscordMessage,
 )
 
 # Discord (PLATFORM_FACTS.md): a message holds at most 5 action rows of at most 5 buttons, and
 # a custom_id is at most 100 characters. Each paper gets a row of its own (Hugging Face, arXiv,
-# Details) so its buttons sit in the order of its embed: 5 rows make 5 papers per message,
-# tighter than the 8 that 25 components alone would allow.
+# Details, and on digests 👍 / 👎) so its buttons sit in the order of its embed: 5 rows make 5
+# papers per message, and 5 buttons fill a row exactly (25 components).
 MAX_ACTION_ROWS = 5
 MAX_CUSTOM_ID = 100
-BUTTONS_PER_PAPER = 3
+BUTTONS_PER_PAPER = 5
 PAPERS_PER_MESSAGE = min(MAX_EMBEDS, MAX_ACTION_ROWS, MAX_COMPONENTS // BUTTONS_PER_PAPER)
 
 # Each card's share, in escaped characters: a digest card stays near 1,500 characters even when
@@ -194,8 +197,84 @@ class DetailsButton(
         await provider.show_details(interaction, self.arxiv_id)
 
 
-def paper_view(items: Sequence[tuple[str, str, str]], locale: str) -> discord.ui.View:
-    """Per paper (arxiv_id, hf_url, arxiv_url), in order, a row: Hugging Face, arXiv, Details."""
+class VoteProvider(Protocol):
+    """What the 👍 / 👎 buttons need from the client: record the vote, answer the voter alone."""
+
+    async def record_vote(
+        self, interaction: discord.Interaction[Any], arxiv_id: str, direction: int
+    ) -> None: ...
+
+
+_DIRECTIONS = {"up": UP, "down": DOWN}
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=VOTE_PREFIX + r"(?P<direction>up|down):(?P<arxiv_id>[0-9A-Za-z./\-]+)",
+):
+    """A persistent 👍 or 👎 button (`paperbot:vote:up:<arXiv id>`): like Details, it keeps
+    working on digests posted before a restart once `client.add_dynamic_items` ran."""
+
+    def __init__(
+        self,
+        direction: str,
+        arxiv_id: str,
+        locale: str = "en",
+        *,
+        text: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        if direction not in _DIRECTIONS:
+            raise ValueError(f"a vote is up or down, not {direction!r}")
+        label = "card.more_like" if direction == "up" else "card.less_like"
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                label=text or t(label, locale),
+                custom_id=f"{VOTE_PREFIX}{direction}:{arxiv_id}",
+            ),
+            row=row,
+        )
+        self.direction = direction
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    def accepts(cls, arxiv_id: str) -> bool:
+        """Whether both vote buttons for `arxiv_id` can be dispatched back to this class."""
+        custom_id = f"{VOTE_PREFIX}down:{arxiv_id}"  # the longer of the two
+        return (
+            len(custom_id) <= MAX_CUSTOM_ID
+            and cls.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        shown = getattr(item, "label", None)  # keep the language the button was posted in
+        return cls(match["direction"], match["arxiv_id"], text=shown if isinstance(shown, str) else None)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        record = getattr(interaction.client, "record_vote", None)
+        if not (callable(record) and inspect.iscoroutinefunction(record)):
+            await interaction.response.send_message(
+                t("card.not_available", language_of(interaction)),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        await cast(VoteProvider, interaction.client).record_vote(
+            interaction, self.arxiv_id, _DIRECTIONS[self.direction]
+        )
+
+
+def paper_view(items: Sequence[tuple[str, str, str]], locale: str, *, votes: bool = False) -> discord.ui.View:
+    """Per paper (arxiv_id, hf_url, arxiv_url), in order, a row: Hugging Face, arXiv, Details,
+    and with `votes` (digest cards) 👍 and 👎."""
     if len(items) > PAPERS_PER_MESSAGE:
         raise ValueError(f"{len(items)} papers need more than {MAX_ACTION_ROWS} rows of buttons")
     view = discord.ui.View(timeout=None)
@@ -211,6 +290,9 @@ def paper_view(items: Sequence[tuple[str, str, str]], locale: str) -> discord.ui
         # would be a button that does nothing: leave such a Details button out.
         if arxiv_id not in seen and DetailsButton.accepts(arxiv_id):
             view.add_item(DetailsButton(arxiv_id, locale, row=row))
+        if votes and arxiv_id not in seen and VoteButton.accepts(arxiv_id):
+            view.add_item(VoteButton("up", arxiv_id, locale, row=row))
+            view.add_item(VoteButton("down", arxiv_id, locale, row=row))
         seen.add(arxiv_id)
     return view
 
@@ -240,7 +322,27 @@ def digest_embed(item: DigestItem, locale: str) -> discord.Embed:
     if why.strip():
         value = clip(escape_lines(why), REASON_CHARS)
         embed.add_field(name=t("card.topics_why", locale), value=value, inline=False)
+    signals = signals_line(item, locale)
+    if signals is not None:
+        embed.add_field(name=t("card.signals", locale), value=signals, inline=False)
     return embed
+
+
+def signals_line(item: DigestItem, locale: str) -> str | None:
+    """`▲ 123 · [Code](…) · [Project page](…)`; None when the paper has no community signals.
+    Only URLs `bot.signals.safe_url` accepted are linked: none can close a markdown link."""
+    signals = signals_of(item)
+    parts = []
+    if signals.upvotes is not None:
+        parts.append(escape(t("card.upvotes", locale, count=signals.upvotes)))
+    if signals.code is not None:
+        parts.append(f"[{escape(t('card.code', locale))}]({signals.code})")
+    if signals.project_page is not None:
+        parts.append(f"[{escape(t('card.project_page', locale))}]({signals.project_page})")
+    # A link cut in two would be broken markup: leave out what does not fit whole.
+    while len(" · ".join(parts)) > MAX_FIELD_VALUE:
+        parts.pop()
+    return " · ".join(parts) or None
 
 
 def _footer(marker: str, part: int, parts: int) -> str:
@@ -277,7 +379,8 @@ def digest_messages(digest: Digest, *, marker: str | None = None) -> list[Discor
         lines = [head] if number == 1 else []
         if number == len(chunks) and tail:
             lines.append(tail)
-        view = paper_view([(i.arxiv_id, i.hf_url, i.arxiv_url) for i in items], locale) if items else None
+        buttons = [(i.arxiv_id, i.hf_url, i.arxiv_url) for i in items]
+        view = paper_view(buttons, locale, votes=True) if items else None
         messages.append(DiscordMessage(clip("\n".join(lines), MAX_CONTENT), list(chunk), view))
     if marker is not None:
         for number, message in enumerate(messages, start=1):

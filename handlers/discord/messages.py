@@ -24,6 +24,8 @@ MAX_COMPONENTS = 25
 # Persistent "Details" buttons: a fixed custom_id scheme, re-registered at start-up, so buttons
 # on digests posted before a restart keep working.
 DETAILS_PREFIX = "paperbot:details:"
+# Persistent 👍 / 👎 buttons on digest cards: `paperbot:vote:up:<arXiv id>`, `…:down:…`.
+VOTE_PREFIX = "paperbot:vote:"
 
 
 @dataclass

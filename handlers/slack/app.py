@@ -2,13 +2,14 @@
 
 `/paper` is acknowledged at once (Slack allows 3 s) and answered through `respond()`, always
 ephemerally; the core's `handle_paper_command` decides what the answer is. Buttons on cards
-open the paper's details in a modal or share it into the channel; App Home lists what the
-workspace follows.
+open the paper's details in a modal or share it into the channel, and 👍 / 👎 record a reader's
+vote for the channel (answered to the voter alone); App Home lists what the workspace follows.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,16 +20,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import CommandContext, handle_paper_command
 from bot.digest import interest_labels
+from bot.feedback import DOWN, UP
 from bot.i18n import t
 from bot.models import ChannelRef
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
 from bot.subscriptions import format_time
 from bot.topics.taxonomy import Taxonomy
+from bot.tuning import acknowledgement_key, cast_vote
 from handlers.slack.blocks import (
     DETAILS_ACTION,
     LINK_ACTION,
     SHARE_ACTION,
+    VOTE_DOWN_ACTION,
+    VOTE_UP_ACTION,
     details_view,
     escape,
     reply_messages,
@@ -55,6 +61,10 @@ class SlackEdge:
     default_tz: str = "UTC"
     managers: Managers = "members"
     _users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def votes(self) -> VoteStore:
+        return VoteStore(self.archive.engine)
 
     async def user(self, client: AsyncWebClient, team: str, user_id: str) -> dict[str, Any]:
         """users.info (with locale), cached; an empty dict when Slack will not say."""
@@ -135,7 +145,35 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
             text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False
         )
 
-    @app.action({"action_id": f"^{LINK_ACTION}_.*"})
+    @app.action(re.compile(f"^(?:{VOTE_UP_ACTION}|{VOTE_DOWN_ACTION})$"))
+    async def paper_vote(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        # Anyone in the channel may vote: a vote tunes the ranking, it changes no subscription.
+        await ack()
+        action = (body.get("actions") or [{}])[0].get("action_id")
+        direction = UP if action == VOTE_UP_ACTION else DOWN
+        arxiv_id, team = _action_value(body), _team(body)
+        user = str(body.get("user", {}).get("id") or "")
+        channel = str(
+            (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id") or ""
+        )
+        if not (arxiv_id and user and channel):
+            return
+        ref = ChannelRef("slack", team, channel)
+        outcome = await cast_vote(edge.archive, edge.votes, edge.taxonomy, ref, arxiv_id, user, direction)
+        language, _ = await edge.caller(client, team, user)
+        if language is None:
+            subscription = await edge.store.get(ref)
+            language = subscription.locale if subscription else "en"
+        await respond(
+            text=escape(t(acknowledgement_key(outcome, direction), language)),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    # A pattern, not a string: Bolt compares a str action_id for equality.
+    @app.action(re.compile(f"^{LINK_ACTION}_"))
     async def paper_link(ack: AsyncAck) -> None:
         # Link buttons open the URL in the browser; Slack still sends an action to acknowledge.
         await ack()

@@ -16,6 +16,7 @@ from bot.digest import Digest, DigestItem, paper_sections, render_items
 from bot.i18n import t
 from bot.models import LookupHit, Paper
 from bot.reports.arxiv import paper_links
+from bot.signals import signals_of
 from bot.split import pack
 from bot.text import clip
 from handlers.slack.messages import SlackMessage
@@ -43,6 +44,9 @@ REASON_CHARS = 800
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
 LINK_ACTION = "paper_link"  # link buttons still send an action; Bolt must ack it
+# 👍 / 👎 on digest cards (bot/tuning.py); the value is the arXiv id.
+VOTE_UP_ACTION = "paper_vote_up"
+VOTE_DOWN_ACTION = "paper_vote_down"
 
 
 def escape(text: str) -> str:
@@ -82,7 +86,7 @@ def link(url: str, text: str, limit: int = 400) -> str:
 
 
 def _buttons(
-    arxiv_id: str, hf_url: str, arxiv_url: str, locale: str, *, share: bool = False
+    arxiv_id: str, hf_url: str, arxiv_url: str, locale: str, *, share: bool = False, votes: bool = False
 ) -> dict[str, Any]:
     elements: list[dict[str, Any]] = [
         {
@@ -113,21 +117,56 @@ def _buttons(
                 "value": arxiv_id,
             }
         )
+    if votes:
+        # Five buttons at most per card, far below an actions block's 25 elements.
+        elements += [
+            {
+                "type": "button",
+                "text": _plain(t(label, locale), MAX_BUTTON_TEXT),
+                "action_id": action,
+                "value": arxiv_id,
+            }
+            for label, action in (("card.more_like", VOTE_UP_ACTION), ("card.less_like", VOTE_DOWN_ACTION))
+        ]
     return {"type": "actions", "block_id": f"paper_{arxiv_id}", "elements": elements}
 
 
+def safe_link(url: str, text: str) -> str:
+    """`<url|text>` for a URL that `bot.signals.safe_url` accepted (no `<`, `>` or `|`; its `&`
+    escaped as mrkdwn wants)."""
+    return f"<{escape(url)}|{escape_clip(text, 100)}>"
+
+
+def signals_line(item: DigestItem, locale: str) -> str | None:
+    """`▲ 123 · Code · Project page`, linked; None when the paper has no community signals."""
+    signals = signals_of(item)
+    parts = []
+    if signals.upvotes is not None:
+        parts.append(escape(t("card.upvotes", locale, count=signals.upvotes)))
+    if signals.code is not None:
+        parts.append(safe_link(signals.code, t("card.code", locale)))
+    if signals.project_page is not None:
+        parts.append(safe_link(signals.project_page, t("card.project_page", locale)))
+    return " · ".join(parts) or None
+
+
 def card(item: DigestItem, locale: str) -> list[dict[str, Any]]:
-    """One digest paper: linked title, area and contribution; topics and why; buttons."""
+    """One digest paper: linked title, area and contribution; topics and why, and community
+    signals when the paper has them; buttons, 👍 / 👎 included."""
     lines = [f"*{link(item.hf_url, item.title, TITLE_CHARS)}*"]
     if item.domain:
         lines.append(f"_{escape_clip(item.domain, AREA_CHARS)}_")
     if item.contribution:
         lines.append(escape_clip(item.contribution, CONTRIBUTION_CHARS))
     why = f"{t('digest.topics', locale)}: {', '.join(item.topics)} · {t('digest.why', locale)}: {item.reason}"
+    context = [_mrkdwn(escape_clip(why, REASON_CHARS))]
+    signals = signals_line(item, locale)
+    if signals is not None:
+        context.append(_mrkdwn(signals))  # 2 of a context block's 10 elements
     return [
         {"type": "section", "text": _mrkdwn("\n".join(lines))},
-        {"type": "context", "elements": [_mrkdwn(escape_clip(why, REASON_CHARS))]},
-        _buttons(item.arxiv_id, item.hf_url, item.arxiv_url, locale),
+        {"type": "context", "elements": context},
+        _buttons(item.arxiv_id, item.hf_url, item.arxiv_url, locale, votes=True),
         {"type": "divider"},
     ]
 

@@ -166,7 +166,7 @@ def test_export_and_import_carry_the_settings() -> None:
     taxonomy = builtin_taxonomy()
     sub = Subscription(ChannelRef("slack", "T1", "C1"), RL, settings=DigestSettings(5, 10, "upvotes"))
     entry = json.loads(json.dumps(to_export(sub, taxonomy)))
-    assert entry["digest"] == {"size": 5, "min_upvotes": 10, "order": "upvotes"}
+    assert entry["digest"] == {"size": 5, "min_upvotes": 10, "order": "upvotes", "cadence": "daily"}
     assert from_export(entry, taxonomy).settings == sub.settings
     del entry["digest"]
     assert from_export(entry, taxonomy).settings == DigestSettings()  # optional

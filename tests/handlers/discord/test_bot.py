@@ -71,6 +71,7 @@ async def test_every_subcommand_defers_then_answers_ephemerally_without_mentions
         ("include", {"topics": '"robot"'}),
         ("schedule", {"time": "8:30am", "timezone": "Asia/Tokyo"}),
         ("set", {"setting": "min-upvotes", "value": "20"}),
+        ("cadence", {"cadence": "weekly", "day": "friday"}),
         ("language", {"language": "en"}),
         ("list", {}),
         ("topics", {}),
@@ -113,7 +114,7 @@ async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["subscribe", "unsubscribe", "exclude", "include", "schedule", "language", "set"]
+    "name", ["subscribe", "unsubscribe", "exclude", "include", "schedule", "language", "set", "cadence"]
 )
 async def test_changes_need_manage_channels(edge: DiscordEdge, name: str) -> None:
     cmd = command(edge, name)

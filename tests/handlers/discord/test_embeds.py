@@ -18,6 +18,7 @@ from bot.reports.arxiv import paper_links
 from handlers.discord.embeds import (
     PAPERS_PER_MESSAGE,
     DetailsButton,
+    VoteButton,
     clip,
     details_embeds,
     digest_messages,
@@ -194,7 +195,7 @@ async def test_a_hostile_60_paper_digest_keeps_every_limit_and_every_paper(local
     for number, message in enumerate(messages, start=1):
         check_message(message)
         assert message.view is not None
-        assert len(message.view.children) == 3 * len(message.embeds)
+        assert len(message.view.children) == 5 * len(message.embeds)  # HF, arXiv, Details, 👍, 👎
         assert message.embeds[-1].footer.text == f"paperbot · delivery-42 · {number}/{len(messages)}"
         assert all(not e.footer.text for e in message.embeds[:-1])
         if number > 1:
@@ -228,7 +229,11 @@ async def test_each_card_shows_title_area_contribution_and_why() -> None:
     assert field.name == "Topics · why"
     assert (field.value or "").startswith('RL, "@\u200beveryone", \\<@1>\n@\u200beveryone')
     assert message.view is not None
-    hf, arxiv, details = message.view.children
+    hf, arxiv, details, up, down = message.view.children
+    assert isinstance(up, VoteButton)
+    assert isinstance(down, VoteButton)
+    assert up.custom_id == f"paperbot:vote:up:{item.arxiv_id}"
+    assert down.custom_id == f"paperbot:vote:down:{item.arxiv_id}"
     assert isinstance(hf, discord.ui.Button)
     assert isinstance(arxiv, discord.ui.Button)
     assert isinstance(details, DetailsButton)

@@ -1,0 +1,149 @@
+"""The feedback votes repository: each reader's latest 👍 / 👎 per paper and channel.
+
+A row is a standing vote, unique per (channel, paper, reader). Pressing a button is a toggle:
+the other direction replaces the reader's vote, the same direction again withdraws it. What the
+votes teach is derived (`ChannelPreferences`), so only votes are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.feedback import FORGET_AFTER_HALF_LIVES, HALF_LIFE_DAYS, ChannelPreferences, PaperFeatures, Vote
+from bot.models import ChannelRef
+from bot.store.database import as_utc
+from bot.store.tables import feedback_votes as table
+
+log = logging.getLogger("paperbot.votes")
+
+# Past this age a vote weighs nothing in ChannelPreferences (eight half-lives): it is deleted
+# when the channel next votes, so the table stays bounded by what still counts.
+HORIZON = dt.timedelta(days=HALF_LIFE_DAYS * FORGET_AFTER_HALF_LIVES)
+
+Outcome = Literal["recorded", "changed", "retracted"]
+
+
+def _where(ref: ChannelRef) -> Any:
+    return and_(
+        table.c.platform == ref.platform, table.c.workspace == ref.workspace, table.c.channel == ref.channel
+    )
+
+
+def _where_vote(ref: ChannelRef, arxiv_id: str, user: str) -> Any:
+    return and_(_where(ref), table.c.arxiv_id == arxiv_id, table.c.voter == user)
+
+
+def _row(ref: ChannelRef, vote: Vote) -> dict[str, Any]:
+    return {
+        "platform": ref.platform,
+        "workspace": ref.workspace,
+        "channel": ref.channel,
+        "arxiv_id": vote.paper,
+        "voter": vote.user,
+        "direction": vote.direction,
+        "features": vote.features.to_json(),
+        "voted_at": vote.at,
+    }
+
+
+class VoteStore:
+    """Reads and writes votes; every change is one transaction, safe beside other replicas."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def press(self, channel: ChannelRef, vote: Vote) -> Outcome:
+        """A reader pressed 👍 or 👎: `recorded` (first vote on the paper), `changed` (the other
+        direction replaced their vote) or `retracted` (the same button again withdrew it)."""
+        async with self.engine.begin() as conn:
+            where = _where_vote(channel, vote.paper, vote.user)
+            standing = (await conn.execute(select(table.c.direction).where(where))).scalar_one_or_none()
+            if standing == vote.direction:
+                await conn.execute(delete(table).where(where))
+                return "retracted"
+            await self._upsert(conn, channel, [vote])
+            await conn.execute(delete(table).where(_where(channel), table.c.voted_at < vote.at - HORIZON))
+        return "recorded" if standing is None else "changed"
+
+    async def retract(self, channel: ChannelRef, arxiv_id: str, user: str) -> bool:
+        """Withdraw a reader's vote on a paper; False if there was none."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(table).where(_where_vote(channel, arxiv_id, user)))
+        return bool(result.rowcount)
+
+    async def votes(self, channel: ChannelRef) -> list[Vote]:
+        """The channel's standing votes, oldest first (a row that cannot be read is skipped)."""
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(table).where(_where(channel)).order_by(table.c.voted_at, table.c.id)
+                )
+            ).mappings()
+            found = []
+            for row in rows:
+                try:
+                    features = row["features"]
+                    found.append(
+                        Vote(
+                            paper=row["arxiv_id"],
+                            features=PaperFeatures(
+                                topics=tuple(str(x) for x in features.get("topics", [])),
+                                terms=tuple(str(x) for x in features.get("terms", [])),
+                            ),
+                            direction=row["direction"],
+                            user=row["voter"],
+                            at=as_utc(row["voted_at"]),
+                        )
+                    )
+                except (AttributeError, TypeError, ValueError):
+                    log.warning("%s: skipped an unreadable vote on %s", channel, row["arxiv_id"])
+            return found
+
+    async def preferences_for(self, channel: ChannelRef) -> ChannelPreferences:
+        """What the channel's votes say (empty when it has none)."""
+        preferences = ChannelPreferences()
+        for vote in await self.votes(channel):
+            preferences.record(vote)
+        return preferences
+
+    async def channels_with_votes(self) -> set[ChannelRef]:
+        """Every channel with at least one standing vote (one query for a whole delivery pass)."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(table.c.platform, table.c.workspace, table.c.channel).distinct())
+            return {ChannelRef(platform, workspace, channel) for platform, workspace, channel in rows}
+
+    async def replace(self, channel: ChannelRef, preferences: ChannelPreferences) -> int:
+        """Make the channel's votes exactly those of `preferences` (an import); how many."""
+        votes = list(preferences.votes())
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(table).where(_where(channel)))
+            await self._upsert(conn, channel, votes)
+        return len(votes)
+
+    async def forget_channel(self, channel: ChannelRef) -> int:
+        """Delete every vote of the channel; how many."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(table).where(_where(channel)))
+        return int(result.rowcount or 0)
+
+    async def _upsert(self, conn: AsyncConnection, channel: ChannelRef, votes: Sequence[Vote]) -> None:
+        if not votes:
+            return
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table).values([_row(channel, vote) for vote in votes])
+        changes = {name: statement.excluded[name] for name in ("direction", "features", "voted_at")}
+        # Two presses racing: the later vote wins, as in ChannelPreferences.record.
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["platform", "workspace", "channel", "arxiv_id", "voter"],
+                set_=changes,
+                where=table.c.voted_at <= statement.excluded.voted_at,
+            )
+        )
