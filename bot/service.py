@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.errors import BadInputError
@@ -296,13 +297,7 @@ async def channel_digest(
 
 async def set_cadence(store: SubscriptionStore, channel: ChannelRef, text: str) -> Subscription:
     """Daily, weekdays, or weekly on a day; the channel must be subscribed."""
-    current = await _require(store, channel)
-    fields = parse_cadence(text)
-    fields.setdefault("weekday", current.settings.weekday)
-    updated = replace(current, settings=replace(current.settings, **fields))
-    if updated != current:
-        await store.save(updated)
-    return updated
+    return await _change_settings(store, channel, parse_cadence(text))
 
 
 async def set_digest_setting(
@@ -310,9 +305,14 @@ async def set_digest_setting(
 ) -> Subscription:
     """Change one digest setting (`size`, `min-upvotes`, `order`, in English or Chinese); the
     channel must be subscribed. Raises BadInputError naming what is accepted."""
+    return await _change_settings(store, channel, parse_digest_setting(name, value))
+
+
+async def _change_settings(
+    store: SubscriptionStore, channel: ChannelRef, fields: dict[str, Any]
+) -> Subscription:
     current = await _require(store, channel)
-    settings = replace(current.settings, **parse_digest_setting(name, value))
-    updated = replace(current, settings=settings)
+    updated = replace(current, settings=replace(current.settings, **fields))
     if updated != current:
         await store.save(updated)
     return updated

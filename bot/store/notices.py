@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, or_, select, update
+from sqlalchemy import RowMapping, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import Recipient
 from bot.store.database import as_utc
+from bot.store.leases import claim_rows
 from bot.store.outbox import backoff
 from bot.store.tables import notices as table
 
@@ -133,24 +134,16 @@ class NoticeStore:
         platforms: Sequence[str],
     ) -> list[Notice]:
         """Take up to `limit` due notices to `platforms` (the ones this process can post to)."""
-        claimable = and_(
-            table.c.platform.in_(list(platforms)),
-            or_(
-                and_(table.c.status == "pending", table.c.next_attempt_at <= now),
-                and_(table.c.status == "claimed", table.c.lease_until < now),
-            ),
+        rows = await claim_rows(
+            self.engine,
+            table,
+            worker,
+            now,
+            limit=limit,
+            lease=lease,
+            order_by=(table.c.created_at, table.c.id),
+            platforms=platforms,
         )
-        picked = select(table.c.id).where(claimable).order_by(table.c.created_at, table.c.id).limit(limit)
-        if self.engine.dialect.name == "postgresql":
-            picked = picked.with_for_update(skip_locked=True)
-        statement = (
-            update(table)
-            .where(table.c.id.in_(picked.scalar_subquery()), claimable)
-            .values(status="claimed", claimed_by=worker, lease_until=now + lease, updated_at=now)
-            .returning(*table.c)
-        )
-        async with self.engine.begin() as conn:
-            rows = (await conn.execute(statement)).mappings().all()
         return sorted((_notice(row) for row in rows), key=lambda n: (n.created_at, n.id))
 
     async def finish(

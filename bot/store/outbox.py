@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import RowMapping, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +23,7 @@ from bot.models import ChannelRef
 from bot.ports import PublishResult
 from bot.store.database import as_utc
 from bot.store.group_commit import GroupCommit
+from bot.store.leases import claim_rows
 from bot.store.tables import deliveries as table
 
 STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
@@ -191,31 +192,19 @@ class Outbox:
     ) -> list[Delivery]:
         """Take up to `limit` due deliveries for `worker` until `now + lease` (only on `platforms`:
         a process without Slack credentials must leave Slack deliveries to one that has them)."""
-        claimable = or_(
-            and_(table.c.status == "pending", table.c.next_attempt_at <= now),
-            and_(table.c.status == "claimed", table.c.lease_until < now),
+        rows = await claim_rows(
+            self.engine,
+            table,
+            worker,
+            now,
+            limit=limit,
+            lease=lease,
+            order_by=(table.c.due_at, table.c.id),
+            platforms=platforms,
+            # Evaluated on the old row: taking over a claim whose lease ran out means the
+            # previous attempt may have posted parts it never recorded.
+            uncertain=case((table.c.status == "claimed", True), else_=False),
         )
-        if platforms is not None:
-            claimable = and_(claimable, table.c.platform.in_(list(platforms)))
-        picked = select(table.c.id).where(claimable).order_by(table.c.due_at, table.c.id).limit(limit)
-        if self.engine.dialect.name == "postgresql":
-            picked = picked.with_for_update(skip_locked=True)
-        statement = (
-            update(table)
-            .where(table.c.id.in_(picked.scalar_subquery()), claimable)
-            .values(
-                status="claimed",
-                claimed_by=worker,
-                lease_until=now + lease,
-                # Evaluated on the old row: taking over a claim whose lease ran out means the
-                # previous attempt may have posted parts it never recorded.
-                uncertain=case((table.c.status == "claimed", True), else_=False),
-                updated_at=now,
-            )
-            .returning(*table.c)
-        )
-        async with self.engine.begin() as conn:
-            rows = (await conn.execute(statement)).mappings().all()
         return sorted((_delivery(row) for row in rows), key=lambda d: (d.due_at, d.id))
 
     async def finish(

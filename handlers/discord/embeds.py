@@ -168,11 +168,7 @@ class DetailsButton(
     @classmethod
     def accepts(cls, arxiv_id: str) -> bool:
         """Whether a button for `arxiv_id` can be dispatched back to this class."""
-        custom_id = DETAILS_PREFIX + arxiv_id
-        return (
-            len(custom_id) <= MAX_CUSTOM_ID
-            and cls.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
-        )
+        return _dispatchable(cls, DETAILS_PREFIX + arxiv_id)
 
     @classmethod
     async def from_custom_id(
@@ -241,11 +237,7 @@ class VoteButton(
     @classmethod
     def accepts(cls, arxiv_id: str) -> bool:
         """Whether both vote buttons for `arxiv_id` can be dispatched back to this class."""
-        custom_id = f"{VOTE_PREFIX}down:{arxiv_id}"  # the longer of the two
-        return (
-            len(custom_id) <= MAX_CUSTOM_ID
-            and cls.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
-        )
+        return _dispatchable(cls, f"{VOTE_PREFIX}down:{arxiv_id}")  # the longer of the two
 
     @classmethod
     async def from_custom_id(
@@ -519,3 +511,11 @@ def details_embeds(paper: Paper, locale: str) -> list[discord.Embed]:
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
     return [embed]
+
+
+def _dispatchable(item: Any, custom_id: str) -> bool:
+    """Whether Discord takes `custom_id` and routes it back to the DynamicItem class `item`."""
+    return (
+        len(custom_id) <= MAX_CUSTOM_ID
+        and item.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
+    )

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import CommandContext, handle_paper_command
-from bot.delivery import Deliverer
 from bot.errors import BadInputError
 from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
 from bot.store.archive import Archive
@@ -16,7 +15,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.subscriptions import from_export, parse_cadence, to_export
 from bot.topics.taxonomy import builtin_taxonomy
-from tests.bot.test_delivery_flow import ScriptedPublisher
+from tests.bot.test_delivery_flow import ScriptedPublisher, deliverer
 from tests.bot.topics.test_matcher import paper
 
 RL = Interests(("reinforcement-learning",))
@@ -65,16 +64,6 @@ async def ingest_week(engine: AsyncEngine) -> None:
         if offset == 2:
             papers.append(rl_paper("2606.00001", "day 0, listed again"))
         await archive.ingest(Report(day, tuple(papers)))  # type: ignore[arg-type]
-
-
-def deliverer(engine: AsyncEngine, publisher: ScriptedPublisher) -> Deliverer:
-    return Deliverer(
-        archive=Archive(engine),
-        store=SubscriptionStore(engine),
-        outbox=Outbox(engine),
-        taxonomy=builtin_taxonomy(),
-        publishers={"console": publisher},
-    )
 
 
 async def subscribe(engine: AsyncEngine, name: str, settings: DigestSettings) -> None:
