@@ -34,6 +34,7 @@ from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy, Topic
 from bot.tuning import Tuning
+from bot.weekly import week_report
 
 DEFAULT_LOOKUP_LIMIT = 10
 MAX_LOOKUP_LIMIT = 100
@@ -285,9 +286,11 @@ async def channel_digest(
     tuning: Tuning | None = None,
 ) -> Digest:
     """The digest a channel with `interests` gets from the report of `day` (default: the newest),
-    re-ranked by the channel's votes when `tuning` holds them."""
+    re-ranked by the channel's votes when `tuning` holds them; for a weekly channel, from the
+    seven days ending then (bot/weekly.py)."""
     day = day or await archive.latest_report_date()
-    report = await archive.report(day) if day else None
+    weekly = settings is not None and settings.cadence == "weekly"
+    report = (await week_report(archive, day) if weekly else await archive.report(day)) if day else None
     if report is None:
         raise NoReportError(day)
     return build_digest(

@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import CommandContext, handle_paper_command
+from bot.commands import CommandContext, cadence_text, handle_paper_command
 from bot.digest import interest_labels
 from bot.feedback import DOWN, UP
 from bot.i18n import t
@@ -26,7 +26,6 @@ from bot.models import ChannelRef
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
-from bot.subscriptions import format_time
 from bot.topics.taxonomy import Taxonomy
 from bot.tuning import acknowledgement_key, cast_vote
 from handlers.slack.blocks import (
@@ -207,7 +206,7 @@ async def home_view(edge: SlackEdge, team: str, locale: str) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("list.none", locale))}})
     for subscription in subscriptions[:90]:  # a Home view holds at most 100 blocks
         topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
-        when = f"{format_time(subscription.time)} ({subscription.tz})"
+        when = escape(cadence_text(subscription, locale))
         paused = " · ⏸ " + escape(subscription.paused_reason or "paused") if subscription.paused else ""
         text = f"<#{subscription.channel.channel}> · {when}{paused}\n{escape(topics)}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})

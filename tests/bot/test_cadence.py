@@ -126,3 +126,20 @@ async def test_cadence_in_chat_list_storage_and_export(engine: AsyncEngine) -> N
     assert entry["digest"]["cadence"] == "weekly"
     assert entry["digest"]["weekday"] == "sunday"
     assert from_export(entry, builtin_taxonomy()).settings == stored.settings
+
+
+async def test_paper_digest_in_a_weekly_channel_shows_the_week(engine: AsyncEngine) -> None:
+    await ingest_week(engine)
+    store = SubscriptionStore(engine)
+    ctx = CommandContext(
+        Archive(engine), store, builtin_taxonomy(), ChannelRef("console", "local", "w"), user="U1"
+    )
+    await handle_paper_command(ctx, "subscribe RL")
+    daily = (await handle_paper_command(ctx, "digest")).digest
+    assert daily is not None
+    assert [item.arxiv_id for item in daily.items] == ["2606.04001"]  # Friday's report alone
+    await handle_paper_command(ctx, "cadence weekly friday")
+    weekly = (await handle_paper_command(ctx, "digest")).digest
+    assert weekly is not None
+    assert len(weekly.items) == 5  # the week's papers, the repeated one once
+    assert weekly.header().startswith("Weekly Papers")
