@@ -266,12 +266,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.signals": {"en": "Community", "zh": "社区"},
     "card.upvotes": {"en": "▲ {count} upvote|▲ {count} upvotes", "zh": "▲ {count} 赞"},
     "feedback.up": {
-        "en": "Noted: more papers like this one in this channel's digest. Press 👍 again to take it back.",
-        "zh": "已记录：本频道的日报会多推荐类似的论文。再按一次 👍 可撤回。",
+        "en": "Noted: more papers like this one in this channel's digest (vote the same again to undo).",
+        "zh": "已记录：本频道的日报会多推荐类似的论文（再投一次同样的票可撤回）。",
     },
     "feedback.down": {
-        "en": "Noted: fewer papers like this one in this channel's digest. Press 👎 again to take it back.",
-        "zh": "已记录：本频道的日报会少推荐类似的论文。再按一次 👎 可撤回。",
+        "en": "Noted: fewer papers like this one in this channel's digest (vote the same again to undo).",
+        "zh": "已记录：本频道的日报会少推荐类似的论文（再投一次同样的票可撤回）。",
     },
     "feedback.retracted": {
         "en": "Your vote on this paper is withdrawn.",
