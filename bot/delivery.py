@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -383,26 +383,28 @@ class Deliverer:
         return await tuning_for(self.votes, channel, now)
 
     async def _report(self, day: dt.date) -> tuple[Report, ReportMatcher] | None:
+        return await self._load_once(self._matchers, day, self.archive.report)
+
+    async def _week(self, end: dt.date) -> tuple[Report, ReportMatcher] | None:
+        """The merged reports of the week ending `end` (bot/weekly.py), and their matcher."""
+        return await self._load_once(self._weeks, end, lambda day: week_report(self.archive, day))
+
+    async def _load_once(
+        self,
+        cache: dict[dt.date, tuple[Report, ReportMatcher]],
+        day: dt.date,
+        load: Callable[[dt.date], Awaitable[Report | None]],
+    ) -> tuple[Report, ReportMatcher] | None:
         # A batch's deliveries all ask at once: the lock makes the first one load the report
         # and build the matcher, and the others wait for it instead of each building their own.
         async with self._loading:
-            if day not in self._matchers:
-                report = await self.archive.report(day)
+            if day not in cache:
+                report = await load(day)
                 if report is None:
                     return None
                 # One matcher per report serves every channel (see bot/topics/matcher.py).
-                self._matchers[day] = (report, report_matcher(report, self.taxonomy))
-            return self._matchers[day]
-
-    async def _week(self, end: dt.date) -> tuple[Report, ReportMatcher] | None:
-        """The merged reports of the week ending `end`, and their matcher (once per pass)."""
-        async with self._loading:
-            if end not in self._weeks:
-                report = await week_report(self.archive, end)
-                if report is None:
-                    return None
-                self._weeks[end] = (report, report_matcher(report, self.taxonomy))
-            return self._weeks[end]
+                cache[day] = (report, report_matcher(report, self.taxonomy))
+            return cache[day]
 
     async def run_pass(
         self, now: dt.datetime | None = None, *, day: dt.date | None = None, force: bool = False

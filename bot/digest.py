@@ -176,6 +176,7 @@ def build_digest(
     except Exception:
         log.warning("report %s: matching failed; matching paper by paper", report.date, exc_info=True)
         matches = _match_one_by_one(report, interests, taxonomy)
+        matcher = None  # its positions no longer index these matches
     if tuning is not None:  # the channel's 👍 / 👎 re-rank its matches (bot/tuning.py)
         matches = tuned_matches(matches, tuning, interests, taxonomy, matcher)
     if settings is not None:

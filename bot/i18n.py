@@ -90,13 +90,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Usage: /paper cadence daily | weekdays | weekly friday",
         "zh": "用法：/paper 频率 每天 | 工作日 | 每周 周五",
     },
-    "weekday.0": {"en": "Monday", "zh": "周一"},
-    "weekday.1": {"en": "Tuesday", "zh": "周二"},
-    "weekday.2": {"en": "Wednesday", "zh": "周三"},
-    "weekday.3": {"en": "Thursday", "zh": "周四"},
-    "weekday.4": {"en": "Friday", "zh": "周五"},
-    "weekday.5": {"en": "Saturday", "zh": "周六"},
-    "weekday.6": {"en": "Sunday", "zh": "周日"},
+    "weekday.0": {"en": "Monday", "zh": "星期一"},
+    "weekday.1": {"en": "Tuesday", "zh": "星期二"},
+    "weekday.2": {"en": "Wednesday", "zh": "星期三"},
+    "weekday.3": {"en": "Thursday", "zh": "星期四"},
+    "weekday.4": {"en": "Friday", "zh": "星期五"},
+    "weekday.5": {"en": "Saturday", "zh": "星期六"},
+    "weekday.6": {"en": "Sunday", "zh": "星期日"},
     "digest.header.weekly": {
         "en": "Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
@@ -253,10 +253,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "notice.more": {
         "en": "…and {more} more: see the log, and `paperbot deliveries --status failed`.",
         "zh": "……还有 {more} 条：请查看日志和 `paperbot deliveries --status failed`。",
-    },
-    "notice.weekdays": {
-        "en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
-        "zh": "星期一,星期二,星期三,星期四,星期五,星期六,星期日",
     },
     # Feedback
     "card.more_like": {"en": "👍 More like this", "zh": "👍 多推荐这类"},

@@ -96,7 +96,7 @@ def plain_error(error: str | None) -> str:
 
 
 def weekday_name(day: dt.date, locale: str) -> str:
-    return t("notice.weekdays", locale).split(",")[day.weekday()]
+    return t(f"weekday.{day.weekday()}", locale)
 
 
 LOG_ONLY = Recipient(Recipient.LOG_ONLY)

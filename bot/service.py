@@ -203,12 +203,7 @@ async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: Channel
     """Exclude topics and keywords (written with or without a minus); the channel must be
     subscribed. An excluded term that was followed stops being followed."""
     current = await _require(store, channel)
-    typed = resolve_terms(terms, taxonomy)
-    unwanted = Interests(
-        excluded_topics=(*typed.topics, *typed.excluded_topics),
-        excluded_keywords=(*typed.keywords, *typed.excluded_keywords),
-    )
-    merged = merge_interests(current.interests, unwanted)
+    merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
     if not merged:
         raise BadInputError("excluding that would leave this channel following nothing: unsubscribe instead")
     added = remove_interests(merged, current.interests)
@@ -218,15 +213,19 @@ async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: Channel
     return Change(current, added)
 
 
-async def include(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
-    """Stop excluding topics and keywords (they are not followed by that: subscribe for that)."""
-    current = await _require(store, channel)
+def _as_exclusions(terms: str, taxonomy: Taxonomy) -> Interests:
+    """Every typed term as an exclusion, written with a minus or not (`exclude`, `include`)."""
     typed = resolve_terms(terms, taxonomy)
-    allowed = Interests(
+    return Interests(
         excluded_topics=(*typed.topics, *typed.excluded_topics),
         excluded_keywords=(*typed.keywords, *typed.excluded_keywords),
     )
-    remaining = remove_interests(current.interests, allowed)
+
+
+async def include(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
+    """Stop excluding topics and keywords (they are not followed by that: subscribe for that)."""
+    current = await _require(store, channel)
+    remaining = remove_interests(current.interests, _as_exclusions(terms, taxonomy))
     removed = remove_interests(current.interests, remaining)
     if removed.changes_anything():
         current = replace(current, interests=remaining)

@@ -49,7 +49,8 @@ def tuned_matches(
 ) -> list[PaperMatch]:
     """`matches` (best first) re-ranked by the channel's votes, without those the votes
     consistently reject — within bot/feedback.py's floor, and never the best paper of a topic
-    the channel follows. Pass the `matcher` the matches came from to reuse its profiles."""
+    the channel follows. Pass the `matcher` the matches came from (and only that one: a match's
+    position indexes its own matcher) to reuse its profiles."""
     if not len(tuning.preferences) or not matches:
         return list(matches)
     candidates = [
@@ -62,10 +63,7 @@ def tuned_matches(
 
 def _topics(match: PaperMatch, taxonomy: Taxonomy, matcher: ReportMatcher | None) -> tuple[str, ...]:
     if matcher is not None:
-        try:
-            return tuple(matcher.topics_of(match.position))
-        except IndexError:  # a match not made by this matcher (build_digest's slow path)
-            pass
+        return tuple(matcher.topics_of(match.position))
     return paper_topics(match.paper, taxonomy)
 
 

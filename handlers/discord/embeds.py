@@ -178,8 +178,7 @@ class DetailsButton(
         match: re.Match[str],
         /,
     ) -> DetailsButton:
-        shown = getattr(item, "label", None)  # keep the language the button was posted in
-        return cls(match["arxiv_id"], text=shown if isinstance(shown, str) else None)
+        return cls(match["arxiv_id"], text=_shown_label(item))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         provider = _details_provider(interaction.client)
@@ -247,8 +246,7 @@ class VoteButton(
         match: re.Match[str],
         /,
     ) -> VoteButton:
-        shown = getattr(item, "label", None)  # keep the language the button was posted in
-        return cls(match["direction"], match["arxiv_id"], text=shown if isinstance(shown, str) else None)
+        return cls(match["direction"], match["arxiv_id"], text=_shown_label(item))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         record = getattr(interaction.client, "record_vote", None)
@@ -519,3 +517,9 @@ def _dispatchable(item: Any, custom_id: str) -> bool:
         len(custom_id) <= MAX_CUSTOM_ID
         and item.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
     )
+
+
+def _shown_label(item: discord.ui.Item[Any]) -> str | None:
+    """The label a persistent button was posted with: answering keeps the language it was in."""
+    shown = getattr(item, "label", None)
+    return shown if isinstance(shown, str) else None

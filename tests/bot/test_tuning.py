@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import CommandContext, handle_paper_command
@@ -168,3 +169,44 @@ def test_no_votes_change_nothing_and_build_digest_takes_a_tuning() -> None:
     matcher = report_matcher(day, TAXONOMY)
     matches = matcher.match(RL)
     assert tuned_matches(matches, empty, RL, TAXONOMY, matcher) == matches
+
+
+def test_when_matching_falls_back_paper_by_paper_votes_learn_from_each_papers_own_topics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The report's matcher fails to match, so build_digest matches paper by paper; the matches'
+    # positions then are report positions, which the failed matcher's profiles do not follow.
+    import bot.tuning
+    from bot.feedback import ChannelPreferences, Vote
+    from bot.topics.matcher import PaperMatch, ReportMatcher
+
+    class CannotMatch(ReportMatcher):
+        def match(self, interests: Interests) -> list[PaperMatch]:
+            raise ValueError("cannot match")
+
+    day = report(TODAY, "2613")
+    reasoning_first = CannotMatch(tuple(reversed(day.papers)), TAXONOMY)  # profiles in another order
+    preferences = ChannelPreferences()
+    preferences.record(
+        Vote(
+            day.papers[0].arxiv_id,
+            features_of(day.papers[0], TAXONOMY),
+            DOWN,
+            "U1",
+            dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+        )
+    )
+    seen: dict[str, tuple[str, ...]] = {}
+    real = bot.tuning.paper_features  # type: ignore[attr-defined]
+
+    def spy(paper_: object, topics: object) -> object:
+        seen[paper_.arxiv_id] = tuple(topics)  # type: ignore[attr-defined,arg-type]
+        return real(paper_, topics)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.tuning, "paper_features", spy)
+    tuning = Tuning(preferences, dt.datetime(2026, 11, 21, tzinfo=dt.UTC))
+    build_digest(day, RL, TAXONOMY, matcher=reasoning_first, tuning=tuning)
+    assert seen
+    for arxiv_id, topics in seen.items():
+        own = next(p for p in day.papers if p.arxiv_id == arxiv_id)
+        assert set(topics) == set(ReportMatcher((own,), TAXONOMY).topics_of(0)), arxiv_id
