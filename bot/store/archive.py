@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,8 +98,11 @@ def _merge(stored: RowMapping, incoming: dict[str, Any], day: dt.date) -> dict[s
 class Archive:
     """Reports and papers in the database. One instance per engine; safe to share."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    ) -> None:
         self.engine = engine
+        self.clock = clock  # when a report "arrived": a parameter so tests can pin it
 
     async def ingest(self, report: Report, *, origin: str | None = None) -> IngestResult:
         """Store a report. Idempotent; a corrected report for the same date replaces the old one."""
@@ -129,7 +132,7 @@ class Archive:
                 "origin": origin,
                 "content_hash": digest,
                 "paper_count": len(report.papers),
-                "ingested_at": dt.datetime.now(dt.UTC),
+                "ingested_at": self.clock(),
             }
             if existing is None:
                 report_id = (

@@ -58,9 +58,11 @@ async def test_the_scheduler_polls_then_delivers_on_start(engine: AsyncEngine) -
     deliverer = Deliverer(
         Archive(engine), store, Outbox(engine), builtin_taxonomy(), {"console": ConsolePublisher(out)}
     )
-    # The report "arrives" when polled (now); the channel's time (00:00) has passed by then.
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-    scheduler = Scheduler(deliverer, FakeSource(later.date()), Archive(engine), clock=lambda: later)
+    # The report "arrives" when polled; the clock is pinned past the channel's digest time (the
+    # default 08:00 UTC), so the test means the same whatever the hour it runs at.
+    noon = dt.datetime.combine(TODAY, dt.time(12, 0), tzinfo=dt.UTC)
+    archive = Archive(engine, clock=lambda: noon)  # the report's arrival is on the same clock
+    scheduler = Scheduler(deliverer, FakeSource(TODAY), archive, clock=lambda: noon)
     scheduler.start()
     try:
         for _ in range(200):
