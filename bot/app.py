@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -61,6 +61,11 @@ class App:
     async def schema_revision(self) -> str | None:
         return await current_revision(self.engine)
 
+    async def migrate(self) -> None:
+        """Bring the schema up to date, for a command started with `migrate=False` that first
+        looked at the database as it was (the console demo: bot/cli.py)."""
+        await _migrate_or_explain(self.engine)
+
     @classmethod
     @asynccontextmanager
     async def start(
@@ -89,11 +94,18 @@ class App:
                 await engine.dispose()
 
 
-async def _migrate_or_explain(engine: AsyncEngine) -> None:
-    """Migrate; an unreachable database is one clear error, not a driver traceback."""
+@contextmanager
+def unreachable_database_explained(engine: AsyncEngine) -> Iterator[None]:
+    """An unreachable database is one clear error naming it (password hidden), not a driver
+    traceback."""
     try:
-        await run_migrations(engine)
+        yield
     except (OSError, OperationalError, InterfaceError) as exc:
         where = engine.url.render_as_string(hide_password=True)
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
         raise PaperbotError(f"cannot reach the database at {where}: {reason}") from exc
+
+
+async def _migrate_or_explain(engine: AsyncEngine) -> None:
+    with unreachable_database_explained(engine):
+        await run_migrations(engine)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import traceback
@@ -12,13 +13,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from bot import __version__, aio
-from bot.app import App
-from bot.config import ConfigurationError
+from bot.app import App, unreachable_database_explained
+from bot.config import ConfigurationError, Settings, load_settings
 from bot.digest import build_digest
 from bot.errors import BadInputError, PaperbotError
 from bot.models import ChannelRef, Report
 from bot.reports.resolve import ReportJob, resolve
 from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
+from bot.store.database import DEMO_SQLITE_FILE, default_database_url
+from bot.store.deployment import console_channels, platform_evidence, record_platform_run
 from bot.store.outbox import STATUSES, Outbox
 from bot.store.votes import VoteStore
 from bot.subscriptions import parse_locale, read_export, read_feedback, to_export
@@ -40,7 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    commands.add_parser("run", help="run the bot (console mode when no chat platform is configured)")
+    run = commands.add_parser("run", help="run the bot (console mode when no chat platform is configured)")
+    run.add_argument(
+        "--require-platform",
+        action="store_true",
+        help="exit with status 2 instead of starting the console demo when no chat platform is "
+        "configured (what a service wants: deploy/)",
+    )
 
     ingest = commands.add_parser("ingest", help="fetch and parse reports into the archive")
     ingest.add_argument(
@@ -149,7 +158,10 @@ async def _dispatch(args: argparse.Namespace) -> int:
     # `parse`, and `preview` of a given report, read a report and store nothing: no database.
     stores_nothing = args.command == "parse" or (args.command == "preview" and args.report)
     serve = args.command == "run"  # a service's log is at INFO (App.start)
-    async with App.start(debug=args.debug, migrate=not stores_nothing, serve=serve) as app:
+    settings = load_settings()
+    if serve and not settings.has_platform:
+        return await _run_console(args, settings)
+    async with App.start(settings=settings, debug=args.debug, migrate=not stores_nothing, serve=serve) as app:
         return await handler(app, args)
 
 
@@ -338,13 +350,65 @@ async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
-    if not app.settings.has_platform:
-        from handlers.console.prompt import run_console
-
-        return await run_console(app, sys.stdin, sys.stdout)
+    """`run` with platform credentials: the service. Its start marks the database as a platform
+    deployment's, which the console demo then never writes into."""
     from handlers.service import run_service
 
+    served = [
+        platform
+        for platform, configured in (
+            ("slack", app.settings.slack_mode is not None),
+            ("discord", app.settings.discord_token is not None),
+        )
+        if configured
+    ]
+    await record_platform_run(app.engine, served, dt.datetime.now(dt.UTC))
+    leftovers = await console_channels(app.engine)
+    if leftovers:
+        logging.getLogger("paperbot.service").warning(
+            "the database holds %s left by a console demo run against it; this process never "
+            "delivers them (remove them with: DELETE FROM subscriptions WHERE platform = 'console')",
+            count(leftovers, "console channel"),
+        )
     return await run_service(app, sys.stdout)
+
+
+async def _run_console(args: argparse.Namespace, settings: Settings) -> int:
+    """`run` without platform credentials: the console demo, which writes the sample report and
+    its #demo channel into its database. So it runs on its own SQLite file (DEMO_SQLITE_FILE)
+    unless PAPERBOT_DATABASE_URL names one, and never on a platform deployment's database: that
+    is refused before anything, the schema included, is written."""
+    if args.require_platform:
+        raise BadInputError(
+            "no chat platform is configured, and `run --require-platform` never starts the console "
+            "demo: set DISCORD_TOKEN, or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or "
+            "SLACK_SIGNING_SECRET (HTTP mode), or SLACK_CLIENT_ID for many workspaces "
+            "(see deploy/.env.example)"
+        )
+    from handlers.console.prompt import run_console
+
+    own_file = settings.database_url is None
+    if own_file:
+        settings = settings.model_copy(update={"database_url": default_database_url(name=DEMO_SQLITE_FILE)})
+    async with App.start(settings=settings, debug=args.debug, migrate=False, serve=True) as app:
+        where = app.engine.url.render_as_string(hide_password=True)
+        with unreachable_database_explained(app.engine):
+            reason = await platform_evidence(app.engine)
+        if reason is not None and own_file:
+            raise BadInputError(
+                f"console mode will not use its demo database {DEMO_SQLITE_FILE}: it belongs to a "
+                f"platform deployment ({reason}); set PAPERBOT_DATABASE_URL to another SQLite file "
+                "for the demo"
+            )
+        if reason is not None:
+            raise BadInputError(
+                f"console mode will not write its demo into PAPERBOT_DATABASE_URL ({where}): that "
+                f"database belongs to a platform deployment ({reason}). Leave PAPERBOT_DATABASE_URL "
+                f"empty to run the demo on its own file ({DEMO_SQLITE_FILE}), or set the Slack or "
+                "Discord credentials to run the bot"
+            )
+        await app.migrate()
+        return await run_console(app, sys.stdin, sys.stdout, database=DEMO_SQLITE_FILE if own_file else None)
 
 
 _COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {

@@ -1,9 +1,13 @@
 """The `/paper` chat command, platform-free: text in, a neutral reply out.
 
-Slack, Discord and the console each turn what their users typed into a call to
-`handle_paper_command` and render the `Reply` in their own markup. Sub-commands have
-English and Chinese names; the reply is in the caller's language when the platform says
-which, else Chinese when the command was typed in Chinese, else the channel's language.
+Slack and the console only get typed text: they call `handle_paper_command`, which reads the
+sub-command from the first word. Discord gets structure (a sub-command and its options): it
+calls `handle_invocation` with the verb the platform reported, and the option text is only ever
+that verb's argument, never read for another verb (`/paper lookup query:"unsubscribe all"`
+looks those words up). Whether the caller may change the channel is the edge's `can_manage`,
+from the platform's own data, never from text. Sub-commands have English and Chinese names; the
+reply is in the caller's language when the platform says which, else Chinese when the command
+was typed in Chinese, else the channel's language.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ HELP = {
 /paper 帮助                      本帮助（/paper help 查看英文）""",
 }
 
-_VERBS = {
+VERBS = {
     "help": "help",
     "-h": "help",
     "--help": "help",
@@ -119,12 +123,13 @@ _VERBS = {
     "unexclude": "include",
     "取消排除": "include",
 }
-_CHANGES = frozenset(
+# The sub-commands that change a channel: only a caller the platform says may manage it.
+CHANGES = frozenset(
     {"subscribe", "unsubscribe", "schedule", "language", "exclude", "include", "set", "cadence"}
 )
 
 # Feedback (bot/tuning.py): 👍 / 👎 typed, for the console (no buttons) and anyone who prefers
-# it. Any member may vote, as with the buttons, so these are not in _CHANGES.
+# it. Any member may vote, as with the buttons, so these are not in CHANGES.
 _FEEDBACK_VERBS = {
     "more-like": "more-like",
     "like": "more-like",
@@ -133,7 +138,7 @@ _FEEDBACK_VERBS = {
     "dislike": "less-like",
     "少推荐": "less-like",
 }
-_VERBS.update(_FEEDBACK_VERBS)
+VERBS.update(_FEEDBACK_VERBS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,19 +166,36 @@ class Reply:
     locale: str = "en"
 
 
-async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
-    """Answer `/paper ARGUMENTS` (the text after the command name).
+# Every sub-command by its canonical name: what `handle_invocation` accepts.
+SUBCOMMANDS = frozenset({*VERBS.values(), "lookup"})
 
+
+async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
+    """Answer `/paper ARGUMENTS` as typed (the text after the command name): the first word
+    names the sub-command, else the whole text is a lookup."""
+    verb, rest = _parse(arguments)
+    return await handle_invocation(ctx, verb, rest, typed=arguments)
+
+
+async def handle_invocation(
+    ctx: CommandContext, verb: str, rest: str = "", *, typed: str | None = None
+) -> Reply:
+    """Run the sub-command `verb` (a name in SUBCOMMANDS) on its argument text `rest`.
+
+    `rest` is never read for a verb: a lookup looks up whatever it says. `typed` is the whole
+    text when the user typed one (its language picks the reply's when the platform says none).
     Every line logged while answering carries the command's id; one INFO line says which
     sub-command ran where, how it ended and how long it took (the query itself only at DEBUG:
     what people search for is theirs).
     """
-    verb, rest = _parse(arguments)
+    if verb not in SUBCOMMANDS:
+        raise ValueError(f"not a /paper sub-command: {verb!r}")
+    said = rest if typed is None else typed
     with log_context(command=new_command_id(), channel=ctx.channel):
-        log.debug("/paper %s: %r", verb, arguments)
+        log.debug("/paper %s: %r", verb, said)
         started, outcome = time.perf_counter(), "failed"
         try:
-            reply = await _answer(ctx, arguments, verb, rest)
+            reply = await _answer(ctx, said, verb, rest)
             outcome = "error" if reply.error else "ok"
             return reply
         finally:
@@ -192,7 +214,7 @@ async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
 def _parse(arguments: str) -> tuple[str, str]:
     """The sub-command (`lookup` when the first word names none) and the text it works on."""
     words = arguments.strip().split(maxsplit=1)
-    verb = _VERBS.get(words[0].casefold(), "lookup") if words else "help"
+    verb = VERBS.get(words[0].casefold(), "lookup") if words else "help"
     if verb == "lookup":
         return verb, arguments.strip()
     return verb, words[1] if len(words) > 1 else ""
@@ -201,7 +223,7 @@ def _parse(arguments: str) -> tuple[str, str]:
 async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
     current = await ctx.store.get(ctx.channel)
     locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
-    if verb in _CHANGES and not ctx.can_manage:
+    if verb in CHANGES and not ctx.can_manage:
         return Reply(t("not_allowed", locale), error=True, locale=locale)
     try:
         return await _dispatch(ctx, verb, rest, current, locale)

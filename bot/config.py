@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import os
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, MutableMapping, Set
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import unquote, urlsplit
@@ -23,6 +25,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import BadInputError
+from bot.ids import channel_problem
+from bot.models import ChannelRef
 from bot.ports import Recipient
 
 SAMPLE_REPORT = Path(__file__).parent / "reports" / "sample" / "report-sample.md"
@@ -37,6 +41,8 @@ _PLACEHOLDER = re.compile(
 )
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _HH_MM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
 
 
 def _env(name: str) -> AliasChoices:
@@ -58,6 +64,9 @@ class Settings(BaseSettings):
     report_source: Annotated[str | None, Field(validation_alias=_env("PAPERBOT_REPORT_SOURCE"))] = None
     timezone: Annotated[str, Field(validation_alias=_env("PAPERBOT_TIMEZONE"))] = "UTC"
     http_port: Annotated[int, Field(validation_alias=_env("PAPERBOT_HTTP_PORT"), ge=1, le=65535)] = 3000
+    # The address the HTTP server binds (handlers/ops.py). Every IPv4 interface by default: inside a
+    # container only that is reachable through a published port.
+    http_host: Annotated[str, Field(validation_alias=_env("PAPERBOT_HTTP_HOST"))] = "0.0.0.0"
     slack_bot_token: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_BOT_TOKEN"))] = None
     slack_app_token: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_APP_TOKEN"))] = None
     slack_signing_secret: Annotated[
@@ -66,6 +75,11 @@ class Settings(BaseSettings):
     slack_api_url: Annotated[str, Field(validation_alias=_env("SLACK_API_URL"))] = "https://slack.com/api/"
     discord_token: Annotated[SecretStr | None, Field(validation_alias=_env("DISCORD_TOKEN"))] = None
     discord_guild_id: Annotated[int | None, Field(validation_alias=_env("DISCORD_GUILD_ID"))] = None
+    # Discord's REST API, versioned as discord.py speaks it; the gateway's address comes from its
+    # GET /gateway/bot. A proxy in front of Discord, or a loopback test double, may differ.
+    discord_api_url: Annotated[str, Field(validation_alias=_env("DISCORD_API_URL"))] = (
+        "https://discord.com/api/v10"
+    )
     slack_client_id: Annotated[str | None, Field(validation_alias=_env("SLACK_CLIENT_ID"))] = None
     slack_client_secret: Annotated[SecretStr | None, Field(validation_alias=_env("SLACK_CLIENT_SECRET"))] = (
         None
@@ -121,6 +135,9 @@ class Settings(BaseSettings):
                 f"{value!r} is not a channel: write slack:<team id>/<channel id>, "
                 "discord:<server id>/<channel id>, or console"
             )
+        problem = channel_problem(ChannelRef(recipient.platform, recipient.workspace, recipient.channel))
+        if problem is not None:  # notices would be posted there: refuse an id no platform issues
+            raise ValueError(f"{value!r} is not a channel: {problem}")
         return str(recipient)
 
     @field_validator("report_deadline", mode="before")
@@ -146,6 +163,22 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
             ) from None
         return value
+
+    @field_validator("http_host")
+    @classmethod
+    def _listen_address(cls, value: str) -> str:
+        text = value.strip()
+        literal = text.removeprefix("[").removesuffix("]")  # [::1], as a URL writes it
+        try:
+            return str(ipaddress.ip_address(literal))
+        except ValueError:
+            pass
+        if not _HOSTNAME.fullmatch(text):
+            raise ValueError(
+                f"{value!r} is not an address to listen on: write an IP address of this machine "
+                "(0.0.0.0: every IPv4 interface; 127.0.0.1 or ::1: this machine only) or a host name"
+            )
+        return text
 
     @field_validator("*")
     @classmethod
@@ -225,8 +258,31 @@ class ConfigurationError(BadInputError):
         super().__init__(message)
 
 
+# Families of variables that paperbot or a library it runs reads from the process environment.
+# slack-bolt reads SLACK_CLIENT_ID / SLACK_CLIENT_SECRET / SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN /
+# SLACK_SCOPES / SLACK_REDIRECT_URI… itself and tests `is not None`, so a set-but-empty
+# SLACK_CLIENT_ID= (compose env_file, systemd EnvironmentFile) switched it to its file-based OAuth
+# store and every command failed. HF_ (HF_ENDPOINT): the Hub's own tools read those the same way.
+_LIBRARY_PREFIXES = ("SLACK_", "DISCORD_", "PAPERBOT_", "HF_")
+
+
+def drop_empty_environment(environ: MutableMapping[str, str] | None = None) -> list[str]:
+    """Remove this program's variables that are set but empty from the environment, so that an
+    empty value means unset for the libraries that read it themselves, as it does for Settings
+    (`env_ignore_empty`). A blank one (" ") stays, for Settings to refuse as a placeholder.
+    Returns the names removed."""
+    env = os.environ if environ is None else environ
+    empty = [
+        name for name, value in env.items() if name.upper().startswith(_LIBRARY_PREFIXES) and value == ""
+    ]
+    for name in empty:
+        del env[name]
+    return empty
+
+
 def load_settings() -> Settings:
     """Read the settings; bad values are one ConfigurationError naming every variable at fault."""
+    drop_empty_environment()
     try:
         return Settings()
     except ValidationError as exc:

@@ -21,6 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.digest import Digest, build_digest, report_matcher
+from bot.ids import channel_problem
 from bot.logs import log_context
 from bot.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
@@ -98,6 +99,7 @@ class Deliverer:
     _digests: dict[tuple[dt.date, Interests, str, DigestSettings], Digest] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
+    _unpostable: set[ChannelRef] = field(default_factory=set, init=False)  # logged already
 
     def __post_init__(self) -> None:
         if self.notice_policy is not None:
@@ -124,7 +126,9 @@ class Deliverer:
         report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
         for subscription in await self.store.all():
             ref = subscription.channel
-            if ref.platform not in self.publishers or subscription.paused or not subscription.interests:
+            if ref.platform not in self.digest_platforms or subscription.paused or not subscription.interests:
+                continue
+            if not self._postable(ref):
                 continue
             cadence = subscription.settings.cadence
             if cadence == "weekly":
@@ -145,6 +149,28 @@ class Deliverer:
             elif now >= due:
                 planned.append(self._due(ref, day, due, now))
         return await self.outbox.ensure(planned, now)
+
+    @property
+    def digest_platforms(self) -> list[str]:
+        """The platforms whose digests this process delivers. A publisher whose
+        `delivers_digests` is False only posts notices: the console of a process serving Slack
+        or Discord (PAPERBOT_OPERATOR_CHANNEL=console), which must never deliver the console
+        demo's channels into the service's log."""
+        return [
+            platform
+            for platform, publisher in self.publishers.items()
+            if getattr(publisher, "delivers_digests", True)
+        ]
+
+    def _postable(self, ref: ChannelRef) -> bool:
+        """Whether the channel's ids fit their platform's shape (bot/ids.py). One stored before
+        ids were checked (or written into the database by hand) is never posted to; it is
+        logged once per process, and `paperbot subscriptions export` shows it for fixing."""
+        problem = channel_problem(ref)
+        if problem is not None and ref not in self._unpostable:
+            self._unpostable.add(ref)
+            log.warning("not delivering to %s: %s", ref, problem)
+        return problem is None
 
     def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
         """A delivery that has come due, or a skipped one when it fell due too long ago."""
@@ -197,7 +223,7 @@ class Deliverer:
                         moment,
                         limit=BATCH - len(running),
                         lease=LEASE,
-                        platforms=list(self.publishers),
+                        platforms=self.digest_platforms,
                     )
                     drained = not batch
                     subscriptions = await self.store.get_many([d.channel for d in batch])
@@ -275,6 +301,9 @@ class Deliverer:
         if subscription is None or subscription.paused or not subscription.interests:
             reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
             await self.outbox.skip(delivery, self.worker, reason, now)
+            return "skipped"
+        if not self._postable(delivery.channel):  # planned by a version that did not check ids
+            await self.outbox.skip(delivery, self.worker, "not a valid channel id", now)
             return "skipped"
         weekly = subscription.settings.cadence == "weekly"
         loaded = await (self._week if weekly else self._report)(delivery.report_date)
@@ -422,7 +451,7 @@ class Deliverer:
         if self.notices is None:
             return {}
         try:
-            return await self.notices.run(now or dt.datetime.now(dt.UTC), list(self.publishers))
+            return await self.notices.run(now or dt.datetime.now(dt.UTC), self.digest_platforms)
         except Exception:
             log.exception("sending notices failed")
             return {}

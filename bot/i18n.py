@@ -163,6 +163,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only people who can manage this channel may change its subscriptions.",
         "zh": "只有能管理本频道的成员才能修改订阅。",
     },
+    "failed.logged": {"en": "Something went wrong; the error was logged.", "zh": "出错了，错误已记录。"},
     "topics.header": {
         "en": '{count} built-in topics (subscribe by any name, or a "quoted keyword"):',
         "zh": "共 {count} 个内置主题（可用任一名称订阅，或用引号订阅关键词）：",
@@ -170,6 +171,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lookup.found": {"en": "{count} for {query}:", "zh": "“{query}”的检索结果（{count}）："},
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     "error": {"en": "{message}", "zh": "{message}"},
+    # An id that no platform issues (bot/ids.py): refused at the edge, before anything changes.
+    "ids.invalid": {
+        "en": "paperbot does not recognise this workspace or channel (its id is not one {platform} "
+        "issues), so nothing was changed.",
+        "zh": "paperbot 无法识别这个工作区或频道（其 ID 不是 {platform} 会使用的格式），因此未做任何更改。",
+    },
     "unknown_topic": {
         "en": 'Unknown topic "{term}" — did you mean "{suggestion}"? To follow it as a keyword, quote it.',
         "zh": "未知主题「{term}」—— 您是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
@@ -280,6 +287,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feedback.usage": {
         "en": "Usage: /paper more-like ARXIV_ID or /paper less-like ARXIV_ID (again to take it back)",
         "zh": "用法：/paper 多推荐 arXiv编号 或 /paper 少推荐 arXiv编号（再输入一次可撤回）",
+    },
+    "slack.other_workspace": {
+        "en": "This paperbot serves another Slack workspace, so nothing was changed. "
+        "Ask an admin of your workspace to install paperbot there.",
+        "zh": "此 paperbot 服务于另一个 Slack 工作区，因此未做任何更改。"
+        "请让你所在工作区的管理员在本工作区安装 paperbot。",
+    },
+    "slack.not_installed": {
+        "en": "paperbot is not installed in this workspace (or its installation was removed), "
+        "so nothing was changed. Ask an admin of your workspace to add it again.",
+        "zh": "paperbot 未安装在本工作区（或安装已被移除），因此未做任何更改。"
+        "请让你所在工作区的管理员重新添加。",
     },
 }
 

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import BadInputError
 from bot.feedback import ChannelPreferences
+from bot.ids import MAX_ID_LENGTH, check_channel
 from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Subscription
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
@@ -50,7 +51,6 @@ _ZONE_ALIASES = {
     "gmt": "UTC",
     "z": "UTC",
 }
-MAX_ID_LENGTH = 64
 
 
 def parse_time(text: str) -> dt.time:
@@ -137,14 +137,14 @@ def parse_locale(text: str) -> str:
 
 
 def parse_channel(platform: Any, workspace: Any, channel: Any) -> ChannelRef:
+    """A channel of an import file; raises BadInputError when either id cannot exist on its
+    platform (bot/ids.py), so nothing is stored that a delivery would post to blindly."""
     if platform not in PLATFORMS:
         raise BadInputError(f"unknown platform {platform!r}: use {' or '.join(PLATFORMS[:2])}")
     for name, value in (("workspace", workspace), ("channel", channel)):
         if not isinstance(value, str) or not value.strip():
             raise BadInputError(f"{name} must be a non-empty string")
-        if len(value) > MAX_ID_LENGTH:
-            raise BadInputError(f"{name} {value[:20]!r}… is longer than {MAX_ID_LENGTH} characters")
-    return ChannelRef(platform, workspace.strip(), channel.strip())
+    return check_channel(ChannelRef(platform, workspace.strip(), channel.strip()))
 
 
 # `/paper set NAME VALUE`: each setting's names (English, Chinese) and its values' names.

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -84,19 +85,28 @@ def ops_app(readiness: Readiness) -> web.Application:
 async def serve(
     application: web.Application, port: int, stop: asyncio.Event, *, host: str = "0.0.0.0"
 ) -> None:
-    """Serve `application` until `stop` is set."""
+    """Serve `application` on `host` (PAPERBOT_HTTP_HOST) and `port` until `stop` is set."""
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
     except OSError as exc:
         await runner.cleanup()
-        raise PaperbotError(
-            f"cannot listen on port {port}: {exc.strerror or exc} (another process has it? "
-            "set PAPERBOT_HTTP_PORT to a free port)"
-        ) from None
-    log.info("HTTP: listening on %s:%d (/healthz, /readyz, /metrics)", host, port)
+        raise PaperbotError(f"cannot listen on port {port}: {_listen_problem(exc, host)}") from None
+    shown = f"[{host}]" if ":" in host else host
+    log.info("HTTP: listening on %s:%d (/healthz, /readyz, /metrics)", shown, port)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _listen_problem(exc: OSError, host: str) -> str:
+    """Why binding failed, and which variable to change: the port is taken, or the address is
+    not one of this machine's."""
+    if exc.errno == errno.EADDRINUSE:
+        return f"{exc.strerror} (another process has it? set PAPERBOT_HTTP_PORT to a free port)"
+    return (
+        f"{exc.strerror or exc} (PAPERBOT_HTTP_HOST={host} is not an address of this machine? "
+        "0.0.0.0 listens on every IPv4 interface)"
+    )

@@ -10,14 +10,21 @@ import aiohttp
 
 from bot.app import App
 from bot.delivery import DigestPublisher
+from bot.ports import Recipient
 from handlers.console.publisher import ConsolePublisher
 
 
 @asynccontextmanager
 async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPublisher]]:
-    """Console always (its channel lives in this terminal); Slack and Discord when configured."""
+    """Slack and Discord when configured. The console's digests only without them: its channels
+    are the demo's, printed in this terminal, never a platform service's log; a process serving a
+    platform keeps the console for PAPERBOT_OPERATOR_CHANNEL=console's notices alone."""
     settings = app.settings
-    found: dict[str, DigestPublisher] = {"console": ConsolePublisher(out)}
+    found: dict[str, DigestPublisher] = {}
+    if not settings.has_platform:
+        found["console"] = ConsolePublisher(out)
+    elif settings.operator_channel and Recipient.parse(settings.operator_channel).platform == "console":
+        found["console"] = ConsolePublisher(out, digests=False)
     discord_client = None
     http: aiohttp.ClientSession | None = None
     try:
@@ -44,10 +51,11 @@ async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPub
             import discord
 
             from handlers.discord.delivery import DiscordDigestPublisher
+            from handlers.discord.run import log_in
 
             # Posting needs only Discord's HTTP API: log in, no gateway connection.
             discord_client = discord.Client(intents=discord.Intents.none())
-            await discord_client.login(settings.discord_token.get_secret_value())
+            await log_in(discord_client, settings)  # a refused DISCORD_TOKEN: one line, exit 2
             found["discord"] = DiscordDigestPublisher(discord_client, app.subscriptions)
         yield found
     finally:

@@ -33,7 +33,9 @@ async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) 
     if app.settings.slack_mode is not None:
         from handlers.slack.run import start_slack
 
-        edges.append(start_slack(app, web_app, readiness))  # HTTP mode's routes join web_app now
+        # Slack must accept the credentials before anything serves (a refused token is one error
+        # line, exit status 2); HTTP mode's routes join web_app now.
+        edges.append(await start_slack(app, web_app, readiness))
     if app.settings.discord_token is not None:
         from handlers.discord.run import run_discord
 
@@ -44,7 +46,7 @@ async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) 
         scheduler.start()  # deliveries go out on time while the edges serve commands
         try:
             async with asyncio.TaskGroup() as tasks:  # one edge failing stops the others
-                tasks.create_task(serve(web_app, app.settings.http_port, stop))
+                tasks.create_task(serve(web_app, app.settings.http_port, stop, host=app.settings.http_host))
                 for edge in edges:
                     tasks.create_task(edge(stop))
         except* PaperbotError as failed:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.errors import BadInputError
 
 DEFAULT_SQLITE_FILE = "paperbot.db"
+# The console demo's own file, beside the default one: the demo never writes into a database a
+# platform deployment may use (bot/cli.py).
+DEMO_SQLITE_FILE = "paperbot-demo.db"
 BUSY_TIMEOUT_MS = 30_000
 
 
-def default_database_url(directory: Path | None = None) -> str:
+def default_database_url(directory: Path | None = None, *, name: str = DEFAULT_SQLITE_FILE) -> str:
     """A SQLite file in the working directory (CONTRACT.md: the zero-configuration default)."""
-    path = (directory or Path.cwd()) / DEFAULT_SQLITE_FILE
+    path = (directory or Path.cwd()) / name
     return f"sqlite+aiosqlite:///{path}"
 
 
@@ -35,6 +39,9 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
         engine = create_async_engine(
             parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, **(connect_args or {})}
         )
+        path = sqlite_file(parsed)
+        if path is not None:
+            event.listen(engine.sync_engine, "do_connect", lambda *_args: create_private(path))
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     if backend == "postgresql":
@@ -42,6 +49,32 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
             parsed = parsed.set(drivername="postgresql+asyncpg")
         return create_async_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
     raise BadInputError(f"unsupported database {backend!r}: use sqlite+aiosqlite:// or postgresql+asyncpg://")
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for an in-memory database or a `file:` URI, whose
+    options SQLite reads itself."""
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or url.query.get("uri"):
+        return None
+    return Path(database)
+
+
+def create_private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only (0600), whatever the umask, unless it
+    exists. SQLite gives its -wal, -shm and -journal files the database file's mode, so they are
+    private too: in OAuth mode the database holds every workspace's bot token. A file that exists
+    keeps the mode its owner gave it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # a missing folder or no permission: SQLite's own error says it better
+    try:
+        os.fchmod(fd, 0o600)  # exactly 0600: a umask such as 0277 must not leave it unwritable
+    finally:
+        os.close(fd)
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:

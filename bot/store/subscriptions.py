@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
@@ -135,6 +135,44 @@ class SubscriptionStore:
                 update(table)
                 .where(_where(ref))
                 .values(paused=paused, paused_reason=reason if paused else None, updated_at=_now())
+            )
+        return bool(result.rowcount)
+
+    async def in_workspace(self, platform: str, workspace: str) -> list[Subscription]:
+        """Every subscription of one workspace (a Slack team, a Discord server)."""
+        query = (
+            select(table)
+            .where(table.c.platform == platform, table.c.workspace == workspace)
+            .order_by(table.c.channel)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [_subscription(row) for row in rows]
+
+    async def pause_many(self, reasons: Mapping[ChannelRef, str]) -> int:
+        """Pause each channel with its own reason, in one transaction; how many were found."""
+        if not reasons:
+            return 0
+        paused = 0
+        now = _now()
+        async with self.engine.begin() as conn:
+            for ref, reason in reasons.items():
+                result = await conn.execute(
+                    update(table).where(_where(ref)).values(paused=True, paused_reason=reason, updated_at=now)
+                )
+                paused += result.rowcount
+        return paused
+
+    async def resume_if_paused_for(self, ref: ChannelRef, reasons: Collection[str]) -> bool:
+        """Resume the channel only if it is paused with one of `reasons` (checked and changed in
+        one statement, so a pause for another cause, written meanwhile, is never undone)."""
+        if not reasons:
+            return False
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(table)
+                .where(_where(ref), table.c.paused.is_(True), table.c.paused_reason.in_(list(reasons)))
+                .values(paused=False, paused_reason=None, updated_at=_now())
             )
         return bool(result.rowcount)
 

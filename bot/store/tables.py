@@ -184,3 +184,13 @@ feedback_votes = Table(
     Column("voted_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("platform", "workspace", "channel", "arxiv_id", "voter", name="uq_feedback_votes_vote"),
 )
+
+# Which chat platforms a `paperbot run` has served from this database (bot/store/deployment.py):
+# the mark of a platform deployment's database, which the console demo never writes into.
+platform_runs = Table(
+    "platform_runs",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("first_run_at", DateTime(timezone=True), nullable=False),
+    Column("last_run_at", DateTime(timezone=True), nullable=False),
+)

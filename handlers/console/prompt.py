@@ -86,15 +86,17 @@ def make_console(out: TextIO) -> Console:
     return Console(file=out, highlight=False, width=None if interactive else 100, soft_wrap=False)
 
 
-async def run_console(app: App, stdin: TextIO, out: TextIO) -> int:
-    """Read `/paper …` lines until end of input or /quit; status 0 either way."""
+async def run_console(app: App, stdin: TextIO, out: TextIO, *, database: str | None = None) -> int:
+    """Read `/paper …` lines until end of input or /quit; status 0 either way. `database`: the
+    demo's own file, named on the welcome line (other commands use PAPERBOT_DATABASE_URL's)."""
     console = make_console(out)
     await seed_archive(app, console)
     await ensure_demo_subscription(app, console)
     await show_digest(app, console)
     reports, papers = await app.archive.counts()
+    kept = f" in {database}" if database else ""
     console.print(
-        f"paperbot console mode — {count(papers, 'paper')} in {count(reports, 'report')} archived; "
+        f"paperbot console mode — {count(papers, 'paper')} in {count(reports, 'report')} archived{kept}; "
         f"you are in #{DEMO_CHANNEL.channel}. Type /paper help (/paper 帮助), or /quit to leave.",
         markup=False,
     )

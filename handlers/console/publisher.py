@@ -12,8 +12,11 @@ from handlers.console.render import digest_renderable
 
 
 class ConsolePublisher:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, digests: bool = True) -> None:
+        """`digests=False`: notices only (bot.delivery.Deliverer.digest_platforms), for a process
+        that serves Slack or Discord and prints PAPERBOT_OPERATOR_CHANNEL=console's notices."""
         self.console = make_console(out)
+        self.delivers_digests = digests
 
     async def publish(
         self, subscription: Subscription, digest: Digest, *, key: str, start_at: int

@@ -1,10 +1,13 @@
 """The Discord edge: a discord.py client with the `/paper` command group.
 
-Every sub-command defers at once (Discord allows 3 s), then runs the same platform-free
-`handle_paper_command` as Slack and the console, and answers ephemerally in the caller's
-language. Changing a channel's subscription needs the Manage Channels permission, checked by
-discord.py before the callback runs. No privileged intents: slash commands and buttons arrive
-as interactions, which need none.
+Every sub-command defers at once (Discord allows 3 s), then hands the core a structured
+invocation: the sub-command Discord reported and its option text (`handle_invocation`), so
+option text is never read as another command (`/paper lookup query:"unsubscribe all"` is a
+lookup). Changing a channel needs Manage Channels or Administrator in that channel (a thread is
+a channel of its own), as Discord resolved them for this interaction: checked by discord.py
+before the callback runs, and again by the core from `can_manage`. 👍 / 👎 buttons and Details
+are open to every member (votes only tune this channel's ranking; their custom_id only ever
+names a paper). No privileged intents: slash commands and buttons arrive as interactions.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.commands import CommandContext, Reply, handle_paper_command
+from bot.commands import CommandContext, Reply, handle_invocation
 from bot.completion import complete_timezone, complete_topics
 from bot.i18n import t
 from bot.models import ChannelRef
@@ -26,6 +29,7 @@ from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
 from bot.tuning import acknowledgement_key, cast_vote
 from handlers.discord.embeds import DetailsButton, VoteButton, details_embeds, reply_messages
+from handlers.discord.lifecycle import channel_deleted, server_left
 from handlers.discord.locale import language_of
 
 log = logging.getLogger("paperbot.discord")
@@ -47,6 +51,20 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
+def may_manage(interaction: discord.Interaction) -> bool:
+    """Whether the caller may change this channel's digest: Manage Channels or Administrator,
+    from the permissions Discord resolved for this member in this channel (or thread),
+    overwrites included. Never from anything the caller typed."""
+    permissions = interaction.permissions
+    return permissions.manage_channels or permissions.administrator
+
+
+def _check_manage(interaction: discord.Interaction) -> bool:
+    if not may_manage(interaction):
+        raise app_commands.MissingPermissions(["manage_channels"])
+    return True
+
+
 def channel_of(interaction: discord.Interaction) -> ChannelRef:
     # A thread is a channel of its own here: a subscription in a thread posts into the thread.
     guild = str(interaction.guild_id) if interaction.guild_id else "dm"
@@ -66,8 +84,8 @@ class DiscordEdge:
     def votes(self) -> VoteStore:
         return VoteStore(self.archive.engine)
 
-    async def answer(self, interaction: discord.Interaction, arguments: str) -> Reply:
-        """Run `/paper ARGUMENTS` for this interaction (after the permission checks passed)."""
+    async def answer(self, interaction: discord.Interaction, verb: str, text: str = "") -> Reply:
+        """Run the sub-command `verb` on its option text for this interaction."""
         ctx = CommandContext(
             archive=self.archive,
             store=self.store,
@@ -75,10 +93,10 @@ class DiscordEdge:
             channel=channel_of(interaction),
             user=str(interaction.user.id),
             locale=language_of(interaction),
-            can_manage=True,  # the app-command checks decided already
+            can_manage=may_manage(interaction),
             default_tz=self.default_tz,
         )
-        return await handle_paper_command(ctx, arguments)
+        return await handle_invocation(ctx, verb, text)
 
 
 async def reply(interaction: discord.Interaction, answer: Reply) -> None:
@@ -94,11 +112,12 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         description="Daily AI papers: look up, subscribe this channel, preview its digest",
         guild_only=True,
     )
-    manage = app_commands.checks.has_permissions(manage_channels=True)
+    # The first gate (a clear refusal before deferring); the core checks `can_manage` again.
+    manage = app_commands.check(_check_manage)
 
-    async def run(interaction: discord.Interaction, arguments: str) -> None:
+    async def run(interaction: discord.Interaction, verb: str, text: str = "") -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await reply(interaction, await edge.answer(interaction, arguments))
+        await reply(interaction, await edge.answer(interaction, verb, text))
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         choices = complete_topics(current, edge.taxonomy, language_of(interaction))
@@ -112,34 +131,34 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     )
     @app_commands.describe(query="2602.02472, a paper URL, 2026-02-03, diffusion distillation, 视频生成, RL")
     async def lookup(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, query)
+        await run(interaction, "lookup", query)
 
     @group.command(name="subscribe", description="Follow topics or keywords in this channel")
     @app_commands.describe(topics='Comma-separated: RL, video generation, 智能体, "a keyword"')
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def subscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, f"subscribe {topics}")
+        await run(interaction, "subscribe", topics)
 
     @group.command(name="unsubscribe", description="Stop following topics or keywords (or: all)")
     @app_commands.describe(topics="Comma-separated topics or keywords, or all")
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def unsubscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, f"unsubscribe {topics}")
+        await run(interaction, "unsubscribe", topics)
 
     @group.command(name="exclude", description="Leave out papers about these topics or keywords")
     @app_commands.describe(topics='Comma-separated: survey, robotics, "medical"')
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def exclude(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, f"exclude {topics}")
+        await run(interaction, "exclude", topics)
 
     @group.command(name="include", description="Stop excluding these topics or keywords")
     @app_commands.describe(topics="Comma-separated topics or keywords now excluded")
     @manage
     async def include(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, f"include {topics}")
+        await run(interaction, "include", topics)
 
     @group.command(name="list", description="What this channel follows, and when its digest comes")
     async def list_(interaction: discord.Interaction) -> None:
@@ -156,12 +175,12 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     async def schedule(
         interaction: discord.Interaction, time: app_commands.Range[str, 1, 20], timezone: str | None = None
     ) -> None:
-        await run(interaction, f"schedule {time} {timezone or ''}".strip())
+        await run(interaction, "schedule", f"{time} {timezone or ''}".strip())
 
     @group.command(name="language", description="The language of this channel's digest")
     @manage
     async def language(interaction: discord.Interaction, language: Literal["en", "zh"]) -> None:
-        await run(interaction, f"language {language}")
+        await run(interaction, "language", language)
 
     @group.command(name="set", description="Digest size, a floor on upvotes, or the order")
     @app_commands.describe(
@@ -174,7 +193,7 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         setting: Literal["size", "min-upvotes", "order"],
         value: app_commands.Range[str, 1, 20],
     ) -> None:
-        await run(interaction, f"set {setting} {value}")
+        await run(interaction, "set", f"{setting} {value}")
 
     @group.command(name="cadence", description="Daily, weekdays only, or weekly on a chosen day")
     @app_commands.describe(cadence="daily, weekdays or weekly", day="for weekly: the day (default Monday)")
@@ -185,7 +204,7 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
         | None = None,
     ) -> None:
-        await run(interaction, f"cadence {cadence} {day or ''}".strip())
+        await run(interaction, "cadence", f"{cadence} {day or ''}".strip())
 
     @group.command(name="digest", description="This channel's digest of the newest report, shown only to you")
     @app_commands.describe(
@@ -194,7 +213,7 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     async def digest(
         interaction: discord.Interaction, date: str | None = None, show_all: bool = False
     ) -> None:
-        await run(interaction, " ".join(["digest", date or "", "all" if show_all else ""]).strip())
+        await run(interaction, "digest", " ".join([date or "", "all" if show_all else ""]).strip())
 
     @group.command(name="help", description="How to use paperbot")
     async def help_(interaction: discord.Interaction) -> None:
@@ -207,12 +226,24 @@ class PaperBot(discord.Client):
     """The Discord client: commands synced in setup_hook, persistent Details buttons re-added."""
 
     def __init__(self, edge: DiscordEdge, *, guild_id: int | None = None) -> None:
-        super().__init__(intents=discord.Intents.none())
+        # Guilds only (not privileged): GUILD_DELETE and CHANNEL_DELETE pause what they orphan.
+        super().__init__(intents=discord.Intents(guilds=True))
         self.edge = edge
         self.guild_id = guild_id
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(paper_group(edge))
         self.tree.on_error = self.on_command_error  # type: ignore[method-assign]
+
+    # Lifecycle (handlers/discord/lifecycle.py): the bot left a server, a channel or thread went.
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await server_left(self.edge.store, guild.id)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await channel_deleted(self.edge.store, channel.guild.id, channel.id)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        # The raw event: a thread deleted while not in discord.py's cache must pause too.
+        await channel_deleted(self.edge.store, payload.guild_id, payload.thread_id, "THREAD_DELETE")
 
     async def setup_hook(self) -> None:
         # Buttons on digests posted before this start must keep working: register the
@@ -271,7 +302,7 @@ class PaperBot(discord.Client):
             text = t("not_allowed", locale)
         else:
             log.exception("/paper failed", exc_info=error)
-            text = "Something went wrong; the error was logged." if locale == "en" else "出错了，错误已记录。"
+            text = t("failed.logged", locale)
         if interaction.response.is_done():
             await interaction.followup.send(
                 text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()

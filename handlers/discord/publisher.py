@@ -44,6 +44,10 @@ _PAUSE_TEXT: dict[str, dict[str, str]] = {
         "missing_permissions": "paperbot may not post here",
         "unknown_channel": "the channel no longer exists",
         "not_messageable": "this channel does not take messages (a category, forum or voice channel?)",
+        # Lifecycle events (handlers/discord/lifecycle.py).
+        "channel_deleted": "the channel was deleted",
+        "left_server": "paperbot is no longer in this server (it left or was removed)",
+        "fix.reinvite": "add paperbot to the server again, then run `/paper subscribe …` in the channel",
         "fix.permissions": "give paperbot View Channel, Send Messages, Send Messages in Threads, "
         "Embed Links and Read Message History in this channel, "
         "then run `/paper subscribe …` here again",
@@ -55,6 +59,9 @@ _PAUSE_TEXT: dict[str, dict[str, str]] = {
         "missing_permissions": "paperbot 没有在本频道发消息的权限",
         "unknown_channel": "频道已不存在",
         "not_messageable": "该频道无法接收消息（是分类、论坛或语音频道吗？）",
+        "channel_deleted": "频道已被删除",
+        "left_server": "paperbot 已不在此服务器中（已退出或被移除）",
+        "fix.reinvite": "请重新将 paperbot 添加到服务器，然后在频道中运行 `/paper subscribe …`",
         "fix.permissions": "请在本频道授予 paperbot 查看频道、发送消息、在子区中发送消息、"
         "嵌入链接和阅读消息历史的权限，"
         "然后在这里重新运行 `/paper subscribe …`",
@@ -68,6 +75,8 @@ _FIX = {
     "missing_permissions": "fix.permissions",
     "unknown_channel": "fix.resubscribe",
     "not_messageable": "fix.resubscribe",
+    "channel_deleted": "fix.resubscribe",
+    "left_server": "fix.reinvite",
 }
 
 

@@ -4,6 +4,8 @@
 ephemerally; the core's `handle_paper_command` decides what the answer is. Buttons on cards
 open the paper's details in a modal or share it into the channel, and 👍 / 👎 record a reader's
 vote for the channel (answered to the voter alone); App Home lists what the workspace follows.
+Requests naming an id Slack cannot have issued (bot/ids.py) are refused before anything changes;
+channel and install lifecycle events are handled in handlers/slack/lifecycle.py.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.commands import CommandContext, cadence_text, handle_paper_command
 from bot.digest import interest_labels
 from bot.feedback import DOWN, UP
 from bot.i18n import t
+from bot.ids import channel_problem
 from bot.models import ChannelRef
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
@@ -39,6 +42,7 @@ from handlers.slack.blocks import (
     reply_messages,
     shared_message,
 )
+from handlers.slack.lifecycle import register_lifecycle
 
 log = logging.getLogger("paperbot.slack")
 
@@ -101,12 +105,16 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
     ) -> None:
         await ack()
         team, user = command.get("team_id", ""), command.get("user_id", "")
+        channel = ChannelRef("slack", str(team), str(command.get("channel_id", "")))
+        if not _known_ids(channel):
+            await respond(text=_unknown_ids_text(), response_type="ephemeral", replace_original=False)
+            return
         language, may_manage = await edge.caller(client, team, user)
         ctx = CommandContext(
             archive=edge.archive,
             store=edge.store,
             taxonomy=edge.taxonomy,
-            channel=ChannelRef("slack", team, command.get("channel_id", "")),
+            channel=channel,
             user=user,
             locale=language,
             can_manage=may_manage,
@@ -160,6 +168,9 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         if not (arxiv_id and user and channel):
             return
         ref = ChannelRef("slack", team, channel)
+        if not _known_ids(ref):
+            await respond(text=_unknown_ids_text(), response_type="ephemeral", replace_original=False)
+            return
         outcome = await cast_vote(edge.archive, edge.votes, edge.taxonomy, ref, arxiv_id, user, direction)
         language, _ = await edge.caller(client, team, user)
         if language is None:
@@ -185,7 +196,21 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         language, _ = await edge.caller(client, team, event["user"])
         await client.views_publish(user_id=event["user"], view=await home_view(edge, team, language or "en"))
 
+    register_lifecycle(app, edge.store)
     return app
+
+
+def _known_ids(ref: ChannelRef) -> bool:
+    """Whether both ids have a shape Slack issues (bot/ids.py); logged when not."""
+    problem = channel_problem(ref)
+    if problem is not None:
+        log.warning("Slack: refused a request with an impossible id: %s", problem)
+    return problem is None
+
+
+def _unknown_ids_text() -> str:
+    # Both languages: asking Slack for the caller's would mean a call about an id Slack never made.
+    return escape(t("ids.invalid", "en", platform="Slack") + "\n" + t("ids.invalid", "zh", platform="Slack"))
 
 
 def _action_value(body: dict[str, Any]) -> str:
@@ -207,7 +232,8 @@ async def home_view(edge: SlackEdge, team: str, locale: str) -> dict[str, Any]:
     for subscription in subscriptions[:90]:  # a Home view holds at most 100 blocks
         topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
         when = escape(cadence_text(subscription, locale))
-        paused = " · ⏸ " + escape(subscription.paused_reason or "paused") if subscription.paused else ""
+        # The reason is stored in the channel's language and says how to resume (bot/lifecycle.py).
+        paused = " · ⏸ " + escape(subscription.paused_reason or "") if subscription.paused else ""
         text = f"<#{subscription.channel.channel}> · {when}{paused}\n{escape(topics)}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
     return {"type": "home", "blocks": blocks}

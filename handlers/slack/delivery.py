@@ -9,7 +9,7 @@ from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.blocks import digest_messages
 from handlers.slack.messages import SlackMessage
 from handlers.slack.oauth import WorkspaceClients
-from handlers.slack.publisher import SlackPublisher
+from handlers.slack.publisher import SlackPublisher, pause_reason
 
 # Rendered digests kept per publisher: a pass sends the same few digests to many channels.
 RENDERED_KEPT = 64
@@ -40,10 +40,7 @@ class SlackDigestPublisher:
     ) -> PublishResult:
         publisher = await self._publisher(subscription)
         if publisher is None:
-            reason = (
-                "paperbot is not installed in this Slack workspace any more: "
-                "reinstall it, then /paper subscribe again"
-            )
+            reason = pause_reason("not_installed", subscription.locale)
             await self.store.set_paused(subscription.channel, True, reason)
             return PublishResult("paused", (), start_at, "not_installed")
         return await publisher.publish(

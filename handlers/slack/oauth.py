@@ -8,6 +8,8 @@ reads and writes rows. Each workspace's bot token comes from its installation, f
 from __future__ import annotations
 
 import time
+import weakref
+from typing import ClassVar
 
 import aiohttp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -27,6 +29,9 @@ BOT_SCOPES = (
     "channels:history",  # conversations.history: was a digest already posted before a crash?
     "groups:history",  # the same for private channels
     "im:write",  # open a DM with whoever set up a channel that had to be paused
+    # Lifecycle events (handlers/slack/lifecycle.py): pause a channel archived, deleted or left.
+    "channels:read",  # channel_archive, channel_unarchive, channel_deleted, channel_left
+    "groups:read",  # group_archive, group_unarchive, group_deleted, group_left (private channels)
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -50,7 +55,14 @@ def oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str) -> A
 
 class WorkspaceClients:
     """A Web API client per workspace: one shared client in single-workspace mode, else one per
-    installed workspace with the bot token from its installation (cached briefly)."""
+    installed workspace with the bot token from its installation (cached briefly).
+
+    A workspace that uninstalled paperbot or revoked its token is forgotten by every instance
+    in the process (`forget_everywhere`, called by the lifecycle listeners, which have no handle
+    on the delivery's clients): its cached client is dropped and, with the one shared token (which
+    is then the revoked one), no client is given for it any more."""
+
+    _instances: ClassVar[weakref.WeakSet[WorkspaceClients]] = weakref.WeakSet()
 
     def __init__(
         self,
@@ -66,11 +78,24 @@ class WorkspaceClients:
         self._shared = client or (make_client(token, base_url, session=session) if token else None)
         self._installations = installations
         self._clients: dict[str, tuple[float, AsyncWebClient]] = {}
+        self._revoked: set[str] = set()  # workspaces the shared token no longer serves
+        WorkspaceClients._instances.add(self)
+
+    def forget(self, team_id: str) -> None:
+        """Never hand out a client for `team_id` with the token known now (it was revoked)."""
+        self._clients.pop(team_id, None)
+        if self._shared is not None:
+            self._revoked.add(team_id)
+
+    @classmethod
+    def forget_everywhere(cls, team_id: str) -> None:
+        for clients in list(cls._instances):
+            clients.forget(team_id)
 
     async def client_for(self, team_id: str) -> AsyncWebClient | None:
         """The client for a workspace, or None when paperbot is not installed there."""
         if self._shared is not None:
-            return self._shared
+            return None if team_id in self._revoked else self._shared
         cached = self._clients.get(team_id)
         if cached and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
             return cached[1]

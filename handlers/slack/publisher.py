@@ -269,12 +269,17 @@ _PAUSE_TEXT: dict[str, dict[str, str]] = {
         "invalid_auth": "paperbot's Slack token for this workspace is not valid",
         "token_revoked": "paperbot's Slack token was revoked (was the app uninstalled?)",
         "account_inactive": "paperbot's Slack account is deactivated",
+        # Lifecycle events (handlers/slack/lifecycle.py) that have no API error of their own.
+        "channel_deleted": "the channel was deleted",
+        "app_uninstalled": "paperbot was uninstalled from this workspace",
+        "not_installed": "paperbot is not installed in this workspace any more",
         "fix.invite": "invite paperbot with `/invite @paperbot` in that channel, "
         "then run `/paper subscribe …` there again",
         "fix.unarchive": "unarchive the channel (and `/invite @paperbot` if it was removed), "
         "then run `/paper subscribe …` there again",
         "fix.reinstall": "reinstall paperbot in this workspace, "
         "then run `/paper subscribe …` in the channel again",
+        "fix.resubscribe": "run `/paper subscribe …` in the channel that should get the digest",
         "reason": "{cause} (Slack: {code}). To resume, {fix}.",
         "dm": "I paused the paperbot digest for <#{channel}>: {cause} (Slack: `{code}`).\n"
         "To resume it, {fix}.",
@@ -286,11 +291,15 @@ _PAUSE_TEXT: dict[str, dict[str, str]] = {
         "invalid_auth": "paperbot 在此工作区的 Slack 令牌无效",
         "token_revoked": "paperbot 的 Slack 令牌已被撤销（应用是否已被卸载？）",
         "account_inactive": "paperbot 的 Slack 账号已停用",
+        "channel_deleted": "频道已被删除",
+        "app_uninstalled": "paperbot 已从此工作区卸载",
+        "not_installed": "paperbot 已不再安装于此工作区",
         "fix.invite": "请在该频道输入 `/invite @paperbot` 邀请 paperbot，"
         "然后在那里重新运行 `/paper subscribe …`",
         "fix.unarchive": "请取消归档该频道（若 paperbot 已被移出，再用 `/invite @paperbot` 邀请），"
         "然后在那里重新运行 `/paper subscribe …`",
         "fix.reinstall": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
+        "fix.resubscribe": "请在需要接收日报的频道中运行 `/paper subscribe …`",
         "reason": "{cause}（Slack：{code}）。恢复方法：{fix}。",
         "dm": "我已暂停 <#{channel}> 的 paperbot 日报：{cause}（Slack：`{code}`）。\n恢复方法：{fix}。",
     },
@@ -303,8 +312,10 @@ def _pause_text(key: str, locale: str, **values: str) -> str:
 
 
 def _fix_key(code: str) -> str:
-    if code in WORKSPACE_ERRORS:
+    if code in WORKSPACE_ERRORS or code in {"app_uninstalled", "not_installed"}:
         return "fix.reinstall"
+    if code == "channel_deleted":
+        return "fix.resubscribe"
     return "fix.unarchive" if code == "is_archived" else "fix.invite"
 
 

@@ -15,13 +15,19 @@ ENTRIES = [
     {
         "platform": "slack",
         "workspace": "T01",
-        "channel": "C-video",
+        "channel": "C0VIDEO",
         "topics": ["video generation", "强化学习"],
         "time": "08:30",
         "tz": "Asia/Shanghai",
         "locale": "zh",
     },
-    {"platform": "discord", "workspace": "123", "channel": "456", "topics": ["RL", '"GRPO"'], "time": "9:00"},
+    {
+        "platform": "discord",
+        "workspace": "123456789012345678",
+        "channel": "456789012345678901",
+        "topics": ["RL", '"GRPO"'],
+        "time": "9:00",
+    },
 ]
 
 
@@ -99,7 +105,10 @@ def test_subscriptions_round_trip_through_export_and_import(
     assert (status, out) == (0, "imported 2 subscriptions (2 new, 0 updated)\n")
     status, out, _ = run(capsys, "subscriptions", "export")
     exported = json.loads(out)
-    assert [(e["platform"], e["channel"]) for e in exported] == [("discord", "456"), ("slack", "C-video")]
+    assert [(e["platform"], e["channel"]) for e in exported] == [
+        ("discord", "456789012345678901"),
+        ("slack", "C0VIDEO"),
+    ]
     slack = exported[1]
     assert slack["topics"] == ["video generation", "reinforcement learning"]
     assert (slack["time"], slack["tz"], slack["locale"]) == ("08:30", "Asia/Shanghai", "zh")
@@ -151,3 +160,40 @@ def test_the_console_demo_channel_is_not_exported(
     assert status == 0
     assert "This channel follows: video generation, reinforcement learning, agents" in out
     assert json.loads(run(capsys, "subscriptions", "export")[1]) == []
+
+
+@pytest.mark.parametrize(
+    ("workspace", "channel", "says"),
+    [
+        ("T1/C2", "C0VIDEO", "entry 2: 'T1/C2' is not a slack workspace id"),
+        ("T01", "C" * 200, "entry 2: the slack channel id 'CCCCCCCCCCCCCCCCCCCC'… is longer than 64"),
+        ("T01", "c0video", "entry 2: 'c0video' is not a slack channel id"),
+    ],
+)
+def test_an_import_naming_an_impossible_channel_exits_2_and_imports_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, workspace: str, channel: str, says: str
+) -> None:
+    source = tmp_path / "subs.json"
+    bad = [ENTRIES[1], {**ENTRIES[0], "workspace": workspace, "channel": channel}]
+    source.write_text(json.dumps(bad), encoding="utf-8")
+    status, _, err = run(capsys, "subscriptions", "import", str(source))
+    assert status == 2
+    assert says in err
+    assert len(err.strip().splitlines()) == 1  # one line, no traceback
+    assert json.loads(run(capsys, "subscriptions", "export")[1]) == []
+
+
+def test_a_paused_channel_is_exported_with_its_reason_and_imported_paused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    reason = "the channel is archived (Slack: is_archived). To resume, unarchive the channel."
+    source = tmp_path / "subs.json"
+    paused = {**ENTRIES[0], "paused": True, "paused_reason": reason}
+    source.write_text(json.dumps([paused, ENTRIES[1]], ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "subscriptions", "import", str(source))[0] == 0
+    exported = {e["channel"]: e for e in json.loads(run(capsys, "subscriptions", "export")[1])}
+    assert (exported["C0VIDEO"]["paused"], exported["C0VIDEO"]["paused_reason"]) == (True, reason)
+    assert (exported[ENTRIES[1]["channel"]]["paused"], exported[ENTRIES[1]["channel"]]["paused_reason"]) == (
+        False,
+        None,
+    )

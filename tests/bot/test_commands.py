@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import CommandContext, Reply, handle_paper_command
+from bot.commands import CommandContext, Reply, handle_invocation, handle_paper_command
 from bot.config import SAMPLE_REPORT
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
@@ -154,3 +154,53 @@ async def test_subscribing_again_resumes_a_paused_channel(ctx: CommandContext) -
     assert stored is not None
     assert not stored.paused
     assert stored.paused_reason is None
+
+
+# -- the structured entry: a platform's sub-command, never re-read as text ----------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["unsubscribe all", "subscribe RL", "订阅 强化学习", "exclude RL", "language zh"]
+)
+async def test_a_lookup_invocation_looks_up_whatever_its_text_says(ctx: CommandContext, text: str) -> None:
+    await say(ctx, "subscribe agents")
+    before = await ctx.store.get(CHANNEL)
+    reply = await handle_invocation(ctx, "lookup", text)
+    assert text in reply.text  # "No archived paper matches …" / "…的检索结果", naming the query
+    assert await ctx.store.get(CHANNEL) == before
+
+
+async def test_typed_text_still_names_its_sub_command(ctx: CommandContext) -> None:
+    assert (await say(ctx, "订阅 强化学习")).text.startswith("订阅成功")
+    assert (await handle_invocation(ctx, "help")).text == (await say(ctx, "help")).text
+    assert "/paper 订阅" in (await say(ctx, "帮助")).text  # typed in Chinese: answered in Chinese
+    with pytest.raises(ValueError, match="not a /paper sub-command"):
+        await handle_invocation(ctx, "订阅", "RL")  # only canonical names: the edge maps its own
+
+
+@pytest.mark.parametrize(
+    ("verb", "text"),
+    [
+        ("subscribe", "agents"),
+        ("unsubscribe", "all"),
+        ("exclude", "robotics"),
+        ("include", '"survey"'),
+        ("schedule", "21:00 Asia/Shanghai"),
+        ("language", "zh"),
+        ("set", "size 3"),
+        ("cadence", "weekly friday"),
+    ],
+)
+async def test_every_change_is_refused_to_a_caller_who_cannot_manage_the_channel(
+    ctx: CommandContext, verb: str, text: str
+) -> None:
+    from dataclasses import replace
+
+    await say(ctx, 'subscribe RL -"survey"')
+    before = await ctx.store.get(CHANNEL)
+    for locale, expected in (("en", "Only people who can manage"), ("zh", "只有能管理本频道的成员")):
+        member = replace(ctx, can_manage=False, locale=locale)
+        reply = await handle_invocation(member, verb, text)
+        assert reply.error
+        assert reply.text.startswith(expected)
+    assert await ctx.store.get(CHANNEL) == before

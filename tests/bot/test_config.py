@@ -244,12 +244,12 @@ def test_notice_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         dt.time(12, 0),
         "quiet",
     )
-    monkeypatch.setenv("PAPERBOT_OPERATOR_CHANNEL", " discord:111/222 ")
+    monkeypatch.setenv("PAPERBOT_OPERATOR_CHANNEL", " discord:811111111111111111/822222222222222222 ")
     monkeypatch.setenv("PAPERBOT_OPERATOR_LOCALE", "ZH")
     monkeypatch.setenv("PAPERBOT_REPORT_DEADLINE", "9:05")
     monkeypatch.setenv("PAPERBOT_NO_REPORT_NOTICE", "Operator")
     settings = load_settings()
-    assert settings.operator_channel == "discord:111/222"
+    assert settings.operator_channel == "discord:811111111111111111/822222222222222222"
     assert (settings.operator_locale, settings.report_deadline, settings.no_report_notice) == (
         "zh",
         dt.time(9, 5),

@@ -22,7 +22,7 @@ from bot.subscriptions import from_export, merge_interests, to_export
 from bot.topics.resolve import Term, resolve_terms, split_terms
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
-CHANNEL = ChannelRef("slack", "T1", "C-robots")
+CHANNEL = ChannelRef("slack", "T1", "C0ROBOTS")
 GRASP, WALKER = "2611.01007", "2611.01008"  # both about robotics; the walker about locomotion
 TOOLSMITH, WEBPILOT, REPOCODER = "2611.01005", "2611.01006", "2611.01013"  # agents; WebPilot is a GUI agent
 

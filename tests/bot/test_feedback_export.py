@@ -31,13 +31,13 @@ def test_votes_round_trip_through_export_and_import(
     assert run(capsys, "subscriptions", "import", str(source))[0] == 0
     exported = json.loads(run(capsys, "subscriptions", "export")[1])
     by_channel = {entry["channel"]: entry for entry in exported}
-    assert by_channel["C-video"]["feedback"] == feedback()
-    assert "feedback" not in by_channel["456"]  # a channel without votes carries none
+    assert by_channel["C0VIDEO"]["feedback"] == feedback()
+    assert "feedback" not in by_channel["456789012345678901"]  # a channel without votes carries none
     # An entry without feedback leaves the channel's votes alone.
     source.write_text(json.dumps(ENTRIES[:1]), encoding="utf-8")
     assert run(capsys, "subscriptions", "import", str(source))[0] == 0
     again = json.loads(run(capsys, "subscriptions", "export")[1])
-    assert {e["channel"]: e for e in again}["C-video"]["feedback"] == feedback()
+    assert {e["channel"]: e for e in again}["C0VIDEO"]["feedback"] == feedback()
 
 
 def test_bad_feedback_imports_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -258,7 +258,7 @@ def test_from_export_rejects(bad: Any, message: str, taxonomy: Taxonomy) -> None
 
 
 def test_read_export_returns_every_entry_in_order(taxonomy: Taxonomy) -> None:
-    items = read_export([entry("C2"), entry("C1", topics=["RL"]), entry("C3", platform="discord")], taxonomy)
+    items = read_export([entry("C2"), entry("C1", topics=["RL"]), entry("C3", platform="console")], taxonomy)
     assert [item.channel.channel for item in items] == ["C2", "C1", "C3"]
     assert items[1].interests.topics == ("reinforcement-learning",)
     assert read_export([], taxonomy) == []
@@ -293,7 +293,7 @@ def test_read_export_rejects_the_same_channel_twice(taxonomy: Taxonomy) -> None:
 
 
 def test_read_export_allows_the_same_channel_id_on_other_platforms_or_workspaces(taxonomy: Taxonomy) -> None:
-    entries = [entry("C1"), entry("C1", workspace="T2"), entry("C1", platform="discord")]
+    entries = [entry("C1"), entry("C1", workspace="T2"), entry("C1", platform="console")]
     assert len(read_export(entries, taxonomy)) == 3
 
 

@@ -26,8 +26,8 @@ YESTERDAY, TODAY = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
 RL = Interests(("reinforcement-learning",))
 TAXONOMY = builtin_taxonomy()
 VOTERS = ChannelRef("slack", "T1", "C0VOTERS")
-QUIET_A = ChannelRef("slack", "T1", "C0QUIET_A")
-QUIET_B = ChannelRef("slack", "T1", "C0QUIET_B")
+QUIET_A = ChannelRef("slack", "T1", "C0QUIETA")
+QUIET_B = ChannelRef("slack", "T1", "C0QUIETB")
 ROBOT_TITLES = (
     "Reinforcement learning for robot manipulation with dexterous hands",
     "Offline reinforcement learning for legged robot locomotion",
@@ -102,7 +102,7 @@ async def test_down_votes_on_robot_papers_sink_them_in_the_next_delivered_digest
     archive, recorder, job = await setup(engine)
     await vote_on_yesterday(archive, engine, DOWN, robotic=True)
     await job.run_pass(dt.datetime(2026, 11, 21, 0, 30, tzinfo=dt.UTC), day=TODAY, force=True)
-    quiet = [item.title for item in recorder.digests["C0QUIET_A"].items]
+    quiet = [item.title for item in recorder.digests["C0QUIETA"].items]
     tuned = [item.title for item in recorder.digests["C0VOTERS"].items]
     assert is_robotic(quiet[0])  # report order, untouched
     # The votes' channel: reasoning papers first, robot papers after them (or left out).
@@ -112,7 +112,7 @@ async def test_down_votes_on_robot_papers_sink_them_in_the_next_delivered_digest
     # The floor: at least half of the matches stay.
     assert len(tuned) >= (len(quiet) + 1) // 2
     # Channels without votes still share one digest, built once.
-    assert recorder.digests["C0QUIET_A"] is recorder.digests["C0QUIET_B"]
+    assert recorder.digests["C0QUIETA"] is recorder.digests["C0QUIETB"]
     assert len(job._digests) == 1
 
 
@@ -122,7 +122,7 @@ async def test_up_votes_on_reasoning_papers_raise_them(engine: AsyncEngine) -> N
     await job.run_pass(dt.datetime(2026, 11, 21, 0, 30, tzinfo=dt.UTC), day=TODAY, force=True)
     tuned = [item.title for item in recorder.digests["C0VOTERS"].items]
     assert [is_robotic(title) for title in tuned[: len(REASONING_TITLES)]] == [False] * len(REASONING_TITLES)
-    assert len(tuned) == len(recorder.digests["C0QUIET_A"].items)  # 👍 only reorders
+    assert len(tuned) == len(recorder.digests["C0QUIETA"].items)  # 👍 only reorders
 
 
 async def test_paper_digest_command_shows_the_tuned_order_and_typed_votes_toggle(engine: AsyncEngine) -> None:

@@ -245,7 +245,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def http_server(status: int) -> Iterator[tuple[int, list[str]]]:
+def http_server(status: int, host: str = "127.0.0.1") -> Iterator[tuple[int, list[str]]]:
     """A loopback server answering every GET with `status`; yields its port and the paths asked."""
     asked: list[str] = []
 
@@ -261,7 +261,7 @@ def http_server(status: int) -> Iterator[tuple[int, list[str]]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -272,12 +272,15 @@ def http_server(status: int) -> Iterator[tuple[int, list[str]]]:
         thread.join()
 
 
-def run_healthcheck(command: Sequence[str], port: int) -> int:
+def run_healthcheck(command: Sequence[str], port: int, host: str | None = None) -> int:
     """Run a container health check (`["CMD", "python", …]` or its exec form without CMD) here,
-    with this interpreter for `python`, paperbot listening on `port`; its exit status."""
+    with this interpreter for `python`, paperbot listening on `port` (and PAPERBOT_HTTP_HOST=`host`,
+    when given); its exit status."""
     argv = list(command)
     if argv[0] == "CMD":
         argv = argv[1:]
     assert argv[0] in {"python", "python3"}, f"the health check should use Python (no curl in slim): {argv}"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PAPERBOT_HTTP_PORT": str(port)}
+    if host is not None:
+        env["PAPERBOT_HTTP_HOST"] = host
     return run([sys.executable, *argv[1:]], env=env).returncode

@@ -176,6 +176,12 @@ def test_publishes_the_http_port_on_loopback(paperbot: dict[str, Any]) -> None:
     assert "container_name" not in paperbot
 
 
+def test_listens_on_every_interface_of_the_container(paperbot: dict[str, Any]) -> None:
+    # Whatever deploy/.env says: the published port and the health check reach the container
+    # from outside its loopback.
+    assert environment(paperbot)["PAPERBOT_HTTP_HOST"] == "0.0.0.0"
+
+
 def test_healthcheck_passes_only_when_healthz_answers(paperbot: dict[str, Any]) -> None:
     command = paperbot["healthcheck"]["test"]
     assert isinstance(command, list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import tomllib
 from pathlib import Path
@@ -112,6 +113,20 @@ def test_healthcheck_passes_only_when_healthz_answers(final: Stage) -> None:
     assert run_healthcheck(command, free_port()) == 1
 
 
+@pytest.mark.parametrize("configured", ["", "0.0.0.0", "127.0.0.2"])
+def test_healthcheck_asks_where_paperbot_listens(final: Stage, configured: str) -> None:
+    # PAPERBOT_HTTP_HOST: "every interface" is asked on loopback, a chosen address on itself.
+    listening = configured if configured.startswith("127.") else "127.0.0.1"
+    command = healthcheck_command(final)
+    with http_server(200, host=listening) as (port, asked):
+        assert run_healthcheck(command, port, host=configured) == 0
+    assert asked == ["/healthz"]
+    if configured == "127.0.0.2":
+        with http_server(200) as (port, asked):  # on 127.0.0.1 only: not where paperbot listens
+            assert run_healthcheck(command, port, host=configured) == 1
+        assert asked == []
+
+
 def test_healthcheck_gives_up_before_docker_does(final: Stage) -> None:
     docker_timeout = final.last("HEALTHCHECK").flag("timeout")
     python_timeout = re.search(r"timeout=(\d+)", healthcheck_command(final)[-1])
@@ -167,7 +182,7 @@ def run_entrypoint(tmp_path: Path, args: list[str], migrate_status: int = 0) -> 
 def test_entrypoint_migrates_then_becomes_paperbot_run(tmp_path: Path, args: list[str]) -> None:
     pid, status, calls = run_entrypoint(tmp_path, args)
     assert status == 0
-    assert [call.split(" ", 1)[1] for call in calls] == ["migrate", "run"]
+    assert [call.split(" ", 1)[1] for call in calls] == ["migrate", "run --require-platform"]
     # `run` replaced the script (exec): it is the container's PID 1 and gets SIGTERM itself.
     assert int(calls[1].split()[0]) == pid
     assert int(calls[0].split()[0]) != pid
@@ -177,6 +192,48 @@ def test_entrypoint_does_not_run_on_a_failed_migration(tmp_path: Path) -> None:
     _pid, status, calls = run_entrypoint(tmp_path, [], migrate_status=3)
     assert status != 0
     assert [call.split(" ", 1)[1] for call in calls] == ["migrate"]
+
+
+def test_entrypoint_passes_run_options_on(tmp_path: Path) -> None:
+    pid, status, calls = run_entrypoint(tmp_path, ["run", "--help"])
+    assert status == 0
+    assert calls[-1] == f"{pid} run --require-platform --help"
+
+
+def test_entrypoint_never_starts_the_console_demo(tmp_path: Path) -> None:
+    """The real paperbot, as a container's first start runs it: a production database and no chat
+    credentials. It refuses in one line instead of writing the demo into that database."""
+    paperbot = tool("paperbot")
+    assert paperbot, "paperbot is installed in this environment (pip install -e .)"
+    database = tmp_path / "production.db"
+    env = {
+        "PATH": f"{Path(paperbot).parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": str(tmp_path),
+        "PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "SLACK_BOT_TOKEN": "",
+        "DISCORD_TOKEN": "",
+    }
+    process = subprocess.run(
+        ["sh", str(ENTRYPOINT)],
+        env=env,
+        cwd=tmp_path,
+        input="/paper subscribe RL\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode == 2
+    (line,) = process.stderr.splitlines()
+    assert line.startswith("paperbot: error: no chat platform is configured")
+    assert "DISCORD_TOKEN" in line
+    assert "SLACK_BOT_TOKEN" in line
+    assert "console mode" not in process.stdout
+    assert process.stdout.startswith("database schema is up to date")  # `paperbot migrate`, first
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["production.db"]  # no demo file
+    with sqlite3.connect(database) as conn:  # migrated, and nothing else
+        assert conn.execute("SELECT count(*) FROM reports").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM subscriptions").fetchone() == (0,)
 
 
 def test_entrypoint_runs_other_commands_as_they_are(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from handlers.slack.lifecycle import LIFECYCLE_EVENTS
 from handlers.slack.oauth import BOT_SCOPES
 from handlers.slack.server import EVENTS_PATH
 from tests.deploy.deploy_support import load_yaml
@@ -42,8 +43,25 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "views.publish": frozenset(),
     "views.update": frozenset(),
     "auth.test": frozenset(),
+    "api.test": frozenset(),  # OAuth mode's start-up check that SLACK_API_URL answers
     "oauth.v2.access": frozenset(),
     "apps.connections.open": frozenset(),
+}
+
+# Events API event → the bot scopes Slack requires to send it (Slack's event pages list them).
+# An event subscribed in the manifest that is missing here fails test_every_event_has_its_scope.
+EVENT_SCOPES: dict[str, frozenset[str]] = {
+    "app_home_opened": frozenset(),
+    "app_uninstalled": frozenset(),
+    "tokens_revoked": frozenset(),
+    **{
+        f"channel_{change}": frozenset({"channels:read"})
+        for change in ("archive", "unarchive", "deleted", "left")
+    },
+    **{
+        f"group_{change}": frozenset({"groups:read"})
+        for change in ("archive", "unarchive", "deleted", "left")
+    },
 }
 
 # `client.chat_postMessage(`, `self.client.users_info(`, `web_client.views_open(`: slack_sdk names
@@ -144,7 +162,38 @@ def test_interactivity_is_enabled_for_the_card_buttons(manifest: dict[str, Any],
 def test_every_event_listener_is_subscribed(manifest: dict[str, Any], slack_code: str) -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert "app_home_opened" in events
-    assert events == set(_EVENT.findall(slack_code))
+    # Listeners written `@app.event("…")`, and the lifecycle ones registered from their table.
+    assert events == set(_EVENT.findall(slack_code)) | set(LIFECYCLE_EVENTS)
+
+
+def test_every_lifecycle_event_of_the_issue_is_subscribed(manifest: dict[str, Any]) -> None:
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    wanted = {"app_uninstalled", "tokens_revoked", "channel_archive", "channel_unarchive", "channel_deleted"}
+    assert wanted | {"channel_left", "group_left", "group_archive", "group_deleted"} <= events
+
+
+def test_every_event_has_its_scope(manifest: dict[str, Any]) -> None:
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    unknown = sorted(events - EVENT_SCOPES.keys())
+    assert not unknown, f"add these events to EVENT_SCOPES with the scopes they need: {unknown}"
+    missing = {
+        e: sorted(EVENT_SCOPES[e] - bot_scopes(manifest))
+        for e in events
+        if EVENT_SCOPES[e] - bot_scopes(manifest)
+    }
+    assert not missing, f"scopes missing from deploy/slack-manifest.yaml: {missing}"
+
+
+def test_every_scope_is_used_by_a_call_an_event_or_the_command(
+    manifest: dict[str, Any], slack_code: str
+) -> None:
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    used = {"commands"}.union(
+        *(METHOD_SCOPES.get(m, frozenset()) for m in api_methods(slack_code)),
+        *(EVENT_SCOPES.get(e, frozenset()) for e in events),
+    )
+    # im:write opens the DM that chat.postMessage to a user id posts into.
+    assert bot_scopes(manifest) - used <= {"im:write"}
 
 
 def test_app_home_shows_the_home_tab_only(manifest: dict[str, Any]) -> None:

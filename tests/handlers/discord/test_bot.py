@@ -10,7 +10,6 @@ from unittest.mock import AsyncMock, MagicMock
 import discord
 import pytest
 from discord import app_commands
-from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SAMPLE_REPORT
@@ -178,7 +177,11 @@ async def test_setup_hook_registers_persistent_buttons_and_syncs_to_the_test_gui
     synced = bot.tree.sync.await_args
     assert synced is not None
     assert synced.kwargs["guild"].id == GUILD
-    assert bot.intents.value == discord.Intents.none().value  # no privileged intents
+    # Guilds only: GUILD_DELETE and CHANNEL_DELETE pause subscriptions; nothing privileged.
+    assert bot.intents.value == discord.Intents(guilds=True).value
+    assert not bot.intents.members
+    assert not bot.intents.presences
+    assert not bot.intents.message_content
     await bot.close()
 
 
@@ -199,37 +202,37 @@ def test_the_invite_asks_for_exactly_the_permissions_digests_need() -> None:
     }
 
 
-async def test_run_discord_connects_until_stopped_and_explains_a_bad_token(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
-) -> None:
-    import asyncio
+# run_discord's start-up, credential check and readiness: over the wire in test_gateway.py.
 
-    from bot.app import App
-    from bot.config import Settings
-    from bot.errors import PaperbotError
-    from handlers.discord import run as run_module
 
-    connected = asyncio.Event()
+async def test_administrators_pass_the_check_without_the_manage_channels_bit(edge: DiscordEdge) -> None:
+    (check,) = command(edge, "subscribe").checks
+    admin = interaction(manage=False)
+    admin.permissions = discord.Permissions(administrator=True)
+    assert await discord.utils.maybe_coroutine(check, admin)
+    await command(edge, "subscribe").callback(admin, topics="agents")  # type: ignore[call-arg]
+    assert "Subscribed" in texts(admin)
 
-    async def login(self: PaperBot, token: str) -> None:
-        if token != "MTA.good.token":
-            raise discord.LoginFailure("Improper token has been passed.")
 
-    async def connect(self: PaperBot, *, reconnect: bool = True) -> None:
-        connected.set()
-        await asyncio.Event().wait()  # a gateway connection runs until closed
+async def test_the_core_refuses_a_change_even_when_the_check_is_bypassed(edge: DiscordEdge) -> None:
+    """Two gates: discord.py's check, then `can_manage` from the interaction's permissions
+    (never a constant), so a callback reached some other way still changes nothing."""
+    for name, options in (("subscribe", {"topics": "agents"}), ("language", {"language": "zh"})):
+        for locale, refusal in (
+            (discord.Locale.american_english, "Only people who can manage"),
+            (discord.Locale.chinese, "只有能管理"),
+        ):
+            member = interaction(manage=False, locale=locale)
+            await command(edge, name).callback(member, **options)  # type: ignore[call-arg]
+            assert texts(member).startswith(refusal)
+    assert await edge.store.get(REF) is None
 
-    monkeypatch.setattr(PaperBot, "login", login)
-    monkeypatch.setattr(PaperBot, "connect", connect)
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'd.db'}", discord_token=SecretStr("MTA.good.token")
-    )
-    async with App.start(settings=settings) as app:
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_module.run_discord(app, stop))
-        await asyncio.wait_for(connected.wait(), 5)
-        stop.set()
-        assert await asyncio.wait_for(task, 5) == 0
-        app.settings = Settings(database_url=settings.database_url, discord_token=SecretStr("MTA.bad.token"))
-        with pytest.raises(PaperbotError, match="Discord refused DISCORD_TOKEN"):
-            await run_module.run_discord(app, asyncio.Event())
+
+async def test_lookup_option_text_is_a_lookup_even_for_a_manager(edge: DiscordEdge) -> None:
+    await command(edge, "subscribe").callback(interaction(), topics="RL")  # type: ignore[call-arg]
+    before = await edge.store.get(REF)
+    for query in ("unsubscribe all", "subscribe agents", "订阅 强化学习"):
+        mock = interaction()
+        await command(edge, "lookup").callback(mock, query=query)  # type: ignore[call-arg]
+        assert query in texts(mock)
+    assert await edge.store.get(REF) == before

@@ -23,7 +23,9 @@ from handlers.discord.embeds import digest_messages
 from handlers.discord.messages import DiscordMessage
 from handlers.discord.publisher import DiscordHistoryError, DiscordPublisher
 
-GUILD, CHANNEL, THREAD, BOT, SOMEONE = 111, 222, 333, 999, 444
+# Snowflakes of the shape Discord issues (bot/ids.py): delivery skips ids that cannot exist.
+GUILD, CHANNEL, THREAD = 111111111111111111, 222222222222222222, 333333333333333333
+BOT, SOMEONE = 999, 444
 REF = ChannelRef("discord", str(GUILD), str(CHANNEL))
 SUBSCRIPTION = Subscription(channel=REF, interests=Interests(("reinforcement-learning",)), created_by="555")
 

@@ -24,11 +24,12 @@ from types import TracebackType
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from slack_sdk.models.blocks import Block, HeaderBlock
 from slack_sdk.models.views import View
 
 FAKE_TOKEN = "xoxb-fake-paperbot"
+FAKE_APP_TOKEN = "xapp-1-A0PAPERBOT-1-fakeapptoken"
 # Slack's documented limits that the fake enforces (see PLATFORM_FACTS.md, Slack section).
 MAX_BLOCKS = 50
 # Slack rejects "very long" block payloads somewhere around 11–13k characters; 12,000 is the
@@ -127,9 +128,16 @@ class FakeSlack:
     # Off only where the double must cost next to nothing (the delivery benchmark, which checks
     # every stored message with `message_problem` after its timed span instead).
     check_payloads: bool = True
+    # Socket Mode: the app-level tokens apps.connections.open accepts, and every frame the bot
+    # sent back over the WebSocket (acknowledgements), in order.
+    app_tokens: Iterable[str] = (FAKE_APP_TOKEN,)
+    socket_frames: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._tokens = set(self.tokens)
+        self._app_tokens = set(self.app_tokens)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._envelopes = 0
         self._users = {user.id: user for user in self.users}
         self._scripts: dict[str, list[_Script]] = {}
         self._delays: dict[str, float] = {}
@@ -144,6 +152,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/_fake/state", self._state)
+        app.router.add_get("/link/", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)  # port 0: the OS picks a free one
@@ -153,6 +162,8 @@ class FakeSlack:
         self.root = f"http://{host}:{port}"
 
     async def close(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -306,16 +317,25 @@ class FakeSlack:
         if request.match_info["method"] == "oauth.v2.access":
             # Exchanged with the app's client id and secret (basic auth), not a token.
             return None if params.get("code") == self.oauth_code else "invalid_code"
+        if request.match_info["method"] == "api.test":
+            return None  # needs no token
         header = request.headers.get("Authorization", "")
         token = (
             header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else params.get("token")
         )
         if not token:
             return "not_authed"
+        if request.match_info["method"] == "apps.connections.open":
+            # Only an app-level token opens a Socket Mode connection.
+            if token in self._app_tokens:
+                return None
+            return "not_allowed_token_type" if token in self._tokens else "invalid_auth"
         return None if token in self._tokens else "invalid_auth"
 
     def _answers(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         return {
+            "api.test": lambda params: {"ok": True, "args": params},
+            "apps.connections.open": self._connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
@@ -327,6 +347,56 @@ class FakeSlack:
             "views.publish": self._views_publish,
             "oauth.v2.access": self._oauth_access,
         }
+
+    # -- Socket Mode ---------------------------------------------------------------------------
+
+    def _connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        ws_root = self.root.replace("http://", "ws://", 1)
+        return {"ok": True, "url": f"{ws_root}/link/?ticket=fake-ticket-{len(self.calls)}"}
+
+    async def _socket_mode(self, request: web.Request) -> web.StreamResponse:
+        """Slack's end of a Socket Mode connection: `hello` first, then envelopes sent by
+        `send_envelope`; every frame the bot sends back is recorded in `socket_frames`."""
+        socket = web.WebSocketResponse()  # answers the client's pings itself, as Slack does
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets),
+                "debug_info": {"host": "fake-slack", "approximate_connection_time": 3600},
+                "connection_info": {"app_id": "A0PAPERBOT"},
+            }
+        )
+        try:
+            async for frame in socket:
+                if frame.type == WSMsgType.TEXT:
+                    with contextlib.suppress(json.JSONDecodeError):
+                        self.socket_frames.append(json.loads(frame.data))
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    @property
+    def socket_connected(self) -> bool:
+        return bool(self._sockets)
+
+    async def send_envelope(
+        self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = True
+    ) -> str:
+        """Deliver one request over the newest Socket Mode connection; returns its envelope_id
+        (the bot acknowledges with a frame carrying it)."""
+        self._envelopes += 1
+        envelope_id = f"fake-envelope-{self._envelopes}"
+        envelope: dict[str, Any] = {"envelope_id": envelope_id, "type": kind, "payload": payload}
+        if kind != "events_api":
+            envelope["accepts_response_payload"] = accepts_response_payload
+        await self._sockets[-1].send_json(envelope)
+        return envelope_id
+
+    def ack_for(self, envelope_id: str) -> dict[str, Any] | None:
+        """The bot's acknowledgement of an envelope, once it arrived."""
+        return next((f for f in self.socket_frames if f.get("envelope_id") == envelope_id), None)
 
     # -- methods -----------------------------------------------------------------------------
 

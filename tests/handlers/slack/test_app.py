@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -16,6 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.commands import CHANGES, VERBS
 from bot.config import SAMPLE_REPORT
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
@@ -27,6 +27,7 @@ from handlers.slack.blocks import DETAILS_ACTION, SHARE_ACTION
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
+from tests.waiting import until
 
 SECRET = "0123456789abcdef0123456789abcdef"
 TEAM, CHANNEL = "T0FAKE", "C0VIDEO"
@@ -100,15 +101,6 @@ def action_body(slack: FakeSlack, action_id: str, value: str, user: str = MEMBER
     return urlencode({"payload": json.dumps(payload)})
 
 
-async def until(condition: Any, within: float = 5.0) -> None:
-    """Bolt runs listeners after acknowledging; wait for their effect, not for a time."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the listener did not finish")
-        await asyncio.sleep(0.01)
-
-
 async def dispatch(app: AsyncApp, body: str, **kwargs: Any) -> int:
     response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=for_bolt(signed(body, **kwargs))))
     return response.status
@@ -162,6 +154,41 @@ async def test_only_admins_may_change_subscriptions_when_configured(
     assert await edge.store.get(ChannelRef("slack", TEAM, CHANNEL)) is None
     accepted = await command(app, slack, "subscribe RL", user=ADMIN.id)
     assert accepted["text"].startswith("Subscribed")
+
+
+# An argument for each sub-command that changes a channel (bot/commands.py CHANGES).
+CHANGE_ARGUMENTS = {
+    "subscribe": "RL",
+    "unsubscribe": "all",
+    "exclude": "survey",
+    "include": '"robot"',
+    "schedule": "07:00 Asia/Shanghai",
+    "language": "zh",
+    "set": "size 3",
+    "cadence": "weekly friday",
+}
+# Every name a user may type for those sub-commands, English and Chinese: all must be refused.
+TYPED_CHANGES = sorted(name for name, verb in VERBS.items() if verb in CHANGES)
+
+
+def test_every_change_has_an_argument_here() -> None:
+    assert set(CHANGE_ARGUMENTS) == CHANGES
+
+
+@pytest.mark.parametrize("typed", TYPED_CHANGES)
+async def test_under_admins_no_member_changes_a_channel_by_any_name_of_any_change(
+    edge: SlackEdge, slack: FakeSlack, typed: str
+) -> None:
+    edge.managers = "admins"
+    app = bolt_app(edge, slack)
+    ref = ChannelRef("slack", TEAM, CHANNEL)
+    await command(app, slack, 'subscribe video generation -"robot"', user=ADMIN.id)
+    before = await edge.store.get(ref)
+    for user in (MEMBER, CHINESE):
+        refused = await command(app, slack, f"{typed} {CHANGE_ARGUMENTS[VERBS[typed]]}", user=user.id)
+        expected = "只有能管理本频道" if user is CHINESE else "Only people who can manage this channel"
+        assert refused["text"].startswith(expected), refused
+    assert await edge.store.get(ref) == before
 
 
 async def test_forged_and_stale_signatures_are_refused_with_no_side_effect(

@@ -27,10 +27,10 @@ from tests.handlers.slack.test_app import (
     bolt_app,
     dispatch,
     signed,
-    until,
 )
 from tests.handlers.slack.test_app import edge as edge
 from tests.handlers.slack.test_app import slack as slack
+from tests.waiting import until
 
 REF = ChannelRef("slack", TEAM, CHANNEL)
 PAPER = "2611.01001"

@@ -21,7 +21,8 @@ from handlers.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, Worksp
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
 from tests.handlers.slack.fake_slack import FakeSlack
-from tests.handlers.slack.test_app import SECRET, command_body, signed, until
+from tests.handlers.slack.test_app import SECRET, command_body, signed
+from tests.waiting import until
 
 CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
 

@@ -15,14 +15,10 @@ import pytest
 
 from handlers.ops import Readiness, ops_app
 from handlers.slack.server import EVENTS_PATH
-from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
-from tests.handlers.slack.test_app import SECRET, command_body, signed, until
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.deploy.deploy_support import free_port
+from tests.handlers.slack.fake_slack import FAKE_APP_TOKEN, FAKE_TOKEN, FakeSlack
+from tests.handlers.slack.test_app import SECRET, command_body, signed
+from tests.waiting import until
 
 
 async def start_run(slack: FakeSlack, cwd: Path, database_url: str, port: int) -> asyncio.subprocess.Process:
@@ -103,13 +99,13 @@ async def test_run_serves_slack_in_http_mode_and_stops_cleanly_on_sigterm(
 @pytest.mark.parametrize(
     ("env", "mode"),
     [
-        ({"SLACK_BOT_TOKEN": FAKE_TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-2-abcdef"}, "socket"),
+        ({"SLACK_BOT_TOKEN": FAKE_TOKEN, "SLACK_APP_TOKEN": FAKE_APP_TOKEN}, "socket"),
         ({"SLACK_BOT_TOKEN": FAKE_TOKEN, "SLACK_SIGNING_SECRET": SECRET}, "http"),
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c" * 32, "SLACK_SIGNING_SECRET": SECRET}, "http"),
     ],
 )
 async def test_run_picks_socket_or_http_mode_from_the_configuration(
-    env: dict[str, str], mode: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    env: dict[str, str], mode: str, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import handlers.slack.run as run_module
     from bot.app import App
@@ -125,9 +121,14 @@ async def test_run_picks_socket_or_http_mode_from_the_configuration(
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SLACK_API_URL", slack.base_url)
     served: list[str] = []
 
-    async def fake_socket(bolt: object, token: str, stop: asyncio.Event, readiness: object) -> None:
+    async def fake_socket(
+        bolt: object, token: str, stop: asyncio.Event, readiness: object, *, url: str | None = None
+    ) -> None:
+        assert url is not None
+        assert url.startswith("ws://127.0.0.1:")  # SLACK_APP_TOKEN was checked at start-up
         served.append(token)
 
     monkeypatch.setattr(run_module, "serve_socket", fake_socket)
@@ -135,18 +136,20 @@ async def test_run_picks_socket_or_http_mode_from_the_configuration(
     async with App.start(settings=settings) as app:
         readiness = Readiness(app.engine)
         web_app = ops_app(readiness)
-        edge = run_module.start_slack(app, web_app, readiness)
+        edge = await run_module.start_slack(app, web_app, readiness)
         stop = asyncio.Event()
         stop.set()
         await edge(stop)
         paths = {resource.canonical for resource in web_app.router.resources()}
         if mode == "socket":
-            assert served == ["xapp-1-A1-2-abcdef"]
+            assert served == [FAKE_APP_TOKEN]
             assert EVENTS_PATH not in paths  # nothing for Slack to call
         else:
             assert served == []
             assert EVENTS_PATH in paths
             assert await readiness.checks() == {"database": "ok", "slack": "ok"}
+            # Start-up asked Slack first: auth.test with the bot token, or api.test (OAuth).
+            assert slack.calls_to("api.test" if "SLACK_CLIENT_ID" in env else "auth.test")
             # OAuth install routes only with an install configuration.
             assert ("/slack/install" in paths) is ("SLACK_CLIENT_ID" in env)
         assert {"/healthz", "/readyz", "/metrics"} <= paths

@@ -1,0 +1,127 @@
+"""Slack's lifecycle events: channels archived, deleted or left, and the app uninstalled.
+
+Each event is translated into a `bot.lifecycle` call with the Slack wording of the reason (the
+publisher's pause catalogue, so a channel paused by an event reads exactly like one paused by a
+failed post). Every event listed in `LIFECYCLE_EVENTS` is subscribed in
+deploy/slack-manifest.yaml; Bolt answers 404 to an event without a listener, so the table is
+the one place both come from (tests/deploy/test_slack_manifest.py holds them together).
+
+`app_uninstalled` and `tokens_revoked` need no scope and are sent without an authorisation
+(Bolt skips its installation lookup for them): the workspace's installation rows, which hold
+its tokens, are deleted here in OAuth mode, and every `WorkspaceClients` of this process drops
+its client for the workspace, so no Web API call is made with the revoked token again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot.lifecycle import Gone, channel_back, channel_gone, workspace_gone
+from bot.models import ChannelRef
+from bot.store.subscriptions import SubscriptionStore
+from handlers.slack.oauth import WorkspaceClients
+from handlers.slack.publisher import pause_reason
+
+log = logging.getLogger("paperbot.slack")
+
+# The Slack error code whose wording (handlers/slack/publisher.py) a kind is stored with.
+_CODES: dict[Gone, str] = {
+    Gone.ARCHIVED: "is_archived",  # the same reason as a post refused with is_archived
+    Gone.DELETED: "channel_deleted",
+    Gone.REMOVED: "not_in_channel",  # the same as a post refused with not_in_channel
+    Gone.UNINSTALLED: "app_uninstalled",
+    Gone.REVOKED: "token_revoked",
+}
+
+# Event → what it means for the channel it names. channel_* need channels:read, group_* (private
+# channels) groups:read; channel_left / group_left are sent when the bot is removed.
+CHANNEL_GONE_EVENTS: dict[str, Gone] = {
+    "channel_archive": Gone.ARCHIVED,
+    "group_archive": Gone.ARCHIVED,
+    "channel_deleted": Gone.DELETED,
+    "group_deleted": Gone.DELETED,
+    "channel_left": Gone.REMOVED,
+    "group_left": Gone.REMOVED,
+}
+# An unarchived channel resumes only if it was paused for being archived: one the bot was also
+# removed from, or that was paused for another cause, waits for a manager's `/paper subscribe`.
+CHANNEL_BACK_EVENTS = ("channel_unarchive", "group_unarchive")
+WORKSPACE_EVENTS = ("app_uninstalled", "tokens_revoked")  # no scope needed
+LIFECYCLE_EVENTS: tuple[str, ...] = (*CHANNEL_GONE_EVENTS, *CHANNEL_BACK_EVENTS, *WORKSPACE_EVENTS)
+# The scopes these events need, besides the ones the Web API calls need (handlers/slack/oauth.py).
+EVENT_SCOPES = ("channels:read", "groups:read")
+
+
+def slack_reason(kind: Gone, locale: str) -> str:
+    """The paused_reason stored for `kind`: the publisher's text for the matching Slack error."""
+    return pause_reason(_CODES[kind], locale)
+
+
+def _channel(context: AsyncBoltContext, event: dict[str, Any]) -> ChannelRef | None:
+    team, channel = context.team_id, event.get("channel")
+    # channel_* events name the channel by id; a few older payloads carry an object.
+    if isinstance(channel, dict):
+        channel = channel.get("id")
+    if not team or not isinstance(channel, str) or not channel:
+        return None
+    return ChannelRef("slack", team, channel)
+
+
+def register_lifecycle(app: AsyncApp, store: SubscriptionStore) -> None:
+    """Add a listener for every event of LIFECYCLE_EVENTS to `app`."""
+
+    async def gone(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        ref = _channel(context, event)
+        if ref is not None:
+            await channel_gone(store, ref, CHANNEL_GONE_EVENTS[event["type"]], slack_reason)
+
+    async def back(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        ref = _channel(context, event)
+        if ref is not None:
+            await channel_back(store, ref, (Gone.ARCHIVED,), slack_reason)
+
+    async def uninstalled(context: AsyncBoltContext) -> None:
+        enterprise, team = context.enterprise_id, context.team_id
+        if app.installation_store is not None:
+            await app.installation_store.async_delete_all(enterprise_id=enterprise, team_id=team)
+        await _workspace_gone(store, enterprise, team, Gone.UNINSTALLED)
+
+    async def revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        enterprise, team = context.enterprise_id, context.team_id
+        tokens = event.get("tokens") or {}
+        installations = app.installation_store
+        if tokens.get("bot"):
+            # paperbot installs bot-only: the installation rows hold the same, now revoked, bot
+            # token as the bot row, so all of them go.
+            if installations is not None:
+                await installations.async_delete_all(enterprise_id=enterprise, team_id=team)
+            await _workspace_gone(store, enterprise, team, Gone.REVOKED)
+            return
+        # Only people's tokens (paperbot asks for none, but an installer may have granted some).
+        for user in tokens.get("oauth") or ():
+            if installations is not None:
+                await installations.async_delete_installation(
+                    enterprise_id=enterprise, team_id=team, user_id=user
+                )
+
+    for name in CHANNEL_GONE_EVENTS:
+        app.event(name)(gone)
+    for name in CHANNEL_BACK_EVENTS:
+        app.event(name)(back)
+    app.event("app_uninstalled")(uninstalled)
+    app.event("tokens_revoked")(revoked)
+
+
+async def _workspace_gone(
+    store: SubscriptionStore, enterprise: str | None, team: str | None, kind: Gone
+) -> None:
+    if not team:
+        # An organisation-wide (Enterprise Grid) install names no workspace: its installation
+        # is gone, and each workspace's channels pause on their first refused post.
+        log.warning("Slack organisation %s: %s, no workspace named", enterprise, kind)
+        return
+    WorkspaceClients.forget_everywhere(team)
+    await workspace_gone(store, "slack", team, kind, slack_reason)

@@ -1,0 +1,406 @@
+"""Slack's lifecycle events and impossible ids, as signed requests dispatched to the Bolt app
+(with the loopback Slack double behind it)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery import Deliverer
+from bot.i18n import t
+from bot.lifecycle import Gone
+from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.slack.app import SlackEdge, build_app, home_view
+from handlers.slack.blocks import VOTE_UP_ACTION
+from handlers.slack.delivery import SlackDigestPublisher
+from handlers.slack.lifecycle import CHANNEL_GONE_EVENTS, LIFECYCLE_EVENTS, slack_reason
+from handlers.slack.oauth import BOT_SCOPES, WorkspaceClients, oauth_settings
+from handlers.slack.publisher import _PAUSE_TEXT, make_client, pause_reason
+from tests.bot.topics.test_matcher import paper
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
+from tests.handlers.slack.test_app import (
+    CHANNEL,
+    MEMBER,
+    SECRET,
+    TEAM,
+    action_body,
+    command,
+    command_body,
+    dispatch,
+    for_bolt,
+    signed,
+)
+from tests.handlers.slack.test_app import edge as edge
+from tests.handlers.slack.test_app import slack as slack
+from tests.waiting import until
+
+RL = Interests(("reinforcement-learning",))
+REF = ChannelRef("slack", TEAM, CHANNEL)
+ZH_REF = ChannelRef("slack", TEAM, "C0ZH")
+DAY = dt.date(2026, 5, 6)
+
+
+def lifecycle_app(edge: SlackEdge, slack: FakeSlack) -> AsyncApp:
+    """The Bolt app, finishing each listener before it answers: a listener still writing after
+    its test ended would hold a database connection past the test's engine."""
+    return build_app(
+        edge,
+        signing_secret=SECRET,
+        client=make_client(FAKE_TOKEN, slack.base_url),
+        process_before_response=True,
+    )
+
+
+def event_body(event: dict[str, Any], team: str = TEAM) -> str:
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": team,
+            "api_app_id": "A1",
+            "event": event,
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+        }
+    )
+
+
+async def send_event(app: AsyncApp, event: dict[str, Any], team: str = TEAM) -> int:
+    body = event_body(event, team)
+    headers = {**signed(body), "content-type": "application/json"}
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=for_bolt(headers)))
+    return response.status
+
+
+async def paused(store: SubscriptionStore, ref: ChannelRef) -> tuple[bool, str | None]:
+    subscription = await store.get(ref)
+    assert subscription is not None
+    return subscription.paused, subscription.paused_reason
+
+
+async def subscribed(edge: SlackEdge) -> None:
+    await edge.store.save_all([Subscription(REF, RL), Subscription(ZH_REF, RL, locale="zh")])
+
+
+# -- the catalogue -------------------------------------------------------------------------------
+
+
+def test_every_reason_is_written_in_both_languages_with_the_same_placeholders() -> None:
+    assert _PAUSE_TEXT["en"].keys() == _PAUSE_TEXT["zh"].keys()
+    for kind in Gone:
+        english, chinese = slack_reason(kind, "en"), slack_reason(kind, "zh")
+        assert "/paper subscribe" in english  # how to resume
+        assert "/paper subscribe" in chinese
+        assert english != chinese
+    assert slack_reason(Gone.DELETED, "en").startswith("the channel was deleted (Slack: channel_deleted)")
+    # A channel paused by the event reads like one paused by a refused post.
+    assert slack_reason(Gone.ARCHIVED, "zh") == pause_reason("is_archived", "zh")
+    assert slack_reason(Gone.REMOVED, "en") == pause_reason("not_in_channel", "en")
+
+
+def test_the_events_scopes_are_asked_for_at_install() -> None:
+    assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)
+
+
+# -- channels ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(LIFECYCLE_EVENTS))
+async def test_every_lifecycle_event_has_a_listener(edge: SlackEdge, slack: FakeSlack, name: str) -> None:
+    # Bolt answers 404 to an event nobody listens to, and Slack then retries and disables it.
+    app = lifecycle_app(edge, slack)
+    assert await send_event(app, {"type": name, "channel": "C0NOBODY"}) == 200
+    assert await send_event(app, {"type": "reaction_added", "user": MEMBER.id}) == 404  # the control
+
+
+@pytest.mark.parametrize(("name", "kind"), sorted(CHANNEL_GONE_EVENTS.items()))
+async def test_a_channel_gone_is_paused_at_once_with_a_reason_in_its_language(
+    edge: SlackEdge, slack: FakeSlack, name: str, kind: Gone
+) -> None:
+    await subscribed(edge)
+    app = lifecycle_app(edge, slack)
+    for ref in (REF, ZH_REF):
+        assert await send_event(app, {"type": name, "channel": ref.channel, "user": MEMBER.id}) == 200
+
+    async def both_paused() -> bool:
+        return all([(await paused(edge.store, ref))[0] for ref in (REF, ZH_REF)])
+
+    await until(both_paused)
+    assert await paused(edge.store, REF) == (True, slack_reason(kind, "en"))
+    assert await paused(edge.store, ZH_REF) == (True, slack_reason(kind, "zh"))
+    assert not slack.calls_to("chat.postMessage")  # nobody is told in a channel that is gone
+
+
+async def test_a_channel_of_another_workspace_with_the_same_id_is_left_alone(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    elsewhere = ChannelRef("slack", "T0OTHER", CHANNEL)
+    await edge.store.save_all([Subscription(REF, RL), Subscription(elsewhere, RL)])
+    app = lifecycle_app(edge, slack)
+    assert await send_event(app, {"type": "channel_deleted", "channel": CHANNEL}) == 200
+
+    async def done() -> bool:
+        return (await paused(edge.store, REF))[0]
+
+    await until(done)
+    assert await paused(edge.store, elsewhere) == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("gone", "back"), [("channel_archive", "channel_unarchive"), ("group_archive", "group_unarchive")]
+)
+async def test_unarchiving_resumes_a_channel_paused_for_the_archive(
+    edge: SlackEdge, slack: FakeSlack, gone: str, back: str
+) -> None:
+    await subscribed(edge)
+    app = lifecycle_app(edge, slack)
+    await send_event(app, {"type": gone, "channel": CHANNEL, "user": MEMBER.id})
+
+    async def archived() -> bool:
+        return (await paused(edge.store, REF))[0]
+
+    await until(archived)
+    assert await send_event(app, {"type": back, "channel": CHANNEL, "user": MEMBER.id}) == 200
+
+    async def resumed() -> bool:
+        return not (await paused(edge.store, REF))[0]
+
+    await until(resumed)
+    assert await paused(edge.store, REF) == (False, None)
+
+
+async def test_unarchiving_leaves_a_channel_the_bot_was_removed_from_paused_until_subscribe(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    await subscribed(edge)
+    app = lifecycle_app(edge, slack)
+    await send_event(app, {"type": "channel_left", "channel": CHANNEL, "actor_id": MEMBER.id})
+
+    async def removed() -> bool:
+        return (await paused(edge.store, REF))[0]
+
+    await until(removed)
+    await send_event(app, {"type": "channel_unarchive", "channel": CHANNEL, "user": MEMBER.id})
+    await send_event(app, {"type": "channel_unarchive", "channel": ZH_REF.channel, "user": MEMBER.id})
+    await asyncio.sleep(0.2)  # give a wrong resume every chance to happen
+    assert await paused(edge.store, REF) == (True, slack_reason(Gone.REMOVED, "en"))
+    # The reason is what `/paper list` shows in the channel; a re-invite plus subscribe resumes.
+    listed = await command(app, slack, "list")
+    assert "Paused: paperbot is not a member of the channel (Slack: not_in_channel)" in listed["text"]
+    assert "/invite @paperbot" in listed["text"]
+    assert (await command(app, slack, "subscribe RL"))["text"].startswith("Resumed: ")
+    assert await paused(edge.store, REF) == (False, None)
+
+
+async def test_app_home_shows_why_a_channel_is_paused(edge: SlackEdge, slack: FakeSlack) -> None:
+    await subscribed(edge)
+    app = lifecycle_app(edge, slack)
+    await send_event(app, {"type": "channel_archive", "channel": ZH_REF.channel, "user": MEMBER.id})
+
+    async def archived() -> bool:
+        return (await paused(edge.store, ZH_REF))[0]
+
+    await until(archived)
+    view = json.dumps(await home_view(edge, TEAM, "zh"), ensure_ascii=False)
+    assert "⏸ 频道已归档（Slack：is_archived）" in view
+    assert f"<#{CHANNEL}>" in view
+
+
+# -- the workspace -------------------------------------------------------------------------------
+
+CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
+LAB, OTHER = "T0LAB", "T0OTHER"
+
+
+@pytest.fixture
+async def two_workspaces() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(tokens=("xoxb-lab", "xoxb-other")) as fake:
+        yield fake
+
+
+def installation(team: str, token: str) -> Installation:
+    return Installation(
+        app_id="A1",
+        enterprise_id=None,
+        team_id=team,
+        bot_token=token,
+        bot_id=f"B{team}",
+        bot_user_id=f"U{team}",
+        bot_scopes=",".join(BOT_SCOPES),
+        user_id="U0ADMIN",
+        installed_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC).timestamp(),
+    )
+
+
+async def rows(store: AsyncSQLAlchemyInstallationStore, team: str) -> tuple[int, int]:
+    async with store.engine.connect() as conn:
+        counts = []
+        for table in (store.installations, store.bots):
+            query = select(func.count()).select_from(table).where(table.c.team_id == team)
+            counts.append((await conn.execute(query)).scalar_one())
+    return counts[0], counts[1]
+
+
+async def test_after_app_uninstalled_its_tokens_are_gone_and_nothing_is_posted_there(
+    engine: AsyncEngine, two_workspaces: FakeSlack
+) -> None:
+    slack = two_workspaces
+    installations = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    await installations.async_save(installation(LAB, "xoxb-lab"))
+    await installations.async_save(installation(OTHER, "xoxb-other"))
+    archive = Archive(engine)
+    await archive.ingest(Report(DAY, (paper(arxiv_id="2605.00001", title="Scaling RL", domain="强化学习"),)))
+    store = SubscriptionStore(engine)
+    lab, lab_zh, other = (
+        ChannelRef("slack", LAB, "C0LAB"),
+        ChannelRef("slack", LAB, "C0LABZH"),
+        ChannelRef("slack", OTHER, "C0OTHER"),
+    )
+    await store.save_all(
+        [Subscription(lab, RL), Subscription(lab_zh, RL, locale="zh"), Subscription(other, RL)]
+    )
+    clients = WorkspaceClients(slack.base_url, installations=installations)
+    assert await clients.client_for(LAB) is not None  # cached, as a running deliverer holds it
+
+    edge = SlackEdge(archive, store, builtin_taxonomy())
+    app = build_app(
+        edge,
+        signing_secret=SECRET,
+        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
+        client=make_client("", slack.base_url),
+        process_before_response=True,
+    )
+    assert await send_event(app, {"type": "app_uninstalled"}, team=LAB) == 200
+
+    async def gone() -> bool:
+        return await rows(installations, LAB) == (0, 0) and (await paused(store, lab_zh))[0]
+
+    await until(gone)
+    assert await rows(installations, OTHER) == (1, 1)  # the other workspace keeps its install
+    assert await installations.async_find_bot(enterprise_id=None, team_id=LAB) is None
+    assert await clients.client_for(LAB) is None  # the cached client was dropped
+    assert await paused(store, lab) == (True, pause_reason("app_uninstalled", "en"))
+    assert await paused(store, lab_zh) == (True, pause_reason("app_uninstalled", "zh"))
+    assert "paperbot was uninstalled from this workspace" in pause_reason("app_uninstalled", "en")
+    assert await paused(store, other) == (False, None)
+
+    publisher = SlackDigestPublisher(clients, store)
+    job = Deliverer(archive, store, Outbox(engine), builtin_taxonomy(), {"slack": publisher})
+    await job.run_pass(dt.datetime(2026, 5, 6, 13, 0, tzinfo=dt.UTC), force=True)
+    posts = slack.calls_to("chat.postMessage")
+    assert {call.params["channel"] for call in posts} == {"C0OTHER"}  # the pass did run
+    assert all(call.headers.get("Authorization") == "Bearer xoxb-other" for call in slack.calls)
+
+
+async def test_after_tokens_revoked_the_shared_token_is_never_used_for_that_workspace(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    await subscribed(edge)
+    clients = WorkspaceClients(slack.base_url, token=FAKE_TOKEN)
+    assert await clients.client_for(TEAM) is not None
+    app = lifecycle_app(edge, slack)
+    # Only a person's token: the bot's own is fine, nothing pauses.
+    assert await send_event(app, {"type": "tokens_revoked", "tokens": {"oauth": ["U0ADMIN"]}}) == 200
+    await asyncio.sleep(0.1)
+    assert await paused(edge.store, REF) == (False, None)
+    assert await clients.client_for(TEAM) is not None
+    # The bot token.
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UPAPERBOT"]}}
+    assert await send_event(app, revoked) == 200
+
+    async def done() -> bool:
+        return (await paused(edge.store, ZH_REF))[0]
+
+    await until(done)
+    assert await paused(edge.store, REF) == (True, pause_reason("token_revoked", "en"))
+    assert await paused(edge.store, ZH_REF) == (True, pause_reason("token_revoked", "zh"))
+    assert await clients.client_for(TEAM) is None
+    publisher = SlackDigestPublisher(clients, edge.store)
+    job = Deliverer(
+        edge.archive, edge.store, Outbox(edge.archive.engine), builtin_taxonomy(), {"slack": publisher}
+    )
+    await job.run_pass(force=True)
+    assert not slack.calls_to("chat.postMessage")
+
+
+# -- impossible ids ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("team", "channel"),
+    [
+        ("T1/C2", CHANNEL),
+        ("", CHANNEL),
+        (TEAM, ""),
+        (TEAM, "C" * 200),
+        ("t0fake", CHANNEL),
+        (TEAM, "C0VIDEO/C0OTHER"),
+    ],
+)
+async def test_a_command_with_an_impossible_id_changes_nothing_and_says_so_in_both_languages(
+    edge: SlackEdge, slack: FakeSlack, team: str, channel: str
+) -> None:
+    app = lifecycle_app(edge, slack)
+    body = (
+        command_body(slack, "subscribe RL")
+        .replace(f"team_id={TEAM}", urlencode({"team_id": team}))
+        .replace(f"channel_id={CHANNEL}", urlencode({"channel_id": channel}))
+    )
+    assert await dispatch(app, body) == 200
+    await until(lambda: len(slack.responses) == 1)
+    reply = slack.responses[0]
+    assert reply["response_type"] == "ephemeral"
+    assert t("ids.invalid", "en", platform="Slack") in reply["text"]
+    assert t("ids.invalid", "zh", platform="Slack") in reply["text"]
+    assert await edge.store.all() == []
+    assert not slack.calls_to("users.info")  # nothing asked about an id Slack never issued
+
+
+async def test_a_vote_from_an_impossible_channel_is_refused_and_records_nothing(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    app = lifecycle_app(edge, slack)
+    body = action_body(slack, VOTE_UP_ACTION, "2611.01001").replace(
+        f"%22id%22%3A+%22{CHANNEL}%22", "%22id%22%3A+%22C1%2FC2%22"
+    )
+    assert "C1%2FC2" in body
+    assert await dispatch(app, body) == 200
+    await until(lambda: len(slack.responses) == 1)
+    assert "nothing was changed" in slack.responses[0]["text"]
+    assert await VoteStore(edge.archive.engine).channels_with_votes() == set()
+
+
+async def test_a_workspace_without_an_installation_is_paused_in_its_language_without_a_call(
+    engine: AsyncEngine, two_workspaces: FakeSlack
+) -> None:
+    # Installed once, its rows deleted while this replica was down and missed app_uninstalled.
+    slack = two_workspaces
+    installations = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    archive = Archive(engine)
+    await archive.ingest(Report(DAY, (paper(arxiv_id="2605.00001", title="Scaling RL", domain="强化学习"),)))
+    store = SubscriptionStore(engine)
+    lab_zh = ChannelRef("slack", LAB, "C0LABZH")
+    await store.save(Subscription(lab_zh, RL, locale="zh"))
+    publisher = SlackDigestPublisher(WorkspaceClients(slack.base_url, installations=installations), store)
+    job = Deliverer(archive, store, Outbox(engine), builtin_taxonomy(), {"slack": publisher})
+    await job.run_pass(dt.datetime(2026, 5, 6, 13, 0, tzinfo=dt.UTC), force=True)
+    assert await paused(store, lab_zh) == (True, pause_reason("not_installed", "zh"))
+    assert "已不再安装于此工作区" in pause_reason("not_installed", "zh")
+    assert not slack.calls
