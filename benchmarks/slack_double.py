@@ -1,6 +1,7 @@
 """The loopback Slack double (`tests/handlers/slack/fake_slack.py`) in a process of its own.
 
     python -m benchmarks.slack_double [--unchecked] [--rate-limited 0.05] [--server-errors 0.05]
+                                      [--post-delay 0.25]
 
 prints the double's API base URL on its first line, then serves until its standard input closes.
 In its own process the double no longer shares the bot's CPU and event loop, so a benchmark
@@ -56,6 +57,8 @@ def inject_failures(slack: FakeSlack, rate_limited: float, server_errors: float,
 async def serve(args: argparse.Namespace) -> None:
     async with FakeSlack(check_payloads=not args.unchecked) as slack:
         inject_failures(slack, args.rate_limited, args.server_errors, args.seed)
+        if args.post_delay:  # a slow Slack: posts in flight long enough for a kill to land among them
+            slack.delay("chat.postMessage", args.post_delay)
         print(slack.base_url, flush=True)
         # Serve until the parent closes our stdin (or dies, which closes it too).
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -65,7 +68,12 @@ class SlackDoubleProcess:
     """`async with SlackDoubleProcess(...) as double:` — `double.base_url`, `await double.state()`."""
 
     def __init__(
-        self, *, unchecked: bool = False, rate_limited: float = 0.0, server_errors: float = 0.0
+        self,
+        *,
+        unchecked: bool = False,
+        rate_limited: float = 0.0,
+        server_errors: float = 0.0,
+        post_delay: float = 0.0,
     ) -> None:
         self.argv = [
             sys.executable,
@@ -73,6 +81,7 @@ class SlackDoubleProcess:
             "benchmarks.slack_double",
             f"--rate-limited={rate_limited}",
             f"--server-errors={server_errors}",
+            f"--post-delay={post_delay}",
             *(["--unchecked"] if unchecked else []),
         ]
         self.base_url = ""
@@ -117,6 +126,7 @@ def main() -> None:
     parser.add_argument("--unchecked", action="store_true", help="no payload check while serving")
     parser.add_argument("--rate-limited", type=float, default=0.0, help="share of posts answered 429")
     parser.add_argument("--server-errors", type=float, default=0.0, help="share of posts answered 503")
+    parser.add_argument("--post-delay", type=float, default=0.0, help="seconds before each post is answered")
     parser.add_argument("--seed", type=int, default=7)
     asyncio.run(serve(parser.parse_args()))
 

@@ -42,7 +42,10 @@ class App:
         """The configured report source (created on first use: `parse FILE` needs none)."""
         if self._source is None:
             self._source = source_from_setting(
-                self.settings.report_source_spec(), cache=DatabaseValidatorCache(self.engine)
+                self.settings.report_source_spec(),
+                cache=DatabaseValidatorCache(self.engine),
+                max_bytes=self.settings.max_report_bytes,
+                hf_endpoint=self.settings.hf_endpoint,
             )
         return self._source
 

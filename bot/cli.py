@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
+import re
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TextIO
@@ -23,8 +28,9 @@ from bot.service import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
 from bot.store.database import DEMO_SQLITE_FILE, default_database_url
 from bot.store.deployment import console_channels, platform_evidence, record_platform_run
 from bot.store.outbox import STATUSES, Outbox
+from bot.store.subscriptions import import_problem
 from bot.store.votes import VoteStore
-from bot.subscriptions import parse_locale, read_export, read_feedback, to_export
+from bot.subscriptions import parse_locale, read_import, to_export
 from bot.text import count
 from bot.topics.resolve import resolve_terms
 
@@ -34,13 +40,37 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, as every paperbot error; `--help` still shows the full usage.
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}{_dash_hint(message)} (see '{self.prog} --help')\n")
+
+
+def _dash_hint(message: str) -> str:
+    """argparse reads any word starting with '-' as an option (`--topics -survey`, `lookup
+    diffusion -survey`); say how to pass such a value."""
+    option = re.match(r"argument (--[\w-]+): expected one argument", message)
+    if option:
+        return f"; write {option.group(1)}=VALUE for a value that starts with '-' (--topics=-survey)"
+    if re.match(r"unrecognized arguments: (.* )?-[^-\s]", message):
+        return "; put '--' before a query with words that start with '-' (lookup -- diffusion -survey)"
+    return ""
+
+
+def _debug_anywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept `--debug` after any subcommand too (`paperbot ingest --debug x.md`). SUPPRESS keeps a
+    subcommand that was not given it from resetting the one given before the subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
+                _debug_anywhere(sub)
+
+
+_DEBUG_HELP = "show tracebacks and debug logs"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="paperbot", description="Daily AI papers for your team's chat channels.")
     parser.add_argument("--version", action="version", version=f"paperbot {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     run = commands.add_parser("run", help="run the bot (console mode when no chat platform is configured)")
@@ -73,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", metavar="SOURCE", help="a report file, URL or date (default: the newest archived report)"
     )
     preview.add_argument(
-        "--topics", required=True, metavar="TOPICS", help='comma-separated topics or keywords: "RL, 视频生成"'
+        "--topics",
+        required=True,
+        metavar="TOPICS",
+        help='comma-separated topics or keywords: "RL, 视频生成"; a list that starts with "-" (an '
+        "exclusion) goes after '=': --topics=-survey",
     )
     preview.add_argument("--json", action="store_true", help="print a JSON list of the matched papers")
     preview.add_argument("--limit", type=_limit, help="show at most N papers (default: every match)")
@@ -96,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", type=_date, help="deliver the digest of this report date (default: the newest)"
     )
     deliver.add_argument("--now", action="store_true", help="treat every subscription as due now")
+    deliver.add_argument(
+        "--wait",
+        action="store_true",
+        help="then wait until deliveries other deliverers hold are settled (taking over any whose "
+        "deliverer died)",
+    )
 
     deliveries = commands.add_parser("deliveries", help="what was delivered, to whom, and what failed")
     deliveries.add_argument("--date", type=_date, help="only this report date")
@@ -103,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     deliveries.add_argument("--json", action="store_true", help="print a JSON list")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
+    _debug_anywhere(parser)
     return parser
 
 
@@ -123,12 +164,28 @@ def _limit(text: str) -> int:
     return value
 
 
+class Terminated(PaperbotError):
+    """SIGTERM stopped a one-shot command (`run` stops gracefully on its own: handlers/runtime.py)."""
+
+
+# What is safe after a one-shot command was stopped midway, said with the stop.
+_AFTER_STOP = {
+    "ingest": "the reports archived before it are kept, and ingest is idempotent: running it again is safe",
+    "subscriptions import": "an import is all-or-nothing, so running it again is safe",
+    "deliver": "no digest is lost or sent twice, so running it again is safe",
+}
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return aio.run(_dispatch(args))
+        return aio.run(_stoppable(args))
     except KeyboardInterrupt:
         return 130
+    except Terminated as exc:
+        print(f"paperbot: {exc}", file=sys.stderr)
+        return EXIT_TERMINATED
     except BrokenPipeError:
         # `paperbot topics | head`: the reader left; say nothing, and keep Python's exit-time
         # flush from raising again (the recipe of the `signal` module's documentation).
@@ -139,7 +196,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PaperbotError as exc:
         return _fail(exc, EXIT_FAILURE, args.debug)
     except Exception as exc:
+        if isinstance(exc, OSError) and _working_directory_gone():
+            gone = BadInputError(
+                "the working directory no longer exists (deleted or moved): cd to an existing "
+                "directory, or give PAPERBOT_DATABASE_URL and every path in full"
+            )
+            return _fail(gone, EXIT_BAD_INPUT, args.debug)
         return _fail(exc, EXIT_FAILURE, args.debug, unexpected=True)
+
+
+def _working_directory_gone() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return True
+    return False
+
+
+async def _stoppable(args: argparse.Namespace) -> int:
+    """The command, turned into `Terminated` when SIGTERM arrives: the work in flight is
+    cancelled (an open transaction rolls back, the database is closed) and one line says so."""
+    task = asyncio.current_task()
+    stopped = False
+
+    def stop() -> None:
+        nonlocal stopped
+        stopped = True
+        if task is not None:
+            task.cancel()
+        # A second SIGTERM ends the process at once, as if paperbot had never caught the first.
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+    if args.command != "run":
+        # Windows has no loop signal handlers: there the default stop applies.
+        with contextlib.suppress(NotImplementedError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop)
+    try:
+        return await _dispatch(args)
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+        after = _AFTER_STOP.get(command)
+        raise Terminated(f"stopped by SIGTERM during {command}" + (f"; {after}" if after else "")) from None
 
 
 def _fail(exc: BaseException, status: int, debug: bool, *, unexpected: bool = False) -> int:
@@ -148,9 +247,18 @@ def _fail(exc: BaseException, status: int, debug: bool, *, unexpected: bool = Fa
     message = f"{type(exc).__name__}: {exc}" if unexpected else str(exc)
     hint = " (run with --debug for details)" if unexpected and not debug else ""
     # Every configuration problem on a line of its own; any other error is one line.
-    text = message if isinstance(exc, ConfigurationError) else " ".join(message.split())
+    text = message if isinstance(exc, ConfigurationError) else _one_line(message)
     print(f"paperbot: error: {text}{hint}", file=sys.stderr)
     return status
+
+
+# A database error quotes its statement and parameters: an import's once ran past a megabyte.
+_LONGEST_ERROR = 400
+
+
+def _one_line(message: str) -> str:
+    text = " ".join(message.split())
+    return text if len(text) <= _LONGEST_ERROR else f"{text[: _LONGEST_ERROR - 1]}…"
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
@@ -172,7 +280,7 @@ async def _cmd_migrate(app: App, _args: argparse.Namespace) -> int:
 
 
 async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
-    jobs = resolve(args.source, app.report_source)
+    jobs = resolve(args.source, app.report_source, max_bytes=app.settings.max_report_bytes)
     if len(jobs) != 1:
         raise BadInputError(f"{args.source}: parse reads one report; this names {len(jobs)}")
     report = await _load(jobs[0])
@@ -188,7 +296,8 @@ async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
-    jobs = [job for argument in args.sources for job in resolve(argument, app.report_source)]
+    limit = app.settings.max_report_bytes
+    jobs = [job for argument in args.sources for job in resolve(argument, app.report_source, max_bytes=limit)]
     failures = 0
     with _Progress(len(jobs)) as advance:
         for job in jobs:
@@ -203,8 +312,13 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
                 print(f"{job.label}: no report published", file=sys.stderr)
             else:
                 _print_warnings(report)
-                result = await app.archive.ingest(report, origin=job.label)
-                print(result.describe())
+                try:
+                    result = await app.archive.ingest(report, origin=job.label)
+                except BadInputError as exc:  # e.g. an empty report for an archived day: kept
+                    failures += 1
+                    print(f"paperbot: error: {exc}", file=sys.stderr)
+                else:
+                    print(result.describe())
             advance()
     if failures:
         print(f"paperbot: {failures} of {len(jobs)} reports could not be read", file=sys.stderr)
@@ -228,7 +342,7 @@ async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
     interests = resolve_terms(args.topics, app.taxonomy)
     locale = parse_locale(args.lang)
     if args.report:
-        jobs = resolve(args.report, app.report_source)
+        jobs = resolve(args.report, app.report_source, max_bytes=app.settings.max_report_bytes)
         if len(jobs) != 1:
             raise BadInputError(f"{args.report}: preview reads one report; this names {len(jobs)}")
         report = await _load(jobs[0])
@@ -276,20 +390,26 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
             _write_file(args.file, text)
             print(f"exported {count(len(entries), 'subscription')} to {args.file}", file=sys.stderr)
         return EXIT_OK
-    raw = sys.stdin.read() if args.file == "-" else _read_file(args.file)
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    items = read_export(data, app.taxonomy, default_tz=app.settings.timezone)
-    feedback = read_feedback(data)
-    existing = {sub.channel for sub in await app.subscriptions.all()}
-    await app.subscriptions.save_all(items)
-    for ref, preferences in feedback.items():
-        await VoteStore(app.engine).replace(ref, preferences)
-    updated = sum(1 for item in items if item.channel in existing)
+    raw = await _read_stdin() if args.file == "-" else _read_file(args.file)
+    found = read_import(
+        _json(raw, args.file), app.taxonomy, default_tz=app.settings.timezone, check=import_problem
+    )
+    items = found.subscriptions
+    updated = await app.subscriptions.import_all(items, found.feedback)
     print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
     return EXIT_OK
+
+
+def _json(text: str, name: str) -> Any:
+    """`text` parsed as JSON; BadInputError, one line, for anything the parser refuses."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise BadInputError(f"{name}: JSON nested too deeply to be a subscriptions file") from None
+    except ValueError as exc:  # an integer longer than Python's limit of 4,300 digits
+        raise BadInputError(f"{name}: not usable JSON ({exc})") from None
 
 
 async def _export_feedback(app: App, entries: list[dict[str, Any]]) -> None:
@@ -300,6 +420,38 @@ async def _export_feedback(app: App, entries: list[dict[str, Any]]) -> None:
         ref = ChannelRef(entry["platform"], entry["workspace"], entry["channel"])
         if ref in voting:
             entry["feedback"] = (await votes.preferences_for(ref)).to_json()
+
+
+async def _read_stdin() -> str:
+    """Standard input, read in a daemon thread, so SIGTERM can stop a command waiting for it
+    (a blocking read in the loop would hold the stop until end of input) and the process can
+    exit without joining the thread."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        text: str | None = None
+        error: Exception | None = None
+        try:
+            text = sys.stdin.read()
+        except UnicodeDecodeError:
+            error = BadInputError("standard input: not UTF-8 text")
+        except Exception as exc:  # handed to the waiting coroutine, not lost in the thread
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed: paperbot is exiting
+            loop.call_soon_threadsafe(_settle, done, text, error)
+
+    threading.Thread(target=read, name="paperbot-stdin", daemon=True).start()
+    return await done
+
+
+def _settle(future: asyncio.Future[str], text: str | None, error: BaseException | None) -> None:
+    if future.done():  # the command was stopped while it waited
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(text or "")
 
 
 def _read_file(path: str) -> str:
@@ -325,10 +477,25 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
 
     if args.date is not None and await app.archive.report(args.date) is None:
         raise BadInputError(f"no report for {args.date} in the archive")
+    from bot.deliver_report import Unsettled, describe, settle, unsettled
+    from bot.delivery import PlanNotes
+
+    notes = PlanNotes()
     async with publishers(app, sys.stdout) as found:
-        outcomes = await app.deliverer(found).run_pass(day=args.date, force=args.now)
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "nothing due"
-    print(f"delivery pass: {summary}", file=sys.stderr)
+        deliverer = app.deliverer(found)
+        outcomes = await deliverer.run_pass(day=args.date, force=args.now, notes=notes)
+        if args.wait:
+
+            def waiting(open_: Unsettled) -> None:
+                print(f"waiting for {len(open_.held)} held by other deliverers…", file=sys.stderr)
+
+            waited = await settle(deliverer, clock=deliverer.clock, on_wait=waiting)
+            for status, n in waited.items():
+                outcomes[status] = outcomes.get(status, 0) + n
+        left = await unsettled(deliverer, deliverer.clock())
+    # Said once the platforms' clients are closed: the process ends with these lines.
+    for line in describe(outcomes, notes, left, deliverer.clock()):
+        print(line, file=sys.stderr)
     return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
 
 

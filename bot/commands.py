@@ -12,13 +12,25 @@ was typed in Chinese, else the channel's language.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.digest import Digest, interest_labels
-from bot.errors import BadInputError
+from bot.errors import BadInputError, LocalisedInputError
 from bot.feedback import DOWN, UP
 from bot.i18n import locale_of_text, t
 from bot.logs import log_context, new_command_id
@@ -48,6 +60,17 @@ from bot.topics.taxonomy import Taxonomy
 from bot.tuning import acknowledgement_key, cast_vote, tuning_for
 
 LOOKUP_RESULTS = 5
+# A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
+# minutes of response_url and Discord's 15 minutes of follow-ups, but people expect an answer
+# in seconds. With the caller's locale from Slack (bounded at 2 s, handlers/slack/app.py) a
+# reply is posted within 10 s even when the database hangs.
+COMMAND_DEADLINE_SECONDS = 7.0
+# Reading the channel's language when only that is wanted (help, topics, a lookup): a database
+# that does not answer quickly must not hold an answer that does not need it.
+CHANNEL_LANGUAGE_SECONDS = 1.5
+# `/paper digest … all` shows at most this many papers (a channel's largest digest size):
+# enough to read through, and rendering stays small however many papers a day holds.
+DIGEST_ALL_LIMIT = 50
 
 log = logging.getLogger("paperbot.commands")
 
@@ -151,8 +174,11 @@ class CommandContext:
     channel: ChannelRef
     user: str | None = None
     locale: str | None = None  # the caller's language, when the platform reports it
-    can_manage: bool = True  # whether the edge found the caller may change this channel
+    # Whether the edge found the caller may change this channel; None when the platform could
+    # not say (then changes are refused, saying why, and everything else still works).
+    can_manage: bool | None = True
     default_tz: str = "UTC"
+    deadline: float = COMMAND_DEADLINE_SECONDS  # seconds for the whole answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,13 +217,25 @@ async def handle_invocation(
     if verb not in SUBCOMMANDS:
         raise ValueError(f"not a /paper sub-command: {verb!r}")
     said = rest if typed is None else typed
-    with log_context(command=new_command_id(), channel=ctx.channel):
+    command = new_command_id()
+    with log_context(command=command, channel=ctx.channel):
         log.debug("/paper %s: %r", verb, said)
         started, outcome = time.perf_counter(), "failed"
         try:
-            reply = await _answer(ctx, said, verb, rest)
+            async with asyncio.timeout(ctx.deadline):
+                reply = await _answer(ctx, said, verb, rest)
             outcome = "error" if reply.error else "ok"
             return reply
+        except TimeoutError:
+            # Also a driver's own timeout (asyncpg's connect): either way, try again later.
+            outcome = "timeout"
+            log.warning("/paper %s: no answer within %s s", verb, ctx.deadline)
+            return failure_reply(ctx.locale, said, "failed.timeout")
+        except Exception as exc:
+            # The one line with the traceback; the caller gets a short reply, never silence.
+            log.exception("/paper %s failed", verb)
+            key = "failed.database" if database_unreachable(exc) else "failed.command"
+            return failure_reply(ctx.locale, said, key, command=command)
         finally:
             ms = round((time.perf_counter() - started) * 1000)
             fields = {
@@ -211,6 +249,44 @@ async def handle_invocation(
             COMMAND_SECONDS.labels(ctx.channel.platform).observe(time.perf_counter() - started)
 
 
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached (refused, reset, gone), rather than
+    that a command is wrong: worth "try again in a minute"."""
+    if isinstance(exc, OSError | OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and isinstance(cause, OSError)
+
+
+def failure_reply(locale: str | None, said: str, key: str, **values: object) -> Reply:
+    """The short reply to a command that could not be answered: in the caller's language when
+    known (the platform's, or Chinese when they typed Chinese), else in both languages."""
+    if locale is None and locale_of_text(said, "") == "zh":
+        locale = "zh"
+    if locale is not None:
+        return Reply(t(key, locale, **values), error=True, locale=locale)
+    both = f"{t(key, 'en', **values)} / {t(key, 'zh', **values)}"
+    return Reply(both, error=True, locale="en")
+
+
+M = TypeVar("M")
+
+
+def fit_digest(digest: Digest, render: Callable[[Digest], list[M]], max_messages: int) -> list[M]:
+    """`render(digest)` in at most `max_messages` messages: when the papers take more, the
+    first ones that fit are shown and the last message says how many more and how to see them
+    (Slack's response_url takes 5 posts; a Discord reply should not flood the screen)."""
+    messages = render(digest)
+    keep = len(digest.items)
+    while len(messages) > max_messages and keep > 0:
+        # Shrink in proportion first, then one paper at a time (the footer line takes room too).
+        keep = min(keep - 1, keep * max_messages // len(messages))
+        messages = render(digest.shortened(keep))
+    return messages
+
+
 def _parse(arguments: str) -> tuple[str, str]:
     """The sub-command (`lookup` when the first word names none) and the text it works on."""
     words = arguments.strip().split(maxsplit=1)
@@ -220,11 +296,32 @@ def _parse(arguments: str) -> tuple[str, str]:
     return verb, words[1] if len(words) > 1 else ""
 
 
+# The sub-commands that read the channel's subscription itself; the others only its language.
+_READS_CHANNEL = frozenset({"list", "set", "digest"})
+
+
+async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscription | None:
+    """The channel's subscription when `verb` needs it; else only for its language, and only
+    when the caller's is unknown, and never holding the answer up: help and topics need no
+    database, a lookup only the archive."""
+    if verb in _READS_CHANNEL:
+        return await ctx.store.get(ctx.channel)
+    if ctx.locale is not None or locale_of_text(arguments, "") == "zh":
+        return None
+    try:
+        async with asyncio.timeout(min(CHANNEL_LANGUAGE_SECONDS, ctx.deadline / 4)):
+            return await ctx.store.get(ctx.channel)
+    except (TimeoutError, SQLAlchemyError, OSError) as exc:
+        log.info("/paper %s: the channel's language is unavailable (%s); answering in English", verb, exc)
+        return None
+
+
 async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
-    current = await ctx.store.get(ctx.channel)
+    current = await _channel(ctx, verb, arguments)
     locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
     if verb in CHANGES and not ctx.can_manage:
-        return Reply(t("not_allowed", locale), error=True, locale=locale)
+        key = "not_allowed.unknown" if ctx.can_manage is None else "not_allowed"
+        return Reply(t(key, locale), error=True, locale=locale)
     try:
         return await _dispatch(ctx, verb, rest, current, locale)
     except UnknownTopicError as exc:
@@ -236,6 +333,8 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
     except NoReportError as exc:
         key = "digest.no_report" if exc.day else "digest.no_reports"
         return Reply(t(key, locale, date=exc.day), error=True, locale=locale)
+    except LocalisedInputError as exc:
+        return Reply(t(exc.key, locale, **exc.values), error=True, locale=locale)
     except BadInputError as exc:
         return Reply(str(exc), error=True, locale=locale)
 
@@ -377,7 +476,7 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
     if current is None or not current.interests:
         return Reply(t("digest.not_subscribed", locale), error=True, locale=locale)
     day: dt.date | None = None
-    show_all = False
+    show_all = False  # every match, up to DIGEST_ALL_LIMIT
     for word in rest.split():
         if word.casefold() in {"all", "全部"}:
             show_all = True
@@ -392,10 +491,12 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         current.interests,
         day=day,
         locale=current.locale,
-        limit=None if show_all else current.settings.size,
+        limit=DIGEST_ALL_LIMIT if show_all else current.settings.size,
         settings=current.settings,
         tuning=await tuning_for(VoteStore(ctx.archive.engine), ctx.channel, dt.datetime.now(dt.UTC)),
     )
+    if show_all and digest.more:
+        digest = digest.shortened(len(digest.items))  # the "more" line says how to narrow it down
     return Reply(digest.header(), digest=digest, locale=current.locale)
 
 

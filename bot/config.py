@@ -28,6 +28,7 @@ from bot.errors import BadInputError
 from bot.ids import channel_problem
 from bot.models import ChannelRef
 from bot.ports import Recipient
+from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
 
 SAMPLE_REPORT = Path(__file__).parent / "reports" / "sample" / "report-sample.md"
 
@@ -108,6 +109,12 @@ class Settings(BaseSettings):
     no_report_notice: Annotated[
         Literal["off", "quiet", "operator"], Field(validation_alias=_env("PAPERBOT_NO_REPORT_NOTICE"))
     ] = "quiet"
+    # The largest report file or HTTP body read, in bytes, refused before reading (bot/reports/limits.py).
+    max_report_bytes: Annotated[
+        int, Field(validation_alias=_env("PAPERBOT_MAX_REPORT_BYTES"), ge=1024, le=2**31)
+    ] = DEFAULT_MAX_REPORT_BYTES
+    # The Hugging Face Hub for the `hf-api` source; the Hub's own tools read the same variable.
+    hf_endpoint: Annotated[str, Field(validation_alias=_env("HF_ENDPOINT"))] = "https://huggingface.co"
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
@@ -163,6 +170,17 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
             ) from None
         return value
+
+    @field_validator("hf_endpoint")
+    @classmethod
+    def _hub_url(cls, value: str) -> str:
+        text = value.strip().rstrip("/")
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"{value!r} is not an http(s) URL (the Hub: https://huggingface.co, or a mirror)"
+            )
+        return text
 
     @field_validator("http_host")
     @classmethod

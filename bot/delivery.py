@@ -2,9 +2,11 @@
 
 `plan` turns subscriptions and the newest report into outbox rows (unique per channel and
 report date, so nothing can be planned twice); `deliver_due` claims due rows with a lease and
-hands each digest to its platform's publisher. A claim that outlived its worker (a crash after
-posting, before recording) is marked uncertain, and the next claimant first asks the platform
-which parts are already up, then posts only the rest.
+hands each digest to its platform's publisher. Leases are short (LEASE) and a heartbeat renews
+them every HEARTBEAT while the work is in flight, so a worker killed mid-pass stops renewing and
+its claims are claimable again at most LEASE after the kill. A claim that outlived its worker (a
+crash after posting, before recording) is marked uncertain, and the next claimant first asks the
+platform which parts are already up, then posts only the rest.
 """
 
 from __future__ import annotations
@@ -40,7 +42,12 @@ from bot.weekly import WEEK, week_report, week_start
 log = logging.getLogger("paperbot.delivery")
 
 CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
-LEASE = dt.timedelta(minutes=5)
+# A claim lasts LEASE unless its worker renews it; the heartbeat renews every HEARTBEAT, so two
+# renewals can be missed (a slow database, a busy loop) before the claim runs out, and a killed
+# worker's claims are free LEASE after its last renewal: with the scheduler's TICK, another
+# deliverer takes them over within a minute of the kill.
+LEASE = dt.timedelta(seconds=30)
+HEARTBEAT = dt.timedelta(seconds=10)
 BATCH = 200
 # At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
 # workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
@@ -76,6 +83,22 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class PlanNotes:
+    """Why a pass left subscriptions alone, for `paperbot deliver` to say (filled by `plan`)."""
+
+    day: dt.date | None = None  # the report date planned for; None: the archive has no report
+    not_due: list[tuple[ChannelRef, dt.datetime]] = field(default_factory=list)  # due then
+    weekdays_only: list[ChannelRef] = field(default_factory=list)  # a weekend report, weekdays channel
+    no_report_this_week: list[ChannelRef] = field(default_factory=list)  # weekly, nothing to send
+    paused: list[tuple[ChannelRef, str]] = field(default_factory=list)  # with the reason
+    unserved: dict[str, int] = field(default_factory=dict)  # platform -> subscriptions, no credentials
+
+
 @dataclass
 class Deliverer:
     archive: Archive
@@ -99,6 +122,11 @@ class Deliverer:
     _digests: dict[tuple[dt.date, Interests, str, DigestSettings], Digest] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
+    # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
+    clock: Callable[[], dt.datetime] = utc_now
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    lease: dt.timedelta = LEASE
+    heartbeat: dt.timedelta = HEARTBEAT
     _unpostable: set[ChannelRef] = field(default_factory=set, init=False)  # logged already
 
     def __post_init__(self) -> None:
@@ -112,21 +140,39 @@ class Deliverer:
                 worker=self.worker,
             )
 
-    async def plan(self, now: dt.datetime, *, day: dt.date | None = None, force: bool = False) -> int:
+    async def plan(
+        self,
+        now: dt.datetime,
+        *,
+        day: dt.date | None = None,
+        force: bool = False,
+        notes: PlanNotes | None = None,
+    ) -> int:
         """Create outbox rows for subscriptions whose digest of `day` (default: the newest
-        report) has come due; how many were created. `force` treats every one as due now."""
+        report) has come due; how many were created. `force` treats every one as due now.
+        `notes`, when given, gets why the others were left alone."""
         day = day or await self.archive.latest_report_date()
         if day is None:
             return 0
         arrived = await self.archive.report_ingested_at(day)
         if arrived is None:
             return 0
+        if notes is not None:
+            notes.day = day
         planned_already = await self.outbox.planned_channels(day)
         planned: list[Planned] = []
         report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
         for subscription in await self.store.all():
             ref = subscription.channel
-            if ref.platform not in self.digest_platforms or subscription.paused or not subscription.interests:
+            if not subscription.interests:
+                continue
+            if ref.platform not in self.digest_platforms:
+                if notes is not None and ref.platform != "console":  # the demo's, never a service's
+                    notes.unserved[ref.platform] = notes.unserved.get(ref.platform, 0) + 1
+                continue
+            if subscription.paused:
+                if notes is not None:
+                    notes.paused.append((ref, subscription.paused_reason or ""))
                 continue
             if not self._postable(ref):
                 continue
@@ -137,10 +183,16 @@ class Deliverer:
                 week = self._plan_week(subscription, now, force, report_days)
                 if week is not None:
                     planned.append(week)
+                    if notes is not None and not force:
+                        await self._note_next_week(notes, subscription, week)
+                elif notes is not None:
+                    notes.no_report_this_week.append(ref)
                 continue
             if ref in planned_already:
                 continue
             if cadence == "weekdays" and day.weekday() >= 5 and not force:
+                if notes is not None:
+                    notes.weekdays_only.append(ref)
                 continue  # a Saturday's or Sunday's report: this channel takes weekdays only
             # A report that arrives after a channel's time is delivered as soon as it is here.
             due = max(due_at(day, subscription), arrived)
@@ -148,7 +200,14 @@ class Deliverer:
                 planned.append(Planned(ref, day, now))
             elif now >= due:
                 planned.append(self._due(ref, day, due, now))
+            elif notes is not None:
+                notes.not_due.append((ref, due))
         return await self.outbox.ensure(planned, now)
+
+    async def _note_next_week(self, notes: PlanNotes, subscription: Subscription, week: Planned) -> None:
+        """A weekly channel whose current week is planned already: it is due again next week."""
+        if subscription.channel in await self.outbox.planned_channels(week.report_date):
+            notes.not_due.append((subscription.channel, due_at(week.report_date + WEEK, subscription)))
 
     @property
     def digest_platforms(self) -> list[str]:
@@ -204,7 +263,14 @@ class Deliverer:
         """Claim and deliver everything due; a count per outcome.
 
         A pipeline, not batch after batch: when half of what was claimed is done, the next
-        claim tops it up, so one slow channel at the end of a batch never idles the rest."""
+        claim tops it up, so one slow channel at the end of a batch never idles the rest. A
+        heartbeat renews the claims in flight (see `_heartbeat`). `now` sets the pass's clock:
+        it starts there and runs on as the deliverer's clock does."""
+        return await self._deliver_due(self._pass_clock(now))
+
+    async def _deliver_due(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+        # Claims and records take the time from `clock`, which runs on during the pass: a claim
+        # made late in a long pass gets a lease from that moment, not from the pass's start.
         outcomes: dict[str, int] = {}
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
         self._matchers.clear()
@@ -212,17 +278,20 @@ class Deliverer:
         self._digests.clear()
         self._voters = None
         limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
-        running: set[asyncio.Task[str]] = set()  # this pass's; self._running has every pass's
+        # This pass's deliveries, each with the moment its lease was last taken or renewed (the
+        # heartbeat updates it); self._running has every pass's.
+        running: dict[asyncio.Task[str], dt.datetime] = {}
         drained = False
+        heartbeat = asyncio.create_task(self._heartbeat(running, clock))
         try:
             while True:
                 if not drained and not self._stopping and len(running) <= BATCH // 2:
-                    moment = now or dt.datetime.now(dt.UTC)
+                    moment = clock()
                     batch = await self.outbox.claim(
                         self.worker,
                         moment,
                         limit=BATCH - len(running),
-                        lease=LEASE,
+                        lease=self.lease,
                         platforms=self.digest_platforms,
                     )
                     drained = not batch
@@ -232,24 +301,71 @@ class Deliverer:
                         task = asyncio.create_task(
                             self._deliver_limited(delivery, subscription, limits, moment)
                         )
-                        running.add(task)
+                        running[task] = moment
                         self._running[task] = delivery
                 if not running:
                     return outcomes
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
+                    del running[task]  # in place: the heartbeat reads this mapping
                     released = self._running.pop(task, None)
-                    # A cancelled one was stopped by `shutdown`, which released its claim.
+                    # A cancelled one was stopped by `shutdown`, which released its claim, or by
+                    # the heartbeat, which could not renew it (its lease runs out).
                     status = "released" if task.cancelled() else task.result()
                     if task.cancelled() and released is not None:
                         DELIVERIES.labels(released.channel.platform, status).inc()
                     outcomes[status] = outcomes.get(status, 0) + 1
         finally:
+            heartbeat.cancel()
             # This pass itself was cancelled: its deliveries stop here; their claims run out
             # and the next claimant asks the platform what they had already posted.
             for task in running:
                 task.cancel()
                 self._running.pop(task, None)
+
+    def _pass_clock(self, now: dt.datetime | None) -> Callable[[], dt.datetime]:
+        """The deliverer's clock, shifted to start at `now` when a pass is given one."""
+        if now is None:
+            return self.clock
+        offset = now - self.clock()
+        return lambda: self.clock() + offset
+
+    async def _heartbeat(
+        self, running: dict[asyncio.Task[str], dt.datetime], clock: Callable[[], dt.datetime]
+    ) -> None:
+        """Renew the pass's claims every `heartbeat` while they are in flight.
+
+        A worker that cannot renew (the database does not answer) stops each delivery whose
+        lease would run out before the next try: past it, another deliverer may take it over,
+        and two workers posting one digest is what the lease exists to prevent. A stopped
+        delivery is taken over as uncertain, so its successor asks the platform first."""
+        while True:
+            await self.sleep(self.heartbeat.total_seconds())
+            held = {
+                task: self._running[task] for task in running if task in self._running and not task.done()
+            }
+            if not held:
+                continue
+            moment = clock()
+            try:
+                kept = await self.outbox.renew(list(held.values()), self.worker, moment, self.lease)
+            except Exception as exc:
+                expiring = [task for task in held if running[task] + self.lease <= moment + self.heartbeat]
+                log.warning(
+                    "could not renew %d claims: %s; stopping the %d whose lease runs out before the next try",
+                    len(held),
+                    exc,
+                    len(expiring),
+                )
+                for task in expiring:
+                    task.cancel()
+                continue
+            for task, delivery in held.items():
+                if task in running and delivery.id in kept:
+                    running[task] = moment
+            lost = [delivery.key for delivery in held.values() if delivery.id not in kept]
+            if lost:  # recorded a moment ago, or taken over after a lapse: the owner records it
+                log.debug("claims no longer held at renewal: %s", ", ".join(lost))
 
     def stop_claiming(self) -> None:
         """From now on, passes finish what they hold and claim nothing new."""
@@ -269,7 +385,7 @@ class Deliverer:
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
-        released = await self.outbox.release(list(unfinished.values()), self.worker, dt.datetime.now(dt.UTC))
+        released = await self.outbox.release(list(unfinished.values()), self.worker, self.clock())
         log.warning("shutting down: released %d deliveries still in flight after %g s", released, grace)
 
     async def _deliver_limited(
@@ -436,13 +552,21 @@ class Deliverer:
             return cache[day]
 
     async def run_pass(
-        self, now: dt.datetime | None = None, *, day: dt.date | None = None, force: bool = False
+        self,
+        now: dt.datetime | None = None,
+        *,
+        day: dt.date | None = None,
+        force: bool = False,
+        plan: bool = True,
+        notes: PlanNotes | None = None,
     ) -> dict[str, int]:
-        """`paperbot deliver`: plan, deliver everything due, then send the notices due."""
-        moment = now or dt.datetime.now(dt.UTC)
-        await self.plan(moment, day=day, force=force)
-        outcomes = await self.deliver_due(now)
-        await self.send_notices(now)
+        """`paperbot deliver`: plan (unless `plan` is False: a tick that only takes over claims
+        and retries), deliver everything due, then send the notices due."""
+        clock = self._pass_clock(now)
+        if plan:
+            await self.plan(clock(), day=day, force=force, notes=notes)
+        outcomes = await self._deliver_due(clock)
+        await self.send_notices(clock())  # the notices the pass asked for are due by now
         return outcomes
 
     async def send_notices(self, now: dt.datetime | None = None) -> dict[str, int]:
@@ -451,7 +575,7 @@ class Deliverer:
         if self.notices is None:
             return {}
         try:
-            return await self.notices.run(now or dt.datetime.now(dt.UTC), self.digest_platforms)
+            return await self.notices.run(now or self.clock(), self.digest_platforms)
         except Exception:
             log.exception("sending notices failed")
             return {}

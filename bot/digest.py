@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from bot.i18n import t
@@ -64,6 +64,9 @@ class Digest:
     more: int  # matched but past the size limit
     following: tuple[str, ...]  # the channel's topics and keywords, as the reader calls them
     start: dt.date | None = None  # a weekly digest's first day (its `date` is the last)
+    # Cut to fit one reply (`/paper digest … all`, or a platform's message limit): `more` are
+    # matches not shown, and the more line says how to narrow the digest down, not "all".
+    capped: bool = False
 
     @property
     def matched(self) -> int:
@@ -89,7 +92,15 @@ class Digest:
     def more_line(self) -> str | None:
         if not self.more:
             return None
+        if self.capped:
+            shown, date = len(self.items), self.date.isoformat()
+            return t("digest.capped", self.locale, shown=shown, matched=self.matched, date=date)
         return t("digest.more", self.locale, more=self.more, date=self.date.isoformat())
+
+    def shortened(self, keep: int) -> Digest:
+        """The first `keep` papers; the rest are counted in `more`, and the digest is `capped`."""
+        shown = self.items[:keep]
+        return replace(self, items=shown, more=self.more + len(self.items) - len(shown), capped=True)
 
     def plain_text(self) -> str:
         """A one-message summary: the fallback text of a chat card, and a log line."""

@@ -11,6 +11,18 @@ class BadInputError(PaperbotError):
     """The user gave something unusable: a bad argument, file, date or topic (exit status 2)."""
 
 
+class LocalisedInputError(BadInputError):
+    """A BadInputError whose text is in the message catalogue (bot/i18n.py `key`), so a chat
+    reply can say it in the caller's language; `str()` is the English text (CLI, logs)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        from bot.i18n import t
+
+        self.key = key
+        self.values = values
+        super().__init__(t(key, "en", **values))
+
+
 class ReportFormatError(BadInputError):
     """A text that is not a Daily Papers report, or one whose meaning is unclear.
 

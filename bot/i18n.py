@@ -24,6 +24,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "…and {more} more — type /paper digest {date} all to see every match",
         "zh": "……还有 {more} 篇 —— 输入 /paper digest {date} all 查看全部",
     },
+    # A digest cut to fit one reply (bot/commands.py fit_digest, `/paper digest … all`).
+    "digest.capped": {
+        "en": "Showing {shown} of {matched} matches: a reply holds no more. For the best ones, "
+        "/paper digest {date}; to find a paper, /paper WORDS or its arXiv id.",
+        "zh": "{matched} 篇匹配论文中仅显示 {shown} 篇：一次回复放不下更多。查看最相关的几篇："
+        "/paper 日报 {date}；查找某篇论文：/paper 关键词 或 arXiv 编号。",
+    },
     "digest.why": {"en": "Why", "zh": "匹配原因"},
     "digest.area": {"en": "Area", "zh": "应用领域"},
     "digest.contribution": {"en": "Contribution", "zh": "核心贡献"},
@@ -164,6 +171,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "只有能管理本频道的成员才能修改订阅。",
     },
     "failed.logged": {"en": "Something went wrong; the error was logged.", "zh": "出错了，错误已记录。"},
+    # A command that could not be answered (bot/commands.py): short, to the caller alone.
+    "failed.database": {
+        "en": "paperbot cannot reach its database right now; try again in a minute.",
+        "zh": "paperbot 暂时无法连接数据库，请一分钟后再试。",
+    },
+    "failed.timeout": {
+        "en": "paperbot could not answer in time (its database may be slow); try again in a minute.",
+        "zh": "paperbot 未能及时回应（数据库可能响应缓慢），请一分钟后再试。",
+    },
+    "failed.command": {
+        "en": "Something went wrong; the error was logged as command {command}. Try again in a minute.",
+        "zh": "出错了，错误已记录（命令编号 {command}）。请一分钟后再试。",
+    },
+    "not_allowed.unknown": {
+        "en": "paperbot could not check with the platform whether you may change this channel, "
+        "so nothing was changed; try again in a minute.",
+        "zh": "paperbot 暂时无法向平台确认您是否有权修改本频道，因此未做任何更改，请一分钟后再试。",
+    },
+    "settings.min_upvotes.range": {
+        "en": "min-upvotes must be a whole number from 0 to {max} (or off for no floor).",
+        "zh": "最少点赞必须是 0 到 {max} 之间的整数（或用 关闭 取消下限）。",
+    },
     "topics.header": {
         "en": '{count} built-in topics (subscribe by any name, or a "quoted keyword"):',
         "zh": "共 {count} 个内置主题（可用任一名称订阅，或用引号订阅关键词）：",

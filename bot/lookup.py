@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import BadInputError
-from bot.reports.arxiv import parse_arxiv_id
+from bot.reports.arxiv import impossible_arxiv_id, parse_arxiv_id
+from bot.store.search import without_stop_words
 from bot.store.terms import Term, tokenize
 
 MAX_QUERY_LENGTH = 500
@@ -52,6 +53,8 @@ def parse_query(raw: str) -> Query:
     arxiv_id = parse_arxiv_id(query)
     if arxiv_id:
         return PaperQuery(arxiv_id)
+    if problem := impossible_arxiv_id(query):
+        raise BadInputError(f"{query!r} is not a possible arXiv id: {problem}")
     day_url = _DAY_URL.match(query)
     if day_url or _DATE.match(query):
         text = day_url.group(1) if day_url else query
@@ -69,4 +72,6 @@ def parse_query(raw: str) -> Query:
     terms = tuple(tokenize(query))
     if not terms:
         raise BadInputError("the query holds no words to search for")
+    if not without_stop_words(terms):
+        raise BadInputError("the query holds only common words (the, of, or …), which are not searched for")
     return TextQuery(terms)

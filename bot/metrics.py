@@ -79,7 +79,7 @@ RATE_LIMIT_WAIT_SECONDS = Counter(
 COMMANDS = Counter(
     "paperbot_commands",
     "/paper commands answered, by platform, sub-command and outcome (ok, error = told the user "
-    "what was wrong, failed = an unexpected exception).",
+    "what was wrong, failed = an exception, timeout = past the command deadline; each answered).",
     ["platform", "command", "outcome"],
     registry=REGISTRY,
 )

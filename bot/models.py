@@ -47,11 +47,11 @@ class Paper:
 class ParseWarning:
     """Something the parser tolerated but a report author may want to fix."""
 
-    line: int
+    line: int  # 0: not about a line (an item of the daily_papers API)
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 @dataclass(frozen=True, slots=True)

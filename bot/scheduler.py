@@ -25,7 +25,10 @@ from bot.store.archive import Archive
 
 log = logging.getLogger("paperbot.scheduler")
 
-TICK = dt.timedelta(minutes=1)  # how often due digests are looked for
+# How often the outbox is looked at: claims a crashed deliverer left are free LEASE (30 s) after
+# its last renewal, so one tick later (≤ 50 s after the crash) this replica has taken them over.
+TICK = dt.timedelta(seconds=20)
+PLAN_EVERY = dt.timedelta(minutes=1)  # how often subscriptions are read to plan what came due
 POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
 # How long a stopping process lets digests in flight finish before releasing them. Below the
 # 30 s that deploy/ gives a stop before SIGKILL (compose stop_grace_period, TimeoutStopSec).
@@ -79,10 +82,16 @@ class Scheduler:
         self._scheduler: AsyncIOScheduler | None = None
         self._jobs: set[asyncio.Task[None]] = set()  # tick and poll runs in progress
         self._fetch_errors: dict[dt.date, str] = {}  # why the last fetch of a day failed
+        self._planned_at: dt.datetime | None = None
 
-    async def tick(self) -> None:
+    async def tick(self, *, plan: bool = False) -> None:
+        """A delivery pass: claims due deliveries, retries and claims others left; plans what
+        came due only every PLAN_EVERY (or when `plan`), reading every subscription then."""
+        now = self.clock()
+        if plan or self._planned_at is None or now - self._planned_at >= PLAN_EVERY or now < self._planned_at:
+            plan, self._planned_at = True, now
         try:
-            outcomes = await self.deliverer.run_pass(self.clock())
+            outcomes = await self.deliverer.run_pass(now, plan=plan)
         except Exception:  # the next tick tries again; the outbox keeps the state
             log.exception("delivery pass failed")
             return
@@ -101,7 +110,7 @@ class Scheduler:
             log.exception("report polling failed")
             return
         if ingested:
-            await self.tick()  # a report that arrived late goes out at once
+            await self.tick(plan=True)  # a report that arrived late goes out at once
         await self.check_report()
 
     async def check_report(self) -> None:

@@ -292,8 +292,17 @@ async def channel_digest(
     report = (await week_report(archive, day) if weekly else await archive.report(day)) if day else None
     if report is None:
         raise NoReportError(day)
-    return build_digest(
-        report, interests, taxonomy, locale=locale, limit=limit, settings=settings, tuning=tuning
+    # Matching a large day (10,000 papers) takes seconds of CPU: off the event loop, so other
+    # commands are acknowledged meanwhile.
+    return await asyncio.to_thread(
+        build_digest,
+        report,
+        interests,
+        taxonomy,
+        locale=locale,
+        limit=limit,
+        settings=settings,
+        tuning=tuning,
     )
 
 

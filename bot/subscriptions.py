@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import BadInputError
+from bot.errors import BadInputError, LocalisedInputError
 from bot.feedback import ChannelPreferences
 from bot.ids import MAX_ID_LENGTH, check_channel
 from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Subscription
@@ -169,6 +170,8 @@ _ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "r
     "点赞数": "upvotes",
 }
 _OFF = frozenset({"off", "none", "0", "关闭", "无"})
+# Far above any paper's upvotes, far below the column's INTEGER (PostgreSQL: 2,147,483,647).
+MAX_MIN_UPVOTES = 1_000_000
 
 
 def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
@@ -192,8 +195,8 @@ def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
         if not 1 <= number <= MAX_DIGEST_SIZE:
             raise BadInputError(f"size must be between 1 and {MAX_DIGEST_SIZE}")
         return {"size": number}
-    if number < 0:
-        raise BadInputError("min-upvotes cannot be negative (use off for no floor)")
+    if not 0 <= number <= MAX_MIN_UPVOTES:
+        raise LocalisedInputError("settings.min_upvotes.range", max=MAX_MIN_UPVOTES)
     return {"min_upvotes": number}
 
 
@@ -339,28 +342,90 @@ def _settings(value: Any) -> DigestSettings:
     return DigestSettings(**fields)
 
 
-def read_export(entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> list[Subscription]:
-    """A whole import file, every entry checked before any is stored; all problems named at once."""
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    """A `subscriptions import` file, every entry checked: its subscriptions in file order, and
+    the `feedback` (votes) of the entries that carry one."""
+
+    subscriptions: list[Subscription]
+    feedback: dict[ChannelRef, ChannelPreferences]
+
+
+# A check the caller adds to every entry: the store's, whether its rows fit every database.
+EntryCheck = Callable[[Subscription, ChannelPreferences | None], str | None]
+
+
+def read_import(
+    entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC", check: EntryCheck | None = None
+) -> ImportFile:
+    """A whole import file, every entry (and its feedback, and `check`) checked before any is
+    stored; raises one BadInputError counting the bad entries and quoting the first
+    (`import_refused`), so nothing is imported when any entry is wrong."""
     if not isinstance(entries, list):
         raise BadInputError("a subscriptions file holds a JSON list of subscriptions")
-    subscriptions: list[Subscription] = []
+    found = ImportFile([], {})
     problems: list[str] = []
     seen: dict[ChannelRef, int] = {}
     for index, entry in enumerate(entries, start=1):
         try:
-            subscription = from_export(entry, taxonomy, default_tz=default_tz)
+            subscription, feedback = _entry(entry, taxonomy, default_tz, check)
+            if subscription.channel in seen:
+                raise BadInputError(f"same channel as entry {seen[subscription.channel]}")
         except BadInputError as exc:
             problems.append(f"entry {index}: {exc}")
             continue
-        if subscription.channel in seen:
-            problems.append(f"entry {index}: same channel as entry {seen[subscription.channel]}")
-            continue
         seen[subscription.channel] = index
-        subscriptions.append(subscription)
+        found.subscriptions.append(subscription)
+        if feedback is not None:
+            found.feedback[subscription.channel] = feedback
     if problems:
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise BadInputError(f"nothing imported — {shown}")
-    return subscriptions
+        raise import_refused(problems)
+    return found
+
+
+def read_export(entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> list[Subscription]:
+    """The subscriptions of an import file (`read_import`, without the store's check)."""
+    return read_import(entries, taxonomy, default_tz=default_tz).subscriptions
+
+
+def _entry(
+    entry: Any, taxonomy: Taxonomy, default_tz: str, check: EntryCheck | None
+) -> tuple[Subscription, ChannelPreferences | None]:
+    try:
+        subscription = from_export(entry, taxonomy, default_tz=default_tz)
+        feedback = _feedback(entry)
+    except OverflowError as exc:  # a number or date past what Python's datetime can hold
+        raise BadInputError(f"a value is out of range ({exc})") from None
+    problem = check(subscription, feedback) if check is not None else None
+    if problem is not None:
+        raise BadInputError(problem)
+    return subscription, feedback
+
+
+# The first problem of a refused import is quoted up to this many characters: a value in a
+# message (a bad time zone, an overlong id) may be as long as the file, the line may not.
+_QUOTED = 300
+_NAMED = 5  # entries named after the first one
+
+
+def import_refused(problems: Sequence[str]) -> BadInputError:
+    """One short line for a refused import: how many entries are wrong, the first in full and
+    the next few by number ("nothing imported — 3 problems, first: entry 2999: …")."""
+    first = _shorten(" ".join(problems[0].split()), _QUOTED)
+    if len(problems) == 1:
+        return BadInputError(f"nothing imported — 1 problem: {first}")
+    others = [problem.split(":", 1)[0].removeprefix("entry ") for problem in problems[1 : 1 + _NAMED]]
+    rest = len(problems) - 1 - len(others)
+    also = (
+        ("entry " if len(problems) == 2 else "entries ")
+        + ", ".join(others)
+        + (f" and {rest} more" if rest else "")
+    )
+    return BadInputError(f"nothing imported — {len(problems)} problems, first: {first} (also {also})")
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else f"{text[: width - 1]}…"
 
 
 def _string(value: Any, name: str) -> str:
@@ -417,23 +482,12 @@ def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
 # `ChannelPreferences.to_json()`, the votes themselves (the weights are derived from them).
 
 
-def read_feedback(entries: Any) -> dict[ChannelRef, ChannelPreferences]:
-    """The `feedback` of each entry of an import file that has one, checked; raises
-    BadInputError naming every bad entry. An entry without `feedback` leaves the channel's
-    votes as they are; one with it replaces them."""
-    found: dict[ChannelRef, ChannelPreferences] = {}
-    problems: list[str] = []
-    for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
-        if not isinstance(entry, dict) or entry.get("feedback") is None:
-            continue
-        try:
-            feedback = entry["feedback"]
-            if not isinstance(feedback, dict):
-                raise BadInputError("feedback must be a JSON object")
-            ref = parse_channel(entry.get("platform"), entry.get("workspace"), entry.get("channel"))
-            found[ref] = ChannelPreferences.from_json(feedback)
-        except BadInputError as exc:
-            problems.append(f"entry {index}: {exc}")
-    if problems:
-        raise BadInputError(f"nothing imported — {'; '.join(problems[:5])}")
-    return found
+def _feedback(entry: Any) -> ChannelPreferences | None:
+    """The entry's `feedback`, checked, or None when it has none. An entry without `feedback`
+    leaves the channel's votes as they are; one with it replaces them."""
+    if not isinstance(entry, dict) or entry.get("feedback") is None:
+        return None
+    feedback = entry["feedback"]
+    if not isinstance(feedback, dict):
+        raise BadInputError("feedback must be a JSON object")
+    return ChannelPreferences.from_json(feedback)

@@ -3,7 +3,8 @@
 - `/healthz`: the process is alive and its event loop answers (liveness: restart me if not).
 - `/readyz`: the database answers and every configured platform is connected (readiness:
   send me traffic); 503 with the failing checks otherwise.
-- `/metrics`: Prometheus text format (bot/metrics.py), database-backed gauges refreshed per scrape.
+- `/metrics`: Prometheus text format (bot/metrics.py), database-backed gauges refreshed per scrape
+  when the database answers within DATABASE_TIMEOUT (else the last values, and the process's own).
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ class Readiness:
         return "ok"
 
 
-def ops_app(readiness: Readiness) -> web.Application:
-    """An aiohttp application with the three endpoints; edges add their own routes to it."""
+def ops_app(readiness: Readiness, *, database_timeout: float = DATABASE_TIMEOUT) -> web.Application:
+    """An aiohttp application with the three endpoints; edges add their own routes to it.
+    `/metrics` waits for the database at most `database_timeout` seconds."""
     archive, outbox = Archive(readiness.engine), Outbox(readiness.engine)
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -68,7 +70,12 @@ def ops_app(readiness: Readiness) -> web.Application:
 
     async def metrics_page(_request: web.Request) -> web.Response:
         try:
-            await metrics.refresh_from_database(archive, outbox)
+            # A hanging database must not hang the scrape (Prometheus gives up after 10 s by
+            # default and marks the whole target down): the gauges keep their last values.
+            async with asyncio.timeout(database_timeout):
+                await metrics.refresh_from_database(archive, outbox)
+        except TimeoutError:
+            log.warning("metrics: the database did not answer within %g s", database_timeout)
         except Exception:  # the process's own metrics are still worth a scrape
             log.warning("metrics: could not read the database", exc_info=True)
         response = web.Response(body=metrics.render())

@@ -1,13 +1,38 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when configured) and a network guard."""
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), a network guard, and a clock.
+
+The clock: with ``PAPERBOT_TEST_CLOCK`` set, every test runs with the wall clock travelled to that
+moment (``time_machine.travel(..., tick=True)``), so ``datetime.now()``, ``date.today()`` and
+``time.time()`` read that hour and keep ticking, while ``time.monotonic()`` (asyncio's timers,
+timeouts, hypothesis's deadlines) is untouched. ``HH:MM`` means that time of day, in UTC, on one side
+of the midnight between Sunday 28 February and Monday 1 March 2027: ``23:30`` is the Sunday evening,
+``00:30`` the Monday morning, so one pass crosses a day, a week and a (short) month boundary from each
+side. A full ISO datetime (``2027-03-06T12:00Z``; naive means UTC) is taken as given. At UTC the
+process's time zone is UTC too while travelling (``TZ=UTC``, as in CI), so local-time readers such as
+``date.today()`` agree on any developer's machine. CI runs the suite at both hours, so that no test
+decides what it expects from the hour it happens to run at.
+
+Tests marked ``other_process`` run on the real clock even then: they start a paperbot process
+(``python -m bot run``, ``deliver``, a crash worker), and a travelled clock cannot be shared with it.
+Such a test and its process compare moments across the boundary: Slack request signatures are signed
+with the sender's ``time.time()`` and refused by the receiver when more than five minutes away from
+its own, delivery leases are written by one process and judged expired by another, and the process
+schedules against its own "now". Half on 2027 and half on today would test nothing. Tools the suite
+merely runs (ruff, hadolint, systemd-analyze) do not need the marker. The database servers keep their
+own clocks too: nothing in paperbot may take a time from SQL ``now()``/``CURRENT_TIMESTAMP``
+(only ``slack_installations.installed_at`` has such a default, and the Slack SDK always writes it
+from Python's clock).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -16,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate
+from tests.unreachable import DATABASES, refused_url, settle_sqlite_threads
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = FIXTURES / "reports"
@@ -134,3 +160,70 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in settings_variables():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+# ---- the clock (see the module docstring) ------------------------------------------------------
+
+CLOCK_VARIABLE = "PAPERBOT_TEST_CLOCK"
+# "HH:MM" from noon on lands on the Sunday, before noon on the Monday: the two sides of one midnight.
+CLOCK_SUNDAY = dt.date(2027, 2, 28)
+_CLOCK_KEY = pytest.StashKey[dt.datetime]()
+
+
+def clock_destination(value: str) -> dt.datetime:
+    """The moment ``PAPERBOT_TEST_CLOCK`` names: ``HH:MM`` around the Sunday-Monday midnight, or ISO."""
+    value = value.strip()
+    try:
+        if len(value) <= 5 and ":" in value:
+            at = dt.time.fromisoformat(value.zfill(5))
+            day = CLOCK_SUNDAY if at.hour >= 12 else CLOCK_SUNDAY + dt.timedelta(days=1)
+            return dt.datetime.combine(day, at, tzinfo=ZoneInfo("UTC"))
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{CLOCK_VARIABLE}={value!r}: expected HH:MM (UTC) or an ISO datetime such as 2027-03-01T00:30Z"
+        ) from None
+    if moment.utcoffset() in (None, dt.timedelta(0)):
+        # A ZoneInfo, not a fixed offset: time-machine then also sets TZ=UTC while it travels.
+        return moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = os.environ.get(CLOCK_VARIABLE, "")
+    if value.strip():
+        config.stash[_CLOCK_KEY] = clock_destination(value)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    destination = config.stash.get(_CLOCK_KEY, None)
+    if destination is None:
+        return None
+    return (
+        f"clock: travelled to {destination.isoformat()} ({destination:%A}, {CLOCK_VARIABLE}); "
+        "tests marked other_process run on the real clock"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Setup, call and teardown of each test under the travelled clock, each test from the same moment."""
+    destination = item.config.stash.get(_CLOCK_KEY, None)
+    if destination is None or item.get_closest_marker("other_process") is not None:
+        return (yield)
+    import time_machine  # the dev extra's; imported only when a clock is asked for
+
+    with time_machine.travel(destination, tick=True):
+        return (yield)
+
+
+@pytest.fixture(params=DATABASES)
+async def refusing(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database that refuses every connection (SQLite and PostgreSQL; needs no
+    server): what a command meets when the database is down."""
+    engine = create_engine(refused_url(request.param, tmp_path))
+    yield engine
+    await engine.dispose()
+    await settle_sqlite_threads()

@@ -1,32 +1,86 @@
-"""arXiv identifiers: recognising them in links and queries, without the version suffix."""
+"""arXiv identifiers: recognising them in links and queries, in one canonical form.
+
+Canonical form: no version suffix; new-style ids as `YYMM.NNNNN` (`YYMM.NNNN` before 2015);
+old-style ids as `archive/YYMMNNN`, lower-case and without the subject class
+(`HEP-TH/9901001` and `math.GT/0309136` are `hep-th/9901001` and `math/0309136`, the same papers
+on arXiv), so case variants of one paper are one paper. Ids no paper can have are refused:
+month 00 or 13, a new-style id before April 2007 (`0000.00000`), five digits before 2015 or four
+after, an old-style id outside 1991–2007.
+"""
 
 from __future__ import annotations
 
 import re
 
 # New-style ids (since 2007): YYMM.NNNN or YYMM.NNNNN; old-style: archive[.SUB]/YYMMNNN.
-_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
 _PAPER_URL = re.compile(
     r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co|arxiv\.org|export\.arxiv\.org|alphaxiv\.org)"
     r"/(?:papers|abs|pdf|html|paper)/" + _ID + r"(?:\.pdf)?/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 _BARE_ID = re.compile(r"^(?:arxiv:)?" + _ID + r"$", re.IGNORECASE)
+FIRST_NEW_STYLE = 704  # April 2007, YYMM
+FIRST_FIVE_DIGITS = 1501  # January 2015
+OLD_STYLE_YEARS = (91, 7)  # 1991 to 2007, YY
+
+
+def id_problem(raw: str) -> str | None:
+    """Why `raw` (an id without version, as the patterns above capture it) is impossible, or None."""
+    if "/" in raw:
+        number = raw.split("/", 1)[1]
+        year, month = int(number[:2]), int(number[2:4])
+        if not 1 <= month <= 12:
+            return f"month {number[2:4]} does not exist"
+        if OLD_STYLE_YEARS[1] < year < OLD_STYLE_YEARS[0]:
+            return "old-style ids (archive/YYMMNNN) run from 1991 to 2007"
+        return None
+    stem, number = raw.split(".", 1)
+    yymm, month = int(stem), int(stem[2:])
+    if not 1 <= month <= 12:
+        return f"month {stem[2:]} does not exist"
+    if yymm < FIRST_NEW_STYLE:
+        return "ids of the form YYMM.NNNNN start in April 2007 (0704)"
+    if len(number) == 5 and yymm < FIRST_FIVE_DIGITS:
+        return "five-digit numbers start in January 2015 (1501)"
+    if len(number) == 4 and yymm >= FIRST_FIVE_DIGITS:
+        return "since January 2015 (1501) numbers have five digits"
+    return None
+
+
+def canonical(raw: str) -> str:
+    """The canonical spelling of a possible id (see the module docstring)."""
+    if "/" not in raw:
+        return raw
+    archive, number = raw.lower().split("/", 1)
+    return archive.split(".", 1)[0] + "/" + number
+
+
+def _valid(found: re.Match[str] | None) -> str | None:
+    if found is None or id_problem(found.group("id")) is not None:
+        return None
+    return canonical(found.group("id"))
 
 
 def arxiv_id_from_url(url: str) -> str | None:
-    """The arXiv id a Hugging Face or arXiv paper URL points at, or None."""
-    found = _PAPER_URL.match(url.strip())
-    return found.group("id") if found else None
+    """The canonical arXiv id a Hugging Face or arXiv paper URL points at, or None."""
+    return _valid(_PAPER_URL.match(url.strip()))
 
 
 def parse_arxiv_id(text: str) -> str | None:
-    """The id in `2602.01234`, `2602.01234v2`, `arXiv:2602.01234` or a paper URL, else None."""
+    """The canonical id in `2602.01234`, `2602.01234v2`, `arXiv:2602.01234` or a paper URL, else None."""
     text = text.strip()
     found = _BARE_ID.match(text)
     if found:
-        return found.group("id")
+        return _valid(found)
     return arxiv_id_from_url(text)
+
+
+def impossible_arxiv_id(text: str) -> str | None:
+    """For text shaped like an arXiv id or paper URL that no paper can have: why. Else None."""
+    text = text.strip()
+    found = _BARE_ID.match(text) or _PAPER_URL.match(text)
+    return id_problem(found.group("id")) if found else None
 
 
 def paper_links(arxiv_id: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import ReportFormatError
 from bot.models import SECTION_FIELDS, Paper, ParseWarning, Report
-from bot.reports.arxiv import arxiv_id_from_url
+from bot.reports.arxiv import arxiv_id_from_url, impossible_arxiv_id
 
 # Section names as they appear in headings, lower-cased, mapped to the Paper field they fill.
 SECTION_ALIASES: dict[str, str] = {
@@ -124,6 +124,9 @@ _SECTION = re.compile(
     r"(?:[:：]\s*(?:\*\*|__)?\s*(?P<rest>.*))?$"
 )
 MAX_HEADING_LINE = 20_000
+# Warnings kept per report; the rest are counted in one last warning. A generated report can
+# lack a section in every paper: 35,000 papers made 140,000 warning lines on stderr.
+MAX_WARNINGS = 50
 _SEPARATOR = re.compile(r"^\s*(?:={3,}|-{3,}|\*{3,}|_{3,})\s*$")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _URL = re.compile(r"https?://[^\s)>\]]+")
@@ -198,12 +201,21 @@ class _Parser:
             raise self.error(
                 "not a Daily Papers report: no paper headings ('## 📄 Title') and no report date", 1
             )
+        papers = tuple(self.finish(draft) for draft in self.drafts_without_duplicates())
         return Report(
             date=self.report_date(),
-            papers=tuple(self.finish(draft) for draft in self.drafts_without_duplicates()),
+            papers=papers,
             source_url=self.source_url,
-            warnings=tuple(self.warnings),
+            warnings=self.bounded_warnings(),
         )
+
+    def bounded_warnings(self) -> tuple[ParseWarning, ...]:
+        if len(self.warnings) <= MAX_WARNINGS:
+            return tuple(self.warnings)
+        kept = self.warnings[: MAX_WARNINGS - 1]
+        rest = self.warnings[MAX_WARNINGS - 1 :]
+        summary = ParseWarning(rest[0].line, f"{len(rest)} more warnings like these, not shown")
+        return (*kept, summary)
 
     def read_header_line(self, number: int, line: str, heading: re.Match[str] | None) -> None:
         if heading:
@@ -286,7 +298,9 @@ class _Parser:
                 )
             arxiv_id = arxiv_id_from_url(draft.url)
             if arxiv_id is None:
-                raise self.error(f"link {draft.url!r} names no arXiv paper", draft.url_line)
+                problem = impossible_arxiv_id(draft.url)
+                why = f"an impossible arXiv id ({problem})" if problem else "no arXiv paper"
+                raise self.error(f"link {draft.url!r} names {why}", draft.url_line)
             if arxiv_id in seen:
                 self.warn(draft.line, f"paper {arxiv_id} repeated (first at line {seen[arxiv_id]}); skipped")
                 continue

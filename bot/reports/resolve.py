@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.ports import ReportSource
+from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.sources.local import LocalSource, report_files
 from bot.reports.sources.url import fetch_report_url
 
@@ -35,10 +36,13 @@ def _parse_day(text: str) -> dt.date:
         raise BadInputError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
 
 
-def resolve(argument: str, source: Callable[[], ReportSource]) -> list[ReportJob]:
-    """The report jobs a SOURCE argument stands for. `source` gives the configured report source."""
+def resolve(
+    argument: str, source: Callable[[], ReportSource], *, max_bytes: int = DEFAULT_MAX_REPORT_BYTES
+) -> list[ReportJob]:
+    """The report jobs a SOURCE argument stands for. `source` gives the configured report source;
+    files and URLs named directly are refused past `max_bytes` (the configured source has its own)."""
     if argument.startswith(("http://", "https://")):
-        return [ReportJob(argument, lambda: fetch_report_url(argument), required=True)]
+        return [ReportJob(argument, lambda: fetch_report_url(argument, max_bytes=max_bytes), required=True)]
     dates = _DATE_RANGE.match(argument)
     if dates:
         first = _parse_day(dates.group(1))
@@ -54,15 +58,15 @@ def resolve(argument: str, source: Callable[[], ReportSource]) -> list[ReportJob
         files = report_files(path)
         if not files:
             raise BadInputError(f"{argument}: no report files (*.md) in this folder")
-        return [_file_job(file) for file in files]
+        return [_file_job(file, max_bytes) for file in files]
     if path.is_file():
-        return [_file_job(path)]
+        return [_file_job(path, max_bytes)]
     raise BadInputError(f"{argument}: no such file or folder, and not a URL or a date (YYYY-MM-DD)")
 
 
-def _file_job(path: Path) -> ReportJob:
+def _file_job(path: Path, max_bytes: int) -> ReportJob:
     async def load() -> Report:
-        return await LocalSource(path).read()
+        return await LocalSource(path, max_bytes=max_bytes).read()
 
     return ReportJob(str(path), load, required=True)
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.errors import BadInputError, PaperbotError
 from bot.models import SECTION_FIELDS, LookupHit, Paper, Report
 from bot.store.database import as_utc
 from bot.store.tables import papers, report_papers, reports
@@ -23,6 +24,28 @@ from bot.text import count
 _TEXT_FIELDS = ("title", "url", "source", *SECTION_FIELDS, "summary")
 _EXTRA_FIELDS = ("authors", "keywords", "upvotes", "github_repo", "project_page")
 _INGEST_ATTEMPTS = 3
+# Rows or ids per statement. asyncpg refuses a statement with more than 32,767 parameters, and
+# a failing statement's message quotes every parameter: a 35,000-paper report ended in a 10 MB
+# error. A papers row binds ~20 parameters, so 500 rows stay far below the cap on any dialect.
+CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+class EmptyReportRefused(BadInputError):
+    """A report listing no papers for a day the archive holds papers of: the archive is kept.
+
+    A header-only file (a failed generation, a truncated download) must never empty a day that
+    lookups and digests read; a day that really had no papers has no archived papers to lose."""
+
+    def __init__(self, day: dt.date, kept: int) -> None:
+        self.day, self.kept = day, kept
+        super().__init__(
+            f"{day}: the report lists no papers, so it does not replace that day's report; "
+            f"the archived {count(kept, 'paper')} were kept"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +57,16 @@ class IngestResult:
     new_papers: int
     updated_papers: int
     unchanged: bool
+    # Papers the day's previous report listed and this one does not (a corrected report).
+    removed_papers: int = 0
 
     def describe(self) -> str:
         if self.unchanged:
             return f"{self.date}: already archived, unchanged ({count(self.papers, 'paper')})"
+        removed = f", {self.removed_papers} removed from that day" if self.removed_papers else ""
         return (
             f"{self.date}: {count(self.papers, 'paper')} archived "
-            f"({self.new_papers} new, {self.updated_papers} updated)"
+            f"({self.new_papers} new, {self.updated_papers} updated{removed})"
         )
 
 
@@ -105,7 +131,9 @@ class Archive:
         self.clock = clock  # when a report "arrived": a parameter so tests can pin it
 
     async def ingest(self, report: Report, *, origin: str | None = None) -> IngestResult:
-        """Store a report. Idempotent; a corrected report for the same date replaces the old one."""
+        """Store a report. Idempotent; a corrected report for the same date replaces the old one
+        (the result counts the papers it drops), except that a report with no papers never
+        replaces one with papers: that raises EmptyReportRefused and changes nothing."""
         for attempt in range(_INGEST_ATTEMPTS):
             try:
                 return await self._ingest_once(report, origin)
@@ -114,6 +142,14 @@ class Archive:
                 # attempt sees its rows and merges into them.
                 if attempt == _INGEST_ATTEMPTS - 1:
                     raise
+            except DBAPIError as exc:
+                # SQLite opened read-only (bot/store/database.py), or a read-only PostgreSQL role.
+                if any(words in str(exc.orig) for words in ("readonly database", "read-only transaction")):
+                    raise PaperbotError(
+                        f"{report.date}: the archive is read-only here (lookups work; ingesting needs "
+                        "write access to the database: a SQLite file and its folder, or a PostgreSQL role)"
+                    ) from None
+                raise
         raise AssertionError("unreachable")
 
     async def _ingest_once(self, report: Report, origin: str | None) -> IngestResult:
@@ -126,6 +162,17 @@ class Archive:
             ).one_or_none()
             if existing is not None and existing.content_hash == digest:
                 return IngestResult(report.date, len(report.papers), 0, 0, unchanged=True)
+            listed: set[int] = set()
+            if existing is not None:
+                listed = set(
+                    (
+                        await conn.execute(
+                            select(report_papers.c.paper_id).where(report_papers.c.report_id == existing.id)
+                        )
+                    ).scalars()
+                )
+                if not report.papers and listed:
+                    raise EmptyReportRefused(report.date, len(listed))
             paper_ids, new, updated = await self._upsert_papers(conn, report)
             values = {
                 "source_url": report.source_url,
@@ -144,25 +191,26 @@ class Archive:
                 report_id = existing.id
                 await conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
                 await conn.execute(delete(report_papers).where(report_papers.c.report_id == report_id))
-            if paper_ids:
-                await conn.execute(
-                    insert(report_papers),
-                    [
-                        {"report_id": report_id, "paper_id": paper_id, "position": position}
-                        for position, paper_id in enumerate(paper_ids)
-                    ],
-                )
-        return IngestResult(report.date, len(report.papers), new, updated, unchanged=False)
+            links = [
+                {"report_id": report_id, "paper_id": paper_id, "position": position}
+                for position, paper_id in enumerate(paper_ids)
+            ]
+            for batch in chunks(links):
+                await conn.execute(insert(report_papers), batch)
+        removed = len(listed - set(paper_ids))
+        return IngestResult(
+            report.date, len(report.papers), new, updated, unchanged=False, removed_papers=removed
+        )
 
     async def _upsert_papers(self, conn: AsyncConnection, report: Report) -> tuple[list[int], int, int]:
         ids = [paper.arxiv_id for paper in report.papers]
-        stored = {
-            row["arxiv_id"]: row
-            for row in (await conn.execute(select(papers).where(papers.c.arxiv_id.in_(ids)))).mappings()
-        }
+        stored: dict[str, RowMapping] = {}
+        for batch in chunks(ids):
+            rows = await conn.execute(select(papers).where(papers.c.arxiv_id.in_(batch)))
+            stored.update((row["arxiv_id"], row) for row in rows.mappings())
         new_rows = [_paper_row(p, report.date) for p in report.papers if p.arxiv_id not in stored]
-        if new_rows:
-            await conn.execute(insert(papers), new_rows)
+        for batch in chunks(new_rows):
+            await conn.execute(insert(papers), batch)
         updated = 0
         for paper in report.papers:
             row = stored.get(paper.arxiv_id)
@@ -172,12 +220,12 @@ class Archive:
             if changes:
                 updated += 1
                 await conn.execute(update(papers).where(papers.c.id == row["id"]).values(**changes))
-        id_of = {
-            row.arxiv_id: row.id
-            for row in await conn.execute(
-                select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(ids))
+        id_of: dict[str, int] = {}
+        for batch in chunks(ids):
+            rows = await conn.execute(
+                select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(batch))
             )
-        }
+            id_of.update((row.arxiv_id, row.id) for row in rows)
         return [id_of[arxiv_id] for arxiv_id in ids], len(new_rows), updated
 
     async def _stored_row(self, arxiv_id: str) -> RowMapping | None:
@@ -193,11 +241,12 @@ class Archive:
         """Several papers at once, each with the date of the newest report that listed it."""
         if not arxiv_ids:
             return {}
+        found: dict[str, tuple[Paper, dt.date]] = {}
         async with self.engine.connect() as conn:
-            rows = (
-                await conn.execute(select(papers).where(papers.c.arxiv_id.in_(list(arxiv_ids))))
-            ).mappings()
-            return {row["arxiv_id"]: (_paper_from_row(row), row["last_date"]) for row in rows}
+            for batch in chunks(list(arxiv_ids)):
+                rows = (await conn.execute(select(papers).where(papers.c.arxiv_id.in_(batch)))).mappings()
+                found.update((row["arxiv_id"], (_paper_from_row(row), row["last_date"])) for row in rows)
+        return found
 
     async def report_ingested_at(self, day: dt.date) -> dt.datetime | None:
         """When the report of `day` reached the archive (a late report is delivered from then)."""

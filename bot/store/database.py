@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -42,6 +43,7 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
         path = sqlite_file(parsed)
         if path is not None:
             event.listen(engine.sync_engine, "do_connect", lambda *_args: create_private(path))
+            event.listen(engine.sync_engine, "do_connect", _read_only_when_unwritable(path))
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     if backend == "postgresql":
@@ -75,6 +77,33 @@ def create_private(path: Path) -> None:
         os.fchmod(fd, 0o600)  # exactly 0600: a umask such as 0277 must not leave it unwritable
     finally:
         os.close(fd)
+
+
+def read_only_uri(path: Path) -> str | None:
+    """A `file:` URI opening `path` read-only when this process may not write it, else None.
+
+    SQLite opens a file it cannot write read-only by itself, but a WAL-mode database (ours,
+    bot/store/migrate.py) still needs its `-shm` file, and reading fails with "attempt to write a
+    readonly database" when that cannot be created: lookups of an archive shipped read-only failed.
+    `mode=ro` reads beside a writable folder; in a read-only folder with no `-wal` file (no
+    writer is active: a writer keeps one there) `immutable=1` tells SQLite that nothing changes
+    the file, so it needs no `-shm` at all."""
+    if not path.exists() or os.access(path, os.W_OK):
+        return None
+    options = "mode=ro"
+    if not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists():
+        options += "&immutable=1"
+    return f"file:{quote(str(path.resolve()))}?{options}"
+
+
+def _read_only_when_unwritable(path: Path) -> Any:
+    def connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        uri = read_only_uri(path)  # checked on every connect: a file's mode can change
+        if uri is not None and cargs:
+            cargs[0] = uri
+            cparams["uri"] = True
+
+    return connect
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:

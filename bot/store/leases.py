@@ -3,6 +3,8 @@
 A row is claimable when it is pending and due, or claimed by a worker whose lease ran out. One
 UPDATE … WHERE id IN (SELECT … LIMIT n) takes up to n of them for a worker; PostgreSQL skips rows
 another worker is claiming at that moment (SKIP LOCKED), SQLite's single writer serialises.
+Leases are short and renewed (`renew_rows`) while the work is in flight, so a worker that dies
+stops renewing and its rows are claimable again one lease after its last renewal.
 """
 
 from __future__ import annotations
@@ -38,11 +40,34 @@ async def claim_rows(
     picked = select(table.c.id).where(claimable).order_by(*order_by).limit(limit)
     if engine.dialect.name == "postgresql":
         picked = picked.with_for_update(skip_locked=True)
+    # A CTE, evaluated once: PostgreSQL may re-run a `WHERE id IN (SELECT … LIMIT n FOR UPDATE
+    # SKIP LOCKED)` subquery while it updates, each run skipping the rows the last one locked,
+    # and then claims more than `limit` rows (seen: limit 1 took 2). MATERIALIZED keeps it apart.
+    chosen = picked.cte("chosen")
+    if engine.dialect.name == "postgresql":
+        chosen = chosen.prefix_with("MATERIALIZED")
     statement = (
         update(table)
-        .where(table.c.id.in_(picked.scalar_subquery()), claimable)
+        .where(table.c.id.in_(select(chosen.c.id)), claimable)
         .values(status="claimed", claimed_by=worker, lease_until=now + lease, updated_at=now, **values)
         .returning(*table.c)
     )
     async with engine.begin() as conn:
         return (await conn.execute(statement)).mappings().all()
+
+
+async def renew_rows(
+    engine: AsyncEngine, table: Table, ids: Sequence[int], worker: str, until: dt.datetime
+) -> set[int]:
+    """Extend `worker`'s claims on rows `ids` to `until`; the ids it still held (a row taken
+    over by another worker after its lease ran out, or already recorded, is left alone)."""
+    if not ids:
+        return set()
+    statement = (
+        update(table)
+        .where(table.c.id.in_(list(ids)), table.c.status == "claimed", table.c.claimed_by == worker)
+        .values(lease_until=until)
+        .returning(table.c.id)
+    )
+    async with engine.begin() as conn:
+        return set((await conn.execute(statement)).scalars().all())

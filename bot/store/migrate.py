@@ -33,8 +33,11 @@ async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema up to date; a no-op when it already is.
 
     Several processes may start at once (replicas, or `ingest` beside `run`): one migrates,
-    the others wait for it and then find nothing to do.
+    the others wait for it and then find nothing to do. A schema already at head is left
+    without a write, so a read-only archive still serves lookups.
     """
+    if await current_revision(engine) == head_revision():
+        return
     if engine.dialect.name == "sqlite":
         await _migrate_sqlite(engine)
         return

@@ -23,7 +23,7 @@ from bot.models import ChannelRef
 from bot.ports import PublishResult
 from bot.store.database import as_utc
 from bot.store.group_commit import GroupCommit
-from bot.store.leases import claim_rows
+from bot.store.leases import claim_rows, renew_rows
 from bot.store.tables import deliveries as table
 
 STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
@@ -32,6 +32,12 @@ MAX_ATTEMPTS = 6
 # platform outage does not end in every channel retrying in the same second.
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_CAP = dt.timedelta(hours=1)
+# A delivery's first two retries come sooner (after 10-20 s, then 20-40 s): what outlasts the
+# client's own retries is mostly a short burst of 429s or 503s, and a channel taken over after a
+# crash (30 s) whose attempts meet one should still settle within the minute or so after. Later
+# retries back off as above (4, 8, 16 minutes), so the six attempts still span ~30 minutes.
+FIRST_RETRY = dt.timedelta(seconds=20)
+QUICK_RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,9 @@ class Delivery:
     last_error: str | None
     uncertain: bool  # claimed over an expired lease: parts may be up that were never recorded
     finished_at: dt.datetime | None = None
+    claimed_by: str | None = None  # the worker holding the claim (status "claimed")
+    lease_until: dt.datetime | None = None  # …until then, unless it renews it
+    next_attempt_at: dt.datetime | None = None  # when a pending delivery is due (again)
 
     @property
     def key(self) -> str:
@@ -88,6 +97,9 @@ def _delivery(row: RowMapping) -> Delivery:
         last_error=row["last_error"],
         uncertain=bool(row["uncertain"]),
         finished_at=as_utc(row["finished_at"]) if row["finished_at"] else None,
+        claimed_by=row["claimed_by"],
+        lease_until=as_utc(row["lease_until"]) if row["lease_until"] else None,
+        next_attempt_at=as_utc(row["next_attempt_at"]) if row["next_attempt_at"] else None,
     )
 
 
@@ -96,6 +108,14 @@ def backoff(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
     window: dt.timedelta = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
     jitter: float = (rng or random).random()
     return window * (0.5 + 0.5 * jitter)
+
+
+def retry_delay(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
+    """How long a delivery waits after its `attempts`-th failed attempt (see FIRST_RETRY)."""
+    if attempts <= QUICK_RETRIES:
+        window: dt.timedelta = FIRST_RETRY * (2 ** max(0, attempts - 1))
+        return window * (0.5 + 0.5 * (rng or random).random())
+    return backoff(attempts, rng)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +145,7 @@ _RECORD = (
         parts=bindparam("b_parts"),
         papers=bindparam("b_papers"),
         last_error=bindparam("b_error"),
+        uncertain=bindparam("b_uncertain"),
         next_attempt_at=func.coalesce(
             bindparam("b_next_attempt", type_=table.c.next_attempt_at.type), table.c.next_attempt_at
         ),
@@ -202,8 +223,9 @@ class Outbox:
             order_by=(table.c.due_at, table.c.id),
             platforms=platforms,
             # Evaluated on the old row: taking over a claim whose lease ran out means the
-            # previous attempt may have posted parts it never recorded.
-            uncertain=case((table.c.status == "claimed", True), else_=False),
+            # previous attempt may have posted parts it never recorded. A pending row keeps its
+            # flag (a retry after a failure whose outcome is unknown, see `finish`).
+            uncertain=case((table.c.status == "claimed", True), else_=table.c.uncertain),
         )
         return sorted((_delivery(row) for row in rows), key=lambda d: (d.due_at, d.id))
 
@@ -231,7 +253,10 @@ class Outbox:
             status = "failed"
         else:
             status = "pending"
-            next_attempt = now + backoff(attempts, rng)
+            next_attempt = now + retry_delay(attempts, rng)
+        # A failed part may have been posted all the same (a timeout, a connection lost after
+        # the request was sent): the retry asks the platform before posting anything again.
+        uncertain = status == "pending"
         await self._record(
             delivery,
             worker,
@@ -244,6 +269,7 @@ class Outbox:
             papers=papers,
             error=result.error,
             next_attempt=next_attempt,
+            uncertain=uncertain,
         )
         return status
 
@@ -260,6 +286,7 @@ class Outbox:
             papers=delivery.papers,
             error=reason,
             next_attempt=None,
+            uncertain=False,
         )
 
     async def _record(
@@ -276,6 +303,7 @@ class Outbox:
         papers: int | None,
         error: str | None,
         next_attempt: dt.datetime | None,
+        uncertain: bool,
     ) -> None:
         """Write an outcome and release the claim, only while `worker` still holds it (a worker
         whose lease ran out and was taken over records nothing: the new owner decides)."""
@@ -290,11 +318,28 @@ class Outbox:
                 "b_parts": parts,
                 "b_papers": papers,
                 "b_error": error,
+                "b_uncertain": uncertain,
                 "b_next_attempt": next_attempt,
                 "b_finished": now if status != "pending" else None,
                 "b_now": now,
             }
         )
+
+    async def renew(
+        self, deliveries: Sequence[Delivery], worker: str, now: dt.datetime, lease: dt.timedelta
+    ) -> set[int]:
+        """The heartbeat: extend `worker`'s claims to `now + lease`; the ids it still holds."""
+        return await renew_rows(self.engine, table, [d.id for d in deliveries], worker, now + lease)
+
+    async def unsettled(self) -> list[Delivery]:
+        """Every delivery still to be done (pending, or claimed by some worker), due first."""
+        query = (
+            select(table)
+            .where(table.c.status.in_(("pending", "claimed")))
+            .order_by(table.c.next_attempt_at, table.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_delivery(row) for row in (await conn.execute(query)).mappings()]
 
     async def release(self, deliveries: Sequence[Delivery], worker: str, now: dt.datetime) -> int:
         """Give up claims at once (a graceful stop), for another worker to take over now. The

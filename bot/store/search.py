@@ -18,6 +18,21 @@ from bot.models import LookupHit
 from bot.store.archive import rows_to_hits
 from bot.store.terms import Term
 
+# PostgreSQL's `english` configuration drops these words from every tsvector and tsquery (its
+# Snowball stop list, share/tsearch_data/english.stop); SQLite's FTS5 indexes them. Queries leave
+# them out on both databases, so both answer alike: "diffusion or video" found 4 papers on SQLite
+# (the AND of three words found none, so any word, "or" included, was searched) and 2 on
+# PostgreSQL (which read it as "diffusion video").
+_STOP_LIST = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did doing
+    a an the and but if or because as until while of at by for with about against between into
+    through during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more most other some
+    such no nor not only own same so than too very s t can will just don should now
+"""
+STOP_WORDS = frozenset(_STOP_LIST.split())
 # bm25 weights per column of papers_lead_fts (title_terms, domain_terms).
 _SQLITE_WEIGHTS = "10.0, 1.0"
 # How many of the most recently archived matches are ranked, per query (see _search_sqlite).
@@ -42,10 +57,17 @@ def _tsquery(terms: Sequence[Term], operator: str, weight: str = "") -> str:
     return f" {operator} ".join(parts)
 
 
+def without_stop_words(terms: Sequence[Term]) -> list[Term]:
+    """The terms that are not a lone stop word (phrases keep theirs: PostgreSQL counts the gap)."""
+    return [term for term in terms if term.is_phrase or term.tokens[0] not in STOP_WORDS]
+
+
 async def search(
     engine: AsyncEngine, terms: Sequence[Term], *, limit: int, match_all: bool = True
 ) -> list[LookupHit]:
-    """Papers matching every term (or any term, with `match_all=False`), best first."""
+    """Papers matching every term (or any term, with `match_all=False`), best first. Stop words
+    (STOP_WORDS) are not searched for."""
+    terms = without_stop_words(terms)
     if not terms:
         return []
     if engine.dialect.name == "sqlite":

@@ -10,8 +10,11 @@ from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.feedback import ChannelPreferences
 from bot.models import ChannelRef, DigestSettings, Interests, Subscription
+from bot.store.limits import chunks, row_problem
 from bot.store.tables import subscriptions as table
+from bot.store.votes import replace_all, votes_problem
 
 
 def _where(ref: ChannelRef) -> Any:
@@ -45,6 +48,27 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
+
+
+# How an import file names the columns whose names differ from its own (bot/subscriptions.py).
+_LABELS = {
+    "digest_size": "digest size",
+    "min_upvotes": "digest min_upvotes",
+    "digest_order": "digest order",
+    "excluded_topics": "exclude_topics",
+    "excluded_keywords": "exclude_keywords",
+    "delivery_time": "time",
+}
+
+
+def import_problem(subscription: Subscription, feedback: ChannelPreferences | None) -> str | None:
+    """Why the subscription, or one of the votes that come with it, cannot be stored on every
+    supported database (bot/store/limits.py), or None. An import checks each entry with this
+    before it writes anything."""
+    problem = row_problem(table, _row(subscription, _now()), _LABELS)
+    if problem is None and feedback is not None:
+        problem = votes_problem(subscription.channel, feedback)
+    return problem
 
 
 def _subscription(row: RowMapping) -> Subscription:
@@ -124,6 +148,19 @@ class SubscriptionStore:
         async with self.engine.begin() as conn:
             await self._upsert(conn, items)
 
+    async def import_all(
+        self, items: Sequence[Subscription], feedback: Mapping[ChannelRef, ChannelPreferences]
+    ) -> int:
+        """An import file's subscriptions and the votes of the channels that carry feedback, in
+        one transaction of chunked writes, so any size is stored whole or not at all; how many
+        of the channels were subscribed before (updated rather than new). Check every item with
+        `import_problem` first: what it passes, the databases accept."""
+        async with self.engine.begin() as conn:
+            existing = await self._existing(conn, [item.channel for item in items])
+            await self._upsert(conn, items)
+            await replace_all(conn, feedback)
+        return existing
+
     async def delete(self, ref: ChannelRef) -> bool:
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(table).where(_where(ref)))
@@ -181,14 +218,26 @@ class SubscriptionStore:
             return
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         now = _now()
-        statement = dialect.insert(table).values([_row(item, now) for item in items])
+        statement = dialect.insert(table)
         kept = {"id", "platform", "workspace", "channel", "created_at"}
         changes = {name: statement.excluded[name] for name in _row(items[0], now) if name not in kept}
         # An import without an owner must not erase the one recorded when the channel subscribed.
         changes["created_by"] = func.coalesce(statement.excluded.created_by, table.c.created_by)
-        await conn.execute(
-            statement.on_conflict_do_update(index_elements=["platform", "workspace", "channel"], set_=changes)
+        upsert = statement.on_conflict_do_update(
+            index_elements=["platform", "workspace", "channel"], set_=changes
         )
+        # executemany in chunks, not one multi-row VALUES: 24 columns a row met asyncpg's
+        # 32,767-parameter cap at 1,366 rows (bot/store/limits.py).
+        for chunk in chunks(items):
+            await conn.execute(upsert, [_row(item, now) for item in chunk])
+
+    async def _existing(self, conn: AsyncConnection, refs: Sequence[ChannelRef]) -> int:
+        """How many of `refs` have a subscription, from one read of every key: PostgreSQL
+        answers a (platform, workspace, channel) IN list by scanning the table once per list,
+        which took minutes at 100,000 channels (benchmarks/bench_import.py)."""
+        wanted = set(refs)
+        keys = await conn.execute(select(table.c.platform, table.c.workspace, table.c.channel))
+        return sum(1 for key in keys if ChannelRef(*key) in wanted)
 
 
 def _now() -> dt.datetime:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.feedback import FORGET_AFTER_HALF_LIVES, HALF_LIFE_DAYS, ChannelPreferences, PaperFeatures, Vote
 from bot.models import ChannelRef
 from bot.store.database import as_utc
+from bot.store.limits import chunks, row_problem
 from bot.store.tables import feedback_votes as table
 
 log = logging.getLogger("paperbot.votes")
@@ -51,6 +52,42 @@ def _row(ref: ChannelRef, vote: Vote) -> dict[str, Any]:
         "features": vote.features.to_json(),
         "voted_at": vote.at,
     }
+
+
+# How an import file names the vote columns (`feedback` in bot/subscriptions.py).
+_LABELS = {
+    "arxiv_id": "feedback paper id",
+    "voter": "feedback user",
+    "features": "feedback topics or terms",
+    "voted_at": "feedback vote time",
+}
+
+
+def votes_problem(channel: ChannelRef, preferences: ChannelPreferences) -> str | None:
+    """Why one of the channel's votes cannot be stored (a paper id longer than its column …), or None."""
+    for vote in preferences.votes():
+        problem = row_problem(table, _row(channel, vote), _LABELS)
+        if problem is not None:
+            return problem
+    return None
+
+
+async def replace_all(conn: AsyncConnection, feedback: Mapping[ChannelRef, ChannelPreferences]) -> int:
+    """Make each channel's votes exactly those of its preferences, inside the caller's
+    transaction (an import's), in chunks of executemany so no size meets a parameter cap; how
+    many votes were written. Rows are checked by `votes_problem` first."""
+    channels = [{"p": ref.platform, "w": ref.workspace, "c": ref.channel} for ref in feedback]
+    forget = delete(table).where(
+        table.c.platform == bindparam("p"),
+        table.c.workspace == bindparam("w"),
+        table.c.channel == bindparam("c"),
+    )
+    for chunk in chunks(channels):
+        await conn.execute(forget, list(chunk))
+    rows = [_row(ref, vote) for ref, preferences in feedback.items() for vote in preferences.votes()]
+    for chunk in chunks(rows):
+        await conn.execute(insert(table), list(chunk))
+    return len(rows)
 
 
 class VoteStore:
@@ -121,11 +158,8 @@ class VoteStore:
 
     async def replace(self, channel: ChannelRef, preferences: ChannelPreferences) -> int:
         """Make the channel's votes exactly those of `preferences` (an import); how many."""
-        votes = list(preferences.votes())
         async with self.engine.begin() as conn:
-            await conn.execute(delete(table).where(_where(channel)))
-            await self._upsert(conn, channel, votes)
-        return len(votes)
+            return await replace_all(conn, {channel: preferences})
 
     async def forget_channel(self, channel: ChannelRef) -> int:
         """Delete every vote of the channel; how many."""

@@ -8,13 +8,14 @@ then answers `/paper …` lines exactly as the chat platforms do, until end of i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from bot.app import App
-from bot.commands import CommandContext, handle_paper_command
+from bot.commands import CommandContext, failure_reply, handle_paper_command
 from bot.config import SAMPLE_REPORT
 from bot.errors import BadInputError, SourceError
 from bot.models import ChannelRef, Report
@@ -22,6 +23,8 @@ from bot.reports.sources.local import LocalSource
 from bot.service import NoReportError, channel_digest, subscribe
 from bot.text import count
 from handlers.console.render import digest_renderable, reply_renderable
+
+log = logging.getLogger("paperbot.console")
 
 PROMPT = "paperbot> "
 QUIT = frozenset({"/quit", "/exit", "/q"})
@@ -45,7 +48,11 @@ async def seed_archive(app: App, console: Console) -> None:
         console.print(f"(could not read today's report: {exc})", markup=False, highlight=False)
         return
     if report is not None:
-        result = await app.archive.ingest(report, origin=origin)
+        try:
+            result = await app.archive.ingest(report, origin=origin)
+        except BadInputError as exc:  # an empty report for a day already archived: kept
+            console.print(f"({exc})", markup=False, highlight=False)
+            return
         console.print(result.describe(), markup=False, highlight=False)
 
 
@@ -125,5 +132,15 @@ async def run_console(app: App, stdin: TextIO, out: TextIO, *, database: str | N
         if command.lower() != "/paper":
             console.print("Commands start with /paper — try /paper help", markup=False)
             continue
-        console.print(reply_renderable(await handle_paper_command(context, arguments)))
+        await answer(console, context, arguments)
         out.flush()
+
+
+async def answer(console: Console, context: CommandContext, arguments: str) -> None:
+    """One `/paper` line answered; whatever goes wrong, the session goes on to the next line."""
+    try:
+        console.print(reply_renderable(await handle_paper_command(context, arguments)))
+    except Exception:
+        # The core answers its own failures; this is the rendering. Logged once, then a reply.
+        log.exception("/paper: could not show the reply")
+        console.print(failure_reply(None, arguments, "failed.logged").text, markup=False, highlight=False)

@@ -12,6 +12,7 @@ names a paper). No privileged intents: slash commands and buttons arrive as inte
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +20,14 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.commands import CommandContext, Reply, handle_invocation
+from bot.commands import (
+    COMMAND_DEADLINE_SECONDS,
+    CommandContext,
+    Reply,
+    database_unreachable,
+    failure_reply,
+    handle_invocation,
+)
 from bot.completion import complete_timezone, complete_topics
 from bot.i18n import t
 from bot.models import ChannelRef
@@ -44,6 +52,8 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
+# A button is answered directly (no defer): its work must leave room in Discord's 3 s.
+BUTTON_SECONDS = 2.0
 
 
 def invite_url(application_id: int) -> str:
@@ -79,6 +89,7 @@ class DiscordEdge:
     store: SubscriptionStore
     taxonomy: Taxonomy
     default_tz: str = "UTC"
+    command_deadline: float = COMMAND_DEADLINE_SECONDS  # the core's, for each /paper command
 
     @property
     def votes(self) -> VoteStore:
@@ -95,6 +106,7 @@ class DiscordEdge:
             locale=language_of(interaction),
             can_manage=may_manage(interaction),
             default_tz=self.default_tz,
+            deadline=self.command_deadline,
         )
         return await handle_invocation(ctx, verb, text)
 
@@ -117,7 +129,15 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
 
     async def run(interaction: discord.Interaction, verb: str, text: str = "") -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await reply(interaction, await edge.answer(interaction, verb, text))
+        answer = await edge.answer(interaction, verb, text)  # the core answers its own failures
+        try:
+            await reply(interaction, answer)
+        except discord.HTTPException:
+            raise  # Discord refused or is unreachable: on_command_error logs it and tries once more
+        except Exception:
+            log.exception("/paper %s: could not render the reply", verb)
+            failed = failure_reply(language_of(interaction), text, "failed.logged")
+            await reply(interaction, failed)
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         choices = complete_topics(current, edge.taxonomy, language_of(interaction))
@@ -260,8 +280,13 @@ class PaperBot(discord.Client):
 
     async def show_details(self, interaction: discord.Interaction, arxiv_id: str) -> None:
         """The Details button: the paper's five sections, only to whoever clicked."""
-        paper = await self.edge.archive.paper(arxiv_id)
         locale = language_of(interaction)
+        try:
+            async with asyncio.timeout(BUTTON_SECONDS):
+                paper = await self.edge.archive.paper(arxiv_id)
+        except Exception as exc:
+            await _button_failed(interaction, locale, exc, f"details of {arxiv_id}")
+            return
         if paper is None:
             await interaction.response.send_message(
                 t("lookup.none", locale, query=arxiv_id),
@@ -279,15 +304,20 @@ class PaperBot(discord.Client):
         """A 👍 / 👎 button: the clicker's vote for this channel (anyone in it may vote), answered
         to the clicker alone."""
         locale = language_of(interaction)
-        outcome = await cast_vote(
-            self.edge.archive,
-            self.edge.votes,
-            self.edge.taxonomy,
-            channel_of(interaction),
-            arxiv_id,
-            str(interaction.user.id),
-            direction,
-        )
+        try:
+            async with asyncio.timeout(BUTTON_SECONDS):
+                outcome = await cast_vote(
+                    self.edge.archive,
+                    self.edge.votes,
+                    self.edge.taxonomy,
+                    channel_of(interaction),
+                    arxiv_id,
+                    str(interaction.user.id),
+                    direction,
+                )
+        except Exception as exc:
+            await _button_failed(interaction, locale, exc, f"vote on {arxiv_id}")
+            return
         await interaction.response.send_message(
             t(acknowledgement_key(outcome, direction), locale),
             ephemeral=True,
@@ -311,3 +341,16 @@ class PaperBot(discord.Client):
             await interaction.response.send_message(
                 text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
             )
+
+
+async def _button_failed(interaction: discord.Interaction, locale: str, exc: Exception, what: str) -> None:
+    """A button whose work failed or ran out of time: a line to the clicker, logged once."""
+    if isinstance(exc, TimeoutError):
+        log.warning("%s: no answer within %s s", what, BUTTON_SECONDS)
+        key = "failed.timeout"
+    else:
+        log.error("%s failed", what, exc_info=exc)
+        key = "failed.database" if database_unreachable(exc) else "failed.logged"
+    await interaction.response.send_message(
+        t(key, locale), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )

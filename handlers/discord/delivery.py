@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from types import TracebackType
+
 import discord
+from discord.http import HTTPClient, Ratelimit
 
 from bot.digest import Digest
 from bot.models import ChannelRef, Subscription
@@ -31,3 +35,54 @@ class DiscordDigestPublisher:
 
     def mention(self, channel: ChannelRef) -> str:
         return f"<#{channel.channel}>"
+
+
+class _LazyRatelimit(Ratelimit):
+    """discord.py's rate-limit bucket, except that an emptied bucket is waited out by the next
+    request that needs it, not by the request that emptied it.
+
+    discord.py 2.x sleeps a bucket's whole reset (5 s for a channel's messages, which allow 5 per
+    5 s) inside the request that used its last token, before that request returns: a digest's
+    last part came back 5 s after Discord had answered, and a one-shot `paperbot deliver`
+    lingered that long before it could record the delivery and exit. The next request on the
+    bucket still waits for the reset (`acquire` waits until `expires`), so Discord's limits are
+    kept; 429s are handled by discord.py as before."""
+
+    async def __aexit__(
+        self, type: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.outgoing -= 1
+        tokens = self.remaining - self.outgoing
+        if tokens > 0 and self._pending_requests and not self._sleeping.locked():
+            exception = (
+                discord.RateLimited(self.reset_after)
+                if self._max_ratelimit_timeout and self.reset_after > self._max_ratelimit_timeout
+                else None
+            )
+            self._wake(tokens, exception=exception)
+
+    async def _refresh(self) -> None:
+        # Until the bucket resets (discord.py sleeps `reset_after` from the moment the answer
+        # came, which is the same time when called from the request that emptied it).
+        error = self._max_ratelimit_timeout and self.reset_after > self._max_ratelimit_timeout
+        exception = discord.RateLimited(self.reset_after) if error else None
+        async with self._sleeping:
+            if not error and self.expires is not None:
+                await asyncio.sleep(max(0.0, self.expires - self._loop.time()))
+        self.reset()  # type: ignore[no-untyped-call]
+        self._wake(self.remaining, exception=exception)
+
+
+def without_rate_limit_linger(http: HTTPClient) -> None:
+    """Make `http` (a client's `discord.Client.http`) use `_LazyRatelimit` buckets. Reaches
+    into discord.py's HTTPClient (`_buckets`, as of 2.7): tests/handlers/discord pin the effect."""
+
+    def get_ratelimit(key: str) -> Ratelimit:
+        buckets: dict[str, Ratelimit] = http._buckets
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = _LazyRatelimit(http.max_ratelimit_timeout)
+            http._try_clear_expired_ratelimits()
+        return bucket
+
+    http.get_ratelimit = get_ratelimit  # type: ignore[method-assign]

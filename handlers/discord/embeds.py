@@ -16,7 +16,7 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bot.commands import Reply
+from bot.commands import Reply, fit_digest
 from bot.digest import Digest, DigestItem, paper_sections, render_items
 from bot.feedback import DOWN, UP
 from bot.i18n import t
@@ -48,6 +48,9 @@ MAX_ACTION_ROWS = 5
 MAX_CUSTOM_ID = 100
 BUTTONS_PER_PAPER = 5
 PAPERS_PER_MESSAGE = min(MAX_EMBEDS, MAX_ACTION_ROWS, MAX_COMPONENTS // BUTTONS_PER_PAPER)
+# Follow-ups are allowed for 15 minutes and Discord sets no count, but a reply of more messages
+# than Slack's response_url takes (5) floods the caller's screen: the same bound on both.
+MAX_REPLY_MESSAGES = 5
 
 # Each card's share, in escaped characters: a digest card stays near 1,500 characters even when
 # a report is hostile, so several fit in the 6,000 a message's embeds may hold together.
@@ -410,9 +413,10 @@ def _code_blocks(text: str) -> list[str]:
 
 
 def reply_messages(reply: Reply) -> list[DiscordMessage]:
-    """A `/paper` reply (always ephemeral): text, lookup results with buttons, or a digest."""
+    """A `/paper` reply (always ephemeral): text, lookup results with buttons, or a digest in at
+    most MAX_REPLY_MESSAGES messages."""
     if reply.digest is not None:
-        return digest_messages(reply.digest)
+        return fit_digest(reply.digest, digest_messages, MAX_REPLY_MESSAGES)
     if "\n" in reply.text.strip() and not reply.hits:
         return [DiscordMessage(block) for block in _code_blocks(reply.text.strip())]
     text = escape_clip(reply.text, MAX_CONTENT)

@@ -10,6 +10,7 @@ channel and install lifecycle events are handled in handlers/slack/lifecycle.py.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -20,12 +21,19 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import CommandContext, cadence_text, handle_paper_command
+from bot.commands import (
+    COMMAND_DEADLINE_SECONDS,
+    CommandContext,
+    cadence_text,
+    database_unreachable,
+    failure_reply,
+    handle_paper_command,
+)
 from bot.digest import interest_labels
 from bot.feedback import DOWN, UP
 from bot.i18n import t
 from bot.ids import channel_problem
-from bot.models import ChannelRef
+from bot.models import ChannelRef, Paper
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
@@ -43,6 +51,7 @@ from handlers.slack.blocks import (
     shared_message,
 )
 from handlers.slack.lifecycle import register_lifecycle
+from handlers.slack.messages import SlackMessage
 
 log = logging.getLogger("paperbot.slack")
 
@@ -52,6 +61,11 @@ Managers = Literal["members", "admins"]
 # users.info answers are cached this long: a locale or an admin flag rarely changes, and
 # asking on every command would spend the Web API's per-method rate limit.
 USER_CACHE_SECONDS = 600
+# users.info only tells the caller's language (and, with managers = "admins", their authority):
+# never worth holding an answer up for. A failed answer is cached briefly, so a Slack outage
+# does not cost every command this wait.
+USER_LOOKUP_SECONDS = 2.0
+USER_FAILURE_CACHE_SECONDS = 30
 
 
 @dataclass
@@ -63,6 +77,8 @@ class SlackEdge:
     taxonomy: Taxonomy
     default_tz: str = "UTC"
     managers: Managers = "members"
+    user_lookup_seconds: float = USER_LOOKUP_SECONDS
+    command_deadline: float = COMMAND_DEADLINE_SECONDS  # the core's, for each /paper command
     _users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
     @property
@@ -70,27 +86,40 @@ class SlackEdge:
         return VoteStore(self.archive.engine)
 
     async def user(self, client: AsyncWebClient, team: str, user_id: str) -> dict[str, Any]:
-        """users.info (with locale), cached; an empty dict when Slack will not say."""
+        """users.info (with locale), cached; an empty dict when Slack will not say, fails or
+        takes longer than `user_lookup_seconds`."""
         key = (team, user_id)
         cached = self._users.get(key)
-        if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
-            return cached[1]
+        if cached:
+            keep = USER_CACHE_SECONDS if cached[1] else USER_FAILURE_CACHE_SECONDS
+            if time.monotonic() - cached[0] < keep:
+                return cached[1]
         try:
-            response = await client.users_info(user=user_id, include_locale=True)
+            async with asyncio.timeout(self.user_lookup_seconds):
+                response = await client.users_info(user=user_id, include_locale=True)
             info: dict[str, Any] = dict(response.get("user") or {})
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
             info = {}
+        except TimeoutError:
+            log.warning("users.info for %s: no answer within %s s", user_id, self.user_lookup_seconds)
+            info = {}
+        except Exception as exc:  # a dropped connection, a body that is not JSON: still answer
+            log.warning("users.info failed for %s: %s: %s", user_id, type(exc).__name__, exc)
+            info = {}
         self._users[key] = (time.monotonic(), info)
         return info
 
-    async def caller(self, client: AsyncWebClient, team: str, user_id: str) -> tuple[str | None, bool]:
-        """(the caller's language if Slack knows it, whether they may change subscriptions)."""
+    async def caller(self, client: AsyncWebClient, team: str, user_id: str) -> tuple[str | None, bool | None]:
+        """(the caller's language if Slack knows it, whether they may change subscriptions:
+        None when only users.info could say and it did not answer — changes are then refused)."""
         info = await self.user(client, team, user_id)
         locale = str(info.get("locale") or "")
         language = "zh" if locale.startswith("zh") else ("en" if locale else None)
         if self.managers == "members":
             return language, True
+        if not info:
+            return language, None
         return language, bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
 
@@ -109,31 +138,43 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         if not _known_ids(channel):
             await respond(text=_unknown_ids_text(), response_type="ephemeral", replace_original=False)
             return
-        language, may_manage = await edge.caller(client, team, user)
-        ctx = CommandContext(
-            archive=edge.archive,
-            store=edge.store,
-            taxonomy=edge.taxonomy,
-            channel=channel,
-            user=user,
-            locale=language,
-            can_manage=may_manage,
-            default_tz=edge.default_tz,
-        )
-        reply = await handle_paper_command(ctx, command.get("text") or "")
-        for message in reply_messages(reply):
+        language: str | None = None
+        text = str(command.get("text") or "")
+        try:
+            language, may_manage = await edge.caller(client, team, user)
+            ctx = CommandContext(
+                archive=edge.archive,
+                store=edge.store,
+                taxonomy=edge.taxonomy,
+                channel=channel,
+                user=user,
+                locale=language,
+                can_manage=may_manage,
+                default_tz=edge.default_tz,
+                deadline=edge.command_deadline,
+            )
+            reply = await handle_paper_command(ctx, text)
+            # Off the event loop: a long digest's blocks take a while to build.
+            messages = await asyncio.to_thread(reply_messages, reply)
+        except Exception:
+            # The core answers its own failures; this is rendering or the edge itself.
+            log.exception("/paper: could not build the reply")
+            messages = [SlackMessage(escape(failure_reply(language, text, "failed.logged").text))]
+        for message in messages:
             await respond(
                 text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
             )
 
     @app.action(DETAILS_ACTION)
-    async def paper_details(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def paper_details(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        arxiv_id = _action_value(body)
-        paper = await edge.archive.paper(arxiv_id) if arxiv_id else None
+        arxiv_id, user = _action_value(body), body.get("user", {}).get("id", "")
+        paper = await _archived(edge, arxiv_id, respond, client, _team(body), user) if arxiv_id else None
         if paper is None:
             return
-        language, _ = await edge.caller(client, _team(body), body.get("user", {}).get("id", ""))
+        language, _ = await edge.caller(client, _team(body), user)
         await client.views_open(trigger_id=body["trigger_id"], view=details_view(paper, language or "en"))
 
     @app.action(SHARE_ACTION)
@@ -141,11 +182,10 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        arxiv_id = _action_value(body)
-        paper = await edge.archive.paper(arxiv_id) if arxiv_id else None
+        arxiv_id, user = _action_value(body), body.get("user", {}).get("id", "")
+        paper = await _archived(edge, arxiv_id, respond, client, _team(body), user) if arxiv_id else None
         if paper is None:
             return
-        user = body.get("user", {}).get("id", "")
         language, _ = await edge.caller(client, _team(body), user)
         message = shared_message(paper, user, language or "en")
         await respond(
@@ -171,16 +211,25 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         if not _known_ids(ref):
             await respond(text=_unknown_ids_text(), response_type="ephemeral", replace_original=False)
             return
-        outcome = await cast_vote(edge.archive, edge.votes, edge.taxonomy, ref, arxiv_id, user, direction)
         language, _ = await edge.caller(client, team, user)
-        if language is None:
-            subscription = await edge.store.get(ref)
-            language = subscription.locale if subscription else "en"
-        await respond(
-            text=escape(t(acknowledgement_key(outcome, direction), language)),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        try:
+            async with asyncio.timeout(edge.command_deadline):
+                outcome = await cast_vote(
+                    edge.archive, edge.votes, edge.taxonomy, ref, arxiv_id, user, direction
+                )
+                if language is None:
+                    subscription = await edge.store.get(ref)
+                    language = subscription.locale if subscription else "en"
+            text = t(acknowledgement_key(outcome, direction), language)
+        except TimeoutError:
+            log.warning("vote on %s: no answer within %s s", arxiv_id, edge.command_deadline)
+            text = failure_reply(language, "", "failed.timeout").text
+        except Exception as exc:
+            # Like a command: the voter is told, in a line, never left without an answer.
+            log.exception("vote on %s failed", arxiv_id)
+            key = "failed.database" if database_unreachable(exc) else "failed.logged"
+            text = failure_reply(language, "", key).text
+        await respond(text=escape(text), response_type="ephemeral", replace_original=False)
 
     # A pattern, not a string: Bolt compares a str action_id for equality.
     @app.action(re.compile(f"^{LINK_ACTION}_"))
@@ -198,6 +247,27 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
 
     register_lifecycle(app, edge.store)
     return app
+
+
+async def _archived(
+    edge: SlackEdge, arxiv_id: str, respond: AsyncRespond, client: AsyncWebClient, team: str, user: str
+) -> Paper | None:
+    """The archived paper a button names; None when it is not archived (nothing to do) or the
+    archive cannot be read (then the clicker is told so, alone, in their language)."""
+    try:
+        async with asyncio.timeout(edge.command_deadline):
+            return await edge.archive.paper(arxiv_id)
+    except Exception as exc:
+        if isinstance(exc, TimeoutError):
+            log.warning("paper %s: no answer within %s s", arxiv_id, edge.command_deadline)
+            key = "failed.timeout"
+        else:
+            log.exception("paper %s could not be read", arxiv_id)
+            key = "failed.database" if database_unreachable(exc) else "failed.logged"
+    language, _ = await edge.caller(client, team, user)
+    text = escape(failure_reply(language, "", key).text)
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+    return None
 
 
 def _known_ids(ref: ChannelRef) -> bool:

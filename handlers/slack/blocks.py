@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.commands import Reply
+from bot.commands import Reply, fit_digest
 from bot.digest import Digest, DigestItem, paper_sections, render_items
 from bot.i18n import t
 from bot.models import LookupHit, Paper
@@ -33,6 +33,9 @@ MAX_MODAL_TITLE = 24
 MAX_MODAL_BLOCKS = 100
 MAX_MESSAGE_BLOCK_CHARS = 10_000
 MAX_FALLBACK_TEXT = 3000  # Slack cuts `text` at 40k; a notification needs far less
+# A response_url accepts 5 posts within 30 minutes (PLATFORM_FACTS.md): a /paper reply's digest
+# fits in that many messages, and its last says how to see the rest.
+MAX_RESPONSE_POSTS = 5
 
 # Each card's share, in escaped characters: together far below a section's 3,000, and short
 # enough that several cards fit one message.
@@ -243,9 +246,10 @@ def hit_blocks(hit: LookupHit, locale: str) -> list[dict[str, Any]]:
 
 
 def reply_messages(reply: Reply) -> list[SlackMessage]:
-    """A `/paper` reply (always ephemeral): text, lookup results with a share button, or a digest."""
+    """A `/paper` reply (always ephemeral): text, lookup results with a share button, or a digest
+    in at most MAX_RESPONSE_POSTS messages."""
     if reply.digest is not None:
-        return digest_messages(reply.digest)
+        return fit_digest(reply.digest, digest_messages, MAX_RESPONSE_POSTS)
     text = escape(reply.text)
     shown = f"```{text}```" if "\n" in reply.text and not reply.hits else text
     if len(shown) > MAX_SECTION_TEXT:

@@ -57,6 +57,12 @@ BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.5)
 # An explicit request timeout (slack_sdk's default is 30 s): one hung request must not hold a
 # worker much longer than Slack's slowest normal answers.
 REQUEST_TIMEOUT_SECONDS = 20
+# slack_sdk applies its `timeout` only to sessions it creates itself: a shared session (every
+# delivery pass's) keeps its own ClientTimeout, and aiohttp's default is 300 s in total. So the
+# shared session carries the same bound: 20 s per request in all, 5 s to get a connection, 15 s
+# of silence while reading. A hung chat.postMessage then fails after 20 s and is not retried in
+# process (it may have been posted: see _NOT_IDEMPOTENT); the outbox retries it after asking.
+SESSION_TIMEOUT = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS, connect=5, sock_read=15)
 # posted_parts reads recent history only: a digest's parts are posted within minutes, and the
 # page bound keeps a busy channel from turning one check into hundreds of calls.
 HISTORY_PAGE_SIZE = 200
@@ -77,13 +83,14 @@ class SlackHistoryError(PaperbotError):
 # -- the client --------------------------------------------------------------------------------
 
 
-def make_session() -> aiohttp.ClientSession:
-    """The HTTP connection pool that Slack clients share (one per process; closed by its owner).
+def make_session(timeout: aiohttp.ClientTimeout = SESSION_TIMEOUT) -> aiohttp.ClientSession:
+    """The HTTP connection pool that Slack clients share (one per process; closed by its owner),
+    with explicit timeouts (`SESSION_TIMEOUT`; tests pass small ones).
 
     JSON goes through orjson both ways: a digest message is several kilobytes of blocks, and
     Slack answers a post with the whole message again; with the standard library's codec that
     was a fifth of the bot's CPU time per post."""
-    return aiohttp.ClientSession(json_serialize=_json_text, response_class=_OrjsonResponse)
+    return aiohttp.ClientSession(json_serialize=_json_text, response_class=_OrjsonResponse, timeout=timeout)
 
 
 def _json_text(value: Any) -> str:

@@ -136,8 +136,8 @@ def test_a_bad_import_names_every_problem_and_imports_nothing(
     source.write_text(json.dumps(bad), encoding="utf-8")
     status, _, err = run(capsys, "subscriptions", "import", str(source))
     assert status == 2
-    assert "entry 3: unknown time zone 'Mars/Base'" in err
-    assert "entry 4: the topic list is empty" in err
+    assert "2 problems, first: entry 3: unknown time zone 'Mars/Base'" in err
+    assert "(also entry 4)" in err
     assert json.loads(run(capsys, "subscriptions", "export")[1]) == []
     source.write_text("{not json", encoding="utf-8")
     assert "not JSON" in run(capsys, "subscriptions", "import", str(source))[2]

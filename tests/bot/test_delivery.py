@@ -23,6 +23,7 @@ from tests.bot.topics.test_matcher import paper
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
 
 DAY = dt.date(2026, 3, 8)  # a DST change day in the US
+ARRIVED = dt.datetime(2026, 3, 8, 5, 0, tzinfo=dt.UTC)  # when DAY's report reached the archive
 RL = Interests(("reinforcement-learning",))
 
 
@@ -87,20 +88,16 @@ def test_due_times_follow_each_zone_across_dst() -> None:
 async def test_each_channel_gets_the_digest_at_its_time_and_only_once(
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:
-    await Archive(engine).ingest(report())
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())  # the clock pinned, not the hour's
     await subscribe(engine, "C0EARLY", dt.time(6, 0))
     await subscribe(engine, "C0LATE", dt.time(18, 0))
     job = deliverer(engine, slack)
-    ingested = await Archive(engine).report_ingested_at(DAY)
-    assert ingested is not None
-    morning = max(ingested, dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.UTC))
-    if morning.date() == DAY:  # the report is "ingested" now; pretend it was there early
-        await job.run_pass(dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.UTC))
-    outcomes = await job.run_pass(dt.datetime.now(dt.UTC))
-    assert sum(outcomes.values()) >= 1
+    assert await job.run_pass(dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.UTC)) == {"posted": 1}
+    assert (posts(slack, "C0EARLY"), posts(slack, "C0LATE")) == (1, 0)
+    assert await job.run_pass(dt.datetime(2026, 3, 8, 19, 0, tzinfo=dt.UTC)) == {"posted": 1}
     for channel in ("C0EARLY", "C0LATE"):
         assert posts(slack, channel) == 1
-    again = await deliverer(engine, slack, "w2").run_pass(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    again = await deliverer(engine, slack, "w2").run_pass(dt.datetime(2026, 3, 8, 20, 0, tzinfo=dt.UTC))
     assert again == {}
     assert posts(slack, "C0EARLY") == 1
     posted = await Outbox(engine).list(status="posted")
@@ -111,13 +108,11 @@ async def test_each_channel_gets_the_digest_at_its_time_and_only_once(
 async def test_not_due_yet_then_due_then_missed_beyond_the_catch_up_window(
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:
-    archive = Archive(engine)
+    archive = Archive(engine, clock=lambda: ARRIVED)
     await archive.ingest(report())
     arrived = await archive.report_ingested_at(DAY)
-    assert arrived is not None
-    sub = await subscribe(
-        engine, "C0X", time=(arrived + dt.timedelta(hours=2)).time().replace(second=0, microsecond=0)
-    )
+    assert arrived == ARRIVED
+    sub = await subscribe(engine, "C0X", time=(arrived + dt.timedelta(hours=2)).time())
     job = deliverer(engine, slack)
     due = max(due_at(DAY, sub), arrived)
     assert await job.plan(due - dt.timedelta(minutes=1)) == 0  # not yet
@@ -231,3 +226,42 @@ async def test_claims_a_crash_abandoned_do_not_use_up_the_retry_budget(
     (row,) = await Outbox(engine).list()
     assert row.status == "pending"  # retried later, not failed for good
     assert row.attempts == 1
+
+
+async def test_a_post_that_hangs_ends_the_pass_and_is_retried_after_asking_slack(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """The shared session's timeout reaches deliveries (aiohttp's own default is 300 s): a hung
+    chat.postMessage fails the attempt, the pass ends, and the retry asks Slack first, since
+    the hung post may have landed after all."""
+    import aiohttp
+
+    from handlers.slack.publisher import make_session
+
+    await Archive(engine).ingest(report())
+    await subscribe(engine, "C0HANG")
+    slack.delay("chat.postMessage", 1.0)  # stored, then answered: after the client gave up
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    async with make_session(aiohttp.ClientTimeout(total=0.2)) as session:
+        store = SubscriptionStore(engine)
+        client = make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait, session=session)
+        job = Deliverer(
+            archive=Archive(engine),
+            store=store,
+            outbox=Outbox(engine),
+            taxonomy=builtin_taxonomy(),
+            publishers={
+                "slack": SlackDigestPublisher(WorkspaceClients(slack.base_url, client=client), store)
+            },
+        )
+        async with asyncio.timeout(10):  # a guard against the old unbounded wait, not a timing
+            assert await job.run_pass(now, force=True) == {"pending": 1}
+        (row,) = await Outbox(engine).list()
+        assert (row.status, row.last_error) == ("pending", "timeout")
+        async with asyncio.timeout(10):
+            while not slack.messages_in("C0HANG"):  # the hung post lands late  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        slack.delay("chat.postMessage", 0)
+        assert await job.deliver_due(now + dt.timedelta(hours=1)) == {"posted": 1}
+    assert posts(slack, "C0HANG") == 1  # asked, found, not posted again
+    assert slack.calls_to("conversations.history")

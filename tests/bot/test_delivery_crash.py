@@ -196,6 +196,7 @@ async def target(engine: AsyncEngine) -> tuple[str, str]:
     return url, str(schema)
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_sigkill_during_fan_out_loses_nothing_and_posts_nothing_twice(
     engine: AsyncEngine, slack: SlowSlack, tmp_path: Path
 ) -> None:

@@ -97,7 +97,8 @@ def test_settings_are_typed_in_english_or_chinese(name: str, value: str, fields:
     [
         ("size", "0", "between 1 and 50"),
         ("size", "many", "whole number"),
-        ("min-upvotes", "-3", "cannot be negative"),
+        ("min-upvotes", "-3", "from 0 to 1000000"),
+        ("min-upvotes", "99999999999", "from 0 to 1000000"),  # past PostgreSQL's INTEGER
         ("order", "random", "relevance or upvotes"),
         ("colour", "blue", "unknown setting"),
     ],

@@ -140,3 +140,31 @@ async def test_metrics_count_commands_by_platform_subcommand_and_outcome(
     assert count(after, "schedule", "error") - count(before, "schedule", "error") == 1
     histogram = samples(after, "paperbot_command_seconds_count")
     assert histogram[(("platform", "console"),)] >= 2
+
+
+async def test_metrics_answer_while_the_database_hangs() -> None:
+    """A database that accepts connections and never answers (a stand-in on loopback): the
+    scrape still comes back, with the process's own metrics, after the bound, not never."""
+    import asyncio
+
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # keep the connection open, say nothing
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    engine = create_engine(f"postgresql+asyncpg://nobody@127.0.0.1:{port}/none")
+    try:
+        application = ops_app(Readiness(engine), database_timeout=0.2)
+        async with TestClient(TestServer(application)) as http:
+            async with asyncio.timeout(10):  # a guard for the test itself, not a timing
+                response = await http.get("/metrics")
+            assert response.status == 200
+            assert "paperbot_" in await response.text()
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+        await engine.dispose()

@@ -3,7 +3,9 @@
 httpx retries only failed connections and sets a 5 s default timeout for everything; reports
 come from servers that rate-limit (429) and hiccup (5xx), so status-based retries honouring
 `Retry-After` live here, and so do `ETag`/`Last-Modified` validators, because httpx has no
-HTTP cache.
+HTTP cache. Every fetch is bounded (bot/reports/limits.py): bodies by size, streamed and
+counted, and the whole fetch, retries included, by a deadline. A host that does not resolve
+fails at once: DNS answers "no such name" the same way on every retry.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,9 +24,11 @@ import httpx
 
 from bot import __version__
 from bot.errors import SourceError
+from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES, FETCH_DEADLINE, ReportTooLarge, check_size
 
 log = logging.getLogger(__name__)
 
+# Per operation; the total per fetch is FETCH_DEADLINE (httpx has no total timeout).
 TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=5.0)
 USER_AGENT = f"paperbot/{__version__} (+https://github.com/paperbot)"
 MAX_ATTEMPTS = 4
@@ -99,19 +104,24 @@ class HttpFetcher:
         cache: ValidatorCache | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Sleep = asyncio.sleep,
+        max_bytes: int = DEFAULT_MAX_REPORT_BYTES,
+        deadline: float = FETCH_DEADLINE,
     ) -> None:
         self._owns_client = client is None
         self.client = client or new_client()
         self.cache = cache or MemoryValidatorCache()
         self.max_attempts = max_attempts
         self.sleep = sleep
+        self.max_bytes = max_bytes
+        self.deadline = deadline
 
     async def aclose(self) -> None:
         if self._owns_client:
             await self.client.aclose()
 
     async def get_text(self, url: str, params: dict[str, str] | None = None) -> FetchResult | None:
-        """The body at `url`, or None on 404 (not published yet). Raises SourceError otherwise."""
+        """The body at `url`, or None on 404 (not published yet). Raises SourceError otherwise,
+        ReportTooLarge for a body over `max_bytes`; the whole call ends within `deadline`."""
         key = str(httpx.URL(url, params=params))
         cached = await self.cache.get(key)
         headers = {}
@@ -119,30 +129,37 @@ class HttpFetcher:
             headers["If-None-Match"] = cached.etag
         if cached and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
-        response = await self._get_with_retries(key, headers)
+        try:
+            async with asyncio.timeout(self.deadline):
+                response, body = await self._get_with_retries(key, headers)
+        except TimeoutError:
+            raise SourceError(f"{key}: no complete answer within {self.deadline:g} s") from None
         if response.status_code == 304 and cached is not None:
             return FetchResult(key, cached.body, not_modified=True)
         if response.status_code in (404, 410):
             return None
         if response.status_code != 200:
             raise SourceError(f"{key}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
+        text = body.decode(response.encoding or "utf-8", errors="replace")
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if etag or modified:
-            await self.cache.put(key, CachedResponse(etag=etag, last_modified=modified, body=response.text))
-        return FetchResult(key, response.text, not_modified=False)
+            await self.cache.put(key, CachedResponse(etag=etag, last_modified=modified, body=text))
+        return FetchResult(key, text, not_modified=False)
 
-    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> httpx.Response:
+    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
             wait: float | None
             try:
-                response = await self.client.get(url, headers=headers)
+                response, body = await self._get_once(url, headers)
             except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
+                if _is_name_resolution_failure(exc):
+                    raise SourceError(f"{url}: cannot resolve the host name ({last_problem})") from None
                 wait = None
             else:
                 if response.status_code not in RETRY_STATUSES:
-                    return response
+                    return response, body
                 last_problem = f"HTTP {response.status_code}"
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 if wait is not None and wait > MAX_RETRY_AFTER:
@@ -154,3 +171,35 @@ class HttpFetcher:
             log.warning("GET %s failed (%s); retry %d in %.1f s", url, last_problem, attempt, wait)
             await self.sleep(wait)
         raise SourceError(f"{url}: failed after {self.max_attempts} attempts ({last_problem})")
+
+    async def _get_once(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """One GET; the body only of a 200, streamed and refused past `max_bytes`."""
+        async with self.client.stream("GET", url, headers=headers) as response:
+            if response.status_code != 200:
+                return response, b""
+            check_size(url, _content_length(response), self.max_bytes)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    # Decoded bytes are counted, so a small compressed body that inflates past
+                    # the limit is refused too.
+                    raise ReportTooLarge(url, self.max_bytes)
+            return response, bytes(body)
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("Content-Length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _is_name_resolution_failure(exc: BaseException) -> bool:
+    """Whether a transport error comes from DNS (httpx wraps httpcore wraps socket.gaierror)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

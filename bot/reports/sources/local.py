@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
 from bot.errors import ReportFormatError, SourceError
 from bot.models import Report
-from bot.reports.parser import parse_report
+from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES, check_size
+from bot.reports.sources.hf_api import parse_text
 
-REPORT_SUFFIXES = (".md", ".markdown", ".txt")
+# Markdown reports, and saved answers of the daily_papers API (bot/reports/sources/hf_api.py).
+REPORT_SUFFIXES = (".md", ".markdown", ".txt", ".json")
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -22,7 +25,12 @@ def report_files(folder: Path) -> list[Path]:
 
 
 def _date_in_name(path: Path) -> dt.date | None:
-    found = _DATE_IN_NAME.search(path.name)
+    return date_in_name(path.name)
+
+
+def date_in_name(name: str) -> dt.date | None:
+    """The YYYY-MM-DD date in a file name or URL, if any."""
+    found = _DATE_IN_NAME.search(name)
     if not found:
         return None
     try:
@@ -31,22 +39,30 @@ def _date_in_name(path: Path) -> dt.date | None:
         return None
 
 
-def read_report_file(path: Path) -> Report:
-    """Read and parse one report file (blocking; call through a thread from async code)."""
+def read_report_file(path: Path, max_bytes: int = DEFAULT_MAX_REPORT_BYTES) -> Report:
+    """Read and parse one report file (blocking; call through a thread from async code).
+
+    A file over `max_bytes` is refused from its size, unread; one that is not a regular file
+    (a pipe, a device) or grows while read is cut off one byte past the limit and refused."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            check_size(str(path), os.fstat(file.fileno()).st_size, max_bytes)
+            data = file.read(max_bytes + 1)
+        check_size(str(path), len(data), max_bytes)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReportFormatError(f"not UTF-8 text (byte {exc.start})", origin=str(path)) from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse_report(text, origin=str(path), default_date=_date_in_name(path))
+    return parse_text(text, origin=str(path), default_date=_date_in_name(path))
 
 
 class LocalSource:
     """A report file, or a folder of them named by date (`report-2026-02-03.md`, `2026-02-03.md`)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, max_bytes: int = DEFAULT_MAX_REPORT_BYTES) -> None:
         self.path = Path(path).expanduser()
+        self.max_bytes = max_bytes
 
     @property
     def name(self) -> str:
@@ -54,7 +70,7 @@ class LocalSource:
 
     async def read(self) -> Report:
         """The report in a single-file source, whatever its date."""
-        return await asyncio.to_thread(read_report_file, self.path)
+        return await asyncio.to_thread(read_report_file, self.path, self.max_bytes)
 
     async def fetch(self, day: dt.date) -> Report | None:
         if self.path.is_file():
@@ -64,7 +80,7 @@ class LocalSource:
             raise SourceError(f"{self.path}: report folder does not exist")
         for path in report_files(self.path):
             if _date_in_name(path) == day:
-                return await asyncio.to_thread(read_report_file, path)
+                return await asyncio.to_thread(read_report_file, path, self.max_bytes)
         return None
 
     async def aclose(self) -> None:

@@ -6,8 +6,10 @@ import datetime as dt
 
 from bot.errors import BadInputError
 from bot.models import Report
-from bot.reports.parser import parse_report
+from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
+from bot.reports.sources.hf_api import parse_text
 from bot.reports.sources.http import HttpFetcher
+from bot.reports.sources.local import date_in_name
 
 
 class UrlTemplateSource:
@@ -33,19 +35,21 @@ class UrlTemplateSource:
         result = await self.fetcher.get_text(url)
         if result is None:
             return None
-        return parse_report(result.text, origin=url, default_date=day)
+        return parse_text(result.text, origin=url, default_date=day)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
 
 
-async def fetch_report_url(url: str, fetcher: HttpFetcher | None = None) -> Report | None:
+async def fetch_report_url(
+    url: str, fetcher: HttpFetcher | None = None, *, max_bytes: int = DEFAULT_MAX_REPORT_BYTES
+) -> Report | None:
     """The report at one URL (`paperbot ingest https://…`); None on 404."""
     own = fetcher is None
-    fetcher = fetcher or HttpFetcher()
+    fetcher = fetcher or HttpFetcher(max_bytes=max_bytes)
     try:
         result = await fetcher.get_text(url)
     finally:
         if own:
             await fetcher.aclose()
-    return None if result is None else parse_report(result.text, origin=url)
+    return None if result is None else parse_text(result.text, origin=url, default_date=date_in_name(url))

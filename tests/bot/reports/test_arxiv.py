@@ -1,6 +1,6 @@
 import pytest
 
-from bot.reports.arxiv import arxiv_id_from_url, parse_arxiv_id
+from bot.reports.arxiv import arxiv_id_from_url, impossible_arxiv_id, parse_arxiv_id
 
 
 @pytest.mark.parametrize(
@@ -28,10 +28,41 @@ def test_arxiv_id_from_url(url: str, expected: str | None) -> None:
         ("2602.01234", "2602.01234"),
         ("2602.01234v2", "2602.01234"),
         ("arXiv:2602.01234", "2602.01234"),
-        ("2602.1234", "2602.1234"),
+        ("1412.1234", "1412.1234"),
+        ("2602.1234", None),  # four digits ended in 2014
+        ("1412.12345", None),  # five began in 2015
+        ("0000.00000", None),
+        ("2600.00001", None),
+        ("2613.00001", None),
+        ("0612.00001", None),  # new-style ids began in April 2007
+        ("hep-th/9901001", "hep-th/9901001"),
+        ("HEP-TH/9901001v3", "hep-th/9901001"),
+        ("Hep-Th/9901001", "hep-th/9901001"),
+        ("math.GT/0309136", "math/0309136"),  # the subject class is not part of the id
+        ("hep-th/9913001", None),
+        ("hep-th/1201001", None),  # old-style ids ended in 2007
         ("26020.1234", None),
         ("diffusion", None),
     ],
 )
 def test_parse_arxiv_id(text: str, expected: str | None) -> None:
     assert parse_arxiv_id(text) == expected
+
+
+def test_case_variants_of_an_old_style_id_in_links_are_one_id() -> None:
+    urls = ("https://arxiv.org/abs/hep-th/9901001", "https://arxiv.org/abs/HEP-TH/9901001v2")
+    assert {arxiv_id_from_url(url) for url in urls} == {"hep-th/9901001"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("0000.00000", "month 00 does not exist"),
+        ("https://huggingface.co/papers/2613.00001", "month 13 does not exist"),
+        ("2602.1234", "since January 2015 (1501) numbers have five digits"),
+        ("diffusion", None),
+        ("2602.01234", None),
+    ],
+)
+def test_impossible_ids_say_why(text: str, reason: str | None) -> None:
+    assert impossible_arxiv_id(text) == reason

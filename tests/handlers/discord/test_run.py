@@ -57,6 +57,7 @@ async def readyz(port: int) -> int | None:
 
 
 @pytest.mark.parametrize("shipped", ["file", "environment"])
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_the_shipped_env_example_plus_a_token_answers_paper_help(
     fake: FakeDiscord, tmp_path: Path, shipped: str
 ) -> None:
@@ -89,6 +90,7 @@ async def test_the_shipped_env_example_plus_a_token_answers_paper_help(
     assert process.returncode == 0, stderr.decode()
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_a_refused_token_is_one_line_naming_discord_token_and_exit_2(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:

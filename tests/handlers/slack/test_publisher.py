@@ -628,3 +628,15 @@ def test_the_client_logger_formats_payloads_only_when_debugging(root: int, expec
     finally:
         sdk_logger.setLevel(levels[0])
         root_logger.setLevel(levels[1])
+
+
+async def test_the_shared_session_has_explicit_timeouts() -> None:
+    # slack_sdk's own `timeout` never reaches a session it did not create (aiohttp's default is
+    # 300 s in total): the session every delivery pass shares carries the bound itself.
+    from handlers.slack.publisher import REQUEST_TIMEOUT_SECONDS, SESSION_TIMEOUT
+
+    async with make_session() as session:
+        assert session.timeout == SESSION_TIMEOUT
+    assert SESSION_TIMEOUT.total == REQUEST_TIMEOUT_SECONDS
+    assert SESSION_TIMEOUT.connect is not None
+    assert SESSION_TIMEOUT.sock_read is not None

@@ -49,6 +49,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_run_serves_slack_in_http_mode_and_stops_cleanly_on_sigterm(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -155,6 +156,7 @@ async def test_run_picks_socket_or_http_mode_from_the_configuration(
         assert {"/healthz", "/readyz", "/metrics"} <= paths
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_run_delivers_a_due_digest_to_slack_on_schedule(slack: FakeSlack, tmp_path: Path) -> None:
     """The whole product, as an operator runs it: a subscribed channel whose time has passed gets
     today's digest from `paperbot run`'s scheduler — once, with the delivery named in metadata."""
@@ -192,6 +194,7 @@ async def test_run_delivers_a_due_digest_to_slack_on_schedule(slack: FakeSlack, 
     assert all(m["metadata"]["event_type"] == "paperbot_digest" for m in messages)
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_sigterm_mid_delivery_finishes_what_is_in_flight_and_loses_nothing(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -262,6 +265,7 @@ async def test_sigterm_mid_delivery_finishes_what_is_in_flight_and_loses_nothing
     await engine.dispose()
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_a_taken_port_is_one_clear_error(slack: FakeSlack, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))

@@ -102,6 +102,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_the_shipped_example_serves_paper_help_over_http(slack: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     env = run_environment(slack, tmp_path, port, SLACK_BOT_TOKEN=FAKE_TOKEN, SLACK_SIGNING_SECRET=SECRET)
@@ -132,6 +133,7 @@ async def test_the_shipped_example_serves_paper_help_over_http(slack: FakeSlack,
     assert not (tmp_path / "data").exists()  # Bolt's file-based installation store never appeared
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_the_shipped_example_serves_paper_help_over_socket_mode(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
@@ -185,6 +187,7 @@ async def test_the_shipped_example_serves_paper_help_over_socket_mode(
         ({"SLACK_BOT_TOKEN": FAKE_TOKEN, "SLACK_APP_TOKEN": "xapp-1-A0-1-refused"}, "SLACK_APP_TOKEN"),
     ],
 )
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_a_refused_token_is_one_line_naming_it_and_exit_status_2(
     tokens: dict[str, str], variable: str, slack: FakeSlack, tmp_path: Path
 ) -> None:

@@ -7,8 +7,11 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from pydantic import ValidationError
 
+from bot.config import Settings
 from bot.errors import ReportFormatError
+from bot.reports.sources import source_from_setting
 from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
 
 API = "https://huggingface.co/api/daily_papers"
@@ -96,10 +99,50 @@ async def test_full_pages_are_followed() -> None:
         ("{not json", "invalid JSON"),
         (json.dumps({"error": "rate limited"}), "expected a JSON list"),
         (json.dumps([{"title": "no paper"}]), "item 0 has no 'paper' object"),
-        (json.dumps([FULL_ITEM, {"paper": {"title": "no id"}}]), "item 1 has no valid arXiv id"),
+        (
+            json.dumps([{"paper": {"title": "no id"}}]),
+            r"none of the 1 items is usable \(item 0 has no valid arXiv id",
+        ),
     ],
 )
 async def test_malformed_payloads_are_format_errors(body: str, message: str) -> None:
     respx.get(API).mock(return_value=httpx.Response(200, text=body))
     with pytest.raises(ReportFormatError, match=message):
         await HuggingFaceApiSource().fetch(DAY)
+
+
+@respx.mock
+async def test_a_malformed_item_is_skipped_with_a_warning() -> None:
+    respond([FULL_ITEM, {"paper": {"title": "no id"}}, "not an object", BARE_ITEM])
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert [p.arxiv_id for p in report.papers] == ["2603.10001", "2603.10003"]
+    assert [str(w) for w in report.warnings] == [
+        "item 1 has no valid arXiv id (None); skipped",
+        "item 2 has no 'paper' object; skipped",
+    ]
+
+
+@pytest.mark.usefixtures("clean_environment")
+async def test_hf_endpoint_points_the_source_at_a_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://mirror.test/hub/")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.hf_endpoint == "http://mirror.test/hub"
+    source = source_from_setting("hf-api", hf_endpoint=settings.hf_endpoint)
+    assert isinstance(source, HuggingFaceApiSource)
+    with respx.mock:
+        route = respx.get("http://mirror.test/hub/api/daily_papers").mock(
+            return_value=httpx.Response(200, json=[BARE_ITEM])
+        )
+        report = await source.fetch(DAY)
+        await source.aclose()
+    assert route.called
+    assert report is not None
+    assert report.papers[0].url == "https://huggingface.co/papers/2603.10003"  # links stay canonical
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_hf_endpoint_must_be_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "mirror.test")
+    with pytest.raises(ValidationError, match="is not an http"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

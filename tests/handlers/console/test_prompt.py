@@ -1,0 +1,81 @@
+"""The console session outlives any command: a bad setting, a database gone mid-session, or a
+reply that cannot be shown each get a line, and the next command is answered."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any, cast
+from unittest.mock import patch
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import App
+from bot.config import Settings
+from bot.models import ChannelRef
+from handlers.console.prompt import run_console
+
+
+class Script:
+    """stdin for the console: lines to type, and callables run when reached (a fault injected)."""
+
+    def __init__(self, *steps: str | Callable[[], None]) -> None:
+        self.steps = list(steps)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        while self.steps:
+            step = self.steps.pop(0)
+            if isinstance(step, str):
+                return step + "\n"
+            step()
+        return ""
+
+
+async def test_the_session_survives_every_kind_of_command_failure(
+    engine: AsyncEngine, clean_environment: None
+) -> None:
+    app = App(Settings(), engine)
+    real_get = app.subscriptions.get
+
+    async def gone(channel: ChannelRef) -> Any:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def database_down() -> None:
+        app.subscriptions.get = gone  # type: ignore[method-assign,assignment]
+
+    def database_back() -> None:
+        app.subscriptions.get = real_get  # type: ignore[method-assign]
+
+    def render_once(reply: Any) -> Any:
+        from handlers.console.render import reply_renderable
+
+        render.side_effect = reply_renderable  # the next reply renders again
+        raise RuntimeError("cannot render")
+
+    out = io.StringIO()
+    with patch("handlers.console.prompt.reply_renderable", side_effect=render_once) as render:
+        status = await run_console(
+            app,
+            cast(
+                Any,
+                Script(
+                    "/paper help",
+                    "/paper set min-upvotes 99999999999",
+                    database_down,
+                    "/paper list",
+                    database_back,
+                    "/paper topics",
+                ),
+            ),
+            out,
+        )
+    text = out.getvalue().replace("\n", "")  # lines are wrapped at the console's width
+    assert status == 0
+    assert "Something went wrong; the error was logged. / 出错了，错误已记录。" in text  # help's render
+    assert "min-upvotes must be a whole number from 0 to 1000000" in text
+    assert "paperbot cannot reach its database right now; try again in a minute." in text
+    assert "paperbot 暂时无法连接数据库，请一分钟后再试。" in text
+    assert "built-in topics" in text  # answered after all of that

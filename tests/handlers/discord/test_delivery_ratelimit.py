@@ -1,0 +1,102 @@
+"""A digest's last part returns when Discord answers it, not after the rate-limit bucket it
+emptied has reset (discord.py sleeps that out inside the request: a one-shot `paperbot deliver`
+lingered ~5 s after its last post). The next post on the bucket still waits for the reset.
+
+Against the loopback Discord double, with the message route answering as Discord does when a
+channel's bucket is empty (X-RateLimit-Remaining: 0) and a reset far longer than the test's
+guard, so the old behaviour cannot pass by luck."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import pytest
+from aiohttp import web
+from discord.http import Route
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.subscriptions import SubscriptionStore
+from handlers.discord.delivery import without_rate_limit_linger
+from handlers.discord.publisher import DiscordPublisher
+from tests.handlers.discord.fake_discord import FAKE_TOKEN, FakeDiscord, _json
+from tests.handlers.discord.test_publisher import CHANNEL, SUBSCRIPTION, parts
+
+RESET_AFTER = 600.0  # seconds: what the old code would have slept after the last part
+
+
+class ChannelDiscord(FakeDiscord):
+    """The double plus a text channel that takes messages, each emptying the channel's bucket."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.posted: list[dict[str, Any]] = []
+
+    async def _route(
+        self, method: str, parts: list[str], body: Any, authorization: str | None
+    ) -> web.Response:
+        if parts[:2] == ["channels", str(CHANNEL)]:
+            if method == "GET" and len(parts) == 2:
+                return _json(
+                    {
+                        "id": str(CHANNEL),
+                        "type": 0,
+                        "guild_id": "111111111111111111",
+                        "name": "papers",
+                        "position": 0,
+                        "permission_overwrites": [],
+                        "nsfw": False,
+                        "parent_id": None,
+                    }
+                )
+            if method == "POST" and parts[2:] == ["messages"]:
+                self.posted.append(body)
+                response = _json(self._message(str(CHANNEL), body))
+                response.headers.update(
+                    {
+                        "X-RateLimit-Limit": "5",
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset-After": str(RESET_AFTER),
+                        "X-RateLimit-Bucket": "channel-messages",
+                    }
+                )
+                return response
+        return await super()._route(method, parts, body, authorization)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[tuple[discord.Client, ChannelDiscord]]:
+    base = Route.BASE
+    fake = ChannelDiscord()
+    async with fake:
+        Route.BASE = fake.api_url
+        bot = discord.Client(intents=discord.Intents.none())
+        without_rate_limit_linger(bot.http)
+        try:
+            await bot.login(FAKE_TOKEN)
+            yield bot, fake
+        finally:
+            await bot.close()
+            Route.BASE = base
+
+
+async def test_the_post_that_empties_a_bucket_returns_at_once_and_the_next_one_waits(
+    client: tuple[discord.Client, ChannelDiscord], engine: AsyncEngine
+) -> None:
+    bot, fake = client
+    publisher = DiscordPublisher(bot, SubscriptionStore(engine))
+    messages = parts()
+    async with asyncio.timeout(30):  # a guard far below RESET_AFTER, not a timing
+        result = await publisher.publish(SUBSCRIPTION, messages[:1], delivery_id="d-1")
+    assert (result.status, len(fake.posted)) == ("posted", 1)
+    # The bucket is empty: a second post waits for its reset instead of being sent.
+    second = asyncio.create_task(publisher.publish(SUBSCRIPTION, messages, delivery_id="d-1", start_at=1))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.2)
+    assert len(fake.posted) == 1
+    second.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await second
