@@ -324,10 +324,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "请让你所在工作区的管理员在本工作区安装 paperbot。",
     },
     "slack.not_installed": {
-        "en": "paperbot is not installed in this workspace (or its installation was removed), "
-        "so nothing was changed. Ask an admin of your workspace to add it again.",
-        "zh": "paperbot 未安装在本工作区（或安装已被移除），因此未做任何更改。"
-        "请让你所在工作区的管理员重新添加。",
+        # Bolt says the same whether no installation was found or the database holding the
+        # installations could not be read: name both, so nobody reinstalls during an outage.
+        "en": "paperbot found no installation for this workspace (it was removed, or paperbot cannot "
+        "read its database right now), so nothing was changed. Try again in a minute; if this "
+        "persists, ask an admin of your workspace to add paperbot again.",
+        "zh": "paperbot 找不到本工作区的安装信息（安装已被移除，或 paperbot 暂时无法读取其数据库），"
+        "因此未做任何更改。请一分钟后重试；若仍如此，请让你所在工作区的管理员重新添加 paperbot。",
     },
 }
 

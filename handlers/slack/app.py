@@ -52,6 +52,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.lifecycle import register_lifecycle
 from handlers.slack.messages import SlackMessage
+from handlers.slack.publisher import slack_error_code
 
 log = logging.getLogger("paperbot.slack")
 
@@ -99,7 +100,7 @@ class SlackEdge:
                 response = await client.users_info(user=user_id, include_locale=True)
             info: dict[str, Any] = dict(response.get("user") or {})
         except SlackApiError as exc:
-            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            log.warning("users.info failed for %s: %s", user_id, slack_error_code(exc))
             info = {}
         except TimeoutError:
             log.warning("users.info for %s: no answer within %s s", user_id, self.user_lookup_seconds)

@@ -487,13 +487,23 @@ def _part_of(message: dict[str, Any], delivery_id: str) -> int | None:
     return part if isinstance(part, int) and not isinstance(part, bool) else None
 
 
+def slack_error_code(exc: SlackApiError) -> str:
+    """Slack's error code of a refused call, else the HTTP status. A JSON body that does not
+    parse (a truncated answer) reaches slack_sdk's error with the raw aiohttp response, which
+    has no `data`: `not_json_http_200`."""
+    response: Any = exc.response
+    if not hasattr(response, "data"):  # aiohttp's own response: the body did not parse
+        return f"not_json_http_{getattr(response, 'status', None)}"
+    data = response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"http_{response.status_code}"  # e.g. a 503 whose body was not Slack's JSON
+
+
 def _error_code(exc: BaseException) -> str:
     """Slack's error code, or a short name for failures that never got a Slack answer."""
     if isinstance(exc, SlackApiError):
-        data = exc.response.data
-        if isinstance(data, dict) and data.get("error"):
-            return str(data["error"])
-        return f"http_{exc.response.status_code}"  # e.g. a 503 whose body was not Slack's JSON
+        return slack_error_code(exc)
     if isinstance(exc, TimeoutError):
         return "timeout"
     if isinstance(exc, aiohttp.ClientError):

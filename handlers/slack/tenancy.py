@@ -26,6 +26,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.errors import BadInputError, PaperbotError
 from bot.i18n import t
+from handlers.slack.publisher import slack_error_code
 
 log = logging.getLogger("paperbot.slack")
 
@@ -85,7 +86,7 @@ async def start_up_call(call: Awaitable[AsyncSlackResponse], variable: str) -> A
         async with asyncio.timeout(VERIFY_TIMEOUT_SECONDS):
             return await call
     except SlackApiError as exc:
-        error = str(exc.response.get("error") or "unknown error")
+        error = slack_error_code(exc)
         if error in REFUSED:
             raise BadInputError(
                 f"Slack refused {variable} ({error}): set a valid one for this app, or leave {variable} empty"

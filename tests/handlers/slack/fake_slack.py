@@ -61,6 +61,7 @@ class Failure:
     error: str | None = None  # the body {"ok": false, "error": …}
     retry_after: int | None = None  # sent as the Retry-After header
     body: str | None = None  # a raw, non-JSON body (what a load balancer sends with a 5xx)
+    content_type: str = "text/html"  # of `body`: application/json makes it JSON that does not parse
     disconnect: bool = False  # close the connection without answering
 
 
@@ -630,7 +631,7 @@ def _failure_response(request: web.Request, failure: Failure) -> web.StreamRespo
     headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
     if failure.body is not None:
         return web.Response(
-            status=failure.status, text=failure.body, content_type="text/html", headers=headers
+            status=failure.status, text=failure.body, content_type=failure.content_type, headers=headers
         )
     return web.json_response(_body(failure.error or "internal_error"), status=failure.status, headers=headers)
 

@@ -27,7 +27,7 @@ from handlers.slack.publisher import (
     make_client,
     make_session,
 )
-from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, Failure, FakeSlack, FakeUser
 
 CHANNEL = "C0DIGEST"
 CREATOR = "U0CREATOR"
@@ -281,6 +281,18 @@ async def test_a_non_permanent_slack_error_fails_without_pausing(
     stored = await store.get(SUBSCRIPTION.channel)
     assert stored is not None
     assert not stored.paused
+
+
+async def test_a_body_that_is_not_json_is_recorded_by_its_status_not_as_a_crash(
+    slack: FakeSlack, publisher: SlackPublisher
+) -> None:
+    """A truncated JSON answer reaches slack_sdk's error with the raw aiohttp response (no
+    `data`): it was recorded as "AttributeError: … has no attribute 'data'"."""
+    slack.fail("chat.postMessage", Failure(status=200, body='{"ok": tr', content_type="application/json"))
+
+    result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
+
+    assert (result.status, result.error) == ("failed", "not_json_http_200")
 
 
 # -- permanent errors --------------------------------------------------------------------------
