@@ -7,8 +7,9 @@ import inspect
 from collections.abc import Awaitable, Callable
 
 
-async def until(condition: Callable[[], bool | Awaitable[bool]], within: float = 5.0) -> None:
-    """Poll `condition` (plain or async) until it holds; fail after `within` seconds."""
+async def until(condition: Callable[[], bool | Awaitable[bool]], within: float = 10.0) -> None:
+    """Poll `condition` (plain or async) until it holds; fail after `within` seconds (a guard
+    against a hang on a busy machine, not a timing)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
         held = condition()

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -92,7 +93,10 @@ async def setup(engine: AsyncEngine, channels: int) -> list[str]:
     return names
 
 
-def deliverer(engine: AsyncEngine, publisher: ScriptedPublisher, worker: str = "w1") -> Deliverer:
+def deliverer(
+    engine: AsyncEngine, publisher: ScriptedPublisher, worker: str = "w1", **options: Any
+) -> Deliverer:
+    """A deliverer posting to the console through `publisher`; `options` go to Deliverer (a clock)."""
     return Deliverer(
         archive=Archive(engine),
         store=SubscriptionStore(engine),
@@ -100,6 +104,7 @@ def deliverer(engine: AsyncEngine, publisher: ScriptedPublisher, worker: str = "
         taxonomy=builtin_taxonomy(),
         publishers={"console": publisher},
         worker=worker,
+        **options,
     )
 
 

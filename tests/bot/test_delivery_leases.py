@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,9 +17,9 @@ from bot.delivery import HEARTBEAT, LEASE, Deliverer
 from bot.scheduler import TICK
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
-from bot.store.subscriptions import SubscriptionStore
-from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.test_delivery_flow import NOW, ScriptedPublisher, setup
+from tests.bot.test_delivery_flow import deliverer as flow_deliverer
+from tests.waiting import until
 
 SECOND = dt.timedelta(seconds=1)
 
@@ -54,15 +53,6 @@ class Beats:
         await until(lambda: self.sleeping > before)
 
 
-async def until(condition: Callable[[], bool] | Callable[[], Awaitable[bool]]) -> None:
-    async with asyncio.timeout(10):  # a guard against a hang, not a timing
-        while True:
-            answer = condition()
-            if answer if isinstance(answer, bool) else await answer:
-                return
-            await asyncio.sleep(0.01)
-
-
 def deliverer(
     engine: AsyncEngine,
     publisher: ScriptedPublisher,
@@ -70,15 +60,7 @@ def deliverer(
     clock: FakeClock,
     beats: Beats | None = None,
 ) -> Deliverer:
-    job = Deliverer(
-        archive=Archive(engine),
-        store=SubscriptionStore(engine),
-        outbox=Outbox(engine),
-        taxonomy=builtin_taxonomy(),
-        publishers={"console": publisher},
-        worker=worker,
-        clock=clock,
-    )
+    job = flow_deliverer(engine, publisher, worker, clock=clock)
     if beats is not None:
         job.sleep = beats.sleep
     return job

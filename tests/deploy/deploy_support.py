@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -234,6 +235,22 @@ def run(command: Sequence[str], env: dict[str, str] | None = None) -> subprocess
 
 
 # ---- a stand-in for paperbot's HTTP server
+
+
+PAPERBOT_RUN = (sys.executable, "-m", "bot", "run")
+
+
+async def start_paperbot_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """`python -m bot run` as a service manager starts it: only `env`, in `cwd`, no terminal;
+    its output captured for the test to read."""
+    return await asyncio.create_subprocess_exec(
+        *PAPERBOT_RUN,
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 def free_port() -> int:

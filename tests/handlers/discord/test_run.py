@@ -7,18 +7,15 @@ import asyncio
 import os
 import shutil
 import signal
-import sys
-from asyncio.subprocess import PIPE
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.config import SAMPLE_REPORT
-from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port
+from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port, start_paperbot_run
 from tests.handlers.discord.fake_discord import FAKE_TOKEN, FakeDiscord
 
-PAPERBOT_RUN = (sys.executable, "-m", "bot", "run")
 START_WITHIN = 60.0  # seconds: import, migrate, log in, connect (a slow CI machine included)
 
 
@@ -44,7 +41,7 @@ async def start_run(
             "PAPERBOT_REPORT_SOURCE": str(SAMPLE_REPORT),
         }
     )
-    process = await asyncio.create_subprocess_exec(*PAPERBOT_RUN, env=env, cwd=cwd, stdout=PIPE, stderr=PIPE)
+    process = await start_paperbot_run(env, cwd)
     return process, port
 
 

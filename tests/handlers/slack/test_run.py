@@ -15,7 +15,7 @@ import pytest
 
 from handlers.ops import Readiness, ops_app
 from handlers.slack.server import EVENTS_PATH
-from tests.deploy.deploy_support import free_port
+from tests.deploy.deploy_support import free_port, start_paperbot_run
 from tests.handlers.slack.fake_slack import FAKE_APP_TOKEN, FAKE_TOKEN, FakeSlack
 from tests.handlers.slack.test_app import SECRET, command_body, signed
 from tests.waiting import until
@@ -31,16 +31,7 @@ async def start_run(slack: FakeSlack, cwd: Path, database_url: str, port: int) -
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.base_url,
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_paperbot_run(env, cwd)
 
 
 @pytest.fixture

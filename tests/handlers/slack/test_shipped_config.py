@@ -13,14 +13,13 @@ import asyncio
 import os
 import shutil
 import signal
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port
+from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port, start_paperbot_run
 from tests.handlers.slack.fake_slack import FAKE_APP_TOKEN, FAKE_TOKEN, FakeSlack
 from tests.handlers.slack.test_app import CHANNEL, SECRET, TEAM, command_body, signed
 from tests.waiting import until
@@ -55,17 +54,7 @@ def run_environment(slack: FakeSlack, tmp_path: Path, port: int, **tokens: str) 
 async def start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     # The example also sits in the working directory as `.env`, as an operator copies it.
     shutil.copyfile(ENV_EXAMPLE, cwd / ".env")
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_paperbot_run(env, cwd)
 
 
 async def stop(process: asyncio.subprocess.Process) -> str:
