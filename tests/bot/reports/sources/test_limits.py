@@ -54,16 +54,20 @@ def fetcher_for(handler: httpx.MockTransport, **kwargs: object) -> HttpFetcher:
     return HttpFetcher(client, sleep=Sleeps(), **kwargs)  # type: ignore[arg-type]
 
 
+async def megabytes(count: int, streamed: list[int]) -> AsyncIterator[bytes]:
+    """A body of `count` MB, noting in `streamed` each megabyte the client pulled."""
+    for _ in range(count):
+        streamed.append(MB)
+        yield b"x" * MB
+
+
 async def test_a_body_whose_length_is_over_the_limit_is_not_read() -> None:
     streamed: list[int] = []
 
-    async def body() -> AsyncIterator[bytes]:
-        for _ in range(300):
-            streamed.append(MB)
-            yield b"x" * MB
-
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"Content-Length": str(300 * MB)}, content=body())
+        return httpx.Response(
+            200, headers={"Content-Length": str(300 * MB)}, content=megabytes(300, streamed)
+        )
 
     fetcher = fetcher_for(httpx.MockTransport(handler))
     with pytest.raises(ReportTooLarge, match=r"report is 300\.0 MB, over the 20\.0 MB limit"):
@@ -74,13 +78,8 @@ async def test_a_body_whose_length_is_over_the_limit_is_not_read() -> None:
 async def test_a_body_without_a_length_is_cut_off_past_the_limit() -> None:
     streamed: list[int] = []
 
-    async def body() -> AsyncIterator[bytes]:
-        for _ in range(300):
-            streamed.append(MB)
-            yield b"x" * MB
-
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body())  # chunked: no Content-Length
+        return httpx.Response(200, content=megabytes(300, streamed))  # chunked: no Content-Length
 
     fetcher = fetcher_for(httpx.MockTransport(handler))
     with pytest.raises(ReportTooLarge, match=r"report is over the 20\.0 MB limit"):
