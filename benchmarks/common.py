@@ -51,5 +51,29 @@ def time_calls(function: Callable[[], object], runs: int, warmup: int = 3) -> li
     return timings
 
 
+def time_pair(
+    first: Callable[[], object], second: Callable[[], object], runs: int, warmup: int = 3
+) -> tuple[list[float], list[float]]:
+    """Milliseconds per call of two functions, run alternately so that a machine that speeds up
+    or slows down during the run (a shared VM does) moves both alike and their ratio holds."""
+    for _ in range(warmup):
+        first()
+        second()
+    ones: list[float] = []
+    twos: list[float] = []
+    gc.disable()
+    try:
+        for _ in range(runs):
+            start = time.perf_counter_ns()
+            first()
+            middle = time.perf_counter_ns()
+            second()
+            ones.append((middle - start) / 1e6)
+            twos.append((time.perf_counter_ns() - middle) / 1e6)
+    finally:
+        gc.enable()
+    return ones, twos
+
+
 def summary(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), percentile(timings, 0.95)

@@ -67,6 +67,9 @@ def _debug_anywhere(parser: argparse.ArgumentParser) -> None:
 _DEBUG_HELP = "show tracebacks and debug logs"
 
 
+_VERBOSE_HELP = "list every paper behind a warning's summary (which papers lack which section)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="paperbot", description="Daily AI papers for your team's chat channels.")
     parser.add_argument("--version", action="version", version=f"paperbot {__version__}")
@@ -88,10 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SOURCE",
         help="a report file, a folder of reports, a URL, a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
     )
+    ingest.add_argument("--verbose", "-v", action="store_true", help=_VERBOSE_HELP)
 
     parse = commands.add_parser("parse", help="parse one report and print it, storing nothing")
     parse.add_argument("source", metavar="SOURCE", help="a report file, a URL or a date YYYY-MM-DD")
     parse.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parse.add_argument("--verbose", "-v", action="store_true", help=_VERBOSE_HELP)
 
     lookup = commands.add_parser("lookup", help="search the archive as `/paper QUERY` does")
     lookup.add_argument("query", nargs="+", metavar="QUERY", help="an arXiv id, a paper URL, a date or words")
@@ -285,11 +290,11 @@ async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
         raise BadInputError(f"{args.source}: parse reads one report; this names {len(jobs)}")
     report = await _load(jobs[0])
     assert report is not None  # a single job is required to exist
-    _print_warnings(report)
+    _print_warnings(report, verbose=args.verbose)
     if args.json:
         _print_json(report.to_json())
     else:
-        print(f"{report.date}  {len(report.papers)} papers  {report.source_url or ''}".rstrip())
+        print(f"{report.date}  {count(len(report.papers), 'paper')}  {report.source_url or ''}".rstrip())
         for paper in report.papers:
             print(f"  {paper.arxiv_id:<12} {paper.title}")
     return EXIT_OK
@@ -297,7 +302,15 @@ async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
 
 async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
     limit = app.settings.max_report_bytes
-    jobs = [job for argument in args.sources for job in resolve(argument, app.report_source, max_bytes=limit)]
+
+    def note(text: str) -> None:  # a folder's files that are not reports
+        print(text, file=sys.stderr)
+
+    jobs = [
+        job
+        for argument in args.sources
+        for job in resolve(argument, app.report_source, max_bytes=limit, on_note=note)
+    ]
     failures = 0
     with _Progress(len(jobs)) as advance:
         for job in jobs:
@@ -311,7 +324,7 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
             if report is None:
                 print(f"{job.label}: no report published", file=sys.stderr)
             else:
-                _print_warnings(report)
+                _print_warnings(report, verbose=args.verbose)
                 try:
                     result = await app.archive.ingest(report, origin=job.label)
                 except BadInputError as exc:  # e.g. an empty report for an archived day: kept
@@ -599,8 +612,11 @@ async def _load(job: ReportJob) -> Report | None:
     return report
 
 
-def _print_warnings(report: Report, stream: TextIO | None = None) -> None:
+def _print_warnings(report: Report, stream: TextIO | None = None, *, verbose: bool = False) -> None:
+    """A report's warnings: its summary lines, and with `verbose` the per-paper detail too."""
     for warning in report.warnings:
+        if warning.detail and not verbose:
+            continue
         print(f"warning: {report.date}: {warning}", file=stream or sys.stderr)
 
 

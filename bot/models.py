@@ -34,12 +34,21 @@ class Paper:
     github_repo: str | None = None
     project_page: str | None = None
     keywords: tuple[str, ...] = ()
+    # Extras of digests in other shapes: the title in the paper's own language when the digest
+    # translated it (`原文标题`), and labelled parts that are none of the five sections
+    # (核心关键词, Comments, Authors), which lookup and matching read at a lower weight.
+    original_title: str = ""
+    extra: str = ""
 
     def to_json(self) -> dict[str, str]:
-        """The `paperbot parse --json` shape of a paper (see CONTRACT.md)."""
+        """The `paperbot parse --json` shape of a paper (see CONTRACT.md; `summary`, the abstract,
+        `original_title` and `extra` extend it)."""
         data = {"arxiv_id": self.arxiv_id, "title": self.title, "url": self.url, "source": self.source}
         for name in SECTION_FIELDS:
             data[name] = getattr(self, name)
+        data["summary"] = self.summary
+        data["original_title"] = self.original_title
+        data["extra"] = self.extra
         return data
 
 
@@ -49,6 +58,8 @@ class ParseWarning:
 
     line: int  # 0: not about a line (an item of the daily_papers API)
     message: str
+    # Per-paper detail behind a summary line (which paper lacks which section): `--verbose` only.
+    detail: bool = False
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message

@@ -60,6 +60,9 @@ async def poll_reports(
         if report is None:
             REPORTS_FETCHED.labels("not_published").inc()
             continue
+        for warning in report.warnings:
+            if not warning.detail:  # what was skipped, as `paperbot ingest` prints it
+                log.warning("report for %s: %s", day, warning)
         await archive.ingest(report, origin=source.name)
         REPORTS_FETCHED.labels("ingested").inc()
         ingested.append(day)

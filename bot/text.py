@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut at the end with an ellipsis (every platform's limits)."""
@@ -15,3 +17,15 @@ def clip(text: str, limit: int) -> str:
 def count(number: int, noun: str) -> str:
     """`1 paper`, `2 papers`: English plural by `s`, enough for the nouns paperbot prints."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+# A sentence ends at `.`, `!` or `?` before a space (not in "e.g" or "3.5"), or at a full-width
+# `。！？`, which Chinese text follows with no space.
+_FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?](?=\s|$)|[。！？]))", re.S)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text (an abstract's, for a card's one-line contribution); the whole
+    text when it has no sentence end."""
+    found = _FIRST_SENTENCE.match(text)
+    return found.group(1) if found else text

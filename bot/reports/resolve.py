@@ -12,11 +12,12 @@ from bot.errors import BadInputError
 from bot.models import Report
 from bot.ports import ReportSource
 from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
-from bot.reports.sources.local import LocalSource, report_files
+from bot.reports.sources.local import REPORT_SUFFIXES, LocalSource, scan_folder
 from bot.reports.sources.url import fetch_report_url
 
 _DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
 MAX_DATE_RANGE_DAYS = 366
+_NAMES_IN_NOTE = 3  # a folder of photos should not fill the terminal
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +38,15 @@ def _parse_day(text: str) -> dt.date:
 
 
 def resolve(
-    argument: str, source: Callable[[], ReportSource], *, max_bytes: int = DEFAULT_MAX_REPORT_BYTES
+    argument: str,
+    source: Callable[[], ReportSource],
+    *,
+    max_bytes: int = DEFAULT_MAX_REPORT_BYTES,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[ReportJob]:
     """The report jobs a SOURCE argument stands for. `source` gives the configured report source;
-    files and URLs named directly are refused past `max_bytes` (the configured source has its own)."""
+    files and URLs named directly are refused past `max_bytes` (the configured source has its own).
+    `on_note` hears what was passed over: the files of a folder that are not reports."""
     if argument.startswith(("http://", "https://")):
         return [ReportJob(argument, lambda: fetch_report_url(argument, max_bytes=max_bytes), required=True)]
     dates = _DATE_RANGE.match(argument)
@@ -55,13 +61,31 @@ def resolve(
         return [_day_job(day, source, required=len(days) == 1) for day in days]
     path = Path(argument).expanduser()
     if path.is_dir():
-        files = report_files(path)
-        if not files:
-            raise BadInputError(f"{argument}: no report files (*.md) in this folder")
-        return [_file_job(file, max_bytes) for file in files]
+        contents = scan_folder(path)
+        if not contents.reports:
+            others = f" (only {_files(contents.ignored)})" if contents.ignored else ""
+            raise BadInputError(f"{argument}: no report files ({_suffixes()}) in this folder{others}")
+        if contents.ignored and on_note is not None:
+            count = len(contents.ignored)
+            what = "1 file that is" if count == 1 else f"{count} files that are"
+            on_note(f"{argument}: ignored {what} not {_suffixes()} ({_names(contents.ignored)})")
+        return [_file_job(file, max_bytes) for file in contents.reports]
     if path.is_file():
         return [_file_job(path, max_bytes)]
     raise BadInputError(f"{argument}: no such file or folder, and not a URL or a date (YYYY-MM-DD)")
+
+
+def _suffixes() -> str:
+    return " or ".join(REPORT_SUFFIXES)
+
+
+def _names(files: list[Path]) -> str:
+    more = ", …" if len(files) > _NAMES_IN_NOTE else ""
+    return ", ".join(file.name for file in files[:_NAMES_IN_NOTE]) + more
+
+
+def _files(files: list[Path]) -> str:
+    return f"{'1 other file' if len(files) == 1 else f'{len(files)} other files'}: {_names(files)}"
 
 
 def _file_job(path: Path, max_bytes: int) -> ReportJob:

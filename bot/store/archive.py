@@ -21,7 +21,7 @@ from bot.store.terms import index_terms
 from bot.text import count
 
 # Fields a later report may refresh; the dates and search columns are derived from them.
-_TEXT_FIELDS = ("title", "url", "source", *SECTION_FIELDS, "summary")
+_TEXT_FIELDS = ("title", "url", "source", *SECTION_FIELDS, "summary", "original_title", "extra")
 _EXTRA_FIELDS = ("authors", "keywords", "upvotes", "github_repo", "project_page")
 _INGEST_ATTEMPTS = 3
 # Rows or ids per statement. asyncpg refuses a statement with more than 32,767 parameters, and
@@ -93,9 +93,10 @@ def _paper_row(paper: Paper, day: dt.date) -> dict[str, Any]:
 
 
 def _with_terms(row: dict[str, Any]) -> dict[str, Any]:
-    row["title_terms"] = index_terms(row["title"])
+    # A translated title is found by either title (FilmAgent：虚拟3D… and "FilmAgent: A Multi-Agent…").
+    row["title_terms"] = index_terms(f"{row['title']}\n{row['original_title']}".strip())
     row["domain_terms"] = index_terms(row["domain"])
-    body = [row[name] for name in (*SECTION_FIELDS, "summary")]
+    body = [row[name] for name in (*SECTION_FIELDS, "summary", "extra")]
     body.extend(row["keywords"])
     row["body_terms"] = index_terms("\n".join(body))
     return row
@@ -310,6 +311,8 @@ def _paper_from_row(row: RowMapping) -> Paper:
         github_repo=row["github_repo"],
         project_page=row["project_page"],
         keywords=tuple(row["keywords"] or ()),
+        original_title=row["original_title"],
+        extra=row["extra"],
     )
 
 

@@ -13,7 +13,10 @@ from bot.store.tables import http_cache
 
 
 class DatabaseValidatorCache:
-    """A `ValidatorCache` backed by the `http_cache` table."""
+    """A `ValidatorCache` backed by the `http_cache` table.
+
+    The table has no column for the Content-Type, and one is not worth a migration: a cached
+    body comes back without it, and JSON is then told from markdown by its first character."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

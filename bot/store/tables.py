@@ -52,6 +52,9 @@ papers = Table(
     Column("innovations", Text, nullable=False, default=""),
     Column("results", Text, nullable=False, default=""),
     Column("summary", Text, nullable=False, default=""),
+    # Migration 0010: the untranslated title, and a digest's other labelled parts (bot/models.py).
+    Column("original_title", Text, nullable=False, default="", server_default=""),
+    Column("extra", Text, nullable=False, default="", server_default=""),
     Column("authors", JSON, nullable=False, default=list),
     Column("keywords", JSON, nullable=False, default=list),
     Column("upvotes", Integer),

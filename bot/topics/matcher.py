@@ -36,6 +36,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "summary": 1.0,  # Hugging Face API abstract
     "usage": 0.4,
     "results": 0.4,
+    "extra": 0.4,  # a digest's other labelled parts (核心关键词, Comments): read, but lightly
 }
 # Fields where a weak word ("video", "reward") counts, at half weight, beside strong evidence.
 LEAD_FIELDS = frozenset({"title", "domain", "keywords"})
@@ -49,9 +50,12 @@ SUBJECT_WEIGHT = 2.0
 # A keyword is the reader's own precise word: one mention where the paper describes itself
 # (title, area, contribution, innovations) is enough; one in the results is not.
 KEYWORD_THRESHOLD = 0.4
-# ...but the results section alone names baselines ("beats GRPO by 3 points"), not methods.
-_BASELINE_FIELDS = frozenset({"results"})
-MAX_SCORE = sum(FIELD_WEIGHTS.values())
+# ...but the results section alone names baselines ("beats GRPO by 3 points"), not methods, and
+# a digest's extra notes (authors, venues) say nothing of the method either.
+_BASELINE_FIELDS = frozenset({"results", "extra"})
+# Scores shown to readers are a share of what a paper with every report field could reach; the
+# extra text of other digests' papers is left out so that adding it changed no score.
+MAX_SCORE = sum(weight for name, weight in FIELD_WEIGHTS.items() if name != "extra")
 MAX_REASON_TERMS = 3
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -65,6 +69,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "summary": "abstract",
         "usage": "usage",
         "results": "results",
+        "extra": "other notes",
     },
     "zh": {
         "title": "标题",
@@ -76,6 +81,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "summary": "摘要",
         "usage": "使用指南",
         "results": "实验效果",
+        "extra": "其他说明",
     },
 }
 
@@ -163,7 +169,11 @@ def paper_fields(paper: Paper) -> list[FieldText]:
         ("summary", paper.summary),
         ("usage", paper.usage),
         ("results", paper.results),
+        ("extra", paper.extra),
     ]
+    if paper.original_title:
+        # A translated title and its original are one title: evidence in either counts once.
+        raw[0] = ("title", f"{paper.title}\n{paper.original_title}")
     fields = []
     for name, text in raw:
         if text.strip():

@@ -129,7 +129,8 @@ def test_malformed_report_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: 
     bad.write_text(HEADER + "\n## 📄 No Link Here\n\n### 1. 应用领域\n文本\n", encoding="utf-8")
     status, _, err = run(capsys, "parse", str(bad))
     assert status == 2
-    assert err == f"paperbot: error: {bad}:7: paper 'No Link Here' has no link (expected '- **链接**: URL')\n"
+    why = "paper 'No Link Here' has no Hugging Face or arXiv link (expected '- **链接**: URL')"
+    assert err == f"paperbot: error: {bad}:7: {why}\n"
 
 
 def test_date_not_published_exits_2(
@@ -328,3 +329,37 @@ def test_deliver_sends_each_due_digest_once_and_deliveries_reports_it(
     with pytest.raises(SystemExit) as refused:
         run(capsys, "deliveries", "--status", "lost")
     assert refused.value.code == 2
+
+
+def test_warnings_are_summary_lines_and_verbose_lists_the_papers_behind_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    digest = tmp_path / "digest-2026-08-01.md"
+    digest.write_text(
+        "# Digest\n\n## Executive summary\nA good day.\n\n"
+        + "".join(f"## [Paper {n}](https://arxiv.org/abs/2608.0598{n})\n\nA blurb.\n\n" for n in range(1, 4)),
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "parse", str(digest))
+    assert status == 0
+    assert out.splitlines()[0] == "2026-08-01  3 papers"
+    assert err.splitlines() == [
+        "warning: 2026-08-01: skipped 1 part that is not papers: 'Executive summary' (line 3)",
+        "warning: 2026-08-01: papers lacking a section, of 3: domain 3, usage 3, innovations 3, results 3 "
+        "(--verbose lists them)",
+    ]
+    status, _, err = run(capsys, "parse", str(digest), "--verbose")
+    assert status == 0
+    detail = "warning: 2026-08-01: line 6: paper 2608.05981: section 'domain' is missing or empty"
+    assert detail in err.splitlines()
+    assert len(err.splitlines()) == 2 + 12
+
+
+def test_ingest_verbose_too(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    text = report_file.read_text(encoding="utf-8").replace("### 4. 主要创新点\n   第4节的内容。", "")
+    report_file.write_text(text, encoding="utf-8")
+    _, _, quiet = run(capsys, "ingest", str(report_file))
+    _, _, verbose = run(capsys, "ingest", "-v", str(report_file))
+    assert "--verbose lists them" in quiet
+    assert "section 'innovations' is missing" not in quiet
+    assert "paper 2604.00001: section 'innovations' is missing or empty" in verbose

@@ -3,11 +3,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import logging
+from dataclasses import replace
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery import Deliverer
-from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.models import ChannelRef, Interests, ParseWarning, Report, Subscription
 from bot.scheduler import Scheduler, poll_reports
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
@@ -47,6 +50,25 @@ async def test_polling_ingests_a_new_report_once_and_treats_missing_days_as_not_
     assert await archive.report_dates() == [TODAY]
     assert await poll_reports(source, archive, TODAY) == []
     assert source.asked == [TODAY - dt.timedelta(days=1), TODAY, TODAY - dt.timedelta(days=1)]
+
+
+async def test_polling_logs_what_a_report_skipped_but_not_the_per_paper_detail(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    class OddSource(FakeSource):
+        async def fetch(self, day: dt.date) -> Report | None:
+            report = await super().fetch(day)
+            if report is None:
+                return None
+            skipped = ParseWarning(9, "paper 'Lost' has no Hugging Face or arXiv link; skipped")
+            detail = ParseWarning(3, "paper 2605.00001: section 'usage' is missing or empty", detail=True)
+            return replace(report, warnings=(skipped, detail))
+
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        await poll_reports(OddSource(), Archive(engine), TODAY)
+    assert [r.getMessage() for r in caplog.records] == [
+        "report for 2026-05-06: line 9: paper 'Lost' has no Hugging Face or arXiv link; skipped"
+    ]
 
 
 async def test_the_scheduler_polls_then_delivers_on_start(engine: AsyncEngine) -> None:

@@ -6,6 +6,10 @@ keywords, a GitHub repository and a project page. Only `id` and `title` are reli
 without them is skipped with a warning (the rest of the day is still good); a day whose every
 item is unusable is a ReportFormatError. The Hub is reached at `HF_ENDPOINT`, as the Hub's own
 tools do, so a mirror serves it too; the papers keep their huggingface.co links.
+
+Saved answers come in the shapes people save them in (tests/fixtures/hf-api/ holds real ones):
+the API's list of items, a list of bare `paper` objects (what scrapers keep of each item), or
+either list wrapped in an object under one of LIST_KEYS, whose top-level `date` dates the report.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections import Counter
 from typing import Any
 
@@ -22,13 +25,16 @@ from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
 from bot.reports.parser import MAX_WARNINGS, parse_report
 from bot.reports.sources.http import HttpFetcher
+from bot.text import first_sentence
 
 PAGE_SIZE = 100  # the API's reported maximum per page
 MAX_PAGES = 5  # no day has had more than a few hundred papers
 SOURCE_LABEL = "Hugging Face API"
 HF_ENDPOINT_DEFAULT = "https://huggingface.co"
 log = logging.getLogger(__name__)
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?。！？])(?:\s|$)", re.S)
+# Where saved answers wrapped in an object keep their list, in the order looked for (README).
+LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
+_JSON_NAMES = {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
 
 
 class HuggingFaceApiSource:
@@ -49,7 +55,7 @@ class HuggingFaceApiSource:
             result = await self.fetcher.get_text(self.name, params=params)
             if result is None:
                 break
-            batch = _decode(result.text, result.url)
+            batch, _ = _decode(result.text, result.url)
             items.extend(batch)
             if len(batch) < PAGE_SIZE:
                 break
@@ -88,12 +94,25 @@ def report_from_items(items: list[Any], day: dt.date, origin: str) -> Report:
     )
 
 
-def parse_text(text: str, *, origin: str, default_date: dt.date | None = None) -> Report:
-    """A markdown report, or a saved daily_papers JSON answer (a report starts with a heading,
-    JSON with `[` or `{`)."""
-    if looks_like_json(text):
-        return parse_daily_papers_json(text, origin=origin, default_date=default_date)
+def parse_text(
+    text: str, *, origin: str, default_date: dt.date | None = None, declared_json: str | None = None
+) -> Report:
+    """A markdown report, or a saved daily_papers JSON answer: JSON when its source declares it
+    (`declared_json` says how: "served as application/json", "named .json"), or when the text
+    starts as JSON does (`[` or `{`); a report starts with a heading."""
+    if declared_json is not None or looks_like_json(text):
+        return parse_daily_papers_json(
+            text, origin=origin, default_date=default_date, declared_json=declared_json
+        )
     return parse_report(text, origin=origin, default_date=default_date)
+
+
+def served_as_json(content_type: str | None) -> str | None:
+    """`served as …` when a Content-Type names JSON (`application/json`, `text/json`, `…+json`)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media in ("application/json", "text/json") or media.endswith("+json"):
+        return f"served as {media}"
+    return None
 
 
 def looks_like_json(text: str) -> bool:
@@ -101,11 +120,16 @@ def looks_like_json(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
 
 
-def parse_daily_papers_json(text: str, *, origin: str, default_date: dt.date | None = None) -> Report:
-    """A saved daily_papers answer (`paperbot ingest papers-2026-03-16.json`). Its day is the one
-    in its name or URL, else the day most of its items reached Daily Papers (`publishedAt`)."""
-    items = _decode(text.lstrip("\ufeff"), origin)
-    day = default_date or _most_common_day(items)
+def parse_daily_papers_json(
+    text: str, *, origin: str, default_date: dt.date | None = None, declared_json: str | None = None
+) -> Report:
+    """A saved daily_papers answer (`paperbot ingest papers-2026-03-16.json`). Its day is the
+    `date` of the object wrapping its list, else the one in its name or URL, else the day most of
+    its items reached Daily Papers (`submittedOnDailyAt`, else an item's `publishedAt`)."""
+    items, dated = _decode(text.lstrip("\ufeff"), origin, declared_json)
+    if not items:
+        raise ReportFormatError("the JSON lists no papers", origin=origin)
+    day = dated or default_date or _most_common_day(items)
     if day is None:
         raise ReportFormatError(
             "no date: name the file with its day (papers-2026-03-16.json) or keep the items' publishedAt",
@@ -117,23 +141,53 @@ def parse_daily_papers_json(text: str, *, origin: str, default_date: dt.date | N
 def _most_common_day(items: list[Any]) -> dt.date | None:
     days: Counter[dt.date] = Counter()
     for item in items:
-        value = item.get("publishedAt") if isinstance(item, dict) else None
-        if isinstance(value, str):
-            try:
-                days[dt.date.fromisoformat(value[:10])] += 1
-            except ValueError:
-                continue
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("paper")
+        paper: dict[str, Any] = inner if isinstance(inner, dict) else item
+        # A paper's publishedAt is its arXiv date, and so is, in answers since 2025, an item's
+        # own; older answers lack submittedOnDailyAt, and their item's publishedAt is the day.
+        day = _day(paper.get("submittedOnDailyAt")) or (
+            _day(item.get("publishedAt")) if paper is not item else None
+        )
+        if day is not None:
+            days[day] += 1
     return days.most_common(1)[0][0] if days else None
 
 
-def _decode(text: str, url: str) -> list[Any]:
+def _day(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _decode(text: str, url: str, declared_json: str | None = None) -> tuple[list[Any], dt.date | None]:
+    """The items of a daily_papers answer, and the date of the object wrapping them, if any."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if declared_json is not None and not looks_like_json(text):
+            # Most likely a markdown report (or an error page) under a JSON name or type: say
+            # so, rather than point at a character of it.
+            start = text.lstrip("\ufeff \t\r\n")[:40]
+            raise ReportFormatError(
+                f"{declared_json} but not JSON (it starts {start!r})", origin=url
+            ) from None
         raise ReportFormatError(f"invalid JSON ({exc.msg} at line {exc.lineno})", origin=url) from None
-    if not isinstance(data, list):
-        raise ReportFormatError(f"expected a JSON list of papers, got {type(data).__name__}", origin=url)
-    return data
+    if isinstance(data, list):
+        return data, None
+    expected = f"expected a JSON list of papers, or an object holding one under {', '.join(LIST_KEYS)}"
+    if isinstance(data, dict):
+        for key in LIST_KEYS:
+            if isinstance(data.get(key), list):
+                return data[key], _day(data.get("date"))
+        keys = ", ".join(map(str, list(data)[:8])) or "none"
+        raise ReportFormatError(f"{expected}; got an object with keys {keys}", origin=url)
+    got = "null" if data is None else _JSON_NAMES.get(type(data), type(data).__name__)
+    raise ReportFormatError(f"{expected}; got {got}", origin=url)
 
 
 def _text(value: Any) -> str:
@@ -144,11 +198,21 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _author(value: Any) -> str:
+    # The API gives {"name": …}; scrapers often keep just the names.
+    return _text(value.get("name")) if isinstance(value, dict) else _text(value)
+
+
 def paper_from_item(item: Any, index: int, origin: str) -> Paper:
-    """One API item as a Paper; an item without a usable arXiv id is a ReportFormatError."""
-    paper = item.get("paper") if isinstance(item, dict) else None
-    if not isinstance(paper, dict):
+    """One API item, or a bare paper object, as a Paper; an item without a usable arXiv id is a
+    ReportFormatError."""
+    if not isinstance(item, dict):
         raise ReportFormatError(f"item {index} has no 'paper' object", origin=origin)
+    paper = item.get("paper")
+    if not isinstance(paper, dict):
+        if "id" not in item:
+            raise ReportFormatError(f"item {index} has no 'paper' object and no arXiv 'id'", origin=origin)
+        paper, item = item, {}
     arxiv_id = parse_arxiv_id(str(paper.get("id", "")))
     if arxiv_id is None:
         raise ReportFormatError(f"item {index} has no valid arXiv id ({paper.get('id')!r})", origin=origin)
@@ -157,7 +221,6 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
         raise ReportFormatError(f"item {index} ({arxiv_id}) has no title", origin=origin)
     summary = _text(paper.get("summary")) or _text(item.get("summary"))
     ai_summary = _text(paper.get("ai_summary"))
-    first = _FIRST_SENTENCE.match(summary)
     authors = _list(paper.get("authors"))
     keywords = _list(paper.get("ai_keywords"))
     upvotes = paper.get("upvotes")
@@ -166,9 +229,9 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
         title=title,
         url=f"https://huggingface.co/papers/{arxiv_id}",
         source=SOURCE_LABEL,
-        contribution=ai_summary or (first.group(1) if first else summary),
+        contribution=ai_summary or first_sentence(summary),
         summary=summary,
-        authors=tuple(_text(a.get("name")) for a in authors if isinstance(a, dict) and _text(a.get("name"))),
+        authors=tuple(name for name in map(_author, authors) if name),
         upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
         github_repo=_text(paper.get("githubRepo")) or None,
         project_page=_text(paper.get("projectPage")) or None,

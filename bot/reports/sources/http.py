@@ -46,6 +46,8 @@ class CachedResponse:
     etag: str | None
     last_modified: str | None
     body: str
+    # None when the cache does not keep it (the database's does not): the body is then sniffed.
+    content_type: str | None = None
 
 
 class ValidatorCache(Protocol):
@@ -69,11 +71,13 @@ class MemoryValidatorCache:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """A fetched body; `not_modified` when the server answered 304 and the cached body is used."""
+    """A fetched body; `not_modified` when the server answered 304 and the cached body is used.
+    `content_type` is the 200 answer's Content-Type, which decides JSON from markdown."""
 
     url: str
     text: str
     not_modified: bool
+    content_type: str | None = None
 
 
 def new_client() -> httpx.AsyncClient:
@@ -135,16 +139,18 @@ class HttpFetcher:
         except TimeoutError:
             raise SourceError(f"{key}: no complete answer within {self.deadline:g} s") from None
         if response.status_code == 304 and cached is not None:
-            return FetchResult(key, cached.body, not_modified=True)
+            return FetchResult(key, cached.body, not_modified=True, content_type=cached.content_type)
         if response.status_code in (404, 410):
             return None
         if response.status_code != 200:
             raise SourceError(f"{key}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
         text = body.decode(response.encoding or "utf-8", errors="replace")
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        content_type = response.headers.get("Content-Type")
         if etag or modified:
-            await self.cache.put(key, CachedResponse(etag=etag, last_modified=modified, body=text))
-        return FetchResult(key, text, not_modified=False)
+            cached = CachedResponse(etag=etag, last_modified=modified, body=text, content_type=content_type)
+            await self.cache.put(key, cached)
+        return FetchResult(key, text, not_modified=False, content_type=content_type)
 
     async def _get_with_retries(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         last_problem = ""

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import ReportFormatError, SourceError
@@ -13,15 +14,37 @@ from bot.models import Report
 from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES, check_size
 from bot.reports.sources.hf_api import parse_text
 
-# Markdown reports, and saved answers of the daily_papers API (bot/reports/sources/hf_api.py).
-REPORT_SUFFIXES = (".md", ".markdown", ".txt", ".json")
+# Markdown reports, and saved answers of the daily_papers API (bot/reports/sources/hf_api.py);
+# the README documents exactly these.
+REPORT_SUFFIXES = (".md", ".json")
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class FolderContents:
+    """A folder's report files, oldest date first, and the other files it holds (by name)."""
+
+    reports: list[Path]
+    ignored: list[Path]
+
+
+def scan_folder(folder: Path) -> FolderContents:
+    """The report files in a folder and the files that are not reports. Hidden files and
+    subfolders are neither: `.DS_Store`, `._report.md` (macOS) and editors' lock files are no
+    one's reports, and a note about them would only be noise."""
+    reports: list[Path] = []
+    ignored: list[Path] = []
+    for path in folder.iterdir():
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        (reports if path.suffix.lower() in REPORT_SUFFIXES else ignored).append(path)
+    reports.sort(key=lambda p: (_date_in_name(p) or dt.date.min, p.name))
+    return FolderContents(reports, sorted(ignored, key=lambda p: p.name))
 
 
 def report_files(folder: Path) -> list[Path]:
     """The report files in a folder, oldest date first (by the date in their names, then name)."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES]
-    return sorted(files, key=lambda p: (_date_in_name(p) or dt.date.min, p.name))
+    return scan_folder(folder).reports
 
 
 def _date_in_name(path: Path) -> dt.date | None:
@@ -54,7 +77,8 @@ def read_report_file(path: Path, max_bytes: int = DEFAULT_MAX_REPORT_BYTES) -> R
         raise ReportFormatError(f"not UTF-8 text (byte {exc.start})", origin=str(path)) from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse_text(text, origin=str(path), default_date=_date_in_name(path))
+    declared = "named .json" if path.suffix.lower() == ".json" else None
+    return parse_text(text, origin=str(path), default_date=_date_in_name(path), declared_json=declared)
 
 
 class LocalSource:

@@ -1,4 +1,8 @@
-"""Reports at a URL: a template with `{date}`, or one URL given on the command line."""
+"""Reports at a URL: a template with `{date}`, or one URL given on the command line.
+
+A body is a saved daily_papers answer when it is served as JSON (`application/json`, `…+json`)
+or starts as JSON does, and a markdown report otherwise (bot/reports/sources/hf_api.py).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import datetime as dt
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
-from bot.reports.sources.hf_api import parse_text
+from bot.reports.sources.hf_api import parse_text, served_as_json
 from bot.reports.sources.http import HttpFetcher
 from bot.reports.sources.local import date_in_name
 
@@ -35,7 +39,9 @@ class UrlTemplateSource:
         result = await self.fetcher.get_text(url)
         if result is None:
             return None
-        return parse_text(result.text, origin=url, default_date=day)
+        return parse_text(
+            result.text, origin=url, default_date=day, declared_json=served_as_json(result.content_type)
+        )
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
@@ -52,4 +58,11 @@ async def fetch_report_url(
     finally:
         if own:
             await fetcher.aclose()
-    return None if result is None else parse_text(result.text, origin=url, default_date=date_in_name(url))
+    if result is None:
+        return None
+    return parse_text(
+        result.text,
+        origin=url,
+        default_date=date_in_name(url),
+        declared_json=served_as_json(result.content_type),
+    )

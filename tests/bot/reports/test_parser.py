@@ -154,23 +154,43 @@ def test_missing_section_is_empty_with_a_warning() -> None:
     assert any("innovations" in w.message and "2604.00001" in w.message for w in report.warnings)
 
 
-def test_paper_without_link_names_its_line() -> None:
+def test_a_paper_without_a_link_is_skipped_with_its_line_and_the_rest_kept() -> None:
     text = HEADER + paper_block("### {n}. {name}") + "\n## 📄 Lost Paper\n\n### 1. 应用领域\n无链接。\n"
     line = text.splitlines().index("## 📄 Lost Paper") + 1
-    with pytest.raises(ReportFormatError) as caught:
-        parse_report(text, origin="day.md")
-    assert caught.value.line == line
-    assert str(caught.value).startswith(f"day.md:{line}: ")
-    assert "Lost Paper" in str(caught.value)
+    report = parse_report(text, origin="day.md")
+    assert [p.arxiv_id for p in report.papers] == ["2604.00001"]
+    (skipped,) = [w for w in report.warnings if "Lost Paper" in w.message]
+    assert skipped.line == line
+    assert not skipped.detail
+    assert skipped.message.endswith("skipped")
 
 
-def test_link_that_names_no_paper_is_an_error() -> None:
+def test_a_link_that_names_no_paper_skips_that_paper_only() -> None:
+    bad = paper_block("### {n}. {name}", arxiv="2604.00002").replace(
+        "https://huggingface.co/papers/2604.00002", "https://example.com/blog"
+    )
+    text = HEADER + paper_block("### {n}. {name}") + bad
+    report = parse_report(text)
+    assert [p.arxiv_id for p in report.papers] == ["2604.00001"]
+    (skipped,) = [w for w in report.warnings if "example.com" in w.message]
+    assert "names no arXiv paper" in skipped.message
+    assert skipped.line == text.splitlines().index("- **链接**: https://example.com/blog") + 1
+
+
+def test_a_report_whose_only_paper_names_none_is_an_error_at_its_link() -> None:
     text = HEADER + paper_block("### {n}. {name}").replace(
         "https://huggingface.co/papers/2604.00001", "https://example.com/blog"
     )
     with pytest.raises(ReportFormatError, match="names no arXiv paper") as caught:
         parse_report(text)
     assert caught.value.line == text.splitlines().index("- **链接**: https://example.com/blog") + 1
+
+
+def test_an_impossible_id_is_named_in_the_warning() -> None:
+    text = HEADER + paper_block("### {n}. {name}") + paper_block("### {n}. {name}", arxiv="2613.00001")
+    report = parse_report(text)
+    assert [p.arxiv_id for p in report.papers] == ["2604.00001"]
+    assert any("impossible arXiv id (month 13 does not exist)" in w.message for w in report.warnings)
 
 
 def test_not_a_report_is_an_error_at_line_one() -> None:
@@ -215,7 +235,17 @@ def test_json_shape_matches_the_contract() -> None:
     assert set(data) == {"date", "source_url", "papers"}
     papers = data["papers"]
     assert isinstance(papers, list)
-    assert set(papers[0]) == {"arxiv_id", "title", "url", "source", *SECTION_FIELDS}
+    # CONTRACT.md's keys, extended with the original title and the extra text of other digests
+    assert set(papers[0]) == {
+        "arxiv_id",
+        "title",
+        "url",
+        "source",
+        *SECTION_FIELDS,
+        "summary",
+        "original_title",
+        "extra",
+    }
 
 
 def test_reference_report_every_paper_and_section(reference_report: str) -> None:
@@ -260,8 +290,10 @@ def test_fixture_with_crlf_bom_and_a_missing_section() -> None:
     assert paper.domain == "自动驾驶 - 夜间感知。"
     assert paper.usage == "- 输入：摄像头图像与激光雷达点云。\n- 输出：三维检测框。"
     assert paper.innovations == ""
-    assert [w.message for w in report.warnings] == [
-        "paper 2603.05101: section 'innovations' is missing or empty"
+    # one summary line by default; the per-paper detail behind it for --verbose
+    assert [(w.message, w.detail) for w in report.warnings] == [
+        ("papers lacking a section, of 1: innovations 1 (--verbose lists them)", False),
+        ("paper 2603.05101: section 'innovations' is missing or empty", True),
     ]
 
 

@@ -55,3 +55,57 @@ async def test_replicas_starting_together_migrate_once_on_postgres() -> None:
         async with admin.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+async def test_an_archive_of_0009_gains_the_digest_extras_in_place(tmp_path: Path) -> None:
+    """Migration 0010 adds `original_title` and `extra` to a filled archive: the papers stay,
+    searchable as before, and a re-ingest fills the new columns, which search then reads."""
+    import datetime as dt
+
+    from alembic import command
+
+    from bot.models import Paper, Report
+    from bot.service import lookup
+    from bot.store.archive import Archive
+    from bot.store.migrate import _config
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0009"))
+            columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("papers"))
+        assert "extra" not in {column["name"] for column in columns}
+        day = dt.date(2025, 1, 23)
+        old_paper = Paper(
+            "2501.12909", "FilmAgent：多智能体电影框架", "https://huggingface.co/papers/2501.12909"
+        )
+        # An archive written before 0010: only the columns of its time (Archive writes them all)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO papers (arxiv_id, title, url, source, domain, contribution, usage,"
+                    " innovations, results, summary, authors, keywords, first_date, last_date,"
+                    " title_terms, domain_terms, body_terms) VALUES (:id, :title, :url, '', '', '', '',"
+                    " '', '', '', '[]', '[]', :day, :day, 'filmagent', '', '')"
+                ),
+                {"id": old_paper.arxiv_id, "title": old_paper.title, "url": old_paper.url, "day": day},
+            )
+        await migrate(engine)
+        assert await current_revision(engine) == head_revision()
+        archive = Archive(engine)
+        assert [hit.arxiv_id for hit in await lookup(archive, "FilmAgent")] == ["2501.12909"]
+        translated = Paper(
+            old_paper.arxiv_id,
+            old_paper.title,
+            old_paper.url,
+            original_title="FilmAgent: A Multi-Agent Framework for End-to-End Film Automation",
+            extra="核心关键词: 虚拟摄影",
+        )
+        await archive.ingest(Report(day, (translated,)))
+        assert [hit.arxiv_id for hit in await lookup(archive, "End-to-End Film Automation")] == ["2501.12909"]
+        assert [hit.arxiv_id for hit in await lookup(archive, "虚拟摄影")] == ["2501.12909"]
+        stored = await archive.report(day)
+        assert stored is not None
+        assert stored.papers[0].original_title == translated.original_title
+    finally:
+        await engine.dispose()

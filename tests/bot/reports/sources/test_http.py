@@ -114,7 +114,11 @@ async def test_etag_is_stored_and_sent_and_304_reuses_the_body(sleeps: Sleeps) -
     assert "If-None-Match" not in route.calls[0].request.headers
     assert route.calls[1].request.headers["If-None-Match"] == '"abc"'
     assert route.calls[1].request.headers["If-Modified-Since"] == "Wed, 01 Apr 2026 08:00:00 GMT"
-    assert await cache.get(URL) == CachedResponse('"abc"', "Wed, 01 Apr 2026 08:00:00 GMT", "v1")
+    assert await cache.get(URL) == CachedResponse(
+        '"abc"', "Wed, 01 Apr 2026 08:00:00 GMT", "v1", content_type="text/plain; charset=utf-8"
+    )
+    # The 304 answers with the type of the body it stands for, which decides JSON from markdown.
+    assert first.content_type == second.content_type == "text/plain; charset=utf-8"
 
 
 @respx.mock

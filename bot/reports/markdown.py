@@ -1,0 +1,406 @@
+"""Reading markdown lines the way digests use them: headings, paper links, labels, tables, plain text.
+
+Line-based and regex-only on purpose: a digest is a few hundred lines, and a full markdown
+parser would cost several times the whole parse (benchmarks/bench_parse.py) for structure the
+digests do not rely on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from bot.reports.arxiv import arxiv_id_from_url, canonical, id_problem, impossible_arxiv_id
+from bot.reports.labels import ID_KEYS, LINK_KEYS, label_key, strip_symbols
+
+# Control characters (other than tab and newline) and bidirectional overrides can corrupt a
+# terminal or disguise text in chat; report text is untrusted, so they never leave the parser.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffc]")
+_MD_HEADING = re.compile(r" {0,3}(#{1,6})\s+(.*)")
+_CLOSING_HASHES = re.compile(r"\s+#+\s*$")
+_HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
+_SUMMARY = re.compile(r"^\s*<summary[^>]*>(.*?)</summary>\s*$", re.IGNORECASE)
+_DETAILS_END = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
+SUMMARY_LEVEL = 7  # a <details> summary nests under any markdown heading
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+SEPARATOR = re.compile(r"^\s*(?:={3,}|-{3,}|\*{3,}|_{3,})\s*$")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s<>()\[\]\"'|*]+")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# `arXiv:2602.17547`, `arXiv ID: 2602.17547`, `[2608.05987]`: an id the text names outright.
+# Both start with what they look for, not with a lookbehind or a case-blind class: a lookbehind
+# first is tried at every character, and the table cells of some digests run to kilobytes.
+_NAMED_ID = re.compile(r"arxiv(?:\s*id)?\s*[:：]?\s*(\d{4}\.\d{4,5})(?:v\d+)?(?!\d)")
+BARE_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?(?![\d/])")
+_KEY_VALUE = re.compile(
+    r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(?:\*\*\*|\*\*|__)?([^*_:：\n]{1,40}?)(?:\*\*\*|\*\*|__)?\s*[:：]"
+    r"\s*(?:\*\*\*|\*\*|__)?\s*(.*)$"
+)
+# Every alternative starts with a literal `*` or `_` (the lookbehinds come after it), so the
+# engine skips straight to candidates instead of trying a lookbehind at every character.
+_ITEM_PREFIX = re.compile(r"^\s*(?:[-+]\s+|\*\s+|\d{1,2}[.)]\s*)?")
+_EMPHASIS = re.compile(r"\*\*\*|\*\*|__|\*(?:(?<![\w*]\*)(?=\S)|(?<=\S\*)(?![\w*]))")
+_BULLET = re.compile(r"^(\s*)[*+](\s+)")
+_TRAILING_PUNCT = ".,;:，。；：!！"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    line: int  # index into the document's lines
+    level: int
+    text: str
+    closes: bool = False  # `</details>`: ends what its <summary> opened, names nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """The papers one line names. `links`: ids in paper links; `named`: ids written out
+    (`arXiv:2602.17547`); `bad`: paper-shaped links whose id no paper can have."""
+
+    links: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+    bad: tuple[str, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return (*self.links, *self.named)
+
+
+NO_REFS = Refs()
+
+
+def clean_lines(text: str) -> list[str]:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() for line in UNSAFE.sub("", text).split("\n")]
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The index after a YAML front matter block (`---` … `---` at the top), else 0."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != "---":
+        return 0
+    for i in range(first + 1, min(len(lines), first + 80)):
+        if lines[i].strip() in ("---", "..."):
+            return i + 1
+    return 0
+
+
+def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Heading]:
+    """Markdown, HTML and <details> headings, outside code fences; marks fenced lines in `skipped`."""
+    headings: list[Heading] = []
+    fence = ""
+    for i in range(start, len(lines)):
+        line = lines[i]
+        opening = _FENCE.match(line) if ("`" in line or "~" in line) else None
+        if fence:
+            skipped[i] = True
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group(1)
+            skipped[i] = True
+            continue
+        first = line[:1]
+        if first == "#" or (first == " " and line.lstrip().startswith("#")):
+            found = _MD_HEADING.match(line)
+            if found:
+                text = found.group(2).rstrip()
+                if text.endswith("#"):  # `## Title ##`
+                    text = _CLOSING_HASHES.sub("", text)
+                headings.append(Heading(i, len(found.group(1)), text))
+        elif "<" in line:
+            if html := _HTML_HEADING.match(line):
+                headings.append(Heading(i, int(html.group(1)), _TAG.sub("", html.group(2))))
+            elif summary := _SUMMARY.match(line):
+                headings.append(Heading(i, SUMMARY_LEVEL, _TAG.sub(" ", summary.group(1))))
+            elif _DETAILS_END.match(line):
+                headings.append(Heading(i, SUMMARY_LEVEL, "", closes=True))
+    return headings
+
+
+PAPER_HOST = re.compile(r"arxiv|huggingface|hf\.co", re.IGNORECASE)
+
+
+def paper_host_lines(lines: list[str]) -> set[int]:
+    """The indexes of the lines that mention arXiv or Hugging Face, by plain substring tests (most
+    lines of a digest are prose and need no closer look; a regex per line costs three times more)."""
+    found: set[int] = set()
+    for index, line in enumerate(lines):
+        low = line.lower()
+        if "arxiv" in low or "huggingface" in low or "hf.co" in low:
+            found.add(index)
+    return found
+
+
+def id_lines(lines: list[str]) -> set[int]:
+    """The indexes of the lines that hold something shaped like a new-style arXiv id."""
+    text = "\n".join(lines)
+    starts = _id_starts(text)
+    if not starts:
+        return set()
+    line_starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        line_starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return {bisect.bisect_right(line_starts, start) - 1 for start in starts}
+
+
+_ID_AT = re.compile(r"\d{4}\.\d{4}")
+
+
+def _id_starts(text: str) -> list[int]:
+    """Where `NNNN.NNNN` starts in `text`, found from its dots: a regex that starts with a digit
+    class is tried at every character, and a digest's table cells run to kilobytes."""
+    found = []
+    dot = text.find(".", 4)
+    while dot >= 0:
+        if _ID_AT.match(text, dot - 4):
+            found.append(dot - 4)
+        dot = text.find(".", dot + 1)
+    return found
+
+
+def might_name_paper(line: str) -> bool:
+    return PAPER_HOST.search(line) is not None
+
+
+def line_refs(line: str, *, bare: bool = False) -> Refs:
+    """The papers a line names by link or by `arXiv:ID`; with `bare`, also a bare `2602.17547`
+    (trusted in headings, list items and table rows, where a version number is unlikely)."""
+    if not might_name_paper(line) and (not bare or not _id_starts(line)):
+        return NO_REFS
+    text = _IMAGE.sub(" ", line) if "!" in line or "<img" in line.lower() else line
+    links: list[str] = []
+    bad: list[str] = []
+    for found in _URL.finditer(text):
+        url = found.group(0).rstrip(_TRAILING_PUNCT)
+        arxiv_id = arxiv_id_from_url(url)
+        if arxiv_id is not None:
+            links.append(arxiv_id)
+        elif impossible_arxiv_id(url):
+            bad.append(url)
+    low = text.lower()
+    named = (
+        [
+            canonical(m.group(1))
+            for m in _NAMED_ID.finditer(low)
+            if (m.start() == 0 or not low[m.start() - 1].isalnum()) and id_problem(m.group(1)) is None
+        ]
+        if "arxiv" in low
+        else []
+    )
+    if bare:
+        named += bare_ids(_URL.sub(" ", text))
+    if not (links or named or bad):
+        return NO_REFS
+    return Refs(
+        tuple(dict.fromkeys(links)), tuple(i for i in dict.fromkeys(named) if i not in links), tuple(bad)
+    )
+
+
+class KeyValue(NamedTuple):
+    key: str  # as the label tables spell it (labels.label_key)
+    value: str
+    emphasised: bool  # `**key**: value`: the markup says a label stands there
+    label: str  # as written, without emphasis
+
+
+def bare_ids(text: str) -> list[str]:
+    """The arXiv ids written out in `text` (`2602.17547`, not part of a longer number or path)."""
+    found = []
+    for start in _id_starts(text):
+        m = BARE_ID.match(text, start)
+        if m and (start == 0 or text[start - 1] not in "0123456789./") and id_problem(m.group(1)) is None:
+            found.append(canonical(m.group(1)))
+    return found
+
+
+def key_value(line: str) -> KeyValue | None:
+    """A `key: value` line's parts, else None."""
+    head = line[:64]
+    if ":" not in head and "：" not in head:
+        return None
+    found = _KEY_VALUE.match(line)
+    if not found or "](" in found.group(1) or "http" in found.group(1):
+        return None
+    raw = found.group(1)
+    prefix = _ITEM_PREFIX.match(line)
+    emphasised = line.startswith(("**", "__"), prefix.end() if prefix else 0)
+    return KeyValue(label_key(raw), found.group(2).strip(), emphasised, raw.strip())
+
+
+def is_link_line(line: str) -> bool:
+    """Whether a line is there only to link to its paper: `- **链接**: URL`, `[查看详情](URL)`,
+    `**🔗 Links:** [HF](…) • [arXiv](…)`."""
+    pair = key_value(line)
+    if pair and (pair[0] in LINK_KEYS or pair[0] in ID_KEYS):
+        return True
+    if "](" not in line and "http" not in line:
+        return False
+    rest = _MD_LINK.sub("", _IMAGE.sub("", line))
+    rest = _AUTOLINK.sub("", _URL.sub("", rest))
+    return not any(char.isalnum() for char in rest)
+
+
+def is_decoration(line: str) -> bool:
+    """A line that carries no words: an image, a badge, an HTML tag, a rule."""
+    if "<" not in line and "![" not in line:
+        return line.lstrip()[:3] in ("===", "---", "***", "___") and SEPARATOR.match(line) is not None
+    rest = _TAG.sub("", _IMAGE.sub("", line)).strip()
+    return not rest or SEPARATOR.match(rest) is not None
+
+
+def link_texts(line: str) -> list[tuple[str, str]]:
+    """(text, url) of each markdown link in a line, images left out."""
+    return [(m.group(1), m.group(2)) for m in _MD_LINK.finditer(_IMAGE.sub("", line))]
+
+
+def strip_links(text: str) -> str:
+    """Markdown links as their text only, images and bare URLs removed."""
+    text = _IMAGE.sub("", text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    return _URL.sub("", _AUTOLINK.sub("", text))
+
+
+def strip_emphasis(text: str) -> str:
+    if "](" in text or "<img" in text:
+        text = _MD_LINK.sub(_link_text, _IMAGE.sub("", text))
+    if "<http" in text:
+        text = _AUTOLINK.sub(lambda m: m.group(1), text)
+    if "`" in text:
+        text = text.replace("`", "")
+    return _EMPHASIS.sub("", text) if "*" in text or "_" in text else text
+
+
+def _link_text(found: re.Match[str]) -> str:
+    label, url = found.group(1).strip(), found.group(2)
+    return url if not label or label == url else f"{label} ({url})"
+
+
+def strip_tags(text: str) -> str:
+    return _TAG.sub("", text) if "<" in text else text
+
+
+def plain_text(lines: list[str], *, first_inline: bool = False) -> str:
+    """Section lines as plain text: emphasis removed, bullets as '- ', line breaks kept."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    indented = lines[1:] if first_inline else lines
+    indents = [len(line) - len(line.lstrip()) for line in indented if line.strip()]
+    cut = min(indents, default=0)
+    out: list[str] = []
+    for line in lines:
+        line = line[cut:] if not line[:cut].strip() else line.lstrip()
+        if line.startswith(">"):
+            line = line.lstrip("> ")
+        if line.lstrip()[:1] in ("*", "+"):
+            line = _BULLET.sub(_bullet, line)
+        out.append(line)
+    # Emphasis and tags are removed from the whole text at once: they never span a paragraph
+    # break in practice, and one pass is several times cheaper than one per line.
+    text = strip_tags(strip_emphasis("\n".join(out)))
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _bullet(found: re.Match[str]) -> str:
+    # Reports indent nested bullets by 3–4 spaces; keep nesting as two spaces per level.
+    depth = len(found.group(1)) // 3
+    return "  " * depth + "- "
+
+
+_LEADING_NUMBER = re.compile(
+    r"^(?:(?:no\.?|#|top)\s*)?\d{1,3}\s*[.、):：．]?\s+|^\d{1,3}[.、)．]\s*|^[(（【\[]\d{1,3}[)）】\]]\s*",
+    re.IGNORECASE,
+)
+_ID_IN_TITLE = re.compile(
+    r"(?i)[\[(【]?\s*(?:arxiv\s*[:：]?\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s*[\])】]?\s*(?:[—–\-:|·•]\s*)?"
+)
+_TRAILING_NOISE = re.compile(r"(?:\s*(?:[-–—|·•]\s*)?(?:👍|⭐|🔥|❤️?|♥)\s*\d*)+\s*$")
+
+
+def clean_title(raw: str) -> str:
+    """A heading, list item or cell as a title: no emphasis, links, emoji, numbering or arXiv id."""
+    title = strip_tags(raw)
+    if "](" in title or "<http" in title or "://" in title:
+        title = _MD_LINK.sub(lambda m: m.group(1), _IMAGE.sub("", title))
+        title = _URL.sub("", _AUTOLINK.sub("", title)).replace("()", "").replace("（）", "")
+    title = _EMPHASIS.sub("", title.replace("`", "")) if "*" in title or "_" in title else title
+    if "." in title:
+        title = _ID_IN_TITLE.sub(" ", title)
+    title = strip_symbols(title)
+    if title[:1].isdigit() or title[:1] in "#([【（" or title[:3].lower() in ("no.", "top"):
+        title = _LEADING_NUMBER.sub("", title, count=1)
+    if any(mark in title for mark in ("👍", "⭐", "🔥", "❤", "♥")):
+        title = _TRAILING_NOISE.sub("", title)
+    title = strip_symbols(title).strip(" -–—|:：·•")
+    return " ".join(title.split())
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def comparable(text: str) -> str:
+    """Text for comparing titles: case-folded letters and digits only."""
+    return _NOT_ALNUM.sub("", text.casefold())
+
+
+# Dates as digests write them: 2026-02-03, 2026/02/03, 2026年2月3日, August 22, 2026, 22 Aug 2026.
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(\d{4})(?:-(\d{2})-(\d{2})|/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日?)(?!\d)"
+)
+_WORD_DATE = re.compile(
+    r"(?i)\b(?:([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})|(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4}))\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    text: str
+    year: int
+    month: int
+    day: int
+
+    def value(self) -> dt.date | None:
+        try:
+            return dt.date(self.year, self.month, self.day)
+        except ValueError:
+            return None
+
+
+def find_date(text: str) -> FoundDate | None:
+    """The first date written in `text`, valid or not (the caller says what an invalid one means)."""
+    if found := _NUMERIC_DATE.search(text):
+        groups = [g for g in found.groups()[1:] if g is not None]
+        return FoundDate(found.group(0), int(found.group(1)), int(groups[0]), int(groups[1]))
+    if found := _WORD_DATE.search(text):
+        if found.group(1):
+            month, day, year = found.group(1), found.group(2), found.group(3)
+        else:
+            day, month, year = found.group(4), found.group(5), found.group(6)
+        number = _MONTHS.get(month.lower())
+        if number:
+            return FoundDate(found.group(0), int(year), number, int(day))
+    return None

@@ -1,0 +1,274 @@
+"""Each form a digest writes a paper in, and what is not a paper, as small synthetic cases (the real
+digests behind each form are in test_digest_corpus.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.errors import ReportFormatError
+from bot.models import Report
+from bot.reports.parser import parse_report
+
+DAY = dt.date(2026, 8, 1)
+
+
+def parse(text: str) -> Report:
+    return parse_report(text, default_date=DAY)
+
+
+def ids(report: Report) -> list[str]:
+    return [paper.arxiv_id for paper in report.papers]
+
+
+def test_a_linked_heading_with_a_thumbnail_under_it() -> None:
+    report = parse(
+        "## Daily Papers (2026-08-01)\n\n"
+        "### [Sketch2Scene: Napkin Drawings to Rooms](https://arxiv.org/abs/2608.05987)\n\n"
+        "![](https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.05987.png)\n\n"
+        "Vote: 12\n\n"
+        "- ***What's New***: A diffusion model lifts floor plans into rooms.\n\n"
+        "- ***Technical Details***: Layout tokens keep walls straight.\n\n"
+        "- ***Performance Highlights***: 31% fewer layout errors.\n\n"
+        "### [Counting Tokens](https://arxiv.org/abs/2608.05990)\n\n"
+        "- **What's New**: Accuracy peaks at a task-dependent length.\n"
+    )
+    assert ids(report) == ["2608.05987", "2608.05990"]
+    first, second = report.papers
+    assert first.title == "Sketch2Scene: Napkin Drawings to Rooms"
+    assert (
+        first.innovations
+        == "A diffusion model lifts floor plans into rooms.\n\nLayout tokens keep walls straight."
+    )
+    assert first.results == "31% fewer layout errors."
+    assert "Vote: 12" in first.extra
+    assert second.innovations == "Accuracy peaks at a task-dependent length."
+
+
+def test_list_items_naming_a_paper_each() -> None:
+    report = parse(
+        "# Papers of 2026-08-01\n\n"
+        "- [2608.05987 — Sketch2Scene: Napkin Drawings to Rooms](https://huggingface.co/papers/2608.05987): "
+        "lifts floor plans into furnished rooms\n"
+        "- [Counting Tokens](https://arxiv.org/abs/2608.05990v2)\n"
+        "1. **GUI Critics at Scale** - 👍 904\n"
+        "   - [HF page](https://huggingface.co/papers/2608.05991)\n"
+        "   - Abstract: We verify milestones. Then we judge.\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2608.05987", "Sketch2Scene: Napkin Drawings to Rooms"),
+        ("2608.05990", "Counting Tokens"),
+        ("2608.05991", "GUI Critics at Scale"),
+    ]
+    first, _, third = report.papers
+    assert first.contribution == "lifts floor plans into furnished rooms"
+    assert third.upvotes == 904
+    assert third.summary == "We verify milestones. Then we judge."
+    assert third.contribution == "We verify milestones."  # its abstract's first sentence
+
+
+def test_a_numbered_analysis_with_its_link_at_the_end_and_sections_by_meaning() -> None:
+    report = parse(
+        "# 【2026-08-01】每日论文速览\n\n"
+        "## 论文详情\n\n"
+        + "".join(
+            f"### {n}. 第{n}篇论文的中文标题\n\n"
+            f"**原文标题：** Paper Number {n}: A Long English\n  Title That Wraps\n\n"
+            f"1. **本文的主要工作：**\n\n提出了方法{n}。\n\n"
+            f"**2. 工作的主要亮点**\n\n- 亮点{n}\n\n"
+            f"一、核心关键词\n\n- 关键词{n}\n\n"
+            f"[到 Huggingface 论文主页查看详情](https://huggingface.co/papers/2608.0598{n})\n\n"
+            for n in range(1, 6)
+        )
+    )
+    # five papers, not one "论文详情" with the first paper's id (the issue's report)
+    assert ids(report) == [f"2608.0598{n}" for n in range(1, 6)]
+    third = report.papers[2]
+    assert third.title == "第3篇论文的中文标题"
+    assert third.original_title == "Paper Number 3: A Long English Title That Wraps"
+    assert third.contribution == "提出了方法3。"
+    assert "亮点3" in third.innovations
+    assert "关键词3" in third.innovations
+    assert third.url == "https://huggingface.co/papers/2608.05983"
+
+
+def test_a_labelled_arxiv_id_names_the_paper() -> None:
+    report = parse(
+        "## Paper of the day\n\n- Title: GUI Critics at Scale\n- arXiv ID: 2608.05991\n\n"
+        "It verifies milestones.\n"
+    )
+    (paper,) = report.papers
+    assert (paper.arxiv_id, paper.title) == ("2608.05991", "GUI Critics at Scale")
+    assert paper.url == "https://arxiv.org/abs/2608.05991"
+    assert paper.contribution == "It verifies milestones."
+
+
+def test_details_blocks_are_papers() -> None:
+    report = parse(
+        "## 🔥 Today's Trending Papers\n\n"
+        "<details>\n<summary><b>1. EnvHarness: Static Worlds for Agents</b> ⭐ 66</summary>\n\n"
+        "**🔗 Links:** [🤗 HuggingFace](https://huggingface.co/papers/2608.19880) • "
+        "[📄 arXiv](https://arxiv.org/abs/2608.19880)\n\n> Agents learn in static worlds.\n\n</details>\n\n"
+        "<details>\n<summary><b>2. FACET: Terminal Task Synthesis</b> ⭐ 23</summary>\n\n"
+        "**🔗 Links:** [🤗 HuggingFace](https://huggingface.co/papers/2608.18580)\n\n</details>\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2608.19880", "EnvHarness: Static Worlds for Agents"),
+        ("2608.18580", "FACET: Terminal Task Synthesis"),
+    ]
+    assert report.papers[0].contribution == "Agents learn in static worlds."
+
+
+def test_rows_of_a_papers_table_and_a_row_that_also_has_its_own_heading() -> None:
+    report = parse(
+        "## 📋 논문 목록\n\n"
+        "| # | 제목 | 트랙 | 링크 |\n|---|---|---|---|\n"
+        "| 1 | RLVR Directions | RL for LLMs | [arXiv](https://arxiv.org/abs/2603.22117) |\n"
+        "| 2 | PivotRL: Cheap Agentic Post-Training | Post-training "
+        "| [arXiv](https://arxiv.org/abs/2603.21383) |\n\n"
+        "## 📝 상세 분석\n\n"
+        "### 1. RLVR Directions\n\n**트랙**: RL for LLMs | **링크**: [arXiv](https://arxiv.org/abs/2603.22117)\n\n"
+        "🧪 Evaluation\n\nAIME-24 에서 실험.\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2603.22117", "RLVR Directions"),
+        ("2603.21383", "PivotRL: Cheap Agentic Post-Training"),
+    ]
+    first, second = report.papers
+    assert (first.domain, first.results) == ("RL for LLMs", "AIME-24 에서 실험.")
+    assert second.domain == "Post-training"
+
+
+def test_a_table_row_wrapped_over_two_lines() -> None:
+    report = parse(
+        "## Papers for 2026-08-01\n\n| Title | Summary |\n|---|---|\n"
+        "| JanusCoder: Towards a Foundational Interface for\n"
+        "  Code Intelligence (Read more on [arXiv](https://arxiv.org/abs/2510.23538)) "
+        "| Unifies code from visuals. |\n"
+    )
+    (paper,) = report.papers
+    assert paper.title == "JanusCoder: Towards a Foundational Interface for Code Intelligence"
+    assert paper.contribution == "Unifies code from visuals."
+
+
+def test_context_is_skipped_and_named_in_one_line() -> None:
+    report = parse(
+        "# Hugging Face 2026-08-01 论文日报\n\n## 📊 今日论文统计\n- 总论文数：1\n\n"
+        "## Executive summary\nAgents everywhere, see [one](https://huggingface.co/papers/2608.05991).\n\n"
+        "## 📄 GUI Critics at Scale\n\n- **链接**: https://huggingface.co/papers/2608.05991\n\n"
+        "### 1. 应用领域\nGUI 智能体。\n\n## How to read this\nRead it.\n"
+    )
+    assert ids(report) == ["2608.05991"]
+    assert report.papers[0].domain == "GUI 智能体。"
+    assert "Read it" not in report.papers[0].extra
+    skipped = [w.message for w in report.warnings if w.message.startswith("skipped")]
+    assert skipped == [
+        "skipped 3 parts that are not papers: '📊 今日论文统计' (line 3), 'Executive summary' (line 6), "
+        "'How to read this' (line 16)"
+    ]
+
+
+def test_a_block_naming_two_different_papers_is_reported_not_merged() -> None:
+    report = parse(
+        "## 📄 Two in one\n\n- **链接**: https://huggingface.co/papers/2608.05987\n"
+        "- **Link**: https://arxiv.org/abs/2608.05990\n\n"
+        "## 📄 Counting Tokens\n\n- **链接**: https://huggingface.co/papers/2608.05991\n"
+    )
+    assert ids(report) == ["2608.05991"]
+    (warning,) = [w for w in report.warnings if "different papers" in w.message]
+    assert warning.line == 1
+    assert "2608.05987, 2608.05990" in warning.message
+
+
+def test_labels_in_three_languages_by_meaning() -> None:
+    report = parse(
+        "## 📄 A Paper\n\n- **链接**: https://huggingface.co/papers/2608.05987\n**作者**: 张三 等\n\n"
+        "一、核心贡献与创新点\n提出新方法。\n\n"
+        "**Key caveat**: only tested in English.\n\n"
+        "### 핵심 기여\n한국어 설명.\n\n"
+        "#### 실험 결과\n성능 향상.\n"
+    )
+    (paper,) = report.papers
+    assert paper.contribution == "提出新方法。\n\n한국어 설명."
+    assert paper.results == "only tested in English.\n\n성능 향상."
+    assert paper.extra == "作者: 张三 等"
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("# Daily AI Papers - 2026年2月20日", dt.date(2026, 2, 20)),
+        ("**Last Updated:** August 22, 2026", dt.date(2026, 8, 22)),
+        ("## Papers for 2025-10-30", dt.date(2025, 10, 30)),
+    ],
+)
+def test_dates_as_digests_write_them(line: str, day: dt.date) -> None:
+    text = f"{line}\n\n## [A Paper](https://arxiv.org/abs/2608.05987)\n"
+    assert parse_report(text).date == day
+
+
+def test_front_matter_dates_the_report_and_is_not_read_as_text() -> None:
+    text = "---\ntitle: Hugging Face Daily Papers\ndate: 2025-11-02 09:15:00 +0900\n---\n\n## [A Paper](https://arxiv.org/abs/2608.05987)\n"
+    report = parse_report(text)
+    assert report.date == dt.date(2025, 11, 2)
+    assert report.papers[0].extra == ""
+
+
+def test_only_a_text_without_any_paper_is_refused() -> None:
+    with pytest.raises(ReportFormatError, match="no paper found") as caught:
+        parse("# Notes\n\n## Executive summary\nNothing today about [arXiv](https://arxiv.org/list/cs.AI).\n")
+    assert caught.value.line == 1
+
+
+def test_missing_sections_are_one_summary_line_with_detail_behind_it() -> None:
+    report = parse(
+        "".join(f"## [Paper {n}](https://arxiv.org/abs/2608.0598{n})\n\nA blurb.\n\n" for n in range(1, 4))
+    )
+    shown = [w.message for w in report.warnings if not w.detail]
+    assert shown == [
+        "papers lacking a section, of 3: domain 3, usage 3, innovations 3, results 3 (--verbose lists them)"
+    ]
+    detail = [w for w in report.warnings if w.detail]
+    assert len(detail) == 12
+    assert detail[0].message == "paper 2608.05981: section 'domain' is missing or empty"
+
+
+def test_a_sentence_with_a_colon_is_text_not_a_label() -> None:
+    report = parse(
+        "## [P](https://arxiv.org/abs/2602.01234)\n\nWe read arXiv:2602.01234 today. It trains.\n\n"
+        "The method, in short: five stages.\n"
+    )
+    (paper,) = report.papers
+    assert paper.contribution == "We read arXiv:2602.01234 today. It trains."
+    assert paper.extra == "The method, in short: five stages."
+
+
+def test_context_right_after_a_papers_link_line_is_not_taken_for_its_title() -> None:
+    report = parse(
+        "## 📄 SPARKLING\n\n- **链接**: https://huggingface.co/papers/2602.02472\n\n"
+        "## 📖 如何阅读本日报\n先看一句话贡献，再看亮点。\n\n"
+        "## 📄 B\n\n- **链接**: https://huggingface.co/papers/2602.02473\n"
+    )
+    assert [p.extra for p in report.papers] == ["", ""]
+    assert "'📖 如何阅读本日报' (line 5)" in report.warnings[0].message
+
+
+def test_a_closing_summary_at_the_papers_level_is_not_the_last_papers() -> None:
+    report = parse(
+        "## [A](https://arxiv.org/abs/2602.01234)\n\n### Overview\nA policy.\n\n"
+        "## [B](https://arxiv.org/abs/2602.01235)\n\n### Overview\nOne policy for many robots.\n\n"
+        "## Summary\nRobots today.\n"
+    )
+    assert report.papers[1].contribution == "One policy for many robots."
+    assert "'Summary' (line 11)" in report.warnings[0].message
+
+
+def test_a_post_about_one_paper_keeps_its_labelled_parts() -> None:
+    report = parse(
+        "## [Green-VLA](https://arxiv.org/abs/2602.01234)\n\n## Method\nStaged.\n\n"
+        "## 实验与分析\n成功率高。\n\n## 我的看法\n不错。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.innovations, paper.results) == ("Staged.", "成功率高。")
+    assert "'我的看法' (line 9)" in report.warnings[0].message
