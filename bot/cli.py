@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (shell completion with the optional `completion` extra: see _complete)
 """The `paperbot` command (CONTRACT.md): argument parsing, exit statuses, one-line errors."""
 
 from __future__ import annotations
@@ -69,6 +70,47 @@ _DEBUG_HELP = "show tracebacks and debug logs"
 
 _VERBOSE_HELP = "list every paper behind a warning's summary (which papers lack which section)"
 
+# Read by every command (from the environment, or a .env file in the working directory).
+_COMMON_VARIABLES = (
+    ("PAPERBOT_DATABASE_URL", "the database (default: a SQLite file in the working directory)"),
+    ("PAPERBOT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR (--debug wins)"),
+    ("PAPERBOT_LOG_FORMAT", "auto, json or text"),
+)
+_REPORT_VARIABLES = (
+    ("PAPERBOT_REPORT_SOURCE", "where a date's report comes from: hf-api, a folder or a URL template"),
+    ("PAPERBOT_MAX_REPORT_BYTES", "the largest report read"),
+    ("HF_ENDPOINT", "the Hugging Face API's address, for PAPERBOT_REPORT_SOURCE=hf-api"),
+)
+_PLATFORM_VARIABLES = (
+    ("SLACK_BOT_TOKEN, SLACK_APP_TOKEN", "Slack in Socket Mode"),
+    ("SLACK_SIGNING_SECRET", "Slack over HTTP (with SLACK_BOT_TOKEN)"),
+    ("SLACK_CLIENT_ID, SLACK_CLIENT_SECRET", "Slack for many workspaces (OAuth)"),
+    ("DISCORD_TOKEN, DISCORD_GUILD_ID", "Discord"),
+    ("PAPERBOT_OPERATOR_CHANNEL", "where notices for the operator go"),
+    ("PAPERBOT_CATCH_UP_HOURS", "how late a missed digest is still delivered"),
+)
+
+
+def _epilog(examples: Sequence[str], variables: Sequence[tuple[str, str]] = ()) -> str:
+    """A subcommand's `--help` tail: examples, then the environment variables it reads."""
+    lines = ["examples:", *(f"  {example}" for example in examples), "", "environment:"]
+    width = max(len(name) for name, _ in (*variables, *_COMMON_VARIABLES))
+    lines += [f"  {name:<{width}}  {meaning}" for name, meaning in (*variables, *_COMMON_VARIABLES)]
+    return "\n".join(lines)
+
+
+def _command(
+    commands: Any, name: str, help: str, examples: Sequence[str], *variables: tuple[str, str]
+) -> Any:
+    """A subcommand whose `--help` ends with its examples and environment variables."""
+    return commands.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=_epilog(examples, variables),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="paperbot", description="Daily AI papers for your team's chat channels.")
@@ -76,7 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    run = commands.add_parser("run", help="run the bot (console mode when no chat platform is configured)")
+    run = _command(
+        commands,
+        "run",
+        "run the bot (console mode when no chat platform is configured)",
+        (
+            "paperbot run                              # the console demo: type /paper help",
+            "printf '/paper help\\n' | paperbot run     # a script of /paper lines",
+            "SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… paperbot run --require-platform",
+        ),
+        *_PLATFORM_VARIABLES,
+        ("PAPERBOT_TIMEZONE", "the default time zone of new subscriptions"),
+        ("PAPERBOT_HTTP_HOST, PAPERBOT_HTTP_PORT", "where Slack's HTTP mode and /metrics listen"),
+        _REPORT_VARIABLES[0],
+    )
     run.add_argument(
         "--require-platform",
         action="store_true",
@@ -84,7 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
         "configured (what a service wants: deploy/)",
     )
 
-    ingest = commands.add_parser("ingest", help="fetch and parse reports into the archive")
+    ingest = _command(
+        commands,
+        "ingest",
+        "fetch and parse reports into the archive",
+        (
+            "paperbot ingest reports/2026-04-01.md",
+            "paperbot ingest reports/                  # every report in a folder",
+            "paperbot ingest 2026-04-01..2026-04-07    # dates, from PAPERBOT_REPORT_SOURCE",
+        ),
+        *_REPORT_VARIABLES,
+    )
     ingest.add_argument(
         "sources",
         nargs="+",
@@ -93,17 +158,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--verbose", "-v", action="store_true", help=_VERBOSE_HELP)
 
-    parse = commands.add_parser("parse", help="parse one report and print it, storing nothing")
+    parse = _command(
+        commands,
+        "parse",
+        "parse one report and print it, storing nothing",
+        ("paperbot parse reports/2026-04-01.md", "paperbot parse 2026-04-01 --json --verbose"),
+        *_REPORT_VARIABLES,
+    )
     parse.add_argument("source", metavar="SOURCE", help="a report file, a URL or a date YYYY-MM-DD")
     parse.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parse.add_argument("--verbose", "-v", action="store_true", help=_VERBOSE_HELP)
 
-    lookup = commands.add_parser("lookup", help="search the archive as `/paper QUERY` does")
+    lookup = _command(
+        commands,
+        "lookup",
+        "search the archive as `/paper QUERY` does",
+        (
+            "paperbot lookup 2604.01234",
+            "paperbot lookup 机器人 --json --limit 2",
+            "paperbot lookup -- diffusion -survey      # words that start with '-' after --",
+        ),
+    )
     lookup.add_argument("query", nargs="+", metavar="QUERY", help="an arXiv id, a paper URL, a date or words")
     lookup.add_argument("--limit", type=_limit, default=DEFAULT_LOOKUP_LIMIT, help="at most N results")
     lookup.add_argument("--json", action="store_true", help="print a JSON list")
 
-    preview = commands.add_parser("preview", help="show what a channel following some topics would receive")
+    preview = _command(
+        commands,
+        "preview",
+        "show what a channel following some topics would receive",
+        (
+            'paperbot preview --topics "RL, 视频生成"',
+            "paperbot preview --report 2026-04-01 --topics=-survey,agents --lang zh",
+        ),
+        *_REPORT_VARIABLES,
+    )
     preview.add_argument(
         "--report", metavar="SOURCE", help="a report file, URL or date (default: the newest archived report)"
     )
@@ -118,10 +207,25 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--limit", type=_limit, help="show at most N papers (default: every match)")
     preview.add_argument("--lang", default="en", help="language of labels and reasons: en or zh")
 
-    topics = commands.add_parser("topics", help="list the built-in topics with their aliases")
+    topics = _command(
+        commands,
+        "topics",
+        "list the built-in topics with their aliases",
+        ("paperbot topics", "paperbot topics --json"),
+    )
     topics.add_argument("--json", action="store_true", help="print a JSON list")
 
-    subscriptions = commands.add_parser("subscriptions", help="export or import channel subscriptions")
+    subscriptions = _command(
+        commands,
+        "subscriptions",
+        "export or import channel subscriptions",
+        (
+            "paperbot subscriptions export backup.json",
+            "paperbot subscriptions import backup.json",
+            "paperbot subscriptions export | ssh new-host paperbot subscriptions import -",
+        ),
+        ("PAPERBOT_TIMEZONE", "the time zone of an imported subscription that names none"),
+    )
     actions = subscriptions.add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=_Parser
     )
@@ -130,7 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     load = actions.add_parser("import", help="create or update subscriptions from a JSON file")
     load.add_argument("file", metavar="FILE", help="a JSON file as written by export, or - for stdin")
 
-    deliver = commands.add_parser("deliver", help="one delivery pass: every digest that is due, then exit")
+    deliver = _command(
+        commands,
+        "deliver",
+        "one delivery pass: every digest that is due, then exit",
+        (
+            "paperbot deliver                          # from cron, after the day's ingest",
+            "paperbot deliver --date 2026-04-01 --now --wait",
+        ),
+        *_PLATFORM_VARIABLES,
+    )
     deliver.add_argument(
         "--date", type=_date, help="deliver the digest of this report date (default: the newest)"
     )
@@ -142,12 +255,22 @@ def build_parser() -> argparse.ArgumentParser:
         "deliverer died)",
     )
 
-    deliveries = commands.add_parser("deliveries", help="what was delivered, to whom, and what failed")
+    deliveries = _command(
+        commands,
+        "deliveries",
+        "what was delivered, to whom, and what failed",
+        ("paperbot deliveries --status failed", "paperbot deliveries --date 2026-04-01 --json"),
+    )
     deliveries.add_argument("--date", type=_date, help="only this report date")
     deliveries.add_argument("--status", choices=STATUSES, help="only this status")
     deliveries.add_argument("--json", action="store_true", help="print a JSON list")
 
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    _command(
+        commands,
+        "migrate",
+        "bring the database schema up to date",
+        ("paperbot migrate                          # before starting a new version",),
+    )
     _debug_anywhere(parser)
     return parser
 
@@ -183,7 +306,9 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIG
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _complete(parser)
+    args = parser.parse_args(argv)
     try:
         return aio.run(_stoppable(args))
     except KeyboardInterrupt:
@@ -208,6 +333,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return _fail(gone, EXIT_BAD_INPUT, args.debug)
         return _fail(exc, EXIT_FAILURE, args.debug, unexpected=True)
+
+
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion, when a shell asks for it (argcomplete sets _ARGCOMPLETE) and the optional
+    `completion` extra is installed: `eval "$(register-python-argcomplete paperbot)"`. Nothing is
+    imported otherwise, so start-up stays as fast."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import importlib
+
+    with contextlib.suppress(ImportError):
+        importlib.import_module("argcomplete").autocomplete(parser)  # exits after completing
 
 
 def _working_directory_gone() -> bool:

@@ -8,6 +8,12 @@ looks those words up). Whether the caller may change the channel is the edge's `
 from the platform's own data, never from text. Sub-commands have English and Chinese names; the
 reply is in the caller's language when the platform says which, else Chinese when the command
 was typed in Chinese, else the channel's language.
+
+`COMMAND_LIST` (at the end) is the one table of sub-commands: names, arguments, whether they
+change the channel, help lines and handlers. Dispatch, `VERBS`, `CHANGES`, `SUBCOMMANDS`, both
+helps and the Slack manifest's usage hint come from it; tests/handlers/test_command_table.py
+holds the Discord group and the manifest to it. A mistake in an argument is a
+LocalisedInputError (bot/errors.py), answered in the caller's language.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -74,95 +81,6 @@ DIGEST_ALL_LIMIT = 50
 
 log = logging.getLogger("paperbot.commands")
 
-HELP = {
-    "en": """\
-/paper QUERY                   look up papers: arXiv id, paper URL, date, title words, 中文, a topic
-/paper subscribe TOPICS        follow topics or "quoted keywords": RL, video generation, "GRPO"
-/paper unsubscribe TOPICS|all  stop following some topics, or everything
-/paper exclude TOPICS          leave papers about these out: survey, "medical", robotics
-/paper include TOPICS          stop excluding them (or: /paper subscribe agents -"medical")
-/paper list                    what this channel follows, and when its digest comes
-/paper topics                  the built-in topics and their names
-/paper schedule HH:MM [ZONE]   digest time and time zone, e.g. 09:30 Asia/Shanghai
-/paper language en|zh          the language of this channel's digest
-/paper set size|min-upvotes|order VALUE   digest size, upvote floor, order (relevance|upvotes)
-/paper digest [DATE] [all]     today's digest for this channel, shown only to you
-/paper more-like|less-like ID  👍 / 👎 a paper: tunes this channel's digest (again: take it back)
-/paper help                    this help (/paper 帮助 for Chinese)""",
-    "zh": """\
-/paper 关键词                    检索论文：arXiv 编号、论文链接、日期、标题词、中文或主题
-/paper 订阅 主题                  订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"
-/paper 退订 主题|all              取消订阅部分主题，或全部
-/paper 排除 主题                  不要与这些相关的论文：survey, "医疗", 机器人
-/paper 取消排除 主题              不再排除（也可写：/paper 订阅 智能体 -"医疗"）
-/paper 列表                      本频道的订阅与推送时间
-/paper 主题                      内置主题及其名称
-/paper 定时 HH:MM [时区]          推送时间与时区，例如 09:30 Asia/Shanghai
-/paper 语言 en|zh                本频道日报的语言
-/paper 设置 数量|最少点赞|排序 值    日报篇数、点赞下限、排序（相关度|点赞）
-/paper 日报 [日期] [all]          立即查看本频道今天的日报（仅自己可见）
-/paper 多推荐|少推荐 编号          👍 / 👎 一篇论文，调整本频道的日报（再输入一次可撤回）
-/paper 帮助                      本帮助（/paper help 查看英文）""",
-}
-
-VERBS = {
-    "help": "help",
-    "-h": "help",
-    "--help": "help",
-    "帮助": "help",
-    "subscribe": "subscribe",
-    "sub": "subscribe",
-    "订阅": "subscribe",
-    "unsubscribe": "unsubscribe",
-    "unsub": "unsubscribe",
-    "退订": "unsubscribe",
-    "取消订阅": "unsubscribe",
-    "list": "list",
-    "ls": "list",
-    "列表": "list",
-    "topics": "topics",
-    "主题": "topics",
-    "schedule": "schedule",
-    "time": "schedule",
-    "定时": "schedule",
-    "时间": "schedule",
-    "digest": "digest",
-    "preview": "digest",
-    "日报": "digest",
-    "预览": "digest",
-    "language": "language",
-    "lang": "language",
-    "语言": "language",
-    "set": "set",
-    "settings": "set",
-    "设置": "set",
-    "cadence": "cadence",
-    "frequency": "cadence",
-    "频率": "cadence",
-    "exclude": "exclude",
-    "排除": "exclude",
-    "屏蔽": "exclude",
-    "include": "include",
-    "unexclude": "include",
-    "取消排除": "include",
-}
-# The sub-commands that change a channel: only a caller the platform says may manage it.
-CHANGES = frozenset(
-    {"subscribe", "unsubscribe", "schedule", "language", "exclude", "include", "set", "cadence"}
-)
-
-# Feedback (bot/tuning.py): 👍 / 👎 typed, for the console (no buttons) and anyone who prefers
-# it. Any member may vote, as with the buttons, so these are not in CHANGES.
-_FEEDBACK_VERBS = {
-    "more-like": "more-like",
-    "like": "more-like",
-    "多推荐": "more-like",
-    "less-like": "less-like",
-    "dislike": "less-like",
-    "少推荐": "less-like",
-}
-VERBS.update(_FEEDBACK_VERBS)
-
 
 @dataclass(frozen=True, slots=True)
 class CommandContext:
@@ -190,10 +108,6 @@ class Reply:
     digest: Digest | None = None
     error: bool = False
     locale: str = "en"
-
-
-# Every sub-command by its canonical name: what `handle_invocation` accepts.
-SUBCOMMANDS = frozenset({*VERBS.values(), "lookup"})
 
 
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
@@ -296,15 +210,11 @@ def _parse(arguments: str) -> tuple[str, str]:
     return verb, words[1] if len(words) > 1 else ""
 
 
-# The sub-commands that read the channel's subscription itself; the others only its language.
-_READS_CHANNEL = frozenset({"list", "set", "digest"})
-
-
 async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscription | None:
     """The channel's subscription when `verb` needs it; else only for its language, and only
     when the caller's is unknown, and never holding the answer up: help and topics need no
     database, a lookup only the archive."""
-    if verb in _READS_CHANNEL:
+    if COMMAND_TABLE[verb].reads_channel:
         return await ctx.store.get(ctx.channel)
     if ctx.locale is not None or locale_of_text(arguments, "") == "zh":
         return None
@@ -319,11 +229,12 @@ async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscripti
 async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
     current = await _channel(ctx, verb, arguments)
     locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
-    if verb in CHANGES and not ctx.can_manage:
+    command = COMMAND_TABLE[verb]
+    if command.changes and not ctx.can_manage:
         key = "not_allowed.unknown" if ctx.can_manage is None else "not_allowed"
         return Reply(t(key, locale), error=True, locale=locale)
     try:
-        return await _dispatch(ctx, verb, rest, current, locale)
+        return await command.handler(ctx, rest, current, locale)
     except UnknownTopicError as exc:
         return Reply(
             t("unknown_topic", locale, term=exc.term, suggestion=exc.suggestion), error=True, locale=locale
@@ -339,79 +250,98 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
         return Reply(str(exc), error=True, locale=locale)
 
 
-async def _dispatch(
-    ctx: CommandContext, verb: str, rest: str, current: Subscription | None, locale: str
-) -> Reply:
-    if verb == "help":
-        return Reply(HELP[locale], locale=locale)
-    if verb == "topics":
-        return Reply(_topics_text(ctx.taxonomy, locale), locale=locale)
-    if verb == "list":
-        return Reply(_list_text(ctx.taxonomy, current, locale), locale=locale)
-    if verb == "subscribe":
-        if not rest.strip():
-            return Reply(t("subscribe.usage", locale), error=True, locale=locale)
-        change = await subscribe(
-            ctx.store,
-            ctx.taxonomy,
-            ctx.channel,
-            rest,
-            user=ctx.user,
-            default_tz=ctx.default_tz,
-            default_locale=locale,
-        )
-        assert change.subscription is not None
-        sub = change.subscription
-        following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
-        if change.resumed:
-            return Reply(
-                t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
-                locale=locale,
-            )
-        if not change.changed.changes_anything():
-            return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
+# -- the handlers: one per sub-command, each `(ctx, rest, current, locale) -> Reply` ------------
+
+
+async def _help(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return Reply(HELP[locale], locale=locale)
+
+
+async def _topics(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return Reply(_topics_text(ctx.taxonomy, locale), locale=locale)
+
+
+async def _list(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return Reply(_list_text(ctx.taxonomy, current, locale), locale=locale)
+
+
+async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("subscribe.usage", locale), error=True, locale=locale)
+    change = await subscribe(
+        ctx.store,
+        ctx.taxonomy,
+        ctx.channel,
+        rest,
+        user=ctx.user,
+        default_tz=ctx.default_tz,
+        default_locale=locale,
+    )
+    assert change.subscription is not None
+    sub = change.subscription
+    following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
+    if change.resumed:
         return Reply(
-            t("subscribe.done", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+            t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
             locale=locale,
         )
-    if verb == "unsubscribe":
-        if not rest.strip():
-            return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
-        change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
-        removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
-        if not change.changed.changes_anything():
-            return Reply(
-                t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale
-            )
-        if change.subscription is None:
-            return Reply(t("unsubscribe.all", locale), locale=locale)
-        following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
-        return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
-    if verb == "set":
-        return await _set(ctx, rest, current, locale)
-    if verb == "cadence":
-        if not rest.strip():
-            return Reply(t("cadence.usage", locale), error=True, locale=locale)
-        updated = await set_cadence(ctx.store, ctx.channel, rest)
-        return Reply(cadence_text(updated, locale), locale=locale)
-    if verb in {"exclude", "include"}:
-        return await _exclude_or_include(ctx, verb, rest, locale)
-    if verb == "schedule":
-        parts = rest.split()
-        if not parts or len(parts) > 2:
-            return Reply(t("schedule.usage", locale), error=True, locale=locale)
-        sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
-        return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
-    if verb == "language":
-        if not rest.strip():
-            return Reply(t("language.usage", locale), error=True, locale=locale)
-        sub = await set_language(ctx.store, ctx.channel, rest)
-        return Reply(t("language.done", sub.locale), locale=sub.locale)
-    if verb == "digest":
-        return await _digest(ctx, rest, current, locale)
-    if verb in {"more-like", "less-like"}:
-        return await _feedback(ctx, verb, rest, locale)
-    return await _lookup(ctx, rest, locale)
+    if not change.changed.changes_anything():
+        return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
+    return Reply(
+        t("subscribe.done", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+        locale=locale,
+    )
+
+
+async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
+    change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
+    removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
+    if not change.changed.changes_anything():
+        return Reply(t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale)
+    if change.subscription is None:
+        return Reply(t("unsubscribe.all", locale), locale=locale)
+    following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+
+
+async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("cadence.usage", locale), error=True, locale=locale)
+    updated = await set_cadence(ctx.store, ctx.channel, rest)
+    return Reply(cadence_text(updated, locale), locale=locale)
+
+
+async def _exclude(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _exclude_or_include(ctx, "exclude", rest, locale)
+
+
+async def _include(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _exclude_or_include(ctx, "include", rest, locale)
+
+
+async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    parts = rest.split()
+    if not parts or len(parts) > 2:
+        return Reply(t("schedule.usage", locale), error=True, locale=locale)
+    sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
+    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
+
+
+async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("language.usage", locale), error=True, locale=locale)
+    sub = await set_language(ctx.store, ctx.channel, rest)
+    return Reply(t("language.done", sub.locale), locale=sub.locale)
+
+
+async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _feedback(ctx, "more-like", rest, locale)
+
+
+async def _less_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _feedback(ctx, "less-like", rest, locale)
 
 
 async def _set(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
@@ -460,7 +390,7 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
     return Reply(t(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
 
 
-async def _lookup(ctx: CommandContext, query: str, locale: str) -> Reply:
+async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: str) -> Reply:
     hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy)
     shown = query.strip()
     if not hits:
@@ -484,7 +414,7 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         try:
             day = dt.date.fromisoformat(word)
         except ValueError:
-            raise BadInputError(f"not a date: {word!r} (use YYYY-MM-DD)") from None
+            raise LocalisedInputError("error.bad_date", word=word) from None
     digest = await channel_digest(
         ctx.archive,
         ctx.taxonomy,
@@ -547,3 +477,223 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: str) -> R
         direction,
     )
     return Reply(t(acknowledgement_key(outcome, direction), locale), error=outcome is None, locale=locale)
+
+
+# -- the command table -------------------------------------------------------------------------
+
+Handler = Callable[[CommandContext, str, Subscription | None, str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One `/paper` sub-command: everything said about it anywhere comes from here or is tested
+    against it (dispatch, both helps, the Discord group, the Slack manifest's usage hint)."""
+
+    verb: str  # the canonical name: what `handle_invocation` takes, Discord's sub-command name
+    names: tuple[str, ...]  # the typed names, English first (the first is the one shown), then aliases
+    zh_names: tuple[str, ...]  # the typed Chinese names, the first shown in the Chinese help
+    arguments: tuple[str, str]  # what follows the name, in English and Chinese ("" for none)
+    help: tuple[str, str]  # the help line's description, in English and Chinese
+    handler: Handler
+    changes: bool = False  # changes the channel: only a caller the platform says may manage it
+    reads_channel: bool = False  # needs the channel's subscription (not only its language)
+
+    def usage(self, locale: str) -> str:
+        """What the caller types after `/paper`, e.g. `subscribe TOPICS` / `订阅 主题`."""
+        zh = locale == "zh"
+        arguments = self.arguments[1 if zh else 0]
+        if not self.names:  # a lookup has no name: the words are the query
+            return arguments
+        name = self.zh_names[0] if zh else self.names[0]
+        return f"{name} {arguments}".rstrip()
+
+
+COMMAND_LIST: tuple[Command, ...] = (
+    Command(
+        "lookup",
+        (),
+        (),
+        ("QUERY", "关键词"),
+        (
+            "look up papers: arXiv id, paper URL, date, title words, 中文, a topic",
+            "检索论文：arXiv 编号、论文链接、日期、标题词、中文或主题",
+        ),
+        _lookup,
+    ),
+    Command(
+        "subscribe",
+        ("subscribe", "sub"),
+        ("订阅",),
+        ("TOPICS", "主题"),
+        (
+            'follow topics or "quoted keywords": RL, video generation, "GRPO"',
+            '订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"',
+        ),
+        _subscribe,
+        changes=True,
+    ),
+    Command(
+        "unsubscribe",
+        ("unsubscribe", "unsub"),
+        ("退订", "取消订阅"),
+        ("TOPICS|all", "主题|all"),
+        ("stop following some topics, or everything", "取消订阅部分主题，或全部"),
+        _unsubscribe,
+        changes=True,
+    ),
+    Command(
+        "exclude",
+        ("exclude",),
+        ("排除", "屏蔽"),
+        ("TOPICS", "主题"),
+        (
+            'leave papers about these out: survey, "medical", robotics',
+            '不要与这些相关的论文：survey, "医疗", 机器人',
+        ),
+        _exclude,
+        changes=True,
+    ),
+    Command(
+        "include",
+        ("include", "unexclude"),
+        ("取消排除",),
+        ("TOPICS", "主题"),
+        (
+            'stop excluding them (or: /paper subscribe agents -"medical")',
+            '不再排除（也可写：/paper 订阅 智能体 -"医疗"）',
+        ),
+        _include,
+        changes=True,
+    ),
+    Command(
+        "list",
+        ("list", "ls"),
+        ("列表",),
+        ("", ""),
+        ("what this channel follows, and when its digest comes", "本频道的订阅与推送时间"),
+        _list,
+        reads_channel=True,
+    ),
+    Command(
+        "topics",
+        ("topics",),
+        ("主题",),
+        ("", ""),
+        ("the built-in topics and their names", "内置主题及其名称"),
+        _topics,
+    ),
+    Command(
+        "schedule",
+        ("schedule", "time"),
+        ("定时", "时间"),
+        ("HH:MM [ZONE]", "HH:MM [时区]"),
+        ("digest time and time zone, e.g. 09:30 Asia/Shanghai", "推送时间与时区，例如 09:30 Asia/Shanghai"),
+        _schedule,
+        changes=True,
+    ),
+    Command(
+        "cadence",
+        ("cadence", "frequency"),
+        ("频率",),
+        ("daily|weekdays|weekly DAY", "每天|工作日|每周 周几"),
+        ("how often the digest comes, e.g. weekly friday", "推送频率，例如 每周 周五"),
+        _cadence,
+        changes=True,
+    ),
+    Command(
+        "language",
+        ("language", "lang"),
+        ("语言",),
+        ("en|zh", "en|zh"),
+        ("the language of this channel's digest", "本频道日报的语言"),
+        _language,
+        changes=True,
+    ),
+    Command(
+        "set",
+        ("set", "settings"),
+        ("设置",),
+        ("size|min-upvotes|order VALUE", "数量|最少点赞|排序 值"),
+        ("digest size, upvote floor, order (relevance|upvotes)", "日报篇数、点赞下限、排序（相关度|点赞）"),
+        _set,
+        changes=True,
+        reads_channel=True,
+    ),
+    Command(
+        "digest",
+        ("digest", "preview"),
+        ("日报", "预览"),
+        ("[DATE] [all]", "[日期] [all]"),
+        ("today's digest for this channel, shown only to you", "立即查看本频道今天的日报（仅自己可见）"),
+        _digest,
+        reads_channel=True,
+    ),
+    # Feedback (bot/tuning.py): 👍 / 👎 typed, for the console (no buttons) and anyone who
+    # prefers it. Any member may vote, as with the buttons, so these change nothing of the channel.
+    Command(
+        "more-like",
+        ("more-like", "like"),
+        ("多推荐",),
+        ("ID", "编号"),
+        (
+            "👍 a paper: tunes this channel's digest (again: take it back)",
+            "👍 一篇论文，调整本频道的日报（再输入一次可撤回）",
+        ),
+        _more_like,
+    ),
+    Command(
+        "less-like",
+        ("less-like", "dislike"),
+        ("少推荐",),
+        ("ID", "编号"),
+        (
+            "👎 a paper: tunes this channel's digest (again: take it back)",
+            "👎 一篇论文，调整本频道的日报（再输入一次可撤回）",
+        ),
+        _less_like,
+    ),
+    Command(
+        "help",
+        ("help", "-h", "--help"),
+        ("帮助",),
+        ("", ""),
+        ("this help (/paper 帮助 for Chinese)", "本帮助（/paper help 查看英文）"),
+        _help,
+    ),
+)
+COMMAND_TABLE: dict[str, Command] = {command.verb: command for command in COMMAND_LIST}
+
+# Every typed name (case-folded) → its sub-command; a first word not here starts a lookup.
+VERBS: dict[str, str] = {
+    name: command.verb for command in COMMAND_LIST for name in (*command.names, *command.zh_names)
+}
+# The sub-commands that change a channel: only a caller the platform says may manage it.
+CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
+# Every sub-command by its canonical name: what `handle_invocation` accepts.
+SUBCOMMANDS = frozenset(COMMAND_TABLE)
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a monospaced font: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def help_text(locale: str) -> str:
+    """The `/paper help` text in `locale`: one line per sub-command, descriptions aligned."""
+    index = 1 if locale == "zh" else 0
+    usages = [f"/paper {command.usage(locale)}" for command in COMMAND_LIST]
+    width = max(display_width(usage) for usage in usages) + 2
+    return "\n".join(
+        usage + " " * (width - display_width(usage)) + command.help[index]
+        for usage, command in zip(usages, COMMAND_LIST, strict=True)
+    )
+
+
+HELP = {locale: help_text(locale) for locale in ("en", "zh")}
+
+
+def usage_hint() -> str:
+    """The Slack manifest's `/paper` usage hint (deploy/slack-manifest.yaml): every sub-command."""
+    return " | ".join(
+        f"[{command.arguments[0]}]" if not command.names else command.usage("en") for command in COMMAND_LIST
+    )

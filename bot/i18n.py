@@ -317,6 +317,203 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Usage: /paper more-like ARXIV_ID or /paper less-like ARXIV_ID (again to take it back)",
         "zh": "用法：/paper 多推荐 arXiv编号 或 /paper 少推荐 arXiv编号（再输入一次可撤回）",
     },
+    # What was wrong with a command's argument (LocalisedInputError, bot/errors.py): raised by
+    # the core with its values, said in the caller's language; the English text is also str()
+    # of the error, so the CLI and the logs read as before.
+    "error.bad_time": {
+        "en": "bad time {raw!r}: use HH:MM on a 24-hour clock, e.g. 09:30",
+        "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM，例如 09:30",
+    },
+    "error.bad_date": {
+        "en": "not a date: {word!r} (use YYYY-MM-DD)",
+        "zh": "「{word}」不是日期（请用 YYYY-MM-DD）",
+    },
+    "error.unknown_timezone": {
+        "en": "unknown time zone {raw!r} (use an IANA name such as Asia/Shanghai)",
+        "zh": "未知时区「{raw}」（请用 IANA 名称，例如 Asia/Shanghai）",
+    },
+    "error.unknown_timezone.suggest": {
+        "en": 'unknown time zone {raw!r} — did you mean "{suggestion}"? '
+        "(use an IANA name such as Asia/Shanghai)",
+        "zh": "未知时区「{raw}」—— 您是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
+    },
+    "error.unknown_language": {
+        "en": "unknown language {text!r}: use en or zh",
+        "zh": "未知语言「{text}」：请用 en 或 zh",
+    },
+    "error.unknown_setting": {
+        "en": "unknown setting {name!r}: use size, min-upvotes or order",
+        "zh": "未知设置「{name}」：请用 数量、最少点赞 或 排序",
+    },
+    "error.unknown_order": {
+        "en": "unknown order {value!r}: use relevance or upvotes",
+        "zh": "未知排序「{value}」：请用 相关度 或 点赞",
+    },
+    "error.not_a_number": {
+        "en": "{name} takes a whole number, not {value!r}",
+        "zh": "{name} 需要一个整数，而不是「{value}」",
+    },
+    "error.size_range": {
+        "en": "size must be between 1 and {max}",
+        "zh": "数量必须在 1 到 {max} 之间",
+    },
+    "error.cadence_empty": {
+        "en": "say daily, weekdays, or weekly and a day (weekly friday)",
+        "zh": "请写 每天、工作日，或 每周 加某一天（每周 周五）",
+    },
+    "error.unknown_cadence": {
+        "en": "unknown cadence {text!r}: use daily, weekdays, or weekly DAY",
+        "zh": "未知频率「{text}」：请用 每天、工作日 或 每周 周几",
+    },
+    "error.unknown_day": {
+        "en": "unknown day {day!r}: use monday … sunday (or 周一 … 周日)",
+        "zh": "未知的日子「{day}」：请用 周一 … 周日（或 monday … sunday）",
+    },
+    "error.unclosed_quote": {
+        "en": "unclosed quote {char} in {text!r}",
+        "zh": "「{text}」中的引号 {char} 没有闭合",
+    },
+    "error.no_terms": {
+        "en": "the topic list is empty: name at least one topic or keyword",
+        "zh": "主题列表为空：请至少写一个主题或关键词",
+    },
+    "error.too_many_terms": {
+        "en": "too many topics and keywords ({count}); at most {max}",
+        "zh": "主题和关键词太多（{count} 个）；最多 {max} 个",
+    },
+    "error.keyword_too_long": {
+        "en": "keyword too long ({length} characters; at most {max})",
+        "zh": "关键词太长（{length} 个字符；最多 {max} 个）",
+    },
+    "error.keyword_no_letters": {
+        "en": "keyword {text!r} has no letters or digits",
+        "zh": "关键词「{text}」不含字母或数字",
+    },
+    "error.exclude_everything": {
+        "en": "excluding that would leave this channel following nothing: unsubscribe instead",
+        "zh": "排除它会让本频道不再订阅任何内容：请改用退订",
+    },
+    "error.lookup_only_exclusions": {
+        "en": "nothing to look for: give words to find as well as -words to leave out",
+        "zh": "没有要检索的内容：除了要排除的 -词语，还请写上要查找的词语",
+    },
+    "error.empty_query": {
+        "en": "empty query: give an arXiv id, a paper URL, a date or some words",
+        "zh": "检索内容为空：请给出 arXiv 编号、论文链接、日期或一些词语",
+    },
+    "error.query_too_long": {
+        "en": "query too long ({length} characters; at most {max})",
+        "zh": "检索内容太长（{length} 个字符；最多 {max} 个）",
+    },
+    "error.impossible_arxiv_id": {
+        "en": "{query!r} is not a possible arXiv id: {problem}",
+        "zh": "「{query}」不可能是 arXiv 编号：{problem}",
+    },
+    "error.invalid_date": {"en": "invalid date {text!r}", "zh": "无效日期「{text}」"},
+    "error.not_a_paper_link": {
+        "en": "not a paper link: give a huggingface.co/papers/… or arxiv.org/abs/… URL",
+        "zh": "不是论文链接：请给出 huggingface.co/papers/… 或 arxiv.org/abs/… 的网址",
+    },
+    "error.no_words": {
+        "en": "the query holds no words to search for",
+        "zh": "检索内容中没有可查找的词语",
+    },
+    "error.only_stop_words": {
+        "en": "the query holds only common words (the, of, or …), which are not searched for",
+        "zh": "检索内容只有常用词（the、of、or 等），这些词不会被检索",
+    },
+    # Why a channel's digest was paused, and how to resume it (handlers/*/publisher.py,
+    # handlers/*/lifecycle.py): stored as the subscription's paused_reason, shown by /paper list.
+    # One text per reason; a reason only one platform has is named after that platform's code.
+    "pause.reason": {
+        "en": "{cause} ({platform}: {code}). To resume, {fix}.",
+        "zh": "{cause}（{platform}：{code}）。恢复方法：{fix}。",
+    },
+    "pause.notice": {
+        "en": "I paused the paperbot digest for {channel}: {cause} ({platform}: `{code}`).\n"
+        "To resume it, {fix}.",
+        "zh": "我已暂停 {channel} 的 paperbot 日报：{cause}（{platform}：`{code}`）。\n恢复方法：{fix}。",
+    },
+    "pause.channel_deleted": {"en": "the channel was deleted", "zh": "频道已被删除"},
+    "pause.fix.resubscribe": {
+        "en": "run `/paper subscribe …` in the channel that should get the digest",
+        "zh": "请在需要接收日报的频道中运行 `/paper subscribe …`",
+    },
+    # Slack's reasons (its API error codes, and lifecycle events without one).
+    "pause.channel_not_found": {
+        "en": "the channel no longer exists, or it is private and paperbot is not in it",
+        "zh": "频道已不存在，或是 paperbot 不在其中的私有频道",
+    },
+    "pause.not_in_channel": {
+        "en": "paperbot is not a member of the channel",
+        "zh": "paperbot 不是该频道的成员",
+    },
+    "pause.is_archived": {"en": "the channel is archived", "zh": "频道已归档"},
+    "pause.invalid_auth": {
+        "en": "paperbot's Slack token for this workspace is not valid",
+        "zh": "paperbot 在此工作区的 Slack 令牌无效",
+    },
+    "pause.token_revoked": {
+        "en": "paperbot's Slack token was revoked (was the app uninstalled?)",
+        "zh": "paperbot 的 Slack 令牌已被撤销（应用是否已被卸载？）",
+    },
+    "pause.account_inactive": {
+        "en": "paperbot's Slack account is deactivated",
+        "zh": "paperbot 的 Slack 账号已停用",
+    },
+    "pause.app_uninstalled": {
+        "en": "paperbot was uninstalled from this workspace",
+        "zh": "paperbot 已从此工作区卸载",
+    },
+    "pause.not_installed": {
+        "en": "paperbot is not installed in this workspace any more",
+        "zh": "paperbot 已不再安装于此工作区",
+    },
+    "pause.fix.invite": {
+        "en": "invite paperbot with `/invite @paperbot` in that channel, "
+        "then run `/paper subscribe …` there again",
+        "zh": "请在该频道输入 `/invite @paperbot` 邀请 paperbot，然后在那里重新运行 `/paper subscribe …`",
+    },
+    "pause.fix.unarchive": {
+        "en": "unarchive the channel (and `/invite @paperbot` if it was removed), "
+        "then run `/paper subscribe …` there again",
+        "zh": "请取消归档该频道（若 paperbot 已被移出，再用 `/invite @paperbot` 邀请），"
+        "然后在那里重新运行 `/paper subscribe …`",
+    },
+    "pause.fix.reinstall": {
+        "en": "reinstall paperbot in this workspace, then run `/paper subscribe …` in the channel again",
+        "zh": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
+    },
+    # Discord's reasons.
+    "pause.missing_access": {
+        "en": "paperbot can no longer see this channel",
+        "zh": "paperbot 已无法访问本频道",
+    },
+    "pause.missing_permissions": {
+        "en": "paperbot may not post here",
+        "zh": "paperbot 没有在本频道发消息的权限",
+    },
+    "pause.unknown_channel": {"en": "the channel no longer exists", "zh": "频道已不存在"},
+    "pause.not_messageable": {
+        "en": "this channel does not take messages (a category, forum or voice channel?)",
+        "zh": "该频道无法接收消息（是分类、论坛或语音频道吗？）",
+    },
+    "pause.left_server": {
+        "en": "paperbot is no longer in this server (it left or was removed)",
+        "zh": "paperbot 已不在此服务器中（已退出或被移除）",
+    },
+    "pause.fix.reinvite": {
+        "en": "add paperbot to the server again, then run `/paper subscribe …` in the channel",
+        "zh": "请重新将 paperbot 添加到服务器，然后在频道中运行 `/paper subscribe …`",
+    },
+    "pause.fix.permissions": {
+        "en": "give paperbot View Channel, Send Messages, Send Messages in Threads, "
+        "Embed Links and Read Message History in this channel, "
+        "then run `/paper subscribe …` here again",
+        "zh": "请在本频道授予 paperbot 查看频道、发送消息、在子区中发送消息、"
+        "嵌入链接和阅读消息历史的权限，"
+        "然后在这里重新运行 `/paper subscribe …`",
+    },
     "slack.other_workspace": {
         "en": "This paperbot serves another Slack workspace, so nothing was changed. "
         "Ask an admin of your workspace to install paperbot there.",
@@ -339,7 +536,7 @@ def t(key: str, locale: str = "en", **values: object) -> str:
     """The message `key` in `locale` (English when the locale has no text for it)."""
     texts = MESSAGES[key]
     text = texts.get(locale) or texts["en"]
-    if "|" in text:  # singular|plural, chosen by `count`
+    if "|" in text and "count" in values:  # singular|plural, chosen by `count` (else "|" is text)
         singular, plural = text.split("|", 1)
         text = singular if values.get("count") == 1 else plural
     return text.format(**values)

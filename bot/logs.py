@@ -31,6 +31,11 @@ BASE_FIELDS = ("ts", "level", "logger", "msg", "exc", "stack")
 # Libraries that log every request or job at INFO: below DEBUG they speak only of problems.
 CHATTY_LOGGERS = ("httpx", "httpcore", "apscheduler", "alembic", "aiohttp.access")
 
+# The database layers: at DEBUG, SQLAlchemy logs every statement and its parameters, and
+# aiosqlite every call it hands its thread. `--debug` is for paperbot's own lines, so these
+# speak only of problems at every level.
+SQL_LOGGERS = ("sqlalchemy", "aiosqlite", "asyncpg")
+
 # A secret shorter than this is redacted only where a pattern finds it (a URL's password):
 # replacing every "pw" in every line would garble the logs without protecting anything.
 MIN_SECRET_LENGTH = 6
@@ -249,7 +254,8 @@ def configure_logging(
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter(Redactor(settings.secrets())))
     root = logging.getLogger()
-    quieted = [logging.getLogger(name) for name in CHATTY_LOGGERS] if level > logging.DEBUG else []
+    chatty = CHATTY_LOGGERS if level > logging.DEBUG else ()
+    quieted = [logging.getLogger(name) for name in (*chatty, *SQL_LOGGERS)]
     saved = root.level, [(logger, logger.level) for logger in quieted]
     root.addHandler(handler)
     root.setLevel(level)

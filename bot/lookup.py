@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.errors import BadInputError
+from bot.errors import LocalisedInputError
 from bot.reports.arxiv import impossible_arxiv_id, parse_arxiv_id
 from bot.store.search import without_stop_words
 from bot.store.terms import Term, tokenize
@@ -47,23 +47,23 @@ def parse_query(raw: str) -> Query:
     """Classify a lookup query, or raise BadInputError with a message fit for the user."""
     query = " ".join(raw.split())
     if not query:
-        raise BadInputError("empty query: give an arXiv id, a paper URL, a date or some words")
+        raise LocalisedInputError("error.empty_query")
     if len(query) > MAX_QUERY_LENGTH:
-        raise BadInputError(f"query too long ({len(query)} characters; at most {MAX_QUERY_LENGTH})")
+        raise LocalisedInputError("error.query_too_long", length=len(query), max=MAX_QUERY_LENGTH)
     arxiv_id = parse_arxiv_id(query)
     if arxiv_id:
         return PaperQuery(arxiv_id)
     if problem := impossible_arxiv_id(query):
-        raise BadInputError(f"{query!r} is not a possible arXiv id: {problem}")
+        raise LocalisedInputError("error.impossible_arxiv_id", query=query, problem=problem)
     day_url = _DAY_URL.match(query)
     if day_url or _DATE.match(query):
         text = day_url.group(1) if day_url else query
         try:
             return DayQuery(dt.date.fromisoformat(text))
         except ValueError:
-            raise BadInputError(f"invalid date {text!r}") from None
+            raise LocalisedInputError("error.invalid_date", text=text) from None
     if query.lower().startswith(("http://", "https://")):
-        raise BadInputError("not a paper link: give a huggingface.co/papers/… or arxiv.org/abs/… URL")
+        raise LocalisedInputError("error.not_a_paper_link")
     closing = _QUOTES.get(query[0])
     if closing and len(query) > 2 and query.endswith(closing):
         tokens = tuple(token for term in tokenize(query[1:-1]) for token in term.tokens)
@@ -71,7 +71,7 @@ def parse_query(raw: str) -> Query:
             return TextQuery((Term(tokens),))
     terms = tuple(tokenize(query))
     if not terms:
-        raise BadInputError("the query holds no words to search for")
+        raise LocalisedInputError("error.no_words")
     if not without_stop_words(terms):
-        raise BadInputError("the query holds only common words (the, of, or …), which are not searched for")
+        raise LocalisedInputError("error.only_stop_words")
     return TextQuery(terms)

@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
-from bot.errors import BadInputError
-from bot.i18n import t
+from bot.errors import BadInputError, LocalisedInputError
 from bot.lookup import DayQuery, PaperQuery, TextQuery, parse_query
 from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
 from bot.store.archive import Archive
@@ -59,7 +58,7 @@ async def lookup(
     raw_query, excluded = split_exclusions(raw_query)
     if excluded:
         if not raw_query.strip():
-            raise BadInputError("nothing to look for: give words to find as well as -words to leave out")
+            raise LocalisedInputError("error.lookup_only_exclusions")
         # Ask for more, as some will be left out.
         hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy)
         return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
@@ -158,7 +157,7 @@ async def subscribe(
     wanted = resolve_terms(terms, taxonomy)
     current = await store.get(channel)
     if current is None and not wanted:
-        raise BadInputError(t("subscribe.only_exclusions", default_locale))
+        raise LocalisedInputError("subscribe.only_exclusions")
     if current is None:
         created = Subscription(
             channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
@@ -205,7 +204,7 @@ async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: Channel
     current = await _require(store, channel)
     merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
     if not merged:
-        raise BadInputError("excluding that would leave this channel following nothing: unsubscribe instead")
+        raise LocalisedInputError("error.exclude_everything")
     added = remove_interests(merged, current.interests)
     if added.changes_anything():
         current = replace(current, interests=merged)

@@ -59,7 +59,7 @@ def parse_time(text: str) -> dt.time:
     raw = text.strip()
     hour, minute = _clock(raw)
     if hour is None or minute is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise BadInputError(f"bad time {raw!r}: use HH:MM on a 24-hour clock, e.g. 09:30")
+        raise LocalisedInputError("error.bad_time", raw=raw)
     return dt.time(hour, minute)
 
 
@@ -124,8 +124,9 @@ def parse_timezone(text: str) -> str:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     best = process.extractOne(key, list(_zones()), scorer=fuzz.WRatio, score_cutoff=85)
-    hint = f' — did you mean "{_zones()[best[0]]}"?' if best else ""
-    raise BadInputError(f"unknown time zone {raw!r}{hint} (use an IANA name such as Asia/Shanghai)")
+    if best:
+        raise LocalisedInputError("error.unknown_timezone.suggest", raw=raw, suggestion=_zones()[best[0]])
+    raise LocalisedInputError("error.unknown_timezone", raw=raw)
 
 
 def parse_locale(text: str) -> str:
@@ -133,7 +134,7 @@ def parse_locale(text: str) -> str:
     key = text.strip().casefold().replace("_", "-")
     locale = _LOCALE_NAMES.get(key) or _LOCALE_NAMES.get(key.split("-")[0])
     if locale is None:
-        raise BadInputError(f"unknown language {text!r}: use en or zh")
+        raise LocalisedInputError("error.unknown_language", text=text)
     return locale
 
 
@@ -179,21 +180,21 @@ def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
     field = _SETTING_NAMES.get(name.strip().casefold())
     text = value.strip().casefold()
     if field is None:
-        raise BadInputError(f"unknown setting {name!r}: use size, min-upvotes or order")
+        raise LocalisedInputError("error.unknown_setting", name=name)
     if field == "order":
         order = _ORDER_NAMES.get(text)
         if order is None:
-            raise BadInputError(f"unknown order {value!r}: use relevance or upvotes")
+            raise LocalisedInputError("error.unknown_order", value=value)
         return {"order": order}
     if field == "min_upvotes" and text in _OFF:
         return {"min_upvotes": None}
     try:
         number = int(text)
     except ValueError:
-        raise BadInputError(f"{name} takes a whole number, not {value!r}") from None
+        raise LocalisedInputError("error.not_a_number", name=name, value=value) from None
     if field == "size":
         if not 1 <= number <= MAX_DIGEST_SIZE:
-            raise BadInputError(f"size must be between 1 and {MAX_DIGEST_SIZE}")
+            raise LocalisedInputError("error.size_range", max=MAX_DIGEST_SIZE)
         return {"size": number}
     if not 0 <= number <= MAX_MIN_UPVOTES:
         raise LocalisedInputError("settings.min_upvotes.range", max=MAX_MIN_UPVOTES)
@@ -225,18 +226,18 @@ def parse_cadence(text: str) -> dict[str, Any]:
     DigestSettings fields; raises BadInputError saying what works."""
     words = text.strip().casefold().split()
     if not words:
-        raise BadInputError("say daily, weekdays, or weekly and a day (weekly friday)")
+        raise LocalisedInputError("error.cadence_empty")
     cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))
     if cadence is None:
         # 每周五: the Chinese way writes the day into the word.
         if words[0].startswith("每周") and len(words) == 1 and f"周{words[0][2:]}" in _WEEKDAY_NAMES:
             return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[f"周{words[0][2:]}"]}
-        raise BadInputError(f"unknown cadence {text.strip()!r}: use daily, weekdays, or weekly DAY")
+        raise LocalisedInputError("error.unknown_cadence", text=text.strip())
     if cadence != "weekly":
         return {"cadence": cadence}
     day = words[1] if len(words) > 1 else "monday"
     if day not in _WEEKDAY_NAMES:
-        raise BadInputError(f"unknown day {day!r}: use monday … sunday (or 周一 … 周日)")
+        raise LocalisedInputError("error.unknown_day", day=day)
     return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[day]}
 
 

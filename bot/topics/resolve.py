@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.errors import BadInputError
+from bot.errors import BadInputError, LocalisedInputError
 from bot.models import Interests
 from bot.topics.taxonomy import Taxonomy, name_key, normalise
 
@@ -73,7 +73,7 @@ def split_terms(text: str) -> list[Term]:
         if char in _QUOTES:
             close = text.find(_QUOTES[char], i + 1)
             if close == -1:
-                raise BadInputError(f"unclosed quote {char} in {text!r}")
+                raise LocalisedInputError("error.unclosed_quote", char=char, text=text)
             minus = excluded and not "".join(current).strip()
             if not minus:
                 flush()
@@ -97,9 +97,9 @@ def resolve_terms(text: str | list[str], taxonomy: Taxonomy) -> Interests:
     """Topic ids and keywords from a typed list; raises BadInputError (or UnknownTopicError)."""
     terms = split_terms(text) if isinstance(text, str) else [t for item in text for t in split_terms(item)]
     if not terms:
-        raise BadInputError("the topic list is empty: name at least one topic or keyword")
+        raise LocalisedInputError("error.no_terms")
     if len(terms) > MAX_TERMS:
-        raise BadInputError(f"too many topics and keywords ({len(terms)}); at most {MAX_TERMS}")
+        raise LocalisedInputError("error.too_many_terms", count=len(terms), max=MAX_TERMS)
     topics: dict[bool, list[str]] = {False: [], True: []}  # by "excluded"
     keywords: dict[bool, list[str]] = {False: [], True: []}
     for term in terms:
@@ -132,9 +132,9 @@ def normalise_keyword(text: str) -> str:
 def _keyword(text: str) -> str:
     keyword = normalise(text)
     if len(keyword) > MAX_KEYWORD_LENGTH:
-        raise BadInputError(f"keyword too long ({len(keyword)} characters; at most {MAX_KEYWORD_LENGTH})")
+        raise LocalisedInputError("error.keyword_too_long", length=len(keyword), max=MAX_KEYWORD_LENGTH)
     if not any(c.isalnum() for c in keyword):
-        raise BadInputError(f"keyword {text!r} has no letters or digits")
+        raise LocalisedInputError("error.keyword_no_letters", text=text)
     return keyword
 
 

@@ -1,8 +1,9 @@
 """Console mode: the zero-configuration bot in a terminal, scriptable through stdin.
 
 On start it fills the archive (the bundled sample, or today's report from the configured
-source), subscribes a demo channel if it follows nothing yet, prints that channel's digest,
-then answers `/paper …` lines exactly as the chat platforms do, until end of input or /quit.
+source), subscribes a demo channel if it follows nothing yet and, on that first start only,
+prints the channel's digest (`/paper digest` shows it again), then answers `/paper …` lines
+exactly as the chat platforms do, until end of input or /quit.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from bot.models import ChannelRef, Report
 from bot.reports.sources.local import LocalSource
 from bot.service import NoReportError, channel_digest, subscribe
 from bot.text import count
+from handlers.console.lines import LineReader, make_reader
 from handlers.console.render import digest_renderable, reply_renderable
 
 log = logging.getLogger("paperbot.console")
 
-PROMPT = "paperbot> "
 QUIT = frozenset({"/quit", "/exit", "/q"})
 DEMO_CHANNEL = ChannelRef("console", "local", "demo")
 # What the demo channel follows on first start: three topics most labs care about, one
@@ -56,8 +57,16 @@ async def seed_archive(app: App, console: Console) -> None:
         console.print(result.describe(), markup=False, highlight=False)
 
 
-async def ensure_demo_subscription(app: App, console: Console) -> None:
-    if await app.subscriptions.get(DEMO_CHANNEL) is None:
+# Said on a later start instead of the digest. Console-only English, as the welcome line is.
+# Bilingual in one line, like the welcome line below it: the console has no caller's locale yet.
+DIGEST_AGAIN = "Type /paper digest for today's digest of #{channel} (/paper 日报)."
+
+
+async def ensure_demo_subscription(app: App, console: Console) -> bool:
+    """Subscribe the demo channel if it has no subscription yet; whether it was (the demo's
+    first start on this database)."""
+    first = await app.subscriptions.get(DEMO_CHANNEL) is None
+    if first:
         await subscribe(
             app.subscriptions,
             app.taxonomy,
@@ -72,6 +81,7 @@ async def ensure_demo_subscription(app: App, console: Console) -> None:
             markup=False,
             highlight=False,
         )
+    return first
 
 
 async def show_digest(app: App, console: Console) -> None:
@@ -93,13 +103,26 @@ def make_console(out: TextIO) -> Console:
     return Console(file=out, highlight=False, width=None if interactive else 100, soft_wrap=False)
 
 
-async def run_console(app: App, stdin: TextIO, out: TextIO, *, database: str | None = None) -> int:
+async def run_console(
+    app: App,
+    stdin: TextIO,
+    out: TextIO,
+    *,
+    database: str | None = None,
+    reader: LineReader | None = None,
+) -> int:
     """Read `/paper …` lines until end of input or /quit; status 0 either way. `database`: the
-    demo's own file, named on the welcome line (other commands use PAPERBOT_DATABASE_URL's)."""
+    demo's own file, named on the welcome line (other commands use PAPERBOT_DATABASE_URL's).
+    `reader`: where lines come from (default: handlers.console.lines.make_reader's choice).
+
+    The digest is printed on the first start only, known by the demo channel having no
+    subscription yet: a later start against the same database says how to see it again."""
     console = make_console(out)
     await seed_archive(app, console)
-    await ensure_demo_subscription(app, console)
-    await show_digest(app, console)
+    if await ensure_demo_subscription(app, console):
+        await show_digest(app, console)
+    else:
+        console.print(DIGEST_AGAIN.format(channel=DEMO_CHANNEL.channel), markup=False, highlight=False)
     reports, papers = await app.archive.counts()
     kept = f" in {database}" if database else ""
     console.print(
@@ -115,13 +138,10 @@ async def run_console(app: App, stdin: TextIO, out: TextIO, *, database: str | N
         user="console",
         default_tz=app.settings.timezone,
     )
-    interactive = stdin.isatty()
+    lines = reader or make_reader(stdin, out, app.taxonomy)
     while True:
-        if interactive:
-            out.write(PROMPT)
-            out.flush()
-        line = stdin.readline()
-        if not line:
+        line = await lines.read()
+        if line is None:
             return 0
         line = line.strip()
         if not line:

@@ -6,7 +6,10 @@ title holding "[bold]" or "[link=…]" is printed as written.
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+import re
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
@@ -17,6 +20,11 @@ from bot.digest import Digest, DigestItem, render_items
 from bot.i18n import t
 from bot.signals import signals_of
 from bot.text import clip
+
+# A help row: a command, two or more spaces, what it does.
+_ROW = re.compile(r"^(/\S.*?\S) {2,}(\S.*)$")
+# A command wider than this keeps its own gap rather than pushing every description right.
+WIDEST_COMMAND = 34
 
 # Long sections are cut for a terminal; the full text is a `/paper ID` away.
 MAX_LINE = 280
@@ -55,8 +63,33 @@ def item_panel(number: int, item: DigestItem, locale: str) -> Panel:
     links.append("  ·  ")
     links.append("PDF", style=f"link {item.pdf_url}")
     grid.add_row("", links)
-    title = Text.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"), f"  [{item.arxiv_id}]")
-    return Panel(grid, title=title, title_align="left", border_style="blue")
+    return _Card(grid, number=number, title=_clip(item.title, 150), arxiv_id=item.arxiv_id)
+
+
+class _Card(Panel):
+    """A paper's panel whose header always keeps the arXiv id whole (`/paper more-like ID` needs
+    it): the title is shortened to the width the panel is drawn at, never the id."""
+
+    def __init__(self, body: RenderableType, *, number: int, title: str, arxiv_id: str) -> None:
+        self.number, self.paper_title, self.arxiv_id = number, title, arxiv_id
+        super().__init__(body, title=self.header(), title_align="left", border_style="blue")
+
+    def header(self, width: int | None = None) -> Text:
+        """The header for a panel `width` cells wide (None: unbounded)."""
+        number, tail = f"{self.number}. ", f"  [{self.arxiv_id}]"
+        title = Text(self.paper_title, style="bold")
+        if width is not None:
+            # The panel draws its title between "╭─ " and " ─╮" (rich pads it by a space a side).
+            room = width - 6 - cell_len(number) - cell_len(tail)
+            if room < 1:  # no room for a title at all: the id alone, then as much as fits
+                return Text(f"[{self.arxiv_id}]")
+            title.truncate(room, overflow="ellipsis")
+        return Text.assemble((number, "bold"), title, tail)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width if self.width is None else min(options.max_width, self.width)
+        self.title = self.header(width)
+        yield from super().__rich_console__(console, options)
 
 
 def digest_renderable(digest: Digest) -> RenderableType:
@@ -80,10 +113,28 @@ def digest_renderable(digest: Digest) -> RenderableType:
     return Group(*parts)
 
 
+def align_columns(text: str) -> str:
+    """Help rows (`/paper list      what this channel follows`) with their descriptions lined up
+    by display width, so that Chinese commands (two cells a character) line up as English ones
+    do. Other lines, and a command wider than WIDEST_COMMAND, are left as they are."""
+    lines = text.split("\n")
+    rows = [_ROW.match(line) for line in lines]
+    widths = [cell_len(row.group(1)) for row in rows if row and cell_len(row.group(1)) <= WIDEST_COMMAND]
+    if len(widths) < 2:
+        return text
+    column = max(widths) + 2
+    for index, row in enumerate(rows):
+        if row is None or cell_len(row.group(1)) > WIDEST_COMMAND:
+            continue
+        command, description = row.groups()
+        lines[index] = f"{command}{' ' * (column - cell_len(command))}{description}"
+    return "\n".join(lines)
+
+
 def reply_renderable(reply: Reply) -> RenderableType:
     if reply.digest is not None:
         return digest_renderable(reply.digest)
-    parts: list[RenderableType] = [Text(reply.text, style="red" if reply.error else "")]
+    parts: list[RenderableType] = [Text(align_columns(reply.text), style="red" if reply.error else "")]
     for hit in reply.hits:
         line = Text.assemble(("  • ", "bold"), (hit.arxiv_id, "cyan"), "  ", (hit.title, "bold"))
         if hit.date:

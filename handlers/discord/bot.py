@@ -235,6 +235,17 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     ) -> None:
         await run(interaction, "digest", " ".join([date or "", "all" if show_all else ""]).strip())
 
+    # 👍 / 👎 typed, as the buttons do: any member may vote (no manage check).
+    @group.command(name="more-like", description="👍 a paper: more like it in this channel's digest")
+    @app_commands.describe(paper="its arXiv id, e.g. 2602.02472 (again: take the vote back)")
+    async def more_like(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 100]) -> None:
+        await run(interaction, "more-like", paper)
+
+    @group.command(name="less-like", description="👎 a paper: fewer like it in this channel's digest")
+    @app_commands.describe(paper="its arXiv id, e.g. 2602.02472 (again: take the vote back)")
+    async def less_like(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 100]) -> None:
+        await run(interaction, "less-like", paper)
+
     @group.command(name="help", description="How to use paperbot")
     async def help_(interaction: discord.Interaction) -> None:
         await run(interaction, "help")

@@ -19,6 +19,7 @@ import aiohttp
 import discord
 
 from bot.errors import PaperbotError
+from bot.i18n import t
 from bot.models import Subscription
 from bot.ports import NotifyResult, PublishResult
 from bot.store.subscriptions import SubscriptionStore
@@ -37,39 +38,7 @@ MISSING_PERMISSIONS = 50013
 UNKNOWN_CHANNEL = 10003
 
 # Failures no retry cures: paperbot lost sight of the channel, may not post in it, or it is
-# gone. Kept beside the Discord calls because the advice is Discord-specific.
-_PAUSE_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "missing_access": "paperbot can no longer see this channel",
-        "missing_permissions": "paperbot may not post here",
-        "unknown_channel": "the channel no longer exists",
-        "not_messageable": "this channel does not take messages (a category, forum or voice channel?)",
-        # Lifecycle events (handlers/discord/lifecycle.py).
-        "channel_deleted": "the channel was deleted",
-        "left_server": "paperbot is no longer in this server (it left or was removed)",
-        "fix.reinvite": "add paperbot to the server again, then run `/paper subscribe …` in the channel",
-        "fix.permissions": "give paperbot View Channel, Send Messages, Send Messages in Threads, "
-        "Embed Links and Read Message History in this channel, "
-        "then run `/paper subscribe …` here again",
-        "fix.resubscribe": "run `/paper subscribe …` in the channel that should get the digest",
-        "reason": "{cause} (Discord: {code}). To resume, {fix}.",
-    },
-    "zh": {
-        "missing_access": "paperbot 已无法访问本频道",
-        "missing_permissions": "paperbot 没有在本频道发消息的权限",
-        "unknown_channel": "频道已不存在",
-        "not_messageable": "该频道无法接收消息（是分类、论坛或语音频道吗？）",
-        "channel_deleted": "频道已被删除",
-        "left_server": "paperbot 已不在此服务器中（已退出或被移除）",
-        "fix.reinvite": "请重新将 paperbot 添加到服务器，然后在频道中运行 `/paper subscribe …`",
-        "fix.permissions": "请在本频道授予 paperbot 查看频道、发送消息、在子区中发送消息、"
-        "嵌入链接和阅读消息历史的权限，"
-        "然后在这里重新运行 `/paper subscribe …`",
-        "fix.resubscribe": "请在需要接收日报的频道中运行 `/paper subscribe …`",
-        "reason": "{cause}（Discord：{code}）。恢复方法：{fix}。",
-    },
-}
-
+# gone. Each cause's wording and advice are the catalogue's (bot/i18n.py `pause.*`).
 _FIX = {
     "missing_access": "fix.permissions",
     "missing_permissions": "fix.permissions",
@@ -82,8 +51,8 @@ _FIX = {
 
 def pause_reason(cause: str, code: str, locale: str) -> str:
     """The paused_reason stored when Discord shuts paperbot out of a channel for good."""
-    table = _PAUSE_TEXT.get(locale, _PAUSE_TEXT["en"])
-    return table["reason"].format(cause=table[cause], code=code, fix=table[_FIX[cause]])
+    cause_text, fix = t(f"pause.{cause}", locale), t(f"pause.{_FIX[cause]}", locale)
+    return t("pause.reason", locale, cause=cause_text, platform="Discord", code=code, fix=fix)
 
 
 class DiscordHistoryError(PaperbotError):

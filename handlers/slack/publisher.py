@@ -32,6 +32,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PaperbotError
+from bot.i18n import t
 from bot.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.models import Subscription
 from bot.ports import NotifyResult, PublishResult
@@ -267,56 +268,6 @@ NOTICE_PERMANENT_ERRORS = PERMANENT_ERRORS | {"user_not_found", "user_disabled",
 # chat.postMessage truncates `text` at 40,000 characters; a notice is a paragraph or a short list.
 MAX_NOTICE_TEXT = 4000
 
-# Kept beside the Slack calls because the advice is Slack-specific (/invite, reinstalling the app).
-_PAUSE_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "channel_not_found": "the channel no longer exists, or it is private and paperbot is not in it",
-        "not_in_channel": "paperbot is not a member of the channel",
-        "is_archived": "the channel is archived",
-        "invalid_auth": "paperbot's Slack token for this workspace is not valid",
-        "token_revoked": "paperbot's Slack token was revoked (was the app uninstalled?)",
-        "account_inactive": "paperbot's Slack account is deactivated",
-        # Lifecycle events (handlers/slack/lifecycle.py) that have no API error of their own.
-        "channel_deleted": "the channel was deleted",
-        "app_uninstalled": "paperbot was uninstalled from this workspace",
-        "not_installed": "paperbot is not installed in this workspace any more",
-        "fix.invite": "invite paperbot with `/invite @paperbot` in that channel, "
-        "then run `/paper subscribe …` there again",
-        "fix.unarchive": "unarchive the channel (and `/invite @paperbot` if it was removed), "
-        "then run `/paper subscribe …` there again",
-        "fix.reinstall": "reinstall paperbot in this workspace, "
-        "then run `/paper subscribe …` in the channel again",
-        "fix.resubscribe": "run `/paper subscribe …` in the channel that should get the digest",
-        "reason": "{cause} (Slack: {code}). To resume, {fix}.",
-        "dm": "I paused the paperbot digest for <#{channel}>: {cause} (Slack: `{code}`).\n"
-        "To resume it, {fix}.",
-    },
-    "zh": {
-        "channel_not_found": "频道已不存在，或是 paperbot 不在其中的私有频道",
-        "not_in_channel": "paperbot 不是该频道的成员",
-        "is_archived": "频道已归档",
-        "invalid_auth": "paperbot 在此工作区的 Slack 令牌无效",
-        "token_revoked": "paperbot 的 Slack 令牌已被撤销（应用是否已被卸载？）",
-        "account_inactive": "paperbot 的 Slack 账号已停用",
-        "channel_deleted": "频道已被删除",
-        "app_uninstalled": "paperbot 已从此工作区卸载",
-        "not_installed": "paperbot 已不再安装于此工作区",
-        "fix.invite": "请在该频道输入 `/invite @paperbot` 邀请 paperbot，"
-        "然后在那里重新运行 `/paper subscribe …`",
-        "fix.unarchive": "请取消归档该频道（若 paperbot 已被移出，再用 `/invite @paperbot` 邀请），"
-        "然后在那里重新运行 `/paper subscribe …`",
-        "fix.reinstall": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
-        "fix.resubscribe": "请在需要接收日报的频道中运行 `/paper subscribe …`",
-        "reason": "{cause}（Slack：{code}）。恢复方法：{fix}。",
-        "dm": "我已暂停 <#{channel}> 的 paperbot 日报：{cause}（Slack：`{code}`）。\n恢复方法：{fix}。",
-    },
-}
-
-
-def _pause_text(key: str, locale: str, **values: str) -> str:
-    table = _PAUSE_TEXT.get(locale, _PAUSE_TEXT["en"])
-    return table[key].format(**values)
-
 
 def _fix_key(code: str) -> str:
     if code in WORKSPACE_ERRORS or code in {"app_uninstalled", "not_installed"}:
@@ -326,16 +277,19 @@ def _fix_key(code: str) -> str:
     return "fix.unarchive" if code == "is_archived" else "fix.invite"
 
 
+# The wording of each reason is the catalogue's (bot/i18n.py `pause.*`), shared with Discord.
 def pause_reason(code: str, locale: str) -> str:
     """The paused_reason stored for a permanent error; `/paper list` shows it to the channel."""
-    fix = _pause_text(_fix_key(code), locale)
-    return _pause_text("reason", locale, cause=_pause_text(code, locale), code=code, fix=fix)
+    cause, fix = t(f"pause.{code}", locale), t(f"pause.{_fix_key(code)}", locale)
+    return t("pause.reason", locale, cause=cause, platform="Slack", code=code, fix=fix)
 
 
 def pause_notice(code: str, channel: str, locale: str) -> str:
     """The DM sent to a subscription's creator when its channel is paused."""
-    cause, fix = _pause_text(code, locale), _pause_text(_fix_key(code), locale)
-    return _pause_text("dm", locale, channel=channel, cause=cause, code=code, fix=fix)
+    cause, fix = t(f"pause.{code}", locale), t(f"pause.{_fix_key(code)}", locale)
+    return t(
+        "pause.notice", locale, channel=f"<#{channel}>", cause=cause, platform="Slack", code=code, fix=fix
+    )
 
 
 # -- the publisher -----------------------------------------------------------------------------

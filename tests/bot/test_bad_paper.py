@@ -21,7 +21,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 from handlers.console.publisher import ConsolePublisher
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 DAY = dt.date(2026, 5, 6)
 RL = Interests(("reinforcement-learning",))

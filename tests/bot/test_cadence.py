@@ -16,7 +16,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.subscriptions import from_export, parse_cadence, to_export
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.test_delivery_flow import ScriptedPublisher, deliverer
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 RL = Interests(("reinforcement-learning",))
 MONDAY = dt.date(2026, 6, 1)  # a Monday

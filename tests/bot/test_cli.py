@@ -14,6 +14,7 @@ import respx
 from bot.cli import main
 from bot.store.migrate import head_revision
 from tests.bot.reports.test_parser import HEADER, paper_block
+from tests.stdin import ScriptedStdin
 
 REPORT = (
     HEADER
@@ -182,7 +183,7 @@ def test_console_mode_answers_paper_commands(
     script = (
         "/paper help\n/paper 2611.0\nhello\n/paper subscribe speech\n/paper list\n/quit\n/paper never-read\n"
     )
-    monkeypatch.setattr(sys, "stdin", _Stdin(script))
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin(script))
     status, out, _ = run(capsys, "run")
     assert status == 0
     assert "papers archived" in out
@@ -198,7 +199,7 @@ def test_console_mode_answers_paper_commands(
 def test_console_lookup_finds_sample_papers(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", _Stdin("/paper 视频\n"))
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin("/paper 视频\n"))
     status, out, _ = run(capsys, "run")
     assert status == 0
     assert "“视频”的检索结果（2 篇论文）" in out
@@ -228,23 +229,6 @@ def test_python_dash_m_is_the_same_program(tmp_path: Path, report_file: Path) ->
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["date"] == "2026-04-01"
-
-
-class _Stdin:
-    """A non-interactive stdin holding a script."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
-
-    def isatty(self) -> bool:
-        return False
-
-    def readline(self) -> str:
-        return self.lines.pop(0) if self.lines else ""
-
-    def read(self) -> str:
-        text, self.lines = "".join(self.lines), []
-        return text
 
 
 @respx.mock
@@ -307,7 +291,7 @@ def test_server_errors_exit_1_after_retries(
 def test_deliver_sends_each_due_digest_once_and_deliveries_reports_it(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", _Stdin("/quit\n"))
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin("/quit\n"))
     assert run(capsys, "run")[0] == 0  # the console subscribes its demo channel
     status, out, err = run(capsys, "deliver", "--now")
     assert status == 0

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import SAMPLE_REPORT
-from tests.bot.test_cli import _Stdin, isolated, run  # noqa: F401  (fixture)
+from tests.bot.test_cli import isolated, run  # noqa: F401  (fixture)
+from tests.stdin import ScriptedStdin
 
 ENTRIES = [
     {
@@ -147,7 +148,7 @@ def test_a_bad_import_names_every_problem_and_imports_nothing(
 def test_import_reads_standard_input(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", _Stdin(json.dumps(ENTRIES[:1])))
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin(json.dumps(ENTRIES[:1])))
     assert run(capsys, "subscriptions", "import", "-")[0] == 0
     assert len(json.loads(run(capsys, "subscriptions", "export")[1])) == 1
 
@@ -155,7 +156,7 @@ def test_import_reads_standard_input(
 def test_the_console_demo_channel_is_not_exported(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", _Stdin("/paper list\n"))
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin("/paper list\n"))
     status, out, _ = run(capsys, "run")
     assert status == 0
     assert "This channel follows: video generation, reinforcement learning, agents" in out

@@ -15,7 +15,7 @@ import pytest
 from bot.cli import main
 from bot.store.database import DEMO_SQLITE_FILE
 from handlers import service
-from tests.bot.test_cli import _Stdin
+from tests.stdin import ScriptedStdin
 
 CREDENTIALS = (
     "SLACK_BOT_TOKEN",
@@ -48,7 +48,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "/quit\n") -> tuple[int, str, str]:
-    sys.stdin = _Stdin(stdin)  # restored by the fixture below
+    sys.stdin = ScriptedStdin(stdin)  # restored by the fixture below
     status = main(list(argv))
     out, err = capsys.readouterr()
     return status, out, err

@@ -22,7 +22,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from tests.bot.test_delivery_flow import DAY, NOW, RL, ScriptedPublisher, setup
 from tests.bot.test_delivery_leases import FakeClock, deliverer
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 SECOND = dt.timedelta(seconds=1)
 

@@ -36,7 +36,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.blocks import digest_messages
 from handlers.slack.messages import DIGEST_EVENT
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 from tests.handlers.slack.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]

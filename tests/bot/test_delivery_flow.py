@@ -26,7 +26,7 @@ from bot.store.archive import Archive
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 DAY = dt.date(2026, 4, 6)
 RL = Interests(("reinforcement-learning",))

@@ -5,7 +5,7 @@ import datetime as dt
 from bot.digest import build_digest
 from bot.models import Interests, Report
 from bot.topics.taxonomy import builtin_taxonomy
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 TAXONOMY = builtin_taxonomy()
 DAY = dt.date(2026, 5, 4)

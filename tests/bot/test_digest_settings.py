@@ -21,7 +21,7 @@ from bot.store.tables import subscriptions as table
 from bot.subscriptions import from_export, parse_digest_setting, to_export
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.test_delivery_flow import ScriptedPublisher
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 DAY = dt.date(2026, 6, 1)
 RL = Interests(("reinforcement-learning",))

@@ -20,7 +20,7 @@ from bot.store.outbox import Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
 from bot.subscriptions import read_export
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 SNOWFLAKE = "811111111111111111"
 

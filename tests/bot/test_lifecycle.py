@@ -15,7 +15,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.test_ids import Recorder
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 RL = Interests(("reinforcement-learning",))
 TEAM, OTHER = "T0LAB", "T0OTHER"

@@ -26,7 +26,7 @@ from bot.store.notices import Notice, NoticeStore
 from bot.store.outbox import MAX_ATTEMPTS, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 DAY = dt.date(2026, 5, 6)  # a Wednesday
 NOW = dt.datetime(2026, 5, 6, 13, 0, tzinfo=dt.UTC)

@@ -17,7 +17,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.publisher import ConsolePublisher
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 TODAY = dt.date(2026, 5, 6)
 

@@ -20,7 +20,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import builtin_taxonomy
 from bot.tuning import Tuning, cast_vote, features_of, tuned_matches
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 YESTERDAY, TODAY = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
 RL = Interests(("reinforcement-learning",))

@@ -19,7 +19,7 @@ from bot.store.outbox import Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.ops import Readiness, ops_app
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 DAY = dt.date(2026, 5, 4)
 

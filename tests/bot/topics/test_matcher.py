@@ -4,35 +4,13 @@ from bot.models import Interests, Paper
 from bot.topics.area import split_area
 from bot.topics.matcher import ReportMatcher, keyword_pattern, paper_fields, score_keyword, score_topic
 from bot.topics.taxonomy import builtin_taxonomy
+from tests.factories import paper
 
 TAXONOMY = builtin_taxonomy()
 RL = TAXONOMY.get("reinforcement-learning")
 VIDEO = TAXONOMY.get("video-generation")
 REASONING = TAXONOMY.get("reasoning")
 MEDICINE = TAXONOMY.get("medicine-biology")
-
-
-def paper(
-    title: str = "A Method",
-    domain: str = "",
-    contribution: str = "",
-    innovations: str = "",
-    usage: str = "",
-    results: str = "",
-    arxiv_id: str = "2601.00001",
-    **extra: object,
-) -> Paper:
-    return Paper(
-        arxiv_id,
-        title,
-        f"https://huggingface.co/papers/{arxiv_id}",
-        domain=domain,
-        contribution=contribution,
-        innovations=innovations,
-        usage=usage,
-        results=results,
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 def about(topic_paper: Paper, topic: object) -> bool:

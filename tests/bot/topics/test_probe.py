@@ -6,7 +6,7 @@ from bot.models import Paper
 from bot.topics.matcher import ReportMatcher
 from bot.topics.probe import TopicProbe, probe_form
 from bot.topics.taxonomy import builtin_taxonomy
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 TAXONOMY = builtin_taxonomy()
 TEXTS = [

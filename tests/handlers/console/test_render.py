@@ -10,7 +10,7 @@ from bot.digest import build_digest
 from bot.models import Interests, LookupHit, Report
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.render import MAX_LINE, digest_renderable, reply_renderable
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 HOSTILE = "[bold red]RL[/bold red] @channel <!here> [link=https://evil.example]click[/link]"
 

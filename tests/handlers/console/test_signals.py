@@ -9,7 +9,7 @@ from bot.digest import build_digest
 from bot.models import Interests, Report
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.render import digest_renderable
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 from tests.handlers.console.test_render import printed
 
 RL = Interests(("reinforcement-learning",))

@@ -76,6 +76,8 @@ async def test_every_subcommand_defers_then_answers_ephemerally_without_mentions
         ("topics", {}),
         ("lookup", {"query": "diffusion distillation"}),
         ("digest", {"date": "2026-11-20", "show_all": True}),
+        ("more-like", {"paper": "2611.01001"}),
+        ("less-like", {"paper": "2611.01001"}),
         ("unsubscribe", {"topics": "all"}),
     ]
     for name, arguments in calls:
@@ -110,6 +112,33 @@ async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
         mock = interaction(locale=locale)
         await command(edge, "help").callback(mock)  # type: ignore[call-arg]
         assert "/paper 订阅" in texts(mock)
+
+
+async def test_a_chinese_client_s_mistakes_are_answered_in_chinese(edge: DiscordEdge) -> None:
+    mistakes: list[tuple[str, dict[str, Any], str]] = [
+        ("schedule", {"time": "25:00"}, "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"),
+        ("subscribe", {"topics": '"!!!"'}, "关键词「!!!」不含字母或数字"),
+        ("set", {"setting": "size", "value": "lots"}, "size 需要一个整数，而不是「lots」"),
+        ("digest", {"date": "tomorrow"}, "「tomorrow」不是日期（请用 YYYY-MM-DD）"),
+        ("lookup", {"query": "https://example.org/x"}, "不是论文链接"),
+    ]
+    await command(edge, "subscribe").callback(interaction(), topics="RL")  # type: ignore[call-arg]
+    for name, arguments, answer in mistakes:
+        mock = interaction(locale=discord.Locale.chinese)
+        await command(edge, name).callback(mock, **arguments)  # type: ignore[call-arg]
+        assert answer in texts(mock), name
+        english = interaction()
+        await command(edge, name).callback(english, **arguments)  # type: ignore[call-arg]
+        assert answer not in texts(english)
+
+
+async def test_votes_are_sub_commands_any_member_may_use(edge: DiscordEdge) -> None:
+    member = interaction(manage=False)
+    await command(edge, "more-like").callback(member, paper="2611.01001")  # type: ignore[call-arg]
+    assert "Noted: more papers like this one" in texts(member)
+    again = interaction(manage=False, locale=discord.Locale.chinese)
+    await command(edge, "more-like").callback(again, paper="2611.01001")  # type: ignore[call-arg]
+    assert "已撤回" in texts(again)
 
 
 @pytest.mark.parametrize(

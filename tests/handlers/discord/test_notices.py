@@ -24,7 +24,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.discord.delivery import DiscordDigestPublisher
 from handlers.discord.messages import MAX_CONTENT
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 from tests.handlers.discord.test_publisher import (
     CHANNEL,
     GUILD,

@@ -144,6 +144,20 @@ async def test_chinese_speakers_get_chinese_replies(edge: SlackEdge, slack: Fake
     assert slack.calls_to("users.info")
 
 
+async def test_chinese_speakers_mistakes_are_answered_in_chinese(edge: SlackEdge, slack: FakeSlack) -> None:
+    app = bolt_app(edge, slack)
+    await command(app, slack, "subscribe RL")
+    # Someone whose Slack is in Chinese; the platform's language wins over the typed one.
+    for typed, answer in (
+        ("schedule 25:00", "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"),
+        ('subscribe "!!!"', "关键词「!!!」不含字母或数字"),
+        ("set colour red", "未知设置「colour」：请用 数量、最少点赞 或 排序"),
+    ):
+        assert (await command(app, slack, typed, user=CHINESE.id))["text"] == answer
+    assert (await command(app, slack, "定时 25:00", user=CHINESE.id))["text"].startswith("时间「25:00」无效")
+    assert (await command(app, slack, "定时 25:00"))["text"].startswith("bad time '25:00'")
+
+
 async def test_only_admins_may_change_subscriptions_when_configured(
     edge: SlackEdge, slack: FakeSlack
 ) -> None:

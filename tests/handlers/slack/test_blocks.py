@@ -23,7 +23,7 @@ from handlers.slack.blocks import (
     reply_messages,
     shared_message,
 )
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 
 HOSTILE = "<!channel> <!here> <@U0123> <https://evil.example|click me> & friends"
 DAY = dt.date(2026, 5, 4)

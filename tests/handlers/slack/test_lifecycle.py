@@ -33,8 +33,8 @@ from handlers.slack.blocks import VOTE_UP_ACTION
 from handlers.slack.delivery import SlackDigestPublisher
 from handlers.slack.lifecycle import CHANNEL_GONE_EVENTS, LIFECYCLE_EVENTS, slack_reason
 from handlers.slack.oauth import BOT_SCOPES, WorkspaceClients, oauth_settings
-from handlers.slack.publisher import _PAUSE_TEXT, make_client, pause_reason
-from tests.bot.topics.test_matcher import paper
+from handlers.slack.publisher import PERMANENT_ERRORS, make_client, pause_notice, pause_reason
+from tests.factories import paper
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
 from tests.handlers.slack.test_app import (
     CHANNEL,
@@ -103,7 +103,10 @@ async def subscribed(edge: SlackEdge) -> None:
 
 
 def test_every_reason_is_written_in_both_languages_with_the_same_placeholders() -> None:
-    assert _PAUSE_TEXT["en"].keys() == _PAUSE_TEXT["zh"].keys()
+    # Every reason a post or an event can give has its text in both languages (bot/i18n.py).
+    for code in (*PERMANENT_ERRORS, "channel_deleted", "app_uninstalled", "not_installed"):
+        assert pause_reason(code, "en") != pause_reason(code, "zh")
+        assert pause_notice(code, CHANNEL, "en") != pause_notice(code, CHANNEL, "zh")
     for kind in Gone:
         english, chinese = slack_reason(kind, "en"), slack_reason(kind, "zh")
         assert "/paper subscribe" in english  # how to resume

@@ -21,7 +21,7 @@ from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.delivery import SlackDigestPublisher
 from handlers.slack.oauth import WorkspaceClients
 from handlers.slack.publisher import make_client
-from tests.bot.topics.test_matcher import paper
+from tests.factories import paper
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
 
 DAY = dt.date(2026, 5, 6)

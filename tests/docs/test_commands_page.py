@@ -1,0 +1,44 @@
+"""The chat commands page and the Slack page are held to the one command table (bot/commands.py):
+every verb has a row with its English and Chinese name, and the list of verbs that change a
+channel names exactly the verbs that do (the README once listed 4 of 8)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.commands import CHANGES, COMMAND_LIST, Command
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture(scope="module")
+def rows() -> dict[str, str]:
+    """The commands page's table rows, by verb (`| /paper subscribe TOPICS | 订阅 | … |`)."""
+    found: dict[str, str] = {}
+    for line in (DOCS / "commands.md").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"\| `/paper ([a-z-]+)", line):
+            found[match.group(1)] = line
+    return found
+
+
+NAMED = [command for command in COMMAND_LIST if command.names]  # a lookup has no name: `/paper QUERY`
+
+
+@pytest.mark.parametrize("command", NAMED, ids=[c.verb for c in NAMED])
+def test_every_verb_has_a_row_with_its_chinese_name(rows: dict[str, str], command: Command) -> None:
+    assert command.verb in rows, f"docs/commands.md has no row for /paper {command.verb}"
+    assert any(f"`{name}" in rows[command.verb] for name in command.zh_names), command.zh_names
+
+
+def test_the_page_lists_no_verb_the_table_lacks(rows: dict[str, str]) -> None:
+    assert set(rows) <= {command.verb for command in COMMAND_LIST}
+
+
+def test_who_may_change_names_exactly_the_changing_verbs() -> None:
+    slack = (DOCS / "slack.md").read_text(encoding="utf-8")
+    section = slack.split("## Who may change subscriptions", 1)[1].split("\n\n", 2)[1]
+    named = set(re.findall(r"`([a-z-]+)`", section.split("change a channel")[0]))
+    assert named == set(CHANGES)
