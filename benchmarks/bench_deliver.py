@@ -56,9 +56,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: E40
 from benchmarks.common import machine  # noqa: E402
 from benchmarks.slack_double import SlackDoubleProcess  # noqa: E402
 from bot.aio import run  # noqa: E402
-from bot.delivery import PER_WORKSPACE, Deliverer  # noqa: E402
-from bot.digest import DEFAULT_DIGEST_SIZE, build_digest  # noqa: E402
+from bot.delivery.deliverer import PER_WORKSPACE, Deliverer  # noqa: E402
 from bot.models import ChannelRef, Interests, Paper, Report, Subscription  # noqa: E402
+from bot.ranking.digest import DEFAULT_DIGEST_SIZE, build_digest  # noqa: E402
 from bot.store.archive import Archive  # noqa: E402
 from bot.store.database import create_engine  # noqa: E402
 from bot.store.migrate import migrate  # noqa: E402

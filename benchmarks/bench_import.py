@@ -31,12 +31,12 @@ from sqlalchemy import func, select
 
 from benchmarks.bench_deliver import DEFAULT_POSTGRES, postgres_answers, postgres_database
 from benchmarks.common import ROOT, machine
-from bot.feedback import DOWN, UP, ChannelPreferences, PaperFeatures, Vote
+from bot.chat.subscribing import read_import
+from bot.ranking.feedback import DOWN, UP, ChannelPreferences, PaperFeatures, Vote
 from bot.store.database import create_engine
 from bot.store.migrate import migrate
 from bot.store.subscriptions import SubscriptionStore, import_problem
 from bot.store.tables import feedback_votes, subscriptions
-from bot.subscriptions import read_import
 from bot.topics.taxonomy import builtin_taxonomy
 
 AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)

@@ -3,7 +3,7 @@
     python -m benchmarks.bench_lookup [--papers 100000] [--quick]
 
 The archive is filled through the real write path (`Archive.ingest`, 50 papers a report) once
-and cached under benchmarks/.cache/. Each query kind is run against `bot.service.lookup` (what
+and cached under benchmarks/.cache/. Each query kind is run against `bot.chat.use_cases.lookup` (what
 `/paper QUERY` and `paperbot lookup` call) and, for the text kinds, as the equivalent query on a
 bare FTS5 table with the trigram tokenizer over the raw title and section text.
 """
@@ -21,10 +21,10 @@ from pathlib import Path
 
 from benchmarks.bench_parse import REFERENCE
 from benchmarks.common import CACHE, machine, percentile
-from bot.config import SAMPLE_REPORT
+from bot.chat.use_cases import lookup
 from bot.models import SECTION_FIELDS, Paper, Report
 from bot.reports.parser import parse_report
-from bot.service import lookup
+from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate

@@ -41,9 +41,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import machine, summary, time_calls  # noqa: E402
-from bot.config import SAMPLE_REPORT  # noqa: E402
 from bot.models import Interests, Paper  # noqa: E402
 from bot.reports.sources.local import LocalSource  # noqa: E402
+from bot.runtime.config import SAMPLE_REPORT  # noqa: E402
 from bot.topics.matcher import (  # noqa: E402
     PaperMatch,
     ReportMatcher,

@@ -12,8 +12,8 @@ import re
 from markdown_it import MarkdownIt
 
 from benchmarks.common import ROOT, machine, summary, time_pair
-from bot.config import SAMPLE_REPORT
 from bot.reports.parser import parse_report
+from bot.runtime.config import SAMPLE_REPORT
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "report-2026-02-03.md"
 DIGESTS = ROOT / "tests" / "fixtures" / "digests"

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import ROOT, machine
+from bot.chat.use_cases import lookup
 from bot.models import SECTION_FIELDS
 from bot.reports.sources.local import read_report_file
-from bot.service import lookup
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import SAMPLE_REPORT  # noqa: E402
 from bot.models import Report  # noqa: E402
 from bot.reports.sources.local import LocalSource  # noqa: E402
+from bot.runtime.config import SAMPLE_REPORT  # noqa: E402
 from bot.topics.matcher import ReportMatcher  # noqa: E402
 from bot.topics.resolve import resolve_terms  # noqa: E402
 from bot.topics.taxonomy import builtin_taxonomy  # noqa: E402

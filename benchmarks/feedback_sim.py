@@ -21,7 +21,7 @@ best first, top `DEFAULT_DIGEST_SIZE` — and vote 👍 / 👎 on a card with pr
 
 Arms, on the same reports, channels and readers:
   control   the matcher's order, no feedback (today's digest);
-  rerank    `bot.feedback.rerank(..., drop=False)` over the channel's votes so far;
+  rerank    `bot.ranking.feedback.rerank(..., drop=False)` over the channel's votes so far;
   feedback  `rerank` with its filter (strongly, consistently 👎 papers dropped, within the floor);
   oracle    the matcher's papers with the liked ones first: the ceiling of any re-ranking.
 
@@ -51,9 +51,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import machine  # noqa: E402
-from bot.digest import DEFAULT_DIGEST_SIZE  # noqa: E402
-from bot.feedback import DOWN, UP, Candidate, ChannelPreferences, Vote, paper_features, rerank  # noqa: E402
 from bot.models import Interests, Paper  # noqa: E402
+from bot.ranking.digest import DEFAULT_DIGEST_SIZE  # noqa: E402
+from bot.ranking.feedback import DOWN, UP, Candidate, ChannelPreferences, Vote, paper_features, rerank  # noqa: E402
 from bot.topics.matcher import PaperMatch, ReportMatcher, TermMatch  # noqa: E402
 from bot.topics.taxonomy import Taxonomy, Topic, builtin_taxonomy  # noqa: E402
 

@@ -48,7 +48,7 @@ from benchmarks.bench_deliver import (  # noqa: E402
 )
 from benchmarks.common import machine  # noqa: E402
 from benchmarks.slack_double import SlackDoubleProcess  # noqa: E402
-from bot.delivery import HEARTBEAT, LEASE, Deliverer  # noqa: E402
+from bot.delivery.deliverer import HEARTBEAT, LEASE, Deliverer  # noqa: E402
 from bot.models import ChannelRef  # noqa: E402
 from bot.store.archive import Archive  # noqa: E402
 from bot.store.database import create_engine  # noqa: E402

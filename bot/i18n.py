@@ -24,7 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "…and {more} more — type /paper digest {date} all to see every match",
         "zh": "……还有 {more} 篇 —— 输入 /paper digest {date} all 查看全部",
     },
-    # A digest cut to fit one reply (bot/commands.py fit_digest, `/paper digest … all`).
+    # A digest cut to fit one reply (bot/chat/commands.py fit_digest, `/paper digest … all`).
     "digest.capped": {
         "en": "Showing {shown} of {matched} matches: a reply holds no more. For the best ones, "
         "/paper digest {date}; to find a paper, /paper WORDS or its arXiv id.",
@@ -171,7 +171,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "只有能管理本频道的成员才能修改订阅。",
     },
     "failed.logged": {"en": "Something went wrong; the error was logged.", "zh": "出错了，错误已记录。"},
-    # A command that could not be answered (bot/commands.py): short, to the caller alone.
+    # A command that could not be answered (bot/chat/commands.py): short, to the caller alone.
     "failed.database": {
         "en": "paperbot cannot reach its database right now; try again in a minute.",
         "zh": "paperbot 暂时无法连接数据库，请一分钟后再试。",
@@ -229,7 +229,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "language.en": {"en": "English", "zh": "英文"},
     "language.zh": {"en": "Chinese", "zh": "中文"},
     "paper.count": {"en": "{count} paper|{count} papers", "zh": "{count} 篇论文"},
-    # Notices (bot/notices.py): to the operator channel, or to whoever set up a channel.
+    # Notices (bot/delivery/loud_failures.py): to the operator channel, or to whoever set up a channel.
     "notice.report_late": {
         "en": "⚠️ paperbot: the report for {date} ({weekday}) has not arrived, and it is past "
         "{deadline} ({tz}). {cause} Digests of {date} go out as soon as it does. What to do: check "

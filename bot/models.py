@@ -73,7 +73,7 @@ class Report:
     papers: tuple[Paper, ...]
     source_url: str | None = None
     warnings: tuple[ParseWarning, ...] = field(default=(), compare=False)
-    # Set on a week's reports merged into one (bot/weekly.py): the first day it covers.
+    # Set on a week's reports merged into one (bot/ranking/weekly.py): the first day it covers.
     first_date: dt.date | None = None
 
     def to_json(self) -> dict[str, object]:

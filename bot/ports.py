@@ -48,7 +48,7 @@ class PublishResult:
     error: str | None = None  # the platform's error code (or a transport failure) when not "posted"
     parts: int | None = None  # how many messages the whole digest takes on this platform
     # "paused" only: the edge already told the subscription's creator why (Slack DMs them), so
-    # bot/notices.py must not tell them a second time.
+    # bot/delivery/loud_failures.py must not tell them a second time.
     creator_told: bool = False
 
 
@@ -112,7 +112,7 @@ class NotifyResult:
 
 @runtime_checkable
 class Notifier(Protocol):
-    """What a platform edge provides to tell people about problems (bot/notices.py): a plain
+    """What a platform edge provides to tell people about problems (bot/delivery/loud_failures.py): a plain
     message to a channel or a person. Never raises for platform errors."""
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult: ...

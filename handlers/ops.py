@@ -3,7 +3,7 @@
 - `/healthz`: the process is alive and its event loop answers (liveness: restart me if not).
 - `/readyz`: the database answers and every configured platform is connected (readiness:
   send me traffic); 503 with the failing checks otherwise.
-- `/metrics`: Prometheus text format (bot/metrics.py), database-backed gauges refreshed per scrape
+- `/metrics`: Prometheus text format (bot/runtime/metrics.py), database-backed gauges refreshed per scrape
   when the database answers within DATABASE_TIMEOUT (else the last values, and the process's own).
 """
 
@@ -19,8 +19,8 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import metrics
 from bot.errors import PaperbotError
+from bot.runtime import metrics
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
 

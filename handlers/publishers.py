@@ -8,9 +8,9 @@ from typing import TextIO
 
 import aiohttp
 
-from bot.app import App
-from bot.delivery import DigestPublisher
+from bot.delivery.deliverer import DigestPublisher
 from bot.ports import Recipient
+from bot.runtime.composition import App
 from handlers.console.publisher import ConsolePublisher
 
 

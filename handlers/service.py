@@ -15,9 +15,9 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
-from bot.app import App
+from bot.delivery.scheduler import Scheduler
 from bot.errors import PaperbotError
-from bot.scheduler import Scheduler
+from bot.runtime.composition import App
 from handlers.ops import Readiness, ops_app, serve
 from handlers.publishers import publishers
 from handlers.runtime import stop_on_signals

@@ -144,7 +144,7 @@ def settings_variables() -> set[str]:
     """Every environment variable paperbot reads: each Settings field's first alias."""
     from pydantic import AliasChoices
 
-    from bot.config import Settings
+    from bot.runtime.config import Settings
 
     names = set()
     for field in Settings.model_fields.values():

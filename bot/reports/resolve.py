@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.ports import ReportSource
-from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.sources.local import REPORT_SUFFIXES, LocalSource, scan_folder
 from bot.reports.sources.url import fetch_report_url
 

@@ -16,7 +16,7 @@ from bot.errors import BadInputError
 
 DEFAULT_SQLITE_FILE = "paperbot.db"
 # The console demo's own file, beside the default one: the demo never writes into a database a
-# platform deployment may use (bot/cli.py).
+# platform deployment may use (bot/runtime/cli.py).
 DEMO_SQLITE_FILE = "paperbot-demo.db"
 BUSY_TIMEOUT_MS = 30_000
 

@@ -10,8 +10,8 @@ from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.feedback import ChannelPreferences
 from bot.models import ChannelRef, DigestSettings, Interests, Subscription
+from bot.ranking.feedback import ChannelPreferences
 from bot.store.limits import chunks, row_problem
 from bot.store.tables import subscriptions as table
 from bot.store.votes import replace_all, votes_problem
@@ -50,7 +50,7 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-# How an import file names the columns whose names differ from its own (bot/subscriptions.py).
+# How an import file names the columns whose names differ from its own (bot/chat/subscribing.py).
 _LABELS = {
     "digest_size": "digest size",
     "min_upvotes": "digest min_upvotes",

@@ -117,7 +117,7 @@ subscriptions = Table(
     UniqueConstraint("platform", "workspace", "channel", name="uq_subscriptions_channel"),
 )
 
-# The delivery outbox (bot/delivery.py): one row per channel and report date, unique, so a
+# The delivery outbox (bot/delivery/deliverer.py): one row per channel and report date, unique, so a
 # channel can never be given the same day's digest twice, whatever runs at once.
 deliveries = Table(
     "deliveries",
@@ -145,7 +145,7 @@ deliveries = Table(
     UniqueConstraint("platform", "workspace", "channel", "report_date", name="uq_deliveries_channel_day"),
 )
 
-# Notices to operators and channel creators (bot/notices.py): late reports, digests that failed
+# Notices to operators and channel creators (bot/delivery/loud_failures.py): late reports, digests that failed
 # for good, paused channels. Unique per (kind, subject, recipient), so every replica may ask for
 # the same notice and it is still sent once; sent like the outbox: claimed with a lease, retried.
 notices = Table(
@@ -170,7 +170,7 @@ notices = Table(
     UniqueConstraint("kind", "subject", "recipient", name="uq_notices_once"),
 )
 
-# Feedback (bot/feedback.py, bot/store/votes.py): each reader's latest 👍 / 👎 on a paper in a
+# Feedback (bot/ranking/feedback.py, bot/store/votes.py): each reader's latest 👍 / 👎 on a paper in a
 # channel, with what the paper was about when the vote was cast; unique per (channel, paper,
 # reader), so a new vote replaces the old one.
 feedback_votes = Table(

@@ -16,8 +16,14 @@ from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.feedback import FORGET_AFTER_HALF_LIVES, HALF_LIFE_DAYS, ChannelPreferences, PaperFeatures, Vote
 from bot.models import ChannelRef
+from bot.ranking.feedback import (
+    FORGET_AFTER_HALF_LIVES,
+    HALF_LIFE_DAYS,
+    ChannelPreferences,
+    PaperFeatures,
+    Vote,
+)
 from bot.store.database import as_utc
 from bot.store.limits import chunks, row_problem
 from bot.store.tables import feedback_votes as table
@@ -54,7 +60,7 @@ def _row(ref: ChannelRef, vote: Vote) -> dict[str, Any]:
     }
 
 
-# How an import file names the vote columns (`feedback` in bot/subscriptions.py).
+# How an import file names the vote columns (`feedback` in bot/chat/subscribing.py).
 _LABELS = {
     "arxiv_id": "feedback paper id",
     "voter": "feedback user",

@@ -19,8 +19,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from bot.commands import VERBS
-from bot.completion import complete_topics
+from bot.chat.commands import VERBS
+from bot.chat.completion import complete_topics
 from bot.topics.taxonomy import Taxonomy
 
 if TYPE_CHECKING:

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from bot.app import App
-from bot.commands import CommandContext, failure_reply, handle_paper_command
-from bot.config import SAMPLE_REPORT
+from bot.chat.commands import CommandContext, failure_reply, handle_paper_command
+from bot.chat.use_cases import NoReportError, channel_digest, subscribe
 from bot.errors import BadInputError, SourceError
 from bot.models import ChannelRef, Report
 from bot.reports.sources.local import LocalSource
-from bot.service import NoReportError, channel_digest, subscribe
+from bot.runtime.composition import App
+from bot.runtime.config import SAMPLE_REPORT
 from bot.text import count
 from handlers.console.lines import LineReader, make_reader
 from handlers.console.render import digest_renderable, reply_renderable

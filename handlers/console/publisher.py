@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.digest import Digest
 from bot.models import ChannelRef, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
+from bot.ranking.digest import Digest
 from handlers.console.prompt import make_console
 from handlers.console.render import digest_renderable
 
 
 class ConsolePublisher:
     def __init__(self, out: TextIO, *, digests: bool = True) -> None:
-        """`digests=False`: notices only (bot.delivery.Deliverer.digest_platforms), for a process
+        """`digests=False`: notices only (bot.delivery.deliverer.Deliverer.digest_platforms), for a process
         that serves Slack or Discord and prints PAPERBOT_OPERATOR_CHANNEL=console's notices."""
         self.console = make_console(out)
         self.delivers_digests = digests
@@ -31,7 +31,7 @@ class ConsolePublisher:
         return set()
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
-        """A notice (bot/notices.py): everyone in the console reads this terminal."""
+        """A notice (bot/delivery/loud_failures.py): everyone in the console reads this terminal."""
         where = f"@{recipient.user}" if recipient.user else f"#{recipient.channel}"
         self.console.print(f"{where} · notice", markup=False, style="dim")
         self.console.print(text, markup=False, highlight=False, style="yellow")

@@ -15,10 +15,10 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from bot.commands import Reply
-from bot.digest import Digest, DigestItem, render_items
+from bot.chat.commands import Reply
 from bot.i18n import t
-from bot.signals import signals_of
+from bot.ranking.digest import Digest, DigestItem, render_items
+from bot.ranking.signals import signals_of
 from bot.text import clip
 
 # A help row: a command, two or more spaces, what it does.

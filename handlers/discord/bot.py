@@ -20,7 +20,7 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.commands import (
+from bot.chat.commands import (
     COMMAND_DEADLINE_SECONDS,
     CommandContext,
     Reply,
@@ -28,14 +28,14 @@ from bot.commands import (
     failure_reply,
     handle_invocation,
 )
-from bot.completion import complete_timezone, complete_topics
+from bot.chat.completion import complete_timezone, complete_topics
 from bot.i18n import t
 from bot.models import ChannelRef
+from bot.ranking.tuning import acknowledgement_key, cast_vote
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
-from bot.tuning import acknowledgement_key, cast_vote
 from handlers.discord.embeds import DetailsButton, VoteButton, details_embeds, reply_messages
 from handlers.discord.lifecycle import channel_deleted, server_left
 from handlers.discord.locale import language_of

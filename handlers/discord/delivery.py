@@ -8,9 +8,9 @@ from types import TracebackType
 import discord
 from discord.http import HTTPClient, Ratelimit
 
-from bot.digest import Digest
 from bot.models import ChannelRef, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
+from bot.ranking.digest import Digest
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.embeds import digest_messages
 from handlers.discord.publisher import DiscordPublisher
@@ -30,7 +30,7 @@ class DiscordDigestPublisher:
         return await self.publisher.posted_parts(subscription.channel.channel, key)
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
-        """A notice (bot/notices.py) to a channel, or by DM to a person."""
+        """A notice (bot/delivery/loud_failures.py) to a channel, or by DM to a person."""
         return await self.publisher.notify(channel_id=recipient.channel, user_id=recipient.user, text=text)
 
     def mention(self, channel: ChannelRef) -> str:

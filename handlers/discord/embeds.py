@@ -16,14 +16,14 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bot.commands import Reply, fit_digest
-from bot.digest import Digest, DigestItem, paper_sections, render_items
-from bot.feedback import DOWN, UP
+from bot.chat.commands import Reply, fit_digest
+from bot.delivery.split import pack
 from bot.i18n import t
 from bot.models import LookupHit, Paper
+from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
+from bot.ranking.feedback import DOWN, UP
+from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links
-from bot.signals import signals_of
-from bot.split import pack
 from bot.text import clip as base_clip
 from handlers.discord.locale import language_of
 from handlers.discord.messages import (
@@ -323,7 +323,7 @@ def digest_embed(item: DigestItem, locale: str) -> discord.Embed:
 
 def signals_line(item: DigestItem, locale: str) -> str | None:
     """`▲ 123 · [Code](…) · [Project page](…)`; None when the paper has no community signals.
-    Only URLs `bot.signals.safe_url` accepted are linked: none can close a markdown link."""
+    Only URLs `bot.ranking.signals.safe_url` accepted are linked: none can close a markdown link."""
     signals = signals_of(item)
     parts = []
     if signals.upvotes is not None:

@@ -2,7 +2,7 @@
 
 `GUILD_DELETE` (the bot left, was kicked or banned, or the server was deleted) and
 `CHANNEL_DELETE` / `THREAD_DELETE` need only the non-privileged guilds intent. Each is turned
-into a `bot.lifecycle` call with the Discord wording of the reason (the publisher's pause
+into a `bot.chat.channel_changes` call with the Discord wording of the reason (the publisher's pause
 catalogue), so the channel's owner reads the same kind of reason as for a refused post.
 A server that is merely unavailable (a Discord outage) is not a removal: discord.py reports that
 as `on_guild_unavailable`, which paperbot ignores.
@@ -10,7 +10,7 @@ as `on_guild_unavailable`, which paperbot ignores.
 
 from __future__ import annotations
 
-from bot.lifecycle import Gone, Reasons, channel_gone, workspace_gone
+from bot.chat.channel_changes import Gone, Reasons, channel_gone, workspace_gone
 from bot.models import ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.publisher import pause_reason

@@ -172,8 +172,8 @@ class DiscordPublisher:
         return parts
 
     async def notify(self, *, channel_id: str = "", user_id: str = "", text: str) -> NotifyResult:
-        """Post a plain notice (bot/notices.py) to a channel, or by DM to a user; never raises for
-        Discord's errors. Nobody is pinged: the text may quote a platform's error."""
+        """Post a plain notice (bot/delivery/loud_failures.py) to a channel, or by DM to a user; never
+        raises for Discord's errors. Nobody is pinged: the text may quote a platform's error."""
         kwargs: dict[str, Any] = {
             "content": clip(text, MAX_CONTENT),
             "allowed_mentions": discord.AllowedMentions.none(),

@@ -16,9 +16,9 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.app import App
-from bot.config import ConfigurationError, Settings
 from bot.errors import PaperbotError
+from bot.runtime.composition import App
+from bot.runtime.config import ConfigurationError, Settings
 from handlers.discord.bot import DiscordEdge, PaperBot
 from handlers.ops import Readiness
 from handlers.runtime import stop_on_signals

@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import (
+from bot.chat.commands import (
     COMMAND_DEADLINE_SECONDS,
     CommandContext,
     cadence_text,
@@ -29,16 +29,16 @@ from bot.commands import (
     failure_reply,
     handle_paper_command,
 )
-from bot.digest import interest_labels
-from bot.feedback import DOWN, UP
 from bot.i18n import t
 from bot.ids import channel_problem
 from bot.models import ChannelRef, Paper
+from bot.ranking.digest import interest_labels
+from bot.ranking.feedback import DOWN, UP
+from bot.ranking.tuning import acknowledgement_key, cast_vote
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
-from bot.tuning import acknowledgement_key, cast_vote
 from handlers.slack.blocks import (
     DETAILS_ACTION,
     LINK_ACTION,
@@ -303,7 +303,7 @@ async def home_view(edge: SlackEdge, team: str, locale: str) -> dict[str, Any]:
     for subscription in subscriptions[:90]:  # a Home view holds at most 100 blocks
         topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
         when = escape(cadence_text(subscription, locale))
-        # The reason is stored in the channel's language and says how to resume (bot/lifecycle.py).
+        # The reason is stored in the channel's language and says how to resume (bot/chat/channel_changes.py).
         paused = " · ⏸ " + escape(subscription.paused_reason or "") if subscription.paused else ""
         text = f"<#{subscription.channel.channel}> · {when}{paused}\n{escape(topics)}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})

@@ -11,13 +11,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.commands import Reply, fit_digest
-from bot.digest import Digest, DigestItem, paper_sections, render_items
+from bot.chat.commands import Reply, fit_digest
+from bot.delivery.split import pack
 from bot.i18n import t
 from bot.models import LookupHit, Paper
+from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
+from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links
-from bot.signals import signals_of
-from bot.split import pack
 from bot.text import clip
 from handlers.slack.messages import SlackMessage
 
@@ -47,7 +47,7 @@ REASON_CHARS = 800
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
 LINK_ACTION = "paper_link"  # link buttons still send an action; Bolt must ack it
-# 👍 / 👎 on digest cards (bot/tuning.py); the value is the arXiv id.
+# 👍 / 👎 on digest cards (bot/ranking/tuning.py); the value is the arXiv id.
 VOTE_UP_ACTION = "paper_vote_up"
 VOTE_DOWN_ACTION = "paper_vote_down"
 
@@ -135,7 +135,7 @@ def _buttons(
 
 
 def safe_link(url: str, text: str) -> str:
-    """`<url|text>` for a URL that `bot.signals.safe_url` accepted (no `<`, `>` or `|`; its `&`
+    """`<url|text>` for a URL that `bot.ranking.signals.safe_url` accepted (no `<`, `>` or `|`; its `&`
     escaped as mrkdwn wants)."""
     return f"<{escape(url)}|{escape_clip(text, 100)}>"
 

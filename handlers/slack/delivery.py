@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.digest import Digest
 from bot.models import ChannelRef, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
+from bot.ranking.digest import Digest
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.blocks import digest_messages
 from handlers.slack.messages import SlackMessage
@@ -54,7 +54,8 @@ class SlackDigestPublisher:
         return await publisher.posted_parts(subscription.channel.channel, key)
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
-        """A notice (bot/notices.py) to a channel, or by DM to a person, in the recipient's workspace."""
+        """A notice (bot/delivery/loud_failures.py) to a channel, or by DM to a person, in the
+        recipient's workspace."""
         client = await self.clients.client_for(recipient.workspace)
         if client is None:
             return NotifyResult(False, "not_installed", permanent=True)

@@ -1,6 +1,6 @@
 """Slack's lifecycle events: channels archived, deleted or left, and the app uninstalled.
 
-Each event is translated into a `bot.lifecycle` call with the Slack wording of the reason (the
+Each event is translated into a `bot.chat.channel_changes` call with the Slack wording of the reason (the
 publisher's pause catalogue, so a channel paused by an event reads exactly like one paused by a
 failed post). Every event listed in `LIFECYCLE_EVENTS` is subscribed in
 deploy/slack-manifest.yaml; Bolt answers 404 to an event without a listener, so the table is
@@ -19,7 +19,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.lifecycle import Gone, channel_back, channel_gone, workspace_gone
+from bot.chat.channel_changes import Gone, channel_back, channel_gone, workspace_gone
 from bot.models import ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.oauth import WorkspaceClients

@@ -33,9 +33,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PaperbotError
 from bot.i18n import t
-from bot.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.models import Subscription
 from bot.ports import NotifyResult, PublishResult
+from bot.runtime.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.store.subscriptions import SubscriptionStore
 from bot.text import clip
 from handlers.slack.messages import DIGEST_EVENT, SlackMessage
@@ -396,8 +396,8 @@ class SlackPublisher:
     # -- notices ---------------------------------------------------------------------------------
 
     async def notify(self, channel: str, text: str) -> NotifyResult:
-        """Post a plain notice (bot/notices.py) to a channel, or to a person by DM when `channel`
-        is a user id; never raises for Slack's errors."""
+        """Post a plain notice (bot/delivery/loud_failures.py) to a channel, or to a person by DM when
+        `channel` is a user id; never raises for Slack's errors."""
         body = {
             "channel": channel,
             "text": clip(text, MAX_NOTICE_TEXT),

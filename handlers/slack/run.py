@@ -10,8 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import App
-from bot.config import Settings, drop_empty_environment
+from bot.runtime.composition import App
+from bot.runtime.config import Settings, drop_empty_environment
 from handlers.ops import Readiness
 from handlers.slack.app import SlackEdge, build_app
 from handlers.slack.oauth import oauth_settings

@@ -1,4 +1,4 @@
-"""Subprocess entry point for tests/bot/test_delivery_crash.py: `paperbot deliver` passes.
+"""Subprocess entry point for tests/bot/delivery/test_delivery_crash.py: `paperbot deliver` passes.
 
     python -m tests.bot.crash_worker DATABASE_URL SCHEMA SLACK_BASE_URL
 
@@ -21,7 +21,7 @@ import sys
 import traceback
 from typing import Any
 
-from bot.delivery import Deliverer
+from bot.delivery.deliverer import Deliverer
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.outbox import Outbox

@@ -8,16 +8,16 @@ import string
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import CommandContext, handle_invocation, handle_paper_command
-from bot.config import SAMPLE_REPORT
+from bot.chat.commands import CommandContext, handle_invocation, handle_paper_command
+from bot.chat.query import parse_query
+from bot.chat.subscribing import parse_digest_setting, parse_time, parse_timezone
 from bot.errors import BadInputError, LocalisedInputError
 from bot.i18n import MESSAGES, locale_of_text, t
-from bot.lookup import parse_query
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
+from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
-from bot.subscriptions import parse_digest_setting, parse_time, parse_timezone
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import builtin_taxonomy
 

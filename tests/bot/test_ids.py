@@ -8,17 +8,17 @@ import logging
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import ConfigurationError, load_settings
-from bot.delivery import Deliverer
-from bot.digest import Digest
+from bot.chat.subscribing import read_export
+from bot.delivery.deliverer import Deliverer
 from bot.errors import BadInputError
 from bot.ids import ID_RULES, MAX_ID_LENGTH, InvalidIdError, channel_problem, check_channel, id_problem
 from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.ports import PublishResult
+from bot.ranking.digest import Digest
+from bot.runtime.config import ConfigurationError, load_settings
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
-from bot.subscriptions import read_export
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 from tests.factories import paper
 

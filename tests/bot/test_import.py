@@ -20,16 +20,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import bot.store.subscriptions as subscription_store
+from bot.chat.subscribing import import_refused, read_import
 from bot.errors import BadInputError
-from bot.feedback import UP, ChannelPreferences, PaperFeatures, Vote
 from bot.models import ChannelRef
+from bot.ranking.feedback import UP, ChannelPreferences, PaperFeatures, Vote
 from bot.store.limits import INT4_MAX, row_problem
 from bot.store.subscriptions import SubscriptionStore, import_problem
 from bot.store.tables import feedback_votes, subscriptions
 from bot.store.votes import VoteStore
-from bot.subscriptions import import_refused, read_import
 from bot.topics.taxonomy import builtin_taxonomy
-from tests.bot.test_cli import isolated, run  # noqa: F401  (fixture)
+from tests.bot.runtime.test_cli import isolated, run  # noqa: F401  (fixture)
 from tests.conftest import POSTGRES_URL
 
 AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)

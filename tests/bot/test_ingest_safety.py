@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from tests.bot.test_cli import REPORT
+from bot.runtime.cli import main
+from tests.bot.runtime.test_cli import REPORT
 
 HEADER_ONLY = "# Daily Papers 2026-04-01\n\n**Date**: 2026-04-01\n"
 

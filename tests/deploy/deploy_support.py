@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import Settings
+from bot.runtime.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

@@ -122,7 +122,7 @@ def test_reads_its_configuration_from_deploy_env(paperbot: dict[str, Any]) -> No
 def test_names_only_variables_that_are_used(paperbot: dict[str, Any], db: dict[str, Any]) -> None:
     known = settings_variables()
     named = set(environment(paperbot)) | references(paperbot)
-    assert named - known - NOT_SETTINGS == set(), "not a paperbot setting (see bot/config.py)"
+    assert named - known - NOT_SETTINGS == set(), "not a paperbot setting (see bot/runtime/config.py)"
     assert named >= NOT_SETTINGS, "NOT_SETTINGS lists a variable the file no longer uses"
     # The database service: the postgres image's own variables.
     assert all(name.startswith("POSTGRES_") for name in set(environment(db)) | references(db))

@@ -289,7 +289,7 @@ def test_copies_files_that_exist_and_are_in_the_build_context() -> None:
         "bot/__pycache__/config.cpython-311.pyc",
         "handlers/slack/__pycache__/app.cpython-311.pyc",
         "paperbot.egg-info/PKG-INFO",
-        "build/lib/bot/cli.py",
+        "build/lib/bot/runtime/cli.py",
     ],
 )
 def test_dockerignore_keeps_out_secrets_and_clutter(path: str) -> None:
@@ -302,11 +302,11 @@ def test_dockerignore_matcher_follows_docker_rules() -> None:
     assert ignore.excludes("README.md")
     assert ignore.excludes("tests/deploy/test_x.py")
     assert not ignore.excludes("bot")
-    assert not ignore.excludes("bot/cli.py")
+    assert not ignore.excludes("bot/runtime/cli.py")
     assert ignore.excludes("bot/sub/x.pyc")
     assert ignore.excludes("x.pyc")
     assert not ignore.excludes("bot/keep.pyc")
-    assert ignore.excludes("build/lib/bot/cli.py")
+    assert ignore.excludes("build/lib/bot/runtime/cli.py")
 
 
 def test_hadolint_finds_nothing() -> None:

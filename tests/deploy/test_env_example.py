@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import Settings, load_settings
+from bot.runtime.config import Settings, load_settings
 from handlers.slack.publisher import make_client
 from tests.conftest import settings_variables
 from tests.handlers.slack.fake_slack import FAKE_TOKEN

@@ -1,4 +1,4 @@
-"""The chat commands page and the Slack page are held to the one command table (bot/commands.py):
+"""The chat commands page and the Slack page are held to the one command table (bot/chat/commands.py):
 every verb has a row with its English and Chinese name, and the list of verbs that change a
 channel names exactly the verbs that do (the README once listed 4 of 8)."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import CHANGES, COMMAND_LIST, Command
+from bot.chat.commands import CHANGES, COMMAND_LIST, Command
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -1,5 +1,5 @@
 """The configuration page's table names exactly the environment variables paperbot reads (each
-Settings field's first alias in bot/config.py): a setting added, renamed or removed fails here until
+Settings field's first alias in bot/runtime/config.py): a setting added, renamed or removed fails here until
 the page says so."""
 
 from __future__ import annotations
@@ -30,5 +30,5 @@ def test_the_table_names_every_setting_and_nothing_else() -> None:
     documented = documented_variables()
     missing = settings_variables() - documented
     extra = documented - settings_variables()
-    assert not missing, f"read by bot/config.py but not in docs/configuration.md: {sorted(missing)}"
-    assert not extra, f"in docs/configuration.md but not read by bot/config.py: {sorted(extra)}"
+    assert not missing, f"read by bot/runtime/config.py but not in docs/configuration.md: {sorted(missing)}"
+    assert not extra, f"in docs/configuration.md but not read by bot/runtime/config.py: {sorted(extra)}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import CHANGES, VERBS
+from bot.chat.commands import CHANGES, VERBS
 from bot.ids import ID_RULES
 from handlers.slack.lifecycle import EVENT_SCOPES, LIFECYCLE_EVENTS
 

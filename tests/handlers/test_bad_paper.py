@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import handlers.console.render
 import handlers.discord.embeds
 import handlers.slack.blocks
-from bot.delivery import Deliverer
-from bot.digest import Digest, DigestItem, build_digest
+from bot.delivery.deliverer import Deliverer
 from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.ranking.digest import Digest, DigestItem, build_digest
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore

@@ -1,4 +1,4 @@
-"""The /paper command table (bot/commands.py) against every place that lists its sub-commands:
+"""The /paper command table (bot/chat/commands.py) against every place that lists its sub-commands:
 dispatch, the help in both languages, the Discord command group and the Slack manifest's hint.
 Adding a verb to the table without the others (or the other way round) fails here."""
 
@@ -11,7 +11,7 @@ from unittest.mock import MagicMock
 import pytest
 from discord import app_commands
 
-from bot.commands import (
+from bot.chat.commands import (
     CHANGES,
     COMMAND_LIST,
     COMMAND_TABLE,

@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import App
-from bot.config import ConfigurationError, Settings, load_settings
 from bot.errors import PaperbotError
+from bot.runtime.composition import App
+from bot.runtime.config import ConfigurationError, Settings, load_settings
 from handlers import service
 from handlers.ops import serve
 

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import CommandContext, handle_paper_command
+from bot.chat.commands import CommandContext, handle_paper_command
 from bot.models import ChannelRef, Report
 from bot.store.archive import Archive
 from bot.store.database import create_engine

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App
-from bot.config import SAMPLE_REPORT, Settings
 from bot.models import ChannelRef, Interests, Subscription
 from bot.reports.sources.local import LocalSource
+from bot.runtime.composition import App
+from bot.runtime.config import SAMPLE_REPORT, Settings
 from bot.store.outbox import Outbox
 from handlers.publishers import publishers
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.errors import BadInputError
 from bot.ports import ReportSource
-from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.sources.hf_api import HF_ENDPOINT_DEFAULT, HuggingFaceApiSource
 from bot.reports.sources.http import HttpFetcher, ValidatorCache
 from bot.reports.sources.local import LocalSource

@@ -3,7 +3,7 @@
 httpx retries only failed connections and sets a 5 s default timeout for everything; reports
 come from servers that rate-limit (429) and hiccup (5xx), so status-based retries honouring
 `Retry-After` live here, and so do `ETag`/`Last-Modified` validators, because httpx has no
-HTTP cache. Every fetch is bounded (bot/reports/limits.py): bodies by size, streamed and
+HTTP cache. Every fetch is bounded (bot/reports/fetch_limits.py): bodies by size, streamed and
 counted, and the whole fetch, retries included, by a deadline. A host that does not resolve
 fails at once: DNS answers "no such name" the same way on every retry.
 """
@@ -24,7 +24,7 @@ import httpx
 
 from bot import __version__
 from bot.errors import SourceError
-from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES, FETCH_DEADLINE, ReportTooLarge, check_size
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES, FETCH_DEADLINE, ReportTooLarge, check_size
 
 log = logging.getLogger(__name__)
 

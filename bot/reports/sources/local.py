@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.errors import ReportFormatError, SourceError
 from bot.models import Report
-from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES, check_size
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES, check_size
 from bot.reports.sources.hf_api import parse_text
 
 # Markdown reports, and saved answers of the daily_papers API (bot/reports/sources/hf_api.py);

@@ -10,7 +10,7 @@ import datetime as dt
 
 from bot.errors import BadInputError
 from bot.models import Report
-from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.sources.hf_api import parse_text, served_as_json
 from bot.reports.sources.http import HttpFetcher
 from bot.reports.sources.local import date_in_name

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from bot.chat.use_cases import lookup
 from bot.models import SECTION_FIELDS, Report
 from bot.reports.sources.local import read_report_file
-from bot.service import lookup
 from bot.store.archive import Archive
 from tests.conftest import FIXTURES
 

@@ -298,7 +298,7 @@ def test_fixture_with_crlf_bom_and_a_missing_section() -> None:
 
 
 def test_bundled_sample_report_is_complete() -> None:
-    from bot.config import SAMPLE_REPORT
+    from bot.runtime.config import SAMPLE_REPORT
 
     report = parse_report(SAMPLE_REPORT.read_text(encoding="utf-8"))
     assert report.date == dt.date(2026, 11, 20)

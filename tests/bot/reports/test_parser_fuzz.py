@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import SAMPLE_REPORT
 from bot.errors import ReportFormatError
 from bot.models import Report
 from bot.reports.parser import parse_report
+from bot.runtime.config import SAMPLE_REPORT
 from tests.bot.reports.test_parser import HEADER, paper_block
 
 VALID = HEADER + paper_block("### {n}. {name}") + paper_block("{n}. **{name}**：", arxiv="2604.00002")

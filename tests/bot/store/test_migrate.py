@@ -64,8 +64,8 @@ async def test_an_archive_of_0009_gains_the_digest_extras_in_place(tmp_path: Pat
 
     from alembic import command
 
+    from bot.chat.use_cases import lookup
     from bot.models import Paper, Report
-    from bot.service import lookup
     from bot.store.archive import Archive
     from bot.store.migrate import _config
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.feedback import DOWN, UP, ChannelPreferences, PaperFeatures, Vote
 from bot.models import ChannelRef
+from bot.ranking.feedback import DOWN, UP, ChannelPreferences, PaperFeatures, Vote
 from bot.store.votes import HORIZON, VoteStore
 
 ROOM = ChannelRef("slack", "T1", "C1")

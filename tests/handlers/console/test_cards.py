@@ -9,9 +9,9 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from bot.commands import Reply
-from bot.digest import build_digest
+from bot.chat.commands import Reply
 from bot.models import Interests, Report
+from bot.ranking.digest import build_digest
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.render import align_columns, digest_renderable, reply_renderable
 from tests.factories import paper
@@ -69,7 +69,7 @@ def test_chinese_help_rows_line_up_by_display_width() -> None:
 
 
 def test_the_console_help_replies_line_up_in_both_languages() -> None:
-    from bot.commands import HELP
+    from bot.chat.commands import HELP
 
     for text in HELP.values():
         shown = printed(reply_renderable(Reply(text)), 400)

@@ -11,8 +11,8 @@ from typing import Any, cast
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App
-from bot.config import Settings
+from bot.runtime.composition import App
+from bot.runtime.config import Settings
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console import lines
 from handlers.console.lines import PlainReader, ReadlineReader, complete_line, make_reader

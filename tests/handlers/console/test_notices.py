@@ -7,11 +7,11 @@ import io
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Deliverer
+from bot.delivery.deliverer import Deliverer
+from bot.delivery.loud_failures import NoticePolicy
+from bot.delivery.scheduler import Scheduler
 from bot.models import ChannelRef, Report
-from bot.notices import NoticePolicy
 from bot.ports import Recipient
-from bot.scheduler import Scheduler
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore

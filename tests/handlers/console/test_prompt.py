@@ -10,9 +10,9 @@ from unittest.mock import patch
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App
-from bot.config import Settings
 from bot.models import ChannelRef
+from bot.runtime.composition import App
+from bot.runtime.config import Settings
 from handlers.console.prompt import run_console
 
 

@@ -5,9 +5,9 @@ import io
 
 from rich.console import Console
 
-from bot.commands import Reply
-from bot.digest import build_digest
+from bot.chat.commands import Reply
 from bot.models import Interests, LookupHit, Report
+from bot.ranking.digest import build_digest
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.render import MAX_LINE, digest_renderable, reply_renderable
 from tests.factories import paper

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.digest import build_digest
 from bot.models import Interests, Report
+from bot.ranking.digest import build_digest
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.render import digest_renderable
 from tests.factories import paper

@@ -10,7 +10,7 @@ from unittest.mock import patch
 import discord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.feedback import UP
+from bot.ranking.feedback import UP
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.subscriptions import SubscriptionStore

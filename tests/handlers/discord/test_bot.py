@@ -12,9 +12,9 @@ import pytest
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import SAMPLE_REPORT
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
+from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy

@@ -11,9 +11,9 @@ from unittest.mock import AsyncMock
 import discord
 import pytest
 
-from bot.commands import HELP, Reply
-from bot.digest import Digest, DigestItem
+from bot.chat.commands import HELP, Reply
 from bot.models import LookupHit, Paper
+from bot.ranking.digest import Digest, DigestItem
 from bot.reports.arxiv import paper_links
 from handlers.discord.embeds import (
     PAPERS_PER_MESSAGE,

@@ -11,8 +11,8 @@ from unittest.mock import AsyncMock
 
 import discord
 
-from bot.digest import Digest, DigestItem
-from bot.feedback import DOWN, UP
+from bot.ranking.digest import Digest, DigestItem
+from bot.ranking.feedback import DOWN, UP
 from bot.store.votes import VoteStore
 from handlers.discord.bot import DiscordEdge, PaperBot
 from handlers.discord.embeds import (

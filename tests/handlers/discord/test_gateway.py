@@ -17,10 +17,10 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App
-from bot.config import SAMPLE_REPORT, ConfigurationError, Settings
 from bot.models import ChannelRef, Interests, Subscription
 from bot.reports.sources.local import LocalSource
+from bot.runtime.composition import App
+from bot.runtime.config import SAMPLE_REPORT, ConfigurationError, Settings
 from bot.store.votes import VoteStore
 from handlers.discord.run import run_discord
 from handlers.ops import Readiness

@@ -12,8 +12,8 @@ import discord
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Deliverer
-from bot.lifecycle import Gone
+from bot.chat.channel_changes import Gone
+from bot.delivery.deliverer import Deliverer
 from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox

@@ -14,9 +14,9 @@ import discord
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Deliverer
+from bot.delivery.deliverer import Deliverer
+from bot.delivery.loud_failures import NoticePolicy
 from bot.models import Report
-from bot.notices import NoticePolicy
 from bot.ports import NotifyResult, Recipient
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox

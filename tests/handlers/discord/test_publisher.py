@@ -14,9 +14,9 @@ import discord
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.digest import Digest, DigestItem
 from bot.models import ChannelRef, Interests, Subscription
 from bot.ports import PublishResult
+from bot.ranking.digest import Digest, DigestItem
 from bot.reports.arxiv import paper_links
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.embeds import digest_messages

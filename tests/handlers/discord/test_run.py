@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.config import SAMPLE_REPORT
+from bot.runtime.config import SAMPLE_REPORT
 from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port, start_paperbot_run
 from tests.handlers.discord.fake_discord import FAKE_TOKEN, FakeDiscord
 

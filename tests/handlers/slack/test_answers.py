@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import SAMPLE_REPORT
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
+from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.subscriptions import SubscriptionStore

@@ -15,10 +15,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import CHANGES, VERBS
-from bot.config import SAMPLE_REPORT
+from bot.chat.commands import CHANGES, VERBS
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
+from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
@@ -170,7 +170,7 @@ async def test_only_admins_may_change_subscriptions_when_configured(
     assert accepted["text"].startswith("Subscribed")
 
 
-# An argument for each sub-command that changes a channel (bot/commands.py CHANGES).
+# An argument for each sub-command that changes a channel (bot/chat/commands.py CHANGES).
 CHANGE_ARGUMENTS = {
     "subscribe": "RL",
     "unsubscribe": "all",

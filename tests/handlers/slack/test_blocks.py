@@ -7,9 +7,9 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.commands import HELP, Reply
-from bot.digest import build_digest
+from bot.chat.commands import HELP, Reply
 from bot.models import Interests, LookupHit, Report
+from bot.ranking.digest import build_digest
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.blocks import (
     DETAILS_ACTION,

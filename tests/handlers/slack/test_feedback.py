@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.digest import Digest, DigestItem
-from bot.feedback import DOWN, UP
 from bot.models import ChannelRef
+from bot.ranking.digest import Digest, DigestItem
+from bot.ranking.feedback import DOWN, UP
 from bot.store.votes import VoteStore
 from handlers.slack.app import SlackEdge
 from handlers.slack.blocks import VOTE_DOWN_ACTION, VOTE_UP_ACTION, card, digest_messages

@@ -19,9 +19,9 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Deliverer
+from bot.chat.channel_changes import Gone
+from bot.delivery.deliverer import Deliverer
 from bot.i18n import t
-from bot.lifecycle import Gone
 from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox

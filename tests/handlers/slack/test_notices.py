@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import Deliverer
+from bot.delivery.deliverer import Deliverer
+from bot.delivery.loud_failures import NoticePolicy
 from bot.models import ChannelRef, Interests, Report, Subscription
-from bot.notices import NoticePolicy
 from bot.ports import Recipient
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
@@ -158,7 +158,7 @@ async def test_an_operator_channel_slack_refuses_is_given_up_after_one_try(
 
 
 async def test_a_late_report_lands_in_the_operator_channel(engine: AsyncEngine, slack: FakeSlack) -> None:
-    from bot.scheduler import Scheduler
+    from bot.delivery.scheduler import Scheduler
 
     class Nothing:
         name = "hf-api"

@@ -100,8 +100,8 @@ async def test_run_picks_socket_or_http_mode_from_the_configuration(
     env: dict[str, str], mode: str, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import handlers.slack.run as run_module
-    from bot.app import App
-    from bot.config import Settings
+    from bot.runtime.composition import App
+    from bot.runtime.config import Settings
 
     for name in (
         "SLACK_BOT_TOKEN",
@@ -153,9 +153,9 @@ async def test_run_delivers_a_due_digest_to_slack_on_schedule(slack: FakeSlack, 
     today's digest from `paperbot run`'s scheduler — once, with the delivery named in metadata."""
     import datetime as dt
 
-    from bot.config import SAMPLE_REPORT
     from bot.models import ChannelRef, Interests, Subscription
     from bot.reports.sources.local import LocalSource
+    from bot.runtime.config import SAMPLE_REPORT
     from bot.store.archive import Archive
     from bot.store.database import create_engine
     from bot.store.migrate import migrate
@@ -194,9 +194,9 @@ async def test_sigterm_mid_delivery_finishes_what_is_in_flight_and_loses_nothing
     digest exactly once, and a later pass finds nothing left to do."""
     import datetime as dt
 
-    from bot.config import SAMPLE_REPORT
     from bot.models import ChannelRef, Interests, Subscription
     from bot.reports.sources.local import LocalSource
+    from bot.runtime.config import SAMPLE_REPORT
     from bot.store.archive import Archive
     from bot.store.database import create_engine
     from bot.store.migrate import migrate

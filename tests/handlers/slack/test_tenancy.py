@@ -18,11 +18,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App
-from bot.config import Settings, drop_empty_environment
 from bot.errors import BadInputError, PaperbotError
 from bot.i18n import t
 from bot.models import ChannelRef
+from bot.runtime.composition import App
+from bot.runtime.config import Settings, drop_empty_environment
 from handlers.ops import Readiness, ops_app
 from handlers.slack.blocks import DETAILS_ACTION
 from handlers.slack.run import start_slack

@@ -1,4 +1,4 @@
-"""Notices to operators and channel creators, each sent once (bot/notices.py).
+"""Notices to operators and channel creators, each sent once (bot/delivery/loud_failures.py).
 
 Revision ID: 0006
 Revises: 0005

@@ -9,10 +9,10 @@ import pytest
 import respx
 from pydantic import ValidationError
 
-from bot.config import Settings
 from bot.errors import ReportFormatError
 from bot.reports.sources import source_from_setting
 from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
+from bot.runtime.config import Settings
 
 API = "https://huggingface.co/api/daily_papers"
 DAY = dt.date(2026, 3, 16)

@@ -12,8 +12,6 @@ import httpx
 import pytest
 import respx
 
-from bot.cli import main
-from bot.config import SAMPLE_REPORT
 from bot.errors import BadInputError, ReportFormatError
 from bot.ports import ReportSource
 from bot.reports.resolve import resolve
@@ -21,6 +19,8 @@ from bot.reports.sources.hf_api import LIST_KEYS
 from bot.reports.sources.http import HttpFetcher, MemoryValidatorCache
 from bot.reports.sources.local import LocalSource, date_in_name, report_files, scan_folder
 from bot.reports.sources.url import UrlTemplateSource, fetch_report_url
+from bot.runtime.cli import main
+from bot.runtime.config import SAMPLE_REPORT
 from tests.bot.reports.sources.test_hf_api import BARE_ITEM, FULL_ITEM
 
 DAY = dt.date(2026, 3, 16)

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from bot.errors import SourceError
-from bot.reports.limits import DEFAULT_MAX_REPORT_BYTES, ReportTooLarge
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES, ReportTooLarge
 from bot.reports.sources.http import HttpFetcher
 from bot.reports.sources.local import LocalSource, read_report_file
 from tests.bot.reports.sources.test_http import Sleeps

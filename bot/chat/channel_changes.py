@@ -1,0 +1,79 @@
+"""Channels and installs that change under paperbot: what happens to their subscriptions.
+
+The platforms tell each edge when a channel is archived, deleted or loses the bot, when it comes
+back, and when the app is uninstalled or its token revoked (Slack's events, Discord's gateway).
+The edge names the change with a `Gone` kind and hands over its own wording of the reason; what
+follows is the same everywhere and lives here:
+
+- a channel that is gone is paused at once, with a reason in its own language that says what
+  happened and how to resume (`/paper list`, the App Home and `subscriptions export` show it);
+- a workspace that is gone pauses every channel of it (the edge deletes the tokens);
+- a paused channel is never planned for delivery (bot/delivery/deliverer.py), so nothing is posted there
+  and no revoked token is used for it;
+- `channel_back` resumes a channel only when it was paused for one of the given kinds (an
+  unarchived channel, not one the bot was removed from); otherwise a manager resumes it with
+  `/paper subscribe` (bot/chat/use_cases.py), after fixing the cause.
+
+A subscription's reason is stored as text, as the publishers store theirs, so "was it paused for
+this kind?" is asked by comparing with the edge's wording of that kind in every language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from enum import StrEnum
+
+from bot.models import LOCALES, ChannelRef
+from bot.store.subscriptions import SubscriptionStore
+
+log = logging.getLogger("paperbot.lifecycle")
+
+
+class Gone(StrEnum):
+    """Why a channel can no longer receive its digest."""
+
+    ARCHIVED = "archived"  # Slack channel_archive, group_archive
+    DELETED = "deleted"  # Slack channel_deleted, group_deleted; Discord channel or thread deleted
+    REMOVED = "removed"  # the bot was removed from the channel: Slack channel_left, group_left
+    UNINSTALLED = "uninstalled"  # Slack app_uninstalled; Discord: the bot left or was removed from the server
+    REVOKED = "revoked"  # Slack tokens_revoked (the bot token)
+
+
+# The edge's wording of a kind in a language (its pause-reason catalogue): the text stored as
+# paused_reason, which the channel's owner reads.
+Reasons = Callable[[Gone, str], str]
+
+
+async def channel_gone(store: SubscriptionStore, ref: ChannelRef, kind: Gone, reasons: Reasons) -> bool:
+    """Pause the channel's subscription with `kind`'s reason in the channel's language; whether
+    the channel had one."""
+    subscription = await store.get(ref)
+    if subscription is None:
+        return False
+    await store.set_paused(ref, True, reasons(kind, subscription.locale))
+    log.warning("paused the digest for %s: the channel is %s", ref, kind)
+    return True
+
+
+async def workspace_gone(
+    store: SubscriptionStore, platform: str, workspace: str, kind: Gone, reasons: Reasons
+) -> int:
+    """Pause every subscription of the workspace, each with the reason in its own language;
+    how many there were."""
+    subscriptions = await store.in_workspace(platform, workspace)
+    paused = await store.pause_many({s.channel: reasons(kind, s.locale) for s in subscriptions})
+    if paused:
+        log.warning("paused %d digests of %s workspace %s: %s", paused, platform, workspace, kind)
+    return paused
+
+
+async def channel_back(
+    store: SubscriptionStore, ref: ChannelRef, kinds: Collection[Gone], reasons: Reasons
+) -> bool:
+    """Resume the channel if it was paused for one of `kinds`; whether it was."""
+    texts = {reasons(kind, locale) for kind in kinds for locale in LOCALES}
+    resumed = await store.resume_if_paused_for(ref, texts)
+    if resumed:
+        log.warning("resumed the digest for %s: the channel is back", ref)
+    return resumed

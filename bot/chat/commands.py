@@ -1,0 +1,699 @@
+"""The `/paper` chat command, platform-free: text in, a neutral reply out.
+
+Slack and the console only get typed text: they call `handle_paper_command`, which reads the
+sub-command from the first word. Discord gets structure (a sub-command and its options): it
+calls `handle_invocation` with the verb the platform reported, and the option text is only ever
+that verb's argument, never read for another verb (`/paper lookup query:"unsubscribe all"`
+looks those words up). Whether the caller may change the channel is the edge's `can_manage`,
+from the platform's own data, never from text. Sub-commands have English and Chinese names; the
+reply is in the caller's language when the platform says which, else Chinese when the command
+was typed in Chinese, else the channel's language.
+
+`COMMAND_LIST` (at the end) is the one table of sub-commands: names, arguments, whether they
+change the channel, help lines and handlers. Dispatch, `VERBS`, `CHANGES`, `SUBCOMMANDS`, both
+helps and the Slack manifest's usage hint come from it; tests/handlers/test_command_table.py
+holds the Discord group and the manifest to it. A mistake in an argument is a
+LocalisedInputError (bot/errors.py), answered in the caller's language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from bot.chat.query import PaperQuery, parse_query
+from bot.chat.subscribing import format_time
+from bot.chat.use_cases import (
+    NoReportError,
+    NotSubscribedError,
+    channel_digest,
+    exclude,
+    include,
+    lookup,
+    set_cadence,
+    set_digest_setting,
+    set_language,
+    set_schedule,
+    subscribe,
+    unsubscribe,
+)
+from bot.errors import BadInputError, LocalisedInputError
+from bot.i18n import locale_of_text, t
+from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
+from bot.ranking.digest import Digest, interest_labels
+from bot.ranking.feedback import DOWN, UP
+from bot.ranking.tuning import acknowledgement_key, cast_vote, tuning_for
+from bot.runtime.logs import log_context, new_command_id
+from bot.runtime.metrics import COMMAND_SECONDS, COMMANDS
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
+from bot.topics.resolve import UnknownTopicError
+from bot.topics.taxonomy import Taxonomy
+
+LOOKUP_RESULTS = 5
+# A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
+# minutes of response_url and Discord's 15 minutes of follow-ups, but people expect an answer
+# in seconds. With the caller's locale from Slack (bounded at 2 s, handlers/slack/app.py) a
+# reply is posted within 10 s even when the database hangs.
+COMMAND_DEADLINE_SECONDS = 7.0
+# Reading the channel's language when only that is wanted (help, topics, a lookup): a database
+# that does not answer quickly must not hold an answer that does not need it.
+CHANNEL_LANGUAGE_SECONDS = 1.5
+# `/paper digest … all` shows at most this many papers (a channel's largest digest size):
+# enough to read through, and rendering stays small however many papers a day holds.
+DIGEST_ALL_LIMIT = 50
+
+log = logging.getLogger("paperbot.commands")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """Who typed the command, where, and what the edge knows about them."""
+
+    archive: Archive
+    store: SubscriptionStore
+    taxonomy: Taxonomy
+    channel: ChannelRef
+    user: str | None = None
+    locale: str | None = None  # the caller's language, when the platform reports it
+    # Whether the edge found the caller may change this channel; None when the platform could
+    # not say (then changes are refused, saying why, and everything else still works).
+    can_manage: bool | None = True
+    default_tz: str = "UTC"
+    deadline: float = COMMAND_DEADLINE_SECONDS  # seconds for the whole answer
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot answers (always to the caller alone): text, and papers or a digest."""
+
+    text: str
+    hits: list[LookupHit] = field(default_factory=list)
+    digest: Digest | None = None
+    error: bool = False
+    locale: str = "en"
+
+
+async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
+    """Answer `/paper ARGUMENTS` as typed (the text after the command name): the first word
+    names the sub-command, else the whole text is a lookup."""
+    verb, rest = _parse(arguments)
+    return await handle_invocation(ctx, verb, rest, typed=arguments)
+
+
+async def handle_invocation(
+    ctx: CommandContext, verb: str, rest: str = "", *, typed: str | None = None
+) -> Reply:
+    """Run the sub-command `verb` (a name in SUBCOMMANDS) on its argument text `rest`.
+
+    `rest` is never read for a verb: a lookup looks up whatever it says. `typed` is the whole
+    text when the user typed one (its language picks the reply's when the platform says none).
+    Every line logged while answering carries the command's id; one INFO line says which
+    sub-command ran where, how it ended and how long it took (the query itself only at DEBUG:
+    what people search for is theirs).
+    """
+    if verb not in SUBCOMMANDS:
+        raise ValueError(f"not a /paper sub-command: {verb!r}")
+    said = rest if typed is None else typed
+    command = new_command_id()
+    with log_context(command=command, channel=ctx.channel):
+        log.debug("/paper %s: %r", verb, said)
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            async with asyncio.timeout(ctx.deadline):
+                reply = await _answer(ctx, said, verb, rest)
+            outcome = "error" if reply.error else "ok"
+            return reply
+        except TimeoutError:
+            # Also a driver's own timeout (asyncpg's connect): either way, try again later.
+            outcome = "timeout"
+            log.warning("/paper %s: no answer within %s s", verb, ctx.deadline)
+            return failure_reply(ctx.locale, said, "failed.timeout")
+        except Exception as exc:
+            # The one line with the traceback; the caller gets a short reply, never silence.
+            log.exception("/paper %s failed", verb)
+            key = "failed.database" if database_unreachable(exc) else "failed.command"
+            return failure_reply(ctx.locale, said, key, command=command)
+        finally:
+            ms = round((time.perf_counter() - started) * 1000)
+            fields = {
+                "subcommand": verb,
+                "platform": ctx.channel.platform,
+                "outcome": outcome,
+                "elapsed_ms": ms,
+            }
+            log.info("/paper %s: %s in %d ms", verb, outcome, ms, extra=fields)
+            COMMANDS.labels(ctx.channel.platform, verb, outcome).inc()
+            COMMAND_SECONDS.labels(ctx.channel.platform).observe(time.perf_counter() - started)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached (refused, reset, gone), rather than
+    that a command is wrong: worth "try again in a minute"."""
+    if isinstance(exc, OSError | OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and isinstance(cause, OSError)
+
+
+def failure_reply(locale: str | None, said: str, key: str, **values: object) -> Reply:
+    """The short reply to a command that could not be answered: in the caller's language when
+    known (the platform's, or Chinese when they typed Chinese), else in both languages."""
+    if locale is None and locale_of_text(said, "") == "zh":
+        locale = "zh"
+    if locale is not None:
+        return Reply(t(key, locale, **values), error=True, locale=locale)
+    both = f"{t(key, 'en', **values)} / {t(key, 'zh', **values)}"
+    return Reply(both, error=True, locale="en")
+
+
+M = TypeVar("M")
+
+
+def fit_digest(digest: Digest, render: Callable[[Digest], list[M]], max_messages: int) -> list[M]:
+    """`render(digest)` in at most `max_messages` messages: when the papers take more, the
+    first ones that fit are shown and the last message says how many more and how to see them
+    (Slack's response_url takes 5 posts; a Discord reply should not flood the screen)."""
+    messages = render(digest)
+    keep = len(digest.items)
+    while len(messages) > max_messages and keep > 0:
+        # Shrink in proportion first, then one paper at a time (the footer line takes room too).
+        keep = min(keep - 1, keep * max_messages // len(messages))
+        messages = render(digest.shortened(keep))
+    return messages
+
+
+def _parse(arguments: str) -> tuple[str, str]:
+    """The sub-command (`lookup` when the first word names none) and the text it works on."""
+    words = arguments.strip().split(maxsplit=1)
+    verb = VERBS.get(words[0].casefold(), "lookup") if words else "help"
+    if verb == "lookup":
+        return verb, arguments.strip()
+    return verb, words[1] if len(words) > 1 else ""
+
+
+async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscription | None:
+    """The channel's subscription when `verb` needs it; else only for its language, and only
+    when the caller's is unknown, and never holding the answer up: help and topics need no
+    database, a lookup only the archive."""
+    if COMMAND_TABLE[verb].reads_channel:
+        return await ctx.store.get(ctx.channel)
+    if ctx.locale is not None or locale_of_text(arguments, "") == "zh":
+        return None
+    try:
+        async with asyncio.timeout(min(CHANNEL_LANGUAGE_SECONDS, ctx.deadline / 4)):
+            return await ctx.store.get(ctx.channel)
+    except (TimeoutError, SQLAlchemyError, OSError) as exc:
+        log.info("/paper %s: the channel's language is unavailable (%s); answering in English", verb, exc)
+        return None
+
+
+async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
+    current = await _channel(ctx, verb, arguments)
+    locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
+    command = COMMAND_TABLE[verb]
+    if command.changes and not ctx.can_manage:
+        key = "not_allowed.unknown" if ctx.can_manage is None else "not_allowed"
+        return Reply(t(key, locale), error=True, locale=locale)
+    try:
+        return await command.handler(ctx, rest, current, locale)
+    except UnknownTopicError as exc:
+        return Reply(
+            t("unknown_topic", locale, term=exc.term, suggestion=exc.suggestion), error=True, locale=locale
+        )
+    except NotSubscribedError:
+        return Reply(t("need_subscription", locale), error=True, locale=locale)
+    except NoReportError as exc:
+        key = "digest.no_report" if exc.day else "digest.no_reports"
+        return Reply(t(key, locale, date=exc.day), error=True, locale=locale)
+    except LocalisedInputError as exc:
+        return Reply(t(exc.key, locale, **exc.values), error=True, locale=locale)
+    except BadInputError as exc:
+        return Reply(str(exc), error=True, locale=locale)
+
+
+# -- the handlers: one per sub-command, each `(ctx, rest, current, locale) -> Reply` ------------
+
+
+async def _help(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return Reply(HELP[locale], locale=locale)
+
+
+async def _topics(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return Reply(_topics_text(ctx.taxonomy, locale), locale=locale)
+
+
+async def _list(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return Reply(_list_text(ctx.taxonomy, current, locale), locale=locale)
+
+
+async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("subscribe.usage", locale), error=True, locale=locale)
+    change = await subscribe(
+        ctx.store,
+        ctx.taxonomy,
+        ctx.channel,
+        rest,
+        user=ctx.user,
+        default_tz=ctx.default_tz,
+        default_locale=locale,
+    )
+    assert change.subscription is not None
+    sub = change.subscription
+    following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
+    if change.resumed:
+        return Reply(
+            t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+            locale=locale,
+        )
+    if not change.changed.changes_anything():
+        return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
+    return Reply(
+        t("subscribe.done", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+        locale=locale,
+    )
+
+
+async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
+    change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
+    removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
+    if not change.changed.changes_anything():
+        return Reply(t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale)
+    if change.subscription is None:
+        return Reply(t("unsubscribe.all", locale), locale=locale)
+    following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+
+
+async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("cadence.usage", locale), error=True, locale=locale)
+    updated = await set_cadence(ctx.store, ctx.channel, rest)
+    return Reply(cadence_text(updated, locale), locale=locale)
+
+
+async def _exclude(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _exclude_or_include(ctx, "exclude", rest, locale)
+
+
+async def _include(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _exclude_or_include(ctx, "include", rest, locale)
+
+
+async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    parts = rest.split()
+    if not parts or len(parts) > 2:
+        return Reply(t("schedule.usage", locale), error=True, locale=locale)
+    sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
+    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
+
+
+async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t("language.usage", locale), error=True, locale=locale)
+    sub = await set_language(ctx.store, ctx.channel, rest)
+    return Reply(t("language.done", sub.locale), locale=sub.locale)
+
+
+async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _feedback(ctx, "more-like", rest, locale)
+
+
+async def _less_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    return await _feedback(ctx, "less-like", rest, locale)
+
+
+async def _set(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    words = rest.split()
+    if not words and current is not None:
+        return Reply(settings_text(current.settings, locale), locale=locale)
+    if len(words) != 2:
+        return Reply(t("settings.usage", locale), error=True, locale=locale)
+    updated = await set_digest_setting(ctx.store, ctx.channel, words[0], words[1])
+    return Reply(settings_text(updated.settings, locale), locale=locale)
+
+
+def cadence_text(subscription: Subscription, locale: str) -> str:
+    """ "Digest daily at 09:00 (UTC)." / "…every Friday at…" / "…Monday to Friday at…"."""
+    settings, time = subscription.settings, format_time(subscription.time)
+    if settings.cadence == "weekly":
+        day = t(f"weekday.{settings.weekday}", locale)
+        return t("cadence.weekly", locale, day=day, time=time, tz=subscription.tz)
+    return t(f"cadence.{settings.cadence}", locale, time=time, tz=subscription.tz)
+
+
+def settings_text(settings: DigestSettings, locale: str) -> str:
+    floor = (
+        t("settings.floor", locale, count=settings.min_upvotes)
+        if settings.min_upvotes is not None
+        else t("settings.floor.none", locale)
+    )
+    order = t(f"settings.order.{settings.order}", locale)
+    return t("settings.show", locale, size=settings.size, floor=floor, order=order)
+
+
+async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
+    if not rest.strip():
+        return Reply(t(f"{verb}.usage", locale), error=True, locale=locale)
+    action = exclude if verb == "exclude" else include
+    change = await action(ctx.store, ctx.taxonomy, ctx.channel, rest)
+    assert change.subscription is not None
+    now = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    if not change.changed.changes_anything():
+        if verb == "include":
+            return Reply(t("include.not_excluded", locale, removed=rest.strip()), error=True, locale=locale)
+        return Reply(t("subscribe.unchanged", locale, topics=now), locale=locale)
+    # What changed, named without the "not" prefix: "Excluded robotics", "No longer excluded robotics".
+    named = Interests(change.changed.excluded_topics, change.changed.excluded_keywords)
+    changed = ", ".join(interest_labels(named, ctx.taxonomy, locale))
+    return Reply(t(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
+
+
+async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: str) -> Reply:
+    hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy)
+    shown = query.strip()
+    if not hits:
+        return Reply(t("lookup.none", locale, query=shown), locale=locale)
+    return Reply(
+        t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown),
+        hits,
+        locale=locale,
+    )
+
+
+async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+    if current is None or not current.interests:
+        return Reply(t("digest.not_subscribed", locale), error=True, locale=locale)
+    day: dt.date | None = None
+    show_all = False  # every match, up to DIGEST_ALL_LIMIT
+    for word in rest.split():
+        if word.casefold() in {"all", "全部"}:
+            show_all = True
+            continue
+        try:
+            day = dt.date.fromisoformat(word)
+        except ValueError:
+            raise LocalisedInputError("error.bad_date", word=word) from None
+    digest = await channel_digest(
+        ctx.archive,
+        ctx.taxonomy,
+        current.interests,
+        day=day,
+        locale=current.locale,
+        limit=DIGEST_ALL_LIMIT if show_all else current.settings.size,
+        settings=current.settings,
+        tuning=await tuning_for(VoteStore(ctx.archive.engine), ctx.channel, dt.datetime.now(dt.UTC)),
+    )
+    if show_all and digest.more:
+        digest = digest.shortened(len(digest.items))  # the "more" line says how to narrow it down
+    return Reply(digest.header(), digest=digest, locale=current.locale)
+
+
+def _topics_text(taxonomy: Taxonomy, locale: str) -> str:
+    lines = [t("topics.header", locale, count=len(taxonomy))]
+    for topic in taxonomy:
+        other = [n for n in (topic.name, *topic.zh) if n != topic.label(locale)]
+        aliases = ", ".join([*other, *topic.aliases[:4]])
+        lines.append(f"• {topic.label(locale)} — {aliases}")
+    return "\n".join(lines)
+
+
+def _list_text(taxonomy: Taxonomy, current: Subscription | None, locale: str) -> str:
+    if current is None or not current.interests:
+        return t("list.none", locale)
+    paused = t("list.paused", locale, reason=current.paused_reason or "—") if current.paused else ""
+    if current.settings != DigestSettings():
+        paused = "\n" + settings_text(current.settings, locale) + paused
+    return t(
+        "list.some",
+        locale,
+        topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
+        when=cadence_text(current, locale),
+        language=t(f"language.{current.locale}", locale),
+        paused=paused,
+    )
+
+
+# -- feedback ----------------------------------------------------------------------------------
+
+
+async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
+    """`/paper more-like ID` / `less-like ID`: the typed 👍 / 👎 (the same toggle as the buttons)."""
+    try:
+        query = parse_query(rest) if rest.strip() else None
+    except BadInputError:
+        query = None
+    if not isinstance(query, PaperQuery):
+        return Reply(t("feedback.usage", locale), error=True, locale=locale)
+    direction = UP if verb == "more-like" else DOWN
+    outcome = await cast_vote(
+        ctx.archive,
+        VoteStore(ctx.archive.engine),
+        ctx.taxonomy,
+        ctx.channel,
+        query.arxiv_id,
+        ctx.user or "anonymous",
+        direction,
+    )
+    return Reply(t(acknowledgement_key(outcome, direction), locale), error=outcome is None, locale=locale)
+
+
+# -- the command table -------------------------------------------------------------------------
+
+Handler = Callable[[CommandContext, str, Subscription | None, str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One `/paper` sub-command: everything said about it anywhere comes from here or is tested
+    against it (dispatch, both helps, the Discord group, the Slack manifest's usage hint)."""
+
+    verb: str  # the canonical name: what `handle_invocation` takes, Discord's sub-command name
+    names: tuple[str, ...]  # the typed names, English first (the first is the one shown), then aliases
+    zh_names: tuple[str, ...]  # the typed Chinese names, the first shown in the Chinese help
+    arguments: tuple[str, str]  # what follows the name, in English and Chinese ("" for none)
+    help: tuple[str, str]  # the help line's description, in English and Chinese
+    handler: Handler
+    changes: bool = False  # changes the channel: only a caller the platform says may manage it
+    reads_channel: bool = False  # needs the channel's subscription (not only its language)
+
+    def usage(self, locale: str) -> str:
+        """What the caller types after `/paper`, e.g. `subscribe TOPICS` / `订阅 主题`."""
+        zh = locale == "zh"
+        arguments = self.arguments[1 if zh else 0]
+        if not self.names:  # a lookup has no name: the words are the query
+            return arguments
+        name = self.zh_names[0] if zh else self.names[0]
+        return f"{name} {arguments}".rstrip()
+
+
+COMMAND_LIST: tuple[Command, ...] = (
+    Command(
+        "lookup",
+        (),
+        (),
+        ("QUERY", "关键词"),
+        (
+            "look up papers: arXiv id, paper URL, date, title words, 中文, a topic",
+            "检索论文：arXiv 编号、论文链接、日期、标题词、中文或主题",
+        ),
+        _lookup,
+    ),
+    Command(
+        "subscribe",
+        ("subscribe", "sub"),
+        ("订阅",),
+        ("TOPICS", "主题"),
+        (
+            'follow topics or "quoted keywords": RL, video generation, "GRPO"',
+            '订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"',
+        ),
+        _subscribe,
+        changes=True,
+    ),
+    Command(
+        "unsubscribe",
+        ("unsubscribe", "unsub"),
+        ("退订", "取消订阅"),
+        ("TOPICS|all", "主题|all"),
+        ("stop following some topics, or everything", "取消订阅部分主题，或全部"),
+        _unsubscribe,
+        changes=True,
+    ),
+    Command(
+        "exclude",
+        ("exclude",),
+        ("排除", "屏蔽"),
+        ("TOPICS", "主题"),
+        (
+            'leave papers about these out: survey, "medical", robotics',
+            '不要与这些相关的论文：survey, "医疗", 机器人',
+        ),
+        _exclude,
+        changes=True,
+    ),
+    Command(
+        "include",
+        ("include", "unexclude"),
+        ("取消排除",),
+        ("TOPICS", "主题"),
+        (
+            'stop excluding them (or: /paper subscribe agents -"medical")',
+            '不再排除（也可写：/paper 订阅 智能体 -"医疗"）',
+        ),
+        _include,
+        changes=True,
+    ),
+    Command(
+        "list",
+        ("list", "ls"),
+        ("列表",),
+        ("", ""),
+        ("what this channel follows, and when its digest comes", "本频道的订阅与推送时间"),
+        _list,
+        reads_channel=True,
+    ),
+    Command(
+        "topics",
+        ("topics",),
+        ("主题",),
+        ("", ""),
+        ("the built-in topics and their names", "内置主题及其名称"),
+        _topics,
+    ),
+    Command(
+        "schedule",
+        ("schedule", "time"),
+        ("定时", "时间"),
+        ("HH:MM [ZONE]", "HH:MM [时区]"),
+        ("digest time and time zone, e.g. 09:30 Asia/Shanghai", "推送时间与时区，例如 09:30 Asia/Shanghai"),
+        _schedule,
+        changes=True,
+    ),
+    Command(
+        "cadence",
+        ("cadence", "frequency"),
+        ("频率",),
+        ("daily|weekdays|weekly DAY", "每天|工作日|每周 周几"),
+        ("how often the digest comes, e.g. weekly friday", "推送频率，例如 每周 周五"),
+        _cadence,
+        changes=True,
+    ),
+    Command(
+        "language",
+        ("language", "lang"),
+        ("语言",),
+        ("en|zh", "en|zh"),
+        ("the language of this channel's digest", "本频道日报的语言"),
+        _language,
+        changes=True,
+    ),
+    Command(
+        "set",
+        ("set", "settings"),
+        ("设置",),
+        ("size|min-upvotes|order VALUE", "数量|最少点赞|排序 值"),
+        ("digest size, upvote floor, order (relevance|upvotes)", "日报篇数、点赞下限、排序（相关度|点赞）"),
+        _set,
+        changes=True,
+        reads_channel=True,
+    ),
+    Command(
+        "digest",
+        ("digest", "preview"),
+        ("日报", "预览"),
+        ("[DATE] [all]", "[日期] [all]"),
+        ("today's digest for this channel, shown only to you", "立即查看本频道今天的日报（仅自己可见）"),
+        _digest,
+        reads_channel=True,
+    ),
+    # Feedback (bot/ranking/tuning.py): 👍 / 👎 typed, for the console (no buttons) and anyone who
+    # prefers it. Any member may vote, as with the buttons, so these change nothing of the channel.
+    Command(
+        "more-like",
+        ("more-like", "like"),
+        ("多推荐",),
+        ("ID", "编号"),
+        (
+            "👍 a paper: tunes this channel's digest (again: take it back)",
+            "👍 一篇论文，调整本频道的日报（再输入一次可撤回）",
+        ),
+        _more_like,
+    ),
+    Command(
+        "less-like",
+        ("less-like", "dislike"),
+        ("少推荐",),
+        ("ID", "编号"),
+        (
+            "👎 a paper: tunes this channel's digest (again: take it back)",
+            "👎 一篇论文，调整本频道的日报（再输入一次可撤回）",
+        ),
+        _less_like,
+    ),
+    Command(
+        "help",
+        ("help", "-h", "--help"),
+        ("帮助",),
+        ("", ""),
+        ("this help (/paper 帮助 for Chinese)", "本帮助（/paper help 查看英文）"),
+        _help,
+    ),
+)
+COMMAND_TABLE: dict[str, Command] = {command.verb: command for command in COMMAND_LIST}
+
+# Every typed name (case-folded) → its sub-command; a first word not here starts a lookup.
+VERBS: dict[str, str] = {
+    name: command.verb for command in COMMAND_LIST for name in (*command.names, *command.zh_names)
+}
+# The sub-commands that change a channel: only a caller the platform says may manage it.
+CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
+# Every sub-command by its canonical name: what `handle_invocation` accepts.
+SUBCOMMANDS = frozenset(COMMAND_TABLE)
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a monospaced font: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def help_text(locale: str) -> str:
+    """The `/paper help` text in `locale`: one line per sub-command, descriptions aligned."""
+    index = 1 if locale == "zh" else 0
+    usages = [f"/paper {command.usage(locale)}" for command in COMMAND_LIST]
+    width = max(display_width(usage) for usage in usages) + 2
+    return "\n".join(
+        usage + " " * (width - display_width(usage)) + command.help[index]
+        for usage, command in zip(usages, COMMAND_LIST, strict=True)
+    )
+
+
+HELP = {locale: help_text(locale) for locale in ("en", "zh")}
+
+
+def usage_hint() -> str:
+    """The Slack manifest's `/paper` usage hint (deploy/slack-manifest.yaml): every sub-command."""
+    return " | ".join(
+        f"[{command.arguments[0]}]" if not command.names else command.usage("en") for command in COMMAND_LIST
+    )

@@ -1,0 +1,67 @@
+"""Completions for chat platforms that offer them (Discord's autocomplete): topics and time zones.
+
+Platform-free, so every edge that can suggest uses the same matching: English and Chinese
+names and aliases, prefix matches first, and for a comma-separated list only the last item
+is completed (the earlier ones are kept as typed).
+"""
+
+from __future__ import annotations
+
+from bot.chat.subscribing import zone_names
+from bot.topics.taxonomy import Taxonomy, name_key
+
+MAX_CHOICES = 25  # Discord shows at most 25 choices
+MAX_VALUE = 100  # and a choice's value is at most 100 characters
+
+
+def complete_topics(text: str, taxonomy: Taxonomy, locale: str = "en") -> list[tuple[str, str]]:
+    """(label, value) choices completing the last item of a comma-separated topic list."""
+    head, sep, last = text.rpartition(",")
+    typed = name_key(last)
+    prefix = f"{head}{sep} " if sep else ""
+    ranked: list[tuple[int, str, str]] = []
+    for topic in taxonomy:
+        names = [topic.label(locale), topic.name, *topic.zh, *topic.aliases]
+        keys = [name_key(name) for name in names]
+        if not typed:
+            rank = 2
+        elif any(key.startswith(typed) for key in keys):
+            rank = 0
+        elif any(typed in key for key in keys):
+            rank = 1
+        else:
+            continue
+        other = topic.name if topic.label(locale) != topic.name else (topic.zh[0] if topic.zh else "")
+        label = f"{topic.label(locale)} · {other}" if other else topic.label(locale)
+        ranked.append((rank, label, topic.label(locale)))
+    ranked.sort(key=lambda item: item[0])
+    choices = []
+    for _rank, label, name in ranked:
+        value = (prefix + name).strip()
+        if len(value) <= MAX_VALUE:
+            choices.append((label[:MAX_VALUE], value))
+        if len(choices) == MAX_CHOICES:
+            break
+    return choices
+
+
+def complete_timezone(text: str) -> list[tuple[str, str]]:
+    """IANA zones (and the city and Chinese names parse_timezone accepts) matching `text`."""
+    typed = text.strip().casefold().replace("_", " ")
+    starts, contains = [], []
+    for key, zone in zone_names().items():
+        if not typed or key.startswith(typed):
+            starts.append((key, zone))
+        elif typed in key:
+            contains.append((key, zone))
+    seen: set[str] = set()
+    choices = []
+    for key, zone in sorted(starts) + sorted(contains):
+        if zone in seen:
+            continue
+        seen.add(zone)
+        label = zone if key == zone.casefold() else f"{zone} ({key})"
+        choices.append((label[:MAX_VALUE], zone))
+        if len(choices) == MAX_CHOICES:
+            break
+    return choices

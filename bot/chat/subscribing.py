@@ -1,0 +1,494 @@
+"""Subscription settings as users type them (times, time zones, languages) and as files carry them.
+
+Every parser here raises BadInputError with a message that says what was wrong and what
+would be right, because the text comes straight from a chat box or an operator's JSON file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from rapidfuzz import fuzz, process
+
+from bot.errors import BadInputError, LocalisedInputError
+from bot.ids import MAX_ID_LENGTH, check_channel
+from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Subscription
+from bot.ranking.feedback import ChannelPreferences
+from bot.topics.resolve import normalise_keyword, resolve_terms
+from bot.topics.taxonomy import Taxonomy
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?(\d{1,2})[点點時时](?:(半)|(\d{1,2})分?)?$")
+_LOCALE_NAMES = {
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+    "zh": "zh",
+    "cn": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "汉语": "zh",
+    "简体中文": "zh",
+    "繁體中文": "zh",
+}
+# Names people type for the zones most labs live in, beside the IANA names themselves.
+_ZONE_ALIASES = {
+    "beijing": "Asia/Shanghai",
+    "北京": "Asia/Shanghai",
+    "china": "Asia/Shanghai",
+    "中国": "Asia/Shanghai",
+    "上海": "Asia/Shanghai",
+    "香港": "Asia/Hong_Kong",
+    "台北": "Asia/Taipei",
+    "东京": "Asia/Tokyo",
+    "utc": "UTC",
+    "gmt": "UTC",
+    "z": "UTC",
+}
+
+
+def parse_time(text: str) -> dt.time:
+    """`09:30`, `9:30`, `9am`, `9:30 pm`, `21h00`, `9点半`, `下午3点` → a time of day."""
+    raw = text.strip()
+    hour, minute = _clock(raw)
+    if hour is None or minute is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise LocalisedInputError("error.bad_time", raw=raw)
+    return dt.time(hour, minute)
+
+
+def _clock(raw: str) -> tuple[int | None, int | None]:
+    found = _CLOCK.match(raw)
+    if found:
+        hour, minute = int(found.group(1)), int(found.group(2) or 0)
+        suffix = (found.group(3) or "").lower().replace(".", "")
+        if suffix:
+            if not 1 <= hour <= 12:
+                return None, None
+            hour = hour % 12 + (12 if suffix == "pm" else 0)
+        return hour, minute
+    found = _CLOCK_ZH.match(raw)
+    if found:
+        period, hour = found.group(1), int(found.group(2))
+        minute = 30 if found.group(3) else int(found.group(4) or 0)
+        if period is None:
+            return hour, minute
+        if hour > 12:  # "下午15点" mixes two clocks: refuse rather than guess
+            return None, None
+        if period in {"下午", "晚上"}:
+            # 晚上12点 is midnight; 下午12点 is what 中午12点 says, noon.
+            return (0 if period == "晚上" else 12) if hour == 12 else hour + 12, minute
+        return (0 if period in {"上午", "早上"} and hour == 12 else hour), minute
+    return None, None
+
+
+def format_time(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+@cache
+def _zones() -> dict[str, str]:
+    names = available_timezones()
+    zones = {name.casefold(): name for name in names}
+    # `shanghai` or `new york` for Asia/Shanghai and America/New_York, when only one zone fits.
+    cities: dict[str, list[str]] = {}
+    for name in names:
+        cities.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").casefold(), []).append(name)
+    for city, matches in cities.items():
+        if len(matches) == 1:
+            zones.setdefault(city, matches[0])
+    zones.update(_ZONE_ALIASES)
+    return zones
+
+
+def zone_names() -> dict[str, str]:
+    """Every accepted time-zone spelling (case-folded) with the IANA zone it means."""
+    return dict(_zones())
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA zone name (any case), a unique city name, or a common alias → the IANA name."""
+    raw = text.strip()
+    key = raw.replace("_", " ").casefold()
+    zone = _zones().get(raw.casefold()) or _zones().get(key) or _zones().get(raw.replace(" ", "_").casefold())
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+            return zone
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    best = process.extractOne(key, list(_zones()), scorer=fuzz.WRatio, score_cutoff=85)
+    if best:
+        raise LocalisedInputError("error.unknown_timezone.suggest", raw=raw, suggestion=_zones()[best[0]])
+    raise LocalisedInputError("error.unknown_timezone", raw=raw)
+
+
+def parse_locale(text: str) -> str:
+    """`en`, `zh`, `zh-CN`, `English`, `中文` → `en` or `zh`."""
+    key = text.strip().casefold().replace("_", "-")
+    locale = _LOCALE_NAMES.get(key) or _LOCALE_NAMES.get(key.split("-")[0])
+    if locale is None:
+        raise LocalisedInputError("error.unknown_language", text=text)
+    return locale
+
+
+def parse_channel(platform: Any, workspace: Any, channel: Any) -> ChannelRef:
+    """A channel of an import file; raises BadInputError when either id cannot exist on its
+    platform (bot/ids.py), so nothing is stored that a delivery would post to blindly."""
+    if platform not in PLATFORMS:
+        raise BadInputError(f"unknown platform {platform!r}: use {' or '.join(PLATFORMS[:2])}")
+    for name, value in (("workspace", workspace), ("channel", channel)):
+        if not isinstance(value, str) or not value.strip():
+            raise BadInputError(f"{name} must be a non-empty string")
+    return check_channel(ChannelRef(platform, workspace.strip(), channel.strip()))
+
+
+# `/paper set NAME VALUE`: each setting's names (English, Chinese) and its values' names.
+_SETTING_NAMES = {
+    "size": "size",
+    "top": "size",
+    "数量": "size",
+    "篇数": "size",
+    "min-upvotes": "min_upvotes",
+    "min_upvotes": "min_upvotes",
+    "upvotes": "min_upvotes",
+    "最少点赞": "min_upvotes",
+    "点赞下限": "min_upvotes",
+    "order": "order",
+    "sort": "order",
+    "排序": "order",
+}
+_ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "relevance"} | {
+    "upvotes": "upvotes",
+    "votes": "upvotes",
+    "点赞": "upvotes",
+    "点赞数": "upvotes",
+}
+_OFF = frozenset({"off", "none", "0", "关闭", "无"})
+# Far above any paper's upvotes, far below the column's INTEGER (PostgreSQL: 2,147,483,647).
+MAX_MIN_UPVOTES = 1_000_000
+
+
+def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
+    """One `/paper set` change as DigestSettings fields; raises BadInputError saying what works."""
+    field = _SETTING_NAMES.get(name.strip().casefold())
+    text = value.strip().casefold()
+    if field is None:
+        raise LocalisedInputError("error.unknown_setting", name=name)
+    if field == "order":
+        order = _ORDER_NAMES.get(text)
+        if order is None:
+            raise LocalisedInputError("error.unknown_order", value=value)
+        return {"order": order}
+    if field == "min_upvotes" and text in _OFF:
+        return {"min_upvotes": None}
+    try:
+        number = int(text)
+    except ValueError:
+        raise LocalisedInputError("error.not_a_number", name=name, value=value) from None
+    if field == "size":
+        if not 1 <= number <= MAX_DIGEST_SIZE:
+            raise LocalisedInputError("error.size_range", max=MAX_DIGEST_SIZE)
+        return {"size": number}
+    if not 0 <= number <= MAX_MIN_UPVOTES:
+        raise LocalisedInputError("settings.min_upvotes.range", max=MAX_MIN_UPVOTES)
+    return {"min_upvotes": number}
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_NAMES: dict[str, int] = {}
+for _number, _name in enumerate(WEEKDAYS):
+    _zh = "一二三四五六日"[_number]
+    for _spelling in (_name, _name[:3], f"周{_zh}", f"星期{_zh}", f"礼拜{_zh}"):
+        _WEEKDAY_NAMES[_spelling] = _number
+_WEEKDAY_NAMES.update({"周天": 6, "星期天": 6, "礼拜天": 6})
+_CADENCE_NAMES = {
+    "daily": "daily",
+    "every day": "daily",
+    "每天": "daily",
+    "每日": "daily",
+    "weekdays": "weekdays",
+    "workdays": "weekdays",
+    "工作日": "weekdays",
+    "weekly": "weekly",
+    "每周": "weekly",
+}
+
+
+def parse_cadence(text: str) -> dict[str, Any]:
+    """`daily`, `weekdays`, or `weekly [DAY]` (default Monday), in English or Chinese, as
+    DigestSettings fields; raises BadInputError saying what works."""
+    words = text.strip().casefold().split()
+    if not words:
+        raise LocalisedInputError("error.cadence_empty")
+    cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))
+    if cadence is None:
+        # 每周五: the Chinese way writes the day into the word.
+        if words[0].startswith("每周") and len(words) == 1 and f"周{words[0][2:]}" in _WEEKDAY_NAMES:
+            return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[f"周{words[0][2:]}"]}
+        raise LocalisedInputError("error.unknown_cadence", text=text.strip())
+    if cadence != "weekly":
+        return {"cadence": cadence}
+    day = words[1] if len(words) > 1 else "monday"
+    if day not in _WEEKDAY_NAMES:
+        raise LocalisedInputError("error.unknown_day", day=day)
+    return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[day]}
+
+
+def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The `subscriptions export` shape of CONTRACT.md, plus keywords, pause and owner."""
+    ref = subscription.channel
+    return {
+        "platform": ref.platform,
+        "workspace": ref.workspace,
+        "channel": ref.channel,
+        "topics": [taxonomy.get(t).name for t in subscription.interests.topics],
+        "keywords": list(subscription.interests.keywords),
+        "exclude_topics": [taxonomy.get(t).name for t in subscription.interests.excluded_topics],
+        "exclude_keywords": list(subscription.interests.excluded_keywords),
+        "digest": {
+            "size": subscription.settings.size,
+            "min_upvotes": subscription.settings.min_upvotes,
+            "order": subscription.settings.order,
+            "cadence": subscription.settings.cadence,
+            **(
+                {"weekday": WEEKDAYS[subscription.settings.weekday]}
+                if subscription.settings.cadence == "weekly"
+                else {}
+            ),
+        },
+        "time": format_time(subscription.time),
+        "tz": subscription.tz,
+        "locale": subscription.locale,
+        "paused": subscription.paused,
+        "paused_reason": subscription.paused_reason,
+        "created_by": subscription.created_by,
+    }
+
+
+def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> Subscription:
+    """One entry of a `subscriptions import` file, validated; raises BadInputError."""
+    if not isinstance(entry, dict):
+        raise BadInputError("each entry must be a JSON object")
+    ref = parse_channel(entry.get("platform"), entry.get("workspace"), entry.get("channel"))
+    topics = _strings(entry.get("topics", []), "topics")
+    # Keywords are taken as they are (never resolved), so one that looks like a topic stays a keyword.
+    keywords = Interests(
+        keywords=tuple(normalise_keyword(k) for k in _strings(entry.get("keywords", []), "keywords"))
+    )
+    interests = merge_interests(resolve_terms(topics, taxonomy) if topics else Interests(), keywords)
+    if not interests:
+        raise BadInputError("the topic list is empty: name at least one topic or keyword")
+    excluded_topics = _strings(entry.get("exclude_topics", []), "exclude_topics")
+    excluded = resolve_terms(excluded_topics, taxonomy) if excluded_topics else Interests()
+    if excluded.keywords:
+        raise BadInputError(f"exclude_topics names no topic: {', '.join(excluded.keywords)}")
+    interests = merge_interests(
+        interests,
+        Interests(
+            excluded_topics=excluded.topics,
+            excluded_keywords=tuple(
+                normalise_keyword(k) for k in _strings(entry.get("exclude_keywords", []), "exclude_keywords")
+            ),
+        ),
+    )
+    created_by = entry.get("created_by")
+    if created_by is not None and (not isinstance(created_by, str) or len(created_by) > MAX_ID_LENGTH):
+        raise BadInputError(f"created_by must be a string of at most {MAX_ID_LENGTH} characters")
+    paused = entry.get("paused", False)
+    if not isinstance(paused, bool):
+        raise BadInputError(f"paused must be true or false, not {paused!r}")
+    reason = entry.get("paused_reason")
+    settings = _settings(entry.get("digest", {}))
+    return Subscription(
+        channel=ref,
+        interests=interests,
+        time=parse_time(_string(entry.get("time", "09:00"), "time")),
+        tz=parse_timezone(_string(entry.get("tz", default_tz), "tz")),
+        locale=parse_locale(_string(entry.get("locale", "en"), "locale")),
+        paused=paused,
+        paused_reason=reason if paused and isinstance(reason, str) else None,
+        created_by=created_by,
+        settings=settings,
+    )
+
+
+def _settings(value: Any) -> DigestSettings:
+    if not isinstance(value, dict):
+        raise BadInputError(
+            'digest must be an object: {"size": 10, "min_upvotes": null, "order": "relevance"}'
+        )
+    unknown = set(value) - {"size", "min_upvotes", "order", "cadence", "weekday"}
+    if unknown:
+        raise BadInputError(f"digest has unknown settings: {', '.join(sorted(unknown))}")
+    fields: dict[str, Any] = {}
+    if "cadence" in value or "weekday" in value:
+        cadence, day = value.get("cadence", "weekly"), value.get("weekday", "")
+        if not isinstance(cadence, str) or not isinstance(day, str):
+            raise BadInputError("digest cadence and weekday must be strings")
+        fields.update(parse_cadence(f"{cadence} {day}" if cadence == "weekly" else cadence))
+    for name, given in value.items():
+        if name in {"cadence", "weekday"}:
+            continue
+        text = "off" if name == "min_upvotes" and given is None else str(given)
+        if name != "order" and (isinstance(given, bool) or not isinstance(given, int | None)):
+            raise BadInputError(f"digest {name} must be a whole number")
+        fields.update(parse_digest_setting(name, text))
+    return DigestSettings(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    """A `subscriptions import` file, every entry checked: its subscriptions in file order, and
+    the `feedback` (votes) of the entries that carry one."""
+
+    subscriptions: list[Subscription]
+    feedback: dict[ChannelRef, ChannelPreferences]
+
+
+# A check the caller adds to every entry: the store's, whether its rows fit every database.
+EntryCheck = Callable[[Subscription, ChannelPreferences | None], str | None]
+
+
+def read_import(
+    entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC", check: EntryCheck | None = None
+) -> ImportFile:
+    """A whole import file, every entry (and its feedback, and `check`) checked before any is
+    stored; raises one BadInputError counting the bad entries and quoting the first
+    (`import_refused`), so nothing is imported when any entry is wrong."""
+    if not isinstance(entries, list):
+        raise BadInputError("a subscriptions file holds a JSON list of subscriptions")
+    found = ImportFile([], {})
+    problems: list[str] = []
+    seen: dict[ChannelRef, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        try:
+            subscription, feedback = _entry(entry, taxonomy, default_tz, check)
+            if subscription.channel in seen:
+                raise BadInputError(f"same channel as entry {seen[subscription.channel]}")
+        except BadInputError as exc:
+            problems.append(f"entry {index}: {exc}")
+            continue
+        seen[subscription.channel] = index
+        found.subscriptions.append(subscription)
+        if feedback is not None:
+            found.feedback[subscription.channel] = feedback
+    if problems:
+        raise import_refused(problems)
+    return found
+
+
+def read_export(entries: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> list[Subscription]:
+    """The subscriptions of an import file (`read_import`, without the store's check)."""
+    return read_import(entries, taxonomy, default_tz=default_tz).subscriptions
+
+
+def _entry(
+    entry: Any, taxonomy: Taxonomy, default_tz: str, check: EntryCheck | None
+) -> tuple[Subscription, ChannelPreferences | None]:
+    try:
+        subscription = from_export(entry, taxonomy, default_tz=default_tz)
+        feedback = _feedback(entry)
+    except OverflowError as exc:  # a number or date past what Python's datetime can hold
+        raise BadInputError(f"a value is out of range ({exc})") from None
+    problem = check(subscription, feedback) if check is not None else None
+    if problem is not None:
+        raise BadInputError(problem)
+    return subscription, feedback
+
+
+# The first problem of a refused import is quoted up to this many characters: a value in a
+# message (a bad time zone, an overlong id) may be as long as the file, the line may not.
+_QUOTED = 300
+_NAMED = 5  # entries named after the first one
+
+
+def import_refused(problems: Sequence[str]) -> BadInputError:
+    """One short line for a refused import: how many entries are wrong, the first in full and
+    the next few by number ("nothing imported — 3 problems, first: entry 2999: …")."""
+    first = _shorten(" ".join(problems[0].split()), _QUOTED)
+    if len(problems) == 1:
+        return BadInputError(f"nothing imported — 1 problem: {first}")
+    others = [problem.split(":", 1)[0].removeprefix("entry ") for problem in problems[1 : 1 + _NAMED]]
+    rest = len(problems) - 1 - len(others)
+    also = (
+        ("entry " if len(problems) == 2 else "entries ")
+        + ", ".join(others)
+        + (f" and {rest} more" if rest else "")
+    )
+    return BadInputError(f"nothing imported — {len(problems)} problems, first: {first} (also {also})")
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else f"{text[: width - 1]}…"
+
+
+def _string(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise BadInputError(f"{name} must be a string")
+    return value
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadInputError(f"{name} must be a list of strings")
+    return list(value)
+
+
+def merge_interests(current: Interests, added: Interests) -> Interests:
+    """`current` plus `added`. What is newly followed stops being excluded and what is newly
+    excluded stops being followed: the latest word on a topic or keyword wins."""
+    return Interests(
+        _union([t for t in current.topics if t not in added.excluded_topics], added.topics),
+        _union_keywords(_without(current.keywords, added.excluded_keywords), added.keywords),
+        _union([t for t in current.excluded_topics if t not in added.topics], added.excluded_topics),
+        _union_keywords(_without(current.excluded_keywords, added.keywords), added.excluded_keywords),
+    )
+
+
+def remove_interests(current: Interests, removed: Interests) -> Interests:
+    """`current` without `removed` (keywords compared regardless of case, as they match)."""
+    return Interests(
+        tuple(t for t in current.topics if t not in removed.topics),
+        _without(current.keywords, removed.keywords),
+        tuple(t for t in current.excluded_topics if t not in removed.excluded_topics),
+        _without(current.excluded_keywords, removed.excluded_keywords),
+    )
+
+
+def _without(keywords: Iterable[str], removed: Iterable[str]) -> tuple[str, ...]:
+    gone = {r.casefold() for r in removed}
+    return tuple(k for k in keywords if k.casefold() not in gone)
+
+
+def _union_keywords(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
+    keywords: dict[str, str] = {}
+    for keyword in (*first, *second):
+        keywords.setdefault(keyword.casefold(), keyword)  # the first spelling stays
+    return tuple(keywords.values())
+
+
+def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*first, *second]))
+
+
+# -- feedback ----------------------------------------------------------------------------------
+# A channel's 👍 / 👎 (bot/ranking/tuning.py) travel with its subscription as `"feedback"`:
+# `ChannelPreferences.to_json()`, the votes themselves (the weights are derived from them).
+
+
+def _feedback(entry: Any) -> ChannelPreferences | None:
+    """The entry's `feedback`, checked, or None when it has none. An entry without `feedback`
+    leaves the channel's votes as they are; one with it replaces them."""
+    if not isinstance(entry, dict) or entry.get("feedback") is None:
+        return None
+    feedback = entry["feedback"]
+    if not isinstance(feedback, dict):
+        raise BadInputError("feedback must be a JSON object")
+    return ChannelPreferences.from_json(feedback)

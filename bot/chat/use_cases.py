@@ -1,0 +1,328 @@
+"""Use cases shared by the chat commands, the console and the CLI.
+
+Each function takes what it needs (the archive, the subscription store, the taxonomy) and
+returns plain values; wording and markup are the caller's business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.subscribing import (
+    merge_interests,
+    parse_cadence,
+    parse_digest_setting,
+    parse_locale,
+    parse_time,
+    parse_timezone,
+    remove_interests,
+)
+from bot.errors import BadInputError, LocalisedInputError
+from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
+from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
+from bot.ranking.tuning import Tuning
+from bot.ranking.weekly import week_report
+from bot.store.archive import Archive
+from bot.store.search import RANK_WINDOW, search
+from bot.store.subscriptions import SubscriptionStore
+from bot.store.terms import Term, tokenize
+from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
+from bot.topics.resolve import resolve_terms
+from bot.topics.taxonomy import Taxonomy, Topic
+
+DEFAULT_LOOKUP_LIMIT = 10
+MAX_LOOKUP_LIMIT = 100
+TOPIC_CANDIDATES_PER_HIT = 8
+MIN_TOPIC_CANDIDATES = 40
+# A minus at the start of the query or after a space, then a quoted phrase or a word.
+_EXCLUDED_TERM = re.compile(r"(?:^|(?<=\s))[-－−](?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
+
+
+async def lookup(
+    archive: Archive,
+    raw_query: str,
+    *,
+    limit: int = DEFAULT_LOOKUP_LIMIT,
+    taxonomy: Taxonomy | None = None,
+) -> list[LookupHit]:
+    """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query.
+
+    Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
+    whose title, application area or contribution holds them."""
+    limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
+    raw_query, excluded = split_exclusions(raw_query)
+    if excluded:
+        if not raw_query.strip():
+            raise LocalisedInputError("error.lookup_only_exclusions")
+        # Ask for more, as some will be left out.
+        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy)
+        return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
+    query = parse_query(raw_query)
+    if isinstance(query, PaperQuery):
+        hit = await archive.hit(query.arxiv_id)
+        return [hit] if hit else []
+    if isinstance(query, DayQuery):
+        report = await archive.report(query.day)
+        if report is None:
+            return []
+        return [
+            LookupHit(p.arxiv_id, p.title, query.day, 1.0, p.url, p.domain, p.contribution)
+            for p in report.papers[:limit]
+        ]
+    assert isinstance(query, TextQuery)
+    topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
+    if topic is not None:
+        return await _topic_lookup(archive, topic, limit)
+    hits = await search(archive.engine, query.terms, limit=limit)
+    if not hits and len(query.terms) > 1:
+        # No paper holds every word: fall back to papers holding any of them, still ranked.
+        hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
+    return hits
+
+
+def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
+    """A lookup query without its `-word` / `-"phrase"` terms, and a pattern for each of them."""
+    excluded: list[re.Pattern[str]] = []
+
+    def take(match: re.Match[str]) -> str:
+        term = " ".join((match.group(1) or match.group(2) or "").split())
+        if term:
+            # Whole words for Latin text ("survey" is not "surveyed"); Chinese has no spaces.
+            edge = r"\b" if term[0].isascii() and term[-1].isascii() else ""
+            excluded.append(re.compile(edge + re.escape(term) + edge, re.IGNORECASE))
+        return " "
+
+    rest = _EXCLUDED_TERM.sub(take, raw)
+    return " ".join(rest.split()), excluded
+
+
+def _mentions_any(hit: LookupHit, patterns: list[re.Pattern[str]]) -> bool:
+    text = "\n".join((hit.title, hit.domain, hit.contribution))
+    return any(pattern.search(text) for pattern in patterns)
+
+
+async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[LookupHit]:
+    """Papers about a topic, newest first: the full-text index finds candidates by the topic's
+    names, and the matcher keeps those that are about it (not those that mention it)."""
+    names: list[Term] = []
+    for name in topic.names:
+        tokens = tuple(token for term in tokenize(name) for token in term.tokens)
+        if tokens and Term(tokens) not in names:
+            names.append(Term(tokens))
+    # Candidates come title matches first, then application-area matches: the papers most
+    # likely to be about the topic. Scoring one costs ~0.4 ms of CPU, so a few per wanted hit.
+    wanted = min(RANK_WINDOW, max(limit * TOPIC_CANDIDATES_PER_HIT, MIN_TOPIC_CANDIDATES))
+    candidates = await search(archive.engine, names, limit=wanted, match_all=False)
+    stored = await archive.papers([hit.arxiv_id for hit in candidates])
+    hits = []
+    for index, hit in enumerate(candidates):
+        if index and index % 10 == 0:
+            await asyncio.sleep(0)  # let other commands (and Slack's 3-second acks) through
+        if hit.arxiv_id not in stored:
+            continue
+        paper, day = stored[hit.arxiv_id]
+        match = score_topic(topic, paper_fields(paper))
+        if match is not None:
+            hits.append(replace(hit, date=day, score=round(match.score / MAX_SCORE, 4)))
+    hits.sort(key=lambda h: (h.date or dt.date.min, h.score), reverse=True)
+    return hits[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A subscription after a change, and what the change actually did."""
+
+    subscription: Subscription | None
+    changed: Interests  # topics and keywords added or removed
+    created: bool = False
+    resumed: bool = False  # a paused subscription is active again
+
+
+async def subscribe(
+    store: SubscriptionStore,
+    taxonomy: Taxonomy,
+    channel: ChannelRef,
+    terms: str,
+    *,
+    user: str | None = None,
+    default_tz: str = "UTC",
+    default_locale: str = "en",
+) -> Change:
+    """Add topics and keywords to a channel (creating its subscription on first use)."""
+    wanted = resolve_terms(terms, taxonomy)
+    current = await store.get(channel)
+    if current is None and not wanted:
+        raise LocalisedInputError("subscribe.only_exclusions")
+    if current is None:
+        created = Subscription(
+            channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
+        )
+        await store.save(created)
+        return Change(created, wanted, created=True)
+    merged = merge_interests(current.interests, wanted)
+    added = remove_interests(merged, current.interests)
+    # Subscribing again is how a paused channel (bot removed, channel archived) comes back:
+    # whoever fixed the cause says so by subscribing.
+    updated = replace(current, interests=merged, paused=False, paused_reason=None)
+    if added.changes_anything() or current.paused:
+        await store.save(updated)
+    return Change(updated, added, resumed=current.paused)
+
+
+async def unsubscribe(
+    store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str
+) -> Change:
+    """Remove topics and keywords; `all` (or removing the last one) ends the subscription."""
+    current = await store.get(channel)
+    if terms.strip().casefold() in {"all", "*", "全部", "所有"}:
+        if current is not None:
+            await store.delete(channel)
+        return Change(None, current.interests if current else Interests())
+    unwanted = resolve_terms(terms, taxonomy)
+    if current is None:
+        return Change(None, Interests())
+    remaining = remove_interests(current.interests, unwanted)
+    removed = remove_interests(current.interests, remaining)
+    if not removed.changes_anything():
+        return Change(current, removed)
+    if not remaining:
+        await store.delete(channel)
+        return Change(None, removed)
+    updated = replace(current, interests=remaining)
+    await store.save(updated)
+    return Change(updated, removed)
+
+
+async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
+    """Exclude topics and keywords (written with or without a minus); the channel must be
+    subscribed. An excluded term that was followed stops being followed."""
+    current = await _require(store, channel)
+    merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
+    if not merged:
+        raise LocalisedInputError("error.exclude_everything")
+    added = remove_interests(merged, current.interests)
+    if added.changes_anything():
+        current = replace(current, interests=merged)
+        await store.save(current)
+    return Change(current, added)
+
+
+def _as_exclusions(terms: str, taxonomy: Taxonomy) -> Interests:
+    """Every typed term as an exclusion, written with a minus or not (`exclude`, `include`)."""
+    typed = resolve_terms(terms, taxonomy)
+    return Interests(
+        excluded_topics=(*typed.topics, *typed.excluded_topics),
+        excluded_keywords=(*typed.keywords, *typed.excluded_keywords),
+    )
+
+
+async def include(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
+    """Stop excluding topics and keywords (they are not followed by that: subscribe for that)."""
+    current = await _require(store, channel)
+    remaining = remove_interests(current.interests, _as_exclusions(terms, taxonomy))
+    removed = remove_interests(current.interests, remaining)
+    if removed.changes_anything():
+        current = replace(current, interests=remaining)
+        await store.save(current)
+    return Change(current, removed)
+
+
+async def set_schedule(
+    store: SubscriptionStore, channel: ChannelRef, time_text: str, tz_text: str | None = None
+) -> Subscription:
+    """Set the channel's delivery time (and time zone); the channel must be subscribed."""
+    current = await _require(store, channel)
+    updated = replace(
+        current,
+        time=parse_time(time_text),
+        tz=parse_timezone(tz_text) if tz_text else current.tz,
+    )
+    await store.save(updated)
+    return updated
+
+
+async def set_language(store: SubscriptionStore, channel: ChannelRef, language: str) -> Subscription:
+    current = await _require(store, channel)
+    updated = replace(current, locale=parse_locale(language))
+    await store.save(updated)
+    return updated
+
+
+class NotSubscribedError(BadInputError):
+    """The command needs a subscription and the channel has none."""
+
+
+async def _require(store: SubscriptionStore, channel: ChannelRef) -> Subscription:
+    current = await store.get(channel)
+    if current is None:
+        raise NotSubscribedError(f"{channel} is not subscribed")
+    return current
+
+
+class NoReportError(BadInputError):
+    """No report in the archive for the date asked (or none at all)."""
+
+    def __init__(self, day: dt.date | None) -> None:
+        self.day = day
+        super().__init__(f"no report for {day} in the archive" if day else "the archive holds no report")
+
+
+async def channel_digest(
+    archive: Archive,
+    taxonomy: Taxonomy,
+    interests: Interests,
+    *,
+    day: dt.date | None = None,
+    locale: str = "en",
+    limit: int | None = DEFAULT_DIGEST_SIZE,
+    settings: DigestSettings | None = None,
+    tuning: Tuning | None = None,
+) -> Digest:
+    """The digest a channel with `interests` gets from the report of `day` (default: the newest),
+    re-ranked by the channel's votes when `tuning` holds them; for a weekly channel, from the
+    seven days ending then (bot/ranking/weekly.py)."""
+    day = day or await archive.latest_report_date()
+    weekly = settings is not None and settings.cadence == "weekly"
+    report = (await week_report(archive, day) if weekly else await archive.report(day)) if day else None
+    if report is None:
+        raise NoReportError(day)
+    # Matching a large day (10,000 papers) takes seconds of CPU: off the event loop, so other
+    # commands are acknowledged meanwhile.
+    return await asyncio.to_thread(
+        build_digest,
+        report,
+        interests,
+        taxonomy,
+        locale=locale,
+        limit=limit,
+        settings=settings,
+        tuning=tuning,
+    )
+
+
+async def set_cadence(store: SubscriptionStore, channel: ChannelRef, text: str) -> Subscription:
+    """Daily, weekdays, or weekly on a day; the channel must be subscribed."""
+    return await _change_settings(store, channel, parse_cadence(text))
+
+
+async def set_digest_setting(
+    store: SubscriptionStore, channel: ChannelRef, name: str, value: str
+) -> Subscription:
+    """Change one digest setting (`size`, `min-upvotes`, `order`, in English or Chinese); the
+    channel must be subscribed. Raises BadInputError naming what is accepted."""
+    return await _change_settings(store, channel, parse_digest_setting(name, value))
+
+
+async def _change_settings(
+    store: SubscriptionStore, channel: ChannelRef, fields: dict[str, Any]
+) -> Subscription:
+    current = await _require(store, channel)
+    updated = replace(current, settings=replace(current.settings, **fields))
+    if updated != current:
+        await store.save(updated)
+    return updated

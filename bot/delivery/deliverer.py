@@ -1,0 +1,581 @@
+"""Scheduled delivery: plan who is due, claim, publish, record — exactly once per channel and day.
+
+`plan` turns subscriptions and the newest report into outbox rows (unique per channel and
+report date, so nothing can be planned twice); `deliver_due` claims due rows with a lease and
+hands each digest to its platform's publisher. Leases are short (LEASE) and a heartbeat renews
+them every HEARTBEAT while the work is in flight, so a worker killed mid-pass stops renewing and
+its claims are claimable again at most LEASE after the kill. A claim that outlived its worker (a
+crash after posting, before recording) is marked uncertain, and the next claimant first asks the
+platform which parts are already up, then posts only the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
+from bot.ids import channel_problem
+from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
+from bot.ports import PublishResult
+from bot.ranking.digest import Digest, build_digest, report_matcher
+from bot.ranking.tuning import Tuning, tuning_for
+from bot.ranking.weekly import WEEK, week_report, week_start
+from bot.runtime.logs import log_context
+from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
+from bot.store.archive import Archive
+from bot.store.notices import NoticeStore
+from bot.store.outbox import Delivery, Outbox, Planned
+from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
+from bot.topics.matcher import ReportMatcher
+from bot.topics.taxonomy import Taxonomy
+
+log = logging.getLogger("paperbot.delivery")
+
+CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
+# A claim lasts LEASE unless its worker renews it; the heartbeat renews every HEARTBEAT, so two
+# renewals can be missed (a slow database, a busy loop) before the claim runs out, and a killed
+# worker's claims are free LEASE after its last renewal: with the scheduler's TICK, another
+# deliverer takes them over within a minute of the kill.
+LEASE = dt.timedelta(seconds=30)
+HEARTBEAT = dt.timedelta(seconds=10)
+BATCH = 200
+# At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
+# workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
+PER_WORKSPACE = 4
+
+
+class DigestPublisher(Protocol):
+    """What a platform edge provides to deliver digests (Slack, Discord, console)."""
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        """Post the digest's parts from `start_at`; never raises for platform errors."""
+        ...
+
+    async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
+        """Which parts of delivery `key` are already in the channel (asked after a crash)."""
+        ...
+
+
+def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
+    """When `day`'s digest is due for the subscription, in UTC.
+
+    The subscription's HH:MM on that date in its zone: zoneinfo resolves a time skipped by a
+    DST change forward to the same wall time's standard offset and an ambiguous one to its
+    first occurrence, and the outbox holds one row per day, so a change day gives exactly one.
+    """
+    local = dt.datetime.combine(day, subscription.time, tzinfo=ZoneInfo(subscription.tz))
+    return local.astimezone(dt.UTC)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class PlanNotes:
+    """Why a pass left subscriptions alone, for `paperbot deliver` to say (filled by `plan`)."""
+
+    day: dt.date | None = None  # the report date planned for; None: the archive has no report
+    not_due: list[tuple[ChannelRef, dt.datetime]] = field(default_factory=list)  # due then
+    weekdays_only: list[ChannelRef] = field(default_factory=list)  # a weekend report, weekdays channel
+    no_report_this_week: list[ChannelRef] = field(default_factory=list)  # weekly, nothing to send
+    paused: list[tuple[ChannelRef, str]] = field(default_factory=list)  # with the reason
+    unserved: dict[str, int] = field(default_factory=dict)  # platform -> subscriptions, no credentials
+
+
+@dataclass
+class Deliverer:
+    archive: Archive
+    store: SubscriptionStore
+    outbox: Outbox
+    taxonomy: Taxonomy
+    publishers: Mapping[str, DigestPublisher]
+    catch_up: dt.timedelta = CATCH_UP
+    worker: str = field(default_factory=worker_name)
+    # Who is told when a digest fails for good or a channel is paused (bot/delivery/loud_failures.py); None:
+    # nobody but the log (tests of delivery alone).
+    notice_policy: NoticePolicy | None = None
+    notices: Notices | None = field(default=None, init=False)
+    # Readers' 👍 / 👎 (bot/ranking/tuning.py); None: the outbox's database.
+    votes: VoteStore | None = None
+    _voters: set[ChannelRef] | None = field(default=None, init=False)  # channels that voted, per pass
+    _voters_loading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
+    _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _weeks: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
+    _digests: dict[tuple[dt.date, Interests, str, DigestSettings], Digest] = field(default_factory=dict)
+    _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
+    _stopping: bool = False
+    # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
+    clock: Callable[[], dt.datetime] = utc_now
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    lease: dt.timedelta = LEASE
+    heartbeat: dt.timedelta = HEARTBEAT
+    _unpostable: set[ChannelRef] = field(default_factory=set, init=False)  # logged already
+
+    def __post_init__(self) -> None:
+        if self.notice_policy is not None:
+            self.notices = Notices(
+                NoticeStore(self.outbox.engine),
+                self.outbox,
+                self.store,
+                notifiers_of(self.publishers),
+                self.notice_policy,
+                worker=self.worker,
+            )
+
+    async def plan(
+        self,
+        now: dt.datetime,
+        *,
+        day: dt.date | None = None,
+        force: bool = False,
+        notes: PlanNotes | None = None,
+    ) -> int:
+        """Create outbox rows for subscriptions whose digest of `day` (default: the newest
+        report) has come due; how many were created. `force` treats every one as due now.
+        `notes`, when given, gets why the others were left alone."""
+        day = day or await self.archive.latest_report_date()
+        if day is None:
+            return 0
+        arrived = await self.archive.report_ingested_at(day)
+        if arrived is None:
+            return 0
+        if notes is not None:
+            notes.day = day
+        planned_already = await self.outbox.planned_channels(day)
+        planned: list[Planned] = []
+        report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
+        for subscription in await self.store.all():
+            ref = subscription.channel
+            if not subscription.interests:
+                continue
+            if ref.platform not in self.digest_platforms:
+                if notes is not None and ref.platform != "console":  # the demo's, never a service's
+                    notes.unserved[ref.platform] = notes.unserved.get(ref.platform, 0) + 1
+                continue
+            if subscription.paused:
+                if notes is not None:
+                    notes.paused.append((ref, subscription.paused_reason or ""))
+                continue
+            if not self._postable(ref):
+                continue
+            cadence = subscription.settings.cadence
+            if cadence == "weekly":
+                if report_days is None:
+                    report_days = await self.archive.report_dates()
+                week = self._plan_week(subscription, now, force, report_days)
+                if week is not None:
+                    planned.append(week)
+                    if notes is not None and not force:
+                        await self._note_next_week(notes, subscription, week)
+                elif notes is not None:
+                    notes.no_report_this_week.append(ref)
+                continue
+            if ref in planned_already:
+                continue
+            if cadence == "weekdays" and day.weekday() >= 5 and not force:
+                if notes is not None:
+                    notes.weekdays_only.append(ref)
+                continue  # a Saturday's or Sunday's report: this channel takes weekdays only
+            # A report that arrives after a channel's time is delivered as soon as it is here.
+            due = max(due_at(day, subscription), arrived)
+            if force:
+                planned.append(Planned(ref, day, now))
+            elif now >= due:
+                planned.append(self._due(ref, day, due, now))
+            elif notes is not None:
+                notes.not_due.append((ref, due))
+        return await self.outbox.ensure(planned, now)
+
+    async def _note_next_week(self, notes: PlanNotes, subscription: Subscription, week: Planned) -> None:
+        """A weekly channel whose current week is planned already: it is due again next week."""
+        if subscription.channel in await self.outbox.planned_channels(week.report_date):
+            notes.not_due.append((subscription.channel, due_at(week.report_date + WEEK, subscription)))
+
+    @property
+    def digest_platforms(self) -> list[str]:
+        """The platforms whose digests this process delivers. A publisher whose
+        `delivers_digests` is False only posts notices: the console of a process serving Slack
+        or Discord (PAPERBOT_OPERATOR_CHANNEL=console), which must never deliver the console
+        demo's channels into the service's log."""
+        return [
+            platform
+            for platform, publisher in self.publishers.items()
+            if getattr(publisher, "delivers_digests", True)
+        ]
+
+    def _postable(self, ref: ChannelRef) -> bool:
+        """Whether the channel's ids fit their platform's shape (bot/ids.py). One stored before
+        ids were checked (or written into the database by hand) is never posted to; it is
+        logged once per process, and `paperbot subscriptions export` shows it for fixing."""
+        problem = channel_problem(ref)
+        if problem is not None and ref not in self._unpostable:
+            self._unpostable.add(ref)
+            log.warning("not delivering to %s: %s", ref, problem)
+        return problem is None
+
+    def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
+        """A delivery that has come due, or a skipped one when it fell due too long ago."""
+        if now - due > self.catch_up:
+            reason = f"missed: due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
+            return Planned(ref, day, due, skip_reason=reason)
+        return Planned(ref, day, due)
+
+    def _plan_week(
+        self, subscription: Subscription, now: dt.datetime, force: bool, report_days: list[dt.date]
+    ) -> Planned | None:
+        """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
+        the seven days ending then; nothing when the archive has no report in that week."""
+        today = now.astimezone(ZoneInfo(subscription.tz)).date()
+        if force:
+            end, due = today, now
+        else:
+            end = today - dt.timedelta(days=(today.weekday() - subscription.settings.weekday) % 7)
+            if due_at(end, subscription) > now:
+                end -= WEEK
+            due = due_at(end, subscription)
+        if not any(week_start(end) <= day <= end for day in report_days):
+            return None
+        return (
+            Planned(subscription.channel, end, due)
+            if force
+            else self._due(subscription.channel, end, due, now)
+        )
+
+    async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """Claim and deliver everything due; a count per outcome.
+
+        A pipeline, not batch after batch: when half of what was claimed is done, the next
+        claim tops it up, so one slow channel at the end of a batch never idles the rest. A
+        heartbeat renews the claims in flight (see `_heartbeat`). `now` sets the pass's clock:
+        it starts there and runs on as the deliverer's clock does."""
+        return await self._deliver_due(self._pass_clock(now))
+
+    async def _deliver_due(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+        # Claims and records take the time from `clock`, which runs on during the pass: a claim
+        # made late in a long pass gets a lease from that moment, not from the pass's start.
+        outcomes: dict[str, int] = {}
+        # Reports and digests are cached for one pass only: a corrected report is seen next time.
+        self._matchers.clear()
+        self._weeks.clear()
+        self._digests.clear()
+        self._voters = None
+        limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
+        # This pass's deliveries, each with the moment its lease was last taken or renewed (the
+        # heartbeat updates it); self._running has every pass's.
+        running: dict[asyncio.Task[str], dt.datetime] = {}
+        drained = False
+        heartbeat = asyncio.create_task(self._heartbeat(running, clock))
+        try:
+            while True:
+                if not drained and not self._stopping and len(running) <= BATCH // 2:
+                    moment = clock()
+                    batch = await self.outbox.claim(
+                        self.worker,
+                        moment,
+                        limit=BATCH - len(running),
+                        lease=self.lease,
+                        platforms=self.digest_platforms,
+                    )
+                    drained = not batch
+                    subscriptions = await self.store.get_many([d.channel for d in batch])
+                    for delivery in batch:
+                        subscription = subscriptions.get(delivery.channel)
+                        task = asyncio.create_task(
+                            self._deliver_limited(delivery, subscription, limits, moment)
+                        )
+                        running[task] = moment
+                        self._running[task] = delivery
+                if not running:
+                    return outcomes
+                done, _ = await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del running[task]  # in place: the heartbeat reads this mapping
+                    released = self._running.pop(task, None)
+                    # A cancelled one was stopped by `shutdown`, which released its claim, or by
+                    # the heartbeat, which could not renew it (its lease runs out).
+                    status = "released" if task.cancelled() else task.result()
+                    if task.cancelled() and released is not None:
+                        DELIVERIES.labels(released.channel.platform, status).inc()
+                    outcomes[status] = outcomes.get(status, 0) + 1
+        finally:
+            heartbeat.cancel()
+            # This pass itself was cancelled: its deliveries stop here; their claims run out
+            # and the next claimant asks the platform what they had already posted.
+            for task in running:
+                task.cancel()
+                self._running.pop(task, None)
+
+    def _pass_clock(self, now: dt.datetime | None) -> Callable[[], dt.datetime]:
+        """The deliverer's clock, shifted to start at `now` when a pass is given one."""
+        if now is None:
+            return self.clock
+        offset = now - self.clock()
+        return lambda: self.clock() + offset
+
+    async def _heartbeat(
+        self, running: dict[asyncio.Task[str], dt.datetime], clock: Callable[[], dt.datetime]
+    ) -> None:
+        """Renew the pass's claims every `heartbeat` while they are in flight.
+
+        A worker that cannot renew (the database does not answer) stops each delivery whose
+        lease would run out before the next try: past it, another deliverer may take it over,
+        and two workers posting one digest is what the lease exists to prevent. A stopped
+        delivery is taken over as uncertain, so its successor asks the platform first."""
+        while True:
+            await self.sleep(self.heartbeat.total_seconds())
+            held = {
+                task: self._running[task] for task in running if task in self._running and not task.done()
+            }
+            if not held:
+                continue
+            moment = clock()
+            try:
+                kept = await self.outbox.renew(list(held.values()), self.worker, moment, self.lease)
+            except Exception as exc:
+                expiring = [task for task in held if running[task] + self.lease <= moment + self.heartbeat]
+                log.warning(
+                    "could not renew %d claims: %s; stopping the %d whose lease runs out before the next try",
+                    len(held),
+                    exc,
+                    len(expiring),
+                )
+                for task in expiring:
+                    task.cancel()
+                continue
+            for task, delivery in held.items():
+                if task in running and delivery.id in kept:
+                    running[task] = moment
+            lost = [delivery.key for delivery in held.values() if delivery.id not in kept]
+            if lost:  # recorded a moment ago, or taken over after a lapse: the owner records it
+                log.debug("claims no longer held at renewal: %s", ", ".join(lost))
+
+    def stop_claiming(self) -> None:
+        """From now on, passes finish what they hold and claim nothing new."""
+        self._stopping = True
+
+    async def shutdown(self, grace: float) -> None:
+        """Graceful stop: claim nothing new, let deliveries in flight finish for up to `grace`
+        seconds, then stop the rest and release their claims at once, so another replica can
+        take them over now (asking the platform which parts are up) instead of after the lease."""
+        self.stop_claiming()
+        if not self._running:
+            return
+        await asyncio.wait(list(self._running), timeout=grace)
+        unfinished = {task: delivery for task, delivery in self._running.items() if not task.done()}
+        if not unfinished:
+            return
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        released = await self.outbox.release(list(unfinished.values()), self.worker, self.clock())
+        log.warning("shutting down: released %d deliveries still in flight after %g s", released, grace)
+
+    async def _deliver_limited(
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        limits: dict[tuple[str, str], asyncio.Semaphore],
+        now: dt.datetime,
+    ) -> str:
+        key = (delivery.channel.platform, delivery.channel.workspace)
+        semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
+        # Every line logged for this delivery (ours, slack_sdk's, discord.py's) names it.
+        with log_context(delivery=delivery.key, channel=delivery.channel):
+            async with semaphore:
+                try:
+                    return await self._deliver(delivery, subscription, now)
+                except Exception as exc:  # one bad delivery must not stop the others
+                    log.exception("delivery %s failed", delivery.key)
+                    error = f"{type(exc).__name__}: {exc}"
+                    result = PublishResult("failed", (), delivery.next_part, error)
+                    status = await self.outbox.finish(
+                        delivery, self.worker, result, now, posted=delivery.posted
+                    )
+                    await self._tell(delivery, subscription, result, status, now)
+                    return status
+
+    async def _deliver(self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime) -> str:
+        """One delivery; `now` is the pass's clock (retry times are computed from it)."""
+        if subscription is None or subscription.paused or not subscription.interests:
+            reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
+            await self.outbox.skip(delivery, self.worker, reason, now)
+            return "skipped"
+        if not self._postable(delivery.channel):  # planned by a version that did not check ids
+            await self.outbox.skip(delivery, self.worker, "not a valid channel id", now)
+            return "skipped"
+        weekly = subscription.settings.cadence == "weekly"
+        loaded = await (self._week if weekly else self._report)(delivery.report_date)
+        if loaded is None:
+            await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
+            return "skipped"
+        tuning = await self._tuning(subscription.channel, now)
+        digest = self._digest(delivery.report_date, loaded, subscription, tuning)
+        if not digest.items:
+            await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
+            return "skipped"
+        publisher = self.publishers[delivery.channel.platform]
+        start_at = delivery.next_part
+        if delivery.uncertain:
+            # The last claimant may have posted and died before recording it: ask the platform.
+            already = await publisher.posted_parts(subscription, delivery.key)
+            while start_at in already:
+                start_at += 1
+        started = time.perf_counter()
+        result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
+        PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
+        posted = (*delivery.posted, *result.posted)
+        status = await self.outbox.finish(
+            delivery, self.worker, result, now, posted=posted, papers=len(digest.items)
+        )
+        log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
+        await self._tell(delivery, subscription, result, status, now)
+        return status
+
+    async def _tell(
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        result: PublishResult,
+        status: str,
+        now: dt.datetime,
+    ) -> None:
+        """Ask for the notice of a digest that failed for good or a channel that was paused. It
+        is only stored here (sent after the pass); never raises: the outcome is recorded already."""
+        if self.notices is None or not (status == "failed" or result.status == "paused"):
+            return
+        ref = delivery.channel
+        try:
+            if result.status == "paused":
+                # As stored now: the edge that paused it wrote why, and what to do, in paused_reason.
+                paused = await self.store.get(ref) or subscription
+                await self.notices.channel_paused(
+                    ref,
+                    delivery.key,
+                    error=result.error,
+                    subscription=paused,
+                    creator_told=result.creator_told,
+                    now=now,
+                )
+            else:
+                await self.notices.delivery_failed(
+                    ref,
+                    delivery.report_date,
+                    delivery.key,
+                    attempts=delivery.attempts + 1,
+                    error=result.error,
+                    subscription=subscription,
+                    now=now,
+                )
+        except Exception:  # the pass's end finds failures without a notice and asks again
+            log.exception("could not record the notice about delivery %s", delivery.key)
+
+    def _digest(
+        self,
+        day: dt.date,
+        loaded: tuple[Report, ReportMatcher],
+        subscription: Subscription,
+        tuning: Tuning | None = None,
+    ) -> Digest:
+        # Channels with the same interests, language and settings get the same digest: build
+        # it once per report (a digest is an immutable value). A channel whose readers voted
+        # gets one of its own, never cached: no other channel has its votes.
+        key = (day, subscription.interests, subscription.locale, subscription.settings)
+        if tuning is None and key in self._digests:
+            return self._digests[key]
+        report, matcher = loaded
+        digest = build_digest(
+            report,
+            subscription.interests,
+            self.taxonomy,
+            locale=subscription.locale,
+            limit=subscription.settings.size,
+            matcher=matcher,
+            settings=subscription.settings,
+            tuning=tuning,
+        )
+        if tuning is None:
+            self._digests[key] = digest
+        return digest
+
+    async def _tuning(self, channel: ChannelRef, now: dt.datetime) -> Tuning | None:
+        """The channel's votes, if it has any. One query per pass lists the channels that voted,
+        so a channel without votes costs nothing more and keeps sharing the cached digest."""
+        if self.votes is None:
+            self.votes = VoteStore(self.outbox.engine)
+        async with self._voters_loading:
+            if self._voters is None:
+                self._voters = await self.votes.channels_with_votes()
+        if channel not in self._voters:
+            return None
+        return await tuning_for(self.votes, channel, now)
+
+    async def _report(self, day: dt.date) -> tuple[Report, ReportMatcher] | None:
+        return await self._load_once(self._matchers, day, self.archive.report)
+
+    async def _week(self, end: dt.date) -> tuple[Report, ReportMatcher] | None:
+        """The merged reports of the week ending `end` (bot/ranking/weekly.py), and their matcher."""
+        return await self._load_once(self._weeks, end, lambda day: week_report(self.archive, day))
+
+    async def _load_once(
+        self,
+        cache: dict[dt.date, tuple[Report, ReportMatcher]],
+        day: dt.date,
+        load: Callable[[dt.date], Awaitable[Report | None]],
+    ) -> tuple[Report, ReportMatcher] | None:
+        # A batch's deliveries all ask at once: the lock makes the first one load the report
+        # and build the matcher, and the others wait for it instead of each building their own.
+        async with self._loading:
+            if day not in cache:
+                report = await load(day)
+                if report is None:
+                    return None
+                # One matcher per report serves every channel (see bot/topics/matcher.py).
+                cache[day] = (report, report_matcher(report, self.taxonomy))
+            return cache[day]
+
+    async def run_pass(
+        self,
+        now: dt.datetime | None = None,
+        *,
+        day: dt.date | None = None,
+        force: bool = False,
+        plan: bool = True,
+        notes: PlanNotes | None = None,
+    ) -> dict[str, int]:
+        """`paperbot deliver`: plan (unless `plan` is False: a tick that only takes over claims
+        and retries), deliver everything due, then send the notices due."""
+        clock = self._pass_clock(now)
+        if plan:
+            await self.plan(clock(), day=day, force=force, notes=notes)
+        outcomes = await self._deliver_due(clock)
+        await self.send_notices(clock())  # the notices the pass asked for are due by now
+        return outcomes
+
+    async def send_notices(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """Ask for the notices of recent failures that have none, then send what is due (to the
+        platforms this process serves); never raises: the next pass tries again."""
+        if self.notices is None:
+            return {}
+        try:
+            return await self.notices.run(now or self.clock(), self.digest_platforms)
+        except Exception:
+            log.exception("sending notices failed")
+            return {}

@@ -1,0 +1,382 @@
+"""Loud failures, never silent: who is told what when something goes wrong, once.
+
+- A weekday's report still missing after PAPERBOT_REPORT_DEADLINE: the operator channel (else
+  the log), once a day.
+- No report on a weekend: per PAPERBOT_NO_REPORT_NOTICE, nobody, one log line, or the operator
+  channel, once a day.
+- A digest that failed for good (every retry used up): the operator channel; without one, the
+  channel's creator by direct message.
+- A channel paused for good (bot removed, channel archived or deleted): the operator channel,
+  and the creator unless the platform edge told them already (Slack does).
+
+Every notice is also logged, once. A notice is stored before it is sent (bot/store/notices.py),
+unique per (kind, subject, recipient): any number of replicas, passes and restarts may ask for
+the same notice and it is still kept, logged and sent once. Sending is claimed with a lease and
+retried with backoff (a notice about a Slack outage may have to wait for Slack), and only by a
+process whose platforms include the recipient's. Notices to one recipient that fall due together
+share one message, so an outage that fails a hundred digests is one message, not a hundred.
+
+The core decides what to say and to whom; the edges only post text (`bot.ports.Notifier`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.i18n import t
+from bot.models import ChannelRef, Subscription
+from bot.ports import Notifier, NotifyResult, Recipient
+from bot.runtime.config import Settings
+from bot.store.archive import Archive
+from bot.store.notices import NewNotice, Notice, NoticeStore
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.text import clip
+
+log = logging.getLogger("paperbot.notices")
+
+NoReportNotice = Literal["off", "quiet", "operator"]
+
+REPORT_LATE = "report_late"
+NO_REPORT = "no_report"
+DELIVERY_FAILED = "delivery_failed"
+CHANNEL_PAUSED = "channel_paused"
+
+LEASE = dt.timedelta(minutes=2)  # a notice is one short message: two minutes is plenty
+BATCH = 50
+# Failed deliveries this recent are checked for a notice each pass: one whose notice was lost
+# (the process died between recording the failure and asking for the notice) is told late,
+# not never. Older ones are history: `paperbot deliveries --status failed` lists them.
+FAILED_LOOKBACK = dt.timedelta(days=2)
+# Notices to one recipient due together share a message: this many in full, the rest counted.
+# Each is clipped so a shared message stays within Discord's 2,000 characters.
+PER_MESSAGE = 5
+SHARED_CHARS = 330
+ERROR_CHARS = 300
+_MARKUP = str.maketrans({"<": "‹", ">": "›", "`": "'"})
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePolicy:
+    """The settings of bot/delivery/loud_failures.py (PAPERBOT_OPERATOR_CHANNEL and friends)."""
+
+    operator: Recipient | None = None
+    operator_locale: str = "en"
+    deadline: dt.time | None = dt.time(12, 0)
+    timezone: str = "UTC"
+    no_report: NoReportNotice = "quiet"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> NoticePolicy:
+        channel = settings.operator_channel
+        return cls(
+            operator=Recipient.parse(channel) if channel else None,
+            operator_locale=settings.operator_locale,
+            deadline=settings.report_deadline,
+            timezone=settings.timezone,
+            no_report=settings.no_report_notice,
+        )
+
+
+def notifiers_of(publishers: Mapping[str, object]) -> dict[str, Notifier]:
+    """The publishers that can also post notices, by platform."""
+    return {platform: p for platform, p in publishers.items() if isinstance(p, Notifier)}
+
+
+def plain_error(error: str | None) -> str:
+    """A platform's error (or an exception's text) safe to quote in a chat message: one line,
+    short, without markup that could turn into a mention or a link."""
+    text = " ".join((error or "unknown error").split()).translate(_MARKUP)
+    return clip(text, ERROR_CHARS)
+
+
+def weekday_name(day: dt.date, locale: str) -> str:
+    return t(f"weekday.{day.weekday()}", locale)
+
+
+LOG_ONLY = Recipient(Recipient.LOG_ONLY)
+
+
+@dataclass
+class Notices:
+    store: NoticeStore
+    outbox: Outbox
+    subscriptions: SubscriptionStore
+    notifiers: Mapping[str, Notifier]
+    policy: NoticePolicy = field(default_factory=NoticePolicy)
+    worker: str = "notices"
+    _warned: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        operator = self.policy.operator
+        if operator is not None and operator.platform not in self.notifiers:
+            # Another process (a replica with that platform's credentials) will send them.
+            log.warning(
+                "PAPERBOT_OPERATOR_CHANNEL is on %s, which this process does not serve: "
+                "its notices are sent by a process that does (and are logged here)",
+                operator.platform,
+            )
+
+    # -- what happened ---------------------------------------------------------------------------
+
+    async def delivery_failed(
+        self,
+        ref: ChannelRef,
+        day: dt.date,
+        key: str,
+        *,
+        attempts: int,
+        error: str | None,
+        subscription: Subscription | None,
+        now: dt.datetime,
+    ) -> int:
+        """A digest failed for good: tell the operator channel, or without one the channel's
+        creator. How many notices were new."""
+        values = {"date": day.isoformat(), "attempts": attempts, "error": plain_error(error), "delivery": key}
+        operator = self.policy.operator
+        if operator is not None:
+            locale = self.policy.operator_locale
+            text = t("notice.delivery_failed", locale, channel=self._where(ref, operator), **values)
+            return await self._add([NewNotice(DELIVERY_FAILED, key, operator, text, locale)], now)
+        creator = _creator(ref, subscription)
+        if creator is not None and subscription is not None:
+            locale = subscription.locale
+            text = t("notice.delivery_failed.creator", locale, channel=self._where(ref, creator), **values)
+            return await self._add([NewNotice(DELIVERY_FAILED, key, creator, text, locale)], now)
+        text = t("notice.delivery_failed", "en", channel=str(ref), **values)
+        return await self._add([NewNotice(DELIVERY_FAILED, key, LOG_ONLY, text)], now)
+
+    async def channel_paused(
+        self,
+        ref: ChannelRef,
+        key: str,
+        *,
+        error: str | None,
+        subscription: Subscription | None,
+        creator_told: bool,
+        now: dt.datetime,
+    ) -> int:
+        """A channel was paused for good (bot removed, channel archived or gone): tell the operator
+        channel, and the creator unless the edge did already. `subscription` as stored after the
+        pause (its paused_reason says what to do)."""
+        wanted: list[NewNotice] = []
+        operator = self.policy.operator
+        code = plain_error(error)
+        if operator is not None:
+            locale = self.policy.operator_locale
+            text = t(
+                "notice.paused",
+                locale,
+                channel=self._where(ref, operator),
+                error=code,
+                reason=_reason(subscription, locale),
+            )
+            wanted.append(NewNotice(CHANNEL_PAUSED, key, operator, text, locale))
+        creator = _creator(ref, subscription)
+        if creator is not None and subscription is not None and not creator_told:
+            locale = subscription.locale
+            text = t(
+                "notice.paused.creator",
+                locale,
+                channel=self._where(ref, creator),
+                reason=_reason(subscription, locale),
+            )
+            wanted.append(NewNotice(CHANNEL_PAUSED, key, creator, text, locale))
+        if not wanted:  # the edge told the creator, and there is no operator channel: log it
+            text = t("notice.paused", "en", channel=str(ref), error=code, reason=_reason(subscription, "en"))
+            wanted.append(NewNotice(CHANNEL_PAUSED, key, LOG_ONLY, text))
+        return await self._add(wanted, now)
+
+    async def check_report(
+        self,
+        now: dt.datetime,
+        archive: Archive,
+        *,
+        source: str,
+        error: str | None = None,
+    ) -> int:
+        """After the deadline, a weekday without today's report is late (one notice a day); a
+        weekend without one is said per PAPERBOT_NO_REPORT_NOTICE. `error`: why the last fetch of
+        today's report failed, if it did."""
+        policy = self.policy
+        if policy.deadline is None:
+            return 0
+        local = now.astimezone(ZoneInfo(policy.timezone))
+        day = local.date()
+        if local.time() < policy.deadline or await archive.report_ingested_at(day) is not None:
+            return 0
+        operator = policy.operator
+        locale = policy.operator_locale if operator is not None else "en"
+        values = {"date": day.isoformat(), "weekday": weekday_name(day, locale)}
+        if day.weekday() >= 5:  # Saturday, Sunday: no report is the normal case
+            if policy.no_report == "off":
+                return 0
+            recipient = operator if policy.no_report == "operator" and operator is not None else LOG_ONLY
+            text = t("notice.no_report", locale, **values)
+            notice = NewNotice(NO_REPORT, day.isoformat(), recipient, text, locale)
+            return await self._add([notice], now, level=logging.INFO)
+        cause = (
+            t("notice.report_late.error", locale, error=plain_error(error))
+            if error
+            else t("notice.report_late.not_published", locale)
+        )
+        text = t(
+            "notice.report_late",
+            locale,
+            deadline=policy.deadline.strftime("%H:%M"),
+            tz=policy.timezone,
+            cause=cause,
+            source=source,
+            **values,
+        )
+        notice = NewNotice(REPORT_LATE, day.isoformat(), operator or LOG_ONLY, text, locale)
+        return await self._add([notice], now)
+
+    async def find_failed(self, now: dt.datetime, platforms: Sequence[str]) -> int:
+        """Ask for the notice of every recent failed delivery that has none (the process that
+        recorded the failure may have died before asking)."""
+        since = now - FAILED_LOOKBACK
+        failed = [
+            d
+            for d in await self.outbox.list(status="failed")
+            if d.channel.platform in platforms and (d.finished_at or d.due_at) >= since
+        ]
+        known = await self.store.known(DELIVERY_FAILED, [d.key for d in failed])
+        missing = [d for d in failed if d.key not in known]
+        if not missing:
+            return 0
+        subscriptions = await self.subscriptions.get_many([d.channel for d in missing])
+        added = 0
+        for d in missing:
+            added += await self.delivery_failed(
+                d.channel,
+                d.report_date,
+                d.key,
+                attempts=d.attempts,
+                error=d.last_error,
+                subscription=subscriptions.get(d.channel),
+                now=now,
+            )
+        return added
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    async def send_due(self, now: dt.datetime) -> dict[str, int]:
+        """Send the notices due to the platforms this process serves; a count per outcome."""
+        outcomes: dict[str, int] = {}
+        if not self.notifiers:
+            return outcomes
+        while True:
+            claimed = await self.store.claim(
+                self.worker, now, limit=BATCH, lease=LEASE, platforms=list(self.notifiers)
+            )
+            by_recipient: dict[str, list[Notice]] = {}
+            for notice in claimed:
+                by_recipient.setdefault(str(notice.recipient), []).append(notice)
+            for group in by_recipient.values():
+                for status in await self._send(group, now):
+                    outcomes[status] = outcomes.get(status, 0) + 1
+            if len(claimed) < BATCH:
+                return outcomes
+
+    async def run(self, now: dt.datetime, platforms: Sequence[str]) -> dict[str, int]:
+        """After a delivery pass: find failures nobody was told of, then send what is due."""
+        await self.find_failed(now, platforms)
+        return await self.send_due(now)
+
+    async def _send(self, group: list[Notice], now: dt.datetime) -> list[str]:
+        recipient = group[0].recipient
+        result = await self._notify(recipient, compose(group))
+        statuses = []
+        for notice in group:
+            status = await self.store.finish(
+                notice,
+                self.worker,
+                now,
+                error=None if result.ok else result.error,
+                permanent=result.permanent,
+            )
+            statuses.append(status)
+        if result.ok:
+            log.info("sent %d notice(s) to %s", len(group), recipient)
+        elif "failed" in statuses:
+            log.error(
+                "gave up on %d notice(s) to %s: %s (they are in the log above)",
+                len(group),
+                recipient,
+                result.error,
+            )
+        else:
+            log.warning(
+                "could not send %d notice(s) to %s, will retry: %s", len(group), recipient, result.error
+            )
+        return statuses
+
+    async def _notify(self, recipient: Recipient, text: str) -> NotifyResult:
+        notifier = self.notifiers.get(recipient.platform)
+        if notifier is None:  # claims only take notices to platforms this process serves
+            return NotifyResult(False, f"no {recipient.platform} here")
+        try:
+            return await notifier.notify(recipient, text)
+        except Exception as exc:  # an edge's bug must not stop the other notices
+            log.exception("notifying %s failed", recipient)
+            return NotifyResult(False, f"{type(exc).__name__}: {exc}")
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    async def _add(self, notices: list[NewNotice], now: dt.datetime, *, level: int = logging.WARNING) -> int:
+        """Keep the notices nobody asked for yet, and log each of those (once, whoever asks)."""
+        added = await self.store.add(notices, now)
+        for notice in added:
+            log.log(
+                level,
+                "notice %s about %s, to %s: %s",
+                notice.kind,
+                notice.subject,
+                notice.recipient,
+                notice.text,
+                extra={"notice": notice.kind, "recipient": str(notice.recipient)},
+            )
+        return len(added)
+
+    def _where(self, ref: ChannelRef, recipient: Recipient) -> str:
+        """The channel as the recipient sees it: a clickable mention on its own platform and
+        workspace, its full name (`slack:T…/C…`) anywhere else."""
+        notifier = self.notifiers.get(ref.platform)
+        if notifier is not None and (recipient.platform, recipient.workspace) == (
+            ref.platform,
+            ref.workspace,
+        ):
+            return notifier.mention(ref)
+        return str(ref)
+
+
+def compose(group: Sequence[Notice]) -> str:
+    """One message for the notices to one recipient: the text itself when alone, else a header,
+    the first few (clipped), and how many more."""
+    if len(group) == 1:
+        return group[0].text
+    locale = group[0].locale
+    lines = [t("notice.many", locale, count=len(group))]
+    lines += [f"• {clip(notice.text, SHARED_CHARS)}" for notice in group[:PER_MESSAGE]]
+    if len(group) > PER_MESSAGE:
+        lines.append(t("notice.more", locale, more=len(group) - PER_MESSAGE))
+    return "\n\n".join(lines)
+
+
+def _creator(ref: ChannelRef, subscription: Subscription | None) -> Recipient | None:
+    """Whoever set the channel up, as a recipient of a direct message on its platform."""
+    user = subscription.created_by if subscription is not None else None
+    if not user:
+        return None
+    return Recipient(ref.platform, ref.workspace, user=user)
+
+
+def _reason(subscription: Subscription | None, locale: str) -> str:
+    reason = subscription.paused_reason if subscription is not None else None
+    return " ".join(reason.split()) if reason else t("notice.paused.unknown", locale)

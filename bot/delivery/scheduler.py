@@ -1,0 +1,176 @@
+"""The clock of `paperbot run`: poll for the day's report, and deliver what has come due.
+
+APScheduler 3.x runs in memory (PLATFORM_FACTS.md: a job store must never be shared between
+processes); it only says *when to look*. What is due and what was delivered lives in the
+database (bot/store/outbox.py), so restarts lose nothing and several replicas can run: each
+tick plans idempotently and claims with a lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery.deliverer import Deliverer
+from bot.errors import PaperbotError
+from bot.ports import ReportSource
+from bot.runtime.metrics import REPORTS_FETCHED
+from bot.store.archive import Archive
+
+log = logging.getLogger("paperbot.scheduler")
+
+# How often the outbox is looked at: claims a crashed deliverer left are free LEASE (30 s) after
+# its last renewal, so one tick later (≤ 50 s after the crash) this replica has taken them over.
+TICK = dt.timedelta(seconds=20)
+PLAN_EVERY = dt.timedelta(minutes=1)  # how often subscriptions are read to plan what came due
+POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
+# How long a stopping process lets digests in flight finish before releasing them. Below the
+# 30 s that deploy/ gives a stop before SIGKILL (compose stop_grace_period, TimeoutStopSec).
+SHUTDOWN_GRACE = dt.timedelta(seconds=20)
+JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is still running
+
+
+async def poll_reports(
+    source: ReportSource, archive: Archive, today: dt.date, *, errors: dict[dt.date, str] | None = None
+) -> list[dt.date]:
+    """Fetch today's and yesterday's reports if they are not archived yet; the dates ingested.
+    A report published late, or after midnight UTC, is still picked up. `errors` gets why a
+    day's fetch failed (and loses the day once a fetch of it does not), for the late notice."""
+    archived = set(await archive.report_dates())
+    ingested = []
+    for day in (today - dt.timedelta(days=1), today):
+        if day in archived:
+            continue
+        try:
+            report = await source.fetch(day)
+        except PaperbotError as exc:
+            log.warning("report for %s: %s", day, exc)
+            REPORTS_FETCHED.labels("failed").inc()
+            if errors is not None:
+                errors[day] = str(exc)
+            continue
+        if errors is not None:
+            errors.pop(day, None)
+        if report is None:
+            REPORTS_FETCHED.labels("not_published").inc()
+            continue
+        for warning in report.warnings:
+            if not warning.detail:  # what was skipped, as `paperbot ingest` prints it
+                log.warning("report for %s: %s", day, warning)
+        await archive.ingest(report, origin=source.name)
+        REPORTS_FETCHED.labels("ingested").inc()
+        ingested.append(day)
+    return ingested
+
+
+class Scheduler:
+    def __init__(
+        self,
+        deliverer: Deliverer,
+        source: ReportSource | None,
+        archive: Archive,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.deliverer = deliverer
+        self.source = source
+        self.archive = archive
+        self.clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+        self._jobs: set[asyncio.Task[None]] = set()  # tick and poll runs in progress
+        self._fetch_errors: dict[dt.date, str] = {}  # why the last fetch of a day failed
+        self._planned_at: dt.datetime | None = None
+
+    async def tick(self, *, plan: bool = False) -> None:
+        """A delivery pass: claims due deliveries, retries and claims others left; plans what
+        came due only every PLAN_EVERY (or when `plan`), reading every subscription then."""
+        now = self.clock()
+        if plan or self._planned_at is None or now - self._planned_at >= PLAN_EVERY or now < self._planned_at:
+            plan, self._planned_at = True, now
+        try:
+            outcomes = await self.deliverer.run_pass(now, plan=plan)
+        except Exception:  # the next tick tries again; the outbox keeps the state
+            log.exception("delivery pass failed")
+            return
+        if outcomes:
+            log.info("delivery pass: %s", outcomes)
+
+    async def poll(self) -> None:
+        if self.source is None:
+            return
+        today = self.clock().date()
+        for day in [d for d in self._fetch_errors if d < today - dt.timedelta(days=1)]:
+            del self._fetch_errors[day]
+        try:
+            ingested = await poll_reports(self.source, self.archive, today, errors=self._fetch_errors)
+        except Exception:
+            log.exception("report polling failed")
+            return
+        if ingested:
+            await self.tick(plan=True)  # a report that arrived late goes out at once
+        await self.check_report()
+
+    async def check_report(self) -> None:
+        """Past the deadline without today's report: say so, once a day (bot/delivery/loud_failures.py)."""
+        notices = self.deliverer.notices
+        if notices is None or self.source is None:
+            return
+        now = self.clock()
+        try:
+            local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
+            error = self._fetch_errors.get(local_day)
+            if await notices.check_report(now, self.archive, source=self.source.name, error=error):
+                await notices.send_due(now)
+        except Exception:  # the next poll tries again
+            log.exception("checking for a late report failed")
+
+    def _job(self, work: Callable[[], Awaitable[None]], every: dt.timedelta, job_id: str) -> None:
+        assert self._scheduler is not None
+
+        async def tracked() -> None:
+            # Known to `shutdown`, which lets a run finish rather than have APScheduler cancel
+            # it mid-statement (a cancelled database call can hang the engine's disposal).
+            task = asyncio.current_task()
+            assert task is not None
+            self._jobs.add(task)
+            try:
+                await work()
+            finally:
+                self._jobs.discard(task)
+
+        self._scheduler.add_job(
+            tracked,
+            IntervalTrigger(seconds=every.total_seconds(), timezone=dt.UTC),
+            id=job_id,
+            next_run_time=dt.datetime.now(dt.UTC),  # at once on start: catch-up after downtime
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(every.total_seconds()),
+        )
+
+    def start(self) -> None:
+        """Start inside the running event loop (AsyncIOScheduler binds to it)."""
+        self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self._job(self.poll, POLL, "poll-reports")
+        self._job(self.tick, TICK, "deliver")
+        self._scheduler.start()
+
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE.total_seconds()) -> None:
+        """Stop ticking, then stop delivering gracefully (see `Deliverer.shutdown`).
+
+        APScheduler's shutdown cancels a job that is running, so it comes last: first no new
+        runs (pause), then the pass in progress finishes or releases what it holds."""
+        if self._scheduler is not None:
+            self._scheduler.pause()
+        await self.deliverer.shutdown(grace)
+        if self._jobs:  # a pass that was planning, or a poll: they end soon once nothing is claimed
+            await asyncio.wait(list(self._jobs), timeout=JOB_FINISH_TIMEOUT.total_seconds())
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None

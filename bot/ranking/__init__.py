@@ -1,0 +1,1 @@
+"""Ranking: a channel's digest, its weekly form, community signals and 👍/👎 tuning."""

@@ -1,0 +1,1 @@
+"""Runtime: settings, the composition root, the command line, logs and metrics."""

@@ -1,0 +1,114 @@
+"""The composition root: settings, database and report source, created once per process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery.deliverer import Deliverer, DigestPublisher
+from bot.delivery.loud_failures import NoticePolicy
+from bot.errors import PaperbotError
+from bot.ports import ReportSource
+from bot.reports.sources import source_from_setting
+from bot.runtime.config import Settings, load_settings
+from bot.runtime.logs import configure_logging
+from bot.store.archive import Archive
+from bot.store.database import create_engine, default_database_url
+from bot.store.http_cache import DatabaseValidatorCache
+from bot.store.migrate import current_revision
+from bot.store.migrate import migrate as run_migrations
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+
+
+class App:
+    """Everything a command needs, built from the settings; nothing connects until used."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.archive = Archive(engine)
+        self.subscriptions = SubscriptionStore(engine)
+        self.taxonomy = builtin_taxonomy()
+        self._source: ReportSource | None = None
+
+    def report_source(self) -> ReportSource:
+        """The configured report source (created on first use: `parse FILE` needs none)."""
+        if self._source is None:
+            self._source = source_from_setting(
+                self.settings.report_source_spec(),
+                cache=DatabaseValidatorCache(self.engine),
+                max_bytes=self.settings.max_report_bytes,
+                hf_endpoint=self.settings.hf_endpoint,
+            )
+        return self._source
+
+    def deliverer(self, publishers: Mapping[str, DigestPublisher]) -> Deliverer:
+        """The delivery worker of this process, posting through `publishers`."""
+        return Deliverer(
+            archive=self.archive,
+            store=self.subscriptions,
+            outbox=Outbox(self.engine),
+            taxonomy=self.taxonomy,
+            publishers=publishers,
+            catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
+            notice_policy=NoticePolicy.from_settings(self.settings),
+        )
+
+    async def schema_revision(self) -> str | None:
+        return await current_revision(self.engine)
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date, for a command started with `migrate=False` that first
+        looked at the database as it was (the console demo: bot/runtime/cli.py)."""
+        await _migrate_or_explain(self.engine)
+
+    @classmethod
+    @asynccontextmanager
+    async def start(
+        cls,
+        *,
+        settings: Settings | None = None,
+        debug: bool = False,
+        migrate: bool = True,
+        serve: bool = False,
+    ) -> AsyncIterator[App]:
+        """`serve`: this is `paperbot run`. Serving a chat platform, the bot logs at INFO unless
+        PAPERBOT_LOG_LEVEL says otherwise: its log is the record of what it did. The console demo
+        and one-shot commands log at WARNING, so that their screen and output stay theirs."""
+        settings = settings or load_settings()
+        default_level = logging.INFO if serve and settings.has_platform else logging.WARNING
+        with configure_logging(settings, debug=debug, default_level=default_level):
+            engine = create_engine(settings.database_url or default_database_url())
+            app = cls(settings, engine)
+            try:
+                if migrate:
+                    await _migrate_or_explain(engine)
+                yield app
+            finally:
+                if app._source is not None:
+                    await app._source.aclose()
+                await engine.dispose()
+
+
+@contextmanager
+def unreachable_database_explained(engine: AsyncEngine) -> Iterator[None]:
+    """An unreachable database is one clear error naming it (password hidden), not a driver
+    traceback."""
+    try:
+        yield
+    except (OSError, OperationalError, InterfaceError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise PaperbotError(f"cannot reach the database at {where}: {reason}") from exc
+
+
+async def _migrate_or_explain(engine: AsyncEngine) -> None:
+    with unreachable_database_explained(engine):
+        await run_migrations(engine)

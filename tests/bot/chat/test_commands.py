@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command
+from bot.models import ChannelRef
+from bot.reports.sources.local import LocalSource
+from bot.runtime.config import SAMPLE_REPORT
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+
+CHANNEL = ChannelRef("slack", "T1", "C-video")
+SAMPLE_DAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+async def ctx(engine: AsyncEngine) -> CommandContext:
+    archive = Archive(engine)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    return CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+
+
+async def say(ctx: CommandContext, text: str) -> Reply:
+    return await handle_paper_command(ctx, text)
+
+
+async def test_a_channel_admin_subscribes_lists_schedules_and_previews(ctx: CommandContext) -> None:
+    reply = await say(ctx, 'subscribe video generation, RL "diffusion distillation"')
+    assert not reply.error
+    assert reply.text == (
+        "Subscribed. This channel now follows: video generation, reinforcement learning, "
+        '"diffusion distillation". '
+        "Digest daily at 09:00 (UTC)."
+    )
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.created_by == "U1"
+
+    reply = await say(ctx, "schedule 8:30am Asia/Tokyo")
+    assert reply.text == "Digest time set: daily at 08:30 (Asia/Tokyo)."
+    listing = (await say(ctx, "list")).text
+    assert "video generation, reinforcement learning" in listing
+    assert "08:30 (Asia/Tokyo)" in listing
+
+    digest = (await say(ctx, "digest")).digest
+    assert digest is not None
+    assert digest.date == SAMPLE_DAY
+    ids = [item.arxiv_id for item in digest.items]
+    assert {"2611.01001", "2611.01002", "2611.01003", "2611.01004", "2611.01009"} == set(ids)
+    assert all(item.reason for item in digest.items)
+
+
+async def test_subscribing_again_adds_only_what_is_new(ctx: CommandContext) -> None:
+    await say(ctx, "subscribe RL")
+    assert (await say(ctx, "subscribe 强化学习")).text.startswith("没有变化")
+    reply = await say(ctx, "subscribe agents")
+    assert "reinforcement learning, agents" in reply.text
+
+
+async def test_unsubscribing_removes_topics_and_all_ends_the_subscription(ctx: CommandContext) -> None:
+    await say(ctx, 'subscribe RL, agents, "GRPO"')
+    reply = await say(ctx, "unsubscribe 强化学习")
+    assert reply.text == '已取消订阅 强化学习。仍在订阅：智能体, "GRPO"。'
+    assert (await say(ctx, "unsubscribe robotics")).error
+    assert (await say(ctx, "unsubscribe all")).text.startswith("Unsubscribed: this channel")
+    assert await ctx.store.get(CHANNEL) is None
+    assert "follows nothing yet" in (await say(ctx, "list")).text
+
+
+async def test_people_who_cannot_manage_the_channel_may_not_change_it(ctx: CommandContext) -> None:
+    from dataclasses import replace
+
+    member = replace(ctx, can_manage=False)
+    for command in ("subscribe RL", "unsubscribe RL", "schedule 09:00", "language zh"):
+        reply = await say(member, command)
+        assert reply.error
+        assert "Only people who can manage" in reply.text
+    assert await ctx.store.get(CHANNEL) is None
+    # Reading is for everyone.
+    assert not (await say(member, "help")).error
+    assert (await say(member, "2611.01001")).hits
+
+
+async def test_replies_follow_the_callers_language(ctx: CommandContext) -> None:
+    from dataclasses import replace
+
+    assert (await say(ctx, "帮助")).text.startswith("/paper 关键词")
+    assert (await say(ctx, "help")).text.startswith("/paper QUERY")
+    chinese_caller = replace(ctx, locale="zh")
+    assert (await say(chinese_caller, "help")).text.startswith("/paper 关键词")
+    assert (await say(ctx, "订阅 视频生成")).text.startswith("订阅成功")
+    # The channel's language, set by the first subscriber, then governs English-less replies.
+    assert (await say(ctx, "list")).text.startswith("本频道订阅")
+    assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
+    assert (await say(ctx, "list")).text.startswith("This channel follows")
+
+
+async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandContext) -> None:
+    assert (await say(ctx, "subscribe agnets")).text.startswith(
+        'Unknown topic "agnets" — did you mean "agents"?'
+    )
+    assert (await say(ctx, "subscribe")).text.startswith("Usage: /paper subscribe")
+    assert (await say(ctx, "schedule 09:00")).text.startswith("Subscribe this channel first")
+    await say(ctx, "subscribe RL")
+    assert "bad time '25:00'" in (await say(ctx, "schedule 25:00")).text
+    assert "unknown time zone 'Mars/Olympus'" in (await say(ctx, "schedule 09:00 Mars/Olympus")).text
+    assert (await say(ctx, "schedule")).text.startswith("Usage: /paper schedule")
+    assert "unknown language" in (await say(ctx, "language klingon")).text
+    assert (await say(ctx, "digest 2020-01-01")).text == "No report for 2020-01-01 in the archive yet."
+    assert "not a date" in (await say(ctx, "digest yesterday")).text
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.time == dt.time(9, 0)
+    assert stored.tz == "UTC"
+
+
+async def test_digest_needs_a_subscription_and_all_lifts_the_cap(ctx: CommandContext) -> None:
+    assert (await say(ctx, "digest")).text.startswith("This channel follows nothing yet")
+    names = [topic.name for topic in ctx.taxonomy]
+    for start in range(0, len(names), 10):  # a command takes at most 25 names
+        assert not (await say(ctx, "subscribe " + ", ".join(names[start : start + 10]))).error
+    capped = (await say(ctx, "digest")).digest
+    full = (await say(ctx, f"digest {SAMPLE_DAY} all")).digest
+    assert capped is not None
+    assert full is not None
+    assert len(capped.items) == 10
+    assert capped.more == 4
+    assert len(full.items) == 14
+    assert full.more == 0
+
+
+async def test_a_topic_lookup_returns_papers_about_it_not_papers_mentioning_it(ctx: CommandContext) -> None:
+    hits = (await say(ctx, "RL")).hits
+    assert [hit.arxiv_id for hit in hits] == ["2611.01004", "2611.01003"] or {h.arxiv_id for h in hits} == {
+        "2611.01004",
+        "2611.01003",
+    }
+    assert "检索结果" in (await say(ctx, "视频生成")).text
+    assert (await say(ctx, "2611.01001")).hits[0].title.startswith("TempoWeave")
+    assert (await say(ctx, "nothing-like-this-exists")).text.startswith("No archived paper matches")
+
+
+async def test_subscribing_again_resumes_a_paused_channel(ctx: CommandContext) -> None:
+    await say(ctx, "subscribe RL")
+    assert await ctx.store.set_paused(CHANNEL, True, "the bot was removed from the channel")
+    assert "Paused: the bot was removed" in (await say(ctx, "list")).text
+    reply = await say(ctx, "subscribe RL")
+    assert reply.text.startswith("Resumed: this channel's digest is back on.")
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert not stored.paused
+    assert stored.paused_reason is None
+
+
+# -- the structured entry: a platform's sub-command, never re-read as text ----------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["unsubscribe all", "subscribe RL", "订阅 强化学习", "exclude RL", "language zh"]
+)
+async def test_a_lookup_invocation_looks_up_whatever_its_text_says(ctx: CommandContext, text: str) -> None:
+    await say(ctx, "subscribe agents")
+    before = await ctx.store.get(CHANNEL)
+    reply = await handle_invocation(ctx, "lookup", text)
+    assert text in reply.text  # "No archived paper matches …" / "…的检索结果", naming the query
+    assert await ctx.store.get(CHANNEL) == before
+
+
+async def test_typed_text_still_names_its_sub_command(ctx: CommandContext) -> None:
+    assert (await say(ctx, "订阅 强化学习")).text.startswith("订阅成功")
+    assert (await handle_invocation(ctx, "help")).text == (await say(ctx, "help")).text
+    assert "/paper 订阅" in (await say(ctx, "帮助")).text  # typed in Chinese: answered in Chinese
+    with pytest.raises(ValueError, match="not a /paper sub-command"):
+        await handle_invocation(ctx, "订阅", "RL")  # only canonical names: the edge maps its own
+
+
+@pytest.mark.parametrize(
+    ("verb", "text"),
+    [
+        ("subscribe", "agents"),
+        ("unsubscribe", "all"),
+        ("exclude", "robotics"),
+        ("include", '"survey"'),
+        ("schedule", "21:00 Asia/Shanghai"),
+        ("language", "zh"),
+        ("set", "size 3"),
+        ("cadence", "weekly friday"),
+    ],
+)
+async def test_every_change_is_refused_to_a_caller_who_cannot_manage_the_channel(
+    ctx: CommandContext, verb: str, text: str
+) -> None:
+    from dataclasses import replace
+
+    await say(ctx, 'subscribe RL -"survey"')
+    before = await ctx.store.get(CHANNEL)
+    for locale, expected in (("en", "Only people who can manage"), ("zh", "只有能管理本频道的成员")):
+        member = replace(ctx, can_manage=False, locale=locale)
+        reply = await handle_invocation(member, verb, text)
+        assert reply.error
+        assert reply.text.startswith(expected)
+    assert await ctx.store.get(CHANNEL) == before

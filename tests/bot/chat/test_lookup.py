@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.use_cases import lookup
+from bot.errors import BadInputError
+from bot.models import Report
+from bot.store.archive import Archive
+from bot.store.terms import index_terms, tokenize
+from tests.bot.store.test_archive import make_paper
+
+DAY = dt.date(2026, 4, 1)
+
+PAPERS = (
+    make_paper(
+        "2604.00001",
+        "Causal Forcing: Autoregressive Diffusion Distillation",
+        domain="计算机视觉 - 视频生成",
+        contribution="把双向视频扩散模型蒸馏为自回归生成器。",
+    ),
+    make_paper(
+        "2604.00002",
+        "Green-VLA: Staged Vision-Language-Action Model",
+        domain="机器人学习",
+        contribution="分阶段训练通用机器人策略，用强化学习微调。",
+    ),
+    make_paper(
+        "2604.00003",
+        "Rubric Rewards for Reasoning",
+        domain="自然语言处理",
+        contribution="用评分细则奖励模型训练推理模型。",
+        results="在数学推理上超过 diffusion 基线。",
+    ),
+    make_paper(
+        "2604.00004",
+        "Sparse Attention for Long Context",
+        domain="大模型推理加速",
+        contribution="稀疏注意力降低长上下文成本，并给出 distillation 配方。",
+    ),
+)
+
+
+@pytest.fixture
+async def filled(archive: Archive) -> Archive:
+    await archive.ingest(Report(DAY, PAPERS))
+    return archive
+
+
+async def ids(archive: Archive, query: str) -> list[str]:
+    return [hit.arxiv_id for hit in await lookup(archive, query)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "2604.00002",
+        "2604.00002v3",
+        "arXiv:2604.00002",
+        "https://huggingface.co/papers/2604.00002",
+        "https://arxiv.org/abs/2604.00002v1",
+        "https://arxiv.org/pdf/2604.00002.pdf",
+    ],
+)
+async def test_exact_paper_by_id_or_url(filled: Archive, query: str) -> None:
+    assert await ids(filled, query) == ["2604.00002"]
+
+
+async def test_unknown_id_finds_nothing(filled: Archive) -> None:
+    assert await ids(filled, "2604.09999") == []
+
+
+async def test_title_words_rank_title_matches_first(filled: Archive) -> None:
+    # "diffusion" and "distillation" appear in 00001's title, and only in the body of 00003/00004.
+    assert (await ids(filled, "diffusion"))[0] == "2604.00001"
+    assert await ids(filled, "diffusion distillation") == ["2604.00001"]
+
+
+async def test_english_stemming(filled: Archive) -> None:
+    assert await ids(filled, "rewarding") == ["2604.00003"]
+
+
+async def test_chinese_words_from_sections(filled: Archive) -> None:
+    assert await ids(filled, "视频生成") == ["2604.00001"]
+    assert await ids(filled, "机器人") == ["2604.00002"]
+    assert await ids(filled, "强化学习") == ["2604.00002"]
+
+
+async def test_single_chinese_character(filled: Archive) -> None:
+    assert await ids(filled, "蒸") == ["2604.00001"]
+
+
+async def test_chinese_is_matched_as_a_phrase_not_as_characters(filled: Archive) -> None:
+    # 视频 (video) and 生成 (generation) never stand next to each other in 00002.
+    assert "2604.00002" not in await ids(filled, "视频生成")
+    assert await ids(filled, "生成视频") == []
+
+
+async def test_quoted_phrase_needs_adjacent_words(filled: Archive) -> None:
+    assert await ids(filled, '"diffusion distillation"') == ["2604.00001"]
+    assert await ids(filled, '"distillation diffusion"') == []
+
+
+async def test_falls_back_to_any_word_when_no_paper_has_all(filled: Archive) -> None:
+    found = await ids(filled, "sparse robot")
+    assert found[0] == "2604.00004"
+
+
+async def test_mixed_language_query(filled: Archive) -> None:
+    assert await ids(filled, "Green-VLA 机器人") == ["2604.00002"]
+
+
+async def test_fts_operators_typed_by_users_are_plain_words(filled: Archive) -> None:
+    assert await ids(filled, "attention OR NEAR AND NOT") == ["2604.00004"]
+    assert await ids(filled, 'sparse" attention') == ["2604.00004"]
+
+
+async def test_date_and_day_url_list_the_report(filled: Archive) -> None:
+    assert await ids(filled, "2026-04-01") == [p.arxiv_id for p in PAPERS]
+    assert await ids(filled, "https://huggingface.co/papers/date/2026-04-01") == [p.arxiv_id for p in PAPERS]
+    assert await ids(filled, "2026-04-02") == []
+
+
+async def test_limit(filled: Archive) -> None:
+    assert len(await lookup(filled, "2026-04-01", limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty query"),
+        ("   ", "empty query"),
+        ("!!! ???", "no words"),
+        ("https://example.com/x", "not a paper link"),
+        ("2026-02-30", "invalid date"),
+        ("x" * 600, "too long"),
+    ],
+)
+async def test_bad_queries_are_clear_errors(filled: Archive, query: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        await lookup(filled, query)
+
+
+def test_parse_query_kinds() -> None:
+    assert parse_query(" 2604.00001v2 ") == PaperQuery("2604.00001")
+    assert parse_query("2026-04-01") == DayQuery(DAY)
+    query = parse_query("“视频 生成”")
+    assert isinstance(query, TextQuery)
+    assert len(query.terms) == 1
+
+
+def test_cjk_terms_are_ascii_bigrams() -> None:
+    assert index_terms("视频生成 Video") == "z035270039057 z039057029983 z029983025104 z025104 video"
+    assert [len(t.tokens) for t in tokenize("强化学习 RL")] == [3, 1]
+
+
+async def test_ranking_window_keeps_title_matches_and_prefers_recent(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.store.search
+
+    monkeypatch.setattr(bot.store.search, "RANK_WINDOW", 2)
+    titled = make_paper("2604.00100", "Widget Theory", contribution="无关内容。")
+    bodies = [
+        make_paper(f"2604.{n:05d}", f"Paper {n}", contribution=f"widget 应用 {n}") for n in range(101, 106)
+    ]
+    await archive.ingest(Report(DAY, (titled,)))
+    await archive.ingest(Report(DAY + dt.timedelta(days=1), tuple(bodies)))
+    found = await ids(archive, "widget")
+    # The title match comes first although it is the oldest and outside the window of the
+    # most recent matches; the other matches that come next are the most recent ones.
+    assert found[0] == "2604.00100"
+    assert set(found[1:3]) == {"2604.00104", "2604.00105"}
+
+
+async def test_order_is_title_then_application_area_then_elsewhere(archive: Archive) -> None:
+    in_title = make_paper("2604.00201", "Gizmo Networks", domain="计算机视觉", contribution="无关。")
+    in_domain = make_paper("2604.00202", "Something Else", domain="gizmo 机器人", contribution="无关。")
+    elsewhere = make_paper("2604.00203", "Another Thing", domain="语音", contribution="提到 gizmo 一次。")
+    # Archived newest-last, so recency alone would put them in the reverse order.
+    for day, paper in enumerate((in_title, in_domain, elsewhere)):
+        await archive.ingest(Report(DAY + dt.timedelta(days=day), (paper,)))
+    assert await ids(archive, "gizmo") == ["2604.00201", "2604.00202", "2604.00203"]

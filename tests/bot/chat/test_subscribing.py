@@ -1,0 +1,389 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from bot.chat.subscribing import (
+    from_export,
+    merge_interests,
+    parse_locale,
+    parse_time,
+    parse_timezone,
+    read_export,
+    remove_interests,
+    to_export,
+)
+from bot.errors import BadInputError
+from bot.models import ChannelRef, Interests, Subscription
+from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
+
+
+@pytest.fixture
+def taxonomy() -> Taxonomy:
+    return builtin_taxonomy()
+
+
+def entry(channel: str = "C1", **fields: Any) -> dict[str, Any]:
+    """One import entry; topics default to a single known topic."""
+    return {"platform": "slack", "workspace": "T1", "channel": channel, "topics": ["agents"], **fields}
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:30", dt.time(9, 30)),
+        ("9:30", dt.time(9, 30)),
+        ("  9:30  ", dt.time(9, 30)),
+        ("0:00", dt.time(0, 0)),
+        ("23:59", dt.time(23, 59)),
+        ("9am", dt.time(9, 0)),
+        ("9AM", dt.time(9, 0)),
+        ("12am", dt.time(0, 0)),
+        ("12pm", dt.time(12, 0)),
+        ("9:30 pm", dt.time(21, 30)),
+        ("9:30PM", dt.time(21, 30)),
+        ("9 p.m.", dt.time(21, 0)),
+        ("21h00", dt.time(21, 0)),
+        ("9.30", dt.time(9, 30)),
+        ("9：30", dt.time(9, 30)),
+        ("9点", dt.time(9, 0)),
+        ("9点半", dt.time(9, 30)),
+        ("9点15分", dt.time(9, 15)),
+        ("上午10点", dt.time(10, 0)),
+        ("下午3点", dt.time(15, 0)),
+        ("晚上9点", dt.time(21, 0)),
+        ("中午12点", dt.time(12, 0)),
+    ],
+)
+def test_parse_time_accepts(text: str, expected: dt.time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "24:00", "9:75", "13pm", "0am", "soon", "", "9点75分", "9:3"])
+def test_parse_time_rejects_naming_the_value(text: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(f"bad time {text!r}")) as caught:
+        parse_time(text)
+    assert "HH:MM" in str(caught.value)
+
+
+# --- time zones ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Asia/Shanghai", "Asia/Shanghai"),
+        ("America/New_York", "America/New_York"),
+        ("asia/shanghai", "Asia/Shanghai"),
+        ("EUROPE/LONDON", "Europe/London"),
+        (" Europe/Berlin ", "Europe/Berlin"),
+        ("shanghai", "Asia/Shanghai"),
+        ("Shanghai", "Asia/Shanghai"),
+        ("new york", "America/New_York"),
+        ("New_York", "America/New_York"),
+        ("london", "Europe/London"),
+        ("北京", "Asia/Shanghai"),
+        ("Beijing", "Asia/Shanghai"),
+        ("beijing", "Asia/Shanghai"),
+        ("东京", "Asia/Tokyo"),
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+        ("GMT", "UTC"),
+    ],
+)
+def test_parse_timezone_accepts(text: str, expected: str) -> None:
+    assert parse_timezone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"), [("Asia/Shangai", "Asia/Shanghai"), ("Europe/Londn", "Europe/London")]
+)
+def test_parse_timezone_suggests_a_near_miss(text: str, suggestion: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(f"unknown time zone {text!r}")) as caught:
+        parse_timezone(text)
+    assert f'did you mean "{suggestion}"?' in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["xyzzy qwerty", "Mars/Olympus_Base_9", ""])
+def test_parse_timezone_rejects_garbage_without_a_suggestion(text: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(f"unknown time zone {text!r}")) as caught:
+        parse_timezone(text)
+    assert "did you mean" not in str(caught.value)
+    assert "Asia/Shanghai" in str(caught.value)  # the example of a valid name
+
+
+# --- locales -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("en", "en"),
+        ("EN", "en"),
+        ("en-US", "en"),
+        ("English", "en"),
+        ("英文", "en"),
+        ("zh", "zh"),
+        (" zh ", "zh"),
+        ("zh-CN", "zh"),
+        ("zh_TW", "zh"),
+        ("Chinese", "zh"),
+        ("中文", "zh"),
+        ("繁體中文", "zh"),
+    ],
+)
+def test_parse_locale_accepts(text: str, expected: str) -> None:
+    assert parse_locale(text) == expected
+
+
+@pytest.mark.parametrize("text", ["fr", "de-DE", "klingon", ""])
+def test_parse_locale_rejects_unknown(text: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(f"unknown language {text!r}: use en or zh")):
+        parse_locale(text)
+
+
+# --- export and import ---------------------------------------------------------------------------
+
+
+def test_to_export_uses_canonical_topic_names(taxonomy: Taxonomy) -> None:
+    subscription = Subscription(
+        channel=ChannelRef("discord", "G1", "C9"),
+        interests=Interests(
+            ("reinforcement-learning", "video-generation"), ("world model",), ("robotics",), ("survey",)
+        ),
+        time=dt.time(7, 5),
+        tz="Asia/Shanghai",
+        locale="zh",
+        paused=True,
+        paused_reason="bot was kicked",
+        created_by="U42",
+    )
+    assert to_export(subscription, taxonomy) == {
+        "platform": "discord",
+        "workspace": "G1",
+        "channel": "C9",
+        "topics": ["reinforcement learning", "video generation"],
+        "keywords": ["world model"],
+        "exclude_topics": ["robotics & embodied AI"],
+        "exclude_keywords": ["survey"],
+        "digest": {"size": 10, "min_upvotes": None, "order": "relevance", "cadence": "daily"},
+        "time": "07:05",
+        "tz": "Asia/Shanghai",
+        "locale": "zh",
+        "paused": True,
+        "paused_reason": "bot was kicked",
+        "created_by": "U42",
+    }
+
+
+def test_export_import_round_trip(taxonomy: Taxonomy) -> None:
+    original = Subscription(
+        channel=ChannelRef("slack", "T1", "C1"),
+        interests=Interests(("agents", "reinforcement-learning"), ("world model", "GRPO tricks")),
+        time=dt.time(21, 30),
+        tz="America/New_York",
+        locale="zh",
+        paused=True,
+        created_by="U1",
+    )
+    assert from_export(to_export(original, taxonomy), taxonomy) == original
+
+
+def test_import_resolves_chinese_names_and_aliases_to_the_same_ids(taxonomy: Taxonomy) -> None:
+    english = from_export(entry(topics=["reinforcement learning", "video generation"]), taxonomy)
+    chinese = from_export(entry(topics=["强化学习", "视频生成"]), taxonomy)
+    mixed = from_export(entry(topics=["RL", "视频生成", "reinforcement-learning"]), taxonomy)
+    expected = ("reinforcement-learning", "video-generation")
+    assert english.interests.topics == chinese.interests.topics == mixed.interests.topics == expected
+
+
+def test_import_keeps_a_keyword_that_looks_like_a_topic_a_keyword(taxonomy: Taxonomy) -> None:
+    imported = from_export(entry(topics=[], keywords=["强化学习", "RL", "agents"]), taxonomy)
+    assert imported.interests == Interests((), ("强化学习", "RL", "agents"))
+
+
+def test_import_defaults(taxonomy: Taxonomy) -> None:
+    imported = from_export(entry(), taxonomy, default_tz="Europe/Paris")
+    assert imported == Subscription(
+        channel=ChannelRef("slack", "T1", "C1"),
+        interests=Interests(("agents",)),
+        time=dt.time(9, 0),
+        tz="Europe/Paris",
+        locale="en",
+        paused=False,
+        created_by=None,
+    )
+
+
+def test_import_normalises_values(taxonomy: Taxonomy) -> None:
+    imported = from_export(
+        entry(workspace=" T1 ", channel=" C1 ", time="9:30 pm", tz="北京", locale="中文"),
+        taxonomy,
+    )
+    assert imported.channel == ChannelRef("slack", "T1", "C1")
+    assert (imported.time, imported.tz, imported.locale) == (dt.time(21, 30), "Asia/Shanghai", "zh")
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("not an object", "each entry must be a JSON object"),
+        (entry(platform="teams"), "unknown platform 'teams'"),
+        (entry(workspace=""), "workspace must be a non-empty string"),
+        (entry(channel="   "), "channel must be a non-empty string"),
+        (entry(workspace=None), "workspace must be a non-empty string"),
+        (entry(channel="C" * 65), "longer than 64 characters"),
+        (entry(topics="agents"), "topics must be a list of strings"),
+        (entry(keywords=[1]), "keywords must be a list of strings"),
+        (entry(topics=[]), "the topic list is empty"),
+        (entry(time=930), "time must be a string"),
+        (entry(time="25:00"), "bad time '25:00'"),
+        (entry(tz="Mars/Base"), "unknown time zone 'Mars/Base'"),
+        (entry(locale="fr"), "unknown language 'fr'"),
+        (entry(created_by=7), "created_by must be a string of at most 64 characters"),
+        (entry(created_by="U" * 65), "created_by must be a string of at most 64 characters"),
+        (entry(paused="false"), "paused must be true or false, not 'false'"),
+        (entry(keywords=['"""']), "has no letters or digits"),
+    ],
+)
+def test_from_export_rejects(bad: Any, message: str, taxonomy: Taxonomy) -> None:
+    with pytest.raises(BadInputError, match=re.escape(message)):
+        from_export(bad, taxonomy)
+
+
+def test_read_export_returns_every_entry_in_order(taxonomy: Taxonomy) -> None:
+    items = read_export([entry("C2"), entry("C1", topics=["RL"]), entry("C3", platform="console")], taxonomy)
+    assert [item.channel.channel for item in items] == ["C2", "C1", "C3"]
+    assert items[1].interests.topics == ("reinforcement-learning",)
+    assert read_export([], taxonomy) == []
+
+
+def test_read_export_names_every_bad_entry_at_once(taxonomy: Taxonomy) -> None:
+    entries = [entry("C1"), entry("C2", tz="Mars/Base"), entry("C3", topics=[]), entry("C4")]
+    with pytest.raises(BadInputError) as caught:
+        read_export(entries, taxonomy)
+    message = str(caught.value)
+    assert message.startswith("nothing imported — 2 problems, first: entry 2: unknown time zone 'Mars/Base'")
+    assert message.endswith("(also entry 3)")
+    assert "entry 1" not in message
+    assert "entry 4" not in message
+
+
+def test_read_export_caps_the_list_of_problems(taxonomy: Taxonomy) -> None:
+    entries = [entry(f"C{n}", time="soon") for n in range(1, 8)]
+    with pytest.raises(BadInputError) as caught:
+        read_export(entries, taxonomy)
+    message = str(caught.value)
+    assert message.startswith("nothing imported — 7 problems, first: entry 1: bad time 'soon'")
+    assert message.endswith("(also entries 2, 3, 4, 5, 6 and 1 more)")
+
+
+def test_read_export_rejects_the_same_channel_twice(taxonomy: Taxonomy) -> None:
+    entries = [entry("C1"), entry("C2"), entry(" C1 ", workspace=" T1 ", topics=["RL"])]
+    with pytest.raises(BadInputError, match="entry 3: same channel as entry 1"):
+        read_export(entries, taxonomy)
+
+
+def test_read_export_allows_the_same_channel_id_on_other_platforms_or_workspaces(taxonomy: Taxonomy) -> None:
+    entries = [entry("C1"), entry("C1", workspace="T2"), entry("C1", platform="console")]
+    assert len(read_export(entries, taxonomy)) == 3
+
+
+@pytest.mark.parametrize("data", [{"platform": "slack"}, "[]", None, 3])
+def test_read_export_rejects_a_non_list(data: Any, taxonomy: Taxonomy) -> None:
+    with pytest.raises(BadInputError, match="a subscriptions file holds a JSON list"):
+        read_export(data, taxonomy)
+
+
+def test_read_export_rejects_an_unknown_platform(taxonomy: Taxonomy) -> None:
+    with pytest.raises(BadInputError, match=re.escape("entry 2: unknown platform 'teams'")):
+        read_export([entry("C1"), entry("C2", platform="teams")], taxonomy)
+
+
+def test_read_export_suggests_the_topic_a_typo_was_aiming_at(taxonomy: Taxonomy) -> None:
+    with pytest.raises(BadInputError) as caught:
+        read_export([entry(topics=["reinforcment learning"])], taxonomy)
+    message = str(caught.value)
+    assert 'entry 1: unknown topic "reinforcment learning"' in message
+    assert 'did you mean "reinforcement learning"?' in message
+
+
+def test_read_export_uses_the_default_time_zone(taxonomy: Taxonomy) -> None:
+    items = read_export([entry("C1"), entry("C2", tz="UTC")], taxonomy, default_tz="Asia/Tokyo")
+    assert [item.tz for item in items] == ["Asia/Tokyo", "UTC"]
+
+
+# --- merging and removing interests --------------------------------------------------------------
+
+
+def test_merge_interests_keeps_order_and_does_not_duplicate() -> None:
+    current = Interests(("agents", "rag"), ("world model",))
+    added = Interests(("code", "rag", "agents", "safety"), ("world model", "GRPO"))
+    assert merge_interests(current, added) == Interests(
+        ("agents", "rag", "code", "safety"), ("world model", "GRPO")
+    )
+
+
+def test_merge_into_empty_interests() -> None:
+    added = Interests(("code",), ("GRPO",))
+    assert merge_interests(Interests(), added) == added
+    assert merge_interests(added, Interests()) == added
+
+
+def test_remove_interests_keeps_order_of_the_rest() -> None:
+    current = Interests(("agents", "rag", "code", "safety"), ("world model", "GRPO", "MoE"))
+    removed = Interests(("rag", "safety", "video-generation"), ("GRPO", "not followed"))
+    assert remove_interests(current, removed) == Interests(("agents", "code"), ("world model", "MoE"))
+
+
+def test_remove_interests_matches_keywords_without_case() -> None:
+    current = Interests((), ("World Model", "GRPO"))
+    assert remove_interests(current, Interests((), ("world model",))) == Interests((), ("GRPO",))
+
+
+def test_remove_everything_leaves_empty_interests() -> None:
+    current = Interests(("agents",), ("GRPO",))
+    remaining = remove_interests(current, current)
+    assert remaining == Interests()
+    assert not remaining
+
+
+def test_a_keyword_with_quotes_survives_export_and_import(taxonomy: Taxonomy) -> None:
+    original = Subscription(ChannelRef("slack", "T1", "C1"), Interests(("agents",), ('say "hi"', "RL")))
+    back = from_export(to_export(original, taxonomy), taxonomy)
+    assert back.interests == original.interests  # "RL" stays a keyword, quotes and all
+
+
+def test_a_paused_channel_keeps_its_reason_through_import(taxonomy: Taxonomy) -> None:
+    paused = from_export(entry(paused=True, paused_reason="bot removed"), taxonomy)
+    assert (paused.paused, paused.paused_reason) == (True, "bot removed")
+    assert from_export(entry(paused=False, paused_reason="stale"), taxonomy).paused_reason is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("晚上12点", dt.time(0, 0)), ("中午12点", dt.time(12, 0)), ("上午12点", dt.time(0, 0))],
+)
+def test_chinese_twelve_oclock(text: str, expected: dt.time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["晚上13点", "下午15点"])
+def test_chinese_periods_refuse_a_24_hour_clock(text: str) -> None:
+    with pytest.raises(BadInputError, match="bad time"):
+        parse_time(text)
+
+
+def test_keywords_differing_only_in_case_are_one() -> None:
+    merged = merge_interests(Interests((), ("World Model", "GRPO")), Interests((), ("world model", "LoRA")))
+    assert merged.keywords == ("World Model", "GRPO", "LoRA")
+
+
+def test_a_zone_typed_with_a_space_resolves() -> None:
+    assert parse_timezone("America/New York") == "America/New_York"

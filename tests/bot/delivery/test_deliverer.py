@@ -1,0 +1,267 @@
+"""Scheduled delivery against the loopback Slack double: due times, catch-up, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery.deliverer import LEASE, Deliverer, due_at
+from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.slack.delivery import SlackDigestPublisher
+from handlers.slack.oauth import WorkspaceClients
+from handlers.slack.publisher import make_client
+from tests.factories import paper
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
+
+DAY = dt.date(2026, 3, 8)  # a DST change day in the US
+ARRIVED = dt.datetime(2026, 3, 8, 5, 0, tzinfo=dt.UTC)  # when DAY's report reached the archive
+RL = Interests(("reinforcement-learning",))
+
+
+def report(n: int = 3) -> Report:
+    return Report(
+        DAY,
+        tuple(
+            paper(arxiv_id=f"2603.0000{i}", title=f"Scaling RL, part {i}", domain="强化学习")
+            for i in range(1, n + 1)
+        ),
+    )
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        yield fake
+
+
+async def no_wait(_seconds: float) -> None:
+    return None
+
+
+def deliverer(engine: AsyncEngine, slack: FakeSlack, worker: str = "w1") -> Deliverer:
+    store = SubscriptionStore(engine)
+    clients = WorkspaceClients(
+        slack.base_url, client=make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait)
+    )
+    return Deliverer(
+        archive=Archive(engine),
+        store=store,
+        outbox=Outbox(engine),
+        taxonomy=builtin_taxonomy(),
+        publishers={"slack": SlackDigestPublisher(clients, store)},
+        worker=worker,
+    )
+
+
+async def subscribe(
+    engine: AsyncEngine, channel: str, time: dt.time = dt.time(9, 0), tz: str = "UTC"
+) -> Subscription:
+    sub = Subscription(ChannelRef("slack", "T0FAKE", channel), RL, time=time, tz=tz)
+    await SubscriptionStore(engine).save(sub)
+    return sub
+
+
+def posts(slack: FakeSlack, channel: str) -> int:
+    """Messages Slack accepted into the channel (failed attempts are not messages)."""
+    return len(slack.messages_in(channel))
+
+
+def test_due_times_follow_each_zone_across_dst() -> None:
+    sub = Subscription(ChannelRef("slack", "T", "C"), RL, time=dt.time(2, 30), tz="America/New_York")
+    # 02:30 does not exist on 2026-03-08 in New York: one due time, never two, never none.
+    assert due_at(DAY, sub) == dt.datetime(2026, 3, 8, 7, 30, tzinfo=dt.UTC)
+    autumn = dt.date(2026, 11, 1)  # 01:30 happens twice in New York: the first one
+    assert due_at(autumn, replace(sub, time=dt.time(1, 30))) == dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC)
+    shanghai = replace(sub, time=dt.time(9, 0), tz="Asia/Shanghai")
+    assert due_at(DAY, shanghai) == dt.datetime(2026, 3, 8, 1, 0, tzinfo=dt.UTC)
+
+
+async def test_each_channel_gets_the_digest_at_its_time_and_only_once(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())  # the clock pinned, not the hour's
+    await subscribe(engine, "C0EARLY", dt.time(6, 0))
+    await subscribe(engine, "C0LATE", dt.time(18, 0))
+    job = deliverer(engine, slack)
+    assert await job.run_pass(dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.UTC)) == {"posted": 1}
+    assert (posts(slack, "C0EARLY"), posts(slack, "C0LATE")) == (1, 0)
+    assert await job.run_pass(dt.datetime(2026, 3, 8, 19, 0, tzinfo=dt.UTC)) == {"posted": 1}
+    for channel in ("C0EARLY", "C0LATE"):
+        assert posts(slack, channel) == 1
+    again = await deliverer(engine, slack, "w2").run_pass(dt.datetime(2026, 3, 8, 20, 0, tzinfo=dt.UTC))
+    assert again == {}
+    assert posts(slack, "C0EARLY") == 1
+    posted = await Outbox(engine).list(status="posted")
+    assert {d.channel.channel for d in posted} == {"C0EARLY", "C0LATE"}
+    assert all(d.attempts == 1 for d in posted)
+
+
+async def test_not_due_yet_then_due_then_missed_beyond_the_catch_up_window(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    archive = Archive(engine, clock=lambda: ARRIVED)
+    await archive.ingest(report())
+    arrived = await archive.report_ingested_at(DAY)
+    assert arrived == ARRIVED
+    sub = await subscribe(engine, "C0X", time=(arrived + dt.timedelta(hours=2)).time())
+    job = deliverer(engine, slack)
+    due = max(due_at(DAY, sub), arrived)
+    assert await job.plan(due - dt.timedelta(minutes=1)) == 0  # not yet
+    late = deliverer(engine, slack, "w-late")
+    assert await late.plan(due + job.catch_up + dt.timedelta(minutes=1)) == 1
+    (row,) = await Outbox(engine).list()
+    assert row.status == "skipped"
+    assert row.last_error is not None
+    assert row.last_error.startswith("missed")
+    assert await late.deliver_due() == {}
+    assert posts(slack, "C0X") == 0
+
+
+async def test_a_crash_after_posting_does_not_post_again(engine: AsyncEngine, slack: FakeSlack) -> None:
+    await Archive(engine).ingest(report(14))  # 14 papers: several messages
+    await subscribe(engine, "C0CRASH")
+    first = deliverer(engine, slack, "dies")
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    await first.plan(now, force=True)
+    (claimed,) = await first.outbox.claim("dies", now, limit=10, lease=LEASE)
+    sub = await SubscriptionStore(engine).get(ChannelRef("slack", "T0FAKE", "C0CRASH"))
+    assert sub is not None
+    loaded = await first._report(DAY)
+    assert loaded is not None
+    from bot.ranking.digest import build_digest
+
+    digest = build_digest(loaded[0], sub.interests, builtin_taxonomy(), matcher=loaded[1])
+    publisher = first.publishers["slack"]
+    result = await publisher.publish(sub, digest, key=claimed.key, start_at=0)
+    assert result.status == "posted"
+    parts = posts(slack, "C0CRASH")
+    assert parts >= 1
+    # …and the process dies here, before recording anything. After the lease, another worker:
+    survivor = deliverer(engine, slack, "survivor")
+    outcomes = await survivor.deliver_due(now + LEASE + dt.timedelta(seconds=1))
+    assert outcomes == {"posted": 1}
+    assert posts(slack, "C0CRASH") == parts  # nothing posted twice
+    assert slack.calls_to("conversations.history")  # it asked Slack before posting
+
+
+async def test_concurrent_deliverers_post_each_digest_once(engine: AsyncEngine, slack: FakeSlack) -> None:
+    await Archive(engine).ingest(report())
+    channels = [f"C0PAR{i:02d}" for i in range(12)]
+    for channel in channels:
+        await subscribe(engine, channel)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    workers = [deliverer(engine, slack, f"w{i}") for i in range(3)]
+    await asyncio.gather(*(w.run_pass(now, force=True) for w in workers))
+    for channel in channels:
+        assert posts(slack, channel) == 1, channel
+    counts = await Outbox(engine).counts()
+    assert counts == {"posted": len(channels)}
+
+
+async def test_rate_limits_and_server_errors_are_retried_until_delivered(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await Archive(engine).ingest(report())
+    for channel in ("C0A", "C0B", "C0C"):
+        await subscribe(engine, channel)
+    slack.rate_limit("chat.postMessage", retry_after=1, times=2)
+    slack.server_error("chat.postMessage", times=1)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    job = deliverer(engine, slack)
+    await job.run_pass(now, force=True)
+    # Whatever outlasted the client's own retries is retried by the outbox, later.
+    for hours in range(1, 4):
+        await job.deliver_due(now + dt.timedelta(hours=hours))
+    for channel in ("C0A", "C0B", "C0C"):
+        assert posts(slack, channel) == 1
+    assert (await Outbox(engine).counts()) == {"posted": 3}
+    assert len(slack.calls_to("chat.postMessage")) >= 3 + 3  # three failures were answered
+
+
+async def test_a_failed_delivery_is_retried_later_with_backoff_then_visible_as_failed(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await Archive(engine).ingest(report())
+    await subscribe(engine, "C0DOWN")
+    slack.server_error("chat.postMessage", times=None, channel="C0DOWN")
+    job = deliverer(engine, slack)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    assert await job.run_pass(now, force=True) == {"pending": 1}
+    (row,) = await Outbox(engine).list()
+    assert row.status == "pending"
+    assert row.attempts == 1
+    for hours in range(1, 12):
+        await job.deliver_due(now + dt.timedelta(hours=hours))
+    (row,) = await Outbox(engine).list()
+    assert row.status == "failed"
+    assert row.last_error is not None
+    assert posts(slack, "C0DOWN") == 0
+
+
+async def test_claims_a_crash_abandoned_do_not_use_up_the_retry_budget(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    from bot.store.outbox import MAX_ATTEMPTS
+
+    await Archive(engine).ingest(report())
+    await subscribe(engine, "C0ABANDON")
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    job = deliverer(engine, slack, "crashy")
+    await job.plan(now, force=True)
+    for round_ in range(MAX_ATTEMPTS + 2):  # claimed, then the worker dies, again and again
+        moment = now + (LEASE + dt.timedelta(seconds=1)) * round_
+        assert len(await job.outbox.claim("crashy", moment, limit=5, lease=LEASE)) == 1
+    slack.server_error("chat.postMessage", times=3, channel="C0ABANDON")  # one transient failure
+    later = now + dt.timedelta(days=1)
+    assert await deliverer(engine, slack, "calm").deliver_due(later) == {"pending": 1}
+    (row,) = await Outbox(engine).list()
+    assert row.status == "pending"  # retried later, not failed for good
+    assert row.attempts == 1
+
+
+async def test_a_post_that_hangs_ends_the_pass_and_is_retried_after_asking_slack(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """The shared session's timeout reaches deliveries (aiohttp's own default is 300 s): a hung
+    chat.postMessage fails the attempt, the pass ends, and the retry asks Slack first, since
+    the hung post may have landed after all."""
+    import aiohttp
+
+    from handlers.slack.publisher import make_session
+
+    await Archive(engine).ingest(report())
+    await subscribe(engine, "C0HANG")
+    slack.delay("chat.postMessage", 1.0)  # stored, then answered: after the client gave up
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    async with make_session(aiohttp.ClientTimeout(total=0.2)) as session:
+        store = SubscriptionStore(engine)
+        client = make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait, session=session)
+        job = Deliverer(
+            archive=Archive(engine),
+            store=store,
+            outbox=Outbox(engine),
+            taxonomy=builtin_taxonomy(),
+            publishers={
+                "slack": SlackDigestPublisher(WorkspaceClients(slack.base_url, client=client), store)
+            },
+        )
+        async with asyncio.timeout(10):  # a guard against the old unbounded wait, not a timing
+            assert await job.run_pass(now, force=True) == {"pending": 1}
+        (row,) = await Outbox(engine).list()
+        assert (row.status, row.last_error) == ("pending", "timeout")
+        async with asyncio.timeout(10):
+            while not slack.messages_in("C0HANG"):  # the hung post lands late  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        slack.delay("chat.postMessage", 0)
+        assert await job.deliver_due(now + dt.timedelta(hours=1)) == {"posted": 1}
+    assert posts(slack, "C0HANG") == 1  # asked, found, not posted again
+    assert slack.calls_to("conversations.history")

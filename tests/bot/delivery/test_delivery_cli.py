@@ -1,0 +1,155 @@
+"""`paperbot deliver` says what it did and why the rest was not done; `--wait` settles claims
+that other deliverers hold. Clocks are injected; nothing waits on real seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery.deliverer import LEASE, PlanNotes
+from bot.delivery.report import describe, settle, unsettled
+from bot.models import ChannelRef, DigestSettings, Report, Subscription
+from bot.ports import PublishResult
+from bot.runtime.cli import main
+from bot.store.archive import Archive
+from bot.store.database import create_engine
+from bot.store.migrate import migrate
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from tests.bot.delivery.test_delivery_flow import DAY, NOW, RL, ScriptedPublisher, setup
+from tests.bot.delivery.test_delivery_leases import FakeClock, deliverer
+from tests.factories import paper
+
+SECOND = dt.timedelta(seconds=1)
+
+
+async def test_deliver_says_why_each_channel_got_nothing(engine: AsyncEngine) -> None:
+    noon = dt.datetime(2026, 4, 6, 12, 0, tzinfo=dt.UTC)  # the report's day; it arrived at 06:00
+    await Archive(engine, clock=lambda: noon - dt.timedelta(hours=6)).ingest(
+        Report(DAY, (paper(arxiv_id="2604.00001", title="Scaling RL", domain="强化学习"),))
+    )
+    store = SubscriptionStore(engine)
+    console = Subscription(ChannelRef("console", "local", "early"), RL, time=dt.time(9), tz="UTC")
+    await store.save(console)
+    await store.save(replace(console, channel=ChannelRef("console", "local", "held")))
+    await store.save(replace(console, channel=ChannelRef("console", "local", "flaky")))
+    await store.save(replace(console, channel=ChannelRef("console", "local", "late"), time=dt.time(23, 30)))
+    await store.save(
+        replace(
+            console, channel=ChannelRef("console", "local", "quiet"), paused=True, paused_reason="archived"
+        )
+    )
+    await store.save(Subscription(ChannelRef("slack", "T0FAKE", "C0SLACK"), RL))
+    # At noon 09:00 is due, 23:30 is not.
+    clock = FakeClock(noon)
+    publisher = ScriptedPublisher()
+    job = deliverer(engine, publisher, "me", clock)
+    outbox = Outbox(engine)
+    assert await job.plan(noon) == 3
+    await outbox.claim("other:42", noon, limit=1, lease=LEASE)  # a live deliverer holds one
+    (flaky,) = await outbox.claim("me", noon, limit=1, lease=LEASE)
+    await outbox.finish(flaky, "me", PublishResult("failed", (), 0, "timeout"), noon, posted=())
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    lines = describe(outcomes, notes, await unsettled(job, clock()), clock())
+    text = "\n".join(lines)
+    assert lines[0].startswith("delivery pass: ")
+    assert outcomes == {"posted": 1}
+    assert f"held by another deliverer (other:42) until {(noon + LEASE):%H:%M:%S} UTC" in text
+    assert f"retry of console:local/{flaky.channel.channel} not due until" in text
+    assert "attempt 1 of 6 failed: timeout" in text
+    assert "console:local/quiet is paused: archived" in text
+    assert "1 Slack subscription not delivered: no Slack credentials" in text
+    assert "SLACK_BOT_TOKEN" in text
+    assert "1 channel not due until their time, the next console:local/late at 23:30:00 UTC" in text
+
+
+async def test_a_weekly_channel_says_when_it_is_due_next(engine: AsyncEngine) -> None:
+    await setup(engine, 0)
+    weekly = DigestSettings(cadence="weekly", weekday=NOW.weekday())
+    sub = Subscription(
+        ChannelRef("console", "local", "weekly"), RL, time=dt.time(9), tz="UTC", settings=weekly
+    )
+    await SubscriptionStore(engine).save(sub)
+    clock = FakeClock(NOW)
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    assert await job.run_pass() == {"posted": 1}
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    text = "\n".join(describe(outcomes, notes, await unsettled(job, clock()), clock()))
+    assert "delivery pass: nothing due" in text
+    assert f"console:local/weekly at {(NOW + dt.timedelta(days=7)):%Y-%m-%d} 09:00 UTC" in text
+
+
+async def test_wait_takes_over_the_claims_of_a_deliverer_that_died(engine: AsyncEngine) -> None:
+    await setup(engine, 2)
+    clock = FakeClock(NOW)
+    publisher = ScriptedPublisher()
+    job = deliverer(engine, publisher, "me", clock)
+    await job.plan(NOW, force=True)
+    await Outbox(engine).claim("dead:1", NOW, limit=10, lease=LEASE)  # then killed: never renewed
+    assert await job.deliver_due() == {}
+    waits: list[int] = []
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(dt.timedelta(seconds=seconds))
+
+    outcomes = await settle(
+        job, clock=clock, sleep=sleep, on_wait=lambda open_: waits.append(len(open_.held))
+    )
+    assert outcomes == {"posted": 2}
+    assert waits == [2]
+    assert clock() <= NOW + LEASE + 2 * SECOND + dt.timedelta(seconds=2)
+    assert len(publisher.asked) == 2  # taken over: the platform was asked first
+
+
+async def test_wait_returns_once_a_live_holder_records_its_outcome(engine: AsyncEngine) -> None:
+    await setup(engine, 1)
+    clock = FakeClock(NOW)
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    holder = deliverer(engine, ScriptedPublisher(), "alive:2", clock)
+    await job.plan(NOW, force=True)
+    (held,) = await Outbox(engine).claim("alive:2", NOW, limit=1, lease=LEASE)
+
+    async def sleep(seconds: float) -> None:  # meanwhile, the holder posts and records
+        clock.advance(dt.timedelta(seconds=seconds))
+        await holder.outbox.finish(
+            held, "alive:2", PublishResult("posted", ("x",), 1, parts=1), clock(), posted=("x",)
+        )
+
+    assert await settle(job, clock=clock, sleep=sleep) == {}
+    (row,) = await Outbox(engine).list()
+    assert row.status == "posted"
+
+
+def test_deliver_without_slack_credentials_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+    for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN", "SLACK_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+    async def subscribe() -> None:
+        engine = create_engine(url)
+        try:
+            await migrate(engine)
+            await SubscriptionStore(engine).save(Subscription(ChannelRef("slack", "T0FAKE", "C0SLACK"), RL))
+            await Archive(engine).ingest(
+                Report(DAY, (paper(arxiv_id="2604.00001", title="RL", domain="强化学习"),))
+            )
+        finally:
+            await engine.dispose()
+
+    import asyncio
+
+    asyncio.run(subscribe())
+    status = main(["deliver", "--now"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert "1 Slack subscription not delivered: no Slack credentials in this process" in err

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import logging
+from dataclasses import replace
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.delivery.deliverer import Deliverer
+from bot.delivery.scheduler import Scheduler, poll_reports
+from bot.models import ChannelRef, Interests, ParseWarning, Report, Subscription
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from handlers.console.publisher import ConsolePublisher
+from tests.factories import paper
+
+TODAY = dt.date(2026, 5, 6)
+
+
+class FakeSource:
+    """Publishes only one day's report, and counts what it was asked."""
+
+    name = "fake"
+
+    def __init__(self, published: dt.date = TODAY) -> None:
+        self.published = published
+        self.asked: list[dt.date] = []
+
+    async def fetch(self, day: dt.date) -> Report | None:
+        self.asked.append(day)
+        if day != self.published:
+            return None  # not published (a 404)
+        return Report(day, (paper(arxiv_id="2605.00001", title="RL for Agents", domain="强化学习"),))
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_polling_ingests_a_new_report_once_and_treats_missing_days_as_not_yet(
+    engine: AsyncEngine,
+) -> None:
+    archive = Archive(engine)
+    source = FakeSource()
+    assert await poll_reports(source, archive, TODAY) == [TODAY]
+    assert await archive.report_dates() == [TODAY]
+    assert await poll_reports(source, archive, TODAY) == []
+    assert source.asked == [TODAY - dt.timedelta(days=1), TODAY, TODAY - dt.timedelta(days=1)]
+
+
+async def test_polling_logs_what_a_report_skipped_but_not_the_per_paper_detail(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    class OddSource(FakeSource):
+        async def fetch(self, day: dt.date) -> Report | None:
+            report = await super().fetch(day)
+            if report is None:
+                return None
+            skipped = ParseWarning(9, "paper 'Lost' has no Hugging Face or arXiv link; skipped")
+            detail = ParseWarning(3, "paper 2605.00001: section 'usage' is missing or empty", detail=True)
+            return replace(report, warnings=(skipped, detail))
+
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.scheduler"):
+        await poll_reports(OddSource(), Archive(engine), TODAY)
+    assert [r.getMessage() for r in caplog.records] == [
+        "report for 2026-05-06: line 9: paper 'Lost' has no Hugging Face or arXiv link; skipped"
+    ]
+
+
+async def test_the_scheduler_polls_then_delivers_on_start(engine: AsyncEngine) -> None:
+    store = SubscriptionStore(engine)
+    await store.save(
+        Subscription(ChannelRef("console", "local", "demo"), Interests(("reinforcement-learning",)))
+    )
+    out = io.StringIO()
+    deliverer = Deliverer(
+        Archive(engine), store, Outbox(engine), builtin_taxonomy(), {"console": ConsolePublisher(out)}
+    )
+    # The report "arrives" when polled; the clock is pinned past the channel's digest time (the
+    # default 08:00 UTC), so the test means the same whatever the hour it runs at.
+    noon = dt.datetime.combine(TODAY, dt.time(12, 0), tzinfo=dt.UTC)
+    archive = Archive(engine, clock=lambda: noon)  # the report's arrival is on the same clock
+    scheduler = Scheduler(deliverer, FakeSource(TODAY), archive, clock=lambda: noon)
+    scheduler.start()
+    try:
+        for _ in range(200):
+            if (await Outbox(engine).counts()).get("posted"):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await scheduler.shutdown()
+    assert (await Outbox(engine).counts()) == {"posted": 1}
+    assert "RL for Agents" in out.getvalue()

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.models import Interests, Report
+from bot.ranking.digest import build_digest
+from bot.topics.taxonomy import builtin_taxonomy
+from tests.factories import paper
+
+TAXONOMY = builtin_taxonomy()
+DAY = dt.date(2026, 5, 4)
+
+
+def report(n_video: int = 3) -> Report:
+    papers = [
+        paper(arxiv_id=f"2605.0000{i}", title=f"Text-to-Video Generation, part {i}", domain="视频生成")
+        for i in range(1, n_video + 1)
+    ]
+    papers.append(paper(arxiv_id="2605.09999", title="Protein Folding", domain="生物"))
+    return Report(DAY, tuple(papers))
+
+
+def test_a_digest_holds_the_matched_papers_with_links_topics_and_reasons() -> None:
+    digest = build_digest(report(), Interests(("video-generation",)), TAXONOMY)
+    assert digest.total == 4
+    assert digest.matched == 3
+    assert digest.more == 0
+    item = digest.items[0]
+    assert item.arxiv_id == "2605.00001"
+    assert item.hf_url == "https://huggingface.co/papers/2605.00001"
+    assert item.arxiv_url == "https://arxiv.org/abs/2605.00001"
+    assert item.pdf_url == "https://arxiv.org/pdf/2605.00001"
+    assert item.topics == ("video generation",)
+    assert item.reason == 'matched "Text-to-Video" in title, "视频生成" in area'
+    assert digest.header() == "Daily Papers · 2026-05-04 — 3 of 4 papers for this channel"
+    assert item.to_json()["topics"] == ["video generation"]
+
+
+def test_a_capped_digest_says_how_many_more_and_how_to_see_them() -> None:
+    digest = build_digest(report(5), Interests(("video-generation",)), TAXONOMY, limit=2)
+    assert len(digest.items) == 2
+    assert digest.more == 3
+    assert digest.more_line() == "…and 3 more — type /paper digest 2026-05-04 all to see every match"
+    assert build_digest(report(5), Interests(("video-generation",)), TAXONOMY, limit=None).more == 0
+
+
+def test_labels_follow_the_channel_language() -> None:
+    digest = build_digest(report(), Interests(("video-generation",), ("folding",)), TAXONOMY, locale="zh")
+    assert digest.header() == "每日论文 · 2026-05-04 — 今日 4 篇中有 4 篇与本频道相关"
+    assert digest.following == ("视频生成", '"folding"')
+    assert digest.items[0].topics == ("视频生成",)
+    assert "标题命中" in digest.items[0].reason
+
+
+def test_a_day_without_matches_says_so() -> None:
+    digest = build_digest(report(), Interests(("robotics",)), TAXONOMY)
+    assert digest.items == ()
+    assert digest.matched == 0
+    assert "none of today's 4 papers" in digest.header()
+    assert digest.more_line() is None

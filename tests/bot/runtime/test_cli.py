@@ -1,0 +1,349 @@
+"""The `paperbot` command as operators script it: output, exit statuses, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from bot.runtime.cli import main
+from bot.store.migrate import head_revision
+from tests.bot.reports.test_parser import HEADER, paper_block
+from tests.stdin import ScriptedStdin
+
+REPORT = (
+    HEADER
+    + paper_block("### {n}. {name}", title="Diffusion Distillation for Video")
+    + paper_block("{n}. **{name}**：", arxiv="2604.00002", title="Robot Arms That Listen")
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test gets its own working directory, database and no platform credentials."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN", "PAPERBOT_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def report_file(tmp_path: Path) -> Path:
+    path = tmp_path / "report-2026-04-01.md"
+    path.write_text(REPORT, encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_parse_json(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    status, out, _ = run(capsys, "parse", str(report_file), "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["date"] == "2026-04-01"
+    assert [p["arxiv_id"] for p in data["papers"]] == ["2604.00001", "2604.00002"]
+    assert data["papers"][1]["results"] == "第5节的内容。"
+
+
+def test_parse_stores_nothing(capsys: pytest.CaptureFixture[str], report_file: Path, tmp_path: Path) -> None:
+    run(capsys, "parse", str(report_file))
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_ingest_then_lookup(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    status, out, _ = run(capsys, "ingest", str(report_file))
+    assert (status, out.strip()) == (0, "2026-04-01: 2 papers archived (2 new, 0 updated)")
+    status, out, _ = run(capsys, "ingest", str(report_file))
+    assert "already archived, unchanged" in out
+
+    for query in (["2604.00002v2"], ["https://arxiv.org/abs/2604.00002"], ["robot", "arms"], ["第5节"]):
+        status, out, _ = run(capsys, "lookup", *query, "--json")
+        assert status == 0
+        hits = json.loads(out)
+        assert hits, query
+        assert set(hits[0]) == {"arxiv_id", "title", "date", "score"}
+    status, out, _ = run(capsys, "lookup", "robot", "--json")
+    assert [h["arxiv_id"] for h in json.loads(out)] == ["2604.00002"]
+
+
+def test_lookup_human_output_and_no_match(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    run(capsys, "ingest", str(report_file))
+    status, out, _ = run(capsys, "lookup", "Robot")
+    assert status == 0
+    assert " 1. 2604.00002   Robot Arms That Listen  (2026-04-01)\n" in out
+    assert run(capsys, "lookup", "nonexistentword")[1] == "no papers match\n"
+    assert json.loads(run(capsys, "lookup", "nonexistentword", "--json")[1]) == []
+
+
+def test_ingest_folder_keeps_good_reports_and_names_bad_ones(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "2026-04-01.md").write_text(REPORT, encoding="utf-8")
+    (folder / "2026-04-02.md").write_text("# Notes\n\nnothing here\n", encoding="utf-8")
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 2
+    assert "2026-04-01: 2 papers archived" in out
+    assert "2026-04-02.md:1: not a Daily Papers report" in err
+    assert json.loads(run(capsys, "lookup", "2604.00001", "--json")[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["parse", "missing.md"], "missing.md: no such file or folder"),
+        (["parse", "2026-13-01"], "invalid date"),
+        (["ingest", "2026-04-05..2026-04-01"], "ends before it starts"),
+        (["lookup", "https://example.com/x"], "not a paper link"),
+        (["lookup", "x", "--limit", "0"], "limit must be between 1 and 100"),
+        (["lookup", "x", "--limit", "many"], "invalid limit 'many'"),
+        (["frobnicate"], "invalid choice"),
+        (["parse"], "required"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    try:
+        status = main(argv)
+    except SystemExit as exited:  # argparse's own usage errors leave this way
+        status = int(exited.code or 0)
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_malformed_report_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text(HEADER + "\n## 📄 No Link Here\n\n### 1. 应用领域\n文本\n", encoding="utf-8")
+    status, _, err = run(capsys, "parse", str(bad))
+    assert status == 2
+    why = "paper 'No Link Here' has no Hugging Face or arXiv link (expected '- **链接**: URL')"
+    assert err == f"paperbot: error: {bad}:7: {why}\n"
+
+
+def test_date_not_published_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", str(tmp_path))
+    status, _, err = run(capsys, "ingest", "2026-04-09")
+    assert status == 2
+    assert "2026-04-09: no report published for this date" in err
+
+
+def test_date_range_skips_days_without_reports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, report_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", str(tmp_path))
+    status, out, err = run(capsys, "ingest", "2026-03-31..2026-04-02")
+    assert status == 0
+    assert "2026-04-01: 2 papers archived" in out
+    assert "2026-03-31: no report published" in err
+
+
+def test_bad_configuration_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_TIMEZONE", "Nowhere/Land")
+    status, _, err = run(capsys, "migrate")
+    assert status == 2
+    assert err.startswith("paperbot: error: invalid PAPERBOT_TIMEZONE")
+
+
+def test_unreachable_database_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    status, _, err = run(capsys, "migrate")
+    assert status == 1
+    assert err.startswith("paperbot: error: cannot reach the database")
+    assert err.count("\n") == 1
+
+
+def test_migrate_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "migrate")
+    assert (status, out) == (0, f"database schema is up to date (revision {head_revision()})\n")
+
+
+def test_console_mode_answers_paper_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = (
+        "/paper help\n/paper 2611.0\nhello\n/paper subscribe speech\n/paper list\n/quit\n/paper never-read\n"
+    )
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin(script))
+    status, out, _ = run(capsys, "run")
+    assert status == 0
+    assert "papers archived" in out
+    assert "/paper QUERY" in out
+    assert "Commands start with /paper" in out
+    assert (
+        "Subscribed. This channel now follows: video generation, reinforcement learning, agents, speech"
+        in out
+    )
+    assert "never-read" not in out
+
+
+def test_console_lookup_finds_sample_papers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin("/paper 视频\n"))
+    status, out, _ = run(capsys, "run")
+    assert status == 0
+    assert "“视频”的检索结果（2 篇论文）" in out
+    assert "https://" in out
+
+
+def test_run_refuses_incomplete_or_unsupported_platform_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1234-real-looking")
+    status, _, err = run(capsys, "run")
+    assert status == 2
+    assert "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode)" in err
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "changeme")
+    status, _, err = run(capsys, "run")
+    assert status == 2
+    assert "invalid SLACK_SIGNING_SECRET: looks like a placeholder" in err
+
+
+def test_python_dash_m_is_the_same_program(tmp_path: Path, report_file: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "parse", str(report_file), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["date"] == "2026-04-01"
+
+
+@respx.mock
+def test_ingest_a_url(capsys: pytest.CaptureFixture[str]) -> None:
+    respx.get("https://reports.test/r.md").mock(return_value=httpx.Response(200, text=REPORT))
+    respx.get("https://reports.test/missing.md").mock(return_value=httpx.Response(404))
+    status, out, _ = run(capsys, "ingest", "https://reports.test/r.md")
+    assert (status, out) == (0, "2026-04-01: 2 papers archived (2 new, 0 updated)\n")
+    status, _, err = run(capsys, "ingest", "https://reports.test/missing.md")
+    assert status == 2
+    assert "https://reports.test/missing.md: no report published" in err
+
+
+@respx.mock
+def test_url_template_validators_persist_between_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "https://reports.test/daily/{date}.md")
+    route = respx.get("https://reports.test/daily/2026-04-01.md").mock(
+        side_effect=[httpx.Response(200, text=REPORT, headers={"ETag": '"r1"'}), httpx.Response(304)]
+    )
+    assert run(capsys, "ingest", "2026-04-01")[0] == 0
+    status, out, _ = run(capsys, "ingest", "2026-04-01")  # a new process would do the same
+    assert status == 0
+    assert "already archived, unchanged" in out
+    assert route.calls[1].request.headers["If-None-Match"] == '"r1"'
+
+
+@respx.mock
+def test_ingest_from_the_hugging_face_api(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "hf-api")
+    payload = [{"paper": {"id": "2603.20001", "title": "Tiny Agents", "summary": "Agents. Small ones."}}]
+    respx.get("https://huggingface.co/api/daily_papers").mock(return_value=httpx.Response(200, json=payload))
+    status, out, _ = run(capsys, "ingest", "2026-03-16")
+    assert (status, out) == (0, "2026-03-16: 1 paper archived (1 new, 0 updated)\n")
+    hits = json.loads(run(capsys, "lookup", "tiny", "agents", "--json")[1])
+    assert [h["arxiv_id"] for h in hits] == ["2603.20001"]
+
+
+@respx.mock
+def test_server_errors_exit_1_after_retries(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.reports.sources.http as http
+
+    monkeypatch.setattr(http, "BACKOFF_BASE", 0.0)
+    respx.get("https://reports.test/r.md").mock(return_value=httpx.Response(503))
+    status, _, err = run(capsys, "ingest", "https://reports.test/r.md")
+    assert status == 1
+    # Each retry is logged (a JSON line: stderr is not a terminal here), then the one-line error.
+    *retries, last = err.splitlines()
+    assert last == "paperbot: error: https://reports.test/r.md: failed after 4 attempts (HTTP 503)"
+    assert [json.loads(line)["msg"].split("; ")[-1] for line in retries] == [
+        f"retry {n} in 0.0 s" for n in (1, 2, 3)
+    ]
+
+
+def test_deliver_sends_each_due_digest_once_and_deliveries_reports_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", ScriptedStdin("/quit\n"))
+    assert run(capsys, "run")[0] == 0  # the console subscribes its demo channel
+    status, out, err = run(capsys, "deliver", "--now")
+    assert status == 0
+    assert "Daily Papers · 2026-11-20" in out
+    assert "delivery pass: 1 posted" in err
+    status, out, err = run(capsys, "deliver", "--now")
+    assert (status, out) == (0, "")
+    assert "nothing due" in err
+    status, out, _ = run(capsys, "deliveries", "--json")
+    (row,) = json.loads(out)
+    assert (row["platform"], row["channel"], row["status"], row["date"]) == (
+        "console",
+        "demo",
+        "posted",
+        "2026-11-20",
+    )
+    assert "posted" in run(capsys, "deliveries", "--status", "posted")[1]
+    assert run(capsys, "deliver", "--date", "2020-01-01")[0] == 2
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, "deliveries", "--status", "lost")
+    assert refused.value.code == 2
+
+
+def test_warnings_are_summary_lines_and_verbose_lists_the_papers_behind_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    digest = tmp_path / "digest-2026-08-01.md"
+    digest.write_text(
+        "# Digest\n\n## Executive summary\nA good day.\n\n"
+        + "".join(f"## [Paper {n}](https://arxiv.org/abs/2608.0598{n})\n\nA blurb.\n\n" for n in range(1, 4)),
+        encoding="utf-8",
+    )
+    status, out, err = run(capsys, "parse", str(digest))
+    assert status == 0
+    assert out.splitlines()[0] == "2026-08-01  3 papers"
+    assert err.splitlines() == [
+        "warning: 2026-08-01: skipped 1 part that is not papers: 'Executive summary' (line 3)",
+        "warning: 2026-08-01: papers lacking a section, of 3: domain 3, usage 3, innovations 3, results 3 "
+        "(--verbose lists them)",
+    ]
+    status, _, err = run(capsys, "parse", str(digest), "--verbose")
+    assert status == 0
+    detail = "warning: 2026-08-01: line 6: paper 2608.05981: section 'domain' is missing or empty"
+    assert detail in err.splitlines()
+    assert len(err.splitlines()) == 2 + 12
+
+
+def test_ingest_verbose_too(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
+    text = report_file.read_text(encoding="utf-8").replace("### 4. 主要创新点\n   第4节的内容。", "")
+    report_file.write_text(text, encoding="utf-8")
+    _, _, quiet = run(capsys, "ingest", str(report_file))
+    _, _, verbose = run(capsys, "ingest", "-v", str(report_file))
+    assert "--verbose lists them" in quiet
+    assert "section 'innovations' is missing" not in quiet
+    assert "paper 2604.00001: section 'innovations' is missing or empty" in verbose

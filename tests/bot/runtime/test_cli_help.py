@@ -1,0 +1,97 @@
+"""Each subcommand's --help shows examples and the environment variables it reads; --debug shows
+paperbot's debug lines, not the database layers'; shell completion is optional and cheap."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.runtime.cli import build_parser, main
+from bot.runtime.config import Settings
+from bot.runtime.logs import configure_logging
+from bot.store.database import create_engine
+from tests.conftest import settings_variables
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    raise AssertionError("no subcommands")
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_subcommand_help_has_examples_and_its_variables(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([name, "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    examples = out.split("examples:\n", 1)[1].split("\n\nenvironment:\n", 1)
+    assert all(
+        line.startswith(f"  paperbot {name}") or "paperbot run" in line
+        for line in [line for line in examples[0].splitlines() if line.strip()]
+    )
+    named = set(re.findall(r"\b(?:PAPERBOT|SLACK|DISCORD|HF)_[A-Z_]+\b", examples[1]))
+    assert {"PAPERBOT_DATABASE_URL", "PAPERBOT_LOG_LEVEL"} <= named
+    assert named <= settings_variables()  # no variable named that paperbot does not read
+
+
+async def test_debug_shows_paperbot_lines_and_no_sql(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    before = logging.getLogger("aiosqlite").level
+    with configure_logging(Settings(log_format="json"), debug=True):
+        logging.getLogger("paperbot.test").debug("our debug line")
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'debug.db'}")
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 42"))
+        await engine.dispose()
+        logging.getLogger("sqlalchemy.engine").error("a database problem")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    assert [line["msg"] for line in lines] == ["our debug line", "a database problem"]
+    assert logging.getLogger("aiosqlite").level == before  # restored on leaving
+
+
+def test_help_does_not_import_the_console_line_editor() -> None:
+    code = (
+        "import sys\n"
+        "from bot.runtime.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'prompt_toolkit' not in sys.modules and 'argcomplete' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_shell_completion_when_argcomplete_is_installed(tmp_path: Path) -> None:
+    pytest.importorskip("argcomplete")
+    answer = tmp_path / "completions"
+    env = {
+        **os.environ,
+        "_ARGCOMPLETE": "1",
+        "COMP_LINE": "paperbot deliv",
+        "COMP_POINT": "14",
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),  # instead of the shell's file descriptor 8
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from bot.runtime.cli import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert set(answer.read_text().split()) == {"deliver", "deliveries"}
