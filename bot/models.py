@@ -148,6 +148,12 @@ class ChannelRef:
 DIGEST_ORDERS = ("relevance", "upvotes")
 CADENCES = ("daily", "weekdays", "weekly")
 MAX_DIGEST_SIZE = 50
+# How many papers a lookup lists (`/paper QUERY`, `paperbot lookup --limit`); here, in the kernel,
+# so that the CLI's argument parser can check `--limit` without importing the database layer.
+DEFAULT_LOOKUP_LIMIT = 10
+MAX_LOOKUP_LIMIT = 100
+# A delivery's states (bot/store/outbox.py), for `paperbot deliveries --status`, likewise.
+DELIVERY_STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,16 @@
-"""Protocols the core depends on; the edges and the report sources implement them."""
+"""Every interface the core depends on, in one place; the edges and the report sources implement
+them: report sources, digest publishers and notifiers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from bot.models import ChannelRef, Report
+from bot.models import ChannelRef, Report, Subscription
+
+if TYPE_CHECKING:  # the digest is built from the ports' users, not the other way round
+    from bot.ranking.digest import Digest
 
 
 @runtime_checkable
@@ -119,4 +123,18 @@ class Notifier(Protocol):
 
     def mention(self, channel: ChannelRef) -> str:
         """How a message on this platform names the channel, so readers can click it."""
+        ...
+
+
+class DigestPublisher(Protocol):
+    """What a platform edge provides to deliver digests (Slack, Discord, console)."""
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        """Post the digest's parts from `start_at`; never raises for platform errors."""
+        ...
+
+    async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
+        """Which parts of delivery `key` are already in the channel (asked after a crash)."""
         ...

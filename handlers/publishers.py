@@ -8,8 +8,7 @@ from typing import TextIO
 
 import aiohttp
 
-from bot.delivery.deliverer import DigestPublisher
-from bot.ports import Recipient
+from bot.ports import DigestPublisher, Recipient
 from bot.runtime.composition import App
 from handlers.console.publisher import ConsolePublisher
 

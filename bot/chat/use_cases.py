@@ -23,7 +23,15 @@ from bot.chat.subscribing import (
     remove_interests,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
+from bot.models import (
+    DEFAULT_LOOKUP_LIMIT,
+    MAX_LOOKUP_LIMIT,
+    ChannelRef,
+    DigestSettings,
+    Interests,
+    LookupHit,
+    Subscription,
+)
 from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.ranking.tuning import Tuning
 from bot.ranking.weekly import week_report
@@ -35,8 +43,6 @@ from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy, Topic
 
-DEFAULT_LOOKUP_LIMIT = 10
-MAX_LOOKUP_LIMIT = 100
 TOPIC_CANDIDATES_PER_HIT = 8
 MIN_TOPIC_CANDIDATES = 40
 # A minus at the start of the query or after a space, then a quoted phrase or a word.

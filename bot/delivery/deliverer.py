@@ -19,13 +19,12 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.ids import channel_problem
 from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
-from bot.ports import PublishResult
+from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest, build_digest, report_matcher
 from bot.ranking.tuning import Tuning, tuning_for
 from bot.ranking.weekly import WEEK, week_report, week_start
@@ -52,20 +51,6 @@ BATCH = 200
 # At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
 # workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
 PER_WORKSPACE = 4
-
-
-class DigestPublisher(Protocol):
-    """What a platform edge provides to deliver digests (Slack, Discord, console)."""
-
-    async def publish(
-        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
-    ) -> PublishResult:
-        """Post the digest's parts from `start_at`; never raises for platform errors."""
-        ...
-
-    async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
-        """Which parts of delivery `key` are already in the channel (asked after a crash)."""
-        ...
 
 
 def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:

@@ -1,39 +1,27 @@
 # PYTHON_ARGCOMPLETE_OK  (shell completion with the optional `completion` extra: see _complete)
-"""The `paperbot` command (CONTRACT.md): argument parsing, exit statuses, one-line errors."""
+"""The `paperbot` command (CONTRACT.md): argument parsing, exit statuses, one-line errors.
+
+This module imports almost nothing, so that `paperbot --help`, a bad argument and shell
+completion answer at once; the commands themselves, and the database, chat and HTTP libraries
+they need, are imported only once the arguments are read (bot/runtime/cli_commands.py).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import datetime as dt
-import json
-import logging
 import os
 import re
 import signal
 import sys
-import threading
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn, TextIO
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from bot import __version__, aio
-from bot.chat.subscribing import parse_locale, read_import, to_export
-from bot.chat.use_cases import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, lookup
 from bot.errors import BadInputError, PaperbotError
-from bot.models import ChannelRef, Report
-from bot.ranking.digest import build_digest
-from bot.reports.resolve import ReportJob, resolve
-from bot.runtime.composition import App, unreachable_database_explained
-from bot.runtime.config import ConfigurationError, Settings, load_settings
-from bot.store.database import DEMO_SQLITE_FILE, default_database_url
-from bot.store.deployment import console_channels, platform_evidence, record_platform_run
-from bot.store.outbox import STATUSES, Outbox
-from bot.store.subscriptions import import_problem
-from bot.store.votes import VoteStore
-from bot.text import count
-from bot.topics.resolve import resolve_terms
+from bot.models import DEFAULT_LOOKUP_LIMIT, DELIVERY_STATUSES, MAX_LOOKUP_LIMIT
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -262,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("paperbot deliveries --status failed", "paperbot deliveries --date 2026-04-01 --json"),
     )
     deliveries.add_argument("--date", type=_date, help="only this report date")
-    deliveries.add_argument("--status", choices=STATUSES, help="only this status")
+    deliveries.add_argument("--status", choices=DELIVERY_STATUSES, help="only this status")
     deliveries.add_argument("--json", action="store_true", help="print a JSON list")
 
     _command(
@@ -309,8 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _complete(parser)
     args = parser.parse_args(argv)
+    from bot.runtime.cli_commands import run_command
+
     try:
-        return aio.run(_stoppable(args))
+        return aio.run(run_command(args))
     except KeyboardInterrupt:
         return 130
     except Terminated as exc:
@@ -355,40 +345,14 @@ def _working_directory_gone() -> bool:
     return False
 
 
-async def _stoppable(args: argparse.Namespace) -> int:
-    """The command, turned into `Terminated` when SIGTERM arrives: the work in flight is
-    cancelled (an open transaction rolls back, the database is closed) and one line says so."""
-    task = asyncio.current_task()
-    stopped = False
-
-    def stop() -> None:
-        nonlocal stopped
-        stopped = True
-        if task is not None:
-            task.cancel()
-        # A second SIGTERM ends the process at once, as if paperbot had never caught the first.
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
-
-    if args.command != "run":
-        # Windows has no loop signal handlers: there the default stop applies.
-        with contextlib.suppress(NotImplementedError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop)
-    try:
-        return await _dispatch(args)
-    except asyncio.CancelledError:
-        if not stopped:
-            raise
-        command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
-        after = _AFTER_STOP.get(command)
-        raise Terminated(f"stopped by SIGTERM during {command}" + (f"; {after}" if after else "")) from None
-
-
 def _fail(exc: BaseException, status: int, debug: bool, *, unexpected: bool = False) -> int:
     if debug:
         traceback.print_exception(exc)
     message = f"{type(exc).__name__}: {exc}" if unexpected else str(exc)
     hint = " (run with --debug for details)" if unexpected and not debug else ""
     # Every configuration problem on a line of its own; any other error is one line.
+    from bot.runtime.config import ConfigurationError
+
     text = message if isinstance(exc, ConfigurationError) else _one_line(message)
     print(f"paperbot: error: {text}{hint}", file=sys.stderr)
     return status
@@ -401,382 +365,3 @@ _LONGEST_ERROR = 400
 def _one_line(message: str) -> str:
     text = " ".join(message.split())
     return text if len(text) <= _LONGEST_ERROR else f"{text[: _LONGEST_ERROR - 1]}…"
-
-
-async def _dispatch(args: argparse.Namespace) -> int:
-    handler: Callable[[App, argparse.Namespace], Awaitable[int]] = _COMMANDS[args.command]
-    # `parse`, and `preview` of a given report, read a report and store nothing: no database.
-    stores_nothing = args.command == "parse" or (args.command == "preview" and args.report)
-    serve = args.command == "run"  # a service's log is at INFO (App.start)
-    settings = load_settings()
-    if serve and not settings.has_platform:
-        return await _run_console(args, settings)
-    async with App.start(settings=settings, debug=args.debug, migrate=not stores_nothing, serve=serve) as app:
-        return await handler(app, args)
-
-
-async def _cmd_migrate(app: App, _args: argparse.Namespace) -> int:
-    revision = await app.schema_revision()
-    print(f"database schema is up to date (revision {revision})")
-    return EXIT_OK
-
-
-async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
-    jobs = resolve(args.source, app.report_source, max_bytes=app.settings.max_report_bytes)
-    if len(jobs) != 1:
-        raise BadInputError(f"{args.source}: parse reads one report; this names {len(jobs)}")
-    report = await _load(jobs[0])
-    assert report is not None  # a single job is required to exist
-    _print_warnings(report, verbose=args.verbose)
-    if args.json:
-        _print_json(report.to_json())
-    else:
-        print(f"{report.date}  {count(len(report.papers), 'paper')}  {report.source_url or ''}".rstrip())
-        for paper in report.papers:
-            print(f"  {paper.arxiv_id:<12} {paper.title}")
-    return EXIT_OK
-
-
-async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
-    limit = app.settings.max_report_bytes
-
-    def note(text: str) -> None:  # a folder's files that are not reports
-        print(text, file=sys.stderr)
-
-    jobs = [
-        job
-        for argument in args.sources
-        for job in resolve(argument, app.report_source, max_bytes=limit, on_note=note)
-    ]
-    failures = 0
-    with _Progress(len(jobs)) as advance:
-        for job in jobs:
-            try:
-                report = await _load(job)
-            except BadInputError as exc:
-                failures += 1
-                print(f"paperbot: error: {exc}", file=sys.stderr)
-                advance()
-                continue
-            if report is None:
-                print(f"{job.label}: no report published", file=sys.stderr)
-            else:
-                _print_warnings(report, verbose=args.verbose)
-                try:
-                    result = await app.archive.ingest(report, origin=job.label)
-                except BadInputError as exc:  # e.g. an empty report for an archived day: kept
-                    failures += 1
-                    print(f"paperbot: error: {exc}", file=sys.stderr)
-                else:
-                    print(result.describe())
-            advance()
-    if failures:
-        print(f"paperbot: {failures} of {len(jobs)} reports could not be read", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return EXIT_OK
-
-
-async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
-    hits = await lookup(app.archive, " ".join(args.query), limit=args.limit, taxonomy=app.taxonomy)
-    if args.json:
-        _print_json([hit.to_json() for hit in hits])
-        return EXIT_OK
-    if not hits:
-        print("no papers match")
-    for rank, hit in enumerate(hits, start=1):
-        print(f"{rank:>2}. {hit.arxiv_id:<12} {hit.title}  ({hit.date})")
-    return EXIT_OK
-
-
-async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
-    interests = resolve_terms(args.topics, app.taxonomy)
-    locale = parse_locale(args.lang)
-    if args.report:
-        jobs = resolve(args.report, app.report_source, max_bytes=app.settings.max_report_bytes)
-        if len(jobs) != 1:
-            raise BadInputError(f"{args.report}: preview reads one report; this names {len(jobs)}")
-        report = await _load(jobs[0])
-        assert report is not None
-        _print_warnings(report)
-    else:
-        day = await app.archive.latest_report_date()
-        report = await app.archive.report(day) if day else None
-        if report is None:
-            raise BadInputError("the archive holds no report: give --report SOURCE, or ingest one first")
-    digest = build_digest(report, interests, app.taxonomy, locale=locale, limit=args.limit)
-    if args.json:
-        _print_json([item.to_json() for item in digest.items])
-        return EXIT_OK
-    from handlers.console.prompt import make_console
-    from handlers.console.render import digest_renderable
-
-    make_console(sys.stdout).print(digest_renderable(digest))
-    return EXIT_OK
-
-
-async def _cmd_topics(app: App, args: argparse.Namespace) -> int:
-    if args.json:
-        _print_json([topic.to_json() for topic in app.taxonomy])
-        return EXIT_OK
-    width = max(len(topic.name) for topic in app.taxonomy)
-    for topic in app.taxonomy:
-        print(f"{topic.name:<{width}}  {' / '.join(topic.zh)}  — {', '.join(topic.aliases)}")
-    return EXIT_OK
-
-
-async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
-    if args.action == "export":
-        # Chat channels only: the console's demo channel is local state, not something to restore.
-        entries = [
-            to_export(sub, app.taxonomy)
-            for sub in await app.subscriptions.all()
-            if sub.channel.platform != "console"
-        ]
-        await _export_feedback(app, entries)
-        text = json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
-        if args.file == "-":
-            sys.stdout.write(text)
-        else:
-            _write_file(args.file, text)
-            print(f"exported {count(len(entries), 'subscription')} to {args.file}", file=sys.stderr)
-        return EXIT_OK
-    raw = await _read_stdin() if args.file == "-" else _read_file(args.file)
-    found = read_import(
-        _json(raw, args.file), app.taxonomy, default_tz=app.settings.timezone, check=import_problem
-    )
-    items = found.subscriptions
-    updated = await app.subscriptions.import_all(items, found.feedback)
-    print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
-    return EXIT_OK
-
-
-def _json(text: str, name: str) -> Any:
-    """`text` parsed as JSON; BadInputError, one line, for anything the parser refuses."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise BadInputError(f"{name}: JSON nested too deeply to be a subscriptions file") from None
-    except ValueError as exc:  # an integer longer than Python's limit of 4,300 digits
-        raise BadInputError(f"{name}: not usable JSON ({exc})") from None
-
-
-async def _export_feedback(app: App, entries: list[dict[str, Any]]) -> None:
-    """Add each channel's votes to its entry as `feedback` (channels without votes get none)."""
-    votes = VoteStore(app.engine)
-    voting = await votes.channels_with_votes()
-    for entry in entries:
-        ref = ChannelRef(entry["platform"], entry["workspace"], entry["channel"])
-        if ref in voting:
-            entry["feedback"] = (await votes.preferences_for(ref)).to_json()
-
-
-async def _read_stdin() -> str:
-    """Standard input, read in a daemon thread, so SIGTERM can stop a command waiting for it
-    (a blocking read in the loop would hold the stop until end of input) and the process can
-    exit without joining the thread."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[str] = loop.create_future()
-
-    def read() -> None:
-        text: str | None = None
-        error: Exception | None = None
-        try:
-            text = sys.stdin.read()
-        except UnicodeDecodeError:
-            error = BadInputError("standard input: not UTF-8 text")
-        except Exception as exc:  # handed to the waiting coroutine, not lost in the thread
-            error = exc
-        with contextlib.suppress(RuntimeError):  # the loop closed: paperbot is exiting
-            loop.call_soon_threadsafe(_settle, done, text, error)
-
-    threading.Thread(target=read, name="paperbot-stdin", daemon=True).start()
-    return await done
-
-
-def _settle(future: asyncio.Future[str], text: str | None, error: BaseException | None) -> None:
-    if future.done():  # the command was stopped while it waited
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(text or "")
-
-
-def _read_file(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text") from None
-
-
-def _write_file(path: str, text: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise PaperbotError(f"cannot write {path}: {exc.strerror}") from None
-
-
-async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
-    from handlers.publishers import publishers
-
-    if args.date is not None and await app.archive.report(args.date) is None:
-        raise BadInputError(f"no report for {args.date} in the archive")
-    from bot.delivery.deliverer import PlanNotes
-    from bot.delivery.report import Unsettled, describe, settle, unsettled
-
-    notes = PlanNotes()
-    async with publishers(app, sys.stdout) as found:
-        deliverer = app.deliverer(found)
-        outcomes = await deliverer.run_pass(day=args.date, force=args.now, notes=notes)
-        if args.wait:
-
-            def waiting(open_: Unsettled) -> None:
-                print(f"waiting for {len(open_.held)} held by other deliverers…", file=sys.stderr)
-
-            waited = await settle(deliverer, clock=deliverer.clock, on_wait=waiting)
-            for status, n in waited.items():
-                outcomes[status] = outcomes.get(status, 0) + n
-        left = await unsettled(deliverer, deliverer.clock())
-    # Said once the platforms' clients are closed: the process ends with these lines.
-    for line in describe(outcomes, notes, left, deliverer.clock()):
-        print(line, file=sys.stderr)
-    return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
-
-
-async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
-    rows = await Outbox(app.engine).list(day=args.date, status=args.status)
-    if args.json:
-        _print_json([row.to_json() for row in rows])
-        return EXIT_OK
-    if not rows:
-        print("no deliveries")
-    for row in rows:
-        ref = row.channel
-        error = f"  — {row.last_error}" if row.last_error else ""
-        print(
-            f"{row.report_date}  {row.status:<8} {ref.platform}:{ref.workspace}/{ref.channel}  "
-            f"due {row.due_at:%Y-%m-%d %H:%M}Z  attempts {row.attempts}{error}"
-        )
-    return EXIT_OK
-
-
-async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
-    """`run` with platform credentials: the service. Its start marks the database as a platform
-    deployment's, which the console demo then never writes into."""
-    from handlers.service import run_service
-
-    served = [
-        platform
-        for platform, configured in (
-            ("slack", app.settings.slack_mode is not None),
-            ("discord", app.settings.discord_token is not None),
-        )
-        if configured
-    ]
-    await record_platform_run(app.engine, served, dt.datetime.now(dt.UTC))
-    leftovers = await console_channels(app.engine)
-    if leftovers:
-        logging.getLogger("paperbot.service").warning(
-            "the database holds %s left by a console demo run against it; this process never "
-            "delivers them (remove them with: DELETE FROM subscriptions WHERE platform = 'console')",
-            count(leftovers, "console channel"),
-        )
-    return await run_service(app, sys.stdout)
-
-
-async def _run_console(args: argparse.Namespace, settings: Settings) -> int:
-    """`run` without platform credentials: the console demo, which writes the sample report and
-    its #demo channel into its database. So it runs on its own SQLite file (DEMO_SQLITE_FILE)
-    unless PAPERBOT_DATABASE_URL names one, and never on a platform deployment's database: that
-    is refused before anything, the schema included, is written."""
-    if args.require_platform:
-        raise BadInputError(
-            "no chat platform is configured, and `run --require-platform` never starts the console "
-            "demo: set DISCORD_TOKEN, or SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or "
-            "SLACK_SIGNING_SECRET (HTTP mode), or SLACK_CLIENT_ID for many workspaces "
-            "(see deploy/.env.example)"
-        )
-    from handlers.console.prompt import run_console
-
-    own_file = settings.database_url is None
-    if own_file:
-        settings = settings.model_copy(update={"database_url": default_database_url(name=DEMO_SQLITE_FILE)})
-    async with App.start(settings=settings, debug=args.debug, migrate=False, serve=True) as app:
-        where = app.engine.url.render_as_string(hide_password=True)
-        with unreachable_database_explained(app.engine):
-            reason = await platform_evidence(app.engine)
-        if reason is not None and own_file:
-            raise BadInputError(
-                f"console mode will not use its demo database {DEMO_SQLITE_FILE}: it belongs to a "
-                f"platform deployment ({reason}); set PAPERBOT_DATABASE_URL to another SQLite file "
-                "for the demo"
-            )
-        if reason is not None:
-            raise BadInputError(
-                f"console mode will not write its demo into PAPERBOT_DATABASE_URL ({where}): that "
-                f"database belongs to a platform deployment ({reason}). Leave PAPERBOT_DATABASE_URL "
-                f"empty to run the demo on its own file ({DEMO_SQLITE_FILE}), or set the Slack or "
-                "Discord credentials to run the bot"
-            )
-        await app.migrate()
-        return await run_console(app, sys.stdin, sys.stdout, database=DEMO_SQLITE_FILE if own_file else None)
-
-
-_COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
-    "run": _cmd_run,
-    "ingest": _cmd_ingest,
-    "parse": _cmd_parse,
-    "lookup": _cmd_lookup,
-    "preview": _cmd_preview,
-    "topics": _cmd_topics,
-    "subscriptions": _cmd_subscriptions,
-    "deliver": _cmd_deliver,
-    "deliveries": _cmd_deliveries,
-    "migrate": _cmd_migrate,
-}
-
-
-async def _load(job: ReportJob) -> Report | None:
-    report = await job.load()
-    if report is None and job.required:
-        raise BadInputError(f"{job.label}: no report published for this date")
-    return report
-
-
-def _print_warnings(report: Report, stream: TextIO | None = None, *, verbose: bool = False) -> None:
-    """A report's warnings: its summary lines, and with `verbose` the per-paper detail too."""
-    for warning in report.warnings:
-        if warning.detail and not verbose:
-            continue
-        print(f"warning: {report.date}: {warning}", file=stream or sys.stderr)
-
-
-def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
-class _Progress:
-    """A progress bar on stderr for runs of several reports, silent otherwise."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        console = Console(stderr=True)
-        self.enabled = total > 1 and console.is_terminal
-        self.bar = Progress(console=console, transient=True, disable=not self.enabled)
-        self.task = self.bar.add_task("ingesting", total=total)
-
-    def __enter__(self) -> Callable[[], None]:
-        self.bar.start()
-        return lambda: self.bar.advance(self.task)
-
-    def __exit__(self, *_exc: object) -> None:
-        self.bar.stop()

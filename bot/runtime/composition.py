@@ -10,10 +10,10 @@ from contextlib import asynccontextmanager, contextmanager
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.deliverer import Deliverer, DigestPublisher
+from bot.delivery.deliverer import Deliverer
 from bot.delivery.loud_failures import NoticePolicy
 from bot.errors import PaperbotError
-from bot.ports import ReportSource
+from bot.ports import DigestPublisher, ReportSource
 from bot.reports.sources import source_from_setting
 from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging

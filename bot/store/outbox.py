@@ -19,14 +19,14 @@ from sqlalchemy import RowMapping, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.models import ChannelRef
+from bot.models import DELIVERY_STATUSES, ChannelRef
 from bot.ports import PublishResult
 from bot.store.database import as_utc
 from bot.store.group_commit import GroupCommit
 from bot.store.leases import claim_rows, renew_rows
 from bot.store.tables import deliveries as table
 
-STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
+STATUSES = DELIVERY_STATUSES
 MAX_ATTEMPTS = 6
 # Backoff after a failed attempt: 1, 2, 4, 8, 16 minutes (capped at an hour), with jitter so a
 # platform outage does not end in every channel retrying in the same second.

@@ -63,15 +63,31 @@ async def test_debug_shows_paperbot_lines_and_no_sql(
     assert logging.getLogger("aiosqlite").level == before  # restored on leaving
 
 
-def test_help_does_not_import_the_console_line_editor() -> None:
+# What `paperbot --help` or a mistyped argument must not wait for (issue 17: --help was 1.1 s,
+# nearly all of it importing these; benchmarks/bench_startup.py measures it).
+HEAVY = (
+    "prompt_toolkit",
+    "argcomplete",
+    "sqlalchemy",
+    "alembic",
+    "pydantic",
+    "httpx",
+    "slack_bolt",
+    "discord",
+)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["lookup", "--help"], ["lookup", "--limit", "x", "q"]])
+def test_help_and_bad_arguments_import_none_of_the_heavy_libraries(argv: list[str]) -> None:
     code = (
         "import sys\n"
         "from bot.runtime.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "assert 'prompt_toolkit' not in sys.modules and 'argcomplete' not in sys.modules\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(name for name in {HEAVY!r} if name in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
 
 
 def test_shell_completion_when_argcomplete_is_installed(tmp_path: Path) -> None:
