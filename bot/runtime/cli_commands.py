@@ -13,14 +13,17 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.chat.subscribing import parse_locale, read_import, to_export
 from bot.chat.use_cases import lookup
 from bot.errors import BadInputError, PaperbotError
 from bot.models import ChannelRef, Report
 from bot.ranking.digest import build_digest
-from bot.reports.resolve import ReportJob, resolve
+
+if TYPE_CHECKING:  # parse, ingest and preview import it (with HTTP) when they run
+    from bot.reports.resolve import ReportJob
+
 from bot.runtime.cli import _AFTER_STOP, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, Terminated
 from bot.runtime.composition import App, unreachable_database_explained
 from bot.runtime.config import Settings, load_settings
@@ -80,6 +83,8 @@ async def _cmd_migrate(app: App, _args: argparse.Namespace) -> int:
 
 
 async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
+    from bot.reports.resolve import resolve
+
     jobs = resolve(args.source, app.report_source, max_bytes=app.settings.max_report_bytes)
     if len(jobs) != 1:
         raise BadInputError(f"{args.source}: parse reads one report; this names {len(jobs)}")
@@ -96,6 +101,8 @@ async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
+    from bot.reports.resolve import resolve
+
     limit = app.settings.max_report_bytes
 
     def note(text: str) -> None:  # a folder's files that are not reports
@@ -147,6 +154,8 @@ async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
+    from bot.reports.resolve import resolve
+
     interests = resolve_terms(args.topics, app.taxonomy)
     locale = parse_locale(args.lang)
     if args.report:

@@ -6,15 +6,14 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.deliverer import Deliverer
-from bot.delivery.loud_failures import NoticePolicy
 from bot.errors import PaperbotError
 from bot.ports import DigestPublisher, ReportSource
-from bot.reports.sources import source_from_setting
 from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging
 from bot.store.archive import Archive
@@ -24,7 +23,10 @@ from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
-from bot.topics.taxonomy import builtin_taxonomy
+from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
+
+if TYPE_CHECKING:  # imported where used: a one-shot lookup needs neither (benchmarks/bench_startup.py)
+    from bot.delivery.deliverer import Deliverer
 
 
 class App:
@@ -35,12 +37,18 @@ class App:
         self.engine = engine
         self.archive = Archive(engine)
         self.subscriptions = SubscriptionStore(engine)
-        self.taxonomy = builtin_taxonomy()
         self._source: ReportSource | None = None
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        """The built-in topics, compiled on first use (a lookup by id or URL needs none)."""
+        return builtin_taxonomy()
 
     def report_source(self) -> ReportSource:
         """The configured report source (created on first use: `parse FILE` needs none)."""
         if self._source is None:
+            from bot.reports.sources import source_from_setting
+
             self._source = source_from_setting(
                 self.settings.report_source_spec(),
                 cache=DatabaseValidatorCache(self.engine),
@@ -51,6 +59,9 @@ class App:
 
     def deliverer(self, publishers: Mapping[str, DigestPublisher]) -> Deliverer:
         """The delivery worker of this process, posting through `publishers`."""
+        from bot.delivery.deliverer import Deliverer
+        from bot.delivery.loud_failures import NoticePolicy
+
         return Deliverer(
             archive=self.archive,
             store=self.subscriptions,

@@ -109,3 +109,30 @@ async def test_an_archive_of_0009_gains_the_digest_extras_in_place(tmp_path: Pat
         assert stored.papers[0].original_title == translated.original_title
     finally:
         await engine.dispose()
+
+
+def test_the_head_read_from_file_names_is_alembics_own() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrate import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+async def test_the_revision_is_read_as_alembic_keeps_it(tmp_path: Path) -> None:
+    from alembic.runtime.migration import MigrationContext
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    try:
+        assert await current_revision(engine) is None  # an empty database
+        await migrate(engine)
+        async with engine.connect() as conn:
+            alembics = await conn.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+        assert await current_revision(engine) == alembics == head_revision()
+    finally:
+        await engine.dispose()
