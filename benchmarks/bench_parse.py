@@ -14,9 +14,9 @@ from markdown_it import MarkdownIt
 from benchmarks.common import ROOT, machine, summary, time_pair
 from bot.reports.parser import parse_report
 from bot.runtime.config import SAMPLE_REPORT
+from tests.digests import FILES as DIGEST_FILES
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "report-2026-02-03.md"
-DIGESTS = ROOT / "tests" / "fixtures" / "digests"
 DAY = dt.date(2026, 1, 1)  # for digests whose text has no date
 
 
@@ -43,9 +43,7 @@ def main() -> None:
     texts["synthetic (200 papers)"] = large_report(base, 200)
     # Real digests of other shapes (tests/fixtures/digests), each parsed on its own; their
     # row is the sum over the nine files.
-    digests = [
-        path.read_text(encoding="utf-8") for path in sorted(DIGESTS.glob("*.md")) if path.name != "README.md"
-    ]
+    digests = [path.read_text(encoding="utf-8") for path in DIGEST_FILES]
 
     tokenizer = MarkdownIt("commonmark")
     print(f"machine: {machine()}")

@@ -8,33 +8,21 @@ python -m benchmarks.eval_digests
 from __future__ import annotations
 
 import asyncio
-import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from benchmarks.common import ROOT, machine
+from benchmarks.common import machine
 from bot.chat.use_cases import lookup
 from bot.models import SECTION_FIELDS
 from bot.reports.sources.local import read_report_file
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate
-
-DIGESTS = ROOT / "tests" / "fixtures" / "digests"
-
-
-def expected(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
-    return data
-
-
-def same(title: str) -> str:
-    return " ".join(title.split())
+from tests.digests import FILES, expected, same_title
 
 
 async def evaluate() -> None:
-    files = sorted(path for path in DIGESTS.glob("*.md") if path.name != "README.md")
+    files = FILES
     print(f"machine: {machine()}\n")
     header = (
         f"{'digest':<36} {'lang':<4} {'listed':>6} {'right':>5} {'merged':>6} {'invented':>8}  fields filled"
@@ -49,8 +37,8 @@ async def evaluate() -> None:
             want = expected(path)
             report = read_report_file(path)
             await archive.ingest(report)
-            wanted = {p["arxiv_id"]: same(p["title"]) for p in want["papers"]}
-            got = {p.arxiv_id: same(p.title) for p in report.papers}
+            wanted = {p["arxiv_id"]: same_title(p["title"]) for p in want["papers"]}
+            got = {p.arxiv_id: same_title(p.title) for p in report.papers}
             right = sum(1 for arxiv_id, title in wanted.items() if got.get(arxiv_id) == title)
             merged = len(wanted) - len(set(wanted) & set(got))
             invented = len(set(got) - set(wanted))

@@ -26,3 +26,17 @@ def paper(
         results=results,
         **extra,  # type: ignore[arg-type]
     )
+
+
+def make_paper(
+    arxiv_id: str,
+    title: str = "A Paper",
+    *,
+    domain: str = "计算机视觉",
+    contribution: str = "提出新方法。",
+    usage: str = "",
+    innovations: str = "",
+    results: str = "",
+) -> Paper:
+    """An archived report's paper: read from HTML, with an area and a contribution by default."""
+    return paper(title, domain, contribution, innovations, usage, results, arxiv_id, source="HTML")

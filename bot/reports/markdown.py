@@ -126,18 +126,10 @@ def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Hea
     return headings
 
 
-PAPER_HOST = re.compile(r"arxiv|huggingface|hf\.co", re.IGNORECASE)
-
-
 def paper_host_lines(lines: list[str]) -> set[int]:
-    """The indexes of the lines that mention arXiv or Hugging Face, by plain substring tests (most
-    lines of a digest are prose and need no closer look; a regex per line costs three times more)."""
-    found: set[int] = set()
-    for index, line in enumerate(lines):
-        low = line.lower()
-        if "arxiv" in low or "huggingface" in low or "hf.co" in low:
-            found.add(index)
-    return found
+    """The indexes of the lines that mention arXiv or Hugging Face (most lines of a digest are
+    prose and need no closer look)."""
+    return {index for index, line in enumerate(lines) if might_name_paper(line)}
 
 
 def id_lines(lines: list[str]) -> set[int]:
@@ -170,7 +162,15 @@ def _id_starts(text: str) -> list[int]:
 
 
 def might_name_paper(line: str) -> bool:
-    return PAPER_HOST.search(line) is not None
+    """Whether a line mentions arXiv or Hugging Face, by plain substring tests: a regex per line
+    costs three times more."""
+    low = line.lower()
+    return "arxiv" in low or "huggingface" in low or "hf.co" in low
+
+
+def urls(text: str) -> list[str]:
+    """The http(s) URLs in `text`, without the sentence punctuation that may follow them."""
+    return [found.group(0).rstrip(_TRAILING_PUNCT) for found in _URL.finditer(text)]
 
 
 def line_refs(line: str, *, bare: bool = False) -> Refs:
@@ -181,8 +181,7 @@ def line_refs(line: str, *, bare: bool = False) -> Refs:
     text = _IMAGE.sub(" ", line) if "!" in line or "<img" in line.lower() else line
     links: list[str] = []
     bad: list[str] = []
-    for found in _URL.finditer(text):
-        url = found.group(0).rstrip(_TRAILING_PUNCT)
+    for url in urls(text):
         arxiv_id = arxiv_id_from_url(url)
         if arxiv_id is not None:
             links.append(arxiv_id)

@@ -64,6 +64,7 @@ from bot.reports.markdown import (
     strip_emphasis,
     strip_links,
     strip_tags,
+    urls,
 )
 from bot.text import count, first_sentence
 
@@ -160,6 +161,7 @@ class _Parser:
         self.extents: list[tuple[int, int]] = []  # [start, end) of each paper heading's text
         self.heading_at: dict[int, Heading] = {}
         self.headings: list[Heading] = []
+        self.heading_lines: list[int] = []
         self.odd_lines: set[int] = set()  # headings of papers skipped for want of an id
         self.metadata_ends: dict[int, int] = {}
         self.unreadable: list[ParseWarning] = []  # why each paper the digest meant was skipped
@@ -177,6 +179,7 @@ class _Parser:
         headings = find_headings(self.lines, start, self.skipped)
         self.heading_at = {heading.line: heading for heading in headings}
         self.headings = headings
+        self.heading_lines = [heading.line for heading in headings]  # sorted: headings come in order
         blocks = self.blocks(headings, start)
         papers_at = self.paper_headings(blocks)
         first_paper = min((b.heading.line for b in papers_at), default=len(self.lines))
@@ -412,7 +415,7 @@ class _Parser:
         return i
 
     def headings_after(self, line: int) -> list[Heading]:
-        return [h for h in self.headings if h.line > line]
+        return self.headings[bisect.bisect_right(self.heading_lines, line) :]
 
     def belongs_to(self, later: Heading, paper: Heading, title: str, single: bool) -> bool:
         """Whether a heading at the paper's level or above is still part of the paper: its
@@ -823,8 +826,8 @@ class _Parser:
                 self.looks_like_report = True
                 if self.date is None:
                     self.take_date(value, i + 1)
-            elif key in SOURCE_URL_KEYS and (urls := _urls(value)):
-                self.source_url = urls[0]
+            elif key in SOURCE_URL_KEYS and (found_urls := urls(value)):
+                self.source_url = found_urls[0]
                 if self.date is None and (found := find_date(value)) and (day := found.value()):
                     self.date = day
         if self.date is None and heading_date is not None:
@@ -1003,18 +1006,14 @@ def _repeats_title(text: str, title: str) -> bool:
 
 
 def _first_url(line: str) -> str:
-    urls = _urls(line)
-    return urls[0] if urls else line.strip()
-
-
-def _urls(text: str) -> list[str]:
-    return [u.rstrip(".,;，。") for u in re.findall(r"https?://[^\s<>()\[\]\"'|*]+", text)]
+    found = urls(line)
+    return found[0] if found else line.strip()
 
 
 def _url_for(lines: Iterable[str], arxiv_id: str) -> str:
     """The link a digest gives for a paper, else its arXiv page."""
     for line in lines:
-        for url in _urls(line):
+        for url in urls(line):
             if arxiv_id_from_url(url) == arxiv_id:
                 return url
     return f"https://arxiv.org/abs/{arxiv_id}"

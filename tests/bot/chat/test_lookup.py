@@ -10,7 +10,7 @@ from bot.errors import BadInputError
 from bot.models import Report
 from bot.store.archive import Archive
 from bot.store.terms import index_terms, tokenize
-from tests.bot.store.test_archive import make_paper
+from tests.factories import make_paper
 
 DAY = dt.date(2026, 4, 1)
 

@@ -22,8 +22,9 @@ from bot.store.archive import Archive
 from bot.store.database import create_engine, read_only_uri
 from bot.store.migrate import migrate
 from bot.store.search import STOP_WORDS
-from tests.bot.store.test_archive import DAY1, DAY2, make_paper
+from tests.bot.store.test_archive import DAY1, DAY2
 from tests.conftest import POSTGRES_URL
+from tests.factories import make_paper
 
 PAPERS = (
     make_paper("2604.00001", "Video Diffusion Distillation", domain="视频生成"),

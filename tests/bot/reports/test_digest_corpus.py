@@ -9,9 +9,7 @@ checked by hand against what each excerpt carries."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,20 +17,11 @@ from bot.chat.use_cases import lookup
 from bot.models import SECTION_FIELDS, Report
 from bot.reports.sources.local import read_report_file
 from bot.store.archive import Archive
-from tests.conftest import FIXTURES
-
-DIGESTS = FIXTURES / "digests"
-FILES = sorted(path for path in DIGESTS.glob("*.md") if path.name != "README.md")
-
-
-def expected(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
-    return data
+from tests.digests import DIGESTS, FILES, expected, same_title
 
 
 def titles(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    # Digests wrap long titles over two lines; what they say is the same title.
-    return [(arxiv_id, " ".join(title.split())) for arxiv_id, title in items]
+    return [(arxiv_id, same_title(title)) for arxiv_id, title in items]
 
 
 def test_the_corpus_holds_at_least_six_formats_in_three_languages() -> None:

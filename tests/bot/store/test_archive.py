@@ -6,25 +6,12 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from bot.models import Paper, Report
+from bot.models import Report
 from bot.store.archive import Archive
 from bot.store.tables import papers, report_papers, reports
+from tests.factories import make_paper
 
 DAY1, DAY2 = dt.date(2026, 4, 1), dt.date(2026, 4, 2)
-
-
-def make_paper(
-    arxiv_id: str,
-    title: str = "A Paper",
-    *,
-    domain: str = "计算机视觉",
-    contribution: str = "提出新方法。",
-    usage: str = "",
-    innovations: str = "",
-    results: str = "",
-) -> Paper:
-    url = f"https://huggingface.co/papers/{arxiv_id}"
-    return Paper(arxiv_id, title, url, "HTML", domain, contribution, usage, innovations, results)
 
 
 async def table_counts(archive: Archive) -> tuple[int, int, int]:

@@ -11,7 +11,8 @@ from sqlalchemy import event
 
 from bot.models import Report
 from bot.store.archive import CHUNK, Archive, EmptyReportRefused
-from tests.bot.store.test_archive import DAY1, DAY2, make_paper, table_counts
+from tests.bot.store.test_archive import DAY1, DAY2, table_counts
+from tests.factories import make_paper
 
 
 async def test_an_empty_report_never_replaces_an_archived_day(archive: Archive) -> None:
