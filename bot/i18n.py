@@ -7,6 +7,11 @@ the channel's language for channel posts, and Chinese when a command is typed in
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.models import Locale
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -297,6 +302,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.project_page": {"en": "Project page", "zh": "项目主页"},
     "card.signals": {"en": "Community", "zh": "社区"},
     "card.upvotes": {"en": "▲ {count} upvote|▲ {count} upvotes", "zh": "▲ {count} 赞"},
+    # A pasted paper link unfurled into its card (Slack: handlers/slack/unfurls.py).
+    "unfurl.report": {"en": "Daily Papers {date}", "zh": "{date} 每日论文"},
+    "unfurl.fallback": {"en": "{title} — paperbot", "zh": "{title} —— paperbot"},
     "feedback.up": {
         "en": "Noted: more papers like this one in this channel's digest (vote the same again to undo).",
         "zh": "已记录：本频道的日报会多推荐类似的论文（再投一次同样的票可撤回）。",
@@ -410,6 +418,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "「{query}」不可能是 arXiv 编号：{problem}",
     },
     "error.invalid_date": {"en": "invalid date {text!r}", "zh": "无效日期「{text}」"},
+    "arxiv.no_such_month": {"en": "month {month} does not exist", "zh": "不存在第 {month} 月"},
+    "arxiv.old_style_years": {
+        "en": "old-style ids (archive/YYMMNNN) run from 1991 to 2007",
+        "zh": "旧式编号（分类/YYMMNNN）只用于 1991 到 2007 年",
+    },
+    "arxiv.new_style_start": {
+        "en": "ids of the form YYMM.NNNNN start in April 2007 (0704)",
+        "zh": "YYMM.NNNNN 形式的编号从 2007 年 4 月（0704）开始",
+    },
+    "arxiv.five_digits_start": {
+        "en": "five-digit numbers start in January 2015 (1501)",
+        "zh": "五位数的序号从 2015 年 1 月（1501）开始",
+    },
+    "arxiv.five_digits_since": {
+        "en": "since January 2015 (1501) numbers have five digits",
+        "zh": "自 2015 年 1 月（1501）起序号为五位数",
+    },
     "error.not_a_paper_link": {
         "en": "not a paper link: give a huggingface.co/papers/… or arxiv.org/abs/… URL",
         "zh": "不是论文链接：请给出 huggingface.co/papers/… 或 arxiv.org/abs/… 的网址",
@@ -532,8 +557,21 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A catalogue message used as a value in another (`t("error.x", problem=Phrase(...))`): it
+    is said in the same language as the message around it."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
 def t(key: str, locale: str = "en", **values: object) -> str:
     """The message `key` in `locale` (English when the locale has no text for it)."""
+    values = {
+        name: t(value.key, locale, **value.values) if isinstance(value, Phrase) else value
+        for name, value in values.items()
+    }
     texts = MESSAGES[key]
     text = texts.get(locale) or texts["en"]
     if "|" in text and "count" in values:  # singular|plural, chosen by `count` (else "|" is text)
@@ -542,6 +580,10 @@ def t(key: str, locale: str = "en", **values: object) -> str:
     return text.format(**values)
 
 
-def locale_of_text(text: str, default: str = "en") -> str:
+def wrote_chinese(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+def locale_of_text(text: str, default: Locale = "en") -> Locale:
     """Chinese when the user wrote Chinese; otherwise `default`."""
-    return "zh" if _CJK.search(text) else default
+    return "zh" if wrote_chinese(text) else default

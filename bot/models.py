@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 # The five report sections, in the order reports print them. The names are the JSON keys
 # of `paperbot parse --json` (a contract) and the column names of the archive.
@@ -106,8 +107,14 @@ class LookupHit:
         }
 
 
-PLATFORMS: tuple[str, ...] = ("slack", "discord", "console")
-LOCALES: tuple[str, ...] = ("en", "zh")
+# Each enumeration once, as a type: the tuples that code iterates and argparse offers are derived.
+Platform = Literal["slack", "discord", "console"]
+Locale = Literal["en", "zh"]
+DigestOrder = Literal["relevance", "upvotes"]
+Cadence = Literal["daily", "weekdays", "weekly"]
+DeliveryStatus = Literal["pending", "claimed", "posted", "failed", "skipped"]
+PLATFORMS: tuple[Platform, ...] = get_args(Platform)
+LOCALES: tuple[Locale, ...] = get_args(Locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +152,15 @@ class ChannelRef:
         return f"{self.platform}:{self.workspace}/{self.channel}"
 
 
-DIGEST_ORDERS = ("relevance", "upvotes")
-CADENCES = ("daily", "weekdays", "weekly")
+DIGEST_ORDERS: tuple[DigestOrder, ...] = get_args(DigestOrder)
+CADENCES: tuple[Cadence, ...] = get_args(Cadence)
 MAX_DIGEST_SIZE = 50
 # How many papers a lookup lists (`/paper QUERY`, `paperbot lookup --limit`); here, in the kernel,
 # so that the CLI's argument parser can check `--limit` without importing the database layer.
 DEFAULT_LOOKUP_LIMIT = 10
 MAX_LOOKUP_LIMIT = 100
 # A delivery's states (bot/store/outbox.py), for `paperbot deliveries --status`, likewise.
-DELIVERY_STATUSES = ("pending", "claimed", "posted", "failed", "skipped")
+DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +170,10 @@ class DigestSettings:
 
     size: int = 10
     min_upvotes: int | None = None  # papers without an upvote count (markdown reports) always pass
-    order: str = "relevance"  # one of DIGEST_ORDERS
+    order: DigestOrder = "relevance"
     # When it comes: every report day, only Monday to Friday (in the channel's zone), or once a
     # week on `weekday` (0 = Monday) with the week's best papers.
-    cadence: str = "daily"  # one of CADENCES
+    cadence: Cadence = "daily"
     weekday: int = 0
 
 
@@ -178,7 +185,7 @@ class Subscription:
     interests: Interests
     time: dt.time = dt.time(9, 0)
     tz: str = "UTC"
-    locale: str = "en"
+    locale: Locale = "en"
     paused: bool = False
     paused_reason: str | None = None
     created_by: str | None = None

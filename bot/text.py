@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 def clip(text: str, limit: int) -> str:
@@ -12,6 +13,16 @@ def clip(text: str, limit: int) -> str:
     if limit <= 0:
         return ""
     return text[: limit - 1].rstrip() + "…"
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a monospaced font: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` left-aligned in `width` columns (`str.ljust` counts a CJK character as one)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def count(number: int, noun: str) -> str:

@@ -22,7 +22,6 @@ import asyncio
 import datetime as dt
 import logging
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -53,8 +52,8 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import locale_of_text, t
-from bot.models import ChannelRef, DigestSettings, Interests, LookupHit, Subscription
+from bot.i18n import locale_of_text, t, wrote_chinese
+from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
 from bot.ranking.feedback import DOWN, UP
 from bot.ranking.tuning import acknowledgement_key, cast_vote, tuning_for
@@ -63,6 +62,7 @@ from bot.runtime.metrics import COMMAND_SECONDS, COMMANDS
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
+from bot.text import display_width, pad
 from bot.topics.resolve import UnknownTopicError
 from bot.topics.taxonomy import Taxonomy
 
@@ -91,12 +91,19 @@ class CommandContext:
     taxonomy: Taxonomy
     channel: ChannelRef
     user: str | None = None
-    locale: str | None = None  # the caller's language, when the platform reports it
+    locale: Locale | None = None  # the caller's language, when the platform reports it
     # Whether the edge found the caller may change this channel; None when the platform could
     # not say (then changes are refused, saying why, and everything else still works).
     can_manage: bool | None = True
     default_tz: str = "UTC"
     deadline: float = COMMAND_DEADLINE_SECONDS  # seconds for the whole answer
+    # The readers' 👍 / 👎, built once by the process (App.votes); None: one on the archive's
+    # database, for callers that run a single command (tests, scripts).
+    votes: VoteStore | None = None
+
+    @property
+    def vote_store(self) -> VoteStore:
+        return self.votes if self.votes is not None else VoteStore(self.archive.engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +114,7 @@ class Reply:
     hits: list[LookupHit] = field(default_factory=list)
     digest: Digest | None = None
     error: bool = False
-    locale: str = "en"
+    locale: Locale = "en"
 
 
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
@@ -174,10 +181,10 @@ def database_unreachable(exc: BaseException) -> bool:
     return cause is not None and cause is not exc and isinstance(cause, OSError)
 
 
-def failure_reply(locale: str | None, said: str, key: str, **values: object) -> Reply:
+def failure_reply(locale: Locale | None, said: str, key: str, **values: object) -> Reply:
     """The short reply to a command that could not be answered: in the caller's language when
     known (the platform's, or Chinese when they typed Chinese), else in both languages."""
-    if locale is None and locale_of_text(said, "") == "zh":
+    if locale is None and wrote_chinese(said):
         locale = "zh"
     if locale is not None:
         return Reply(t(key, locale, **values), error=True, locale=locale)
@@ -216,7 +223,7 @@ async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscripti
     database, a lookup only the archive."""
     if COMMAND_TABLE[verb].reads_channel:
         return await ctx.store.get(ctx.channel)
-    if ctx.locale is not None or locale_of_text(arguments, "") == "zh":
+    if ctx.locale is not None or wrote_chinese(arguments):
         return None
     try:
         async with asyncio.timeout(min(CHANNEL_LANGUAGE_SECONDS, ctx.deadline / 4)):
@@ -253,19 +260,19 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
 # -- the handlers: one per sub-command, each `(ctx, rest, current, locale) -> Reply` ------------
 
 
-async def _help(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _help(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return Reply(HELP[locale], locale=locale)
 
 
-async def _topics(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _topics(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return Reply(_topics_text(ctx.taxonomy, locale), locale=locale)
 
 
-async def _list(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _list(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return Reply(_list_text(ctx.taxonomy, current, locale), locale=locale)
 
 
-async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t("subscribe.usage", locale), error=True, locale=locale)
     change = await subscribe(
@@ -293,7 +300,7 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     )
 
 
-async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
@@ -306,22 +313,22 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
     return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
 
 
-async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t("cadence.usage", locale), error=True, locale=locale)
     updated = await set_cadence(ctx.store, ctx.channel, rest)
     return Reply(cadence_text(updated, locale), locale=locale)
 
 
-async def _exclude(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _exclude(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return await _exclude_or_include(ctx, "exclude", rest, locale)
 
 
-async def _include(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _include(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return await _exclude_or_include(ctx, "include", rest, locale)
 
 
-async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     parts = rest.split()
     if not parts or len(parts) > 2:
         return Reply(t("schedule.usage", locale), error=True, locale=locale)
@@ -329,22 +336,22 @@ async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None
     return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
 
 
-async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t("language.usage", locale), error=True, locale=locale)
     sub = await set_language(ctx.store, ctx.channel, rest)
     return Reply(t("language.done", sub.locale), locale=sub.locale)
 
 
-async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return await _feedback(ctx, "more-like", rest, locale)
 
 
-async def _less_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _less_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     return await _feedback(ctx, "less-like", rest, locale)
 
 
-async def _set(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _set(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     words = rest.split()
     if not words and current is not None:
         return Reply(settings_text(current.settings, locale), locale=locale)
@@ -373,7 +380,7 @@ def settings_text(settings: DigestSettings, locale: str) -> str:
     return t("settings.show", locale, size=settings.size, floor=floor, order=order)
 
 
-async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
+async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t(f"{verb}.usage", locale), error=True, locale=locale)
     action = exclude if verb == "exclude" else include
@@ -390,7 +397,7 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
     return Reply(t(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
 
 
-async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: str) -> Reply:
+async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: Locale) -> Reply:
     hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy)
     shown = query.strip()
     if not hits:
@@ -402,7 +409,7 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     )
 
 
-async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: str) -> Reply:
+async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if current is None or not current.interests:
         return Reply(t("digest.not_subscribed", locale), error=True, locale=locale)
     day: dt.date | None = None
@@ -423,7 +430,7 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         locale=current.locale,
         limit=DIGEST_ALL_LIMIT if show_all else current.settings.size,
         settings=current.settings,
-        tuning=await tuning_for(VoteStore(ctx.archive.engine), ctx.channel, dt.datetime.now(dt.UTC)),
+        tuning=await tuning_for(ctx.vote_store, ctx.channel, dt.datetime.now(dt.UTC)),
     )
     if show_all and digest.more:
         digest = digest.shortened(len(digest.items))  # the "more" line says how to narrow it down
@@ -458,7 +465,7 @@ def _list_text(taxonomy: Taxonomy, current: Subscription | None, locale: str) ->
 # -- feedback ----------------------------------------------------------------------------------
 
 
-async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: str) -> Reply:
+async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: Locale) -> Reply:
     """`/paper more-like ID` / `less-like ID`: the typed 👍 / 👎 (the same toggle as the buttons)."""
     try:
         query = parse_query(rest) if rest.strip() else None
@@ -469,7 +476,7 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: str) -> R
     direction = UP if verb == "more-like" else DOWN
     outcome = await cast_vote(
         ctx.archive,
-        VoteStore(ctx.archive.engine),
+        ctx.vote_store,
         ctx.taxonomy,
         ctx.channel,
         query.arxiv_id,
@@ -481,7 +488,7 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: str) -> R
 
 # -- the command table -------------------------------------------------------------------------
 
-Handler = Callable[[CommandContext, str, Subscription | None, str], Awaitable[Reply]]
+Handler = Callable[[CommandContext, str, Subscription | None, Locale], Awaitable[Reply]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -673,19 +680,13 @@ CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
 SUBCOMMANDS = frozenset(COMMAND_TABLE)
 
 
-def display_width(text: str) -> int:
-    """Columns `text` takes in a monospaced font: CJK and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
 def help_text(locale: str) -> str:
     """The `/paper help` text in `locale`: one line per sub-command, descriptions aligned."""
     index = 1 if locale == "zh" else 0
     usages = [f"/paper {command.usage(locale)}" for command in COMMAND_LIST]
     width = max(display_width(usage) for usage in usages) + 2
     return "\n".join(
-        usage + " " * (width - display_width(usage)) + command.help[index]
-        for usage, command in zip(usages, COMMAND_LIST, strict=True)
+        pad(usage, width) + command.help[index] for usage, command in zip(usages, COMMAND_LIST, strict=True)
     )
 
 

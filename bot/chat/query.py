@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import LocalisedInputError
-from bot.reports.arxiv import impossible_arxiv_id, parse_arxiv_id
+from bot.reports.arxiv import impossible_id_phrase, parse_arxiv_id
 from bot.store.search import without_stop_words
 from bot.store.terms import Term, tokenize
 
@@ -53,7 +53,7 @@ def parse_query(raw: str) -> Query:
     arxiv_id = parse_arxiv_id(query)
     if arxiv_id:
         return PaperQuery(arxiv_id)
-    if problem := impossible_arxiv_id(query):
+    if problem := impossible_id_phrase(query):
         raise LocalisedInputError("error.impossible_arxiv_id", query=query, problem=problem)
     day_url = _DAY_URL.match(query)
     if day_url or _DATE.match(query):

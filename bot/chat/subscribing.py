@@ -18,14 +18,14 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import BadInputError, LocalisedInputError
 from bot.ids import MAX_ID_LENGTH, check_channel
-from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Subscription
+from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Locale, Subscription
 from bot.ranking.feedback import ChannelPreferences
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
 _CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?(\d{1,2})[点點時时](?:(半)|(\d{1,2})分?)?$")
-_LOCALE_NAMES = {
+_LOCALE_NAMES: dict[str, Locale] = {
     "en": "en",
     "english": "en",
     "英文": "en",
@@ -129,7 +129,7 @@ def parse_timezone(text: str) -> str:
     raise LocalisedInputError("error.unknown_timezone", raw=raw)
 
 
-def parse_locale(text: str) -> str:
+def parse_locale(text: str) -> Locale:
     """`en`, `zh`, `zh-CN`, `English`, `中文` → `en` or `zh`."""
     key = text.strip().casefold().replace("_", "-")
     locale = _LOCALE_NAMES.get(key) or _LOCALE_NAMES.get(key.split("-")[0])

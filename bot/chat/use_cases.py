@@ -29,6 +29,7 @@ from bot.models import (
     ChannelRef,
     DigestSettings,
     Interests,
+    Locale,
     LookupHit,
     Subscription,
 )
@@ -157,7 +158,7 @@ async def subscribe(
     *,
     user: str | None = None,
     default_tz: str = "UTC",
-    default_locale: str = "en",
+    default_locale: Locale = "en",
 ) -> Change:
     """Add topics and keywords to a channel (creating its subscription on first use)."""
     wanted = resolve_terms(terms, taxonomy)

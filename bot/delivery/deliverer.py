@@ -1,12 +1,12 @@
-"""Scheduled delivery: plan who is due, claim, publish, record — exactly once per channel and day.
+"""The delivery pass: claim due digests, publish them, record the outcome — exactly once per channel and day.
 
-`plan` turns subscriptions and the newest report into outbox rows (unique per channel and
-report date, so nothing can be planned twice); `deliver_due` claims due rows with a lease and
-hands each digest to its platform's publisher. Leases are short (LEASE) and a heartbeat renews
-them every HEARTBEAT while the work is in flight, so a worker killed mid-pass stops renewing and
-its claims are claimable again at most LEASE after the kill. A claim that outlived its worker (a
-crash after posting, before recording) is marked uncertain, and the next claimant first asks the
-platform which parts are already up, then posts only the rest.
+`Planner` (bot/delivery/planner.py) turns due subscriptions into outbox rows; `deliver_due` claims
+due rows with a lease and hands each digest (built once per pass by bot/delivery/digest_cache.py)
+to its platform's publisher. Leases are short (LEASE) and a heartbeat renews them every HEARTBEAT
+while the work is in flight, so a worker killed mid-pass stops renewing and its claims are
+claimable again at most LEASE after the kill. A claim that outlived its worker (a crash after
+posting, before recording) is marked uncertain, and the next claimant first asks the platform which
+parts are already up, then posts only the rest.
 """
 
 from __future__ import annotations
@@ -19,28 +19,23 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
+from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
-from bot.ids import channel_problem
-from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
+from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
+from bot.models import Subscription
 from bot.ports import DigestPublisher, PublishResult
-from bot.ranking.digest import Digest, build_digest, report_matcher
-from bot.ranking.tuning import Tuning, tuning_for
-from bot.ranking.weekly import WEEK, week_report, week_start
 from bot.runtime.logs import log_context
 from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
-from bot.store.outbox import Delivery, Outbox, Planned
+from bot.store.outbox import Delivery, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
-from bot.topics.matcher import ReportMatcher
 from bot.topics.taxonomy import Taxonomy
 
 log = logging.getLogger("paperbot.delivery")
 
-CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
 # A claim lasts LEASE unless its worker renews it; the heartbeat renews every HEARTBEAT, so two
 # renewals can be missed (a slow database, a busy loop) before the claim runs out, and a killed
 # worker's claims are free LEASE after its last renewal: with the scheduler's TICK, another
@@ -53,35 +48,12 @@ BATCH = 200
 PER_WORKSPACE = 4
 
 
-def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
-    """When `day`'s digest is due for the subscription, in UTC.
-
-    The subscription's HH:MM on that date in its zone: zoneinfo resolves a time skipped by a
-    DST change forward to the same wall time's standard offset and an ambiguous one to its
-    first occurrence, and the outbox holds one row per day, so a change day gives exactly one.
-    """
-    local = dt.datetime.combine(day, subscription.time, tzinfo=ZoneInfo(subscription.tz))
-    return local.astimezone(dt.UTC)
-
-
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass
-class PlanNotes:
-    """Why a pass left subscriptions alone, for `paperbot deliver` to say (filled by `plan`)."""
-
-    day: dt.date | None = None  # the report date planned for; None: the archive has no report
-    not_due: list[tuple[ChannelRef, dt.datetime]] = field(default_factory=list)  # due then
-    weekdays_only: list[ChannelRef] = field(default_factory=list)  # a weekend report, weekdays channel
-    no_report_this_week: list[ChannelRef] = field(default_factory=list)  # weekly, nothing to send
-    paused: list[tuple[ChannelRef, str]] = field(default_factory=list)  # with the reason
-    unserved: dict[str, int] = field(default_factory=dict)  # platform -> subscriptions, no credentials
 
 
 @dataclass
@@ -99,12 +71,6 @@ class Deliverer:
     notices: Notices | None = field(default=None, init=False)
     # Readers' 👍 / 👎 (bot/ranking/tuning.py); None: the outbox's database.
     votes: VoteStore | None = None
-    _voters: set[ChannelRef] | None = field(default=None, init=False)  # channels that voted, per pass
-    _voters_loading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
-    _matchers: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
-    _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _weeks: dict[dt.date, tuple[Report, ReportMatcher]] = field(default_factory=dict)
-    _digests: dict[tuple[dt.date, Interests, str, DigestSettings], Digest] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
     # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
@@ -112,9 +78,20 @@ class Deliverer:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     lease: dt.timedelta = LEASE
     heartbeat: dt.timedelta = HEARTBEAT
-    _unpostable: set[ChannelRef] = field(default_factory=set, init=False)  # logged already
+    postable: PostableChannels = field(default_factory=PostableChannels, init=False)
+    planner: Planner = field(init=False)
+    digests: DigestCache = field(init=False)
 
     def __post_init__(self) -> None:
+        self.planner = Planner(
+            self.archive,
+            self.store,
+            self.outbox,
+            lambda: self.digest_platforms,
+            self.postable,
+            self.catch_up,
+        )
+        self.digests = DigestCache(self.archive, self.taxonomy, self.votes or VoteStore(self.outbox.engine))
         if self.notice_policy is not None:
             self.notices = Notices(
                 NoticeStore(self.outbox.engine),
@@ -133,66 +110,8 @@ class Deliverer:
         force: bool = False,
         notes: PlanNotes | None = None,
     ) -> int:
-        """Create outbox rows for subscriptions whose digest of `day` (default: the newest
-        report) has come due; how many were created. `force` treats every one as due now.
-        `notes`, when given, gets why the others were left alone."""
-        day = day or await self.archive.latest_report_date()
-        if day is None:
-            return 0
-        arrived = await self.archive.report_ingested_at(day)
-        if arrived is None:
-            return 0
-        if notes is not None:
-            notes.day = day
-        planned_already = await self.outbox.planned_channels(day)
-        planned: list[Planned] = []
-        report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
-        for subscription in await self.store.all():
-            ref = subscription.channel
-            if not subscription.interests:
-                continue
-            if ref.platform not in self.digest_platforms:
-                if notes is not None and ref.platform != "console":  # the demo's, never a service's
-                    notes.unserved[ref.platform] = notes.unserved.get(ref.platform, 0) + 1
-                continue
-            if subscription.paused:
-                if notes is not None:
-                    notes.paused.append((ref, subscription.paused_reason or ""))
-                continue
-            if not self._postable(ref):
-                continue
-            cadence = subscription.settings.cadence
-            if cadence == "weekly":
-                if report_days is None:
-                    report_days = await self.archive.report_dates()
-                week = self._plan_week(subscription, now, force, report_days)
-                if week is not None:
-                    planned.append(week)
-                    if notes is not None and not force:
-                        await self._note_next_week(notes, subscription, week)
-                elif notes is not None:
-                    notes.no_report_this_week.append(ref)
-                continue
-            if ref in planned_already:
-                continue
-            if cadence == "weekdays" and day.weekday() >= 5 and not force:
-                if notes is not None:
-                    notes.weekdays_only.append(ref)
-                continue  # a Saturday's or Sunday's report: this channel takes weekdays only
-            # A report that arrives after a channel's time is delivered as soon as it is here.
-            due = max(due_at(day, subscription), arrived)
-            if force:
-                planned.append(Planned(ref, day, now))
-            elif now >= due:
-                planned.append(self._due(ref, day, due, now))
-            elif notes is not None:
-                notes.not_due.append((ref, due))
-        return await self.outbox.ensure(planned, now)
-
-    async def _note_next_week(self, notes: PlanNotes, subscription: Subscription, week: Planned) -> None:
-        """A weekly channel whose current week is planned already: it is due again next week."""
-        if subscription.channel in await self.outbox.planned_channels(week.report_date):
-            notes.not_due.append((subscription.channel, due_at(week.report_date + WEEK, subscription)))
+        """Plan the digests that have come due (see `Planner.plan`)."""
+        return await self.planner.plan(now, day=day, force=force, notes=notes)
 
     @property
     def digest_platforms(self) -> list[str]:
@@ -205,44 +124,6 @@ class Deliverer:
             for platform, publisher in self.publishers.items()
             if getattr(publisher, "delivers_digests", True)
         ]
-
-    def _postable(self, ref: ChannelRef) -> bool:
-        """Whether the channel's ids fit their platform's shape (bot/ids.py). One stored before
-        ids were checked (or written into the database by hand) is never posted to; it is
-        logged once per process, and `paperbot subscriptions export` shows it for fixing."""
-        problem = channel_problem(ref)
-        if problem is not None and ref not in self._unpostable:
-            self._unpostable.add(ref)
-            log.warning("not delivering to %s: %s", ref, problem)
-        return problem is None
-
-    def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
-        """A delivery that has come due, or a skipped one when it fell due too long ago."""
-        if now - due > self.catch_up:
-            reason = f"missed: due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
-            return Planned(ref, day, due, skip_reason=reason)
-        return Planned(ref, day, due)
-
-    def _plan_week(
-        self, subscription: Subscription, now: dt.datetime, force: bool, report_days: list[dt.date]
-    ) -> Planned | None:
-        """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
-        the seven days ending then; nothing when the archive has no report in that week."""
-        today = now.astimezone(ZoneInfo(subscription.tz)).date()
-        if force:
-            end, due = today, now
-        else:
-            end = today - dt.timedelta(days=(today.weekday() - subscription.settings.weekday) % 7)
-            if due_at(end, subscription) > now:
-                end -= WEEK
-            due = due_at(end, subscription)
-        if not any(week_start(end) <= day <= end for day in report_days):
-            return None
-        return (
-            Planned(subscription.channel, end, due)
-            if force
-            else self._due(subscription.channel, end, due, now)
-        )
 
     async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Claim and deliver everything due; a count per outcome.
@@ -258,10 +139,7 @@ class Deliverer:
         # made late in a long pass gets a lease from that moment, not from the pass's start.
         outcomes: dict[str, int] = {}
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
-        self._matchers.clear()
-        self._weeks.clear()
-        self._digests.clear()
-        self._voters = None
+        self.digests.new_pass()
         limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
         # This pass's deliveries, each with the moment its lease was last taken or renewed (the
         # heartbeat updates it); self._running has every pass's.
@@ -403,16 +281,13 @@ class Deliverer:
             reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
             await self.outbox.skip(delivery, self.worker, reason, now)
             return "skipped"
-        if not self._postable(delivery.channel):  # planned by a version that did not check ids
+        if not self.postable(delivery.channel):  # planned by a version that did not check ids
             await self.outbox.skip(delivery, self.worker, "not a valid channel id", now)
             return "skipped"
-        weekly = subscription.settings.cadence == "weekly"
-        loaded = await (self._week if weekly else self._report)(delivery.report_date)
-        if loaded is None:
+        digest = await self.digests.digest(delivery.report_date, subscription, now)
+        if digest is None:
             await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
             return "skipped"
-        tuning = await self._tuning(subscription.channel, now)
-        digest = self._digest(delivery.report_date, loaded, subscription, tuning)
         if not digest.items:
             await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
             return "skipped"
@@ -471,70 +346,6 @@ class Deliverer:
                 )
         except Exception:  # the pass's end finds failures without a notice and asks again
             log.exception("could not record the notice about delivery %s", delivery.key)
-
-    def _digest(
-        self,
-        day: dt.date,
-        loaded: tuple[Report, ReportMatcher],
-        subscription: Subscription,
-        tuning: Tuning | None = None,
-    ) -> Digest:
-        # Channels with the same interests, language and settings get the same digest: build
-        # it once per report (a digest is an immutable value). A channel whose readers voted
-        # gets one of its own, never cached: no other channel has its votes.
-        key = (day, subscription.interests, subscription.locale, subscription.settings)
-        if tuning is None and key in self._digests:
-            return self._digests[key]
-        report, matcher = loaded
-        digest = build_digest(
-            report,
-            subscription.interests,
-            self.taxonomy,
-            locale=subscription.locale,
-            limit=subscription.settings.size,
-            matcher=matcher,
-            settings=subscription.settings,
-            tuning=tuning,
-        )
-        if tuning is None:
-            self._digests[key] = digest
-        return digest
-
-    async def _tuning(self, channel: ChannelRef, now: dt.datetime) -> Tuning | None:
-        """The channel's votes, if it has any. One query per pass lists the channels that voted,
-        so a channel without votes costs nothing more and keeps sharing the cached digest."""
-        if self.votes is None:
-            self.votes = VoteStore(self.outbox.engine)
-        async with self._voters_loading:
-            if self._voters is None:
-                self._voters = await self.votes.channels_with_votes()
-        if channel not in self._voters:
-            return None
-        return await tuning_for(self.votes, channel, now)
-
-    async def _report(self, day: dt.date) -> tuple[Report, ReportMatcher] | None:
-        return await self._load_once(self._matchers, day, self.archive.report)
-
-    async def _week(self, end: dt.date) -> tuple[Report, ReportMatcher] | None:
-        """The merged reports of the week ending `end` (bot/ranking/weekly.py), and their matcher."""
-        return await self._load_once(self._weeks, end, lambda day: week_report(self.archive, day))
-
-    async def _load_once(
-        self,
-        cache: dict[dt.date, tuple[Report, ReportMatcher]],
-        day: dt.date,
-        load: Callable[[dt.date], Awaitable[Report | None]],
-    ) -> tuple[Report, ReportMatcher] | None:
-        # A batch's deliveries all ask at once: the lock makes the first one load the report
-        # and build the matcher, and the others wait for it instead of each building their own.
-        async with self._loading:
-            if day not in cache:
-                report = await load(day)
-                if report is None:
-                    return None
-                # One matcher per report serves every channel (see bot/topics/matcher.py).
-                cache[day] = (report, report_matcher(report, self.taxonomy))
-            return cache[day]
 
     async def run_pass(
         self,

@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.delivery.deliverer import Deliverer, PlanNotes
+from bot.delivery.deliverer import Deliverer
+from bot.delivery.planner import PlanNotes
 from bot.models import ChannelRef
 from bot.store.outbox import MAX_ATTEMPTS, Delivery
 

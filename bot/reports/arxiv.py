@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import Phrase, t
+
 # New-style ids (since 2007): YYMM.NNNN or YYMM.NNNNN; old-style: archive[.SUB]/YYMMNNN.
 _ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
 _PAPER_URL = re.compile(
@@ -25,27 +27,34 @@ FIRST_FIVE_DIGITS = 1501  # January 2015
 OLD_STYLE_YEARS = (91, 7)  # 1991 to 2007, YY
 
 
-def id_problem(raw: str) -> str | None:
-    """Why `raw` (an id without version, as the patterns above capture it) is impossible, or None."""
+def why_impossible(raw: str) -> Phrase | None:
+    """Why `raw` (an id without version, as the patterns above capture it) is impossible, as a
+    catalogue phrase (a chat reply says it in the caller's language), or None."""
     if "/" in raw:
         number = raw.split("/", 1)[1]
         year, month = int(number[:2]), int(number[2:4])
         if not 1 <= month <= 12:
-            return f"month {number[2:4]} does not exist"
+            return Phrase("arxiv.no_such_month", {"month": number[2:4]})
         if OLD_STYLE_YEARS[1] < year < OLD_STYLE_YEARS[0]:
-            return "old-style ids (archive/YYMMNNN) run from 1991 to 2007"
+            return Phrase("arxiv.old_style_years")
         return None
     stem, number = raw.split(".", 1)
     yymm, month = int(stem), int(stem[2:])
     if not 1 <= month <= 12:
-        return f"month {stem[2:]} does not exist"
+        return Phrase("arxiv.no_such_month", {"month": stem[2:]})
     if yymm < FIRST_NEW_STYLE:
-        return "ids of the form YYMM.NNNNN start in April 2007 (0704)"
+        return Phrase("arxiv.new_style_start")
     if len(number) == 5 and yymm < FIRST_FIVE_DIGITS:
-        return "five-digit numbers start in January 2015 (1501)"
+        return Phrase("arxiv.five_digits_start")
     if len(number) == 4 and yymm >= FIRST_FIVE_DIGITS:
-        return "since January 2015 (1501) numbers have five digits"
+        return Phrase("arxiv.five_digits_since")
     return None
+
+
+def id_problem(raw: str) -> str | None:
+    """`why_impossible`, in English (parser warnings, logs)."""
+    problem = why_impossible(raw)
+    return None if problem is None else t(problem.key, "en", **problem.values)
 
 
 def canonical(raw: str) -> str:
@@ -57,7 +66,7 @@ def canonical(raw: str) -> str:
 
 
 def _valid(found: re.Match[str] | None) -> str | None:
-    if found is None or id_problem(found.group("id")) is not None:
+    if found is None or why_impossible(found.group("id")) is not None:
         return None
     return canonical(found.group("id"))
 
@@ -77,10 +86,17 @@ def parse_arxiv_id(text: str) -> str | None:
 
 
 def impossible_arxiv_id(text: str) -> str | None:
-    """For text shaped like an arXiv id or paper URL that no paper can have: why. Else None."""
+    """For text shaped like an arXiv id or paper URL that no paper can have: why (in English).
+    Else None."""
+    problem = impossible_id_phrase(text)
+    return None if problem is None else t(problem.key, "en", **problem.values)
+
+
+def impossible_id_phrase(text: str) -> Phrase | None:
+    """`impossible_arxiv_id` as a catalogue phrase, for a reply in the caller's language."""
     text = text.strip()
     found = _BARE_ID.match(text) or _PAPER_URL.match(text)
-    return id_problem(found.group("id")) if found else None
+    return why_impossible(found.group("id")) if found else None
 
 
 def paper_links(arxiv_id: str) -> dict[str, str]:

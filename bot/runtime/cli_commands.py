@@ -31,8 +31,7 @@ from bot.store.database import DEMO_SQLITE_FILE, default_database_url
 from bot.store.deployment import console_channels, platform_evidence, record_platform_run
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import import_problem
-from bot.store.votes import VoteStore
-from bot.text import count
+from bot.text import count, display_width, pad
 from bot.topics.resolve import resolve_terms
 
 
@@ -185,9 +184,12 @@ async def _cmd_topics(app: App, args: argparse.Namespace) -> int:
     if args.json:
         _print_json([topic.to_json() for topic in app.taxonomy])
         return EXIT_OK
-    width = max(len(topic.name) for topic in app.taxonomy)
-    for topic in app.taxonomy:
-        print(f"{topic.name:<{width}}  {' / '.join(topic.zh)}  — {', '.join(topic.aliases)}")
+    # Three columns, aligned by display width: a Chinese name takes two columns per character.
+    rows = [(topic.name, " / ".join(topic.zh), ", ".join(topic.aliases)) for topic in app.taxonomy]
+    name_width = max(display_width(name) for name, _, _ in rows) + 2
+    zh_width = max(display_width(zh) for _, zh, _ in rows) + 2
+    for name, zh, aliases in rows:
+        print(f"{pad(name, name_width)}{pad(zh, zh_width)}— {aliases}")
     return EXIT_OK
 
 
@@ -231,7 +233,7 @@ def _json(text: str, name: str) -> Any:
 
 async def _export_feedback(app: App, entries: list[dict[str, Any]]) -> None:
     """Add each channel's votes to its entry as `feedback` (channels without votes get none)."""
-    votes = VoteStore(app.engine)
+    votes = app.votes
     voting = await votes.channels_with_votes()
     for entry in entries:
         ref = ChannelRef(entry["platform"], entry["workspace"], entry["channel"])
@@ -294,7 +296,7 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
 
     if args.date is not None and await app.archive.report(args.date) is None:
         raise BadInputError(f"no report for {args.date} in the archive")
-    from bot.delivery.deliverer import PlanNotes
+    from bot.delivery.planner import PlanNotes
     from bot.delivery.report import Unsettled, describe, settle, unsettled
 
     notes = PlanNotes()

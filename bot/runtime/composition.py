@@ -23,6 +23,7 @@ from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
 if TYPE_CHECKING:  # imported where used: a one-shot lookup needs neither (benchmarks/bench_startup.py)
@@ -38,6 +39,11 @@ class App:
         self.archive = Archive(engine)
         self.subscriptions = SubscriptionStore(engine)
         self._source: ReportSource | None = None
+
+    @cached_property
+    def votes(self) -> VoteStore:
+        """The readers' 👍 / 👎, one store for the edges, the commands and the deliverer."""
+        return VoteStore(self.engine)
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -70,6 +76,7 @@ class App:
             publishers=publishers,
             catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
             notice_policy=NoticePolicy.from_settings(self.settings),
+            votes=self.votes,
         )
 
     async def schema_revision(self) -> str | None:

@@ -6,6 +6,11 @@ sections least. Evidence only in the usage notes or the results (a baseline, a b
 name, "3x faster") never reaches the threshold on its own, which is what keeps a channel
 about RL from receiving every paper that mentions "reward".
 
+Papers from the Hugging Face API carry other evidence than a report's sections: an English title,
+AI keywords, a one-sentence AI summary and the abstract. Their field profile (`ABSTRACT_PROFILE`)
+weighs those for what they are: the abstract and the AI summary say what a paper also touches
+("evaluated on benchmarks", "improves reasoning"), the title and the AI keywords what it is.
+
 Each paper is profiled against the whole taxonomy once; subscriptions then only pick from
 the profile, so matching one report for ten thousand channels costs little more than one.
 """
@@ -37,9 +42,43 @@ FIELD_WEIGHTS: dict[str, float] = {
     "usage": 0.4,
     "results": 0.4,
     "extra": 0.4,  # a digest's other labelled parts (核心关键词, Comments): read, but lightly
+    "summary_line": 2.0,  # a paper without report sections: its one-line summary (the API's AI summary)
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProfile:
+    """How much evidence each field of one kind of paper counts (one matcher, one profile per
+    kind of source: see `profile_for`)."""
+
+    name: str
+    weights: dict[str, float]
+
+
+REPORT_PROFILE = FieldProfile("report", FIELD_WEIGHTS)
+# A paper with an abstract and no report sections (a Hugging Face API item): its title and AI
+# keywords name what it is; its one-line summary (`contribution`: the AI summary, else the
+# abstract's first sentence) says so too, but also what it was evaluated on ("achieves strong
+# results on reasoning benchmarks"); the abstract mentions everything the paper touches, so it
+# only ever adds to other evidence. Measured on the labelled API items (benchmarks/eval_topics.py).
+ABSTRACT_PROFILE = FieldProfile(
+    "abstract",
+    {**FIELD_WEIGHTS, "title": 3.0, "keywords": 2.0, "summary_line": 2.0, "summary": 0.5},
+)
+_REPORT_SECTIONS = ("domain", "innovations", "usage", "results")
+
+
+def profile_for(paper: Paper) -> FieldProfile:
+    """The abstract profile for a paper that has none of a report's sections but an abstract or
+    AI keywords (the API's items, saved answers, digests that only quote the abstract)."""
+    if any(getattr(paper, name) for name in _REPORT_SECTIONS):
+        return REPORT_PROFILE
+    return ABSTRACT_PROFILE if paper.summary or paper.keywords else REPORT_PROFILE
+
+
 # Fields where a weak word ("video", "reward") counts, at half weight, beside strong evidence.
-LEAD_FIELDS = frozenset({"title", "domain", "keywords"})
+# (An API item's one-line summary says what the paper is, as a report's area does.)
+LEAD_FIELDS = frozenset({"title", "domain", "keywords", "summary_line"})
 WEAK_FACTOR = 0.5
 # A topic needs what a title or an area alone gives, or a contribution backed by the rest...
 TOPIC_THRESHOLD = 3.0
@@ -55,7 +94,7 @@ KEYWORD_THRESHOLD = 0.4
 _BASELINE_FIELDS = frozenset({"results", "extra"})
 # Scores shown to readers are a share of what a paper with every report field could reach; the
 # extra text of other digests' papers is left out so that adding it changed no score.
-MAX_SCORE = sum(weight for name, weight in FIELD_WEIGHTS.items() if name != "extra")
+MAX_SCORE = sum(weight for name, weight in FIELD_WEIGHTS.items() if name not in ("extra", "summary_line"))
 MAX_REASON_TERMS = 3
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -70,6 +109,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "usage": "usage",
         "results": "results",
         "extra": "other notes",
+        "summary_line": "summary",
     },
     "zh": {
         "title": "标题",
@@ -82,6 +122,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "usage": "使用指南",
         "results": "实验效果",
         "extra": "其他说明",
+        "summary_line": "一句话总结",
     },
 }
 
@@ -154,17 +195,21 @@ class FieldText(NamedTuple):
     text: str  # normalised: what patterns see
     original: str  # as written (NFKC), to quote the words found back to the reader
     lower: str  # `text` lower-cased, for the fast probes
+    weight: float  # what evidence here counts, by the paper's profile
 
 
-def paper_fields(paper: Paper) -> list[FieldText]:
-    """The paper's text per field, normalised for matching; empty fields left out."""
+def paper_fields(paper: Paper, profile: FieldProfile | None = None) -> list[FieldText]:
+    """The paper's text per field, normalised for matching and weighed by its profile (default:
+    `profile_for(paper)`); empty fields left out."""
+    profile = profile or profile_for(paper)
+    weights = profile.weights
     area, area_rest = split_area(paper.domain)
     raw = [
         ("title", paper.title),
         ("domain", area),
         ("domain_rest", area_rest),
         ("keywords", "; ".join(paper.keywords)),
-        ("contribution", paper.contribution),
+        ("summary_line" if profile is ABSTRACT_PROFILE else "contribution", paper.contribution),
         ("innovations", paper.innovations),
         ("summary", paper.summary),
         ("usage", paper.usage),
@@ -179,9 +224,9 @@ def paper_fields(paper: Paper) -> list[FieldText]:
         if text.strip():
             original = nfkc(text)
             normalised = collapse(original)
-            fields.append(FieldText(name, normalised, original, normalised.lower()))
+            fields.append(FieldText(name, normalised, original, normalised.lower(), weights[name]))
     # Heaviest first, which lets score_topic stop early (see there).
-    fields.sort(key=lambda f: -FIELD_WEIGHTS[f.name])
+    fields.sort(key=lambda f: -f.weight)
     return fields
 
 
@@ -231,10 +276,9 @@ def score_topic(
     evidence: list[Evidence] = []
     # Fields come heaviest first; once even full marks in the rest could not reach the
     # threshold, the long sections at the end need not be read at all.
-    remaining = sum(FIELD_WEIGHTS[f.name] for f in fields)
+    remaining = sum(f.weight for f in fields)
     on_subject = False
-    for index, (name, text, original, lower) in enumerate(fields):
-        weight = FIELD_WEIGHTS[name]
+    for index, (name, text, original, lower, weight) in enumerate(fields):
         if strong_score + weak_score + remaining < TOPIC_THRESHOLD:
             return None
         if weight < SUBJECT_WEIGHT and not on_subject:
@@ -262,7 +306,7 @@ def score_topic(
         elif weak_seen and topic.weak is not None:
             term = _unvetoed(topic.weak, text, vetoed)
             if term is not None:
-                weak_score += FIELD_WEIGHTS[name] * WEAK_FACTOR
+                weak_score += weight * WEAK_FACTOR
                 evidence.append(Evidence(name, term, original, strong=False))
     score = strong_score + weak_score
     if not on_subject or score < TOPIC_THRESHOLD:
@@ -282,32 +326,40 @@ def _keyword_words(keyword: str) -> tuple[list[str], bool]:
     return words, False
 
 
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """A free keyword as a pattern: whole words, any case, spaces or hyphens, plural allowed."""
-    words, plural = _keyword_words(keyword)
+def _one_pattern(form: str) -> str:
+    words, plural = _keyword_words(form)
     escaped = [re.escape(word) for word in words]
     if plural:
         escaped[-1] += "(?:s|es)?"
-    return re.compile(compile_pattern(" ".join(escaped)))
+    return compile_pattern(" ".join(escaped))
 
 
-def keyword_probe(keyword: str) -> str:
-    """A substring every text matching the keyword's pattern contains (lower-cased)."""
-    return " ".join(_keyword_words(keyword)[0])
+def keyword_pattern(keyword: str, *spellings: str) -> re.Pattern[str]:
+    """A free keyword as a pattern: whole words, any case, spaces or hyphens, plural allowed;
+    its other `spellings` (Taxonomy.spellings) match too."""
+    return re.compile("|".join(f"(?:{_one_pattern(form)})" for form in (keyword, *spellings)))
+
+
+def keyword_probes(keyword: str, *spellings: str) -> tuple[str, ...]:
+    """Substrings one of which every text matching the keyword's pattern contains (lower-cased)."""
+    return tuple(" ".join(_keyword_words(form)[0]) for form in (keyword, *spellings))
 
 
 def score_keyword(
-    keyword: str, pattern: re.Pattern[str], fields: Iterable[FieldText], probe: str | None = None
+    keyword: str,
+    pattern: re.Pattern[str],
+    fields: Iterable[FieldText],
+    probes: Sequence[str] | None = None,
 ) -> TermMatch | None:
-    """The keyword's match on one paper. `probe` (see keyword_probe) skips fields cheaply."""
+    """The keyword's match on one paper. `probes` (see keyword_probes) skip fields cheaply."""
     score = 0.0
     evidence: list[Evidence] = []
-    for name, text, original, lower in fields:
-        if probe is not None and probe not in lower:
+    for name, text, original, lower, weight in fields:
+        if probes is not None and not any(probe in lower for probe in probes):
             continue
         term = _unvetoed(pattern, text)
         if term is not None:
-            score += FIELD_WEIGHTS[name]
+            score += weight
             evidence.append(Evidence(name, term, original))
     if score < KEYWORD_THRESHOLD or all(e.field in _BASELINE_FIELDS for e in evidence):
         return None
@@ -348,11 +400,7 @@ class ReportMatcher:
                 taxonomy.weak_probe.candidates(f.lower) if f.name in LEAD_FIELDS else set() for f in fields
             ]
             subject = set().union(
-                *(
-                    found
-                    for f, found in zip(fields, strong, strict=True)
-                    if FIELD_WEIGHTS[f.name] >= SUBJECT_WEIGHT
-                )
+                *(found for f, found in zip(fields, strong, strict=True) if f.weight >= SUBJECT_WEIGHT)
             )
             hits = {}
             for topic in taxonomy:
@@ -454,18 +502,25 @@ class ReportMatcher:
         hits = self._by_keyword.get(keyword)
         if hits is None:
             hits = {}
-            probe, pattern = keyword_probe(keyword), None
-            found = self._all_text.find(probe) if probe else -1
-            while found != -1:
-                position = bisect.bisect_right(self._starts, found) - 1
-                pattern = pattern or keyword_pattern(keyword)
-                match = score_keyword(keyword, pattern, self._profiles[position].fields, probe)
-                if match is not None:
-                    hits[position] = match
-                # Continue after this paper: its fields have all been scored.
-                next_paper = (
-                    self._starts[position + 1] if position + 1 < len(self._starts) else len(self._all_text)
-                )
-                found = self._all_text.find(probe, next_paper)
-            self._by_keyword[keyword] = hits
+            spellings = self.taxonomy.spellings(keyword)
+            probes, pattern = keyword_probes(keyword, *spellings), None
+            scored: set[int] = set()
+            for probe in probes:
+                found = self._all_text.find(probe) if probe else -1
+                while found != -1:
+                    position = bisect.bisect_right(self._starts, found) - 1
+                    if position not in scored:
+                        scored.add(position)
+                        pattern = pattern or keyword_pattern(keyword, *spellings)
+                        match = score_keyword(keyword, pattern, self._profiles[position].fields, probes)
+                        if match is not None:
+                            hits[position] = match
+                    # Continue after this paper: its fields have all been scored.
+                    next_paper = (
+                        self._starts[position + 1]
+                        if position + 1 < len(self._starts)
+                        else len(self._all_text)
+                    )
+                    found = self._all_text.find(probe, next_paper)
+            self._by_keyword[keyword] = dict(sorted(hits.items()))
         return hits

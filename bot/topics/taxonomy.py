@@ -51,7 +51,9 @@ def name_key(name: str) -> str:
 
 def compile_pattern(pattern: str) -> str:
     """One evidence pattern as a regex fragment with its own case rule and word boundaries."""
-    body = pattern.replace(" ", r"\s+")
+    # " ?" is an optional space ("multi ?modal": multimodal, multi-modal); any other space is one
+    # or more ("text to video" also matches "text-to-video", which normalising made "text to video").
+    body = pattern.replace(" ?", "\x00").replace(" ", r"\s+").replace("\x00", r"\s*")
     case_sensitive = any(c.isupper() for c in pattern) and not any(c.islower() for c in pattern)
     if not case_sensitive:
         body = f"(?i:{body})"
@@ -110,8 +112,14 @@ class Topic:
 class Taxonomy:
     """The topics, and every name they answer to."""
 
-    def __init__(self, topics: list[Topic]) -> None:
+    def __init__(self, topics: list[Topic], acronyms: dict[str, str] | None = None) -> None:
         self.topics = tuple(topics)
+        # A free keyword's other spellings: an acronym and its expansion find each other.
+        self._spellings: dict[str, tuple[str, ...]] = {}
+        for short, long in (acronyms or {}).items():
+            self._spellings.setdefault(name_key(short), ())
+            self._spellings[name_key(short)] += (long,)
+            self._spellings[name_key(long)] = (*self._spellings.get(name_key(long), ()), short)
         self._by_id = {topic.id: topic for topic in topics}
         self._by_name: dict[str, Topic] = {}
         for topic in topics:
@@ -149,6 +157,11 @@ class Taxonomy:
     def find(self, name: str) -> Topic | None:
         """The topic called `name` in any language or alias, or None."""
         return self._by_name.get(name_key(name))
+
+    def spellings(self, keyword: str) -> tuple[str, ...]:
+        """The other ways papers write a free keyword: "GRPO" is also "Group Relative Policy
+        Optimization", and the other way round (the [acronyms] table of taxonomy.toml)."""
+        return self._spellings.get(name_key(keyword), ())
 
     def name_keys(self) -> dict[str, Topic]:
         """Every typed-name key with its topic (for suggestions)."""
@@ -190,7 +203,10 @@ def parse_taxonomy(text: str) -> Taxonomy:
                 weak_patterns=_tuple(entry, "weak"),
             )
         )
-    return Taxonomy(topics)
+    acronyms = data.get("acronyms", {})
+    if not isinstance(acronyms, dict) or not all(isinstance(v, str) and v for v in acronyms.values()):
+        raise ValueError("acronyms must map each acronym to its spelled-out name")
+    return Taxonomy(topics, acronyms)
 
 
 @cache

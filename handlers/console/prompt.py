@@ -137,6 +137,7 @@ async def run_console(
         channel=DEMO_CHANNEL,
         user="console",
         default_tz=app.settings.timezone,
+        votes=app.votes,
     )
     lines = reader or make_reader(stdin, out, app.taxonomy)
     while True:

@@ -91,9 +91,14 @@ class DiscordEdge:
     default_tz: str = "UTC"
     command_deadline: float = COMMAND_DEADLINE_SECONDS  # the core's, for each /paper command
 
+    # The readers' 👍 / 👎: the process's one store (App.votes); None: one made on first use.
+    vote_store: VoteStore | None = None
+
     @property
     def votes(self) -> VoteStore:
-        return VoteStore(self.archive.engine)
+        if self.vote_store is None:
+            self.vote_store = VoteStore(self.archive.engine)
+        return self.vote_store
 
     async def answer(self, interaction: discord.Interaction, verb: str, text: str = "") -> Reply:
         """Run the sub-command `verb` on its option text for this interaction."""
@@ -107,6 +112,7 @@ class DiscordEdge:
             can_manage=may_manage(interaction),
             default_tz=self.default_tz,
             deadline=self.command_deadline,
+            votes=self.votes,
         )
         return await handle_invocation(ctx, verb, text)
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import discord
 
+from bot.models import Locale
+
 _CHINESE = frozenset({discord.Locale.chinese, discord.Locale.taiwan_chinese})
 
 
-def language_of(interaction: discord.Interaction[Any]) -> str:
+def language_of(interaction: discord.Interaction[Any]) -> Locale:
     return "zh" if interaction.locale in _CHINESE else "en"

@@ -41,7 +41,9 @@ def _refused() -> ConfigurationError:
 
 
 def make_bot(app: App) -> PaperBot:
-    edge = DiscordEdge(app.archive, app.subscriptions, app.taxonomy, default_tz=app.settings.timezone)
+    edge = DiscordEdge(
+        app.archive, app.subscriptions, app.taxonomy, default_tz=app.settings.timezone, vote_store=app.votes
+    )
     return PaperBot(edge, guild_id=app.settings.discord_guild_id)
 
 

@@ -5,7 +5,8 @@ ephemerally; the core's `handle_paper_command` decides what the answer is. Butto
 open the paper's details in a modal or share it into the channel, and 👍 / 👎 record a reader's
 vote for the channel (answered to the voter alone); App Home lists what the workspace follows.
 Requests naming an id Slack cannot have issued (bot/ids.py) are refused before anything changes;
-channel and install lifecycle events are handled in handlers/slack/lifecycle.py.
+channel and install lifecycle events are handled in handlers/slack/lifecycle.py, pasted paper
+links (link_shared) in handlers/slack/unfurls.py.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bot.chat.commands import (
 )
 from bot.i18n import t
 from bot.ids import channel_problem
-from bot.models import ChannelRef, Paper
+from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
 from bot.ranking.feedback import DOWN, UP
 from bot.ranking.tuning import acknowledgement_key, cast_vote
@@ -53,6 +54,7 @@ from handlers.slack.blocks import (
 from handlers.slack.lifecycle import register_lifecycle
 from handlers.slack.messages import SlackMessage
 from handlers.slack.publisher import slack_error_code
+from handlers.slack.unfurls import register_unfurls
 
 log = logging.getLogger("paperbot.slack")
 
@@ -82,9 +84,14 @@ class SlackEdge:
     command_deadline: float = COMMAND_DEADLINE_SECONDS  # the core's, for each /paper command
     _users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
+    # The readers' 👍 / 👎: the process's one store (App.votes); None: one made on first use.
+    vote_store: VoteStore | None = None
+
     @property
     def votes(self) -> VoteStore:
-        return VoteStore(self.archive.engine)
+        if self.vote_store is None:
+            self.vote_store = VoteStore(self.archive.engine)
+        return self.vote_store
 
     async def user(self, client: AsyncWebClient, team: str, user_id: str) -> dict[str, Any]:
         """users.info (with locale), cached; an empty dict when Slack will not say, fails or
@@ -111,12 +118,14 @@ class SlackEdge:
         self._users[key] = (time.monotonic(), info)
         return info
 
-    async def caller(self, client: AsyncWebClient, team: str, user_id: str) -> tuple[str | None, bool | None]:
+    async def caller(
+        self, client: AsyncWebClient, team: str, user_id: str
+    ) -> tuple[Locale | None, bool | None]:
         """(the caller's language if Slack knows it, whether they may change subscriptions:
         None when only users.info could say and it did not answer — changes are then refused)."""
         info = await self.user(client, team, user_id)
         locale = str(info.get("locale") or "")
-        language = "zh" if locale.startswith("zh") else ("en" if locale else None)
+        language: Locale | None = "zh" if locale.startswith("zh") else ("en" if locale else None)
         if self.managers == "members":
             return language, True
         if not info:
@@ -139,7 +148,7 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         if not _known_ids(channel):
             await respond(text=_unknown_ids_text(), response_type="ephemeral", replace_original=False)
             return
-        language: str | None = None
+        language: Locale | None = None
         text = str(command.get("text") or "")
         try:
             language, may_manage = await edge.caller(client, team, user)
@@ -153,6 +162,7 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
                 can_manage=may_manage,
                 default_tz=edge.default_tz,
                 deadline=edge.command_deadline,
+                votes=edge.votes,
             )
             reply = await handle_paper_command(ctx, text)
             # Off the event loop: a long digest's blocks take a while to build.
@@ -247,6 +257,7 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         await client.views_publish(user_id=event["user"], view=await home_view(edge, team, language or "en"))
 
     register_lifecycle(app, edge.store)
+    register_unfurls(app, edge)
     return app
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.chat.commands import Reply, fit_digest
+from bot.chat.link_cards import LinkCard, LinkCards
 from bot.delivery.split import pack
 from bot.i18n import t
 from bot.models import LookupHit, Paper
@@ -43,6 +44,10 @@ TITLE_CHARS = 400
 AREA_CHARS = 500
 CONTRIBUTION_CHARS = 1200
 REASON_CHARS = 800
+# A link's card (unfurl) is compact: its area and contribution in about a line each.
+UNFURL_AREA_CHARS = 200
+UNFURL_CONTRIBUTION_CHARS = 300
+UNFURL_TOPICS_CHARS = 300
 
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
@@ -293,3 +298,51 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
         "close": _plain(t("card.close", locale), MAX_BUTTON_TEXT),
         "blocks": blocks[:MAX_MODAL_BLOCKS],
     }
+
+
+def unfurl_attachment(card: LinkCard, locale: str) -> dict[str, Any]:
+    """A pasted paper link's card (a chat.unfurl attachment): linked title, area, one-line
+    contribution; topics, community signals, id, report date and PDF; Hugging Face, arXiv and
+    Details buttons."""
+    item = card.item
+    lines = [f"*{link(item.hf_url, item.title, TITLE_CHARS)}*"]
+    if item.domain:
+        lines.append(f"_{escape_clip(item.domain, UNFURL_AREA_CHARS)}_")
+    if item.contribution:
+        lines.append(escape_clip(item.contribution, UNFURL_CONTRIBUTION_CHARS))
+    context: list[dict[str, Any]] = []
+    if item.topics:
+        topics = f"{t('digest.topics', locale)}: {', '.join(item.topics)}"
+        context.append(_mrkdwn(escape_clip(topics, UNFURL_TOPICS_CHARS)))
+    signals = signals_line(item, locale)
+    if signals is not None:
+        context.append(_mrkdwn(signals))
+    where = [f"`{item.arxiv_id}`"]
+    if card.last_date is not None:
+        where.append(escape(t("unfurl.report", locale, date=card.last_date.isoformat())))
+    where.append(link(item.pdf_url, "PDF"))
+    context.append(_mrkdwn(" · ".join(where)))  # at most 3 of a context block's 10 elements
+    fallback = t("unfurl.fallback", locale, title=_flat(item.title))
+    return {
+        "fallback": clip(escape(fallback), MAX_FALLBACK_TEXT),
+        "blocks": [
+            {"type": "section", "text": _mrkdwn("\n".join(lines))},
+            {"type": "context", "elements": context},
+            _buttons(item.arxiv_id, item.hf_url, item.arxiv_url, locale),
+        ],
+    }
+
+
+def unfurls(cards: LinkCards) -> dict[str, dict[str, Any]]:
+    """chat.unfurl's `unfurls`: each posted URL → its paper's card, in the order the links came,
+    as many as fit one message's limits together (the rest keep Slack's own preview)."""
+    found: dict[str, dict[str, Any]] = {}
+    blocks = size = 0
+    for card in cards.cards:
+        attachment = unfurl_attachment(card, cards.locale)
+        blocks += len(attachment["blocks"])
+        size += _size(attachment["blocks"])
+        if blocks > MAX_BLOCKS or size > MAX_MESSAGE_BLOCK_CHARS:
+            break
+        found[card.url] = attachment
+    return found

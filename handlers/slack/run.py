@@ -78,6 +78,7 @@ async def start_slack(app: App, web_app: web.Application, readiness: Readiness) 
         taxonomy=app.taxonomy,
         default_tz=settings.timezone,
         managers=settings.slack_managers,
+        vote_store=app.votes,
     )
     bolt = build_app(edge, **options)
     if settings.slack_mode == "socket" and settings.slack_app_token is not None:

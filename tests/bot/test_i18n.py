@@ -115,3 +115,15 @@ async def test_usage_lines_with_alternatives_are_shown_whole(ctx: CommandContext
     assert (await handle_paper_command(ctx, "频率")).text == "用法：/paper 频率 每天 | 工作日 | 每周 周五"
     assert t("paper.count", "en", count=1) == "1 paper"
     assert t("paper.count", "en", count=3) == "3 papers"
+
+
+async def test_why_an_arxiv_id_is_impossible_is_said_in_the_caller_s_language(ctx: CommandContext) -> None:
+    from dataclasses import replace
+
+    chinese = await handle_paper_command(replace(ctx, locale="zh"), "2613.00001")
+    assert (chinese.error, chinese.text) == (True, "「2613.00001」不可能是 arXiv 编号：不存在第 13 月")
+    english = await handle_paper_command(replace(ctx, locale="en"), "1401.12345")
+    assert (
+        english.text
+        == "'1401.12345' is not a possible arXiv id: five-digit numbers start in January 2015 (1501)"
+    )

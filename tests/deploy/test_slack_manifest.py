@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.reports.arxiv import arxiv_id_from_url
 from handlers.slack.lifecycle import LIFECYCLE_EVENTS
 from handlers.slack.oauth import BOT_SCOPES
 from handlers.slack.server import EVENTS_PATH
@@ -37,6 +38,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # Public and private channels: the digest may go to either.
     "conversations.history": frozenset({"channels:history", "groups:history"}),
     "users.info": frozenset({"users:read"}),
+    "chat.unfurl": frozenset({"links:write"}),
     # Scope-free: views answer a trigger or draw the caller's own Home tab; auth.test is Bolt's
     # start-up check; OAuth and Socket Mode authenticate with the client secret / app token.
     "views.open": frozenset(),
@@ -54,6 +56,7 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_home_opened": frozenset(),
     "app_uninstalled": frozenset(),
     "tokens_revoked": frozenset(),
+    "link_shared": frozenset({"links:read"}),
     **{
         f"channel_{change}": frozenset({"channels:read"})
         for change in ("archive", "unarchive", "deleted", "left")
@@ -247,3 +250,28 @@ def test_every_api_call_has_its_scope(manifest: dict[str, Any], slack_code: str)
 def test_commands_scope_goes_with_the_slash_command(manifest: dict[str, Any], slack_code: str) -> None:
     assert _COMMAND.search(slack_code)
     assert "commands" in bot_scopes(manifest)
+
+
+# A paper link on each unfurl domain, as people paste them: what link_shared would carry.
+UNFURL_SAMPLES = {
+    "arxiv.org": ("https://arxiv.org/abs/2501.01234", "https://arxiv.org/pdf/2501.01234v2"),
+    "huggingface.co": ("https://huggingface.co/papers/2501.01234",),
+}
+
+
+def test_unfurl_domains_are_the_paper_hosts_the_unfurls_read(
+    manifest: dict[str, Any], slack_code: str
+) -> None:
+    domains = manifest["features"]["unfurl_domains"]
+    assert sorted(domains) == sorted(UNFURL_SAMPLES)
+    assert len(domains) <= 5  # Slack's limit for a manifest
+    for domain in domains:
+        for url in UNFURL_SAMPLES[domain]:
+            assert urlsplit(url).hostname == domain
+            assert arxiv_id_from_url(url) == "2501.01234", url
+    # The domains, the event and the scopes belong together: without the listener Bolt answers 404.
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert "link_shared" in events
+    assert "link_shared" in set(_EVENT.findall(slack_code))
+    assert "chat.unfurl" in api_methods(slack_code)
+    assert {"links:read", "links:write"} <= bot_scopes(manifest)

@@ -18,10 +18,10 @@ from bot.chat.commands import (
     HELP,
     SUBCOMMANDS,
     VERBS,
-    display_width,
     usage_hint,
 )
 from bot.i18n import locale_of_text
+from bot.text import display_width
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.discord.bot import DiscordEdge, paper_group
 from tests.deploy.deploy_support import load_yaml

@@ -20,7 +20,7 @@ from bot.chat.commands import (
     handle_invocation,
     handle_paper_command,
 )
-from bot.models import ChannelRef
+from bot.models import ChannelRef, Locale
 from bot.ranking.digest import Digest
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -147,10 +147,11 @@ async def subscribed(engine: AsyncEngine) -> CommandContext:
 async def test_min_upvotes_past_the_column_is_a_clear_error_in_both_languages(
     subscribed: CommandContext,
 ) -> None:
-    for locale, expected in (
+    answers: tuple[tuple[Locale, str], ...] = (
         ("en", "min-upvotes must be a whole number from 0 to 1000000 (or off for no floor)."),
         ("zh", "最少点赞必须是 0 到 1000000 之间的整数（或用 关闭 取消下限）。"),
-    ):
+    )
+    for locale, expected in answers:
         for value in ("99999999999", "2147483648", "-1"):
             reply = await handle_paper_command(replace(subscribed, locale=locale), f"set min-upvotes {value}")
             assert (reply.error, reply.text) == (True, expected)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command
-from bot.models import ChannelRef
+from bot.models import ChannelRef, Locale
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
@@ -198,7 +198,11 @@ async def test_every_change_is_refused_to_a_caller_who_cannot_manage_the_channel
 
     await say(ctx, 'subscribe RL -"survey"')
     before = await ctx.store.get(CHANNEL)
-    for locale, expected in (("en", "Only people who can manage"), ("zh", "只有能管理本频道的成员")):
+    answers: tuple[tuple[Locale, str], ...] = (
+        ("en", "Only people who can manage"),
+        ("zh", "只有能管理本频道的成员"),
+    )
+    for locale, expected in answers:
         member = replace(ctx, can_manage=False, locale=locale)
         reply = await handle_invocation(member, verb, text)
         assert reply.error

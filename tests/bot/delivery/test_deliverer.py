@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.deliverer import LEASE, Deliverer, due_at
+from bot.delivery.deliverer import LEASE, Deliverer
+from bot.delivery.planner import due_at
 from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
@@ -135,11 +136,8 @@ async def test_a_crash_after_posting_does_not_post_again(engine: AsyncEngine, sl
     (claimed,) = await first.outbox.claim("dies", now, limit=10, lease=LEASE)
     sub = await SubscriptionStore(engine).get(ChannelRef("slack", "T0FAKE", "C0CRASH"))
     assert sub is not None
-    loaded = await first._report(DAY)
-    assert loaded is not None
-    from bot.ranking.digest import build_digest
-
-    digest = build_digest(loaded[0], sub.interests, builtin_taxonomy(), matcher=loaded[1])
+    digest = await first.digests.digest(DAY, sub, now)
+    assert digest is not None
     publisher = first.publishers["slack"]
     result = await publisher.publish(sub, digest, key=claimed.key, start_at=0)
     assert result.status == "posted"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.deliverer import LEASE, PlanNotes
+from bot.delivery.deliverer import LEASE
+from bot.delivery.planner import PlanNotes
 from bot.delivery.report import describe, settle, unsettled
 from bot.models import ChannelRef, DigestSettings, Report, Subscription
 from bot.ports import PublishResult

@@ -16,7 +16,7 @@ from bot.delivery.deliverer import Deliverer
 from bot.delivery.loud_failures import NoticePolicy, compose, plain_error
 from bot.delivery.scheduler import Scheduler
 from bot.errors import SourceError
-from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.models import ChannelRef, Interests, Locale, Report, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
 from bot.runtime.config import load_settings
@@ -82,7 +82,9 @@ class Platform:
         return f"<#{channel.channel}>"
 
 
-async def setup(engine: AsyncEngine, *, creator: str | None = "U1", locale: str = "en") -> SubscriptionStore:
+async def setup(
+    engine: AsyncEngine, *, creator: str | None = "U1", locale: Locale = "en"
+) -> SubscriptionStore:
     await Archive(engine).ingest(
         Report(DAY, (paper(arxiv_id="2605.00001", title="Scaling RL", domain="强化学习"),))
     )

@@ -113,7 +113,7 @@ async def test_down_votes_on_robot_papers_sink_them_in_the_next_delivered_digest
     assert len(tuned) >= (len(quiet) + 1) // 2
     # Channels without votes still share one digest, built once.
     assert recorder.digests["C0QUIETA"] is recorder.digests["C0QUIETB"]
-    assert len(job._digests) == 1
+    assert job.digests.shared == 1
 
 
 async def test_up_votes_on_reasoning_papers_raise_them(engine: AsyncEngine) -> None:

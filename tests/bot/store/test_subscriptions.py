@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.models import ChannelRef, Interests, Subscription
+from bot.models import ChannelRef, Interests, Locale, Subscription
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import subscriptions as table
 
@@ -29,7 +29,7 @@ def make(
     *,
     time: dt.time = dt.time(9, 0),
     tz: str = "UTC",
-    locale: str = "en",
+    locale: Locale = "en",
     paused: bool = False,
     paused_reason: str | None = None,
     created_by: str | None = None,
@@ -128,7 +128,7 @@ async def test_save_all_of_nothing_is_a_no_op(store: SubscriptionStore) -> None:
 async def test_save_all_stores_nothing_when_one_entry_fails(store: SubscriptionStore) -> None:
     await store.save(make(ChannelRef("slack", "T1", "C0"), topics=("agents",)))
     # A NULL locale breaks the NOT NULL constraint in every database.
-    bad = make(ChannelRef("slack", "T1", "C3"), locale=cast(str, None))
+    bad = make(ChannelRef("slack", "T1", "C3"), locale=cast(Locale, None))
     batch = [
         make(ChannelRef("slack", "T1", "C0"), topics=("code",)),
         make(ChannelRef("slack", "T1", "C1")),

@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from bot.chat.commands import HELP, Reply
-from bot.models import LookupHit, Paper
+from bot.models import Locale, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem
 from bot.reports.arxiv import paper_links
 from handlers.discord.embeds import (
@@ -359,7 +359,7 @@ async def test_without_a_provider_the_button_says_so_to_the_clicker(client: obje
 
 
 @pytest.mark.parametrize("locale", ["en", "zh"])
-async def test_help_is_a_code_block(locale: str) -> None:
+async def test_help_is_a_code_block(locale: Locale) -> None:
     (message,) = reply_messages(Reply(HELP[locale], locale=locale))
     assert message.content.startswith("```\n/paper")
     assert message.content.endswith("\n```")

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, web
+from slack_sdk.models.attachments import BlockAttachment
 from slack_sdk.models.blocks import Block, HeaderBlock
 from slack_sdk.models.views import View
 
@@ -39,7 +40,9 @@ HISTORY_DEFAULT_LIMIT = 100  # conversations.history's documented default page s
 HISTORY_MAX_LIMIT = 999  # …and its documented maximum
 
 # Fields slack_sdk (or a form-encoded caller) sends as JSON strings.
-_JSON_FIELDS = ("blocks", "metadata", "view", "attachments")
+_JSON_FIELDS = ("blocks", "metadata", "view", "attachments", "unfurls")
+# chat.unfurl's `source`, with `unfurl_id` instead of channel + ts.
+_UNFURL_SOURCES = ("composer", "conversations_history")
 _MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
 
 
@@ -51,6 +54,14 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     http_method: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unfurled:
+    """One accepted chat.unfurl: where (channel + ts, or unfurl_id + source) and each URL's attachment."""
+
+    target: dict[str, str]
+    unfurls: dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +144,8 @@ class FakeSlack:
     # sent back over the WebSocket (acknowledgements), in order.
     app_tokens: Iterable[str] = (FAKE_APP_TOKEN,)
     socket_frames: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
+    # Every chat.unfurl the fake accepted, in order.
+    unfurled: list[Unfurled] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._tokens = set(self.tokens)
@@ -342,6 +355,7 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
             "chat.getPermalink": self._permalink,
+            "chat.unfurl": self._unfurl,
             "conversations.history": self._history,
             "users.info": self._user_info,
             "views.open": self._views_open,
@@ -452,6 +466,48 @@ class FakeSlack:
         if params.get("metadata") is not None:
             stored.metadata = params["metadata"]
         return {"ok": True, "channel": stored.channel, "ts": stored.ts, "text": stored.text}
+
+    def _unfurl(self, params: dict[str, Any]) -> dict[str, Any]:
+        """chat.unfurl as Slack checks it: the message by channel + ts (it must exist and hold every
+        URL) or the link by unfurl_id + source; `unfurls` a map of URL → attachment whose blocks
+        pass the same checks as a message's, all of them together within one message's limits."""
+        target: dict[str, str]
+        message: _Stored | None = None
+        if params.get("unfurl_id") or params.get("source"):
+            if not (params.get("unfurl_id") and params.get("source")):
+                return _body("invalid_arguments", "unfurl_id and source must be provided together")
+            if params["source"] not in _UNFURL_SOURCES:
+                return _body("invalid_arguments", f"source must be one of {', '.join(_UNFURL_SOURCES)}")
+            target = {"unfurl_id": str(params["unfurl_id"]), "source": str(params["source"])}
+        else:
+            if not params.get("channel"):
+                return _body("missing_channel")
+            if not params.get("ts"):
+                return _body("missing_ts")
+            message = self._find(str(params["channel"]), str(params["ts"]))
+            if message is None:
+                return _body("cannot_find_message")
+            target = {"channel": message.channel, "ts": message.ts}
+        unfurls = params.get("unfurls")
+        if unfurls is None:
+            return _body("missing_unfurls")
+        if (
+            not isinstance(unfurls, dict)
+            or not unfurls
+            or not all(isinstance(a, dict) for a in unfurls.values())
+        ):
+            return _body("invalid_unfurls_format", "unfurls must map URLs to attachments")
+        if message is not None and any(str(url) not in message.text for url in unfurls):
+            return _body("cannot_unfurl_message")
+        if self.check_payloads:
+            for url, attachment in unfurls.items():
+                if (detail := attachment_problem(attachment)) is not None:
+                    return _body("invalid_attachments", f"{url}: {detail}")
+            together = [block for attachment in unfurls.values() for block in attachment.get("blocks") or ()]
+            if together and (problem := blocks_problem(together)) is not None:
+                return _body(*problem)
+        self.unfurled.append(Unfurled(target, unfurls))
+        return {"ok": True}
 
     def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self._find(str(params.get("channel") or ""), str(params.get("message_ts") or ""))
@@ -583,6 +639,24 @@ def block_problem(block: Any) -> str | None:
     # slack_sdk 3.48 accepts a mrkdwn header; Slack does not (header text is plain_text only).
     if isinstance(parsed, HeaderBlock) and parsed.text is not None and parsed.text.type != "plain_text":
         return "header text must be plain_text"
+    return None
+
+
+def attachment_problem(attachment: Any) -> str | None:
+    """Why Slack would refuse one unfurl attachment made of blocks (and a fallback, a colour)."""
+    if not isinstance(attachment, dict) or not attachment.get("blocks"):
+        return "an unfurl attachment needs blocks"
+    unknown = set(attachment) - {"blocks", "fallback", "color"}
+    if unknown:
+        return f"unexpected fields {sorted(unknown)}"
+    if (problem := blocks_problem(attachment["blocks"])) is not None:
+        return problem[1]
+    try:
+        BlockAttachment(
+            blocks=attachment["blocks"], fallback=attachment.get("fallback"), color=attachment.get("color")
+        ).validate_json()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
     return None
 
 

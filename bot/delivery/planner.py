@@ -1,0 +1,173 @@
+"""Planning: which subscriptions' digests have come due, as outbox rows.
+
+`Planner.plan` turns subscriptions and the newest report into outbox rows, unique per channel and
+report date, so nothing can be planned twice, whichever replica plans it. The pass that claims and
+posts them is `bot/delivery/deliverer.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.ids import channel_problem
+from bot.models import ChannelRef, Subscription
+from bot.ranking.weekly import WEEK, week_start
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox, Planned
+from bot.store.subscriptions import SubscriptionStore
+
+log = logging.getLogger("paperbot.delivery")
+
+CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
+
+
+def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
+    """When `day`'s digest is due for the subscription, in UTC.
+
+    The subscription's HH:MM on that date in its zone: zoneinfo resolves a time skipped by a
+    DST change forward to the same wall time's standard offset and an ambiguous one to its
+    first occurrence, and the outbox holds one row per day, so a change day gives exactly one.
+    """
+    local = dt.datetime.combine(day, subscription.time, tzinfo=ZoneInfo(subscription.tz))
+    return local.astimezone(dt.UTC)
+
+
+@dataclass
+class PlanNotes:
+    """Why a pass left subscriptions alone, for `paperbot deliver` to say (filled by `plan`)."""
+
+    day: dt.date | None = None  # the report date planned for; None: the archive has no report
+    not_due: list[tuple[ChannelRef, dt.datetime]] = field(default_factory=list)  # due then
+    weekdays_only: list[ChannelRef] = field(default_factory=list)  # a weekend report, weekdays channel
+    no_report_this_week: list[ChannelRef] = field(default_factory=list)  # weekly, nothing to send
+    paused: list[tuple[ChannelRef, str]] = field(default_factory=list)  # with the reason
+    unserved: dict[str, int] = field(default_factory=dict)  # platform -> subscriptions, no credentials
+
+
+@dataclass
+class PostableChannels:
+    """Whether a channel's ids fit their platform's shape (bot/ids.py). One stored before ids
+    were checked (or written into the database by hand) is never posted to; it is logged once
+    per process, and `paperbot subscriptions export` shows it for fixing."""
+
+    _logged: set[ChannelRef] = field(default_factory=set)
+
+    def __call__(self, ref: ChannelRef) -> bool:
+        problem = channel_problem(ref)
+        if problem is not None and ref not in self._logged:
+            self._logged.add(ref)
+            log.warning("not delivering to %s: %s", ref, problem)
+        return problem is None
+
+
+@dataclass
+class Planner:
+    archive: Archive
+    store: SubscriptionStore
+    outbox: Outbox
+    # The platforms this process delivers digests to (the deliverer's publishers say which).
+    platforms: Callable[[], Sequence[str]]
+    postable: PostableChannels = field(default_factory=PostableChannels)
+    catch_up: dt.timedelta = CATCH_UP
+
+    async def plan(
+        self,
+        now: dt.datetime,
+        *,
+        day: dt.date | None = None,
+        force: bool = False,
+        notes: PlanNotes | None = None,
+    ) -> int:
+        """Create outbox rows for subscriptions whose digest of `day` (default: the newest
+        report) has come due; how many were created. `force` treats every one as due now.
+        `notes`, when given, gets why the others were left alone."""
+        day = day or await self.archive.latest_report_date()
+        if day is None:
+            return 0
+        arrived = await self.archive.report_ingested_at(day)
+        if arrived is None:
+            return 0
+        if notes is not None:
+            notes.day = day
+        platforms = self.platforms()
+        planned_already = await self.outbox.planned_channels(day)
+        planned: list[Planned] = []
+        report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
+        for subscription in await self.store.all():
+            ref = subscription.channel
+            if not subscription.interests:
+                continue
+            if ref.platform not in platforms:
+                if notes is not None and ref.platform != "console":  # the demo's, never a service's
+                    notes.unserved[ref.platform] = notes.unserved.get(ref.platform, 0) + 1
+                continue
+            if subscription.paused:
+                if notes is not None:
+                    notes.paused.append((ref, subscription.paused_reason or ""))
+                continue
+            if not self.postable(ref):
+                continue
+            cadence = subscription.settings.cadence
+            if cadence == "weekly":
+                if report_days is None:
+                    report_days = await self.archive.report_dates()
+                week = self._plan_week(subscription, now, force, report_days)
+                if week is not None:
+                    planned.append(week)
+                    if notes is not None and not force:
+                        await self._note_next_week(notes, subscription, week)
+                elif notes is not None:
+                    notes.no_report_this_week.append(ref)
+                continue
+            if ref in planned_already:
+                continue
+            if cadence == "weekdays" and day.weekday() >= 5 and not force:
+                if notes is not None:
+                    notes.weekdays_only.append(ref)
+                continue  # a Saturday's or Sunday's report: this channel takes weekdays only
+            # A report that arrives after a channel's time is delivered as soon as it is here.
+            due = max(due_at(day, subscription), arrived)
+            if force:
+                planned.append(Planned(ref, day, now))
+            elif now >= due:
+                planned.append(self._due(ref, day, due, now))
+            elif notes is not None:
+                notes.not_due.append((ref, due))
+        return await self.outbox.ensure(planned, now)
+
+    async def _note_next_week(self, notes: PlanNotes, subscription: Subscription, week: Planned) -> None:
+        """A weekly channel whose current week is planned already: it is due again next week."""
+        if subscription.channel in await self.outbox.planned_channels(week.report_date):
+            notes.not_due.append((subscription.channel, due_at(week.report_date + WEEK, subscription)))
+
+    def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
+        """A delivery that has come due, or a skipped one when it fell due too long ago."""
+        if now - due > self.catch_up:
+            reason = f"missed: due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
+            return Planned(ref, day, due, skip_reason=reason)
+        return Planned(ref, day, due)
+
+    def _plan_week(
+        self, subscription: Subscription, now: dt.datetime, force: bool, report_days: list[dt.date]
+    ) -> Planned | None:
+        """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
+        the seven days ending then; nothing when the archive has no report in that week."""
+        today = now.astimezone(ZoneInfo(subscription.tz)).date()
+        if force:
+            end, due = today, now
+        else:
+            end = today - dt.timedelta(days=(today.weekday() - subscription.settings.weekday) % 7)
+            if due_at(end, subscription) > now:
+                end -= WEEK
+            due = due_at(end, subscription)
+        if not any(week_start(end) <= day <= end for day in report_days):
+            return None
+        return (
+            Planned(subscription.channel, end, due)
+            if force
+            else self._due(subscription.channel, end, due, now)
+        )
