@@ -114,8 +114,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "settings.show": {
-        "en": "Digest: up to {size} papers, {floor}, ordered by {order}.",
-        "zh": "日报：最多 {size} 篇，{floor}，按{order}排序。",
+        "en": "Digest: up to {size} papers, {floor}, ordered by {order}; {layout}, {images}.",
+        "zh": "日报：最多 {size} 篇，{floor}，按{order}排序；{layout}，{images}。",
+    },
+    "settings.images.on": {"en": "with the papers' images", "zh": "显示论文配图"},
+    "settings.images.off": {"en": "without images", "zh": "不显示配图"},
+    "settings.layout.cards": {"en": "a card per paper", "zh": "每篇论文一张卡片"},
+    "settings.layout.compact": {
+        "en": "compact (a list, each paper's card in a reply)",
+        "zh": "紧凑（一条列表消息，每篇论文的卡片在回复中）",
     },
     "settings.floor.none": {"en": "no floor on upvotes", "zh": "不限点赞数"},
     "settings.floor": {
@@ -125,8 +132,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "settings.order.relevance": {"en": "relevance to this channel", "zh": "与本频道的相关度"},
     "settings.order.upvotes": {"en": "upvotes", "zh": "点赞数"},
     "settings.usage": {
-        "en": "Usage: /paper set size 5 | /paper set min-upvotes 20 (or off) | /paper set order upvotes",
-        "zh": "用法：/paper 设置 数量 5 | /paper 设置 最少点赞 20（或 关闭）| /paper 设置 排序 点赞|相关度",
+        "en": "Usage: /paper set size 5 | /paper set min-upvotes 20 (or off) | /paper set order upvotes"
+        " | /paper set images on|off | /paper set layout cards|compact",
+        "zh": "用法：/paper 设置 数量 5 | /paper 设置 最少点赞 20（或 关闭）| /paper 设置 排序 点赞|相关度"
+        " | /paper 设置 图片 开|关 | /paper 设置 布局 卡片|紧凑",
     },
     "unsubscribe.done": {
         "en": "Unsubscribed from {removed}. Still following: {topics}.",
@@ -223,6 +232,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.part": {"en": "part {part} of {parts}", "zh": "第 {part}/{parts} 部分"},
     "card.shared_by": {"en": "Shared by <@{user}>", "zh": "<@{user}> 分享"},
     "card.topics_why": {"en": "Topics · why", "zh": "主题 · 原因"},
+    "card.image": {"en": "Image", "zh": "配图"},
+    # The list message of a compact digest (`/paper set layout compact`): where the cards are.
+    "digest.cards_in_thread": {
+        "en": "Each paper's card is in this message's thread: discuss it there.",
+        "zh": "每篇论文的卡片在本消息的讨论串中，可在那里讨论。",
+    },
+    "digest.cards_as_replies": {
+        "en": "Each paper's card follows as a reply to this message: reply to a card to discuss it.",
+        "zh": "每篇论文的卡片以回复的形式紧随其后：回复卡片即可讨论。",
+    },
     "card.not_available": {
         "en": "Paper details are not available right now.",
         "zh": "暂时无法查看论文详情。",
@@ -350,8 +369,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未知语言「{text}」：请用 en 或 zh",
     },
     "error.unknown_setting": {
-        "en": "unknown setting {name!r}: use size, min-upvotes or order",
-        "zh": "未知设置「{name}」：请用 数量、最少点赞 或 排序",
+        "en": "unknown setting {name!r}: use size, min-upvotes, order, images or layout",
+        "zh": "未知设置「{name}」：请用 数量、最少点赞、排序、图片 或 布局",
+    },
+    "error.unknown_switch": {
+        "en": "{name} is on or off, not {value!r}",
+        "zh": "{name} 只能是 开 或 关，而不是「{value}」",
+    },
+    "error.unknown_layout": {
+        "en": "unknown layout {value!r}: use cards or compact",
+        "zh": "未知布局「{value}」：请用 卡片 或 紧凑",
     },
     "error.unknown_order": {
         "en": "unknown order {value!r}: use relevance or upvotes",
@@ -538,6 +565,52 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请在本频道授予 paperbot 查看频道、发送消息、在子区中发送消息、"
         "嵌入链接和阅读消息历史的权限，"
         "然后在这里重新运行 `/paper subscribe …`",
+    },
+    # Personal digests: the same commands in a reader's DM with the app (issue 19).
+    "subscribe.done.personal": {
+        "en": "Subscribed. Your personal digest now follows: {topics}. It comes to this DM "
+        "daily at {time} ({tz}).",
+        "zh": "订阅成功。你的个人日报现在订阅：{topics}。每天 {time}（{tz}）发到这个私信。",
+    },
+    "list.none.personal": {
+        "en": "You have no personal digest yet. Subscribe here with /paper subscribe TOPICS "
+        "(see /paper topics): the digest comes to this DM.",
+        "zh": "你还没有个人日报。在这里用 /paper subscribe 主题 订阅（主题列表见 /paper topics），"
+        "日报会发到这个私信。",
+    },
+    "list.some.personal": {
+        "en": "Your personal digest follows: {topics}\n{when} Language: {language}.{paused}",
+        "zh": "你的个人日报订阅：{topics}\n{when}语言：{language}。{paused}",
+    },
+    "not_allowed.dm": {
+        "en": "A personal digest lives in your own DM with paperbot: open paperbot's Messages tab "
+        "(Slack) or your DM with it (Discord) and run the command there.",
+        "zh": "个人日报只在你与 paperbot 的私信中设置：请打开 paperbot 的“消息”标签页（Slack）"
+        "或与它的私信（Discord），在那里运行该命令。",
+    },
+    "personal.owner": {
+        "en": "the personal digest of user {user} ({channel})",
+        "zh": "用户 {user} 的个人日报（{channel}）",
+    },
+    "home.personal": {"en": "🔒 Your personal digest (DM)", "zh": "🔒 你的个人日报（私信）"},
+    "home.personal.others": {
+        "en": "…and {count} personal digest of another reader (theirs to see).|"
+        "…and {count} personal digests of other readers (theirs to see).",
+        "zh": "……另有 {count} 位读者的个人日报（仅本人可见）。",
+    },
+    "pause.user_deactivated": {
+        "en": "the reader's Slack account was deactivated",
+        "zh": "读者的 Slack 账号已停用",
+    },
+    "pause.dm_closed": {
+        "en": "the reader no longer accepts direct messages from paperbot "
+        "(DMs turned off, the bot blocked, or no server shared with it any more)",
+        "zh": "读者已不再接收 paperbot 的私信（关闭了私信、屏蔽了机器人，或已不再与它同在任何服务器）",
+    },
+    "pause.fix.personal": {
+        "en": "the reader runs `/paper subscribe …` in their DM with paperbot again "
+        "once paperbot can message them",
+        "zh": "待 paperbot 能再给读者发私信后，由读者在与 paperbot 的私信中重新运行 `/paper subscribe …`",
     },
     "slack.other_workspace": {
         "en": "This paperbot serves another Slack workspace, so nothing was changed. "

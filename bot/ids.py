@@ -18,6 +18,9 @@ from bot.models import ChannelRef
 
 Part = Literal["workspace", "channel"]
 
+# The workspace of a Discord direct message, which belongs to no server (handlers/discord/bot.py).
+DISCORD_DM_WORKSPACE = "dm"
+
 # The storage width of every id column (bot/store/tables.py); no rule may allow more.
 MAX_ID_LENGTH = 64
 
@@ -72,6 +75,16 @@ def channel_problem(ref: ChannelRef) -> str | None:
     return id_problem(ref.platform, "workspace", ref.workspace) or id_problem(
         ref.platform, "channel", ref.channel
     )
+
+
+def is_personal(ref: ChannelRef) -> bool:
+    """Whether `ref` is a reader's direct message with the app (a personal digest), not a channel:
+    a Slack conversation id starting with D (an IM), or a Discord channel outside any server (the
+    bot's DM with one user, stored under the workspace "dm"). Told from the ids alone, so every
+    part of paperbot (delivery, notices, export, the views) agrees without a column of its own."""
+    if ref.platform == "slack":
+        return ref.channel.startswith("D")
+    return ref.platform == "discord" and ref.workspace == DISCORD_DM_WORKSPACE
 
 
 def valid_channel(ref: ChannelRef) -> bool:

@@ -7,7 +7,7 @@ between the parser, the archive and the services.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 # The five report sections, in the order reports print them. The names are the JSON keys
@@ -112,6 +112,9 @@ Platform = Literal["slack", "discord", "console"]
 Locale = Literal["en", "zh"]
 DigestOrder = Literal["relevance", "upvotes"]
 Cadence = Literal["daily", "weekdays", "weekly"]
+# How a digest's papers are laid out: a card per paper, or one list message with each paper's
+# card as a threaded reply (Slack) or a reply (Discord) to it.
+CardLayout = Literal["cards", "compact"]
 DeliveryStatus = Literal["pending", "claimed", "posted", "failed", "skipped"]
 PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 LOCALES: tuple[Locale, ...] = get_args(Locale)
@@ -154,6 +157,7 @@ class ChannelRef:
 
 DIGEST_ORDERS: tuple[DigestOrder, ...] = get_args(DigestOrder)
 CADENCES: tuple[Cadence, ...] = get_args(Cadence)
+CARD_LAYOUTS: tuple[CardLayout, ...] = get_args(CardLayout)
 MAX_DIGEST_SIZE = 50
 # How many papers a lookup lists (`/paper QUERY`, `paperbot lookup --limit`); here, in the kernel,
 # so that the CLI's argument parser can check `--limit` without importing the database layer.
@@ -175,6 +179,15 @@ class DigestSettings:
     # week on `weekday` (0 = Monday) with the week's best papers.
     cadence: Cadence = "daily"
     weekday: int = 0
+    # How its cards look (not what is in it): the paper's Hugging Face thumbnail on each card,
+    # and the layout (bot/store migration 0012).
+    images: bool = False
+    layout: CardLayout = "cards"
+
+    def selection(self) -> DigestSettings:
+        """These settings without the presentation ones: what decides which papers a digest holds
+        (channels that differ only in images or layout share one digest)."""
+        return replace(self, images=False, layout="cards")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ follows is the same everywhere and lives here:
 - a channel that is gone is paused at once, with a reason in its own language that says what
   happened and how to resume (`/paper list`, the App Home and `subscriptions export` show it);
 - a workspace that is gone pauses every channel of it (the edge deletes the tokens);
+- a reader who left the workspace pauses their personal digests (their DMs with the app);
 - a paused channel is never planned for delivery (bot/delivery/deliverer.py), so nothing is posted there
   and no revoked token is used for it;
 - `channel_back` resumes a channel only when it was paused for one of the given kinds (an
@@ -24,7 +25,8 @@ import logging
 from collections.abc import Callable, Collection
 from enum import StrEnum
 
-from bot.models import LOCALES, ChannelRef
+from bot.ids import is_personal
+from bot.models import LOCALES, ChannelRef, Subscription
 from bot.store.subscriptions import SubscriptionStore
 
 log = logging.getLogger("paperbot.lifecycle")
@@ -38,6 +40,7 @@ class Gone(StrEnum):
     REMOVED = "removed"  # the bot was removed from the channel: Slack channel_left, group_left
     UNINSTALLED = "uninstalled"  # Slack app_uninstalled; Discord: the bot left or was removed from the server
     REVOKED = "revoked"  # Slack tokens_revoked (the bot token)
+    READER_GONE = "reader gone"  # Slack user_change with deleted: a personal digest's reader left
 
 
 # The edge's wording of a kind in a language (its pause-reason catalogue): the text stored as
@@ -66,6 +69,23 @@ async def workspace_gone(
     if paused:
         log.warning("paused %d digests of %s workspace %s: %s", paused, platform, workspace, kind)
     return paused
+
+
+async def reader_gone(
+    store: SubscriptionStore, platform: str, workspace: str, user: str, reasons: Reasons
+) -> list[Subscription]:
+    """The reader `user` left the workspace: pause their personal digests (their DMs with the app)
+    that are not paused yet; the ones paused now, as stored (for the operator's notice)."""
+    mine = [
+        s
+        for s in await store.in_workspace(platform, workspace)
+        if is_personal(s.channel) and s.created_by == user and not s.paused
+    ]
+    await store.pause_many({s.channel: reasons(Gone.READER_GONE, s.locale) for s in mine})
+    for s in mine:
+        log.warning("paused the personal digest %s: its reader %s left the workspace", s.channel, user)
+    stored = await store.get_many([s.channel for s in mine])
+    return [stored[s.channel] for s in mine if s.channel in stored]
 
 
 async def channel_back(

@@ -53,6 +53,7 @@ from bot.chat.use_cases import (
 )
 from bot.errors import BadInputError, LocalisedInputError
 from bot.i18n import locale_of_text, t, wrote_chinese
+from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
 from bot.ranking.feedback import DOWN, UP
@@ -239,6 +240,8 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
     command = COMMAND_TABLE[verb]
     if command.changes and not ctx.can_manage:
         key = "not_allowed.unknown" if ctx.can_manage is None else "not_allowed"
+        if ctx.can_manage is False and is_personal(ctx.channel):
+            key = "not_allowed.dm"  # a DM that is not the caller's own with the app
         return Reply(t(key, locale), error=True, locale=locale)
     try:
         return await command.handler(ctx, rest, current, locale)
@@ -269,7 +272,7 @@ async def _topics(ctx: CommandContext, rest: str, current: Subscription | None, 
 
 
 async def _list(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
-    return Reply(_list_text(ctx.taxonomy, current, locale), locale=locale)
+    return Reply(_list_text(ctx.taxonomy, current, locale, personal=is_personal(ctx.channel)), locale=locale)
 
 
 async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -294,10 +297,8 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
         )
     if not change.changed.changes_anything():
         return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
-    return Reply(
-        t("subscribe.done", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
-        locale=locale,
-    )
+    done = "subscribe.done.personal" if is_personal(ctx.channel) else "subscribe.done"
+    return Reply(t(done, locale, topics=following, time=format_time(sub.time), tz=sub.tz), locale=locale)
 
 
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -377,7 +378,11 @@ def settings_text(settings: DigestSettings, locale: str) -> str:
         else t("settings.floor.none", locale)
     )
     order = t(f"settings.order.{settings.order}", locale)
-    return t("settings.show", locale, size=settings.size, floor=floor, order=order)
+    images = t(f"settings.images.{'on' if settings.images else 'off'}", locale)
+    layout = t(f"settings.layout.{settings.layout}", locale)
+    return t(
+        "settings.show", locale, size=settings.size, floor=floor, order=order, images=images, layout=layout
+    )
 
 
 async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: Locale) -> Reply:
@@ -446,14 +451,18 @@ def _topics_text(taxonomy: Taxonomy, locale: str) -> str:
     return "\n".join(lines)
 
 
-def _list_text(taxonomy: Taxonomy, current: Subscription | None, locale: str) -> str:
+def _list_text(
+    taxonomy: Taxonomy, current: Subscription | None, locale: str, *, personal: bool = False
+) -> str:
+    """What the channel follows; in a reader's DM with the app, their personal digest."""
+    suffix = ".personal" if personal else ""
     if current is None or not current.interests:
-        return t("list.none", locale)
+        return t("list.none" + suffix, locale)
     paused = t("list.paused", locale, reason=current.paused_reason or "—") if current.paused else ""
     if current.settings != DigestSettings():
         paused = "\n" + settings_text(current.settings, locale) + paused
     return t(
-        "list.some",
+        "list.some" + suffix,
         locale,
         topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
         when=cadence_text(current, locale),
@@ -620,8 +629,11 @@ COMMAND_LIST: tuple[Command, ...] = (
         "set",
         ("set", "settings"),
         ("设置",),
-        ("size|min-upvotes|order VALUE", "数量|最少点赞|排序 值"),
-        ("digest size, upvote floor, order (relevance|upvotes)", "日报篇数、点赞下限、排序（相关度|点赞）"),
+        ("size|min-upvotes|order|images|layout VALUE", "数量|最少点赞|排序|图片|布局 值"),
+        (
+            "digest size, upvote floor, order (relevance|upvotes), images (on|off), layout (cards|compact)",
+            "日报篇数、点赞下限、排序（相关度|点赞）、图片（开|关）、布局（卡片|紧凑）",
+        ),
         _set,
         changes=True,
         reads_channel=True,

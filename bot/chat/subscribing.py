@@ -7,6 +7,7 @@ would be right, because the text comes straight from a chat box or an operator's
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,8 +18,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from rapidfuzz import fuzz, process
 
 from bot.errors import BadInputError, LocalisedInputError
-from bot.ids import MAX_ID_LENGTH, check_channel
-from bot.models import MAX_DIGEST_SIZE, PLATFORMS, ChannelRef, DigestSettings, Interests, Locale, Subscription
+from bot.ids import MAX_ID_LENGTH, check_channel, is_personal
+from bot.models import (
+    CARD_LAYOUTS,
+    MAX_DIGEST_SIZE,
+    PLATFORMS,
+    CardLayout,
+    ChannelRef,
+    DigestSettings,
+    Interests,
+    Locale,
+    Subscription,
+)
 from bot.ranking.feedback import ChannelPreferences
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
@@ -163,6 +174,14 @@ _SETTING_NAMES = {
     "order": "order",
     "sort": "order",
     "排序": "order",
+    "images": "images",
+    "image": "images",
+    "thumbnails": "images",
+    "图片": "images",
+    "配图": "images",
+    "layout": "layout",
+    "布局": "layout",
+    "版式": "layout",
 }
 _ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "relevance"} | {
     "upvotes": "upvotes",
@@ -171,6 +190,29 @@ _ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "r
     "点赞数": "upvotes",
 }
 _OFF = frozenset({"off", "none", "0", "关闭", "无"})
+# `/paper set images on|off` (开|关) and `/paper set layout cards|compact` (卡片|紧凑).
+_SWITCH_NAMES = {
+    "on": True,
+    "yes": True,
+    "true": True,
+    "开": True,
+    "开启": True,
+    "打开": True,
+    "off": False,
+    "no": False,
+    "false": False,
+    "关": False,
+    "关闭": False,
+}
+_LAYOUT_NAMES: dict[str, CardLayout] = {
+    "cards": "cards",
+    "card": "cards",
+    "卡片": "cards",
+    "compact": "compact",
+    "list": "compact",
+    "紧凑": "compact",
+    "精简": "compact",
+}
 # Far above any paper's upvotes, far below the column's INTEGER (PostgreSQL: 2,147,483,647).
 MAX_MIN_UPVOTES = 1_000_000
 
@@ -181,6 +223,14 @@ def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
     text = value.strip().casefold()
     if field is None:
         raise LocalisedInputError("error.unknown_setting", name=name)
+    if field == "images":
+        if text not in _SWITCH_NAMES:
+            raise LocalisedInputError("error.unknown_switch", name=name, value=value)
+        return {"images": _SWITCH_NAMES[text]}
+    if field == "layout":
+        if text not in _LAYOUT_NAMES:
+            raise LocalisedInputError("error.unknown_layout", value=value)
+        return {"layout": _LAYOUT_NAMES[text]}
     if field == "order":
         order = _ORDER_NAMES.get(text)
         if order is None:
@@ -262,6 +312,8 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
                 if subscription.settings.cadence == "weekly"
                 else {}
             ),
+            "images": subscription.settings.images,
+            "layout": subscription.settings.layout,
         },
         "time": format_time(subscription.time),
         "tz": subscription.tz,
@@ -269,6 +321,8 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
         "paused": subscription.paused,
         "paused_reason": subscription.paused_reason,
         "created_by": subscription.created_by,
+        # A reader's DM with the app (Slack D…, Discord "dm"): told from the ids, written for people.
+        "personal": is_personal(ref),
     }
 
 
@@ -301,6 +355,10 @@ def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> S
     created_by = entry.get("created_by")
     if created_by is not None and (not isinstance(created_by, str) or len(created_by) > MAX_ID_LENGTH):
         raise BadInputError(f"created_by must be a string of at most {MAX_ID_LENGTH} characters")
+    personal = entry.get("personal", is_personal(ref))
+    if personal is not is_personal(ref):  # also refuses a value that is not true or false
+        shape = "a DM (Slack D…, Discord workspace dm)" if personal is True else "a channel"
+        raise BadInputError(f"personal is {json.dumps(personal)}, but {ref} is not {shape}")
     paused = entry.get("paused", False)
     if not isinstance(paused, bool):
         raise BadInputError(f"paused must be true or false, not {paused!r}")
@@ -324,7 +382,7 @@ def _settings(value: Any) -> DigestSettings:
         raise BadInputError(
             'digest must be an object: {"size": 10, "min_upvotes": null, "order": "relevance"}'
         )
-    unknown = set(value) - {"size", "min_upvotes", "order", "cadence", "weekday"}
+    unknown = set(value) - {"size", "min_upvotes", "order", "cadence", "weekday", "images", "layout"}
     if unknown:
         raise BadInputError(f"digest has unknown settings: {', '.join(sorted(unknown))}")
     fields: dict[str, Any] = {}
@@ -333,8 +391,16 @@ def _settings(value: Any) -> DigestSettings:
         if not isinstance(cadence, str) or not isinstance(day, str):
             raise BadInputError("digest cadence and weekday must be strings")
         fields.update(parse_cadence(f"{cadence} {day}" if cadence == "weekly" else cadence))
+    if "images" in value:
+        if not isinstance(value["images"], bool):
+            raise BadInputError("digest images must be true or false")
+        fields["images"] = value["images"]
+    if "layout" in value:
+        if value["layout"] not in CARD_LAYOUTS:
+            raise BadInputError(f"digest layout must be {' or '.join(CARD_LAYOUTS)}")
+        fields["layout"] = value["layout"]
     for name, given in value.items():
-        if name in {"cadence", "weekday"}:
+        if name in {"cadence", "weekday", "images", "layout"}:
             continue
         text = "off" if name == "min_upvotes" and given is None else str(given)
         if name != "order" and (isinstance(given, bool) or not isinstance(given, int | None)):

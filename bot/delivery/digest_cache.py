@@ -59,7 +59,7 @@ class DigestCache:
         if loaded is None:
             return None
         tuning = await self._tuning(subscription.channel, now)
-        key = (day, subscription.interests, subscription.locale, subscription.settings)
+        key = (day, subscription.interests, subscription.locale, subscription.settings.selection())
         if tuning is None and key in self._shared:
             return self._shared[key]
         report, matcher = loaded

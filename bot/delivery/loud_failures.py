@@ -8,6 +8,8 @@
   channel's creator by direct message.
 - A channel paused for good (bot removed, channel archived or deleted): the operator channel,
   and the creator unless the platform edge told them already (Slack does).
+- A personal digest (a reader's DM with the app) that failed or was paused: the operator channel
+  (else the log) only, never the reader: their DM is what failed.
 
 Every notice is also logged, once. A notice is stored before it is sent (bot/store/notices.py),
 unique per (kind, subject, recipient): any number of replicas, passes and restarts may ask for
@@ -29,6 +31,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
+from bot.ids import is_personal
 from bot.models import ChannelRef, Subscription
 from bot.ports import Notifier, NotifyResult, Recipient
 from bot.runtime.config import Settings
@@ -114,7 +117,9 @@ class Notices:
 
     def __post_init__(self) -> None:
         operator = self.policy.operator
-        if operator is not None and operator.platform not in self.notifiers:
+        # No notifiers at all: a chat edge that only records notices (a reader who left), which
+        # the delivering process sends.
+        if operator is not None and self.notifiers and operator.platform not in self.notifiers:
             # Another process (a replica with that platform's credentials) will send them.
             log.warning(
                 "PAPERBOT_OPERATOR_CHANNEL is on %s, which this process does not serve: "
@@ -141,12 +146,14 @@ class Notices:
         operator = self.policy.operator
         if operator is not None:
             locale = self.policy.operator_locale
-            text = t("notice.delivery_failed", locale, channel=self._where(ref, operator), **values)
+            where = self._where(ref, operator, subscription, locale)
+            text = t("notice.delivery_failed", locale, channel=where, **values)
             return await self._add([NewNotice(DELIVERY_FAILED, key, operator, text, locale)], now)
         creator = _creator(ref, subscription)
         if creator is not None and subscription is not None:
             locale = subscription.locale
-            text = t("notice.delivery_failed.creator", locale, channel=self._where(ref, creator), **values)
+            where = self._where(ref, creator, subscription, locale)
+            text = t("notice.delivery_failed.creator", locale, channel=where, **values)
             return await self._add([NewNotice(DELIVERY_FAILED, key, creator, text, locale)], now)
         text = t("notice.delivery_failed", "en", channel=str(ref), **values)
         return await self._add([NewNotice(DELIVERY_FAILED, key, LOG_ONLY, text)], now)
@@ -172,7 +179,7 @@ class Notices:
             text = t(
                 "notice.paused",
                 locale,
-                channel=self._where(ref, operator),
+                channel=self._where(ref, operator, subscription, locale),
                 error=code,
                 reason=_reason(subscription, locale),
             )
@@ -183,7 +190,7 @@ class Notices:
             text = t(
                 "notice.paused.creator",
                 locale,
-                channel=self._where(ref, creator),
+                channel=self._where(ref, creator, subscription, locale),
                 reason=_reason(subscription, locale),
             )
             wanted.append(NewNotice(CHANNEL_PAUSED, key, creator, text, locale))
@@ -344,9 +351,16 @@ class Notices:
             )
         return len(added)
 
-    def _where(self, ref: ChannelRef, recipient: Recipient) -> str:
+    def _where(
+        self, ref: ChannelRef, recipient: Recipient, subscription: Subscription | None, locale: str
+    ) -> str:
         """The channel as the recipient sees it: a clickable mention on its own platform and
-        workspace, its full name (`slack:T…/C…`) anywhere else."""
+        workspace, its full name (`slack:T…/C…`) anywhere else. A personal digest is named by
+        its reader's user id and its full name: nobody but the reader can open their DM, and
+        the operator's notice must not ping them."""
+        if is_personal(ref):
+            user = (subscription.created_by if subscription is not None else None) or "?"
+            return t("personal.owner", locale, user=user, channel=str(ref))
         notifier = self.notifiers.get(ref.platform)
         if notifier is not None and (recipient.platform, recipient.workspace) == (
             ref.platform,
@@ -370,7 +384,11 @@ def compose(group: Sequence[Notice]) -> str:
 
 
 def _creator(ref: ChannelRef, subscription: Subscription | None) -> Recipient | None:
-    """Whoever set the channel up, as a recipient of a direct message on its platform."""
+    """Whoever set the channel up, as a recipient of a direct message on its platform. None for
+    a personal digest: its DM is the very thing that failed or was paused, so only the operator
+    (or the log) is told; the reader sees the reason with `/paper list` there."""
+    if is_personal(ref):
+        return None
     user = subscription.created_by if subscription is not None else None
     if not user:
         return None

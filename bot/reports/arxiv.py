@@ -106,3 +106,15 @@ def paper_links(arxiv_id: str) -> dict[str, str]:
         "arxiv": f"https://arxiv.org/abs/{arxiv_id}",
         "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
     }
+
+
+# The image Hugging Face serves as a paper page's social preview (the page's `og:image`, a PNG),
+# built from the arXiv id alone, like the links above.
+THUMBNAIL_URL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{arxiv_id}.png"
+_NEW_STYLE = re.compile(r"^\d{4}\.\d{4,5}$")
+
+
+def thumbnail_url(arxiv_id: str) -> str | None:
+    """The Hugging Face social thumbnail of a paper (`/paper set images on`), or None for an id
+    Hugging Face has no paper page for (old-style ids such as `hep-th/9901001`)."""
+    return THUMBNAIL_URL.format(arxiv_id=arxiv_id) if _NEW_STYLE.match(arxiv_id) else None

@@ -28,6 +28,8 @@ class ReportJob:
     load: Callable[[], Awaitable[Report | None]]
     # A day asked for on its own must exist; days inside a range may be empty (weekends).
     required: bool
+    # The file `load` reads, when it is one: bulk ingest reads such files in worker processes.
+    path: Path | None = None
 
 
 def _parse_day(text: str) -> dt.date:
@@ -92,7 +94,7 @@ def _file_job(path: Path, max_bytes: int) -> ReportJob:
     async def load() -> Report:
         return await LocalSource(path, max_bytes=max_bytes).read()
 
-    return ReportJob(str(path), load, required=True)
+    return ReportJob(str(path), load, required=True, path=path)
 
 
 def _day_job(day: dt.date, source: Callable[[], ReportSource], *, required: bool) -> ReportJob:

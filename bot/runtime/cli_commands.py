@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot.chat.subscribing import parse_locale, read_import, to_export
 from bot.chat.use_cases import lookup
 from bot.errors import BadInputError, PaperbotError
+from bot.ids import is_personal
 from bot.models import ChannelRef, Report
 from bot.ranking.digest import build_digest
 
@@ -101,6 +102,7 @@ async def _cmd_parse(app: App, args: argparse.Namespace) -> int:
 
 async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
     from bot.reports.resolve import resolve
+    from bot.runtime.bulk_ingest import ingest_jobs
 
     limit = app.settings.max_report_bytes
 
@@ -112,28 +114,11 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
         for argument in args.sources
         for job in resolve(argument, app.report_source, max_bytes=limit, on_note=note)
     ]
-    failures = 0
-    with _Progress(len(jobs)) as advance:
-        for job in jobs:
-            try:
-                report = await _load(job)
-            except BadInputError as exc:
-                failures += 1
-                print(f"paperbot: error: {exc}", file=sys.stderr)
-                advance()
-                continue
-            if report is None:
-                print(f"{job.label}: no report published", file=sys.stderr)
-            else:
-                _print_warnings(report, verbose=args.verbose)
-                try:
-                    result = await app.archive.ingest(report, origin=job.label)
-                except BadInputError as exc:  # e.g. an empty report for an archived day: kept
-                    failures += 1
-                    print(f"paperbot: error: {exc}", file=sys.stderr)
-                else:
-                    print(result.describe())
-            advance()
+
+    def warn(report: Report) -> None:
+        _print_warnings(report, verbose=args.verbose)
+
+    failures = await ingest_jobs(app.archive, jobs, max_bytes=limit, warn=warn)
     if failures:
         print(f"paperbot: {failures} of {len(jobs)} reports could not be read", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -328,8 +313,9 @@ async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
     for row in rows:
         ref = row.channel
         error = f"  — {row.last_error}" if row.last_error else ""
+        personal = " (personal)" if is_personal(ref) else ""  # a reader's DM with the app
         print(
-            f"{row.report_date}  {row.status:<8} {ref.platform}:{ref.workspace}/{ref.channel}  "
+            f"{row.report_date}  {row.status:<8} {ref.platform}:{ref.workspace}/{ref.channel}{personal}  "
             f"due {row.due_at:%Y-%m-%d %H:%M}Z  attempts {row.attempts}{error}"
         )
     return EXIT_OK
@@ -429,23 +415,3 @@ def _print_warnings(report: Report, stream: TextIO | None = None, *, verbose: bo
 def _print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-class _Progress:
-    """A progress bar on stderr for runs of several reports, silent otherwise."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        console = Console(stderr=True)
-        self.enabled = total > 1 and console.is_terminal
-        self.bar = Progress(console=console, transient=True, disable=not self.enabled)
-        self.task = self.bar.add_task("ingesting", total=total)
-
-    def __enter__(self) -> Callable[[], None]:
-        self.bar.start()
-        return lambda: self.bar.advance(self.task)
-
-    def __exit__(self, *_exc: object) -> None:
-        self.bar.stop()

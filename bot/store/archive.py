@@ -5,11 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    TextClause,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -89,20 +100,29 @@ def _paper_row(paper: Paper, day: dt.date) -> dict[str, Any]:
         first_date=day,
         last_date=day,
     )
-    return _with_terms(row)
-
-
-def _with_terms(row: dict[str, Any]) -> dict[str, Any]:
-    # A translated title is found by either title (FilmAgent：虚拟3D… and "FilmAgent: A Multi-Agent…").
-    row["title_terms"] = index_terms(f"{row['title']}\n{row['original_title']}".strip())
-    row["domain_terms"] = index_terms(row["domain"])
-    body = [row[name] for name in (*SECTION_FIELDS, "summary", "extra")]
-    body.extend(row["keywords"])
-    row["body_terms"] = index_terms("\n".join(body))
     return row
 
 
-def _merge(stored: RowMapping, incoming: dict[str, Any], day: dt.date) -> dict[str, Any]:
+# A paper's text as the search index sees it: (title, application area, everything).
+Sources = tuple[str, str, str]
+Terms = tuple[str, str, str]
+
+
+def term_sources(row: Mapping[str, Any] | RowMapping) -> Sources:
+    """The texts a paper is indexed by: its title (a translated title is found by either title,
+    FilmAgent：虚拟3D… and "FilmAgent: A Multi-Agent…"), its application area, and every section,
+    the summary, the other labelled parts and the keywords."""
+    title = f"{row['title']}\n{row['original_title']}".strip()
+    body = [row[name] for name in (*SECTION_FIELDS, "summary", "extra")]
+    body.extend(row["keywords"])
+    return title, row["domain"], "\n".join(body)
+
+
+def terms_of(sources: Sources) -> Terms:
+    return index_terms(sources[0]), index_terms(sources[1]), index_terms(sources[2])
+
+
+def _merge(stored: Mapping[str, Any], incoming: dict[str, Any], day: dt.date) -> dict[str, Any]:
     """The changes a paper's stored row needs after it appears in the report of `day`.
 
     The newest report's text wins, field by field, but an empty field never erases a
@@ -118,8 +138,140 @@ def _merge(stored: RowMapping, incoming: dict[str, Any], day: dt.date) -> dict[s
             merged[name] = value
     merged["first_date"] = min(stored["first_date"], day)
     merged["last_date"] = max(stored["last_date"], day)
-    merged = _with_terms(merged)
     return {name: value for name, value in merged.items() if stored.get(name) != value}
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedReport:
+    """A report made ready to store without the database, so that a worker process can do it
+    (bulk ingest): its content hash, and the search terms of each of its papers' texts."""
+
+    report: Report
+    digest: str
+    terms: dict[Sources, Terms] = field(default_factory=dict)
+
+
+def prepare(report: Report, *, stored: frozenset[str] = frozenset()) -> PreparedReport:
+    """`report` with its hash and its papers' terms; without the terms when its hash is among
+    `stored` (the archive holds it already: re-reading a folder costs no tokenising)."""
+    digest = report_hash(report)
+    terms: dict[Sources, Terms] = {}
+    if digest not in stored:
+        for paper in report.papers:
+            sources = term_sources(_paper_row(paper, report.date))
+            terms[sources] = terms_of(sources)
+    return PreparedReport(report, digest, terms)
+
+
+# The search index (bot/store/search.py reads it). SQLite: two contentless FTS5 tables, which
+# keep only the index, written here (a contentless table is told a paper's old terms to remove
+# them, so they are recomputed from the stored text). PostgreSQL: `papers.search_vector`, the
+# title's lexemes at weight A, the application area's at B, the rest at C, GIN-indexed.
+_FTS_TABLES = {"papers_fts": (0, 2), "papers_lead_fts": (0, 1)}  # which of a paper's Terms
+_FTS_COLUMNS = {
+    "papers_fts": ("title_terms", "body_terms"),
+    "papers_lead_fts": ("title_terms", "domain_terms"),
+}
+SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('english', :title_terms), 'A') || "
+    "setweight(to_tsvector('english', :domain_terms), 'B') || "
+    "setweight(to_tsvector('english', :body_terms), 'C')"
+)
+
+
+def _fts_statement(table: str, *, remove: bool) -> TextClause:
+    first, second = _FTS_COLUMNS[table]
+    if remove:
+        return text(f"INSERT INTO {table}({table}, rowid, {first}, {second}) VALUES ('delete', :id, :a, :b)")
+    return text(f"INSERT INTO {table}(rowid, {first}, {second}) VALUES (:id, :a, :b)")
+
+
+def _fts_rows(table: str, entries: Sequence[tuple[int, Terms]]) -> list[dict[str, Any]]:
+    first, second = _FTS_TABLES[table]
+    return [{"id": paper_id, "a": terms[first], "b": terms[second]} for paper_id, terms in entries]
+
+
+def _vector_params(terms: Terms) -> dict[str, str]:
+    return {"title_terms": terms[0], "domain_terms": terms[1], "body_terms": terms[2]}
+
+
+def _insert_papers_statement(dialect: str) -> TextClause:
+    # SQLite numbers the rows itself, as it inserts them under its write lock; PostgreSQL's rows
+    # come with ids drawn from the sequence beforehand (_sequence_ids), so no RETURNING is needed.
+    names = [column.name for column in papers.columns if dialect != "sqlite" or column.name != "id"]
+    columns, values = ", ".join(names), ", ".join(f":{name}" for name in names)
+    if dialect != "sqlite":
+        columns, values = f"{columns}, search_vector", f"{values}, {SEARCH_VECTOR_SQL}"
+    # Typed, so that JSON and dates are written as the table's columns write them.
+    return text(f"INSERT INTO papers ({columns}) VALUES ({values})").bindparams(
+        *(bindparam(column.name, type_=column.type) for column in papers.columns if column.name in names)
+    )
+
+
+async def _sequence_ids(conn: AsyncConnection, count_: int) -> list[int]:
+    rows = await conn.execute(
+        text("SELECT nextval(pg_get_serial_sequence('papers', 'id')) FROM generate_series(1, :n)"),
+        {"n": count_},
+    )
+    return [int(value) for value in rows.scalars()]
+
+
+async def _ids_of(conn: AsyncConnection, arxiv_ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in chunks(arxiv_ids):
+        rows = await conn.execute(select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(part)))
+        found.update((row.arxiv_id, row.id) for row in rows)
+    return found
+
+
+def rebuild_search_index(conn: Connection, *, batch: int = CHUNK) -> None:
+    """Index every paper again from its stored text (migrations: a new tokenisation or layout)."""
+    postgres = conn.dialect.name != "sqlite"
+    if not postgres:
+        for table in _FTS_TABLES:
+            conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
+    source_columns = [papers.c.id, papers.c.title, papers.c.original_title, papers.c.domain]
+    source_columns += [papers.c[name] for name in (*SECTION_FIELDS, "summary", "extra", "keywords")]
+    last = 0
+    while True:
+        rows = (
+            conn.execute(select(*source_columns).where(papers.c.id > last).order_by(papers.c.id).limit(batch))
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        entries = [(row["id"], terms_of(term_sources(row))) for row in rows]
+        if postgres:
+            statement = text(f"UPDATE papers SET search_vector = {SEARCH_VECTOR_SQL} WHERE id = :id")
+            conn.execute(
+                statement, [{"id": paper_id, **_vector_params(terms)} for paper_id, terms in entries]
+            )
+        else:
+            for table in _FTS_TABLES:
+                conn.execute(_fts_statement(table, remove=False), _fts_rows(table, entries))
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What one transaction of ingest learns and decides, report by report, before writing."""
+
+    heads: dict[dt.date, Any]  # the stored reports of the batch's days
+    hashes: dict[dt.date, str]  # each day's content hash, as stored or as this batch leaves it
+    listed: dict[dt.date, set[str]]  # each day's papers, likewise
+    stored: dict[str, dict[str, Any]]  # papers already archived, as read
+    current: dict[str, dict[str, Any]]  # every paper of the batch as it will be written
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)  # the papers to insert
+    plans: dict[dt.date, tuple[dict[str, Any], list[str]]] = field(default_factory=dict)
+    terms: dict[Sources, Terms] = field(default_factory=dict)
+
+    def terms_of(self, row: Mapping[str, Any] | RowMapping) -> Terms:
+        sources = term_sources(row)
+        found = self.terms.get(sources)
+        if found is None:
+            found = self.terms[sources] = terms_of(sources)
+        return found
 
 
 class Archive:
@@ -135,9 +287,22 @@ class Archive:
         """Store a report. Idempotent; a corrected report for the same date replaces the old one
         (the result counts the papers it drops), except that a report with no papers never
         replaces one with papers: that raises EmptyReportRefused and changes nothing."""
+        result = (await self.ingest_many([(prepare(report), origin)]))[0]
+        if isinstance(result, EmptyReportRefused):
+            raise result
+        return result
+
+    async def ingest_many(
+        self, items: Sequence[tuple[PreparedReport, str | None]]
+    ) -> list[IngestResult | EmptyReportRefused]:
+        """Store several reports in one transaction (bulk ingest), each exactly as `ingest` would
+        one after the other, in order: a result for each, EmptyReportRefused for a report that
+        would empty an archived day (that report alone is left out)."""
+        if not items:
+            return []
         for attempt in range(_INGEST_ATTEMPTS):
             try:
-                return await self._ingest_once(report, origin)
+                return await self._ingest_batch(items)
             except IntegrityError:
                 # Another process stored the same report or papers a moment ago; the next
                 # attempt sees its rows and merges into them.
@@ -146,88 +311,179 @@ class Archive:
             except DBAPIError as exc:
                 # SQLite opened read-only (bot/store/database.py), or a read-only PostgreSQL role.
                 if any(words in str(exc.orig) for words in ("readonly database", "read-only transaction")):
+                    first = items[0][0].report.date
                     raise PaperbotError(
-                        f"{report.date}: the archive is read-only here (lookups work; ingesting needs "
+                        f"{first}: the archive is read-only here (lookups work; ingesting needs "
                         "write access to the database: a SQLite file and its folder, or a PostgreSQL role)"
                     ) from None
                 raise
         raise AssertionError("unreachable")
 
-    async def _ingest_once(self, report: Report, origin: str | None) -> IngestResult:
-        digest = report_hash(report)
+    async def _ingest_batch(
+        self, items: Sequence[tuple[PreparedReport, str | None]]
+    ) -> list[IngestResult | EmptyReportRefused]:
         async with self.engine.begin() as conn:
-            existing = (
-                await conn.execute(
-                    select(reports.c.id, reports.c.content_hash).where(reports.c.date == report.date)
-                )
-            ).one_or_none()
-            if existing is not None and existing.content_hash == digest:
-                return IngestResult(report.date, len(report.papers), 0, 0, unchanged=True)
-            listed: set[int] = set()
-            if existing is not None:
-                listed = set(
-                    (
-                        await conn.execute(
-                            select(report_papers.c.paper_id).where(report_papers.c.report_id == existing.id)
-                        )
-                    ).scalars()
-                )
-                if not report.papers and listed:
-                    raise EmptyReportRefused(report.date, len(listed))
-            paper_ids, new, updated = await self._upsert_papers(conn, report)
-            values = {
-                "source_url": report.source_url,
-                "origin": origin,
-                "content_hash": digest,
-                "paper_count": len(report.papers),
-                "ingested_at": self.clock(),
-            }
-            if existing is None:
-                report_id = (
-                    await conn.execute(
-                        insert(reports).values(date=report.date, **values).returning(reports.c.id)
-                    )
-                ).scalar_one()
-            else:
-                report_id = existing.id
-                await conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
-                await conn.execute(delete(report_papers).where(report_papers.c.report_id == report_id))
-            links = [
-                {"report_id": report_id, "paper_id": paper_id, "position": position}
-                for position, paper_id in enumerate(paper_ids)
-            ]
-            for batch in chunks(links):
-                await conn.execute(insert(report_papers), batch)
-        removed = len(listed - set(paper_ids))
+            batch = await self._read_batch(conn, items)
+            results = [self._plan(batch, prepared, origin) for prepared, origin in items]
+            if batch.plans:
+                await self._write_papers(conn, batch)
+                await self._write_reports(conn, batch)
+        return results
+
+    async def _read_batch(
+        self, conn: AsyncConnection, items: Sequence[tuple[PreparedReport, str | None]]
+    ) -> _Batch:
+        days = sorted({prepared.report.date for prepared, _ in items})
+        heads: dict[dt.date, Any] = {}
+        for part in chunks(days):
+            statement = select(reports.c.id, reports.c.date, reports.c.content_hash)
+            heads.update(
+                (row.date, row) for row in await conn.execute(statement.where(reports.c.date.in_(part)))
+            )
+        listed: dict[dt.date, set[str]] = {day: set() for day in heads}
+        by_id = {head.id: day for day, head in heads.items()}
+        for part in chunks(list(by_id)):
+            rows = await conn.execute(
+                select(report_papers.c.report_id, papers.c.arxiv_id)
+                .join(papers, papers.c.id == report_papers.c.paper_id)
+                .where(report_papers.c.report_id.in_(part))
+            )
+            for row in rows:
+                listed[by_id[row.report_id]].add(row.arxiv_id)
+        wanted = sorted({paper.arxiv_id for prepared, _ in items for paper in prepared.report.papers})
+        stored: dict[str, dict[str, Any]] = {}
+        for part in chunks(wanted):
+            rows = await conn.execute(select(papers).where(papers.c.arxiv_id.in_(part)))
+            stored.update((row["arxiv_id"], dict(row)) for row in rows.mappings())
+        batch = _Batch(
+            heads=heads,
+            hashes={day: head.content_hash for day, head in heads.items()},
+            listed=listed,
+            stored=stored,
+            current={arxiv_id: dict(row) for arxiv_id, row in stored.items()},
+        )
+        for prepared, _ in items:
+            batch.terms.update(prepared.terms)
+        return batch
+
+    def _plan(
+        self, batch: _Batch, prepared: PreparedReport, origin: str | None
+    ) -> IngestResult | EmptyReportRefused:
+        """Apply one report to the batch's papers and reports, in memory, as `ingest` would."""
+        report, day = prepared.report, prepared.report.date
+        if batch.hashes.get(day) == prepared.digest:
+            return IngestResult(day, len(report.papers), 0, 0, unchanged=True)
+        before = batch.listed.get(day, set())
+        if not report.papers and before:
+            return EmptyReportRefused(day, len(before))
+        new = updated = 0
+        for paper in report.papers:
+            row = _paper_row(paper, day)
+            held = batch.current.get(paper.arxiv_id)
+            if held is None:
+                batch.current[paper.arxiv_id] = batch.new[paper.arxiv_id] = row
+                new += 1
+                continue
+            changes = _merge(held, row, day)
+            if changes:
+                held.update(changes)
+                updated += 1
+        ids = [paper.arxiv_id for paper in report.papers]
+        values = {
+            "source_url": report.source_url,
+            "origin": origin,
+            "content_hash": prepared.digest,
+            "paper_count": len(report.papers),
+            "ingested_at": self.clock(),
+        }
+        batch.plans.pop(day, None)  # a later report of the same day replaces it, in order
+        batch.plans[day] = (values, ids)
+        batch.hashes[day], batch.listed[day] = prepared.digest, set(ids)
         return IngestResult(
-            report.date, len(report.papers), new, updated, unchanged=False, removed_papers=removed
+            day, len(report.papers), new, updated, unchanged=False, removed_papers=len(before - set(ids))
         )
 
-    async def _upsert_papers(self, conn: AsyncConnection, report: Report) -> tuple[list[int], int, int]:
-        ids = [paper.arxiv_id for paper in report.papers]
-        stored: dict[str, RowMapping] = {}
-        for batch in chunks(ids):
-            rows = await conn.execute(select(papers).where(papers.c.arxiv_id.in_(batch)))
-            stored.update((row["arxiv_id"], row) for row in rows.mappings())
-        new_rows = [_paper_row(p, report.date) for p in report.papers if p.arxiv_id not in stored]
-        for batch in chunks(new_rows):
-            await conn.execute(insert(papers), batch)
-        updated = 0
-        for paper in report.papers:
-            row = stored.get(paper.arxiv_id)
-            if row is None:
+    async def _write_papers(self, conn: AsyncConnection, batch: _Batch) -> None:
+        sqlite = conn.dialect.name == "sqlite"
+        rows = list(batch.new.values())
+        statement = _insert_papers_statement(conn.dialect.name)
+        if sqlite:
+            for part in chunks(rows):
+                await conn.execute(statement, list(part))
+            ids = await _ids_of(conn, list(batch.new))
+            for row in rows:
+                row["id"] = ids[row["arxiv_id"]]
+        elif rows:
+            for row, paper_id in zip(rows, await _sequence_ids(conn, len(rows)), strict=True):
+                row["id"] = paper_id
+            for part in chunks(rows):
+                await conn.execute(
+                    statement, [{**row, **_vector_params(batch.terms_of(row))} for row in part]
+                )
+        added = [(row["id"], batch.terms_of(row)) for row in rows]
+        removed: list[tuple[int, Terms]] = []
+        changed: list[tuple[int, Terms]] = []
+        for arxiv_id, original in batch.stored.items():
+            final = batch.current[arxiv_id]
+            changes = {name: value for name, value in final.items() if original[name] != value}
+            if not changes:
                 continue
-            changes = _merge(row, _paper_row(paper, report.date), report.date)
-            if changes:
-                updated += 1
-                await conn.execute(update(papers).where(papers.c.id == row["id"]).values(**changes))
-        id_of: dict[str, int] = {}
-        for batch in chunks(ids):
-            rows = await conn.execute(
-                select(papers.c.arxiv_id, papers.c.id).where(papers.c.arxiv_id.in_(batch))
+            await conn.execute(update(papers).where(papers.c.id == original["id"]).values(**changes))
+            old, new = batch.terms_of(original), batch.terms_of(final)
+            if old == new:
+                continue
+            if sqlite:
+                removed.append((original["id"], old))
+                changed.append((original["id"], new))
+            else:
+                await conn.execute(
+                    text(f"UPDATE papers SET search_vector = {SEARCH_VECTOR_SQL} WHERE id = :id"),
+                    {"id": original["id"], **_vector_params(new)},
+                )
+        if sqlite:
+            await self._write_fts(conn, added, removed, changed)
+
+    @staticmethod
+    async def _write_fts(
+        conn: AsyncConnection,
+        added: list[tuple[int, Terms]],
+        removed: list[tuple[int, Terms]],
+        changed: list[tuple[int, Terms]],
+    ) -> None:
+        for table, (first, second) in _FTS_TABLES.items():
+            # Only the papers whose terms in this table changed leave and re-enter it.
+            moved = [
+                (old, new)
+                for old, new in zip(removed, changed, strict=True)
+                if (old[1][first], old[1][second]) != (new[1][first], new[1][second])
+            ]
+            gone = [old for old, _ in moved]
+            entering = added + [new for _, new in moved]
+            # One executemany each (three parameters a row: no cap is near), since a statement
+            # on another table may flush FTS5's pending terms (see migration 0011, hashsize).
+            if gone:
+                await conn.execute(_fts_statement(table, remove=True), _fts_rows(table, gone))
+            if entering:
+                await conn.execute(_fts_statement(table, remove=False), _fts_rows(table, entering))
+
+    async def _write_reports(self, conn: AsyncConnection, batch: _Batch) -> None:
+        links: list[dict[str, Any]] = []
+        for day, (values, ids) in batch.plans.items():
+            head = batch.heads.get(day)
+            if head is None:
+                # Values as parameters, not in the statement: one compiled statement for all.
+                statement = insert(reports).returning(reports.c.id)
+                report_id = (await conn.execute(statement, {"date": day, **values})).scalar_one()
+            else:
+                report_id = head.id
+                await conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
+                await conn.execute(delete(report_papers).where(report_papers.c.report_id == report_id))
+            links.extend(
+                {"report_id": report_id, "paper_id": batch.current[arxiv_id]["id"], "position": position}
+                for position, arxiv_id in enumerate(ids)
             )
-            id_of.update((row.arxiv_id, row.id) for row in rows)
-        return [id_of[arxiv_id] for arxiv_id in ids], len(new_rows), updated
+        for part in chunks(links):
+            await conn.execute(insert(report_papers), part)
 
     async def _stored_row(self, arxiv_id: str) -> RowMapping | None:
         async with self.engine.connect() as conn:
@@ -281,6 +537,22 @@ class Archive:
             return Report(
                 date=day, papers=tuple(_paper_from_row(r) for r in rows), source_url=head["source_url"]
             )
+
+    async def release_free_pages(self) -> None:
+        """After a bulk ingest: give the SQLite file's free pages back to the disk (the FTS5
+        segments merged away; files made before 0011 keep them for later papers instead)."""
+        if self.engine.dialect.name == "sqlite":
+            async with self.engine.connect() as conn:
+                # It frees a page per step of the statement, and a statement without result
+                # columns is stepped once by `execute`; `executescript` steps it to the end.
+                driver = (await conn.get_raw_connection()).driver_connection
+                assert driver is not None
+                await driver.executescript("PRAGMA incremental_vacuum")
+
+    async def content_hashes(self) -> frozenset[str]:
+        """The content hash of every stored report (bulk ingest skips preparing those)."""
+        async with self.engine.connect() as conn:
+            return frozenset((await conn.execute(select(reports.c.content_hash))).scalars())
 
     async def report_dates(self) -> list[dt.date]:
         async with self.engine.connect() as conn:

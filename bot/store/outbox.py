@@ -19,6 +19,7 @@ from sqlalchemy import RowMapping, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.ids import is_personal
 from bot.models import DELIVERY_STATUSES, ChannelRef
 from bot.ports import PublishResult
 from bot.store.database import as_utc
@@ -71,6 +72,7 @@ class Delivery:
             "platform": ref.platform,
             "workspace": ref.workspace,
             "channel": ref.channel,
+            "personal": is_personal(ref),
             "date": self.report_date.isoformat(),
             "status": self.status,
             "due_at": self.due_at.isoformat(),

@@ -1,10 +1,10 @@
 """Full-text search over the archive with the database's own index.
 
-SQLite uses two FTS5 tables, `papers_fts` (everything) and `papers_lead_fts` (title and
-application area, ranked with bm25); PostgreSQL the generated `search_vector` column (GIN
-index, ts_rank). Both index the terms of bot/store/terms.py, so a query is tokenised once and
-rendered in each dialect's query syntax. Title matches come first, then application-area
-matches, then the rest (README.md, "Search", says why).
+SQLite uses two contentless FTS5 tables, `papers_fts` (everything) and `papers_lead_fts` (title
+and application area, ranked with bm25); PostgreSQL the `search_vector` column (GIN index,
+ts_rank); bot/store/archive.py writes both. Both index the terms of bot/store/terms.py, so a
+query is tokenised once and rendered in each dialect's query syntax. Title matches come first,
+then application-area matches, then the rest (README.md, "Search", says why).
 """
 
 from __future__ import annotations

@@ -39,6 +39,8 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "digest_order": _unless_default(subscription.settings.order, DEFAULTS.order),
         "cadence": _unless_default(subscription.settings.cadence, DEFAULTS.cadence),
         "cadence_day": subscription.settings.weekday if subscription.settings.cadence == "weekly" else None,
+        "card_images": subscription.settings.images,
+        "card_layout": subscription.settings.layout,
         "delivery_time": subscription.time.strftime("%H:%M"),
         "tz": subscription.tz,
         "locale": subscription.locale,
@@ -58,6 +60,8 @@ _LABELS = {
     "excluded_topics": "exclude_topics",
     "excluded_keywords": "exclude_keywords",
     "delivery_time": "time",
+    "card_images": "digest images",
+    "card_layout": "digest layout",
 }
 
 
@@ -93,6 +97,8 @@ def _subscription(row: RowMapping) -> Subscription:
             order=row["digest_order"] or DEFAULTS.order,
             cadence=row["cadence"] or DEFAULTS.cadence,
             weekday=row["cadence_day"] if row["cadence_day"] is not None else DEFAULTS.weekday,
+            images=bool(row["card_images"]),
+            layout=row["card_layout"] or DEFAULTS.layout,
         ),
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -62,10 +63,9 @@ papers = Table(
     Column("project_page", Text),
     Column("first_date", Date, nullable=False),
     Column("last_date", Date, nullable=False),
-    # Tokenised copies for full-text search (see bot/store/terms.py); the database indexes them.
-    Column("title_terms", Text, nullable=False, default=""),
-    Column("domain_terms", Text, nullable=False, default=""),
-    Column("body_terms", Text, nullable=False, default=""),
+    # No copy of the search terms (migration 0011): SQLite's contentless FTS5 tables and, on
+    # PostgreSQL, a `search_vector` tsvector column (left out here: SQLite has none) are written
+    # from bot/store/terms.py by bot/store/archive.py.
 )
 
 report_papers = Table(
@@ -106,6 +106,9 @@ subscriptions = Table(
     Column("digest_order", String(16)),
     Column("cadence", String(16)),
     Column("cadence_day", Integer),
+    # How its cards look (migration 0012): the papers' thumbnails, and `cards` or `compact`.
+    Column("card_images", Boolean, nullable=False, default=False, server_default=false()),
+    Column("card_layout", String(16), nullable=False, default="cards", server_default="cards"),
     Column("delivery_time", String(5), nullable=False),
     Column("tz", String(64), nullable=False),
     Column("locale", String(8), nullable=False),

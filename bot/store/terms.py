@@ -3,9 +3,19 @@
 English words are kept as lower-case words (the database's stemmer does the rest). Chinese,
 Japanese and Korean text has no spaces, so each run of CJK characters becomes overlapping
 bigrams — the classic CJK indexing scheme — which lets a phrase of any length match as a
-sequence of adjacent bigrams. Each CJK character is spelled as a zero-padded decimal code
-point behind a `z`, so that every database tokenizer, whatever its locale, sees a plain
-ASCII word: SQLite FTS5 and PostgreSQL full-text search then index the very same terms.
+sequence of adjacent bigrams. Each CJK character is spelled in four characters, three base-36
+digits and a decimal one (its place among the CJK characters indexed), and a CJK token is `z`
+and the spelled characters: a plain ASCII word that every database tokenizer, whatever its
+locale, sees whole, and that no stemmer shortens, nor a prefix query's stemmer (every token and
+every prefix ends in a digit: porter's suffixes are all letters, and PostgreSQL reads a word
+with digits as a `numword`, which its `english` configuration leaves unstemmed). SQLite FTS5 and
+PostgreSQL full-text search then index the very same terms. A bigram takes 9 characters (13,
+in zero-padded decimal code points, until migration 0011).
+
+The archive stores no copy of these terms: SQLite's contentless FTS5 tables and PostgreSQL's
+`search_vector` are written from them, and removing a paper's old terms from a contentless FTS5
+table recomputes them from its stored text. So a change to this tokenisation needs a migration
+that rebuilds both indexes (as 0011 does).
 """
 
 from __future__ import annotations
@@ -32,18 +42,50 @@ class Term:
         return len(self.tokens) > 1
 
 
+# The CJK ranges above, in order, numbered consecutively: 39,472 characters, spelled as their
+# place // 10 in three base-36 digits (46,656 > 3,948) and their place % 10 in a decimal one.
+_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _spell(code_point: int) -> str:
+    place = 0
+    for low, high in _RANGES:
+        if low <= code_point <= high:
+            place += code_point - low
+            break
+        place += high - low + 1
+    else:
+        raise ValueError(f"not an indexed CJK character: {chr(code_point)!r}")
+    high = place // 10
+    return _BASE36[high // 1296] + _BASE36[high // 36 % 36] + _BASE36[high % 36] + str(place % 10)
+
+
+class _Spellings(dict[int, str]):
+    """Code point → its four characters, for str.translate: filled as characters are met."""
+
+    def __missing__(self, code_point: int) -> str:
+        spelled = self[code_point] = _spell(code_point)
+        return spelled
+
+
+_SPELLINGS = _Spellings()
+
+
 def _encode(chars: str) -> str:
-    return "z" + "".join(f"{ord(char):06d}" for char in chars)
+    return "z" + chars.translate(_SPELLINGS)
 
 
 def _cjk_term(run: str, *, for_index: bool) -> Term:
     if len(run) == 1:
         return Term((_encode(run),), prefix=not for_index)
-    tokens = [_encode(run[i : i + 2]) for i in range(len(run) - 1)]
+    spelled = run.translate(_SPELLINGS)
+    # Each bigram is eight spelled characters, starting every four.
+    tokens = ["z" + spelled[i : i + 8] for i in range(0, len(spelled) - 4, 4)]
     if for_index:
         # The last character also stands alone, so that a one-character query (a prefix
         # match on bigrams) finds it at the end of a run too.
-        tokens.append(_encode(run[-1]))
+        tokens.append("z" + spelled[-4:])
     return Term(tuple(tokens))
 
 
@@ -60,8 +102,17 @@ def tokenize(text: str, *, for_index: bool = False) -> list[Term]:
 
 
 def index_terms(text: str) -> str:
-    """The space-separated tokens stored in the index for `text`."""
-    return " ".join(token for term in tokenize(text, for_index=True) for token in term.tokens)
+    """The space-separated tokens the index holds for `text`: those of `tokenize(text,
+    for_index=True)`, made without a Term per word (ingest makes them for every paper)."""
+    tokens: list[str] = []
+    for run in _TOKEN.findall(text.casefold()):
+        if _CJK_RUN.match(run):
+            spelled = run.translate(_SPELLINGS)
+            tokens.extend(["z" + spelled[i : i + 8] for i in range(0, len(spelled) - 4, 4)])
+            tokens.append("z" + spelled[-4:])
+        else:
+            tokens.append(run)
+    return " ".join(tokens)
 
 
 def has_cjk(text: str) -> bool:

@@ -23,7 +23,8 @@ class ConsolePublisher:
     ) -> PublishResult:
         if start_at == 0:
             self.console.print(f"#{subscription.channel.channel} · {key}", markup=False, style="dim")
-            self.console.print(digest_renderable(digest))
+            settings = subscription.settings
+            self.console.print(digest_renderable(digest, images=settings.images, layout=settings.layout))
         return PublishResult("posted", (f"console:{key}",), 1, parts=1)
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:

@@ -17,8 +17,10 @@ from rich.text import Text
 
 from bot.chat.commands import Reply
 from bot.i18n import t
+from bot.models import CardLayout
 from bot.ranking.digest import Digest, DigestItem, render_items
 from bot.ranking.signals import signals_of
+from bot.reports.arxiv import thumbnail_url
 from bot.text import clip
 
 # A help row: a command, two or more spaces, what it does.
@@ -34,7 +36,7 @@ def _clip(text: str, limit: int = MAX_LINE) -> str:
     return clip(" ".join(text.split()), limit)
 
 
-def item_panel(number: int, item: DigestItem, locale: str) -> Panel:
+def item_panel(number: int, item: DigestItem, locale: str, *, image: bool = False) -> Panel:
     # A two-column grid keeps labels aligned and lets long Chinese text (which has no spaces
     # to wrap at) fold inside its own column.
     grid = Table.grid(padding=(0, 1))
@@ -56,6 +58,9 @@ def item_panel(number: int, item: DigestItem, locale: str) -> Panel:
                 line.append("  ·  " if line else "")
                 line.append(f"{t(label, locale)}: {url}", style=f"link {url}")
         grid.add_row(t("card.signals", locale), line)
+    thumbnail = thumbnail_url(item.arxiv_id) if image else None
+    if thumbnail is not None:  # a terminal shows no pictures: the image's address, to open
+        grid.add_row(t("card.image", locale), Text(thumbnail, style=f"dim link {thumbnail}"))
     links = Text()
     links.append(item.hf_url, style=f"link {item.hf_url}")
     links.append("  ·  ")
@@ -92,17 +97,28 @@ class _Card(Panel):
         yield from super().__rich_console__(console, options)
 
 
-def digest_renderable(digest: Digest) -> RenderableType:
+def digest_renderable(
+    digest: Digest, *, images: bool = False, layout: CardLayout = "cards"
+) -> RenderableType:
+    """The digest's cards; `compact` puts the list of titles and topics first (as the chat
+    platforms' list message, whose cards follow in a thread); `images` shows each card's
+    thumbnail address."""
     parts: list[RenderableType] = [Rule(Text(digest.header(), style="bold"), align="left")]
     if digest.following:
         parts.append(Text(digest.following_line(), style="dim"))
+    if layout == "compact":
+        for number, item in enumerate(digest.items, start=1):
+            line = Text.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"))
+            if item.topics:
+                line.append(f" — {', '.join(item.topics)}", style="cyan")
+            parts.append(line)
     # A paper whose panel cannot be made is left out (and logged); the others are still shown,
     # numbered as shown.
     shown = 0
 
     def panel(item: DigestItem) -> Panel:
         nonlocal shown
-        made = item_panel(shown + 1, item, digest.locale)
+        made = item_panel(shown + 1, item, digest.locale, image=images)
         shown += 1
         return made
 

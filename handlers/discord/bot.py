@@ -5,9 +5,11 @@ invocation: the sub-command Discord reported and its option text (`handle_invoca
 option text is never read as another command (`/paper lookup query:"unsubscribe all"` is a
 lookup). Changing a channel needs Manage Channels or Administrator in that channel (a thread is
 a channel of its own), as Discord resolved them for this interaction: checked by discord.py
-before the callback runs, and again by the core from `can_manage`. 👍 / 👎 buttons and Details
-are open to every member (votes only tune this channel's ranking; their custom_id only ever
-names a paper). No privileged intents: slash commands and buttons arrive as interactions.
+before the callback runs, and again by the core from `can_manage`. `/paper` also works in a
+reader's own DM with the bot, which is their personal digest: there the reader manages it.
+👍 / 👎 buttons and Details are open to every member (votes only tune this channel's ranking;
+their custom_id only ever names a paper). No privileged intents: slash commands and buttons
+arrive as interactions.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.chat.commands import (
 )
 from bot.chat.completion import complete_timezone, complete_topics
 from bot.i18n import t
+from bot.ids import DISCORD_DM_WORKSPACE
 from bot.models import ChannelRef
 from bot.ranking.tuning import acknowledgement_key, cast_vote
 from bot.store.archive import Archive
@@ -61,10 +64,27 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
+def in_own_dm(interaction: discord.Interaction) -> bool:
+    """Whether the interaction comes from the caller's own DM with the bot (Discord's BOT_DM
+    context): that DM is their personal digest, and only they can type there."""
+    if interaction.guild_id is not None:
+        return False
+    context = interaction.context
+    if context.dm_channel:
+        return True
+    if context.guild or context.private_channel:  # PRIVATE_CHANNEL: someone else's DM or group
+        return False
+    # A payload without `context` (older API versions): a DM channel outside any server.
+    return isinstance(interaction.channel, discord.DMChannel)
+
+
 def may_manage(interaction: discord.Interaction) -> bool:
-    """Whether the caller may change this channel's digest: Manage Channels or Administrator,
-    from the permissions Discord resolved for this member in this channel (or thread),
-    overwrites included. Never from anything the caller typed."""
+    """Whether the caller may change this channel's digest: in their own DM with the bot, yes (it
+    is their personal digest); in a server, Manage Channels or Administrator, from the permissions
+    Discord resolved for this member in this channel (or thread), overwrites included. Never from
+    anything the caller typed."""
+    if in_own_dm(interaction):
+        return True
     permissions = interaction.permissions
     return permissions.manage_channels or permissions.administrator
 
@@ -77,7 +97,7 @@ def _check_manage(interaction: discord.Interaction) -> bool:
 
 def channel_of(interaction: discord.Interaction) -> ChannelRef:
     # A thread is a channel of its own here: a subscription in a thread posts into the thread.
-    guild = str(interaction.guild_id) if interaction.guild_id else "dm"
+    guild = str(interaction.guild_id) if interaction.guild_id else DISCORD_DM_WORKSPACE
     return ChannelRef("discord", guild, str(interaction.channel_id or ""))
 
 
@@ -128,7 +148,9 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     group = app_commands.Group(
         name="paper",
         description="Daily AI papers: look up, subscribe this channel, preview its digest",
-        guild_only=True,
+        # Servers, and the caller's DM with the bot (a personal digest); not other people's DMs
+        # or group DMs, where the bot cannot post (Discord's PRIVATE_CHANNEL context).
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
     )
     # The first gate (a clear refusal before deferring); the core checks `can_manage` again.
     manage = app_commands.check(_check_manage)
@@ -208,15 +230,15 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     async def language(interaction: discord.Interaction, language: Literal["en", "zh"]) -> None:
         await run(interaction, "language", language)
 
-    @group.command(name="set", description="Digest size, a floor on upvotes, or the order")
+    @group.command(name="set", description="Digest size, upvote floor, order, images or layout")
     @app_commands.describe(
-        setting="size (1-50), min-upvotes (a number, or off), or order (relevance or upvotes)",
-        value="e.g. 5, 20, off, upvotes",
+        setting="size 1-50, min-upvotes N|off, order relevance|upvotes, images on|off, layout cards|compact",
+        value="e.g. 5, 20, off, upvotes, on, compact",
     )
     @manage
     async def set_(
         interaction: discord.Interaction,
-        setting: Literal["size", "min-upvotes", "order"],
+        setting: Literal["size", "min-upvotes", "order", "images", "layout"],
         value: app_commands.Range[str, 1, 20],
     ) -> None:
         await run(interaction, "set", f"{setting} {value}")
@@ -346,7 +368,9 @@ class PaperBot(discord.Client):
     ) -> None:
         locale = language_of(interaction)
         if isinstance(error, app_commands.CheckFailure):
-            text = t("not_allowed", locale)
+            # Outside any server only someone else's DM fails the check: a personal digest is set
+            # up in the reader's own DM with the bot.
+            text = t("not_allowed.dm" if interaction.guild_id is None else "not_allowed", locale)
         else:
             log.exception("/paper failed", exc_info=error)
             text = t("failed.logged", locale)

@@ -23,7 +23,8 @@ class DiscordDigestPublisher:
     async def publish(
         self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
     ) -> PublishResult:
-        messages = digest_messages(digest, marker=key)
+        settings = subscription.settings
+        messages = digest_messages(digest, marker=key, images=settings.images, layout=settings.layout)
         return await self.publisher.publish(subscription, messages, delivery_id=key, start_at=start_at)
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:

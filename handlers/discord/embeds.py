@@ -19,23 +19,25 @@ import discord
 from bot.chat.commands import Reply, fit_digest
 from bot.delivery.split import pack
 from bot.i18n import t
-from bot.models import LookupHit, Paper
+from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
 from bot.ranking.feedback import DOWN, UP
 from bot.ranking.signals import signals_of
-from bot.reports.arxiv import paper_links
+from bot.reports.arxiv import paper_links, thumbnail_url
 from bot.text import clip as base_clip
 from handlers.discord.locale import language_of
 from handlers.discord.messages import (
     DETAILS_PREFIX,
     MAX_COMPONENTS,
     MAX_CONTENT,
+    MAX_DESCRIPTION,
     MAX_EMBED_TOTAL,
     MAX_EMBEDS,
     MAX_FIELD_VALUE,
     MAX_FIELDS,
     MAX_FOOTER,
     MAX_TITLE,
+    MAX_URL,
     VOTE_PREFIX,
     DiscordMessage,
 )
@@ -58,6 +60,9 @@ DESCRIPTION_CHARS = 1000
 AREA_CHARS = 300
 REASON_CHARS = 600
 HEADER_CHARS = 1500  # the following line can be long (many keywords); the header line is short
+# A compact digest's list embed: each line's title and topics, in escaped characters, tried in
+# turn until the whole list fits one message's embeds (60 papers fit at the last).
+LIST_LIMITS = ((200, 150), (120, 100), (80, 50), (40, 30), (25, 20), (15, 10))
 
 # Hugging Face's yellow, so paperbot's cards are recognisable at a glance.
 COLOUR = discord.Colour(0xFFD21E)
@@ -303,8 +308,9 @@ def _description(area: str, body: str, limit: int = DESCRIPTION_CHARS) -> str:
     return "\n".join(lines)
 
 
-def digest_embed(item: DigestItem, locale: str) -> discord.Embed:
-    """One digest paper: linked title, area in italics, contribution; topics and why as a field."""
+def digest_embed(item: DigestItem, locale: str, *, image: bool = False) -> discord.Embed:
+    """One digest paper: linked title, area in italics, contribution; topics and why as a field.
+    With `image`, the paper's Hugging Face thumbnail (URLs do not count against the 6,000)."""
     embed = discord.Embed(
         title=escape_clip(item.title, MAX_TITLE) or item.arxiv_id,
         url=item.hf_url,
@@ -318,6 +324,9 @@ def digest_embed(item: DigestItem, locale: str) -> discord.Embed:
     signals = signals_line(item, locale)
     if signals is not None:
         embed.add_field(name=t("card.signals", locale), value=signals, inline=False)
+    thumbnail = thumbnail_url(item.arxiv_id) if image else None
+    if thumbnail is not None and len(thumbnail) <= MAX_URL:
+        embed.set_thumbnail(url=thumbnail)
     return embed
 
 
@@ -342,18 +351,24 @@ def _footer(marker: str, part: int, parts: int) -> str:
     return clip(f"paperbot · {marker} · {part}/{parts}", MAX_FOOTER)
 
 
-def digest_messages(digest: Digest, *, marker: str | None = None) -> list[DiscordMessage]:
-    """The digest as one or more messages, each within Discord's limits, in digest order.
+def digest_messages(
+    digest: Digest, *, marker: str | None = None, images: bool = False, layout: CardLayout = "cards"
+) -> list[DiscordMessage]:
+    """The digest as one or more messages, each within Discord's limits, in digest order: cards
+    packed five to a message, or (`compact`) a list message and a reply per card. With `images`,
+    each card shows the paper's Hugging Face thumbnail.
 
     With a `marker` (the delivery id), every message's last embed carries the footer
     `paperbot · {marker} · {i}/{n}`, so `DiscordPublisher.posted_parts` can tell after a crash
     which parts already reached the channel."""
+    if layout == "compact":
+        return _marked(compact_messages(digest, images=images, marker=marker), marker)
     locale = digest.locale
     more = digest.more_line()
     tail = escape(more) if more else ""
     head = clip(f"**{escape(digest.header())}**\n{escape(digest.following_line())}", HEADER_CHARS)
     # A paper whose embed cannot be made is left out (and logged); the others still go out.
-    rendered = render_items(digest, lambda item: digest_embed(item, locale))
+    rendered = render_items(digest, lambda item: digest_embed(item, locale, image=images))
     shown = [item for item, _embed in rendered]
     embeds = [embed for _item, embed in rendered]
     # The widest footer any part can get: there are never more parts than papers.
@@ -375,11 +390,66 @@ def digest_messages(digest: Digest, *, marker: str | None = None) -> list[Discor
         buttons = [(i.arxiv_id, i.hf_url, i.arxiv_url) for i in items]
         view = paper_view(buttons, locale, votes=True) if items else None
         messages.append(DiscordMessage(clip("\n".join(lines), MAX_CONTENT), list(chunk), view))
+    return _marked(messages, marker)
+
+
+def _marked(messages: list[DiscordMessage], marker: str | None) -> list[DiscordMessage]:
+    """`messages`, each one's last embed with the footer `paperbot · {marker} · {i}/{n}`."""
     if marker is not None:
         for number, message in enumerate(messages, start=1):
             if not message.embeds:  # an empty digest: a footer-only embed still carries the marker
                 message.embeds.append(discord.Embed(colour=COLOUR))
             message.embeds[-1].set_footer(text=_footer(marker, number, len(messages)))
+    return messages
+
+
+def _link_label(text: str, limit: int) -> str:
+    """Untrusted text as a masked link's label: escaped, `]` too (it would end the label)."""
+    return clip(escape(text).replace("]", "\\]"), limit)
+
+
+def compact_messages(
+    digest: Digest, *, images: bool = False, marker: str | None = None
+) -> list[DiscordMessage]:
+    """A compact digest: one message listing each paper's linked title with its topics, then each
+    paper's card (embed and buttons) as a reply to it (DiscordMessage.reply_to_first), so each
+    paper can be discussed by replying to its card. The list always fits one embed: titles and
+    topics are shortened as far as needed (60 papers fit in the 6,000 characters of one message)."""
+    locale = digest.locale
+    head = clip(f"**{escape(digest.header())}**\n{escape(digest.following_line())}", HEADER_CHARS)
+    rendered = render_items(digest, lambda item: digest_embed(item, locale, image=images))
+    items = [item for item, _embed in rendered]
+    notes = [escape(t("digest.cards_as_replies", locale))] if items else []
+    more = digest.more_line()
+    if more:
+        notes.append(escape(more))
+    # The widest footer any part can get: the list and a message per paper.
+    footer_room = len(_footer(marker, len(items) + 1, len(items) + 1)) if marker is not None else 0
+    chunks: list[list[str]] = []
+    for title_chars, topic_chars in LIST_LIMITS:
+        lines = [
+            f"{number}. [{_link_label(item.title, title_chars) or item.arxiv_id}]({item.hf_url})"
+            + (f" — {escape_clip(', '.join(item.topics), topic_chars)}" if item.topics else "")
+            for number, item in enumerate(items, start=1)
+        ]
+        if lines and notes:
+            lines[-1] += "\n"  # a blank line before the notes
+        lines += notes
+        # A description holds 4,096 characters: a long list takes several embeds of one message.
+        chunks = pack(
+            lines, size=lambda line: len(line) + 1, max_size=MAX_DESCRIPTION + 1, max_count=len(lines) or 1
+        )
+        total = sum(len(line) + 1 for line in lines) + footer_room
+        if len(chunks) <= MAX_EMBEDS and total <= MAX_EMBED_TOTAL:
+            break
+    listing = [
+        discord.Embed(description=clip("\n".join(chunk), MAX_DESCRIPTION), colour=COLOUR)
+        for chunk in chunks[:MAX_EMBEDS]
+    ]
+    messages = [DiscordMessage(clip(head, MAX_CONTENT), listing)]
+    for item, embed in rendered:
+        view = paper_view([(item.arxiv_id, item.hf_url, item.arxiv_url)], locale, votes=True)
+        messages.append(DiscordMessage("", [embed], view, reply_to_first=True))
     return messages
 
 

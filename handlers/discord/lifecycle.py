@@ -11,6 +11,7 @@ as `on_guild_unavailable`, which paperbot ignores.
 from __future__ import annotations
 
 from bot.chat.channel_changes import Gone, Reasons, channel_gone, workspace_gone
+from bot.ids import DISCORD_DM_WORKSPACE
 from bot.models import ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.publisher import pause_reason
@@ -37,6 +38,6 @@ async def channel_deleted(
     store: SubscriptionStore, guild_id: int | None, channel_id: int, code: str = "CHANNEL_DELETE"
 ) -> bool:
     """A channel or thread was deleted: pause its subscription; whether it had one."""
-    guild = str(guild_id) if guild_id else "dm"
+    guild = str(guild_id) if guild_id else DISCORD_DM_WORKSPACE
     ref = ChannelRef("discord", guild, str(channel_id))
     return await channel_gone(store, ref, Gone.DELETED, discord_reasons(code))

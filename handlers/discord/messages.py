@@ -20,6 +20,9 @@ MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
 MAX_COMPONENTS = 25
+# An embed's thumbnail: an http(s) URL (discord.py's Embed.set_thumbnail); Discord documents no
+# length of its own for it, so the URL bound of an embed's other links (2,048) is kept.
+MAX_URL = 2048
 
 # Persistent "Details" buttons: a fixed custom_id scheme, re-registered at start-up, so buttons
 # on digests posted before a restart keep working.
@@ -33,6 +36,8 @@ class DiscordMessage:
     content: str = ""
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
+    # A compact digest's card: sent as a reply to the digest's first message (part 0).
+    reply_to_first: bool = False
 
     def send_kwargs(self) -> dict[str, Any]:
         """Arguments for `send()`: report text can never mention anyone."""

@@ -20,11 +20,12 @@ import discord
 
 from bot.errors import PaperbotError
 from bot.i18n import t
+from bot.ids import is_personal
 from bot.models import Subscription
 from bot.ports import NotifyResult, PublishResult
 from bot.store.subscriptions import SubscriptionStore
 from bot.text import clip
-from handlers.discord.messages import MAX_CONTENT, DiscordMessage
+from handlers.discord.messages import MAX_CONTENT, MAX_FOOTER, DiscordMessage
 
 logger = logging.getLogger("paperbot.discord")
 
@@ -36,6 +37,9 @@ HISTORY_LIMIT = 100
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 UNKNOWN_CHANNEL = 10003
+# "Cannot send messages to this user": a reader's DMs are closed to the bot (they turned DMs from
+# server members off, blocked it, or share no server with it any more).
+CANNOT_DM_USER = 50007
 
 # Failures no retry cures: paperbot lost sight of the channel, may not post in it, or it is
 # gone. Each cause's wording and advice are the catalogue's (bot/i18n.py `pause.*`).
@@ -46,12 +50,15 @@ _FIX = {
     "not_messageable": "fix.resubscribe",
     "channel_deleted": "fix.resubscribe",
     "left_server": "fix.reinvite",
+    "dm_closed": "fix.personal",
 }
 
 
-def pause_reason(cause: str, code: str, locale: str) -> str:
-    """The paused_reason stored when Discord shuts paperbot out of a channel for good."""
-    cause_text, fix = t(f"pause.{cause}", locale), t(f"pause.{_FIX[cause]}", locale)
+def pause_reason(cause: str, code: str, locale: str, *, personal: bool = False) -> str:
+    """The paused_reason stored when Discord shuts paperbot out of a channel for good (`personal`:
+    a reader's DM with the bot, which only the reader can bring back)."""
+    fix_key = "fix.personal" if personal else _FIX[cause]
+    cause_text, fix = t(f"pause.{cause}", locale), t(f"pause.{fix_key}", locale)
     return t("pause.reason", locale, cause=cause_text, platform="Discord", code=code, fix=fix)
 
 
@@ -81,8 +88,15 @@ class _Failed(Exception):
 _TRANSIENT = (discord.DiscordException, aiohttp.ClientError, TimeoutError, OSError)
 
 
+def _footer_text(marker: str, part: int, parts: int) -> str:
+    """The footer the digest's part `part` (1-based) carries: `embeds.digest_messages` writes it."""
+    return clip(f"paperbot · {marker} · {part}/{parts}", MAX_FOOTER)
+
+
 def _classify(exc: BaseException) -> _Paused | _Failed:
     if isinstance(exc, discord.Forbidden):
+        if exc.code == CANNOT_DM_USER:
+            return _Paused("dm_closed", _error_code(exc))
         cause = "missing_access" if exc.code == MISSING_ACCESS else "missing_permissions"
         return _Paused(cause, _error_code(exc))
     if isinstance(exc, discord.NotFound):
@@ -122,14 +136,28 @@ class DiscordPublisher:
             return PublishResult("posted", (), start_at, parts=len(messages))
         posted: list[str] = []
         part = start_at
+        first: int | None = None  # part 0's message id, once known: a compact digest's cards reply to it
         try:
             channel = await self._channel(subscription.channel.channel)
             for part in range(start_at, len(messages)):
+                kwargs = messages[part].send_kwargs()
+                if messages[part].reply_to_first:
+                    if first is None:  # resuming after part 0 went out in an earlier attempt
+                        first = await self._part_id(channel, delivery_id, 0, len(messages))
+                    if first:
+                        # A reply needs Read Message History, which paperbot has; if the list was
+                        # deleted meanwhile, Discord posts the card as a plain message.
+                        kwargs["reference"] = discord.MessageReference(
+                            message_id=first, channel_id=int(channel.id), fail_if_not_exists=False
+                        )
+                        kwargs["mention_author"] = False
                 try:
-                    sent = await channel.send(**messages[part].send_kwargs())
+                    sent = await channel.send(**kwargs)
                 except _TRANSIENT as exc:
                     raise _classify(exc) from exc
                 posted.append(str(sent.id))
+                if part == 0:
+                    first = int(sent.id)
         except _Paused as stop:
             await self._pause(subscription, stop, delivery_id)
             return PublishResult("paused", tuple(posted), part, stop.code, parts=len(messages))
@@ -170,6 +198,23 @@ class DiscordPublisher:
                 f"cannot read the history of channel {channel_id}: {_error_code(exc)}"
             ) from exc
         return parts
+
+    async def _part_id(self, channel: Any, marker: str, part: int, parts: int) -> int:
+        """The id of part `part` (0-based) of the digest marked `marker` among the channel's recent
+        messages, 0 when it is not there (deleted: the cards go out as plain messages). Raises
+        _Failed when the history cannot be read: the outbox tries again later."""
+        me = self.client.user
+        footer = _footer_text(marker, part + 1, parts)
+        try:
+            async for message in channel.history(limit=HISTORY_LIMIT):
+                if me is not None and message.author.id != me.id:
+                    continue
+                if message.embeds and (message.embeds[-1].footer.text or "") == footer:
+                    return int(message.id)
+        except _TRANSIENT as exc:
+            raise _Failed(f"cannot read the history: {_error_code(exc)}") from exc
+        logger.warning("Discord digest %s: its first message is gone; posting its cards unthreaded", marker)
+        return 0
 
     async def notify(self, *, channel_id: str = "", user_id: str = "", text: str) -> NotifyResult:
         """Post a plain notice (bot/delivery/loud_failures.py) to a channel, or by DM to a user; never
@@ -219,7 +264,8 @@ class DiscordPublisher:
 
     async def _pause(self, subscription: Subscription, stop: _Paused, delivery_id: str) -> None:
         ref = subscription.channel
-        await self.store.set_paused(ref, True, pause_reason(stop.cause, stop.code, subscription.locale))
+        reason = pause_reason(stop.cause, stop.code, subscription.locale, personal=is_personal(ref))
+        await self.store.set_paused(ref, True, reason)
         logger.warning(
             "paused the Discord digest for %s (delivery %s): %s, Discord answered %s",
             ref,

@@ -16,7 +16,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -31,7 +31,7 @@ from bot.chat.commands import (
     handle_paper_command,
 )
 from bot.i18n import t
-from bot.ids import channel_problem
+from bot.ids import channel_problem, is_personal
 from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
 from bot.ranking.feedback import DOWN, UP
@@ -55,6 +55,9 @@ from handlers.slack.lifecycle import register_lifecycle
 from handlers.slack.messages import SlackMessage
 from handlers.slack.publisher import slack_error_code
 from handlers.slack.unfurls import register_unfurls
+
+if TYPE_CHECKING:
+    from bot.delivery.loud_failures import Notices
 
 log = logging.getLogger("paperbot.slack")
 
@@ -83,9 +86,14 @@ class SlackEdge:
     user_lookup_seconds: float = USER_LOOKUP_SECONDS
     command_deadline: float = COMMAND_DEADLINE_SECONDS  # the core's, for each /paper command
     _users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    # (team, user) → the id of the user's DM with the app: an IM's id never changes.
+    _dms: dict[tuple[str, str], str] = field(default_factory=dict)
 
     # The readers' 👍 / 👎: the process's one store (App.votes); None: one made on first use.
     vote_store: VoteStore | None = None
+    # Records the operator's notice when a reader who left pauses their personal digest (None:
+    # only the log says so).
+    notices: Notices | None = None
 
     @property
     def votes(self) -> VoteStore:
@@ -132,6 +140,30 @@ class SlackEdge:
             return language, None
         return language, bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
+    async def owns_dm(self, client: AsyncWebClient, team: str, user_id: str, channel: str) -> bool | None:
+        """Whether `channel` (a D… id) is `user_id`'s own DM with the app — the app's Messages tab,
+        their personal digest — and not a DM between people, where a slash command also works but
+        paperbot cannot post. Asked with conversations.open (im:write), which returns the app's IM
+        with the user, and cached; None when Slack does not answer (changes are then refused)."""
+        key = (team, user_id)
+        known = self._dms.get(key)
+        if known is None:
+            try:
+                async with asyncio.timeout(self.user_lookup_seconds):
+                    response = await client.conversations_open(users=user_id)
+                known = str((response.get("channel") or {}).get("id") or "")
+            except (SlackApiError, TimeoutError) as exc:
+                code = slack_error_code(exc) if isinstance(exc, SlackApiError) else "timeout"
+                log.warning("conversations.open for %s failed: %s", user_id, code)
+                return None
+            except Exception as exc:  # a dropped connection: say "could not check", never crash
+                log.warning("conversations.open for %s failed: %s: %s", user_id, type(exc).__name__, exc)
+                return None
+            if not known:
+                return None
+            self._dms[key] = known
+        return known == channel
+
 
 def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
     """The Bolt app with every listener registered; `bolt` goes to AsyncApp (token or
@@ -152,6 +184,10 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         text = str(command.get("text") or "")
         try:
             language, may_manage = await edge.caller(client, team, user)
+            if is_personal(channel):
+                # A DM: no channel permission applies. The reader's own DM with the app is their
+                # personal digest, which they manage (only they can type there).
+                may_manage = await edge.owns_dm(client, team, user, channel.channel)
             ctx = CommandContext(
                 archive=edge.archive,
                 store=edge.store,
@@ -254,9 +290,10 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
             return
         team = body.get("team_id") or event.get("view", {}).get("team_id", "")
         language, _ = await edge.caller(client, team, event["user"])
-        await client.views_publish(user_id=event["user"], view=await home_view(edge, team, language or "en"))
+        view = await home_view(edge, team, language or "en", user=event["user"])
+        await client.views_publish(user_id=event["user"], view=view)
 
-    register_lifecycle(app, edge.store)
+    register_lifecycle(app, edge.store, edge.notices)
     register_unfurls(app, edge)
     return app
 
@@ -304,9 +341,14 @@ def _team(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or body.get("user", {}).get("team_id") or "")
 
 
-async def home_view(edge: SlackEdge, team: str, locale: str) -> dict[str, Any]:
-    """App Home: each subscribed channel of this workspace, its topics and digest time."""
-    subscriptions = [s for s in await edge.store.all(platform="slack") if s.channel.workspace == team]
+async def home_view(edge: SlackEdge, team: str, locale: str, *, user: str | None = None) -> dict[str, Any]:
+    """App Home: each subscribed channel of this workspace, its topics and digest time, and the
+    viewer's own personal digest (marked as such). Other readers' personal digests are theirs:
+    only how many there are is shown."""
+    everything = [s for s in await edge.store.all(platform="slack") if s.channel.workspace == team]
+    mine = [s for s in everything if is_personal(s.channel) and user and s.created_by == user]
+    others = sum(1 for s in everything if is_personal(s.channel)) - len(mine)
+    subscriptions = mine + [s for s in everything if not is_personal(s.channel)]
     title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not subscriptions:
@@ -316,6 +358,14 @@ async def home_view(edge: SlackEdge, team: str, locale: str) -> dict[str, Any]:
         when = escape(cadence_text(subscription, locale))
         # The reason is stored in the channel's language and says how to resume (bot/chat/channel_changes.py).
         paused = " · ⏸ " + escape(subscription.paused_reason or "") if subscription.paused else ""
-        text = f"<#{subscription.channel.channel}> · {when}{paused}\n{escape(topics)}"
+        where = (
+            escape(t("home.personal", locale))
+            if is_personal(subscription.channel)
+            else f"<#{subscription.channel.channel}>"
+        )
+        text = f"{where} · {when}{paused}\n{escape(topics)}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+    if others > 0:
+        note = escape(t("home.personal.others", locale, count=others))
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
     return {"type": "home", "blocks": blocks}

@@ -15,10 +15,10 @@ from bot.chat.commands import Reply, fit_digest
 from bot.chat.link_cards import LinkCard, LinkCards
 from bot.delivery.split import pack
 from bot.i18n import t
-from bot.models import LookupHit, Paper
+from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
 from bot.ranking.signals import signals_of
-from bot.reports.arxiv import paper_links
+from bot.reports.arxiv import paper_links, thumbnail_url
 from bot.text import clip
 from handlers.slack.messages import SlackMessage
 
@@ -48,6 +48,13 @@ REASON_CHARS = 800
 UNFURL_AREA_CHARS = 200
 UNFURL_CONTRIBUTION_CHARS = 300
 UNFURL_TOPICS_CHARS = 300
+# An image element (Block Kit reference, and slack_sdk's ImageElement): image_url at most 3,000
+# characters, alt_text at most 2,000.
+MAX_IMAGE_URL = 3000
+MAX_ALT_TEXT = 2000
+# A compact digest's list message: each line's title and topics, in escaped characters, tried
+# in turn until the whole list fits one message (50 papers fit at the last).
+LIST_LIMITS = ((200, 150), (120, 100), (80, 60), (40, 40), (25, 25))
 
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
@@ -158,9 +165,35 @@ def signals_line(item: DigestItem, locale: str) -> str | None:
     return " · ".join(parts) or None
 
 
-def card(item: DigestItem, locale: str) -> list[dict[str, Any]]:
+def image_accessory(item: DigestItem) -> dict[str, Any] | None:
+    """The paper's Hugging Face thumbnail as a section's image accessory (`/paper set images on`);
+    None when Hugging Face has no page for its id. alt_text is plain text: nothing to escape."""
+    url = thumbnail_url(item.arxiv_id)
+    if url is None or len(url) > MAX_IMAGE_URL:
+        return None
+    return {
+        "type": "image",
+        "image_url": url,
+        "alt_text": clip(_flat(item.title) or item.arxiv_id, MAX_ALT_TEXT),
+    }
+
+
+def without_images(blocks: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """`blocks` minus their image accessories; None when they hold none."""
+    if not any(block.get("accessory", {}).get("type") == "image" for block in blocks):
+        return None
+    return [
+        {k: v for k, v in block.items() if k != "accessory"}
+        if block.get("accessory", {}).get("type") == "image"
+        else block
+        for block in blocks
+    ]
+
+
+def card(item: DigestItem, locale: str, *, image: bool = False) -> list[dict[str, Any]]:
     """One digest paper: linked title, area and contribution; topics and why, and community
-    signals when the paper has them; buttons, 👍 / 👎 included."""
+    signals when the paper has them; buttons, 👍 / 👎 included. With `image`, the paper's
+    Hugging Face thumbnail beside the text."""
     lines = [f"*{link(item.hf_url, item.title, TITLE_CHARS)}*"]
     if item.domain:
         lines.append(f"_{escape_clip(item.domain, AREA_CHARS)}_")
@@ -171,8 +204,12 @@ def card(item: DigestItem, locale: str) -> list[dict[str, Any]]:
     signals = signals_line(item, locale)
     if signals is not None:
         context.append(_mrkdwn(signals))  # 2 of a context block's 10 elements
+    section: dict[str, Any] = {"type": "section", "text": _mrkdwn("\n".join(lines))}
+    accessory = image_accessory(item) if image else None
+    if accessory is not None:
+        section["accessory"] = accessory
     return [
-        {"type": "section", "text": _mrkdwn("\n".join(lines))},
+        section,
         {"type": "context", "elements": context},
         _buttons(item.arxiv_id, item.hf_url, item.arxiv_url, locale, votes=True),
         {"type": "divider"},
@@ -187,14 +224,24 @@ def _count(blocks: list[dict[str, Any]]) -> int:
     return len(blocks)
 
 
-def digest_messages(digest: Digest) -> list[SlackMessage]:
-    """The digest as one or more messages, each within Slack's limits, in digest order."""
-    header: list[dict[str, Any]] = [
+def _header(digest: Digest) -> list[dict[str, Any]]:
+    return [
         {"type": "header", "text": _plain(digest.header(), MAX_HEADER_TEXT)},
         {"type": "context", "elements": [_mrkdwn(escape_clip(digest.following_line(), 1000))]},
     ]
+
+
+def digest_messages(
+    digest: Digest, *, images: bool = False, layout: CardLayout = "cards"
+) -> list[SlackMessage]:
+    """The digest as one or more messages, each within Slack's limits, in digest order: cards
+    packed into messages, or (`compact`) a list message and a threaded reply per card. With
+    `images`, each card shows the paper's Hugging Face thumbnail."""
+    if layout == "compact":
+        return compact_messages(digest, images=images)
+    header = _header(digest)
     # A paper whose card cannot be made is left out (and logged); the others still go out.
-    rendered = render_items(digest, lambda item: card(item, digest.locale))
+    rendered = render_items(digest, lambda item: card(item, digest.locale, image=images))
     items = [item for item, _blocks in rendered]
     cards = [blocks for _item, blocks in rendered]
     more = digest.more_line()
@@ -215,9 +262,57 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
         if number == len(chunks):
             blocks += footer
         messages.append(
-            SlackMessage(_fallback(digest, chunk_titles(items, chunks, number), number, len(chunks)), blocks)
+            SlackMessage(
+                _fallback(digest, chunk_titles(items, chunks, number), number, len(chunks)),
+                blocks,
+                plain_blocks=without_images(blocks),
+            )
         )
     return messages
+
+
+def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessage]:
+    """A compact digest: one message listing each paper's linked title with its topics, then each
+    paper's card as a reply in that message's thread (SlackMessage.thread), so every paper can
+    be discussed under its own card. The list always fits one message: titles and topics are
+    shortened as far as needed (50 papers fit with titles of 40 characters)."""
+    locale = digest.locale
+    rendered = render_items(digest, lambda item: card(item, locale, image=images)[:-1])  # no divider
+    items = [item for item, _blocks in rendered]
+    tail: list[dict[str, Any]] = []
+    if items:
+        tail.append({"type": "context", "elements": [_mrkdwn(escape(t("digest.cards_in_thread", locale)))]})
+    more = digest.more_line()
+    if more:
+        tail.append({"type": "context", "elements": [_mrkdwn(escape(more))]})
+    blocks: list[dict[str, Any]] = []
+    for title_chars, topic_chars in LIST_LIMITS:
+        lines = [
+            f"{number}. *{link(item.hf_url, item.title, title_chars)}*"
+            + (f" — {escape_clip(', '.join(item.topics), topic_chars)}" if item.topics else "")
+            for number, item in enumerate(items, start=1)
+        ]
+        sections = pack(
+            lines, size=lambda line: len(line) + 1, max_size=MAX_SECTION_TEXT, max_count=len(lines) or 1
+        )
+        blocks = [
+            *_header(digest),
+            *({"type": "section", "text": _mrkdwn("\n".join(chunk))} for chunk in sections),
+            *tail,
+        ]
+        if _size(blocks) <= MAX_MESSAGE_BLOCK_CHARS and len(blocks) <= MAX_BLOCKS:
+            break
+    listing = SlackMessage(_fallback(digest, [item.title for item in items], 1, 1), blocks)
+    cards = [
+        SlackMessage(
+            clip(escape(_flat(item.title)), MAX_FALLBACK_TEXT),
+            card_blocks,
+            thread=True,
+            plain_blocks=without_images(card_blocks),
+        )
+        for item, card_blocks in rendered
+    ]
+    return [listing, *cards]
 
 
 def chunk_titles(items: Sequence[DigestItem], chunks: Sequence[Sequence[Any]], number: int) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import ChannelRef, Subscription
+from bot.models import ChannelRef, DigestSettings, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
 from bot.store.subscriptions import SubscriptionStore
@@ -19,16 +19,19 @@ class SlackDigestPublisher:
     def __init__(self, clients: WorkspaceClients, store: SubscriptionStore) -> None:
         self.clients = clients
         self.store = store
-        self._rendered: dict[int, tuple[Digest, list[SlackMessage]]] = {}
+        self._rendered: dict[tuple[int, bool, str], tuple[Digest, list[SlackMessage]]] = {}
 
-    def _messages(self, digest: Digest) -> list[SlackMessage]:
+    def _messages(self, digest: Digest, settings: DigestSettings) -> list[SlackMessage]:
         # The delivery pass hands every channel with the same interests the same Digest object;
-        # keyed by identity (and holding the digest, so its id cannot be reused meanwhile).
-        kept = self._rendered.get(id(digest))
+        # keyed by identity (and holding the digest, so its id cannot be reused meanwhile) and
+        # by how the channel's cards look.
+        key = (id(digest), settings.images, settings.layout)
+        kept = self._rendered.get(key)
         if kept is None:
             if len(self._rendered) >= RENDERED_KEPT:
                 self._rendered.pop(next(iter(self._rendered)))
-            kept = self._rendered[id(digest)] = (digest, digest_messages(digest))
+            messages = digest_messages(digest, images=settings.images, layout=settings.layout)
+            kept = self._rendered[key] = (digest, messages)
         return kept[1]
 
     async def _publisher(self, subscription: Subscription) -> SlackPublisher | None:
@@ -44,7 +47,7 @@ class SlackDigestPublisher:
             await self.store.set_paused(subscription.channel, True, reason)
             return PublishResult("paused", (), start_at, "not_installed")
         return await publisher.publish(
-            subscription, self._messages(digest), delivery_id=key, start_at=start_at
+            subscription, self._messages(digest, subscription.settings), delivery_id=key, start_at=start_at
         )
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:

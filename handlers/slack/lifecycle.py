@@ -14,16 +14,20 @@ its client for the workspace, so no Web API call is made with the revoked token 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.chat.channel_changes import Gone, channel_back, channel_gone, workspace_gone
+from bot.chat.channel_changes import Gone, channel_back, channel_gone, reader_gone, workspace_gone
 from bot.models import ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.oauth import WorkspaceClients
 from handlers.slack.publisher import pause_reason
+
+if TYPE_CHECKING:
+    from bot.delivery.loud_failures import Notices
 
 log = logging.getLogger("paperbot.slack")
 
@@ -34,6 +38,7 @@ _CODES: dict[Gone, str] = {
     Gone.REMOVED: "not_in_channel",  # the same as a post refused with not_in_channel
     Gone.UNINSTALLED: "app_uninstalled",
     Gone.REVOKED: "token_revoked",
+    Gone.READER_GONE: "user_deactivated",
 }
 
 # Event → what it means for the channel it names. channel_* need channels:read, group_* (private
@@ -50,14 +55,23 @@ CHANNEL_GONE_EVENTS: dict[str, Gone] = {
 # removed from, or that was paused for another cause, waits for a manager's `/paper subscribe`.
 CHANNEL_BACK_EVENTS = ("channel_unarchive", "group_unarchive")
 WORKSPACE_EVENTS = ("app_uninstalled", "tokens_revoked")  # no scope needed
-LIFECYCLE_EVENTS: tuple[str, ...] = (*CHANNEL_GONE_EVENTS, *CHANNEL_BACK_EVENTS, *WORKSPACE_EVENTS)
+# A member's profile changed (users:read); `deleted: true` means they were deactivated (left the
+# workspace). Posting to a deactivated reader's DM still succeeds on Slack, so only this event
+# tells: their personal digest is paused, and the operator is told.
+READER_EVENTS = ("user_change",)
+LIFECYCLE_EVENTS: tuple[str, ...] = (
+    *CHANNEL_GONE_EVENTS,
+    *CHANNEL_BACK_EVENTS,
+    *WORKSPACE_EVENTS,
+    *READER_EVENTS,
+)
 # The scopes these events need, besides the ones the Web API calls need (handlers/slack/oauth.py).
 EVENT_SCOPES = ("channels:read", "groups:read")
 
 
 def slack_reason(kind: Gone, locale: str) -> str:
     """The paused_reason stored for `kind`: the publisher's text for the matching Slack error."""
-    return pause_reason(_CODES[kind], locale)
+    return pause_reason(_CODES[kind], locale, personal=kind is Gone.READER_GONE)
 
 
 def _channel(context: AsyncBoltContext, event: dict[str, Any]) -> ChannelRef | None:
@@ -70,8 +84,32 @@ def _channel(context: AsyncBoltContext, event: dict[str, Any]) -> ChannelRef | N
     return ChannelRef("slack", team, channel)
 
 
-def register_lifecycle(app: AsyncApp, store: SubscriptionStore) -> None:
-    """Add a listener for every event of LIFECYCLE_EVENTS to `app`."""
+def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices | None = None) -> None:
+    """Add a listener for every event of LIFECYCLE_EVENTS to `app`; `notices` records the
+    operator's notice of a personal digest paused because its reader left (sent by whichever
+    process delivers: bot/delivery/loud_failures.py)."""
+
+    async def reader_changed(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        user = event.get("user")
+        if not isinstance(user, dict) or user.get("deleted") is not True:
+            return  # any other profile change: nothing to do
+        team = context.team_id or str(user.get("team_id") or "")
+        user_id = str(user.get("id") or "")
+        if not team or not user_id:
+            return
+        paused = await reader_gone(store, "slack", team, user_id, slack_reason)
+        if notices is None:
+            return
+        now = dt.datetime.now(dt.UTC)
+        for subscription in paused:
+            await notices.channel_paused(
+                subscription.channel,
+                f"{subscription.channel}:user_deactivated:{now:%Y-%m-%dT%H:%M}",
+                error="user_deactivated",
+                subscription=subscription,
+                creator_told=True,  # the reader is gone: only the operator (or the log) hears
+                now=now,
+            )
 
     async def gone(event: dict[str, Any], context: AsyncBoltContext) -> None:
         ref = _channel(context, event)
@@ -113,6 +151,7 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore) -> None:
         app.event(name)(back)
     app.event("app_uninstalled")(uninstalled)
     app.event("tokens_revoked")(revoked)
+    app.event("user_change")(reader_changed)
 
 
 async def _workspace_gone(

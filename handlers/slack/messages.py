@@ -14,3 +14,8 @@ DIGEST_EVENT = "paperbot_digest"
 class SlackMessage:
     text: str  # the notification and accessibility fallback; required by Slack
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    # A compact digest's card: a reply in the thread of the digest's first message (part 0).
+    thread: bool = False
+    # The same blocks without images, when they hold any: posted instead if Slack refuses the
+    # message because it could not fetch an image (`invalid_blocks`).
+    plain_blocks: list[dict[str, Any]] | None = None

@@ -25,10 +25,11 @@ from handlers.slack.publisher import make_client
 BOT_SCOPES = (
     "commands",  # /paper
     "chat:write",  # digests in channels the bot was invited to; DMs about paused channels
-    "users:read",  # users.info: the caller's language; admin check when PAPERBOT_SLACK_MANAGERS=admins
+    "users:read",  # users.info: the caller's language; admin check; user_change (a reader left)
     "channels:history",  # conversations.history: was a digest already posted before a crash?
     "groups:history",  # the same for private channels
-    "im:write",  # open a DM with whoever set up a channel that had to be paused
+    "im:history",  # the same in a reader's DM with the app (a personal digest)
+    "im:write",  # open a DM with whoever set up a channel that had to be paused; conversations.open
     # Lifecycle events (handlers/slack/lifecycle.py): pause a channel archived, deleted or left.
     "channels:read",  # channel_archive, channel_unarchive, channel_deleted, channel_left
     "groups:read",  # group_archive, group_unarchive, group_deleted, group_left (private channels)

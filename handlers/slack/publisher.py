@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import PaperbotError
 from bot.i18n import t
+from bot.ids import is_personal
 from bot.models import Subscription
 from bot.ports import NotifyResult, PublishResult
 from bot.runtime.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
@@ -269,18 +270,21 @@ NOTICE_PERMANENT_ERRORS = PERMANENT_ERRORS | {"user_not_found", "user_disabled",
 MAX_NOTICE_TEXT = 4000
 
 
-def _fix_key(code: str) -> str:
+def _fix_key(code: str, personal: bool = False) -> str:
     if code in WORKSPACE_ERRORS or code in {"app_uninstalled", "not_installed"}:
         return "fix.reinstall"
+    if personal:  # a reader's DM with the app: only the reader can bring it back
+        return "fix.personal"
     if code == "channel_deleted":
         return "fix.resubscribe"
     return "fix.unarchive" if code == "is_archived" else "fix.invite"
 
 
 # The wording of each reason is the catalogue's (bot/i18n.py `pause.*`), shared with Discord.
-def pause_reason(code: str, locale: str) -> str:
-    """The paused_reason stored for a permanent error; `/paper list` shows it to the channel."""
-    cause, fix = t(f"pause.{code}", locale), t(f"pause.{_fix_key(code)}", locale)
+def pause_reason(code: str, locale: str, *, personal: bool = False) -> str:
+    """The paused_reason stored for a permanent error; `/paper list` shows it to the channel
+    (`personal`: to the reader, in their DM with the app)."""
+    cause, fix = t(f"pause.{code}", locale), t(f"pause.{_fix_key(code, personal)}", locale)
     return t("pause.reason", locale, cause=cause, platform="Slack", code=code, fix=fix)
 
 
@@ -315,11 +319,26 @@ class SlackPublisher:
             raise ValueError(f"start_at {start_at} is outside 0..{len(messages)}")
         channel = subscription.channel.channel
         posted: list[str] = []
+        thread_ts: str | None = None  # part 0's ts, once known: a compact digest's cards reply to it
         for part in range(start_at, len(messages)):
-            ts, error = await self._post_part(channel, messages[part], delivery_id, part, len(messages))
+            message = messages[part]
+            if message.thread and thread_ts is None:
+                try:  # resuming after part 0 went out in an earlier attempt: find it
+                    thread_ts = await self._part_ts(channel, delivery_id, 0)
+                except SlackHistoryError as exc:
+                    return await self._stopped(subscription, str(exc), tuple(posted), part, len(messages))
+                if not thread_ts:
+                    logger.warning(
+                        "Slack digest %s: its first message is gone; posting its cards in the channel",
+                        delivery_id,
+                    )
+            parent = thread_ts if message.thread else None
+            ts, error = await self._post_part(channel, message, delivery_id, part, len(messages), parent)
             if error is not None:
                 return await self._stopped(subscription, error, tuple(posted), part, len(messages))
             posted.append(ts)
+            if part == 0:
+                thread_ts = ts
         return PublishResult("posted", tuple(posted), len(messages), parts=len(messages))
 
     async def posted_parts(self, channel: str, delivery_id: str, *, oldest: float | None = None) -> set[int]:
@@ -328,21 +347,61 @@ class SlackPublisher:
         Raises SlackHistoryError when the history cannot be read: an empty answer would make
         the caller re-post everything."""
         parts: set[int] = set()
+        threads: list[str] = []  # parts with replies: a compact digest's cards are there
         cursor: str | None = None
         for _ in range(HISTORY_MAX_PAGES):
             page = await self._history_page(channel, oldest, cursor)
-            parts |= {p for m in page.get("messages") or [] if (p := _part_of(m, delivery_id)) is not None}
+            for message in page.get("messages") or []:
+                part = _part_of(message, delivery_id)
+                if part is None:
+                    continue
+                parts.add(part)
+                if message.get("reply_count") and message.get("ts"):
+                    threads.append(str(message["ts"]))
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if cursor is None:
                 break
+        # conversations.history lists no thread replies: read each thread the digest started.
+        for thread_ts in threads:
+            cursor = None
+            for _ in range(HISTORY_MAX_PAGES):
+                page = await self._history_page(channel, oldest, cursor, thread_ts=thread_ts)
+                parts |= {
+                    p for m in page.get("messages") or [] if (p := _part_of(m, delivery_id)) is not None
+                }
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if cursor is None:
+                    break
         return parts
+
+    async def _part_ts(self, channel: str, delivery_id: str, part: int) -> str:
+        """The ts of part `part` of `delivery_id` in the channel's recent history ("" when it is
+        not there); raises SlackHistoryError when the history cannot be read."""
+        cursor: str | None = None
+        for _ in range(HISTORY_MAX_PAGES):
+            page = await self._history_page(channel, None, cursor)
+            for message in page.get("messages") or []:
+                if _part_of(message, delivery_id) == part and message.get("ts"):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
+        return ""
 
     # -- posting ---------------------------------------------------------------------------------
 
     async def _post_part(
-        self, channel: str, message: SlackMessage, delivery_id: str, part: int, parts: int
+        self,
+        channel: str,
+        message: SlackMessage,
+        delivery_id: str,
+        part: int,
+        parts: int,
+        thread_ts: str | None = None,
     ) -> tuple[str, str | None]:
-        """(ts, None) once posted, or ("", error code) after the client's retries gave up."""
+        """(ts, None) once posted, or ("", error code) after the client's retries gave up. A
+        message with images that Slack refuses as `invalid_blocks` (it could not fetch an image)
+        is posted once more without them: nothing was posted, and the paper is still worth it."""
         metadata = {
             "event_type": DIGEST_EVENT,
             "event_payload": {"delivery_id": delivery_id, "part": part, "parts": parts},
@@ -357,12 +416,24 @@ class SlackPublisher:
         }
         if message.blocks:
             body["blocks"] = message.blocks
+        if thread_ts:
+            body["thread_ts"] = thread_ts
         try:
             # The body is sent as built: chat_postMessage's keyword handling would walk every
             # block again to convert model objects we never use (an eighth of the CPU per post).
             response = await self.client.api_call("chat.postMessage", json=body)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            return "", _error_code(exc)
+            code = _error_code(exc)
+            if code != "invalid_blocks" or message.plain_blocks is None:
+                return "", code
+            logger.warning(
+                "Slack refused part %d of %s with images (%s); posting it without", part, delivery_id, exc
+            )
+            body["blocks"] = message.plain_blocks
+            try:
+                response = await self.client.api_call("chat.postMessage", json=body)
+            except (SlackClientError, aiohttp.ClientError, TimeoutError) as again:
+                return "", _error_code(again)
         return str(response.get("ts") or ""), None
 
     async def _stopped(
@@ -377,8 +448,11 @@ class SlackPublisher:
     async def _pause(self, subscription: Subscription, code: str) -> bool:
         """Pause the subscription; whether its creator was told by DM."""
         ref = subscription.channel
-        await self.store.set_paused(ref, True, pause_reason(code, subscription.locale))
+        personal = is_personal(ref)
+        await self.store.set_paused(ref, True, pause_reason(code, subscription.locale, personal=personal))
         logger.warning("paused the Slack digest for %s: Slack answered %s", ref, code)
+        if personal:
+            return False  # the reader's DM is what failed: the operator is told (loud_failures)
         creator = subscription.created_by
         # A revoked or invalid token cannot send the DM either, so only channel errors get one.
         if code in CHANNEL_ERRORS and creator and _SLACK_USER_ID.match(creator):
@@ -413,7 +487,11 @@ class SlackPublisher:
 
     # -- reading history -------------------------------------------------------------------------
 
-    async def _history_page(self, channel: str, oldest: float | None, cursor: str | None) -> dict[str, Any]:
+    async def _history_page(
+        self, channel: str, oldest: float | None, cursor: str | None, *, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """A page of the channel's history, or with `thread_ts` of that thread's messages
+        (conversations.replies: the same scopes, the same metadata)."""
         kwargs: dict[str, Any] = {
             "channel": channel,
             "include_all_metadata": True,
@@ -424,7 +502,10 @@ class SlackPublisher:
         if cursor:
             kwargs["cursor"] = cursor
         try:
-            response = await self.client.conversations_history(**kwargs)
+            if thread_ts is not None:
+                response = await self.client.conversations_replies(ts=thread_ts, **kwargs)
+            else:
+                response = await self.client.conversations_history(**kwargs)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             raise SlackHistoryError(f"cannot read the history of {channel}: {_error_code(exc)}") from exc
         return response.data if isinstance(response.data, dict) else {}

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -18,6 +18,9 @@ from handlers.slack.oauth import oauth_settings
 from handlers.slack.publisher import make_client
 from handlers.slack.server import add_slack_routes, open_socket_url, serve_socket
 from handlers.slack.tenancy import both_languages, verify_api, verify_bot_token, workspace_guard
+
+if TYPE_CHECKING:
+    from bot.delivery.loud_failures import Notices
 
 log = logging.getLogger("paperbot.slack")
 
@@ -79,6 +82,7 @@ async def start_slack(app: App, web_app: web.Application, readiness: Readiness) 
         default_tz=settings.timezone,
         managers=settings.slack_managers,
         vote_store=app.votes,
+        notices=_record_only_notices(app),
     )
     bolt = build_app(edge, **options)
     if settings.slack_mode == "socket" and settings.slack_app_token is not None:
@@ -102,3 +106,20 @@ class PlatformCheck:
 
 async def _until_stopped(stop: asyncio.Event) -> None:
     await stop.wait()
+
+
+def _record_only_notices(app: App) -> Notices:
+    """Notices the Slack edge records (a personal digest paused because its reader left) for the
+    delivering process to send to PAPERBOT_OPERATOR_CHANNEL, or to log."""
+    from bot.delivery.loud_failures import NoticePolicy, Notices
+    from bot.store.notices import NoticeStore
+    from bot.store.outbox import Outbox
+
+    return Notices(
+        NoticeStore(app.engine),
+        Outbox(app.engine),
+        app.subscriptions,
+        {},
+        NoticePolicy.from_settings(app.settings),
+        worker="slack-edge",
+    )

@@ -55,7 +55,8 @@ def test_a_localised_error_reads_as_before_in_english() -> None:
     suggestion = r"unknown time zone 'Asia/Shanghia' — did you mean \"Asia/Shanghai\"\?"
     with pytest.raises(BadInputError, match=suggestion):
         parse_timezone("Asia/Shanghia")
-    with pytest.raises(BadInputError, match=r"^unknown setting 'colour': use size, min-upvotes or order$"):
+    unknown = r"^unknown setting 'colour': use size, min-upvotes, order, images or layout$"
+    with pytest.raises(BadInputError, match=unknown):
         parse_digest_setting("colour", "red")
     with pytest.raises(BadInputError, match=r"^keyword '!!!' has no letters or digits$"):
         resolve_terms('"!!!"', builtin_taxonomy())
@@ -77,7 +78,7 @@ CHINESE_MISTAKES = {
     "定时 09:00 火星/首都": "未知时区「火星/首都」（请用 IANA 名称，例如 Asia/Shanghai）",
     '订阅 "!!!"': "关键词「!!!」不含字母或数字",
     "订阅 “视频生成": "「“视频生成」中的引号 “ 没有闭合",
-    "设置 颜色 红": "未知设置「颜色」：请用 数量、最少点赞 或 排序",
+    "设置 颜色 红": "未知设置「颜色」：请用 数量、最少点赞、排序、图片 或 布局",
     "设置 数量 100": "数量必须在 1 到 50 之间",
     "频率 每月": "未知频率「每月」：请用 每天、工作日 或 每周 周几",
     "日报 昨天": "「昨天」不是日期（请用 YYYY-MM-DD）",

@@ -35,8 +35,12 @@ EXPECTED_BOT_SCOPES = frozenset(BOT_SCOPES)  # what an OAuth install asks for
 # add it with its scopes, and add the scopes to the manifest.
 METHOD_SCOPES: dict[str, frozenset[str]] = {
     "chat.postMessage": frozenset({"chat:write"}),
-    # Public and private channels: the digest may go to either.
-    "conversations.history": frozenset({"channels:history", "groups:history"}),
+    # Public and private channels, and a reader's DM with the app: the digest may go to any.
+    "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
+    # A compact digest's cards are thread replies, which conversations.history does not list.
+    "conversations.replies": frozenset({"channels:history", "groups:history", "im:history"}),
+    # Whether a /paper typed in a DM is the caller's own DM with the app (a personal digest).
+    "conversations.open": frozenset({"im:write"}),
     "users.info": frozenset({"users:read"}),
     "chat.unfurl": frozenset({"links:write"}),
     # Scope-free: views answer a trigger or draw the caller's own Home tab; auth.test is Bolt's
@@ -57,6 +61,7 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "app_uninstalled": frozenset(),
     "tokens_revoked": frozenset(),
     "link_shared": frozenset({"links:read"}),
+    "user_change": frozenset({"users:read"}),
     **{
         f"channel_{change}": frozenset({"channels:read"})
         for change in ("archive", "unarchive", "deleted", "left")
@@ -199,10 +204,12 @@ def test_every_scope_is_used_by_a_call_an_event_or_the_command(
     assert bot_scopes(manifest) - used <= {"im:write"}
 
 
-def test_app_home_shows_the_home_tab_only(manifest: dict[str, Any]) -> None:
+def test_app_home_has_the_home_tab_and_a_messages_tab_readers_can_type_in(manifest: dict[str, Any]) -> None:
+    # The Messages tab is the reader's DM with the app: /paper typed there makes a personal digest.
     home = manifest["features"]["app_home"]
     assert home["home_tab_enabled"] is True
-    assert home["messages_tab_enabled"] is False
+    assert home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is False
 
 
 def test_request_urls_point_at_the_path_the_server_serves(manifest: dict[str, Any]) -> None:

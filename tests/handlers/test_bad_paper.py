@@ -131,10 +131,10 @@ def test_the_console_leaves_the_bad_panel_out_and_numbers_the_rest(
 
 
 def _breaking_panel(real: Any) -> Any:
-    def panel(number: int, item: DigestItem, locale: str) -> Any:
+    def panel(number: int, item: DigestItem, locale: str, **options: Any) -> Any:
         if item.arxiv_id == BAD:
             raise ValueError("a field no renderer expected")
-        return real(number, item, locale)
+        return real(number, item, locale, **options)
 
     return panel
 

@@ -125,12 +125,15 @@ async def say(ctx: CommandContext, text: str) -> Reply:
 async def test_set_changes_the_channels_digest_and_list_shows_it(ctx: CommandContext) -> None:
     await say(ctx, "subscribe RL")
     assert (await say(ctx, "set")).text == (
-        "Digest: up to 10 papers, no floor on upvotes, ordered by relevance to this channel."
+        "Digest: up to 10 papers, no floor on upvotes, ordered by relevance to this channel;"
+        " a card per paper, without images."
     )
     assert "Digest:" not in (await say(ctx, "list")).text  # defaults are not worth a line
     await say(ctx, "set size 2")
     reply = await say(ctx, "set order upvotes")
-    assert reply.text == "Digest: up to 2 papers, no floor on upvotes, ordered by upvotes."
+    assert reply.text == (
+        "Digest: up to 2 papers, no floor on upvotes, ordered by upvotes; a card per paper, without images."
+    )
     digest = (await say(ctx, "digest")).digest
     assert digest is not None
     assert [item.arxiv_id for item in digest.items] == ["2606.00002", "2606.00005"]
@@ -167,7 +170,14 @@ def test_export_and_import_carry_the_settings() -> None:
     taxonomy = builtin_taxonomy()
     sub = Subscription(ChannelRef("slack", "T1", "C1"), RL, settings=DigestSettings(5, 10, "upvotes"))
     entry = json.loads(json.dumps(to_export(sub, taxonomy)))
-    assert entry["digest"] == {"size": 5, "min_upvotes": 10, "order": "upvotes", "cadence": "daily"}
+    assert entry["digest"] == {
+        "size": 5,
+        "min_upvotes": 10,
+        "order": "upvotes",
+        "cadence": "daily",
+        "images": False,
+        "layout": "cards",
+    }
     assert from_export(entry, taxonomy).settings == sub.settings
     del entry["digest"]
     assert from_export(entry, taxonomy).settings == DigestSettings()  # optional

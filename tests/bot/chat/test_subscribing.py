@@ -172,13 +172,21 @@ def test_to_export_uses_canonical_topic_names(taxonomy: Taxonomy) -> None:
         "keywords": ["world model"],
         "exclude_topics": ["robotics & embodied AI"],
         "exclude_keywords": ["survey"],
-        "digest": {"size": 10, "min_upvotes": None, "order": "relevance", "cadence": "daily"},
+        "digest": {
+            "size": 10,
+            "min_upvotes": None,
+            "order": "relevance",
+            "cadence": "daily",
+            "images": False,
+            "layout": "cards",
+        },
         "time": "07:05",
         "tz": "Asia/Shanghai",
         "locale": "zh",
         "paused": True,
         "paused_reason": "bot was kicked",
         "created_by": "U42",
+        "personal": False,
     }
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Report
 from bot.store.archive import Archive
@@ -100,3 +102,71 @@ async def test_report_dates_and_counts(archive: Archive) -> None:
     assert await archive.report_dates() == [DAY1, DAY2]
     assert await archive.counts() == (2, 2)
     assert await archive.report(dt.date(2020, 1, 1)) is None
+
+
+async def stored_papers(archive: Archive) -> list[dict[str, object]]:
+    async with archive.engine.connect() as conn:
+        rows = (await conn.execute(select(papers).order_by(papers.c.arxiv_id))).mappings().all()
+    return [{k: v for k, v in row.items() if k != "id"} for row in rows]
+
+
+async def test_a_batch_stores_what_one_report_at_a_time_stores(engine: AsyncEngine, tmp_path: Path) -> None:
+    """ingest_many (bulk ingest) applies each report in order, as `ingest` one after another:
+    merges across the batch's reports, a corrected report of the same day, a repeated report,
+    and an empty report that would empty a day (refused, the rest of the batch stored)."""
+    from bot.store.archive import EmptyReportRefused, prepare
+    from bot.store.database import create_engine
+    from bot.store.migrate import migrate
+
+    day3 = dt.date(2026, 4, 3)
+    batch = [
+        Report(DAY2, (make_paper("2604.00001", results="新结果"), make_paper("2604.00002"))),
+        Report(DAY1, (make_paper("2604.00001", results="旧结果", innovations="旧创新"),)),
+        Report(DAY1, (make_paper("2604.00001", results="旧结果", innovations="旧创新"),)),  # again
+        Report(day3, (make_paper("2604.00003", title="Renamed Later"), make_paper("2604.00002"))),
+        Report(day3, (make_paper("2604.00003", title="Renamed Later"),)),  # corrected: drops one
+        Report(DAY2, ()),  # would empty an archived day
+    ]
+    one_by_one = Archive(engine, clock=lambda: dt.datetime(2026, 4, 4, tzinfo=dt.UTC))
+    expected: list[object] = []
+    for report in batch:
+        try:
+            expected.append(await one_by_one.ingest(report))
+        except EmptyReportRefused as refused:
+            expected.append(str(refused))
+    other = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'batch.db'}")
+    try:
+        await migrate(other)
+        at_once = Archive(other, clock=lambda: dt.datetime(2026, 4, 4, tzinfo=dt.UTC))
+        results = await at_once.ingest_many([(prepare(report), None) for report in batch])
+        assert [str(r) if isinstance(r, EmptyReportRefused) else r for r in results] == expected
+        assert await stored_papers(at_once) == await stored_papers(one_by_one)
+        for day in (DAY1, DAY2, day3):
+            assert await at_once.report(day) == await one_by_one.report(day)
+        for query in ("旧创新", "Renamed", "新结果", "2604.00002"):
+            assert await lookup_ids(at_once, query) == await lookup_ids(one_by_one, query)
+    finally:
+        await other.dispose()
+
+
+async def lookup_ids(archive: Archive, query: str) -> list[str]:
+    from bot.chat.use_cases import lookup
+
+    return [hit.arxiv_id for hit in await lookup(archive, query)]
+
+
+async def test_the_index_follows_a_papers_new_text(archive: Archive) -> None:
+    """The index keeps no copy of the terms: a paper's old terms are recomputed from its stored
+    text to take them out, so a changed paper is found by its new words only, in every tier."""
+    await archive.ingest(Report(DAY1, (make_paper("2604.00001", title="Old Widget", domain="视频生成"),)))
+    assert await lookup_ids(archive, "widget") == ["2604.00001"]
+    assert await lookup_ids(archive, "视频") == ["2604.00001"]
+    renamed = make_paper("2604.00001", title="New Gadget", domain="强化学习", contribution="换了说法。")
+    await archive.ingest(Report(DAY2, (renamed,)))
+    for gone in ("widget", "视频", "视频生成", "新方法"):
+        assert await lookup_ids(archive, gone) == [], gone
+    for found in ("gadget", "强化", "学习", "强", "说法"):
+        assert await lookup_ids(archive, found) == ["2604.00001"], found
+    # The same text again changes nothing, in the papers or the index.
+    await archive.ingest(Report(dt.date(2026, 4, 3), (renamed,)))
+    assert await lookup_ids(archive, "gadget") == ["2604.00001"]

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.database import create_engine
 from bot.store.migrate import current_revision, head_revision, migrate
@@ -136,3 +138,147 @@ async def test_the_revision_is_read_as_alembic_keeps_it(tmp_path: Path) -> None:
         assert await current_revision(engine) == alembics == head_revision()
     finally:
         await engine.dispose()
+
+
+def _terms_of_0010(text_: str) -> str:
+    """The terms 0001-0010 stored beside each paper (decimal code points), for a 0010 archive."""
+    import re
+
+    cjk = "\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af\uf900-\ufaff"
+    tokens: list[str] = []
+    for run in re.findall(rf"[{cjk}]+|[^\W_{cjk}]+", text_.casefold()):
+        if re.match(rf"[{cjk}]", run):
+            tokens += ["z" + "".join(f"{ord(c):06d}" for c in run[i : i + 2]) for i in range(len(run) - 1)]
+            tokens.append(f"z{ord(run[-1]):06d}")
+        else:
+            tokens.append(run)
+    return " ".join(tokens)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        await engine.dispose()
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PAPERBOT_TEST_POSTGRES_URL is not set")
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+async def test_an_archive_of_0010_is_compacted_in_place(empty_engine: AsyncEngine) -> None:
+    """Migration 0011 drops the stored term columns and indexes every paper again: a filled 0010
+    archive keeps its papers, found by lookup in every tier and language as before, and what
+    is ingested afterwards (a new paper, a changed one) is found too."""
+    import datetime as dt
+
+    from alembic import command
+
+    from bot.chat.use_cases import lookup
+    from bot.models import Paper, Report
+    from bot.store.archive import Archive
+    from bot.store.migrate import _config
+
+    engine = empty_engine
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0010"))
+    day = dt.date(2025, 1, 23)
+    old = [
+        ("2501.00001", "Video Diffusion at Scale", "计算机视觉 - 视频生成", "提出分块因果扩散框架。"),
+        ("2501.00002", "Critic-Free Reinforcement Learning", "强化学习", "用组内方差归一化训练推理模型。"),
+        ("2501.00003", "A Robot Hand", "机器人", "灵巧操作与视频生成数据。"),
+    ]
+    async with engine.begin() as conn:
+        for arxiv_id, title, domain, contribution in old:
+            await conn.execute(
+                text(
+                    "INSERT INTO papers (arxiv_id, title, url, source, domain, contribution, usage,"
+                    " innovations, results, summary, original_title, extra, authors, keywords,"
+                    " first_date, last_date, title_terms, domain_terms, body_terms) VALUES (:id, :title,"
+                    " :url, '', :domain, :contribution, '', '', '', '', '', '', '[]', '[]', :day, :day,"
+                    " :title_terms, :domain_terms, :body_terms)"
+                ),
+                {
+                    "id": arxiv_id,
+                    "title": title,
+                    "url": f"https://huggingface.co/papers/{arxiv_id}",
+                    "domain": domain,
+                    "contribution": contribution,
+                    "day": day,
+                    "title_terms": _terms_of_0010(title),
+                    "domain_terms": _terms_of_0010(domain),
+                    "body_terms": _terms_of_0010(f"{domain}\n{contribution}"),
+                },
+            )
+    archive = Archive(engine)
+
+    async def found(query: str) -> list[str]:
+        return [hit.arxiv_id for hit in await lookup(archive, query)]
+
+    await migrate(engine)
+    assert await current_revision(engine) == head_revision()
+    async with engine.connect() as conn:
+        columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("papers"))
+    assert not {"title_terms", "domain_terms", "body_terms"} & {column["name"] for column in columns}
+    assert await found("diffusion") == ["2501.00001"]
+    assert await found("视频生成") == ["2501.00001", "2501.00003"]  # the application area first
+    assert await found("强化学习") == ["2501.00002"]
+    assert await found("灵巧") == await found("robot hand") == ["2501.00003"]
+    assert await found("视") == ["2501.00001", "2501.00003"]
+    changed = Paper("2501.00003", "A Robot Hand", "https://huggingface.co/papers/2501.00003", domain="机器人")
+    gloves = Paper("2501.00004", "Tactile Gloves", "https://huggingface.co/papers/2501.00004")
+    await archive.ingest(Report(day + dt.timedelta(days=1), (changed, gloves)))
+    assert await found("视频生成") == ["2501.00001", "2501.00003"]  # its old contribution stays
+    assert await found("tactile") == ["2501.00004"]
+    assert await found("robot") == ["2501.00003"]
+
+
+async def test_subscriptions_of_0011_gain_images_off_and_the_cards_layout(empty_engine: AsyncEngine) -> None:
+    """Migration 0012 adds `card_images` and `card_layout` with server defaults: a subscription
+    stored before it keeps its digest (no images, a card per paper), and the new settings store."""
+    from dataclasses import replace
+
+    from alembic import command
+
+    from bot.models import ChannelRef, DigestSettings, Interests
+    from bot.store.migrate import _config
+    from bot.store.subscriptions import SubscriptionStore
+
+    engine = empty_engine
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0011"))
+        columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("subscriptions"))
+        assert "card_images" not in {column["name"] for column in columns}
+        # A subscription written before 0012: only the columns of its time.
+        await conn.execute(
+            text(
+                "INSERT INTO subscriptions (platform, workspace, channel, topics, keywords,"
+                " excluded_topics, excluded_keywords, digest_size, delivery_time, tz, locale, paused,"
+                " created_at, updated_at) VALUES ('slack', 'T1', 'C1', '[\"reinforcement-learning\"]',"
+                " '[]', '[]', '[]', 5, '09:00', 'UTC', 'en', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+    await migrate(engine)
+    assert await current_revision(engine) == head_revision() >= "0012"
+    store = SubscriptionStore(engine)
+    ref = ChannelRef("slack", "T1", "C1")
+    old = await store.get(ref)
+    assert old is not None
+    assert old.interests == Interests(("reinforcement-learning",))
+    assert old.settings == DigestSettings(size=5)  # images off, a card per paper
+    await store.save(replace(old, settings=replace(old.settings, images=True, layout="compact")))
+    changed = await store.get(ref)
+    assert changed is not None
+    assert (changed.settings.images, changed.settings.layout) == (True, "compact")

@@ -39,6 +39,11 @@ GUILD_ID = 111
 CHANNEL_ID = 222
 THREAD_ID = 223
 MEMBER_ID = 333
+# A reader and their DM channel with the bot: snowflakes of real length, so the ids pass
+# bot/ids.py and a digest is planned for them (personal digests, issue 19).
+READER_ID = 900_000_000_000_000_333
+DM_CHANNEL_ID = 900_000_000_000_000_444
+CANNOT_DM_USER = 50007  # Discord's "Cannot send messages to this user"
 MANAGE_CHANNELS = 1 << 4
 ADMINISTRATOR = 1 << 3
 VIEW_AND_SEND = (1 << 10) | (1 << 11)  # View Channel, Send Messages: an ordinary member
@@ -102,6 +107,10 @@ class FakeDiscord:
     hold_ready: asyncio.Event | None = None
     # The gateway refuses the token the REST API accepted (a token reset in between): 4004.
     gateway_refuses: bool = False
+    # Messages the bot posted with `POST /channels/{id}/messages`, by channel id (the reader's DM).
+    dm_posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The reader closed their DMs to the bot: posting there is 403 with code 50007.
+    dm_closed: bool = False
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(950_000_000_000_000_000)
@@ -200,6 +209,54 @@ class FakeDiscord:
                 "create_timestamp": TIMESTAMP,
             },
         }
+
+    def dm_channel(self, user_id: int = READER_ID) -> dict[str, Any]:
+        """The bot's DM channel with a user (type 1, DM), as interactions and GET /channels carry it."""
+        user = {"id": str(user_id), "username": f"reader{user_id}", **_USER_FIELDS}
+        return {
+            "id": str(DM_CHANNEL_ID),
+            "type": 1,
+            "last_message_id": None,
+            "flags": 0,
+            "recipients": [user],
+        }
+
+    def dm_interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        locale: str = "en-US",
+        user_id: int = READER_ID,
+        context: int = 1,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload from a reader's DM with the bot (context 1, BOT_DM): no
+        guild and no member, the `user` itself, and no permissions (Discord resolves none in a DM).
+        `context=2` (PRIVATE_CHANNEL) is a DM between other people, where a user-installed app runs."""
+        interaction_id, token = str(next(self._ids)), f"interaction-token-{next(self._ids)}"
+        channel = self.dm_channel(user_id)
+        payload: dict[str, Any] = {
+            "id": interaction_id,
+            "application_id": str(APPLICATION_ID),
+            "type": kind,
+            "data": data,
+            "channel_id": channel["id"],
+            "channel": channel,
+            "user": {"id": str(user_id), "username": f"reader{user_id}", **_USER_FIELDS},
+            "token": token,
+            "version": 1,
+            "app_permissions": str(VIEW_AND_SEND | (1 << 14) | (1 << 16)),
+            "locale": locale,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": context,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        self._tokens[token] = interaction_id
+        return payload
 
     def interaction(
         self,
@@ -421,6 +478,18 @@ class FakeDiscord:
             case "PATCH", ["webhooks", application_id, token, "messages", _] if token in self._tokens:
                 self.replies_sent.append(Reply("edit", self._tokens[token], body))
                 return _json(self._message(None, body))
+            # The reader's DM with the bot: fetched, posted to, its history read (personal digests).
+            case "GET", ["channels", channel] if channel == str(DM_CHANNEL_ID):
+                return _json(self.dm_channel())
+            case "POST", ["channels", channel, "messages"] if channel == str(DM_CHANNEL_ID):
+                if self.dm_closed:
+                    refusal = {"message": "Cannot send messages to this user", "code": CANNOT_DM_USER}
+                    return _json(refusal, 403)
+                message = self._message(channel, body)
+                self.dm_posted.setdefault(channel, []).append(message)
+                return _json(message)
+            case "GET", ["channels", channel, "messages"] if channel == str(DM_CHANNEL_ID):
+                return _json(list(reversed(self.dm_posted.get(channel, []))))  # newest first
         self.unknown.append(f"{method} /{'/'.join(parts)}")
         return _json({"message": "404: Not Found", "code": 0}, 404)
 

@@ -107,11 +107,19 @@ class _Stored:
     blocks: list[Any] | None = None
     metadata: dict[str, Any] | None = None
     user: str | None = None
+    thread_ts: str | None = None  # a reply: the ts of its thread's parent
+    reply_count: int = 0  # a parent: how many replies its thread holds
 
     def as_message(self, *, with_metadata: bool) -> dict[str, Any]:
         message: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
         if self.user:
             message["user"] = self.user
+        # As Slack lists them: a reply and a parent with replies carry thread_ts; a parent, its count.
+        if self.thread_ts is not None:
+            message["thread_ts"] = self.thread_ts
+        elif self.reply_count:
+            message["thread_ts"] = self.ts
+            message["reply_count"] = self.reply_count
         if self.blocks:
             message["blocks"] = self.blocks
         if with_metadata and self.metadata is not None:
@@ -250,7 +258,7 @@ class FakeSlack:
         ]
 
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
-        """A channel's stored messages, oldest first, with their metadata."""
+        """A channel's stored messages (thread replies too), oldest first, with their metadata."""
         return [m.as_message(with_metadata=True) for m in self._messages if m.channel == channel]
 
     @staticmethod
@@ -357,6 +365,8 @@ class FakeSlack:
             "chat.getPermalink": self._permalink,
             "chat.unfurl": self._unfurl,
             "conversations.history": self._history,
+            "conversations.open": self._conversations_open,
+            "conversations.replies": self._replies,
             "users.info": self._user_info,
             "views.open": self._views_open,
             "views.publish": self._views_publish,
@@ -435,9 +445,20 @@ class FakeSlack:
         # A DM posted to a user id lands in that user's IM channel, as on Slack.
         if channel[:1] in {"U", "W"}:
             channel = self.dm_channel(channel)
+        parent: _Stored | None = None
+        if params.get("thread_ts"):
+            # Slack threads a reply under the thread's parent (a reply's ts names its parent's thread).
+            found = self._find(channel, str(params["thread_ts"]))
+            if found is None:
+                return _body("thread_not_found")
+            parent = self._find(channel, found.thread_ts) if found.thread_ts else found
+            assert parent is not None
         stored = self._store(
             channel, str(params.get("text") or ""), params.get("blocks"), params.get("metadata")
         )
+        if parent is not None:
+            stored.thread_ts = parent.ts
+            parent.reply_count += 1
         return {
             "ok": True,
             "channel": channel,
@@ -509,6 +530,14 @@ class FakeSlack:
         self.unfurled.append(Unfurled(target, unfurls))
         return {"ok": True}
 
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The app's IM with one person (`users=U…`), as `dm_channel` names it: what Slack answers
+        with im:write (a comma-separated list would open a group DM, which paperbot never asks)."""
+        users = str(params.get("users") or "")
+        if not users or "," in users or users[:1] not in {"U", "W"}:
+            return _body("users_not_found")
+        return {"ok": True, "channel": {"id": self.dm_channel(users)}}
+
     def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self._find(str(params.get("channel") or ""), str(params.get("message_ts") or ""))
         if stored is None:
@@ -528,6 +557,7 @@ class FakeSlack:
                 m
                 for m in self._messages
                 if m.channel == channel
+                and m.thread_ts is None  # thread replies are conversations.replies' business
                 and _after(float(m.ts), oldest, inclusive)
                 and (latest is None or _after(latest, float(m.ts), inclusive))
             ),
@@ -544,6 +574,29 @@ class FakeSlack:
             "messages": [m.as_message(with_metadata=with_metadata) for m in page],
             "has_more": has_more,
             "pin_count": 0,
+            "response_metadata": {"next_cursor": f"offset:{start + limit}" if has_more else ""},
+        }
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies: a thread's parent, then its replies, oldest first, paged."""
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return _body("channel_not_found")
+        parent = self._find(channel, str(params.get("ts") or ""))
+        if parent is None:
+            return _body("thread_not_found")
+        root = self._find(channel, parent.thread_ts) if parent.thread_ts else parent
+        assert root is not None
+        thread = [root, *(m for m in self._messages if m.channel == channel and m.thread_ts == root.ts)]
+        limit = min(max(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), 1), HISTORY_MAX_LIMIT)
+        start = _cursor_offset(params.get("cursor"))
+        page = thread[start : start + limit]
+        has_more = start + limit < len(thread)
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        return {
+            "ok": True,
+            "messages": [m.as_message(with_metadata=with_metadata) for m in page],
+            "has_more": has_more,
             "response_metadata": {"next_cursor": f"offset:{start + limit}" if has_more else ""},
         }
 

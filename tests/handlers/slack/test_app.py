@@ -151,7 +151,7 @@ async def test_chinese_speakers_mistakes_are_answered_in_chinese(edge: SlackEdge
     for typed, answer in (
         ("schedule 25:00", "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"),
         ('subscribe "!!!"', "关键词「!!!」不含字母或数字"),
-        ("set colour red", "未知设置「colour」：请用 数量、最少点赞 或 排序"),
+        ("set colour red", "未知设置「colour」：请用 数量、最少点赞、排序、图片 或 布局"),
     ):
         assert (await command(app, slack, typed, user=CHINESE.id))["text"] == answer
     assert (await command(app, slack, "定时 25:00", user=CHINESE.id))["text"].startswith("时间「25:00」无效")

@@ -1,0 +1,222 @@
+"""`paperbot ingest` of many reports: read and prepared in worker processes where that pays, stored
+in batches of about BATCH_PAPERS papers, one transaction each (issue 17: a backfill in seconds).
+
+Every report still goes through the archive's rules, in the order given (bot/store/archive.py:
+idempotence by content hash, the field-by-field merge, EmptyReportRefused), and its result line
+is printed in that order. A progress bar with papers/s shows on a terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import BadInputError, PaperbotError
+from bot.models import Report
+from bot.store.archive import Archive, EmptyReportRefused, PreparedReport, prepare
+
+if TYPE_CHECKING:
+    from bot.reports.resolve import ReportJob
+
+# Papers per transaction: large enough that a transaction's fixed costs (reading the stored
+# papers of the batch, the commit, SQLite's FTS5 segment flush) are spread thin, small enough
+# that memory stays flat however large the folder.
+BATCH_PAPERS = 2_000
+# Report files read in this process below this many: starting the workers (a fresh interpreter
+# importing the parser, ~0.3 s of CPU) costs more than parsing a few reports (~20 ms each).
+POOL_MIN_FILES = 12
+# Reports read ahead per worker, so workers never wait for the writer, nor run far ahead of it.
+_AHEAD_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """One job's report, prepared to store, or why there is none."""
+
+    prepared: PreparedReport | None = None
+    error: str | None = None  # a BadInputError's text: this report is skipped, the run goes on
+    fatal: str | None = None  # another PaperbotError's text (an unreadable file): the run stops
+
+
+# In a worker: the content hashes the archive held when the run started.
+_stored: frozenset[str] = frozenset()
+
+
+def _remember(stored: frozenset[str]) -> None:
+    global _stored
+    _stored = stored
+
+
+def _read_file(path: str, max_bytes: int) -> _Loaded:
+    """In a worker: read, parse and prepare one report file. Errors come back as text, since
+    paperbot's exceptions do not all survive pickling (ReportFormatError takes keywords)."""
+    from bot.reports.sources.local import read_report_file
+
+    try:
+        return _Loaded(prepare(read_report_file(Path(path), max_bytes), stored=_stored))
+    except BadInputError as exc:
+        return _Loaded(error=str(exc))
+    except PaperbotError as exc:
+        return _Loaded(fatal=str(exc))
+
+
+def workers_for(jobs: Sequence[ReportJob]) -> int:
+    """How many worker processes to read `jobs` with: none for a few files or one core."""
+    files = sum(1 for job in jobs if job.path is not None)
+    cores = os.cpu_count() or 1
+    return 0 if files < POOL_MIN_FILES or cores < 2 else min(cores, files)
+
+
+def _pool(workers: int, stored: frozenset[str]) -> Executor:
+    # forkserver, not fork: this process already runs threads (aiosqlite's), which fork copies
+    # badly; the server imports the parser once and forks each worker from there.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["bot.runtime.bulk_ingest", "bot.reports.sources.local"])
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_remember, initargs=(stored,)
+    )
+
+
+async def _loaded(
+    jobs: Sequence[ReportJob], max_bytes: int, workers: int, stored: frozenset[str]
+) -> AsyncIterator[tuple[ReportJob, _Loaded]]:
+    """Each job's outcome, in order: files through the pool (when there is one), the rest here."""
+    pool = _pool(workers, stored) if workers else None
+    ahead: deque[Future[_Loaded] | None] = deque()
+    upcoming = iter(jobs)
+
+    def submit() -> None:
+        job = next(upcoming, None)
+        if job is None:
+            return
+        ahead.append(pool.submit(_read_file, str(job.path), max_bytes) if pool and job.path else None)
+
+    try:
+        for _ in range(workers * _AHEAD_PER_WORKER or 1):
+            submit()
+        for job in jobs:
+            future = ahead.popleft()
+            submit()
+            if future is not None:
+                yield job, await asyncio.wrap_future(future)
+            else:
+                yield job, await _load_here(job, stored)
+    finally:
+        if pool is not None:
+            # Reports not started are dropped (a stop, an error); at most one per worker finishes.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _load_here(job: ReportJob, stored: frozenset[str]) -> _Loaded:
+    try:
+        report = await job.load()
+    except BadInputError as exc:
+        return _Loaded(error=str(exc))
+    if report is None:
+        if job.required:
+            return _Loaded(error=f"{job.label}: no report published for this date")
+        return _Loaded()
+    return _Loaded(prepare(report, stored=stored))
+
+
+async def ingest_jobs(
+    archive: Archive,
+    jobs: Sequence[ReportJob],
+    *,
+    max_bytes: int,
+    warn: Callable[[Report], None],
+    workers: int | None = None,
+) -> int:
+    """Ingest every job's report, printing one line each (as `paperbot ingest` does); the number
+    of reports that could not be read or stored."""
+    failures = 0
+    batch: list[tuple[PreparedReport, str | None]] = []
+    papers_in_batch = 0
+    with _Progress(len(jobs)) as progress:
+
+        async def flush() -> None:
+            nonlocal failures, papers_in_batch
+            if not batch:
+                return
+            for result in await archive.ingest_many(batch):
+                if isinstance(result, EmptyReportRefused):
+                    failures += 1
+                    print(f"paperbot: error: {result}", file=sys.stderr)
+                else:
+                    print(result.describe())
+            progress.advance(len(batch), papers_in_batch)
+            batch.clear()
+            papers_in_batch = 0
+
+        chosen = workers_for(jobs) if workers is None else workers
+        stored = await archive.content_hashes() if len(jobs) > 1 else frozenset[str]()
+        async for job, loaded in _loaded(jobs, max_bytes, chosen, stored):
+            if loaded.prepared is None:
+                await flush()  # what was read before this report is reported before it
+                if loaded.fatal is not None:
+                    raise PaperbotError(loaded.fatal)
+                if loaded.error is not None:
+                    failures += 1
+                    print(f"paperbot: error: {loaded.error}", file=sys.stderr)
+                else:
+                    print(f"{job.label}: no report published", file=sys.stderr)
+                progress.advance(1, 0)
+                continue
+            warn(loaded.prepared.report)
+            batch.append((loaded.prepared, job.label))
+            papers_in_batch += len(loaded.prepared.report.papers)
+            if papers_in_batch >= BATCH_PAPERS:
+                await flush()
+        await flush()
+    if len(jobs) > 1:
+        await archive.release_free_pages()
+    return failures
+
+
+class _Progress:
+    """A progress bar with papers/s on stderr when it is a terminal and there are several
+    reports; nothing otherwise (rich is not even imported)."""
+
+    def __init__(self, total: int) -> None:
+        self.bar: Any = None
+        self.papers = 0
+        self.started = time.perf_counter()
+        if total < 2 or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("reports · {task.fields[papers]:,} papers · {task.fields[rate]:,.0f} papers/s"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.bar.add_task("ingesting", total=total, papers=0, rate=0.0)
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def advance(self, reports: int, papers: int) -> None:
+        self.papers += papers
+        if self.bar is not None:
+            rate = self.papers / max(time.perf_counter() - self.started, 1e-6)
+            self.bar.update(self.task, advance=reports, papers=self.papers, rate=rate)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
