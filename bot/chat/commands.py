@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.exc import (
     DBAPIError,
@@ -105,6 +105,43 @@ class CommandContext:
     @property
     def vote_store(self) -> VoteStore:
         return self.votes if self.votes is not None else VoteStore(self.archive.engine)
+
+
+class CommandEdge(Protocol):
+    """What a chat edge holds for every command it hands to the core (SlackEdge, DiscordEdge)."""
+
+    archive: Archive
+    store: SubscriptionStore
+    taxonomy: Taxonomy
+    default_tz: str
+    command_deadline: float
+
+    @property
+    def votes(self) -> VoteStore: ...
+
+
+def edge_context(
+    edge: CommandEdge,
+    channel: ChannelRef,
+    *,
+    user: str,
+    locale: Locale | None,
+    can_manage: bool | None,
+) -> CommandContext:
+    """The context of one command typed on a platform: the edge's stores and defaults, and what
+    the platform says about the caller (never what they typed)."""
+    return CommandContext(
+        archive=edge.archive,
+        store=edge.store,
+        taxonomy=edge.taxonomy,
+        channel=channel,
+        user=user,
+        locale=locale,
+        can_manage=can_manage,
+        default_tz=edge.default_tz,
+        deadline=edge.command_deadline,
+        votes=edge.votes,
+    )
 
 
 @dataclass(frozen=True, slots=True)

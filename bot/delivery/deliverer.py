@@ -69,8 +69,10 @@ class Deliverer:
     # nobody but the log (tests of delivery alone).
     notice_policy: NoticePolicy | None = None
     notices: Notices | None = field(default=None, init=False)
-    # Readers' 👍 / 👎 (bot/ranking/tuning.py); None: the outbox's database.
+    # Readers' 👍 / 👎 (bot/ranking/tuning.py) and the notices asked for; None: stores on the
+    # outbox's database (the process's own come from its composition root, App).
     votes: VoteStore | None = None
+    notice_store: NoticeStore | None = None
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
     # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
@@ -94,7 +96,7 @@ class Deliverer:
         self.digests = DigestCache(self.archive, self.taxonomy, self.votes or VoteStore(self.outbox.engine))
         if self.notice_policy is not None:
             self.notices = Notices(
-                NoticeStore(self.outbox.engine),
+                self.notice_store or NoticeStore(self.outbox.engine),
                 self.outbox,
                 self.store,
                 notifiers_of(self.publishers),

@@ -30,7 +30,6 @@ from bot.runtime.composition import App, unreachable_database_explained
 from bot.runtime.config import Settings, load_settings
 from bot.store.database import DEMO_SQLITE_FILE, default_database_url
 from bot.store.deployment import console_channels, platform_evidence, record_platform_run
-from bot.store.outbox import Outbox
 from bot.store.subscriptions import import_problem
 from bot.text import count, display_width, pad
 from bot.topics.resolve import resolve_terms
@@ -304,7 +303,7 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
-    rows = await Outbox(app.engine).list(day=args.date, status=args.status)
+    rows = await app.outbox.list(day=args.date, status=args.status)
     if args.json:
         _print_json([row.to_json() for row in rows])
         return EXIT_OK

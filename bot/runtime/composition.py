@@ -21,6 +21,7 @@ from bot.store.database import create_engine, default_database_url
 from bot.store.http_cache import DatabaseValidatorCache
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
+from bot.store.notices import NoticeStore
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
@@ -39,6 +40,16 @@ class App:
         self.archive = Archive(engine)
         self.subscriptions = SubscriptionStore(engine)
         self._source: ReportSource | None = None
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        """The deliveries, one row per channel and day (bot/store/outbox.py)."""
+        return Outbox(self.engine)
+
+    @cached_property
+    def notice_store(self) -> NoticeStore:
+        """The notices asked for and sent (bot/delivery/loud_failures.py)."""
+        return NoticeStore(self.engine)
 
     @cached_property
     def votes(self) -> VoteStore:
@@ -71,12 +82,13 @@ class App:
         return Deliverer(
             archive=self.archive,
             store=self.subscriptions,
-            outbox=Outbox(self.engine),
+            outbox=self.outbox,
             taxonomy=self.taxonomy,
             publishers=publishers,
             catch_up=dt.timedelta(hours=self.settings.catch_up_hours),
             notice_policy=NoticePolicy.from_settings(self.settings),
             votes=self.votes,
+            notice_store=self.notice_store,
         )
 
     async def schema_revision(self) -> str | None:

@@ -24,9 +24,9 @@ from discord import app_commands
 
 from bot.chat.commands import (
     COMMAND_DEADLINE_SECONDS,
-    CommandContext,
     Reply,
     database_unreachable,
+    edge_context,
     failure_reply,
     handle_invocation,
 )
@@ -122,17 +122,12 @@ class DiscordEdge:
 
     async def answer(self, interaction: discord.Interaction, verb: str, text: str = "") -> Reply:
         """Run the sub-command `verb` on its option text for this interaction."""
-        ctx = CommandContext(
-            archive=self.archive,
-            store=self.store,
-            taxonomy=self.taxonomy,
-            channel=channel_of(interaction),
+        ctx = edge_context(
+            self,
+            channel_of(interaction),
             user=str(interaction.user.id),
             locale=language_of(interaction),
             can_manage=may_manage(interaction),
-            default_tz=self.default_tz,
-            deadline=self.command_deadline,
-            votes=self.votes,
         )
         return await handle_invocation(ctx, verb, text)
 

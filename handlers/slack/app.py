@@ -24,9 +24,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.commands import (
     COMMAND_DEADLINE_SECONDS,
-    CommandContext,
     cadence_text,
     database_unreachable,
+    edge_context,
     failure_reply,
     handle_paper_command,
 )
@@ -188,18 +188,7 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
                 # A DM: no channel permission applies. The reader's own DM with the app is their
                 # personal digest, which they manage (only they can type there).
                 may_manage = await edge.owns_dm(client, team, user, channel.channel)
-            ctx = CommandContext(
-                archive=edge.archive,
-                store=edge.store,
-                taxonomy=edge.taxonomy,
-                channel=channel,
-                user=user,
-                locale=language,
-                can_manage=may_manage,
-                default_tz=edge.default_tz,
-                deadline=edge.command_deadline,
-                votes=edge.votes,
-            )
+            ctx = edge_context(edge, channel, user=user, locale=language, can_manage=may_manage)
             reply = await handle_paper_command(ctx, text)
             # Off the event loop: a long digest's blocks take a while to build.
             messages = await asyncio.to_thread(reply_messages, reply)

@@ -112,12 +112,10 @@ def _record_only_notices(app: App) -> Notices:
     """Notices the Slack edge records (a personal digest paused because its reader left) for the
     delivering process to send to PAPERBOT_OPERATOR_CHANNEL, or to log."""
     from bot.delivery.loud_failures import NoticePolicy, Notices
-    from bot.store.notices import NoticeStore
-    from bot.store.outbox import Outbox
 
     return Notices(
-        NoticeStore(app.engine),
-        Outbox(app.engine),
+        app.notice_store,
+        app.outbox,
         app.subscriptions,
         {},
         NoticePolicy.from_settings(app.settings),
