@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.models import Paper
+from typing import TYPE_CHECKING
+
+from bot.models import ChannelRef, Paper, Report
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.chat.commands import CommandContext
 
 
 def paper(
@@ -40,3 +47,18 @@ def make_paper(
 ) -> Paper:
     """An archived report's paper: read from HTML, with an area and a contribution by default."""
     return paper(title, domain, contribution, innovations, usage, results, arxiv_id, source="HTML")
+
+
+async def chat_context(
+    engine: AsyncEngine, channel: ChannelRef, *reports: Report, user: str = "U1"
+) -> CommandContext:
+    """A `/paper` caller in `channel`, with `reports` archived (stores on `engine`, built-in topics)."""
+    from bot.chat.commands import CommandContext
+    from bot.store.archive import Archive
+    from bot.store.subscriptions import SubscriptionStore
+    from bot.topics.taxonomy import builtin_taxonomy
+
+    archive = Archive(engine)
+    for report in reports:
+        await archive.ingest(report)
+    return CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), channel, user=user)

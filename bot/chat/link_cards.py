@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.models import ChannelRef, Interests, Locale, Paper, Report, Subscription
-from bot.ranking.digest import DigestItem, build_digest
+from bot.ranking.digest import DigestItem, build_digest, paper_item
 from bot.ranking.tuning import paper_topics
-from bot.reports.arxiv import arxiv_id_from_url, paper_links
+from bot.reports.arxiv import arxiv_id_from_url
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import Taxonomy
@@ -119,19 +119,4 @@ def card_item(
         digest = build_digest(report, Interests(topics=own), taxonomy, locale=locale, limit=1)
         if digest.items:
             return digest.items[0]
-    links = paper_links(paper.arxiv_id)
-    return DigestItem(
-        arxiv_id=paper.arxiv_id,
-        title=paper.title,
-        hf_url=links["hf"],
-        arxiv_url=links["arxiv"],
-        pdf_url=links["pdf"],
-        domain=paper.domain,
-        contribution=paper.contribution or paper.summary,
-        topics=(),
-        reason="",
-        score=0.0,
-        upvotes=paper.upvotes,
-        github_repo=paper.github_repo,
-        project_page=paper.project_page,
-    )
+    return paper_item(paper)

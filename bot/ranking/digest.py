@@ -134,7 +134,6 @@ def interest_labels(interests: Interests, taxonomy: Taxonomy, locale: str) -> tu
 
 def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
     paper = match.paper
-    links = paper_links(paper.arxiv_id)
     labels = tuple(
         taxonomy.get(m.key).label(locale) if m.kind == "topic" else f'"{m.key}"' for m in match.matches
     )
@@ -145,6 +144,14 @@ def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
         reasons = separator.join(
             f"{label}: {m.reason(locale)}" for label, m in zip(labels, match.matches, strict=True)
         )
+    return paper_item(paper, topics=labels, reason=reasons, score=match.score)
+
+
+def paper_item(
+    paper: Paper, *, topics: tuple[str, ...] = (), reason: str = "", score: float = 0.0
+) -> DigestItem:
+    """A paper's card, with the topics and reason that selected it (none for a card shown alone)."""
+    links = paper_links(paper.arxiv_id)
     return DigestItem(
         arxiv_id=paper.arxiv_id,
         title=paper.title,
@@ -155,9 +162,9 @@ def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
         pdf_url=links["pdf"],
         domain=paper.domain,
         contribution=paper.contribution or paper.summary,
-        topics=labels,
-        reason=reasons,
-        score=match.score,
+        topics=topics,
+        reason=reason,
+        score=score,
         upvotes=paper.upvotes,
         github_repo=paper.github_repo,
         project_page=paper.project_page,

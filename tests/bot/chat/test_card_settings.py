@@ -14,11 +14,11 @@ from bot.chat.subscribing import from_export, parse_digest_setting, to_export
 from bot.errors import BadInputError
 from bot.models import CARD_LAYOUTS, ChannelRef, DigestSettings, Interests, Subscription
 from bot.reports.arxiv import thumbnail_url
-from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import subscriptions as table
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.chat.test_digest_settings import report
+from tests.factories import chat_context
 
 RL = Interests(("reinforcement-learning",))
 CHANNEL = ChannelRef("console", "local", "cards")
@@ -75,9 +75,7 @@ def test_the_thumbnail_is_built_from_the_arxiv_id() -> None:
 
 @pytest.fixture
 async def ctx(engine: AsyncEngine) -> CommandContext:
-    archive = Archive(engine)
-    await archive.ingest(report())
-    return CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+    return await chat_context(engine, CHANNEL, report())
 
 
 async def say(ctx: CommandContext, text: str) -> Reply:

@@ -21,7 +21,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import subscriptions as table
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.delivery.test_delivery_flow import ScriptedPublisher
-from tests.factories import paper
+from tests.factories import chat_context, paper
 
 DAY = dt.date(2026, 6, 1)
 RL = Interests(("reinforcement-learning",))
@@ -113,9 +113,7 @@ def test_bad_settings_say_what_works(name: str, value: str, message: str) -> Non
 
 @pytest.fixture
 async def ctx(engine: AsyncEngine) -> CommandContext:
-    archive = Archive(engine)
-    await archive.ingest(report())
-    return CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+    return await chat_context(engine, CHANNEL, report())
 
 
 async def say(ctx: CommandContext, text: str) -> Reply:
