@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.bench_parse import REFERENCE
 from benchmarks.common import CACHE, machine, percentile
-from bot.chat.use_cases import lookup
+from bot.chat.paper_lookup import lookup
 from bot.models import SECTION_FIELDS, Paper, Report
 from bot.reports.parser import parse_report
 from bot.runtime.config import SAMPLE_REPORT

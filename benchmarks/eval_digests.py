@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import machine
-from bot.chat.use_cases import lookup
+from bot.chat.paper_lookup import lookup
 from bot.models import SECTION_FIELDS
 from bot.reports.sources.local import read_report_file
 from bot.store.archive import Archive

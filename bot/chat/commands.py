@@ -35,6 +35,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from bot.chat.paper_lookup import lookup
 from bot.chat.query import PaperQuery, parse_query
 from bot.chat.subscribing import format_time
 from bot.chat.use_cases import (
@@ -43,7 +44,6 @@ from bot.chat.use_cases import (
     channel_digest,
     exclude,
     include,
-    lookup,
     set_cadence,
     set_digest_setting,
     set_language,

@@ -15,12 +15,12 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.chat.subscribing import parse_locale, read_import, to_export
-from bot.chat.use_cases import lookup
+# What every command, and a one-shot lookup above all, needs; the rest is imported by the
+# command that uses it (benchmarks/bench_startup.py).
+from bot.chat.paper_lookup import lookup
 from bot.errors import BadInputError, PaperbotError
 from bot.ids import is_personal
 from bot.models import ChannelRef, Report
-from bot.ranking.digest import build_digest
 
 if TYPE_CHECKING:  # parse, ingest and preview import it (with HTTP) when they run
     from bot.reports.resolve import ReportJob
@@ -29,10 +29,7 @@ from bot.runtime.cli import _AFTER_STOP, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, 
 from bot.runtime.composition import App, unreachable_database_explained
 from bot.runtime.config import Settings, load_settings
 from bot.store.database import DEMO_SQLITE_FILE, default_database_url
-from bot.store.deployment import console_channels, platform_evidence, record_platform_run
-from bot.store.subscriptions import import_problem
 from bot.text import count, display_width, pad
-from bot.topics.resolve import resolve_terms
 
 
 async def run_command(args: argparse.Namespace) -> int:
@@ -137,7 +134,10 @@ async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
+    from bot.chat.subscribing import parse_locale
+    from bot.ranking.digest import build_digest
     from bot.reports.resolve import resolve
+    from bot.topics.resolve import resolve_terms
 
     interests = resolve_terms(args.topics, app.taxonomy)
     locale = parse_locale(args.lang)
@@ -178,6 +178,9 @@ async def _cmd_topics(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
+    from bot.chat.subscribing import read_import, to_export
+    from bot.store.subscriptions import import_problem
+
     if args.action == "export":
         # Chat channels only: the console's demo channel is local state, not something to restore.
         entries = [
@@ -321,6 +324,8 @@ async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_run(app: App, _args: argparse.Namespace) -> int:
+    from bot.store.deployment import console_channels, record_platform_run
+
     """`run` with platform credentials: the service. Its start marks the database as a platform
     deployment's, which the console demo then never writes into."""
     from handlers.service import run_service
@@ -349,6 +354,8 @@ async def _run_console(args: argparse.Namespace, settings: Settings) -> int:
     its #demo channel into its database. So it runs on its own SQLite file (DEMO_SQLITE_FILE)
     unless PAPERBOT_DATABASE_URL names one, and never on a platform deployment's database: that
     is refused before anything, the schema included, is written."""
+    from bot.store.deployment import platform_evidence
+
     if args.require_platform:
         raise BadInputError(
             "no chat platform is configured, and `run --require-platform` never starts the console "

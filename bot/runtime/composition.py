@@ -18,17 +18,16 @@ from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging
 from bot.store.archive import Archive
 from bot.store.database import create_engine, default_database_url
-from bot.store.http_cache import DatabaseValidatorCache
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
-from bot.store.notices import NoticeStore
-from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
-if TYPE_CHECKING:  # imported where used: a one-shot lookup needs neither (benchmarks/bench_startup.py)
+if TYPE_CHECKING:  # imported where used: a one-shot lookup needs none (benchmarks/bench_startup.py)
     from bot.delivery.deliverer import Deliverer
+    from bot.store.notices import NoticeStore
+    from bot.store.outbox import Outbox
 
 
 class App:
@@ -44,11 +43,15 @@ class App:
     @cached_property
     def outbox(self) -> Outbox:
         """The deliveries, one row per channel and day (bot/store/outbox.py)."""
+        from bot.store.outbox import Outbox
+
         return Outbox(self.engine)
 
     @cached_property
     def notice_store(self) -> NoticeStore:
         """The notices asked for and sent (bot/delivery/loud_failures.py)."""
+        from bot.store.notices import NoticeStore
+
         return NoticeStore(self.engine)
 
     @cached_property
@@ -65,6 +68,7 @@ class App:
         """The configured report source (created on first use: `parse FILE` needs none)."""
         if self._source is None:
             from bot.reports.sources import source_from_setting
+            from bot.store.http_cache import DatabaseValidatorCache
 
             self._source = source_from_setting(
                 self.settings.report_source_spec(),

@@ -80,21 +80,47 @@ def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{compile_pattern(p)})" for p in patterns))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Topic:
-    """One subscribable topic. `strong`/`weak`/`veto` are compiled alternations (None when empty)."""
+    """One subscribable topic. `strong`/`weak`/`veto` are compiled alternations (None when empty),
+    compiled on first use: a lookup by a topic's name needs none of the ~700 patterns, and
+    compiling them all took a third of a one-shot `paperbot lookup` (benchmarks/bench_startup.py)."""
 
     id: str
     name: str
     zh: tuple[str, ...]
     aliases: tuple[str, ...]
-    strong: re.Pattern[str]
-    weak: re.Pattern[str] | None
-    veto: re.Pattern[str] | None
-    strong_probe: re.Pattern[str]
-    weak_probe: re.Pattern[str] | None
-    strong_patterns: tuple[str, ...] = ()
+    strong_patterns: tuple[str, ...]
     weak_patterns: tuple[str, ...] = ()
+    veto_patterns: tuple[str, ...] = ()
+
+    @cached_property
+    def strong(self) -> re.Pattern[str]:
+        compiled = compile_any(self.strong_patterns)
+        assert compiled is not None  # parse_taxonomy refuses a topic without strong patterns
+        return compiled
+
+    @cached_property
+    def weak(self) -> re.Pattern[str] | None:
+        return compile_any(self.weak_patterns)
+
+    @cached_property
+    def veto(self) -> re.Pattern[str] | None:
+        return compile_any(self.veto_patterns)
+
+    @cached_property
+    def strong_probe(self) -> re.Pattern[str]:
+        compiled = compile_probe(self.strong_patterns)
+        assert compiled is not None
+        return compiled
+
+    @cached_property
+    def weak_probe(self) -> re.Pattern[str] | None:
+        return compile_probe(self.weak_patterns)
+
+    def compile(self) -> tuple[re.Pattern[str] | None, ...]:
+        """Every pattern, compiled now (a taxonomy file's test: a bad pattern fails here)."""
+        return (self.strong, self.weak, self.veto, self.strong_probe, self.weak_probe)
 
     def label(self, locale: str = "en") -> str:
         """The name shown to a reader of `locale`."""
@@ -180,9 +206,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
     data = tomllib.loads(text)
     topics = []
     for entry in data.get("topic", []):
-        strong = compile_any(_tuple(entry, "strong"))
-        strong_probe = compile_probe(_tuple(entry, "strong"))
-        if strong is None or strong_probe is None or not entry.get("id") or not entry.get("name"):
+        if not _tuple(entry, "strong") or not entry.get("id") or not entry.get("name"):
             raise ValueError(f"topic {entry.get('id')!r} needs an id, a name and strong patterns")
         for pattern in (*_tuple(entry, "strong"), *_tuple(entry, "weak")):
             if _UPPER_ESCAPE.search(pattern):
@@ -194,13 +218,9 @@ def parse_taxonomy(text: str) -> Taxonomy:
                 name=entry["name"],
                 zh=_tuple(entry, "zh"),
                 aliases=_tuple(entry, "aliases"),
-                strong=strong,
-                weak=compile_any(_tuple(entry, "weak")),
-                veto=compile_any(_tuple(entry, "veto")),
-                strong_probe=strong_probe,
-                weak_probe=compile_probe(_tuple(entry, "weak")),
                 strong_patterns=_tuple(entry, "strong"),
                 weak_patterns=_tuple(entry, "weak"),
+                veto_patterns=_tuple(entry, "veto"),
             )
         )
     acronyms = data.get("acronyms", {})

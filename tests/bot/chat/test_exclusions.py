@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.commands import CommandContext, Reply, handle_paper_command
+from bot.chat.paper_lookup import lookup
 from bot.chat.subscribing import from_export, merge_interests, to_export
-from bot.chat.use_cases import lookup
 from bot.errors import BadInputError
 from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.ranking.digest import build_digest

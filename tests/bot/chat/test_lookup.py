@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from bot.chat.paper_lookup import lookup
 from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
-from bot.chat.use_cases import lookup
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.store.archive import Archive

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat.paper_lookup import lookup
 from bot.chat.query import parse_query
-from bot.chat.use_cases import lookup
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
 from bot.store.archive import Archive

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.use_cases import lookup
+from bot.chat.paper_lookup import lookup
 from bot.models import SECTION_FIELDS, Report
 from bot.reports.sources.local import read_report_file
 from bot.store.archive import Archive

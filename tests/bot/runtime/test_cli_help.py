@@ -90,6 +90,56 @@ def test_help_and_bad_arguments_import_none_of_the_heavy_libraries(argv: list[st
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+# What a one-shot `paperbot lookup` must not import: the subscription, digest, delivery and chat
+# code, the HTTP client, Alembic, and the compiled topic patterns (issue 17: benchmarks/bench_startup.py).
+NOT_FOR_A_LOOKUP = (
+    "bot.chat.subscribing",
+    "bot.chat.use_cases",
+    "bot.ranking.digest",
+    "bot.delivery.deliverer",
+    "bot.store.outbox",
+    "bot.store.notices",
+    "bot.topics.matcher",
+    "httpx",
+    "alembic",
+    "slack_bolt",
+    "discord",
+)
+
+
+@pytest.mark.other_process
+@pytest.mark.parametrize(
+    ("query", "matcher", "compiled"),
+    [("photomosaics", False, 0), ("diffusion", True, 1)],  # a word; a topic's name: only that topic
+)
+def test_a_one_shot_lookup_imports_only_what_a_lookup_needs(
+    tmp_path: Path, query: str, matcher: bool, compiled: int
+) -> None:
+    code = (
+        "import sys\n"
+        "from bot.runtime.cli import main\n"
+        f"try:\n    main(['lookup', {query!r}])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(name for name in {NOT_FOR_A_LOOKUP!r} if name in sys.modules))\n"
+        "from bot.topics.taxonomy import builtin_taxonomy\n"
+        "print(sum('strong' in vars(topic) for topic in builtin_taxonomy()))\n"
+    )
+    env = {**os.environ, "PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"}
+    from bot.runtime.config import SAMPLE_REPORT
+
+    # An archive in use: migrated, and holding papers for the topic to be scored on.
+    ingest = [
+        sys.executable,
+        "-c",
+        f"from bot.runtime.cli import main; main(['ingest', {str(SAMPLE_REPORT)!r}])",
+    ]
+    subprocess.run(ingest, env=env, capture_output=True, check=True)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    imported, patterns = done.stdout.splitlines()[-2:]
+    assert imported == str(["bot.topics.matcher"] if matcher else [])
+    assert patterns == str(compiled)  # the topic patterns compiled: only those a lookup used
+
+
 def test_shell_completion_when_argcomplete_is_installed(tmp_path: Path) -> None:
     pytest.importorskip("argcomplete")
     answer = tmp_path / "completions"

@@ -150,7 +150,7 @@ async def test_a_batch_stores_what_one_report_at_a_time_stores(engine: AsyncEngi
 
 
 async def lookup_ids(archive: Archive, query: str) -> list[str]:
-    from bot.chat.use_cases import lookup
+    from bot.chat.paper_lookup import lookup
 
     return [hit.arxiv_id for hit in await lookup(archive, query)]
 

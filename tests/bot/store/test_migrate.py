@@ -66,7 +66,7 @@ async def test_an_archive_of_0009_gains_the_digest_extras_in_place(tmp_path: Pat
 
     from alembic import command
 
-    from bot.chat.use_cases import lookup
+    from bot.chat.paper_lookup import lookup
     from bot.models import Paper, Report
     from bot.store.archive import Archive
     from bot.store.migrate import _config
@@ -186,7 +186,7 @@ async def test_an_archive_of_0010_is_compacted_in_place(empty_engine: AsyncEngin
 
     from alembic import command
 
-    from bot.chat.use_cases import lookup
+    from bot.chat.paper_lookup import lookup
     from bot.models import Paper, Report
     from bot.store.archive import Archive
     from bot.store.migrate import _config

@@ -83,3 +83,14 @@ strong = ["beta"]
 def test_a_topic_without_evidence_is_refused() -> None:
     with pytest.raises(ValueError, match="strong patterns"):
         parse_taxonomy('[[topic]]\nid = "a"\nname = "alpha"\n')
+
+
+def test_every_built_in_pattern_compiles_and_a_bad_one_fails_when_compiled() -> None:
+    import re
+
+    for topic in builtin_taxonomy():
+        assert topic.compile()[0] is not None  # strong evidence, always
+    broken = parse_taxonomy('[[topic]]\nid = "a"\nname = "alpha"\nstrong = ["(unclosed"]\n')
+    (topic,) = broken
+    with pytest.raises(re.error):
+        topic.compile()

@@ -1,0 +1,118 @@
+"""`/paper QUERY` and `paperbot lookup`: the papers a query answers with, best first.
+
+Its own module, apart from the other use cases, so that a one-shot `paperbot lookup` imports only
+what a lookup needs (benchmarks/bench_startup.py): not the subscription and digest code, and the
+topic matcher only for a lookup by a topic's name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from dataclasses import replace
+
+from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.errors import LocalisedInputError
+from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
+from bot.store.archive import Archive
+from bot.store.search import RANK_WINDOW, search
+from bot.store.terms import Term, tokenize
+from bot.topics.taxonomy import Taxonomy, Topic
+
+TOPIC_CANDIDATES_PER_HIT = 8
+MIN_TOPIC_CANDIDATES = 40
+# A minus at the start of the query or after a space, then a quoted phrase or a word.
+_EXCLUDED_TERM = re.compile(r"(?:^|(?<=\s))[-－−](?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
+
+
+async def lookup(
+    archive: Archive,
+    raw_query: str,
+    *,
+    limit: int = DEFAULT_LOOKUP_LIMIT,
+    taxonomy: Taxonomy | None = None,
+) -> list[LookupHit]:
+    """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query.
+
+    Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
+    whose title, application area or contribution holds them."""
+    limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
+    raw_query, excluded = split_exclusions(raw_query)
+    if excluded:
+        if not raw_query.strip():
+            raise LocalisedInputError("error.lookup_only_exclusions")
+        # Ask for more, as some will be left out.
+        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy)
+        return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
+    query = parse_query(raw_query)
+    if isinstance(query, PaperQuery):
+        hit = await archive.hit(query.arxiv_id)
+        return [hit] if hit else []
+    if isinstance(query, DayQuery):
+        report = await archive.report(query.day)
+        if report is None:
+            return []
+        return [
+            LookupHit(p.arxiv_id, p.title, query.day, 1.0, p.url, p.domain, p.contribution)
+            for p in report.papers[:limit]
+        ]
+    assert isinstance(query, TextQuery)
+    topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
+    if topic is not None:
+        return await _topic_lookup(archive, topic, limit)
+    hits = await search(archive.engine, query.terms, limit=limit)
+    if not hits and len(query.terms) > 1:
+        # No paper holds every word: fall back to papers holding any of them, still ranked.
+        hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
+    return hits
+
+
+def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
+    """A lookup query without its `-word` / `-"phrase"` terms, and a pattern for each of them."""
+    excluded: list[re.Pattern[str]] = []
+
+    def take(match: re.Match[str]) -> str:
+        term = " ".join((match.group(1) or match.group(2) or "").split())
+        if term:
+            # Whole words for Latin text ("survey" is not "surveyed"); Chinese has no spaces.
+            edge = r"\b" if term[0].isascii() and term[-1].isascii() else ""
+            excluded.append(re.compile(edge + re.escape(term) + edge, re.IGNORECASE))
+        return " "
+
+    rest = _EXCLUDED_TERM.sub(take, raw)
+    return " ".join(rest.split()), excluded
+
+
+def _mentions_any(hit: LookupHit, patterns: list[re.Pattern[str]]) -> bool:
+    text = "\n".join((hit.title, hit.domain, hit.contribution))
+    return any(pattern.search(text) for pattern in patterns)
+
+
+async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[LookupHit]:
+    """Papers about a topic, newest first: the full-text index finds candidates by the topic's
+    names, and the matcher keeps those that are about it (not those that mention it)."""
+    names: list[Term] = []
+    for name in topic.names:
+        tokens = tuple(token for term in tokenize(name) for token in term.tokens)
+        if tokens and Term(tokens) not in names:
+            names.append(Term(tokens))
+    # Candidates come title matches first, then application-area matches: the papers most
+    # likely to be about the topic. Scoring one costs ~0.4 ms of CPU, so a few per wanted hit.
+    wanted = min(RANK_WINDOW, max(limit * TOPIC_CANDIDATES_PER_HIT, MIN_TOPIC_CANDIDATES))
+    candidates = await search(archive.engine, names, limit=wanted, match_all=False)
+    stored = await archive.papers([hit.arxiv_id for hit in candidates])
+    from bot.topics.matcher import MAX_SCORE, paper_fields, score_topic
+
+    hits = []
+    for index, hit in enumerate(candidates):
+        if index and index % 10 == 0:
+            await asyncio.sleep(0)  # let other commands (and Slack's 3-second acks) through
+        if hit.arxiv_id not in stored:
+            continue
+        paper, day = stored[hit.arxiv_id]
+        match = score_topic(topic, paper_fields(paper))
+        if match is not None:
+            hits.append(replace(hit, date=day, score=round(match.score / MAX_SCORE, 4)))
+    hits.sort(key=lambda h: (h.date or dt.date.min, h.score), reverse=True)
+    return hits[:limit]
