@@ -564,18 +564,7 @@ class FakeSlack:
             key=lambda m: float(m.ts),
             reverse=True,
         )
-        limit = min(max(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), 1), HISTORY_MAX_LIMIT)
-        start = _cursor_offset(params.get("cursor"))
-        page = newest_first[start : start + limit]
-        has_more = start + limit < len(newest_first)
-        with_metadata = _truthy(params.get("include_all_metadata"))
-        return {
-            "ok": True,
-            "messages": [m.as_message(with_metadata=with_metadata) for m in page],
-            "has_more": has_more,
-            "pin_count": 0,
-            "response_metadata": {"next_cursor": f"offset:{start + limit}" if has_more else ""},
-        }
+        return {**_page(newest_first, params), "pin_count": 0}
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
         """conversations.replies: a thread's parent, then its replies, oldest first, paged."""
@@ -588,17 +577,7 @@ class FakeSlack:
         root = self._find(channel, parent.thread_ts) if parent.thread_ts else parent
         assert root is not None
         thread = [root, *(m for m in self._messages if m.channel == channel and m.thread_ts == root.ts)]
-        limit = min(max(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), 1), HISTORY_MAX_LIMIT)
-        start = _cursor_offset(params.get("cursor"))
-        page = thread[start : start + limit]
-        has_more = start + limit < len(thread)
-        with_metadata = _truthy(params.get("include_all_metadata"))
-        return {
-            "ok": True,
-            "messages": [m.as_message(with_metadata=with_metadata) for m in page],
-            "has_more": has_more,
-            "response_metadata": {"next_cursor": f"offset:{start + limit}" if has_more else ""},
-        }
+        return _page(thread, params)
 
     def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(str(params.get("user") or ""))
@@ -793,3 +772,18 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     """A started fake; import it into a conftest.py (or a test module) to use it by name."""
     async with FakeSlack() as slack:
         yield slack
+
+
+def _page(messages: list[Any], params: dict[str, Any]) -> dict[str, Any]:
+    """One page of conversations.history or .replies: `limit` messages from the cursor on."""
+    limit = min(max(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), 1), HISTORY_MAX_LIMIT)
+    start = _cursor_offset(params.get("cursor"))
+    page = messages[start : start + limit]
+    has_more = start + limit < len(messages)
+    with_metadata = _truthy(params.get("include_all_metadata"))
+    return {
+        "ok": True,
+        "messages": [m.as_message(with_metadata=with_metadata) for m in page],
+        "has_more": has_more,
+        "response_metadata": {"next_cursor": f"offset:{start + limit}" if has_more else ""},
+    }
