@@ -42,7 +42,6 @@ FIELD_WEIGHTS: dict[str, float] = {
     "usage": 0.4,
     "results": 0.4,
     "extra": 0.4,  # a digest's other labelled parts (核心关键词, Comments): read, but lightly
-    "summary_line": 2.0,  # a paper without report sections: its one-line summary (the API's AI summary)
 }
 
 
@@ -51,19 +50,21 @@ class FieldProfile:
     """How much evidence each field of one kind of paper counts (one matcher, one profile per
     kind of source: see `profile_for`)."""
 
-    name: str
     weights: dict[str, float]
+    # What the paper's one-line `contribution` is under this profile: a report's contribution
+    # section, or an API item's AI summary (a field of its own, named so in reasons).
+    contribution_field: str = "contribution"
 
 
-REPORT_PROFILE = FieldProfile("report", FIELD_WEIGHTS)
+REPORT_PROFILE = FieldProfile(FIELD_WEIGHTS)
 # A paper with an abstract and no report sections (a Hugging Face API item): its title and AI
 # keywords name what it is; its one-line summary (`contribution`: the AI summary, else the
 # abstract's first sentence) says so too, but also what it was evaluated on ("achieves strong
 # results on reasoning benchmarks"); the abstract mentions everything the paper touches, so it
 # only ever adds to other evidence. Measured on the labelled API items (benchmarks/eval_topics.py).
 ABSTRACT_PROFILE = FieldProfile(
-    "abstract",
     {**FIELD_WEIGHTS, "title": 3.0, "keywords": 2.0, "summary_line": 2.0, "summary": 0.5},
+    contribution_field="summary_line",
 )
 _REPORT_SECTIONS = ("domain", "innovations", "usage", "results")
 
@@ -94,7 +95,7 @@ KEYWORD_THRESHOLD = 0.4
 _BASELINE_FIELDS = frozenset({"results", "extra"})
 # Scores shown to readers are a share of what a paper with every report field could reach; the
 # extra text of other digests' papers is left out so that adding it changed no score.
-MAX_SCORE = sum(weight for name, weight in FIELD_WEIGHTS.items() if name not in ("extra", "summary_line"))
+MAX_SCORE = sum(weight for name, weight in FIELD_WEIGHTS.items() if name != "extra")
 MAX_REASON_TERMS = 3
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -209,7 +210,7 @@ def paper_fields(paper: Paper, profile: FieldProfile | None = None) -> list[Fiel
         ("domain", area),
         ("domain_rest", area_rest),
         ("keywords", "; ".join(paper.keywords)),
-        ("summary_line" if profile is ABSTRACT_PROFILE else "contribution", paper.contribution),
+        (profile.contribution_field, paper.contribution),
         ("innovations", paper.innovations),
         ("summary", paper.summary),
         ("usage", paper.usage),
