@@ -143,9 +143,9 @@ class Taxonomy:
         # A free keyword's other spellings: an acronym and its expansion find each other.
         self._spellings: dict[str, tuple[str, ...]] = {}
         for short, long in (acronyms or {}).items():
-            self._spellings.setdefault(name_key(short), ())
-            self._spellings[name_key(short)] += (long,)
-            self._spellings[name_key(long)] = (*self._spellings.get(name_key(long), ()), short)
+            for written, spelled in ((short, long), (long, short)):
+                key = name_key(written)
+                self._spellings[key] = (*self._spellings.get(key, ()), spelled)
         self._by_id = {topic.id: topic for topic in topics}
         self._by_name: dict[str, Topic] = {}
         for topic in topics:
