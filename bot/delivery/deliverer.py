@@ -104,17 +104,6 @@ class Deliverer:
                 worker=self.worker,
             )
 
-    async def plan(
-        self,
-        now: dt.datetime,
-        *,
-        day: dt.date | None = None,
-        force: bool = False,
-        notes: PlanNotes | None = None,
-    ) -> int:
-        """Plan the digests that have come due (see `Planner.plan`)."""
-        return await self.planner.plan(now, day=day, force=force, notes=notes)
-
     @property
     def digest_platforms(self) -> list[str]:
         """The platforms whose digests this process delivers. A publisher whose
@@ -362,7 +351,7 @@ class Deliverer:
         and retries), deliver everything due, then send the notices due."""
         clock = self._pass_clock(now)
         if plan:
-            await self.plan(clock(), day=day, force=force, notes=notes)
+            await self.planner.plan(clock(), day=day, force=force, notes=notes)
         outcomes = await self._deliver_due(clock)
         await self.send_notices(clock())  # the notices the pass asked for are due by now
         return outcomes

@@ -193,8 +193,8 @@ async def test_a_stored_impossible_id_is_never_planned_nor_posted_to(
     job = Deliverer(archive, store, outbox, builtin_taxonomy(), {"slack": recorder})
     now = dt.datetime(2026, 5, 6, 13, 0, tzinfo=dt.UTC)
     with caplog.at_level(logging.WARNING, logger="paperbot.delivery"):
-        assert await job.plan(now, force=True) == 1
-        await job.plan(now + dt.timedelta(minutes=1), force=True)  # logged once, not every pass
+        assert await job.planner.plan(now, force=True) == 1
+        await job.planner.plan(now + dt.timedelta(minutes=1), force=True)  # logged once, not every pass
     assert await job.deliver_due(now) == {"posted": 1}
     assert recorder.channels == [GOOD]
     refused = [r.getMessage() for r in caplog.records if r.getMessage().startswith("not delivering to")]

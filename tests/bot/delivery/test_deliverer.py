@@ -116,9 +116,9 @@ async def test_not_due_yet_then_due_then_missed_beyond_the_catch_up_window(
     sub = await subscribe(engine, "C0X", time=(arrived + dt.timedelta(hours=2)).time())
     job = deliverer(engine, slack)
     due = max(due_at(DAY, sub), arrived)
-    assert await job.plan(due - dt.timedelta(minutes=1)) == 0  # not yet
+    assert await job.planner.plan(due - dt.timedelta(minutes=1)) == 0  # not yet
     late = deliverer(engine, slack, "w-late")
-    assert await late.plan(due + job.catch_up + dt.timedelta(minutes=1)) == 1
+    assert await late.planner.plan(due + job.catch_up + dt.timedelta(minutes=1)) == 1
     (row,) = await Outbox(engine).list()
     assert row.status == "skipped"
     assert row.last_error is not None
@@ -132,7 +132,7 @@ async def test_a_crash_after_posting_does_not_post_again(engine: AsyncEngine, sl
     await subscribe(engine, "C0CRASH")
     first = deliverer(engine, slack, "dies")
     now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    await first.plan(now, force=True)
+    await first.planner.plan(now, force=True)
     (claimed,) = await first.outbox.claim("dies", now, limit=10, lease=LEASE)
     sub = await SubscriptionStore(engine).get(ChannelRef("slack", "T0FAKE", "C0CRASH"))
     assert sub is not None
@@ -214,7 +214,7 @@ async def test_claims_a_crash_abandoned_do_not_use_up_the_retry_budget(
     await subscribe(engine, "C0ABANDON")
     now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     job = deliverer(engine, slack, "crashy")
-    await job.plan(now, force=True)
+    await job.planner.plan(now, force=True)
     for round_ in range(MAX_ATTEMPTS + 2):  # claimed, then the worker dies, again and again
         moment = now + (LEASE + dt.timedelta(seconds=1)) * round_
         assert len(await job.outbox.claim("crashy", moment, limit=5, lease=LEASE)) == 1

@@ -50,7 +50,7 @@ async def test_deliver_says_why_each_channel_got_nothing(engine: AsyncEngine) ->
     publisher = ScriptedPublisher()
     job = deliverer(engine, publisher, "me", clock)
     outbox = Outbox(engine)
-    assert await job.plan(noon) == 3
+    assert await job.planner.plan(noon) == 3
     await outbox.claim("other:42", noon, limit=1, lease=LEASE)  # a live deliverer holds one
     (flaky,) = await outbox.claim("me", noon, limit=1, lease=LEASE)
     await outbox.finish(flaky, "me", PublishResult("failed", (), 0, "timeout"), noon, posted=())
@@ -91,7 +91,7 @@ async def test_wait_takes_over_the_claims_of_a_deliverer_that_died(engine: Async
     clock = FakeClock(NOW)
     publisher = ScriptedPublisher()
     job = deliverer(engine, publisher, "me", clock)
-    await job.plan(NOW, force=True)
+    await job.planner.plan(NOW, force=True)
     await Outbox(engine).claim("dead:1", NOW, limit=10, lease=LEASE)  # then killed: never renewed
     assert await job.deliver_due() == {}
     waits: list[int] = []
@@ -113,7 +113,7 @@ async def test_wait_returns_once_a_live_holder_records_its_outcome(engine: Async
     clock = FakeClock(NOW)
     job = deliverer(engine, ScriptedPublisher(), "me", clock)
     holder = deliverer(engine, ScriptedPublisher(), "alive:2", clock)
-    await job.plan(NOW, force=True)
+    await job.planner.plan(NOW, force=True)
     (held,) = await Outbox(engine).claim("alive:2", NOW, limit=1, lease=LEASE)
 
     async def sleep(seconds: float) -> None:  # meanwhile, the holder posts and records

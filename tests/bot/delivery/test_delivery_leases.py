@@ -87,7 +87,7 @@ async def test_a_claim_in_flight_is_renewed_and_taken_over_one_lease_after_a_kil
     slow.held[channel] = asyncio.Event()  # its post never returns: work in flight
     first = deliverer(engine, slow, "first", clock, beats)
     second = deliverer(engine, other, "second", clock)
-    await first.plan(clock(), force=True)
+    await first.planner.plan(clock(), force=True)
     passing = asyncio.create_task(first.deliver_due())
     await until(lambda: claimed_by(engine, "first"))
     for _ in range(6):  # a minute in flight, well past one lease: the heartbeat keeps it
@@ -116,7 +116,7 @@ async def test_a_deliverer_that_cannot_renew_stops_before_its_lease_runs_out(eng
     slow, other = ScriptedPublisher(), ScriptedPublisher()
     slow.held[channel] = asyncio.Event()
     first = deliverer(engine, slow, "first", clock, beats)
-    await first.plan(clock(), force=True)
+    await first.planner.plan(clock(), force=True)
 
     async def unreachable(*_args: object) -> set[int]:
         raise ConnectionError("the database does not answer")
@@ -140,7 +140,7 @@ async def test_a_deliverer_that_cannot_renew_stops_before_its_lease_runs_out(eng
 async def test_renewing_extends_only_the_workers_own_claims(engine: AsyncEngine) -> None:
     await setup(engine, 2)
     job = deliverer(engine, ScriptedPublisher(), "first", FakeClock(NOW))
-    await job.plan(NOW, force=True)
+    await job.planner.plan(NOW, force=True)
     outbox = Outbox(engine)
     mine = await outbox.claim("first", NOW, limit=1, lease=LEASE)
     theirs = await outbox.claim("second", NOW, limit=1, lease=LEASE)
@@ -154,7 +154,7 @@ async def test_renewing_extends_only_the_workers_own_claims(engine: AsyncEngine)
 async def test_a_recorded_delivery_is_not_renewed(engine: AsyncEngine, status: str) -> None:
     await setup(engine, 1)
     job = deliverer(engine, ScriptedPublisher(), "first", FakeClock(NOW))
-    await job.plan(NOW, force=True)
+    await job.planner.plan(NOW, force=True)
     assert await job.deliver_due() == {"posted": 1}
     (row,) = await Outbox(engine).list()
     assert await Outbox(engine).renew([row], "first", NOW, LEASE) == set()

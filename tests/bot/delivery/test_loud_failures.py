@@ -310,7 +310,7 @@ async def test_many_failures_at_once_are_one_message(engine: AsyncEngine) -> Non
 
 async def fail_for_good_all(engine: AsyncEngine, platform: Platform) -> None:
     job = deliverer(engine, platform, NoticePolicy(operator=OPS))
-    await job.plan(NOW, force=True)
+    await job.planner.plan(NOW, force=True)
     moment = NOW
     for hour in range(3 * MAX_ATTEMPTS):  # deliveries only: the notices are sent together after
         moment = NOW + dt.timedelta(hours=hour)
