@@ -239,8 +239,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "每篇论文的卡片在本消息的讨论串中，可在那里讨论。",
     },
     "digest.cards_as_replies": {
-        "en": "Each paper's card follows as a reply to this message: reply to a card to discuss it.",
-        "zh": "每篇论文的卡片以回复的形式紧随其后：回复卡片即可讨论。",
+        "en": (
+            "Each paper's card follows as a reply to this message: discuss a paper in its card's thread, "
+            "or reply to the card."
+        ),
+        "zh": "每篇论文的卡片以回复的形式紧随其后：在卡片的子区中讨论，或直接回复卡片。",
     },
     "card.not_available": {
         "en": "Paper details are not available right now.",

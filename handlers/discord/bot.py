@@ -45,12 +45,14 @@ from handlers.discord.locale import language_of
 
 log = logging.getLogger("paperbot.discord")
 
-# Exactly what posting digests needs: see channels, post (also in threads) with embeds, and read
-# recent history to recognise a digest already posted before a crash. Nothing else.
+# Exactly what posting digests needs: see channels, post (also in threads) with embeds, read
+# recent history to recognise a digest already posted before a crash, and start a public thread on
+# each card of a compact digest. Nothing else.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
+    create_public_threads=True,
     embed_links=True,
     read_message_history=True,
 )

@@ -36,6 +36,7 @@ from handlers.discord.messages import (
     MAX_FIELD_VALUE,
     MAX_FIELDS,
     MAX_FOOTER,
+    MAX_THREAD_NAME,
     MAX_TITLE,
     MAX_URL,
     VOTE_PREFIX,
@@ -412,9 +413,10 @@ def compact_messages(
     digest: Digest, *, images: bool = False, marker: str | None = None
 ) -> list[DiscordMessage]:
     """A compact digest: one message listing each paper's linked title with its topics, then each
-    paper's card (embed and buttons) as a reply to it (DiscordMessage.reply_to_first), so each
-    paper can be discussed by replying to its card. The list always fits one embed: titles and
-    topics are shortened as far as needed (60 papers fit in the 6,000 characters of one message)."""
+    paper's card (embed and buttons) as a reply to it (DiscordMessage.reply_to_first), each naming
+    the thread the publisher starts from it (DiscordMessage.thread_name), so each paper gets its own
+    discussion. The list always fits one embed: titles and topics are shortened as far as needed
+    (60 papers fit in the 6,000 characters of one message)."""
     locale = digest.locale
     head = clip(f"**{escape(digest.header())}**\n{escape(digest.following_line())}", HEADER_CHARS)
     rendered = render_items(digest, lambda item: digest_embed(item, locale, image=images))
@@ -449,8 +451,15 @@ def compact_messages(
     messages = [DiscordMessage(clip(head, MAX_CONTENT), listing)]
     for item, embed in rendered:
         view = paper_view([(item.arxiv_id, item.hf_url, item.arxiv_url)], locale, votes=True)
-        messages.append(DiscordMessage("", [embed], view, reply_to_first=True))
+        messages.append(DiscordMessage("", [embed], view, reply_to_first=True, thread_name=thread_name(item)))
     return messages
+
+
+def thread_name(item: DigestItem) -> str:
+    """The name of a compact card's thread: the paper's title on one line, clipped to Discord's 100
+    characters (the arXiv id when there is no title). A name is plain text, never markdown, and
+    mentions nobody, so the title is not escaped."""
+    return base_clip(" ".join(item.title.split()), MAX_THREAD_NAME) or item.arxiv_id
 
 
 # -- /paper replies ----------------------------------------------------------------------------

@@ -23,6 +23,9 @@ MAX_COMPONENTS = 25
 # An embed's thumbnail: an http(s) URL (discord.py's Embed.set_thumbnail); Discord documents no
 # length of its own for it, so the URL bound of an embed's other links (2,048) is kept.
 MAX_URL = 2048
+# A thread's name: 1-100 characters (Start Thread from Message). A compact digest's card starts
+# one named after its paper.
+MAX_THREAD_NAME = 100
 
 # Persistent "Details" buttons: a fixed custom_id scheme, re-registered at start-up, so buttons
 # on digests posted before a restart keep working.
@@ -38,6 +41,9 @@ class DiscordMessage:
     view: discord.ui.View | None = None
     # A compact digest's card: sent as a reply to the digest's first message (part 0).
     reply_to_first: bool = False
+    # A compact digest's card: once posted, a public thread is started from it under this name
+    # (at most MAX_THREAD_NAME characters), where it can. Empty: no thread.
+    thread_name: str = ""
 
     def send_kwargs(self) -> dict[str, Any]:
         """Arguments for `send()`: report text can never mention anyone."""

@@ -6,6 +6,13 @@ already reached the channel instead of guessing. Discord failures never raise ou
 `publish`: a channel paperbot can no longer see or post in pauses its subscription (with a
 reason `/paper list` shows); anything else comes back as "failed" with the part to resume
 from, for the delivery outbox to retry later. discord.py sits out 429s itself.
+
+A compact digest's card starts a public thread of its own once it is posted (in a server's text or
+announcement channel; never in a DM or a thread, where Discord has none). The thread is a bonus on
+a card already delivered: if Discord refuses it (an install whose invite lacks Create Public
+Threads) or fails, the log says so once and the card stays a reply to the list; the part still
+counts as posted. A card posted just before a crash keeps no thread: the resumed delivery starts
+with the next part and does not go back for it.
 """
 
 from __future__ import annotations
@@ -40,6 +47,15 @@ UNKNOWN_CHANNEL = 10003
 # "Cannot send messages to this user": a reader's DMs are closed to the bot (they turned DMs from
 # server members off, blocked it, or share no server with it any more).
 CANNOT_DM_USER = 50007
+# "A thread has already been created for this message": the card has its thread, as wanted.
+THREAD_ALREADY_CREATED = 160004
+
+# A card's thread is archived after a day without a message (one of Discord's 60, 1440, 4320 or
+# 10080 minutes): a daily digest's untouched threads leave the channel's thread list by the next
+# digest, and a reply in an archived thread opens it again.
+THREAD_ARCHIVE_MINUTES = 1440
+# Where a message can start a public thread: a server's text and announcement channels.
+_THREADED = (discord.ChannelType.text, discord.ChannelType.news)
 
 # Failures no retry cures: paperbot lost sight of the channel, may not post in it, or it is
 # gone. Each cause's wording and advice are the catalogue's (bot/i18n.py `pause.*`).
@@ -114,6 +130,57 @@ def _error_code(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+class _CardThreads:
+    """Starts each compact card's thread in one delivery's channel, never raising: the card is
+    posted already, and a thread Discord refuses costs nothing but the thread. The first failure is
+    logged, once; a refusal (403) stops the attempts for the rest of the delivery, which would all
+    be refused too."""
+
+    def __init__(self, channel: Any, subscription: Subscription, delivery_id: str) -> None:
+        # A DM (a personal digest) has no threads, and a thread cannot hold another one.
+        self.enabled = not is_personal(subscription.channel) and getattr(channel, "type", None) in _THREADED
+        self.channel = subscription.channel
+        self.delivery_id = delivery_id
+        self.logged = False
+
+    async def start(self, message: Any, name: str) -> None:
+        if not self.enabled:
+            return
+        try:
+            await message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:
+                return
+            if isinstance(exc, discord.Forbidden):
+                self.enabled = False
+            self._failed(exc)
+        except (*_TRANSIENT, ValueError) as exc:  # ValueError: discord.py saw no server on the message
+            self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.logged:
+            logger.debug("Discord digest %s: no thread for a card: %s", self.delivery_id, _error_code(exc))
+            return
+        self.logged = True
+        if isinstance(exc, discord.Forbidden):
+            logger.warning(
+                "Discord digest %s for %s: cannot start threads on its cards (%s); they stay replies "
+                "to the list. Grant paperbot Create Public Threads in that channel to give each paper "
+                "a thread (invite links from before this version lack it).",
+                self.delivery_id,
+                self.channel,
+                _error_code(exc),
+            )
+        else:
+            logger.warning(
+                "Discord digest %s for %s: a card's thread could not be started (%s); the card is "
+                "posted and stays a reply to the list",
+                self.delivery_id,
+                self.channel,
+                _error_code(exc),
+            )
+
+
 class DiscordPublisher:
     """Posts a digest's messages to a subscription's Discord channel or thread."""
 
@@ -139,6 +206,7 @@ class DiscordPublisher:
         first: int | None = None  # part 0's message id, once known: a compact digest's cards reply to it
         try:
             channel = await self._channel(subscription.channel.channel)
+            threads = _CardThreads(channel, subscription, delivery_id)
             for part in range(start_at, len(messages)):
                 kwargs = messages[part].send_kwargs()
                 if messages[part].reply_to_first:
@@ -158,6 +226,8 @@ class DiscordPublisher:
                 posted.append(str(sent.id))
                 if part == 0:
                     first = int(sent.id)
+                if messages[part].thread_name:
+                    await threads.start(sent, messages[part].thread_name)
         except _Paused as stop:
             await self._pause(subscription, stop, delivery_id)
             return PublishResult("paused", tuple(posted), part, stop.code, parts=len(messages))

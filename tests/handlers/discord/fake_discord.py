@@ -8,6 +8,14 @@ the INTERACTION_CREATE payloads a test builds as Discord would send them: a memb
 `permissions` Discord resolved for the channel, the locale, the channel (or thread), and the
 newer fields discord.py requires (`attachment_size_limit`, `context`, …).
 
+Digests are posted to the server's text channel (CHANNEL_ID), a thread of it (THREAD_ID) or the
+reader's DM (DM_CHANNEL_ID): each can be fetched, posted to and its history read, and a message in
+the text channel can start a public thread (`POST /channels/{id}/messages/{id}/threads`), answered
+as Discord does (a type 11 channel whose id is the message's; 400 with code 160004 for a second
+thread on one message, 50024 outside a text channel) or refused as a test says (`thread_refusal`).
+A test can stall one message post or thread request (`stall_message`, `stall_thread`) to stop the
+bot mid-digest, as a crash would; a stalled request never takes effect.
+
     async with FakeDiscord() as discord_api:
         ...start the bot with Route.BASE = discord_api.api_url...
         await discord_api.wait_identified()
@@ -44,6 +52,12 @@ MEMBER_ID = 333
 READER_ID = 900_000_000_000_000_333
 DM_CHANNEL_ID = 900_000_000_000_000_444
 CANNOT_DM_USER = 50007  # Discord's "Cannot send messages to this user"
+MISSING_PERMISSIONS = 50013
+WRONG_CHANNEL_TYPE = 50024  # "Cannot execute action on this channel type"
+UNKNOWN_MESSAGE = 10008
+THREAD_ALREADY_CREATED = 160004  # "A thread has already been created for this message"
+HAS_THREAD = 1 << 5  # a message's flag once a thread was started from it
+REPLY = 19  # the message type of a reply
 MANAGE_CHANNELS = 1 << 4
 ADMINISTRATOR = 1 << 3
 VIEW_AND_SEND = (1 << 10) | (1 << 11)  # View Channel, Send Messages: an ordinary member
@@ -107,10 +121,20 @@ class FakeDiscord:
     hold_ready: asyncio.Event | None = None
     # The gateway refuses the token the REST API accepted (a token reset in between): 4004.
     gateway_refuses: bool = False
-    # Messages the bot posted with `POST /channels/{id}/messages`, by channel id (the reader's DM).
-    dm_posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Messages the bot posted with `POST /channels/{id}/messages`, oldest first, by channel id.
+    channel_posts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The reader closed their DMs to the bot: posting there is 403 with code 50007.
     dm_closed: bool = False
+    # Threads started from messages (`POST …/messages/{id}/threads`), as Discord answered them.
+    threads: list[dict[str, Any]] = field(default_factory=list)
+    # (status, code) every thread request is refused with: (403, 50013) for an install without
+    # Create Public Threads, (400, 160004) for "a thread already exists".
+    thread_refusal: tuple[int, int] | None = None
+    # The 0-based message post / thread request (counted over all channels) that stalls until
+    # `release()`, then fails without taking effect: the bot stopped (crashed) while sending it.
+    stall_message: int | None = None
+    stall_thread: int | None = None
+    stalled: bool = False
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(950_000_000_000_000_000)
@@ -121,6 +145,19 @@ class FakeDiscord:
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._release = asyncio.Event()
+        self._message_posts = itertools.count()
+        self._thread_requests = itertools.count()
+
+    @property
+    def dm_posted(self) -> dict[str, list[dict[str, Any]]]:
+        """What the bot posted into the reader's DM (by channel id, as `channel_posts`)."""
+        dm = str(DM_CHANNEL_ID)
+        return {channel: messages for channel, messages in self.channel_posts.items() if channel == dm}
+
+    def release(self) -> None:
+        """Let a stalled request finish (failing, without effect): the bot is gone by then."""
+        self._release.set()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -138,6 +175,7 @@ class FakeDiscord:
     async def __aexit__(
         self, _type: type[BaseException] | None, _exc: BaseException | None, _tb: TracebackType | None
     ) -> None:
+        self.release()  # a request still stalled would hold up the server's shutdown
         for socket in list(self._sockets):
             with contextlib.suppress(Exception):
                 await socket.close()
@@ -478,20 +516,74 @@ class FakeDiscord:
             case "PATCH", ["webhooks", application_id, token, "messages", _] if token in self._tokens:
                 self.replies_sent.append(Reply("edit", self._tokens[token], body))
                 return _json(self._message(None, body))
-            # The reader's DM with the bot: fetched, posted to, its history read (personal digests).
-            case "GET", ["channels", channel] if channel == str(DM_CHANNEL_ID):
-                return _json(self.dm_channel())
-            case "POST", ["channels", channel, "messages"] if channel == str(DM_CHANNEL_ID):
-                if self.dm_closed:
+            # Where digests go: fetched, posted to, their history read.
+            case "GET", ["channels", channel] if channel in self._channels():
+                return _json(self._channels()[channel])
+            case "POST", ["channels", channel, "messages"] if channel in self._channels():
+                if next(self._message_posts) == self.stall_message:
+                    return await self._stall()
+                if self.dm_closed and channel == str(DM_CHANNEL_ID):
                     refusal = {"message": "Cannot send messages to this user", "code": CANNOT_DM_USER}
                     return _json(refusal, 403)
                 message = self._message(channel, body)
-                self.dm_posted.setdefault(channel, []).append(message)
+                self.channel_posts.setdefault(channel, []).append(message)
                 return _json(message)
-            case "GET", ["channels", channel, "messages"] if channel == str(DM_CHANNEL_ID):
-                return _json(list(reversed(self.dm_posted.get(channel, []))))  # newest first
+            case "GET", ["channels", channel, "messages"] if channel in self._channels():
+                return _json(list(reversed(self.channel_posts.get(channel, []))))  # newest first
+            case "POST", ["channels", channel, "messages", message_id, "threads"] if (
+                channel in self._channels()
+            ):
+                if next(self._thread_requests) == self.stall_thread:
+                    return await self._stall()
+                return self._start_thread(channel, message_id, body)
         self.unknown.append(f"{method} /{'/'.join(parts)}")
         return _json({"message": "404: Not Found", "code": 0}, 404)
+
+    def _channels(self) -> dict[str, dict[str, Any]]:
+        channels = (self.channel(), self.channel(thread=True), self.dm_channel())
+        return {channel["id"]: channel for channel in channels}
+
+    async def _stall(self) -> web.Response:
+        self.stalled = True
+        async with self._changed:
+            self._changed.notify_all()
+        await self._release.wait()
+        return _json({"message": "upstream connect error", "code": 0}, 503)
+
+    def _start_thread(self, channel: str, message_id: str, body: dict[str, Any]) -> web.Response:
+        """Start Thread from Message: a public thread (type 11) whose id is the message's."""
+        if self.thread_refusal is not None:
+            status, code = self.thread_refusal
+            return _json({"message": "refused by the test", "code": code}, status)
+        if channel != str(CHANNEL_ID):  # a thread or a DM holds no threads
+            return _json(
+                {"message": "Cannot execute action on this channel type", "code": WRONG_CHANNEL_TYPE}, 400
+            )
+        message = next((m for m in self.channel_posts.get(channel, []) if m["id"] == message_id), None)
+        if message is None:
+            return _json({"message": "Unknown Message", "code": UNKNOWN_MESSAGE}, 404)
+        if message["flags"] & HAS_THREAD:
+            already = {
+                "message": "A thread has already been created for this message",
+                "code": THREAD_ALREADY_CREATED,
+            }
+            return _json(already, 400)
+        thread = self.channel(thread=True)
+        thread.update(
+            id=message_id,
+            name=body["name"],
+            parent_id=channel,
+            owner_id=str(BOT_ID),
+            member_count=0,
+            rate_limit_per_user=body.get("rate_limit_per_user") or 0,
+        )
+        thread["thread_metadata"] = {
+            **thread["thread_metadata"],
+            "auto_archive_duration": body.get("auto_archive_duration", 4320),
+        }
+        message["flags"] |= HAS_THREAD
+        self.threads.append(thread)
+        return _json(thread, 201)
 
     def _application(self) -> dict[str, Any]:
         return {
@@ -557,7 +649,17 @@ class FakeDiscord:
             "embeds": data.get("embeds") or [],
             "components": data.get("components") or [],
             "pinned": False,
-            "type": 0,
+            "type": REPLY if data.get("message_reference") else 0,
             "flags": int(data.get("flags") or 0),
             "application_id": str(APPLICATION_ID),
+            **(
+                {"message_reference": _reference(data["message_reference"])}
+                if data.get("message_reference")
+                else {}
+            ),
         }
+
+
+def _reference(reference: dict[str, Any]) -> dict[str, Any]:
+    """A reply's `message_reference` as Discord echoes it: snowflakes as strings."""
+    return {key: str(value) if key.endswith("_id") else value for key, value in reference.items()}

@@ -226,6 +226,7 @@ def test_the_invite_asks_for_exactly_the_permissions_digests_need() -> None:
         "read_messages",  # discord.py's name for View Channels
         "send_messages",
         "send_messages_in_threads",
+        "create_public_threads",  # a compact digest's card starts its own thread
         "embed_links",
         "read_message_history",
     }

@@ -1,6 +1,7 @@
 """Cards people would rather look at (issue 19), on Discord: the paper's thumbnail on its embed,
-and the compact layout (a list message, each card a reply to it), within Discord's documented
-limits and delivered exactly once across a crash."""
+and the compact layout (a list message, each card a reply to it naming its thread), within
+Discord's documented limits and delivered exactly once across a crash. The threads themselves,
+over the wire: test_card_threads.py."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from handlers.discord.messages import (
     MAX_DESCRIPTION,
     MAX_EMBED_TOTAL,
     MAX_EMBEDS,
+    MAX_THREAD_NAME,
     MAX_TITLE,
     MAX_URL,
 )
@@ -93,6 +95,7 @@ def test_compact_is_one_list_message_then_a_card_per_paper_replying_to_it(papers
     listing, *cards = digest_messages(shown, marker="d-1", images=True, layout="compact")
     within_limits(listing)
     assert not listing.reply_to_first
+    assert not listing.thread_name  # the list starts no thread: each card does
     assert listing.view is None
     assert listing.content.startswith("**Daily Papers")
     description = "\n".join(embed.description or "" for embed in listing.embeds)
@@ -114,6 +117,11 @@ def test_compact_is_one_list_message_then_a_card_per_paper_replying_to_it(papers
         assert card.embeds[0].footer.text == f"paperbot · d-1 · {number}/{papers + 1}"
         assert card.view is not None
         assert len(card.view.children) == 5
+        # Its thread's name: the title as written (a name renders no markdown), on one line,
+        # clipped to Discord's 100 characters.
+        assert len(card.thread_name) <= MAX_THREAD_NAME
+        assert card.thread_name == " ".join(item.title.split())[: MAX_THREAD_NAME - 1].rstrip() + "…"
+    assert not any(message.thread_name for message in digest_messages(shown, marker="d-1"))  # cards layout
 
 
 # -- delivery ----------------------------------------------------------------------------------
