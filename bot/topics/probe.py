@@ -24,11 +24,27 @@ except ImportError:  # pragma: no cover - exercised by forcing `use_re2=False` i
 _LOOKAROUND = re.compile(r"\(\?<?[!=][^()]*\)")
 
 
+# An escape, a character class (with its escapes), or any other character.
+_PIECE = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|.", re.DOTALL)
+# Python's Unicode classes as RE2's Unicode classes (RE2's own \w and \d are ASCII), without
+# brackets so that they fit inside a character class too.
+_UNICODE = {"\\w": "\\pL\\pN_", "\\d": "\\pN"}
+
+
 def probe_form(pattern: str) -> str:
     """A pattern as an RE2 probe: lower case, without look-arounds or case-sensitive groups,
-    and with Python's Unicode `\\w`/`\\d` spelled as RE2's Unicode classes (RE2's own are ASCII)."""
+    and with Python's Unicode `\\w`/`\\d` spelled as RE2's Unicode classes, inside a character
+    class (`[\\w ]`) as well as outside it."""
     probe = _LOOKAROUND.sub("", pattern.lower()).replace("(?-i:", "(?:")
-    return probe.replace("\\w", "[\\pL\\pN_]").replace("\\d", "\\pN")
+    pieces = []
+    for piece in _PIECE.findall(probe):
+        if piece.startswith("[") and len(piece) > 1:
+            for escape, spelled in _UNICODE.items():
+                piece = piece.replace(escape, spelled)
+        elif piece in _UNICODE:
+            piece = f"[{_UNICODE[piece]}]"
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 class TopicProbe:
