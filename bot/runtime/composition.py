@@ -20,14 +20,14 @@ from bot.store.archive import Archive
 from bot.store.database import create_engine, default_database_url
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
-from bot.store.subscriptions import SubscriptionStore
-from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
 if TYPE_CHECKING:  # imported where used: a one-shot lookup needs none (benchmarks/bench_startup.py)
     from bot.delivery.deliverer import Deliverer
     from bot.store.notices import NoticeStore
     from bot.store.outbox import Outbox
+    from bot.store.subscriptions import SubscriptionStore
+    from bot.store.votes import VoteStore
 
 
 class App:
@@ -37,8 +37,14 @@ class App:
         self.settings = settings
         self.engine = engine
         self.archive = Archive(engine)
-        self.subscriptions = SubscriptionStore(engine)
         self._source: ReportSource | None = None
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionStore:
+        """The channels' subscriptions (bot/store/subscriptions.py)."""
+        from bot.store.subscriptions import SubscriptionStore
+
+        return SubscriptionStore(self.engine)
 
     @cached_property
     def outbox(self) -> Outbox:
@@ -57,6 +63,8 @@ class App:
     @cached_property
     def votes(self) -> VoteStore:
         """The readers' 👍 / 👎, one store for the edges, the commands and the deliverer."""
+        from bot.store.votes import VoteStore
+
         return VoteStore(self.engine)
 
     @cached_property

@@ -90,7 +90,8 @@ def test_help_and_bad_arguments_import_none_of_the_heavy_libraries(argv: list[st
     assert done.stdout.splitlines()[-1] == "[]"
 
 
-# What a one-shot `paperbot lookup` must not import: the subscription, digest, delivery and chat
+# What a one-shot `paperbot lookup` must not import: the subscription and vote stores (and the
+# PostgreSQL dialect they load), the digest, delivery and chat
 # code, the HTTP client, Alembic, and the compiled topic patterns (issue 17: benchmarks/bench_startup.py).
 NOT_FOR_A_LOOKUP = (
     "bot.chat.subscribing",
@@ -99,6 +100,9 @@ NOT_FOR_A_LOOKUP = (
     "bot.delivery.deliverer",
     "bot.store.outbox",
     "bot.store.notices",
+    "bot.store.subscriptions",
+    "bot.store.votes",
+    "sqlalchemy.dialects.postgresql",
     "bot.topics.matcher",
     "httpx",
     "alembic",

@@ -1,0 +1,35 @@
+"""The index's tokens: `index_terms` (fast, for ingest) says exactly what `tokenize` (for queries)
+says, or a query would miss what the index holds."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.store.terms import index_terms, tokenize
+
+
+def reference(text: str) -> str:
+    return " ".join(token for term in tokenize(text, for_index=True) for token in term.tokens)
+
+
+# Text made of what reports are made of: Latin words and digits, CJK runs of every indexed
+# range, punctuation, full-width characters, accented and other-script letters, separators.
+PIECES = st.sampled_from(
+    ["a", "Z", "7", "gpt4", "ab12", " ", "-", "_", "。", "，", "Ａ", "é", "ß", "İ", "α", "\u0000", "\n"]
+)
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF) | st.sampled_from(
+    ["の", "テ", "한", "국", "㐀", "豈", "ヿ"]
+)
+
+
+@given(st.lists(PIECES | CJK, max_size=40).map("".join))
+def test_index_terms_are_the_tokens_tokenize_gives(text: str) -> None:
+    assert index_terms(text) == reference(text)
+
+
+def test_index_terms_on_mixed_text() -> None:
+    mixed = ["", "模", "模型", "AI模型GPT4训练", "ÉCOLE 模型 ß", "x  y", "日本語のテキスト", "한국어 text"]
+    for text in mixed:
+        assert index_terms(text) == reference(text), text
+    assert index_terms("视频生成 Video") == "z1pc61zv3 z1zv31an9 z1an90x40 z0x40 video"
