@@ -23,8 +23,6 @@ from bot.delivery.deliverer import Deliverer
 from bot.delivery.loud_failures import NoticePolicy, Notices
 from bot.models import ChannelRef, Interests, Subscription
 from bot.ports import Recipient
-from bot.reports.sources.local import LocalSource
-from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
 from bot.store.outbox import Outbox
@@ -39,6 +37,7 @@ from handlers.slack.oauth import WorkspaceClients
 from handlers.slack.publisher import make_client
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
 from tests.handlers.slack.test_app import SECRET, dispatch
+from tests.handlers.slack.test_app import edge as edge
 from tests.handlers.slack.test_lifecycle import send_event
 from tests.waiting import until
 
@@ -57,13 +56,6 @@ AFTER_THE_REPORT = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # the sample
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack(team_id=TEAM, users=[READER, OTHER, ADMIN]) as fake:
         yield fake
-
-
-@pytest.fixture
-async def edge(engine: AsyncEngine) -> SlackEdge:
-    archive = Archive(engine)
-    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
-    return SlackEdge(archive, SubscriptionStore(engine), builtin_taxonomy())
 
 
 async def no_wait(_seconds: float) -> None:
