@@ -30,6 +30,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,14 +103,18 @@ def _database_params() -> list[Any]:
     return ["sqlite", postgres]
 
 
-@pytest.fixture(params=_database_params())
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A migrated, empty database: a SQLite file, or a fresh schema in the test PostgreSQL."""
-    if request.param == "sqlite":
+@asynccontextmanager
+async def fresh_database(kind: str, tmp_path: Path, *, migrated: bool = True) -> AsyncIterator[AsyncEngine]:
+    """An empty database of `kind` ("sqlite": a file under tmp_path; "postgresql": a fresh schema in
+    the test server, dropped afterwards), migrated to the head unless `migrated` is false."""
+    if kind == "sqlite":
         db = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
-        await migrate(db)
-        yield db
-        await db.dispose()
+        try:
+            if migrated:
+                await migrate(db)
+            yield db
+        finally:
+            await db.dispose()
         return
     assert POSTGRES_URL
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -118,13 +123,21 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     db = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
     try:
-        await migrate(db)
+        if migrated:
+            await migrate(db)
         yield db
     finally:
         await db.dispose()
         async with admin.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+@pytest.fixture(params=_database_params())
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database: a SQLite file, or a fresh schema in the test PostgreSQL."""
+    async with fresh_database(request.param, tmp_path) as db:
+        yield db
 
 
 @pytest.fixture

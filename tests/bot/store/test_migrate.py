@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.database import create_engine
 from bot.store.migrate import current_revision, head_revision, migrate
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, fresh_database
 
 
 async def test_concurrent_migrations_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
@@ -157,25 +157,10 @@ def _terms_of_0010(text_: str) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        await engine.dispose()
-        return
-    if not POSTGRES_URL:
+    if request.param == "postgresql" and not POSTGRES_URL:
         pytest.skip("PAPERBOT_TEST_POSTGRES_URL is not set")
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
-    try:
+    async with fresh_database(request.param, tmp_path, migrated=False) as engine:
         yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 async def test_an_archive_of_0010_is_compacted_in_place(empty_engine: AsyncEngine) -> None:
