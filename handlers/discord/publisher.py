@@ -137,8 +137,9 @@ class _CardThreads:
     be refused too."""
 
     def __init__(self, channel: Any, subscription: Subscription, delivery_id: str) -> None:
-        # A DM (a personal digest) has no threads, and a thread cannot hold another one.
-        self.enabled = not is_personal(subscription.channel) and getattr(channel, "type", None) in _THREADED
+        # Only a server's text or announcement channel: a DM (a personal digest) has no threads,
+        # and a thread cannot hold another one.
+        self.enabled = getattr(channel, "type", None) in _THREADED
         self.channel = subscription.channel
         self.delivery_id = delivery_id
         self.logged = False
