@@ -26,9 +26,10 @@ from bot.chat.paper_lookup import lookup
 from bot.models import SECTION_FIELDS, Paper, Report
 from bot.reports.parser import parse_report
 from bot.runtime.config import SAMPLE_REPORT
-from bot.store.archive import Archive, PreparedReport, prepare
+from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate
+from bot.store.prepared import PreparedReport, prepare
 
 GENERATOR_VERSION = 5  # bump when the generator or the schema changes
 PAPERS_PER_REPORT = 50

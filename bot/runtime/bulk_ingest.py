@@ -9,31 +9,30 @@ is printed in that order. A progress bar with papers/s shows on a terminal.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
-from bot.store.archive import Archive, EmptyReportRefused, PreparedReport, prepare
+from bot.runtime.ingest_workers import Loaded, pool, read_file, worker_count
+from bot.store.archive import Archive, EmptyReportRefused
+from bot.store.prepared import PreparedReport, prepare
 
 if TYPE_CHECKING:
     from bot.reports.resolve import ReportJob
 
-# Papers per transaction: large enough that a transaction's fixed costs (reading the stored
-# papers of the batch, the commit, SQLite's FTS5 segment flush) are spread thin, small enough
-# that memory stays flat however large the folder.
+# Papers per transaction at most: large enough that a transaction's fixed costs (reading the
+# stored papers of the batch, the commit, SQLite's FTS5 segment flush) are spread thin, small
+# enough that memory stays flat however large the folder.
 BATCH_PAPERS = 2_000
-# Report files read in this process below this many: starting the workers (a fresh interpreter
-# importing the parser, ~0.3 s of CPU) costs more than parsing a few reports (~20 ms each).
-POOL_MIN_FILES = 12
+# Fewer are stored at once when the workers have nothing more ready: storing what is there
+# keeps this process busy instead of waiting, and leaves less to store after the last report
+# is read. Below this many, it waits for more.
+MIN_BATCH_PAPERS = 200
 # Reports read ahead per worker: enough that the workers go on through a whole batch while this
 # process stores the last one (~50 papers a report, so 2 × 24 reports ≥ BATCH_PAPERS), and no
 # more, so that memory stays flat. With 4, the workers sat idle during every store: 6.6–7.4 s for
@@ -41,67 +40,26 @@ POOL_MIN_FILES = 12
 _AHEAD_PER_WORKER = 24
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """One job's report, prepared to store, or why there is none."""
-
-    prepared: PreparedReport | None = None
-    error: str | None = None  # a BadInputError's text: this report is skipped, the run goes on
-    fatal: str | None = None  # another PaperbotError's text (an unreadable file): the run stops
-
-
-# In a worker: the content hashes the archive held when the run started.
-_stored: frozenset[str] = frozenset()
-
-
-def _remember(stored: frozenset[str]) -> None:
-    global _stored
-    _stored = stored
-
-
-def _read_file(path: str, max_bytes: int) -> _Loaded:
-    """In a worker: read, parse and prepare one report file. Errors come back as text, since
-    paperbot's exceptions do not all survive pickling (ReportFormatError takes keywords)."""
-    from bot.reports.sources.local import read_report_file
-
-    try:
-        return _Loaded(prepare(read_report_file(Path(path), max_bytes), stored=_stored))
-    except BadInputError as exc:
-        return _Loaded(error=str(exc))
-    except PaperbotError as exc:
-        return _Loaded(fatal=str(exc))
-
-
 def workers_for(jobs: Sequence[ReportJob]) -> int:
     """How many worker processes to read `jobs` with: none for a few files or one core."""
-    files = sum(1 for job in jobs if job.path is not None)
-    cores = os.cpu_count() or 1
-    return 0 if files < POOL_MIN_FILES or cores < 2 else min(cores, files)
-
-
-def _pool(workers: int, stored: frozenset[str]) -> Executor:
-    # forkserver, not fork: this process already runs threads (aiosqlite's), which fork copies
-    # badly; the server imports the parser once and forks each worker from there.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["bot.runtime.bulk_ingest", "bot.reports.sources.local"])
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_remember, initargs=(stored,)
-    )
+    return worker_count(sum(1 for job in jobs if job.path is not None))
 
 
 async def _loaded(
     jobs: Sequence[ReportJob], max_bytes: int, workers: int, stored: frozenset[str]
-) -> AsyncIterator[tuple[ReportJob, _Loaded]]:
-    """Each job's outcome, in order: files through the pool (when there is one), the rest here."""
-    pool = _pool(workers, stored) if workers else None
-    ahead: deque[Future[_Loaded] | None] = deque()
+) -> AsyncIterator[tuple[ReportJob, Loaded, bool]]:
+    """Each job's outcome, in order, and whether the next one is ready already: files through
+    the pool (when there is one), the rest here."""
+    executor = pool(workers, stored) if workers else None
+    ahead: deque[Future[Loaded] | None] = deque()
     upcoming = iter(jobs)
 
     def submit() -> None:
         job = next(upcoming, None)
         if job is None:
             return
-        ahead.append(pool.submit(_read_file, str(job.path), max_bytes) if pool and job.path else None)
+        read = executor is not None and job.path is not None
+        ahead.append(executor.submit(read_file, str(job.path), max_bytes) if executor and read else None)
 
     try:
         for _ in range(workers * _AHEAD_PER_WORKER or 1):
@@ -110,25 +68,27 @@ async def _loaded(
             future = ahead.popleft()
             submit()
             if future is not None:
-                yield job, await asyncio.wrap_future(future)
+                loaded = await asyncio.wrap_future(future)
             else:
-                yield job, await _load_here(job, stored)
+                loaded = await _load_here(job, stored)
+            following = ahead[0] if ahead else None
+            yield job, loaded, following is None or following.done()
     finally:
-        if pool is not None:
+        if executor is not None:
             # Reports not started are dropped (a stop, an error); at most one per worker finishes.
-            pool.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
-async def _load_here(job: ReportJob, stored: frozenset[str]) -> _Loaded:
+async def _load_here(job: ReportJob, stored: frozenset[str]) -> Loaded:
     try:
         report = await job.load()
     except BadInputError as exc:
-        return _Loaded(error=str(exc))
+        return Loaded(error=str(exc))
     if report is None:
         if job.required:
-            return _Loaded(error=f"{job.label}: no report published for this date")
-        return _Loaded()
-    return _Loaded(prepare(report, stored=stored))
+            return Loaded(error=f"{job.label}: no report published for this date")
+        return Loaded()
+    return Loaded(prepare(report, stored=stored))
 
 
 async def ingest_jobs(
@@ -162,7 +122,7 @@ async def ingest_jobs(
 
         chosen = workers_for(jobs) if workers is None else workers
         stored = await archive.content_hashes() if len(jobs) > 1 else frozenset[str]()
-        async for job, loaded in _loaded(jobs, max_bytes, chosen, stored):
+        async for job, loaded, next_ready in _loaded(jobs, max_bytes, chosen, stored):
             if loaded.prepared is None:
                 await flush()  # what was read before this report is reported before it
                 if loaded.fatal is not None:
@@ -177,7 +137,7 @@ async def ingest_jobs(
             warn(loaded.prepared.report)
             batch.append((loaded.prepared, job.label))
             papers_in_batch += len(loaded.prepared.report.papers)
-            if papers_in_batch >= BATCH_PAPERS:
+            if papers_in_batch >= (BATCH_PAPERS if next_ready else MIN_BATCH_PAPERS):
                 await flush()
         await flush()
     if len(jobs) > 1:

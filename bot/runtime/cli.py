@@ -297,6 +297,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _complete(parser)
     args = parser.parse_args(argv)
+    if args.command == "ingest":
+        # before the imports below, so that the workers' start overlaps them (issue 17)
+        from bot.runtime.ingest_workers import start_early
+
+        start_early(args.sources)
     from bot.runtime.cli_commands import run_command
 
     try:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,13 +25,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.errors import BadInputError, PaperbotError
 from bot.models import SECTION_FIELDS, LookupHit, Paper, Report
 from bot.store.database import as_utc
+from bot.store.prepared import (
+    EXTRA_FIELDS,
+    TEXT_FIELDS,
+    PreparedReport,
+    Sources,
+    Terms,
+    paper_row,
+    prepare,
+    term_sources,
+    terms_of,
+)
 from bot.store.tables import papers, report_papers, reports
-from bot.store.terms import index_terms
 from bot.text import count
 
-# Fields a later report may refresh; the dates and search columns are derived from them.
-_TEXT_FIELDS = ("title", "url", "source", *SECTION_FIELDS, "summary", "original_title", "extra")
-_EXTRA_FIELDS = ("authors", "keywords", "upvotes", "github_repo", "project_page")
 _INGEST_ATTEMPTS = 3
 # Rows or ids per statement. asyncpg refuses a statement with more than 32,767 parameters, and
 # a failing statement's message quotes every parameter: a 35,000-paper report ended in a 10 MB
@@ -81,47 +86,6 @@ class IngestResult:
         )
 
 
-def report_hash(report: Report) -> str:
-    """A digest of everything the archive keeps of a report: equal hashes, nothing to do."""
-    payload = report.to_json()
-    payload["extras"] = [[getattr(p, name) for name in _EXTRA_FIELDS] for p in report.papers]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _paper_row(paper: Paper, day: dt.date) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(paper, name) for name in _TEXT_FIELDS}
-    row.update(
-        arxiv_id=paper.arxiv_id,
-        authors=list(paper.authors),
-        keywords=list(paper.keywords),
-        upvotes=paper.upvotes,
-        github_repo=paper.github_repo,
-        project_page=paper.project_page,
-        first_date=day,
-        last_date=day,
-    )
-    return row
-
-
-# A paper's text as the search index sees it: (title, application area, everything).
-Sources = tuple[str, str, str]
-Terms = tuple[str, str, str]
-
-
-def term_sources(row: Mapping[str, Any] | RowMapping) -> Sources:
-    """The texts a paper is indexed by: its title (a translated title is found by either title,
-    FilmAgent：虚拟3D… and "FilmAgent: A Multi-Agent…"), its application area, and every section,
-    the summary, the other labelled parts and the keywords."""
-    title = f"{row['title']}\n{row['original_title']}".strip()
-    body = [row[name] for name in (*SECTION_FIELDS, "summary", "extra")]
-    body.extend(row["keywords"])
-    return title, row["domain"], "\n".join(body)
-
-
-def terms_of(sources: Sources) -> Terms:
-    return index_terms(sources[0]), index_terms(sources[1]), index_terms(sources[2])
-
-
 def _merge(stored: Mapping[str, Any], incoming: dict[str, Any], day: dt.date) -> dict[str, Any]:
     """The changes a paper's stored row needs after it appears in the report of `day`.
 
@@ -130,7 +94,7 @@ def _merge(stored: Mapping[str, Any], incoming: dict[str, Any], day: dt.date) ->
     """
     newer = day >= stored["last_date"]
     merged = dict(stored)
-    for name in (*_TEXT_FIELDS, *_EXTRA_FIELDS):
+    for name in (*TEXT_FIELDS, *EXTRA_FIELDS):
         value = incoming[name]
         if value in ("", None, []):
             continue
@@ -139,28 +103,6 @@ def _merge(stored: Mapping[str, Any], incoming: dict[str, Any], day: dt.date) ->
     merged["first_date"] = min(stored["first_date"], day)
     merged["last_date"] = max(stored["last_date"], day)
     return {name: value for name, value in merged.items() if stored.get(name) != value}
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedReport:
-    """A report made ready to store without the database, so that a worker process can do it
-    (bulk ingest): its content hash, and the search terms of each of its papers' texts."""
-
-    report: Report
-    digest: str
-    terms: dict[Sources, Terms] = field(default_factory=dict)
-
-
-def prepare(report: Report, *, stored: frozenset[str] = frozenset()) -> PreparedReport:
-    """`report` with its hash and its papers' terms; without the terms when its hash is among
-    `stored` (the archive holds it already: re-reading a folder costs no tokenising)."""
-    digest = report_hash(report)
-    terms: dict[Sources, Terms] = {}
-    if digest not in stored:
-        for paper in report.papers:
-            sources = term_sources(_paper_row(paper, report.date))
-            terms[sources] = terms_of(sources)
-    return PreparedReport(report, digest, terms)
 
 
 # The search index (bot/store/search.py reads it). SQLite: two contentless FTS5 tables, which
@@ -179,16 +121,18 @@ SEARCH_VECTOR_SQL = (
 )
 
 
-def _fts_statement(table: str, *, remove: bool) -> TextClause:
+def _fts_statement(table: str, *, remove: bool) -> str:
+    # Written through the driver (SQLite's own `?` parameters): SQLAlchemy's processing of each
+    # row's parameters cost as much as FTS5's indexing of the row's title (issue 17).
     first, second = _FTS_COLUMNS[table]
     if remove:
-        return text(f"INSERT INTO {table}({table}, rowid, {first}, {second}) VALUES ('delete', :id, :a, :b)")
-    return text(f"INSERT INTO {table}(rowid, {first}, {second}) VALUES (:id, :a, :b)")
+        return f"INSERT INTO {table}({table}, rowid, {first}, {second}) VALUES ('delete', ?, ?, ?)"
+    return f"INSERT INTO {table}(rowid, {first}, {second}) VALUES (?, ?, ?)"
 
 
-def _fts_rows(table: str, entries: Sequence[tuple[int, Terms]]) -> list[dict[str, Any]]:
+def _fts_rows(table: str, entries: Sequence[tuple[int, Terms]]) -> list[tuple[int, str, str]]:
     first, second = _FTS_TABLES[table]
-    return [{"id": paper_id, "a": terms[first], "b": terms[second]} for paper_id, terms in entries]
+    return [(paper_id, terms[first], terms[second]) for paper_id, terms in entries]
 
 
 def _vector_params(terms: Terms) -> dict[str, str]:
@@ -250,7 +194,7 @@ def rebuild_search_index(conn: Connection, *, batch: int = CHUNK) -> None:
             )
         else:
             for table in _FTS_TABLES:
-                conn.execute(_fts_statement(table, remove=False), _fts_rows(table, entries))
+                conn.exec_driver_sql(_fts_statement(table, remove=False), _fts_rows(table, entries))
 
 
 @dataclass(slots=True)
@@ -378,7 +322,7 @@ class Archive:
             return EmptyReportRefused(day, len(before))
         new = updated = 0
         for paper in report.papers:
-            row = _paper_row(paper, day)
+            row = paper_row(paper, day)
             held = batch.current.get(paper.arxiv_id)
             if held is None:
                 batch.current[paper.arxiv_id] = batch.new[paper.arxiv_id] = row
@@ -462,9 +406,9 @@ class Archive:
             # One executemany each (three parameters a row: no cap is near), since a statement
             # on another table may flush FTS5's pending terms (see migration 0011, hashsize).
             if gone:
-                await conn.execute(_fts_statement(table, remove=True), _fts_rows(table, gone))
+                await conn.exec_driver_sql(_fts_statement(table, remove=True), _fts_rows(table, gone))
             if entering:
-                await conn.execute(_fts_statement(table, remove=False), _fts_rows(table, entering))
+                await conn.exec_driver_sql(_fts_statement(table, remove=False), _fts_rows(table, entering))
 
     async def _write_reports(self, conn: AsyncConnection, batch: _Batch) -> None:
         links: list[dict[str, Any]] = []

@@ -1,20 +1,22 @@
-"""Report sources behind the `ReportSource` protocol, and the setting that chooses one."""
+"""Report sources behind the `ReportSource` protocol, and the setting that chooses one.
+
+Each source is imported when it is chosen: reading a folder of files (bulk ingest's workers,
+bot/runtime/ingest_workers.py) imports no HTTP client."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import BadInputError
-from bot.ports import ReportSource
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
-from bot.reports.sources.hf_api import HF_ENDPOINT_DEFAULT, HuggingFaceApiSource
-from bot.reports.sources.http import HttpFetcher, ValidatorCache
-from bot.reports.sources.local import LocalSource
-from bot.reports.sources.url import UrlTemplateSource
+
+if TYPE_CHECKING:
+    from bot.ports import ReportSource
+    from bot.reports.sources.http import ValidatorCache
 
 HF_API = "hf-api"
-
-__all__ = ["HF_API", "HuggingFaceApiSource", "LocalSource", "UrlTemplateSource", "source_from_setting"]
+HF_ENDPOINT_DEFAULT = "https://huggingface.co"
 
 
 def source_from_setting(
@@ -27,12 +29,22 @@ def source_from_setting(
     """`PAPERBOT_REPORT_SOURCE` → a source: `hf-api`, a URL template with `{date}`, or a path.
     `max_bytes` is PAPERBOT_MAX_REPORT_BYTES; `hf_endpoint` is HF_ENDPOINT (a Hub mirror)."""
     value = value.strip()
-    if value.lower() == HF_API:
-        return HuggingFaceApiSource(hf_endpoint, fetcher=HttpFetcher(cache=cache, max_bytes=max_bytes))
-    if value.startswith(("http://", "https://")) or "{date}" in value:
-        return UrlTemplateSource(value, fetcher=HttpFetcher(cache=cache, max_bytes=max_bytes))
+    hf_api = value.lower() == HF_API
+    if hf_api or value.startswith(("http://", "https://")) or "{date}" in value:
+        from bot.reports.sources.http import HttpFetcher
+
+        fetcher = HttpFetcher(cache=cache, max_bytes=max_bytes)
+        if hf_api:
+            from bot.reports.sources.hf_api import HuggingFaceApiSource
+
+            return HuggingFaceApiSource(hf_endpoint, fetcher=fetcher)
+        from bot.reports.sources.url import UrlTemplateSource
+
+        return UrlTemplateSource(value, fetcher=fetcher)
     path = Path(value).expanduser()
     if path.exists():
+        from bot.reports.sources.local import LocalSource
+
         return LocalSource(path, max_bytes=max_bytes)
     raise BadInputError(
         f"PAPERBOT_REPORT_SOURCE={value!r} is neither 'hf-api', a URL template with {{date}}, "

@@ -18,19 +18,21 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ReportFormatError
 from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
 from bot.reports.parser import MAX_WARNINGS, parse_report
-from bot.reports.sources.http import HttpFetcher
+from bot.reports.sources import HF_ENDPOINT_DEFAULT
 from bot.text import first_sentence
+
+if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs no HTTP client
+    from bot.reports.sources.http import HttpFetcher
 
 PAGE_SIZE = 100  # the API's reported maximum per page
 MAX_PAGES = 5  # no day has had more than a few hundred papers
 SOURCE_LABEL = "Hugging Face API"
-HF_ENDPOINT_DEFAULT = "https://huggingface.co"
 log = logging.getLogger(__name__)
 # Where saved answers wrapped in an object keep their list, in the order looked for (README).
 LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
@@ -40,7 +42,11 @@ _JSON_NAMES = {dict: "an object", str: "a string", int: "a number", float: "a nu
 class HuggingFaceApiSource:
     def __init__(self, base_url: str = HF_ENDPOINT_DEFAULT, fetcher: HttpFetcher | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.fetcher = fetcher or HttpFetcher()
+        if fetcher is None:
+            from bot.reports.sources.http import HttpFetcher
+
+            fetcher = HttpFetcher()
+        self.fetcher = fetcher
 
     @property
     def name(self) -> str:

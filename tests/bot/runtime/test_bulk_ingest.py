@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import bot.runtime.bulk_ingest
+import bot.runtime.ingest_workers
 from bot.reports.resolve import ReportJob
-from bot.runtime.bulk_ingest import POOL_MIN_FILES, workers_for
+from bot.runtime.bulk_ingest import workers_for
 from bot.runtime.cli import main
+from bot.runtime.ingest_workers import POOL_MIN_FILES, start_early
 from tests.bot.reports.test_parser import HEADER, paper_block
+from tests.bot.runtime.test_cli_help import HEAVY
 
 FIRST = dt.date(2026, 4, 1)
 
@@ -49,15 +54,20 @@ def test_worker_processes_and_batches_ingest_a_folder_as_one_report_at_a_time_do
     for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     outcomes = []
-    for pooled, batch in ((True, bot.runtime.bulk_ingest.BATCH_PAPERS), (False, 1)):
-        monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / f'{pooled}.db'}")
-        monkeypatch.setattr(bot.runtime.bulk_ingest, "POOL_MIN_FILES", 2 if pooled else 10**6)
+    # In the pool: batches as large as can be, then a batch whenever a report is stored before
+    # the next is ready; without: one report a batch.
+    runs = [("large", bot.runtime.bulk_ingest.BATCH_PAPERS, 10**6), ("eager", 10**6, 1), ("one", 1, 1)]
+    for name, batch, smallest in runs:
+        pooled = name != "one"
+        monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}")
+        monkeypatch.setattr(bot.runtime.ingest_workers, "POOL_MIN_FILES", 2 if pooled else 10**6)
         monkeypatch.setattr(bot.runtime.bulk_ingest, "BATCH_PAPERS", batch)
+        monkeypatch.setattr(bot.runtime.bulk_ingest, "MIN_BATCH_PAPERS", smallest)
         status, out, err = run(capsys, "ingest", str(folder))
         again = run(capsys, "ingest", str(folder))[1]
         found = [run(capsys, "lookup", query)[1] for query in ("widget", "shared take", "2604.00001")]
         outcomes.append((status, out, err, again, found))
-    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == outcomes[1] == outcomes[2]
     status, out, err, again, found = outcomes[0]
     assert status == 2
     assert "x.md:1: not a Daily Papers report" in err
@@ -66,7 +76,7 @@ def test_worker_processes_and_batches_ingest_a_folder_as_one_report_at_a_time_do
     assert out[1] == "2026-04-02: 2 papers archived (1 new, 1 updated)"
     assert all("already archived, unchanged" in line for line in again)
     assert "Shared Paper, Take 13" in found[2][0]  # the newest report's title won
-    with sqlite3.connect(tmp_path / "True.db") as db:
+    with sqlite3.connect(tmp_path / "large.db") as db:
         # A new file's 16 KiB pages and incremental auto-vacuum; the free pages given back.
         assert db.execute("PRAGMA page_size").fetchone()[0] == 16_384
         assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
@@ -82,3 +92,41 @@ def test_workers_only_for_enough_files(tmp_path: Path) -> None:
     assert workers_for(files[: POOL_MIN_FILES - 1]) == 0
     assert workers_for(days) == 0
     assert workers_for(files) == (0 if (os.cpu_count() or 1) < 2 else min(40, os.cpu_count() or 1))
+
+
+def test_the_workers_start_before_the_database_is_opened_only_for_a_folder_of_reports(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from multiprocessing import forkserver
+
+    started: list[bool] = []
+    monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append(True))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    folder_of_reports(tmp_path / "many", POOL_MIN_FILES)
+    folder_of_reports(tmp_path / "few", POOL_MIN_FILES - 2)
+    for hidden in range(5):  # `.DS_Store` and the like are no reports
+        (tmp_path / "few" / f".hidden-{hidden}").write_text("", encoding="utf-8")
+    one_file = next((tmp_path / "many").iterdir())
+    start_early([str(tmp_path / "few"), str(one_file), "2026-04-01", str(tmp_path / "missing")])
+    assert started == []
+    start_early(["2026-04-01", str(tmp_path / "many")])
+    assert started == [True]
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    start_early([str(tmp_path / "many")])
+    assert started == [True]
+
+
+@pytest.mark.other_process
+def test_the_workers_import_the_parser_and_none_of_the_heavy_libraries() -> None:
+    """What the fork server preloads: its start runs while `paperbot ingest` itself imports
+    SQLAlchemy and migrates, and is short only without these (issue 17)."""
+    from bot.runtime.ingest_workers import _PRELOAD
+
+    code = (
+        "import importlib, sys\n"
+        f"for name in {_PRELOAD!r}:\n    importlib.import_module(name)\n"
+        f"print(sorted(name for name in {HEAVY!r} if name in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

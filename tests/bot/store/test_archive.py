@@ -114,9 +114,10 @@ async def test_a_batch_stores_what_one_report_at_a_time_stores(engine: AsyncEngi
     """ingest_many (bulk ingest) applies each report in order, as `ingest` one after another:
     merges across the batch's reports, a corrected report of the same day, a repeated report,
     and an empty report that would empty a day (refused, the rest of the batch stored)."""
-    from bot.store.archive import EmptyReportRefused, prepare
+    from bot.store.archive import EmptyReportRefused
     from bot.store.database import create_engine
     from bot.store.migrate import migrate
+    from bot.store.prepared import prepare
 
     day3 = dt.date(2026, 4, 3)
     batch = [

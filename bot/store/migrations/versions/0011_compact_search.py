@@ -90,7 +90,7 @@ def _old_terms(text: str) -> str:
 
 
 def downgrade() -> None:
-    from bot.store.archive import term_sources
+    from bot.store.prepared import term_sources
 
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"

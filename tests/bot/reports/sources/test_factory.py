@@ -5,7 +5,10 @@ from pathlib import Path
 import pytest
 
 from bot.errors import BadInputError
-from bot.reports.sources import HuggingFaceApiSource, LocalSource, UrlTemplateSource, source_from_setting
+from bot.reports.sources import source_from_setting
+from bot.reports.sources.hf_api import HuggingFaceApiSource
+from bot.reports.sources.local import LocalSource
+from bot.reports.sources.url import UrlTemplateSource
 
 
 async def test_dispatch(tmp_path: Path) -> None:
