@@ -58,8 +58,10 @@ async def _loaded(
         job = next(upcoming, None)
         if job is None:
             return
-        read = executor is not None and job.path is not None
-        ahead.append(executor.submit(read_file, str(job.path), max_bytes) if executor and read else None)
+        if executor is not None and job.path is not None:
+            ahead.append(executor.submit(read_file, str(job.path), max_bytes))
+        else:
+            ahead.append(None)  # read here, when its turn comes
 
     try:
         for _ in range(workers * _AHEAD_PER_WORKER or 1):

@@ -3,8 +3,8 @@ prepares report files (bot/store/prepared.py) while the main process stores.
 
 This module imports nothing heavy, so that `paperbot ingest FOLDER` can start the workers'
 fork server first thing (`start_early`), before it imports SQLAlchemy and migrates the archive:
-the server's own start (a fresh interpreter importing the parser, ~0.3 s of CPU) then runs on
-the other core meanwhile, instead of before the first report is read.
+the server's own start (a fresh interpreter importing the parser, ~0.15 s) then runs on the
+other core meanwhile, instead of before the first report is read.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def _context() -> multiprocessing.context.BaseContext:
 def start_early(sources: Sequence[str]) -> None:
     """Start the fork server now when `sources` name a folder that may hold enough report files
     for a pool. Only a guess (files are counted, whatever they are): the command lists the
-    folder properly later, and a server started for nothing costs the other core ~0.3 s."""
-    if worker_count(POOL_MIN_FILES) == 0:
+    folder properly later, and a server started for nothing costs the other core ~0.15 s."""
+    if (os.cpu_count() or 1) < 2:
         return
     files = 0
     for source in sources:
