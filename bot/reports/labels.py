@@ -356,7 +356,8 @@ def label_key(text: str) -> str:
     text = strip_symbols(text, also=_LABEL_MARKS)
     text = _NUMBERING.sub("", text, count=1)
     text = strip_symbols(text, also=_LABEL_MARKS).rstrip(":：.。 ")
-    text = _GLOSS.sub("", text)
+    if text.rstrip()[-1:] in (")", "）"):  # the gloss search is tried at every character
+        text = _GLOSS.sub("", text)
     return " ".join(text.casefold().replace("’", "'").split())
 
 
@@ -376,6 +377,8 @@ def strip_symbols(text: str, *, also: str = "") -> str:
 
 
 def _is_symbol(char: str, also: str) -> bool:
+    if char.isalnum():  # a letter or digit, where most labels start and end, is never a symbol
+        return char in also
     return char.isspace() or char == "\ufe0f" or char in also or unicodedata.category(char) in _SYMBOLS
 
 

@@ -7,7 +7,6 @@ digests do not rely on.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -37,16 +36,20 @@ _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 # first is tried at every character, and the table cells of some digests run to kilobytes.
 _NAMED_ID = re.compile(r"arxiv(?:\s*id)?\s*[:：]?\s*(\d{4}\.\d{4,5})(?:v\d+)?(?!\d)")
 BARE_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?(?![\d/])")
+# The key is matched greedily: it stops at the first colon or emphasis anyway, and trying the
+# rest of the pattern after each of its characters (a lazy key) costs twice as much. A greedy key
+# may keep spaces before the colon; key_value strips them.
 _KEY_VALUE = re.compile(
-    r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(?:\*\*\*|\*\*|__)?([^*_:：\n]{1,40}?)(?:\*\*\*|\*\*|__)?\s*[:：]"
+    r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(?:\*\*\*|\*\*|__)?([^*_:：\n]{1,40})(?:\*\*\*|\*\*|__)?\s*[:：]"
     r"\s*(?:\*\*\*|\*\*|__)?\s*(.*)$"
 )
 # Every alternative starts with a literal `*` or `_` (the lookbehinds come after it), so the
 # engine skips straight to candidates instead of trying a lookbehind at every character.
 _ITEM_PREFIX = re.compile(r"^\s*(?:[-+]\s+|\*\s+|\d{1,2}[.)]\s*)?")
 _EMPHASIS = re.compile(r"\*\*\*|\*\*|__|\*(?:(?<![\w*]\*)(?=\S)|(?<=\S\*)(?![\w*]))")
-_BULLET = re.compile(r"^(\s*)[*+](\s+)")
 _TRAILING_PUNCT = ".,;:，。；：!！"
+# What a line that may name a paper mentions (might_name_paper, paper_host_lines).
+_PAPER_HOSTS = ("arxiv", "huggingface", "hf.co")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,22 +131,42 @@ def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Hea
 
 def paper_host_lines(lines: list[str]) -> set[int]:
     """The indexes of the lines that mention arXiv or Hugging Face (most lines of a digest are
-    prose and need no closer look)."""
-    return {index for index, line in enumerate(lines) if might_name_paper(line)}
+    prose and need no closer look): might_name_paper's test, made on the whole text at once."""
+    return lines_with(lines, *_PAPER_HOSTS, lower=True)
+
+
+def lines_with(lines: list[str], *words: str, lower: bool = False) -> set[int]:
+    """The indexes of the lines holding any of `words` (in lower case, with `lower`), searched
+    in the whole text at once rather than line by line. (Lowering the joined text lowers each
+    line as lower() per line would: no character lowers to or across a newline.)"""
+    text = "\n".join(lines)
+    if lower:
+        text = text.lower()
+    starts: list[int] = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(word, at + len(word))
+    return _line_indexes(text, sorted(starts))
 
 
 def id_lines(lines: list[str]) -> set[int]:
     """The indexes of the lines that hold something shaped like a new-style arXiv id."""
     text = "\n".join(lines)
-    starts = _id_starts(text)
-    if not starts:
-        return set()
-    line_starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        line_starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    return {bisect.bisect_right(line_starts, start) - 1 for start in starts}
+    return _line_indexes(text, _id_starts(text))
+
+
+def _line_indexes(text: str, starts: list[int]) -> set[int]:
+    """The indexes of the lines of `text` (split at newlines) holding the positions `starts`,
+    in ascending order: the newlines between two positions are counted in one call."""
+    found: set[int] = set()
+    line = at = 0
+    for start in starts:
+        line += text.count("\n", at, start)
+        at = start
+        found.add(line)
+    return found
 
 
 _ID_AT = re.compile(r"\d{4}\.\d{4}")
@@ -165,7 +188,7 @@ def might_name_paper(line: str) -> bool:
     """Whether a line mentions arXiv or Hugging Face, by plain substring tests: a regex per line
     costs three times more."""
     low = line.lower()
-    return "arxiv" in low or "huggingface" in low or "hf.co" in low
+    return any(host in low for host in _PAPER_HOSTS)
 
 
 def urls(text: str) -> list[str]:
@@ -178,7 +201,7 @@ def line_refs(line: str, *, bare: bool = False) -> Refs:
     (trusted in headings, list items and table rows, where a version number is unlikely)."""
     if not might_name_paper(line) and (not bare or not _id_starts(line)):
         return NO_REFS
-    text = _IMAGE.sub(" ", line) if "!" in line or "<img" in line.lower() else line
+    text = _IMAGE.sub(" ", line) if "!" in line or ("<" in line and "<img" in line.lower()) else line
     links: list[str] = []
     bad: list[str] = []
     for url in urls(text):
@@ -232,8 +255,10 @@ def key_value(line: str) -> KeyValue | None:
     if not found or "](" in found.group(1) or "http" in found.group(1):
         return None
     raw = found.group(1)
-    prefix = _ITEM_PREFIX.match(line)
-    emphasised = line.startswith(("**", "__"), prefix.end() if prefix else 0)
+    emphasised = False
+    if "**" in line or "__" in line:
+        prefix = _ITEM_PREFIX.match(line)
+        emphasised = line.startswith(("**", "__"), prefix.end() if prefix else 0)
     return KeyValue(label_key(raw), found.group(2).strip(), emphasised, raw.strip())
 
 
@@ -300,22 +325,20 @@ def plain_text(lines: list[str], *, first_inline: bool = False) -> str:
     cut = min(indents, default=0)
     out: list[str] = []
     for line in lines:
-        line = line[cut:] if not line[:cut].strip() else line.lstrip()
+        if cut:
+            line = line[cut:] if not line[:cut].strip() else line.lstrip()
         if line.startswith(">"):
             line = line.lstrip("> ")
-        if line.lstrip()[:1] in ("*", "+"):
-            line = _BULLET.sub(_bullet, line)
+        body = line.lstrip()
+        if body[:1] in ("*", "+") and body[1:2].isspace():
+            # `*   text` as `- text`. Reports indent nested bullets by 3–4 spaces; keep nesting
+            # as two spaces per level. (String tests, not a regex: most lines are bullets.)
+            line = "  " * ((len(line) - len(body)) // 3) + "- " + body[1:].lstrip()
         out.append(line)
     # Emphasis and tags are removed from the whole text at once: they never span a paragraph
     # break in practice, and one pass is several times cheaper than one per line.
     text = strip_tags(strip_emphasis("\n".join(out)))
-    return "\n".join(line.rstrip() for line in text.split("\n"))
-
-
-def _bullet(found: re.Match[str]) -> str:
-    # Reports indent nested bullets by 3–4 spaces; keep nesting as two spaces per level.
-    depth = len(found.group(1)) // 3
-    return "  " * depth + "- "
+    return "\n".join([line.rstrip() for line in text.split("\n")])
 
 
 _LEADING_NUMBER = re.compile(

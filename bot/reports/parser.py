@@ -58,6 +58,7 @@ from bot.reports.markdown import (
     is_link_line,
     key_value,
     line_refs,
+    lines_with,
     link_texts,
     paper_host_lines,
     plain_text,
@@ -83,6 +84,7 @@ _NUMBERED_LABEL = re.compile(
 _CJK_NUMBERED = re.compile(r"^\s*[一二三四五六七八九十]{1,3}[、.．]")
 _BULLETED = re.compile(r"^\s*[-*+•]\s")
 _METADATA_KEYS = SOURCE_KEYS | LINK_KEYS | ID_KEYS
+_FIELD_KEYS = _METADATA_KEYS | ORIGINAL_TITLE_KEYS | TITLE_KEYS  # the keys read_metadata takes
 _RULE_STARTS = frozenset({"===", "---", "***", "___"})
 _ITEM_STARTS = frozenset("-*+0123456789")
 _FIELD_SPLIT = re.compile(r"\s+\|\s+(?=\*\*[^*|]{1,30}\*\*\s*[:：])")
@@ -91,6 +93,7 @@ _ROLE_SKIP = frozenset(
     {"#", "no", "rank", "순위", "排名", "序号", "date", "日期", "날짜", "소스", "source", "来源"}
 )
 _ROLE_VOTES = frozenset({"upvotes", "votes", "likes", "👍", "stars", "좋아요", "点赞", "赞"})
+_NOT_IN_LABELS = frozenset(",.;，。；()（）")  # a key holding these is part of a sentence
 
 
 @dataclass(slots=True)
@@ -155,9 +158,7 @@ class _Parser:
         # no closer look.
         self.paperish = paper_host_lines(self.lines)
         self.idish = id_lines(self.lines)
-        self.linkish = sorted(
-            self.paperish | self.idish | {i for i, line in enumerate(self.lines) if "http" in line}
-        )
+        self.linkish = sorted(self.paperish | self.idish | lines_with(self.lines, "http"))
         self.extents: list[tuple[int, int]] = []  # [start, end) of each paper heading's text
         self.heading_at: dict[int, Heading] = {}
         self.headings: list[Heading] = []
@@ -383,8 +384,7 @@ class _Parser:
                 if not self.belongs_to(later, heading, title, single):
                     end = later.line
                     break
-            for i in range(heading.line, end):
-                covered[i] = True
+            covered[heading.line : end] = [True] * (end - heading.line)
             self.extents.append((heading.line, end))
             draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end))
             self.read_body(draft, heading.line + 1, end, heading_title=title)
@@ -515,7 +515,7 @@ class _Parser:
                 # a label or a link at the section's own level could change where it goes.
                 current.lines.append(line)
                 continue
-            heading = self.heading_text(i) if whole else None
+            heading = self.heading_text(i) if whole and i in self.heading_at else None
             if heading is not None:
                 if first_heading and _repeats_title(heading, heading_title or draft.title):
                     first_heading = False
@@ -524,12 +524,13 @@ class _Parser:
                 current = self.start_part(draft, heading, by_words=True)
                 current_is_heading = True
                 continue
-            if is_decoration(line) or (
+            # (A line without a tag or image is decoration only as a rule, and rules were handled above.)
+            if (("<" in line or "![" in line) and is_decoration(line)) or (
                 i in self.paperish and is_link_line(line) and (self.refs(i) if whole else line_refs(line)).ids
             ):
                 continue
             pair = key_value(line) if len(stripped) <= 4000 else None
-            if pair is not None and self.read_metadata(draft, pair):
+            if pair is not None and pair.key in _FIELD_KEYS and self.read_metadata(draft, pair):
                 if pair[0] in ORIGINAL_TITLE_KEYS:
                     while (
                         n < len(entries) and entries[n][1].startswith((" ", "\t")) and entries[n][1].strip()
@@ -537,6 +538,16 @@ class _Parser:
                         # a wrapped `原文标题：` value goes on under it, indented
                         draft.original_title = f"{draft.original_title} {clean_title(entries[n][1])}".strip()
                         n += 1
+                continue
+            if (
+                current is not None
+                and pair is not None
+                and section_for(pair.label, by_words=pair.emphasised) in (None, current.section)
+            ):
+                # Inside a section, a `key: value` line naming no other section is the section's
+                # own text, whatever label_line would make of it (see `inner` below): the common
+                # case (`*   输入：…`), decided without a closer look.
+                current.lines.append(line)
                 continue
             label = self.label_line(line, pair)
             if (
@@ -553,17 +564,17 @@ class _Parser:
                 label = None
             if label is not None:
                 name, rest, by_words = label
-                part = self.start_part(draft, name, by_words=by_words, rest=rest)
+                section = section_for(name, by_words=by_words)
                 # An unknown label inside a section (`**NLP-大模型评测**`, `1. **免训练范式**：`), an
                 # indented one, or one naming the section it is in (`*   **开源**：` under 使用指南) is
                 # that section's own structure; before any section it opens an extra part.
                 inner = current is not None and (
-                    part.section is None or part.section == current.section or line.startswith((" ", "\t"))
+                    section is None or section == current.section or line.startswith((" ", "\t"))
                 )
                 if not inner:
-                    current, current_is_heading = part, False
+                    current = self.start_part(draft, name, by_words=by_words, rest=rest)
+                    current_is_heading = False
                     continue
-                draft.parts.pop()
             (current or lead).lines.append(line)
 
     def body_lines(self, start: int, end: int) -> list[tuple[int, str, bool]]:
@@ -601,7 +612,11 @@ class _Parser:
                 # an extra part before any section and is plain text inside one
                 return pair.label, pair.value, pair.emphasised
             return None
-        if found := _EMPHASISED_LABEL.match(line):
+        # An emphasised label ends its line (`**Results**`, `- **亮点**：`); the pattern is costly
+        # on the many lines of text that do not.
+        if line.rstrip().rstrip(":：").rstrip()[-1:] in ("*", "_") and (
+            found := _EMPHASISED_LABEL.match(line)
+        ):
             return found.group("label"), "", True
         if found := _NUMBERED_LABEL.match(line):
             cjk = _CJK_NUMBERED.match(line) is not None
@@ -881,7 +896,9 @@ class _Parser:
         title = draft.title
         if draft.title_field:  # `- 标题：…` under `# 0. 论文信息` or `## Paper of the day`
             title = draft.title_field
-        original = draft.original_title if comparable(draft.original_title) != comparable(title) else ""
+        original = draft.original_title
+        if original and comparable(original) == comparable(title):
+            original = ""  # the same title in the same language
         for name in SECTION_FIELDS:
             if not fields[name]:
                 self.detail(draft.line, f"paper {draft.arxiv_id}: section {name!r} is missing or empty")
@@ -944,7 +961,10 @@ class _Parser:
                 )
 
     def inside_paper(self, line: int) -> bool:
-        return any(start < line < end for start, end in self.extents)
+        # The extents come in document order and never overlap (each ends at the latest at the
+        # next paper's heading), so only the last one starting before `line` can hold it.
+        n = bisect.bisect_left(self.extents, line, key=lambda extent: extent[0]) - 1
+        return n >= 0 and line < self.extents[n][1]
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(ParseWarning(line, message))
@@ -980,9 +1000,9 @@ def _label_like(pair: KeyValue) -> bool:
     if pair.emphasised:
         return len(pair.key) <= 24
     key = pair.key
-    if any(char in key for char in ",.;，。；()（）") or any(char.isdigit() for char in key):
+    if len(key) > 16 or not _NOT_IN_LABELS.isdisjoint(key) or any(map(str.isdigit, key)):
         return False
-    return len(key.split()) <= 2 and len(key) <= 16
+    return len(key.split()) <= 2
 
 
 def _numbered(heading: str) -> bool:
