@@ -67,9 +67,16 @@ def worker_count(files: int) -> int:
     return 0 if files < POOL_MIN_FILES or cores < 2 else min(cores, files)
 
 
+def _has_fork_server() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()  # not on Windows
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # forkserver, not fork: by the time the pool starts this process runs threads (aiosqlite's),
     # which fork copies badly; the server imports the parser once and forks each worker from it.
+    # Where there is none, each worker is a fresh interpreter importing the parser itself.
+    if not _has_fork_server():
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
@@ -79,7 +86,7 @@ def start_early(sources: Sequence[str]) -> None:
     """Start the fork server now when `sources` name a folder that may hold enough report files
     for a pool. Only a guess (files are counted, whatever they are): the command lists the
     folder properly later, and a server started for nothing costs the other core ~0.15 s."""
-    if (os.cpu_count() or 1) < 2:
+    if (os.cpu_count() or 1) < 2 or not _has_fork_server():
         return
     files = 0
     for source in sources:

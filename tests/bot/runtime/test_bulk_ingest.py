@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,7 @@ import bot.runtime.ingest_workers
 from bot.reports.resolve import ReportJob
 from bot.runtime.bulk_ingest import workers_for
 from bot.runtime.cli import main
-from bot.runtime.ingest_workers import POOL_MIN_FILES, start_early
+from bot.runtime.ingest_workers import POOL_MIN_FILES, read_file, start_early
 from tests.bot.reports.test_parser import HEADER, paper_block
 from tests.bot.runtime.test_cli_help import heavy_imported_by
 
@@ -112,6 +114,32 @@ def test_the_workers_start_before_the_database_is_opened_only_for_a_folder_of_re
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     start_early([str(tmp_path / "many")])
     assert started == [True]
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
+    start_early([str(tmp_path / "many")])
+    assert started == [True]
+
+
+@pytest.mark.other_process  # a worker process
+def test_without_a_fork_server_the_workers_are_spawned(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder_of_reports(tmp_path / "reports", 1)
+    path = tmp_path / "reports" / f"report-{FIRST}.md"
+    # As on Windows: no fork server to ask for.
+    get_context = multiprocessing.get_context
+
+    def no_fork_server(method: str | None = None) -> Any:
+        if method == "forkserver":
+            raise ValueError("cannot find context for 'forkserver'")
+        return get_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork_server)
+    with bot.runtime.ingest_workers.pool(1, frozenset()) as executor:
+        loaded = executor.submit(read_file, str(path), 10**6).result()
+    assert loaded.prepared is not None
+    assert [paper.arxiv_id for paper in loaded.prepared.report.papers] == ["2604.00100", "2604.00001"]
 
 
 @pytest.mark.other_process
