@@ -41,6 +41,7 @@ class ScriptedPublisher:
         self.held: dict[str, asyncio.Event] = {}
         self.posted: list[str] = []  # channel per completed digest, in order
         self.asked: list[str] = []  # keys asked about with posted_parts (after a takeover)
+        self.waiting: list[str] = []  # channels whose post has started and is held
         self.digests: dict[str, Digest] = {}
         self._changed = asyncio.Event()
 
@@ -55,6 +56,7 @@ class ScriptedPublisher:
     ) -> PublishResult:
         channel = subscription.channel.channel
         if channel in self.held:
+            self.waiting.append(channel)
             await self.held[channel].wait()
         self.posted.append(channel)
         self.digests[channel] = digest

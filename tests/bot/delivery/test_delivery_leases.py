@@ -89,7 +89,10 @@ async def test_a_claim_in_flight_is_renewed_and_taken_over_one_lease_after_a_kil
     second = deliverer(engine, other, "second", clock)
     await first.planner.plan(clock(), force=True)
     passing = asyncio.create_task(first.deliver_due())
-    await until(lambda: claimed_by(engine, "first"))
+    # Posting, not only claimed: a beat between the claim and the start of its delivery finds
+    # nothing in flight to renew (rightly), and the lease checked below would be the claim's.
+    await until(lambda: channel in slow.waiting)
+    assert await claimed_by(engine, "first")
     for _ in range(6):  # a minute in flight, well past one lease: the heartbeat keeps it
         clock.advance(HEARTBEAT)
         await beats.beat()
