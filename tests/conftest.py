@@ -30,7 +30,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Generator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -107,30 +107,27 @@ def _database_params() -> list[Any]:
 async def fresh_database(kind: str, tmp_path: Path, *, migrated: bool = True) -> AsyncIterator[AsyncEngine]:
     """An empty database of `kind` ("sqlite": a file under tmp_path; "postgresql": a fresh schema in
     the test server, dropped afterwards), migrated to the head unless `migrated` is false."""
-    if kind == "sqlite":
-        db = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
-        try:
-            if migrated:
-                await migrate(db)
-            yield db
-        finally:
-            await db.dispose()
-        return
-    assert POSTGRES_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
-    try:
+    async with AsyncExitStack() as cleanup:
+        if kind == "sqlite":
+            db = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        else:
+            assert POSTGRES_URL
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            admin = create_engine(POSTGRES_URL)
+            cleanup.push_async_callback(admin.dispose)
+            async with admin.begin() as conn:
+                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+            async def drop_schema() -> None:
+                async with admin.begin() as conn:
+                    await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+            cleanup.push_async_callback(drop_schema)
+            db = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+        cleanup.push_async_callback(db.dispose)  # first of the clean-ups: before the schema goes
         if migrated:
             await migrate(db)
         yield db
-    finally:
-        await db.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 @pytest.fixture(params=_database_params())
