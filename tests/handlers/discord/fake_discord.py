@@ -40,6 +40,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.models import ChannelRef
+
 FAKE_TOKEN = "MTEx.fake-paperbot.discord-token"
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_ID = 900_000_000_000_000_002
@@ -51,6 +53,10 @@ MEMBER_ID = 333
 # bot/ids.py and a digest is planned for them (personal digests, issue 19).
 READER_ID = 900_000_000_000_000_333
 DM_CHANNEL_ID = 900_000_000_000_000_444
+# The same channels as paperbot names them (a subscription's channel).
+IN_CHANNEL = ChannelRef("discord", str(GUILD_ID), str(CHANNEL_ID))
+IN_THREAD = ChannelRef("discord", str(GUILD_ID), str(THREAD_ID))
+IN_DM = ChannelRef("discord", "dm", str(DM_CHANNEL_ID))
 CANNOT_DM_USER = 50007  # Discord's "Cannot send messages to this user"
 MISSING_PERMISSIONS = 50013
 WRONG_CHANNEL_TYPE = 50024  # "Cannot execute action on this channel type"

@@ -32,7 +32,9 @@ from tests.handlers.discord.fake_discord import (
     CHANNEL_ID,
     DM_CHANNEL_ID,
     FAKE_TOKEN,
-    GUILD_ID,
+    IN_CHANNEL,
+    IN_DM,
+    IN_THREAD,
     MISSING_PERMISSIONS,
     READER_ID,
     THREAD_ALREADY_CREATED,
@@ -40,9 +42,6 @@ from tests.handlers.discord.fake_discord import (
     FakeDiscord,
 )
 
-CHANNEL = ChannelRef("discord", str(GUILD_ID), str(CHANNEL_ID))
-IN_A_THREAD = ChannelRef("discord", str(GUILD_ID), str(THREAD_ID))
-PERSONAL = ChannelRef("discord", "dm", str(DM_CHANNEL_ID))
 INVALID_FORM_BODY = 50035
 SHORT = "GRPO-Lite: Critic-Free RL for Math Reasoning"
 EXACTLY_100 = "T" * MAX_THREAD_NAME
@@ -86,7 +85,7 @@ def digest(titles: tuple[str, ...] = TITLES) -> Digest:
 @pytest.fixture
 async def store(engine: AsyncEngine) -> SubscriptionStore:
     subscriptions = SubscriptionStore(engine)
-    for ref in (CHANNEL, IN_A_THREAD, PERSONAL):
+    for ref in (IN_CHANNEL, IN_THREAD, IN_DM):
         await subscriptions.save(subscription(ref))
     return subscriptions
 
@@ -135,7 +134,7 @@ def replies_to(fake: FakeDiscord, channel: int) -> list[str | None]:
 async def test_a_compact_digest_starts_a_thread_on_each_card_named_after_its_paper(
     fake: FakeDiscord, store: SubscriptionStore
 ) -> None:
-    result = await publish(fake, store, CHANNEL)
+    result = await publish(fake, store, IN_CHANNEL)
 
     assert (result.status, result.next_part, result.parts) == ("posted", 4, 4)
     listing, *cards = fake.channel_posts[str(CHANNEL_ID)]
@@ -157,7 +156,7 @@ async def test_a_compact_digest_starts_a_thread_on_each_card_named_after_its_pap
 
 
 async def test_the_cards_layout_starts_no_thread(fake: FakeDiscord, store: SubscriptionStore) -> None:
-    result = await publish(fake, store, CHANNEL, layout="cards")
+    result = await publish(fake, store, IN_CHANNEL, layout="cards")
     assert result.status == "posted"
     assert fake.channel_posts[str(CHANNEL_ID)]
     assert thread_requests(fake) == []
@@ -165,7 +164,7 @@ async def test_the_cards_layout_starts_no_thread(fake: FakeDiscord, store: Subsc
 
 @pytest.mark.parametrize(
     ("ref", "channel"),
-    [(PERSONAL, DM_CHANNEL_ID), (IN_A_THREAD, THREAD_ID)],
+    [(IN_DM, DM_CHANNEL_ID), (IN_THREAD, THREAD_ID)],
     ids=["a personal digest in a DM", "a subscription made in a thread"],
 )
 async def test_where_there_can_be_no_thread_the_cards_stay_replies(
@@ -185,7 +184,7 @@ async def test_an_install_without_create_public_threads_still_gets_every_card_on
 ) -> None:
     fake.thread_refusal = (403, MISSING_PERMISSIONS)  # invited before the permission was asked for
     with caplog.at_level(logging.INFO, logger="paperbot.discord"):
-        result = await publish(fake, store, CHANNEL)
+        result = await publish(fake, store, IN_CHANNEL)
 
     assert (result.status, result.next_part, len(result.posted)) == ("posted", 4, 4)
     assert footers(fake, CHANNEL_ID) == [f"paperbot · d-1 · {part}/4" for part in range(1, 5)]
@@ -193,7 +192,7 @@ async def test_an_install_without_create_public_threads_still_gets_every_card_on
     assert replies_to(fake, CHANNEL_ID) == [None] + [listing["id"]] * 3
     assert fake.threads == []
     assert len(thread_requests(fake)) == 1  # refused once: the other cards are not tried
-    stored = await store.get(CHANNEL)
+    stored = await store.get(IN_CHANNEL)
     assert stored is not None
     assert not stored.paused
     [warning] = [r for r in caplog.records if r.name == "paperbot.discord" and r.levelno >= logging.WARNING]
@@ -211,7 +210,7 @@ async def test_a_thread_discord_will_not_start_costs_only_that_thread(
 ) -> None:
     fake.thread_refusal = (400, code)
     with caplog.at_level(logging.INFO, logger="paperbot.discord"):
-        result = await publish(fake, store, CHANNEL)
+        result = await publish(fake, store, IN_CHANNEL)
 
     assert (result.status, result.next_part, len(result.posted)) == ("posted", 4, 4)
     assert footers(fake, CHANNEL_ID) == [f"paperbot · d-1 · {part}/4" for part in range(1, 5)]
@@ -241,7 +240,7 @@ async def test_a_delivery_that_crashed_mid_digest_resumes_and_posts_each_card_on
     messages = digest_messages(digest(), marker="d-7", layout="compact")
     async with logged_in(fake) as client:
         sending = asyncio.create_task(
-            DiscordPublisher(client, store).publish(subscription(CHANNEL), messages, delivery_id="d-7")
+            DiscordPublisher(client, store).publish(subscription(IN_CHANNEL), messages, delivery_id="d-7")
         )
         await fake.until(lambda: fake.stalled)
         sending.cancel()  # the process dies mid-digest
@@ -254,7 +253,7 @@ async def test_a_delivery_that_crashed_mid_digest_resumes_and_posts_each_card_on
         fresh = DiscordPublisher(client, store)
         done = await fresh.posted_parts(str(CHANNEL_ID), "d-7")
         result = await fresh.publish(
-            subscription(CHANNEL), messages, delivery_id="d-7", start_at=max(done) + 1
+            subscription(IN_CHANNEL), messages, delivery_id="d-7", start_at=max(done) + 1
         )
         assert await fresh.posted_parts(str(CHANNEL_ID), "d-7") == {0, 1, 2, 3}
 

@@ -17,7 +17,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.models import ChannelRef, Interests, Subscription
+from bot.models import Interests, Subscription
 from bot.reports.sources.local import LocalSource
 from bot.runtime.composition import App
 from bot.runtime.config import SAMPLE_REPORT, ConfigurationError, Settings
@@ -26,18 +26,15 @@ from handlers.discord.run import run_discord
 from handlers.ops import Readiness
 from tests.handlers.discord.fake_discord import (
     ADMINISTRATOR,
-    CHANNEL_ID,
     FAKE_TOKEN,
-    GUILD_ID,
+    IN_CHANNEL,
+    IN_THREAD,
     MANAGE_CHANNELS,
-    THREAD_ID,
     VIEW_AND_SEND,
     FakeDiscord,
     Reply,
 )
 
-CHANNEL = ChannelRef("discord", str(GUILD_ID), str(CHANNEL_ID))
-THREAD = ChannelRef("discord", str(GUILD_ID), str(THREAD_ID))
 NOT_ALLOWED = {
     "en-US": "Only people who can manage this channel may change its subscriptions.",
     "zh-CN": "只有能管理本频道的成员才能修改订阅。",
@@ -72,7 +69,7 @@ async def served(fake: FakeDiscord, engine: AsyncEngine, clean_environment: None
     app = App(settings, engine)
     await app.archive.ingest(await LocalSource(SAMPLE_REPORT).read())
     await app.subscriptions.save(
-        Subscription(CHANNEL, Interests(("reinforcement-learning",), excluded_keywords=("survey",)))
+        Subscription(IN_CHANNEL, Interests(("reinforcement-learning",), excluded_keywords=("survey",)))
     )
     stop, readiness = asyncio.Event(), Readiness(engine)
     running = asyncio.create_task(run_discord(app, stop, readiness))
@@ -108,7 +105,7 @@ async def until_ready(readiness: Readiness) -> None:
 async def test_lookup_text_is_looked_up_never_run_as_a_command(
     served: Served, query: str, permissions: int
 ) -> None:
-    before = await served.app.subscriptions.get(CHANNEL)
+    before = await served.app.subscriptions.get(IN_CHANNEL)
     deferral, answer = await ask(served.discord, "lookup", {"query": query}, permissions=permissions)
     assert (deferral.kind, deferral.body["type"], deferral.ephemeral) == ("callback", DEFERRED, True)
     assert answer.kind == "followup"
@@ -116,7 +113,7 @@ async def test_lookup_text_is_looked_up_never_run_as_a_command(
     assert query in answer.text  # "No archived paper matches …" or "… for …:", both name the query
     assert "Unsubscribed" not in answer.text
     assert "Subscribed" not in answer.text
-    assert await served.app.subscriptions.get(CHANNEL) == before
+    assert await served.app.subscriptions.get(IN_CHANNEL) == before
 
 
 @pytest.mark.parametrize(("subcommand", "options"), CHANGES)
@@ -124,7 +121,7 @@ async def test_lookup_text_is_looked_up_never_run_as_a_command(
 async def test_a_member_without_manage_channels_changes_nothing(
     served: Served, subcommand: str, options: dict[str, Any], locale: str
 ) -> None:
-    before = await served.app.subscriptions.get(CHANNEL)
+    before = await served.app.subscriptions.get(IN_CHANNEL)
     (refusal,) = await ask(
         served.discord, subcommand, options, count=1, permissions=VIEW_AND_SEND, locale=locale
     )
@@ -134,7 +131,7 @@ async def test_a_member_without_manage_channels_changes_nothing(
     assert refusal.body["data"]["allowed_mentions"] == {"parse": []}
     await asyncio.sleep(0)  # nothing else follows the refusal
     assert len(served.discord.replies_sent) == 1
-    assert await served.app.subscriptions.get(CHANNEL) == before
+    assert await served.app.subscriptions.get(IN_CHANNEL) == before
 
 
 @pytest.mark.parametrize("permissions", [MANAGE_CHANNELS, ADMINISTRATOR])
@@ -147,7 +144,7 @@ async def test_manage_channels_or_administrator_may_change_the_channel(
         replies = await ask(served.discord, subcommand, options, permissions=permissions | VIEW_AND_SEND)
         assert [reply.kind for reply in replies] == ["callback", "followup"], subcommand
         assert NOT_ALLOWED["en-US"] not in replies[1].text
-    stored = await served.app.subscriptions.get(CHANNEL)
+    stored = await served.app.subscriptions.get(IN_CHANNEL)
     assert stored is not None
     assert stored.interests.topics == ("reinforcement-learning", "agents")
     assert (stored.interests.excluded_topics, stored.interests.excluded_keywords) == (("robotics",), ())
@@ -158,7 +155,7 @@ async def test_manage_channels_or_administrator_may_change_the_channel(
         "weekly",
     )
     await ask(served.discord, "unsubscribe", {"topics": "all"}, permissions=permissions)
-    assert await served.app.subscriptions.get(CHANNEL) is None
+    assert await served.app.subscriptions.get(IN_CHANNEL) is None
 
 
 async def test_a_thread_is_its_own_channel_with_the_permissions_discord_resolved_there(
@@ -168,15 +165,15 @@ async def test_a_thread_is_its_own_channel_with_the_permissions_discord_resolved
         served.discord, "subscribe", {"topics": "agents"}, count=1, thread=True, permissions=VIEW_AND_SEND
     )
     assert refusal.text == NOT_ALLOWED["en-US"]
-    assert await served.app.subscriptions.get(THREAD) is None
+    assert await served.app.subscriptions.get(IN_THREAD) is None
     _, done = await ask(
         served.discord, "subscribe", {"topics": "agents"}, thread=True, permissions=MANAGE_CHANNELS
     )
     assert "Subscribed" in done.text
-    thread = await served.app.subscriptions.get(THREAD)
+    thread = await served.app.subscriptions.get(IN_THREAD)
     assert thread is not None
     assert thread.interests.topics == ("agents",)
-    parent = await served.app.subscriptions.get(CHANNEL)
+    parent = await served.app.subscriptions.get(IN_CHANNEL)
     assert parent is not None
     assert parent.interests.topics == ("reinforcement-learning",)  # the parent channel is untouched
 
@@ -185,7 +182,7 @@ async def test_a_vote_button_only_ever_votes(served: Served) -> None:
     """👍 / 👎 are open to every member (they tune this channel's ranking); a custom_id that
     is not a vote for a paper is not dispatched at all, whatever it says."""
     fake = served.discord
-    before = await served.app.subscriptions.get(CHANNEL)
+    before = await served.app.subscriptions.get(IN_CHANNEL)
     for custom_id in ("subscribe RL", "paperbot:vote:up:subscribe RL", "unsubscribe all", "paperbot:help"):
         await fake.send(fake.interaction(3, fake.button(custom_id), message=fake.button_message(custom_id)))
     vote = "paperbot:vote:up:2611.01001"
@@ -194,8 +191,8 @@ async def test_a_vote_button_only_ever_votes(served: Served) -> None:
     assert answer.body["type"] == MESSAGE
     assert answer.ephemeral
     assert len(fake.replies_sent) == 1  # the four before it were never answered: not dispatched
-    assert await served.app.subscriptions.get(CHANNEL) == before
-    votes = await VoteStore(served.app.engine).votes(CHANNEL)
+    assert await served.app.subscriptions.get(IN_CHANNEL) == before
+    votes = await VoteStore(served.app.engine).votes(IN_CHANNEL)
     assert [(vote.paper, vote.user, vote.direction) for vote in votes] == [("2611.01001", "333", 1)]
 
 

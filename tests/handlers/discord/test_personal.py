@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery.deliverer import Deliverer
 from bot.delivery.loud_failures import NoticePolicy
-from bot.models import ChannelRef, Interests, Subscription
+from bot.models import Interests, Subscription
 from bot.reports.sources.local import LocalSource
 from bot.runtime.composition import App
 from bot.runtime.config import SAMPLE_REPORT, Settings
@@ -31,17 +31,15 @@ from handlers.discord.delivery import DiscordDigestPublisher
 from handlers.discord.run import run_discord
 from handlers.ops import Readiness
 from tests.handlers.discord.fake_discord import (
-    CHANNEL_ID,
     DM_CHANNEL_ID,
     FAKE_TOKEN,
-    GUILD_ID,
+    IN_CHANNEL,
+    IN_DM,
     READER_ID,
     FakeDiscord,
     Reply,
 )
 
-PERSONAL = ChannelRef("discord", "dm", str(DM_CHANNEL_ID))
-CHANNEL = ChannelRef("discord", str(GUILD_ID), str(CHANNEL_ID))
 AFTER_THE_REPORT = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)  # the sample report's day
 DEFERRED = 5
 
@@ -108,7 +106,7 @@ async def test_a_dm_subscription_is_personal_and_its_digest_is_posted_to_the_dm_
     deferral, done = await in_dm(fake, "subscribe", topics='agents, "GRPO"')
     assert (deferral.body["type"], deferral.ephemeral) == (DEFERRED, True)
     assert done.text.startswith('Subscribed. Your personal digest now follows: agents, "GRPO".')
-    stored = await served.app.subscriptions.get(PERSONAL)
+    stored = await served.app.subscriptions.get(IN_DM)
     assert stored is not None
     assert (stored.created_by, stored.interests.topics, stored.interests.keywords) == (
         str(READER_ID),
@@ -128,15 +126,15 @@ async def test_a_dm_subscription_is_personal_and_its_digest_is_posted_to_the_dm_
     markers = {m["embeds"][-1]["footer"]["text"].split(" · ")[1] for m in posted}
     assert len(markers) == 1  # one delivery's parts, each posted once
     [row] = await Outbox(served.app.engine).list()
-    assert (row.channel, row.status) == (PERSONAL, "posted")
+    assert (row.channel, row.status) == (IN_DM, "posted")
 
 
 async def test_votes_in_a_dm_tune_only_that_dm(served: Served) -> None:
     fake = served.discord
     await served.app.subscriptions.save_all(
         [
-            Subscription(PERSONAL, Interests(("reinforcement-learning",)), created_by=str(READER_ID)),
-            Subscription(CHANNEL, Interests(("reinforcement-learning",))),
+            Subscription(IN_DM, Interests(("reinforcement-learning",)), created_by=str(READER_ID)),
+            Subscription(IN_CHANNEL, Interests(("reinforcement-learning",))),
         ]
     )
     vote = "paperbot:vote:up:2611.01004"
@@ -146,25 +144,25 @@ async def test_votes_in_a_dm_tune_only_that_dm(served: Served) -> None:
     (answer,) = await fake.replies(sent, count=1)
     assert answer.ephemeral
     votes = VoteStore(served.app.engine)
-    assert [(v.paper, v.user) for v in await votes.votes(PERSONAL)] == [("2611.01004", str(READER_ID))]
-    assert await votes.votes(CHANNEL) == []
+    assert [(v.paper, v.user) for v in await votes.votes(IN_DM)] == [("2611.01004", str(READER_ID))]
+    assert await votes.votes(IN_CHANNEL) == []
 
 
 async def test_someone_elses_dm_is_not_a_personal_digest(served: Served) -> None:
     # Discord's PRIVATE_CHANNEL context (a DM between other people): not offered, and refused.
     (refusal,) = await in_dm(served.discord, "subscribe", count=1, context=2, topics="RL")
     assert refusal.text.startswith("A personal digest lives in your own DM with paperbot")
-    assert await served.app.subscriptions.get(PERSONAL) is None
+    assert await served.app.subscriptions.get(IN_DM) is None
 
 
 async def test_a_dm_closed_to_the_bot_pauses_the_personal_digest(served: Served) -> None:
     fake = served.discord
     await served.app.subscriptions.save(
-        Subscription(PERSONAL, Interests(("agents",)), created_by=str(READER_ID))
+        Subscription(IN_DM, Interests(("agents",)), created_by=str(READER_ID))
     )
     fake.dm_closed = True
     await deliver(served, AFTER_THE_REPORT)
-    stored = await served.app.subscriptions.get(PERSONAL)
+    stored = await served.app.subscriptions.get(IN_DM)
     assert stored is not None
     assert stored.paused
     assert stored.paused_reason == (
