@@ -30,7 +30,7 @@ import uuid
 from pathlib import Path
 
 from benchmarks.bench_lookup import corpus, make_paper
-from benchmarks.common import CACHE, ROOT, machine
+from benchmarks.common import CACHE, ROOT, execute_autocommit, machine
 from bot.models import Paper
 
 GENERATOR_VERSION = 1  # bump when the generated reports change
@@ -147,7 +147,7 @@ def sqlite_run(folder: Path, papers: int, runs: int) -> None:
 def postgres_run(folder: Path, papers: int, url: str) -> None:
     name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
     try:
-        asyncio.run(_execute(url, f'CREATE DATABASE "{name}"'))
+        asyncio.run(execute_autocommit(url, f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # no server: say so and go on
         print(f"PostgreSQL: skipped ({type(exc).__name__}: {str(exc).splitlines()[0]})")
         return
@@ -164,21 +164,7 @@ def postgres_run(folder: Path, papers: int, url: str) -> None:
         parts = ", ".join(f"{table} {size / papers:,.0f}" for table, size in sizes.items())
         print(f"        {total / 2**20:.1f} MiB: {total / papers:,.0f} bytes per paper ({parts})")
     finally:
-        asyncio.run(_execute(url, f'DROP DATABASE IF EXISTS "{name}"'))
-
-
-async def _execute(url: str, statement: str) -> None:
-    from sqlalchemy import text
-
-    from bot.store.database import create_engine
-
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as plain:
-            conn = await plain.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
+        asyncio.run(execute_autocommit(url, f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 async def _postgres_sizes(url: str) -> dict[str, int]:

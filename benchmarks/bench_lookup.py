@@ -1,12 +1,16 @@
 """Lookup latency over a large synthetic archive, against a bare SQLite FTS5 trigram table.
 
-    python -m benchmarks.bench_lookup [--papers 100000] [--quick]
+    python -m benchmarks.bench_lookup [--papers 100000] [--quick] [--postgres URL]
 
 The archive is filled through the real write path (`Archive.ingest_many`, what `paperbot ingest`
 runs: 50 papers a report, 40 reports a transaction) once and cached under benchmarks/.cache/.
 Each query kind is run against `bot.chat.use_cases.lookup` (what `/paper QUERY` and `paperbot
 lookup` call) and, for the text kinds, as the equivalent query on a bare FTS5 table with the
 trigram tokenizer over the raw title and section text.
+
+With `--postgres postgresql+asyncpg://…/db`, the same papers fill a database of that server
+(`paperbot_bench_lookup_<papers>_v<version>`, kept for the next run, like the SQLite file) and
+the same query kinds run against it.
 """
 
 from __future__ import annotations
@@ -14,21 +18,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import random
 import re
 import sqlite3
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from benchmarks.bench_parse import REFERENCE
-from benchmarks.common import CACHE, machine, percentile
+from benchmarks.common import CACHE, execute_autocommit, machine, percentile
 from bot.chat.paper_lookup import lookup
 from bot.models import SECTION_FIELDS, Paper, Report
 from bot.reports.parser import parse_report
 from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.database import create_engine
-from bot.store.migrate import migrate
+from bot.store.migrate import current_revision, head_revision, migrate
 from bot.store.prepared import PreparedReport, prepare
 
 GENERATOR_VERSION = 5  # bump when the generator or the schema changes
@@ -96,8 +103,8 @@ def make_paper(rng: random.Random, n: int, sentences: list[str]) -> Paper:
     )
 
 
-async def build_archive(path: Path, count: int) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+async def build_archive(url: str, count: int) -> None:
+    engine = create_engine(url)
     await migrate(engine)
     archive = Archive(engine)
     rng = random.Random(20261125)
@@ -150,11 +157,18 @@ def chinese_words(texts: list[str], rng: random.Random, length: int) -> list[str
     return words
 
 
-def queries(path: Path, rng: random.Random, per_kind: int) -> dict[str, list[str]]:
-    with sqlite3.connect(path) as db:
-        rows = db.execute(
-            "SELECT arxiv_id, title, innovations FROM papers ORDER BY random() LIMIT ?", (per_kind,)
-        ).fetchall()
+async def sample_rows(archive: Archive, rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    """(arXiv id, title, innovations) of `count` papers drawn with `rng`: the same papers on either
+    database, since both hold the same generated archive."""
+    async with archive.engine.connect() as conn:
+        total = (await conn.execute(sa.text("SELECT count(*) FROM papers"))).scalar_one()
+        chosen = rng.sample(range(1, total + 1), count)
+        statement = sa.text("SELECT arxiv_id, title, innovations FROM papers WHERE id IN :ids ORDER BY id")
+        rows = await conn.execute(statement.bindparams(sa.bindparam("ids", expanding=True)), {"ids": chosen})
+        return [(row[0], row[1], row[2]) for row in rows]
+
+
+def queries(rows: list[tuple[str, str, str]], rng: random.Random, per_kind: int) -> dict[str, list[str]]:
     sections = [row[2] for row in rows]
     zh2, zh4 = chinese_words(sections, rng, 2), chinese_words(sections, rng, 4)
     ids = [row[0] for row in rows]
@@ -187,11 +201,14 @@ def bare_statement(query: str) -> tuple[str, tuple[str, ...]] | None:
     return "SELECT rowid FROM bare_trigram WHERE bare_trigram MATCH ? ORDER BY rank LIMIT 10", (expression,)
 
 
-async def measure(path: Path, per_kind: int) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+async def measure(url: str, per_kind: int, bare_path: Path | None) -> None:
+    """Each query kind's latency through `lookup`; beside it, with `bare_path`, the same text
+    query on the bare trigram table of that SQLite file."""
+    engine = create_engine(url)
     archive = Archive(engine)
-    kinds = queries(path, random.Random(7), per_kind)
-    bare_db = sqlite3.connect(path)
+    rng = random.Random(7)
+    kinds = queries(await sample_rows(archive, rng, per_kind), rng, per_kind)
+    bare_db = sqlite3.connect(bare_path) if bare_path else None
     heads = f"{'p50':>7} {'p95':>7} {'max':>7} {'hits/q':>7} {'bare p50':>9} {'bare p95':>9} {'p95 ratio':>9}"
     print(f"\n{'query kind':<22} {heads}")
     for kind, texts in kinds.items():
@@ -203,7 +220,7 @@ async def measure(path: Path, per_kind: int) -> None:
             hits += len(await lookup(archive, text))
             timings.append((time.perf_counter_ns() - started) / 1e6)
         bare: list[float] = []
-        if kind not in {"arXiv id", "HF URL"}:
+        if bare_db is not None and kind not in {"arXiv id", "HF URL"}:
             for text in texts:
                 statement = bare_statement(text)
                 if statement is None:
@@ -217,7 +234,8 @@ async def measure(path: Path, per_kind: int) -> None:
             b50, b95 = percentile(bare, 0.5), percentile(bare, 0.95)
             line += f" {b50:>7.2f}ms {b95:>7.2f}ms {p95 / b95:>9.2f}"
         print(line)
-    bare_db.close()
+    if bare_db is not None:
+        bare_db.close()
     await engine.dispose()
 
 
@@ -241,27 +259,77 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__)
     options.add_argument("--papers", type=int, default=100_000)
     options.add_argument("--quick", action="store_true", help="5,000 papers and 30 queries per kind")
+    options.add_argument("--postgres", help="a postgresql+asyncpg:// URL: measure a database on that server")
     args = options.parse_args()
     count = 5_000 if args.quick else args.papers
     per_kind = 30 if args.quick else 200
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"archive-{count}-v{GENERATOR_VERSION}.db"
     print(f"machine: {machine()}")
-    if not path.exists():
-        # Build under another name and rename when complete: an interrupted build must not be
-        # mistaken for a finished archive on the next run.
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        asyncio.run(build_archive(partial, count))
-        partial.rename(path)
-    else:
-        print(f"reusing {path.relative_to(CACHE.parent.parent)}")
+    if args.postgres:
+        postgres_main(args.postgres, count, per_kind)
+        return
+    path = cached_archive(count)
     build_trigram(path)
-    asyncio.run(measure(path, per_kind))
+    asyncio.run(measure(f"sqlite+aiosqlite:///{path}", per_kind, path))
     sizes(path)
     print("\nbare = the same text query on an FTS5 trigram table via sqlite3 (no Python service layer);")
     print("2-character Chinese terms use LIKE there, since trigram MATCH needs 3+ characters.")
     print("Goal: p95 ≤ 10 ms.")
+
+
+def cached_archive(count: int) -> Path:
+    """The generated archive of `count` papers as a SQLite file under benchmarks/.cache/, built
+    once (under another name, renamed when complete: an interrupted build is never reused)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"archive-{count}-v{GENERATOR_VERSION}.db"
+    if path.exists():
+        print(f"reusing {path.relative_to(CACHE.parent.parent)}")
+        return path
+    partial = path.with_name(path.name + ".partial")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    asyncio.run(build_archive(f"sqlite+aiosqlite:///{partial}", count))
+    db = sqlite3.connect(partial)
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before the rename
+    finally:
+        db.close()
+    os.replace(partial, path)
+    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+async def migrate_timed(url: str) -> None:
+    """Bring a kept archive to this code's schema, as `paperbot migrate` would, saying how long
+    that took when there was anything to do."""
+    engine = create_engine(url)
+    try:
+        before = await current_revision(engine)
+        started = time.perf_counter()
+        await migrate(engine)
+        if before != head_revision():
+            print(f"migrated from {before} to {head_revision()} in {time.perf_counter() - started:.1f} s")
+    finally:
+        await engine.dispose()
+
+
+def postgres_main(url: str, count: int, per_kind: int) -> None:
+    """The same archive in a PostgreSQL database of the server at `url`, built once and kept."""
+    name = f"paperbot_bench_lookup_{count}_v{GENERATOR_VERSION}"
+    server = url.rsplit("/", 1)[0]
+    listed = asyncio.run(execute_autocommit(url, "SELECT datname FROM pg_database"))
+    if (name,) not in listed:
+        partial = f"{name}_partial"
+        asyncio.run(execute_autocommit(url, f'DROP DATABASE IF EXISTS "{partial}"'))
+        asyncio.run(execute_autocommit(url, f'CREATE DATABASE "{partial}"'))
+        asyncio.run(build_archive(f"{server}/{partial}", count))
+        asyncio.run(execute_autocommit(url, f'ALTER DATABASE "{partial}" RENAME TO "{name}"'))
+    else:
+        print(f"reusing database {name}")
+        asyncio.run(migrate_timed(f"{server}/{name}"))
+    asyncio.run(execute_autocommit(f"{server}/{name}", "VACUUM ANALYZE"))  # as autovacuum would
+    asyncio.run(measure(f"{server}/{name}", per_kind, None))
+    print("\nGoal: p95 ≤ 10 ms.")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import random
 import sqlite3
 import sys
@@ -42,8 +41,8 @@ if str(ROOT) not in sys.path:
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from benchmarks.bench_lookup import GENERATOR_VERSION, build_archive, queries  # noqa: E402
-from benchmarks.common import CACHE, machine, percentile  # noqa: E402
+from benchmarks.bench_lookup import cached_archive, queries, sample_rows  # noqa: E402
+from benchmarks.common import machine, percentile  # noqa: E402
 from bot.store.archive import Archive  # noqa: E402
 from bot.store.database import create_engine  # noqa: E402
 from bot.store.subscriptions import SubscriptionStore  # noqa: E402
@@ -103,29 +102,6 @@ class TimedSlack(FakeSlack):
         return response
 
 
-def archive_path(count: int) -> Path:
-    """bench_lookup's cached archive of `count` papers, built with its generator when missing."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"archive-{count}-v{GENERATOR_VERSION}.db"
-    if path.exists():
-        print(f"reusing {path.relative_to(ROOT)}")
-        return path
-    # Built under another name and renamed when complete, so an interrupted build is not reused.
-    partial = path.with_name(path.name + ".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    asyncio.run(build_archive(partial, count))
-    db = sqlite3.connect(partial)
-    try:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before the rename
-    finally:
-        db.close()
-    os.replace(partial, path)
-    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    return path
-
-
 def topic_names(taxonomy: Taxonomy) -> list[str]:
     names = list(TOPIC_QUERIES)
     for topic in taxonomy:
@@ -137,12 +113,14 @@ def topic_names(taxonomy: Taxonomy) -> list[str]:
     return names
 
 
-def query_mix(path: Path, taxonomy: Taxonomy, count: int, seed: int = 11) -> list[tuple[str, str]]:
+async def query_mix(
+    archive: Archive, taxonomy: Taxonomy, count: int, seed: int = 11
+) -> list[tuple[str, str]]:
     """`count` (kind, query) pairs, the kinds in turn (each round shuffled), so that any prefix
     (the warm-up, a short run) holds every kind about equally often."""
     rng = random.Random(seed)
     per_kind = max(1, math.ceil(count / 11))  # bench_lookup's 10 kinds and topic names
-    kinds = queries(path, rng, per_kind)
+    kinds = queries(await sample_rows(archive, rng, per_kind), rng, per_kind)
     topics = topic_names(taxonomy)
     kinds["topic name"] = [*TOPIC_QUERIES, *(rng.choice(topics) for _ in range(per_kind))][:per_kind]
     ordered: list[tuple[str, str]] = []
@@ -202,7 +180,7 @@ async def one_request(
 async def run(path: Path, requests: int, warmup: int) -> tuple[list[Sample], TimedSlack]:
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     taxonomy = builtin_taxonomy()
-    mix = query_mix(path, taxonomy, warmup + requests)
+    mix = await query_mix(Archive(engine), taxonomy, warmup + requests)
     edge = SlackEdge(Archive(engine), SubscriptionStore(engine), taxonomy)
     samples: list[Sample] = []
     fake = TimedSlack(users=USERS)
@@ -296,7 +274,7 @@ def main() -> None:
     if requests < 1:
         options.error("--requests must be at least 1")
     print(f"machine: {machine()}")
-    path = archive_path(count)
+    path = cached_archive(count)
     samples, fake = asyncio.run(run(path, requests, args.warmup))
     report(path, samples, fake, args.warmup)
 

@@ -77,3 +77,20 @@ def time_pair(
 
 def summary(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), percentile(timings, 0.95)
+
+
+async def execute_autocommit(url: str, statement: str) -> list[tuple[object, ...]]:
+    """Run one statement outside a transaction (CREATE DATABASE cannot run in one) on the server
+    of a postgresql+asyncpg:// URL; the rows it returns, if any."""
+    from sqlalchemy import text
+
+    from bot.store.database import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as plain:
+            conn = await plain.execution_options(isolation_level="AUTOCOMMIT")
+            result = await conn.execute(text(statement))
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()

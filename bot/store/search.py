@@ -115,30 +115,15 @@ async def _search_sqlite(
 async def _search_postgres(
     engine: AsyncEngine, terms: Sequence[Term], limit: int, operator: str
 ) -> list[LookupHit]:
-    # The same bounded window as on SQLite: ids come from the GIN index, newest first, and
-    # ts_rank (which reads each row's tsvector) runs only on the window's rows.
-    window = f"ORDER BY id DESC LIMIT {RANK_WINDOW}"
-    statement = text(
-        "WITH title_ids AS ("
-        f"  SELECT id FROM papers WHERE search_vector @@ to_tsquery('english', :title_query) {window}),"
-        " body_ids AS ("
-        f"  SELECT id FROM papers WHERE search_vector @@ to_tsquery('english', :query) {window}),"
-        " candidates AS ("
-        "  SELECT id, true AS in_title FROM title_ids"
-        "  UNION ALL"
-        "  SELECT id, false FROM body_ids WHERE id NOT IN (SELECT id FROM title_ids)) "
-        f"SELECT {_PAPER_COLUMNS}, c.in_title, "
-        "  (p.search_vector @@ to_tsquery('english', :lead_query)) AS in_lead, "
-        "  ts_rank(p.search_vector, to_tsquery('english', :query)) AS score "
-        "FROM candidates AS c JOIN papers AS p ON p.id = c.id "
-        "ORDER BY c.in_title DESC, in_lead DESC, score DESC, p.last_date DESC LIMIT :limit"
-    ).columns(last_date=Date, score=Float)
-    params = {
-        "query": _tsquery(terms, operator),
-        "title_query": _tsquery(terms, operator, weight="A"),
-        "lead_query": _tsquery(terms, operator, weight="AB"),
-        "limit": limit,
-    }
+    # The same order as on SQLite; bot/store/search_postgres.py says how each set is found.
+    from bot.store.search_postgres import search_postgres
+
     async with engine.connect() as conn:
-        rows = (await conn.execute(statement, params)).mappings().all()
-    return rows_to_hits(rows)
+        return await search_postgres(
+            conn,
+            _tsquery(terms, operator),
+            _tsquery(terms, operator, weight="A"),
+            limit=limit,
+            window=RANK_WINDOW,
+            rechecked=any(term.is_phrase for term in terms),
+        )

@@ -267,3 +267,71 @@ async def test_subscriptions_of_0011_gain_images_off_and_the_cards_layout(empty_
     changed = await store.get(ref)
     assert changed is not None
     assert (changed.settings.images, changed.settings.layout) == (True, "compact")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PAPERBOT_TEST_POSTGRES_URL is not set")
+async def test_a_postgres_archive_of_0012_gains_lead_vectors_and_lz4_in_place(tmp_path: Path) -> None:
+    """Migration 0013 gives PostgreSQL's papers a lead vector (title and application area, kept
+    in the row) and compresses their search vectors with LZ4: a paper archived under 0012 gets
+    both in the rewrite, a paper written after gets both as it is written, and lookups find and
+    rank either as before (title matches first)."""
+    import datetime as dt
+
+    from alembic import command
+
+    from bot.chat.paper_lookup import lookup
+    from bot.models import Paper, Report
+    from bot.store.archive import Archive
+    from bot.store.migrate import _config
+
+    # Four hundred different CJK characters: a search vector of ~7 KB, well past the 2 KB from
+    # which PostgreSQL compresses a row's values.
+    long_text = "".join(chr(0x4E00 + 7 * i) for i in range(400))
+
+    def paper(arxiv_id: str, title: str, domain: str) -> Paper:
+        url = f"https://huggingface.co/papers/{arxiv_id}"
+        return Paper(arxiv_id, title, url, domain=domain, contribution=f"{long_text} gloves")
+
+    async with fresh_database("postgresql", tmp_path, migrated=False) as engine:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0012"))
+        archive = Archive(engine)
+        old = paper("2501.00001", "Video Diffusion at Scale", "视频生成")
+        await archive.ingest(Report(dt.date(2025, 1, 23), (old,)))
+        await migrate(engine)
+        new = paper("2501.00002", "Tactile Gloves", "机器人")
+        await archive.ingest(Report(dt.date(2025, 1, 24), (new,)))
+        async with engine.connect() as conn:
+            settings = (
+                await conn.execute(
+                    text(
+                        "SELECT attname, attcompression::text, attstorage::text FROM pg_attribute"
+                        " WHERE attrelid = 'papers'::regclass AND attname IN ('search_vector', 'lead_vector')"
+                        " ORDER BY attname"
+                    )
+                )
+            ).all()
+            stored = (
+                await conn.execute(
+                    text(
+                        "SELECT arxiv_id, pg_column_compression(search_vector), lead_vector::text"
+                        " FROM papers ORDER BY arxiv_id"
+                    )
+                )
+            ).all()
+        assert [tuple(row) for row in settings] == [("lead_vector", "", "m"), ("search_vector", "l", "x")]
+        assert [(row[0], row[1]) for row in stored] == [("2501.00001", "lz4"), ("2501.00002", "lz4")]
+        # Only the title's lexemes (A) and the application area's (B); none of the contribution.
+        assert "'scale':4A" in stored[0][2]
+        assert "'glove':2A" in stored[1][2]
+        assert "B" in stored[0][2]
+        assert "C" not in stored[0][2]
+        assert "gloves" not in stored[0][2]
+
+        async def found(query: str) -> list[str]:
+            return [hit.arxiv_id for hit in await lookup(archive, query)]
+
+        assert await found("diffusion") == ["2501.00001"]
+        assert await found("视频生成") == ["2501.00001"]
+        assert await found(long_text[100:104]) == ["2501.00002", "2501.00001"]  # newest first
+        assert await found("gloves") == ["2501.00002", "2501.00001"]  # the title match first

@@ -1,0 +1,196 @@
+"""PostgreSQL's side of bot/store/search.py: the newest papers matching a query, found whichever
+way costs least for that query (issue 17: lookup p95 within 10 ms at 100,000 papers).
+
+A GIN index tells which papers hold a query's lexemes, but not which of them are newest, and it
+cannot check a phrase's word order: for that PostgreSQL reads each candidate's vector. A paper's
+`search_vector` (~10 KB, kept out of line) takes ~8 µs to read, its `lead_vector` (title and
+application area, ~1 KB in the row: migration 0013) under 1 µs. So the newest matches can be
+found three ways:
+
+- walk: read the papers newest first until enough match (cheap when matches are dense);
+- slice: take from the index the matches among the newest papers, as many newest papers as the
+  density says hold enough matches (an index of ids ANDed with the GIN index: cheap in between);
+- all: take every match from the index and keep the newest (cheap when matches are rare).
+
+PostgreSQL's planner chooses from statistics that cannot tell a rare word from an unknown one,
+nor judge a phrase, nor pick the newest. On 100,000 papers (benchmarks/bench_lookup.py
+--postgres) it walked the whole archive for a word that no paper holds (1 s), and checked every
+one of the 14,000 papers holding the three bigrams of a phrase that one paper in seven holds
+(200 ms). So each set is probed first: the newest few hundred papers are read, which measures how
+dense the matches are; then the way that costs least at that density is chosen, and forced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Date, Float, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.models import LookupHit
+from bot.store.archive import rows_to_hits
+
+
+@dataclass(frozen=True, slots=True)
+class Vector:
+    """A tsvector column searched for the newest matches, and what each way costs per paper, in
+    microseconds, as measured on 100,000 papers with PostgreSQL 15's default settings: reading
+    the vector of a paper walked newest first, and visiting a paper the index names (more where
+    each visit reads the vector to check a phrase)."""
+
+    column: str
+    # Papers read newest first before choosing a way: enough to measure a density of a few in a
+    # hundred, few enough to cost about a millisecond.
+    probe: int
+    walk_cost: float
+    take_cost: float
+    recheck_cost: float
+
+
+LEAD = Vector("lead_vector", probe=1_000, walk_cost=1.5, take_cost=3.0, recheck_cost=4.0)
+FULL = Vector("search_vector", probe=150, walk_cost=8.0, take_cost=3.0, recheck_cost=11.0)
+# Per entry, reading a GIN posting list and the ids' btree into bitmaps (µs).
+_GIN_ENTRY = 0.13
+_ID_ENTRY = 0.05
+# A walk or a slice covers this many times the papers the measured density says hold enough
+# matches (a probe can be lucky); what it still lacks is then taken from all that are older.
+_MARGIN = 2
+_MATCH = "{column} @@ to_tsquery('english', :query)"
+# The plans a statement may have: a walk reads papers newest first through the ids' index (no
+# bitmap scans); a take builds bitmaps from the indexes (no plain index scans), planned for its
+# own parameters (a prepared statement's generic plan cannot tell how many papers a term is in:
+# at 100,000 papers it took 4.9 ms where its own plan took 0.6). Neither may read the whole table.
+_PLANS = (
+    "SELECT set_config('enable_indexscan', :walk, true), set_config('enable_bitmapscan', :take, true),"
+    " set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', :cache, true)"
+)
+_SETTINGS = {
+    "walk": {"walk": "on", "take": "off", "cache": "auto"},
+    "take": {"walk": "off", "take": "on", "cache": "force_custom_plan"},
+}
+
+
+@dataclass(slots=True)
+class Planner:
+    """The plans a lookup's transaction allows, switched only when a statement needs others
+    (each switch is a round trip); PostgreSQL's defaults until the first switch."""
+
+    conn: AsyncConnection
+    mode: str = ""
+
+    async def allow(self, mode: str) -> AsyncConnection:
+        if mode != self.mode:
+            await self.conn.execute(text(_PLANS), _SETTINGS[mode])
+            self.mode = mode
+        return self.conn
+
+
+def choose_way(vector: Vector, density: float, *, floor: int, need: int, rechecked: bool) -> tuple[str, int]:
+    """The way that costs least to find `need` more matches among the `floor` papers older than
+    the probe's, where `density` of the probe's papers matched; and the lowest id it looks at."""
+    per_match = vector.recheck_cost if rechecked else vector.take_cost
+    matches = density * floor
+    span = min(floor, int(need / density * _MARGIN) + 1) if density else floor
+    costs = {
+        "walk": need / density * vector.walk_cost if density else float("inf"),
+        "slice": matches * _GIN_ENTRY + span * _ID_ENTRY + density * span * per_match,
+        "all": matches * (_GIN_ENTRY + per_match),
+    }
+    way = min(costs, key=costs.__getitem__)
+    return way, 0 if way == "all" else floor - span
+
+
+async def newest_matches(
+    planner: Planner,
+    vector: Vector,
+    query: str,
+    want: int,
+    *,
+    rechecked: bool,
+    exclude: Sequence[int] = (),
+) -> list[int]:
+    """The ids of the `want` newest papers whose `vector` matches the tsquery `query`, leaving
+    out the ids in `exclude`, newest first. `rechecked`: the index cannot settle the query (a
+    phrase), so every match it names has its vector read too."""
+    match = _MATCH.format(column=vector.column)
+    params = {"query": query, "exclude": list(exclude)}
+    # Its own plan whatever is allowed, short of bitmaps: the LIMIT of the inner query.
+    conn = planner.conn if planner.mode != "take" else await planner.allow("walk")
+    probe = (
+        await conn.execute(
+            text(
+                "SELECT (array_agg(id ORDER BY id DESC) FILTER (WHERE hit))[1:(:want)] AS hits,"
+                " count(*) AS seen, min(id) AS floor FROM ("
+                f"  SELECT id, {match} AS hit FROM ("
+                f"    SELECT id, {vector.column} FROM papers WHERE id <> ALL(:exclude)"
+                "     ORDER BY id DESC LIMIT :probe) AS newest) AS probed"
+            ),
+            {**params, "probe": vector.probe, "want": want},
+        )
+    ).one()
+    found: list[int] = list(probe.hits or ())
+    if len(found) >= want or probe.seen < vector.probe:
+        return found  # enough, or the probe read every paper
+    # Ids are drawn in order, so about `floor` papers are older than the probe's.
+    floor, need = probe.floor, want - len(found)
+    way, low = choose_way(vector, len(found) / probe.seen, floor=floor, need=need, rechecked=rechecked)
+    conn = await planner.allow("walk" if way == "walk" else "take")
+    rows = await conn.execute(
+        text(
+            f"SELECT id FROM papers WHERE {match} AND id < :floor AND id >= :low"
+            " AND id <> ALL(:exclude) ORDER BY id DESC LIMIT :need"
+        ),
+        {**params, "floor": floor, "low": low, "need": need},
+    )
+    found += [row.id for row in rows]
+    if len(found) >= want or low <= 0:
+        return found
+    # Every match of that span is found: what is lacking is older.
+    conn = await planner.allow("take")
+    rows = await conn.execute(
+        text(
+            f"SELECT id FROM papers WHERE {match} AND id < :floor AND id <> ALL(:exclude)"
+            " ORDER BY id DESC LIMIT :need"
+        ),
+        {**params, "floor": low, "need": want - len(found)},
+    )
+    return found + [row.id for row in rows]
+
+
+async def search_postgres(
+    conn: AsyncConnection,
+    query: str,
+    title_query: str,
+    *,
+    limit: int,
+    window: int,
+    rechecked: bool,
+) -> list[LookupHit]:
+    """bot/store/search.py's order on PostgreSQL: the `window` newest matches in the title or
+    application area (`lead_vector`), title matches first, each ranked by ts_rank; then, if
+    those are fewer than `limit`, the newest matches elsewhere."""
+    planner = Planner(conn)
+    lead = await newest_matches(planner, LEAD, query, window, rechecked=rechecked)
+    rest: list[int] = []
+    if len(lead) < limit:
+        want = limit - len(lead)
+        rest = await newest_matches(planner, FULL, query, want, rechecked=rechecked, exclude=lead)
+    # Whichever plans are allowed now serve this: it reads papers by id.
+    # The lead is ranked on its small vectors; only the papers shown are read whole.
+    rows = await conn.execute(
+        text(
+            "WITH ranked AS ("
+            "  SELECT id, lead_vector @@ to_tsquery('english', :title_query) AS in_title, true AS in_lead,"
+            "  ts_rank(lead_vector, to_tsquery('english', :query)) AS score FROM papers WHERE id = ANY(:lead)"
+            "  UNION ALL"
+            "  SELECT id, false, false, 0.0 FROM unnest(CAST(:rest AS integer[])) AS id"
+            "  ORDER BY in_title DESC, in_lead DESC, score DESC, id DESC LIMIT :limit) "
+            "SELECT p.id, p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date,"
+            " r.in_title, r.in_lead, r.score FROM ranked AS r JOIN papers AS p ON p.id = r.id"
+            # As on SQLite, equals are shown newest first.
+            " ORDER BY r.in_title DESC, r.in_lead DESC, r.score DESC, p.last_date DESC, p.id DESC"
+        ).columns(last_date=Date, score=Float),
+        {"query": query, "title_query": title_query, "lead": lead, "rest": rest, "limit": limit},
+    )
+    return rows_to_hits(rows.mappings().all())
