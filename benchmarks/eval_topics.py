@@ -14,6 +14,11 @@ Two kinds of source are scored apart, because the matcher reads them differently
 reports with their Chinese sections ("reports"), and Hugging Face daily_papers API items with
 their English title, AI summary, AI keywords and abstract ("hf-api", benchmarks/eval/api/),
 split into the days tuning may look at ("dev") and the days it never does ("held-out").
+
+Beside each group's macro F1, a 95% interval: its sources (report files, API days) drawn again
+with replacement, 2,000 times (a fixed seed, so the figures repeat). With a dozen days and a
+rare topic found a few times in all, one paper moves the figure a lot; the interval says how
+much of a gap to a goal is the labels' chance.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,14 +101,35 @@ class Group:
     tallies: dict[str, Tally] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
     papers: int = 0
+    # Each source's own counts per query, for the interval.
+    sources: list[dict[str, tuple[int, int, int]]] = field(default_factory=list)
 
     def macro(self) -> tuple[float, float, float]:
-        values = list(self.tallies.values())
-        return (
-            sum(t.precision for t in values) / len(values),
-            sum(t.recall for t in values) / len(values),
-            sum(t.f1 for t in values) / len(values),
-        )
+        return _macro(list(self.tallies.values()))
+
+    def interval(self, rounds: int = 2_000, seed: int = 18) -> tuple[float, float]:
+        """The 95% interval of the macro F1 over the group's sources drawn again with replacement."""
+        rng = random.Random(seed)
+        figures = []
+        for _ in range(rounds):
+            drawn = rng.choices(self.sources, k=len(self.sources))
+            pooled = [_pooled(drawn, query) for query in self.tallies]
+            figures.append(_macro(pooled)[2])
+        figures.sort()
+        return figures[int(0.025 * rounds)], figures[int(0.975 * rounds) - 1]
+
+
+def _pooled(sources: list[dict[str, tuple[int, int, int]]], query: str) -> Tally:
+    tp, fp, fn = (sum(source[query][i] for source in sources) for i in range(3))
+    return Tally(tp, fp, fn)
+
+
+def _macro(values: list[Tally]) -> tuple[float, float, float]:
+    return (
+        sum(t.precision for t in values) / len(values),
+        sum(t.recall for t in values) / len(values),
+        sum(t.f1 for t in values) / len(values),
+    )
 
 
 async def evaluate_groups(label_files: list[Path]) -> dict[str, Group]:
@@ -120,14 +147,17 @@ async def evaluate_groups(label_files: list[Path]) -> dict[str, Group]:
         group.papers += len(report.papers)
         matcher = ReportMatcher(report.papers, taxonomy)
         titles = {p.arxiv_id: p.title for p in report.papers}
+        counts: dict[str, tuple[int, int, int]] = {}
+        group.sources.append(counts)
         for query, wanted in labels["queries"].items():
             must, may = set(wanted["must"]), set(wanted["may"])
             matched = {m.paper.arxiv_id: m for m in matcher.match(resolve_terms(query, taxonomy))}
             got = set(matched)
+            counts[query] = (len(got & must), len(got - must - may), len(must - got))
             tally = group.tallies.setdefault(query, Tally())
-            tally.tp += len(got & must)
-            tally.fp += len(got - must - may)
-            tally.fn += len(must - got)
+            tally.tp += counts[query][0]
+            tally.fp += counts[query][1]
+            tally.fn += counts[query][2]
             tally.errors += [
                 f"FP {query!r}: {i} {titles[i][:60]} — {matched[i].matches[0].reason()} ({matched[i].score})"
                 for i in sorted(got - must - may)
@@ -163,6 +193,8 @@ def print_group(name: str, group: Group, errors: bool) -> None:
         f"macro precision {macro_p:.3f}  macro recall {macro_r:.3f}  "
         f"macro F1 {macro_f1:.3f}  (goal ≥ {goal}: {met})"
     )
+    low, high = group.interval()
+    print(f"macro F1 95% interval, its {len(group.sources)} sources drawn again: {low:.3f}–{high:.3f}")
     print(f"micro precision {total.precision:.3f}  micro recall {total.recall:.3f}  micro F1 {total.f1:.3f}")
     if errors:
         for t in tallies:

@@ -4,7 +4,7 @@ way costs least for that query (issue 17: lookup p95 within 10 ms at 100,000 pap
 A GIN index tells which papers hold a query's lexemes, but not which of them are newest, and it
 cannot check a phrase's word order: for that PostgreSQL reads each candidate's vector. A paper's
 `search_vector` (~10 KB, kept out of line) takes ~8 µs to read, its `lead_vector` (title and
-application area, ~1 KB in the row: migration 0013) under 1 µs. So the newest matches can be
+application area, ~1 KB in the row: migration 0013) about 1 µs. So the newest matches can be
 found three ways:
 
 - walk: read the papers newest first until enough match (cheap when matches are dense);

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from benchmarks.eval.merge_api_labels import splits
-from benchmarks.eval_topics import EVAL, FLOORS, evaluate_groups
+from benchmarks.eval_topics import EVAL, FLOORS, Group, Tally, evaluate_groups
 
 
 async def test_macro_f1_on_every_kind_of_labelled_source_stays_above_its_floor() -> None:
@@ -20,6 +20,16 @@ async def test_macro_f1_on_every_kind_of_labelled_source_stays_above_its_floor()
     for name, group in groups.items():
         macro_f1 = group.macro()[2]
         assert macro_f1 >= FLOORS[name], (name, {q: round(t.f1, 2) for q, t in group.tallies.items()})
+
+
+def test_the_interval_is_as_wide_as_the_sources_disagree() -> None:
+    """The 95% interval beside each macro F1 draws the sources again with replacement: sources
+    that agree leave no room; a hit on one day and a miss on the other span everything."""
+    agreeing = Group(tallies={"q": Tally(2, 0, 0)}, sources=[{"q": (1, 0, 0)}, {"q": (1, 0, 0)}])
+    assert agreeing.interval(rounds=200) == (1.0, 1.0)
+    # Drawn twice, the miss alone scores 0, the hit alone 1, one of each 2/3.
+    split = Group(tallies={"q": Tally(1, 0, 1)}, sources=[{"q": (1, 0, 0)}, {"q": (0, 0, 1)}])
+    assert split.interval(rounds=400) == (0.0, 1.0)
 
 
 def test_every_label_file_covers_every_query_and_names_real_papers() -> None:
