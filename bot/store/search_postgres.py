@@ -13,11 +13,12 @@ found three ways:
 - all: take every match from the index and keep the newest (cheap when matches are rare).
 
 PostgreSQL's planner chooses from statistics that cannot tell a rare word from an unknown one,
-nor judge a phrase, nor pick the newest. On 100,000 papers (benchmarks/bench_lookup.py
---postgres) it walked the whole archive for a word that no paper holds (1 s), and checked every
-one of the 14,000 papers holding the three bigrams of a phrase that one paper in seven holds
-(200 ms). So each set is probed first: the newest few hundred papers are read, which measures how
-dense the matches are; then the way that costs least at that density is chosen, and forced.
+nor judge a phrase, nor pick the newest. Left to it, a first version of this search, on 100,000
+papers (benchmarks/bench_lookup.py --postgres), walked the whole archive for a word that no
+paper holds (1 s), and checked every one of the 14,000 papers holding the three bigrams of a
+phrase that one paper in seven holds (200 ms). So each set is probed first: the newest few
+hundred papers are read, which measures how dense the matches are; then the way that costs least
+at that density is chosen, and forced.
 """
 
 from __future__ import annotations
