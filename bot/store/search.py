@@ -37,7 +37,8 @@ STOP_WORDS = frozenset(_STOP_LIST.split())
 _SQLITE_WEIGHTS = "10.0, 1.0"
 # How many of the most recently archived matches are ranked, per query (see _search_sqlite).
 RANK_WINDOW = 250
-_PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date"
+# What a hit shows of a paper (bot/store/archive.py hit_from_row), on either database.
+PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date"
 
 
 def _fts5_expression(terms: Sequence[Term], operator: str) -> str:
@@ -102,7 +103,7 @@ async def _search_sqlite(
         "  UNION ALL"
         "  SELECT rowid, 0, 0, 0.0 FROM rest"
         "  ORDER BY in_title DESC, in_lead DESC, score DESC, rowid DESC LIMIT :limit) "
-        f"SELECT {_PAPER_COLUMNS}, best.score "
+        f"SELECT {PAPER_COLUMNS}, best.score "
         "FROM best JOIN papers AS p ON p.id = best.rowid "
         "ORDER BY best.in_title DESC, best.in_lead DESC, best.score DESC, p.last_date DESC, p.id DESC"
     ).columns(last_date=Date, score=Float)

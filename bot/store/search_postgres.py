@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import LookupHit
 from bot.store.archive import rows_to_hits
+from bot.store.search import PAPER_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +188,7 @@ async def search_postgres(
             "  UNION ALL"
             "  SELECT id, false, false, 0.0 FROM unnest(CAST(:rest AS integer[])) AS id"
             "  ORDER BY in_title DESC, in_lead DESC, score DESC, id DESC LIMIT :limit) "
-            "SELECT p.id, p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_date,"
-            " r.in_title, r.in_lead, r.score FROM ranked AS r JOIN papers AS p ON p.id = r.id"
+            f"SELECT {PAPER_COLUMNS}, r.score FROM ranked AS r JOIN papers AS p ON p.id = r.id"
             # As on SQLite, equals are shown newest first.
             " ORDER BY r.in_title DESC, r.in_lead DESC, r.score DESC, p.last_date DESC, p.id DESC"
         ).columns(last_date=Date, score=Float),

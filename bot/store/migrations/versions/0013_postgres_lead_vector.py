@@ -4,14 +4,14 @@ a compact archive).
 `lead_vector` holds a paper's title and application-area lexemes (weights A and B of
 `search_vector`), as SQLite's `papers_lead_fts` does: lookups rank and flag title matches on it
 (bot/store/search.py). Before, they did so on `search_vector`, about 10 KB a paper and kept out of
-line, and whenever few titles matched a query PostgreSQL read that of every paper: 155 ms p95
+line, and whenever few titles matched a query PostgreSQL read that of every paper: 143 ms p95
 for one common English word at 100,000 papers (benchmarks/bench_lookup.py --postgres). It is a
 generated column (`ts_filter` of `search_vector`), so every write keeps it in step, and stored in
 the row (STORAGE MAIN: about 1.1 KB), so that reading it costs no TOAST fetch.
 
 `search_vector` is compressed with LZ4: pglz, the default, gives up on a tsvector (it keeps a
 value uncompressed unless it saves a quarter), LZ4 saves 17% of it, which pays for the lead
-vector (16.8 → 17.3 KB per paper in all), and the ingest that writes it is faster. A server built
+vector (16.9 → 17.1 KB per paper in all), and the ingest that writes it is faster. A server built
 without LZ4 (optional before PostgreSQL 16's packages; per-column compression exists from 14)
 keeps pglz. SQLite has its lead table already (0011).
 
