@@ -12,6 +12,12 @@ found three ways:
   density says hold enough matches (an index of ids ANDed with the GIN index: cheap in between);
 - all: take every match from the index and keep the newest (cheap when matches are rare).
 
+A phrase's index matches are only candidates: each must have its vector read to check the word
+order. A take therefore asks the index for the papers holding every word of the query (which it
+settles without reading a vector), sorts them newest first, and checks the phrase on them in that
+order until enough match: on 100,000 papers, English + Chinese lookups whose 200-odd candidates
+were all read took 10-14 ms; read newest first, the three needed took 1 ms.
+
 PostgreSQL's planner chooses from statistics that cannot tell a rare word from an unknown one,
 nor judge a phrase, nor pick the newest. Left to it, a first version of this search, on 100,000
 papers (benchmarks/bench_lookup.py --postgres), walked the whole archive for a word that no
@@ -91,13 +97,14 @@ class Planner:
 def choose_way(vector: Vector, density: float, *, floor: int, need: int, rechecked: bool) -> tuple[str, int]:
     """The way that costs least to find `need` more matches among the `floor` papers older than
     the probe's, where `density` of the probe's papers matched; and the lowest id it looks at."""
-    per_match = vector.recheck_cost if rechecked else vector.take_cost
     matches = density * floor
     span = min(floor, int(need / density * _MARGIN) + 1) if density else floor
+    # A take reads the vectors of the newest candidates only, until `need` hold the phrase.
+    rechecks = need * _MARGIN * vector.recheck_cost if rechecked else 0.0
     costs = {
         "walk": need / density * vector.walk_cost if density else float("inf"),
-        "slice": matches * _GIN_ENTRY + span * _ID_ENTRY + density * span * per_match,
-        "all": matches * (_GIN_ENTRY + per_match),
+        "slice": matches * _GIN_ENTRY + span * _ID_ENTRY + density * span * vector.take_cost + rechecks,
+        "all": matches * (_GIN_ENTRY + vector.take_cost) + rechecks,
     }
     way = min(costs, key=costs.__getitem__)
     return way, 0 if way == "all" else floor - span
@@ -114,9 +121,9 @@ async def newest_matches(
 ) -> list[int]:
     """The ids of the `want` newest papers whose `vector` matches the tsquery `query`, leaving
     out the ids in `exclude`, newest first. `rechecked`: the index cannot settle the query (a
-    phrase), so every match it names has its vector read too."""
+    phrase), so the papers it names have their vectors read, newest first, until enough hold it."""
     match = _MATCH.format(column=vector.column)
-    params = {"query": query, "exclude": list(exclude)}
+    params: dict[str, object] = {"query": query, "exclude": list(exclude)}
     # Its own plan whatever is allowed, short of bitmaps: the LIMIT of the inner query.
     conn = planner.conn if planner.mode != "take" else await planner.allow("walk")
     probe = (
@@ -137,27 +144,41 @@ async def newest_matches(
     # Ids are drawn in order, so about `floor` papers are older than the probe's.
     floor, need = probe.floor, want - len(found)
     way, low = choose_way(vector, len(found) / probe.seen, floor=floor, need=need, rechecked=rechecked)
-    conn = await planner.allow("walk" if way == "walk" else "take")
-    rows = await conn.execute(
-        text(
-            f"SELECT id FROM papers WHERE {match} AND id < :floor AND id >= :low"
-            " AND id <> ALL(:exclude) ORDER BY id DESC LIMIT :need"
-        ),
-        {**params, "floor": floor, "low": low, "need": need},
-    )
-    found += [row.id for row in rows]
+    # Every word of a phrase, in any order: what the index settles alone (terms are [0-9a-z]).
+    search = _Search(vector, params, loose=query.replace("<->", "&") if rechecked else None)
+    found += await search.newest(planner, way, floor=floor, low=low, need=need)
     if len(found) >= want or low <= 0:
         return found
     # Every match of that span is found: what is lacking is older.
-    conn = await planner.allow("take")
-    rows = await conn.execute(
-        text(
-            f"SELECT id FROM papers WHERE {match} AND id < :floor AND id <> ALL(:exclude)"
-            " ORDER BY id DESC LIMIT :need"
-        ),
-        {**params, "floor": low, "need": want - len(found)},
-    )
-    return found + [row.id for row in rows]
+    return found + await search.newest(planner, "all", floor=low, low=0, need=want - len(found))
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """One set's statements after its probe. `loose`: a phrase's words in any order."""
+
+    vector: Vector
+    params: dict[str, object]
+    loose: str | None
+
+    async def newest(self, planner: Planner, way: str, *, floor: int, low: int, need: int) -> list[int]:
+        """The `need` newest matches with ids in [low, floor), found by `way`."""
+        match = _MATCH.format(column=self.vector.column)
+        span = "AND id < :floor AND id >= :low AND id <> ALL(:exclude) ORDER BY id DESC"
+        if way == "walk" or self.loose is None:
+            # Under "walk" plans this reads papers newest first; under "take", from the indexes.
+            statement = f"SELECT id FROM papers WHERE {match} {span} LIMIT :need"
+        else:
+            # The index names the papers holding the phrase's words; the phrase is checked on
+            # them newest first, only until `need` hold it (OFFSET 0 keeps it out of the scan).
+            named = match.replace(":query", ":loose")
+            statement = (
+                f"SELECT id FROM (SELECT id, {self.vector.column} FROM papers WHERE {named} {span}"
+                f" OFFSET 0) AS named WHERE {match} LIMIT :need"
+            )
+        conn = await planner.allow("walk" if way == "walk" else "take")
+        bounds = {"loose": self.loose, "floor": floor, "low": low, "need": need}
+        return list((await conn.scalars(text(statement), {**self.params, **bounds})).all())
 
 
 async def search_postgres(
