@@ -163,22 +163,23 @@ class _Search:
 
     async def newest(self, planner: Planner, way: str, *, floor: int, low: int, need: int) -> list[int]:
         """The `need` newest matches with ids in [low, floor), found by `way`."""
+        conn = await planner.allow("walk" if way == "walk" else "take")
+        bounds = {"loose": self.loose, "floor": floor, "low": low, "need": need}
+        return list((await conn.scalars(text(self.statement(way)), {**self.params, **bounds})).all())
+
+    def statement(self, way: str) -> str:
         match = _MATCH.format(column=self.vector.column)
         span = "AND id < :floor AND id >= :low AND id <> ALL(:exclude) ORDER BY id DESC"
         if way == "walk" or self.loose is None:
             # Under "walk" plans this reads papers newest first; under "take", from the indexes.
-            statement = f"SELECT id FROM papers WHERE {match} {span} LIMIT :need"
-        else:
-            # The index names the papers holding the phrase's words; the phrase is checked on
-            # them newest first, only until `need` hold it (OFFSET 0 keeps it out of the scan).
-            named = match.replace(":query", ":loose")
-            statement = (
-                f"SELECT id FROM (SELECT id, {self.vector.column} FROM papers WHERE {named} {span}"
-                f" OFFSET 0) AS named WHERE {match} LIMIT :need"
-            )
-        conn = await planner.allow("walk" if way == "walk" else "take")
-        bounds = {"loose": self.loose, "floor": floor, "low": low, "need": need}
-        return list((await conn.scalars(text(statement), {**self.params, **bounds})).all())
+            return f"SELECT id FROM papers WHERE {match} {span} LIMIT :need"
+        # The index names the papers holding the phrase's words; the phrase is checked on them
+        # newest first, only until `need` hold it (OFFSET 0 keeps it out of the index scan).
+        named = match.replace(":query", ":loose")
+        return (
+            f"SELECT id FROM (SELECT id, {self.vector.column} FROM papers WHERE {named} {span}"
+            f" OFFSET 0) AS named WHERE {match} LIMIT :need"
+        )
 
 
 async def search_postgres(

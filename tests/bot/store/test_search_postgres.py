@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -140,3 +141,33 @@ async def test_small_probes_answer_lookups_as_reading_every_match_would(
     assert probed == everything
     assert everything[0][:3] == ["2601.00060", "2601.00058", "2601.00056"]  # title matches, newest
     assert everything[3] == ["2601.00050", "2601.00033", "2601.00017", "2601.00005"]
+
+
+async def test_a_phrase_is_read_only_on_the_newest_papers_holding_its_words(postgres: AsyncEngine) -> None:
+    # Ten papers hold the bigrams of 视频生成 (four as the phrase, six apart); the newest, 58,
+    # holds them apart and 50 holds the phrase. Finding the newest match reads those two
+    # vectors, not all ten as an index scan's recheck would.
+    terms = tokenize("视频生成")
+    query = _tsquery(terms, "&")
+    search = search_postgres._Search(FULL, {"query": query, "exclude": []}, loose=query.replace("<->", "&"))
+    async with postgres.connect() as conn:
+        planner = Planner(conn)
+        await planner.allow("take")
+        bounds = {"loose": search.loose, "floor": 61, "low": 0, "need": 1}
+        plan = (
+            await conn.execute(
+                text("EXPLAIN (ANALYZE, FORMAT JSON) " + search.statement("all")), {**search.params, **bounds}
+            )
+        ).scalar_one()
+        found = await search.newest(planner, "all", floor=61, low=0, need=1)
+    assert found == [50]
+
+    def phrase_reads(node: dict[str, Any]) -> int:
+        """The vectors a plan node and those under it read to check the phrase."""
+        own = 0
+        if "<->" in str(node.get("Filter", "")) + str(node.get("Recheck Cond", "")):
+            removed = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+            own = node["Actual Rows"] + removed
+        return own + sum(phrase_reads(child) for child in node.get("Plans", []))
+
+    assert phrase_reads(plan[0]["Plan"]) == 2
