@@ -64,7 +64,8 @@ _ID_ENTRY = 0.05
 # A walk or a slice covers this many times the papers the measured density says hold enough
 # matches (a probe can be lucky); what it still lacks is then taken from all that are older.
 _MARGIN = 2
-_MATCH = "{column} @@ to_tsquery('english', :query)"
+# A vector matching the tsquery bound as :query (or, for a phrase's words alone, :loose).
+_MATCH = "{column} @@ to_tsquery('english', :{param})"
 # The plans a statement may have: a walk reads papers newest first through the ids' index (no
 # bitmap scans); a take builds bitmaps from the indexes (no plain index scans), planned for its
 # own parameters (a prepared statement's generic plan cannot tell how many papers a term is in:
@@ -122,7 +123,7 @@ async def newest_matches(
     """The ids of the `want` newest papers whose `vector` matches the tsquery `query`, leaving
     out the ids in `exclude`, newest first. `rechecked`: the index cannot settle the query (a
     phrase), so the papers it names have their vectors read, newest first, until enough hold it."""
-    match = _MATCH.format(column=vector.column)
+    match = _MATCH.format(column=vector.column, param="query")
     params: dict[str, object] = {"query": query, "exclude": list(exclude)}
     # Its own plan whatever is allowed, short of bitmaps: the LIMIT of the inner query.
     conn = planner.conn if planner.mode != "take" else await planner.allow("walk")
@@ -168,14 +169,14 @@ class _Search:
         return list((await conn.scalars(text(self.statement(way)), {**self.params, **bounds})).all())
 
     def statement(self, way: str) -> str:
-        match = _MATCH.format(column=self.vector.column)
+        match = _MATCH.format(column=self.vector.column, param="query")
         span = "AND id < :floor AND id >= :low AND id <> ALL(:exclude) ORDER BY id DESC"
         if way == "walk" or self.loose is None:
             # Under "walk" plans this reads papers newest first; under "take", from the indexes.
             return f"SELECT id FROM papers WHERE {match} {span} LIMIT :need"
         # The index names the papers holding the phrase's words; the phrase is checked on them
         # newest first, only until `need` hold it (OFFSET 0 keeps it out of the index scan).
-        named = match.replace(":query", ":loose")
+        named = _MATCH.format(column=self.vector.column, param="loose")
         return (
             f"SELECT id FROM (SELECT id, {self.vector.column} FROM papers WHERE {named} {span}"
             f" OFFSET 0) AS named WHERE {match} LIMIT :need"
