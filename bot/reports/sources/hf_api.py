@@ -8,8 +8,9 @@ item is unusable is a ReportFormatError. The Hub is reached at `HF_ENDPOINT`, as
 tools do, so a mirror serves it too; the papers keep their huggingface.co links.
 
 Saved answers come in the shapes people save them in (tests/fixtures/hf-api/ holds real ones):
-the API's list of items, a list of bare `paper` objects (what scrapers keep of each item), or
-either list wrapped in an object under one of LIST_KEYS, whose top-level `date` dates the report.
+the API's list of items, a list of bare `paper` objects (what scrapers keep of each item), a
+scraper's flat records named only by a link (LINK_KEYS), or any of these lists wrapped in an
+object under one of LIST_KEYS, whose top-level `date` dates the report.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ SOURCE_LABEL = "Hugging Face API"
 log = logging.getLogger(__name__)
 # Where saved answers wrapped in an object keep their list, in the order looked for (README).
 LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
+# Where a scraper's flat record of a paper (no `paper` object, no `id`) keeps a link naming it.
+LINK_KEYS = ("paper_url", "url", "arxiv_url", "arxiv_page_url", "page_url", "link", "pdf_url")
 _JSON_NAMES = {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
 
 
@@ -209,6 +212,22 @@ def _author(value: Any) -> str:
     return _text(value.get("name")) if isinstance(value, dict) else _text(value)
 
 
+def _scraped_record(item: dict[str, Any]) -> dict[str, Any] | None:
+    """A scraper's flat record of a paper (`{"title": …, "paper_url": …, "details": {…}}`) as a
+    paper object: its fields and its `details` object's in one, and the arXiv id read from the
+    first of its links that names a paper; None when no link does."""
+    details = item.get("details")
+    record = {**details, **item} if isinstance(details, dict) else dict(item)
+    for key in LINK_KEYS:
+        value = record.get(key)
+        arxiv_id = parse_arxiv_id(value) if isinstance(value, str) else None
+        if arxiv_id is not None:
+            links = _list(record.get("github_links"))
+            github = next((link for link in links if isinstance(link, str)), None)
+            return {"githubRepo": github, **record, "id": arxiv_id}
+    return None
+
+
 def paper_from_item(item: Any, index: int, origin: str) -> Paper:
     """One API item, or a bare paper object, as a Paper; an item without a usable arXiv id is a
     ReportFormatError."""
@@ -217,15 +236,23 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
     paper = item.get("paper")
     if not isinstance(paper, dict):
         if "id" not in item:
-            raise ReportFormatError(f"item {index} has no 'paper' object and no arXiv 'id'", origin=origin)
-        paper, item = item, {}
+            paper = _scraped_record(item)
+            if paper is None:
+                raise ReportFormatError(
+                    f"item {index} has no 'paper' object, no arXiv 'id' and no paper link"
+                    f" ({', '.join(LINK_KEYS)})",
+                    origin=origin,
+                )
+        else:
+            paper = item
+        item = {}
     arxiv_id = parse_arxiv_id(str(paper.get("id", "")))
     if arxiv_id is None:
         raise ReportFormatError(f"item {index} has no valid arXiv id ({paper.get('id')!r})", origin=origin)
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         raise ReportFormatError(f"item {index} ({arxiv_id}) has no title", origin=origin)
-    summary = _text(paper.get("summary")) or _text(item.get("summary"))
+    summary = _text(paper.get("summary")) or _text(paper.get("abstract")) or _text(item.get("summary"))
     ai_summary = _text(paper.get("ai_summary"))
     authors = _list(paper.get("authors"))
     keywords = _list(paper.get("ai_keywords"))

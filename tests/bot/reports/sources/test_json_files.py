@@ -73,6 +73,7 @@ API_ANSWER = FIXTURES / "daily-papers-api-answer-2025-06-02.json"
 WRAPPED = FIXTURES / "mirror-index-wrapped-papers-2026-10-03.json"
 API_ITEMS: list[Any] = json.loads(API_ANSWER.read_text(encoding="utf-8"))
 WRAPPED_ITEMS: list[Any] = json.loads(WRAPPED.read_text(encoding="utf-8"))["papers"]
+SCRAPED = FIXTURES / "scraped-records-2026-04-09.json"
 
 
 def _expected(items: list[Any]) -> list[tuple[str, str]]:
@@ -101,6 +102,37 @@ async def test_string_authors_and_a_missing_repository_are_read() -> None:
     assert report.papers[0].authors[:2] == ("Delong Li", "Xu Wang")
     assert report.papers[0].github_repo == "https://github.com/OniReimu/Edge-Computing-JEV"
     assert report.papers[1].github_repo is None
+
+
+async def test_a_scrapers_flat_records_are_read_by_their_links() -> None:
+    """No `paper` object and no `id`: the id is in `paper_url` (and `details.arxiv_page_url`)."""
+    report = await LocalSource(SCRAPED).read()
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2604.07023", "MARS: Enabling Autoregressive Models Multi-Token Generation"),
+        ("2604.06268", "RAGEN-2: Reasoning Collapse in Agentic RL"),
+    ]
+    assert not report.warnings
+    mars, ragen = report.papers
+    assert mars.authors[:2] == ("Aixin Sun", "Ziwei Luo")
+    assert mars.summary.startswith("We release MARS (Mask AutoRegression)")  # details.abstract
+    assert mars.github_repo is None
+    assert ragen.github_repo == "https://github.com/mll-lab-nu/RAGEN"  # details.github_links[0]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"title": "T", "url": "https://arxiv.org/abs/2604.07023v2"},
+        {"title": "T", "details": {"arxiv_page_url": "https://arxiv.org/abs/2604.07023"}},
+        {"title": "T", "link": "not a paper", "pdf_url": "https://arxiv.org/pdf/2604.07023"},
+    ],
+)
+async def test_the_id_of_a_flat_record_comes_from_its_first_paper_link(
+    tmp_path: Path, record: dict[str, Any]
+) -> None:
+    path = tmp_path / "2026-04-09.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    assert [p.arxiv_id for p in (await LocalSource(path).read()).papers] == ["2604.07023"]
 
 
 async def test_a_real_answer_without_a_dated_name_is_dated_by_its_daily_papers_day(tmp_path: Path) -> None:
@@ -152,7 +184,10 @@ async def test_the_first_documented_key_holding_a_list_wins(tmp_path: Path) -> N
         ('"2603.10001"', "got a string"),
         ("42", "got a number"),
         (json.dumps({"papers": [{"title": "t"}, "x"]}), "none of the 2 items is usable"),
-        (json.dumps({"papers": [{"title": "t"}]}), r"item 0 has no 'paper' object and no arXiv 'id'"),
+        (
+            json.dumps({"papers": [{"title": "t", "url": "https://example.org/t"}]}),
+            r"item 0 has no 'paper' object, no arXiv 'id' and no paper link \(paper_url, url, ",
+        ),
         (json.dumps({"papers": []}), "the JSON lists no papers"),
         ("[]", "the JSON lists no papers"),
         ("# Daily Papers 2026-03-17\n", r"named \.json but not JSON \(it starts '# Daily Papers"),
