@@ -145,6 +145,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unsubscribed: this channel no longer receives a digest.",
         "zh": "已全部退订：本频道不再接收日报。",
     },
+    "unsubscribe.nothing": {
+        "en": "This channel has no subscription: there is nothing to unsubscribe from.",
+        "zh": "本频道没有任何订阅，无需退订。",
+    },
     "unsubscribe.not_following": {
         "en": "This channel does not follow {removed}.",
         "zh": "本频道没有订阅 {removed}。",
@@ -212,6 +216,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "共 {count} 个内置主题（可用任一名称订阅，或用引号订阅关键词）：",
     },
     "lookup.found": {"en": "{count} for {query}:", "zh": "“{query}”的检索结果（{count}）："},
+    "lookup.found_part_of_day": {
+        "en": "The first {shown} of {total} for {query}, in the report's order (the whole day: {url}):",
+        "zh": "“{query}”共 {total}，按日报顺序显示前 {shown} 篇（当天全部论文：{url}）：",
+    },
+    "lookup.command_hint": {
+        "en": "Searched the archive for this. To change the channel, the command is /paper {usage} "
+        "(nothing was changed).",
+        "zh": "已按检索处理。如需更改本频道设置，请用 /paper {usage}（未做任何更改）。",
+    },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     "error": {"en": "{message}", "zh": "{message}"},
     # An id that no platform issues (bot/ids.py): refused at the edge, before anything changes.

@@ -21,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy.exc import (
     DBAPIError,
     DisconnectionError,
@@ -35,9 +37,9 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import lookup
+from bot.chat.paper_lookup import day_lookup, lookup
 from bot.chat.query import PaperQuery, parse_query
-from bot.chat.subscribing import format_time
+from bot.chat.subscribing import format_time, parse_locale
 from bot.chat.use_cases import (
     NoReportError,
     NotSubscribedError,
@@ -68,6 +70,8 @@ from bot.topics.resolve import UnknownTopicError
 from bot.topics.taxonomy import Taxonomy
 
 LOOKUP_RESULTS = 5
+# A lookup's first word this long that is a sub-command's name mistyped gets a "did you mean".
+MIN_VERB_TYPO_LENGTH = 4
 # A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
 # minutes of response_url and Discord's 15 minutes of follow-ups, but people expect an answer
 # in seconds. With the caller's locale from Slack (bounded at 2 s, handlers/slack/app.py) a
@@ -159,7 +163,39 @@ async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
     """Answer `/paper ARGUMENTS` as typed (the text after the command name): the first word
     names the sub-command, else the whole text is a lookup."""
     verb, rest = _parse(arguments)
-    return await handle_invocation(ctx, verb, rest, typed=arguments)
+    reply = await handle_invocation(ctx, verb, rest, typed=arguments)
+    if verb == "lookup" and (command := _meant_command(arguments, found=bool(reply.hits))) is not None:
+        # "/paper shedule 8:30" was looked up: say so, lest the caller think the time was set.
+        hint = t("lookup.command_hint", reply.locale, usage=command.usage(reply.locale))
+        reply = replace(reply, text=f"{hint}\n{reply.text}")
+    return reply
+
+
+def _meant_command(arguments: str, *, found: bool) -> Command | None:
+    """The sub-command changing a channel that a looked-up text seems meant for: its name
+    mistyped one or two letters off (`shedule`, `unsubscibe`; not the name grown longer:
+    `scheduler design` is a query) or with punctuation (`subscribe:`), or its very name with
+    an argument it cannot take (ALSO_SEARCHED) when that is one word (`language fr`) or
+    nothing was found (`time series forecasting` finds papers and is left alone). Chinese
+    names are two characters, often one from a word people search for (语音 and 语言), so only
+    their exact or punctuated forms count."""
+    words = arguments.split(maxsplit=1)
+    if len(words) < 2:
+        return None  # a lone word is a query, not a command missing its argument
+    typed = words[0].casefold()
+    key = typed.rstrip(":：,，.。")
+    names = {name: COMMAND_TABLE[verb] for name, verb in VERBS.items() if COMMAND_TABLE[verb].changes}
+    if key in names:
+        # `language fr` reads as a command more than `time series forecasting` does.
+        return names[key] if key != typed or not found or len(words[1].split()) == 1 else None
+    if len(key) < MIN_VERB_TYPO_LENGTH or not key.isascii():
+        return None
+    edits = 1 if len(key) < 7 else 2
+    for name, command in names.items():
+        grown = key.startswith(name) or name.startswith(key)
+        if name.isascii() and not grown and Levenshtein.distance(key, name, score_cutoff=edits) <= edits:
+            return command
+    return None
 
 
 async def handle_invocation(
@@ -247,12 +283,44 @@ def fit_digest(digest: Digest, render: Callable[[Digest], list[M]], max_messages
 
 
 def _parse(arguments: str) -> tuple[str, str]:
-    """The sub-command (`lookup` when the first word names none) and the text it works on."""
+    """The sub-command (`lookup` when the first word names none) and the text it works on. A
+    sub-command's name is often a word people search for too (`/paper language models`, `time
+    series`, `list decoding`): when what follows cannot be that sub-command's argument (its
+    `fits`), the whole text is a lookup."""
     words = arguments.strip().split(maxsplit=1)
-    verb = VERBS.get(words[0].casefold(), "lookup") if words else "help"
-    if verb == "lookup":
-        return verb, arguments.strip()
-    return verb, words[1] if len(words) > 1 else ""
+    name = words[0].casefold() if words else "help"
+    verb = VERBS.get(name, "lookup")
+    rest = words[1] if len(words) > 1 else ""
+    if verb == "lookup" or (name in ALSO_SEARCHED and not COMMAND_TABLE[verb].fits(rest)):
+        return "lookup", arguments.strip()
+    return verb, rest
+
+
+# Sub-command names that are also words people search for (`language models`, `time series`,
+# `list decoding`, 语言模型 typed as `语言 模型`): followed by what the sub-command cannot take,
+# they start a lookup. The other names (`schedule`, `cadence`) are plainly commands: a bad
+# argument gets the sub-command's own error.
+ALSO_SEARCHED = frozenset({"time", "时间", "language", "lang", "语言", "list", "列表", "topics", "主题"})
+
+
+def _nothing(rest: str) -> bool:
+    return not rest.strip()
+
+
+def _a_time(rest: str) -> bool:
+    # How every form parse_time takes begins (`9:30`, `９点`, `下午3点`); a bad one gets its error.
+    return not rest.strip() or _TIME_START.match(rest.strip()) is not None
+
+
+def _a_language(rest: str) -> bool:
+    try:
+        parse_locale(rest)
+    except BadInputError:
+        return not rest.strip()  # the name alone: its usage line says what to add
+    return True
+
+
+_TIME_START = re.compile(r"(?:\d|上午|早上|中午|下午|晚上)")
 
 
 async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscription | None:
@@ -343,6 +411,8 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
     removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
+    if change.subscription is None and not change.changed.changes_anything():
+        return Reply(t("unsubscribe.nothing", locale), error=True, locale=locale)
     if not change.changed.changes_anything():
         return Reply(t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale)
     if change.subscription is None:
@@ -440,10 +510,23 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
 
 
 async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: Locale) -> Reply:
-    hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy)
+    day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS)
+    hits, total = day or (await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy), 0)
     shown = query.strip()
     if not hits:
         return Reply(t("lookup.none", locale, query=shown), locale=locale)
+    if total > len(hits):
+        # A day's papers are more than a reply shows: say so, and where the whole day is listed.
+        assert hits[0].date is not None
+        text = t(
+            "lookup.found_part_of_day",
+            locale,
+            shown=len(hits),
+            total=t("paper.count", locale, count=total),
+            query=shown,
+            url=f"https://huggingface.co/papers/date/{hits[0].date.isoformat()}",
+        )
+        return Reply(text, hits, locale=locale)
     return Reply(
         t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown),
         hits,
@@ -482,9 +565,14 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
 def _topics_text(taxonomy: Taxonomy, locale: str) -> str:
     lines = [t("topics.header", locale, count=len(taxonomy))]
     for topic in taxonomy:
-        other = [n for n in (topic.name, *topic.zh) if n != topic.label(locale)]
-        aliases = ", ".join([*other, *topic.aliases[:4]])
-        lines.append(f"• {topic.label(locale)} — {aliases}")
+        shown = [topic.label(locale).casefold()]
+        aliases = []
+        for name in (topic.name, *topic.zh, *topic.aliases[:4]):
+            if name.casefold() not in shown:  # a name may be both a Chinese and an alias (OCR)
+                shown.append(name.casefold())
+                aliases.append(name)
+        aliases_text = ", ".join(aliases)
+        lines.append(f"• {topic.label(locale)} — {aliases_text}")
     return "\n".join(lines)
 
 
@@ -550,6 +638,8 @@ class Command:
     handler: Handler
     changes: bool = False  # changes the channel: only a caller the platform says may manage it
     reads_channel: bool = False  # needs the channel's subscription (not only its language)
+    # Whether typed text can be this sub-command's argument; if not, `/paper NAME …` is a lookup.
+    fits: Callable[[str], bool] = lambda rest: True
 
     def usage(self, locale: str) -> str:
         """What the caller types after `/paper`, e.g. `subscribe TOPICS` / `订阅 主题`."""
@@ -625,6 +715,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("", ""),
         ("what this channel follows, and when its digest comes", "本频道的订阅与推送时间"),
         _list,
+        fits=_nothing,
         reads_channel=True,
     ),
     Command(
@@ -634,6 +725,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("", ""),
         ("the built-in topics and their names", "内置主题及其名称"),
         _topics,
+        fits=_nothing,
     ),
     Command(
         "schedule",
@@ -642,6 +734,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("HH:MM [ZONE]", "HH:MM [时区]"),
         ("digest time and time zone, e.g. 09:30 Asia/Shanghai", "推送时间与时区，例如 09:30 Asia/Shanghai"),
         _schedule,
+        fits=_a_time,
         changes=True,
     ),
     Command(
@@ -660,6 +753,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("en|zh", "en|zh"),
         ("the language of this channel's digest", "本频道日报的语言"),
         _language,
+        fits=_a_language,
         changes=True,
     ),
     Command(

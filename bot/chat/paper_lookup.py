@@ -50,13 +50,7 @@ async def lookup(
         hit = await archive.hit(query.arxiv_id)
         return [hit] if hit else []
     if isinstance(query, DayQuery):
-        report = await archive.report(query.day)
-        if report is None:
-            return []
-        return [
-            LookupHit(p.arxiv_id, p.title, query.day, 1.0, p.url, p.domain, p.contribution)
-            for p in report.papers[:limit]
-        ]
+        return (await _day_lookup(archive, query.day, limit))[0]
     assert isinstance(query, TextQuery)
     topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
     if topic is not None:
@@ -66,6 +60,29 @@ async def lookup(
         # No paper holds every word: fall back to papers holding any of them, still ranked.
         hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
     return hits
+
+
+async def day_lookup(archive: Archive, raw_query: str, *, limit: int) -> tuple[list[LookupHit], int] | None:
+    """For a query naming a day (`2026-11-20`): the day's first `limit` papers in the report's
+    order, and how many it holds (a reply says "5 of 14"); None for any other query."""
+    try:
+        query = parse_query(raw_query)
+    except LocalisedInputError:
+        return None
+    if not isinstance(query, DayQuery):
+        return None
+    return await _day_lookup(archive, query.day, max(1, min(limit, MAX_LOOKUP_LIMIT)))
+
+
+async def _day_lookup(archive: Archive, day: dt.date, limit: int) -> tuple[list[LookupHit], int]:
+    report = await archive.report(day)
+    if report is None:
+        return [], 0
+    hits = [
+        LookupHit(p.arxiv_id, p.title, day, 1.0, p.url, p.domain, p.contribution)
+        for p in report.papers[:limit]
+    ]
+    return hits, len(report.papers)
 
 
 def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.errors import BadInputError, LocalisedInputError
 from bot.models import Interests
@@ -18,6 +19,8 @@ _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": 
 _SEPARATORS = frozenset(",，、;；")
 # A typed name this close to a topic name is a typo, not a new keyword (rapidfuzz ratio, 0-100).
 SUGGEST_SCORE = 80
+# A Chinese name one character away from a topic's is a typo from this many characters on.
+MIN_CJK_TYPO_LENGTH = 3
 MAX_TERMS = 25
 MAX_KEYWORD_LENGTH = 60
 
@@ -164,10 +167,22 @@ def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
 def suggest(text: str, taxonomy: Taxonomy) -> str | None:
     """The topic name closest to a misspelt one, if any is close enough."""
     names = taxonomy.name_keys()
-    best = process.extractOne(name_key(text), list(names), scorer=fuzz.ratio, score_cutoff=SUGGEST_SCORE)
-    if best is None:
+    typed = name_key(text)
+    best = process.extractOne(typed, list(names), scorer=fuzz.ratio, score_cutoff=SUGGEST_SCORE)
+    key = best[0] if best is not None else None
+    if key is None and len(typed) >= MIN_CJK_TYPO_LENGTH and _is_cjk(typed):
+        # A Chinese name is a few characters, so one wrong character scores 67 (智能提 for 智能体)
+        # or 75, under the cutoff, though as plainly a typo. Two-character names stay exact:
+        # one character apart they are often other words (推荐 and 推理 are both topics).
+        chinese = (name for name in names if len(name) >= MIN_CJK_TYPO_LENGTH and _is_cjk(name))
+        key = next((name for name in chinese if Levenshtein.distance(typed, name, score_cutoff=1) <= 1), None)
+    if key is None:
         return None
-    key = best[0]
     topic = names[key]
     # Suggest the spelling the user was aiming at (an alias, or a Chinese name), not the id.
     return next((name for name in topic.names if name_key(name) == key), topic.name)
+
+
+def _is_cjk(key: str) -> bool:
+    """Whether a name is written in CJK characters (spaces and ASCII letters aside: 3D视觉)."""
+    return sum("\u3400" <= char <= "\u9fff" for char in key) * 2 > len(key.replace(" ", ""))

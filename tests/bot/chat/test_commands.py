@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -69,10 +70,41 @@ async def test_unsubscribing_removes_topics_and_all_ends_the_subscription(ctx: C
     assert (await say(ctx, "unsubscribe all")).text.startswith("Unsubscribed: this channel")
     assert await ctx.store.get(CHANNEL) is None
     assert "follows nothing yet" in (await say(ctx, "list")).text
+    # Nothing left to end: said as such, not as "does not follow all".
+    for text in ("unsubscribe all", "unsubscribe RL", "退订 全部"):
+        reply = await say(ctx, text)
+        assert reply.error
+        assert reply.text in {
+            "This channel has no subscription: there is nothing to unsubscribe from.",
+            "本频道没有任何订阅，无需退订。",
+        }
+
+
+async def test_a_date_lookup_says_how_many_papers_the_day_holds_and_where_all_are(
+    ctx: CommandContext,
+) -> None:
+    reply = await say(ctx, "2026-11-20")
+    assert [hit.arxiv_id for hit in reply.hits] == [f"2611.{1001 + i:05d}" for i in range(5)]
+    assert reply.text == (
+        "The first 5 of 14 papers for 2026-11-20, in the report's order "
+        "(the whole day: https://huggingface.co/papers/date/2026-11-20):"
+    )
+    zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "2026-11-20")
+    assert zh.text.startswith("“2026-11-20”共 14 篇论文，按日报顺序显示前 5 篇")
+    # A day with no more papers than a reply shows is counted as before.
+    assert (await say(ctx, "2611.01004")).text == "1 paper for 2611.01004:"
+
+
+async def test_the_topic_list_names_each_alias_once(ctx: CommandContext) -> None:
+    for locale in ("en", "zh"):
+        text = (await handle_invocation(replace(ctx, locale=locale), "topics")).text
+        for line in text.splitlines()[1:]:
+            label, _, aliases = line.removeprefix("• ").partition(" — ")
+            names = [label, *aliases.split(", ")]
+            assert len({name.casefold() for name in names}) == len(names), line
 
 
 async def test_people_who_cannot_manage_the_channel_may_not_change_it(ctx: CommandContext) -> None:
-    from dataclasses import replace
 
     member = replace(ctx, can_manage=False)
     for command in ("subscribe RL", "unsubscribe RL", "schedule 09:00", "language zh"):
@@ -86,7 +118,6 @@ async def test_people_who_cannot_manage_the_channel_may_not_change_it(ctx: Comma
 
 
 async def test_replies_follow_the_callers_language(ctx: CommandContext) -> None:
-    from dataclasses import replace
 
     assert (await say(ctx, "帮助")).text.startswith("/paper 关键词")
     assert (await say(ctx, "help")).text.startswith("/paper QUERY")
@@ -109,7 +140,12 @@ async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandCo
     assert "bad time '25:00'" in (await say(ctx, "schedule 25:00")).text
     assert "unknown time zone 'Mars/Olympus'" in (await say(ctx, "schedule 09:00 Mars/Olympus")).text
     assert (await say(ctx, "schedule")).text.startswith("Usage: /paper schedule")
-    assert "unknown language" in (await say(ctx, "language klingon")).text
+    # `language …` is also a search (`language models`): what is not a language is looked up,
+    # and the reply says how to change the language.
+    reply = await say(ctx, "language klingon")
+    assert reply.text.startswith(
+        "Searched the archive for this. To change the channel, the command is /paper language en|zh"
+    )
     assert (await say(ctx, "digest 2020-01-01")).text == "No report for 2020-01-01 in the archive yet."
     assert "not a date" in (await say(ctx, "digest yesterday")).text
     stored = await ctx.store.get(CHANNEL)
@@ -194,7 +230,6 @@ async def test_typed_text_still_names_its_sub_command(ctx: CommandContext) -> No
 async def test_every_change_is_refused_to_a_caller_who_cannot_manage_the_channel(
     ctx: CommandContext, verb: str, text: str
 ) -> None:
-    from dataclasses import replace
 
     await say(ctx, 'subscribe RL -"survey"')
     before = await ctx.store.get(CHANNEL)
@@ -208,3 +243,75 @@ async def test_every_change_is_refused_to_a_caller_who_cannot_manage_the_channel
         assert reply.error
         assert reply.text.startswith(expected)
     assert await ctx.store.get(CHANNEL) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "language models",
+        "time series forecasting",
+        "list decoding",
+        "topics in NLP",
+        "语言 模型",
+        "lang models",
+    ],
+)
+async def test_a_command_name_that_is_also_a_search_word_searches_when_its_argument_cannot_be(
+    ctx: CommandContext, text: str
+) -> None:
+    await say(ctx, "subscribe RL")
+    member = replace(ctx, can_manage=False)  # a lookup needs no permission; a change would
+    reply = await say(member, text)
+    assert not reply.error
+    assert f"for {text}:" in reply.text or f"“{text}”" in reply.text or f"matches {text}" in reply.text
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert (stored.locale, stored.time) == ("en", dt.time(9, 0))
+
+
+def test_every_name_that_may_start_a_search_is_a_command_that_can_tell() -> None:
+    from bot.chat.commands import ALSO_SEARCHED, COMMAND_TABLE, VERBS
+
+    for name in ALSO_SEARCHED:
+        command = COMMAND_TABLE[VERBS[name]]
+        assert not command.fits("certainly not an argument"), name
+        assert command.fits(""), name  # the name alone still gets its usage line
+
+
+@pytest.mark.parametrize(
+    ("text", "usage"),
+    [
+        ("shedule 8:30", "/paper schedule HH:MM [ZONE]"),
+        ("unsubscibe RL", "/paper unsubscribe TOPICS|all"),
+        ("subscribe: RL", "/paper subscribe TOPICS"),
+        ("langauge zh", "/paper language en|zh"),
+        ("language fr", "/paper language en|zh"),
+        ("订阅： RL", "/paper 订阅 主题"),
+    ],
+)
+async def test_a_mistyped_command_is_looked_up_and_the_reply_says_the_command(
+    ctx: CommandContext, text: str, usage: str
+) -> None:
+    await say(ctx, "subscribe agents")
+    reply = await say(ctx, text)
+    first = reply.text.splitlines()[0]
+    assert usage in first
+    assert "nothing was changed" in first or "未做任何更改" in first
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.interests.topics == ("agents",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scheduler design",
+        "diffusion distillation",
+        "topic models",
+        "语音 合成",
+        "subset selection",
+    ],
+)
+async def test_a_search_that_only_resembles_a_command_gets_no_hint(ctx: CommandContext, text: str) -> None:
+    reply = await say(ctx, text)
+    assert "/paper" not in reply.text.splitlines()[0]

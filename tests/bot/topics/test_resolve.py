@@ -47,6 +47,12 @@ def test_a_misspelt_topic_gets_a_suggestion_instead_of_silently_becoming_a_keywo
     assert caught.value.term == "agnets"
     assert caught.value.suggestion == "agents"
     assert suggest("强化学", TAXONOMY) == "强化学习"
+    # One wrong Chinese character (fuzzy ratios of 67 and 75, under the English cutoff).
+    assert suggest("智能提", TAXONOMY) == "智能体"
+    assert suggest("视频生城", TAXONOMY) == "视频生成"
+    # Two characters one apart are often another word; and two wrong are not a typo.
+    assert suggest("对话", TAXONOMY) is None
+    assert suggest("视屏声成", TAXONOMY) is None
     assert suggest("vidoe generation", TAXONOMY) == "video generation"
     assert suggest("GRPO", TAXONOMY) is None
     # Quoting is how a reader insists on the keyword.
