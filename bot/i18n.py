@@ -225,6 +225,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(nothing was changed).",
         "zh": "已按检索处理。如需更改本频道设置，请用 /paper {usage}（未做任何更改）。",
     },
+    "console.not_a_command": {
+        "en": "Commands start with /paper — try /paper help",
+        "zh": "命令以 /paper 开头，试试 /paper 帮助",
+    },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     "error": {"en": "{message}", "zh": "{message}"},
     # An id that no platform issues (bot/ids.py): refused at the edge, before anything changes.

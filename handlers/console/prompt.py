@@ -18,6 +18,7 @@ from rich.console import Console
 from bot.chat.commands import CommandContext, failure_reply, handle_paper_command
 from bot.chat.use_cases import NoReportError, channel_digest, subscribe
 from bot.errors import BadInputError, SourceError
+from bot.i18n import t, wrote_chinese
 from bot.models import ChannelRef, Report
 from bot.reports.sources.local import LocalSource
 from bot.runtime.composition import App
@@ -149,9 +150,12 @@ async def run_console(
             continue
         if line.lower() in QUIT:
             return 0
-        command, _, arguments = line.partition(" ")
+        # A Chinese keyboard types the slash and the space full-width (／paper　订阅): the same command.
+        words = line.replace("／", "/").split(maxsplit=1)
+        command, arguments = words[0], words[1] if len(words) > 1 else ""
         if command.lower() != "/paper":
-            console.print("Commands start with /paper — try /paper help", markup=False)
+            locale = "zh" if wrote_chinese(line) else "en"
+            console.print(t("console.not_a_command", locale), markup=False)
             continue
         await answer(console, context, arguments)
         out.flush()

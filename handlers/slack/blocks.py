@@ -351,7 +351,12 @@ def reply_messages(reply: Reply) -> list[SlackMessage]:
     if reply.digest is not None:
         return fit_digest(reply.digest, digest_messages, MAX_RESPONSE_POSTS)
     text = escape(reply.text)
-    shown = f"```{text}```" if "\n" in reply.text and not reply.hits else text
+    if "\n" in reply.text and not reply.hits:
+        # Inside the block nothing renders, so only a fence in the text (a keyword the caller
+        # follows, say) needs defusing, lest it close the block and the rest render as mrkdwn.
+        shown = "```" + text.replace("```", "`\u200b`\u200b`") + "```"
+    else:
+        shown = text
     if len(shown) > MAX_SECTION_TEXT:
         shown = escape_clip(reply.text, MAX_SECTION_TEXT)
     blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]

@@ -181,7 +181,9 @@ def test_console_mode_answers_paper_commands(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     script = (
-        "/paper help\n/paper 2611.0\nhello\n/paper subscribe speech\n/paper list\n/quit\n/paper never-read\n"
+        "/paper help\n/paper 2611.0\nhello\n/paper subscribe speech\n/paper list\n"
+        # Typed on a Chinese keyboard: a full-width slash and space are the same command.
+        "／paper\u3000主题\n你好\n/quit\n/paper never-read\n"
     )
     monkeypatch.setattr(sys, "stdin", ScriptedStdin(script))
     status, out, _ = run(capsys, "run")
@@ -189,6 +191,8 @@ def test_console_mode_answers_paper_commands(
     assert "papers archived" in out
     assert "/paper QUERY" in out
     assert "Commands start with /paper" in out
+    assert "个内置主题" in out
+    assert "命令以 /paper 开头" in out
     assert (
         "Subscribed. This channel now follows: video generation, reinforcement learning, agents, speech"
         in out

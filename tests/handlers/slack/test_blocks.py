@@ -114,6 +114,16 @@ def test_lookup_replies_offer_details_and_share_and_help_is_preformatted() -> No
     validate(help_message.blocks)
 
 
+def test_a_fence_inside_a_preformatted_reply_cannot_close_it() -> None:
+    # `/paper list` of a channel following the keyword "```x``` *hi*": one block, nothing rendered.
+    text = reply_messages(Reply('This channel follows: "```x``` *hi*"\nDigest daily at 09:00 (UTC).'))[0]
+    shown = text.blocks[0]["text"]["text"]
+    assert shown.startswith("```This channel follows:")
+    assert shown.endswith("```")
+    assert shown[3:-3].count("```") == 0
+    assert "*hi*" in shown
+
+
 def test_details_modal_and_shared_card_are_valid() -> None:
     long_paper = paper(
         title=HOSTILE * 10,
