@@ -357,8 +357,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "已撤回您对这篇论文的投票。",
     },
     "feedback.unknown_paper": {
-        "en": "That paper is no longer in the archive; nothing was recorded.",
-        "zh": "这篇论文已不在存档中，未记录任何投票。",
+        "en": "That paper is not in paperbot's archive; nothing was recorded.",
+        "zh": "存档中没有这篇论文，未记录任何投票。",
     },
     "feedback.usage": {
         "en": "Usage: /paper more-like ARXIV_ID or /paper less-like ARXIV_ID (again to take it back)",

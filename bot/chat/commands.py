@@ -603,6 +603,10 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: Locale) -
     """`/paper more-like ID` / `less-like ID`: the typed 👍 / 👎 (the same toggle as the buttons)."""
     try:
         query = parse_query(rest) if rest.strip() else None
+    except LocalisedInputError as exc:
+        if exc.key != "error.impossible_arxiv_id":
+            raise LocalisedInputError("feedback.usage") from None
+        raise  # an id no paper can have: say why (month 13), as a lookup does
     except BadInputError:
         query = None
     if not isinstance(query, PaperQuery):

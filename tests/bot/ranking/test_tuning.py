@@ -147,8 +147,14 @@ async def test_paper_digest_command_shows_the_tuned_order_and_typed_votes_toggle
     assert again.text == "Your vote on this paper is withdrawn."
     zh = await handle_paper_command(ctx, "多推荐 2611.00005")
     assert zh.text.startswith("已记录")
-    assert (await handle_paper_command(ctx, "more-like 2999.99999")).error
-    assert (await handle_paper_command(ctx, "more-like")).error
+    unknown = await handle_paper_command(ctx, "more-like 2612.99999")
+    assert unknown.error
+    assert unknown.text == "That paper is not in paperbot's archive; nothing was recorded."
+    impossible = await handle_paper_command(ctx, "more-like 2613.00001")  # no month 13: say so
+    assert impossible.error
+    assert "month 13" in impossible.text
+    assert (await handle_paper_command(ctx, "more-like")).text.startswith("Usage: /paper more-like")
+    assert (await handle_paper_command(ctx, "more-like diffusion")).text.startswith("Usage: /paper more-like")
 
 
 def test_features_come_from_the_papers_topics_and_terms() -> None:

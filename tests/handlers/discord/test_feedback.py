@@ -83,7 +83,7 @@ async def test_a_click_records_the_vote_and_answers_the_clicker_alone(edge: Disc
     assert answer_of(again)["text"] == "Your vote on this paper is withdrawn."
     assert await standing(edge) == []
     unknown = await click(bot, f"{VOTE_PREFIX}up:2999.99999")
-    assert "no longer in the archive" in str(answer_of(unknown)["text"])
+    assert "not in paperbot's archive" in str(answer_of(unknown)["text"])
     assert await standing(edge) == []
     await bot.close()
 

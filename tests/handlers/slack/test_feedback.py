@@ -97,7 +97,7 @@ async def test_a_vote_on_a_paper_not_archived_is_answered_and_not_stored(
     app = bolt_app(edge, slack)
     assert await dispatch(app, action_body(slack, VOTE_UP_ACTION, "2999.99999")) == 200
     await until(lambda: len(slack.responses) == 1)
-    assert "no longer in the archive" in str(slack.responses[0]["text"])
+    assert "not in paperbot's archive" in str(slack.responses[0]["text"])
     assert await standing(edge) == []
 
 
