@@ -53,12 +53,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "本频道还没有订阅任何主题 —— 试试 /paper subscribe 强化学习, 视频生成",
     },
     "subscribe.done": {
-        "en": "Subscribed. This channel now follows: {topics}. Digest daily at {time} ({tz}).",
-        "zh": "订阅成功。本频道现在订阅：{topics}。每天 {time}（{tz}）推送日报。",
+        "en": "Subscribed. This channel now follows: {topics}. {when}",
+        "zh": "订阅成功。本频道现在订阅：{topics}。{when}",
     },
     "subscribe.resumed": {
-        "en": "Resumed: this channel's digest is back on. It follows {topics}, daily at {time} ({tz}).",
-        "zh": "已恢复：本频道重新接收日报。订阅：{topics}，每天 {time}（{tz}）。",
+        "en": "Resumed: this channel's digest is back on. It follows {topics}. {when}",
+        "zh": "已恢复：本频道重新接收日报。订阅：{topics}。{when}",
     },
     "subscribe.unchanged": {
         "en": "Nothing new: this channel already follows {topics}.",
@@ -145,6 +145,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unsubscribed: this channel no longer receives a digest.",
         "zh": "已全部退订：本频道不再接收日报。",
     },
+    "unsubscribe.last": {
+        "en": "Unsubscribed from {removed}. Nothing is followed now, so no digest comes; the time, "
+        "language and digest settings are kept for the next subscription (/paper unsubscribe all "
+        "forgets them).",
+        "zh": "已取消订阅 {removed}。现在没有订阅任何主题，不再推送日报；推送时间、语言和日报设置会保留，"
+        "重新订阅时沿用（/paper unsubscribe all 可全部清除）。",
+    },
     "unsubscribe.nothing": {
         "en": "This channel has no subscription: there is nothing to unsubscribe from.",
         "zh": "本频道没有任何订阅，无需退订。",
@@ -156,6 +163,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list.none": {
         "en": "This channel follows nothing yet. Subscribe with /paper subscribe TOPICS (see /paper topics).",
         "zh": "本频道还没有订阅。用 /paper subscribe 主题 订阅（主题列表见 /paper topics）。",
+    },
+    "list.kept": {
+        "en": "Kept for the next subscription: {when} Language: {language}.",
+        "zh": "重新订阅时沿用：{when}语言：{language}。",
     },
     "list.some": {
         "en": "This channel follows: {topics}\n{when} Language: {language}.{paused}",
@@ -588,9 +599,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # Personal digests: the same commands in a reader's DM with the app (issue 19).
     "subscribe.done.personal": {
-        "en": "Subscribed. Your personal digest now follows: {topics}. It comes to this DM "
-        "daily at {time} ({tz}).",
-        "zh": "订阅成功。你的个人日报现在订阅：{topics}。每天 {time}（{tz}）发到这个私信。",
+        "en": "Subscribed. Your personal digest now follows: {topics}. It comes to this DM. {when}",
+        "zh": "订阅成功。你的个人日报现在订阅：{topics}，发到这个私信。{when}",
     },
     "list.none.personal": {
         "en": "You have no personal digest yet. Subscribe here with /paper subscribe TOPICS "

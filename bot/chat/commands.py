@@ -397,13 +397,13 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
     if change.resumed:
         return Reply(
-            t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
+            t("subscribe.resumed", locale, topics=following, when=cadence_text(sub, locale)),
             locale=locale,
         )
     if not change.changed.changes_anything():
         return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
     done = "subscribe.done.personal" if is_personal(ctx.channel) else "subscribe.done"
-    return Reply(t(done, locale, topics=following, time=format_time(sub.time), tz=sub.tz), locale=locale)
+    return Reply(t(done, locale, topics=following, when=cadence_text(sub, locale)), locale=locale)
 
 
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -417,6 +417,8 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         return Reply(t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale)
     if change.subscription is None:
         return Reply(t("unsubscribe.all", locale), locale=locale)
+    if not change.subscription.interests:
+        return Reply(t("unsubscribe.last", locale, removed=removed), locale=locale)
     following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
     return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
 
@@ -581,8 +583,14 @@ def _list_text(
 ) -> str:
     """What the channel follows; in a reader's DM with the app, their personal digest."""
     suffix = ".personal" if personal else ""
-    if current is None or not current.interests:
+    if current is None:
         return t("list.none" + suffix, locale)
+    if not current.interests:
+        # Unsubscribed from its last topic: what its next subscription will keep.
+        settings = settings_text(current.settings, locale) if current.settings != DigestSettings() else ""
+        language = t(f"language.{current.locale}", locale)
+        kept = t("list.kept", locale, when=cadence_text(current, locale), language=language)
+        return "\n".join(filter(None, (t("list.none" + suffix, locale), kept, settings)))
     paused = t("list.paused", locale, reason=current.paused_reason or "—") if current.paused else ""
     if current.settings != DigestSettings():
         paused = "\n" + settings_text(current.settings, locale) + paused

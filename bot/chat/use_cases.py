@@ -81,7 +81,8 @@ async def subscribe(
 async def unsubscribe(
     store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str
 ) -> Change:
-    """Remove topics and keywords; `all` (or removing the last one) ends the subscription."""
+    """Remove topics and keywords; `all` ends the subscription (removing the last topic keeps
+    the channel's settings for its next subscription)."""
     current = await store.get(channel)
     if terms.strip().casefold() in {"all", "*", "全部", "所有"}:
         if current is not None:
@@ -94,9 +95,9 @@ async def unsubscribe(
     removed = remove_interests(current.interests, remaining)
     if not removed.changes_anything():
         return Change(current, removed)
-    if not remaining:
-        await store.delete(channel)
-        return Change(None, removed)
+    # Removing the last topic keeps the channel's time, zone, language, cadence, settings and
+    # exclusions (no digest comes while it follows nothing): swapping one topic for another,
+    # unsubscribe then subscribe, must not cost them. `all` is how they are forgotten.
     updated = replace(current, interests=remaining)
     await store.save(updated)
     return Change(updated, removed)

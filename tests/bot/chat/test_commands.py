@@ -80,6 +80,39 @@ async def test_unsubscribing_removes_topics_and_all_ends_the_subscription(ctx: C
         }
 
 
+async def test_swapping_the_last_topic_for_another_keeps_the_channels_settings(ctx: CommandContext) -> None:
+    for command in (
+        'subscribe RL -"medical"',
+        "schedule 7:15 Asia/Shanghai",
+        "set size 3",
+        "cadence weekly friday",
+        "language zh",
+    ):
+        assert not (await say(ctx, command)).error, command
+    reply = await say(ctx, "unsubscribe RL")
+    assert reply.text.startswith("已取消订阅 强化学习。现在没有订阅任何主题，不再推送日报")
+    kept = await ctx.store.get(CHANNEL)
+    assert kept is not None
+    assert not kept.interests  # no digest is planned for it (the planner skips it)
+    listing = (await say(ctx, "list")).text
+    assert "本频道还没有订阅" in listing
+    assert "重新订阅时沿用：每星期五 07:15（Asia/Shanghai）推送周报" in listing
+    assert "最多 3 篇" in listing
+    reply = await say(ctx, "subscribe agents")
+    assert reply.text == (
+        '订阅成功。本频道现在订阅：智能体, 排除 "medical"。'
+        "每星期五 07:15（Asia/Shanghai）推送周报：本周最相关的论文，每篇只出现一次。"
+    )
+    again = await ctx.store.get(CHANNEL)
+    assert again is not None
+    assert (again.time, again.tz, again.locale) == (dt.time(7, 15), "Asia/Shanghai", "zh")
+    assert (again.settings.size, again.settings.cadence) == (3, "weekly")
+    assert again.interests.excluded_keywords == ("medical",)
+    # `all` still forgets everything.
+    await say(ctx, "unsubscribe all")
+    assert await ctx.store.get(CHANNEL) is None
+
+
 async def test_a_date_lookup_says_how_many_papers_the_day_holds_and_where_all_are(
     ctx: CommandContext,
 ) -> None:

@@ -68,7 +68,7 @@ async def test_a_reader_subscribes_in_their_dm_exactly_as_in_a_channel(ctx: Comm
     assert not reply.error
     assert reply.text == (
         'Subscribed. Your personal digest now follows: agents, "GRPO". '
-        "It comes to this DM daily at 09:00 (UTC)."
+        "It comes to this DM. Digest daily at 09:00 (UTC)."
     )
     for command in ("exclude survey", "schedule 07:30 Asia/Shanghai", "cadence weekdays", "set size 5"):
         assert not (await say(ctx, command)).error, command

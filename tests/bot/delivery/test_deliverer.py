@@ -106,6 +106,20 @@ async def test_each_channel_gets_the_digest_at_its_time_and_only_once(
     assert all(d.attempts == 1 for d in posted)
 
 
+async def test_a_channel_that_follows_nothing_keeps_its_row_and_gets_no_digest(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Unsubscribed from its last topic, a channel keeps its settings (bot/chat/use_cases.py)."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0FOLLOWS")
+    kept = await subscribe(engine, "C0NOTHING")
+    await SubscriptionStore(engine).save(replace(kept, interests=Interests(excluded_keywords=("medical",))))
+    assert await deliverer(engine, slack).run_pass(dt.datetime(2026, 3, 8, 10, 0, tzinfo=dt.UTC)) == {
+        "posted": 1
+    }
+    assert (posts(slack, "C0FOLLOWS"), posts(slack, "C0NOTHING")) == (1, 0)
+
+
 async def test_not_due_yet_then_due_then_missed_beyond_the_catch_up_window(
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:
