@@ -334,7 +334,10 @@ async def home_view(edge: SlackEdge, team: str, locale: str, *, user: str | None
     """App Home: each subscribed channel of this workspace, its topics and digest time, and the
     viewer's own personal digest (marked as such). Other readers' personal digests are theirs:
     only how many there are is shown."""
-    everything = [s for s in await edge.store.all(platform="slack") if s.channel.workspace == team]
+    # A channel unsubscribed from its last topic keeps its row (its settings) but gets no digest.
+    everything = [
+        s for s in await edge.store.all(platform="slack") if s.channel.workspace == team and s.interests
+    ]
     mine = [s for s in everything if is_personal(s.channel) and user and s.created_by == user]
     others = sum(1 for s in everything if is_personal(s.channel)) - len(mine)
     subscriptions = mine + [s for s in everything if not is_personal(s.channel)]

@@ -22,7 +22,7 @@ from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
-from handlers.slack.app import SlackEdge, build_app
+from handlers.slack.app import SlackEdge, build_app, home_view
 from handlers.slack.blocks import DETAILS_ACTION, SHARE_ACTION
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
@@ -264,3 +264,13 @@ async def test_app_home_lists_the_workspace_subscriptions(edge: SlackEdge, slack
     text = json.dumps(view, ensure_ascii=False)
     assert f"<#{CHANNEL}>" in text
     assert "agents" in text
+
+
+async def test_app_home_leaves_out_a_channel_that_follows_nothing(edge: SlackEdge, slack: FakeSlack) -> None:
+    app = bolt_app(edge, slack)
+    await command(app, slack, "subscribe agents")
+    await command(app, slack, "unsubscribe agents")  # the row stays, with its settings
+    assert await edge.store.get(ChannelRef("slack", TEAM, CHANNEL)) is not None
+    text = json.dumps(await home_view(edge, TEAM, "en"), ensure_ascii=False)
+    assert f"<#{CHANNEL}>" not in text
+    assert "follows nothing yet" in text
