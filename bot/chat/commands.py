@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
@@ -713,10 +713,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("include", "unexclude"),
         ("取消排除",),
         ("TOPICS", "主题"),
-        (
-            'stop excluding them (or: /paper subscribe agents -"medical")',
-            '不再排除（也可写：/paper 订阅 智能体 -"医疗"）',
-        ),
+        ("stop excluding them", "不再排除"),
         _include,
         changes=True,
     ),
@@ -819,7 +816,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("help", "-h", "--help"),
         ("帮助",),
         ("", ""),
-        ("this help (/paper 帮助 for Chinese)", "本帮助（/paper help 查看英文）"),
+        ("this help", "本帮助"),
         _help,
     ),
 )
@@ -835,14 +832,27 @@ CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
 SUBCOMMANDS = frozenset(COMMAND_TABLE)
 
 
-def help_text(locale: str) -> str:
-    """The `/paper help` text in `locale`: one line per sub-command, descriptions aligned."""
+def help_text(locale: str, usages_by_verb: Mapping[str, str] | None = None) -> str:
+    """The `/paper help` text in `locale`: one line per sub-command, descriptions aligned. A
+    platform whose commands are typed otherwise (Discord's `/paper lookup query:`) gives each
+    sub-command's usage as it is typed there."""
     index = 1 if locale == "zh" else 0
-    usages = [f"/paper {command.usage(locale)}" for command in COMMAND_LIST]
+    typed = usages_by_verb or {command.verb: command.usage(locale) for command in COMMAND_LIST}
+    tips = {} if usages_by_verb else _TYPED_TIPS
+    usages = [f"/paper {typed[command.verb]}" for command in COMMAND_LIST]
     width = max(display_width(usage) for usage in usages) + 2
     return "\n".join(
-        pad(usage, width) + command.help[index] for usage, command in zip(usages, COMMAND_LIST, strict=True)
+        pad(usage, width) + command.help[index] + tips.get(command.verb, ("", ""))[index]
+        for usage, command in zip(usages, COMMAND_LIST, strict=True)
     )
+
+
+# What only typed commands allow (Slack, the console): a minus in `subscribe`, and help in the
+# other language by its name. Discord's sub-commands have English names and take the caller's locale.
+_TYPED_TIPS = {
+    "include": (' (or: /paper subscribe agents -"medical")', '（也可写：/paper 订阅 智能体 -"医疗"）'),
+    "help": (" (/paper 帮助 for Chinese)", "（/paper help 查看英文）"),
+}
 
 
 HELP = {locale: help_text(locale) for locale in ("en", "zh")}

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import discord
@@ -29,6 +30,7 @@ from bot.chat.commands import (
     edge_context,
     failure_reply,
     handle_invocation,
+    help_text,
 )
 from bot.chat.completion import complete_timezone, complete_topics
 from bot.i18n import t
@@ -152,9 +154,14 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     # The first gate (a clear refusal before deferring); the core checks `can_manage` again.
     manage = app_commands.check(_check_manage)
 
-    async def run(interaction: discord.Interaction, verb: str, text: str = "") -> None:
+    async def run(
+        interaction: discord.Interaction,
+        verb: str,
+        text: str = "",
+        adapt: Callable[[Reply], Reply] = lambda answer: answer,
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await edge.answer(interaction, verb, text)  # the core answers its own failures
+        answer = adapt(await edge.answer(interaction, verb, text))  # the core answers its own failures
         try:
             await reply(interaction, answer)
         except discord.HTTPException:
@@ -273,9 +280,24 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
 
     @group.command(name="help", description="How to use paperbot")
     async def help_(interaction: discord.Interaction) -> None:
-        await run(interaction, "help")
+        # The help as typed here (`/paper lookup query:`), not as Slack and the console type it.
+        usages = discord_usages(group)
+        await run(
+            interaction, "help", adapt=lambda answer: replace(answer, text=help_text(answer.locale, usages))
+        )
 
     return group
+
+
+def discord_usages(group: app_commands.Group) -> dict[str, str]:
+    """Each sub-command as typed on Discord, from its definition: its name and its options
+    (`lookup query:`, `schedule time: [timezone:]`), English only (Discord shows them so)."""
+    usages = {}
+    for command in group.commands:
+        assert isinstance(command, app_commands.Command)
+        options = [f"{p.name}:" if p.required else f"[{p.name}:]" for p in command.parameters]
+        usages[command.name] = " ".join([command.name, *options])
+    return usages
 
 
 class PaperBot(discord.Client):

@@ -12,6 +12,7 @@ import pytest
 from discord import app_commands
 
 from bot.chat.commands import (
+    _TYPED_TIPS,
     CHANGES,
     COMMAND_LIST,
     COMMAND_TABLE,
@@ -61,7 +62,7 @@ def test_both_helps_have_one_aligned_line_per_sub_command(locale: str) -> None:
     for line, command in zip(lines, COMMAND_LIST, strict=True):
         usage = f"/paper {command.usage(locale)}"
         assert line.startswith(usage + "  ")
-        assert line.endswith(command.help[index])
+        assert line.endswith(command.help[index] + _TYPED_TIPS.get(command.verb, ("", ""))[index])
         if command.names:
             shown = command.zh_names[0] if locale == "zh" else command.verb
             assert line.split()[1] == shown

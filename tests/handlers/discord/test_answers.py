@@ -41,8 +41,8 @@ async def run(edge: DiscordEdge, name: str, locale: discord.Locale | None = None
 
 async def test_with_the_database_refusing_help_and_a_lookup_are_answered(refusing: AsyncEngine) -> None:
     edge = edge_on(refusing)
-    assert "/paper subscribe TOPICS" in texts(await run(edge, "help"))
-    assert "/paper 订阅" in texts(await run(edge, "help", discord.Locale.chinese))
+    assert "/paper subscribe topics:" in texts(await run(edge, "help"))
+    assert "/paper subscribe topics:" in texts(await run(edge, "help", discord.Locale.chinese))
     assert texts(await run(edge, "topics"))
     assert texts(await run(edge, "lookup", query="diffusion")) == DATABASE_DOWN["en"]
     assert texts(await run(edge, "lookup", discord.Locale.chinese, query="diffusion")) == DATABASE_DOWN["zh"]
@@ -70,7 +70,7 @@ async def test_with_the_database_hanging_the_reply_says_try_again() -> None:
         engine = create_engine(url)
         try:
             edge = edge_on(engine, command_deadline=0.3)
-            assert "/paper subscribe TOPICS" in texts(await run(edge, "help"))
+            assert "/paper subscribe topics:" in texts(await run(edge, "help"))
             assert "try again in a minute" in texts(await run(edge, "lookup", query="diffusion"))
             assert "请一分钟后再试" in texts(await run(edge, "list", discord.Locale.chinese))
         finally:

@@ -91,6 +91,27 @@ async def test_every_subcommand_defers_then_answers_ephemerally_without_mentions
     assert await edge.store.get(REF) is None  # unsubscribed at the end
 
 
+async def test_help_shows_the_commands_as_they_are_typed_on_discord(edge: DiscordEdge) -> None:
+    """Discord has no `/paper QUERY` and no Chinese sub-command names: its help is made from the
+    commands as defined here, in the caller's language."""
+    for locale, description in (
+        (discord.Locale.american_english, "look up papers"),
+        (discord.Locale.chinese, "检索论文"),
+    ):
+        mock = interaction(locale=locale)
+        await command(edge, "help").callback(mock)  # type: ignore[call-arg]
+        text = texts(mock)
+        lines = [line for line in text.splitlines() if line.startswith("/paper")]
+        assert lines[0].startswith("/paper lookup query:")
+        assert description in lines[0]
+        assert any(line.startswith("/paper schedule time: [timezone:]") for line in lines)
+        assert any(line.startswith("/paper digest [date:] [show_all:]") for line in lines)
+        assert "/paper QUERY" not in text
+        assert "/paper 订阅" not in text
+        defined = {c.name for c in paper_group(edge).commands}
+        assert {line.split()[1] for line in lines} == defined
+
+
 async def test_subscription_changes_are_stored_for_the_channel(edge: DiscordEdge) -> None:
     mock = interaction()
     await command(edge, "subscribe").callback(mock, topics="RL, 视频生成")  # type: ignore[call-arg]
@@ -111,7 +132,8 @@ async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
     for locale in (discord.Locale.chinese, discord.Locale.taiwan_chinese):
         mock = interaction(locale=locale)
         await command(edge, "help").callback(mock)  # type: ignore[call-arg]
-        assert "/paper 订阅" in texts(mock)
+        assert "/paper subscribe topics:" in texts(mock)
+        assert "订阅主题" in texts(mock)
 
 
 async def test_a_chinese_client_s_mistakes_are_answered_in_chinese(edge: DiscordEdge) -> None:

@@ -198,7 +198,7 @@ async def test_a_vote_button_only_ever_votes(served: Served) -> None:
 
 async def test_help_reaches_the_double_and_readyz_waits_for_the_gateway(served: Served) -> None:
     _, answer = await ask(served.discord, "help", {})
-    assert "/paper subscribe TOPICS" in answer.text
+    assert "/paper subscribe topics:" in answer.text
     assert served.discord.synced[0]["name"] == "paper"  # the command was synced at start-up
     identify = served.discord.identifies[0]
     assert identify["token"] == FAKE_TOKEN

@@ -72,7 +72,7 @@ async def test_the_shipped_env_example_plus_a_token_answers_paper_help(
         sent = await fake.send(fake.interaction(2, fake.command("help")))
         deferral, answer = await fake.replies(sent, count=2)
         assert deferral.body["type"] == 5
-        assert "/paper subscribe TOPICS" in answer.text
+        assert "/paper subscribe topics:" in answer.text
         assert answer.ephemeral
         for _ in range(200):  # /readyz turns ready once the gateway said READY
             if await readyz(port) == 200:
