@@ -366,7 +366,30 @@ def clean_title(raw: str) -> str:
     if any(mark in title for mark in ("👍", "⭐", "🔥", "❤", "♥")):
         title = _TRAILING_NOISE.sub("", title)
     title = strip_symbols(title).strip(" -–—|:：·•")
+    if title[:1] in _WRAPPERS and _wraps_whole(title):
+        # `**[EvoArena: …]**`: link syntax left without its URL. A bracket that is part of the
+        # title (`[RE] Title`, `Title [v2]`) does not wrap the whole of it and stays.
+        title = strip_symbols(title[1:-1]).strip(" -–—|:：·•")
     return " ".join(title.split())
+
+
+_WRAPPERS = {"[": "]", "【": "】"}
+
+
+def _wraps_whole(text: str) -> bool:
+    """Whether the bracket `text` opens with is closed by its last character, and only there
+    (`[A [B] C]` yes; `[A] [B]` no)."""
+    opening = text[0]
+    closing = _WRAPPERS[opening]
+    depth = 0
+    for n, char in enumerate(text):
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return n == len(text) - 1 and n > 1
+    return False
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

@@ -272,3 +272,12 @@ def test_a_post_about_one_paper_keeps_its_labelled_parts() -> None:
     (paper,) = report.papers
     assert (paper.innovations, paper.results) == ("Staged.", "成功率高。")
     assert "'我的看法' (line 9)" in report.warnings[0].message
+
+
+def test_a_title_in_link_brackets_without_a_url_is_shown_without_them() -> None:
+    report = parse(
+        "### 1. **[EvoArena: Tracking Memory Evolution]**\n"
+        "- **论文链接**: [https://huggingface.co/papers/2606.13681](https://huggingface.co/papers/2606.13681)\n\n"
+        "### 2. [RE] Sparse Keys\n- **链接**: https://huggingface.co/papers/2606.13679\n"
+    )
+    assert [p.title for p in report.papers] == ["EvoArena: Tracking Memory Evolution", "[RE] Sparse Keys"]
