@@ -553,6 +553,7 @@ class _Parser:
             if (
                 label is not None
                 and current is not None
+                and (current.section is not None or current_is_heading)
                 and label[2]
                 and (label[1] or _BULLETED.match(line) or current_is_heading)
                 and section_for(label[0], by_words=False) is None
@@ -561,6 +562,9 @@ class _Parser:
                 # heading, `2. **确立…评估范式**：` are its items: only a label named exactly
                 # (`- **Technical Details**: …`) or, where sections are bold lines themselves, one
                 # standing alone outside a list (`**2. 工作的主要亮点**`) opens another section.
+                # A part that is no section, opened by a label of its own (`- **研究机构/作者**: …`),
+                # has no items: the labels after it are its siblings, and one recognised by its
+                # words (`- **核心痛点与创新点**: …`) opens its section.
                 label = None
             if label is not None:
                 name, rest, by_words = label

@@ -281,3 +281,50 @@ def test_a_title_in_link_brackets_without_a_url_is_shown_without_them() -> None:
         "### 2. [RE] Sparse Keys\n- **链接**: https://huggingface.co/papers/2606.13679\n"
     )
     assert [p.title for p in report.papers] == ["EvoArena: Tracking Memory Evolution", "[RE] Sparse Keys"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field", "text", "extra"),
+    [
+        (
+            "- **研究机构/作者**: 团队",
+            "- **核心痛点与创新点**: 记忆演化。",
+            "innovations",
+            "记忆演化。",
+            "研究机构/作者: 团队",
+        ),
+        (
+            "**作者：** D. Kuznetsov",
+            "**arXiv所属领域：** Cryptography",
+            "domain",
+            "Cryptography",
+            "作者: D. Kuznetsov",
+        ),
+        # The other order always worked: the unknown label is then text of the section above it.
+        (
+            "- **核心痛点与创新点**: 记忆演化。",
+            "- **研究机构/作者**: 团队",
+            "innovations",
+            "记忆演化。\n- 研究机构/作者: 团队",
+            "",
+        ),
+    ],
+)
+def test_a_label_known_by_its_words_opens_its_section_after_an_unknown_label(
+    first: str, second: str, field: str, text: str, extra: str
+) -> None:
+    report = parse(
+        f"### 1. EvoArena\n- **论文链接**: https://huggingface.co/papers/2606.13681\n{first}\n{second}\n"
+    )
+    (paper,) = report.papers
+    assert (getattr(paper, field), paper.extra) == (text, extra)
+
+
+def test_under_a_heading_of_no_section_bold_items_stay_its_text() -> None:
+    report = parse(
+        "## [EvoArena](https://arxiv.org/abs/2606.13681)\n\n### 研究背景\n"
+        "1. **记忆方法的局限**：丢弃过时记忆很难。\n2. **评估方法**：一个基准。\n"
+    )
+    (paper,) = report.papers
+    assert paper.innovations == ""
+    assert paper.extra == "研究背景: 1. 记忆方法的局限：丢弃过时记忆很难。\n2. 评估方法：一个基准。"
