@@ -539,9 +539,22 @@ class _Parser:
                         draft.original_title = f"{draft.original_title} {clean_title(entries[n][1])}".strip()
                         n += 1
                 continue
+            # `- **作者**: A` then `- **机构**: B`: two bold labels with their text on their lines,
+            # of no section; the second is the first's sibling, not its text (which made the
+            # extra text `作者: A\n- 机构: B`).
+            sibling = (
+                current is not None
+                and current.section is None
+                and current.inline
+                and not current_is_heading
+                and pair is not None
+                and pair.emphasised
+                and line[0] not in " \t"
+            )
             if (
                 current is not None
                 and pair is not None
+                and not sibling
                 and section_for(pair.label, by_words=pair.emphasised) in (None, current.section)
             ):
                 # Inside a section, a `key: value` line naming no other section is the section's
@@ -572,8 +585,10 @@ class _Parser:
                 # An unknown label inside a section (`**NLP-大模型评测**`, `1. **免训练范式**：`), an
                 # indented one, or one naming the section it is in (`*   **开源**：` under 使用指南) is
                 # that section's own structure; before any section it opens an extra part.
-                inner = current is not None and (
-                    section is None or section == current.section or line.startswith((" ", "\t"))
+                inner = (
+                    current is not None
+                    and not sibling
+                    and (section is None or section == current.section or line.startswith((" ", "\t")))
                 )
                 if not inner:
                     current = self.start_part(draft, name, by_words=by_words, rest=rest)
@@ -887,7 +902,9 @@ class _Parser:
                 lead = text
             elif text or part.label:
                 label = clean_title(part.label) or part.label.strip()
-                extra.append(f"{label}: {text}" if label and text else label or text)
+                # A list under its label goes on the next line (`作者:\n- 张三`, not `作者: - 张三`).
+                joint = ":\n" if text.startswith("- ") else ": "
+                extra.append(f"{label}{joint}{text}" if label and text else label or text)
         fields = {name: "\n\n".join(texts.get(name, [])) for name in (*SECTION_FIELDS, "summary")}
         if not fields["contribution"]:
             first, _, rest = lead.partition("\n\n")

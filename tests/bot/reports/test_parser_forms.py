@@ -10,6 +10,8 @@ import pytest
 from bot.errors import ReportFormatError
 from bot.models import Report
 from bot.reports.parser import parse_report
+from bot.reports.sources.local import read_report_file
+from tests.digests import DIGESTS
 
 DAY = dt.date(2026, 8, 1)
 
@@ -328,3 +330,47 @@ def test_under_a_heading_of_no_section_bold_items_stay_its_text() -> None:
     (paper,) = report.papers
     assert paper.innovations == ""
     assert paper.extra == "研究背景: 1. 记忆方法的局限：丢弃过时记忆很难。\n2. 评估方法：一个基准。"
+
+
+def test_labels_wrapped_in_html_leave_no_stray_whitespace() -> None:
+    # shuita2333/Arxiv-daily-paper colours its labels: `**<font color=#1a73e8>作者：</font>** …`
+    report = read_report_file(DIGESTS / "zh-shuita-arxiv-font-labels.md")
+    first = report.papers[0]
+    assert first.domain == "Cryptography and Security"
+    assert first.extra == "作者: Daniel Kuznetsov, Ofir Cohen, Karin Shistik 等 5 位作者"
+    assert first.contribution.startswith("Safety-aligned LLMs go through refusal training")
+    assert first.summary.startswith("Safety-aligned LLMs")
+    for paper in report.papers:
+        for name in ("domain", "contribution", "summary", "extra"):
+            text = getattr(paper, name)
+            assert text == text.strip()
+            assert "  " not in text
+
+
+def test_a_label_in_html_tags_is_read_as_the_label() -> None:
+    report = parse(
+        "### 1. [Other](https://arxiv.org/abs/2604.05432)\n\n"
+        "<b>作者</b>: 张三\n"
+        '- **<span style="color:red">Domain</span>**: NLP\n'
+        "**<font color=#5f6368>摘要：</font>**\n> Tool-use agents are deployed. Second sentence.\n"
+    )
+    (paper,) = report.papers
+    assert (paper.domain, paper.summary, paper.contribution) == (
+        "NLP",
+        "Tool-use agents are deployed. Second sentence.",
+        "Tool-use agents are deployed.",
+    )
+    assert paper.extra == "作者: 张三"
+
+
+def test_bold_labels_of_no_section_are_siblings_and_a_list_starts_under_its_label() -> None:
+    report = parse(
+        "### 1. P\n- **链接**: https://huggingface.co/papers/2606.13681\n"
+        "- **作者**: 张三\n- **机构**: 清华\n- **应用领域**: 机器人\n\n"
+        "### 2. Q\n- **链接**: https://huggingface.co/papers/2606.13682\n"
+        "**作者**:\n- 张三\n- 李四\n"
+    )
+    assert [(p.extra, p.domain) for p in report.papers] == [
+        ("作者: 张三\n机构: 清华", "机器人"),
+        ("作者:\n- 张三\n- 李四", ""),
+    ]
