@@ -73,7 +73,13 @@ from bot.text import count, first_sentence
 # lack a section in every paper: 35,000 papers made 140,000 warning lines on stderr.
 MAX_WARNINGS = 50
 MAX_LABEL_LINE = 80  # a label line is short; longer lines are text, whatever they start with
-_REPORT_TITLE = re.compile(r"daily papers|每日论文|论文日报|论文速览|데일리|daily ai papers", re.IGNORECASE)
+# What a day's digest calls itself (`# 日报 · 2026-05-02`, `# 每日 arXiv 论文精选`, `# Daily AI Papers`):
+# a text titled so is a report even on a day with no papers, not a wrong file.
+_REPORT_TITLE = re.compile(
+    r"daily (?:ai )?papers?|papers? digest|daily digest|daily arxiv|arxiv daily"
+    r"|日报|每日.{0,16}(?:论文|arxiv|paper)|论文(?:速览|推荐|精选)|今日论文|데일리|일일 논문",
+    re.IGNORECASE,
+)
 _LIST_ITEM = re.compile(r"^( {0,3})(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 _EMPHASISED_LABEL = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\d{1,2}[.、)]\s*)?(\*{1,3}|_{1,3})(?P<label>[^*_\n]{1,60}?)\1\s*[:：]?\s*$"

@@ -374,3 +374,29 @@ def test_bold_labels_of_no_section_are_siblings_and_a_list_starts_under_its_labe
         ("作者: 张三\n机构: 清华", "机器人"),
         ("作者:\n- 张三\n- 李四", ""),
     ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "# 日报 · 2026-05-02",
+        "# 📚 每日 arXiv 论文精选 | 2026年05月02日",
+        "# 论文推荐 2026-05-02",
+        "# Daily Paper Digest — 2026-05-02",
+        "# 每日论文 2026-05-02",
+    ],
+)
+def test_a_day_without_papers_is_a_report_of_none(title: str) -> None:
+    report = parse_report(f"{title}\n\n- 当次推荐总数：0\n\n## 精读区\n- 本次无精读推荐。\n")
+    assert (report.date, report.papers) == (dt.date(2026, 5, 2), ())
+
+
+def test_a_real_empty_day_is_a_report_of_none() -> None:
+    # Canyon-netizen/daily-paper-reader on a day it recommended nothing
+    report = read_report_file(DIGESTS / "zh-canyon-empty-day.md")
+    assert (report.date, report.papers) == (dt.date(2026, 5, 2), ())
+
+
+def test_a_text_titled_otherwise_without_papers_is_still_no_report() -> None:
+    with pytest.raises(ReportFormatError, match="not a Daily Papers report"):
+        parse_report("# 工作笔记 2026-05-02\n\n- 今日无事。\n")
