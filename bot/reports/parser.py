@@ -124,7 +124,7 @@ class _Draft:
     title_field: str = ""
     upvotes: int | None = None
     from_table: bool = False
-    order: int = 0  # where the paper first appears (a papers table may list it before its heading)
+    heading: bool = False  # the paper's own heading, not an item or row of a list of papers
 
 
 @dataclass(slots=True)
@@ -392,7 +392,7 @@ class _Parser:
                     break
             covered[heading.line : end] = [True] * (end - heading.line)
             self.extents.append((heading.line, end))
-            draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end))
+            draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end), heading=True)
             self.read_body(draft, heading.line + 1, end, heading_title=title)
             drafts.append(draft)
         return drafts, covered
@@ -680,9 +680,8 @@ class _Parser:
     # -- papers in lists and tables ------------------------------------------------------------
 
     def item_papers(self, drafts: list[_Draft], covered: list[bool], start: int) -> list[_Draft]:
-        """Papers listed outside any paper heading: list items and rows of a papers table. A row
-        of a paper that also has its own heading fills that paper's empty fields."""
-        by_id = {draft.arxiv_id: draft for draft in drafts}
+        """Papers listed outside any paper heading: list items and rows of a papers table, each
+        merged with the other entries of its paper (merge_repeats)."""
         found: list[_Draft] = []
         i = start
         while i < len(self.lines):
@@ -705,29 +704,32 @@ class _Parser:
                     i = end
                     continue
             i += 1
-        merged = list(drafts)
-        for draft in found:
-            existing = by_id.get(draft.arxiv_id)
-            if existing is None:
-                by_id[draft.arxiv_id] = draft
-                merged.append(draft)
-            elif draft.from_table:
-                _fill_gaps(existing, draft)
-        merged.sort(key=lambda d: d.order or d.line)
-        return self.without_repeats(merged)
+        return self.merge_repeats([*drafts, *found])
 
-    def without_repeats(self, drafts: list[_Draft]) -> list[_Draft]:
-        seen: dict[str, int] = {}
+    def merge_repeats(self, drafts: list[_Draft]) -> list[_Draft]:
+        """One paper per id, where it is first listed. A paper listed again (a row of an
+        at-a-glance table, then its detailed entry) is merged into one: its own heading's text
+        first, else its first entry's, each other entry filling only the fields it lacks; of two
+        titles where one is the other's short form (`RAGU`, `RAGU: A Multi-Step GraphRAG Engine
+        …`) the fuller is kept. Only a paper with two headings of its own is warned about: a
+        list or table of the papers shown in full below is how digests are written."""
         kept: list[_Draft] = []
-        for draft in drafts:
-            if draft.arxiv_id in seen:
+        at: dict[str, int] = {}
+        for draft in sorted(drafts, key=lambda d: d.line):
+            n = at.get(draft.arxiv_id)
+            if n is None:
+                at[draft.arxiv_id] = len(kept)
+                kept.append(draft)
+                continue
+            held = kept[n]
+            if held.heading and draft.heading:
                 self.warn(
                     draft.line,
-                    f"paper {draft.arxiv_id} repeated (first at line {seen[draft.arxiv_id]}); skipped",
+                    f"paper {draft.arxiv_id} repeated (first at line {held.line}); merged into it",
                 )
-                continue
-            seen[draft.arxiv_id] = draft.line
-            kept.append(draft)
+            main, other = (draft, held) if draft.heading and not held.heading else (held, draft)
+            _merge(main, other)
+            kept[n] = main
         return kept
 
     def item_end(self, i: int, indent: int, covered: list[bool]) -> int:
@@ -1131,12 +1133,27 @@ def _cell_title(cell: str, arxiv_id: str) -> str:
     return clean_title(cell)
 
 
-def _fill_gaps(paper: _Draft, row: _Draft) -> None:
-    """A papers table row's columns fill what the paper's own block lacks."""
+def _merge(paper: _Draft, other: _Draft) -> None:
+    """Another entry of the same paper fills what `paper` lacks: sections, source, original
+    title, upvotes, and the fuller title where one title is the other's short form."""
     have = {part.section for part in paper.parts if part.section and any(line.strip() for line in part.lines)}
-    for part in row.parts:
+    for part in other.parts:
         if part.section is not None and part.section not in have:
             paper.parts.append(part)
+    paper.source = paper.source or other.source
+    paper.original_title = paper.original_title or other.original_title
     if paper.upvotes is None:
-        paper.upvotes = row.upvotes
-    paper.order = min(paper.order or paper.line, row.line)
+        paper.upvotes = other.upvotes
+    mine, theirs = paper.title_field or paper.title, other.title_field or other.title
+    if _short_form(mine, theirs):
+        if paper.title_field:
+            paper.title_field = theirs
+        else:
+            paper.title = theirs
+
+
+def _short_form(title: str, other: str) -> bool:
+    """Whether `title` is a short form of `other` (`RAGU` of `RAGU: A Multi-Step GraphRAG …`,
+    `Loopie` of `Loop the Loopies!`): its letters and digits, at least three, stand in it."""
+    short, full = comparable(title), comparable(other)
+    return 3 <= len(short) < len(full) and short in full

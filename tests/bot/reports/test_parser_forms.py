@@ -400,3 +400,57 @@ def test_a_real_empty_day_is_a_report_of_none() -> None:
 def test_a_text_titled_otherwise_without_papers_is_still_no_report() -> None:
     with pytest.raises(ReportFormatError, match="not a Daily Papers report"):
         parse_report("# 工作笔记 2026-05-02\n\n- 今日无事。\n")
+
+
+GLANCE = (
+    "## Papers at a glance\n\n| Paper | Core contribution | Links |\n|---|---|---|\n"
+    "| **2607.11683 — RAGU** | Graph retrieval. | [HF](https://huggingface.co/papers/2607.11683) |\n"
+    "| **2607.16051 — Loopie** | Layers applied twice. | [HF](https://huggingface.co/papers/2607.16051) |\n"
+)
+DETAILED = (
+    "## Detailed paper analyses\n\n"
+    "- [2607.11683 — RAGU: A Multi-Step GraphRAG Engine](2026-07-20/2607.11683.md)\n"
+    "- [2607.16051 — Loop the Loopies!](2026-07-20/2607.16051.md)\n"
+)
+
+
+@pytest.mark.parametrize("text", [GLANCE + "\n" + DETAILED, DETAILED + "\n" + GLANCE])
+def test_a_paper_listed_twice_keeps_its_fuller_title_and_the_fields_of_both(text: str) -> None:
+    report = parse(text)
+    assert [(p.title, p.contribution) for p in report.papers] == [
+        ("RAGU: A Multi-Step GraphRAG Engine", "Graph retrieval."),
+        ("Loop the Loopies!", "Layers applied twice."),
+    ]
+    assert not [w for w in report.warnings if "repeated" in w.message]  # an index is how digests are written
+
+
+def test_a_papers_own_heading_comes_first_and_a_row_fills_what_it_lacks() -> None:
+    report = parse(
+        "| Paper | Summary | Category |\n|---|---|---|\n"
+        "| [Green-VLA: Staged Vision-Language-Action Model](https://arxiv.org/abs/2602.01234) "
+        "| One policy. | Robotics |\n\n"
+        "## 📄 Green-VLA\n- **链接**: https://huggingface.co/papers/2602.01234\n"
+        "- **一句话总结**: 分五个阶段训练一个通用策略。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.title, paper.contribution, paper.domain) == (
+        "Green-VLA: Staged Vision-Language-Action Model",
+        "分五个阶段训练一个通用策略。",
+        "Robotics",
+    )
+
+
+def test_a_paper_with_two_headings_is_merged_with_a_warning_and_keeps_its_first_title() -> None:
+    report = parse(
+        "## 📄 绿色VLA：分阶段训练\n- **链接**: https://huggingface.co/papers/2602.01234\n"
+        "- **应用领域**: 机器人\n\n"
+        "## 📄 Green-VLA: Staged Training\n- **链接**: https://huggingface.co/papers/2602.01234\n"
+        "- **应用领域**: Robotics\n- **实验结果**: 成功率 75%。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.title, paper.domain, paper.results) == ("绿色VLA：分阶段训练", "机器人", "成功率 75%。")
+    (warning,) = [w for w in report.warnings if "repeated" in w.message]
+    assert (warning.line, warning.message) == (
+        5,
+        "paper 2602.01234 repeated (first at line 1); merged into it",
+    )
