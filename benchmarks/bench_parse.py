@@ -42,7 +42,7 @@ def main() -> None:
     base = texts.get("reference report (44 papers)", texts["bundled sample (14 papers)"])
     texts["synthetic (200 papers)"] = large_report(base, 200)
     # Real digests of other shapes (tests/fixtures/digests), each parsed on its own; their
-    # row is the sum over the nine files.
+    # row is the sum over the files.
     digests = [path.read_text(encoding="utf-8") for path in DIGEST_FILES]
 
     tokenizer = MarkdownIt("commonmark")

@@ -248,6 +248,8 @@ def bare_ids(text: str) -> list[str]:
 
 def key_value(line: str) -> KeyValue | None:
     """A `key: value` line's parts, else None."""
+    if "<" in line[:64] and (unwrapped := _unwrap_label(line)):
+        line = unwrapped
     head = line[:64]
     if ":" not in head and "：" not in head:
         return None
@@ -260,6 +262,27 @@ def key_value(line: str) -> KeyValue | None:
         prefix = _ITEM_PREFIX.match(line)
         emphasised = line.startswith(("**", "__"), prefix.end() if prefix else 0)
     return KeyValue(label_key(raw), found.group(2).strip(), emphasised, raw.strip())
+
+
+# `**<font color=#1a73e8>作者：</font>** text`: a label wrapped in inline HTML to colour it. Its
+# tags are no part of the key, and its closing tags no part of the value (they left the value
+# starting with a space and a stray `**`).
+_WRAPPED_LABEL = re.compile(
+    r"(\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(?:\*\*\*|\*\*|__)?)(?:<[a-zA-Z][^<>]{0,200}>\s*)+"
+    r"([^<>\n]{1,40}?)(?:\s*</[a-zA-Z][a-zA-Z0-9]*\s*>)+"
+)
+_COLON_NEXT = re.compile(r"\s*(?:\*\*\*|\*\*|__)?\s*[:：]")
+
+
+def _unwrap_label(line: str) -> str | None:
+    """`line` without the HTML tags around its label, when a label stands there."""
+    found = _WRAPPED_LABEL.match(line)
+    if found is None:
+        return None
+    label, rest = found.group(2), line[found.end() :]
+    if not label.rstrip().endswith((":", "：")) and not _COLON_NEXT.match(rest):
+        return None
+    return found.group(1) + label + rest
 
 
 def is_link_line(line: str) -> bool:
@@ -338,7 +361,8 @@ def plain_text(lines: list[str], *, first_inline: bool = False) -> str:
     # Emphasis and tags are removed from the whole text at once: they never span a paragraph
     # break in practice, and one pass is several times cheaper than one per line.
     text = strip_tags(strip_emphasis("\n".join(out)))
-    return "\n".join([line.rstrip() for line in text.split("\n")])
+    # Markup alone on a line (a closing tag, a stray `**`) leaves blanks at either end once gone.
+    return "\n".join([line.rstrip() for line in text.split("\n")]).strip()
 
 
 _LEADING_NUMBER = re.compile(
@@ -366,7 +390,30 @@ def clean_title(raw: str) -> str:
     if any(mark in title for mark in ("👍", "⭐", "🔥", "❤", "♥")):
         title = _TRAILING_NOISE.sub("", title)
     title = strip_symbols(title).strip(" -–—|:：·•")
+    if title[:1] in _WRAPPERS and _wraps_whole(title):
+        # `**[EvoArena: …]**`: link syntax left without its URL. A bracket that is part of the
+        # title (`[RE] Title`, `Title [v2]`) does not wrap the whole of it and stays.
+        title = strip_symbols(title[1:-1]).strip(" -–—|:：·•")
     return " ".join(title.split())
+
+
+_WRAPPERS = {"[": "]", "【": "】"}
+
+
+def _wraps_whole(text: str) -> bool:
+    """Whether the bracket `text` opens with is closed by its last character, and only there
+    (`[A [B] C]` yes; `[A] [B]` no)."""
+    opening = text[0]
+    closing = _WRAPPERS[opening]
+    depth = 0
+    for n, char in enumerate(text):
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return n == len(text) - 1 and n > 1
+    return False
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

@@ -73,7 +73,13 @@ from bot.text import count, first_sentence
 # lack a section in every paper: 35,000 papers made 140,000 warning lines on stderr.
 MAX_WARNINGS = 50
 MAX_LABEL_LINE = 80  # a label line is short; longer lines are text, whatever they start with
-_REPORT_TITLE = re.compile(r"daily papers|每日论文|论文日报|论文速览|데일리|daily ai papers", re.IGNORECASE)
+# What a day's digest calls itself (`# 日报 · 2026-05-02`, `# 每日 arXiv 论文精选`, `# Daily AI Papers`):
+# a text titled so is a report even on a day with no papers, not a wrong file.
+_REPORT_TITLE = re.compile(
+    r"daily (?:ai )?papers?|papers? digest|daily digest|daily arxiv|arxiv daily"
+    r"|日报|每日.{0,16}(?:论文|arxiv|paper)|论文(?:速览|推荐|精选)|今日论文|데일리|일일 논문",
+    re.IGNORECASE,
+)
 _LIST_ITEM = re.compile(r"^( {0,3})(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 _EMPHASISED_LABEL = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\d{1,2}[.、)]\s*)?(\*{1,3}|_{1,3})(?P<label>[^*_\n]{1,60}?)\1\s*[:：]?\s*$"
@@ -118,7 +124,7 @@ class _Draft:
     title_field: str = ""
     upvotes: int | None = None
     from_table: bool = False
-    order: int = 0  # where the paper first appears (a papers table may list it before its heading)
+    heading: bool = False  # the paper's own heading, not an item or row of a list of papers
 
 
 @dataclass(slots=True)
@@ -386,7 +392,7 @@ class _Parser:
                     break
             covered[heading.line : end] = [True] * (end - heading.line)
             self.extents.append((heading.line, end))
-            draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end))
+            draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end), heading=True)
             self.read_body(draft, heading.line + 1, end, heading_title=title)
             drafts.append(draft)
         return drafts, covered
@@ -539,9 +545,22 @@ class _Parser:
                         draft.original_title = f"{draft.original_title} {clean_title(entries[n][1])}".strip()
                         n += 1
                 continue
+            # `- **作者**: A` then `- **机构**: B`: two bold labels with their text on their lines,
+            # of no section; the second is the first's sibling, not its text (which made the
+            # extra text `作者: A\n- 机构: B`).
+            sibling = (
+                current is not None
+                and current.section is None
+                and current.inline
+                and not current_is_heading
+                and pair is not None
+                and pair.emphasised
+                and line[0] not in " \t"
+            )
             if (
                 current is not None
                 and pair is not None
+                and not sibling
                 and section_for(pair.label, by_words=pair.emphasised) in (None, current.section)
             ):
                 # Inside a section, a `key: value` line naming no other section is the section's
@@ -553,6 +572,7 @@ class _Parser:
             if (
                 label is not None
                 and current is not None
+                and (current.section is not None or current_is_heading)
                 and label[2]
                 and (label[1] or _BULLETED.match(line) or current_is_heading)
                 and section_for(label[0], by_words=False) is None
@@ -561,6 +581,9 @@ class _Parser:
                 # heading, `2. **确立…评估范式**：` are its items: only a label named exactly
                 # (`- **Technical Details**: …`) or, where sections are bold lines themselves, one
                 # standing alone outside a list (`**2. 工作的主要亮点**`) opens another section.
+                # A part that is no section, opened by a label of its own (`- **研究机构/作者**: …`),
+                # has no items: the labels after it are its siblings, and one recognised by its
+                # words (`- **核心痛点与创新点**: …`) opens its section.
                 label = None
             if label is not None:
                 name, rest, by_words = label
@@ -568,8 +591,10 @@ class _Parser:
                 # An unknown label inside a section (`**NLP-大模型评测**`, `1. **免训练范式**：`), an
                 # indented one, or one naming the section it is in (`*   **开源**：` under 使用指南) is
                 # that section's own structure; before any section it opens an extra part.
-                inner = current is not None and (
-                    section is None or section == current.section or line.startswith((" ", "\t"))
+                inner = (
+                    current is not None
+                    and not sibling
+                    and (section is None or section == current.section or line.startswith((" ", "\t")))
                 )
                 if not inner:
                     current = self.start_part(draft, name, by_words=by_words, rest=rest)
@@ -655,9 +680,8 @@ class _Parser:
     # -- papers in lists and tables ------------------------------------------------------------
 
     def item_papers(self, drafts: list[_Draft], covered: list[bool], start: int) -> list[_Draft]:
-        """Papers listed outside any paper heading: list items and rows of a papers table. A row
-        of a paper that also has its own heading fills that paper's empty fields."""
-        by_id = {draft.arxiv_id: draft for draft in drafts}
+        """Papers listed outside any paper heading: list items and rows of a papers table, each
+        merged with the other entries of its paper (merge_repeats)."""
         found: list[_Draft] = []
         i = start
         while i < len(self.lines):
@@ -680,29 +704,32 @@ class _Parser:
                     i = end
                     continue
             i += 1
-        merged = list(drafts)
-        for draft in found:
-            existing = by_id.get(draft.arxiv_id)
-            if existing is None:
-                by_id[draft.arxiv_id] = draft
-                merged.append(draft)
-            elif draft.from_table:
-                _fill_gaps(existing, draft)
-        merged.sort(key=lambda d: d.order or d.line)
-        return self.without_repeats(merged)
+        return self.merge_repeats([*drafts, *found])
 
-    def without_repeats(self, drafts: list[_Draft]) -> list[_Draft]:
-        seen: dict[str, int] = {}
+    def merge_repeats(self, drafts: list[_Draft]) -> list[_Draft]:
+        """One paper per id, where it is first listed. A paper listed again (a row of an
+        at-a-glance table, then its detailed entry) is merged into one: its own heading's text
+        first, else its first entry's, each other entry filling only the fields it lacks; of two
+        titles where one is the other's short form (`RAGU`, `RAGU: A Multi-Step GraphRAG Engine
+        …`) the fuller is kept. Only a paper with two headings of its own is warned about: a
+        list or table of the papers shown in full below is how digests are written."""
         kept: list[_Draft] = []
-        for draft in drafts:
-            if draft.arxiv_id in seen:
+        at: dict[str, int] = {}
+        for draft in sorted(drafts, key=lambda d: d.line):
+            n = at.get(draft.arxiv_id)
+            if n is None:
+                at[draft.arxiv_id] = len(kept)
+                kept.append(draft)
+                continue
+            held = kept[n]
+            if held.heading and draft.heading:
                 self.warn(
                     draft.line,
-                    f"paper {draft.arxiv_id} repeated (first at line {seen[draft.arxiv_id]}); skipped",
+                    f"paper {draft.arxiv_id} repeated (first at line {held.line}); merged into it",
                 )
-                continue
-            seen[draft.arxiv_id] = draft.line
-            kept.append(draft)
+            main, other = (draft, held) if draft.heading and not held.heading else (held, draft)
+            _merge(main, other)
+            kept[n] = main
         return kept
 
     def item_end(self, i: int, indent: int, covered: list[bool]) -> int:
@@ -883,7 +910,9 @@ class _Parser:
                 lead = text
             elif text or part.label:
                 label = clean_title(part.label) or part.label.strip()
-                extra.append(f"{label}: {text}" if label and text else label or text)
+                # A list under its label goes on the next line (`作者:\n- 张三`, not `作者: - 张三`).
+                joint = ":\n" if text.startswith("- ") else ": "
+                extra.append(f"{label}{joint}{text}" if label and text else label or text)
         fields = {name: "\n\n".join(texts.get(name, [])) for name in (*SECTION_FIELDS, "summary")}
         if not fields["contribution"]:
             first, _, rest = lead.partition("\n\n")
@@ -1104,12 +1133,27 @@ def _cell_title(cell: str, arxiv_id: str) -> str:
     return clean_title(cell)
 
 
-def _fill_gaps(paper: _Draft, row: _Draft) -> None:
-    """A papers table row's columns fill what the paper's own block lacks."""
+def _merge(paper: _Draft, other: _Draft) -> None:
+    """Another entry of the same paper fills what `paper` lacks: sections, source, original
+    title, upvotes, and the fuller title where one title is the other's short form."""
     have = {part.section for part in paper.parts if part.section and any(line.strip() for line in part.lines)}
-    for part in row.parts:
+    for part in other.parts:
         if part.section is not None and part.section not in have:
             paper.parts.append(part)
+    paper.source = paper.source or other.source
+    paper.original_title = paper.original_title or other.original_title
     if paper.upvotes is None:
-        paper.upvotes = row.upvotes
-    paper.order = min(paper.order or paper.line, row.line)
+        paper.upvotes = other.upvotes
+    mine, theirs = paper.title_field or paper.title, other.title_field or other.title
+    if _short_form(mine, theirs):
+        if paper.title_field:
+            paper.title_field = theirs
+        else:
+            paper.title = theirs
+
+
+def _short_form(title: str, other: str) -> bool:
+    """Whether `title` is a short form of `other` (`RAGU` of `RAGU: A Multi-Step GraphRAG …`,
+    `Loopie` of `Loop the Loopies!`): its letters and digits, at least three, stand in it."""
+    short, full = comparable(title), comparable(other)
+    return 3 <= len(short) < len(full) and short in full

@@ -30,6 +30,9 @@ class ReportJob:
     required: bool
     # The file `load` reads, when it is one: bulk ingest reads such files in worker processes.
     path: Path | None = None
+    # The folder `path` was found in: two reports of one day there are an error, since a folder
+    # holds one report per day (bot/runtime/bulk_ingest.py).
+    folder: Path | None = None
 
 
 def _parse_day(text: str) -> dt.date:
@@ -71,7 +74,7 @@ def resolve(
             count = len(contents.ignored)
             what = "1 file that is" if count == 1 else f"{count} files that are"
             on_note(f"{argument}: ignored {what} not {_suffixes()} ({_names(contents.ignored)})")
-        return [_file_job(file, max_bytes) for file in contents.reports]
+        return [_file_job(file, max_bytes, folder=path) for file in contents.reports]
     if path.is_file():
         return [_file_job(path, max_bytes)]
     raise BadInputError(f"{argument}: no such file or folder, and not a URL or a date (YYYY-MM-DD)")
@@ -90,11 +93,11 @@ def _files(files: list[Path]) -> str:
     return f"{'1 other file' if len(files) == 1 else f'{len(files)} other files'}: {_names(files)}"
 
 
-def _file_job(path: Path, max_bytes: int) -> ReportJob:
+def _file_job(path: Path, max_bytes: int, *, folder: Path | None = None) -> ReportJob:
     async def load() -> Report:
         return await LocalSource(path, max_bytes=max_bytes).read()
 
-    return ReportJob(str(path), load, required=True, path=path)
+    return ReportJob(str(path), load, required=True, path=path, folder=folder)
 
 
 def _day_job(day: dt.date, source: Callable[[], ReportSource], *, required: bool) -> ReportJob:

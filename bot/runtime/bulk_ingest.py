@@ -3,21 +3,27 @@ in batches of about BATCH_PAPERS papers, one transaction each (issue 17: a backf
 
 Every report still goes through the archive's rules, in the order given (bot/store/archive.py:
 idempotence by content hash, the field-by-field merge, EmptyReportRefused), and its result line
-is printed in that order. A progress bar with papers/s shows on a terminal.
+is printed in that order; a folder's report waits while another file of the folder may still
+give its day (`_Days`: two reports of one day are both refused). A progress bar with papers/s
+shows on a terminal.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
+from bot.reports.sources.local import date_in_name
 from bot.runtime.ingest_workers import Loaded, pool, read_file, worker_count
 from bot.store.archive import Archive, EmptyReportRefused
 from bot.store.prepared import PreparedReport, prepare
@@ -102,10 +108,12 @@ async def ingest_jobs(
     workers: int | None = None,
 ) -> int:
     """Ingest every job's report, printing one line each (as `paperbot ingest` does); the number
-    of reports that could not be read or stored."""
+    of reports that could not be read or stored. Two reports of one day in a folder are both
+    refused (`_Days`)."""
     failures = 0
     batch: list[tuple[PreparedReport, str | None]] = []
     papers_in_batch = 0
+    days = _Days(jobs)
     with _Progress(len(jobs)) as progress:
 
         async def flush() -> None:
@@ -122,9 +130,23 @@ async def ingest_jobs(
             batch.clear()
             papers_in_batch = 0
 
+        async def refuse(message: str, reports: int) -> None:
+            nonlocal failures
+            await flush()  # what was read before these reports is reported before them
+            failures += reports
+            print(f"paperbot: error: {message}", file=sys.stderr)
+            progress.advance(reports, 0)
+
+        def store(prepared: PreparedReport, label: str) -> None:
+            nonlocal papers_in_batch
+            batch.append((prepared, label))
+            papers_in_batch += len(prepared.report.papers)
+
         chosen = workers_for(jobs) if workers is None else workers
         stored = await archive.content_hashes() if len(jobs) > 1 else frozenset[str]()
+        n = -1
         async for job, loaded, next_ready in _loaded(jobs, max_bytes, chosen, stored):
+            n += 1
             if loaded.prepared is None:
                 await flush()  # what was read before this report is reported before it
                 if loaded.fatal is not None:
@@ -135,16 +157,97 @@ async def ingest_jobs(
                 else:
                     print(f"{job.label}: no report published", file=sys.stderr)
                 progress.advance(1, 0)
-                continue
-            warn(loaded.prepared.report)
-            batch.append((loaded.prepared, job.label))
-            papers_in_batch += len(loaded.prepared.report.papers)
+            else:
+                warn(loaded.prepared.report)
+                if job.folder is None:
+                    store(loaded.prepared, job.label)
+                elif late := days.hold(n, job, loaded.prepared):
+                    await refuse(late, 1)
+            for day, reports in days.settled(n):
+                if len(reports) == 1:
+                    store(*reports[0])
+                else:
+                    await refuse(day.refusal(), len(reports))
             if papers_in_batch >= (BATCH_PAPERS if next_ready else MIN_BATCH_PAPERS):
                 await flush()
         await flush()
     if len(jobs) > 1:
         await archive.release_free_pages()
     return failures
+
+
+@dataclass(slots=True, eq=False)
+class _Day:
+    """One day of a folder: the files read so far that give it, their reports while they wait,
+    and the index of the last job whose file is named for it (the last that may be one more)."""
+
+    day: dt.date
+    folder: Path
+    until: int
+    names: list[str] = field(default_factory=list)
+    reports: list[tuple[PreparedReport, str]] = field(default_factory=list)
+    settled: bool = False  # no more of its reports can come: stored if alone, else refused
+
+    def refusal(self) -> str:
+        none = "neither" if len(self.names) == 2 else "none"
+        return (
+            f"{self.day}: {len(self.names)} reports for this day in {self.folder} ({', '.join(self.names)}); "
+            f"{none} archived, since each would replace the other: keep one report per day in a folder"
+        )
+
+
+class _Days:
+    """One report per day of a folder. Two reports of one day would each replace the other in
+    the archive, whichever came last winning, so neither is stored: a report waits until every
+    file of its folder named for its day is read (files are read by the date in their names, so
+    these come together), and is stored only if it is alone. A file whose name holds another day
+    but whose text gives one settled already comes too late to hold the first back: it alone is
+    refused, and says so. Only the names of a settled day's files are kept, so that memory stays
+    flat however large the folder."""
+
+    def __init__(self, jobs: Sequence[ReportJob]) -> None:
+        self.last_named: dict[tuple[Path, dt.date], int] = {}
+        for n, job in enumerate(jobs):
+            if job.folder is not None and job.path is not None and (day := date_in_name(job.path.name)):
+                self.last_named[(job.folder, day)] = n
+        self.days: dict[tuple[Path, dt.date], _Day] = {}
+        self.waiting: list[_Day] = []
+
+    def hold(self, n: int, job: ReportJob, prepared: PreparedReport) -> str | None:
+        """Hold the report of job `n` (from a folder) until its day is settled; the error's text
+        when its day was settled before it was read."""
+        assert job.folder is not None
+        key = (job.folder, prepared.report.date)
+        day = self.days.get(key)
+        if day is None:
+            day = self.days[key] = _Day(key[1], job.folder, max(n, self.last_named.get(key, n)))
+            self.waiting.append(day)
+        elif day.settled:
+            first = ", ".join(day.names)
+            what = (
+                f"{first} was archived before it was read" if len(day.names) == 1 else f"{first} were refused"
+            )
+            return (
+                f"{day.day}: {Path(job.label).name} is another report for this day in {job.folder} "
+                f"({what}); not archived: keep one report per day in a folder"
+            )
+        day.names.append(Path(job.label).name)
+        day.reports.append((prepared, job.label))
+        return None
+
+    def settled(self, n: int) -> list[tuple[_Day, list[tuple[PreparedReport, str]]]]:
+        """The days no file after job `n` is named for, in the order they were first read, each
+        with its reports (handed over: the day keeps only their names)."""
+        done = [day for day in self.waiting if day.until <= n]
+        if not done:
+            return []
+        self.waiting = [day for day in self.waiting if day.until > n]
+        handed = []
+        for day in done:
+            day.settled = True
+            handed.append((day, day.reports))
+            day.reports = []
+        return handed
 
 
 class _Progress:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import ReportFormatError, SourceError
+from bot.errors import BadInputError, ReportFormatError, SourceError
 from bot.models import Report
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES, check_size
 from bot.reports.sources.hf_api import parse_text
@@ -102,9 +102,17 @@ class LocalSource:
             return report if report.date == day else None
         if not self.path.is_dir():
             raise SourceError(f"{self.path}: report folder does not exist")
-        for path in report_files(self.path):
-            if _date_in_name(path) == day:
-                return await asyncio.to_thread(read_report_file, path, self.max_bytes)
+        named = [path for path in report_files(self.path) if _date_in_name(path) == day]
+        if len(named) > 1:
+            # Taking one would be an arbitrary pick (the first by name), and the next poll or
+            # ingest could take the other: the day's papers would depend on file names.
+            names = ", ".join(path.name for path in named)
+            raise BadInputError(
+                f"{day}: {len(named)} report files for this day in {self.path} ({names}); "
+                "keep one report per day in a folder"
+            )
+        if named:
+            return await asyncio.to_thread(read_report_file, named[0], self.max_bytes)
         return None
 
     async def aclose(self) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import logging
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.delivery.deliverer import Deliverer
 from bot.delivery.scheduler import Scheduler, poll_reports
 from bot.models import ChannelRef, Interests, ParseWarning, Report, Subscription
+from bot.reports.sources.local import LocalSource
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
@@ -95,3 +97,18 @@ async def test_the_scheduler_polls_then_delivers_on_start(engine: AsyncEngine) -
         await scheduler.shutdown()
     assert (await Outbox(engine).counts()) == {"posted": 1}
     assert "RL for Agents" in out.getvalue()
+
+
+async def test_polling_a_folder_with_two_reports_of_the_day_archives_neither_and_says_why(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    from tests.bot.reports.test_parser import HEADER, paper_block
+
+    for name, arxiv in (("report-2026-05-06.md", "2605.00001"), ("digest-2026-05-06.md", "2605.00002")):
+        text = HEADER.replace("2026-04-01", "2026-05-06") + paper_block("### {n}. {name}", arxiv=arxiv)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    archive = Archive(engine)
+    errors: dict[dt.date, str] = {}
+    assert await poll_reports(LocalSource(tmp_path), archive, TODAY, errors=errors) == []
+    assert await archive.report_dates() == []
+    assert "(digest-2026-05-06.md, report-2026-05-06.md)" in errors[TODAY]

@@ -10,6 +10,8 @@ import pytest
 from bot.errors import ReportFormatError
 from bot.models import Report
 from bot.reports.parser import parse_report
+from bot.reports.sources.local import read_report_file
+from tests.digests import DIGESTS
 
 DAY = dt.date(2026, 8, 1)
 
@@ -272,3 +274,183 @@ def test_a_post_about_one_paper_keeps_its_labelled_parts() -> None:
     (paper,) = report.papers
     assert (paper.innovations, paper.results) == ("Staged.", "成功率高。")
     assert "'我的看法' (line 9)" in report.warnings[0].message
+
+
+def test_a_title_in_link_brackets_without_a_url_is_shown_without_them() -> None:
+    report = parse(
+        "### 1. **[EvoArena: Tracking Memory Evolution]**\n"
+        "- **论文链接**: [https://huggingface.co/papers/2606.13681](https://huggingface.co/papers/2606.13681)\n\n"
+        "### 2. [RE] Sparse Keys\n- **链接**: https://huggingface.co/papers/2606.13679\n"
+    )
+    assert [p.title for p in report.papers] == ["EvoArena: Tracking Memory Evolution", "[RE] Sparse Keys"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field", "text", "extra"),
+    [
+        (
+            "- **研究机构/作者**: 团队",
+            "- **核心痛点与创新点**: 记忆演化。",
+            "innovations",
+            "记忆演化。",
+            "研究机构/作者: 团队",
+        ),
+        (
+            "**作者：** D. Kuznetsov",
+            "**arXiv所属领域：** Cryptography",
+            "domain",
+            "Cryptography",
+            "作者: D. Kuznetsov",
+        ),
+        # The other order always worked: the unknown label is then text of the section above it.
+        (
+            "- **核心痛点与创新点**: 记忆演化。",
+            "- **研究机构/作者**: 团队",
+            "innovations",
+            "记忆演化。\n- 研究机构/作者: 团队",
+            "",
+        ),
+    ],
+)
+def test_a_label_known_by_its_words_opens_its_section_after_an_unknown_label(
+    first: str, second: str, field: str, text: str, extra: str
+) -> None:
+    report = parse(
+        f"### 1. EvoArena\n- **论文链接**: https://huggingface.co/papers/2606.13681\n{first}\n{second}\n"
+    )
+    (paper,) = report.papers
+    assert (getattr(paper, field), paper.extra) == (text, extra)
+
+
+def test_under_a_heading_of_no_section_bold_items_stay_its_text() -> None:
+    report = parse(
+        "## [EvoArena](https://arxiv.org/abs/2606.13681)\n\n### 研究背景\n"
+        "1. **记忆方法的局限**：丢弃过时记忆很难。\n2. **评估方法**：一个基准。\n"
+    )
+    (paper,) = report.papers
+    assert paper.innovations == ""
+    assert paper.extra == "研究背景: 1. 记忆方法的局限：丢弃过时记忆很难。\n2. 评估方法：一个基准。"
+
+
+def test_labels_wrapped_in_html_leave_no_stray_whitespace() -> None:
+    # shuita2333/Arxiv-daily-paper colours its labels: `**<font color=#1a73e8>作者：</font>** …`
+    report = read_report_file(DIGESTS / "zh-shuita-arxiv-font-labels.md")
+    first = report.papers[0]
+    assert first.domain == "Cryptography and Security"
+    assert first.extra == "作者: Daniel Kuznetsov, Ofir Cohen, Karin Shistik 等 5 位作者"
+    assert first.contribution.startswith("Safety-aligned LLMs go through refusal training")
+    assert first.summary.startswith("Safety-aligned LLMs")
+    for paper in report.papers:
+        for name in ("domain", "contribution", "summary", "extra"):
+            text = getattr(paper, name)
+            assert text == text.strip()
+            assert "  " not in text
+
+
+def test_a_label_in_html_tags_is_read_as_the_label() -> None:
+    report = parse(
+        "### 1. [Other](https://arxiv.org/abs/2604.05432)\n\n"
+        "<b>作者</b>: 张三\n"
+        '- **<span style="color:red">Domain</span>**: NLP\n'
+        "**<font color=#5f6368>摘要：</font>**\n> Tool-use agents are deployed. Second sentence.\n"
+    )
+    (paper,) = report.papers
+    assert (paper.domain, paper.summary, paper.contribution) == (
+        "NLP",
+        "Tool-use agents are deployed. Second sentence.",
+        "Tool-use agents are deployed.",
+    )
+    assert paper.extra == "作者: 张三"
+
+
+def test_bold_labels_of_no_section_are_siblings_and_a_list_starts_under_its_label() -> None:
+    report = parse(
+        "### 1. P\n- **链接**: https://huggingface.co/papers/2606.13681\n"
+        "- **作者**: 张三\n- **机构**: 清华\n- **应用领域**: 机器人\n\n"
+        "### 2. Q\n- **链接**: https://huggingface.co/papers/2606.13682\n"
+        "**作者**:\n- 张三\n- 李四\n"
+    )
+    assert [(p.extra, p.domain) for p in report.papers] == [
+        ("作者: 张三\n机构: 清华", "机器人"),
+        ("作者:\n- 张三\n- 李四", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "# 日报 · 2026-05-02",
+        "# 📚 每日 arXiv 论文精选 | 2026年05月02日",
+        "# 论文推荐 2026-05-02",
+        "# Daily Paper Digest — 2026-05-02",
+        "# 每日论文 2026-05-02",
+    ],
+)
+def test_a_day_without_papers_is_a_report_of_none(title: str) -> None:
+    report = parse_report(f"{title}\n\n- 当次推荐总数：0\n\n## 精读区\n- 本次无精读推荐。\n")
+    assert (report.date, report.papers) == (dt.date(2026, 5, 2), ())
+
+
+def test_a_real_empty_day_is_a_report_of_none() -> None:
+    # Canyon-netizen/daily-paper-reader on a day it recommended nothing
+    report = read_report_file(DIGESTS / "zh-canyon-empty-day.md")
+    assert (report.date, report.papers) == (dt.date(2026, 5, 2), ())
+
+
+def test_a_text_titled_otherwise_without_papers_is_still_no_report() -> None:
+    with pytest.raises(ReportFormatError, match="not a Daily Papers report"):
+        parse_report("# 工作笔记 2026-05-02\n\n- 今日无事。\n")
+
+
+GLANCE = (
+    "## Papers at a glance\n\n| Paper | Core contribution | Links |\n|---|---|---|\n"
+    "| **2607.11683 — RAGU** | Graph retrieval. | [HF](https://huggingface.co/papers/2607.11683) |\n"
+    "| **2607.16051 — Loopie** | Layers applied twice. | [HF](https://huggingface.co/papers/2607.16051) |\n"
+)
+DETAILED = (
+    "## Detailed paper analyses\n\n"
+    "- [2607.11683 — RAGU: A Multi-Step GraphRAG Engine](2026-07-20/2607.11683.md)\n"
+    "- [2607.16051 — Loop the Loopies!](2026-07-20/2607.16051.md)\n"
+)
+
+
+@pytest.mark.parametrize("text", [GLANCE + "\n" + DETAILED, DETAILED + "\n" + GLANCE])
+def test_a_paper_listed_twice_keeps_its_fuller_title_and_the_fields_of_both(text: str) -> None:
+    report = parse(text)
+    assert [(p.title, p.contribution) for p in report.papers] == [
+        ("RAGU: A Multi-Step GraphRAG Engine", "Graph retrieval."),
+        ("Loop the Loopies!", "Layers applied twice."),
+    ]
+    assert not [w for w in report.warnings if "repeated" in w.message]  # an index is how digests are written
+
+
+def test_a_papers_own_heading_comes_first_and_a_row_fills_what_it_lacks() -> None:
+    report = parse(
+        "| Paper | Summary | Category |\n|---|---|---|\n"
+        "| [Green-VLA: Staged Vision-Language-Action Model](https://arxiv.org/abs/2602.01234) "
+        "| One policy. | Robotics |\n\n"
+        "## 📄 Green-VLA\n- **链接**: https://huggingface.co/papers/2602.01234\n"
+        "- **一句话总结**: 分五个阶段训练一个通用策略。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.title, paper.contribution, paper.domain) == (
+        "Green-VLA: Staged Vision-Language-Action Model",
+        "分五个阶段训练一个通用策略。",
+        "Robotics",
+    )
+
+
+def test_a_paper_with_two_headings_is_merged_with_a_warning_and_keeps_its_first_title() -> None:
+    report = parse(
+        "## 📄 绿色VLA：分阶段训练\n- **链接**: https://huggingface.co/papers/2602.01234\n"
+        "- **应用领域**: 机器人\n\n"
+        "## 📄 Green-VLA: Staged Training\n- **链接**: https://huggingface.co/papers/2602.01234\n"
+        "- **应用领域**: Robotics\n- **实验结果**: 成功率 75%。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.title, paper.domain, paper.results) == ("绿色VLA：分阶段训练", "机器人", "成功率 75%。")
+    (warning,) = [w for w in report.warnings if "repeated" in w.message]
+    assert (warning.line, warning.message) == (
+        5,
+        "paper 2602.01234 repeated (first at line 1); merged into it",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -150,3 +151,123 @@ def test_the_workers_import_the_parser_and_none_of_the_heavy_libraries() -> None
 
     code = f"import importlib\nfor name in {_PRELOAD!r}:\n    importlib.import_module(name)"
     assert heavy_imported_by(code) == "[]"
+
+
+def lookup_ids(capsys: pytest.CaptureFixture[str], *ids: str) -> dict[str, str | None]:
+    """Each id's archived date, or None when the archive does not hold it."""
+    found: dict[str, str | None] = {}
+    for arxiv_id in ids:
+        status, out, _err = run(capsys, "lookup", arxiv_id, "--json")
+        assert status == 0
+        hits = json.loads("\n".join(out))
+        found[arxiv_id] = hits[0]["date"] if hits and hits[0]["arxiv_id"] == arxiv_id else None
+    return found
+
+
+@pytest.fixture
+def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'archive.db'}")
+    for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+SECOND, THIRD = FIRST + dt.timedelta(days=1), FIRST + dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    "pooled", [False, pytest.param(True, marks=pytest.mark.other_process)], ids=["here", "workers"]
+)
+@pytest.mark.usefixtures("database")
+def test_two_reports_of_one_day_in_a_folder_are_both_refused_and_the_archived_day_kept(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pooled: bool
+) -> None:
+    monkeypatch.setattr(bot.runtime.ingest_workers, "POOL_MIN_FILES", 2 if pooled else 10**6)
+    monkeypatch.setattr(bot.runtime.bulk_ingest, "BATCH_PAPERS", 1)  # nothing waits to be stored
+    monkeypatch.setattr(bot.runtime.bulk_ingest, "MIN_BATCH_PAPERS", 1)
+    archived = tmp_path / f"report-{SECOND}.md"
+    archived.write_text(report(SECOND, ("2604.00200", "Archived Widget")), encoding="utf-8")
+    assert run(capsys, "ingest", str(archived))[0] == 0
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / f"report-{FIRST}.md").write_text(report(FIRST, ("2604.00101", "Widget One")), encoding="utf-8")
+    (folder / f"digest-{SECOND}.md").write_text(
+        report(SECOND, ("2604.00201", "Widget Two")), encoding="utf-8"
+    )
+    (folder / f"report-{SECOND}.md").write_text(
+        report(SECOND, ("2604.00202", "Widget Three")), encoding="utf-8"
+    )
+    (folder / f"report-{THIRD}.md").write_text(report(THIRD, ("2604.00301", "Widget Four")), encoding="utf-8")
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 2
+    assert out == [
+        "2026-04-01: 1 paper archived (1 new, 0 updated)",
+        "2026-04-03: 1 paper archived (1 new, 0 updated)",
+    ]
+    assert (
+        f"paperbot: error: 2026-04-02: 2 reports for this day in {folder} "
+        f"(digest-2026-04-02.md, report-2026-04-02.md); neither archived"
+    ) in err
+    assert "paperbot: 2 of 4 reports could not be read" in err
+    assert lookup_ids(capsys, "2604.00200", "2604.00201", "2604.00202", "2604.00301") == {
+        "2604.00200": "2026-04-02",  # the day as archived before: nothing of it lost
+        "2604.00201": None,
+        "2604.00202": None,
+        "2604.00301": "2026-04-03",
+    }
+
+
+@pytest.mark.usefixtures("database")
+def test_a_report_named_without_its_day_waits_for_the_file_named_for_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(bot.runtime.bulk_ingest, "BATCH_PAPERS", 1)
+    monkeypatch.setattr(bot.runtime.bulk_ingest, "MIN_BATCH_PAPERS", 1)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    # Read first (no date in its name), yet not stored before the day's own file is read.
+    (folder / "README.md").write_text(report(SECOND, ("2604.00201", "Widget Two")), encoding="utf-8")
+    (folder / f"report-{FIRST}.md").write_text(report(FIRST, ("2604.00101", "Widget One")), encoding="utf-8")
+    (folder / f"report-{SECOND}.md").write_text(
+        report(SECOND, ("2604.00202", "Widget Three")), encoding="utf-8"
+    )
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 2
+    assert out == ["2026-04-01: 1 paper archived (1 new, 0 updated)"]
+    assert "2026-04-02: 2 reports for this day in" in err
+    assert "(README.md, report-2026-04-02.md); neither archived" in err
+    assert lookup_ids(capsys, "2604.00201", "2604.00202") == {"2604.00201": None, "2604.00202": None}
+
+
+@pytest.mark.usefixtures("database")
+def test_a_report_dated_for_a_day_already_archived_in_the_run_is_refused_and_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / f"report-{SECOND}.md").write_text(
+        report(SECOND, ("2604.00201", "Widget Two")), encoding="utf-8"
+    )
+    # Named for the third day, but its text says the second: read only after the second is settled.
+    (folder / f"report-{THIRD}.md").write_text(
+        report(SECOND, ("2604.00202", "Widget Three")), encoding="utf-8"
+    )
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 2
+    assert out == ["2026-04-02: 1 paper archived (1 new, 0 updated)"]
+    assert (
+        f"paperbot: error: 2026-04-02: report-2026-04-03.md is another report for this day in {folder} "
+        "(report-2026-04-02.md was archived before it was read); not archived"
+    ) in err
+    assert lookup_ids(capsys, "2604.00201", "2604.00202") == {"2604.00201": "2026-04-02", "2604.00202": None}
+
+
+@pytest.mark.usefixtures("database")
+def test_files_named_one_by_one_are_stored_in_turn_as_before(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first, corrected = tmp_path / "old.md", tmp_path / "new.md"
+    first.write_text(report(SECOND, ("2604.00201", "Widget Two")), encoding="utf-8")
+    corrected.write_text(report(SECOND, ("2604.00202", "Widget Three")), encoding="utf-8")
+    status, out, _err = run(capsys, "ingest", str(first), str(corrected))
+    assert status == 0
+    assert out[1] == "2026-04-02: 1 paper archived (1 new, 0 updated, 1 removed from that day)"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ReportFormatError, SourceError
+from bot.errors import BadInputError, ReportFormatError, SourceError
 from bot.reports.sources.local import LocalSource, report_files
 from tests.bot.reports.test_parser import HEADER, paper_block
 
@@ -57,3 +57,21 @@ def test_report_files_are_ordered_by_date(tmp_path: Path) -> None:
         "b-2026-04-02.md",
         "a-2026-04-03.md",
     ]
+
+
+async def test_two_files_named_for_one_day_are_an_error_naming_both(tmp_path: Path) -> None:
+    (tmp_path / "report-2026-04-01.md").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "2026-04-01.json").write_text('{"date": "2026-04-01", "papers": []}', encoding="utf-8")
+    (tmp_path / "report-2026-04-02.md").write_text(
+        REPORT.replace("2026-04-01", "2026-04-02"), encoding="utf-8"
+    )
+    source = LocalSource(tmp_path)
+    with pytest.raises(BadInputError) as caught:
+        await source.fetch(DAY)
+    assert str(caught.value) == (
+        f"2026-04-01: 2 report files for this day in {tmp_path} (2026-04-01.json, report-2026-04-01.md); "
+        "keep one report per day in a folder"
+    )
+    report = await source.fetch(dt.date(2026, 4, 2))  # the other days are read as usual
+    assert report is not None
+    assert report.date == dt.date(2026, 4, 2)
