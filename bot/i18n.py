@@ -367,6 +367,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(use an IANA name such as Asia/Shanghai)",
         "zh": "未知时区「{raw}」—— 您是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
     },
+    # A UTC offset with minutes (UTC+5:30): no IANA zone is one all year, so the places are named.
+    "error.timezone_offset_minutes": {
+        "en": "{raw!r} is {offset}, which no IANA time zone is all year: use the zone of the place, "
+        "e.g. {examples} (whole hours work as offsets: UTC+8, UTC-5)",
+        "zh": "「{raw}」是 {offset}，没有全年都是这个偏移的 IANA 时区：请用所在地的时区，"
+        "例如 {examples}（整点偏移可以直接写：UTC+8、UTC-5）",
+    },
+    "error.timezone_offset_range": {
+        "en": "{raw!r} is {offset}, which no place uses: offsets run from UTC-12 to UTC+14 "
+        "(e.g. UTC+8 for Beijing)",
+        "zh": "「{raw}」是 {offset}，没有地方使用：偏移范围是 UTC-12 到 UTC+14（例如北京是 UTC+8）",
+    },
+    # PT, CST, IST…: abbreviations, shared by several places and changing with summer time.
+    "error.timezone_abbreviation": {
+        "en": "{raw!r} is an abbreviation, not a time zone (places share abbreviations, and they "
+        "change with summer time): use the zone of the place, e.g. {examples}, or an offset such as UTC+8",
+        "zh": "「{raw}」是缩写，不是时区（缩写常为多地共用，且随夏令时改变）：请用所在地的时区，"
+        "例如 {examples}，或 UTC+8 这样的偏移",
+    },
     "error.unknown_language": {
         "en": "unknown language {text!r}: use en or zh",
         "zh": "未知语言「{text}」：请用 en 或 zh",

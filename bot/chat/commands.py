@@ -66,6 +66,7 @@ from bot.store.votes import VoteStore
 from bot.text import display_width, pad
 from bot.topics.resolve import UnknownTopicError
 from bot.topics.taxonomy import Taxonomy
+from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
 # A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
@@ -328,14 +329,13 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     sub = change.subscription
     following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
     if change.resumed:
-        return Reply(
-            t("subscribe.resumed", locale, topics=following, time=format_time(sub.time), tz=sub.tz),
-            locale=locale,
-        )
+        when = {"time": format_time(sub.time), "tz": zone_label(sub.tz)}
+        return Reply(t("subscribe.resumed", locale, topics=following, **when), locale=locale)
     if not change.changed.changes_anything():
         return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
     done = "subscribe.done.personal" if is_personal(ctx.channel) else "subscribe.done"
-    return Reply(t(done, locale, topics=following, time=format_time(sub.time), tz=sub.tz), locale=locale)
+    when = {"time": format_time(sub.time), "tz": zone_label(sub.tz)}
+    return Reply(t(done, locale, topics=following, **when), locale=locale)
 
 
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -371,7 +371,7 @@ async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None
     if not parts or len(parts) > 2:
         return Reply(t("schedule.usage", locale), error=True, locale=locale)
     sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
-    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
+    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=zone_label(sub.tz)), locale=locale)
 
 
 async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -404,8 +404,8 @@ def cadence_text(subscription: Subscription, locale: str) -> str:
     settings, time = subscription.settings, format_time(subscription.time)
     if settings.cadence == "weekly":
         day = t(f"weekday.{settings.weekday}", locale)
-        return t("cadence.weekly", locale, day=day, time=time, tz=subscription.tz)
-    return t(f"cadence.{settings.cadence}", locale, time=time, tz=subscription.tz)
+        return t("cadence.weekly", locale, day=day, time=time, tz=zone_label(subscription.tz))
+    return t(f"cadence.{settings.cadence}", locale, time=time, tz=zone_label(subscription.tz))
 
 
 def settings_text(settings: DigestSettings, locale: str) -> str:

@@ -179,6 +179,10 @@ async def test_topic_and_time_zone_autocomplete(edge: DiscordEdge) -> None:
     zone = command(edge, "schedule")._params["timezone"].autocomplete
     assert zone is not None
     assert (await zone(interaction(), "北京"))[0].value == "Asia/Shanghai"
+    # Etc/GMT+8 is UTC-8: never offered for a typed GMT+8, which is offered as the offset it is.
+    offered = [choice.value for choice in await zone(interaction(), "gmt+8")]
+    assert offered[0] == "UTC+08:00"
+    assert not any(value.startswith("Etc/GMT") for value in offered)
 
 
 async def test_details_button_shows_the_five_sections_to_the_clicker_only(edge: DiscordEdge) -> None:
