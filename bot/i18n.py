@@ -163,8 +163,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "推送时间已设置：每天 {time}（{tz}）。",
     },
     "schedule.usage": {
-        "en": "Usage: /paper schedule HH:MM [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai",
-        "zh": "用法：/paper schedule HH:MM [时区]，例如 /paper schedule 09:30 Asia/Shanghai",
+        "en": "Usage: /paper schedule TIME [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai, "
+        "/paper schedule 9:30 pm New York, /paper schedule 8:00 UTC+8",
+        "zh": "用法：/paper schedule 时间 [时区]，例如 /paper schedule 09:30 Asia/Shanghai、"
+        "/paper 定时 下午 3点 北京、/paper 定时 8:00 UTC+8",
     },
     "language.done": {"en": "This channel's digest is now in English.", "zh": "本频道的日报语言已设为中文。"},
     "language.usage": {"en": "Usage: /paper language en|zh", "zh": "用法：/paper language en|zh"},

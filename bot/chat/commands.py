@@ -367,10 +367,9 @@ async def _include(ctx: CommandContext, rest: str, current: Subscription | None,
 
 
 async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
-    parts = rest.split()
-    if not parts or len(parts) > 2:
+    if not rest.strip():
         return Reply(t("schedule.usage", locale), error=True, locale=locale)
-    sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
+    sub = await set_schedule(ctx.store, ctx.channel, rest)
     return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=zone_label(sub.tz)), locale=locale)
 
 

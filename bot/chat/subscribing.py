@@ -35,7 +35,9 @@ from bot.topics.taxonomy import Taxonomy
 from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_offset
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
-_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?(\d{1,2})[点點時时](?:(半)|(\d{1,2})分?)?$")
+# `下午 3点` with a space too: typed after `/paper 定时`, the period is often its own word.
+_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[点點時时]\s*(?:(半)|(\d{1,2})\s*分?)?$")
+_PERIODS_ZH = ("上午", "早上", "中午", "下午", "晚上")
 _LOCALE_NAMES: dict[str, Locale] = {
     "en": "en",
     "english": "en",
@@ -97,6 +99,41 @@ def _clock(raw: str) -> tuple[int | None, int | None]:
             return (0 if period == "晚上" else 12) if hour == 12 else hour + 12, minute
         return (0 if period in {"上午", "早上"} and hour == 12 else hour), minute
     return None, None
+
+
+def parse_schedule(text: str) -> tuple[dt.time, str | None]:
+    """`/paper schedule`'s argument → (time, IANA zone or None to keep the channel's).
+
+    Both parts may be several words (`9:30 pm New York`, `下午 3点 北京`, `9 am UTC+8`): the
+    time is the longest leading run of words parse_time accepts and the zone the rest. When
+    the rest is no zone, a shorter time is tried before the zone's error is raised, so a word
+    belongs to the zone only when the time cannot take it."""
+    words = text.split()
+    zone_error: BadInputError | None = None
+    for cut in range(len(words), 0, -1):
+        try:
+            time = parse_time(" ".join(words[:cut]))
+        except BadInputError:
+            continue
+        zone_text = " ".join(words[cut:])
+        if not zone_text:
+            return time, None
+        try:
+            return time, parse_timezone(zone_text)
+        except BadInputError as exc:
+            zone_error = zone_error or exc  # the longest time's: its zone is the likeliest one
+    if zone_error is not None:
+        raise zone_error
+    # No time at all: quote the words that look like one (`下午 99点`, `25:00`), not the zone.
+    timeish = []
+    for word in words:
+        if not (word[0].isdigit() or word.startswith(_PERIODS_ZH) or word.casefold() in _AM_PM):
+            break
+        timeish.append(word)
+    raise LocalisedInputError("error.bad_time", raw=" ".join(timeish or words[:1]))
+
+
+_AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
 
 
 def format_time(value: dt.time) -> str:

@@ -128,6 +128,32 @@ async def test_zones_that_are_no_place_or_no_zone_are_refused_in_the_callers_lan
     assert (stored.time, stored.tz) == (dt.time(9, 0), "UTC")
 
 
+NEW_YORK = "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("command", "reply", "tz"),
+    [
+        # Each was refused: the argument was split on spaces into one time word and one zone word.
+        ("schedule 9:30 pm", "Digest time set: daily at 21:30 (UTC).", "UTC"),
+        ("schedule 9 am", "Digest time set: daily at 09:00 (UTC).", "UTC"),
+        ("schedule 9:00 New York", "Digest time set: daily at 09:00 (America/New_York).", NEW_YORK),
+        ("schedule 9:30 pm New York", "Digest time set: daily at 21:30 (America/New_York).", NEW_YORK),
+        ("schedule 9 am UTC+8", "Digest time set: daily at 09:00 (UTC+08:00).", "Etc/GMT-8"),
+        ("定时 下午 3点", "推送时间已设置：每天 15:00（UTC）。", "UTC"),
+        ("定时 下午 3点 北京", "推送时间已设置：每天 15:00（Asia/Shanghai）。", "Asia/Shanghai"),
+    ],
+)
+async def test_a_time_and_a_zone_may_each_be_several_words(
+    ctx: CommandContext, command: str, reply: str, tz: str
+) -> None:
+    await say(ctx, "subscribe RL")
+    assert (await say(ctx, command)).text == reply
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.tz == tz
+
+
 async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandContext) -> None:
     assert (await say(ctx, "subscribe agnets")).text.startswith(
         'Unknown topic "agnets" — did you mean "agents"?'

@@ -11,6 +11,7 @@ from bot.chat.subscribing import (
     from_export,
     merge_interests,
     parse_locale,
+    parse_schedule,
     parse_time,
     parse_timezone,
     read_export,
@@ -61,6 +62,9 @@ def entry(channel: str = "C1", **fields: Any) -> dict[str, Any]:
         ("下午3点", dt.time(15, 0)),
         ("晚上9点", dt.time(21, 0)),
         ("中午12点", dt.time(12, 0)),
+        ("下午 3点", dt.time(15, 0)),  # the period as its own word, as typed after /paper 定时
+        ("下午 3 点", dt.time(15, 0)),
+        ("9 点 半", dt.time(9, 30)),
     ],
 )
 def test_parse_time_accepts(text: str, expected: dt.time) -> None:
@@ -72,6 +76,43 @@ def test_parse_time_rejects_naming_the_value(text: str) -> None:
     with pytest.raises(BadInputError, match=re.escape(f"bad time {text!r}")) as caught:
         parse_time(text)
     assert "HH:MM" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:30", (dt.time(9, 30), None)),
+        ("9:30 pm", (dt.time(21, 30), None)),
+        ("9 am", (dt.time(9, 0), None)),
+        ("9 p.m. Asia/Tokyo", (dt.time(21, 0), "Asia/Tokyo")),
+        ("9:00 New York", (dt.time(9, 0), "America/New_York")),
+        ("9:00 America/New York", (dt.time(9, 0), "America/New_York")),
+        ("9 am UTC+8", (dt.time(9, 0), "Etc/GMT-8")),
+        ("下午 3点", (dt.time(15, 0), None)),
+        ("下午3点 北京", (dt.time(15, 0), "Asia/Shanghai")),
+        ("  21h00   UTC  ", (dt.time(21, 0), "UTC")),
+    ],
+)
+def test_parse_schedule_takes_a_time_and_a_zone_of_several_words(
+    text: str, expected: tuple[dt.time, str | None]
+) -> None:
+    assert parse_schedule(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("25:00 Asia/Shanghai", "bad time '25:00'"),  # the time is quoted, not the zone
+        ("下午 99点", "bad time '下午 99点'"),
+        ("soon", "bad time 'soon'"),
+        ("9:30 pm Mars", "unknown time zone 'Mars'"),  # the zone after the longest time
+        ("9 am Mars Base", "unknown time zone 'Mars Base'"),
+        ("8:30 localtime", "unknown time zone 'localtime'"),
+    ],
+)
+def test_parse_schedule_names_the_part_that_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(message)):
+        parse_schedule(text)
 
 
 # --- time zones ----------------------------------------------------------------------------------

@@ -105,6 +105,11 @@ async def test_subscription_changes_are_stored_for_the_channel(edge: DiscordEdge
         ("robot",),
     )
     assert (stored.time, stored.tz, stored.created_by) == (dt.time(21, 0), "Asia/Shanghai", "333")
+    # Discord's two options become one argument: a time and a zone of several words each.
+    await command(edge, "schedule").callback(interaction(), time="9:30 pm", timezone="New York")  # type: ignore[call-arg]
+    stored = await edge.store.get(REF)
+    assert stored is not None
+    assert (stored.time, stored.tz) == (dt.time(21, 30), "America/New_York")
 
 
 async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
