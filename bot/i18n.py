@@ -291,6 +291,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "会列出它，日志中 delivery={delivery} 的记录说明了经过；排除原因后（见 README 的 "
         "Troubleshooting），下一期日报会照常发送。读者仍可用 `/paper digest {date}` 查看这一期。",
     },
+    # Failed at planning, never attempted (attempts 0): the channel's stored time zone cannot be
+    # loaded on this host (bot/delivery/planner.py), so it has no time to be due at.
+    "notice.delivery_unplanned": {
+        "en": "⚠️ paperbot did not post the {date} digest to {channel}: {error}. Other channels are "
+        "not affected. What to do: set its zone again — `/paper schedule 09:00 Asia/Shanghai` in the "
+        "channel, or `tz` in `paperbot subscriptions import` — and the next digest goes out as usual; "
+        "`paperbot deliveries --status failed` lists this one (delivery={delivery}). Readers can still "
+        "see it with `/paper digest {date}`.",
+        "zh": "⚠️ paperbot 没有将 {date} 的日报发到 {channel}：{error}。其他频道不受影响。处理方法："
+        "重新设置它的时区——在该频道用 `/paper schedule 09:00 Asia/Shanghai`，或在 "
+        "`paperbot subscriptions import` 中写 `tz`——下一期日报会照常发送；"
+        "`paperbot deliveries --status failed` 会列出这一期（delivery={delivery}）。"
+        "读者仍可用 `/paper digest {date}` 查看。",
+    },
+    "notice.delivery_unplanned.creator": {
+        "en": "The paperbot digest of {date} was not posted to {channel}: {error}. Set the channel's "
+        "time zone again (e.g. `/paper schedule 09:00 Asia/Shanghai`) and the next one comes as usual; "
+        "you can still read this one there with `/paper digest {date}`.",
+        "zh": "paperbot 没有将 {date} 的日报发到 {channel}：{error}。请重新设置该频道的时区"
+        "（例如 `/paper schedule 09:00 Asia/Shanghai`），下一期会照常发送；"
+        "您仍可在该频道用 `/paper digest {date}` 查看这一期。",
+    },
     "notice.delivery_failed.creator": {
         "en": "The paperbot digest of {date} could not be posted to {channel}: {attempts} attempts "
         "failed (last error: {error}). You can still read it there with `/paper digest {date}`. "

@@ -63,7 +63,9 @@ def load_zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except ZoneInfoNotFoundError:
         raise UnusableZoneError(name, "no such zone in this host's time-zone data") from None
-    except (ValueError, OSError) as exc:  # "" or "../x" (ValueError), "Asia" (IsADirectoryError)
+    except IsADirectoryError:
+        raise UnusableZoneError(name, "a region of zones, not one zone") from None
+    except (ValueError, OSError) as exc:  # "" or "../x" (ValueError), an unreadable file
         raise UnusableZoneError(name, str(exc) or type(exc).__name__) from None
 
 
