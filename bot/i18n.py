@@ -178,8 +178,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "推送时间已设置：每天 {time}（{tz}）。",
     },
     "schedule.usage": {
-        "en": "Usage: /paper schedule HH:MM [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai",
-        "zh": "用法：/paper schedule HH:MM [时区]，例如 /paper schedule 09:30 Asia/Shanghai",
+        "en": "Usage: /paper schedule TIME [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai, "
+        "/paper schedule 9:30 pm New York, /paper schedule 8:00 UTC+8",
+        "zh": "用法：/paper schedule 时间 [时区]，例如 /paper schedule 09:30 Asia/Shanghai、"
+        "/paper 定时 下午 3点 北京、/paper 定时 8:00 UTC+8",
     },
     "language.done": {"en": "This channel's digest is now in English.", "zh": "本频道的日报语言已设为中文。"},
     "language.usage": {"en": "Usage: /paper language en|zh", "zh": "用法：/paper language en|zh"},
@@ -317,6 +319,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "会列出它，日志中 delivery={delivery} 的记录说明了经过；排除原因后（见 README 的 "
         "Troubleshooting），下一期日报会照常发送。读者仍可用 `/paper digest {date}` 查看这一期。",
     },
+    # Failed at planning, never attempted (attempts 0): the channel's stored time zone cannot be
+    # loaded on this host (bot/delivery/planner.py), so it has no time to be due at.
+    "notice.delivery_unplanned": {
+        "en": "⚠️ paperbot did not post the {date} digest to {channel}: {error}. Other channels are "
+        "not affected. What to do: set its zone again — `/paper schedule 09:00 Asia/Shanghai` in the "
+        "channel, or `tz` in `paperbot subscriptions import` — and the next digest goes out as usual; "
+        "`paperbot deliveries --status failed` lists this one (delivery={delivery}). Readers can still "
+        "see it with `/paper digest {date}`.",
+        "zh": "⚠️ paperbot 没有将 {date} 的日报发到 {channel}：{error}。其他频道不受影响。处理方法："
+        "重新设置它的时区——在该频道用 `/paper schedule 09:00 Asia/Shanghai`，或在 "
+        "`paperbot subscriptions import` 中写 `tz`——下一期日报会照常发送；"
+        "`paperbot deliveries --status failed` 会列出这一期（delivery={delivery}）。"
+        "读者仍可用 `/paper digest {date}` 查看。",
+    },
+    "notice.delivery_unplanned.creator": {
+        "en": "The paperbot digest of {date} was not posted to {channel}: {error}. Set the channel's "
+        "time zone again (e.g. `/paper schedule 09:00 Asia/Shanghai`) and the next one comes as usual; "
+        "you can still read this one there with `/paper digest {date}`.",
+        "zh": "paperbot 没有将 {date} 的日报发到 {channel}：{error}。请重新设置该频道的时区"
+        "（例如 `/paper schedule 09:00 Asia/Shanghai`），下一期会照常发送；"
+        "您仍可在该频道用 `/paper digest {date}` 查看这一期。",
+    },
     "notice.delivery_failed.creator": {
         "en": "The paperbot digest of {date} could not be posted to {channel}: {attempts} attempts "
         "failed (last error: {error}). You can still read it there with `/paper digest {date}`. "
@@ -394,6 +418,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": 'unknown time zone {raw!r} — did you mean "{suggestion}"? '
         "(use an IANA name such as Asia/Shanghai)",
         "zh": "未知时区「{raw}」—— 您是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
+    },
+    # A UTC offset with minutes (UTC+5:30): no IANA zone is one all year, so the places are named.
+    "error.timezone_offset_minutes": {
+        "en": "{raw!r} is {offset}, which no IANA time zone is all year: use the zone of the place, "
+        "e.g. {examples} (whole hours work as offsets: UTC+8, UTC-5)",
+        "zh": "「{raw}」是 {offset}，没有全年都是这个偏移的 IANA 时区：请用所在地的时区，"
+        "例如 {examples}（整点偏移可以直接写：UTC+8、UTC-5）",
+    },
+    "error.timezone_offset_range": {
+        "en": "{raw!r} is {offset}, which no place uses: offsets run from UTC-12 to UTC+14 "
+        "(e.g. UTC+8 for Beijing)",
+        "zh": "「{raw}」是 {offset}，没有地方使用：偏移范围是 UTC-12 到 UTC+14（例如北京是 UTC+8）",
+    },
+    # PT, CST, IST…: abbreviations, shared by several places and changing with summer time.
+    "error.timezone_abbreviation": {
+        "en": "{raw!r} is an abbreviation, not a time zone (places share abbreviations, and they "
+        "change with summer time): use the zone of the place, e.g. {examples}, or an offset such as UTC+8",
+        "zh": "「{raw}」是缩写，不是时区（缩写常为多地共用，且随夏令时改变）：请用所在地的时区，"
+        "例如 {examples}，或 UTC+8 这样的偏移",
     },
     "error.unknown_language": {
         "en": "unknown language {text!r}: use en or zh",

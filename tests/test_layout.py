@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KERNEL = {"__init__", "__main__", "aio", "errors", "i18n", "ids", "models", "ports", "text"}
+KERNEL = {"__init__", "__main__", "aio", "errors", "i18n", "ids", "models", "ports", "text", "zones"}
 
 
 def test_no_module_under_bot_is_named_like_one_in_the_store_or_the_edges() -> None:

@@ -68,6 +68,7 @@ from bot.store.votes import VoteStore
 from bot.text import display_width, pad
 from bot.topics.resolve import UnknownTopicError
 from bot.topics.taxonomy import Taxonomy
+from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
 # A lookup's first word this long that is a sub-command's name mistyped gets a "did you mean".
@@ -439,11 +440,10 @@ async def _include(ctx: CommandContext, rest: str, current: Subscription | None,
 
 
 async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
-    parts = rest.split()
-    if not parts or len(parts) > 2:
+    if not rest.strip():
         return Reply(t("schedule.usage", locale), error=True, locale=locale)
-    sub = await set_schedule(ctx.store, ctx.channel, parts[0], parts[1] if len(parts) > 1 else None)
-    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=sub.tz), locale=locale)
+    sub = await set_schedule(ctx.store, ctx.channel, rest)
+    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=zone_label(sub.tz)), locale=locale)
 
 
 async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -476,8 +476,8 @@ def cadence_text(subscription: Subscription, locale: str) -> str:
     settings, time = subscription.settings, format_time(subscription.time)
     if settings.cadence == "weekly":
         day = t(f"weekday.{settings.weekday}", locale)
-        return t("cadence.weekly", locale, day=day, time=time, tz=subscription.tz)
-    return t(f"cadence.{settings.cadence}", locale, time=time, tz=subscription.tz)
+        return t("cadence.weekly", locale, day=day, time=time, tz=zone_label(subscription.tz))
+    return t(f"cadence.{settings.cadence}", locale, time=time, tz=zone_label(subscription.tz))
 
 
 def settings_text(settings: DigestSettings, locale: str) -> str:

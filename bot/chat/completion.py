@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.chat.subscribing import zone_names
 from bot.topics.taxonomy import Taxonomy, name_key
+from bot.zones import ETC_GMT, parse_offset
 
 MAX_CHOICES = 25  # Discord shows at most 25 choices
 MAX_VALUE = 100  # and a choice's value is at most 100 characters
@@ -46,16 +47,25 @@ def complete_topics(text: str, taxonomy: Taxonomy, locale: str = "en") -> list[t
 
 
 def complete_timezone(text: str) -> list[tuple[str, str]]:
-    """IANA zones (and the city and Chinese names parse_timezone accepts) matching `text`."""
+    """IANA zones (and the city and Chinese names parse_timezone accepts) matching `text`; an
+    whole-hour offset (`UTC+8`, `GMT-5`) first, as the reply will show it."""
     typed = text.strip().casefold().replace("_", " ")
     starts, contains = [], []
+    offset = parse_offset(text)
+    # Only one that can be stored: an offset with minutes is refused, with the places to use.
+    whole = offset is not None and offset.zone is not None
+    offered: list[tuple[str, str]] = [(offset.label, offset.label)] if offset is not None and whole else []
     for key, zone in zone_names().items():
+        # Etc/GMT+8 is UTC-8 (POSIX signs): offered beside a typed `gmt+8`, it would be picked
+        # for UTC+8. Typed in full it is still accepted; completion offers the offset instead.
+        if ETC_GMT.match(zone):
+            continue
         if not typed or key.startswith(typed):
             starts.append((key, zone))
         elif typed in key:
             contains.append((key, zone))
     seen: set[str] = set()
-    choices = []
+    choices = offered
     for key, zone in sorted(starts) + sorted(contains):
         if zone in seen:
             continue

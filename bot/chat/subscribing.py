@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
@@ -33,9 +32,12 @@ from bot.models import (
 from bot.ranking.feedback import ChannelPreferences
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
+from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_offset
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
-_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?(\d{1,2})[点點時时](?:(半)|(\d{1,2})分?)?$")
+# `下午 3点` with a space too: typed after `/paper 定时`, the period is often its own word.
+_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[点點時时]\s*(?:(半)|(\d{1,2})\s*分?)?$")
+_PERIODS_ZH = ("上午", "早上", "中午", "下午", "晚上")
 _LOCALE_NAMES: dict[str, Locale] = {
     "en": "en",
     "english": "en",
@@ -99,18 +101,56 @@ def _clock(raw: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def parse_schedule(text: str) -> tuple[dt.time, str | None]:
+    """`/paper schedule`'s argument → (time, IANA zone or None to keep the channel's).
+
+    Both parts may be several words (`9:30 pm New York`, `下午 3点 北京`, `9 am UTC+8`): the
+    time is the longest leading run of words parse_time accepts and the zone the rest. When
+    the rest is no zone, a shorter time is tried before the zone's error is raised, so a word
+    belongs to the zone only when the time cannot take it."""
+    words = text.split()
+    zone_error: BadInputError | None = None
+    for cut in range(len(words), 0, -1):
+        try:
+            time = parse_time(" ".join(words[:cut]))
+        except BadInputError:
+            continue
+        zone_text = " ".join(words[cut:])
+        if not zone_text:
+            return time, None
+        try:
+            return time, parse_timezone(zone_text)
+        except BadInputError as exc:
+            zone_error = zone_error or exc  # the longest time's: its zone is the likeliest one
+    if zone_error is not None:
+        raise zone_error
+    # No time at all: quote the words that look like one (`下午 99点`, `25:00`), not the zone.
+    timeish = []
+    for word in words:
+        if not (word[0].isdigit() or word.startswith(_PERIODS_ZH) or word.casefold() in _AM_PM):
+            break
+        timeish.append(word)
+    raise LocalisedInputError("error.bad_time", raw=" ".join(timeish or words[:1]))
+
+
+_AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
+
+
 def format_time(value: dt.time) -> str:
     return value.strftime("%H:%M")
 
 
 @cache
 def _zones() -> dict[str, str]:
-    names = available_timezones()
+    names = iana_zones()
     zones = {name.casefold(): name for name in names}
     # `shanghai` or `new york` for Asia/Shanghai and America/New_York, when only one zone fits.
+    # Not Etc/: its last parts are no city, and `gmt+8` would name Etc/GMT+8, which is UTC-8
+    # (POSIX signs); offsets typed without `Etc/` are read as people mean them (parse_offset).
     cities: dict[str, list[str]] = {}
     for name in names:
-        cities.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").casefold(), []).append(name)
+        if not name.startswith("Etc/"):
+            cities.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").casefold(), []).append(name)
     for city, matches in cities.items():
         if len(matches) == 1:
             zones.setdefault(city, matches[0])
@@ -123,21 +163,97 @@ def zone_names() -> dict[str, str]:
     return dict(_zones())
 
 
+# Abbreviations that are no IANA zone: several places share most of them (CST is Chicago's and
+# China's, IST India's, Israel's and Ireland's), and even one place's (PT) names two offsets a
+# year. They are never guessed; the reply names the zones people usually mean.
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "pt": ("America/Los_Angeles", "America/Vancouver"),
+    "pst": ("America/Los_Angeles", "Asia/Manila"),
+    "pdt": ("America/Los_Angeles",),
+    "mt": ("America/Denver", "America/Phoenix"),
+    "mdt": ("America/Denver",),
+    "ct": ("America/Chicago",),
+    "cst": ("America/Chicago", "Asia/Shanghai", "America/Havana"),
+    "cdt": ("America/Chicago", "America/Havana"),
+    "et": ("America/New_York", "America/Toronto"),
+    "edt": ("America/New_York", "America/Toronto"),
+    "ist": ("Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"),
+    "bst": ("Europe/London", "Asia/Dhaka"),
+    "cest": ("Europe/Paris", "Europe/Berlin"),
+    "eest": ("Europe/Athens", "Europe/Helsinki"),
+    "west": ("Europe/Lisbon",),
+    "msk": ("Europe/Moscow",),
+    "jst": ("Asia/Tokyo",),
+    "kst": ("Asia/Seoul",),
+    "hkt": ("Asia/Hong_Kong",),
+    "sgt": ("Asia/Singapore",),
+    "bjt": ("Asia/Shanghai",),
+    "aest": ("Australia/Sydney", "Australia/Brisbane"),
+    "aedt": ("Australia/Sydney", "Australia/Melbourne"),
+    "acst": ("Australia/Adelaide", "Australia/Darwin"),
+    "awst": ("Australia/Perth",),
+    "nzst": ("Pacific/Auckland",),
+    "nzdt": ("Pacific/Auckland",),
+}
+# Offsets with minutes, which no IANA zone is all year: the places that use them.
+_MINUTE_OFFSETS: dict[int, tuple[str, ...]] = {
+    -570: ("Pacific/Marquesas",),
+    -210: ("America/St_Johns",),
+    -150: ("America/St_Johns",),  # its summer time
+    210: ("Asia/Tehran",),
+    270: ("Asia/Kabul",),
+    330: ("Asia/Kolkata", "Asia/Colombo"),
+    345: ("Asia/Kathmandu",),
+    390: ("Asia/Yangon", "Indian/Cocos"),
+    525: ("Australia/Eucla",),
+    570: ("Australia/Darwin", "Australia/Adelaide"),
+    630: ("Australia/Adelaide", "Australia/Lord_Howe"),  # Adelaide's summer time, Lord Howe's winter
+    765: ("Pacific/Chatham",),
+    825: ("Pacific/Chatham",),  # its summer time
+}
+_OFFSET_EXAMPLES = ("Asia/Kolkata", "Asia/Kathmandu", "Australia/Adelaide")
+
+
 def parse_timezone(text: str) -> str:
-    """An IANA zone name (any case), a unique city name, or a common alias → the IANA name."""
+    """An IANA zone name (any case), a unique city name, a common alias, or a UTC offset as
+    people write it (`UTC+8`, `GMT-5`, `+08:00`, `东八区`: east positive) → the IANA name to
+    store. A whole-hour offset is its `Etc/GMT` zone (UTC+8 → `Etc/GMT-8`, shown as UTC+08:00
+    by `zone_label`); one with minutes is refused, naming the places that use it, because no
+    IANA zone is that offset and the subscription's `tz` stays an IANA name everywhere."""
     raw = text.strip()
     key = raw.replace("_", " ").casefold()
     zone = _zones().get(raw.casefold()) or _zones().get(key) or _zones().get(raw.replace(" ", "_").casefold())
     if zone is not None:
         try:
-            ZoneInfo(zone)
+            load_zone(zone)
             return zone
-        except (ZoneInfoNotFoundError, ValueError):
+        except UnusableZoneError:
             pass
-    best = process.extractOne(key, list(_zones()), scorer=fuzz.WRatio, score_cutoff=85)
+    offset = parse_offset(raw)
+    if offset is not None:
+        return _offset_zone(raw, offset)
+    if key in _ABBREVIATIONS:
+        raise LocalisedInputError(
+            "error.timezone_abbreviation", raw=raw, examples=" / ".join(_ABBREVIATIONS[key])
+        )
+    # Plain edit distance, not WRatio: WRatio scores a short text by its best partial match, so
+    # `PT` came back as "Egypt" and `am` as "America/Marigot".
+    best = process.extractOne(key, list(_zones()), scorer=fuzz.ratio, score_cutoff=85)
     if best:
         raise LocalisedInputError("error.unknown_timezone.suggest", raw=raw, suggestion=_zones()[best[0]])
     raise LocalisedInputError("error.unknown_timezone", raw=raw)
+
+
+def _offset_zone(raw: str, offset: Offset) -> str:
+    if not offset.in_range:
+        raise LocalisedInputError("error.timezone_offset_range", raw=raw, offset=offset.label)
+    zone = offset.zone
+    if zone is None:
+        examples = _MINUTE_OFFSETS.get(offset.minutes, _OFFSET_EXAMPLES)
+        raise LocalisedInputError(
+            "error.timezone_offset_minutes", raw=raw, offset=offset.label, examples=" / ".join(examples)
+        )
+    return zone
 
 
 def parse_locale(text: str) -> Locale:

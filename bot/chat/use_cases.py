@@ -16,8 +16,7 @@ from bot.chat.subscribing import (
     parse_cadence,
     parse_digest_setting,
     parse_locale,
-    parse_time,
-    parse_timezone,
+    parse_schedule,
     remove_interests,
 )
 from bot.errors import BadInputError, LocalisedInputError
@@ -137,16 +136,12 @@ async def include(store: SubscriptionStore, taxonomy: Taxonomy, channel: Channel
     return Change(current, removed)
 
 
-async def set_schedule(
-    store: SubscriptionStore, channel: ChannelRef, time_text: str, tz_text: str | None = None
-) -> Subscription:
-    """Set the channel's delivery time (and time zone); the channel must be subscribed."""
+async def set_schedule(store: SubscriptionStore, channel: ChannelRef, schedule: str) -> Subscription:
+    """Set the channel's delivery time (and time zone, when `schedule` names one: see
+    parse_schedule); the channel must be subscribed."""
     current = await _require(store, channel)
-    updated = replace(
-        current,
-        time=parse_time(time_text),
-        tz=parse_timezone(tz_text) if tz_text else current.tz,
-    )
+    time, tz = parse_schedule(schedule)
+    updated = replace(current, time=time, tz=tz or current.tz)
     await store.save(updated)
     return updated
 

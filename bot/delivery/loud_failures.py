@@ -4,7 +4,8 @@
   the log), once a day.
 - No report on a weekend: per PAPERBOT_NO_REPORT_NOTICE, nobody, one log line, or the operator
   channel, once a day.
-- A digest that failed for good (every retry used up): the operator channel; without one, the
+- A digest that failed for good (every retry used up), or that could not be planned at all (its
+  channel's stored time zone does not load on this host): the operator channel; without one, the
   channel's creator by direct message.
 - A channel paused for good (bot removed, channel archived or deleted): the operator channel,
   and the creator unless the platform edge told them already (Slack does).
@@ -143,19 +144,22 @@ class Notices:
         """A digest failed for good: tell the operator channel, or without one the channel's
         creator. How many notices were new."""
         values = {"date": day.isoformat(), "attempts": attempts, "error": plain_error(error), "delivery": key}
+        # No attempt at all: the planner failed it (a time zone this host cannot load), and the
+        # notice says how to fix that rather than counting retries that never happened.
+        message = "notice.delivery_failed" if attempts else "notice.delivery_unplanned"
         operator = self.policy.operator
         if operator is not None:
             locale = self.policy.operator_locale
             where = self._where(ref, operator, subscription, locale)
-            text = t("notice.delivery_failed", locale, channel=where, **values)
+            text = t(message, locale, channel=where, **values)
             return await self._add([NewNotice(DELIVERY_FAILED, key, operator, text, locale)], now)
         creator = _creator(ref, subscription)
         if creator is not None and subscription is not None:
             locale = subscription.locale
             where = self._where(ref, creator, subscription, locale)
-            text = t("notice.delivery_failed.creator", locale, channel=where, **values)
+            text = t(f"{message}.creator", locale, channel=where, **values)
             return await self._add([NewNotice(DELIVERY_FAILED, key, creator, text, locale)], now)
-        text = t("notice.delivery_failed", "en", channel=str(ref), **values)
+        text = t(message, "en", channel=str(ref), **values)
         return await self._add([NewNotice(DELIVERY_FAILED, key, LOG_ONLY, text)], now)
 
     async def channel_paused(

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from bot.ids import channel_problem
 from bot.models import ChannelRef, Subscription
@@ -19,6 +18,7 @@ from bot.ranking.weekly import WEEK, week_start
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
+from bot.zones import UnusableZoneError, load_zone
 
 log = logging.getLogger("paperbot.delivery")
 
@@ -31,8 +31,9 @@ def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
     The subscription's HH:MM on that date in its zone: zoneinfo resolves a time skipped by a
     DST change forward to the same wall time's standard offset and an ambiguous one to its
     first occurrence, and the outbox holds one row per day, so a change day gives exactly one.
+    Raises UnusableZoneError when this host cannot load the subscription's zone.
     """
-    local = dt.datetime.combine(day, subscription.time, tzinfo=ZoneInfo(subscription.tz))
+    local = dt.datetime.combine(day, subscription.time, tzinfo=load_zone(subscription.tz))
     return local.astimezone(dt.UTC)
 
 
@@ -46,6 +47,8 @@ class PlanNotes:
     no_report_this_week: list[ChannelRef] = field(default_factory=list)  # weekly, nothing to send
     paused: list[tuple[ChannelRef, str]] = field(default_factory=list)  # with the reason
     unserved: dict[str, int] = field(default_factory=dict)  # platform -> subscriptions, no credentials
+    # Failed at planning, with why: the stored time zone cannot be loaded on this host.
+    unusable_zone: list[tuple[ChannelRef, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Planner:
     platforms: Callable[[], Sequence[str]]
     postable: PostableChannels = field(default_factory=PostableChannels)
     catch_up: dt.timedelta = CATCH_UP
+    _zones_logged: set[tuple[ChannelRef, str]] = field(default_factory=set)  # (channel, tz) said once
 
     async def plan(
         self,
@@ -111,6 +115,16 @@ class Planner:
                 continue
             if not self.postable(ref):
                 continue
+            try:
+                load_zone(subscription.tz)
+            except UnusableZoneError as exc:
+                # This channel alone fails, loudly (a failed row: the notices find it and tell
+                # the operator or its creator); every other channel is planned as usual.
+                if ref not in planned_already:
+                    planned.append(self._unusable_zone(ref, day, subscription.tz, exc, now))
+                    if notes is not None:
+                        notes.unusable_zone.append((ref, str(exc)))
+                continue
             cadence = subscription.settings.cadence
             if cadence == "weekly":
                 if report_days is None:
@@ -144,6 +158,16 @@ class Planner:
         if subscription.channel in await self.outbox.planned_channels(week.report_date):
             notes.not_due.append((subscription.channel, due_at(week.report_date + WEEK, subscription)))
 
+    def _unusable_zone(
+        self, ref: ChannelRef, day: dt.date, tz: str, exc: UnusableZoneError, now: dt.datetime
+    ) -> Planned:
+        """The day's delivery, failed at once: without its zone the channel has no time. Logged
+        once per process (the planner runs every minute; the row stops a daily channel's replan)."""
+        if (ref, tz) not in self._zones_logged:
+            self._zones_logged.add((ref, tz))
+            log.error("not delivering to %s: %s (set its zone again: /paper schedule)", ref, exc)
+        return Planned(ref, day, now, error=str(exc))
+
     def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
         """A delivery that has come due, or a skipped one when it fell due too long ago."""
         if now - due > self.catch_up:
@@ -156,7 +180,7 @@ class Planner:
     ) -> Planned | None:
         """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
         the seven days ending then; nothing when the archive has no report in that week."""
-        today = now.astimezone(ZoneInfo(subscription.tz)).date()
+        today = now.astimezone(load_zone(subscription.tz)).date()
         if force:
             end, due = today, now
         else:

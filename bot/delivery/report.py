@@ -122,6 +122,11 @@ def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: 
         lines.append(f"  {channel_name(ref)} is paused: {reason or 'no reason recorded'}")
     if len(notes.paused) > SHOWN:
         lines.append(f"  … and {count(len(notes.paused) - SHOWN, 'more paused channel')}")
+    for ref, why in notes.unusable_zone[:SHOWN]:
+        lines.append(f"  {channel_name(ref)} failed, nothing posted: {why} (/paper schedule sets a zone)")
+    if len(notes.unusable_zone) > SHOWN:
+        more = count(len(notes.unusable_zone) - SHOWN, "more channel")
+        lines.append(f"  … and {more} with an unusable time zone")
     for platform, n in sorted(notes.unserved.items()):
         name = PLATFORM_NAMES.get(platform, platform)
         needs = CREDENTIALS.get(platform, "its credentials")

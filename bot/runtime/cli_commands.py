@@ -299,6 +299,8 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
             for status, n in waited.items():
                 outcomes[status] = outcomes.get(status, 0) + n
         left = await unsettled(deliverer, deliverer.clock())
+    if notes.unusable_zone:  # failed at planning (their zone): a failure like any other
+        outcomes["failed"] = outcomes.get("failed", 0) + len(notes.unusable_zone)
     # Said once the platforms' clients are closed: the process ends with these lines.
     for line in describe(outcomes, notes, left, deliverer.clock()):
         print(line, file=sys.stderr)

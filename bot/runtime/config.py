@@ -10,7 +10,6 @@ from collections.abc import Iterable, MutableMapping, Set
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AliasChoices,
@@ -29,6 +28,7 @@ from bot.ids import channel_problem
 from bot.models import ChannelRef
 from bot.ports import Recipient
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
+from bot.zones import NOT_ZONES, UnusableZoneError, load_zone
 
 SAMPLE_REPORT = Path(__file__).resolve().parents[1] / "reports" / "sample" / "report-sample.md"
 
@@ -165,9 +165,13 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
+        # New subscriptions take this zone: `localtime` (the host's own, which follows the
+        # machine) and the other files beside the zones are refused here as in chat.
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+            if value in NOT_ZONES:
+                raise UnusableZoneError(value, "not a place's time zone")
+            load_zone(value)
+        except UnusableZoneError:
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
             ) from None

@@ -128,6 +128,9 @@ class Planned:
     report_date: dt.date
     due_at: dt.datetime
     skip_reason: str | None = None  # recorded as skipped at once (e.g. missed during downtime)
+    # Recorded as failed at once, never attempted (e.g. a time zone this host cannot load): the
+    # notices tell of it as of any failed delivery.
+    error: str | None = None
 
 
 # Recording an outcome: only the claim's owner may, and the claim is released in the same step.
@@ -179,17 +182,17 @@ class Outbox:
                 "workspace": p.channel.workspace,
                 "channel": p.channel.channel,
                 "report_date": p.report_date,
-                "status": "skipped" if p.skip_reason else "pending",
+                "status": "failed" if p.error else "skipped" if p.skip_reason else "pending",
                 "due_at": p.due_at,
                 "next_attempt_at": p.due_at,
                 "attempts": 0,
                 "uncertain": False,
                 "next_part": 0,
                 "posted": [],
-                "last_error": p.skip_reason,
+                "last_error": p.error or p.skip_reason,
                 "created_at": now,
                 "updated_at": now,
-                "finished_at": now if p.skip_reason else None,
+                "finished_at": now if p.error or p.skip_reason else None,
             }
             for p in planned
         ]

@@ -8,8 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.chat.commands import CHANGES, COMMAND_LIST, Command
+from bot.chat.commands import CHANGES, COMMAND_LIST, Command, CommandContext, handle_paper_command
+from bot.models import ChannelRef
+from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -42,3 +47,18 @@ def test_who_may_change_names_exactly_the_changing_verbs() -> None:
     section = slack.split("## Who may change subscriptions", 1)[1].split("\n\n", 2)[1]
     named = set(re.findall(r"`([a-z-]+)`", section.split("change a channel")[0]))
     assert named == set(CHANGES)
+
+
+async def test_the_time_zone_samples_are_what_the_bot_says(engine: AsyncEngine) -> None:
+    """Each command of the "Times and time zones" sample, typed in a subscribed channel, gets
+    the reply printed under it."""
+    section = (DOCS / "commands.md").read_text(encoding="utf-8").split("## Times and time zones", 1)[1]
+    lines = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    samples = list(zip(lines[::2], lines[1::2], strict=True))
+    assert len(samples) >= 3
+    ctx = CommandContext(
+        Archive(engine), SubscriptionStore(engine), builtin_taxonomy(), ChannelRef("slack", "T1", "C1")
+    )
+    await handle_paper_command(ctx, "subscribe RL")
+    for command, reply in samples:
+        assert (await handle_paper_command(ctx, command.removeprefix("/paper "))).text == reply

@@ -163,6 +163,61 @@ async def test_replies_follow_the_callers_language(ctx: CommandContext) -> None:
     assert (await say(ctx, "list")).text.startswith("This channel follows")
 
 
+async def test_an_offset_is_set_as_people_mean_it_and_shown_as_an_offset(ctx: CommandContext) -> None:
+    await say(ctx, "subscribe RL")
+    # GMT+8 was stored as Etc/GMT+8, which IANA defines as UTC-8: 16 hours off for Beijing.
+    assert (await say(ctx, "schedule 9:00 GMT+8")).text == "Digest time set: daily at 09:00 (UTC+08:00)."
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.tz == "Etc/GMT-8"  # the IANA zone that is UTC+8
+    assert "09:00 (UTC+08:00)" in (await say(ctx, "list")).text
+    assert (await say(ctx, "定时 7:00 UTC-5")).text == "推送时间已设置：每天 07:00（UTC-05:00）。"
+    # The explicit IANA name keeps its meaning, and the reply says what that is.
+    assert (await say(ctx, "schedule 9:00 Etc/GMT+8")).text.endswith("(UTC-08:00).")
+
+
+async def test_zones_that_are_no_place_or_no_zone_are_refused_in_the_callers_language(
+    ctx: CommandContext,
+) -> None:
+    await say(ctx, "subscribe RL")
+    assert (await say(ctx, "schedule 8:30 localtime")).text.startswith("unknown time zone 'localtime'")
+    refused = (await say(ctx, "定时 8:30 UTC+5:30")).text
+    assert refused.startswith("「UTC+5:30」是 UTC+05:30")
+    assert "Asia/Kolkata" in refused
+    refused = (await say(ctx, "schedule 8:30 PT")).text
+    assert refused.startswith("'PT' is an abbreviation")
+    assert "America/Los_Angeles" in refused
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert (stored.time, stored.tz) == (dt.time(9, 0), "UTC")
+
+
+NEW_YORK = "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("command", "reply", "tz"),
+    [
+        # Each was refused: the argument was split on spaces into one time word and one zone word.
+        ("schedule 9:30 pm", "Digest time set: daily at 21:30 (UTC).", "UTC"),
+        ("schedule 9 am", "Digest time set: daily at 09:00 (UTC).", "UTC"),
+        ("schedule 9:00 New York", "Digest time set: daily at 09:00 (America/New_York).", NEW_YORK),
+        ("schedule 9:30 pm New York", "Digest time set: daily at 21:30 (America/New_York).", NEW_YORK),
+        ("schedule 9 am UTC+8", "Digest time set: daily at 09:00 (UTC+08:00).", "Etc/GMT-8"),
+        ("定时 下午 3点", "推送时间已设置：每天 15:00（UTC）。", "UTC"),
+        ("定时 下午 3点 北京", "推送时间已设置：每天 15:00（Asia/Shanghai）。", "Asia/Shanghai"),
+    ],
+)
+async def test_a_time_and_a_zone_may_each_be_several_words(
+    ctx: CommandContext, command: str, reply: str, tz: str
+) -> None:
+    await say(ctx, "subscribe RL")
+    assert (await say(ctx, command)).text == reply
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.tz == tz
+
+
 async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandContext) -> None:
     assert (await say(ctx, "subscribe agnets")).text.startswith(
         'Unknown topic "agnets" — did you mean "agents"?'

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,13 +11,15 @@ from bot.chat.subscribing import (
     from_export,
     merge_interests,
     parse_locale,
+    parse_schedule,
     parse_time,
     parse_timezone,
     read_export,
     remove_interests,
     to_export,
 )
-from bot.errors import BadInputError
+from bot.errors import BadInputError, LocalisedInputError
+from bot.i18n import t
 from bot.models import ChannelRef, Interests, Subscription
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
@@ -59,6 +62,9 @@ def entry(channel: str = "C1", **fields: Any) -> dict[str, Any]:
         ("下午3点", dt.time(15, 0)),
         ("晚上9点", dt.time(21, 0)),
         ("中午12点", dt.time(12, 0)),
+        ("下午 3点", dt.time(15, 0)),  # the period as its own word, as typed after /paper 定时
+        ("下午 3 点", dt.time(15, 0)),
+        ("9 点 半", dt.time(9, 30)),
     ],
 )
 def test_parse_time_accepts(text: str, expected: dt.time) -> None:
@@ -70,6 +76,43 @@ def test_parse_time_rejects_naming_the_value(text: str) -> None:
     with pytest.raises(BadInputError, match=re.escape(f"bad time {text!r}")) as caught:
         parse_time(text)
     assert "HH:MM" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:30", (dt.time(9, 30), None)),
+        ("9:30 pm", (dt.time(21, 30), None)),
+        ("9 am", (dt.time(9, 0), None)),
+        ("9 p.m. Asia/Tokyo", (dt.time(21, 0), "Asia/Tokyo")),
+        ("9:00 New York", (dt.time(9, 0), "America/New_York")),
+        ("9:00 America/New York", (dt.time(9, 0), "America/New_York")),
+        ("9 am UTC+8", (dt.time(9, 0), "Etc/GMT-8")),
+        ("下午 3点", (dt.time(15, 0), None)),
+        ("下午3点 北京", (dt.time(15, 0), "Asia/Shanghai")),
+        ("  21h00   UTC  ", (dt.time(21, 0), "UTC")),
+    ],
+)
+def test_parse_schedule_takes_a_time_and_a_zone_of_several_words(
+    text: str, expected: tuple[dt.time, str | None]
+) -> None:
+    assert parse_schedule(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("25:00 Asia/Shanghai", "bad time '25:00'"),  # the time is quoted, not the zone
+        ("下午 99点", "bad time '下午 99点'"),
+        ("soon", "bad time 'soon'"),
+        ("9:30 pm Mars", "unknown time zone 'Mars'"),  # the zone after the longest time
+        ("9 am Mars Base", "unknown time zone 'Mars Base'"),
+        ("8:30 localtime", "unknown time zone 'localtime'"),
+    ],
+)
+def test_parse_schedule_names_the_part_that_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(message)):
+        parse_schedule(text)
 
 
 # --- time zones ----------------------------------------------------------------------------------
@@ -116,6 +159,113 @@ def test_parse_timezone_rejects_garbage_without_a_suggestion(text: str) -> None:
         parse_timezone(text)
     assert "did you mean" not in str(caught.value)
     assert "Asia/Shanghai" in str(caught.value)  # the example of a valid name
+
+
+def hours_east(zone: str) -> float:
+    """The zone's offset at a fixed winter instant (never the wall clock), in hours east."""
+    offset = dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).utcoffset()
+    assert offset is not None
+    return offset.total_seconds() / 3600
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("UTC+8", 8),
+        ("GMT+8", 8),  # was Etc/GMT+8: UTC-8, 16 hours off for a Beijing user
+        ("UTC+08:00", 8),
+        ("+08:00", 8),
+        ("gmt+8", 8),
+        ("UTC-5", -5),
+        ("GMT-5", -5),
+        ("UTC+0", 0),
+        ("东八区", 8),
+        ("UTC+14", 14),
+        ("UTC-12", -12),
+        ("Etc/GMT+8", -8),  # the explicit IANA name keeps its POSIX meaning
+        ("etc/gmt-8", 8),
+    ],
+)
+def test_an_offset_is_east_of_greenwich_as_people_mean_it(text: str, hours: int) -> None:
+    assert hours_east(parse_timezone(text)) == hours
+
+
+def test_a_whole_hour_offset_is_stored_as_its_iana_zone() -> None:
+    assert parse_timezone("UTC+8") == "Etc/GMT-8"
+    assert parse_timezone("UTC-5") == "Etc/GMT+5"
+    assert parse_timezone("+00:00") == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("UTC+5:30", ["Asia/Kolkata"]),
+        ("+05:45", ["Asia/Kathmandu"]),
+        ("UTC+9:30", ["Australia/Darwin", "Australia/Adelaide"]),
+        ("UTC+7:20", ["Asia/Kolkata"]),  # used nowhere: an example of a place's zone all the same
+    ],
+)
+def test_an_offset_with_minutes_is_refused_naming_the_places(text: str, places: list[str]) -> None:
+    with pytest.raises(LocalisedInputError) as caught:
+        parse_timezone(text)
+    assert caught.value.key == "error.timezone_offset_minutes"
+    for language in ("en", "zh"):
+        message = t(caught.value.key, language, **caught.value.values)
+        assert all(place in message for place in places), message
+    assert str(caught.value).startswith(f"{text!r} is UTC+0")
+
+
+def test_an_offset_no_place_uses_is_refused() -> None:
+    with pytest.raises(LocalisedInputError, match="'UTC\\+15' is UTC\\+15:00, which no place uses") as caught:
+        parse_timezone("UTC+15")
+    assert "UTC-12 到 UTC+14" in t(caught.value.key, "zh", **caught.value.values)
+
+
+@pytest.mark.parametrize(
+    ("text", "zones"),
+    [
+        ("PT", ["America/Los_Angeles"]),
+        ("ET", ["America/New_York"]),
+        ("CST", ["America/Chicago", "Asia/Shanghai"]),
+        ("IST", ["Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"]),
+        ("pst", ["America/Los_Angeles"]),
+        ("JST", ["Asia/Tokyo"]),
+    ],
+)
+def test_an_abbreviation_is_answered_with_the_zones_it_may_mean(text: str, zones: list[str]) -> None:
+    with pytest.raises(LocalisedInputError) as caught:
+        parse_timezone(text)
+    assert caught.value.key == "error.timezone_abbreviation"  # not a fuzzy match: PT was "Egypt"
+    for language in ("en", "zh"):
+        message = t(caught.value.key, language, **caught.value.values)
+        assert all(zone in message for zone in zones), message
+        assert "Egypt" not in message
+
+
+@pytest.mark.parametrize("text", ["localtime", "Factory", "posixrules", "LOCALTIME"])
+def test_files_beside_the_zones_are_refused(text: str) -> None:
+    with pytest.raises(BadInputError, match=re.escape(f"unknown time zone {text!r}")):
+        parse_timezone(text)
+
+
+@pytest.mark.parametrize("text", ["am", "pm", "PT8"])
+def test_a_short_word_gets_no_far_fetched_suggestion(text: str) -> None:
+    with pytest.raises(BadInputError) as caught:  # WRatio's partial match: am -> America/Marigot
+        parse_timezone(text)
+    assert "did you mean" not in str(caught.value)
+
+
+def test_an_import_reads_offsets_and_refuses_what_is_no_zone(taxonomy: Taxonomy) -> None:
+    items = read_export([entry("C1", tz="UTC+8"), entry("C2", tz="Etc/GMT+8")], taxonomy)
+    assert [item.tz for item in items] == ["Etc/GMT-8", "Etc/GMT+8"]
+    again = read_export([to_export(item, taxonomy) for item in items], taxonomy)
+    assert [item.tz for item in again] == ["Etc/GMT-8", "Etc/GMT+8"]  # an export round-trips
+    with pytest.raises(BadInputError, match=re.escape("entry 2: unknown time zone 'localtime'")):
+        read_export([entry("C1"), entry("C2", tz="localtime")], taxonomy)
+    with pytest.raises(BadInputError, match=re.escape("entry 1: 'UTC+5:30' is UTC+05:30")):
+        read_export([entry("C1", tz="UTC+5:30")], taxonomy)
+    with pytest.raises(BadInputError, match=re.escape("entry 1: 'IST' is an abbreviation")):
+        read_export([entry("C1", tz="IST")], taxonomy)
 
 
 # --- locales -------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ that other deliverers hold. Clocks are injected; nothing waits on real seconds."
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -154,3 +156,57 @@ def test_deliver_without_slack_credentials_says_so(
     err = capsys.readouterr().err
     assert status == 0
     assert "1 Slack subscription not delivered: no Slack credentials in this process" in err
+
+
+@pytest.fixture
+def no_system_zones() -> Iterator[None]:
+    """This process as with PYTHONTZPATH=/nonexistent: only the tzdata package's zones, which
+    hold no `localtime`. The zone cache is cleared on the way in and out."""
+    zoneinfo.reset_tzpath(to=())
+    zoneinfo.ZoneInfo.clear_cache()
+    try:
+        yield
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+
+
+@pytest.mark.usefixtures("no_system_zones")
+def test_deliver_posts_every_other_channel_when_one_zone_does_not_load(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """QA: a row with tz `localtime` (accepted before it was refused) on a host whose time-zone
+    data lacks it made `paperbot deliver` fail the whole pass: rc 1, nothing posted."""
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+    for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN", "SLACK_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+    async def subscribe() -> None:
+        engine = create_engine(url)
+        try:
+            await migrate(engine)
+            store = SubscriptionStore(engine)
+            for channel, tz in (("first", "Asia/Shanghai"), ("local", "localtime"), ("last", "UTC")):
+                await store.save(Subscription(ChannelRef("console", "local", channel), RL, tz=tz))
+            await Archive(engine).ingest(
+                Report(DAY, (paper(arxiv_id="2604.00001", title="RL", domain="强化学习"),))
+            )
+        finally:
+            await engine.dispose()
+
+    import asyncio
+
+    asyncio.run(subscribe())
+    status = main(["deliver", "--now"])
+    out, err = capsys.readouterr()
+    assert status == 1  # a channel failed, as when a digest fails
+    assert out.count("Daily Papers · 2026-04-06") == 2  # the healthy channels, each once
+    assert "delivery pass: 1 failed, 2 posted" in err
+    assert (
+        "console:local/local failed, nothing posted: time zone 'localtime' cannot be used here: "
+        "no such zone in this host's time-zone data" in err
+    )
+    assert main(["deliveries", "--status", "failed"]) == 0
+    assert "local" in capsys.readouterr().out

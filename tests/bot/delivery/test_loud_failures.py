@@ -16,7 +16,7 @@ from bot.delivery.deliverer import Deliverer
 from bot.delivery.loud_failures import NoticePolicy, compose, plain_error
 from bot.delivery.scheduler import Scheduler
 from bot.errors import SourceError
-from bot.models import ChannelRef, Interests, Locale, Report, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, Locale, Report, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
 from bot.runtime.config import load_settings
@@ -495,3 +495,61 @@ async def test_no_report_on_a_weekend_can_be_said_not_at_all(
 
 def test_notice_attempts_are_bounded() -> None:
     assert NOTICE_ATTEMPTS >= 2
+
+
+# -- a channel whose time zone does not load --------------------------------------------------
+
+
+async def test_a_zone_that_does_not_load_fails_its_channel_alone_and_loudly(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One stored zone this host cannot load (written by hand, or `localtime` on a host without
+    it) stopped the whole pass; now that channel fails, is told of once, and the rest post."""
+    # The report arrived in the morning (the archive's clock pinned): C1's 09:00 is due at NOW.
+    await Archive(engine, clock=lambda: NOW - dt.timedelta(hours=7)).ingest(
+        Report(DAY, (paper(arxiv_id="2605.00001", title="Scaling RL", domain="强化学习"),))
+    )
+    store = SubscriptionStore(engine)
+    await store.save(Subscription(REF, RL, created_by="U1"))
+    bad = ChannelRef("console", "local", "C-bad")
+    weekly = ChannelRef("console", "local", "C-weekly")
+    await store.save(Subscription(bad, RL, tz="Mars/Olympus", created_by="U2"))
+    # A weekly channel plans by another path (its week); "Asia" is a directory, not a zone.
+    await store.save(
+        Subscription(weekly, RL, tz="Asia", settings=DigestSettings(cadence="weekly", weekday=DAY.weekday()))
+    )
+    platform = Platform()
+    job = deliverer(engine, platform, NoticePolicy(operator=OPS))
+    with caplog.at_level(logging.ERROR, logger="paperbot.delivery"):
+        assert await job.run_pass(NOW) == {"posted": 1}  # C1, at its time
+        assert await job.run_pass(NOW + dt.timedelta(minutes=1)) == {}
+    rows = {row.channel: row for row in await Outbox(engine).list()}
+    assert rows[REF].status == "posted"
+    for ref, tz in ((bad, "Mars/Olympus"), (weekly, "Asia")):
+        assert (rows[ref].status, rows[ref].attempts) == ("failed", 0)
+        assert f"time zone {tz!r} cannot be used here" in (rows[ref].last_error or "")
+    assert rows[weekly].last_error == "time zone 'Asia' cannot be used here: a region of zones, not one zone"
+    # Said once each in the log, though the planner ran twice.
+    logged = [r.getMessage() for r in caplog.records if r.name == "paperbot.delivery"]
+    assert [("C-bad" in line, "C-weekly" in line) for line in logged] == [(True, False), (False, True)]
+    # One message to the operator, telling both and what to do: no "0 attempts failed".
+    [(recipient, text)] = platform.notices
+    assert recipient == OPS
+    assert f"did not post the {DAY} digest to <#C-bad>: time zone 'Mars/Olympus' cannot be used here" in text
+    assert "<#C-weekly>" in text
+    assert "/paper schedule 09:00 Asia/Shanghai" in text
+    assert "attempts failed" not in text
+
+
+async def test_without_an_operator_the_creator_learns_of_their_zone_in_their_language(
+    engine: AsyncEngine,
+) -> None:
+    store = await setup(engine, locale="zh")
+    await store.save(Subscription(REF, RL, tz="Mars/Olympus", created_by="U1", locale="zh"))
+    platform = Platform()
+    await deliverer(engine, platform, NoticePolicy()).run_pass(NOW)
+    [(recipient, text)] = platform.notices
+    assert recipient == CREATOR
+    assert text.startswith(f"paperbot 没有将 {DAY} 的日报发到 <#C1>：time zone 'Mars/Olympus'")
+    assert "重新设置该频道的时区" in text
+    assert platform.attempts == 0

@@ -62,6 +62,9 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
     ("name", "value", "message"),
     [
         ("PAPERBOT_TIMEZONE", "Mars/Olympus", "invalid PAPERBOT_TIMEZONE: unknown time zone"),
+        # The host's own setting, not a place: new subscriptions would follow whatever machine runs.
+        ("PAPERBOT_TIMEZONE", "localtime", "invalid PAPERBOT_TIMEZONE: unknown time zone 'localtime'"),
+        ("PAPERBOT_TIMEZONE", "Factory", "invalid PAPERBOT_TIMEZONE: unknown time zone 'Factory'"),
         ("PAPERBOT_HTTP_PORT", "99999", "invalid PAPERBOT_HTTP_PORT: .* 65535 [(]got '99999'[)]"),
         ("SLACK_BOT_TOKEN", "xoxb-your-token", "invalid SLACK_BOT_TOKEN: looks like a placeholder"),
         ("DISCORD_TOKEN", "changeme", "invalid DISCORD_TOKEN: looks like a placeholder"),

@@ -126,6 +126,11 @@ async def test_subscription_changes_are_stored_for_the_channel(edge: DiscordEdge
         ("robot",),
     )
     assert (stored.time, stored.tz, stored.created_by) == (dt.time(21, 0), "Asia/Shanghai", "333")
+    # Discord's two options become one argument: a time and a zone of several words each.
+    await command(edge, "schedule").callback(interaction(), time="9:30 pm", timezone="New York")  # type: ignore[call-arg]
+    stored = await edge.store.get(REF)
+    assert stored is not None
+    assert (stored.time, stored.tz) == (dt.time(21, 30), "America/New_York")
 
 
 async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
@@ -201,6 +206,10 @@ async def test_topic_and_time_zone_autocomplete(edge: DiscordEdge) -> None:
     zone = command(edge, "schedule")._params["timezone"].autocomplete
     assert zone is not None
     assert (await zone(interaction(), "北京"))[0].value == "Asia/Shanghai"
+    # Etc/GMT+8 is UTC-8: never offered for a typed GMT+8, which is offered as the offset it is.
+    offered = [choice.value for choice in await zone(interaction(), "gmt+8")]
+    assert offered[0] == "UTC+08:00"
+    assert not any(value.startswith("Etc/GMT") for value in offered)
 
 
 async def test_details_button_shows_the_five_sections_to_the_clicker_only(edge: DiscordEdge) -> None:
