@@ -442,10 +442,39 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
     }
 
 
+# Every key of an import entry: what `to_export` writes, and the channel's `feedback`
+# (tests/bot/chat/test_subscribing.py holds the two equal).
+ENTRY_KEYS = (
+    "platform",
+    "workspace",
+    "channel",
+    "topics",
+    "keywords",
+    "exclude_topics",
+    "exclude_keywords",
+    "digest",
+    "time",
+    "tz",
+    "locale",
+    "paused",
+    "paused_reason",
+    "created_by",
+    "personal",
+    "feedback",
+)
+
+
 def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> Subscription:
     """One entry of a `subscriptions import` file, validated; raises BadInputError."""
     if not isinstance(entry, dict):
         raise BadInputError("each entry must be a JSON object")
+    # A misspelt key ("exclude_topic", "timezone") must not be dropped in silence: its channel
+    # would get papers it excluded, at a time it did not choose.
+    unknown = sorted(set(map(str, entry)) - set(ENTRY_KEYS))
+    if unknown:
+        raise BadInputError(
+            f"unknown key {', '.join(map(repr, unknown))}; an entry has {', '.join(ENTRY_KEYS)}"
+        )
     ref = parse_channel(entry.get("platform"), entry.get("workspace"), entry.get("channel"))
     topics = _strings(entry.get("topics", []), "topics")
     # Keywords are taken as they are (never resolved), so one that looks like a topic stays a keyword.
@@ -453,7 +482,10 @@ def from_export(entry: Any, taxonomy: Taxonomy, *, default_tz: str = "UTC") -> S
         keywords=tuple(normalise_keyword(k) for k in _strings(entry.get("keywords", []), "keywords"))
     )
     interests = merge_interests(resolve_terms(topics, taxonomy) if topics else Interests(), keywords)
-    if not interests:
+    # Both lists given and empty: a channel unsubscribed from its last topic, which keeps its
+    # settings and gets no digest (bot/chat/use_cases.py), as an export writes it.
+    follows_nothing = entry.get("topics") == [] and entry.get("keywords") == []
+    if not interests and not follows_nothing:
         raise BadInputError("the topic list is empty: name at least one topic or keyword")
     excluded_topics = _strings(entry.get("exclude_topics", []), "exclude_topics")
     excluded = resolve_terms(excluded_topics, taxonomy) if excluded_topics else Interests()

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.chat.subscribing import (
+    ENTRY_KEYS,
     from_export,
     merge_interests,
     parse_locale,
@@ -351,6 +353,20 @@ def test_export_import_round_trip(taxonomy: Taxonomy) -> None:
         created_by="U1",
     )
     assert from_export(to_export(original, taxonomy), taxonomy) == original
+    # A channel unsubscribed from its last topic keeps its row and settings: it travels too.
+    follows_nothing = replace(original, interests=Interests(excluded_keywords=("medical",)))
+    assert from_export(to_export(follows_nothing, taxonomy), taxonomy) == follows_nothing
+
+
+def test_an_import_entry_has_the_keys_an_export_writes_and_its_feedback(taxonomy: Taxonomy) -> None:
+    written = to_export(Subscription(ChannelRef("slack", "T1", "C1"), Interests(("agents",))), taxonomy)
+    assert set(ENTRY_KEYS) == {*written, "feedback"}
+
+
+@pytest.mark.parametrize("key", ["exclude_topic", "timezone", "Topics"])
+def test_a_misspelt_key_is_refused_not_dropped(key: str, taxonomy: Taxonomy) -> None:
+    with pytest.raises(BadInputError, match=f"unknown key '{key}'; an entry has platform, workspace"):
+        from_export({**entry(), key: ["robotics"]}, taxonomy)
 
 
 def test_import_resolves_chinese_names_and_aliases_to_the_same_ids(taxonomy: Taxonomy) -> None:
@@ -400,6 +416,7 @@ def test_import_normalises_values(taxonomy: Taxonomy) -> None:
         (entry(topics="agents"), "topics must be a list of strings"),
         (entry(keywords=[1]), "keywords must be a list of strings"),
         (entry(topics=[]), "the topic list is empty"),
+        ({k: v for k, v in entry().items() if k != "topics"}, "the topic list is empty"),
         (entry(time=930), "time must be a string"),
         (entry(time="25:00"), "bad time '25:00'"),
         (entry(tz="Mars/Base"), "unknown time zone 'Mars/Base'"),
