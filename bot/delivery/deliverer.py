@@ -162,12 +162,12 @@ class Deliverer:
                 done, _ = await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     del running[task]  # in place: the heartbeat reads this mapping
-                    released = self._running.pop(task, None)
+                    finished = self._running.pop(task, None)
                     # A cancelled one was stopped by `shutdown`, which released its claim, or by
                     # the heartbeat, which could not renew it (its lease runs out).
                     status = "released" if task.cancelled() else task.result()
-                    if task.cancelled() and released is not None:
-                        DELIVERIES.labels(released.channel.platform, status).inc()
+                    if finished is not None:  # every outcome, not only releases: the metric's table
+                        DELIVERIES.labels(finished.channel.platform, status).inc()
                     outcomes[status] = outcomes.get(status, 0) + 1
         finally:
             heartbeat.cancel()
