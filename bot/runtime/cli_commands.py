@@ -305,8 +305,22 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
     return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
 
 
+# What `deliveries` shows without --limit on a terminal; --json gives every row by default, as a
+# script reading it must not get part of the list without noticing.
+DELIVERIES_SHOWN = 1000
+
+
 async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
-    rows = await app.outbox.list(day=args.date, status=args.status)
+    limit = args.limit if args.limit is not None else (0 if args.json else DELIVERIES_SHOWN)
+    rows = await app.outbox.list(day=args.date, status=args.status, limit=limit or None)
+    if limit and len(rows) == limit:
+        # A cut that hid rows says so, on stderr (stdout stays the list, or valid JSON).
+        total = await app.outbox.count(day=args.date, status=args.status)
+        if total > len(rows):
+            print(
+                f"showing the newest {len(rows):,} of {total:,} deliveries; --limit 0 for all",
+                file=sys.stderr,
+            )
     if args.json:
         _print_json([row.to_json() for row in rows])
         return EXIT_OK
