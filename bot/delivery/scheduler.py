@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery.deliverer import Deliverer
+from bot.delivery.deliverer import SHUTDOWN_GRACE, Deliverer
 from bot.errors import PaperbotError
 from bot.ports import ReportSource
 from bot.runtime.metrics import REPORTS_FETCHED
@@ -30,9 +30,6 @@ log = logging.getLogger("paperbot.scheduler")
 TICK = dt.timedelta(seconds=20)
 PLAN_EVERY = dt.timedelta(minutes=1)  # how often subscriptions are read to plan what came due
 POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
-# How long a stopping process lets digests in flight finish before releasing them. Below the
-# 30 s that deploy/ gives a stop before SIGKILL (compose stop_grace_period, TimeoutStopSec).
-SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is still running
 
 

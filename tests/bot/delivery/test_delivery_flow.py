@@ -253,3 +253,21 @@ async def test_every_outcome_is_counted_once_by_platform_and_status(engine: Asyn
     counted = {status: _counted(status) - before[status] for status in DELIVERY_OUTCOMES}
     assert counted == dict.fromkeys(DELIVERY_OUTCOMES, 1)
     assert posted in publisher.posted
+
+
+async def test_a_stop_that_comes_while_claiming_hands_the_claimed_back_at_once(engine: AsyncEngine) -> None:
+    """`shutdown` waits only for deliveries already started: a batch whose claim was being made
+    when the stop came is released, not started beyond the grace period's reach."""
+    await setup(engine, 3)
+    job = deliverer(engine, ScriptedPublisher(), clock=lambda: NOW)
+    claim = job.outbox.claim
+
+    async def claim_then_stop(*args: Any, **kwargs: Any) -> list[Any]:
+        claimed = await claim(*args, **kwargs)
+        job.stop_claiming()  # SIGTERM, while the claim's statement ran
+        return claimed
+
+    job.outbox.claim = claim_then_stop  # type: ignore[method-assign]
+    assert await job.run_pass(force=True) == {"released": 3}
+    other = ScriptedPublisher()
+    assert await deliverer(engine, other, "w2", clock=lambda: NOW).deliver_due() == {"posted": 3}  # at once
