@@ -104,30 +104,33 @@ class Scheduler:
             log.info("delivery pass: %s", outcomes)
 
     async def poll(self) -> None:
-        if self.source is None:
-            return
-        today = self.clock().date()
-        for day in [d for d in self._fetch_errors if d < today - dt.timedelta(days=1)]:
-            del self._fetch_errors[day]
-        try:
-            ingested = await poll_reports(self.source, self.archive, today, errors=self._fetch_errors)
-        except Exception:
-            log.exception("report polling failed")
-            return
-        if ingested:
-            await self.tick(plan=True)  # a report that arrived late goes out at once
+        """Fetch the recent reports from the source, then say whether today's is late. Without a
+        source (PAPERBOT_REPORT_SOURCE unset) nothing is fetched, but a report is still late when
+        nobody has ingested it: that is when the operator's `paperbot ingest` job has failed."""
+        if self.source is not None:
+            today = self.clock().date()
+            for day in [d for d in self._fetch_errors if d < today - dt.timedelta(days=1)]:
+                del self._fetch_errors[day]
+            try:
+                ingested = await poll_reports(self.source, self.archive, today, errors=self._fetch_errors)
+            except Exception:
+                log.exception("report polling failed")
+                return
+            if ingested:
+                await self.tick(plan=True)  # a report that arrived late goes out at once
         await self.check_report()
 
     async def check_report(self) -> None:
         """Past the deadline without today's report: say so, once a day (bot/delivery/loud_failures.py)."""
         notices = self.deliverer.notices
-        if notices is None or self.source is None:
+        if notices is None:
             return
         now = self.clock()
         try:
             local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
             error = self._fetch_errors.get(local_day)
-            if await notices.check_report(now, self.archive, source=self.source.name, error=error):
+            source = self.source.name if self.source is not None else None
+            if await notices.check_report(now, self.archive, source=source, error=error):
                 await notices.send_due(now)
         except Exception:  # the next poll tries again
             log.exception("checking for a late report failed")
