@@ -296,6 +296,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "日报一到，当天的推送会立即发出。处理方法：检查 {source} 是否已发布，"
         "或用 `paperbot ingest {date}` 手动导入。如果 {date} 是没有日报的假日，则无需处理。",
     },
+    "notice.report_late.ingest_only": {
+        "en": "⚠️ paperbot: the report for {date} ({weekday}) has not arrived, and it is past "
+        "{deadline} ({tz}). PAPERBOT_REPORT_SOURCE is not set, so paperbot fetches no report itself: "
+        "reports come only from `paperbot ingest`. Digests of {date} go out as soon as it is ingested. "
+        "What to do: check the job that runs `paperbot ingest`, or ingest the report by hand; or set "
+        "PAPERBOT_REPORT_SOURCE (hf-api, a folder or a URL template) for paperbot to fetch it. "
+        "If {date} is a holiday without a report, there is nothing to do.",
+        "zh": "⚠️ paperbot：已过 {deadline}（{tz}），{date}（{weekday}）的日报仍未到达。未设置 "
+        "PAPERBOT_REPORT_SOURCE，paperbot 不会自行获取日报，日报只来自 `paperbot ingest`。"
+        "日报一导入，当天的推送会立即发出。处理方法：检查运行 `paperbot ingest` 的任务，或手动导入日报；"
+        "也可以设置 PAPERBOT_REPORT_SOURCE（hf-api、文件夹或 URL 模板），由 paperbot 自动获取。"
+        "如果 {date} 是没有日报的假日，则无需处理。",
+    },
     "notice.report_late.not_published": {
         "en": "The source answers that it is not published yet.",
         "zh": "来源表示尚未发布。",

@@ -42,6 +42,16 @@ async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) 
         edges.append(lambda event: run_discord(app, event, readiness))
     async with publishers(app, out) as found:
         source = app.report_source() if app.settings.report_source else None
+        if source is None:
+            # Not the sample report, whose digests no real channel wants: nothing is fetched. A
+            # deployment that ingests from cron is fine so, but one that forgot the variable would
+            # otherwise wait for reports in silence, ready by every check.
+            log.warning(
+                "PAPERBOT_REPORT_SOURCE is not set: this process fetches no reports, so digests go out "
+                "only for reports added with `paperbot ingest` (set it to hf-api, a folder, or a URL "
+                "template with {date} to fetch each day's report; a report still missing after "
+                "PAPERBOT_REPORT_DEADLINE is said as usual)"
+            )
         scheduler = Scheduler(app.deliverer(found), source, app.archive)
         scheduler.start()  # deliveries go out on time while the edges serve commands
         try:

@@ -43,6 +43,10 @@ log = logging.getLogger("paperbot.delivery")
 LEASE = dt.timedelta(seconds=30)
 HEARTBEAT = dt.timedelta(seconds=10)
 BATCH = 200
+# How long a stopping process (`run`, or `deliver` on SIGTERM) lets digests in flight finish before
+# releasing them. Below the 30 s that deploy/ gives a stop before SIGKILL (compose
+# stop_grace_period, TimeoutStopSec).
+SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 # At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
 # workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
 PER_WORKSPACE = 4
@@ -148,6 +152,14 @@ class Deliverer:
                         lease=self.lease,
                         platforms=self.digest_platforms,
                     )
+                    if batch and self._stopping:
+                        # The stop came while this claim was made: `shutdown` waits for none of
+                        # these, so hand them back at once instead of starting them unbounded.
+                        await self.outbox.release(batch, self.worker, clock())
+                        for delivery in batch:
+                            DELIVERIES.labels(delivery.channel.platform, "released").inc()
+                        outcomes["released"] = outcomes.get("released", 0) + len(batch)
+                        batch = []
                     drained = not batch
                     subscriptions = await self.store.get_many([d.channel for d in batch])
                     for delivery in batch:
@@ -162,12 +174,12 @@ class Deliverer:
                 done, _ = await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     del running[task]  # in place: the heartbeat reads this mapping
-                    released = self._running.pop(task, None)
+                    finished = self._running.pop(task, None)
                     # A cancelled one was stopped by `shutdown`, which released its claim, or by
                     # the heartbeat, which could not renew it (its lease runs out).
                     status = "released" if task.cancelled() else task.result()
-                    if task.cancelled() and released is not None:
-                        DELIVERIES.labels(released.channel.platform, status).inc()
+                    if finished is not None:  # every outcome, not only releases: the metric's table
+                        DELIVERIES.labels(finished.channel.platform, status).inc()
                     outcomes[status] = outcomes.get(status, 0) + 1
         finally:
             heartbeat.cancel()
@@ -225,22 +237,29 @@ class Deliverer:
         """From now on, passes finish what they hold and claim nothing new."""
         self._stopping = True
 
-    async def shutdown(self, grace: float) -> None:
+    @property
+    def stopping(self) -> bool:
+        """Whether a stop has begun (`deliver --wait` then stops waiting)."""
+        return self._stopping
+
+    async def shutdown(self, grace: float) -> int:
         """Graceful stop: claim nothing new, let deliveries in flight finish for up to `grace`
         seconds, then stop the rest and release their claims at once, so another replica can
-        take them over now (asking the platform which parts are up) instead of after the lease."""
+        take them over now (asking the platform which parts are up) instead of after the lease.
+        How many were released."""
         self.stop_claiming()
         if not self._running:
-            return
+            return 0
         await asyncio.wait(list(self._running), timeout=grace)
         unfinished = {task: delivery for task, delivery in self._running.items() if not task.done()}
         if not unfinished:
-            return
+            return 0
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
         released = await self.outbox.release(list(unfinished.values()), self.worker, self.clock())
         log.warning("shutting down: released %d deliveries still in flight after %g s", released, grace)
+        return released
 
     async def _deliver_limited(
         self,

@@ -208,11 +208,12 @@ class Notices:
         now: dt.datetime,
         archive: Archive,
         *,
-        source: str,
+        source: str | None,
         error: str | None = None,
     ) -> int:
         """After the deadline, a weekday without today's report is late (one notice a day); a
-        weekend without one is said per PAPERBOT_NO_REPORT_NOTICE. `error`: why the last fetch of
+        weekend without one is said per PAPERBOT_NO_REPORT_NOTICE. `source`: where reports are
+        fetched from, None when only `paperbot ingest` adds them; `error`: why the last fetch of
         today's report failed, if it did."""
         policy = self.policy
         if policy.deadline is None:
@@ -231,20 +232,26 @@ class Notices:
             text = t("notice.no_report", locale, **values)
             notice = NewNotice(NO_REPORT, day.isoformat(), recipient, text, locale)
             return await self._add([notice], now, level=logging.INFO)
-        cause = (
-            t("notice.report_late.error", locale, error=plain_error(error))
-            if error
-            else t("notice.report_late.not_published", locale)
-        )
-        text = t(
-            "notice.report_late",
-            locale,
-            deadline=policy.deadline.strftime("%H:%M"),
-            tz=policy.timezone,
-            cause=cause,
-            source=source,
-            **values,
-        )
+        deadline = policy.deadline.strftime("%H:%M")
+        if source is None:  # nothing to ask: the operator's `paperbot ingest` has not added it
+            text = t(
+                "notice.report_late.ingest_only", locale, deadline=deadline, tz=policy.timezone, **values
+            )
+        else:
+            cause = (
+                t("notice.report_late.error", locale, error=plain_error(error))
+                if error
+                else t("notice.report_late.not_published", locale)
+            )
+            text = t(
+                "notice.report_late",
+                locale,
+                deadline=deadline,
+                tz=policy.timezone,
+                cause=cause,
+                source=source,
+                **values,
+            )
         notice = NewNotice(REPORT_LATE, day.isoformat(), operator or LOG_ONLY, text, locale)
         return await self._add([notice], now)
 

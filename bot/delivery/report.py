@@ -151,7 +151,7 @@ async def settle(
     what this process delivered while waiting. `on_wait` hears each wait that begins."""
     outcomes: dict[str, int] = {}
     told = False
-    while True:
+    while not deliverer.stopping:  # SIGTERM: stop waiting (the claims' holders settle them)
         open_ = await unsettled(deliverer, clock())
         if not open_.held:
             return outcomes
@@ -161,3 +161,4 @@ async def settle(
         await sleep(poll.total_seconds())
         for status, n in (await deliverer.deliver_due()).items():
             outcomes[status] = outcomes.get(status, 0) + n
+    return outcomes

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery.deliverer import Deliverer
+from bot.delivery.deliverer import SHUTDOWN_GRACE, Deliverer
 from bot.errors import PaperbotError
 from bot.ports import ReportSource
+from bot.runtime.logs import demote
 from bot.runtime.metrics import REPORTS_FETCHED
 from bot.store.archive import Archive
 
@@ -30,9 +31,6 @@ log = logging.getLogger("paperbot.scheduler")
 TICK = dt.timedelta(seconds=20)
 PLAN_EVERY = dt.timedelta(minutes=1)  # how often subscriptions are read to plan what came due
 POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
-# How long a stopping process lets digests in flight finish before releasing them. Below the
-# 30 s that deploy/ gives a stop before SIGKILL (compose stop_grace_period, TimeoutStopSec).
-SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is still running
 
 
@@ -69,6 +67,10 @@ async def poll_reports(
     return ingested
 
 
+def _is_skipped_run(message: str) -> bool:
+    return "skipped: maximum number of running instances reached" in message
+
+
 class Scheduler:
     def __init__(
         self,
@@ -102,30 +104,33 @@ class Scheduler:
             log.info("delivery pass: %s", outcomes)
 
     async def poll(self) -> None:
-        if self.source is None:
-            return
-        today = self.clock().date()
-        for day in [d for d in self._fetch_errors if d < today - dt.timedelta(days=1)]:
-            del self._fetch_errors[day]
-        try:
-            ingested = await poll_reports(self.source, self.archive, today, errors=self._fetch_errors)
-        except Exception:
-            log.exception("report polling failed")
-            return
-        if ingested:
-            await self.tick(plan=True)  # a report that arrived late goes out at once
+        """Fetch the recent reports from the source, then say whether today's is late. Without a
+        source (PAPERBOT_REPORT_SOURCE unset) nothing is fetched, but a report is still late when
+        nobody has ingested it: that is when the operator's `paperbot ingest` job has failed."""
+        if self.source is not None:
+            today = self.clock().date()
+            for day in [d for d in self._fetch_errors if d < today - dt.timedelta(days=1)]:
+                del self._fetch_errors[day]
+            try:
+                ingested = await poll_reports(self.source, self.archive, today, errors=self._fetch_errors)
+            except Exception:
+                log.exception("report polling failed")
+                return
+            if ingested:
+                await self.tick(plan=True)  # a report that arrived late goes out at once
         await self.check_report()
 
     async def check_report(self) -> None:
         """Past the deadline without today's report: say so, once a day (bot/delivery/loud_failures.py)."""
         notices = self.deliverer.notices
-        if notices is None or self.source is None:
+        if notices is None:
             return
         now = self.clock()
         try:
             local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
             error = self._fetch_errors.get(local_day)
-            if await notices.check_report(now, self.archive, source=self.source.name, error=error):
+            source = self.source.name if self.source is not None else None
+            if await notices.check_report(now, self.archive, source=source, error=error):
                 await notices.send_due(now)
         except Exception:  # the next poll tries again
             log.exception("checking for a late report failed")
@@ -156,6 +161,10 @@ class Scheduler:
 
     def start(self) -> None:
         """Start inside the running event loop (AsyncIOScheduler binds to it)."""
+        # A tick still running when the next falls due (a long pass on a busy replica) makes
+        # APScheduler skip that run with a WARNING; max_instances=1 is there for exactly that, and
+        # the running pass delivers what came due: INFO (debug logs show it).
+        demote("apscheduler.scheduler", _is_skipped_run, logging.INFO)
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._job(self.poll, POLL, "poll-reports")
         self._job(self.tick, TICK, "deliver")

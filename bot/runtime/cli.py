@@ -247,11 +247,23 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "deliveries",
         "what was delivered, to whom, and what failed",
-        ("paperbot deliveries --status failed", "paperbot deliveries --date 2026-04-01 --json"),
+        (
+            "paperbot deliveries --status failed",
+            "paperbot deliveries --date 2026-04-01 --json",
+            "paperbot deliveries --date 2026-04-01 --limit 0    # every row, however many",
+        ),
     )
     deliveries.add_argument("--date", type=_date, help="only this report date")
     deliveries.add_argument("--status", choices=DELIVERY_STATUSES, help="only this status")
-    deliveries.add_argument("--json", action="store_true", help="print a JSON list")
+    deliveries.add_argument(
+        "--json", action="store_true", help="print a JSON list (every row, unless --limit)"
+    )
+    deliveries.add_argument(
+        "--limit",
+        type=_row_limit,
+        metavar="N",
+        help="show the newest N (0: all; default: 1,000, or all with --json); a cut is said on stderr",
+    )
 
     _command(
         commands,
@@ -277,6 +289,16 @@ def _limit(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid limit {text!r}: give a whole number") from None
     if not 1 <= value <= MAX_LOOKUP_LIMIT:
         raise argparse.ArgumentTypeError(f"limit must be between 1 and {MAX_LOOKUP_LIMIT}")
+    return value
+
+
+def _row_limit(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid limit {text!r}: give a whole number (0: all)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid limit {text!r}: give 0 (all) or more")
     return value
 
 

@@ -12,7 +12,8 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TextIO
 
 # What every command, and a one-shot lookup above all, needs; the rest is imported by the
@@ -32,32 +33,63 @@ from bot.store.database import DEMO_SQLITE_FILE, default_database_url
 from bot.text import count, display_width, pad
 
 
+class _Sigterm:
+    """What SIGTERM does to the one-shot command running: cancel it (an open transaction rolls
+    back, the database is closed), unless a step that can stop gracefully has taken the signal
+    over (`graceful`): then that step winds down and the command ends on its own."""
+
+    def __init__(self) -> None:
+        self.received = False
+        self.stop: Callable[[], None] | None = None
+        self.note: str | None = None  # what the graceful stop did, said with the stop
+
+    @contextlib.contextmanager
+    def graceful(self, stop: Callable[[], None]) -> Iterator[None]:
+        self.stop = stop
+        try:
+            yield
+        finally:
+            self.stop = None
+
+
+_SIGTERM: ContextVar[_Sigterm | None] = ContextVar("paperbot_sigterm", default=None)
+
+
 async def run_command(args: argparse.Namespace) -> int:
     """The command, turned into `Terminated` when SIGTERM arrives: the work in flight is
-    cancelled (an open transaction rolls back, the database is closed) and one line says so."""
+    cancelled, or wound down where a command stops gracefully (`deliver`), and one line says so."""
     task = asyncio.current_task()
-    stopped = False
+    sigterm = _Sigterm()
+    _SIGTERM.set(sigterm)  # this task's context: the command's steps find it there
 
     def stop() -> None:
-        nonlocal stopped
-        stopped = True
-        if task is not None:
-            task.cancel()
+        sigterm.received = True
         # A second SIGTERM ends the process at once, as if paperbot had never caught the first.
         asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        if sigterm.stop is not None:
+            sigterm.stop()
+        elif task is not None:
+            task.cancel()
 
     if args.command != "run":
         # Windows has no loop signal handlers: there the default stop applies.
         with contextlib.suppress(NotImplementedError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop)
     try:
-        return await _dispatch(args)
+        status = await _dispatch(args)
     except asyncio.CancelledError:
-        if not stopped:
+        if not sigterm.received:
             raise
-        command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
-        after = _AFTER_STOP.get(command)
-        raise Terminated(f"stopped by SIGTERM during {command}" + (f"; {after}" if after else "")) from None
+        raise _terminated(args, None) from None
+    if sigterm.received:  # stopped gracefully: what was done is said, then the stop
+        raise _terminated(args, sigterm.note)
+    return status
+
+
+def _terminated(args: argparse.Namespace, note: str | None) -> Terminated:
+    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    said = "; ".join(filter(None, (note, _AFTER_STOP.get(command))))
+    return Terminated(f"stopped by SIGTERM during {command}" + (f"; {said}" if said else ""))
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
@@ -283,21 +315,44 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
 
     if args.date is not None and await app.archive.report(args.date) is None:
         raise BadInputError(f"no report for {args.date} in the archive")
+    from bot.delivery.deliverer import SHUTDOWN_GRACE
     from bot.delivery.planner import PlanNotes
     from bot.delivery.report import Unsettled, describe, settle, unsettled
 
     notes = PlanNotes()
+    sigterm = _SIGTERM.get() or _Sigterm()  # none: called without run_command (no signal)
+    grace = SHUTDOWN_GRACE.total_seconds()
     async with publishers(app, sys.stdout) as found:
         deliverer = app.deliverer(found)
-        outcomes = await deliverer.run_pass(day=args.date, force=args.now, notes=notes)
-        if args.wait:
+        stopping: list[asyncio.Task[int]] = []
 
-            def waiting(open_: Unsettled) -> None:
-                print(f"waiting for {len(open_.held)} held by other deliverers…", file=sys.stderr)
+        def stop() -> None:
+            # As `run` stops (Scheduler.shutdown): claim nothing new, let the digests in flight
+            # finish for up to the grace period, then release the rest for another deliverer
+            # to take over at once, not after their lease: a re-run right away finds them free.
+            stopping.append(asyncio.ensure_future(deliverer.shutdown(grace)))
 
-            waited = await settle(deliverer, clock=deliverer.clock, on_wait=waiting)
-            for status, n in waited.items():
-                outcomes[status] = outcomes.get(status, 0) + n
+        try:
+            with sigterm.graceful(stop):
+                outcomes = await deliverer.run_pass(day=args.date, force=args.now, notes=notes)
+                if args.wait and not deliverer.stopping:
+
+                    def waiting(open_: Unsettled) -> None:
+                        print(f"waiting for {len(open_.held)} held by other deliverers…", file=sys.stderr)
+
+                    waited = await settle(deliverer, clock=deliverer.clock, on_wait=waiting)
+                    for status, n in waited.items():
+                        outcomes[status] = outcomes.get(status, 0) + n
+        finally:
+            # The releases are written before the clients and the database close, whatever ended the pass.
+            released = await stopping[0] if stopping else None
+        if released is not None:
+            sigterm.note = (
+                f"{released} {'digest' if released == 1 else 'digests'} still in flight after {grace:g} s "
+                "released, for another deliverer to take over now"
+                if released
+                else "the digests in flight were finished"
+            ) + "; anything not started is left for the next pass"
         left = await unsettled(deliverer, deliverer.clock())
     if notes.unusable_zone:  # failed at planning (their zone): a failure like any other
         outcomes["failed"] = outcomes.get("failed", 0) + len(notes.unusable_zone)
@@ -307,8 +362,22 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
     return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
 
 
+# What `deliveries` shows without --limit on a terminal; --json gives every row by default, as a
+# script reading it must not get part of the list without noticing.
+DELIVERIES_SHOWN = 1000
+
+
 async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
-    rows = await app.outbox.list(day=args.date, status=args.status)
+    limit = args.limit if args.limit is not None else (0 if args.json else DELIVERIES_SHOWN)
+    rows = await app.outbox.list(day=args.date, status=args.status, limit=limit or None)
+    if limit and len(rows) == limit:
+        # A cut that hid rows says so, on stderr (stdout stays the list, or valid JSON).
+        total = await app.outbox.count(day=args.date, status=args.status)
+        if total > len(rows):
+            print(
+                f"showing the newest {len(rows):,} of {total:,} deliveries; --limit 0 for all",
+                file=sys.stderr,
+            )
     if args.json:
         _print_json([row.to_json() for row in rows])
         return EXIT_OK

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager, contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import PaperbotError
@@ -17,7 +17,7 @@ from bot.ports import DigestPublisher, ReportSource
 from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging
 from bot.store.archive import Archive
-from bot.store.database import create_engine, default_database_url
+from bot.store.database import create_engine, database_problem, default_database_url
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
@@ -130,9 +130,10 @@ class App:
             engine = create_engine(settings.database_url or default_database_url())
             app = cls(settings, engine)
             try:
-                if migrate:
-                    await _migrate_or_explain(engine)
-                yield app
+                with database_problems_explained(engine):
+                    if migrate:
+                        await _migrate_or_explain(engine)
+                    yield app
             finally:
                 if app._source is not None:
                     await app._source.aclose()
@@ -141,14 +142,31 @@ class App:
 
 @contextmanager
 def unreachable_database_explained(engine: AsyncEngine) -> Iterator[None]:
-    """An unreachable database is one clear error naming it (password hidden), not a driver
-    traceback."""
+    """Around a command's first use of the database: an unreachable or misconfigured database is
+    one clear error naming it (password hidden), not a driver traceback."""
     try:
         yield
-    except (OSError, OperationalError, InterfaceError) as exc:
+    except (OSError, DBAPIError) as exc:
+        problem = database_problem(engine.url, exc)
+        if problem is None and not isinstance(exc, OSError | OperationalError | InterfaceError):
+            raise  # not a connection problem: a bug, with its traceback under --debug
         where = engine.url.render_as_string(hide_password=True)
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
-        raise PaperbotError(f"cannot reach the database at {where}: {reason}") from exc
+        raise PaperbotError(problem or f"cannot reach the database at {where}: {reason}") from exc
+
+
+@contextmanager
+def database_problems_explained(engine: AsyncEngine) -> Iterator[None]:
+    """Around a whole command: a database error that is the configuration's (a read-only file or
+    server, a database that does not exist) is one line saying what to fix, wherever it comes; any
+    other stays as it is. OSError is left alone here: a closed pipe is not the database's."""
+    try:
+        yield
+    except DBAPIError as exc:
+        problem = database_problem(engine.url, exc)
+        if problem is None:
+            raise
+        raise PaperbotError(problem) from exc
 
 
 async def _migrate_or_explain(engine: AsyncEngine) -> None:

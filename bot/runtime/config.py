@@ -162,6 +162,25 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a time: write HH:MM (24-hour, e.g. 12:00), or off")
         return dt.time(int(found[1]), int(found[2]))
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        # Checked with the other settings, so that one start-up names every problem; the engine is
+        # created later (bot/store/database.py). The URL itself is never quoted: it may hold a
+        # password.
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url  # imported once there is a URL to read
+
+        how = "write sqlite+aiosqlite:///path/to/paperbot.db or postgresql+asyncpg://user@host/database"
+        try:
+            backend = make_url(value.strip()).get_backend_name()
+        except Exception:
+            raise ValueError(f"not a database URL: {how}") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {backend!r}: {how}")
+        return value.strip()
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

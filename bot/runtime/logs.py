@@ -15,7 +15,7 @@ import logging
 import re
 import secrets
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import MappingProxyType
@@ -214,6 +214,31 @@ class TextFormatter(logging.Formatter):
             return text
         pairs = " ".join(f"{name}={_text_value(value)}" for name, value in fields.items())
         return f"{text} [{pairs}]"
+
+
+class _Demote(logging.Filter):
+    """Logs a library's record that says something expected at a lower level than the library
+    chose (operators alert on WARNING), and drops it when its logger is not enabled for that
+    level: a logger checks its level before its filters run."""
+
+    def __init__(self, matches: Callable[[str], bool], level: int) -> None:
+        super().__init__()
+        self.matches = matches
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno <= self.level or not self.matches(str(record.msg)):
+            return True
+        record.levelno, record.levelname = self.level, logging.getLevelName(self.level)
+        return logging.getLogger(record.name).isEnabledFor(self.level)
+
+
+def demote(logger: str, matches: Callable[[str], bool], level: int) -> None:
+    """From now on, `logger`'s records whose message (its format string, before any arguments)
+    `matches` are logged at `level` instead. Idempotent per logger and level."""
+    target = logging.getLogger(logger)
+    if not any(isinstance(f, _Demote) and f.level == level and f.matches is matches for f in target.filters):
+        target.addFilter(_Demote(matches, level))
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):

@@ -33,6 +33,11 @@ BUILD_INFO = Gauge(
 )
 BUILD_INFO.labels(__version__).set(1)
 
+# The values of the enumerated labels, as docs/operations/index.md's metrics table lists them
+# (tests/docs/test_metrics_table.py compares the two).
+FETCH_OUTCOMES = ("ingested", "not_published", "failed")
+COMMAND_OUTCOMES = ("ok", "error", "failed", "timeout")
+
 REPORTS_FETCHED = Counter(
     "paperbot_reports_fetched",
     "Report fetches by outcome: ingested, not_published (404: not yet) or failed.",
@@ -44,9 +49,12 @@ LAST_REPORT = Gauge(
     "The newest archived report's date, as a Unix time (midnight UTC); 0 with an empty archive.",
     registry=REGISTRY,
 )
+# DELIVERIES' statuses: the outbox's outcomes of an attempt, and `released` for one a stopping
+# process handed back.
+DELIVERY_OUTCOMES = ("posted", "pending", "failed", "skipped", "released")
 DELIVERIES = Counter(
     "paperbot_deliveries",
-    "Delivery attempts this process finished, by platform and resulting status "
+    "Delivery attempts this process finished, one per outcome, by platform and resulting status "
     "(posted, pending = will retry, failed = gave up, skipped, released = handed back at shutdown).",
     ["platform", "status"],
     registry=REGISTRY,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -42,6 +43,7 @@ def create_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] 
         )
         path = sqlite_file(parsed)
         if path is not None:
+            event.listen(engine.sync_engine, "do_connect", lambda *_args: _folder_must_exist(path))
             event.listen(engine.sync_engine, "do_connect", lambda *_args: create_private(path))
             event.listen(engine.sync_engine, "do_connect", _read_only_when_unwritable(path))
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
@@ -60,6 +62,53 @@ def sqlite_file(url: URL) -> Path | None:
     if database in ("", ":memory:") or database.startswith("file:") or url.query.get("uri"):
         return None
     return Path(database)
+
+
+def _folder_must_exist(path: Path) -> None:
+    """Refuse a file whose folder does not exist before aiosqlite starts a thread for it: after
+    its failed connect that thread still posts to the event loop, which may be closed by then
+    (a traceback after the error line). The error is SQLite's own, as a driver error."""
+    if not path.absolute().parent.is_dir():
+        raise sqlite3.OperationalError("unable to open database file: its folder does not exist")
+
+
+def database_problem(url: URL, exc: BaseException) -> str | None:
+    """What an operator must fix, in one line naming the database (password hidden), for an
+    error of the database's configuration: a PostgreSQL database or role that does not exist, a
+    refused password, a read-only file or server, a SQLite folder that does not exist. None for
+    any other error (a lost connection, a bug), which the caller words itself."""
+    where = url.render_as_string(hide_password=True)
+    orig = getattr(exc, "orig", None) or exc
+    reason = " ".join(str(orig).split())
+    code = getattr(orig, "sqlstate", None)  # asyncpg's errors, as SQLAlchemy adapts them
+    if code == "3D000":  # invalid_catalog_name: database "x" does not exist
+        return f"cannot reach the database at {where}: {reason} (create it, or correct PAPERBOT_DATABASE_URL)"
+    if code in ("28000", "28P01"):  # role "x" does not exist; password authentication failed
+        return (
+            f"cannot reach the database at {where}: {reason} (correct the user or password in "
+            "PAPERBOT_DATABASE_URL, or PGPASSWORD)"
+        )
+    if code == "25006":  # read_only_sql_transaction: a standby, or a read-only role
+        return (
+            f"cannot write to the database at {where}: {reason} (PAPERBOT_DATABASE_URL must name the "
+            "primary server, as a role that may write)"
+        )
+    path = sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+    if path is None:
+        return None
+    path = path.absolute()
+    if "readonly database" in reason:
+        return (
+            f"cannot write to the database at {where}: the database file {path} is read-only (let the "
+            f"user running paperbot write it and its folder {path.parent})"
+        )
+    if "unable to open database file" in reason and not path.parent.is_dir():
+        what = "is not a folder" if path.parent.exists() else "does not exist"
+        return (
+            f"cannot open the database at {where}: the folder {path.parent} {what} (create it, or "
+            "correct PAPERBOT_DATABASE_URL)"
+        )
+    return None
 
 
 def create_private(path: Path) -> None:

@@ -373,15 +373,31 @@ class Outbox:
             return {ChannelRef(*row) for row in rows}
 
     async def list(
-        self, *, day: dt.date | None = None, status: str | None = None, limit: int = 1000
+        self, *, day: dt.date | None = None, status: str | None = None, limit: int | None = 1000
     ) -> list[Delivery]:
-        query = select(table).order_by(table.c.report_date.desc(), table.c.due_at, table.c.id).limit(limit)
+        """The deliveries of `day` and `status` (any, when None): the newest `limit` of them (all
+        with None), newest report date first, then in the order they were due. Newest means the
+        latest report date and due time, so a cut keeps what an operator looks for first, today's."""
+        query = select(table).order_by(table.c.report_date.desc(), table.c.due_at.desc(), table.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
         if day is not None:
             query = query.where(table.c.report_date == day)
         if status is not None:
             query = query.where(table.c.status == status)
         async with self.engine.connect() as conn:
-            return [_delivery(row) for row in (await conn.execute(query)).mappings()]
+            rows = [_delivery(row) for row in (await conn.execute(query)).mappings()]
+        return sorted(rows, key=lambda d: (-d.report_date.toordinal(), d.due_at, d.id))
+
+    async def count(self, *, day: dt.date | None = None, status: str | None = None) -> int:
+        """How many deliveries `list` with the same filters and no limit would give."""
+        query = select(func.count()).select_from(table)
+        if day is not None:
+            query = query.where(table.c.report_date == day)
+        if status is not None:
+            query = query.where(table.c.status == status)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
 
     async def counts_by_platform(self, day: dt.date) -> dict[tuple[str, str], int]:
         """{(platform, status): deliveries} of one report date."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -36,6 +37,7 @@ from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
 from bot.ranking.feedback import DOWN, UP
 from bot.ranking.tuning import acknowledgement_key, cast_vote
+from bot.runtime.logs import demote
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
@@ -165,9 +167,17 @@ class SlackEdge:
         return known == channel
 
 
+def _token_left_unused(message: str) -> bool:
+    return message == warning_client_prioritized_and_token_skipped()
+
+
 def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
     """The Bolt app with every listener registered; `bolt` goes to AsyncApp (token or
     installation store, signing secret, client)."""
+    # paperbot gives Bolt a client carrying the token (its base URL, retries and session); Bolt
+    # reads SLACK_BOT_TOKEN from the environment all the same, and warns on every start that it
+    # will use the client's, the same token. Expected, so DEBUG: operators alert on WARNING.
+    demote(f"slack_bolt.{AsyncApp.__name__}", _token_left_unused, logging.DEBUG)  # Bolt's naming
     app = AsyncApp(**bolt)
 
     @app.command("/paper")

@@ -105,7 +105,7 @@ async def serve_socket(
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         if connecting.done():
             connecting.result()
-            log.warning("Slack Socket Mode: connected")
+            log.info("Slack Socket Mode: connected")  # a success: INFO (operators alert on WARNING)
         await stopping
     finally:
         for task in tasks:

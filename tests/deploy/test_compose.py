@@ -137,8 +137,16 @@ def test_gives_the_database_password_once(paperbot: dict[str, Any], db: dict[str
     assert client == server
 
 
-def test_database_matches_the_example_url(db: dict[str, Any], compose: dict[str, Any]) -> None:
-    url = make_url(example_env()["PAPERBOT_DATABASE_URL"])
+def test_uses_the_db_service_unless_deploy_env_names_another_database(
+    paperbot: dict[str, Any], db: dict[str, Any], compose: dict[str, Any]
+) -> None:
+    # deploy/.env.example leaves the URL empty (it is systemd's environment file too, where `db`
+    # is no host); Compose's `:-` default applies to an empty value as to an unset one.
+    assert example_env()["PAPERBOT_DATABASE_URL"] == ""
+    given = environment(paperbot)["PAPERBOT_DATABASE_URL"]
+    default = re.fullmatch(r"\$\{PAPERBOT_DATABASE_URL:-([^}]+)\}", given)
+    assert default, f"{given}: deploy/.env must be able to name another database"
+    url = make_url(default[1])
     assert url.drivername == "postgresql+asyncpg"
     assert url.host in compose["services"], "the host is the database's service name"
     assert url.host == "db"

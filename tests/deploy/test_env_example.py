@@ -11,6 +11,7 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 
 from bot.runtime.config import Settings, load_settings
+from bot.store.database import default_database_url
 from handlers.slack.publisher import make_client
 from tests.conftest import settings_variables
 from tests.handlers.slack.fake_slack import FAKE_TOKEN
@@ -57,3 +58,34 @@ def test_the_example_as_process_environment_leaves_bolt_in_single_token_mode(
     bolt = AsyncApp(client=make_client(FAKE_TOKEN, "http://127.0.0.1:9/api/"), signing_secret="s" * 32)
     assert bolt.oauth_flow is None
     assert bolt.installation_store is None
+
+
+def test_the_header_points_to_the_page_that_describes_every_variable() -> None:
+    header = EXAMPLE.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    pages = re.findall(r"\b(docs/[\w/.-]+\.md|README\.md)\b", header)
+    assert pages == ["docs/configuration.md", "docs/operations/index.md"], header
+    table = (EXAMPLE.parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for name, _ in _example_lines():
+        assert f"`{name}`" in table, f"{name} is not described on docs/configuration.md"
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_installed_as_systemds_environment_file_it_runs_on_sqlite_in_the_state_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """docs/operations/index.md installs the file unchanged as /etc/paperbot/paperbot.env: every
+    line as it ships must work outside Compose, so no value may name Compose's `db` host; the
+    database is then SQLite in the unit's working directory (/var/lib/paperbot)."""
+    for name, value in _example_lines():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.database_url is None
+    assert default_database_url() == f"sqlite+aiosqlite:///{tmp_path / 'paperbot.db'}"
+    for name, value in _example_lines():
+        assert not re.search(r"@db\b|//db\b", value), f"{name}={value} names Compose's database host"
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_copied_as_dotenv_it_runs_on_sqlite_too(tmp_path: Path) -> None:
+    shutil.copyfile(EXAMPLE, tmp_path / ".env")
+    assert Settings().database_url is None

@@ -210,3 +210,59 @@ def test_deliver_posts_every_other_channel_when_one_zone_does_not_load(
     )
     assert main(["deliveries", "--status", "failed"]) == 0
     assert "local" in capsys.readouterr().out
+
+
+def test_sigterm_releases_a_digest_still_in_flight_after_the_grace_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`deliver` on SIGTERM waits for its digests up to the grace period (0 s here), then releases
+    the one still in flight: a deliverer started right after takes it over at once, where before
+    the claim stayed held by the stopped process until its lease ran out."""
+    import asyncio
+    import signal
+
+    import bot.delivery.deliverer
+    from handlers.console.publisher import ConsolePublisher
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'term.db'}"
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "DISCORD_TOKEN", "PAPERBOT_REPORT_SOURCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+
+    async def prepare() -> None:
+        engine = create_engine(url)
+        await migrate(engine)
+        await setup(engine, 1)
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    posted = ConsolePublisher.publish
+
+    async def hangs(self: ConsolePublisher, *args: object, **kwargs: object) -> PublishResult:
+        signal.raise_signal(signal.SIGTERM)  # the stop arrives while this digest is being posted
+        async with asyncio.timeout(30):  # a guard against a hang, never reached when all is well
+            await asyncio.Event().wait()
+        raise AssertionError("SIGTERM did not stop the pass")
+
+    monkeypatch.setattr(bot.delivery.deliverer, "SHUTDOWN_GRACE", dt.timedelta(0))
+    monkeypatch.setattr(ConsolePublisher, "publish", hangs)
+    # Should paperbot not catch the signal, the test process must not die of it.
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        status = main(["deliver", "--now"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    err = capsys.readouterr().err
+    assert status == 128 + signal.SIGTERM
+    assert "delivery pass: 1 released" in err
+    assert err.splitlines()[-1] == (
+        "paperbot: stopped by SIGTERM during deliver; 1 digest still in flight after 0 s released, "
+        "for another deliverer to take over now; anything not started is left for the next pass; "
+        "no digest is lost or sent twice, so running it again is safe"
+    )
+    monkeypatch.setattr(ConsolePublisher, "publish", posted)
+    assert main(["deliver", "--now"]) == 0
+    err = capsys.readouterr().err
+    assert "delivery pass: 1 posted" in err
+    assert "held by another deliverer" not in err

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import bot.delivery.deliverer
@@ -22,9 +23,11 @@ from bot.ports import PublishResult
 from bot.ranking.digest import Digest
 from bot.runtime.config import load_settings
 from bot.runtime.logs import configure_logging
+from bot.runtime.metrics import DELIVERY_OUTCOMES, REGISTRY
 from bot.store.archive import Archive
-from bot.store.outbox import Outbox
+from bot.store.outbox import MAX_ATTEMPTS, Outbox
 from bot.store.subscriptions import SubscriptionStore
+from bot.store.tables import deliveries
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.factories import paper
 
@@ -201,3 +204,70 @@ async def test_channels_with_the_same_topics_but_different_exclusions_get_their_
     assert await deliverer(engine, publisher).run_pass(NOW, force=True) == {"posted": 2}
     assert [i.arxiv_id for i in publisher.digests["all-rl"].items] == ["2604.00001", "2604.00002"]
     assert [i.arxiv_id for i in publisher.digests["no-2"].items] == ["2604.00001"]
+
+
+class FailingPublisher(ScriptedPublisher):
+    """Answers "failed" (a 503) for the channels in `failing`, posts to the others."""
+
+    def __init__(self, failing: set[str]) -> None:
+        super().__init__()
+        self.failing = failing
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        if subscription.channel.channel in self.failing:
+            return PublishResult("failed", (), start_at, "http_503")
+        return await super().publish(subscription, digest, key=key, start_at=start_at)
+
+
+def _counted(status: str) -> float:
+    value = REGISTRY.get_sample_value("paperbot_deliveries_total", {"platform": "console", "status": status})
+    return value or 0.0
+
+
+async def test_every_outcome_is_counted_once_by_platform_and_status(engine: AsyncEngine) -> None:
+    """paperbot_deliveries_total counts each delivery a pass finishes, whatever its outcome (it
+    once counted only releases), with the status values docs/operations/index.md lists."""
+    posted, retry, gave_up, stuck = await setup(engine, 4)
+    await SubscriptionStore(engine).save(  # nothing in the report matches: skipped
+        Subscription(ChannelRef("console", "local", "quiet"), Interests(("robotics",)), time=dt.time(9))
+    )
+    publisher = FailingPublisher({retry, gave_up})
+    publisher.held[stuck] = asyncio.Event()  # never set: released by the shutdown below
+    job = deliverer(engine, publisher)
+    await job.planner.plan(NOW, force=True)
+    async with engine.begin() as conn:  # its last attempt: this failure is for good
+        await conn.execute(
+            update(deliveries).where(deliveries.c.channel == gave_up).values(attempts=MAX_ATTEMPTS - 1)
+        )
+    before = {status: _counted(status) for status in DELIVERY_OUTCOMES}
+    passing = asyncio.create_task(job.run_pass(NOW, plan=False))
+    await publisher.wait_for_posts(1)  # the pass's one claim has started all five
+    assert len(job._running) == 5
+    # The four that end on their own have ended (recorded); then the stop releases the fifth.
+    await asyncio.wait([task for task, d in job._running.items() if d.channel.channel != stuck])
+    await job.shutdown(grace=0)
+    outcomes = await passing
+    assert outcomes == {"posted": 1, "pending": 1, "failed": 1, "skipped": 1, "released": 1}
+    counted = {status: _counted(status) - before[status] for status in DELIVERY_OUTCOMES}
+    assert counted == dict.fromkeys(DELIVERY_OUTCOMES, 1)
+    assert posted in publisher.posted
+
+
+async def test_a_stop_that_comes_while_claiming_hands_the_claimed_back_at_once(engine: AsyncEngine) -> None:
+    """`shutdown` waits only for deliveries already started: a batch whose claim was being made
+    when the stop came is released, not started beyond the grace period's reach."""
+    await setup(engine, 3)
+    job = deliverer(engine, ScriptedPublisher(), clock=lambda: NOW)
+    claim = job.outbox.claim
+
+    async def claim_then_stop(*args: Any, **kwargs: Any) -> list[Any]:
+        claimed = await claim(*args, **kwargs)
+        job.stop_claiming()  # SIGTERM, while the claim's statement ran
+        return claimed
+
+    job.outbox.claim = claim_then_stop  # type: ignore[method-assign]
+    assert await job.run_pass(force=True) == {"released": 3}
+    other = ScriptedPublisher()
+    assert await deliverer(engine, other, "w2", clock=lambda: NOW).deliver_due() == {"posted": 3}  # at once

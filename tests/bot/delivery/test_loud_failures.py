@@ -403,6 +403,33 @@ async def test_a_late_report_on_a_weekday_is_one_notice_a_day(engine: AsyncEngin
     assert len(platform.notices) == 2
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "PAPERBOT_REPORT_SOURCE is not set, so paperbot fetches no report itself"),
+        ("zh", "未设置 PAPERBOT_REPORT_SOURCE，paperbot 不会自行获取日报"),
+    ],
+)
+async def test_without_a_report_source_a_report_nobody_ingested_is_late_too(
+    engine: AsyncEngine, locale: str, said: str
+) -> None:
+    """PAPERBOT_REPORT_SOURCE unset: reports come from `paperbot ingest` (cron), and when that job
+    fails the report is as late; the notice says where reports come from, not "the source"."""
+    platform = Platform()
+    policy = NoticePolicy(operator=OPS, operator_locale=locale)
+    job = deliverer(engine, platform, policy)
+    scheduler = Scheduler(job, None, Archive(engine), clock=lambda: NOW)
+    await scheduler.poll()
+    [(recipient, text)] = platform.notices
+    assert recipient == OPS
+    assert said in text
+    assert "`paperbot ingest`" in text
+    assert "{" not in text  # every placeholder filled
+    await setup(engine)  # ingested (late): the next day is another matter, this one is settled
+    await scheduler.poll()
+    assert len(platform.notices) == 1
+
+
 async def test_a_report_that_arrived_is_not_late(engine: AsyncEngine) -> None:
     await setup(engine)
     platform = Platform()

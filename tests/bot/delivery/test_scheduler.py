@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery.deliverer import Deliverer
-from bot.delivery.scheduler import Scheduler, poll_reports
+from bot.delivery.scheduler import TICK, Scheduler, poll_reports
 from bot.models import ChannelRef, Interests, ParseWarning, Report, Subscription
 from bot.reports.sources.local import LocalSource
 from bot.store.archive import Archive
@@ -20,6 +20,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.publisher import ConsolePublisher
 from tests.factories import paper
+from tests.waiting import until
 
 TODAY = dt.date(2026, 5, 6)
 
@@ -112,3 +113,52 @@ async def test_polling_a_folder_with_two_reports_of_the_day_archives_neither_and
     assert await poll_reports(LocalSource(tmp_path), archive, TODAY, errors=errors) == []
     assert await archive.report_dates() == []
     assert "(digest-2026-05-06.md, report-2026-05-06.md)" in errors[TODAY]
+
+
+class _BusyDeliverer:
+    """A pass that lasts until the stop: what a busy replica's long fan-out looks like to the clock."""
+
+    notices = None
+
+    def __init__(self) -> None:
+        self.passes = 0
+        self.release = asyncio.Event()
+
+    async def run_pass(self, now: dt.datetime | None = None, *, plan: bool = True) -> dict[str, int]:
+        self.passes += 1
+        await self.release.wait()
+        return {}
+
+    async def shutdown(self, grace: float) -> int:
+        self.release.set()
+        return 0
+
+
+@pytest.mark.parametrize(("level", "logged"), [(logging.DEBUG, [logging.INFO]), (logging.WARNING, [])])
+async def test_a_tick_skipped_while_the_last_still_runs_is_not_a_warning(
+    caplog: pytest.LogCaptureFixture, level: int, logged: list[int]
+) -> None:
+    """APScheduler skips a tick whose previous run is still going (max_instances=1, on purpose) and
+    logs it as a WARNING, on every busy replica; operators alert on WARNING, so paperbot logs it
+    at INFO, and not at all when APScheduler's logger is quieted (below --debug)."""
+    from typing import cast
+
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobEvent
+
+    caplog.set_level(level, logger="apscheduler")
+    busy = _BusyDeliverer()
+    scheduler = Scheduler(cast(Deliverer, busy), None, cast(Archive, None))
+    scheduler.start()
+    skipped: list[JobEvent] = []
+    try:
+        assert scheduler._scheduler is not None
+        scheduler._scheduler.add_listener(skipped.append, EVENT_JOB_MAX_INSTANCES)
+        await until(lambda: busy.passes == 1)
+        job = scheduler._scheduler.get_job("deliver")
+        job.modify(next_run_time=job.next_run_time - TICK)  # due again while the first still runs
+        await until(lambda: len(skipped) == 1)
+    finally:
+        await scheduler.shutdown(grace=0)
+    assert busy.passes == 1
+    found = [r.levelno for r in caplog.records if "maximum number of running instances" in r.getMessage()]
+    assert found == logged

@@ -351,3 +351,71 @@ def test_ingest_verbose_too(capsys: pytest.CaptureFixture[str], report_file: Pat
     assert "--verbose lists them" in quiet
     assert "section 'innovations' is missing" not in quiet
     assert "paper 2604.00001: section 'innovations' is missing or empty" in verbose
+
+
+def _planned_deliveries(tmp_path: Path, channels: int) -> None:
+    """`channels` deliveries of 2026-04-01 in the test's database: the one due first failed for
+    good, the others pending."""
+    import asyncio
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.models import ChannelRef
+    from bot.store.database import create_engine
+    from bot.store.migrate import migrate
+    from bot.store.outbox import Outbox, Planned
+    from bot.store.tables import deliveries
+
+    nine = dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC)
+
+    async def fill() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+        await migrate(engine)
+        planned = [
+            Planned(ChannelRef("slack", "T1", f"C{n:05d}"), nine.date(), nine + dt.timedelta(seconds=n))
+            for n in range(channels)
+        ]
+        await Outbox(engine).ensure(planned, nine)
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.channel == "C00000")
+                .values(status="failed", attempts=6, last_error="http_503")
+            )
+        await engine.dispose()
+
+    asyncio.run(fill())
+
+
+def test_deliveries_says_when_it_shows_only_the_newest(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _planned_deliveries(tmp_path, 1142)
+    status, out, err = run(capsys, "deliveries", "--date", "2026-04-01")
+    assert status == 0
+    assert len(out.splitlines()) == 1000
+    assert err == "showing the newest 1,000 of 1,142 deliveries; --limit 0 for all\n"
+    status, out, err = run(capsys, "deliveries", "--date", "2026-04-01", "--limit", "0")
+    assert (len(out.splitlines()), err) == (1142, "")
+    # --json gives every row unless told otherwise: a script must not get part of the list unawares.
+    status, out, err = run(capsys, "deliveries", "--json")
+    assert (len(json.loads(out)), err) == (1142, "")
+    status, out, err = run(capsys, "deliveries", "--json", "--limit", "2")
+    assert len(json.loads(out)) == 2
+    assert err == "showing the newest 2 of 1,142 deliveries; --limit 0 for all\n"
+    # Everything matched is shown: nothing to say. The failure, due first, is never cut from view.
+    status, out, err = run(capsys, "deliveries", "--status", "pending", "--limit", "1141")
+    assert (len(out.splitlines()), err) == (1141, "")
+    status, out, err = run(capsys, "deliveries", "--date", "2026-04-01", "--status", "failed")
+    assert "slack:T1/C00000" in out
+    assert "http_503" in out
+    assert (len(out.splitlines()), err) == (1, "")
+
+
+def test_deliveries_limit_must_be_a_count(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("-1", "many"):
+        with pytest.raises(SystemExit) as refused:
+            run(capsys, "deliveries", "--limit", bad)
+        assert refused.value.code == 2
+        assert "--limit" in capsys.readouterr().err

@@ -65,6 +65,22 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
         # The host's own setting, not a place: new subscriptions would follow whatever machine runs.
         ("PAPERBOT_TIMEZONE", "localtime", "invalid PAPERBOT_TIMEZONE: unknown time zone 'localtime'"),
         ("PAPERBOT_TIMEZONE", "Factory", "invalid PAPERBOT_TIMEZONE: unknown time zone 'Factory'"),
+        (
+            "PAPERBOT_DATABASE_URL",
+            "mysql://x@y/z",
+            "invalid PAPERBOT_DATABASE_URL: unsupported database 'mysql': write sqlite[+]aiosqlite:///",
+        ),
+        (
+            "PAPERBOT_DATABASE_URL",
+            "postgres://paperbot@db/paperbot",
+            "invalid PAPERBOT_DATABASE_URL: unsupported database 'postgres': .* postgresql[+]asyncpg://",
+        ),
+        ("PAPERBOT_DATABASE_URL", "paperbot.db", "invalid PAPERBOT_DATABASE_URL: not a database URL: write "),
+        (
+            "PAPERBOT_DATABASE_URL",
+            "postgresql://u@h:port/d",
+            "invalid PAPERBOT_DATABASE_URL: not a database URL",
+        ),
         ("PAPERBOT_HTTP_PORT", "99999", "invalid PAPERBOT_HTTP_PORT: .* 65535 [(]got '99999'[)]"),
         ("SLACK_BOT_TOKEN", "xoxb-your-token", "invalid SLACK_BOT_TOKEN: looks like a placeholder"),
         ("DISCORD_TOKEN", "changeme", "invalid DISCORD_TOKEN: looks like a placeholder"),
@@ -217,6 +233,31 @@ def test_the_example_file_copied_unfilled_is_a_valid_configuration() -> None:
     settings = load_settings()
     assert not settings.has_platform
     assert settings.report_source == "hf-api"
+
+
+def test_a_bad_database_url_is_reported_with_the_other_problems_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", "mysql://paperbot:hunter2@db/paperbot")
+    monkeypatch.setenv("PAPERBOT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    assert [problem.split(":")[0] for problem in raised.value.problems] == [
+        "PAPERBOT_DATABASE_URL",
+        "PAPERBOT_TIMEZONE",
+    ]
+    assert "hunter2" not in str(raised.value)
+
+
+def test_supported_database_urls_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    for url in (
+        "sqlite+aiosqlite:///paperbot.db",
+        "sqlite:////var/lib/paperbot/paperbot.db",  # the driver is chosen by paperbot
+        "postgresql+asyncpg://paperbot:p%40ss@db:5432/paperbot",
+        "postgresql://paperbot@db/paperbot",
+    ):
+        monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+        assert load_settings().database_url == url
 
 
 def test_the_command_prints_every_problem_and_exits_2(tmp_path: Path) -> None:

@@ -257,6 +257,78 @@ async def test_sigterm_mid_delivery_finishes_what_is_in_flight_and_loses_nothing
 
 
 @pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
+async def test_sigterm_during_deliver_finishes_what_is_in_flight_so_a_rerun_finds_nothing_held(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """`paperbot deliver` stopped by SIGTERM mid-fan-out stops as `run` does: it claims nothing
+    new and lets the digests in flight finish (releasing any still unfinished after the grace
+    period). Before, it was cancelled at once and its claims stayed held by the dead process until
+    their lease ran out, so a re-run right away said "held by another deliverer"."""
+    import datetime as dt
+
+    from bot.models import ChannelRef, Interests, Subscription
+    from bot.reports.sources.local import LocalSource
+    from bot.runtime.config import SAMPLE_REPORT
+    from bot.store.archive import Archive
+    from bot.store.database import create_engine
+    from bot.store.migrate import migrate
+    from bot.store.outbox import Outbox
+    from bot.store.subscriptions import SubscriptionStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'deliver-term.db'}"
+    engine = create_engine(url)
+    await migrate(engine)
+    await Archive(engine).ingest(await LocalSource(SAMPLE_REPORT).read())
+    channels = [f"C0DTERM{i:02d}" for i in range(8)]
+    for name in channels:
+        await SubscriptionStore(engine).save(
+            Subscription(
+                ChannelRef("slack", "T0FAKE", name), Interests(("video-generation",)), time=dt.time(0)
+            )
+        )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PAPERBOT_"))},
+        "PAPERBOT_DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": FAKE_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.base_url,
+    }
+
+    async def deliver() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "deliver", "--now", env=env, cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    slack.delay("chat.postMessage", 0.3)  # posts take a while: SIGTERM lands mid-fan-out
+    process = await deliver()
+    try:
+        await until(lambda: len(slack.calls_to("chat.postMessage")) >= 1, within=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=40)
+    text = stderr.decode()
+    assert process.returncode == 128 + signal.SIGTERM, text
+    assert text.splitlines()[-1].startswith(
+        "paperbot: stopped by SIGTERM during deliver; the digests in flight were finished; "
+    ), text
+    assert text.splitlines()[-1].endswith("no digest is lost or sent twice, so running it again is safe")
+    # Nothing is left claimed: what was in flight was recorded, the rest never claimed.
+    assert {d.status for d in await Outbox(engine).list()} <= {"posted", "pending"}
+    slack.delay("chat.postMessage", 0)
+    again = await deliver()
+    _, err = await asyncio.wait_for(again.communicate(), timeout=60)
+    assert again.returncode == 0, err.decode()
+    assert "held by another deliverer" not in err.decode()
+    for name in channels:
+        parts = sorted(m["metadata"]["event_payload"]["part"] for m in slack.messages_in(name))
+        assert parts, name
+        assert parts == list(range(len(parts))), name  # whole, each part once
+    assert await Outbox(engine).counts() == {"posted": len(channels)}
+    await engine.dispose()
+
+
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
 async def test_a_taken_port_is_one_clear_error(slack: FakeSlack, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))

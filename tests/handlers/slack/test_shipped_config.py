@@ -10,6 +10,7 @@ read those itself and switched to its file-based OAuth store, so every command a
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ import pytest
 
 from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port, start_paperbot_run
 from tests.handlers.slack.fake_slack import FAKE_APP_TOKEN, FAKE_TOKEN, FakeSlack
-from tests.handlers.slack.test_app import CHANNEL, SECRET, TEAM, command_body, signed
+from tests.handlers.slack.test_app import CHANNEL, MEMBER, SECRET, TEAM, command_body, signed
 from tests.waiting import until
 
 HELP_LINE = "/paper subscribe TOPICS"
@@ -77,6 +78,21 @@ async def wait_for(
         await asyncio.sleep(0.05)
 
 
+def warnings(stderr: str) -> list[str]:
+    """The log lines at WARNING or above (JSON lines: stderr is no terminal). A healthy start logs
+    none: operators alert on them."""
+    found = []
+    for line in stderr.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            found.append(line)  # not a log line: a traceback, a print
+            continue
+        if record.get("level") not in ("DEBUG", "INFO"):
+            found.append(line)
+    return found
+
+
 async def readyz(http: aiohttp.ClientSession, port: int) -> tuple[int, dict[str, object]]:
     try:
         async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
@@ -87,7 +103,7 @@ async def readyz(http: aiohttp.ClientSession, port: int) -> tuple[int, dict[str,
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
+    async with FakeSlack(users=[MEMBER]) as fake:  # the member who types /paper: Slack knows them
         yield fake
 
 
@@ -115,6 +131,7 @@ async def test_the_shipped_example_serves_paper_help_over_http(slack: FakeSlack,
     finally:
         stderr = await stop(process)
     assert process.returncode == 0, stderr
+    assert warnings(stderr) == []
     reply = slack.responses[0]
     assert HELP_LINE in reply["blocks"][0]["text"]["text"], reply
     assert reply["response_type"] == "ephemeral"
@@ -162,6 +179,10 @@ async def test_the_shipped_example_serves_paper_help_over_socket_mode(
     finally:
         stderr = await stop(process)
     assert process.returncode == 0, stderr
+    # Neither Bolt's "`token` will be unused" (paperbot gives it a client carrying the token) nor
+    # "Socket Mode: connected", which is a success.
+    assert warnings(stderr) == []
+    assert any(json.loads(line)["msg"] == "Slack Socket Mode: connected" for line in stderr.splitlines())
     assert slack.ack_for(envelope) == {"envelope_id": envelope}  # acked at once, answered after
     assert HELP_LINE in slack.responses[0]["blocks"][0]["text"]["text"]
     opened = slack.calls_to("apps.connections.open")
