@@ -654,6 +654,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "然后在这里重新运行 `/paper subscribe …`",
     },
     # Personal digests: the same commands in a reader's DM with the app (issue 19).
+    # The same replies in a reader's own DM with the app (CommandContext.say picks them).
+    "subscribe.resumed.personal": {
+        "en": "Resumed: your personal digest is back on. It follows {topics}. {when}",
+        "zh": "已恢复：你的个人日报重新发送。订阅：{topics}。{when}",
+    },
+    "subscribe.unchanged.personal": {
+        "en": "Nothing new: your personal digest already follows {topics}.",
+        "zh": "没有变化：你的个人日报已订阅 {topics}。",
+    },
+    "unsubscribe.all.personal": {
+        "en": "Unsubscribed: your personal digest has stopped.",
+        "zh": "已全部退订：不再给你发送个人日报。",
+    },
+    "unsubscribe.last.personal": {
+        "en": "Unsubscribed from {removed}. Your personal digest follows nothing now, so none comes; "
+        "its time, language and settings are kept for your next subscription (/paper unsubscribe all "
+        "forgets them).",
+        "zh": "已取消订阅 {removed}。你的个人日报现在没有订阅任何主题，不再发送；"
+        "推送时间、语言和日报设置会保留，重新订阅时沿用（/paper unsubscribe all 可全部清除）。",
+    },
+    "unsubscribe.done.personal": {
+        "en": "Unsubscribed from {removed}. Your personal digest still follows: {topics}.",
+        "zh": "已取消订阅 {removed}。你的个人日报仍在订阅：{topics}。",
+    },
+    "unsubscribe.nothing.personal": {
+        "en": "You have no personal digest: there is nothing to unsubscribe from.",
+        "zh": "你还没有个人日报，无需退订。",
+    },
+    "unsubscribe.not_following.personal": {
+        "en": "Your personal digest does not follow {removed}.",
+        "zh": "你的个人日报没有订阅 {removed}。",
+    },
+    "need_subscription.personal": {
+        "en": "Subscribe here first: /paper subscribe TOPICS (your personal digest comes to this DM)",
+        "zh": "请先在这里订阅：/paper subscribe 主题（个人日报会发到这个私信）",
+    },
+    "exclude.done.personal": {
+        "en": "Excluded {removed}: papers about it stay out of your personal digest. Now: {topics}.",
+        "zh": "已排除 {removed}：相关论文不会再出现在你的个人日报中。当前：{topics}。",
+    },
+    "include.not_excluded.personal": {
+        "en": "Your personal digest does not exclude {removed}.",
+        "zh": "你的个人日报没有排除 {removed}。",
+    },
+    "language.done.personal": {
+        "en": "Your personal digest is now in English.",
+        "zh": "你的个人日报语言已设为中文。",
+    },
+    "digest.not_subscribed.personal": {
+        "en": "You have no personal digest yet — try /paper subscribe RL, video generation",
+        "zh": "你还没有个人日报 —— 试试 /paper subscribe 强化学习, 视频生成",
+    },
+    "feedback.up.personal": {
+        "en": "Noted: more papers like this one in your personal digest (vote the same again to undo).",
+        "zh": "已记录：你的个人日报会多推荐类似的论文（再投一次同样的票可撤回）。",
+    },
+    "feedback.down.personal": {
+        "en": "Noted: fewer papers like this one in your personal digest (vote the same again to undo).",
+        "zh": "已记录：你的个人日报会少推荐类似的论文（再投一次同样的票可撤回）。",
+    },
     "subscribe.done.personal": {
         "en": "Subscribed. Your personal digest now follows: {topics}. It comes to this DM. {when}",
         "zh": "订阅成功。你的个人日报现在订阅：{topics}，发到这个私信。{when}",

@@ -54,7 +54,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import locale_of_text, t, wrote_chinese
+from bot.i18n import MESSAGES, locale_of_text, t, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -110,6 +110,13 @@ class CommandContext:
     @property
     def vote_store(self) -> VoteStore:
         return self.votes if self.votes is not None else VoteStore(self.archive.engine)
+
+    def say(self, key: str, locale: str, **values: object) -> str:
+        """`t(key)`, worded for a personal digest (`KEY.personal`) where the catalogue has such
+        a wording and the command came from the caller's own DM with the app."""
+        if is_personal(self.channel) and f"{key}.personal" in MESSAGES:
+            key = f"{key}.personal"
+        return t(key, locale, **values)
 
 
 class CommandEdge(Protocol):
@@ -356,7 +363,7 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
             t("unknown_topic", locale, term=exc.term, suggestion=exc.suggestion), error=True, locale=locale
         )
     except NotSubscribedError:
-        return Reply(t("need_subscription", locale), error=True, locale=locale)
+        return Reply(ctx.say("need_subscription", locale), error=True, locale=locale)
     except NoReportError as exc:
         key = "digest.no_report" if exc.day else "digest.no_reports"
         return Reply(t(key, locale, date=exc.day), error=True, locale=locale)
@@ -398,13 +405,14 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
     if change.resumed:
         return Reply(
-            t("subscribe.resumed", locale, topics=following, when=cadence_text(sub, locale)),
+            ctx.say("subscribe.resumed", locale, topics=following, when=cadence_text(sub, locale)),
             locale=locale,
         )
     if not change.changed.changes_anything():
-        return Reply(t("subscribe.unchanged", locale, topics=following), locale=locale)
-    done = "subscribe.done.personal" if is_personal(ctx.channel) else "subscribe.done"
-    return Reply(t(done, locale, topics=following, when=cadence_text(sub, locale)), locale=locale)
+        return Reply(ctx.say("subscribe.unchanged", locale, topics=following), locale=locale)
+    return Reply(
+        ctx.say("subscribe.done", locale, topics=following, when=cadence_text(sub, locale)), locale=locale
+    )
 
 
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -413,15 +421,17 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
     removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
     if change.subscription is None and not change.changed.changes_anything():
-        return Reply(t("unsubscribe.nothing", locale), error=True, locale=locale)
+        return Reply(ctx.say("unsubscribe.nothing", locale), error=True, locale=locale)
     if not change.changed.changes_anything():
-        return Reply(t("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale)
+        return Reply(
+            ctx.say("unsubscribe.not_following", locale, removed=rest.strip()), error=True, locale=locale
+        )
     if change.subscription is None:
-        return Reply(t("unsubscribe.all", locale), locale=locale)
+        return Reply(ctx.say("unsubscribe.all", locale), locale=locale)
     if not change.subscription.interests:
-        return Reply(t("unsubscribe.last", locale, removed=removed), locale=locale)
+        return Reply(ctx.say("unsubscribe.last", locale, removed=removed), locale=locale)
     following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
-    return Reply(t("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+    return Reply(ctx.say("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
 
 
 async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -450,7 +460,7 @@ async def _language(ctx: CommandContext, rest: str, current: Subscription | None
     if not rest.strip():
         return Reply(t("language.usage", locale), error=True, locale=locale)
     sub = await set_language(ctx.store, ctx.channel, rest)
-    return Reply(t("language.done", sub.locale), locale=sub.locale)
+    return Reply(ctx.say("language.done", sub.locale), locale=sub.locale)
 
 
 async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -503,12 +513,14 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
     now = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
     if not change.changed.changes_anything():
         if verb == "include":
-            return Reply(t("include.not_excluded", locale, removed=rest.strip()), error=True, locale=locale)
-        return Reply(t("subscribe.unchanged", locale, topics=now), locale=locale)
+            return Reply(
+                ctx.say("include.not_excluded", locale, removed=rest.strip()), error=True, locale=locale
+            )
+        return Reply(ctx.say("subscribe.unchanged", locale, topics=now), locale=locale)
     # What changed, named without the "not" prefix: "Excluded robotics", "No longer excluded robotics".
     named = Interests(change.changed.excluded_topics, change.changed.excluded_keywords)
     changed = ", ".join(interest_labels(named, ctx.taxonomy, locale))
-    return Reply(t(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
+    return Reply(ctx.say(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
 
 
 async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -538,7 +550,7 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
 
 async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if current is None or not current.interests:
-        return Reply(t("digest.not_subscribed", locale), error=True, locale=locale)
+        return Reply(ctx.say("digest.not_subscribed", locale), error=True, locale=locale)
     day: dt.date | None = None
     show_all = False  # every match, up to DIGEST_ALL_LIMIT
     for word in rest.split():
@@ -629,7 +641,9 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: Locale) -
         ctx.user or "anonymous",
         direction,
     )
-    return Reply(t(acknowledgement_key(outcome, direction), locale), error=outcome is None, locale=locale)
+    return Reply(
+        t(acknowledgement_key(outcome, direction, ctx.channel), locale), error=outcome is None, locale=locale
+    )
 
 
 # -- the command table -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.ids import is_personal
 from bot.models import ChannelRef, Interests, Paper
 from bot.ranking.feedback import (
     DOWN,
@@ -109,10 +110,12 @@ async def cast_vote(
     return await votes.press(channel, vote)
 
 
-def acknowledgement_key(outcome: Outcome | None, direction: int) -> str:
-    """The i18n key of the answer to the voter alone."""
+def acknowledgement_key(outcome: Outcome | None, direction: int, channel: ChannelRef | None = None) -> str:
+    """The i18n key of the answer to the voter alone: a vote in a reader's own DM with the app
+    tunes their personal digest, and says so."""
     if outcome is None:
         return "feedback.unknown_paper"
     if outcome == "retracted":
         return "feedback.retracted"
-    return "feedback.up" if direction == UP else "feedback.down"
+    key = "feedback.up" if direction == UP else "feedback.down"
+    return f"{key}.personal" if channel is not None and is_personal(channel) else key

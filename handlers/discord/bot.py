@@ -377,7 +377,7 @@ class PaperBot(discord.Client):
             await _button_failed(interaction, locale, exc, f"vote on {arxiv_id}")
             return
         await interaction.response.send_message(
-            t(acknowledgement_key(outcome, direction), locale),
+            t(acknowledgement_key(outcome, direction, channel_of(interaction)), locale),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

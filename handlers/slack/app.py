@@ -266,7 +266,7 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
                 if language is None:
                     subscription = await edge.store.get(ref)
                     language = subscription.locale if subscription else "en"
-            text = t(acknowledgement_key(outcome, direction), language)
+            text = t(acknowledgement_key(outcome, direction, ref), language)
         except TimeoutError:
             log.warning("vote on %s: no answer within %s s", arxiv_id, edge.command_deadline)
             text = failure_reply(language, "", "failed.timeout").text

@@ -84,8 +84,41 @@ async def test_a_reader_subscribes_in_their_dm_exactly_as_in_a_channel(ctx: Comm
     )
     listing = (await say(ctx, "list")).text
     assert listing.startswith('Your personal digest follows: agents, "GRPO", not "survey"\n')
-    assert (await say(ctx, "language zh")).text == "本频道的日报语言已设为中文。"
+    assert (await say(ctx, "language zh")).text == "你的个人日报语言已设为中文。"
     assert (await say(ctx, "列表")).text.startswith("你的个人日报订阅：智能体")
+
+
+async def test_replies_in_a_dm_speak_of_the_readers_personal_digest_not_a_channel(
+    ctx: CommandContext,
+) -> None:
+    replies = {
+        "unsubscribe RL": "You have no personal digest: there is nothing to unsubscribe from.",
+        "schedule 08:00": "Subscribe here first: /paper subscribe TOPICS "
+        "(your personal digest comes to this DM)",
+        "digest": "You have no personal digest yet — try /paper subscribe RL, video generation",
+    }
+    for command, text in replies.items():
+        assert (await say(ctx, command)).text == text, command
+    await say(ctx, "subscribe RL")
+    replies = {
+        "subscribe RL": "Nothing new: your personal digest already follows reinforcement learning.",
+        "unsubscribe agents": "Your personal digest does not follow agents.",
+        "include survey": "Your personal digest does not exclude survey.",
+        "exclude survey": 'Excluded "survey": papers about it stay out of your personal digest. '
+        'Now: reinforcement learning, not "survey".',
+        "more-like 2611.01004": "Noted: more papers like this one in your personal digest "
+        "(vote the same again to undo).",
+        "language en": "Your personal digest is now in English.",
+    }
+    for command, text in replies.items():
+        assert (await say(ctx, command)).text == text, command
+    assert (await say(ctx, "unsubscribe RL")).text.startswith(
+        "Unsubscribed from reinforcement learning. Your personal digest follows nothing now"
+    )
+    assert (await say(ctx, "unsubscribe all")).text == "Unsubscribed: your personal digest has stopped."
+    # In a channel, the same commands speak of the channel.
+    channel = replace(ctx, channel=CHANNEL)
+    assert (await say(channel, "unsubscribe RL")).text.startswith("This channel has no subscription")
 
 
 async def test_list_in_an_empty_dm_says_how_to_start_a_personal_digest(ctx: CommandContext) -> None:

@@ -14,7 +14,7 @@ from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest, build_digest
 from bot.ranking.feedback import DOWN, UP
-from bot.ranking.tuning import Tuning, cast_vote, features_of, tuned_matches
+from bot.ranking.tuning import Tuning, acknowledgement_key, cast_vote, features_of, tuned_matches
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
@@ -216,3 +216,12 @@ def test_when_matching_falls_back_paper_by_paper_votes_learn_from_each_papers_ow
     for arxiv_id, topics in seen.items():
         own = next(p for p in day.papers if p.arxiv_id == arxiv_id)
         assert set(topics) == set(ReportMatcher((own,), TAXONOMY).topics_of(0)), arxiv_id
+
+
+def test_a_vote_in_a_readers_dm_says_it_tunes_their_personal_digest() -> None:
+    dm, channel = ChannelRef("slack", "T1", "D0READER"), ChannelRef("slack", "T1", "C0CHANNEL")
+    assert acknowledgement_key("recorded", UP, dm) == "feedback.up.personal"
+    assert acknowledgement_key("recorded", DOWN, dm) == "feedback.down.personal"
+    assert acknowledgement_key("recorded", UP, channel) == "feedback.up"
+    assert acknowledgement_key("retracted", UP, dm) == "feedback.retracted"
+    assert acknowledgement_key(None, UP, dm) == "feedback.unknown_paper"
