@@ -258,12 +258,9 @@ class Notices:
     async def find_failed(self, now: dt.datetime, platforms: Sequence[str]) -> int:
         """Ask for the notice of every recent failed delivery that has none (the process that
         recorded the failure may have died before asking)."""
-        since = now - FAILED_LOOKBACK
-        failed = [
-            d
-            for d in await self.outbox.list(status="failed")
-            if d.channel.platform in platforms and (d.finished_at or d.due_at) >= since
-        ]
+        # Every one of the lookback, however many: a busy day can fail more than a listing shows.
+        recent = await self.outbox.list(status="failed", since=now - FAILED_LOOKBACK, limit=None)
+        failed = [d for d in recent if d.channel.platform in platforms]
         known = await self.store.known(DELIVERY_FAILED, [d.key for d in failed])
         missing = [d for d in failed if d.key not in known]
         if not missing:

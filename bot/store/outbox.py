@@ -373,14 +373,22 @@ class Outbox:
             return {ChannelRef(*row) for row in rows}
 
     async def list(
-        self, *, day: dt.date | None = None, status: str | None = None, limit: int | None = 1000
+        self,
+        *,
+        day: dt.date | None = None,
+        status: str | None = None,
+        limit: int | None = 1000,
+        since: dt.datetime | None = None,
     ) -> list[Delivery]:
-        """The deliveries of `day` and `status` (any, when None): the newest `limit` of them (all
-        with None), newest report date first, then in the order they were due. Newest means the
-        latest report date and due time, so a cut keeps what an operator looks for first, today's."""
+        """The deliveries of `day` and `status` (any, when None), finished (or due, if not
+        finished) at `since` or later when given: the newest `limit` of them (all with None),
+        newest report date first, then in the order they were due. Newest means the latest report
+        date and due time, so a cut keeps what an operator looks for first, today's."""
         query = select(table).order_by(table.c.report_date.desc(), table.c.due_at.desc(), table.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
+        if since is not None:
+            query = query.where(func.coalesce(table.c.finished_at, table.c.due_at) >= since)
         if day is not None:
             query = query.where(table.c.report_date == day)
         if status is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,7 +24,7 @@ from bot.runtime.config import load_settings
 from bot.store.archive import Archive
 from bot.store.notices import MAX_ATTEMPTS as NOTICE_ATTEMPTS
 from bot.store.notices import Notice, NoticeStore
-from bot.store.outbox import MAX_ATTEMPTS, Outbox
+from bot.store.outbox import MAX_ATTEMPTS, Delivery, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.factories import paper
@@ -155,6 +156,30 @@ async def test_a_failure_whose_notice_was_lost_is_found_by_the_next_pass(engine:
     await job.send_notices(moment + dt.timedelta(minutes=1))
     await deliverer(engine, platform, NoticePolicy(operator=OPS), "w3").send_notices(moment)
     assert [recipient for recipient, _text in platform.notices] == [OPS]
+
+
+async def test_the_next_pass_finds_every_lost_notice_however_many_failed(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await setup(engine)
+    await store.save(Subscription(ChannelRef("console", "local", "C2"), RL))
+    jobs = [deliverer(engine, Platform("failed"), None)]
+    moment = NOW
+    await jobs[0].run_pass(moment, force=True)
+    for hour in range(1, 3 * MAX_ATTEMPTS):
+        moment = NOW + dt.timedelta(hours=hour)
+        await jobs[0].run_pass(moment)
+    assert [d.status for d in await Outbox(engine).list()] == ["failed", "failed"]
+    # A listing that shows fewer rows than failed (1,000 by default; 1 here) hides none of them.
+    listing = Outbox.list
+
+    async def capped(self: Outbox, **filters: Any) -> list[Delivery]:
+        return await listing(self, **{"limit": 1, **filters})
+
+    monkeypatch.setattr(Outbox, "list", capped)
+    await deliverer(engine, Platform(), NoticePolicy(operator=OPS), "w2").send_notices(moment)
+    failed = [n for n in await NoticeStore(engine).list() if n.kind == "delivery_failed"]
+    assert len(failed) == 2
 
 
 async def test_without_an_operator_channel_the_creator_is_told_in_their_language(engine: AsyncEngine) -> None:
