@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -129,29 +129,41 @@ async def test_wait_returns_once_a_live_holder_records_its_outcome(engine: Async
     assert row.status == "posted"
 
 
-def test_deliver_without_slack_credentials_says_so(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def cli_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fill: Callable[[AsyncEngine], Awaitable[None]]
+) -> str:
+    """A migrated SQLite file that `main([...])` uses (no platform, no report source), filled by
+    `fill`; its URL."""
+    import asyncio
+
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
     for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN", "SLACK_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
 
-    async def subscribe() -> None:
+    async def prepare() -> None:
         engine = create_engine(url)
         try:
             await migrate(engine)
-            await SubscriptionStore(engine).save(Subscription(ChannelRef("slack", "T0FAKE", "C0SLACK"), RL))
-            await Archive(engine).ingest(
-                Report(DAY, (paper(arxiv_id="2604.00001", title="RL", domain="强化学习"),))
-            )
+            await fill(engine)
         finally:
             await engine.dispose()
 
-    import asyncio
+    asyncio.run(prepare())
+    return url
 
-    asyncio.run(subscribe())
+
+def test_deliver_without_slack_credentials_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    async def subscribe(engine: AsyncEngine) -> None:
+        await SubscriptionStore(engine).save(Subscription(ChannelRef("slack", "T0FAKE", "C0SLACK"), RL))
+        await Archive(engine).ingest(
+            Report(DAY, (paper(arxiv_id="2604.00001", title="RL", domain="强化学习"),))
+        )
+
+    cli_database(monkeypatch, tmp_path, subscribe)
     status = main(["deliver", "--now"])
     err = capsys.readouterr().err
     assert status == 0
@@ -177,28 +189,16 @@ def test_deliver_posts_every_other_channel_when_one_zone_does_not_load(
 ) -> None:
     """QA: a row with tz `localtime` (accepted before it was refused) on a host whose time-zone
     data lacks it made `paperbot deliver` fail the whole pass: rc 1, nothing posted."""
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
-    for name in ("PAPERBOT_REPORT_SOURCE", "SLACK_BOT_TOKEN", "DISCORD_TOKEN", "SLACK_CLIENT_ID"):
-        monkeypatch.delenv(name, raising=False)
 
-    async def subscribe() -> None:
-        engine = create_engine(url)
-        try:
-            await migrate(engine)
-            store = SubscriptionStore(engine)
-            for channel, tz in (("first", "Asia/Shanghai"), ("local", "localtime"), ("last", "UTC")):
-                await store.save(Subscription(ChannelRef("console", "local", channel), RL, tz=tz))
-            await Archive(engine).ingest(
-                Report(DAY, (paper(arxiv_id="2604.00001", title="RL", domain="强化学习"),))
-            )
-        finally:
-            await engine.dispose()
+    async def subscribe(engine: AsyncEngine) -> None:
+        store = SubscriptionStore(engine)
+        for channel, tz in (("first", "Asia/Shanghai"), ("local", "localtime"), ("last", "UTC")):
+            await store.save(Subscription(ChannelRef("console", "local", channel), RL, tz=tz))
+        await Archive(engine).ingest(
+            Report(DAY, (paper(arxiv_id="2604.00001", title="RL", domain="强化学习"),))
+        )
 
-    import asyncio
-
-    asyncio.run(subscribe())
+    cli_database(monkeypatch, tmp_path, subscribe)
     status = main(["deliver", "--now"])
     out, err = capsys.readouterr()
     assert status == 1  # a channel failed, as when a digest fails
@@ -224,19 +224,10 @@ def test_sigterm_releases_a_digest_still_in_flight_after_the_grace_period(
     import bot.delivery.deliverer
     from handlers.console.publisher import ConsolePublisher
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'term.db'}"
-    monkeypatch.chdir(tmp_path)
-    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "DISCORD_TOKEN", "PAPERBOT_REPORT_SOURCE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
-
-    async def prepare() -> None:
-        engine = create_engine(url)
-        await migrate(engine)
+    async def one_due(engine: AsyncEngine) -> None:
         await setup(engine, 1)
-        await engine.dispose()
 
-    asyncio.run(prepare())
+    cli_database(monkeypatch, tmp_path, one_due)
     posted = ConsolePublisher.publish
 
     async def hangs(self: ConsolePublisher, *args: object, **kwargs: object) -> PublishResult:
