@@ -2,8 +2,9 @@
 
 Daily-paper digests are written by people and language models in many shapes: a `## 📄 Title`
 per paper with five numbered sections (our own reports), numbered `### 1. Title` analyses with
-their link at the end, linked headings, `<details>` blocks, numbered lists with link bullets,
-tables of papers, single "paper of the day" posts, in Chinese, English and Korean. So the parser
+their link at the end, linked headings, `<details>` blocks, bold numbered paragraphs with a
+link under them, numbered lists with link bullets, tables of papers, single "paper of the day"
+posts, in Chinese, English and Korean. So the parser
 looks for papers, not for a heading style:
 
 - A **paper** is a block that names one paper: a Hugging Face or arXiv link or id in its heading,
@@ -183,7 +184,7 @@ class _Parser:
         self.read_front_matter(start)
         for i in range(start):
             self.skipped[i] = True
-        headings = find_headings(self.lines, start, self.skipped)
+        headings = self.bold_papers(find_headings(self.lines, start, self.skipped), start)
         self.heading_at = {heading.line: heading for heading in headings}
         self.headings = headings
         self.heading_lines = [heading.line for heading in headings]  # sorted: headings come in order
@@ -222,6 +223,34 @@ class _Parser:
         if found is None:
             found = self.refs_cache[key] = line_refs(self.lines[i], bare=bare)
         return found
+
+    def bold_papers(self, headings: list[Heading], start: int) -> list[Heading]:
+        """The headings, with the bold numbered lines that open a paper as a heading would (a
+        digest with no markdown headings: `**1. Title**` then `[Read Paper](…)`) and without the
+        others, which stay text: section labels (`**2. 工作的主要亮点**`), a list's lead-in."""
+        if not any(heading.bold for heading in headings):
+            return headings
+        others = {heading.line for heading in headings if not heading.bold}
+        return [h for h in headings if not h.bold or self.bold_opens_paper(h, start, others)]
+
+    def bold_opens_paper(self, heading: Heading, start: int, heading_lines: set[int]) -> bool:
+        """Whether a bold numbered line starts a paragraph, is no section or link label, and is
+        followed in its paragraph (within three lines) by link lines naming one paper."""
+        i = heading.line
+        if i > start:
+            before = self.lines[i - 1]
+            if before.strip() and i - 1 not in heading_lines and not SEPARATOR.match(before):
+                return False  # inside a paragraph or a list
+        if section_for(heading.text, by_words=False) is not None or label_key(heading.text) in _FIELD_KEYS:
+            return False  # `**3. 使用指南**` is a section, whatever links its text holds
+        ids = set(self.refs(i).ids)
+        for j in range(i + 1, min(i + 4, len(self.lines))):
+            line = self.lines[j]
+            if not line.strip():
+                break
+            if j in self.paperish and is_link_line(line):
+                ids.update(self.refs(j).ids)
+        return len(ids) == 1
 
     def blocks(self, headings: list[Heading], start: int) -> list[_Block]:
         """Every heading that is not a section label, with the papers its region names.

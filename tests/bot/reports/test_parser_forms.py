@@ -454,3 +454,84 @@ def test_a_paper_with_two_headings_is_merged_with_a_warning_and_keeps_its_first_
         5,
         "paper 2602.01234 repeated (first at line 1); merged into it",
     )
+
+
+# -- bold numbered paragraphs (yupengtang/Daily-AI-Trend-Reporter: no markdown heading at all) ---
+
+
+@pytest.mark.parametrize("number", ["1.", "1)"])
+def test_a_bold_numbered_paragraph_followed_by_its_link_is_a_paper(number: str) -> None:
+    report = parse(
+        "Keywords: generative video, watermarking\n\n"
+        f"**{number} GameFactory: Creating New Games with Generative Interactive Videos**  \n"
+        " [Read Paper](https://huggingface.co/papers/2501.08325)  \n"
+        " Summary: Games from video models.\n\n"
+        f"**{number.replace('1', '2')} SEAL: Entangled White-box Watermarks on Low-Rank Adaptation**\n"
+        "[HF](https://huggingface.co/papers/2501.09284) | [arXiv](https://arxiv.org/abs/2501.09284)\n\n"
+        "Watermarks that survive merging.\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2501.08325", "GameFactory: Creating New Games with Generative Interactive Videos"),
+        ("2501.09284", "SEAL: Entangled White-box Watermarks on Low-Rank Adaptation"),
+    ]
+    assert report.papers[0].contribution == "Games from video models."
+    assert report.papers[0].url == "https://huggingface.co/papers/2501.08325"
+    assert report.papers[1].contribution == "Watermarks that survive merging."
+
+
+def test_a_bold_numbered_paragraph_may_carry_its_link_on_its_own_line() -> None:
+    report = parse(
+        "# AI papers, 2026-08-01\n\n"
+        "**1. GameFactory** [Read Paper](https://huggingface.co/papers/2501.08325)\n"
+        "Games from video models.\n\n"
+        "**2. [SEAL: Entangled Watermarks](https://arxiv.org/abs/2501.09284)**\n"
+        "Watermarks that survive merging.\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2501.08325", "GameFactory"),
+        ("2501.09284", "SEAL: Entangled Watermarks"),
+    ]
+
+
+def outcome(text: str) -> list[tuple[str, str]] | str:
+    """The papers a text holds (id, title), or why it is refused."""
+    try:
+        return [(paper.arxiv_id, paper.title) for paper in parse(text).papers]
+    except ReportFormatError as exc:
+        return str(exc)
+
+
+GAME = "https://huggingface.co/papers/2501.08325"
+SEAL = "https://huggingface.co/papers/2501.09284"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a section label or a link label, whatever follows it
+        f"## 📄 GameFactory\n- **链接**: {GAME}\n\n**1. 使用指南**\n[HF]({GAME})\n",
+        f"## 📄 GameFactory\n\n**1. 论文链接**\n[HF]({GAME})\n",
+        # not at the start of a paragraph
+        f"# Papers 2026-08-01\n\nWe compare with:\n**1. SEAL**\n[HF]({SEAL})\n",
+        # followed by text naming a paper, not by a link line
+        f"# Papers 2026-08-01\n\n**1. Prior work**\nSEAL ([arXiv]({SEAL})) watermarks adapters.\n",
+        # a paragraph that starts in bold and goes on
+        f"# Papers 2026-08-01\n\n**1. SEAL** is related.\n[HF]({SEAL})\n",
+        # the link comes after a blank line, in another paragraph
+        f"# Papers 2026-08-01\n\n**1. SEAL**\n\n[HF]({SEAL})\n",
+        # followed by links to two papers
+        f"# Papers 2026-08-01\n\n**1. Two related papers**\n[A]({GAME}) [B]({SEAL})\n",
+    ],
+)
+def test_other_bold_numbered_lines_are_read_as_before(text: str) -> None:
+    # As the same line without its number, which was never taken for a heading.
+    assert outcome(text) == outcome(text.replace("**1. ", "**"))
+
+
+def test_bold_numbered_section_labels_under_paper_headings_are_read_as_before() -> None:
+    report = parse(
+        "## 📄 GameFactory\n- **链接**: https://huggingface.co/papers/2501.08325\n\n"
+        "**1. 应用领域**\n视频生成\n\n**2. 一句话核心贡献**\n从视频模型生成游戏。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.domain, paper.contribution) == ("视频生成", "从视频模型生成游戏。")
