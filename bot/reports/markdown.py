@@ -103,9 +103,12 @@ def front_matter_end(lines: list[str]) -> int:
     return 0
 
 
-def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Heading]:
+def find_headings(
+    lines: list[str], start: int, skipped: list[bool], tables: list[int] | None = None
+) -> list[Heading]:
     """Markdown, HTML and <details> headings, and bold numbered lines (`bold`: candidates only),
-    outside code fences; marks fenced lines in `skipped`."""
+    outside code fences; marks fenced lines in `skipped`. `tables` gets the lines an HTML
+    `<table` is on (found here, where the few lines holding a tag are looked at anyway)."""
     headings: list[Heading] = []
     fence = ""
     for i in range(start, len(lines)):
@@ -139,6 +142,8 @@ def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Hea
                 headings.append(Heading(i, SUMMARY_LEVEL, _TAG.sub(" ", summary.group(1))))
             elif _DETAILS_END.match(line):
                 headings.append(Heading(i, SUMMARY_LEVEL, "", closes=True))
+            elif tables is not None and "<table" in line.lower():
+                tables.append(i)
     return headings
 
 

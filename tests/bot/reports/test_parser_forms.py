@@ -535,3 +535,131 @@ def test_bold_numbered_section_labels_under_paper_headings_are_read_as_before() 
     )
     (paper,) = report.papers
     assert (paper.domain, paper.contribution) == ("视频生成", "从视频模型生成游戏。")
+
+
+# -- HTML tables (shiyibihua/arxiv-daily: ids only in data-arxiv-id attributes) ------------------
+
+
+def html_row(n: int, arxiv_id: str, title: str, point: str, *, link: bool = False) -> str:
+    href = f"https://arxiv.org/abs/{arxiv_id}" if link else f"./papers/{arxiv_id.replace('.', '')}-x.html"
+    return (
+        "<tr>\n"
+        f"  <td>{n}</td>\n"
+        f'  <td><a href="{href}">{title}</a></td>\n'
+        f"  <td>{point}</td>\n"
+        '  <td class="tags-cell"><span>reinforcement learning</span> <span>offline RL</span></td>\n'
+        f"  <td>{'✅' if n == 2 else ''}</td>\n"
+        f'  <td><button data-arxiv-id="{arxiv_id}v2" title="收藏">☆</button></td>\n'
+        "</tr>\n"
+    )
+
+
+HTML_TABLE = (
+    "# cs.LG（2025-08-09）\n\n"
+    '<h2 id="rl">🔬 RL (2 篇)</h2>\n\n'
+    "<table>\n<thead>\n"
+    "<tr><th>#</th><th>题目</th><th>一句话要点</th><th>标签</th><th>🔗</th><th>⭐</th></tr>\n"
+    "</thead>\n<tbody>\n"
+    + html_row(1, "2508.07029", "From Imitation to Optimization", "提出离线强化学习方法")
+    + html_row(2, "2508.06767", "PANAMA: A Network-Aware MARL Framework", "提出PANAMA框架")
+    + "</tbody>\n</table>\n"
+)
+
+
+def test_each_row_of_an_html_table_is_a_paper_read_as_a_markdown_row() -> None:
+    report = parse_report(HTML_TABLE)  # no **Date** line: the page title dates it
+    assert report.date == dt.date(2025, 8, 9)
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2508.07029", "From Imitation to Optimization"),
+        ("2508.06767", "PANAMA: A Network-Aware MARL Framework"),
+    ]
+    first, second = report.papers
+    assert first.contribution == "提出离线强化学习方法"  # 一句话要点, as a markdown column would be
+    assert first.extra == "标签: reinforcement learning offline RL"
+    assert first.url == "https://arxiv.org/abs/2508.07029"
+    # columns headed by a symbol alone (🔗, ⭐) have no words to map: their ✅ and ☆ are dropped
+    assert "✅" not in repr(second)
+    assert "☆" not in repr(first)
+    assert [str(w) for w in report.warnings if not w.detail] == [
+        "papers lacking a section, of 2: domain 2, usage 2, innovations 2, results 2 (--verbose lists them)"
+    ]
+
+
+def test_html_rows_with_arxiv_links_under_the_page_title_are_papers_not_one_heading() -> None:
+    # the page title named both papers (`names 2 different papers`), or became the one paper's title
+    rows = html_row(1, "2508.07029", "From Imitation", "x", link=True) + html_row(
+        2, "2508.06767", "PANAMA", "y", link=True
+    )
+    two = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{rows}</table>\n")
+    assert [(p.arxiv_id, p.title) for p in two.papers] == [
+        ("2508.07029", "From Imitation"),
+        ("2508.06767", "PANAMA"),
+    ]
+    row = html_row(1, "2508.07029", "From Imitation", "x", link=True)
+    one = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{row}</table>\n")
+    assert [(p.arxiv_id, p.title) for p in one.papers] == [("2508.07029", "From Imitation")]
+    assert one.date == dt.date(2025, 8, 9)
+
+
+def test_an_html_table_without_headers_gives_each_paper_its_title_and_id_only() -> None:
+    report = parse(
+        "# Papers\n\n<table>\n"
+        "<tr><td>1</td><td>2508.07029</td><td>From Imitation to Optimization</td><td>A note.</td></tr>\n"
+        '<tr><td>2</td><td><a href="https://huggingface.co/papers/2508.06767">PANAMA</a></td></tr>\n'
+        "</table>\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2508.07029", "From Imitation to Optimization"),
+        ("2508.06767", "PANAMA"),
+    ]
+    assert all(not p.contribution and not p.extra for p in report.papers)
+
+
+def test_an_html_table_naming_no_paper_stays_text_and_fenced_tables_are_code() -> None:
+    report = parse(
+        "## 📄 GameFactory\n- **链接**: https://huggingface.co/papers/2501.08325\n\n"
+        "<table><tr><th>Model</th><th>Score</th></tr><tr><td>Ours</td><td>91.2</td></tr></table>\n\n"
+        '```html\n<table><tr><td><a href="https://arxiv.org/abs/2501.09284">SEAL</a></td></tr></table>\n```\n'
+    )
+    (paper,) = report.papers
+    assert "91.2" in paper.contribution
+
+
+def test_a_papers_own_heading_comes_first_and_its_html_row_fills_what_it_lacks() -> None:
+    report = parse(
+        "# Papers 2026-08-01\n\n<table>\n<tr><th>Title</th><th>TL;DR</th></tr>\n"
+        '<tr><td><a href="https://arxiv.org/abs/2501.08325">GameFactory</a></td>'
+        "<td>Games from video.</td></tr>\n"
+        "</table>\n\n"
+        "## GameFactory: Creating New Games\n- **Link**: https://arxiv.org/abs/2501.08325\n"
+        "- **Results**: Playable.\n"
+    )
+    (paper,) = report.papers
+    assert (paper.title, paper.contribution, paper.results) == (
+        "GameFactory: Creating New Games",
+        "Games from video.",
+        "Playable.",
+    )
+
+
+def test_a_row_whose_html_never_ends_is_skipped_with_its_line_and_the_others_read() -> None:
+    crafted = '<a b="x>y" ' * 50
+    report = parse(
+        "# Papers\n\n<table>\n"
+        f'<tr><td><a href="https://arxiv.org/abs/2501.09284">SEAL</a> {crafted}\n'
+        '<tr><td><a href="https://arxiv.org/abs/2501.08325">GameFactory</a></td></tr>\n'
+        "</table>\n"
+    )
+    assert ids(report) == ["2501.08325"]
+    assert "line 4: table row not read: its HTML has tags that never end; skipped" in [
+        str(w) for w in report.warnings
+    ]
+
+
+def test_a_table_column_headed_by_a_symbol_alone_is_not_read() -> None:
+    report = parse(
+        "| Title | 🔗 | Summary |\n|---|---|---|\n"
+        "| [GameFactory](https://arxiv.org/abs/2501.08325) | ✅ | Games from video. |\n"
+    )
+    (paper,) = report.papers
+    assert (paper.contribution, paper.extra) == ("Games from video.", "")
