@@ -751,9 +751,10 @@ class _Parser:
         """Papers listed outside any paper heading: list items and rows of a papers table, each
         merged with the other entries of its paper (merge_repeats)."""
         found: list[_Draft] = []
+        tables = self.html_tables  # looked at for every line: a local is cheaper
         i = start
         while i < len(self.lines):
-            if self.html_tables and (table := self.html_tables.get(i)) is not None:
+            if tables and (table := tables.get(i)) is not None:
                 found.extend(self.html_table_papers(*table, covered))
                 i = table[0].end
                 continue
