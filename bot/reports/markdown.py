@@ -24,6 +24,13 @@ _HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
 _SUMMARY = re.compile(r"^\s*<summary[^>]*>(.*?)</summary>\s*$", re.IGNORECASE)
 _DETAILS_END = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
 SUMMARY_LEVEL = 7  # a <details> summary nests under any markdown heading
+# `**1. Title**` opening a paragraph: a paper's heading in digests that use no markdown headings
+# (yupengtang/Daily-AI-Trend-Reporter), nested under any markdown heading like a summary. Only a
+# candidate: the parser keeps it when a link naming a paper follows (bold numbered lines are
+# section labels in many reports: `**2. 工作的主要亮点**`).
+BOLD_LEVEL = SUMMARY_LEVEL
+# The bold text holds no `*`, so the class cannot overlap the closing `**`: no backtracking.
+_BOLD_NUMBERED = re.compile(r"\*\*(\d{1,3}[.)](?!\d)[^*\n]{1,300})\*\*(.*)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 SEPARATOR = re.compile(r"^\s*(?:={3,}|-{3,}|\*{3,}|_{3,})\s*$")
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -58,6 +65,7 @@ class Heading:
     level: int
     text: str
     closes: bool = False  # `</details>`: ends what its <summary> opened, names nothing
+    bold: bool = False  # `**1. Title**` on a line of its own (BOLD_LEVEL): a paper's heading or a label
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +103,12 @@ def front_matter_end(lines: list[str]) -> int:
     return 0
 
 
-def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Heading]:
-    """Markdown, HTML and <details> headings, outside code fences; marks fenced lines in `skipped`."""
+def find_headings(
+    lines: list[str], start: int, skipped: list[bool], tables: list[int] | None = None
+) -> list[Heading]:
+    """Markdown, HTML and <details> headings, and bold numbered lines (`bold`: candidates only),
+    outside code fences; marks fenced lines in `skipped`. `tables` gets the lines an HTML
+    `<table` is on (found here, where the few lines holding a tag are looked at anyway)."""
     headings: list[Heading] = []
     fence = ""
     for i in range(start, len(lines)):
@@ -119,6 +131,10 @@ def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Hea
                 if text.endswith("#"):  # `## Title ##`
                     text = _CLOSING_HASHES.sub("", text)
                 headings.append(Heading(i, len(found.group(1)), text))
+        elif first == "*" and line[1:2] == "*" and (bold := bold_numbered(line)) is not None:
+            # At the margin only: testing the many indented lines of a report for `**` costs
+            # more than the rare indented paragraph is worth.
+            headings.append(Heading(i, BOLD_LEVEL, bold, bold=True))
         elif "<" in line:
             if html := _HTML_HEADING.match(line):
                 headings.append(Heading(i, int(html.group(1)), _TAG.sub("", html.group(2))))
@@ -126,7 +142,21 @@ def find_headings(lines: list[str], start: int, skipped: list[bool]) -> list[Hea
                 headings.append(Heading(i, SUMMARY_LEVEL, _TAG.sub(" ", summary.group(1))))
             elif _DETAILS_END.match(line):
                 headings.append(Heading(i, SUMMARY_LEVEL, "", closes=True))
+            elif tables is not None and "<table" in line.lower():
+                tables.append(i)
     return headings
+
+
+def bold_numbered(line: str) -> str | None:
+    """The text of a bold numbered line (`**1. Title**`, `**2) Title**`), which may be followed by
+    links only (`**1. Title** [Read Paper](…)`); else None."""
+    found = _BOLD_NUMBERED.match(line)
+    if found is None:
+        return None
+    rest = found.group(2).strip()
+    if rest and not (("](" in rest or "http" in rest) and is_link_line(rest)):
+        return None  # `**1. Title** and a sentence`: a paragraph that starts in bold
+    return found.group(1).strip()
 
 
 def paper_host_lines(lines: list[str]) -> set[int]:

@@ -2,9 +2,10 @@
 
 Daily-paper digests are written by people and language models in many shapes: a `## 📄 Title`
 per paper with five numbered sections (our own reports), numbered `### 1. Title` analyses with
-their link at the end, linked headings, `<details>` blocks, numbered lists with link bullets,
-tables of papers, single "paper of the day" posts, in Chinese, English and Korean. So the parser
-looks for papers, not for a heading style:
+their link at the end, linked headings, `<details>` blocks, bold numbered paragraphs with a
+link under them, numbered lists with link bullets, tables of papers (markdown or HTML), single
+"paper of the day" posts, in Chinese, English and Korean. So the parser looks for papers, not for
+a heading style:
 
 - A **paper** is a block that names one paper: a Hugging Face or arXiv link or id in its heading,
   on a link line under it (`- **链接**: URL`, `[查看详情](URL)`), in a labelled field (`arXiv ID:`),
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from bot.errors import ReportFormatError
 from bot.models import SECTION_FIELDS, Paper, ParseWarning, Report
 from bot.reports.arxiv import arxiv_id_from_url, impossible_arxiv_id
+from bot.reports.html_tables import HtmlRow, HtmlTable, html_tables
 from bot.reports.labels import (
     DATE_KEYS,
     ID_KEYS,
@@ -172,6 +174,13 @@ class _Parser:
         self.odd_lines: set[int] = set()  # headings of papers skipped for want of an id
         self.metadata_ends: dict[int, int] = {}
         self.unreadable: list[ParseWarning] = []  # why each paper the digest meant was skipped
+        # HTML tables holding papers, by the line each starts on, with each row's ids; the
+        # lines they span (their rows are read as rows, not as lines of text naming papers);
+        # and the line and ids of each row naming a paper, in order (bisected by `evidence`).
+        self.html_tables: dict[int, tuple[HtmlTable, list[tuple[HtmlRow, tuple[str, ...]]]]] = {}
+        self.html_lines: set[int] = set()
+        self.html_row_lines: list[int] = []
+        self.html_row_ids: list[tuple[str, ...]] = []
 
     def error(self, message: str, line: int | None) -> ReportFormatError:
         return ReportFormatError(message, line=line, origin=self.origin)
@@ -183,7 +192,10 @@ class _Parser:
         self.read_front_matter(start)
         for i in range(start):
             self.skipped[i] = True
-        headings = find_headings(self.lines, start, self.skipped)
+        tables: list[int] = []
+        headings = self.bold_papers(find_headings(self.lines, start, self.skipped, tables), start)
+        if tables:
+            self.read_html_tables(tables)
         self.heading_at = {heading.line: heading for heading in headings}
         self.headings = headings
         self.heading_lines = [heading.line for heading in headings]  # sorted: headings come in order
@@ -223,6 +235,55 @@ class _Parser:
             found = self.refs_cache[key] = line_refs(self.lines[i], bare=bare)
         return found
 
+    def bold_papers(self, headings: list[Heading], start: int) -> list[Heading]:
+        """The headings, with the bold numbered lines that open a paper as a heading would (a
+        digest with no markdown headings: `**1. Title**` then `[Read Paper](…)`) and without the
+        others, which stay text: section labels (`**2. 工作的主要亮点**`), a list's lead-in."""
+        if not any(heading.bold for heading in headings):
+            return headings
+        others = {heading.line for heading in headings if not heading.bold}
+        return [h for h in headings if not h.bold or self.bold_opens_paper(h, start, others)]
+
+    def bold_opens_paper(self, heading: Heading, start: int, heading_lines: set[int]) -> bool:
+        """Whether a bold numbered line starts a paragraph, is no section or link label, and is
+        followed in its paragraph (within three lines) by link lines naming one paper."""
+        i = heading.line
+        if i > start:
+            before = self.lines[i - 1]
+            if before.strip() and i - 1 not in heading_lines and not SEPARATOR.match(before):
+                return False  # inside a paragraph or a list
+        if section_for(heading.text, by_words=False) is not None or label_key(heading.text) in _FIELD_KEYS:
+            return False  # `**3. 使用指南**` is a section, whatever links its text holds
+        ids = set(self.refs(i).ids)
+        for j in range(i + 1, min(i + 4, len(self.lines))):
+            line = self.lines[j]
+            if not line.strip():
+                break
+            if j in self.paperish and is_link_line(line):
+                ids.update(self.refs(j).ids)
+        return len(ids) == 1
+
+    def read_html_tables(self, starts: list[int]) -> None:
+        """The HTML tables with a row naming one paper (a table of papers): their rows are read
+        like a markdown table's. Other tables (a layout, statistics) stay text, as before."""
+        for table in html_tables(self.lines, starts):
+            named = [(row, self.row_ids(row)) for row in table.rows]
+            if not any(len(ids) == 1 for _row, ids in named):
+                continue
+            self.html_tables[table.start] = (table, named)
+            self.html_lines.update(range(table.start, table.end))
+            for row, ids in named:
+                if row.unread:
+                    self.warn(row.line + 1, "table row not read: its HTML has tags that never end; skipped")
+                elif ids:
+                    self.html_row_lines.append(row.line)
+                    self.html_row_ids.append(ids)
+
+    @staticmethod
+    def row_ids(row: HtmlRow) -> tuple[str, ...]:
+        """The papers an HTML row names: in attributes (`data-arxiv-id`), links and its text."""
+        return tuple(dict.fromkeys((*row.ids, *line_refs(row.text, bare=True).ids)))
+
     def blocks(self, headings: list[Heading], start: int) -> list[_Block]:
         """Every heading that is not a section label, with the papers its region names.
 
@@ -257,9 +318,10 @@ class _Parser:
         # Only the lines that could name a paper or hold a link need a closer look.
         start = bisect.bisect_left(self.linkish, heading.line + 1)
         stop = bisect.bisect_left(self.linkish, block.end)
+        html = self.html_lines
         for i in self.linkish[start:stop]:
             line = self.lines[i]
-            if self.skipped[i]:
+            if self.skipped[i] or i in html:  # an HTML table's rows are counted below
                 continue
             first = line.lstrip()[:1]
             in_table = first == "|" or self.continues_table(i)
@@ -282,6 +344,12 @@ class _Parser:
                 tiers[1].extend(refs.ids)
             else:
                 tiers[2].extend(refs.ids)
+        if self.html_row_lines:
+            low = bisect.bisect_left(self.html_row_lines, heading.line + 1)
+            high = bisect.bisect_left(self.html_row_lines, block.end)
+            for row_ids in self.html_row_ids[low:high]:
+                items.extend(row_ids)
+                rows += 1
         # A link line of its own names the paper; else a list or table naming several papers
         # makes the heading a list of papers (`## 📊 좋아요 순위`, `## 📋 논문 목록`).
         if len(set(own_links)) == 1:
@@ -683,8 +751,13 @@ class _Parser:
         """Papers listed outside any paper heading: list items and rows of a papers table, each
         merged with the other entries of its paper (merge_repeats)."""
         found: list[_Draft] = []
+        tables = self.html_tables  # looked at for every line: a local is cheaper
         i = start
         while i < len(self.lines):
+            if tables and (table := tables.get(i)) is not None:
+                found.extend(self.html_table_papers(*table, covered))
+                i = table[0].end
+                continue
             if covered[i] or self.skipped[i]:
                 i += 1
                 continue
@@ -804,9 +877,38 @@ class _Parser:
                 drafts.append(draft)
         return drafts, j
 
+    def html_table_papers(
+        self, table: HtmlTable, named: list[tuple[HtmlRow, tuple[str, ...]]], covered: list[bool]
+    ) -> list[_Draft]:
+        """The rows of an HTML table naming one paper each, read as markdown table rows: columns
+        map by the `<th>` row's headers; without one, a row gives its title and id only."""
+        headers: list[str] = []
+        drafts: list[_Draft] = []
+        for row, ids in named:
+            if row.cells and all(cell.header for cell in row.cells):
+                if not headers and not drafts:
+                    headers = [label_key(cell.text) for cell in row.cells]
+                continue
+            if len(ids) != 1 or covered[row.line]:
+                continue
+            cells = [cell.text for cell in row.cells]
+            if draft := self.row_paper(row.line, ids[0], headers, cells, row.text, title_cell=True):
+                drafts.append(draft)
+        return drafts
+
     def row_paper(
-        self, number: int, arxiv_id: str, headers: list[str], cells: list[str], row: str
+        self,
+        number: int,
+        arxiv_id: str,
+        headers: list[str],
+        cells: list[str],
+        row: str,
+        *,
+        title_cell: bool = False,
     ) -> _Draft | None:
+        """A table row naming `arxiv_id`. With `title_cell`, a row whose columns name no title
+        and whose links have no title-like text takes its first title-like cell (an HTML table
+        without headers: `<td>1</td><td>Title</td>`)."""
         title = ""
         draft = _Draft(arxiv_id, number + 1, "", _url_for([row], arxiv_id), from_table=True)
         for header, cell in zip(headers, cells, strict=False):
@@ -815,7 +917,13 @@ class _Parser:
             elif header in _ROLE_VOTES:
                 digits = re.sub(r"\D", "", cell)
                 draft.upvotes = int(digits) if digits else None
-            elif header in _ROLE_SKIP or header in LINK_KEYS or header in ID_KEYS or not cell.strip():
+            elif (
+                not header  # `🔗`, `⭐`: no words to map (a ✅ or ☆ taken as the contribution)
+                or header in _ROLE_SKIP
+                or header in LINK_KEYS
+                or header in ID_KEYS
+                or not cell.strip()
+            ):
                 continue
             else:
                 name = section_for(header, by_words=True)
@@ -826,6 +934,9 @@ class _Parser:
         if not title:
             texts = [text for text, _url in link_texts(row) if _is_title_like(text, arxiv_id)]
             title = clean_title(texts[0]) if texts else ""
+        if not title and title_cell:
+            texts = [text for cell in cells if _is_title_like(text := _cell_title(cell, arxiv_id), arxiv_id)]
+            title = texts[0] if texts else ""
         if not title:
             return None
         draft.title = title

@@ -114,6 +114,7 @@ async def ingest_jobs(
     batch: list[tuple[PreparedReport, str | None]] = []
     papers_in_batch = 0
     days = _Days(jobs)
+    not_reports: dict[Path, list[str]] = {}  # by folder: undated files that are not reports
     with _Progress(len(jobs)) as progress:
 
         async def flush() -> None:
@@ -151,7 +152,12 @@ async def ingest_jobs(
                 await flush()  # what was read before this report is reported before it
                 if loaded.fatal is not None:
                     raise PaperbotError(loaded.fatal)
-                if loaded.error is not None:
+                if loaded.error is not None and (folder := _undated_in_folder(job)) is not None:
+                    # A folder's README.md or SOURCES.md beside its reports: passed over like its
+                    # other files, and named at the end, so that a real report that was misnamed
+                    # is still seen. A file named for a day that fails is a failure.
+                    not_reports.setdefault(folder, []).append(Path(job.label).name)
+                elif loaded.error is not None:
                     failures += 1
                     print(f"paperbot: error: {loaded.error}", file=sys.stderr)
                 else:
@@ -171,9 +177,36 @@ async def ingest_jobs(
             if papers_in_batch >= (BATCH_PAPERS if next_ready else MIN_BATCH_PAPERS):
                 await flush()
         await flush()
+    for folder, names in not_reports.items():
+        print(not_reports_note(folder, names), file=sys.stderr)
     if len(jobs) > 1:
         await archive.release_free_pages()
     return failures
+
+
+def _undated_in_folder(job: ReportJob) -> Path | None:
+    """The folder of a job whose file has no date in its name, else None."""
+    if job.folder is None or job.path is None or date_in_name(job.path.name) is not None:
+        return None
+    return job.folder
+
+
+# Names in the note of a folder's undated files that are not reports: more than the note of its
+# other files names (3), since one of them may be a report that was misnamed.
+_NOT_REPORTS_NAMED = 10
+
+
+def not_reports_note(folder: Path, names: list[str]) -> str:
+    """The line naming a folder's files without a date in their names that are not reports."""
+    what = (
+        "1 file with no date in its name that is not a report"
+        if len(names) == 1
+        else f"{len(names)} files with no date in their names that are not reports"
+    )
+    shown = ", ".join(names[:_NOT_REPORTS_NAMED])
+    if len(names) > _NOT_REPORTS_NAMED:
+        shown += f" and {len(names) - _NOT_REPORTS_NAMED} more"
+    return f"{folder}: ignored {what} ({shown}; paperbot parse FILE says why)"
 
 
 @dataclass(slots=True, eq=False)

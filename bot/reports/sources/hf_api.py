@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,6 @@ if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs
 PAGE_SIZE = 100  # the API's reported maximum per page
 MAX_PAGES = 5  # no day has had more than a few hundred papers
 SOURCE_LABEL = "Hugging Face API"
-log = logging.getLogger(__name__)
 # Where saved answers wrapped in an object keep their list, in the order looked for (README).
 LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
 # Where a scraper's flat record of a paper (no `paper` object, no `id`) keeps a link naming it.
@@ -86,8 +84,10 @@ def report_from_items(items: list[Any], day: dt.date, origin: str) -> Report:
         try:
             paper = paper_from_item(item, index, origin)
         except ReportFormatError as exc:
+            # Returned with the report, not logged: whoever reads the report says its warnings
+            # (`paperbot parse/ingest` as `warning:` lines, the poller in its log), as for a
+            # markdown report. Logging it here too printed it twice, once as a JSON log line.
             warnings.append(ParseWarning(0, f"{exc.reason}; skipped"))
-            log.warning("%s %s: %s; skipped", origin, day, exc.reason)
             continue
         if paper.arxiv_id not in seen:
             seen.add(paper.arxiv_id)

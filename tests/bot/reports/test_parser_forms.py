@@ -454,3 +454,212 @@ def test_a_paper_with_two_headings_is_merged_with_a_warning_and_keeps_its_first_
         5,
         "paper 2602.01234 repeated (first at line 1); merged into it",
     )
+
+
+# -- bold numbered paragraphs (yupengtang/Daily-AI-Trend-Reporter: no markdown heading at all) ---
+
+
+@pytest.mark.parametrize("number", ["1.", "1)"])
+def test_a_bold_numbered_paragraph_followed_by_its_link_is_a_paper(number: str) -> None:
+    report = parse(
+        "Keywords: generative video, watermarking\n\n"
+        f"**{number} GameFactory: Creating New Games with Generative Interactive Videos**  \n"
+        " [Read Paper](https://huggingface.co/papers/2501.08325)  \n"
+        " Summary: Games from video models.\n\n"
+        f"**{number.replace('1', '2')} SEAL: Entangled White-box Watermarks on Low-Rank Adaptation**\n"
+        "[HF](https://huggingface.co/papers/2501.09284) | [arXiv](https://arxiv.org/abs/2501.09284)\n\n"
+        "Watermarks that survive merging.\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2501.08325", "GameFactory: Creating New Games with Generative Interactive Videos"),
+        ("2501.09284", "SEAL: Entangled White-box Watermarks on Low-Rank Adaptation"),
+    ]
+    assert report.papers[0].contribution == "Games from video models."
+    assert report.papers[0].url == "https://huggingface.co/papers/2501.08325"
+    assert report.papers[1].contribution == "Watermarks that survive merging."
+
+
+def test_a_bold_numbered_paragraph_may_carry_its_link_on_its_own_line() -> None:
+    report = parse(
+        "# AI papers, 2026-08-01\n\n"
+        "**1. GameFactory** [Read Paper](https://huggingface.co/papers/2501.08325)\n"
+        "Games from video models.\n\n"
+        "**2. [SEAL: Entangled Watermarks](https://arxiv.org/abs/2501.09284)**\n"
+        "Watermarks that survive merging.\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2501.08325", "GameFactory"),
+        ("2501.09284", "SEAL: Entangled Watermarks"),
+    ]
+
+
+def outcome(text: str) -> list[tuple[str, str]] | str:
+    """The papers a text holds (id, title), or why it is refused."""
+    try:
+        return [(paper.arxiv_id, paper.title) for paper in parse(text).papers]
+    except ReportFormatError as exc:
+        return str(exc)
+
+
+GAME = "https://huggingface.co/papers/2501.08325"
+SEAL = "https://huggingface.co/papers/2501.09284"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a section label or a link label, whatever follows it
+        f"## 📄 GameFactory\n- **链接**: {GAME}\n\n**1. 使用指南**\n[HF]({GAME})\n",
+        f"## 📄 GameFactory\n\n**1. 论文链接**\n[HF]({GAME})\n",
+        # not at the start of a paragraph
+        f"# Papers 2026-08-01\n\nWe compare with:\n**1. SEAL**\n[HF]({SEAL})\n",
+        # followed by text naming a paper, not by a link line
+        f"# Papers 2026-08-01\n\n**1. Prior work**\nSEAL ([arXiv]({SEAL})) watermarks adapters.\n",
+        # a paragraph that starts in bold and goes on
+        f"# Papers 2026-08-01\n\n**1. SEAL** is related.\n[HF]({SEAL})\n",
+        # the link comes after a blank line, in another paragraph
+        f"# Papers 2026-08-01\n\n**1. SEAL**\n\n[HF]({SEAL})\n",
+        # followed by links to two papers
+        f"# Papers 2026-08-01\n\n**1. Two related papers**\n[A]({GAME}) [B]({SEAL})\n",
+    ],
+)
+def test_other_bold_numbered_lines_are_read_as_before(text: str) -> None:
+    # As the same line without its number, which was never taken for a heading.
+    assert outcome(text) == outcome(text.replace("**1. ", "**"))
+
+
+def test_bold_numbered_section_labels_under_paper_headings_are_read_as_before() -> None:
+    report = parse(
+        "## 📄 GameFactory\n- **链接**: https://huggingface.co/papers/2501.08325\n\n"
+        "**1. 应用领域**\n视频生成\n\n**2. 一句话核心贡献**\n从视频模型生成游戏。\n"
+    )
+    (paper,) = report.papers
+    assert (paper.domain, paper.contribution) == ("视频生成", "从视频模型生成游戏。")
+
+
+# -- HTML tables (shiyibihua/arxiv-daily: ids only in data-arxiv-id attributes) ------------------
+
+
+def html_row(n: int, arxiv_id: str, title: str, point: str, *, link: bool = False) -> str:
+    href = f"https://arxiv.org/abs/{arxiv_id}" if link else f"./papers/{arxiv_id.replace('.', '')}-x.html"
+    return (
+        "<tr>\n"
+        f"  <td>{n}</td>\n"
+        f'  <td><a href="{href}">{title}</a></td>\n'
+        f"  <td>{point}</td>\n"
+        '  <td class="tags-cell"><span>reinforcement learning</span> <span>offline RL</span></td>\n'
+        f"  <td>{'✅' if n == 2 else ''}</td>\n"
+        f'  <td><button data-arxiv-id="{arxiv_id}v2" title="收藏">☆</button></td>\n'
+        "</tr>\n"
+    )
+
+
+HTML_TABLE = (
+    "# cs.LG（2025-08-09）\n\n"
+    '<h2 id="rl">🔬 RL (2 篇)</h2>\n\n'
+    "<table>\n<thead>\n"
+    "<tr><th>#</th><th>题目</th><th>一句话要点</th><th>标签</th><th>🔗</th><th>⭐</th></tr>\n"
+    "</thead>\n<tbody>\n"
+    + html_row(1, "2508.07029", "From Imitation to Optimization", "提出离线强化学习方法")
+    + html_row(2, "2508.06767", "PANAMA: A Network-Aware MARL Framework", "提出PANAMA框架")
+    + "</tbody>\n</table>\n"
+)
+
+
+def test_each_row_of_an_html_table_is_a_paper_read_as_a_markdown_row() -> None:
+    report = parse_report(HTML_TABLE)  # no **Date** line: the page title dates it
+    assert report.date == dt.date(2025, 8, 9)
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2508.07029", "From Imitation to Optimization"),
+        ("2508.06767", "PANAMA: A Network-Aware MARL Framework"),
+    ]
+    first, second = report.papers
+    assert first.contribution == "提出离线强化学习方法"  # 一句话要点, as a markdown column would be
+    assert first.extra == "标签: reinforcement learning offline RL"
+    assert first.url == "https://arxiv.org/abs/2508.07029"
+    # columns headed by a symbol alone (🔗, ⭐) have no words to map: their ✅ and ☆ are dropped
+    assert "✅" not in repr(second)
+    assert "☆" not in repr(first)
+    assert [str(w) for w in report.warnings if not w.detail] == [
+        "papers lacking a section, of 2: domain 2, usage 2, innovations 2, results 2 (--verbose lists them)"
+    ]
+
+
+def test_html_rows_with_arxiv_links_under_the_page_title_are_papers_not_one_heading() -> None:
+    # the page title named both papers (`names 2 different papers`), or became the one paper's title
+    rows = html_row(1, "2508.07029", "From Imitation", "x", link=True) + html_row(
+        2, "2508.06767", "PANAMA", "y", link=True
+    )
+    two = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{rows}</table>\n")
+    assert [(p.arxiv_id, p.title) for p in two.papers] == [
+        ("2508.07029", "From Imitation"),
+        ("2508.06767", "PANAMA"),
+    ]
+    row = html_row(1, "2508.07029", "From Imitation", "x", link=True)
+    one = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{row}</table>\n")
+    assert [(p.arxiv_id, p.title) for p in one.papers] == [("2508.07029", "From Imitation")]
+    assert one.date == dt.date(2025, 8, 9)
+
+
+def test_an_html_table_without_headers_gives_each_paper_its_title_and_id_only() -> None:
+    report = parse(
+        "# Papers\n\n<table>\n"
+        "<tr><td>1</td><td>2508.07029</td><td>From Imitation to Optimization</td><td>A note.</td></tr>\n"
+        '<tr><td>2</td><td><a href="https://huggingface.co/papers/2508.06767">PANAMA</a></td></tr>\n'
+        "</table>\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2508.07029", "From Imitation to Optimization"),
+        ("2508.06767", "PANAMA"),
+    ]
+    assert all(not p.contribution and not p.extra for p in report.papers)
+
+
+def test_an_html_table_naming_no_paper_stays_text_and_fenced_tables_are_code() -> None:
+    report = parse(
+        "## 📄 GameFactory\n- **链接**: https://huggingface.co/papers/2501.08325\n\n"
+        "<table><tr><th>Model</th><th>Score</th></tr><tr><td>Ours</td><td>91.2</td></tr></table>\n\n"
+        '```html\n<table><tr><td><a href="https://arxiv.org/abs/2501.09284">SEAL</a></td></tr></table>\n```\n'
+    )
+    (paper,) = report.papers
+    assert "91.2" in paper.contribution
+
+
+def test_a_papers_own_heading_comes_first_and_its_html_row_fills_what_it_lacks() -> None:
+    report = parse(
+        "# Papers 2026-08-01\n\n<table>\n<tr><th>Title</th><th>TL;DR</th></tr>\n"
+        '<tr><td><a href="https://arxiv.org/abs/2501.08325">GameFactory</a></td>'
+        "<td>Games from video.</td></tr>\n"
+        "</table>\n\n"
+        "## GameFactory: Creating New Games\n- **Link**: https://arxiv.org/abs/2501.08325\n"
+        "- **Results**: Playable.\n"
+    )
+    (paper,) = report.papers
+    assert (paper.title, paper.contribution, paper.results) == (
+        "GameFactory: Creating New Games",
+        "Games from video.",
+        "Playable.",
+    )
+
+
+def test_a_row_whose_html_never_ends_is_skipped_with_its_line_and_the_others_read() -> None:
+    crafted = '<a b="x>y" ' * 50
+    report = parse(
+        "# Papers\n\n<table>\n"
+        f'<tr><td><a href="https://arxiv.org/abs/2501.09284">SEAL</a> {crafted}\n'
+        '<tr><td><a href="https://arxiv.org/abs/2501.08325">GameFactory</a></td></tr>\n'
+        "</table>\n"
+    )
+    assert ids(report) == ["2501.08325"]
+    assert "line 4: table row not read: its HTML has tags that never end; skipped" in [
+        str(w) for w in report.warnings
+    ]
+
+
+def test_a_table_column_headed_by_a_symbol_alone_is_not_read() -> None:
+    report = parse(
+        "| Title | 🔗 | Summary |\n|---|---|---|\n"
+        "| [GameFactory](https://arxiv.org/abs/2501.08325) | ✅ | Games from video. |\n"
+    )
+    (paper,) = report.papers
+    assert (paper.contribution, paper.extra) == ("Games from video.", "")

@@ -46,6 +46,15 @@ ATOMS = st.sampled_from(
         "\t",
         "\x00",
         "\u202e",
+        "<table>",
+        "<tr>",
+        "<td>",
+        "</td>",
+        "<th>",
+        '<a href="',
+        '">',
+        'data-arxiv-id="',
+        "<!--",
     ]
 )
 

@@ -271,3 +271,49 @@ def test_files_named_one_by_one_are_stored_in_turn_as_before(
     status, out, _err = run(capsys, "ingest", str(first), str(corrected))
     assert status == 0
     assert out[1] == "2026-04-02: 1 paper archived (1 new, 0 updated, 1 removed from that day)"
+
+
+@pytest.mark.usefixtures("database")
+def test_a_folders_undated_files_that_are_not_reports_are_noted_not_failures(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / f"report-{FIRST}.md").write_text(report(FIRST, ("2604.00101", "Widget One")), encoding="utf-8")
+    (folder / "README.md").write_text("# Daily reports\n\nOne file a day.\n", encoding="utf-8")
+    (folder / "SOURCES.json").write_text('{"source": "nowhere"}', encoding="utf-8")
+    # Without a date in its name but dated by its text: a report, read as before.
+    (folder / "digest.md").write_text(report(SECOND, ("2604.00201", "Widget Two")), encoding="utf-8")
+    # A real report whose day is neither in its name nor in its text: not readable, yet named.
+    undated = report(THIRD, ("2604.00301", "Widget Three"))
+    undated = "\n".join(line for line in undated.splitlines() if "2026-04-03" not in line)
+    (folder / "notes.md").write_text(undated, encoding="utf-8")
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 0
+    assert out == [  # digest.md first: files without a date in their names are read first
+        "2026-04-02: 1 paper archived (1 new, 0 updated)",
+        "2026-04-01: 1 paper archived (1 new, 0 updated)",
+    ]
+    assert err.splitlines() == [
+        f"{folder}: ignored 3 files with no date in their names that are not reports "
+        "(README.md, SOURCES.json, notes.md; paperbot parse FILE says why)"
+    ]
+    # A file named for a day is a report whatever it holds: one that cannot be read still fails.
+    (folder / f"report-{THIRD}.md").write_text("# Notes\n", encoding="utf-8")
+    status, _out, err = run(capsys, "ingest", str(folder))
+    assert status == 2
+    assert f"report-{THIRD}.md:1: not a Daily Papers report" in err
+    assert "ignored 3 files with no date in their names" in err
+
+
+def test_the_note_of_undated_files_names_ten_and_counts_the_rest() -> None:
+    from bot.runtime.bulk_ingest import not_reports_note
+
+    names = [f"notes-{n:02d}.md" for n in range(12)]
+    note = not_reports_note(Path("reports"), names)
+    assert note.startswith("reports: ignored 12 files with no date in their names that are not reports (")
+    assert "notes-09.md and 2 more; paperbot parse FILE says why)" in note
+    assert not_reports_note(Path("r"), ["README.md"]) == (
+        "r: ignored 1 file with no date in its name that is not a report "
+        "(README.md; paperbot parse FILE says why)"
+    )

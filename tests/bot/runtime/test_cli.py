@@ -343,6 +343,23 @@ def test_warnings_are_summary_lines_and_verbose_lists_the_papers_behind_them(
     assert len(err.splitlines()) == 2 + 12
 
 
+@pytest.mark.parametrize("command", ["parse", "ingest"])
+def test_warnings_of_a_json_report_print_as_those_of_a_markdown_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    # The JSON reader also logged each skipped item, so the CLI printed it twice: once as a
+    # `warning:` line and once as a JSON log line.
+    saved = tmp_path / "papers.json"
+    papers = [{"id": "2602.01234", "title": "Green-VLA"}, {"title": "x"}]
+    saved.write_text(json.dumps({"date": "2026-02-20", "papers": papers}), encoding="utf-8")
+    status, _, err = run(capsys, command, str(saved))
+    assert status == 0
+    assert err.splitlines() == [
+        "warning: 2026-02-20: item 1 has no 'paper' object, no arXiv 'id' and no paper link (paper_url, url, "
+        "arxiv_url, arxiv_page_url, page_url, link, pdf_url); skipped"
+    ]
+
+
 def test_ingest_verbose_too(capsys: pytest.CaptureFixture[str], report_file: Path) -> None:
     text = report_file.read_text(encoding="utf-8").replace("### 4. 主要创新点\n   第4节的内容。", "")
     report_file.write_text(text, encoding="utf-8")
