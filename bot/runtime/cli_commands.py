@@ -94,8 +94,11 @@ def _terminated(args: argparse.Namespace, note: str | None) -> Terminated:
 
 async def _dispatch(args: argparse.Namespace) -> int:
     handler: Callable[[App, argparse.Namespace], Awaitable[int]] = _COMMANDS[args.command]
-    # `parse`, and `preview` of a given report, read a report and store nothing: no database.
-    stores_nothing = args.command == "parse" or (args.command == "preview" and args.report)
+    # `parse`, and `preview` of a given report, read a report and store nothing: no database
+    # (a preview of a date reads the archive's report of that day first).
+    stores_nothing = args.command == "parse" or (
+        args.command == "preview" and args.report and _day_named(args.report) is None
+    )
     serve = args.command == "run"  # a service's log is at INFO (App.start)
     settings = load_settings()
     if serve and not settings.has_platform:
@@ -173,18 +176,18 @@ async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
 
     interests = resolve_terms(args.topics, app.taxonomy)
     locale = parse_locale(args.lang)
-    if args.report:
+    day = _day_named(args.report) if args.report else await app.archive.latest_report_date()
+    # A day the archive holds is previewed as channels received it; else the source is read.
+    report = await app.archive.report(day) if day else None
+    if report is None and args.report:
         jobs = resolve(args.report, app.report_source, max_bytes=app.settings.max_report_bytes)
         if len(jobs) != 1:
             raise BadInputError(f"{args.report}: preview reads one report; this names {len(jobs)}")
         report = await _load(jobs[0])
         assert report is not None
         _print_warnings(report)
-    else:
-        day = await app.archive.latest_report_date()
-        report = await app.archive.report(day) if day else None
-        if report is None:
-            raise BadInputError("the archive holds no report: give --report SOURCE, or ingest one first")
+    if report is None:
+        raise BadInputError("the archive holds no report: give --report SOURCE, or ingest one first")
     digest = build_digest(report, interests, app.taxonomy, locale=locale, limit=args.limit)
     if args.json:
         _print_json([item.to_json() for item in digest.items])
@@ -194,6 +197,14 @@ async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
 
     make_console(sys.stdout).print(digest_renderable(digest))
     return EXIT_OK
+
+
+def _day_named(text: str) -> dt.date | None:
+    """The day `--report 2026-04-01` names; None for a file or URL."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 async def _cmd_topics(app: App, args: argparse.Namespace) -> int:

@@ -83,6 +83,26 @@ def test_preview_defaults_to_the_newest_archived_report(capsys: pytest.CaptureFi
     assert {i["arxiv_id"] for i in json.loads(out)} == {"2611.01003", "2611.01004"}
 
 
+def test_preview_of_a_date_reads_the_archives_report_of_that_day(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """QA: `--report 2026-05-06` read the report source (here the bundled sample, of another
+    day: "no report published for this date") though the archive held that day."""
+    from tests.bot.reports.test_parser import HEADER, paper_block
+
+    report = tmp_path / "report-2026-05-06.md"
+    text = HEADER.replace("2026-04-01", "2026-05-06") + paper_block(
+        "### {n}. {name}", arxiv="2605.00001", title="Reinforcement Learning for Agents"
+    )
+    report.write_text(text, encoding="utf-8")
+    assert run(capsys, "ingest", str(report))[0] == 0
+    status, out, _ = run(capsys, "preview", "--report", "2026-05-06", "--topics", "RL", "--json")
+    assert status == 0
+    assert [i["arxiv_id"] for i in json.loads(out)] == ["2605.00001"]
+    # A day the archive lacks is still read from the report source, which has none for it.
+    assert run(capsys, "preview", "--report", "2026-05-07", "--topics", "RL")[0] == 2
+
+
 def test_topics_lists_every_topic_with_aliases(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "topics", "--json")
     topics = json.loads(out)
