@@ -29,7 +29,7 @@ from bot.models import (
     Locale,
     Subscription,
 )
-from bot.ranking.feedback import ChannelPreferences
+from bot.ranking.feedback import HALF_LIFE_DAYS, ChannelPreferences
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
 from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_offset
@@ -705,4 +705,12 @@ def _feedback(entry: Any) -> ChannelPreferences | None:
     feedback = entry["feedback"]
     if not isinstance(feedback, dict):
         raise BadInputError("feedback must be a JSON object")
-    return ChannelPreferences.from_json(feedback)
+    preferences = ChannelPreferences.from_json(feedback)
+    if preferences.half_life_days != HALF_LIFE_DAYS:
+        # The archive keeps votes, not a half-life per channel: taking another one in silence
+        # would change how fast this channel forgets without saying so.
+        raise BadInputError(
+            f"feedback half_life_days {preferences.half_life_days:g} is not supported: every "
+            f"channel's votes fade with a half-life of {HALF_LIFE_DAYS:g} days"
+        )
+    return preferences

@@ -156,6 +156,12 @@ def test_row_problem_passes_what_fits() -> None:
             {"feedback": {"version": 1, "half_life_days": 1e300, "papers": []}},
             "entry 1: a value is out of range",
         ),
+        # Not stored per channel: taken in silence, the export would say 14 (QA).
+        (
+            {"feedback": {"version": 1, "half_life_days": 30, "papers": []}},
+            "entry 1: feedback half_life_days 30 is not supported: every channel's votes fade "
+            "with a half-life of 14 days",
+        ),
     ],
 )
 def test_read_import_refuses_values_a_database_cannot_store(changes: dict[str, Any], says: str) -> None:
