@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.errors import LocalisedInputError
@@ -50,14 +51,17 @@ def parse_query(raw: str) -> Query:
         raise LocalisedInputError("error.empty_query")
     if len(query) > MAX_QUERY_LENGTH:
         raise LocalisedInputError("error.query_too_long", length=len(query), max=MAX_QUERY_LENGTH)
-    arxiv_id = parse_arxiv_id(query)
+    # An id or a date typed on a Chinese keyboard (２６１１．０１００４, ２０２６－１１－２０) is the
+    # same id or date: NFKC makes its full-width digits and punctuation ASCII.
+    plain = unicodedata.normalize("NFKC", query)
+    arxiv_id = parse_arxiv_id(plain)
     if arxiv_id:
         return PaperQuery(arxiv_id)
-    if problem := impossible_id_phrase(query):
+    if problem := impossible_id_phrase(plain):
         raise LocalisedInputError("error.impossible_arxiv_id", query=query, problem=problem)
-    day_url = _DAY_URL.match(query)
-    if day_url or _DATE.match(query):
-        text = day_url.group(1) if day_url else query
+    day_url = _DAY_URL.match(plain)
+    if day_url or _DATE.match(plain):
+        text = day_url.group(1) if day_url else plain
         try:
             return DayQuery(dt.date.fromisoformat(text))
         except ValueError:

@@ -146,6 +146,9 @@ async def test_bad_queries_are_clear_errors(filled: Archive, query: str, message
 def test_parse_query_kinds() -> None:
     assert parse_query(" 2604.00001v2 ") == PaperQuery("2604.00001")
     assert parse_query("2026-04-01") == DayQuery(DAY)
+    # Typed on a Chinese keyboard: full-width digits and punctuation.
+    assert parse_query("２６０４．００００１") == PaperQuery("2604.00001")
+    assert parse_query("２０２６－０４－０１") == DayQuery(DAY)
     query = parse_query("“视频 生成”")
     assert isinstance(query, TextQuery)
     assert len(query.terms) == 1
