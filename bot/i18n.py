@@ -785,6 +785,12 @@ class Phrase:
     values: dict[str, object] = field(default_factory=dict)
 
 
+def for_reader(key: str, personal: bool) -> str:
+    """`key`, or its wording for a reader's own DM with the app (`KEY.personal`: "your personal
+    digest", not "this channel") when `personal` and the catalogue has one."""
+    return f"{key}.personal" if personal and f"{key}.personal" in MESSAGES else key
+
+
 def t(key: str, locale: str = "en", **values: object) -> str:
     """The message `key` in `locale` (English when the locale has no text for it)."""
     values = {

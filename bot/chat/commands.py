@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -39,7 +38,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import day_lookup, lookup
 from bot.chat.query import PaperQuery, parse_query
-from bot.chat.subscribing import format_time, parse_locale
+from bot.chat.subscribing import begins_like_a_time, format_time, parse_locale
 from bot.chat.use_cases import (
     NoReportError,
     NotSubscribedError,
@@ -54,7 +53,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import MESSAGES, locale_of_text, t, wrote_chinese
+from bot.i18n import for_reader, locale_of_text, t, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -71,7 +70,7 @@ from bot.topics.taxonomy import Taxonomy
 from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
-# A lookup's first word this long that is a sub-command's name mistyped gets a "did you mean".
+# A lookup's first word this long that is a sub-command's name mistyped gets a line naming it.
 MIN_VERB_TYPO_LENGTH = 4
 # A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
 # minutes of response_url and Discord's 15 minutes of follow-ups, but people expect an answer
@@ -114,9 +113,7 @@ class CommandContext:
     def say(self, key: str, locale: str, **values: object) -> str:
         """`t(key)`, worded for a personal digest (`KEY.personal`) where the catalogue has such
         a wording and the command came from the caller's own DM with the app."""
-        if is_personal(self.channel) and f"{key}.personal" in MESSAGES:
-            key = f"{key}.personal"
-        return t(key, locale, **values)
+        return t(for_reader(key, is_personal(self.channel)), locale, **values)
 
 
 class CommandEdge(Protocol):
@@ -192,14 +189,13 @@ def _meant_command(arguments: str, *, found: bool) -> Command | None:
         return None  # a lone word is a query, not a command missing its argument
     typed = words[0].casefold()
     key = typed.rstrip(":：,，.。")
-    names = {name: COMMAND_TABLE[verb] for name, verb in VERBS.items() if COMMAND_TABLE[verb].changes}
-    if key in names:
+    if key in _CHANGING_NAMES:
         # `language fr` reads as a command more than `time series forecasting` does.
-        return names[key] if key != typed or not found or len(words[1].split()) == 1 else None
+        return _CHANGING_NAMES[key] if key != typed or not found or len(words[1].split()) == 1 else None
     if len(key) < MIN_VERB_TYPO_LENGTH or not key.isascii():
         return None
     edits = 1 if len(key) < 7 else 2
-    for name, command in names.items():
+    for name, command in _CHANGING_NAMES.items():
         grown = key.startswith(name) or name.startswith(key)
         if name.isascii() and not grown and Levenshtein.distance(key, name, score_cutoff=edits) <= edits:
             return command
@@ -316,8 +312,8 @@ def _nothing(rest: str) -> bool:
 
 
 def _a_time(rest: str) -> bool:
-    # How every form parse_time takes begins (`9:30`, `９点`, `下午3点`); a bad one gets its error.
-    return not rest.strip() or _TIME_START.match(rest.strip()) is not None
+    # A bad time that begins as one (`25:00`, `下午 99点`) gets the sub-command's own error.
+    return not rest.strip() or begins_like_a_time(rest.strip())
 
 
 def _a_language(rest: str) -> bool:
@@ -326,9 +322,6 @@ def _a_language(rest: str) -> bool:
     except BadInputError:
         return not rest.strip()  # the name alone: its usage line says what to add
     return True
-
-
-_TIME_START = re.compile(r"(?:\d|上午|早上|中午|下午|晚上)")
 
 
 async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscription | None:
@@ -594,20 +587,19 @@ def _list_text(
     taxonomy: Taxonomy, current: Subscription | None, locale: str, *, personal: bool = False
 ) -> str:
     """What the channel follows; in a reader's DM with the app, their personal digest."""
-    suffix = ".personal" if personal else ""
     if current is None:
-        return t("list.none" + suffix, locale)
+        return t(for_reader("list.none", personal), locale)
     if not current.interests:
         # Unsubscribed from its last topic: what its next subscription will keep.
         settings = settings_text(current.settings, locale) if current.settings != DigestSettings() else ""
         language = t(f"language.{current.locale}", locale)
         kept = t("list.kept", locale, when=cadence_text(current, locale), language=language)
-        return "\n".join(filter(None, (t("list.none" + suffix, locale), kept, settings)))
+        return "\n".join(filter(None, (t(for_reader("list.none", personal), locale), kept, settings)))
     paused = t("list.paused", locale, reason=current.paused_reason or "—") if current.paused else ""
     if current.settings != DigestSettings():
         paused = "\n" + settings_text(current.settings, locale) + paused
     return t(
-        "list.some" + suffix,
+        for_reader("list.some", personal),
         locale,
         topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
         when=cadence_text(current, locale),
@@ -624,9 +616,9 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: Locale) -
     try:
         query = parse_query(rest) if rest.strip() else None
     except LocalisedInputError as exc:
-        if exc.key != "error.impossible_arxiv_id":
-            raise LocalisedInputError("feedback.usage") from None
-        raise  # an id no paper can have: say why (month 13), as a lookup does
+        if exc.key == "error.impossible_arxiv_id":
+            raise  # an id no paper can have: say why (month 13), as a lookup does
+        query = None
     except BadInputError:
         query = None
     if not isinstance(query, PaperQuery):
@@ -842,6 +834,8 @@ VERBS: dict[str, str] = {
 }
 # The sub-commands that change a channel: only a caller the platform says may manage it.
 CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
+# Every typed name of those, with its sub-command (a mistyped one gets a hint: _meant_command).
+_CHANGING_NAMES = {name: COMMAND_TABLE[verb] for name, verb in VERBS.items() if verb in CHANGES}
 # Every sub-command by its canonical name: what `handle_invocation` accepts.
 SUBCOMMANDS = frozenset(COMMAND_TABLE)
 

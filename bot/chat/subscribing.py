@@ -127,13 +127,19 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
     # No time at all: quote the words that look like one (`下午 99点`, `25:00`), not the zone.
     timeish = []
     for word in words:
-        if not (word[0].isdigit() or word.startswith(_PERIODS_ZH) or word.casefold() in _AM_PM):
+        if not (begins_like_a_time(word) or word.casefold() in _AM_PM):
             break
         timeish.append(word)
     raise LocalisedInputError("error.bad_time", raw=" ".join(timeish or words[:1]))
 
 
 _AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
+
+
+def begins_like_a_time(text: str) -> bool:
+    """Whether text begins as every time parse_time takes does: a digit (`9:30`, `９点`) or a
+    Chinese part of the day (`下午3点`)."""
+    return text[:1].isdigit() or text.startswith(_PERIODS_ZH)
 
 
 def format_time(value: dt.time) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.i18n import for_reader
 from bot.ids import is_personal
 from bot.models import ChannelRef, Interests, Paper
 from bot.ranking.feedback import (
@@ -118,4 +119,4 @@ def acknowledgement_key(outcome: Outcome | None, direction: int, channel: Channe
     if outcome == "retracted":
         return "feedback.retracted"
     key = "feedback.up" if direction == UP else "feedback.down"
-    return f"{key}.personal" if channel is not None and is_personal(channel) else key
+    return for_reader(key, channel is not None and is_personal(channel))
