@@ -22,6 +22,7 @@ from bot.ranking.digest import Digest, DigestItem, render_items
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import thumbnail_url
 from bot.text import clip
+from handlers.console.cjk_text import CjkText
 
 # A help row: a command, two or more spaces, what it does.
 _ROW = re.compile(r"^(/\S.*?\S) {2,}(\S.*)$")
@@ -43,11 +44,11 @@ def item_panel(number: int, item: DigestItem, locale: str, *, image: bool = Fals
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     if item.domain:
-        grid.add_row(t("digest.area", locale), Text(_clip(item.domain)))
+        grid.add_row(t("digest.area", locale), CjkText(_clip(item.domain)))
     if item.contribution:
-        grid.add_row(t("digest.contribution", locale), Text(_clip(item.contribution)))
+        grid.add_row(t("digest.contribution", locale), CjkText(_clip(item.contribution)))
     grid.add_row(t("digest.topics", locale), Text(", ".join(item.topics), style="cyan"))
-    grid.add_row(t("digest.why", locale), Text(_clip(item.reason, 200), style="dim"))
+    grid.add_row(t("digest.why", locale), CjkText(_clip(item.reason, 200), style="dim"))
     signals = signals_of(item)  # only safe https URLs: a style string must not be bent
     if signals:
         line = Text()
@@ -108,7 +109,7 @@ def digest_renderable(
         parts.append(Text(digest.following_line(), style="dim"))
     if layout == "compact":
         for number, item in enumerate(digest.items, start=1):
-            line = Text.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"))
+            line = CjkText.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"))
             if item.topics:
                 line.append(f" — {', '.join(item.topics)}", style="cyan")
             parts.append(line)
@@ -125,38 +126,52 @@ def digest_renderable(
     parts.extend(made for _item, made in render_items(digest, panel))
     more = digest.more_line()
     if more:
-        parts.append(Text(more, style="italic"))
+        parts.append(CjkText(more, style="italic"))
     return Group(*parts)
 
 
-def align_columns(text: str) -> str:
-    """Help rows (`/paper list      what this channel follows`) with their descriptions lined up
-    by display width, so that Chinese commands (two cells a character) line up as English ones
-    do. Other lines, and a command wider than WIDEST_COMMAND, are left as they are."""
+def help_renderable(text: str, style: str = "") -> RenderableType | None:
+    """Help rows (`/paper list      what this channel follows`) as a two-column grid, or None
+    when `text` has fewer than two such rows. The descriptions line up by display width, so
+    Chinese commands (two cells a character) line up as English ones do, and a description
+    too long for the terminal wraps within its column. A command wider than WIDEST_COMMAND
+    has its own line and its description below it, in the column (as argparse does)."""
     lines = text.split("\n")
     rows = [_ROW.match(line) for line in lines]
     widths = [cell_len(row.group(1)) for row in rows if row and cell_len(row.group(1)) <= WIDEST_COMMAND]
     if len(widths) < 2:
-        return text
-    column = max(widths) + 2
-    for index, row in enumerate(rows):
+        return None
+    column = max(widths)
+    parts: list[RenderableType] = []
+    grid: Table | None = None
+    for line, row in zip(lines, rows, strict=True):
         if row is None or cell_len(row.group(1)) > WIDEST_COMMAND:
+            parts.append(CjkText(line if row is None else row.group(1), style=style))
+            grid = None
+        if row is None:
             continue
+        if grid is None:
+            grid = Table.grid(padding=(0, 0, 0, 2))
+            grid.add_column(width=column, no_wrap=True)
+            grid.add_column()
+            parts.append(grid)
         command, description = row.groups()
-        lines[index] = f"{command}{' ' * (column - cell_len(command))}{description}"
-    return "\n".join(lines)
+        shown = "" if cell_len(command) > WIDEST_COMMAND else command
+        grid.add_row(Text(shown, style=style), CjkText(description, style=style))
+    return Group(*parts)
 
 
 def reply_renderable(reply: Reply) -> RenderableType:
     if reply.digest is not None:
         return digest_renderable(reply.digest)
-    parts: list[RenderableType] = [Text(align_columns(reply.text), style="red" if reply.error else "")]
+    style = "red" if reply.error else ""
+    parts: list[RenderableType] = [help_renderable(reply.text, style) or CjkText(reply.text, style=style)]
     for hit in reply.hits:
-        line = Text.assemble(("  • ", "bold"), (hit.arxiv_id, "cyan"), "  ", (hit.title, "bold"))
+        line = CjkText.assemble(("  • ", "bold"), (hit.arxiv_id, "cyan"), "  ", (hit.title, "bold"))
         if hit.date:
             line.append(f"  ({hit.date.isoformat()})", style="dim")
         parts.append(line)
         if hit.domain:
-            parts.append(Text("      " + _clip(hit.domain.splitlines()[0], 160), style="dim"))
+            parts.append(CjkText("      " + _clip(hit.domain.splitlines()[0], 160), style="dim"))
         parts.append(Text("      " + hit.url, style=f"link {hit.url}"))
     return Group(*parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from rich.cells import cell_len
@@ -13,7 +14,7 @@ from bot.chat.commands import Reply
 from bot.models import Interests, Report
 from bot.ranking.digest import build_digest
 from bot.topics.taxonomy import builtin_taxonomy
-from handlers.console.render import align_columns, digest_renderable, reply_renderable
+from handlers.console.render import digest_renderable, help_renderable, reply_renderable
 from tests.factories import paper
 
 
@@ -50,6 +51,17 @@ def test_a_short_title_is_shown_whole() -> None:
     assert "1. Short RL Paper  [2611.01004]" in printed(digest_renderable(digest), 40)
 
 
+def description_columns(shown: str) -> list[int]:
+    """Where each printed line's description starts, in cells: after its command and a gap of
+    two or more spaces, or after the indentation of a line that continues a description."""
+    columns = []
+    for line in shown.rstrip().splitlines():
+        found = re.match(r"^(/\S.*?\S {2,}|\s{2,})\S", line)
+        if found:
+            columns.append(cell_len(found.group(1)))
+    return columns
+
+
 def test_chinese_help_rows_line_up_by_display_width() -> None:
     help_text = (
         "帮助：\n"
@@ -57,30 +69,50 @@ def test_chinese_help_rows_line_up_by_display_width() -> None:
         "/paper 订阅 主题    订阅主题\n"
         "/paper 取消排除 主题 x  不再排除\n"
         "/paper list   what this channel follows\n"
-        "/paper cadence daily|weekdays|weekly DAY   a row too wide keeps its own gap"
+        "/paper cadence daily|weekdays|weekly DAY   a row too wide: its description below"
     )
-    aligned = align_columns(help_text).splitlines()
-    assert aligned[0] == "帮助："
-    starts = {
-        cell_len(line) - cell_len(line.split("  ")[-1].lstrip()) for line in aligned[1:5]
-    }  # where each description starts, in cells
-    assert len(starts) == 1
-    assert aligned[5] == "/paper cadence daily|weekdays|weekly DAY   a row too wide keeps its own gap"
+    renderable = help_renderable(help_text)
+    assert renderable is not None
+    shown = [line.rstrip() for line in printed(renderable, 120).splitlines()]
+    assert shown[0] == "帮助："
+    column = cell_len("/paper 取消排除 主题 x") + 2
+    assert description_columns("\n".join(shown)) == [column] * 5
+    # A command too wide for the column has its description on the next line, in the column,
+    # instead of a row that a terminal would fold in the middle of the description.
+    assert shown[5] == "/paper cadence daily|weekdays|weekly DAY"
+    assert shown[6] == " " * column + "a row too wide: its description below"
 
 
-def test_the_console_help_replies_line_up_in_both_languages() -> None:
+@pytest.mark.parametrize("width", [60, 80, 100, 400])
+def test_the_console_help_replies_line_up_in_both_languages_at_any_width(width: int) -> None:
     from bot.chat.commands import HELP
 
     for text in HELP.values():
-        shown = printed(reply_renderable(Reply(text)), 400)
-        starts = {
-            cell_len(line) - cell_len(line.split("  ")[-1].lstrip())
-            for line in shown.splitlines()
-            if line.startswith("/") and cell_len(line.split("  ")[0]) <= 34
-        }
-        assert len(starts) == 1, shown
+        shown = printed(reply_renderable(Reply(text)), width)
+        # Every description, and every line a long one wraps onto, starts in one column.
+        assert len(set(description_columns(shown))) == 1, shown
+        assert max(cell_len(line.rstrip()) for line in shown.splitlines()) <= width
+
+
+def test_chinese_text_wraps_between_characters_not_only_at_spaces() -> None:
+    # rich alone moves a whole run of Chinese to the next line when it does not fit what is
+    # left of the line, leaving "…使用 GRPO" alone on a half-empty line.
+    contribution = (
+        "系统研究了在 1B–7B 小模型上使用 GRPO 进行强化学习的稳定性问题，提出组内方差归一化与长度惩罚。"
+    )
+    report = Report(
+        dt.date(2026, 11, 20), (paper(title="GRPO-Lite", arxiv_id="2611.01003", contribution=contribution),)
+    )
+    digest = build_digest(report, Interests(("reinforcement-learning",)), builtin_taxonomy())
+    lines = [line for line in printed(digest_renderable(digest), 60).splitlines() if "│" in line]
+    body = [line.split("│")[1].rstrip() for line in lines]
+    first = next(line for line in body if "系统研究了" in line)
+    assert "GRPO 进" in first  # the line is filled up to the width, then breaks between characters
+    assert cell_len(first) >= 55
+    # No line starts with closing punctuation.
+    assert not any(line.strip().startswith(("，", "。")) for line in body)
 
 
 def test_text_that_is_not_a_table_is_left_alone() -> None:
     text = "Subscribed.  This channel now follows: RL\n/paper help  this help"
-    assert align_columns(text) == text
+    assert help_renderable(text) is None
