@@ -166,12 +166,19 @@ def reply_renderable(reply: Reply) -> RenderableType:
         return digest_renderable(reply.digest)
     style = "red" if reply.error else ""
     parts: list[RenderableType] = [help_renderable(reply.text, style) or CjkText(reply.text, style=style)]
-    for hit in reply.hits:
-        line = CjkText.assemble(("  • ", "bold"), (hit.arxiv_id, "cyan"), "  ", (hit.title, "bold"))
-        if hit.date:
-            line.append(f"  ({hit.date.isoformat()})", style="dim")
-        parts.append(line)
-        if hit.domain:
-            parts.append(CjkText("      " + _clip(hit.domain.splitlines()[0], 160), style="dim"))
-        parts.append(Text("      " + hit.url, style=f"link {hit.url}"))
+    if reply.hits:
+        # A grid, so that a title too long for the terminal wraps under itself (a hanging
+        # indent) rather than back at the left edge, where it would read as the next result.
+        hits = Table.grid()
+        hits.add_column(width=4, no_wrap=True)
+        hits.add_column()
+        for hit in reply.hits:
+            line = CjkText.assemble((hit.arxiv_id, "cyan"), "  ", (hit.title, "bold"))
+            if hit.date:
+                line.append(f"  ({hit.date.isoformat()})", style="dim")
+            hits.add_row(Text("  • ", style="bold"), line)
+            if hit.domain:
+                hits.add_row("", CjkText(_clip(hit.domain.splitlines()[0], 160), style="dim"))
+            hits.add_row("", Text(hit.url, style=f"link {hit.url}"))
+        parts.append(hits)
     return Group(*parts)

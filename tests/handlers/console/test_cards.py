@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from bot.chat.commands import Reply
-from bot.models import Interests, Report
+from bot.models import Interests, LookupHit, Report
 from bot.ranking.digest import build_digest
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.console.render import digest_renderable, help_renderable, reply_renderable
@@ -116,3 +116,20 @@ def test_chinese_text_wraps_between_characters_not_only_at_spaces() -> None:
 def test_text_that_is_not_a_table_is_left_alone() -> None:
     text = "Subscribed.  This channel now follows: RL\n/paper help  this help"
     assert help_renderable(text) is None
+
+
+def test_a_long_lookup_result_wraps_under_itself_not_at_the_left_edge() -> None:
+    hit = LookupHit(
+        "2611.01003",
+        "GRPO-Lite: Critic-Free Reinforcement Learning for Math Reasoning at Small Scale",
+        dt.date(2026, 11, 20),
+        1.0,
+        url="https://huggingface.co/papers/2611.01003",
+        domain="自然语言处理 - 大语言模型推理、强化学习（RL）后训练，以及更多很长的领域说明文字。",
+    )
+    shown = printed(reply_renderable(Reply("1 paper for GRPO:", hits=[hit])), 60).rstrip().splitlines()
+    assert shown[1].startswith("  • 2611.01003  GRPO-Lite")
+    # Every further line of the result (its title's end, its date, area and link) is indented
+    # under the id, so the next result's bullet is the only thing at the margin.
+    assert len(shown) > 4
+    assert all(line.startswith("    ") and not line[4].isspace() for line in shown[2:]), shown
