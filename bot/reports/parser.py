@@ -242,7 +242,11 @@ class _Parser:
         if not any(heading.bold for heading in headings):
             return headings
         others = {heading.line for heading in headings if not heading.bold}
-        return [h for h in headings if not h.bold or self.bold_opens_paper(h, start, others)]
+        kept = [h for h in headings if not h.bold or self.bold_opens_paper(h, start, others)]
+        for heading in kept:
+            for i in range(heading.line + 1, heading.line + 1 + heading.wrapped):
+                self.skipped[i] = True  # the rest of the title, not the paper's first words
+        return kept
 
     def bold_opens_paper(self, heading: Heading, start: int, heading_lines: set[int]) -> bool:
         """Whether a bold numbered line starts a paragraph, is no section or link label, and is
@@ -255,7 +259,7 @@ class _Parser:
         if section_for(heading.text, by_words=False) is not None or label_key(heading.text) in _FIELD_KEYS:
             return False  # `**3. 使用指南**` is a section, whatever links its text holds
         ids = set(self.refs(i).ids)
-        for j in range(i + 1, min(i + 4, len(self.lines))):
+        for j in range(i + 1 + heading.wrapped, min(i + 4 + heading.wrapped, len(self.lines))):
             line = self.lines[j]
             if not line.strip():
                 break
