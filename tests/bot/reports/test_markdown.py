@@ -63,7 +63,7 @@ def test_style_sheets_scripts_comments_and_tag_ends_are_no_text(raw: str, text: 
     [
         'The model said "no"> and stopped.',  # a quote then `>` inside a sentence
         "Scores > 0.9 on 3 of 5 tasks; x -> y.",
-        "输入 \"图像\" 后 -> 输出视频。",
+        '输入 "图像" 后 -> 输出视频。',
     ],
 )
 def test_prose_with_quotes_and_angle_brackets_keeps_its_words(prose: str) -> None:
