@@ -76,6 +76,7 @@ API_ITEMS: list[Any] = json.loads(API_ANSWER.read_text(encoding="utf-8"))
 WRAPPED_ITEMS: list[Any] = json.loads(WRAPPED.read_text(encoding="utf-8"))["papers"]
 SCRAPED = FIXTURES / "scraped-records-2026-04-09.json"
 PYTHON_REPR = FIXTURES / "python-repr-items-2024-12-11.json"
+NO_AI_SUMMARY = FIXTURES / "abstract-without-ai-summary-2024-10-04.json"
 
 
 def _expected(items: list[Any]) -> list[tuple[str, str]]:
@@ -133,6 +134,16 @@ async def test_items_saved_as_the_text_python_prints_for_them_are_read() -> None
     assert stiv.authors[:3] == ("Zongyu Lin", "Wei Liu", "Chen Chen")
     assert stiv.summary.startswith("The field of video generation has made remarkable advancements")
     assert stiv.upvotes is not None
+
+
+async def test_without_an_ai_summary_the_contribution_is_the_abstracts_whole_first_sentence() -> None:
+    (paper,) = (await LocalSource(NO_AI_SUMMARY).read()).papers
+    assert paper.keywords == ()
+    assert paper.contribution == (
+        "Recent works in volume rendering, e.g. NeRF and 3D Gaussian Splatting (3DGS), significantly "
+        "advance the rendering quality and efficiency with the help of the learned implicit neural "
+        "radiance field or 3D Gaussians."
+    )
 
 
 @pytest.mark.parametrize(
