@@ -30,13 +30,26 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-# A sentence ends at `.`, `!` or `?` before a space (not in "e.g" or "3.5"), or at a full-width
+# A sentence may end at `.`, `!` or `?` before a space (not in "e.g" or "3.5"), or at a full-width
 # `。！？`, which Chinese text follows with no space.
-_FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?](?=\s|$)|[。！？]))", re.S)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
+# Abbreviations that end in a full stop within a sentence of an abstract ("Recent works in volume
+# rendering, e.g. NeRF", "Recently, Zaremba et al. (2025) showed"): no end of it.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|cf|vs|viz|resp|approx|fig|figs|eq|eqs|sec|ref|refs)\.)$", re.I
+)
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
 
 
 def first_sentence(text: str) -> str:
     """The first sentence of a text (an abstract's, for a card's one-line contribution); the whole
-    text when it has no sentence end."""
-    found = _FIRST_SENTENCE.match(text)
-    return found.group(1) if found else text
+    text when it has no sentence end. A full stop after an abbreviation, or before a word in
+    lower case, ends none."""
+    for found in _SENTENCE_END.finditer(text):
+        end = found.end()
+        if found.group() == "." and (
+            _ABBREVIATION.search(text, max(0, end - 8), end) or _LOWER_NEXT.match(text, end)
+        ):
+            continue
+        return text[:end]
+    return text

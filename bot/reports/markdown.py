@@ -7,6 +7,7 @@ digests do not rely on.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -31,9 +32,20 @@ SUMMARY_LEVEL = 7  # a <details> summary nests under any markdown heading
 BOLD_LEVEL = SUMMARY_LEVEL
 # The bold text holds no `*`, so the class cannot overlap the closing `**`: no backtracking.
 _BOLD_NUMBERED = re.compile(r"\*\*(\d{1,3}[.)](?!\d)[^*\n]{1,300})\*\*(.*)")
+_BOLD_OPEN = re.compile(r"\*\*\d{1,3}[.)](?!\d)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 SEPARATOR = re.compile(r"^\s*(?:={3,}|-{3,}|\*{3,}|_{3,})\s*$")
 _TAG = re.compile(r"<[^>]{0,200}>")
+# What a browser never shows: style sheets, scripts and comments (bounded, so an element left
+# open costs one scan of the text, not one per opening).
+_HIDDEN = re.compile(
+    r"<(style|script)\b[^>]{0,200}>.{0,20000}?</\1\s*>|<!--.{0,20000}?-->", re.IGNORECASE | re.DOTALL
+)
+_HIDDEN_OPEN = re.compile(r"\s*<(style|script)\b", re.IGNORECASE)
+# The end of a tag whose `<` was lost (`border-blue-800 dark:bg-blue-900/15">`, the leftover of
+# a `<div class="…">` a generator cut in half): attribute words, then a quote and `>`. Prose
+# has spaces and punctuation between its words that attribute values do not.
+_TAG_TAIL = re.compile(r"(?m)^[ \t]*(?:[\w:/.#%=\[\]-]+[ \t]+){0,30}[\w:/.#%=\[\]-]*[\"'][ \t]*/?>")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'|*]+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -66,6 +78,7 @@ class Heading:
     text: str
     closes: bool = False  # `</details>`: ends what its <summary> opened, names nothing
     bold: bool = False  # `**1. Title**` on a line of its own (BOLD_LEVEL): a paper's heading or a label
+    wrapped: int = 0  # lines after `line` its text runs on to (a long bold title wrapped by its generator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +124,11 @@ def find_headings(
     `<table` is on (found here, where the few lines holding a tag are looked at anyway)."""
     headings: list[Heading] = []
     fence = ""
+    closes: list[int] = []  # the lines that close a style sheet or script, once one opens
+    hidden_end = start
     for i in range(start, len(lines)):
+        if i < hidden_end:
+            continue
         line = lines[i]
         opening = _FENCE.match(line) if ("`" in line or "~" in line) else None
         if fence:
@@ -135,7 +152,14 @@ def find_headings(
             # At the margin only: testing the many indented lines of a report for `**` costs
             # more than the rare indented paragraph is worth.
             headings.append(Heading(i, BOLD_LEVEL, bold, bold=True))
+        elif first == "*" and line[1:2] == "*" and (wrapped := _wrapped_bold(lines, i)) is not None:
+            headings.append(Heading(i, BOLD_LEVEL, wrapped[0], bold=True, wrapped=wrapped[1]))
         elif "<" in line:
+            if hidden := _HIDDEN_OPEN.match(line):
+                hidden_end = _hidden_end(lines, i, hidden.group(1), closes)
+                for j in range(i, hidden_end):
+                    skipped[j] = True
+                continue
             if html := _HTML_HEADING.match(line):
                 headings.append(Heading(i, int(html.group(1)), _TAG.sub("", html.group(2))))
             elif summary := _SUMMARY.match(line):
@@ -145,6 +169,21 @@ def find_headings(
             elif tables is not None and "<table" in line.lower():
                 tables.append(i)
     return headings
+
+
+def _hidden_end(lines: list[str], i: int, tag: str, closes: list[int]) -> int:
+    """The index after the line that closes the `<style>` or `<script>` opened on line i (a
+    style sheet's rules and a script are no text of a report); i + 1 when it is not closed
+    within 200 lines, so that an element left open costs no more than its own line."""
+    if not closes:
+        closes.extend(sorted(lines_with(lines, "</style", "</script", lower=True)) or [-1])
+    end = f"</{tag.lower()}"
+    for j in closes[bisect.bisect_left(closes, i) :]:
+        if j > i + 200:
+            break
+        if end in lines[j].lower():
+            return j + 1
+    return i + 1
 
 
 def bold_numbered(line: str) -> str | None:
@@ -157,6 +196,27 @@ def bold_numbered(line: str) -> str | None:
     if rest and not (("](" in rest or "http" in rest) and is_link_line(rest)):
         return None  # `**1. Title** and a sentence`: a paragraph that starts in bold
     return found.group(1).strip()
+
+
+def _wrapped_bold(lines: list[str], i: int) -> tuple[str, int] | None:
+    """A bold numbered line whose `**` closes on one of the next two lines (`**1. Can 1B LLM
+    Surpass 405B LLM? Rethinking Compute-Optimal Test-Time` then `  Scaling**`: generators wrap
+    long titles): its text and how many lines it runs on to; else None."""
+    line = lines[i]
+    if line.count("**") != 1 or not _BOLD_OPEN.match(line):
+        return None
+    text = line.rstrip()
+    for extra in (1, 2):
+        if i + extra >= len(lines):
+            return None
+        more = lines[i + extra].strip()
+        if not more or more.startswith(("#", "**", "-", "[")):
+            return None  # a paragraph's end, or a line of its own: not the title going on
+        text = f"{text} {more}"
+        if "**" in more:
+            found = bold_numbered(text)
+            return None if found is None else (found, extra)
+    return None
 
 
 def paper_host_lines(lines: list[str]) -> set[int]:
@@ -364,7 +424,15 @@ def _link_text(found: re.Match[str]) -> str:
 
 
 def strip_tags(text: str) -> str:
-    return _TAG.sub("", text) if "<" in text else text
+    """Text without its markup: tags, and what a browser does not show (style sheets, scripts,
+    comments, the tail of a tag cut in half)."""
+    if "<" in text:
+        if "<!--" in text or "<s" in text or "<S" in text:
+            text = _HIDDEN.sub("", text)
+        text = _TAG.sub("", text)
+    if ">" in text:
+        text = _TAG_TAIL.sub("", text)
+    return text
 
 
 def plain_text(lines: list[str], *, first_inline: bool = False) -> str:

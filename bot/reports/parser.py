@@ -97,6 +97,8 @@ _RULE_STARTS = frozenset({"===", "---", "***", "___"})
 _ITEM_STARTS = frozenset("-*+0123456789")
 _FIELD_SPLIT = re.compile(r"\s+\|\s+(?=\*\*[^*|]{1,30}\*\*\s*[:：])")
 _PAPERISH = ("📄", "📃", "📑")
+# What a link field holds when its generator had no link to write: `[]()`, `<>`, `[链接]()`.
+_EMPTY_LINK = re.compile(r"\[[^\]]{0,40}\]\(\s*\)|<\s*>|[*_`\s]")
 _ROLE_SKIP = frozenset(
     {"#", "no", "rank", "순위", "排名", "序号", "date", "日期", "날짜", "소스", "source", "来源"}
 )
@@ -139,6 +141,9 @@ class _Block:
     bad_link: tuple[int, str] | None = None  # (line, url) of a link line naming no paper
     end: int = 0  # index after its region (up to the next heading that is not a label)
     lists: bool = False  # its ids come from a list or table under it: its items are the papers
+    empty_link: tuple[int, str] | None = (
+        None  # (line, text) of its link field left empty: `**论文链接：** []()`
+    )
 
 
 def parse_report(text: str, *, origin: str | None = None, default_date: dt.date | None = None) -> Report:
@@ -242,7 +247,11 @@ class _Parser:
         if not any(heading.bold for heading in headings):
             return headings
         others = {heading.line for heading in headings if not heading.bold}
-        return [h for h in headings if not h.bold or self.bold_opens_paper(h, start, others)]
+        kept = [h for h in headings if not h.bold or self.bold_opens_paper(h, start, others)]
+        for heading in kept:
+            for i in range(heading.line + 1, heading.line + 1 + heading.wrapped):
+                self.skipped[i] = True  # the rest of the title, not the paper's first words
+        return kept
 
     def bold_opens_paper(self, heading: Heading, start: int, heading_lines: set[int]) -> bool:
         """Whether a bold numbered line starts a paragraph, is no section or link label, and is
@@ -255,7 +264,7 @@ class _Parser:
         if section_for(heading.text, by_words=False) is not None or label_key(heading.text) in _FIELD_KEYS:
             return False  # `**3. 使用指南**` is a section, whatever links its text holds
         ids = set(self.refs(i).ids)
-        for j in range(i + 1, min(i + 4, len(self.lines))):
+        for j in range(i + 1 + heading.wrapped, min(i + 4 + heading.wrapped, len(self.lines))):
             line = self.lines[j]
             if not line.strip():
                 break
@@ -363,6 +372,24 @@ class _Parser:
             if ids:
                 block.ids, block.strength = tuple(dict.fromkeys(ids)), strength
                 return
+        block.empty_link = self.empty_link_field(heading.line + 1, min(block.end, heading.line + 16))
+
+    def empty_link_field(self, start: int, end: int) -> tuple[int, str] | None:
+        """The first link field among lines start…end that its generator left empty (`**论文链接：**
+        []()`, `- **Link**:`): the heading was meant as a paper whose link got lost, which is
+        said, not taken for a section of the report. Only the heading's own lines count, up to
+        the next heading of any kind (a label's link belongs to the label's paper)."""
+        after = bisect.bisect_left(self.heading_lines, start)
+        if after < len(self.heading_lines):
+            end = min(end, self.heading_lines[after])
+        for i in range(start, end):
+            line = self.lines[i]
+            if self.skipped[i] or (":" not in line and "：" not in line):
+                continue
+            pair = key_value(line)
+            if pair is not None and pair.key in LINK_KEYS and not _EMPTY_LINK.sub("", pair.value).strip():
+                return i + 1, line.strip()
+        return None
 
     def paper_headings(self, blocks: list[_Block]) -> list[_Block]:
         """The blocks that are papers: one id each; weak evidence (a link anywhere in the text)
@@ -520,14 +547,17 @@ class _Parser:
         if block.ids or block.heading.closes:
             return False
         text = block.heading.text
-        if any(mark in text[:6] for mark in _PAPERISH):
+        if any(mark in text[:6] for mark in _PAPERISH) or block.empty_link is not None:
             return True
         return block.bad_link is not None and block.heading.level == self.paper_level
 
     def skip_odd(self, block: _Block) -> None:
         self.odd_lines.add(block.heading.line)
         title = clean_title(block.heading.text) or block.heading.text
-        if block.bad_link is not None:
+        if block.empty_link is not None:
+            line, field = block.empty_link
+            self.warn_unreadable(line, f"paper {title!r} has an empty link ({field!r}); skipped")
+        elif block.bad_link is not None:
             line, url = block.bad_link
             problem = impossible_arxiv_id(url)
             why = f"an impossible arXiv id ({problem})" if problem else "no arXiv paper"

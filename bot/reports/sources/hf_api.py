@@ -15,6 +15,7 @@ object under one of LIST_KEYS, whose top-level `date` dates the report.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 from collections import Counter
@@ -37,7 +38,18 @@ SOURCE_LABEL = "Hugging Face API"
 LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
 # Where a scraper's flat record of a paper (no `paper` object, no `id`) keeps a link naming it.
 LINK_KEYS = ("paper_url", "url", "arxiv_url", "arxiv_page_url", "page_url", "link", "pdf_url")
-_JSON_NAMES = {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+# A saved item that is a string is read as an object when it is one written out as JSON or as
+# Python prints a dict (`str(item)`: 2404589803/hf-daily-paper-newsletter-chinese saved 22 days
+# so); bounded, so that a string of any size costs no more than a real item's text.
+MAX_ITEM_TEXT = 1_000_000
+_JSON_NAMES = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
 
 
 class HuggingFaceApiSource:
@@ -187,16 +199,36 @@ def _decode(text: str, url: str, declared_json: str | None = None) -> tuple[list
             ) from None
         raise ReportFormatError(f"invalid JSON ({exc.msg} at line {exc.lineno})", origin=url) from None
     if isinstance(data, list):
-        return data, None
+        return [_object_in_text(item) for item in data], None
     expected = f"expected a JSON list of papers, or an object holding one under {', '.join(LIST_KEYS)}"
     if isinstance(data, dict):
         for key in LIST_KEYS:
             if isinstance(data.get(key), list):
-                return data[key], _day(data.get("date"))
+                return [_object_in_text(item) for item in data[key]], _day(data.get("date"))
         keys = ", ".join(map(str, list(data)[:8])) or "none"
         raise ReportFormatError(f"{expected}; got an object with keys {keys}", origin=url)
     got = "null" if data is None else _JSON_NAMES.get(type(data), type(data).__name__)
     raise ReportFormatError(f"{expected}; got {got}", origin=url)
+
+
+def _object_in_text(item: Any) -> Any:
+    """An item saved as the text of an object (`"{'paper': {'id': '2412.07730', …}}"`, a Python
+    dict's repr, or JSON in a string) as that object; any other item as it is."""
+    if not isinstance(item, str) or len(item) > MAX_ITEM_TEXT:
+        return item
+    text = item.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return item
+    try:
+        found = json.loads(text)
+    except ValueError:
+        try:
+            # literal_eval reads literals only (no names, calls or attributes: nothing runs);
+            # malformed or too deeply nested text raises, and the item stays a string.
+            found = ast.literal_eval(text)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return item
+    return found if isinstance(found, dict) else item
 
 
 def _text(value: Any) -> str:
@@ -232,7 +264,8 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
     """One API item, or a bare paper object, as a Paper; an item without a usable arXiv id is a
     ReportFormatError."""
     if not isinstance(item, dict):
-        raise ReportFormatError(f"item {index} has no 'paper' object", origin=origin)
+        got = "null" if item is None else _JSON_NAMES.get(type(item), type(item).__name__)
+        raise ReportFormatError(f"item {index} is {got}, not a paper object", origin=origin)
     paper = item.get("paper")
     if not isinstance(paper, dict):
         if "id" not in item:

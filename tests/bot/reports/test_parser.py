@@ -323,3 +323,37 @@ def test_a_long_section_on_the_heading_line_is_read() -> None:
     text = HEADER + block.replace("**：\n   第1节的内容。", "**：" + long_text, 1)
     paper = parse_report(text).papers[0]
     assert paper.domain == long_text.strip()
+
+
+def test_a_report_whose_every_paper_link_is_empty_is_refused_saying_so() -> None:
+    # 2404589803/hf-daily-paper-newsletter-chinese, 2025-01-08 to 01-10: `**论文链接：** []()`
+    # under every paper and no id anywhere. It read as "0 papers", exit 0: a day lost in silence.
+    from tests.conftest import REPORTS
+
+    text = (REPORTS / "zh-hf-newsletter-empty-links-2025-01-08.md").read_text(encoding="utf-8")
+    with pytest.raises(ReportFormatError) as raised:
+        parse_report(text)
+    assert "has an empty link ('**论文链接：** []()')" in str(raised.value)
+
+
+def test_a_paper_whose_link_is_empty_is_named_and_the_others_are_read() -> None:
+    report = parse_report(
+        "# 论文日报 2025-01-08\n\n"
+        "### 1. 面向物理AI的Cosmos世界基础模型平台\n\n**论文链接：** []()\n\n---\n\n"
+        "### 2. MotionBench：细粒度视频运动理解\n\n**论文链接：** [arXiv](https://arxiv.org/abs/2501.02955)\n"
+    )
+    assert [p.arxiv_id for p in report.papers] == ["2501.02955"]
+    assert any(
+        "paper '面向物理AI的Cosmos世界基础模型平台' has an empty link" in w.message for w in report.warnings
+    )
+
+
+@pytest.mark.parametrize("field", ["- **代码**: []()", "**Usage**:", "- **Project page**: 无"])
+def test_an_empty_field_that_is_no_link_changes_nothing(field: str) -> None:
+    text = (
+        "# 论文日报 2025-01-08\n\n## 📄 MotionBench\n- **链接**: https://arxiv.org/abs/2501.02955\n\n"
+        f"## 资源\n{field}\n"
+    )
+    report = parse_report(text)
+    assert [p.arxiv_id for p in report.papers] == ["2501.02955"]
+    assert not any("empty link" in w.message for w in report.warnings)

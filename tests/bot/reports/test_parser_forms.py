@@ -663,3 +663,49 @@ def test_a_table_column_headed_by_a_symbol_alone_is_not_read() -> None:
     )
     (paper,) = report.papers
     assert (paper.contribution, paper.extra) == ("Games from video.", "")
+
+
+def test_a_bold_numbered_title_wrapped_onto_the_next_line_is_one_paper_with_its_whole_title() -> None:
+    # yupengtang/Daily-AI-Trend-Reporter wraps long titles: the `**` closes on the next line
+    report = parse(
+        "Keywords: test-time scaling\n\n"
+        "**1. Can 1B LLM Surpass 405B LLM? Rethinking Compute-Optimal Test-Time\n"
+        "  Scaling**  \n"
+        " [Read Paper](https://huggingface.co/papers/2502.06703)  \n"
+        " Summary: Small models win with search.\n\n"
+        "**2. The Curse of Depth in Large Language Models**  \n"
+        " [Read Paper](https://huggingface.co/papers/2502.05795)  \n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2502.06703", "Can 1B LLM Surpass 405B LLM? Rethinking Compute-Optimal Test-Time Scaling"),
+        ("2502.05795", "The Curse of Depth in Large Language Models"),
+    ]
+    assert report.papers[0].contribution == "Small models win with search."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the bold never closes: a paragraph, not a title
+        f"# Papers 2026-08-01\n\n**1. SEAL watermarks\nadapters\n[HF]({SEAL})\n",
+        # it closes and a sentence goes on
+        f"# Papers 2026-08-01\n\n**1. SEAL watermarks\nadapters** and more.\n[HF]({SEAL})\n",
+    ],
+)
+def test_other_bold_lines_that_run_on_are_read_as_before(text: str) -> None:
+    assert outcome(text) == outcome(text.replace("**1. ", "**"))
+
+
+def test_style_sheets_and_scripts_in_a_report_are_no_text_of_its_papers() -> None:
+    report = parse(
+        "# Daily Papers 2026-01-05\n\n<style>\n.paper-card { border: 1px solid #ddd; }\n</style>\n\n"
+        "## 1. Agents That Plan\n[HF](https://huggingface.co/papers/2601.00001)\n\n"
+        "<script>window.dataLayer = window.dataLayer || [];</script>\n"
+        'Summary: <span style="color:red">Agents</span> that plan. <style>.x{color:red}</style>\n\n'
+        "## 2. Diffusion Again\n[HF](https://huggingface.co/papers/2601.00002)\n"
+        '<div class="card">\n<style>\n.x { color: red; }\n</style>\nDiffusion that samples fast.\n</div>\n'
+    )
+    assert [(p.contribution, p.extra) for p in report.papers] == [
+        ("Agents that plan.", ""),
+        ("Diffusion that samples fast.", ""),
+    ]

@@ -119,7 +119,7 @@ async def test_a_malformed_item_is_skipped_with_a_warning() -> None:
     assert [p.arxiv_id for p in report.papers] == ["2603.10001", "2603.10003"]
     assert [str(w) for w in report.warnings] == [
         "item 1 has no valid arXiv id (None); skipped",
-        "item 2 has no 'paper' object; skipped",
+        "item 2 is a string, not a paper object; skipped",
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ WRAPPED = FIXTURES / "mirror-index-wrapped-papers-2026-10-03.json"
 API_ITEMS: list[Any] = json.loads(API_ANSWER.read_text(encoding="utf-8"))
 WRAPPED_ITEMS: list[Any] = json.loads(WRAPPED.read_text(encoding="utf-8"))["papers"]
 SCRAPED = FIXTURES / "scraped-records-2026-04-09.json"
+PYTHON_REPR = FIXTURES / "python-repr-items-2024-12-11.json"
+NO_AI_SUMMARY = FIXTURES / "abstract-without-ai-summary-2024-10-04.json"
 
 
 def _expected(items: list[Any]) -> list[tuple[str, str]]:
@@ -117,6 +120,48 @@ async def test_a_scrapers_flat_records_are_read_by_their_links() -> None:
     assert mars.summary.startswith("We release MARS (Mask AutoRegression)")  # details.abstract
     assert mars.github_repo is None
     assert ragen.github_repo == "https://github.com/mll-lab-nu/RAGEN"  # details.github_links[0]
+
+
+async def test_items_saved_as_the_text_python_prints_for_them_are_read() -> None:
+    """2404589803/hf-daily-paper-newsletter-chinese saved 22 days as `str(item)` strings."""
+    report = await LocalSource(PYTHON_REPR).read()
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [
+        ("2412.07730", "STIV: Scalable Text and Image Conditioned Video Generation"),
+        ("2412.07282", "HARP: Hesitation-Aware Reframing in Transformer Inference Pass"),
+    ]
+    assert not report.warnings
+    stiv = report.papers[0]
+    assert stiv.authors[:3] == ("Zongyu Lin", "Wei Liu", "Chen Chen")
+    assert stiv.summary.startswith("The field of video generation has made remarkable advancements")
+    assert stiv.upvotes is not None
+
+
+async def test_without_an_ai_summary_the_contribution_is_the_abstracts_whole_first_sentence() -> None:
+    (paper,) = (await LocalSource(NO_AI_SUMMARY).read()).papers
+    assert paper.keywords == ()
+    assert paper.contribution == (
+        "Recent works in volume rendering, e.g. NeRF and 3D Gaussian Splatting (3DGS), significantly "
+        "advance the rendering quality and efficiency with the help of the learned implicit neural "
+        "radiance field or 3D Gaussians."
+    )
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("2412.07730", "item 0 is a string, not a paper object"),
+        ("{'paper': {'id': __import__('os').getcwd()}}", "item 0 is a string, not a paper object"),
+        ("{'paper': " * 300 + "1" + "}" * 300, "item 0 is a string, not a paper object"),
+        (["2412.07730"], "item 0 is a list, not a paper object"),
+    ],
+)
+async def test_an_item_that_is_no_object_nor_the_text_of_one_is_named_as_what_it_is(
+    tmp_path: Path, item: Any, message: str
+) -> None:
+    path = tmp_path / "2024-12-11.json"
+    path.write_text(json.dumps([item]), encoding="utf-8")
+    with pytest.raises(ReportFormatError, match=re.escape(message)):
+        await LocalSource(path).read()
 
 
 @pytest.mark.parametrize(
@@ -184,6 +229,7 @@ async def test_the_first_documented_key_holding_a_list_wins(tmp_path: Path) -> N
         ('"2603.10001"', "got a string"),
         ("42", "got a number"),
         (json.dumps({"papers": [{"title": "t"}, "x"]}), "none of the 2 items is usable"),
+        (json.dumps([None]), "item 0 is null, not a paper object"),
         (
             json.dumps({"papers": [{"title": "t", "url": "https://example.org/t"}]}),
             r"item 0 has no 'paper' object, no arXiv 'id' and no paper link \(paper_url, url, ",
