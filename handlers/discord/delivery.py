@@ -13,7 +13,7 @@ from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.embeds import digest_messages
-from handlers.discord.publisher import DiscordPublisher
+from handlers.discord.publisher import DiscordHistoryError, DiscordPublisher
 
 
 class DiscordDigestPublisher:
@@ -28,7 +28,14 @@ class DiscordDigestPublisher:
         return await self.publisher.publish(subscription, messages, delivery_id=key, start_at=start_at)
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
-        return await self.publisher.posted_parts(subscription.channel.channel, key)
+        try:
+            return await self.publisher.posted_parts(subscription.channel.channel, key)
+        except DiscordHistoryError as exc:
+            if not exc.channel_gone:
+                raise
+            # Deleted or closed to paperbot since the attempt this one resumes: nothing more can
+            # be posted there, and `publish` meets the same refusal and pauses the channel.
+            return set()
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
         """A notice (bot/delivery/loud_failures.py) to a channel, or by DM to a person."""

@@ -81,6 +81,10 @@ Sleep = Callable[[float], Awaitable[None]]
 class SlackHistoryError(PaperbotError):
     """conversations.history could not be read, so which parts were posted is unknown."""
 
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code  # Slack's error code, or the short name of a failure without an answer
+
 
 # -- the client --------------------------------------------------------------------------------
 
@@ -520,7 +524,8 @@ class SlackPublisher:
             else:
                 response = await self.client.conversations_history(**kwargs)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            raise SlackHistoryError(f"cannot read the history of {channel}: {_error_code(exc)}") from exc
+            code = _error_code(exc)
+            raise SlackHistoryError(f"cannot read the history of {channel}: {code}", code) from exc
         return response.data if isinstance(response.data, dict) else {}
 
 
