@@ -608,6 +608,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "paperbot is not installed in this workspace any more",
         "zh": "paperbot 已不再安装于此工作区",
     },
+    "pause.restricted_action": {
+        "en": "paperbot may not post in this channel (only some members may post there)",
+        "zh": "paperbot 无权在该频道发消息（该频道只允许部分成员发言）",
+    },
+    "pause.fix.posting": {
+        "en": "let paperbot post in the channel (its settings, Posting permissions), "
+        "then run `/paper subscribe …` there again",
+        "zh": "请在该频道设置的“发帖权限”（Posting permissions）中允许 paperbot 发消息，"
+        "然后在那里重新运行 `/paper subscribe …`",
+    },
     "pause.fix.invite": {
         "en": "invite paperbot with `/invite @paperbot` in that channel, "
         "then run `/paper subscribe …` there again",

@@ -47,14 +47,11 @@ async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPub
                 clients = WorkspaceClients(settings.slack_api_url, token=token, session=http)
             found["slack"] = SlackDigestPublisher(clients, app.subscriptions)
         if settings.discord_token is not None:
-            import discord
-
-            from handlers.discord.delivery import DiscordDigestPublisher, without_rate_limit_linger
+            from handlers.discord.delivery import DiscordDigestPublisher, delivery_client
             from handlers.discord.run import log_in
 
             # Posting needs only Discord's HTTP API: log in, no gateway connection.
-            discord_client = discord.Client(intents=discord.Intents.none())
-            without_rate_limit_linger(discord_client.http)  # a pass ends with its last answer
+            discord_client = delivery_client()
             await log_in(discord_client, settings)  # a refused DISCORD_TOKEN: one line, exit 2
             found["discord"] = DiscordDigestPublisher(discord_client, app.subscriptions)
         yield found

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
+from bot.errors import PaperbotError
 from bot.models import Subscription
 from bot.ports import DigestPublisher, PublishResult
 from bot.runtime.logs import log_context
@@ -276,7 +277,12 @@ class Deliverer:
                 try:
                     return await self._deliver(delivery, subscription, now)
                 except Exception as exc:  # one bad delivery must not stop the others
-                    log.exception("delivery %s failed", delivery.key)
+                    if isinstance(exc, PaperbotError):
+                        # Raised on purpose and saying why (a platform whose history cannot be
+                        # read right now): one line, retried as any failure; no traceback.
+                        log.warning("delivery %s failed: %s", delivery.key, exc)
+                    else:
+                        log.exception("delivery %s failed", delivery.key)
                     error = f"{type(exc).__name__}: {exc}"
                     result = PublishResult("failed", (), delivery.next_part, error)
                     status = await self.outbox.finish(

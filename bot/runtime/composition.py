@@ -24,6 +24,7 @@ from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
 if TYPE_CHECKING:  # imported where used: a one-shot lookup needs none (benchmarks/bench_startup.py)
     from bot.delivery.deliverer import Deliverer
+    from bot.delivery.loud_failures import Notices
     from bot.store.notices import NoticeStore
     from bot.store.outbox import Outbox
     from bot.store.subscriptions import SubscriptionStore
@@ -102,6 +103,15 @@ class App:
             votes=self.votes,
             notice_store=self.notice_store,
         )
+
+    def recorded_notices(self, worker: str) -> Notices:
+        """Notices a chat edge records when a platform's event pauses channels (a channel left or
+        deleted, an uninstall, a reader gone), for the delivering process to send to
+        PAPERBOT_OPERATOR_CHANNEL and the channels' creators, or to log. It sends none itself."""
+        from bot.delivery.loud_failures import NoticePolicy, Notices
+
+        policy = NoticePolicy.from_settings(self.settings)
+        return Notices(self.notice_store, self.outbox, self.subscriptions, {}, policy, worker=worker)
 
     async def schema_revision(self) -> str | None:
         return await current_revision(self.engine)

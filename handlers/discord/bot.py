@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -44,6 +44,9 @@ from bot.topics.taxonomy import Taxonomy
 from handlers.discord.embeds import DetailsButton, VoteButton, details_embeds, reply_messages
 from handlers.discord.lifecycle import channel_deleted, server_left
 from handlers.discord.locale import language_of
+
+if TYPE_CHECKING:
+    from bot.delivery.loud_failures import Notices
 
 log = logging.getLogger("paperbot.discord")
 
@@ -117,6 +120,9 @@ class DiscordEdge:
 
     # The readers' 👍 / 👎: the process's one store (App.votes); None: one made on first use.
     vote_store: VoteStore | None = None
+    # Records the notices of channels paused by the gateway's events (a server left, a channel
+    # deleted), sent by the delivering process; None: only the log says so.
+    notices: Notices | None = None
 
     @property
     def votes(self) -> VoteStore:
@@ -314,14 +320,16 @@ class PaperBot(discord.Client):
 
     # Lifecycle (handlers/discord/lifecycle.py): the bot left a server, a channel or thread went.
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await server_left(self.edge.store, guild.id)
+        await server_left(self.edge.store, guild.id, self.edge.notices)
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
-        await channel_deleted(self.edge.store, channel.guild.id, channel.id)
+        await channel_deleted(self.edge.store, channel.guild.id, channel.id, notices=self.edge.notices)
 
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         # The raw event: a thread deleted while not in discord.py's cache must pause too.
-        await channel_deleted(self.edge.store, payload.guild_id, payload.thread_id, "THREAD_DELETE")
+        await channel_deleted(
+            self.edge.store, payload.guild_id, payload.thread_id, "THREAD_DELETE", self.edge.notices
+        )
 
     async def setup_hook(self) -> None:
         # Buttons on digests posted before this start must keep working: register the

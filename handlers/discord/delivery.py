@@ -13,7 +13,21 @@ from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.embeds import digest_messages
-from handlers.discord.publisher import DiscordPublisher
+from handlers.discord.publisher import DiscordHistoryError, DiscordPublisher
+
+# A Retry-After longer than this is not sat out inside a post: the post fails (discord.RateLimited,
+# a transient failure) and the outbox retries later, as on Slack (handlers/slack/publisher.py's
+# MAX_RETRY_AFTER_SECONDS). discord.py's default waits any length, up to five times a request.
+# 30 s is also the least discord.py accepts. Global rate limits are always waited out by it.
+MAX_RETRY_AFTER_SECONDS = 30.0
+
+
+def delivery_client() -> discord.Client:
+    """The Discord client that posts digests and notices: HTTP only (no gateway, no intents),
+    bounded rate-limit waits, and no linger after a pass's last post."""
+    client = discord.Client(intents=discord.Intents.none(), max_ratelimit_timeout=MAX_RETRY_AFTER_SECONDS)
+    without_rate_limit_linger(client.http)  # a pass ends with its last answer
+    return client
 
 
 class DiscordDigestPublisher:
@@ -28,7 +42,14 @@ class DiscordDigestPublisher:
         return await self.publisher.publish(subscription, messages, delivery_id=key, start_at=start_at)
 
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
-        return await self.publisher.posted_parts(subscription.channel.channel, key)
+        try:
+            return await self.publisher.posted_parts(subscription.channel.channel, key)
+        except DiscordHistoryError as exc:
+            if not exc.channel_gone:
+                raise
+            # Deleted or closed to paperbot since the attempt this one resumes: nothing more can
+            # be posted there, and `publish` meets the same refusal and pauses the channel.
+            return set()
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
         """A notice (bot/delivery/loud_failures.py) to a channel, or by DM to a person."""

@@ -10,11 +10,16 @@ as `on_guild_unavailable`, which paperbot ignores.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.chat.channel_changes import Gone, Reasons, channel_gone, workspace_gone
 from bot.ids import DISCORD_DM_WORKSPACE
 from bot.models import ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.discord.publisher import pause_reason
+
+if TYPE_CHECKING:
+    from bot.delivery.loud_failures import Notices
 
 
 def discord_reasons(code: str) -> Reasons:
@@ -27,17 +32,24 @@ def discord_reasons(code: str) -> Reasons:
     return reason
 
 
-async def server_left(store: SubscriptionStore, guild_id: int) -> int:
-    """paperbot is no longer in the server: pause every channel of it; how many."""
+async def server_left(store: SubscriptionStore, guild_id: int, notices: Notices | None = None) -> int:
+    """paperbot is no longer in the server: pause every channel of it; how many. `notices`: the
+    operator hears of each (the bot may share no server with their creators any more)."""
+    code = "GUILD_DELETE"
     return await workspace_gone(
-        store, "discord", str(guild_id), Gone.UNINSTALLED, discord_reasons("GUILD_DELETE")
+        store, "discord", str(guild_id), Gone.UNINSTALLED, discord_reasons(code), notices, error=code
     )
 
 
 async def channel_deleted(
-    store: SubscriptionStore, guild_id: int | None, channel_id: int, code: str = "CHANNEL_DELETE"
+    store: SubscriptionStore,
+    guild_id: int | None,
+    channel_id: int,
+    code: str = "CHANNEL_DELETE",
+    notices: Notices | None = None,
 ) -> bool:
-    """A channel or thread was deleted: pause its subscription; whether it had one."""
+    """A channel or thread was deleted: pause its subscription; whether it had one. `notices`:
+    the operator and the channel's creator hear of it."""
     guild = str(guild_id) if guild_id else DISCORD_DM_WORKSPACE
     ref = ChannelRef("discord", guild, str(channel_id))
-    return await channel_gone(store, ref, Gone.DELETED, discord_reasons(code))
+    return await channel_gone(store, ref, Gone.DELETED, discord_reasons(code), notices, error=code)

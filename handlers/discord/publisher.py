@@ -79,7 +79,13 @@ def pause_reason(cause: str, code: str, locale: str, *, personal: bool = False) 
 
 
 class DiscordHistoryError(PaperbotError):
-    """The channel's history could not be read, so which parts were posted is unknown."""
+    """The channel's history could not be read, so which parts were posted is unknown.
+    `channel_gone`: because the channel itself is gone or closed to paperbot (a post would be
+    refused the same way and pause it), not because Discord did not answer."""
+
+    def __init__(self, message: str, *, channel_gone: bool = False) -> None:
+        super().__init__(message)
+        self.channel_gone = channel_gone
 
 
 class _Paused(Exception):
@@ -263,7 +269,10 @@ class DiscordPublisher:
                 if found and 1 <= int(found[1]) <= int(found[2]):
                     parts.add(int(found[1]) - 1)
         except (_Paused, _Failed) as exc:
-            raise DiscordHistoryError(f"cannot read the history of channel {channel_id}: {exc}") from exc
+            raise DiscordHistoryError(
+                f"cannot read the history of channel {channel_id}: {exc}",
+                channel_gone=isinstance(exc, _Paused),
+            ) from exc
         except _TRANSIENT as exc:
             raise DiscordHistoryError(
                 f"cannot read the history of channel {channel_id}: {_error_code(exc)}"

@@ -42,7 +42,12 @@ def _refused() -> ConfigurationError:
 
 def make_bot(app: App) -> PaperBot:
     edge = DiscordEdge(
-        app.archive, app.subscriptions, app.taxonomy, default_tz=app.settings.timezone, vote_store=app.votes
+        app.archive,
+        app.subscriptions,
+        app.taxonomy,
+        default_tz=app.settings.timezone,
+        vote_store=app.votes,
+        notices=app.recorded_notices("discord-edge"),
     )
     return PaperBot(edge, guild_id=app.settings.discord_guild_id)
 

@@ -9,7 +9,7 @@ from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.blocks import digest_messages
 from handlers.slack.messages import SlackMessage
 from handlers.slack.oauth import WorkspaceClients
-from handlers.slack.publisher import SlackPublisher, pause_reason
+from handlers.slack.publisher import PERMANENT_ERRORS, SlackHistoryError, SlackPublisher, pause_reason
 
 # Rendered digests kept per publisher: a pass sends the same few digests to many channels.
 RENDERED_KEPT = 64
@@ -54,7 +54,15 @@ class SlackDigestPublisher:
         publisher = await self._publisher(subscription)
         if publisher is None:
             return set()
-        return await publisher.posted_parts(subscription.channel.channel, key)
+        try:
+            return await publisher.posted_parts(subscription.channel.channel, key)
+        except SlackHistoryError as exc:
+            if exc.code not in PERMANENT_ERRORS:
+                raise
+            # The channel is gone or closed to paperbot (removed, archived, token revoked) since
+            # the attempt this one resumes: nothing more can be posted there, and `publish` meets
+            # the same refusal at its first post and pauses the channel, telling whom it tells.
+            return set()
 
     async def notify(self, recipient: Recipient, text: str) -> NotifyResult:
         """A notice (bot/delivery/loud_failures.py) to a channel, or by DM to a person, in the

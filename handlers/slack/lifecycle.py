@@ -14,13 +14,19 @@ its client for the workspace, so no Web API call is made with the revoked token 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.chat.channel_changes import Gone, channel_back, channel_gone, reader_gone, workspace_gone
+from bot.chat.channel_changes import (
+    Gone,
+    channel_back,
+    channel_gone,
+    reader_gone,
+    tell_paused,
+    workspace_gone,
+)
 from bot.models import ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.oauth import WorkspaceClients
@@ -85,9 +91,8 @@ def _channel(context: AsyncBoltContext, event: dict[str, Any]) -> ChannelRef | N
 
 
 def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices | None = None) -> None:
-    """Add a listener for every event of LIFECYCLE_EVENTS to `app`; `notices` records the
-    operator's notice of a personal digest paused because its reader left (sent by whichever
-    process delivers: bot/delivery/loud_failures.py)."""
+    """Add a listener for every event of LIFECYCLE_EVENTS to `app`; `notices` records the notices
+    of the channels they pause (sent by whichever process delivers: bot/delivery/loud_failures.py)."""
 
     async def reader_changed(event: dict[str, Any], context: AsyncBoltContext) -> None:
         user = event.get("user")
@@ -98,23 +103,14 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
         if not team or not user_id:
             return
         paused = await reader_gone(store, "slack", team, user_id, slack_reason)
-        if notices is None:
-            return
-        now = dt.datetime.now(dt.UTC)
-        for subscription in paused:
-            await notices.channel_paused(
-                subscription.channel,
-                f"{subscription.channel}:user_deactivated:{now:%Y-%m-%dT%H:%M}",
-                error="user_deactivated",
-                subscription=subscription,
-                creator_told=True,  # the reader is gone: only the operator (or the log) hears
-                now=now,
-            )
+        refs = [subscription.channel for subscription in paused]
+        await tell_paused(store, notices, refs, Gone.READER_GONE, _CODES[Gone.READER_GONE])
 
     async def gone(event: dict[str, Any], context: AsyncBoltContext) -> None:
         ref = _channel(context, event)
         if ref is not None:
-            await channel_gone(store, ref, CHANNEL_GONE_EVENTS[event["type"]], slack_reason)
+            kind = CHANNEL_GONE_EVENTS[event["type"]]
+            await channel_gone(store, ref, kind, slack_reason, notices, error=_CODES[kind])
 
     async def back(event: dict[str, Any], context: AsyncBoltContext) -> None:
         ref = _channel(context, event)
@@ -125,7 +121,7 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
         enterprise, team = context.enterprise_id, context.team_id
         if app.installation_store is not None:
             await app.installation_store.async_delete_all(enterprise_id=enterprise, team_id=team)
-        await _workspace_gone(store, enterprise, team, Gone.UNINSTALLED)
+        await _workspace_gone(store, enterprise, team, Gone.UNINSTALLED, notices)
 
     async def revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
         enterprise, team = context.enterprise_id, context.team_id
@@ -136,7 +132,7 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
             # token as the bot row, so all of them go.
             if installations is not None:
                 await installations.async_delete_all(enterprise_id=enterprise, team_id=team)
-            await _workspace_gone(store, enterprise, team, Gone.REVOKED)
+            await _workspace_gone(store, enterprise, team, Gone.REVOKED, notices)
             return
         # Only people's tokens (paperbot asks for none, but an installer may have granted some).
         for user in tokens.get("oauth") or ():
@@ -155,7 +151,7 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
 
 
 async def _workspace_gone(
-    store: SubscriptionStore, enterprise: str | None, team: str | None, kind: Gone
+    store: SubscriptionStore, enterprise: str | None, team: str | None, kind: Gone, notices: Notices | None
 ) -> None:
     if not team:
         # An organisation-wide (Enterprise Grid) install names no workspace: its installation
@@ -163,4 +159,4 @@ async def _workspace_gone(
         log.warning("Slack organisation %s: %s, no workspace named", enterprise, kind)
         return
     WorkspaceClients.forget_everywhere(team)
-    await workspace_gone(store, "slack", team, kind, slack_reason)
+    await workspace_gone(store, "slack", team, kind, slack_reason, notices, error=_CODES[kind])

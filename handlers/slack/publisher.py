@@ -81,6 +81,10 @@ Sleep = Callable[[float], Awaitable[None]]
 class SlackHistoryError(PaperbotError):
     """conversations.history could not be read, so which parts were posted is unknown."""
 
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code  # Slack's error code, or the short name of a failure without an answer
+
 
 # -- the client --------------------------------------------------------------------------------
 
@@ -258,8 +262,15 @@ def _api_method(url: str) -> str:
 
 # -- why a channel was paused ------------------------------------------------------------------
 
+# Slack's refusals of a post in a channel where paperbot may not post (an admin made it read-only
+# or thread-only, or a workspace setting limits who posts): one cause, one wording.
+_POSTING_RESTRICTED = {
+    "restricted_action": "restricted_action",
+    "restricted_action_read_only_channel": "restricted_action",
+    "restricted_action_thread_only_channel": "restricted_action",
+}
 # Errors that no retry cures: the channel is gone or closed to paperbot…
-CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", *_POSTING_RESTRICTED})
 # …or the workspace's token no longer works (account_inactive: the bot user or workspace was
 # deactivated — a token problem in Slack's docs, so a DM with the same token cannot work either).
 WORKSPACE_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
@@ -277,20 +288,26 @@ def _fix_key(code: str, personal: bool = False) -> str:
         return "fix.personal"
     if code == "channel_deleted":
         return "fix.resubscribe"
+    if code in _POSTING_RESTRICTED:
+        return "fix.posting"
     return "fix.unarchive" if code == "is_archived" else "fix.invite"
+
+
+def _cause_key(code: str) -> str:
+    return f"pause.{_POSTING_RESTRICTED.get(code, code)}"
 
 
 # The wording of each reason is the catalogue's (bot/i18n.py `pause.*`), shared with Discord.
 def pause_reason(code: str, locale: str, *, personal: bool = False) -> str:
     """The paused_reason stored for a permanent error; `/paper list` shows it to the channel
     (`personal`: to the reader, in their DM with the app)."""
-    cause, fix = t(f"pause.{code}", locale), t(f"pause.{_fix_key(code, personal)}", locale)
+    cause, fix = t(_cause_key(code), locale), t(f"pause.{_fix_key(code, personal)}", locale)
     return t("pause.reason", locale, cause=cause, platform="Slack", code=code, fix=fix)
 
 
 def pause_notice(code: str, channel: str, locale: str) -> str:
     """The DM sent to a subscription's creator when its channel is paused."""
-    cause, fix = t(f"pause.{code}", locale), t(f"pause.{_fix_key(code)}", locale)
+    cause, fix = t(_cause_key(code), locale), t(f"pause.{_fix_key(code)}", locale)
     return t(
         "pause.notice", locale, channel=f"<#{channel}>", cause=cause, platform="Slack", code=code, fix=fix
     )
@@ -507,7 +524,8 @@ class SlackPublisher:
             else:
                 response = await self.client.conversations_history(**kwargs)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            raise SlackHistoryError(f"cannot read the history of {channel}: {_error_code(exc)}") from exc
+            code = _error_code(exc)
+            raise SlackHistoryError(f"cannot read the history of {channel}: {code}", code) from exc
         return response.data if isinstance(response.data, dict) else {}
 
 

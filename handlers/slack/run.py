@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
@@ -18,9 +18,6 @@ from handlers.slack.oauth import oauth_settings
 from handlers.slack.publisher import make_client
 from handlers.slack.server import add_slack_routes, open_socket_url, serve_socket
 from handlers.slack.tenancy import both_languages, verify_api, verify_bot_token, workspace_guard
-
-if TYPE_CHECKING:
-    from bot.delivery.loud_failures import Notices
 
 log = logging.getLogger("paperbot.slack")
 
@@ -82,7 +79,7 @@ async def start_slack(app: App, web_app: web.Application, readiness: Readiness) 
         default_tz=settings.timezone,
         managers=settings.slack_managers,
         vote_store=app.votes,
-        notices=_record_only_notices(app),
+        notices=app.recorded_notices("slack-edge"),
     )
     bolt = build_app(edge, **options)
     if settings.slack_mode == "socket" and settings.slack_app_token is not None:
@@ -106,18 +103,3 @@ class PlatformCheck:
 
 async def _until_stopped(stop: asyncio.Event) -> None:
     await stop.wait()
-
-
-def _record_only_notices(app: App) -> Notices:
-    """Notices the Slack edge records (a personal digest paused because its reader left) for the
-    delivering process to send to PAPERBOT_OPERATOR_CHANNEL, or to log."""
-    from bot.delivery.loud_failures import NoticePolicy, Notices
-
-    return Notices(
-        app.notice_store,
-        app.outbox,
-        app.subscriptions,
-        {},
-        NoticePolicy.from_settings(app.settings),
-        worker="slack-edge",
-    )

@@ -19,7 +19,7 @@ from discord.http import Route
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.subscriptions import SubscriptionStore
-from handlers.discord.delivery import without_rate_limit_linger
+from handlers.discord.delivery import delivery_client, without_rate_limit_linger
 from handlers.discord.publisher import DiscordPublisher
 from tests.handlers.discord.fake_discord import FAKE_TOKEN, FakeDiscord, _json
 from tests.handlers.discord.test_publisher import CHANNEL, SUBSCRIPTION, parts
@@ -100,3 +100,43 @@ async def test_the_post_that_empties_a_bucket_returns_at_once_and_the_next_one_w
     second.cancel()
     with pytest.raises(asyncio.CancelledError):
         await second
+
+
+class LimitedDiscord(ChannelDiscord):
+    """The double, answering every message post with a 429 asking for a ten-minute wait."""
+
+    async def _route(
+        self, method: str, parts: list[str], body: Any, authorization: str | None
+    ) -> web.Response:
+        if method == "POST" and parts == ["channels", str(CHANNEL), "messages"]:
+            self.posted.append(body)
+            response = _json(
+                {"message": "You are being rate limited.", "retry_after": RESET_AFTER, "global": False},
+                status=429,
+            )
+            response.headers.update({"Retry-After": str(int(RESET_AFTER)), "Via": "1.1 google"})
+            return response
+        return await super()._route(method, parts, body, authorization)
+
+
+async def test_a_long_retry_after_is_left_to_the_outbox_not_sat_out_mid_digest(engine: AsyncEngine) -> None:
+    # discord.py sat out any Retry-After inside the post (five times over): a ten-minute 429 held
+    # the worker, its claim and a one-shot `paperbot deliver` for up to fifty minutes. As on Slack,
+    # a wait beyond MAX_RETRY_AFTER_SECONDS fails the attempt at that part; the outbox retries.
+    base = Route.BASE
+    fake = LimitedDiscord()
+    async with fake:
+        Route.BASE = fake.api_url
+        bot = delivery_client()
+        try:
+            await bot.login(FAKE_TOKEN)
+            publisher = DiscordPublisher(bot, SubscriptionStore(engine))
+            async with asyncio.timeout(20):  # a guard far below the 600 s wait, not a timing
+                result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
+        finally:
+            await bot.close()
+            Route.BASE = base
+    assert (result.status, result.next_part) == ("failed", 0)
+    assert result.error is not None
+    assert "RateLimited" in result.error
+    assert len(fake.posted) == 1

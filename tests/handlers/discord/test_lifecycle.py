@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.channel_changes import Gone
 from bot.delivery.deliverer import Deliverer
+from bot.delivery.loud_failures import NoticePolicy, Notices
 from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.ports import Recipient
 from bot.store.archive import Archive
+from bot.store.notices import NoticeStore
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
@@ -178,3 +181,23 @@ async def test_the_lifecycle_functions_answer_what_they_did(engine: AsyncEngine)
     assert await channel_deleted(store, GUILD, CHANNEL)
     assert await server_left(store, OTHER_GUILD) == 0
     assert await server_left(store, GUILD) == 1
+
+
+async def test_the_operator_and_the_creator_hear_of_a_pause_by_the_gateway_once(engine: AsyncEngine) -> None:
+    # A channel deleted or a server left paused its digests and told nobody but the log.
+    store = SubscriptionStore(engine)
+    ops = Recipient("discord", str(OTHER_GUILD), str(ELSEWHERE))
+    notices = Notices(NoticeStore(engine), Outbox(engine), store, {}, NoticePolicy(operator=ops))
+    await store.save_all(
+        [Subscription(IN_CHANNEL, RL, created_by="700000000000000001"), Subscription(QUIET_ONE, RL)]
+    )
+    for _ in range(2):  # a second event for the same channel is no news
+        assert await channel_deleted(store, GUILD, CHANNEL, notices=notices)
+    assert await server_left(store, GUILD, notices) == 2
+
+    kept = await NoticeStore(engine).list()
+    assert sorted((str(n.recipient), n.subject.split(":")[-3]) for n in kept) == [
+        (f"discord:{GUILD}/@700000000000000001", "CHANNEL_DELETE"),
+        (str(ops), "CHANNEL_DELETE"),
+        (str(ops), "GUILD_DELETE"),  # QUIET_ONE's: the server left, only the operator hears
+    ]

@@ -19,6 +19,7 @@ from bot.ports import PublishResult
 from bot.ranking.digest import Digest, DigestItem
 from bot.reports.arxiv import paper_links
 from bot.store.subscriptions import SubscriptionStore
+from handlers.discord.delivery import DiscordDigestPublisher
 from handlers.discord.embeds import digest_messages
 from handlers.discord.messages import DiscordMessage
 from handlers.discord.publisher import DiscordHistoryError, DiscordPublisher
@@ -381,3 +382,31 @@ async def test_unreadable_history_raises_rather_than_answering_nothing(
     client.user = None
     with pytest.raises(DiscordHistoryError, match="not logged in"):
         await publisher.posted_parts(str(CHANNEL), "d-1")
+
+
+@pytest.mark.parametrize("error", [not_found(), forbidden(50001, "Missing Access")])
+async def test_a_retry_into_a_channel_gone_since_pauses_it_instead_of_failing_on_its_history(
+    error: BaseException, store: SubscriptionStore
+) -> None:
+    # The first attempt failed (Discord 5xx), so the retry asks what was posted; meanwhile the
+    # channel was deleted or closed to paperbot. Asking raised, every retry failed the same way
+    # with a traceback, and the subscription stayed active.
+    client = FakeClient()
+    client.fetch_error = error
+    digests = DiscordDigestPublisher(cast(discord.Client, client), store)
+
+    assert await digests.posted_parts(SUBSCRIPTION, "d-1") == set()
+    result = await digests.publish(SUBSCRIPTION, digest(), key="d-1", start_at=0)
+
+    assert result.status == "paused"
+    stored = await store.get(REF)
+    assert stored is not None
+    assert stored.paused
+
+
+async def test_a_history_that_cannot_be_read_for_now_still_raises_from_the_digest_publisher(
+    channel: FakeChannel, client: FakeClient, store: SubscriptionStore
+) -> None:
+    channel.history_error = server_error()
+    with pytest.raises(DiscordHistoryError, match="503"):
+        await DiscordDigestPublisher(cast(discord.Client, client), store).posted_parts(SUBSCRIPTION, "d-1")

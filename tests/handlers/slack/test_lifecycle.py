@@ -21,9 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.channel_changes import Gone
 from bot.delivery.deliverer import Deliverer
+from bot.delivery.loud_failures import NoticePolicy, Notices
 from bot.i18n import t
 from bot.models import ChannelRef, Interests, Report, Subscription
+from bot.ports import Recipient
 from bot.store.archive import Archive
+from bot.store.notices import NoticeStore
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
@@ -407,3 +410,51 @@ async def test_a_workspace_without_an_installation_is_paused_in_its_language_wit
     assert await paused(store, lab_zh) == (True, pause_reason("not_installed", "zh"))
     assert "已不再安装于此工作区" in pause_reason("not_installed", "zh")
     assert not slack.calls
+
+
+# -- who hears of it ---------------------------------------------------------------------------
+
+
+async def test_a_channel_paused_by_an_event_is_told_to_the_operator_and_its_creator_once(
+    edge: SlackEdge, slack: FakeSlack, engine: AsyncEngine
+) -> None:
+    # Slack tells paperbot at once that it was removed: the channel was paused and nobody heard
+    # of it (only a log line), while the same removal found by a refused post tells both.
+    ops = Recipient("slack", TEAM, "C0OPS")
+    edge.notices = Notices(
+        NoticeStore(engine), Outbox(engine), edge.store, {}, NoticePolicy(operator=ops), worker="edge"
+    )
+    await edge.store.save_all(
+        [Subscription(REF, RL, created_by=MEMBER.id), Subscription(ZH_REF, RL, locale="zh")]
+    )
+    app = lifecycle_app(edge, slack)
+    for _ in range(2):  # Slack delivers an event again when its answer is late
+        assert await send_event(app, {"type": "channel_left", "channel": CHANNEL}) == 200
+    assert await send_event(app, {"type": "channel_archive", "channel": "C0ZH"}) == 200
+
+    kept = await NoticeStore(engine).list()
+    assert sorted((n.kind, str(n.recipient)) for n in kept) == [
+        ("channel_paused", f"slack:{TEAM}/@{MEMBER.id}"),
+        ("channel_paused", str(ops)),
+        ("channel_paused", str(ops)),  # C0ZH's: it has no creator to tell
+    ]
+    texts = "\n".join(n.text for n in kept)
+    assert f"slack:{TEAM}/{CHANNEL}" in texts
+    assert "/invite @paperbot" in texts
+    assert "取消归档" in texts  # C0ZH reads its reason in its own language
+
+
+async def test_an_uninstall_tells_the_operator_only(
+    edge: SlackEdge, slack: FakeSlack, engine: AsyncEngine
+) -> None:
+    ops = Recipient("discord", "111111111111111111", "222222222222222222")
+    edge.notices = Notices(
+        NoticeStore(engine), Outbox(engine), edge.store, {}, NoticePolicy(operator=ops), worker="edge"
+    )
+    await edge.store.save_all([Subscription(REF, RL, created_by=MEMBER.id)])
+    app = lifecycle_app(edge, slack)
+    assert await send_event(app, {"type": "app_uninstalled"}) == 200
+    # The creator cannot be sent a DM with a token Slack just revoked.
+    [notice] = await NoticeStore(engine).list()
+    assert notice.recipient == ops
+    assert "reinstall" in notice.text

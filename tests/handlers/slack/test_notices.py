@@ -4,6 +4,7 @@ channel once, creators hear of their channel once, and a DM Slack already sent i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -175,3 +176,38 @@ async def test_a_late_report_lands_in_the_operator_channel(engine: AsyncEngine, 
         await Scheduler(job, Nothing(), Archive(engine), clock=lambda: wednesday_afternoon).poll()
     [text] = texts(slack, "C0OPS")
     assert "the report for 2026-05-06 (Wednesday) has not arrived" in text
+
+
+async def test_a_retry_into_a_channel_paperbot_was_removed_from_pauses_it_once(
+    engine: AsyncEngine, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Slack was down at 09:00; by the retry the bot had been removed from the channel (and its
+    # channel_left event was lost). The retry reads the channel's history first, which Slack now
+    # refuses: that was a traceback and five more refused retries, a "failed" notice, and the
+    # subscription left active for tomorrow.
+    await setup(engine, "C0GONE")
+    policy = NoticePolicy(operator=OPS)
+    job = deliverer(engine, slack, policy)
+    start = dt.datetime(2026, 5, 7, 9, 0, tzinfo=dt.UTC)
+    slack.server_error("chat.postMessage", times=None, channel="C0GONE")
+    await job.run_pass(start, force=True)
+    [row] = await Outbox(engine).list()
+    assert (row.status, row.uncertain) == ("pending", True)
+
+    slack.clear_failures()
+    slack.slack_error("conversations.history", "not_in_channel", times=None, channel="C0GONE")
+    slack.slack_error("chat.postMessage", "not_in_channel", times=None, channel="C0GONE")
+    with caplog.at_level(logging.WARNING):
+        for hour in range(1, 4):
+            await job.run_pass(start + dt.timedelta(hours=hour), plan=False)
+
+    [row] = await Outbox(engine).list()
+    assert (row.status, row.attempts) == ("skipped", 2)
+    stored = await SubscriptionStore(engine).get(ChannelRef("slack", TEAM, "C0GONE"))
+    assert stored is not None
+    assert stored.paused
+    assert stored.paused_reason is not None
+    assert "not_in_channel" in stored.paused_reason
+    [text] = texts(slack, "C0OPS")
+    assert text.startswith("⚠️ paperbot paused the digest of <#C0GONE> (not_in_channel): ")
+    assert not [r for r in caplog.records if r.exc_info]

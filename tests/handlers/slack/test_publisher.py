@@ -652,3 +652,28 @@ async def test_the_shared_session_has_explicit_timeouts() -> None:
     assert SESSION_TIMEOUT.total == REQUEST_TIMEOUT_SECONDS
     assert SESSION_TIMEOUT.connect is not None
     assert SESSION_TIMEOUT.sock_read is not None
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel"],
+)
+async def test_a_channel_closed_to_paperbots_posts_pauses_instead_of_failing_every_day(
+    code: str, slack: FakeSlack, publisher: SlackPublisher, store: SubscriptionStore
+) -> None:
+    # An admin made the channel read-only ("only admins can post"): no retry can post there, as
+    # with Discord's Missing Permissions. It was retried six times a day, every day.
+    slack.slack_error("chat.postMessage", code, times=None, channel=CHANNEL)
+
+    result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
+
+    assert (result.status, result.error) == ("paused", code)
+    stored = await store.get(SUBSCRIPTION.channel)
+    assert stored is not None
+    assert stored.paused
+    assert stored.paused_reason is not None
+    assert code in stored.paused_reason
+    assert "Posting permissions" in stored.paused_reason
+    dm = str(slack.calls_to("chat.postMessage", channel=CREATOR)[0].params["text"])
+    assert "may not post" in dm
+    assert "/paper subscribe" in dm
