@@ -89,6 +89,9 @@ _EMPHASISED_LABEL = re.compile(
 _NUMBERED_LABEL = re.compile(
     r"^\s*(?:\d{1,2}[.、)．]|[一二三四五六七八九十]{1,3}[、.．])\s*(?P<label>[^\n]{1,40})$"
 )
+_NUMBERED_START = re.compile(r"^\s*(?:\d{1,2}[.、)．]|[一二三四五六七八九十]{1,3}[、.．])")
+# Longer than the longest label a word in it names (`4. 从实用性、创新性和推荐度进行打分`, 16).
+_LONGEST_LABEL = 24
 _CJK_NUMBERED = re.compile(r"^\s*[一二三四五六七八九十]{1,3}[、.．]")
 _BULLETED = re.compile(r"^\s*[-*+•]\s")
 _METADATA_KEYS = SOURCE_KEYS | LINK_KEYS | ID_KEYS
@@ -300,9 +303,11 @@ class _Parser:
         a link under it counts for that heading: the region of a heading runs to the next
         heading that is not a label."""
         own: list[Heading] = []
-        for heading in headings:
+        titles = self.numbered_titles(headings)
+        for n, heading in enumerate(headings):
             nested = bool(own) and heading.level > own[-1].level
-            if heading.closes or not nested or section_for(heading.text, by_words=True) is None:
+            label = nested and n not in titles and section_for(heading.text, by_words=True) is not None
+            if heading.closes or not label:
                 own.append(heading)
         blocks: list[_Block] = []
         for n, heading in enumerate(own):
@@ -312,6 +317,34 @@ class _Parser:
                 self.evidence(block)
             blocks.append(block)
         return blocks
+
+    @staticmethod
+    def numbered_titles(headings: list[Heading]) -> set[int]:
+        """The numbered headings that a word in them would make labels (`### 1. MMVU：专家级多学科视频
+        理解评估`, `### 1. REINFORCE++：…对齐方法`) but that are papers' titles: their numbered
+        siblings (same level, same heading above) are mostly not labels, as papers' are not; or
+        it reads as a title: a name, a colon, then more words, or longer than any label."""
+        runs: dict[tuple[int, int], list[tuple[int, bool]]] = {}
+        parents: list[Heading] = []  # the open headings above, by level
+        for n, heading in enumerate(headings):
+            while parents and parents[-1].level >= heading.level:
+                parents.pop()
+            parent = parents[-1].line if parents else -1
+            parents.append(heading)
+            if heading.closes or not _NUMBERED_START.match(strip_emphasis(heading.text)):
+                continue
+            label = section_for(heading.text, by_words=True) is not None
+            runs.setdefault((parent, heading.level), []).append((n, label))
+        titles: set[int] = set()
+        for run in runs.values():
+            labels = sum(label for _n, label in run)
+            for n, label in run:
+                if not label:
+                    continue
+                others = len(run) - 1
+                if (others and 2 * (labels - 1) < others) or _reads_as_title(headings[n].text):
+                    titles.add(n)
+        return titles
 
     def evidence(self, block: _Block) -> None:
         heading = block.heading
@@ -1173,6 +1206,12 @@ def _label_like(pair: KeyValue) -> bool:
     if len(key) > 16 or not _NOT_IN_LABELS.isdisjoint(key) or any(map(str.isdigit, key)):
         return False
     return len(key.split()) <= 2
+
+
+def _reads_as_title(heading: str) -> bool:
+    key = label_key(heading)
+    name, colon, rest = key.replace("：", ":").partition(":")
+    return len(key) > _LONGEST_LABEL or bool(colon and name.strip() and rest.strip())
 
 
 def _numbered(heading: str) -> bool:

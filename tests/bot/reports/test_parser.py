@@ -336,6 +336,46 @@ def test_a_report_whose_every_paper_link_is_empty_is_refused_saying_so() -> None
     assert "has an empty link ('**论文链接：** []()')" in str(raised.value)
 
 
+def test_an_empty_link_error_names_the_first_paper_even_if_its_title_holds_a_label_word() -> None:
+    # `### 1. REINFORCE++：…对齐方法` was read as a label (方法) of `## 📝 论文详情`, so the error
+    # named paper 2 (line 32), not paper 1.
+    from tests.conftest import REPORTS
+
+    text = (REPORTS / "zh-hf-newsletter-empty-links-2025-01-08.md").read_text(encoding="utf-8")
+    with pytest.raises(ReportFormatError) as raised:
+        parse_report(text)
+    assert raised.value.line == 19
+    assert "'REINFORCE++：一种简单高效的大型语言模型对齐方法'" in str(raised.value)
+
+
+def test_a_paper_title_holding_a_label_word_is_a_paper_not_a_label() -> None:
+    # 2404589803/hf-daily-paper-newsletter-chinese, 2025-01-22: `### 1. MMVU：…评估` (评估 names a
+    # results section) was a label of `## 📝 论文详情`, and paper 1 was published titled "论文详情".
+    from tests.conftest import REPORTS
+
+    text = (REPORTS / "zh-hf-newsletter-label-word-titles-2025-01-22.md").read_text(encoding="utf-8")
+    papers = parse_report(text).papers
+    assert [(p.arxiv_id, p.title) for p in papers] == [
+        ("2501.12380", "MMVU：专家级多学科视频理解评估"),
+        ("2501.11425", "Agent-R：通过迭代自训练训练语言模型代理进行反思"),
+    ]
+    assert papers[0].original_title == "MMVU: Measuring Expert-Level Multi-Discipline Video Understanding"
+    assert papers[0].summary.startswith("我们介绍了MMVU")
+    assert "Agent-R" not in papers[0].summary
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Code：让模型读懂代码的方法", "一种面向长视频理解与生成的统一评估框架与基准测试方法研究"],
+)
+def test_a_lone_numbered_paper_whose_title_reads_as_one_is_a_paper(title: str) -> None:
+    report = parse_report(
+        "# 论文日报 2025-01-21\n\n## 📝 论文详情\n\n"
+        f"### 1. {title}\n\n**论文链接：** [arXiv](https://arxiv.org/abs/2501.08325)\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [("2501.08325", title)]
+
+
 def test_a_paper_whose_link_is_empty_is_named_and_the_others_are_read() -> None:
     report = parse_report(
         "# 论文日报 2025-01-08\n\n"
