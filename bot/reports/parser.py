@@ -67,6 +67,7 @@ from bot.reports.markdown import (
     strip_emphasis,
     strip_links,
     strip_tags,
+    trailing_votes,
     urls,
 )
 from bot.text import count, first_sentence
@@ -144,6 +145,7 @@ class _Block:
     bad_link: tuple[int, str] | None = None  # (line, url) of a link line naming no paper
     end: int = 0  # index after its region (up to the next heading that is not a label)
     lists: bool = False  # its ids come from a list or table under it: its items are the papers
+    links_table: bool = False  # its one id comes from a table whose every row links that paper
     empty_link: tuple[int, str] | None = (
         None  # (line, text) of its link field left empty: `**论文链接：** []()`
     )
@@ -316,6 +318,7 @@ class _Parser:
             if not heading.closes:
                 self.evidence(block)
             blocks.append(block)
+        _lift_links_tables(blocks)
         return blocks
 
     @staticmethod
@@ -396,6 +399,11 @@ class _Parser:
         # makes the heading a list of papers (`## 📊 좋아요 순위`, `## 📋 논문 목록`).
         if len(set(own_links)) == 1:
             block.ids, block.strength = (own_links[0],), 2
+            return
+        if rows > 1 and len(set(items)) == 1:
+            # `| Hugging Face | …/papers/2601.06943 |`, `| ArXiv Abstract | …/abs/2601.06943 |`: one
+            # paper's links (kpollz/daily_papers_tool's `### Related Links`), not a list of papers.
+            block.ids, block.strength, block.links_table = (items[0],), 2, True
             return
         if len(set(items)) > 1 or rows:
             block.ids, block.strength = tuple(dict.fromkeys(items)), 2
@@ -521,6 +529,7 @@ class _Parser:
             covered[heading.line : end] = [True] * (end - heading.line)
             self.extents.append((heading.line, end))
             draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end), heading=True)
+            draft.upvotes = trailing_votes(strip_emphasis(heading.text))
             self.read_body(draft, heading.line + 1, end, heading_title=title)
             drafts.append(draft)
         return drafts, covered
@@ -1206,6 +1215,21 @@ def _label_like(pair: KeyValue) -> bool:
     if len(key) > 16 or not _NOT_IN_LABELS.isdisjoint(key) or any(map(str.isdigit, key)):
         return False
     return len(key.split()) <= 2
+
+
+def _lift_links_tables(blocks: list[_Block]) -> None:
+    """A sub-heading holding only a table of one paper's links (`### Related Links`, `### Các
+    đường dẫn liên quan` at the end of `## 1. Title`, after `### Main Idea` and the like) names
+    the paper of the heading it is under, when that heading names none itself."""
+    for n, block in enumerate(blocks):
+        if not block.links_table:
+            continue
+        for above in reversed(blocks[:n]):
+            if above.heading.level < block.heading.level:
+                if not above.ids and not above.heading.closes:
+                    above.ids, above.strength = block.ids, block.strength
+                    block.ids, block.strength = (), 0
+                break
 
 
 def _reads_as_title(heading: str) -> bool:

@@ -376,6 +376,64 @@ def test_a_lone_numbered_paper_whose_title_reads_as_one_is_a_paper(title: str) -
     assert [(p.arxiv_id, p.title) for p in report.papers] == [("2501.08325", title)]
 
 
+_LINKS_TABLE_DIGEST = """# 🤗 Daily Hugging Face Paper Digest - 2026-01-13
+
+## 📰 Summary of Papers
+
+## 1. BabyVision: Visual Reasoning Beyond Language *(156 votes)*
+
+**Tác giả:** Liang Chen
+
+### I. Main Problem:
+MLLM hiện đại vẫn phụ thuộc nhiều vào các tiên nghiệm ngôn ngữ.
+
+### II. Main Idea:
+BABYVISION gồm 388 câu hỏi.
+
+### {links}
+
+| Nền tảng | Đường dẫn |
+| :--- | :--- |
+| Hugging Face | [https://huggingface.co/papers/2601.06521](https://huggingface.co/papers/2601.06521) |
+| ArXiv Abstract | [https://arxiv.org/abs/2601.06521](https://arxiv.org/abs/2601.06521) |
+| PDF Download | [https://arxiv.org/pdf/2601.06521.pdf](https://arxiv.org/pdf/2601.06521.pdf) |
+
+## 2. PaCoRe: Learning to Scale Test-Time Compute *(65 votes)*
+
+### I. Main Problem:
+Giới hạn của các mô hình ngôn ngữ.
+
+### {links}
+
+| Nền tảng | Đường dẫn |
+| :--- | :--- |
+| Hugging Face | [https://huggingface.co/papers/2601.05593](https://huggingface.co/papers/2601.05593) |
+| ArXiv Abstract | [https://arxiv.org/abs/2601.05593](https://arxiv.org/abs/2601.05593) |
+"""
+
+
+@pytest.mark.parametrize("links", ["Các đường dẫn liên quan", "Related Links"])
+def test_a_table_of_one_papers_links_under_a_sub_heading_names_the_paper_above(links: str) -> None:
+    # kpollz/daily_papers_tool: every day read as "0 papers", exit 0, without a warning.
+    report = parse_report(_LINKS_TABLE_DIGEST.format(links=links))
+    assert [(p.arxiv_id, p.title, p.upvotes) for p in report.papers] == [
+        ("2601.06521", "BabyVision: Visual Reasoning Beyond Language", 156),
+        ("2601.05593", "PaCoRe: Learning to Scale Test-Time Compute", 65),
+    ]
+    first = report.papers[0]
+    assert "388 câu hỏi" in first.contribution  # every part of the paper, sub-headings and all
+    assert "Giới hạn" not in first.contribution  # paper 2's text stays paper 2's
+
+
+def test_a_table_listing_several_papers_is_still_a_list_of_papers() -> None:
+    report = parse_report(
+        "# Daily Papers 2026-01-13\n\n## Papers\n\n| Title | Link |\n| --- | --- |\n"
+        "| BabyVision | https://huggingface.co/papers/2601.06521 |\n"
+        "| PaCoRe | https://huggingface.co/papers/2601.05593 |\n"
+    )
+    assert [p.arxiv_id for p in report.papers] == ["2601.06521", "2601.05593"]
+
+
 def test_a_paper_whose_link_is_empty_is_named_and_the_others_are_read() -> None:
     report = parse_report(
         "# 论文日报 2025-01-08\n\n"
