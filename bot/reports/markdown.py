@@ -471,6 +471,15 @@ _ID_IN_TITLE = re.compile(
     r"(?i)[\[(【]?\s*(?:arxiv\s*[:：]?\s*)?\d{4}\.\d{4,5}(?:v\d+)?\s*[\])】]?\s*(?:[—–\-:|·•]\s*)?"
 )
 _TRAILING_NOISE = re.compile(r"(?:\s*(?:[-–—|·•]\s*)?(?:👍|⭐|🔥|❤️?|♥)\s*\d*)+\s*$")
+# `## 1. BabyVision: Visual Reasoning Beyond Language *(156 votes)*` (kpollz/daily_papers_tool):
+# the count is the paper's votes, not words of its title.
+_TRAILING_VOTES = re.compile(r"\s*[(（]\s*(\d[\d,]*)\s*(?:up)?votes?\s*[)）]\s*$", re.IGNORECASE)
+
+
+def trailing_votes(title: str) -> int | None:
+    """The votes a title ends with (`… (156 votes)`), if it does."""
+    found = _TRAILING_VOTES.search(title) if title.rstrip()[-1:] in (")", "）") else None
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 def clean_title(raw: str) -> str:
@@ -488,6 +497,8 @@ def clean_title(raw: str) -> str:
     if any(mark in title for mark in ("👍", "⭐", "🔥", "❤", "♥")):
         title = _TRAILING_NOISE.sub("", title)
     title = strip_symbols(title).strip(" -–—|:：·•")
+    if title[-1:] in (")", "）"):
+        title = _TRAILING_VOTES.sub("", title)
     if title[:1] in _WRAPPERS and _wraps_whole(title):
         # `**[EvoArena: …]**`: link syntax left without its URL. A bracket that is part of the
         # title (`[RE] Title`, `Title [v2]`) does not wrap the whole of it and stays.

@@ -67,6 +67,7 @@ from bot.reports.markdown import (
     strip_emphasis,
     strip_links,
     strip_tags,
+    trailing_votes,
     urls,
 )
 from bot.text import count, first_sentence
@@ -89,6 +90,9 @@ _EMPHASISED_LABEL = re.compile(
 _NUMBERED_LABEL = re.compile(
     r"^\s*(?:\d{1,2}[.、)．]|[一二三四五六七八九十]{1,3}[、.．])\s*(?P<label>[^\n]{1,40})$"
 )
+_NUMBERED_START = re.compile(r"^\s*(?:\d{1,2}[.、)．]|[一二三四五六七八九十]{1,3}[、.．])")
+# Longer than the longest label a word in it names (`4. 从实用性、创新性和推荐度进行打分`, 16).
+_LONGEST_LABEL = 24
 _CJK_NUMBERED = re.compile(r"^\s*[一二三四五六七八九十]{1,3}[、.．]")
 _BULLETED = re.compile(r"^\s*[-*+•]\s")
 _METADATA_KEYS = SOURCE_KEYS | LINK_KEYS | ID_KEYS
@@ -141,6 +145,7 @@ class _Block:
     bad_link: tuple[int, str] | None = None  # (line, url) of a link line naming no paper
     end: int = 0  # index after its region (up to the next heading that is not a label)
     lists: bool = False  # its ids come from a list or table under it: its items are the papers
+    links_table: bool = False  # its one id comes from a table whose every row links that paper
     empty_link: tuple[int, str] | None = (
         None  # (line, text) of its link field left empty: `**论文链接：** []()`
     )
@@ -300,9 +305,11 @@ class _Parser:
         a link under it counts for that heading: the region of a heading runs to the next
         heading that is not a label."""
         own: list[Heading] = []
-        for heading in headings:
+        titles = self.numbered_titles(headings)
+        for n, heading in enumerate(headings):
             nested = bool(own) and heading.level > own[-1].level
-            if heading.closes or not nested or section_for(heading.text, by_words=True) is None:
+            label = nested and n not in titles and section_for(heading.text, by_words=True) is not None
+            if heading.closes or not label:
                 own.append(heading)
         blocks: list[_Block] = []
         for n, heading in enumerate(own):
@@ -311,7 +318,36 @@ class _Parser:
             if not heading.closes:
                 self.evidence(block)
             blocks.append(block)
+        _lift_links_tables(blocks)
         return blocks
+
+    @staticmethod
+    def numbered_titles(headings: list[Heading]) -> set[int]:
+        """The numbered headings that a word in them would make labels (`### 1. MMVU：专家级多学科视频
+        理解评估`, `### 1. REINFORCE++：…对齐方法`) but that are papers' titles: their numbered
+        siblings (same level, same heading above) are mostly not labels, as papers' are not; or
+        it reads as a title: a name, a colon, then more words, or longer than any label."""
+        runs: dict[tuple[int, int], list[tuple[int, bool]]] = {}
+        parents: list[Heading] = []  # the open headings above, by level
+        for n, heading in enumerate(headings):
+            while parents and parents[-1].level >= heading.level:
+                parents.pop()
+            parent = parents[-1].line if parents else -1
+            parents.append(heading)
+            if heading.closes or not _NUMBERED_START.match(strip_emphasis(heading.text)):
+                continue
+            label = section_for(heading.text, by_words=True) is not None
+            runs.setdefault((parent, heading.level), []).append((n, label))
+        titles: set[int] = set()
+        for run in runs.values():
+            labels = sum(label for _n, label in run)
+            for n, label in run:
+                if not label:
+                    continue
+                others = len(run) - 1
+                if (others and 2 * (labels - 1) < others) or _reads_as_title(headings[n].text):
+                    titles.add(n)
+        return titles
 
     def evidence(self, block: _Block) -> None:
         heading = block.heading
@@ -363,6 +399,11 @@ class _Parser:
         # makes the heading a list of papers (`## 📊 좋아요 순위`, `## 📋 논문 목록`).
         if len(set(own_links)) == 1:
             block.ids, block.strength = (own_links[0],), 2
+            return
+        if rows > 1 and len(set(items)) == 1:
+            # `| Hugging Face | …/papers/2601.06943 |`, `| ArXiv Abstract | …/abs/2601.06943 |`: one
+            # paper's links (kpollz/daily_papers_tool's `### Related Links`), not a list of papers.
+            block.ids, block.strength, block.links_table = (items[0],), 2, True
             return
         if len(set(items)) > 1 or rows:
             block.ids, block.strength = tuple(dict.fromkeys(items)), 2
@@ -488,6 +529,7 @@ class _Parser:
             covered[heading.line : end] = [True] * (end - heading.line)
             self.extents.append((heading.line, end))
             draft = _Draft(block.ids[0], heading.line + 1, title, self.paper_url(block, end), heading=True)
+            draft.upvotes = trailing_votes(strip_emphasis(heading.text))
             self.read_body(draft, heading.line + 1, end, heading_title=title)
             drafts.append(draft)
         return drafts, covered
@@ -1173,6 +1215,27 @@ def _label_like(pair: KeyValue) -> bool:
     if len(key) > 16 or not _NOT_IN_LABELS.isdisjoint(key) or any(map(str.isdigit, key)):
         return False
     return len(key.split()) <= 2
+
+
+def _lift_links_tables(blocks: list[_Block]) -> None:
+    """A sub-heading holding only a table of one paper's links (`### Related Links`, `### Các
+    đường dẫn liên quan` at the end of `## 1. Title`, after `### Main Idea` and the like) names
+    the paper of the heading it is under, when that heading names none itself."""
+    for n, block in enumerate(blocks):
+        if not block.links_table:
+            continue
+        for above in reversed(blocks[:n]):
+            if above.heading.level < block.heading.level:
+                if not above.ids and not above.heading.closes:
+                    above.ids, above.strength = block.ids, block.strength
+                    block.ids, block.strength = (), 0
+                break
+
+
+def _reads_as_title(heading: str) -> bool:
+    key = label_key(heading)
+    name, colon, rest = key.replace("：", ":").partition(":")
+    return len(key) > _LONGEST_LABEL or bool(colon and name.strip() and rest.strip())
 
 
 def _numbered(heading: str) -> bool:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
+from bot.reports.sources.hf_api import NothingListed
 from bot.reports.sources.local import date_in_name
 from bot.runtime.ingest_workers import Loaded, pool, read_file, worker_count
 from bot.store.archive import Archive, EmptyReportRefused
@@ -90,6 +91,8 @@ async def _loaded(
 async def _load_here(job: ReportJob, stored: frozenset[str]) -> Loaded:
     try:
         report = await job.load()
+    except NothingListed as exc:
+        return Loaded(nothing=str(exc))
     except BadInputError as exc:
         return Loaded(error=str(exc))
     if report is None:
@@ -115,6 +118,7 @@ async def ingest_jobs(
     papers_in_batch = 0
     days = _Days(jobs)
     not_reports: dict[Path, list[str]] = {}  # by folder: undated files that are not reports
+    nothing_listed: list[str] = []  # saved answers listing no papers (weekends), when not alone
     with _Progress(len(jobs)) as progress:
 
         async def flush() -> None:
@@ -157,9 +161,13 @@ async def ingest_jobs(
                     # other files, and named at the end, so that a real report that was misnamed
                     # is still seen. A file named for a day that fails is a failure.
                     not_reports.setdefault(folder, []).append(Path(job.label).name)
-                elif loaded.error is not None:
+                elif loaded.nothing is not None and len(jobs) > 1:
+                    # A backfill of saved days holds the weekends' `[]` too: days with nothing
+                    # published, as the live API source reads them, named once at the end.
+                    nothing_listed.append(job.label)
+                elif loaded.error is not None or loaded.nothing is not None:
                     failures += 1
-                    print(f"paperbot: error: {loaded.error}", file=sys.stderr)
+                    print(f"paperbot: error: {loaded.error or loaded.nothing}", file=sys.stderr)
                 else:
                     print(f"{job.label}: no report published", file=sys.stderr)
                 progress.advance(1, 0)
@@ -177,6 +185,8 @@ async def ingest_jobs(
             if papers_in_batch >= (BATCH_PAPERS if next_ready else MIN_BATCH_PAPERS):
                 await flush()
         await flush()
+    if nothing_listed:
+        print(nothing_listed_note(nothing_listed), file=sys.stderr)
     for folder, names in not_reports.items():
         print(not_reports_note(folder, names), file=sys.stderr)
     if len(jobs) > 1:
@@ -194,6 +204,19 @@ def _undated_in_folder(job: ReportJob) -> Path | None:
 # Names in the note of a folder's undated files that are not reports: more than the note of its
 # other files names (3), since one of them may be a report that was misnamed.
 _NOT_REPORTS_NAMED = 10
+
+
+def nothing_listed_note(labels: list[str]) -> str:
+    """The line naming the saved answers that list no papers: days with nothing published."""
+    shown = ", ".join(Path(label).name for label in labels[:_NOT_REPORTS_NAMED])
+    if len(labels) > _NOT_REPORTS_NAMED:
+        shown += f" and {len(labels) - _NOT_REPORTS_NAMED} more"
+    if len(labels) == 1:
+        return f"1 saved day lists no papers ({shown}): nothing was published that day; nothing archived"
+    return (
+        f"{len(labels)} saved days list no papers ({shown}): nothing was published those days "
+        "(weekends, holidays); nothing archived for them"
+    )
 
 
 def not_reports_note(folder: Path, names: list[str]) -> str:

@@ -33,6 +33,9 @@ class Loaded:
 
     prepared: PreparedReport | None = None
     error: str | None = None  # a BadInputError's text: this report is skipped, the run goes on
+    # A saved answer listing no papers (hf_api.NothingListed): a day with nothing published, not
+    # an error when it is one of several; its text, for when it is the only one.
+    nothing: str | None = None
     fatal: str | None = None  # another PaperbotError's text (an unreadable file): the run stops
 
 
@@ -49,11 +52,14 @@ def read_file(path: str, max_bytes: int) -> Loaded:
     """In a worker: read, parse and prepare one report file. Errors come back as text, since
     paperbot's exceptions do not all survive pickling (ReportFormatError takes keywords)."""
     from bot.errors import BadInputError, PaperbotError
+    from bot.reports.sources.hf_api import NothingListed
     from bot.reports.sources.local import read_report_file
     from bot.store.prepared import prepare
 
     try:
         return Loaded(prepare(read_report_file(Path(path), max_bytes), stored=_stored))
+    except NothingListed as exc:
+        return Loaded(nothing=str(exc))
     except BadInputError as exc:
         return Loaded(error=str(exc))
     except PaperbotError as exc:

@@ -52,6 +52,13 @@ _JSON_NAMES = {
 }
 
 
+class NothingListed(ReportFormatError):
+    """A saved daily_papers answer that lists no papers (`[]`): the answer the API gives for a
+    day with nothing published (a weekend), which the live source reads as no report that day.
+    A source reading a day, and `paperbot ingest` of several files, take it so too; read alone
+    (`paperbot parse FILE`, one file ingested) it is said, since there is nothing to show."""
+
+
 class HuggingFaceApiSource:
     def __init__(self, base_url: str = HF_ENDPOINT_DEFAULT, fetcher: HttpFetcher | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -149,7 +156,10 @@ def parse_daily_papers_json(
     its items reached Daily Papers (`submittedOnDailyAt`, else an item's `publishedAt`)."""
     items, dated = _decode(text.lstrip("\ufeff"), origin, declared_json)
     if not items:
-        raise ReportFormatError("the JSON lists no papers", origin=origin)
+        raise NothingListed(
+            "the JSON lists no papers: the answer for a day with nothing published (a weekend)",
+            origin=origin,
+        )
     day = dated or default_date or _most_common_day(items)
     if day is None:
         raise ReportFormatError(

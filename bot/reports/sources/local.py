@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.errors import BadInputError, ReportFormatError, SourceError
 from bot.models import Report
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES, check_size
-from bot.reports.sources.hf_api import parse_text
+from bot.reports.sources.hf_api import NothingListed, parse_text
 
 # Markdown reports, and saved answers of the daily_papers API (bot/reports/sources/hf_api.py);
 # the README documents exactly these.
@@ -112,7 +112,10 @@ class LocalSource:
                 "keep one report per day in a folder"
             )
         if named:
-            return await asyncio.to_thread(read_report_file, named[0], self.max_bytes)
+            try:
+                return await asyncio.to_thread(read_report_file, named[0], self.max_bytes)
+            except NothingListed:
+                return None  # a saved `[]`: nothing that day, as the live API source says
         return None
 
     async def aclose(self) -> None:

@@ -39,6 +39,9 @@ def test_the_folder_readme_names_every_digest_and_its_source() -> None:
     for path in FILES:
         assert f"`{path.name}`" in readme
         assert expected(path)["source"]["url"] in readme
+        # The table's Papers column, which docs/benchmarks.md sends readers to.
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.name}` |"))
+        assert row.split("|")[3].strip() == str(len(expected(path)["papers"]))
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -336,6 +336,104 @@ def test_a_report_whose_every_paper_link_is_empty_is_refused_saying_so() -> None
     assert "has an empty link ('**论文链接：** []()')" in str(raised.value)
 
 
+def test_an_empty_link_error_names_the_first_paper_even_if_its_title_holds_a_label_word() -> None:
+    # `### 1. REINFORCE++：…对齐方法` was read as a label (方法) of `## 📝 论文详情`, so the error
+    # named paper 2 (line 32), not paper 1.
+    from tests.conftest import REPORTS
+
+    text = (REPORTS / "zh-hf-newsletter-empty-links-2025-01-08.md").read_text(encoding="utf-8")
+    with pytest.raises(ReportFormatError) as raised:
+        parse_report(text)
+    assert raised.value.line == 19
+    assert "'REINFORCE++：一种简单高效的大型语言模型对齐方法'" in str(raised.value)
+
+
+def test_a_paper_title_holding_a_label_word_is_a_paper_not_a_label() -> None:
+    # 2404589803/hf-daily-paper-newsletter-chinese, 2025-01-22: `### 1. MMVU：…评估` (评估 names a
+    # results section) was a label of `## 📝 论文详情`, and paper 1 was published titled "论文详情".
+    from tests.conftest import REPORTS
+
+    text = (REPORTS / "zh-hf-newsletter-label-word-titles-2025-01-22.md").read_text(encoding="utf-8")
+    papers = parse_report(text).papers
+    assert [(p.arxiv_id, p.title) for p in papers] == [
+        ("2501.12380", "MMVU：专家级多学科视频理解评估"),
+        ("2501.11425", "Agent-R：通过迭代自训练训练语言模型代理进行反思"),
+    ]
+    assert papers[0].original_title == "MMVU: Measuring Expert-Level Multi-Discipline Video Understanding"
+    assert papers[0].summary.startswith("我们介绍了MMVU")
+    assert "Agent-R" not in papers[0].summary
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Code：让模型读懂代码的方法", "一种面向长视频理解与生成的统一评估框架与基准测试方法研究"],
+)
+def test_a_lone_numbered_paper_whose_title_reads_as_one_is_a_paper(title: str) -> None:
+    report = parse_report(
+        "# 论文日报 2025-01-21\n\n## 📝 论文详情\n\n"
+        f"### 1. {title}\n\n**论文链接：** [arXiv](https://arxiv.org/abs/2501.08325)\n"
+    )
+    assert [(p.arxiv_id, p.title) for p in report.papers] == [("2501.08325", title)]
+
+
+_LINKS_TABLE_DIGEST = """# 🤗 Daily Hugging Face Paper Digest - 2026-01-13
+
+## 📰 Summary of Papers
+
+## 1. BabyVision: Visual Reasoning Beyond Language *(156 votes)*
+
+**Tác giả:** Liang Chen
+
+### I. Main Problem:
+MLLM hiện đại vẫn phụ thuộc nhiều vào các tiên nghiệm ngôn ngữ.
+
+### II. Main Idea:
+BABYVISION gồm 388 câu hỏi.
+
+### {links}
+
+| Nền tảng | Đường dẫn |
+| :--- | :--- |
+| Hugging Face | [https://huggingface.co/papers/2601.06521](https://huggingface.co/papers/2601.06521) |
+| ArXiv Abstract | [https://arxiv.org/abs/2601.06521](https://arxiv.org/abs/2601.06521) |
+| PDF Download | [https://arxiv.org/pdf/2601.06521.pdf](https://arxiv.org/pdf/2601.06521.pdf) |
+
+## 2. PaCoRe: Learning to Scale Test-Time Compute *(65 votes)*
+
+### I. Main Problem:
+Giới hạn của các mô hình ngôn ngữ.
+
+### {links}
+
+| Nền tảng | Đường dẫn |
+| :--- | :--- |
+| Hugging Face | [https://huggingface.co/papers/2601.05593](https://huggingface.co/papers/2601.05593) |
+| ArXiv Abstract | [https://arxiv.org/abs/2601.05593](https://arxiv.org/abs/2601.05593) |
+"""
+
+
+@pytest.mark.parametrize("links", ["Các đường dẫn liên quan", "Related Links"])
+def test_a_table_of_one_papers_links_under_a_sub_heading_names_the_paper_above(links: str) -> None:
+    # kpollz/daily_papers_tool: every day read as "0 papers", exit 0, without a warning.
+    report = parse_report(_LINKS_TABLE_DIGEST.format(links=links))
+    assert [(p.arxiv_id, p.title, p.upvotes) for p in report.papers] == [
+        ("2601.06521", "BabyVision: Visual Reasoning Beyond Language", 156),
+        ("2601.05593", "PaCoRe: Learning to Scale Test-Time Compute", 65),
+    ]
+    first = report.papers[0]
+    assert "388 câu hỏi" in first.contribution  # every part of the paper, sub-headings and all
+    assert "Giới hạn" not in first.contribution  # paper 2's text stays paper 2's
+
+
+def test_a_table_listing_several_papers_is_still_a_list_of_papers() -> None:
+    report = parse_report(
+        "# Daily Papers 2026-01-13\n\n## Papers\n\n| Title | Link |\n| --- | --- |\n"
+        "| BabyVision | https://huggingface.co/papers/2601.06521 |\n"
+        "| PaCoRe | https://huggingface.co/papers/2601.05593 |\n"
+    )
+    assert [p.arxiv_id for p in report.papers] == ["2601.06521", "2601.05593"]
+
+
 def test_a_paper_whose_link_is_empty_is_named_and_the_others_are_read() -> None:
     report = parse_report(
         "# 论文日报 2025-01-08\n\n"

@@ -317,3 +317,39 @@ def test_the_note_of_undated_files_names_ten_and_counts_the_rest() -> None:
         "r: ignored 1 file with no date in its name that is not a report "
         "(README.md; paperbot parse FILE says why)"
     )
+
+
+@pytest.mark.usefixtures("database")
+def test_saved_weekends_listing_no_papers_are_one_line_not_failures(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A backfill of saved daily_papers answers holds the weekends' `[]`; each failed the run
+    # ("the JSON lists no papers", exit 2) where the live hf-api source says "nothing that day".
+    from tests.conftest import FIXTURES
+
+    folder = tmp_path / "days"
+    folder.mkdir()
+    answer = (FIXTURES / "hf-api" / "daily-papers-api-answer-2025-06-02.json").read_text(encoding="utf-8")
+    (folder / "2025-06-02.json").write_text(answer, encoding="utf-8")
+    for day in ("2025-06-07", "2025-06-08"):
+        (folder / f"{day}.json").write_text("[]", encoding="utf-8")
+    status, out, err = run(capsys, "ingest", str(folder))
+    assert status == 0
+    assert out == ["2025-06-02: 3 papers archived (3 new, 0 updated)"]
+    assert err.splitlines() == [
+        "2 saved days list no papers (2025-06-07.json, 2025-06-08.json): nothing was published those "
+        "days (weekends, holidays); nothing archived for them"
+    ]
+    # Asked for alone, the file is said to hold nothing, as a day asked for alone must exist.
+    status, _out, err = run(capsys, "ingest", str(folder / "2025-06-07.json"))
+    assert status == 2
+    assert "2025-06-07.json: the JSON lists no papers: the answer for a day with nothing published" in err
+
+
+def test_a_worker_reads_a_saved_empty_answer_as_a_day_with_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "2025-06-07.json"
+    path.write_text("[]", encoding="utf-8")
+    loaded = read_file(str(path), 1000)
+    assert loaded.error is None
+    assert loaded.prepared is None
+    assert loaded.nothing is not None

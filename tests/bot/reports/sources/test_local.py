@@ -22,6 +22,13 @@ async def test_folder_finds_the_file_named_by_date(tmp_path: Path) -> None:
     assert await LocalSource(tmp_path).fetch(dt.date(2026, 4, 2)) is None
 
 
+async def test_a_saved_empty_answer_in_a_folder_is_no_report_that_day(tmp_path: Path) -> None:
+    # `[]` is what the daily_papers API answers for a weekend, and the live source reads it as
+    # no report that day; a folder of saved answers failed that day instead.
+    (tmp_path / "2026-04-04.json").write_text("[]\n", encoding="utf-8")
+    assert await LocalSource(tmp_path).fetch(dt.date(2026, 4, 4)) is None
+
+
 async def test_single_file_answers_only_for_its_own_date(tmp_path: Path) -> None:
     path = tmp_path / "any-name.md"
     path.write_text(REPORT, encoding="utf-8")
