@@ -65,6 +65,10 @@ async def serving(
         yield client, app
 
 
+async def _subscribed(app: App, channel: ChannelRef) -> bool:
+    return await app.subscriptions.get(channel) is not None
+
+
 def for_team(body: str, team: str) -> str:
     return body.replace(f"team_id={TEAM}", f"team_id={team}").replace(f'"{TEAM}"', f'"{team}"')
 
@@ -86,10 +90,12 @@ async def test_single_token_mode_refuses_another_workspaces_command_and_changes_
         assert await app.subscriptions.all() == []
         assert slack.responses == []
         assert slack.calls_to("users.info") == []
-        # The token's own workspace is served as before.
+        # The token's own workspace is served as before. The command is answered at once and
+        # carried out after (a listener), so the test waits for its effect.
         body = command_body(slack, "subscribe RL")
         assert (await client.post(EVENTS_PATH, data=body, headers=signed(body))).status == 200
-    assert await app.subscriptions.get(ChannelRef("slack", TEAM, CHANNEL)) is not None
+        mine = ChannelRef("slack", TEAM, CHANNEL)
+        await until(lambda: _subscribed(app, mine))
 
 
 async def test_single_token_mode_drops_another_workspaces_actions_and_events(
