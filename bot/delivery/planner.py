@@ -187,7 +187,9 @@ class Planner:
         07:30 UTC), after the next report came (~02:00 UTC): planning only the newest, such a
         channel got no digest of any report followed by another. A digest that was already due
         when the newest arrived had its turn then; it is not sent late now."""
-        if before is None or subscription.channel in before.planned:
+        # A report archived after the newest (a missing day filled in later) never was the newest:
+        # it is not delivered, as before.
+        if before is None or before.arrived > newest_arrived or subscription.channel in before.planned:
             return None
         if subscription.settings.cadence == "weekdays" and before.day.weekday() >= 5:
             return None

@@ -194,6 +194,21 @@ async def test_a_digest_superseded_long_ago_is_not_recorded_as_missed(
     assert [row.report_date for row in await Outbox(engine).list()] == [dt.date(2026, 11, 20)]
 
 
+async def test_a_day_filled_in_after_the_next_one_is_not_delivered(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Thursday's report ingested by hand after Friday's: it never was the newest, so the late
+    evening channel gets Friday's digest only, as a channel anywhere else would."""
+    for day, hour in ((dt.date(2026, 11, 20), 2), (dt.date(2026, 11, 19), 3)):
+        arrival = dt.datetime(2026, 11, 20, hour, 0, tzinfo=dt.UTC)
+        await Archive(engine, clock=partial(_identity, arrival)).ingest(report_of(day))
+    await subscribe(engine, "C0LA", dt.time(23, 30), "America/Los_Angeles")
+    job = deliverer(engine, slack)
+    assert await job.planner.plan(dt.datetime(2026, 11, 20, 7, 31, tzinfo=dt.UTC)) == 0
+    assert await job.planner.plan(dt.datetime(2026, 11, 21, 7, 31, tzinfo=dt.UTC)) == 1
+    assert [row.report_date for row in await Outbox(engine).list()] == [dt.date(2026, 11, 20)]
+
+
 async def test_a_crash_after_posting_does_not_post_again(engine: AsyncEngine, slack: FakeSlack) -> None:
     await Archive(engine).ingest(report(14))  # 14 papers: several messages
     await subscribe(engine, "C0CRASH")
