@@ -177,6 +177,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Digest time set: daily at {time} ({tz}).",
         "zh": "推送时间已设置：每天 {time}（{tz}）。",
     },
+    # A weekly or weekdays channel: its cadence stays, so the reply says it rather than "daily".
+    "schedule.done_cadence": {"en": "Digest time set. {when}", "zh": "推送时间已设置。{when}"},
     "schedule.usage": {
         "en": "Usage: /paper schedule TIME [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai, "
         "/paper schedule 9:30 pm New York, /paper schedule 8:00 UTC+8",

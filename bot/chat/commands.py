@@ -446,6 +446,8 @@ async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None
     if not rest.strip():
         return Reply(t("schedule.usage", locale), error=True, locale=locale)
     sub = await set_schedule(ctx.store, ctx.channel, rest)
+    if sub.settings.cadence != "daily":
+        return Reply(t("schedule.done_cadence", locale, when=cadence_text(sub, locale)), locale=locale)
     return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=zone_label(sub.tz)), locale=locale)
 
 

@@ -51,6 +51,15 @@ class PlanNotes:
     unusable_zone: list[tuple[ChannelRef, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _EarlierReport:
+    """The report before the newest, for channels whose time for it came after the newest."""
+
+    day: dt.date
+    arrived: dt.datetime
+    planned: set[ChannelRef]  # channels whose digest of it is in the outbox
+
+
 @dataclass
 class PostableChannels:
     """Whether a channel's ids fit their platform's shape (bot/ids.py). One stored before ids
@@ -89,6 +98,7 @@ class Planner:
         """Create outbox rows for subscriptions whose digest of `day` (default: the newest
         report) has come due; how many were created. `force` treats every one as due now.
         `notes`, when given, gets why the others were left alone."""
+        newest = day is None
         day = day or await self.archive.latest_report_date()
         if day is None:
             return 0
@@ -99,6 +109,7 @@ class Planner:
             notes.day = day
         platforms = self.platforms()
         planned_already = await self.outbox.planned_channels(day)
+        before = await self._report_before(day) if newest and not force else None
         planned: list[Planned] = []
         report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
         for subscription in await self.store.all():
@@ -149,9 +160,43 @@ class Planner:
                 planned.append(Planned(ref, day, now))
             elif now >= due:
                 planned.append(self._due(ref, day, due, now))
-            elif notes is not None:
-                notes.not_due.append((ref, due))
+            else:
+                superseded = self._superseded(subscription, before, arrived, now)
+                if superseded is not None:
+                    planned.append(superseded)
+                if notes is not None:
+                    notes.not_due.append((ref, due))
         return await self.outbox.ensure(planned, now)
+
+    async def _report_before(self, day: dt.date) -> _EarlierReport | None:
+        found = await self.archive.report_before(day)
+        if found is None:
+            return None
+        earlier, arrived = found
+        return _EarlierReport(earlier, arrived, await self.outbox.planned_channels(earlier))
+
+    def _superseded(
+        self,
+        subscription: Subscription,
+        before: _EarlierReport | None,
+        newest_arrived: dt.datetime,
+        now: dt.datetime,
+    ) -> Planned | None:
+        """The digest of the report before the newest, when the newest arrived before that one
+        was due. A channel's time west of UTC falls on the next UTC day (23:30 in Los Angeles is
+        07:30 UTC), after the next report came (~02:00 UTC): planning only the newest, such a
+        channel got no digest of any report followed by another. A digest that was already due
+        when the newest arrived had its turn then; it is not sent late now."""
+        # A report archived after the newest (a missing day filled in later) never was the newest:
+        # it is not delivered, as before.
+        if before is None or before.arrived > newest_arrived or subscription.channel in before.planned:
+            return None
+        if subscription.settings.cadence == "weekdays" and before.day.weekday() >= 5:
+            return None
+        due = max(due_at(before.day, subscription), before.arrived)
+        if due <= newest_arrived or due > now:
+            return None
+        return self._due(subscription.channel, before.day, due, now)
 
     async def _note_next_week(self, notes: PlanNotes, subscription: Subscription, week: Planned) -> None:
         """A weekly channel whose current week is planned already: it is due again next week."""

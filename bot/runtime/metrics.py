@@ -61,7 +61,8 @@ DELIVERIES = Counter(
 )
 OUTBOX = Gauge(
     "paperbot_outbox_deliveries",
-    "Deliveries of the newest report date in the database (all replicas), by platform and status.",
+    "Deliveries of the newest report date, and any due since it arrived (all replicas), by platform"
+    " and status.",
     ["platform", "status"],
     registry=REGISTRY,
 )
@@ -110,7 +111,10 @@ async def refresh_from_database(archive: Archive, outbox: Outbox) -> None:
         OUTBOX.clear()
         return
     LAST_REPORT.set(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
-    counts = await outbox.counts_by_platform(day)
+    # Not only the newest date's rows: a weekly digest is keyed by its weekday (a Sunday, after
+    # Friday's report), and a channel whose time comes after the next report arrived (late
+    # evening west of UTC) gets the report before it then; their failures must reach the alerts.
+    counts = await outbox.counts_by_platform(day, due_since=await archive.report_ingested_at(day))
     OUTBOX.clear()  # a status that no longer has rows must not keep its old value
     for (platform, status), count in counts.items():
         OUTBOX.labels(platform, status).set(count)

@@ -455,6 +455,19 @@ class Archive:
             value = (await conn.execute(select(reports.c.ingested_at).where(reports.c.date == day))).scalar()
         return as_utc(value) if value is not None else None
 
+    async def report_before(self, day: dt.date) -> tuple[dt.date, dt.datetime] | None:
+        """The newest report older than `day`: its date and when it reached the archive."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(reports.c.date, reports.c.ingested_at)
+                    .where(reports.c.date < day)
+                    .order_by(reports.c.date.desc())
+                    .limit(1)
+                )
+            ).one_or_none()
+        return (row.date, as_utc(row.ingested_at)) if row is not None else None
+
     async def latest_report_date(self) -> dt.date | None:
         async with self.engine.connect() as conn:
             latest: dt.date | None = (await conn.execute(select(func.max(reports.c.date)))).scalar_one()

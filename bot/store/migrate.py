@@ -16,6 +16,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.errors import PaperbotError
 from bot.store.database import BUSY_TIMEOUT_MS
 
 if TYPE_CHECKING:
@@ -48,8 +49,10 @@ async def migrate(engine: AsyncEngine) -> None:
     the others wait for it and then find nothing to do. A schema already at head is left
     without a write, so a read-only archive still serves lookups.
     """
-    if await current_revision(engine) == head_revision():
+    current = await current_revision(engine)
+    if current == head_revision():
         return
+    _refuse_unknown(current)
     if engine.dialect.name == "sqlite":
         await _migrate_sqlite(engine)
         return
@@ -103,13 +106,36 @@ async def _switch_to_wal(connection: AsyncConnection) -> None:
         await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def _refuse_unknown(revision: str | None) -> None:
+    """A schema this version does not ship was written by a newer paperbot (the binary was rolled
+    back) or is not paperbot's. Alembic would fail with "Can't locate revision"; say what it means
+    and what to do, and touch nothing: an older paperbot must not write into a newer schema."""
+    if revision is None or revision in _revisions():
+        return
+    head = head_revision()
+    if revision.isdigit() and len(revision) == len(head) and revision > head:
+        raise PaperbotError(
+            f"the database schema is at revision {revision}, newer than this paperbot knows "
+            f"(its newest is {head}): a newer paperbot upgraded it. Run that version again (paperbot "
+            "does not downgrade a schema), or restore the backup taken before the upgrade"
+        )
+    raise PaperbotError(
+        f"the database schema is at revision {revision!r}, which is not one of paperbot's "
+        f"(0001 … {head}): PAPERBOT_DATABASE_URL may name another application's database"
+    )
+
+
+def _revisions() -> set[str]:
+    return {
+        path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    }
+
+
 def head_revision() -> str:
     """The newest revision this version of paperbot ships: revisions are numbered in their file
     names (`0010_digest_extras.py` is 0010, revising 0009), so the highest number is the head
     (tests/bot/store/test_migrate.py holds this to Alembic's own answer)."""
-    return max(
-        path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
-    )
+    return max(_revisions())
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, case, func, select, update
+from sqlalchemy import RowMapping, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -407,11 +407,17 @@ class Outbox:
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar_one())
 
-    async def counts_by_platform(self, day: dt.date) -> dict[tuple[str, str], int]:
-        """{(platform, status): deliveries} of one report date."""
+    async def counts_by_platform(
+        self, day: dt.date, *, due_since: dt.datetime | None = None
+    ) -> dict[tuple[str, str], int]:
+        """{(platform, status): deliveries} of report dates from `day` on, and of any date that
+        fell due at `due_since` or later."""
+        recent = table.c.report_date >= day
+        if due_since is not None:
+            recent = or_(recent, table.c.due_at >= due_since)
         query = (
             select(table.c.platform, table.c.status, func.count())
-            .where(table.c.report_date == day)
+            .where(recent)
             .group_by(table.c.platform, table.c.status)
         )
         async with self.engine.connect() as conn:

@@ -114,6 +114,40 @@ async def test_metrics_show_the_outbox_and_the_newest_report_from_the_database(
     assert samples(page, "process_resident_memory_bytes")  # the process collector is on
 
 
+async def test_the_outbox_gauge_shows_weekly_digests_and_digests_due_after_the_newest_report_came(
+    client: tuple[TestClient[web.Request, web.Application], Readiness],
+    engine: AsyncEngine,
+) -> None:
+    """The gauge read the newest report date alone: a weekly digest keyed by a Sunday and a Los
+    Angeles 23:30 digest of the report before (due after the newest came) were never counted, so
+    their failures never raised PaperbotDeliveriesFailed."""
+    http, _ = client
+    friday, thursday, sunday = dt.date(2026, 11, 20), dt.date(2026, 11, 19), dt.date(2026, 11, 22)
+    arrived = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    for day in (thursday, friday):
+        at = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        await Archive(engine, clock=at.replace).ingest(Report(day, (paper(arxiv_id=f"2611.{day.day:05d}"),)))
+    await Outbox(engine).ensure(
+        [
+            Planned(
+                ChannelRef("slack", "T1", "C0WEEKLY"), sunday, dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
+            ),
+            Planned(
+                ChannelRef("slack", "T1", "C0LA"), thursday, arrived + dt.timedelta(hours=5), error="boom"
+            ),
+            Planned(
+                ChannelRef("slack", "T1", "C0SH"), thursday, arrived - dt.timedelta(hours=20), error="old"
+            ),
+        ],
+        arrived,
+    )
+    page = await (await http.get("/metrics")).text()
+    assert samples(page, "paperbot_outbox_deliveries") == {
+        (("platform", "slack"), ("status", "pending")): 1.0,
+        (("platform", "slack"), ("status", "failed")): 1.0,
+    }
+
+
 async def test_metrics_count_commands_by_platform_subcommand_and_outcome(
     client: tuple[TestClient[web.Request, web.Application], Readiness],
     engine: AsyncEngine,

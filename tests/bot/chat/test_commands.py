@@ -163,6 +163,19 @@ async def test_replies_follow_the_callers_language(ctx: CommandContext) -> None:
     assert (await say(ctx, "list")).text.startswith("This channel follows")
 
 
+async def test_a_new_time_for_a_weekly_or_weekdays_channel_is_not_called_daily(ctx: CommandContext) -> None:
+    """Setting the time keeps the cadence; the reply said "daily at …" of a weekly channel."""
+    await say(ctx, "subscribe RL")
+    await say(ctx, "cadence weekly sunday")
+    assert (await say(ctx, "schedule 8:00 Pacific/Chatham")).text == (
+        "Digest time set. Digest every Sunday at 08:00 (Pacific/Chatham): the week's best papers, each once."
+    )
+    await say(ctx, "cadence weekdays")
+    assert (await say(ctx, "定时 9:00 Asia/Kolkata")).text == (
+        "推送时间已设置。周一至周五 09:00（Asia/Kolkata）推送日报；周六、周日不推送。"
+    )
+
+
 async def test_an_offset_is_set_as_people_mean_it_and_shown_as_an_offset(ctx: CommandContext) -> None:
     await say(ctx, "subscribe RL")
     # GMT+8 was stored as Etc/GMT+8, which IANA defines as UTC-8: 16 hours off for Beijing.

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -139,6 +140,73 @@ async def test_not_due_yet_then_due_then_missed_beyond_the_catch_up_window(
     assert row.last_error.startswith("missed")
     assert await late.deliver_due() == {}
     assert posts(slack, "C0X") == 0
+
+
+def _identity(moment: dt.datetime) -> dt.datetime:
+    return moment
+
+
+def report_of(day: dt.date) -> Report:
+    return Report(
+        day, tuple(paper(arxiv_id=f"2611.{day.day:03d}{i:02d}", title=f"Scaling RL {i}") for i in (1, 2))
+    )
+
+
+async def test_a_late_evening_channel_west_of_utc_gets_each_days_digest_though_the_next_report_came_first(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """23:30 in Los Angeles is 07:30 UTC the next day, after the next day's report arrived (02:00
+    UTC). Only the newest report was planned, so Thursday's digest was never sent and such a
+    channel got only the digests of reports before a weekend."""
+    thursday, friday, monday = dt.date(2026, 11, 19), dt.date(2026, 11, 20), dt.date(2026, 11, 23)
+    sub = await subscribe(engine, "C0LA", dt.time(23, 30), "America/Los_Angeles")
+    job = deliverer(engine, slack)
+    for day, passes in (
+        (thursday, ()),
+        # Thursday 23:30 in Los Angeles: Thursday's digest, once; Friday's at Friday 23:30.
+        (friday, ((20, 7, 31), (20, 20, 0), (21, 7, 31), (21, 7, 32))),
+        (monday, ((24, 7, 31), (24, 7, 32))),
+    ):
+        arrival = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
+        await Archive(engine, clock=partial(_identity, arrival)).ingest(report_of(day))
+        for date, hour, minute in passes:
+            await job.run_pass(dt.datetime(2026, 11, date, hour, minute, tzinfo=dt.UTC))
+    rows = await Outbox(engine).list()
+    assert sorted((row.report_date, row.status, row.due_at) for row in rows) == [
+        (thursday, "posted", due_at(thursday, sub)),
+        (friday, "posted", due_at(friday, sub)),
+        (monday, "posted", due_at(monday, sub)),
+    ]
+
+
+async def test_a_digest_superseded_long_ago_is_not_recorded_as_missed(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """A channel subscribing before its time, after the newest report arrived, waits for that
+    report's digest: yesterday's, long past its time, is neither sent nor recorded as missed."""
+    for day in (dt.date(2026, 11, 19), dt.date(2026, 11, 20)):
+        arrival = dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC)
+        await Archive(engine, clock=partial(_identity, arrival)).ingest(report_of(day))
+    await subscribe(engine, "C0SH", dt.time(8, 30), "Asia/Shanghai")  # 00:30 UTC
+    job = deliverer(engine, slack)
+    assert await job.planner.plan(dt.datetime(2026, 11, 20, 0, 15, tzinfo=dt.UTC)) == 0
+    assert await job.planner.plan(dt.datetime(2026, 11, 20, 0, 31, tzinfo=dt.UTC)) == 1
+    assert [row.report_date for row in await Outbox(engine).list()] == [dt.date(2026, 11, 20)]
+
+
+async def test_a_day_filled_in_after_the_next_one_is_not_delivered(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Thursday's report ingested by hand after Friday's: it never was the newest, so the late
+    evening channel gets Friday's digest only, as a channel anywhere else would."""
+    for day, hour in ((dt.date(2026, 11, 20), 2), (dt.date(2026, 11, 19), 3)):
+        arrival = dt.datetime(2026, 11, 20, hour, 0, tzinfo=dt.UTC)
+        await Archive(engine, clock=partial(_identity, arrival)).ingest(report_of(day))
+    await subscribe(engine, "C0LA", dt.time(23, 30), "America/Los_Angeles")
+    job = deliverer(engine, slack)
+    assert await job.planner.plan(dt.datetime(2026, 11, 20, 7, 31, tzinfo=dt.UTC)) == 0
+    assert await job.planner.plan(dt.datetime(2026, 11, 21, 7, 31, tzinfo=dt.UTC)) == 1
+    assert [row.report_date for row in await Outbox(engine).list()] == [dt.date(2026, 11, 20)]
 
 
 async def test_a_crash_after_posting_does_not_post_again(engine: AsyncEngine, slack: FakeSlack) -> None:

@@ -335,3 +335,25 @@ async def test_a_postgres_archive_of_0012_gains_lead_vectors_and_lz4_in_place(tm
         assert await found("视频生成") == ["2501.00001"]
         assert await found(long_text[100:104]) == ["2501.00002", "2501.00001"]  # newest first
         assert await found("gloves") == ["2501.00002", "2501.00001"]  # the title match first
+
+
+async def test_a_schema_newer_than_this_paperbot_is_refused_untouched(engine: AsyncEngine) -> None:
+    """A binary rolled back under a database a newer paperbot upgraded: one line saying so and what
+    to do (Alembic said only "Can't locate revision identified by '0014'"), and nothing written."""
+    from bot.errors import PaperbotError
+
+    newer = f"{int(head_revision()) + 1:04d}"
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": newer})
+    with pytest.raises(
+        PaperbotError, match=rf"revision {newer}, newer than this paperbot knows .*does not downgrade"
+    ):
+        await migrate(engine)
+    assert await current_revision(engine) == newer
+
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = 'ae1027a6acf'"))
+    with pytest.raises(
+        PaperbotError, match=r"'ae1027a6acf', which is not one of paperbot's .*another application"
+    ):
+        await migrate(engine)
