@@ -17,7 +17,7 @@ from bot.ports import DigestPublisher, ReportSource
 from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging
 from bot.store.archive import Archive
-from bot.store.database import create_engine, database_problem, default_database_url
+from bot.store.database import create_engine, database_busy, database_problem, default_database_url
 from bot.store.migrate import current_revision
 from bot.store.migrate import migrate as run_migrations
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
@@ -157,7 +157,7 @@ def unreachable_database_explained(engine: AsyncEngine) -> Iterator[None]:
     try:
         yield
     except (OSError, DBAPIError) as exc:
-        problem = database_problem(engine.url, exc)
+        problem = database_problem(engine.url, exc) or database_busy(engine.url, exc)
         if problem is None and not isinstance(exc, OSError | OperationalError | InterfaceError):
             raise  # not a connection problem: a bug, with its traceback under --debug
         where = engine.url.render_as_string(hide_password=True)
@@ -173,7 +173,7 @@ def database_problems_explained(engine: AsyncEngine) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        problem = database_problem(engine.url, exc)
+        problem = database_problem(engine.url, exc) or database_busy(engine.url, exc)
         if problem is None:
             raise
         raise PaperbotError(problem) from exc

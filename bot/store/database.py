@@ -111,6 +111,22 @@ def database_problem(url: URL, exc: BaseException) -> str | None:
     return None
 
 
+def database_busy(url: URL, exc: BaseException) -> str | None:
+    """One line for SQLite's "database is locked", which it says only after waiting
+    BUSY_TIMEOUT_MS for another process's write lock: the file is in use, not unreachable. None
+    for any other error. Not one of `database_problem`'s: nothing in the configuration is wrong,
+    and a caller that retries (the delivery loop) must still see it as it is."""
+    orig = getattr(exc, "orig", None) or exc
+    path = sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+    if path is None or "database is locked" not in str(orig):
+        return None
+    return (
+        f"the database file {path.absolute()} is busy: another process held its write lock for over "
+        f"{BUSY_TIMEOUT_MS // 1000} s (another paperbot command, or an open sqlite3 shell); try again "
+        "when it is done. SQLite has one writer at a time: several replicas need PostgreSQL"
+    )
+
+
 def create_private(path: Path) -> None:
     """Create `path` empty and readable by its owner only (0600), whatever the umask, unless it
     exists. SQLite gives its -wal, -shm and -journal files the database file's mode, so they are

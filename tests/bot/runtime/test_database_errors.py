@@ -4,6 +4,7 @@ never SQLAlchemy's text (the driver's class, the statement, a link to its docume
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+import bot.store.database
 from bot.runtime.cli import main
 from bot.store.database import database_problem
 from tests.conftest import POSTGRES_URL
@@ -70,6 +72,32 @@ def test_a_read_only_sqlite_file_says_so_when_a_command_writes(
         f"read-only (let the user running paperbot write it and its folder {tmp_path})"
     )
     assert main(["deliveries"]) == 0  # reading still works
+
+
+def test_a_sqlite_file_another_process_keeps_locked_is_called_busy_not_unreachable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    database = tmp_path / "paperbot.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    # SQLite waits BUSY_TIMEOUT_MS for the lock before it says "database is locked"; shortened
+    # here so that the test does not wait 30 s.
+    monkeypatch.setattr(bot.store.database, "BUSY_TIMEOUT_MS", 50)
+    (tmp_path / "subs.json").write_text(SUBSCRIPTIONS, encoding="utf-8")
+    other = sqlite3.connect(database)  # an open sqlite3 shell, or another writer
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        assert one_error(capsys, "subscriptions", "import", "subs.json") == (
+            f"paperbot: error: the database file {database} is busy: another process held its write "
+            "lock for over 0 s (another paperbot command, or an open sqlite3 shell); try again when it "
+            "is done. SQLite has one writer at a time: several replicas need PostgreSQL"
+        )
+    finally:
+        other.rollback()
+        other.close()
+    assert main(["subscriptions", "import", "subs.json"]) == 0  # nothing was lost: done once free
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PAPERBOT_TEST_POSTGRES_URL is not set")
