@@ -553,6 +553,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "not a paper link: give a huggingface.co/papers/… or arxiv.org/abs/… URL",
         "zh": "不是论文链接：请给出 huggingface.co/papers/… 或 arxiv.org/abs/… 的网址",
     },
+    "error.not_an_arxiv_doi": {
+        "en": "{doi} is not an arXiv DOI: the archive knows papers by their arXiv id "
+        "(2602.02472, or the DOI 10.48550/arXiv.2602.02472); search for the paper's title instead",
+        "zh": "{doi} 不是 arXiv 的 DOI：存档按 arXiv 编号查找论文（2602.02472，或 DOI "
+        "10.48550/arXiv.2602.02472）；请改用论文标题搜索",
+    },
     "error.no_words": {
         "en": "the query holds no words to search for",
         "zh": "检索内容中没有可查找的词语",

@@ -14,8 +14,11 @@ from bot.store.terms import Term, tokenize
 
 MAX_QUERY_LENGTH = 500
 _DAY_URL = re.compile(
-    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
+    r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
 )
+# A DOI other than arXiv's (those name their paper: bot/reports/arxiv.py): its words would find
+# papers that merely hold its digits.
+_DOI = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.\d{4,9}/\S+$", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
 
@@ -66,6 +69,8 @@ def parse_query(raw: str) -> Query:
             return DayQuery(dt.date.fromisoformat(text))
         except ValueError:
             raise LocalisedInputError("error.invalid_date", text=text) from None
+    if _DOI.match(plain):
+        raise LocalisedInputError("error.not_an_arxiv_doi", doi=query)
     if query.lower().startswith(("http://", "https://")):
         raise LocalisedInputError("error.not_a_paper_link")
     closing = _QUOTES.get(query[0])

@@ -62,6 +62,12 @@ async def ids(archive: Archive, query: str) -> list[str]:
         "https://huggingface.co/papers/2604.00002",
         "https://arxiv.org/abs/2604.00002v1",
         "https://arxiv.org/pdf/2604.00002.pdf",
+        # Copied from an address bar without the scheme, or from a citation.
+        "hf.co/papers/2604.00002",
+        "huggingface.co/papers/2604.00002",
+        "arxiv.org/abs/2604.00002v2",
+        "10.48550/arXiv.2604.00002",
+        "https://doi.org/10.48550/arXiv.2604.00002",
     ],
 )
 async def test_exact_paper_by_id_or_url(filled: Archive, query: str) -> None:
@@ -120,6 +126,7 @@ async def test_fts_operators_typed_by_users_are_plain_words(filled: Archive) -> 
 async def test_date_and_day_url_list_the_report(filled: Archive) -> None:
     assert await ids(filled, "2026-04-01") == [p.arxiv_id for p in PAPERS]
     assert await ids(filled, "https://huggingface.co/papers/date/2026-04-01") == [p.arxiv_id for p in PAPERS]
+    assert await ids(filled, "huggingface.co/papers/date/2026-04-01") == [p.arxiv_id for p in PAPERS]
     assert await ids(filled, "2026-04-02") == []
 
 
@@ -134,6 +141,8 @@ async def test_limit(filled: Archive) -> None:
         ("   ", "empty query"),
         ("!!! ???", "no words"),
         ("https://example.com/x", "not a paper link"),
+        ("10.1145/3580305.3599456", "not an arXiv DOI"),
+        ("https://doi.org/10.1145/3580305.3599456", "not an arXiv DOI"),
         ("2026-02-30", "invalid date"),
         ("x" * 600, "too long"),
     ],
