@@ -91,6 +91,10 @@ def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
 
     def take(match: re.Match[str]) -> str:
         term = " ".join((match.group(1) or match.group(2) or "").split())
+        if not any(char.isalnum() for char in term):
+            # `--`, `-…`, `-->`: punctuation (an SQL comment, a dash), not a word to leave out; as
+            # a pattern it would leave out every hyphenated title.
+            return match.group(0)
         if term:
             # Whole words for Latin text ("survey" is not "surveyed"); Chinese has no spaces.
             edge = r"\b" if term[0].isascii() and term[-1].isascii() else ""

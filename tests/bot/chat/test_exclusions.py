@@ -206,3 +206,11 @@ async def test_lookup_leaves_out_minus_words(ctx: CommandContext) -> None:
     assert narrowed == found - {WEBPILOT}
     with pytest.raises(BadInputError, match="nothing to look for"):
         await lookup(ctx.archive, "-GUI")
+
+
+async def test_a_minus_before_punctuation_leaves_nothing_out(ctx: CommandContext) -> None:
+    # `--` ends pasted SQL and shell lines; as a word to leave out it matched every hyphen.
+    found = await lookup(ctx.archive, "agent")
+    assert await lookup(ctx.archive, "agent --") == found
+    assert await lookup(ctx.archive, "agent -…") == found
+    assert await lookup(ctx.archive, "'; DROP TABLE agent; --")
