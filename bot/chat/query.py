@@ -20,7 +20,10 @@ _DAY_URL = re.compile(
 # papers that merely hold its digits.
 _DOI = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.\d{4,9}/\S+$", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
+# A phrase in quotes, anywhere in the query: `"video generation" "world model"` is two phrases,
+# `diffusion "video editing"` a word and a phrase. Single quotes only around the whole query, as
+# apostrophes (`Don't`, `LLMs'`) are single quotes too.
+_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +76,28 @@ def parse_query(raw: str) -> Query:
         raise LocalisedInputError("error.not_an_arxiv_doi", doi=query)
     if query.lower().startswith(("http://", "https://")):
         raise LocalisedInputError("error.not_a_paper_link")
-    closing = _QUOTES.get(query[0])
-    if closing and len(query) > 2 and query.endswith(closing):
-        tokens = tuple(token for term in tokenize(query[1:-1]) for token in term.tokens)
-        if tokens:
-            return TextQuery((Term(tokens),))
-    terms = tuple(tokenize(query))
+    if len(query) > 2 and query[0] == query[-1] == "'":
+        query = '"' + query[1:-1] + '"'
+    terms = _terms(query)
     if not terms:
         raise LocalisedInputError("error.no_words")
     if not without_stop_words(terms):
         raise LocalisedInputError("error.only_stop_words")
     return TextQuery(terms)
+
+
+def _terms(query: str) -> tuple[Term, ...]:
+    """The query's words, each quoted phrase one term (its words must stand together). A quote
+    left open is no phrase: its words are searched as words."""
+    terms: list[Term] = []
+    start = 0
+    for found in _PHRASE.finditer(query):
+        terms += tokenize(query[start : found.start()])
+        inside = tokenize(next(group for group in found.groups() if group is not None))
+        if len(inside) == 1:
+            terms += inside  # a lone CJK character stays a prefix
+        elif inside:
+            terms.append(Term(tuple(token for term in inside for token in term.tokens)))
+        start = found.end()
+    terms += tokenize(query[start:])
+    return tuple(terms)

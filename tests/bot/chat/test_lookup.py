@@ -109,6 +109,20 @@ async def test_quoted_phrase_needs_adjacent_words(filled: Archive) -> None:
     assert await ids(filled, '"distillation diffusion"') == []
 
 
+async def test_quoted_phrases_anywhere_in_the_query(filled: Archive) -> None:
+    # Not one phrase from the first quote to the last: two phrases, a word and a phrase.
+    assert set(await ids(filled, '"diffusion distillation" "sparse attention"')) == {
+        "2604.00001",
+        "2604.00004",
+    }
+    assert await ids(filled, 'autoregressive "diffusion distillation"') == ["2604.00001"]
+    assert await ids(filled, 'rubric "distillation diffusion"') == ["2604.00003"]  # no phrase: either
+    query = parse_query("Causal Forcing: “Autoregressive Diffusion” Distillation")
+    assert isinstance(query, TextQuery)
+    assert [len(term.tokens) for term in query.terms] == [1, 1, 2, 1]
+    assert parse_query('"world model') == parse_query("world model")  # a quote left open
+
+
 async def test_falls_back_to_any_word_when_no_paper_has_all(filled: Archive) -> None:
     found = await ids(filled, "sparse robot")
     assert found[0] == "2604.00004"
