@@ -243,6 +243,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "命令以 /paper 开头，试试 /paper 帮助",
     },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
+    "lookup.no_report_for_day": {
+        "en": "No report is archived for {day}. The newest archived report is {latest}: /paper {latest}",
+        "zh": "存档中没有 {day} 的日报。最新的日报是 {latest}：/paper {latest}",
+    },
+    "lookup.no_reports": {
+        "en": "The archive holds no report yet.",
+        "zh": "存档中还没有任何日报。",
+    },
     "error": {"en": "{message}", "zh": "{message}"},
     # An id that no platform issues (bot/ids.py): refused at the edge, before anything changes.
     "ids.invalid": {

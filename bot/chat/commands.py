@@ -36,7 +36,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import day_lookup, lookup
+from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup
 from bot.chat.query import PaperQuery, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_locale
 from bot.chat.use_cases import (
@@ -517,28 +517,47 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
 
 
 async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: Locale) -> Reply:
-    day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS)
-    hits, total = day or (await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy), 0)
     shown = query.strip()
+    # `yesterday` is the day before today where the channel is (its digest's zone).
+    tz = current.tz if current is not None else ctx.default_tz
+    day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
+    if day is not None:
+        return await _day_reply(ctx, day, shown, locale)
+    hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)
     if not hits:
         return Reply(t("lookup.none", locale, query=shown), locale=locale)
-    if total > len(hits):
-        # A day's papers are more than a reply shows: say so, and where the whole day is listed.
-        assert hits[0].date is not None
-        text = t(
-            "lookup.found_part_of_day",
-            locale,
-            shown=len(hits),
-            total=t("paper.count", locale, count=total),
-            query=shown,
-            url=f"https://huggingface.co/papers/date/{hits[0].date.isoformat()}",
-        )
-        return Reply(text, hits, locale=locale)
     return Reply(
         t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown),
         hits,
         locale=locale,
     )
+
+
+async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale: Locale) -> Reply:
+    day = answer.day
+    if day is not None and shown != day.isoformat():
+        shown = f"{shown} ({day.isoformat()})"  # `yesterday (2026-12-05)`: which day it was
+    if day is None or not answer.hits:
+        # A day without a report (a weekend, a day not archived yet): name the newest one there is.
+        latest = await ctx.archive.latest_report_date()
+        if day is None or latest is None:
+            return Reply(t("lookup.no_reports", locale), locale=locale)
+        return Reply(
+            t("lookup.no_report_for_day", locale, day=shown, latest=latest.isoformat()), locale=locale
+        )
+    if answer.total > len(answer.hits):
+        # A day's papers are more than a reply shows: say so, and where the whole day is listed.
+        text = t(
+            "lookup.found_part_of_day",
+            locale,
+            shown=len(answer.hits),
+            total=t("paper.count", locale, count=answer.total),
+            query=shown,
+            url=f"https://huggingface.co/papers/date/{day.isoformat()}",
+        )
+        return Reply(text, answer.hits, locale=locale)
+    count = t("paper.count", locale, count=len(answer.hits))
+    return Reply(t("lookup.found", locale, count=count, query=shown), answer.hits, locale=locale)
 
 
 async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.query import DayQuery, PaperQuery, RelativeDayQuery, TextQuery, parse_query
 from bot.errors import LocalisedInputError
 from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
 from bot.store.archive import Archive
 from bot.store.search import RANK_WINDOW, search
 from bot.store.terms import Term, tokenize
 from bot.topics.taxonomy import Taxonomy, Topic
+from bot.zones import load_zone
 
 TOPIC_CANDIDATES_PER_HIT = 8
 MIN_TOPIC_CANDIDATES = 40
@@ -32,25 +33,27 @@ async def lookup(
     *,
     limit: int = DEFAULT_LOOKUP_LIMIT,
     taxonomy: Taxonomy | None = None,
+    tz: str = "UTC",
 ) -> list[LookupHit]:
     """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query.
 
     Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
-    whose title, application area or contribution holds them."""
+    whose title, application area or contribution holds them. `yesterday` is the day before
+    today in the time zone `tz`."""
     limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
     raw_query, excluded = split_exclusions(raw_query)
     if excluded:
         if not raw_query.strip():
             raise LocalisedInputError("error.lookup_only_exclusions")
         # Ask for more, as some will be left out.
-        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy)
+        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy, tz=tz)
         return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
     query = parse_query(raw_query)
     if isinstance(query, PaperQuery):
         hit = await archive.hit(query.arxiv_id)
         return [hit] if hit else []
-    if isinstance(query, DayQuery):
-        return (await _day_lookup(archive, query.day, limit))[0]
+    if isinstance(query, DayQuery | RelativeDayQuery):
+        return (await _day_lookup(archive, await _day_of(archive, query, tz), limit)).hits
     assert isinstance(query, TextQuery)
     topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
     if topic is not None:
@@ -62,27 +65,46 @@ async def lookup(
     return hits
 
 
-async def day_lookup(archive: Archive, raw_query: str, *, limit: int) -> tuple[list[LookupHit], int] | None:
-    """For a query naming a day (`2026-11-20`): the day's first `limit` papers in the report's
-    order, and how many it holds (a reply says "5 of 14"); None for any other query."""
+@dataclass(frozen=True, slots=True)
+class DayAnswer:
+    """A lookup of one day's report: its first papers in the report's order, and how many it
+    holds (a reply says "5 of 14")."""
+
+    day: dt.date | None  # None: `latest`, and the archive holds no report
+    hits: list[LookupHit]
+    total: int
+
+
+async def day_lookup(archive: Archive, raw_query: str, *, limit: int, tz: str = "UTC") -> DayAnswer | None:
+    """For a query naming a day (`2026-11-20`, `yesterday` in the zone `tz`, `latest`): that
+    day's report; None for any other query."""
     try:
         query = parse_query(raw_query)
     except LocalisedInputError:
         return None
-    if not isinstance(query, DayQuery):
+    if not isinstance(query, DayQuery | RelativeDayQuery):
         return None
-    return await _day_lookup(archive, query.day, max(1, min(limit, MAX_LOOKUP_LIMIT)))
+    return await _day_lookup(archive, await _day_of(archive, query, tz), max(1, min(limit, MAX_LOOKUP_LIMIT)))
 
 
-async def _day_lookup(archive: Archive, day: dt.date, limit: int) -> tuple[list[LookupHit], int]:
-    report = await archive.report(day)
-    if report is None:
-        return [], 0
+async def _day_of(archive: Archive, query: DayQuery | RelativeDayQuery, tz: str) -> dt.date | None:
+    if isinstance(query, DayQuery):
+        return query.day
+    if query.days_ago is None:
+        return await archive.latest_report_date()
+    today = archive.clock().astimezone(load_zone(tz)).date()
+    return today - dt.timedelta(days=query.days_ago)
+
+
+async def _day_lookup(archive: Archive, day: dt.date | None, limit: int) -> DayAnswer:
+    report = await archive.report(day) if day is not None else None
+    if day is None or report is None:
+        return DayAnswer(day, [], 0)
     hits = [
         LookupHit(p.arxiv_id, p.title, day, 1.0, p.url, p.domain, p.contribution)
         for p in report.papers[:limit]
     ]
-    return hits, len(report.papers)
+    return DayAnswer(day, hits, len(report.papers))
 
 
 def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:

@@ -41,13 +41,38 @@ class DayQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeDayQuery:
+    """A day's report named as people say it: `yesterday`, `昨天` (in the caller's time zone), or
+    `latest` (the newest archived report)."""
+
+    days_ago: int | None  # None: the newest archived report
+    word: str
+
+
+# What `/paper WORD` looks up as a day, not as a word: days before today, or None for the newest
+# report. "No archived paper matches yesterday" helped nobody.
+RELATIVE_DAYS: dict[str, int | None] = {
+    "today": 0,
+    "今天": 0,
+    "今日": 0,
+    "yesterday": 1,
+    "昨天": 1,
+    "昨日": 1,
+    "前天": 2,
+    "latest": None,
+    "newest": None,
+    "最新": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
 class TextQuery:
     """Full-text search; `terms` must all match (the words of a quoted phrase as one term)."""
 
     terms: tuple[Term, ...]
 
 
-Query = PaperQuery | DayQuery | TextQuery
+Query = PaperQuery | DayQuery | RelativeDayQuery | TextQuery
 
 
 def parse_query(raw: str) -> Query:
@@ -65,6 +90,8 @@ def parse_query(raw: str) -> Query:
         return PaperQuery(arxiv_id)
     if problem := impossible_id_phrase(plain):
         raise LocalisedInputError("error.impossible_arxiv_id", query=query, problem=problem)
+    if (word := plain.casefold()) in RELATIVE_DAYS:
+        return RelativeDayQuery(RELATIVE_DAYS[word], query)
     day_url = _DAY_URL.match(plain)
     if day_url or _DATE.match(plain):
         text = day_url.group(1) if day_url else plain

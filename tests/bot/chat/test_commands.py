@@ -128,6 +128,31 @@ async def test_a_date_lookup_says_how_many_papers_the_day_holds_and_where_all_ar
     assert (await say(ctx, "2611.01004")).text == "1 paper for 2611.01004:"
 
 
+async def test_a_day_named_as_people_say_it_is_that_days_report(engine: AsyncEngine) -> None:
+    # 01:30 UTC on 21 November is still the 20th in New York: "yesterday" there is the 19th.
+    clock = lambda: dt.datetime(2026, 11, 21, 1, 30, tzinfo=dt.UTC)  # noqa: E731
+    archive = Archive(engine, clock=clock)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    ctx = CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+    reply = await say(ctx, "yesterday")
+    assert reply.text.startswith("The first 5 of 14 papers for yesterday (2026-11-20), in the report's order")
+    zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "昨天")
+    assert zh.text.startswith("“昨天 (2026-11-20)”共 14 篇论文")
+    assert len((await say(ctx, "latest")).hits) == 5
+    assert len((await say(ctx, "最新")).hits) == 5
+    # A day with no report names the newest there is, in the caller's language.
+    assert (await say(ctx, "today")).text == (
+        "No report is archived for today (2026-11-21). The newest archived report is 2026-11-20: "
+        "/paper 2026-11-20"
+    )
+    zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "2026-12-25")
+    assert zh.text == "存档中没有 2026-12-25 的日报。最新的日报是 2026-11-20：/paper 2026-11-20"
+    # The channel's own zone decides which day "yesterday" is.
+    await say(ctx, "subscribe RL")
+    await say(ctx, "schedule 9:00 America/New_York")
+    assert "No report is archived for yesterday (2026-11-19)" in (await say(ctx, "yesterday")).text
+
+
 async def test_the_topic_list_names_each_alias_once(ctx: CommandContext) -> None:
     for locale in ("en", "zh"):
         text = (await handle_invocation(replace(ctx, locale=locale), "topics")).text
