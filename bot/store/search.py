@@ -49,11 +49,25 @@ def _fts5_expression(terms: Sequence[Term], operator: str) -> str:
     )
 
 
+# Snowball's vowels. PostgreSQL's `english` stemmer (Snowball) drops a plural's s only after a
+# vowel earlier in the word, SQLite's porter stemmer always: `LLMs` is `llms` on PostgreSQL and
+# `llm` on SQLite. So an acronym (a word without vowels) is searched in both forms on PostgreSQL,
+# as SQLite finds them: `/paper LLMs` missed every paper saying "LLM" there, and `VLM` "VLMs".
+_VOWELS = frozenset("aeiouy")
+
+
+def _lexeme(token: str, suffix: str) -> str:
+    bare = token[:-1] if token.endswith("s") and not token.endswith("ss") else token
+    if len(bare) < 2 or not (bare.isascii() and bare.isalpha()) or _VOWELS.intersection(bare):
+        return token + suffix
+    return f"({bare}{suffix} | {bare}s{suffix})"
+
+
 def _tsquery(terms: Sequence[Term], operator: str, weight: str = "") -> str:
     parts = []
     for term in terms:
         suffix = ":" + ("*" if term.prefix else "") + weight if (weight or term.prefix) else ""
-        tokens = [token + suffix for token in term.tokens]
+        tokens = [_lexeme(token, suffix) for token in term.tokens]
         parts.append("(" + " <-> ".join(tokens) + ")" if term.is_phrase else tokens[0])
     return f" {operator} ".join(parts)
 
