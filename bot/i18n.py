@@ -243,6 +243,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "命令以 /paper 开头，试试 /paper 帮助",
     },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
+    # A lookup that found nothing, with what to try instead (lookup.none_tip, lookup.did_you_mean).
+    "lookup.none_then": {
+        "en": "No archived paper matches {query}. {tip}",
+        "zh": "存档中没有与“{query}”匹配的论文。{tip}",
+    },
+    "lookup.none_tip": {
+        "en": "Check the spelling, or try fewer or other words (English or 中文), a topic "
+        "(/paper topics), an arXiv id or a date.",
+        "zh": "请检查拼写，或换用更少或其他的词语（中文或英文）、主题（/paper 主题）、arXiv 编号或日期。",
+    },
+    "lookup.did_you_mean": {
+        "en": "Did you mean the topic “{topic}”? /paper {topic}",
+        "zh": "您是不是要找主题“{topic}”？/paper {topic}",
+    },
     "lookup.no_report_for_day": {
         "en": "No report is archived for {day}. The newest archived report is {latest}: /paper {latest}",
         "zh": "存档中没有 {day} 的日报。最新的日报是 {latest}：/paper {latest}",

@@ -65,7 +65,7 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
-from bot.topics.resolve import UnknownTopicError
+from bot.topics.resolve import UnknownTopicError, suggest
 from bot.topics.taxonomy import Taxonomy
 from bot.zones import zone_label
 
@@ -524,13 +524,22 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     if day is not None:
         return await _day_reply(ctx, day, shown, locale)
     hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)
+    # A topic's name misspelt (`reinforcment learning`, `视频生城`) finds nothing, or papers
+    # holding one of its words: name the topic it is one letter from.
+    meant = _meant_topic(ctx, shown)
     if not hits:
-        return Reply(t("lookup.none", locale, query=shown), locale=locale)
-    return Reply(
-        t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown),
-        hits,
-        locale=locale,
-    )
+        tip = t("lookup.did_you_mean", locale, topic=meant) if meant else t("lookup.none_tip", locale)
+        return Reply(t("lookup.none_then", locale, query=shown, tip=tip), locale=locale)
+    found = t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown)
+    if meant:
+        found = t("lookup.did_you_mean", locale, topic=meant) + "\n" + found
+    return Reply(found, hits, locale=locale)
+
+
+def _meant_topic(ctx: CommandContext, query: str) -> str | None:
+    """The topic name a looked-up text is a near miss of; None for a topic's very name or a text
+    no name is close to."""
+    return None if ctx.taxonomy.find(query) is not None else suggest(query, ctx.taxonomy)
 
 
 async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale: Locale) -> Reply:
