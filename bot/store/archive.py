@@ -168,14 +168,17 @@ async def _ids_of(conn: AsyncConnection, arxiv_ids: Sequence[str]) -> dict[str, 
     return found
 
 
-def rebuild_search_index(conn: Connection, *, batch: int = CHUNK) -> None:
-    """Index every paper again from its stored text (migrations: a new tokenisation or layout)."""
+def rebuild_search_index(conn: Connection, *, batch: int = CHUNK, authors: bool = True) -> None:
+    """Index every paper again from its stored text (migrations: a new tokenisation or layout).
+    `authors=False` leaves the authors out, as the index was before migration 0014."""
     postgres = conn.dialect.name != "sqlite"
     if not postgres:
         for table in _FTS_TABLES:
             conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
     source_columns = [papers.c.id, papers.c.title, papers.c.original_title, papers.c.domain]
     source_columns += [papers.c[name] for name in (*SECTION_FIELDS, "summary", "extra", "keywords")]
+    if authors:
+        source_columns.append(papers.c.authors)
     last = 0
     while True:
         rows = (

@@ -74,6 +74,15 @@ async def test_exact_paper_by_id_or_url(filled: Archive, query: str) -> None:
     assert await ids(filled, query) == ["2604.00002"]
 
 
+async def test_authors_the_api_lists_are_searched(archive: Archive) -> None:
+    from dataclasses import replace
+
+    paper = replace(make_paper("2506.00001", "ProRL"), authors=("Mingjie Liu", "Shizhe Diao"))
+    await archive.ingest(Report(DAY, (paper, *PAPERS)))
+    assert await ids(archive, "Shizhe Diao") == ["2506.00001"]
+    assert await ids(archive, "diao") == ["2506.00001"]
+
+
 async def test_unknown_id_finds_nothing(filled: Archive) -> None:
     assert await ids(filled, "2604.09999") == []
 

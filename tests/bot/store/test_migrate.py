@@ -335,3 +335,40 @@ async def test_a_postgres_archive_of_0012_gains_lead_vectors_and_lz4_in_place(tm
         assert await found("视频生成") == ["2501.00001"]
         assert await found(long_text[100:104]) == ["2501.00002", "2501.00001"]  # newest first
         assert await found("gloves") == ["2501.00002", "2501.00001"]  # the title match first
+
+
+async def test_an_archive_of_0013_finds_papers_by_their_authors_after_0014(empty_engine: AsyncEngine) -> None:
+    """Migration 0014 indexes the authors the Hugging Face API lists; its downgrade gives back
+    the index 0013's code removes terms from. Either way a changed paper is indexed right."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from alembic import command
+
+    from bot.chat.paper_lookup import lookup
+    from bot.models import Report
+    from bot.store.archive import Archive
+    from bot.store.migrate import _config
+    from tests.factories import make_paper
+
+    engine = empty_engine
+    archive = Archive(engine)
+    await migrate(engine)
+    paper = replace(make_paper("2506.00001", "Prolonged RL"), authors=("Mingjie Liu", "Shizhe Diao"))
+    await archive.ingest(Report(dt.date(2025, 6, 2), (paper,)))
+
+    async def found(query: str) -> list[str]:
+        return [hit.arxiv_id for hit in await lookup(archive, query)]
+
+    assert await found("Shizhe Diao") == ["2506.00001"]
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0013"))
+    assert await found("diao") == []  # as 0013 indexed it
+    await migrate(engine)
+    assert await current_revision(engine) == head_revision()
+    assert await found("diao") == await found("Shizhe Diao") == ["2506.00001"]
+    # The changed paper's old terms (its authors among them) leave the index: no stale match.
+    renamed = replace(paper, title="Prolonged Reinforcement Learning", authors=("Ximing Lu",))
+    await archive.ingest(Report(dt.date(2025, 6, 3), (renamed,)))
+    assert await found("diao") == []
+    assert await found("Ximing Lu") == ["2506.00001"]
