@@ -248,6 +248,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No archived paper matches {query}. {tip}",
         "zh": "存档中没有与“{query}”匹配的论文。{tip}",
     },
+    "lookup.found_more": {
+        "en": 'The first {count} for {query}; more match (add words, a "phrase" or a -word to '
+        "narrow it down):",
+        "zh": "“{query}”的检索结果，显示前 {count}；还有更多（可加词语、用引号写短语或用 -词语 "
+        "排除来缩小范围）：",
+    },
+    "lookup.no_paging": {
+        "en": "A lookup shows its first {count} papers and keeps no list to page through: narrow it "
+        'down with more words, a "phrase" or a -word to leave out, or look up a topic (newest '
+        "first) or a day (/paper latest).",
+        "zh": "检索只显示前 {count} 篇论文，不保留结果列表供翻页：请加词语、用引号写短语或用 -词语 "
+        "排除来缩小范围，或按主题（最新的在前）或日期（/paper 最新）检索。",
+    },
     "lookup.none_tip": {
         "en": "Check the spelling, or try fewer or other words (English or 中文), a topic "
         "(/paper topics), an arXiv id or a date.",

@@ -36,7 +36,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup
+from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more
 from bot.chat.query import PaperQuery, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_locale
 from bot.chat.use_cases import (
@@ -70,6 +70,9 @@ from bot.topics.taxonomy import Taxonomy
 from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
+# What people type for the next page of a lookup. A lookup keeps nothing between commands, so
+# these get how to narrow one down ("more" alone was refused as a common word).
+PAGING_WORDS = frozenset({"more", "next", "next page", "more results", "更多", "下一页", "再来", "继续"})
 # A lookup's first word this long that is a sub-command's name mistyped gets a line naming it.
 MIN_VERB_TYPO_LENGTH = 4
 # A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
@@ -523,14 +526,22 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
     if day is not None:
         return await _day_reply(ctx, day, shown, locale)
-    hits = await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)
+    if shown.casefold() in PAGING_WORDS:
+        # "/paper more" after a lookup: there is no list kept to page through; say how to narrow.
+        return Reply(t("lookup.no_paging", locale, count=LOOKUP_RESULTS), locale=locale)
+    hits, more = await lookup_more(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)
     # A topic's name misspelt (`reinforcment learning`, `视频生城`) finds nothing, or papers
     # holding one of its words: name the topic it is one letter from.
     meant = _meant_topic(ctx, shown)
     if not hits:
         tip = t("lookup.did_you_mean", locale, topic=meant) if meant else t("lookup.none_tip", locale)
         return Reply(t("lookup.none_then", locale, query=shown, tip=tip), locale=locale)
-    found = t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown)
+    found = t(
+        "lookup.found_more" if more else "lookup.found",
+        locale,
+        count=t("paper.count", locale, count=len(hits)),
+        query=shown,
+    )
     if meant:
         found = t("lookup.did_you_mean", locale, topic=meant) + "\n" + found
     return Reply(found, hits, locale=locale)

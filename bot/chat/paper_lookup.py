@@ -40,6 +40,19 @@ async def lookup(
     Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
     whose title, application area or contribution holds them. `yesterday` is the day before
     today in the time zone `tz`."""
+    return (await lookup_more(archive, raw_query, limit=limit, taxonomy=taxonomy, tz=tz))[0]
+
+
+async def lookup_more(
+    archive: Archive,
+    raw_query: str,
+    *,
+    limit: int = DEFAULT_LOOKUP_LIMIT,
+    taxonomy: Taxonomy | None = None,
+    tz: str = "UTC",
+) -> tuple[list[LookupHit], bool]:
+    """`lookup`, and whether more papers match than it returns (a reply says so, lest "5 papers
+    for diffusion" read as all there are). Knowing costs one more row of a text search."""
     limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
     raw_query, excluded = split_exclusions(raw_query)
     if excluded:
@@ -47,22 +60,24 @@ async def lookup(
             raise LocalisedInputError("error.lookup_only_exclusions")
         # Ask for more, as some will be left out.
         hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy, tz=tz)
-        return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
+        kept = [hit for hit in hits if not _mentions_any(hit, excluded)]
+        return kept[:limit], len(kept) > limit
     query = parse_query(raw_query)
     if isinstance(query, PaperQuery):
         hit = await archive.hit(query.arxiv_id)
-        return [hit] if hit else []
+        return ([hit] if hit else []), False
     if isinstance(query, DayQuery | RelativeDayQuery):
-        return (await _day_lookup(archive, await _day_of(archive, query, tz), limit)).hits
+        day = await _day_lookup(archive, await _day_of(archive, query, tz), limit)
+        return day.hits, day.total > len(day.hits)
     assert isinstance(query, TextQuery)
     topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
     if topic is not None:
         return await _topic_lookup(archive, topic, limit)
-    hits = await search(archive.engine, query.terms, limit=limit)
+    hits = await search(archive.engine, query.terms, limit=limit + 1)
     if not hits and len(query.terms) > 1:
         # No paper holds every word: fall back to papers holding any of them, still ranked.
-        hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
-    return hits
+        hits = await search(archive.engine, query.terms, limit=limit + 1, match_all=False)
+    return hits[:limit], len(hits) > limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +147,10 @@ def _mentions_any(hit: LookupHit, patterns: list[re.Pattern[str]]) -> bool:
     return any(pattern.search(text) for pattern in patterns)
 
 
-async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[LookupHit]:
-    """Papers about a topic, newest first: the full-text index finds candidates by the topic's
-    names, and the matcher keeps those that are about it (not those that mention it)."""
+async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> tuple[list[LookupHit], bool]:
+    """Papers about a topic, newest first, and whether more of the candidates are: the
+    full-text index finds candidates by the topic's names, and the matcher keeps those that are
+    about it (not those that mention it)."""
     names: list[Term] = []
     for name in topic.names:
         tokens = tuple(token for term in tokenize(name) for token in term.tokens)
@@ -158,4 +174,4 @@ async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[Look
         if match is not None:
             hits.append(replace(hit, date=day, score=round(match.score / MAX_SCORE, 4)))
     hits.sort(key=lambda h: (h.date or dt.date.min, h.score), reverse=True)
-    return hits[:limit]
+    return hits[:limit], len(hits) > limit

@@ -173,6 +173,25 @@ async def test_a_lookup_that_finds_nothing_says_what_to_try(ctx: CommandContext)
     assert not (await say(ctx, "GRPO")).text.startswith("Did you mean")
 
 
+async def test_a_lookup_says_when_more_papers_match_than_it_shows(ctx: CommandContext) -> None:
+    # The sample day holds 14 papers; 模型 is in most of them, a title pasted in one.
+    many = await say(ctx, "模型")
+    assert len(many.hits) == 5
+    assert many.text.startswith("“模型”的检索结果，显示前 5 篇论文；还有更多")
+    en = await handle_invocation(replace(ctx, locale="en"), "lookup", "模型")
+    assert en.text == (
+        'The first 5 papers for 模型; more match (add words, a "phrase" or a -word to narrow it down):'
+    )
+    one = await say(ctx, "One-Step Diffusion Distillation with Adversarial Score Matching")
+    assert one.text == "1 paper for One-Step Diffusion Distillation with Adversarial Score Matching:"
+    assert (await say(ctx, "RL")).text == "2 papers for RL:"  # a topic: all it is about
+    # "/paper more" after it: nothing is kept to page through; say how to narrow one down.
+    for word, start in (("more", "A lookup shows its first 5 papers"), ("更多", "检索只显示前 5 篇论文")):
+        reply = await say(ctx, word)
+        assert reply.text.startswith(start)
+        assert not reply.hits
+
+
 async def test_the_topic_list_names_each_alias_once(ctx: CommandContext) -> None:
     for locale in ("en", "zh"):
         text = (await handle_invocation(replace(ctx, locale=locale), "topics")).text
