@@ -23,8 +23,12 @@ from bot.zones import load_zone
 
 TOPIC_CANDIDATES_PER_HIT = 8
 MIN_TOPIC_CANDIDATES = 40
-# A minus at the start of the query or after a space, then a quoted phrase or a word.
-_EXCLUDED_TERM = re.compile(r"(?:^|(?<=\s))[-－−](?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
+# A minus (or the search-engine operator NOT, in capitals: `AND NOT survey`) at the start of the
+# query or after a space or a parenthesis, then a quoted phrase or a word.
+_EXCLUDED_TERM = re.compile(r"(?:^|(?<=[\s(（]))(?:[-－−]|NOT\s+)(?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
+# What closes a group or a clause after an excluded word (`-distillation)`, `-survey,`): not
+# part of the word.
+_TRAILING = ")]}>,.;:!?）】，。；：！？、"
 
 
 async def lookup(
@@ -128,14 +132,18 @@ def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
 
     def take(match: re.Match[str]) -> str:
         term = " ".join((match.group(1) or match.group(2) or "").split())
+        if match.group(2):
+            term = term.rstrip(_TRAILING)
         if not any(char.isalnum() for char in term):
             # `--`, `-…`, `-->`: punctuation (an SQL comment, a dash), not a word to leave out; as
             # a pattern it would leave out every hyphenated title.
             return match.group(0)
         if term:
             # Whole words for Latin text ("survey" is not "surveyed"); Chinese has no spaces.
-            edge = r"\b" if term[0].isascii() and term[-1].isascii() else ""
-            excluded.append(re.compile(edge + re.escape(term) + edge, re.IGNORECASE))
+            # Not \b: that needs a word character at each end, and `C++` ends in none.
+            latin = term[0].isascii() and term[-1].isascii()
+            before, after = (r"(?<!\w)", r"(?!\w)") if latin else ("", "")
+            excluded.append(re.compile(before + re.escape(term) + after, re.IGNORECASE))
         return " "
 
     rest = _EXCLUDED_TERM.sub(take, raw)

@@ -214,3 +214,24 @@ async def test_a_minus_before_punctuation_leaves_nothing_out(ctx: CommandContext
     assert await lookup(ctx.archive, "agent --") == found
     assert await lookup(ctx.archive, "agent -…") == found
     assert await lookup(ctx.archive, "'; DROP TABLE agent; --")
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        "agent NOT GUI",  # the operator of search engines, in capitals
+        "(agent AND NOT GUI)",
+        "(agent -GUI)",  # the word ends before the parenthesis
+        "agent -GUI, -survey",  # and before the comma
+        'agent NOT "GUI"',
+    ],
+)
+async def test_lookup_leaves_out_words_after_NOT_or_before_punctuation(
+    ctx: CommandContext, narrowed: str
+) -> None:
+    found = {hit.arxiv_id for hit in await lookup(ctx.archive, "agent")}
+    assert {hit.arxiv_id for hit in await lookup(ctx.archive, narrowed)} == found - {WEBPILOT}
+
+
+async def test_a_lowercase_not_is_a_word_of_the_query(ctx: CommandContext) -> None:
+    assert await lookup(ctx.archive, "agent not GUI") == await lookup(ctx.archive, "agent GUI")
