@@ -49,16 +49,17 @@ def _fts5_expression(terms: Sequence[Term], operator: str) -> str:
     )
 
 
-# Snowball's vowels. PostgreSQL's `english` stemmer (Snowball) drops a plural's s only after a
-# vowel earlier in the word, SQLite's porter stemmer always: `LLMs` is `llms` on PostgreSQL and
-# `llm` on SQLite. So an acronym (a word without vowels) is searched in both forms on PostgreSQL,
-# as SQLite finds them: `/paper LLMs` missed every paper saying "LLM" there, and `VLM` "VLMs".
+# Snowball's vowels. PostgreSQL's `english` stemmer (Snowball) drops a plural's s only when a
+# vowel stands earlier in the word than the letter before the s; SQLite's porter stemmer always:
+# `LLMs` and `VLAs` are `llms` and `vlas` on PostgreSQL, `llm` and `vla` on SQLite. So such a
+# word (an acronym) is searched in both forms on PostgreSQL, as SQLite finds them: `/paper LLMs`
+# missed every paper saying "LLM" there, and `VLAs` every paper saying "VLA".
 _VOWELS = frozenset("aeiouy")
 
 
 def _lexeme(token: str, suffix: str) -> str:
     bare = token[:-1] if token.endswith("s") and not token.endswith("ss") else token
-    if len(bare) < 2 or not (bare.isascii() and bare.isalpha()) or _VOWELS.intersection(bare):
+    if len(bare) < 2 or not (bare.isascii() and bare.isalpha()) or _VOWELS.intersection(bare[:-1]):
         return token + suffix
     return f"({bare}{suffix} | {bare}s{suffix})"
 

@@ -67,6 +67,8 @@ ACRONYM_PAPERS = (
     make_paper("2604.00012", "An LLM Agent That Writes Tools"),
     make_paper("2604.00013", "Small VLMs for Robots"),
     make_paper("2604.00014", "Gas Flow Models"),
+    make_paper("2604.00015", "Green-VLA for Robots"),
+    make_paper("2604.00016", "Scaling VLAs"),
 )
 
 
@@ -79,6 +81,8 @@ ACRONYM_PAPERS = (
         ("llms agent", {"2604.00012"}),
         ('"multimodal llm"', {"2604.00011"}),
         ("VLM", {"2604.00013"}),
+        ("VLAs", {"2604.00015", "2604.00016"}),
+        ("VLA", {"2604.00015", "2604.00016"}),
         ("gas", {"2604.00014"}),
     ],
 )
