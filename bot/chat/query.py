@@ -23,6 +23,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A phrase in quotes, anywhere in the query: `"video generation" "world model"` is two phrases,
 # `diffusion "video editing"` a word and a phrase. Single quotes only around the whole query, as
 # apostrophes (`Don't`, `LLMs'`) are single quotes too.
+# A word typed with a star after it, as search engines take a prefix: ASCII letters and digits
+# only (a CJK character alone is a prefix already).
+_STARRED = re.compile(r"\b([0-9A-Za-z]+)\*")
+MIN_PREFIX = 3
 _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 
 
@@ -113,18 +117,29 @@ def parse_query(raw: str) -> Query:
     return TextQuery(terms)
 
 
+def _words(text: str) -> list[Term]:
+    """`tokenize`, with a word written with a trailing star (`diffu*`, `distill*`) searched as
+    a prefix: every word it begins. Not shorter than MIN_PREFIX letters, whose many words would
+    each be looked up."""
+    terms = tokenize(text)
+    starred = {word.casefold() for word in _STARRED.findall(text) if len(word) >= MIN_PREFIX}
+    if not starred:
+        return terms
+    return [Term(term.tokens, prefix=True) if term.tokens[0] in starred else term for term in terms]
+
+
 def _terms(query: str) -> tuple[Term, ...]:
     """The query's words, each quoted phrase one term (its words must stand together). A quote
     left open is no phrase: its words are searched as words."""
     terms: list[Term] = []
     start = 0
     for found in _PHRASE.finditer(query):
-        terms += tokenize(query[start : found.start()])
+        terms += _words(query[start : found.start()])
         inside = tokenize(next(group for group in found.groups() if group is not None))
         if len(inside) == 1:
             terms += inside  # a lone CJK character stays a prefix
         elif inside:
             terms.append(Term(tuple(token for term in inside for token in term.tokens)))
         start = found.end()
-    terms += tokenize(query[start:])
+    terms += _words(query[start:])
     return tuple(terms)

@@ -132,6 +132,17 @@ async def test_quoted_phrases_anywhere_in_the_query(filled: Archive) -> None:
     assert parse_query('"world model') == parse_query("world model")  # a quote left open
 
 
+async def test_a_starred_word_is_a_prefix(filled: Archive) -> None:
+    assert await ids(filled, "diffu*") == ["2604.00001", "2604.00003"]  # the title first
+    assert await ids(filled, "autoregress*") == ["2604.00001"]
+    # Longer than SQLite's porter stem of the word (`generation` is `gener` there).
+    assert await ids(filled, "Distillat*") == ["2604.00001", "2604.00004"]
+    assert await ids(filled, "causal forc*") == ["2604.00001"]
+    query = parse_query("di* diffu*")
+    assert isinstance(query, TextQuery)
+    assert [term.prefix for term in query.terms] == [False, True]  # two letters are no prefix
+
+
 async def test_falls_back_to_any_word_when_no_paper_has_all(filled: Archive) -> None:
     found = await ids(filled, "sparse robot")
     assert found[0] == "2604.00004"
