@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from bot.chat.query import DayQuery, PaperQuery, RelativeDayQuery, TextQuery, parse_query
+from bot.chat.query import DayNamed, DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query
 from bot.errors import LocalisedInputError
 from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
 from bot.store.archive import Archive
@@ -70,7 +70,7 @@ async def lookup_more(
     if isinstance(query, PaperQuery):
         hit = await archive.hit(query.arxiv_id)
         return ([hit] if hit else []), False
-    if isinstance(query, DayQuery | RelativeDayQuery):
+    if isinstance(query, DayNamed):
         day = await _day_lookup(archive, await _day_of(archive, query, tz), limit)
         return day.hits, day.total > len(day.hits)
     assert isinstance(query, TextQuery)
@@ -101,18 +101,29 @@ async def day_lookup(archive: Archive, raw_query: str, *, limit: int, tz: str = 
         query = parse_query(raw_query)
     except LocalisedInputError:
         return None
-    if not isinstance(query, DayQuery | RelativeDayQuery):
+    if not isinstance(query, DayNamed):
         return None
     return await _day_lookup(archive, await _day_of(archive, query, tz), max(1, min(limit, MAX_LOOKUP_LIMIT)))
 
 
-async def _day_of(archive: Archive, query: DayQuery | RelativeDayQuery, tz: str) -> dt.date | None:
+async def _day_of(archive: Archive, query: DayNamed, tz: str) -> dt.date | None:
     if isinstance(query, DayQuery):
         return query.day
-    if query.days_ago is None:
+    if not isinstance(query, MonthDayQuery) and query.days_ago is None:
         return await archive.latest_report_date()
     today = archive.clock().astimezone(load_zone(tz)).date()
-    return today - dt.timedelta(days=query.days_ago)
+    if not isinstance(query, MonthDayQuery):
+        return today - dt.timedelta(days=query.days_ago or 0)
+    # The last such day up to today: 4月9日 typed in March is last year's (2月29日, the last leap
+    # year's).
+    for year in range(today.year, today.year - 8, -1):
+        try:
+            day = dt.date(year, query.month, query.day)
+        except ValueError:
+            continue
+        if day <= today:
+            return day
+    return None
 
 
 async def _day_lookup(archive: Archive, day: dt.date | None, limit: int) -> DayAnswer:

@@ -20,6 +20,22 @@ _DAY_URL = re.compile(
 # papers that merely hold its digits.
 _DOI = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.\d{4,9}/\S+$", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A date as people also write it: 2026/04/09, 2026.4.9, 2026-4-9, 2026年4月9日, 20260409; and
+# without the year, the last such day: 4月9日, April 9, 9 Apr. Looked up as words, their digits
+# found papers that merely hold them.
+_OTHER_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
+_MONTH_DAY_ZH = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")  # fmt: skip
+# Each month by its name and its three-letter abbreviation (and `Sept`).
+_MONTHS = {name[:size]: number for number, name in enumerate(_MONTH_NAMES, 1) for size in (3, len(name))}
+_MONTHS["sept"] = 9
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"([a-z]{3,9})\.?"
+_ENGLISH_DATE = re.compile(
+    rf"^(?:{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH})(?:,?\s+(\d{{4}}))?$", re.I
+)
 # A phrase in quotes, anywhere in the query: `"video generation" "world model"` is two phrases,
 # `diffusion "video editing"` a word and a phrase. Single quotes only around the whole query, as
 # apostrophes (`Don't`, `LLMs'`) are single quotes too.
@@ -70,13 +86,24 @@ RELATIVE_DAYS: dict[str, int | None] = {
 
 
 @dataclass(frozen=True, slots=True)
+class MonthDayQuery:
+    """A day written without its year (`4月9日`, `April 9`): the last such day up to today."""
+
+    month: int
+    day: int
+
+
+DayNamed = DayQuery | RelativeDayQuery | MonthDayQuery
+
+
+@dataclass(frozen=True, slots=True)
 class TextQuery:
     """Full-text search; `terms` must all match (the words of a quoted phrase as one term)."""
 
     terms: tuple[Term, ...]
 
 
-Query = PaperQuery | DayQuery | RelativeDayQuery | TextQuery
+Query = PaperQuery | DayNamed | TextQuery
 
 
 def parse_query(raw: str) -> Query:
@@ -96,6 +123,8 @@ def parse_query(raw: str) -> Query:
         raise LocalisedInputError("error.impossible_arxiv_id", query=query, problem=problem)
     if (word := plain.casefold()) in RELATIVE_DAYS:
         return RelativeDayQuery(RELATIVE_DAYS[word], query)
+    if (written := _written_date(plain)) is not None:
+        return written
     day_url = _DAY_URL.match(plain)
     if day_url or _DATE.match(plain):
         text = day_url.group(1) if day_url else plain
@@ -143,3 +172,28 @@ def _terms(query: str) -> tuple[Term, ...]:
         start = found.end()
     terms += _words(query[start:])
     return tuple(terms)
+
+
+def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
+    """A date in one of the other ways people write it (`_OTHER_DATE` …), or None. Raises the
+    invalid-date error for one that is no day (2026/02/30)."""
+    year: int | None
+    if found := _OTHER_DATE.match(text) or _COMPACT_DATE.match(text):
+        year, month, day = (int(part) for part in found.groups())
+    elif found := _MONTH_DAY_ZH.match(text):
+        year, month, day = None, int(found.group(1)), int(found.group(2))
+    elif found := _ENGLISH_DATE.match(text):
+        name, number = (
+            (found.group(1), found.group(2)) if found.group(1) else (found.group(4), found.group(3))
+        )
+        month = _MONTHS.get(name.casefold(), 0)
+        if not month:
+            return None  # "marc 3", "march madness": words
+        year, day = (int(found.group(5)) if found.group(5) else None), int(number)
+    else:
+        return None
+    try:
+        dt.date(year or 2000, month, day)  # 2000: a leap year, so 2月29日 is a day
+    except ValueError:
+        raise LocalisedInputError("error.invalid_date", text=text) from None
+    return MonthDayQuery(month, day) if year is None else DayQuery(dt.date(year, month, day))

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.paper_lookup import lookup
-from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.query import DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.store.archive import Archive
@@ -195,6 +196,30 @@ def test_parse_query_kinds() -> None:
     query = parse_query("“视频 生成”")
     assert isinstance(query, TextQuery)
     assert len(query.terms) == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026/04/01", "2026.4.1", "2026-4-1", "2026年4月1日", "2026 年 4 月 1 号", "20260401", "April 1, 2026",
+     "1 Apr 2026", "1st of April 2026"],
+)  # fmt: skip
+def test_a_date_written_as_people_write_it_is_that_day(typed: str) -> None:
+    assert parse_query(typed) == DayQuery(DAY)
+
+
+def test_a_date_without_its_year_or_that_is_no_day() -> None:
+    assert parse_query("4月1日") == parse_query("April 1") == parse_query("apr. 1st") == MonthDayQuery(4, 1)
+    with pytest.raises(BadInputError, match="invalid date"):
+        parse_query("2026/02/30")
+    assert isinstance(parse_query("march madness"), TextQuery)
+    assert isinstance(parse_query("marc 3"), TextQuery)
+
+
+async def test_a_day_without_its_year_is_the_last_such_day(engine: AsyncEngine) -> None:
+    archive = Archive(engine, clock=lambda: dt.datetime(2027, 3, 5, tzinfo=dt.UTC))
+    await archive.ingest(Report(DAY, PAPERS))
+    assert await ids(archive, "4月1日") == [p.arxiv_id for p in PAPERS]  # 2026's: 2027's is to come
+    assert await ids(archive, "April 1") == [p.arxiv_id for p in PAPERS]
 
 
 def test_cjk_terms_are_ascii_bigrams() -> None:
