@@ -355,20 +355,24 @@ async def test_an_archive_of_0013_finds_papers_by_their_authors_after_0014(empty
     archive = Archive(engine)
     await migrate(engine)
     paper = replace(make_paper("2506.00001", "Prolonged RL"), authors=("Mingjie Liu", "Shizhe Diao"))
-    await archive.ingest(Report(dt.date(2025, 6, 2), (paper,)))
+    plain = make_paper("2506.00002", "Diao Lu Reward Models")  # no authors: not indexed again
+    await archive.ingest(Report(dt.date(2025, 6, 2), (paper, plain)))
 
     async def found(query: str) -> list[str]:
         return [hit.arxiv_id for hit in await lookup(archive, query)]
 
     assert await found("Shizhe Diao") == ["2506.00001"]
+    assert await found("diao") == ["2506.00002", "2506.00001"]  # the title first
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0013"))
-    assert await found("diao") == []  # as 0013 indexed it
+    assert await found("diao") == ["2506.00002"]  # as 0013 indexed them
     await migrate(engine)
     assert await current_revision(engine) == head_revision()
-    assert await found("diao") == await found("Shizhe Diao") == ["2506.00001"]
+    assert await found("Shizhe Diao") == ["2506.00001"]
+    assert await found("diao") == ["2506.00002", "2506.00001"]
     # The changed paper's old terms (its authors among them) leave the index: no stale match.
     renamed = replace(paper, title="Prolonged Reinforcement Learning", authors=("Ximing Lu",))
     await archive.ingest(Report(dt.date(2025, 6, 3), (renamed,)))
-    assert await found("diao") == []
+    assert await found("diao") == ["2506.00002"]
     assert await found("Ximing Lu") == ["2506.00001"]
+    assert await found("reward models") == ["2506.00002"]

@@ -1,9 +1,11 @@
 """Papers are found by their authors: the search index holds the authors the Hugging Face API
 lists (`/paper Shizhe Diao`), as it held those of a digest's `Authors:` line already.
 
-Every paper is indexed again from its stored text, in place (bot/store/archive.py
-rebuild_search_index): the index must hold exactly the terms that `term_sources` makes, since
-SQLite's contentless FTS5 tables remove a paper's old terms by recomputing them.
+Only the papers that list authors are indexed again (bot/store/archive.py
+reindex_authored_papers): the terms of the others are the same, so an archive of markdown reports
+migrates at once, and one of API days re-indexes each paper once, in place. The index must hold
+exactly the terms that `term_sources` makes, since SQLite's contentless FTS5 tables remove a
+paper's old terms by recomputing them; the downgrade gives back 0013's index.
 
 Revision ID: 0014
 Revises: 0013
@@ -21,13 +23,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from bot.store.archive import rebuild_search_index
+    from bot.store.archive import reindex_authored_papers
 
-    rebuild_search_index(op.get_bind())
+    reindex_authored_papers(op.get_bind(), with_authors=True)
 
 
 def downgrade() -> None:
-    from bot.store.archive import rebuild_search_index
+    from bot.store.archive import reindex_authored_papers
 
-    # The index 0013's code reads and removes terms from: without the authors.
-    rebuild_search_index(op.get_bind(), authors=False)
+    reindex_authored_papers(op.get_bind(), with_authors=False)
