@@ -245,6 +245,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "命令以 /paper 开头，试试 /paper 帮助",
     },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
+    # A lookup that found nothing, with what to try instead (lookup.none_tip, lookup.did_you_mean).
+    "lookup.none_then": {
+        "en": "No archived paper matches {query}. {tip}",
+        "zh": "存档中没有与“{query}”匹配的论文。{tip}",
+    },
+    "lookup.found_more": {
+        "en": 'The first {count} for {query}; more match (add words, a "phrase" or a -word to '
+        "narrow it down):",
+        "zh": "“{query}”的检索结果，显示前 {count}；还有更多（可加词语、用引号写短语或用 -词语 "
+        "排除来缩小范围）：",
+    },
+    "lookup.no_paging": {
+        "en": "A lookup shows its first {count} papers and keeps no list to page through: narrow it "
+        'down with more words, a "phrase" or a -word to leave out, or look up a topic (newest '
+        "first) or a day (/paper latest).",
+        "zh": "检索只显示前 {count} 篇论文，不保留结果列表供翻页：请加词语、用引号写短语或用 -词语 "
+        "排除来缩小范围，或按主题（最新的在前）或日期（/paper 最新）检索。",
+    },
+    "lookup.none_tip": {
+        "en": "Check the spelling, or try fewer or other words (English or 中文), a topic "
+        "(/paper topics), an arXiv id or a date.",
+        "zh": "请检查拼写，或换用更少或其他的词语（中文或英文）、主题（/paper 主题）、arXiv 编号或日期。",
+    },
+    "lookup.did_you_mean": {
+        "en": "Did you mean the topic “{topic}”? /paper {topic}",
+        "zh": "您是不是要找主题“{topic}”？/paper {topic}",
+    },
+    "lookup.no_report_for_day": {
+        "en": "No report is archived for {day}. The newest archived report is {latest}: /paper {latest}",
+        "zh": "存档中没有 {day} 的日报。最新的日报是 {latest}：/paper {latest}",
+    },
+    "lookup.no_reports": {
+        "en": "The archive holds no report yet.",
+        "zh": "存档中还没有任何日报。",
+    },
     "error": {"en": "{message}", "zh": "{message}"},
     # An id that no platform issues (bot/ids.py): refused at the edge, before anything changes.
     "ids.invalid": {
@@ -554,6 +589,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.not_a_paper_link": {
         "en": "not a paper link: give a huggingface.co/papers/… or arxiv.org/abs/… URL",
         "zh": "不是论文链接：请给出 huggingface.co/papers/… 或 arxiv.org/abs/… 的网址",
+    },
+    "error.not_an_arxiv_doi": {
+        "en": "{doi} is not an arXiv DOI: the archive knows papers by their arXiv id "
+        "(2602.02472, or the DOI 10.48550/arXiv.2602.02472); search for the paper's title instead",
+        "zh": "{doi} 不是 arXiv 的 DOI：存档按 arXiv 编号查找论文（2602.02472，或 DOI "
+        "10.48550/arXiv.2602.02472）；请改用论文标题搜索",
     },
     "error.no_words": {
         "en": "the query holds no words to search for",

@@ -36,7 +36,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import day_lookup, lookup
+from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more
 from bot.chat.query import PaperQuery, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_locale
 from bot.chat.use_cases import (
@@ -65,11 +65,14 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
-from bot.topics.resolve import UnknownTopicError
+from bot.topics.resolve import UnknownTopicError, suggest
 from bot.topics.taxonomy import Taxonomy
 from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
+# What people type for the next page of a lookup. A lookup keeps nothing between commands, so
+# these get how to narrow one down ("more" alone was refused as a common word).
+PAGING_WORDS = frozenset({"more", "next", "next page", "more results", "更多", "下一页", "再来", "继续"})
 # A lookup's first word this long that is a sub-command's name mistyped gets a line naming it.
 MIN_VERB_TYPO_LENGTH = 4
 # A command's whole answer, after the platform's 3 s acknowledgement: well inside Slack's 30
@@ -519,28 +522,64 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
 
 
 async def _lookup(ctx: CommandContext, query: str, current: Subscription | None, locale: Locale) -> Reply:
-    day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS)
-    hits, total = day or (await lookup(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy), 0)
     shown = query.strip()
+    # `yesterday` is the day before today where the channel is (its digest's zone).
+    tz = current.tz if current is not None else ctx.default_tz
+    day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
+    if day is not None:
+        return await _day_reply(ctx, day, shown, locale)
+    if shown.casefold() in PAGING_WORDS:
+        # "/paper more" after a lookup: there is no list kept to page through; say how to narrow.
+        return Reply(t("lookup.no_paging", locale, count=LOOKUP_RESULTS), locale=locale)
+    hits, more = await lookup_more(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)
+    # A topic's name misspelt (`reinforcment learning`, `视频生城`) finds nothing, or papers
+    # holding one of its words: name the topic it is one letter from.
+    meant = _meant_topic(ctx, shown)
     if not hits:
-        return Reply(t("lookup.none", locale, query=shown), locale=locale)
-    if total > len(hits):
+        tip = t("lookup.did_you_mean", locale, topic=meant) if meant else t("lookup.none_tip", locale)
+        return Reply(t("lookup.none_then", locale, query=shown, tip=tip), locale=locale)
+    found = t(
+        "lookup.found_more" if more else "lookup.found",
+        locale,
+        count=t("paper.count", locale, count=len(hits)),
+        query=shown,
+    )
+    if meant:
+        found = t("lookup.did_you_mean", locale, topic=meant) + "\n" + found
+    return Reply(found, hits, locale=locale)
+
+
+def _meant_topic(ctx: CommandContext, query: str) -> str | None:
+    """The topic name a looked-up text is a near miss of; None for a topic's very name or a text
+    no name is close to."""
+    return None if ctx.taxonomy.find(query) is not None else suggest(query, ctx.taxonomy)
+
+
+async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale: Locale) -> Reply:
+    day = answer.day
+    if day is not None and shown != day.isoformat():
+        shown = f"{shown} ({day.isoformat()})"  # `yesterday (2026-12-05)`: which day it was
+    if day is None or not answer.hits:
+        # A day without a report (a weekend, a day not archived yet): name the newest one there is.
+        latest = await ctx.archive.latest_report_date()
+        if day is None or latest is None:
+            return Reply(t("lookup.no_reports", locale), locale=locale)
+        return Reply(
+            t("lookup.no_report_for_day", locale, day=shown, latest=latest.isoformat()), locale=locale
+        )
+    if answer.total > len(answer.hits):
         # A day's papers are more than a reply shows: say so, and where the whole day is listed.
-        assert hits[0].date is not None
         text = t(
             "lookup.found_part_of_day",
             locale,
-            shown=len(hits),
-            total=t("paper.count", locale, count=total),
+            shown=len(answer.hits),
+            total=t("paper.count", locale, count=answer.total),
             query=shown,
-            url=f"https://huggingface.co/papers/date/{hits[0].date.isoformat()}",
+            url=f"https://huggingface.co/papers/date/{day.isoformat()}",
         )
-        return Reply(text, hits, locale=locale)
-    return Reply(
-        t("lookup.found", locale, count=t("paper.count", locale, count=len(hits)), query=shown),
-        hits,
-        locale=locale,
-    )
+        return Reply(text, answer.hits, locale=locale)
+    count = t("paper.count", locale, count=len(answer.hits))
+    return Reply(t("lookup.found", locale, count=count, query=shown), answer.hits, locale=locale)
 
 
 async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:

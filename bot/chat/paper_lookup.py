@@ -10,20 +10,25 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.query import DayNamed, DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query
 from bot.errors import LocalisedInputError
 from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
 from bot.store.archive import Archive
 from bot.store.search import RANK_WINDOW, search
 from bot.store.terms import Term, tokenize
 from bot.topics.taxonomy import Taxonomy, Topic
+from bot.zones import load_zone
 
 TOPIC_CANDIDATES_PER_HIT = 8
 MIN_TOPIC_CANDIDATES = 40
-# A minus at the start of the query or after a space, then a quoted phrase or a word.
-_EXCLUDED_TERM = re.compile(r"(?:^|(?<=\s))[-－−](?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
+# A minus (or the search-engine operator NOT, in capitals: `AND NOT survey`) at the start of the
+# query or after a space or a parenthesis, then a quoted phrase or a word.
+_EXCLUDED_TERM = re.compile(r"(?:^|(?<=[\s(（]))(?:[-－−]|NOT\s+)(?:[\"“「]([^\"”」]+)[\"”」]|([^\s\"“「]+))")
+# What closes a group or a clause after an excluded word (`-distillation)`, `-survey,`): not
+# part of the word.
+_TRAILING = ")]}>,.;:!?）】，。；：！？、"
 
 
 async def lookup(
@@ -32,57 +37,104 @@ async def lookup(
     *,
     limit: int = DEFAULT_LOOKUP_LIMIT,
     taxonomy: Taxonomy | None = None,
+    tz: str = "UTC",
 ) -> list[LookupHit]:
     """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query.
 
     Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
-    whose title, application area or contribution holds them."""
+    whose title, application area or contribution holds them. `yesterday` is the day before
+    today in the time zone `tz`."""
+    return (await lookup_more(archive, raw_query, limit=limit, taxonomy=taxonomy, tz=tz))[0]
+
+
+async def lookup_more(
+    archive: Archive,
+    raw_query: str,
+    *,
+    limit: int = DEFAULT_LOOKUP_LIMIT,
+    taxonomy: Taxonomy | None = None,
+    tz: str = "UTC",
+) -> tuple[list[LookupHit], bool]:
+    """`lookup`, and whether more papers match than it returns (a reply says so, lest "5 papers
+    for diffusion" read as all there are). Knowing costs one more row of a text search."""
     limit = max(1, min(limit, MAX_LOOKUP_LIMIT))
     raw_query, excluded = split_exclusions(raw_query)
     if excluded:
         if not raw_query.strip():
             raise LocalisedInputError("error.lookup_only_exclusions")
         # Ask for more, as some will be left out.
-        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy)
-        return [hit for hit in hits if not _mentions_any(hit, excluded)][:limit]
+        hits = await lookup(archive, raw_query, limit=MAX_LOOKUP_LIMIT, taxonomy=taxonomy, tz=tz)
+        kept = [hit for hit in hits if not _mentions_any(hit, excluded)]
+        return kept[:limit], len(kept) > limit
     query = parse_query(raw_query)
     if isinstance(query, PaperQuery):
         hit = await archive.hit(query.arxiv_id)
-        return [hit] if hit else []
-    if isinstance(query, DayQuery):
-        return (await _day_lookup(archive, query.day, limit))[0]
+        return ([hit] if hit else []), False
+    if isinstance(query, DayNamed):
+        day = await _day_lookup(archive, await _day_of(archive, query, tz), limit)
+        return day.hits, day.total > len(day.hits)
     assert isinstance(query, TextQuery)
     topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
     if topic is not None:
         return await _topic_lookup(archive, topic, limit)
-    hits = await search(archive.engine, query.terms, limit=limit)
+    hits = await search(archive.engine, query.terms, limit=limit + 1)
     if not hits and len(query.terms) > 1:
         # No paper holds every word: fall back to papers holding any of them, still ranked.
-        hits = await search(archive.engine, query.terms, limit=limit, match_all=False)
-    return hits
+        hits = await search(archive.engine, query.terms, limit=limit + 1, match_all=False)
+    return hits[:limit], len(hits) > limit
 
 
-async def day_lookup(archive: Archive, raw_query: str, *, limit: int) -> tuple[list[LookupHit], int] | None:
-    """For a query naming a day (`2026-11-20`): the day's first `limit` papers in the report's
-    order, and how many it holds (a reply says "5 of 14"); None for any other query."""
+@dataclass(frozen=True, slots=True)
+class DayAnswer:
+    """A lookup of one day's report: its first papers in the report's order, and how many it
+    holds (a reply says "5 of 14")."""
+
+    day: dt.date | None  # None: `latest`, and the archive holds no report
+    hits: list[LookupHit]
+    total: int
+
+
+async def day_lookup(archive: Archive, raw_query: str, *, limit: int, tz: str = "UTC") -> DayAnswer | None:
+    """For a query naming a day (`2026-11-20`, `yesterday` in the zone `tz`, `latest`): that
+    day's report; None for any other query."""
     try:
         query = parse_query(raw_query)
     except LocalisedInputError:
         return None
-    if not isinstance(query, DayQuery):
+    if not isinstance(query, DayNamed):
         return None
-    return await _day_lookup(archive, query.day, max(1, min(limit, MAX_LOOKUP_LIMIT)))
+    return await _day_lookup(archive, await _day_of(archive, query, tz), max(1, min(limit, MAX_LOOKUP_LIMIT)))
 
 
-async def _day_lookup(archive: Archive, day: dt.date, limit: int) -> tuple[list[LookupHit], int]:
-    report = await archive.report(day)
-    if report is None:
-        return [], 0
+async def _day_of(archive: Archive, query: DayNamed, tz: str) -> dt.date | None:
+    if isinstance(query, DayQuery):
+        return query.day
+    if not isinstance(query, MonthDayQuery) and query.days_ago is None:
+        return await archive.latest_report_date()
+    today = archive.clock().astimezone(load_zone(tz)).date()
+    if not isinstance(query, MonthDayQuery):
+        return today - dt.timedelta(days=query.days_ago or 0)
+    # The last such day up to today: 4月9日 typed in March is last year's (2月29日, the last leap
+    # year's).
+    for year in range(today.year, today.year - 8, -1):
+        try:
+            day = dt.date(year, query.month, query.day)
+        except ValueError:
+            continue
+        if day <= today:
+            return day
+    return None
+
+
+async def _day_lookup(archive: Archive, day: dt.date | None, limit: int) -> DayAnswer:
+    report = await archive.report(day) if day is not None else None
+    if day is None or report is None:
+        return DayAnswer(day, [], 0)
     hits = [
         LookupHit(p.arxiv_id, p.title, day, 1.0, p.url, p.domain, p.contribution)
         for p in report.papers[:limit]
     ]
-    return hits, len(report.papers)
+    return DayAnswer(day, hits, len(report.papers))
 
 
 def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
@@ -91,10 +143,18 @@ def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
 
     def take(match: re.Match[str]) -> str:
         term = " ".join((match.group(1) or match.group(2) or "").split())
+        if match.group(2):
+            term = term.rstrip(_TRAILING)
+        if not any(char.isalnum() for char in term):
+            # `--`, `-…`, `-->`: punctuation (an SQL comment, a dash), not a word to leave out; as
+            # a pattern it would leave out every hyphenated title.
+            return match.group(0)
         if term:
             # Whole words for Latin text ("survey" is not "surveyed"); Chinese has no spaces.
-            edge = r"\b" if term[0].isascii() and term[-1].isascii() else ""
-            excluded.append(re.compile(edge + re.escape(term) + edge, re.IGNORECASE))
+            # Not \b: that needs a word character at each end, and `C++` ends in none.
+            latin = term[0].isascii() and term[-1].isascii()
+            before, after = (r"(?<!\w)", r"(?!\w)") if latin else ("", "")
+            excluded.append(re.compile(before + re.escape(term) + after, re.IGNORECASE))
         return " "
 
     rest = _EXCLUDED_TERM.sub(take, raw)
@@ -106,9 +166,10 @@ def _mentions_any(hit: LookupHit, patterns: list[re.Pattern[str]]) -> bool:
     return any(pattern.search(text) for pattern in patterns)
 
 
-async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[LookupHit]:
-    """Papers about a topic, newest first: the full-text index finds candidates by the topic's
-    names, and the matcher keeps those that are about it (not those that mention it)."""
+async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> tuple[list[LookupHit], bool]:
+    """Papers about a topic, newest first, and whether more of the candidates are: the
+    full-text index finds candidates by the topic's names, and the matcher keeps those that are
+    about it (not those that mention it)."""
     names: list[Term] = []
     for name in topic.names:
         tokens = tuple(token for term in tokenize(name) for token in term.tokens)
@@ -132,4 +193,4 @@ async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> list[Look
         if match is not None:
             hits.append(replace(hit, date=day, score=round(match.score / MAX_SCORE, 4)))
     hits.sort(key=lambda h: (h.date or dt.date.min, h.score), reverse=True)
-    return hits[:limit]
+    return hits[:limit], len(hits) > limit

@@ -14,10 +14,36 @@ from bot.store.terms import Term, tokenize
 
 MAX_QUERY_LENGTH = 500
 _DAY_URL = re.compile(
-    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
+    r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
 )
+# A DOI other than arXiv's (those name their paper: bot/reports/arxiv.py): its words would find
+# papers that merely hold its digits.
+_DOI = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.\d{4,9}/\S+$", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
+# A date as people also write it: 2026/04/09, 2026.4.9, 2026-4-9, 2026年4月9日, 20260409; and
+# without the year, the last such day: 4月9日, April 9, 9 Apr. Looked up as words, their digits
+# found papers that merely hold them.
+_OTHER_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
+_MONTH_DAY_ZH = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")  # fmt: skip
+# Each month by its name and its three-letter abbreviation (and `Sept`).
+_MONTHS = {name[:size]: number for number, name in enumerate(_MONTH_NAMES, 1) for size in (3, len(name))}
+_MONTHS["sept"] = 9
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"([a-z]{3,9})\.?"
+_ENGLISH_DATE = re.compile(
+    rf"^(?:{_MONTH}\s+{_ORDINAL}|{_ORDINAL}\s+(?:of\s+)?{_MONTH})(?:,?\s+(\d{{4}}))?$", re.I
+)
+# A phrase in quotes, anywhere in the query: `"video generation" "world model"` is two phrases,
+# `diffusion "video editing"` a word and a phrase. Single quotes only around the whole query, as
+# apostrophes (`Don't`, `LLMs'`) are single quotes too.
+# A word typed with a star after it, as search engines take a prefix: ASCII letters and digits
+# only (a CJK character alone is a prefix already).
+_STARRED = re.compile(r"\b([0-9A-Za-z]+)\*")
+MIN_PREFIX = 3
+_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +61,49 @@ class DayQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeDayQuery:
+    """A day's report named as people say it: `yesterday`, `昨天` (in the caller's time zone), or
+    `latest` (the newest archived report)."""
+
+    days_ago: int | None  # None: the newest archived report
+    word: str
+
+
+# What `/paper WORD` looks up as a day, not as a word: days before today, or None for the newest
+# report. "No archived paper matches yesterday" helped nobody.
+RELATIVE_DAYS: dict[str, int | None] = {
+    "today": 0,
+    "今天": 0,
+    "今日": 0,
+    "yesterday": 1,
+    "昨天": 1,
+    "昨日": 1,
+    "前天": 2,
+    "latest": None,
+    "newest": None,
+    "最新": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MonthDayQuery:
+    """A day written without its year (`4月9日`, `April 9`): the last such day up to today."""
+
+    month: int
+    day: int
+
+
+DayNamed = DayQuery | RelativeDayQuery | MonthDayQuery
+
+
+@dataclass(frozen=True, slots=True)
 class TextQuery:
     """Full-text search; `terms` must all match (the words of a quoted phrase as one term)."""
 
     terms: tuple[Term, ...]
 
 
-Query = PaperQuery | DayQuery | TextQuery
+Query = PaperQuery | DayNamed | TextQuery
 
 
 def parse_query(raw: str) -> Query:
@@ -59,6 +121,10 @@ def parse_query(raw: str) -> Query:
         return PaperQuery(arxiv_id)
     if problem := impossible_id_phrase(plain):
         raise LocalisedInputError("error.impossible_arxiv_id", query=query, problem=problem)
+    if (word := plain.casefold()) in RELATIVE_DAYS:
+        return RelativeDayQuery(RELATIVE_DAYS[word], query)
+    if (written := _written_date(plain)) is not None:
+        return written
     day_url = _DAY_URL.match(plain)
     if day_url or _DATE.match(plain):
         text = day_url.group(1) if day_url else plain
@@ -66,16 +132,68 @@ def parse_query(raw: str) -> Query:
             return DayQuery(dt.date.fromisoformat(text))
         except ValueError:
             raise LocalisedInputError("error.invalid_date", text=text) from None
+    if _DOI.match(plain):
+        raise LocalisedInputError("error.not_an_arxiv_doi", doi=query)
     if query.lower().startswith(("http://", "https://")):
         raise LocalisedInputError("error.not_a_paper_link")
-    closing = _QUOTES.get(query[0])
-    if closing and len(query) > 2 and query.endswith(closing):
-        tokens = tuple(token for term in tokenize(query[1:-1]) for token in term.tokens)
-        if tokens:
-            return TextQuery((Term(tokens),))
-    terms = tuple(tokenize(query))
+    if len(query) > 2 and query[0] == query[-1] == "'":
+        query = '"' + query[1:-1] + '"'
+    terms = _terms(query)
     if not terms:
         raise LocalisedInputError("error.no_words")
     if not without_stop_words(terms):
         raise LocalisedInputError("error.only_stop_words")
     return TextQuery(terms)
+
+
+def _words(text: str) -> list[Term]:
+    """`tokenize`, with a word written with a trailing star (`diffu*`, `distill*`) searched as
+    a prefix: every word it begins. Not shorter than MIN_PREFIX letters, whose many words would
+    each be looked up."""
+    terms = tokenize(text)
+    starred = {word.casefold() for word in _STARRED.findall(text) if len(word) >= MIN_PREFIX}
+    if not starred:
+        return terms
+    return [Term(term.tokens, prefix=True) if term.tokens[0] in starred else term for term in terms]
+
+
+def _terms(query: str) -> tuple[Term, ...]:
+    """The query's words, each quoted phrase one term (its words must stand together). A quote
+    left open is no phrase: its words are searched as words."""
+    terms: list[Term] = []
+    start = 0
+    for found in _PHRASE.finditer(query):
+        terms += _words(query[start : found.start()])
+        inside = tokenize(next(group for group in found.groups() if group is not None))
+        if len(inside) == 1:
+            terms += inside  # a lone CJK character stays a prefix
+        elif inside:
+            terms.append(Term(tuple(token for term in inside for token in term.tokens)))
+        start = found.end()
+    terms += _words(query[start:])
+    return tuple(terms)
+
+
+def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
+    """A date in one of the other ways people write it (`_OTHER_DATE` …), or None. Raises the
+    invalid-date error for one that is no day (2026/02/30)."""
+    year: int | None
+    if found := _OTHER_DATE.match(text) or _COMPACT_DATE.match(text):
+        year, month, day = (int(part) for part in found.groups())
+    elif found := _MONTH_DAY_ZH.match(text):
+        year, month, day = None, int(found.group(1)), int(found.group(2))
+    elif found := _ENGLISH_DATE.match(text):
+        name, number = (
+            (found.group(1), found.group(2)) if found.group(1) else (found.group(4), found.group(3))
+        )
+        month = _MONTHS.get(name.casefold(), 0)
+        if not month:
+            return None  # "marc 3", "march madness": words
+        year, day = (int(found.group(5)) if found.group(5) else None), int(number)
+    else:
+        return None
+    try:
+        dt.date(year or 2000, month, day)  # 2000: a leap year, so 2月29日 is a day
+    except ValueError:
+        raise LocalisedInputError("error.invalid_date", text=text) from None
+    return MonthDayQuery(month, day) if year is None else DayQuery(dt.date(year, month, day))

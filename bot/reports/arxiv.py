@@ -16,12 +16,19 @@ from bot.i18n import Phrase, t
 
 # New-style ids (since 2007): YYMM.NNNN or YYMM.NNNNN; old-style: archive[.SUB]/YYMMNNN.
 _ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
-_PAPER_URL = re.compile(
-    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co|arxiv\.org|export\.arxiv\.org|alphaxiv\.org)"
-    r"/(?:papers|abs|pdf|html|paper)/" + _ID + r"(?:\.pdf)?/?(?:[?#].*)?$",
-    re.IGNORECASE,
+_URL_REST = (
+    r"(?:www\.)?(?:huggingface\.co|hf\.co|arxiv\.org|export\.arxiv\.org|alphaxiv\.org)"
+    r"/(?:papers|abs|pdf|html|paper)/" + _ID + r"(?:\.pdf)?/?(?:[?#].*)?$"
 )
+_PAPER_URL = re.compile(r"^https?://" + _URL_REST, re.IGNORECASE)
 _BARE_ID = re.compile(r"^(?:arxiv:)?" + _ID + r"$", re.IGNORECASE)
+# What people paste besides an id or a link: the link as a browser's address bar shows it, without
+# its scheme (`hf.co/papers/ID`, `arxiv.org/abs/ID`), and the DOI arXiv gives every paper
+# (`10.48550/arXiv.ID`, `https://doi.org/10.48550/arXiv.ID`), as citations and BibTeX have it.
+_PAPER_ADDRESS = re.compile(r"^(?:https?://)?" + _URL_REST, re.IGNORECASE)
+_ARXIV_DOI = re.compile(
+    r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\." + _ID + r"$", re.IGNORECASE
+)
 FIRST_NEW_STYLE = 704  # April 2007, YYMM
 FIRST_FIVE_DIGITS = 1501  # January 2015
 OLD_STYLE_YEARS = (91, 7)  # 1991 to 2007, YY
@@ -76,13 +83,15 @@ def arxiv_id_from_url(url: str) -> str | None:
     return _valid(_PAPER_URL.match(url.strip()))
 
 
+def _pasted_id(text: str) -> re.Match[str] | None:
+    return _BARE_ID.match(text) or _PAPER_ADDRESS.match(text) or _ARXIV_DOI.match(text)
+
+
 def parse_arxiv_id(text: str) -> str | None:
-    """The canonical id in `2602.01234`, `2602.01234v2`, `arXiv:2602.01234` or a paper URL, else None."""
+    """The canonical id in `2602.01234`, `2602.01234v2`, `arXiv:2602.01234`, a paper URL (with or
+    without `https://`) or arXiv's DOI `10.48550/arXiv.2602.01234`, else None."""
     text = text.strip()
-    found = _BARE_ID.match(text)
-    if found:
-        return _valid(found)
-    return arxiv_id_from_url(text)
+    return _valid(_pasted_id(text))
 
 
 def impossible_arxiv_id(text: str) -> str | None:
@@ -95,7 +104,7 @@ def impossible_arxiv_id(text: str) -> str | None:
 def impossible_id_phrase(text: str) -> Phrase | None:
     """`impossible_arxiv_id` as a catalogue phrase, for a reply in the caller's language."""
     text = text.strip()
-    found = _BARE_ID.match(text) or _PAPER_URL.match(text)
+    found = _pasted_id(text)
     return why_impossible(found.group("id")) if found else None
 
 

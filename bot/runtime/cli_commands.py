@@ -157,7 +157,9 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
-    hits = await lookup(app.archive, " ".join(args.query), limit=args.limit, taxonomy=app.taxonomy)
+    hits = await lookup(
+        app.archive, " ".join(args.query), limit=args.limit, taxonomy=app.taxonomy, tz=app.settings.timezone
+    )
     if args.json:
         _print_json([hit.to_json() for hit in hits])
         return EXIT_OK

@@ -168,14 +168,18 @@ async def _ids_of(conn: AsyncConnection, arxiv_ids: Sequence[str]) -> dict[str, 
     return found
 
 
-def rebuild_search_index(conn: Connection, *, batch: int = CHUNK) -> None:
-    """Index every paper again from its stored text (migrations: a new tokenisation or layout)."""
+def rebuild_search_index(conn: Connection, *, batch: int = CHUNK, authors: bool = True) -> None:
+    """Index every paper again from its stored text (migrations: a new tokenisation or layout).
+    `authors=False` leaves the authors out, as the index was before migration 0014 (0011 runs
+    with it, so that 0014 finds the index it expects)."""
     postgres = conn.dialect.name != "sqlite"
     if not postgres:
         for table in _FTS_TABLES:
             conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
     source_columns = [papers.c.id, papers.c.title, papers.c.original_title, papers.c.domain]
     source_columns += [papers.c[name] for name in (*SECTION_FIELDS, "summary", "extra", "keywords")]
+    if authors:
+        source_columns.append(papers.c.authors)
     last = 0
     while True:
         rows = (
@@ -195,6 +199,38 @@ def rebuild_search_index(conn: Connection, *, batch: int = CHUNK) -> None:
         else:
             for table in _FTS_TABLES:
                 conn.exec_driver_sql(_fts_statement(table, remove=False), _fts_rows(table, entries))
+
+
+# Papers whose stored authors are a non-empty list (JSON text "[]" when there are none).
+_HAS_AUTHORS = text("papers.authors IS NOT NULL AND CAST(papers.authors AS TEXT) NOT IN ('[]', 'null')")
+
+
+def reindex_authored_papers(conn: Connection, *, with_authors: bool, batch: int = CHUNK) -> None:
+    """Index again the papers that list authors, with them (migration 0014) or without (its
+    downgrade); no other paper's terms differ. SQLite's contentless tables lose each paper's
+    terms as indexed before and gain the new ones; PostgreSQL's vectors are written anew."""
+    postgres = conn.dialect.name != "sqlite"
+    source_columns = [papers.c.id, papers.c.title, papers.c.original_title, papers.c.domain, papers.c.authors]
+    source_columns += [papers.c[name] for name in (*SECTION_FIELDS, "summary", "extra", "keywords")]
+    last = 0
+    while True:
+        statement = select(*source_columns).where(papers.c.id > last, _HAS_AUTHORS)
+        rows = conn.execute(statement.order_by(papers.c.id).limit(batch)).mappings().all()
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        before, after = [], []
+        for row in rows:
+            listed, bare = terms_of(term_sources(row)), terms_of(term_sources({**row, "authors": ()}))
+            before.append((row["id"], bare if with_authors else listed))
+            after.append((row["id"], listed if with_authors else bare))
+        if postgres:
+            write = text(f"UPDATE papers SET search_vector = {SEARCH_VECTOR_SQL} WHERE id = :id")
+            conn.execute(write, [{"id": paper_id, **_vector_params(terms)} for paper_id, terms in after])
+            continue
+        for table in _FTS_TABLES:
+            conn.exec_driver_sql(_fts_statement(table, remove=True), _fts_rows(table, before))
+            conn.exec_driver_sql(_fts_statement(table, remove=False), _fts_rows(table, after))
 
 
 @dataclass(slots=True)

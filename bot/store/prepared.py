@@ -49,10 +49,12 @@ Terms = tuple[str, str, str]
 def term_sources(row: Mapping[Any, Any]) -> Sources:
     """The texts a paper is indexed by: its title (a translated title is found by either title,
     FilmAgent：虚拟3D… and "FilmAgent: A Multi-Agent…"), its application area, and every section,
-    the summary, the other labelled parts and the keywords."""
+    the summary, the other labelled parts, the keywords and the authors (a digest's `Authors:`
+    line is among the labelled parts; the Hugging Face API's authors are a list of their own)."""
     title = f"{row['title']}\n{row['original_title']}".strip()
     body = [row[name] for name in (*SECTION_FIELDS, "summary", "extra")]
     body.extend(row["keywords"])
+    body.extend(row.get("authors") or ())  # absent: the index before migration 0014
     return title, row["domain"], "\n".join(body)
 
 

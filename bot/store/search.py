@@ -44,17 +44,58 @@ PAPER_COLUMNS = "p.arxiv_id, p.title, p.url, p.domain, p.contribution, p.last_da
 def _fts5_expression(terms: Sequence[Term], operator: str) -> str:
     # Every token is [0-9a-z…] only (see terms.py), yet quoting keeps FTS5 keywords such as
     # AND/OR/NEAR typed by a user from being read as operators.
-    return f" {operator} ".join(
-        '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms
-    )
+    return f" {operator} ".join(_fts5_term(term) for term in terms)
+
+
+# How many letters a stemmer may take off a word beyond a typed prefix of it.
+_STEM_CUT = 4
+
+
+def _stem_cuts(term: Term) -> list[str]:
+    """For a typed prefix (`generat*`), the shorter words that may be the stems of the words it
+    begins: both databases index stems, which can be shorter than the prefix (`generation` is
+    `gener` on SQLite, `distillation` `distil` on PostgreSQL), so the prefix alone found nothing.
+    None for a CJK character (its spelling ends in a digit), whose bigrams begin with it."""
+    word = term.tokens[0]
+    if not (term.prefix and word.isalpha()):
+        return []
+    return [word[:end] for end in range(len(word) - 1, max(2, len(word) - _STEM_CUT - 1), -1)]
+
+
+def _fts5_term(term: Term) -> str:
+    quoted = '"' + " ".join(term.tokens) + '"'
+    if not term.prefix:
+        return quoted
+    return "(" + " OR ".join([quoted + "*", *(f'"{cut}"' for cut in _stem_cuts(term))]) + ")"
+
+
+# Snowball's vowels. PostgreSQL's `english` stemmer (Snowball) drops a plural's s only when a
+# vowel stands earlier in the word than the letter before the s; SQLite's porter stemmer always:
+# `LLMs` and `VLAs` are `llms` and `vlas` on PostgreSQL, `llm` and `vla` on SQLite. So such a
+# word (an acronym) is searched in both forms on PostgreSQL, as SQLite finds them: `/paper LLMs`
+# missed every paper saying "LLM" there, and `VLAs` every paper saying "VLA".
+_VOWELS = frozenset("aeiouy")
+
+
+def _lexeme(token: str, suffix: str) -> str:
+    bare = token[:-1] if token.endswith("s") and not token.endswith("ss") else token
+    if len(bare) < 2 or not (bare.isascii() and bare.isalpha()) or _VOWELS.intersection(bare[:-1]):
+        return token + suffix
+    return f"({bare}{suffix} | {bare}s{suffix})"
 
 
 def _tsquery(terms: Sequence[Term], operator: str, weight: str = "") -> str:
     parts = []
     for term in terms:
         suffix = ":" + ("*" if term.prefix else "") + weight if (weight or term.prefix) else ""
-        tokens = [token + suffix for token in term.tokens]
-        parts.append("(" + " <-> ".join(tokens) + ")" if term.is_phrase else tokens[0])
+        tokens = [_lexeme(token, suffix) for token in term.tokens]
+        if term.is_phrase:
+            parts.append("(" + " <-> ".join(tokens) + ")")
+        elif cuts := _stem_cuts(term):
+            exact = ":" + weight if weight else ""
+            parts.append("(" + " | ".join([tokens[0], *(cut + exact for cut in cuts)]) + ")")
+        else:
+            parts.append(tokens[0])
     return f" {operator} ".join(parts)
 
 

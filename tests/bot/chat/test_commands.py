@@ -128,6 +128,70 @@ async def test_a_date_lookup_says_how_many_papers_the_day_holds_and_where_all_ar
     assert (await say(ctx, "2611.01004")).text == "1 paper for 2611.01004:"
 
 
+async def test_a_day_named_as_people_say_it_is_that_days_report(engine: AsyncEngine) -> None:
+    # 01:30 UTC on 21 November is still the 20th in New York: "yesterday" there is the 19th.
+    clock = lambda: dt.datetime(2026, 11, 21, 1, 30, tzinfo=dt.UTC)  # noqa: E731
+    archive = Archive(engine, clock=clock)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    ctx = CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+    reply = await say(ctx, "yesterday")
+    assert reply.text.startswith("The first 5 of 14 papers for yesterday (2026-11-20), in the report's order")
+    zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "昨天")
+    assert zh.text.startswith("“昨天 (2026-11-20)”共 14 篇论文")
+    assert len((await say(ctx, "latest")).hits) == 5
+    assert len((await say(ctx, "最新")).hits) == 5
+    # A day with no report names the newest there is, in the caller's language.
+    assert (await say(ctx, "today")).text == (
+        "No report is archived for today (2026-11-21). The newest archived report is 2026-11-20: "
+        "/paper 2026-11-20"
+    )
+    zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "2026-12-25")
+    assert zh.text == "存档中没有 2026-12-25 的日报。最新的日报是 2026-11-20：/paper 2026-11-20"
+    # The channel's own zone decides which day "yesterday" is.
+    await say(ctx, "subscribe RL")
+    await say(ctx, "schedule 9:00 America/New_York")
+    assert "No report is archived for yesterday (2026-11-19)" in (await say(ctx, "yesterday")).text
+
+
+async def test_a_lookup_that_finds_nothing_says_what_to_try(ctx: CommandContext) -> None:
+    reply = await say(ctx, "zzzqqqx")
+    assert reply.text == (
+        "No archived paper matches zzzqqqx. Check the spelling, or try fewer or other words "
+        "(English or 中文), a topic (/paper topics), an arXiv id or a date."
+    )
+    assert "\n" not in reply.text  # one line: Slack and Discord would fence several in a code block
+    zh = await say(ctx, "视频生城")  # one character off a topic's Chinese name
+    assert zh.text == "存档中没有与“视频生城”匹配的论文。您是不是要找主题“视频生成”？/paper 视频生成"
+    # A near miss that finds papers (stemming forgives it) still names the topic it meant.
+    found = await say(ctx, "reinforcment learning")
+    assert found.hits
+    assert found.text.startswith(
+        "Did you mean the topic “reinforcement learning”? /paper reinforcement learning\n"
+    )
+    # A topic's own name, or words near no name, get no such line.
+    assert not (await say(ctx, "RL")).text.startswith("Did you mean")
+    assert not (await say(ctx, "GRPO")).text.startswith("Did you mean")
+
+
+async def test_a_lookup_says_when_more_papers_match_than_it_shows(ctx: CommandContext) -> None:
+    # The sample day holds 14 papers; 模型 is in most of them, a title pasted in one.
+    many = await say(ctx, "模型")
+    assert len(many.hits) == 5
+    assert many.text.startswith("“模型”的检索结果，显示前 5 篇论文；还有更多")
+    en = await handle_invocation(replace(ctx, locale="en"), "lookup", "模型")
+    assert en.text == (
+        'The first 5 papers for 模型; more match (add words, a "phrase" or a -word to narrow it down):'
+    )
+    one = await say(ctx, "One-Step Diffusion Distillation with Adversarial Score Matching")
+    assert one.text == "1 paper for One-Step Diffusion Distillation with Adversarial Score Matching:"
+    assert (await say(ctx, "RL")).text == "2 papers for RL:"  # a topic: all it is about
+    # "/paper more" after it: nothing is kept to page through; say how to narrow one down.
+    for word, start in (("more", "A lookup shows its first 5 papers"), ("更多", "检索只显示前 5 篇论文")):
+        reply = await say(ctx, word)
+        assert reply.text.startswith(start)
+        assert not reply.hits
+
+
 async def test_the_topic_list_names_each_alias_once(ctx: CommandContext) -> None:
     for locale in ("en", "zh"):
         text = (await handle_invocation(replace(ctx, locale=locale), "topics")).text
@@ -415,4 +479,6 @@ async def test_a_mistyped_command_is_looked_up_and_the_reply_says_the_command(
 )
 async def test_a_search_that_only_resembles_a_command_gets_no_hint(ctx: CommandContext, text: str) -> None:
     reply = await say(ctx, text)
-    assert "/paper" not in reply.text.splitlines()[0]
+    # No "To change the channel, the command is /paper …" (a lookup's own tips may name /paper topics).
+    assert "the command is /paper" not in reply.text
+    assert "如需更改本频道设置" not in reply.text

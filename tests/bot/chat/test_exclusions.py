@@ -206,3 +206,32 @@ async def test_lookup_leaves_out_minus_words(ctx: CommandContext) -> None:
     assert narrowed == found - {WEBPILOT}
     with pytest.raises(BadInputError, match="nothing to look for"):
         await lookup(ctx.archive, "-GUI")
+
+
+async def test_a_minus_before_punctuation_leaves_nothing_out(ctx: CommandContext) -> None:
+    # `--` ends pasted SQL and shell lines; as a word to leave out it matched every hyphen.
+    found = await lookup(ctx.archive, "agent")
+    assert await lookup(ctx.archive, "agent --") == found
+    assert await lookup(ctx.archive, "agent -…") == found
+    assert await lookup(ctx.archive, "'; DROP TABLE agent; --")
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        "agent NOT GUI",  # the operator of search engines, in capitals
+        "(agent AND NOT GUI)",
+        "(agent -GUI)",  # the word ends before the parenthesis
+        "agent -GUI, -survey",  # and before the comma
+        'agent NOT "GUI"',
+    ],
+)
+async def test_lookup_leaves_out_words_after_NOT_or_before_punctuation(
+    ctx: CommandContext, narrowed: str
+) -> None:
+    found = {hit.arxiv_id for hit in await lookup(ctx.archive, "agent")}
+    assert {hit.arxiv_id for hit in await lookup(ctx.archive, narrowed)} == found - {WEBPILOT}
+
+
+async def test_a_lowercase_not_is_a_word_of_the_query(ctx: CommandContext) -> None:
+    assert await lookup(ctx.archive, "agent not GUI") == await lookup(ctx.archive, "agent GUI")

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.paper_lookup import lookup
-from bot.chat.query import DayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.query import DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.store.archive import Archive
@@ -62,10 +63,25 @@ async def ids(archive: Archive, query: str) -> list[str]:
         "https://huggingface.co/papers/2604.00002",
         "https://arxiv.org/abs/2604.00002v1",
         "https://arxiv.org/pdf/2604.00002.pdf",
+        # Copied from an address bar without the scheme, or from a citation.
+        "hf.co/papers/2604.00002",
+        "huggingface.co/papers/2604.00002",
+        "arxiv.org/abs/2604.00002v2",
+        "10.48550/arXiv.2604.00002",
+        "https://doi.org/10.48550/arXiv.2604.00002",
     ],
 )
 async def test_exact_paper_by_id_or_url(filled: Archive, query: str) -> None:
     assert await ids(filled, query) == ["2604.00002"]
+
+
+async def test_authors_the_api_lists_are_searched(archive: Archive) -> None:
+    from dataclasses import replace
+
+    paper = replace(make_paper("2506.00001", "ProRL"), authors=("Mingjie Liu", "Shizhe Diao"))
+    await archive.ingest(Report(DAY, (paper, *PAPERS)))
+    assert await ids(archive, "Shizhe Diao") == ["2506.00001"]
+    assert await ids(archive, "diao") == ["2506.00001"]
 
 
 async def test_unknown_id_finds_nothing(filled: Archive) -> None:
@@ -103,6 +119,31 @@ async def test_quoted_phrase_needs_adjacent_words(filled: Archive) -> None:
     assert await ids(filled, '"distillation diffusion"') == []
 
 
+async def test_quoted_phrases_anywhere_in_the_query(filled: Archive) -> None:
+    # Not one phrase from the first quote to the last: two phrases, a word and a phrase.
+    assert set(await ids(filled, '"diffusion distillation" "sparse attention"')) == {
+        "2604.00001",
+        "2604.00004",
+    }
+    assert await ids(filled, 'autoregressive "diffusion distillation"') == ["2604.00001"]
+    assert await ids(filled, 'rubric "distillation diffusion"') == ["2604.00003"]  # no phrase: either
+    query = parse_query("Causal Forcing: “Autoregressive Diffusion” Distillation")
+    assert isinstance(query, TextQuery)
+    assert [len(term.tokens) for term in query.terms] == [1, 1, 2, 1]
+    assert parse_query('"world model') == parse_query("world model")  # a quote left open
+
+
+async def test_a_starred_word_is_a_prefix(filled: Archive) -> None:
+    assert await ids(filled, "diffu*") == ["2604.00001", "2604.00003"]  # the title first
+    assert await ids(filled, "autoregress*") == ["2604.00001"]
+    # Longer than SQLite's porter stem of the word (`generation` is `gener` there).
+    assert await ids(filled, "Distillat*") == ["2604.00001", "2604.00004"]
+    assert await ids(filled, "causal forc*") == ["2604.00001"]
+    query = parse_query("di* diffu*")
+    assert isinstance(query, TextQuery)
+    assert [term.prefix for term in query.terms] == [False, True]  # two letters are no prefix
+
+
 async def test_falls_back_to_any_word_when_no_paper_has_all(filled: Archive) -> None:
     found = await ids(filled, "sparse robot")
     assert found[0] == "2604.00004"
@@ -120,6 +161,7 @@ async def test_fts_operators_typed_by_users_are_plain_words(filled: Archive) -> 
 async def test_date_and_day_url_list_the_report(filled: Archive) -> None:
     assert await ids(filled, "2026-04-01") == [p.arxiv_id for p in PAPERS]
     assert await ids(filled, "https://huggingface.co/papers/date/2026-04-01") == [p.arxiv_id for p in PAPERS]
+    assert await ids(filled, "huggingface.co/papers/date/2026-04-01") == [p.arxiv_id for p in PAPERS]
     assert await ids(filled, "2026-04-02") == []
 
 
@@ -134,6 +176,8 @@ async def test_limit(filled: Archive) -> None:
         ("   ", "empty query"),
         ("!!! ???", "no words"),
         ("https://example.com/x", "not a paper link"),
+        ("10.1145/3580305.3599456", "not an arXiv DOI"),
+        ("https://doi.org/10.1145/3580305.3599456", "not an arXiv DOI"),
         ("2026-02-30", "invalid date"),
         ("x" * 600, "too long"),
     ],
@@ -152,6 +196,30 @@ def test_parse_query_kinds() -> None:
     query = parse_query("“视频 生成”")
     assert isinstance(query, TextQuery)
     assert len(query.terms) == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026/04/01", "2026.4.1", "2026-4-1", "2026年4月1日", "2026 年 4 月 1 号", "20260401", "April 1, 2026",
+     "1 Apr 2026", "1st of April 2026"],
+)  # fmt: skip
+def test_a_date_written_as_people_write_it_is_that_day(typed: str) -> None:
+    assert parse_query(typed) == DayQuery(DAY)
+
+
+def test_a_date_without_its_year_or_that_is_no_day() -> None:
+    assert parse_query("4月1日") == parse_query("April 1") == parse_query("apr. 1st") == MonthDayQuery(4, 1)
+    with pytest.raises(BadInputError, match="invalid date"):
+        parse_query("2026/02/30")
+    assert isinstance(parse_query("march madness"), TextQuery)
+    assert isinstance(parse_query("marc 3"), TextQuery)
+
+
+async def test_a_day_without_its_year_is_the_last_such_day(engine: AsyncEngine) -> None:
+    archive = Archive(engine, clock=lambda: dt.datetime(2027, 3, 5, tzinfo=dt.UTC))
+    await archive.ingest(Report(DAY, PAPERS))
+    assert await ids(archive, "4月1日") == [p.arxiv_id for p in PAPERS]  # 2026's: 2027's is to come
+    assert await ids(archive, "April 1") == [p.arxiv_id for p in PAPERS]
 
 
 def test_cjk_terms_are_ascii_bigrams() -> None:

@@ -62,6 +62,37 @@ async def test_stop_words_are_ignored_alike_on_both_databases(
     assert await ids(filled, query) == expected
 
 
+ACRONYM_PAPERS = (
+    make_paper("2604.00011", "Multimodal LLMs Read Charts"),
+    make_paper("2604.00012", "An LLM Agent That Writes Tools"),
+    make_paper("2604.00013", "Small VLMs for Robots"),
+    make_paper("2604.00014", "Gas Flow Models"),
+    make_paper("2604.00015", "Green-VLA for Robots"),
+    make_paper("2604.00016", "Scaling VLAs"),
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # PostgreSQL's stemmer keeps the s of `LLMs` (no vowel before it), SQLite's drops it.
+        ("LLMs", {"2604.00011", "2604.00012"}),
+        ("LLM", {"2604.00011", "2604.00012"}),
+        ("llms agent", {"2604.00012"}),
+        ('"multimodal llm"', {"2604.00011"}),
+        ("VLM", {"2604.00013"}),
+        ("VLAs", {"2604.00015", "2604.00016"}),
+        ("VLA", {"2604.00015", "2604.00016"}),
+        ("gas", {"2604.00014"}),
+    ],
+)
+async def test_an_acronym_finds_its_plural_and_back_on_both_databases(
+    archive: Archive, query: str, expected: set[str]
+) -> None:
+    await archive.ingest(Report(DAY1, ACRONYM_PAPERS))
+    assert await ids(archive, query) == expected
+
+
 def test_a_query_of_stop_words_only_says_so() -> None:
     with pytest.raises(BadInputError, match="only common words"):
         parse_query("the OR of")

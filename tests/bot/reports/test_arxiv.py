@@ -43,6 +43,17 @@ def test_arxiv_id_from_url(url: str, expected: str | None) -> None:
         ("hep-th/1201001", None),  # old-style ids ended in 2007
         ("26020.1234", None),
         ("diffusion", None),
+        # Pasted from an address bar (no scheme) or a citation (arXiv's DOI).
+        ("hf.co/papers/2602.01234", "2602.01234"),
+        ("huggingface.co/papers/2602.01234", "2602.01234"),
+        ("arxiv.org/abs/2602.01234v2", "2602.01234"),
+        ("www.arxiv.org/pdf/2602.01234v2.pdf", "2602.01234"),
+        ("10.48550/arXiv.2602.01234", "2602.01234"),
+        ("https://doi.org/10.48550/arXiv.2602.01234", "2602.01234"),
+        ("doi: 10.48550/ARXIV.2602.01234", "2602.01234"),
+        ("10.48550/arXiv.hep-th/9901001", "hep-th/9901001"),
+        ("10.1145/3580305.3599456", None),
+        ("example.com/papers/2602.01234", None),
     ],
 )
 def test_parse_arxiv_id(text: str, expected: str | None) -> None:
@@ -62,6 +73,8 @@ def test_case_variants_of_an_old_style_id_in_links_are_one_id() -> None:
         ("2602.1234", "since January 2015 (1501) numbers have five digits"),
         ("diffusion", None),
         ("2602.01234", None),
+        ("hf.co/papers/2613.00001", "month 13 does not exist"),
+        ("10.48550/arXiv.0000.00000", "month 00 does not exist"),
     ],
 )
 def test_impossible_ids_say_why(text: str, reason: str | None) -> None:

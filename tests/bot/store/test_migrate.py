@@ -357,3 +357,44 @@ async def test_a_schema_newer_than_this_paperbot_is_refused_untouched(engine: As
         PaperbotError, match=r"'ae1027a6acf', which is not one of paperbot's .*another application"
     ):
         await migrate(engine)
+
+
+async def test_an_archive_of_0013_finds_papers_by_their_authors_after_0014(empty_engine: AsyncEngine) -> None:
+    """Migration 0014 indexes the authors the Hugging Face API lists; its downgrade gives back
+    the index 0013's code removes terms from. Either way a changed paper is indexed right."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from alembic import command
+
+    from bot.chat.paper_lookup import lookup
+    from bot.models import Report
+    from bot.store.archive import Archive
+    from bot.store.migrate import _config
+    from tests.factories import make_paper
+
+    engine = empty_engine
+    archive = Archive(engine)
+    await migrate(engine)
+    paper = replace(make_paper("2506.00001", "Prolonged RL"), authors=("Mingjie Liu", "Shizhe Diao"))
+    plain = make_paper("2506.00002", "Diao Lu Reward Models")  # no authors: not indexed again
+    await archive.ingest(Report(dt.date(2025, 6, 2), (paper, plain)))
+
+    async def found(query: str) -> list[str]:
+        return [hit.arxiv_id for hit in await lookup(archive, query)]
+
+    assert await found("Shizhe Diao") == ["2506.00001"]
+    assert await found("diao") == ["2506.00002", "2506.00001"]  # the title first
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0013"))
+    assert await found("diao") == ["2506.00002"]  # as 0013 indexed them
+    await migrate(engine)
+    assert await current_revision(engine) == head_revision()
+    assert await found("Shizhe Diao") == ["2506.00001"]
+    assert await found("diao") == ["2506.00002", "2506.00001"]
+    # The changed paper's old terms (its authors among them) leave the index: no stale match.
+    renamed = replace(paper, title="Prolonged Reinforcement Learning", authors=("Ximing Lu",))
+    await archive.ingest(Report(dt.date(2025, 6, 3), (renamed,)))
+    assert await found("diao") == ["2506.00002"]
+    assert await found("Ximing Lu") == ["2506.00001"]
+    assert await found("reward models") == ["2506.00002"]

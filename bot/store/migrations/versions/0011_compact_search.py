@@ -64,7 +64,8 @@ def upgrade() -> None:
         for column in _TERM_COLUMNS:
             op.execute(f"ALTER TABLE papers DROP COLUMN {column}")
         op.execute("ALTER TABLE papers ADD COLUMN search_vector tsvector")
-    rebuild_search_index(bind)
+    # The index as it was until 0014, which adds the authors.
+    rebuild_search_index(bind, authors=False)
     if bind.dialect.name != "sqlite":
         op.execute("CREATE INDEX ix_papers_search_vector ON papers USING gin (search_vector)")
 
