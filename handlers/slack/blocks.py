@@ -55,6 +55,16 @@ MAX_ALT_TEXT = 2000
 # A compact digest's list message: each line's title and topics, in escaped characters, tried
 # in turn until the whole list fits one message (50 papers fit at the last).
 LIST_LIMITS = ((200, 150), (120, 100), (80, 60), (40, 40), (25, 25))
+# A lookup reply's results: each one's title, area and contribution, in escaped characters,
+# tried in turn until the reply fits one message (the first is a card's own share). Five
+# results with everything long reach ~14k characters at the first; the last leaves room for
+# LOOKUP_RESULTS of them under the longest reply text (3,000).
+HIT_LIMITS = (
+    (TITLE_CHARS, AREA_CHARS, CONTRIBUTION_CHARS),
+    (300, 300, 600),
+    (200, 150, 300),
+    (120, 80, 150),
+)
 
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
@@ -330,15 +340,18 @@ def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:
     return clip(escape(f"{head}: {body}" if body else head), MAX_FALLBACK_TEXT)
 
 
-def hit_blocks(hit: LookupHit, locale: str) -> list[dict[str, Any]]:
+def hit_blocks(
+    hit: LookupHit, locale: str, limits: tuple[int, int, int] = HIT_LIMITS[0]
+) -> list[dict[str, Any]]:
+    title_chars, area_chars, contribution_chars = limits
     links = paper_links(hit.arxiv_id)
-    lines = [f"*{link(links['hf'], hit.title, TITLE_CHARS)}*  `{hit.arxiv_id}`"]
+    lines = [f"*{link(links['hf'], hit.title, title_chars)}*  `{hit.arxiv_id}`"]
     if hit.date:
         lines[0] += f"  {hit.date.isoformat()}"
     if hit.domain:
-        lines.append(f"_{escape_clip(hit.domain, AREA_CHARS)}_")
+        lines.append(f"_{escape_clip(hit.domain, area_chars)}_")
     if hit.contribution:
-        lines.append(escape_clip(hit.contribution, CONTRIBUTION_CHARS))
+        lines.append(escape_clip(hit.contribution, contribution_chars))
     return [
         {"type": "section", "text": _mrkdwn("\n".join(lines))},
         _buttons(hit.arxiv_id, links["hf"], links["arxiv"], locale, share=True),
@@ -359,9 +372,13 @@ def reply_messages(reply: Reply) -> list[SlackMessage]:
         shown = text
     if len(shown) > MAX_SECTION_TEXT:
         shown = escape_clip(reply.text, MAX_SECTION_TEXT)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]
-    for hit in reply.hits:
-        blocks += hit_blocks(hit, reply.locale)
+    head: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]
+    # Slack refuses the whole reply past ~11-13k characters of blocks (msg_blocks_too_long), and
+    # the caller would get nothing: results with long texts are shown shorter instead, all alike.
+    for limits in HIT_LIMITS:
+        blocks = head + [block for hit in reply.hits for block in hit_blocks(hit, reply.locale, limits)]
+        if _size(blocks) <= MAX_MESSAGE_BLOCK_CHARS:
+            break
     titles = "; ".join(_flat(hit.title) for hit in reply.hits)
     fallback = f"{reply.text} {titles}".strip() if titles else reply.text
     return [SlackMessage(clip(escape(fallback), MAX_FALLBACK_TEXT), blocks[:MAX_BLOCKS])]
