@@ -129,7 +129,8 @@ async def test_a_discord_that_never_answers_the_login_is_named_with_why() -> Non
     # The line ended at the colon ("cannot reach Discord at DISCORD_API_URL=…: "): a timeout has
     # no text of its own.
     base = Route.BASE
-    async with SilentDiscord() as fake:
+    fake = SilentDiscord()
+    async with fake:
         client = delivery_client(aiohttp.ClientTimeout(total=0.3))
         settings = SimpleNamespace(discord_token=SecretStr(FAKE_TOKEN), discord_api_url=fake.api_url)
         try:
