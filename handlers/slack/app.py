@@ -368,8 +368,10 @@ async def readable_channels(client: AsyncWebClient, user: str, deadline: float) 
     `user` is in. For a private channel Slack answers the second only when paperbot is in it too,
     which is where its digest goes. Group DMs are not asked for (that needs mpim:read, and a
     digest never goes to one): a subscription made in one is not listed."""
-    public = await _conversations(client, None, "public_channel", deadline)
-    joined = await _conversations(client, user, "public_channel,private_channel", deadline)
+    public, joined = await asyncio.gather(
+        _conversations(client, None, "public_channel", deadline),
+        _conversations(client, user, "public_channel,private_channel", deadline),
+    )
     return Readable(public, joined)
 
 
