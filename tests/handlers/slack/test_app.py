@@ -351,3 +351,22 @@ async def test_app_home_leaves_out_a_channel_that_follows_nothing(edge: SlackEdg
     text = json.dumps(await home_view(edge, TEAM, "en"), ensure_ascii=False)
     assert f"<#{CHANNEL}>" not in text
     assert "follows nothing yet" in text
+
+
+async def test_list_of_a_channel_following_many_keywords_keeps_every_line(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    # 80 long keywords: the reply was cut at 3,000 characters into one flat line, losing 30 of
+    # the keywords and the schedule line after them, without a word.
+    app = bolt_app(edge, slack)
+    keywords = [f"kw{n:02d} " + "long phrase " * 4 for n in range(80)]
+    for batch in range(4):
+        await command(
+            app, slack, "subscribe " + " ".join(f'"{k.strip()}"' for k in keywords[batch * 20 :][:20])
+        )
+    await command(app, slack, "schedule 07:30 Asia/Shanghai")
+    listed = await command(app, slack, "list")  # the double refuses what Slack would
+    shown = "\n".join(block["text"]["text"] for block in listed["blocks"])
+    assert all(f'"kw{n:02d} long' in shown for n in range(80))  # a break may fall inside one
+    assert "07:30 (Asia/Shanghai)" in shown
+    assert all(b["text"]["text"].startswith("```") for b in listed["blocks"])  # still preformatted

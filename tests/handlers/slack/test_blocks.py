@@ -132,6 +132,16 @@ def test_five_lookup_results_with_long_texts_fit_one_reply() -> None:
     assert escape_clip("做了&" * 400, 1200) in one.blocks[1]["text"]["text"]
 
 
+def test_a_text_reply_past_one_message_shortens_its_longest_line_only() -> None:
+    follows = "This channel follows: " + ", ".join(f'"kw{n:03d} & <more>"' for n in range(900))
+    [message] = reply_messages(Reply(follows + "\nDigest daily at 09:00 (UTC).\nPaused: x"))
+    assert message_problem({"text": message.text, "blocks": message.blocks}) is None
+    shown = [block["text"]["text"] for block in message.blocks]
+    assert shown[0].startswith('```This channel follows: "kw000 &amp; &lt;more&gt;"')
+    assert all(text.startswith("```") and text.endswith("```") for text in shown)
+    assert "\n".join(text[3:-3] for text in shown).endswith(" …\nDigest daily at 09:00 (UTC).\nPaused: x")
+
+
 def test_a_fence_inside_a_preformatted_reply_cannot_close_it() -> None:
     # `/paper list` of a channel following the keyword "```x``` *hi*": one block, nothing rendered.
     text = reply_messages(Reply('This channel follows: "```x``` *hi*"\nDigest daily at 09:00 (UTC).'))[0]
