@@ -754,6 +754,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "…and {count} personal digests of other readers (theirs to see).",
         "zh": "……另有 {count} 位读者的个人日报（仅本人可见）。",
     },
+    "home.none": {
+        "en": "No channel you can see follows anything yet. `/paper subscribe TOPICS` in a channel "
+        "starts its digest (see `/paper topics`).",
+        "zh": "你能看到的频道还没有任何订阅。在频道中运行 `/paper subscribe 主题` 即可开始它的日报"
+        "（主题列表见 `/paper topics`）。",
+    },
     "home.more": {
         "en": "…and {count} more channel, not listed here: `/paper list` in a channel shows what it "
         "follows.|…and {count} more channels, not listed here: `/paper list` in a channel shows what "

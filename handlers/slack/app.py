@@ -430,7 +430,8 @@ async def home_view(
     title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not subscriptions:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("list.none", locale))}})
+        # Not list.none ("This channel follows nothing yet"): the Home tab is no channel.
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("home.none", locale))}})
     for subscription in subscriptions[:HOME_CHANNELS]:
         topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
         when = escape(cadence_text(subscription, locale))

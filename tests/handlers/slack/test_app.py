@@ -350,7 +350,8 @@ async def test_app_home_leaves_out_a_channel_that_follows_nothing(edge: SlackEdg
     assert await edge.store.get(ChannelRef("slack", TEAM, CHANNEL)) is not None
     text = json.dumps(await home_view(edge, TEAM, "en"), ensure_ascii=False)
     assert f"<#{CHANNEL}>" not in text
-    assert "follows nothing yet" in text
+    assert "No channel you can see follows anything yet." in text
+    assert "This channel" not in text  # the Home tab is no channel
 
 
 async def test_list_of_a_channel_following_many_keywords_keeps_every_line(
