@@ -426,6 +426,8 @@ async def home_view(
     mine = [s for s in everything if is_personal(s.channel) and user and s.created_by == user]
     others = sum(1 for s in everything if is_personal(s.channel)) - len(mine)
     channels = [s for s in everything if not is_personal(s.channel) and readable.shows(s.channel.channel)]
+    # The viewer's own channels first: past HOME_CHANNELS, those are the ones they look for.
+    channels.sort(key=lambda s: s.channel.channel not in (readable.joined or ()))
     subscriptions = mine + channels
     title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]

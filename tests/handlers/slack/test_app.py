@@ -341,6 +341,12 @@ async def test_app_home_says_how_many_channels_it_left_out(edge: SlackEdge, slac
     assert "…and 5 more channels, not listed here: `/paper list` in a channel shows what it follows." in text
     view = await home_view(edge, TEAM, "zh", readable=Readable(frozenset(channels), frozenset()))
     assert "另有 5 个频道未在此列出" in json.dumps(view, ensure_ascii=False)
+    # The channels the viewer is in come first, so a member of the last ones still finds them.
+    readable = Readable(frozenset(channels), frozenset(channels[-3:]))
+    sections = [
+        b["text"]["text"] for b in (await home_view(edge, TEAM, "en", readable=readable))["blocks"][1:4]
+    ]
+    assert [s.split(" ·")[0] for s in sections] == [f"<#{c}>" for c in channels[-3:]]
 
 
 async def test_app_home_leaves_out_a_channel_that_follows_nothing(edge: SlackEdge, slack: FakeSlack) -> None:
