@@ -297,7 +297,13 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         language, _ = await edge.caller(client, team, event["user"])
         readable = await readable_channels(client, event["user"], edge.command_deadline)
         view = await home_view(edge, team, language or "en", user=event["user"], readable=readable)
-        await client.views_publish(user_id=event["user"], view=view)
+        try:
+            await client.views_publish(user_id=event["user"], view=view)
+        except SlackApiError as exc:
+            # The viewer keeps the tab they had; reopening it asks again. One line, no traceback.
+            log.warning("App Home for %s not published: %s", event["user"], slack_error_code(exc))
+        except Exception as exc:  # a dropped connection, a timeout
+            log.warning("App Home for %s not published: %s: %s", event["user"], type(exc).__name__, exc)
 
     register_lifecycle(app, edge.store, edge.notices)
     register_unfurls(app, edge)

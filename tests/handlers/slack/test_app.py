@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -377,3 +378,14 @@ async def test_list_of_a_channel_following_many_keywords_keeps_every_line(
     assert all(f'"kw{n:02d} long' in shown for n in range(80))  # a break may fall inside one
     assert "07:30 (Asia/Shanghai)" in shown
     assert all(b["text"]["text"].startswith("```") for b in listed["blocks"])  # still preformatted
+
+
+async def test_a_home_tab_slack_refuses_is_one_log_line_not_a_traceback(
+    edge: SlackEdge, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.rate_limit("views.publish", retry_after=0, times=None)
+    await open_home(bolt_app(edge, slack), slack)
+    await until(lambda: any("App Home for" in r.getMessage() for r in caplog.records))
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in problems] == [f"App Home for {MEMBER.id} not published: ratelimited"]
+    assert all(r.exc_info is None for r in problems)
