@@ -35,7 +35,8 @@ def fit_lines(lines: list[str], budget: int, cut: Callable[[str, int], int]) -> 
     if excess <= 0 or not lines:
         return lines
     longest = max(range(len(lines)), key=lambda i: len(lines[i]))
-    kept = wrap_line(lines[longest], max(len(lines[longest]) - excess - 2, 1), cut)[0]
+    line = lines[longest]
+    kept = line[: cut(line, max(len(line) - excess - 2, 1))].rstrip()
     return [*lines[:longest], kept + " …", *lines[longest + 1 :]]
 
 
