@@ -45,11 +45,13 @@ from bot.topics.taxonomy import Taxonomy
 from handlers.slack.blocks import (
     DETAILS_ACTION,
     LINK_ACTION,
+    MAX_SECTION_TEXT,
     SHARE_ACTION,
     VOTE_DOWN_ACTION,
     VOTE_UP_ACTION,
     details_view,
     escape,
+    escape_clip,
     reply_messages,
     shared_message,
 )
@@ -450,8 +452,10 @@ async def home_view(
             if is_personal(subscription.channel)
             else f"<#{subscription.channel.channel}>"
         )
-        text = f"{where} · {when}{paused}\n{escape(topics)}"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+        head = f"{where} · {when}{paused}"[: MAX_SECTION_TEXT // 2]
+        # A long keyword list ends with "…", never inside an `&amp;` (which would show as "&am").
+        text = f"{head}\n{escape_clip(topics, MAX_SECTION_TEXT - len(head) - 1)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     notes = []
     if len(subscriptions) > HOME_CHANNELS:
         notes.append(t("home.more", locale, count=len(subscriptions) - HOME_CHANNELS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -389,3 +390,15 @@ async def test_a_home_tab_slack_refuses_is_one_log_line_not_a_traceback(
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in problems] == [f"App Home for {MEMBER.id} not published: ratelimited"]
     assert all(r.exc_info is None for r in problems)
+
+
+async def test_app_home_ends_a_long_keyword_list_with_an_ellipsis_not_half_an_entity(edge: SlackEdge) -> None:
+    keywords = tuple(f"r&d {n:02d} " + "x" * 40 for n in range(80))
+    await edge.store.save_all(
+        [Subscription(ChannelRef("slack", TEAM, CHANNEL), Interests(keywords=keywords))]
+    )
+    view = await home_view(edge, TEAM, "en", readable=Readable(frozenset({CHANNEL}), frozenset()))
+    [section] = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert len(section) <= 3000
+    assert section.endswith("…")
+    assert re.search(r"&(?!amp;|lt;|gt;)", section) is None  # every & is a whole entity
