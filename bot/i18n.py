@@ -797,6 +797,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "…and {count} personal digests of other readers (theirs to see).",
         "zh": "……另有 {count} 位读者的个人日报（仅本人可见）。",
     },
+    "home.none": {
+        "en": "No channel you can see follows anything yet. `/paper subscribe TOPICS` in a channel "
+        "starts its digest (see `/paper topics`).",
+        "zh": "你能看到的频道还没有任何订阅。在频道中运行 `/paper subscribe 主题` 即可开始它的日报"
+        "（主题列表见 `/paper topics`）。",
+    },
+    "home.more": {
+        "en": "…and {count} more channel, not listed here: `/paper list` in a channel shows what it "
+        "follows.|…and {count} more channels, not listed here: `/paper list` in a channel shows what "
+        "it follows.",
+        "zh": "……另有 {count} 个频道未在此列出：在频道中运行 `/paper list` 可查看它的订阅。",
+    },
+    "home.unknown": {
+        "en": "Some channels may be missing: Slack did not say which channels you can see, so only "
+        "those it confirmed are listed. `/paper list` in a channel shows what it follows.",
+        "zh": "部分频道可能未列出：Slack 没有告知你能看到哪些频道，因此只列出已确认的频道。"
+        "在频道中运行 `/paper list` 可查看它的订阅。",
+    },
     "pause.user_deactivated": {
         "en": "the reader's Slack account was deactivated",
         "zh": "读者的 Slack 账号已停用",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 
 def clip(text: str, limit: int) -> str:
@@ -13,6 +14,30 @@ def clip(text: str, limit: int) -> str:
     if limit <= 0:
         return ""
     return text[: limit - 1].rstrip() + "…"
+
+
+def wrap_line(line: str, room: int, cut: Callable[[str, int], int]) -> list[str]:
+    """`line` in pieces of at most `room` characters; `cut(line, room)` says where a piece may end
+    (at a space near the end, never inside a platform's escape)."""
+    pieces: list[str] = []
+    while len(line) > room:
+        at = cut(line, room)
+        pieces.append(line[:at].rstrip())
+        line = line[at:].lstrip()
+    pieces.append(line)
+    return pieces
+
+
+def fit_lines(lines: list[str], budget: int, cut: Callable[[str, int], int]) -> list[str]:
+    """`lines` in at most `budget` characters, line breaks counted, by shortening the longest line
+    (ending it with " …"): the short ones, a schedule or a pause reason, always stay whole."""
+    excess = sum(len(line) + 1 for line in lines) - budget
+    if excess <= 0 or not lines:
+        return lines
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    line = lines[longest]
+    kept = line[: cut(line, max(len(line) - excess - 2, 1))].rstrip()
+    return [*lines[:longest], kept + " …", *lines[longest + 1 :]]
 
 
 def display_width(text: str) -> int:

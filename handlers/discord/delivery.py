@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
+from typing import Any
 
+import aiohttp
 import discord
-from discord.http import HTTPClient, Ratelimit
+from discord.http import HTTPClient, Ratelimit, Route
 
 from bot.models import ChannelRef, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
@@ -20,14 +22,36 @@ from handlers.discord.publisher import DiscordHistoryError, DiscordPublisher
 # MAX_RETRY_AFTER_SECONDS). discord.py's default waits any length, up to five times a request.
 # 30 s is also the least discord.py accepts. Global rate limits are always waited out by it.
 MAX_RETRY_AFTER_SECONDS = 30.0
+# discord.py sets no timeout on its aiohttp session, so aiohttp's default applies: 300 s per
+# request. A hung post held a delivery worker, its claim and a one-shot `paperbot deliver` for
+# five minutes. The same bound as every Slack request (handlers/slack/publisher.py's
+# SESSION_TIMEOUT): 20 s in all, 5 s to connect, 15 s of silence while reading. A timed-out post
+# fails the attempt at that part (discord.py does not retry it); the outbox retries it after
+# asking the channel which parts landed.
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5, sock_read=15)
 
 
-def delivery_client() -> discord.Client:
+def delivery_client(request_timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT) -> discord.Client:
     """The Discord client that posts digests and notices: HTTP only (no gateway, no intents),
-    bounded rate-limit waits, and no linger after a pass's last post."""
+    bounded rate-limit waits, a bounded time per request, and no linger after a pass's last post."""
     client = discord.Client(intents=discord.Intents.none(), max_ratelimit_timeout=MAX_RETRY_AFTER_SECONDS)
     without_rate_limit_linger(client.http)  # a pass ends with its last answer
+    with_request_timeout(client.http, request_timeout)
     return client
+
+
+def with_request_timeout(http: HTTPClient, timeout: aiohttp.ClientTimeout) -> None:
+    """Give each of `http`'s requests `timeout`. discord.py has no option for it (its session is
+    made in `static_login`, without one); `HTTPClient.request` hands its keyword arguments to
+    aiohttp's `ClientSession.request`, whose `timeout` overrides the session's for that request.
+    tests/handlers/discord pin the effect against a Discord that never answers."""
+    request = http.request
+
+    async def bounded(route: Route, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", timeout)
+        return await request(route, **kwargs)
+
+    http.request = bounded  # type: ignore[method-assign]
 
 
 class DiscordDigestPublisher:

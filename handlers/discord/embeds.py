@@ -25,6 +25,7 @@ from bot.ranking.feedback import DOWN, UP
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
 from bot.text import clip as base_clip
+from bot.text import fit_lines, wrap_line
 from handlers.discord.locale import language_of
 from handlers.discord.messages import (
     DETAILS_PREFIX,
@@ -486,7 +487,11 @@ def _code_blocks(text: str) -> list[str]:
     """Multi-line text (help, topic lists) as code blocks of at most MAX_CONTENT characters each,
     split between lines. Inside a code block nothing renders, so only a fence needs defusing."""
     room = MAX_CONTENT - len(f"{CODE_FENCE}\n\n{CODE_FENCE}")
-    lines = [clip(line.rstrip(), room) for line in text.replace(CODE_FENCE, "`\u200b`\u200b`").splitlines()]
+    lines = [line.rstrip() for line in text.replace(CODE_FENCE, "`\u200b`\u200b`").splitlines()]
+    # A line too long for one message (the keywords a channel follows) goes on in the next, not
+    # cut off; only a reply past MAX_REPLY_MESSAGES loses words, from its longest line.
+    lines = fit_lines(lines, MAX_REPLY_MESSAGES * (room - 100), _hard_cut)
+    lines = [piece for line in lines for piece in wrap_line(line, room, _hard_cut)]
     chunks = pack(lines, size=lambda line: len(line) + 1, max_size=room + 1, max_count=len(lines) or 1)
     return [f"{CODE_FENCE}\n" + "\n".join(chunk) + f"\n{CODE_FENCE}" for chunk in chunks]
 

@@ -66,8 +66,12 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
     except discord.LoginFailure:
         raise _refused() from None
     except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        # A timeout carries no text of its own: the line would end at "…/api/v10: ".
+        why = str(exc) or (
+            "no answer in time (timeout)" if isinstance(exc, TimeoutError) else type(exc).__name__
+        )
         raise PaperbotError(
-            f"cannot reach Discord at DISCORD_API_URL={settings.discord_api_url}: {exc}"
+            f"cannot reach Discord at DISCORD_API_URL={settings.discord_api_url}: {why}"
         ) from None
 
 

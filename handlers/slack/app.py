@@ -45,11 +45,13 @@ from bot.topics.taxonomy import Taxonomy
 from handlers.slack.blocks import (
     DETAILS_ACTION,
     LINK_ACTION,
+    MAX_SECTION_TEXT,
     SHARE_ACTION,
     VOTE_DOWN_ACTION,
     VOTE_UP_ACTION,
     details_view,
     escape,
+    escape_clip,
     reply_messages,
     shared_message,
 )
@@ -74,6 +76,12 @@ USER_CACHE_SECONDS = 600
 # does not cost every command this wait.
 USER_LOOKUP_SECONDS = 2.0
 USER_FAILURE_CACHE_SECONDS = 30
+# The App Home lists at most this many channels: a Home view holds at most 100 blocks.
+HOME_CHANNELS = 90
+# users.conversations, asked when someone opens the App Home: the method's largest page, and
+# enough pages for the channels of a member of a very large workspace.
+MEMBERSHIP_PAGE = 999
+MEMBERSHIP_PAGES = 5
 
 
 @dataclass
@@ -289,8 +297,15 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
             return
         team = body.get("team_id") or event.get("view", {}).get("team_id", "")
         language, _ = await edge.caller(client, team, event["user"])
-        view = await home_view(edge, team, language or "en", user=event["user"])
-        await client.views_publish(user_id=event["user"], view=view)
+        readable = await readable_channels(client, event["user"], edge.command_deadline)
+        view = await home_view(edge, team, language or "en", user=event["user"], readable=readable)
+        try:
+            await client.views_publish(user_id=event["user"], view=view)
+        except SlackApiError as exc:
+            # The viewer keeps the tab they had; reopening it asks again. One line, no traceback.
+            log.warning("App Home for %s not published: %s", event["user"], slack_error_code(exc))
+        except Exception as exc:  # a dropped connection, a timeout
+            log.warning("App Home for %s not published: %s: %s", event["user"], type(exc).__name__, exc)
 
     register_lifecycle(app, edge.store, edge.notices)
     register_unfurls(app, edge)
@@ -340,8 +355,76 @@ def _team(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or body.get("user", {}).get("team_id") or "")
 
 
-async def home_view(edge: SlackEdge, team: str, locale: str, *, user: str | None = None) -> dict[str, Any]:
-    """App Home: each subscribed channel of this workspace, its topics and digest time, and the
+@dataclass(frozen=True, slots=True)
+class Readable:
+    """The channels an App Home viewer could see in Slack itself; None where Slack did not say."""
+
+    public: frozenset[str] | None = None  # the public channels paperbot is in
+    joined: frozenset[str] | None = None  # the viewer's channels: public, and private ones paperbot shares
+
+    def shows(self, channel: str) -> bool:
+        # Unknown is hidden: a private channel's topics and schedule are its members' business.
+        return channel in (self.public or ()) or channel in (self.joined or ())
+
+    @property
+    def complete(self) -> bool:
+        return self.public is not None and self.joined is not None
+
+
+async def readable_channels(client: AsyncWebClient, user: str, deadline: float) -> Readable:
+    """Which channels `user` may see listed: the public channels paperbot is in, and the channels
+    `user` is in. For a private channel Slack answers the second only when paperbot is in it too,
+    which is where its digest goes. Group DMs are not asked for (that needs mpim:read, and a
+    digest never goes to one): a subscription made in one is not listed."""
+    public, joined = await asyncio.gather(
+        _conversations(client, None, "public_channel", deadline),
+        _conversations(client, user, "public_channel,private_channel", deadline),
+    )
+    return Readable(public, joined)
+
+
+async def _conversations(
+    client: AsyncWebClient, user: str | None, types: str, deadline: float
+) -> frozenset[str] | None:
+    """users.conversations (channels:read, groups:read) for `user`, or paperbot itself when None;
+    None when Slack refuses (a workspace installed before the scope was asked for answers
+    missing_scope), fails or does not answer within `deadline`."""
+    ids: set[str] = set()
+    cursor = ""
+    who = user or "paperbot"
+    try:
+        async with asyncio.timeout(deadline):
+            for _ in range(MEMBERSHIP_PAGES):
+                response = await client.users_conversations(
+                    user=user, types=types, limit=MEMBERSHIP_PAGE, cursor=cursor or None
+                )
+                ids.update(str(c.get("id") or "") for c in response.get("channels") or ())
+                cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+                if not cursor:
+                    break
+    except SlackApiError as exc:
+        log.warning("users.conversations for %s failed: %s", who, slack_error_code(exc))
+        return None
+    except TimeoutError:
+        log.warning("users.conversations for %s: no answer within %s s", who, deadline)
+        return None
+    except Exception as exc:  # a dropped connection: list less, never fail the Home tab
+        log.warning("users.conversations for %s failed: %s: %s", who, type(exc).__name__, exc)
+        return None
+    # More pages than read: what was read is still true membership; the rest stays hidden.
+    return frozenset(ids - {""})
+
+
+async def home_view(
+    edge: SlackEdge,
+    team: str,
+    locale: str,
+    *,
+    user: str | None = None,
+    readable: Readable = Readable(),
+) -> dict[str, Any]:
+    """App Home: the subscribed channels of this workspace the viewer could see in Slack (public
+    ones, and private ones they are in; `readable`), their topics and digest time, and the
     viewer's own personal digest (marked as such). Other readers' personal digests are theirs:
     only how many there are is shown."""
     # A channel unsubscribed from its last topic keeps its row (its settings) but gets no digest.
@@ -350,12 +433,16 @@ async def home_view(edge: SlackEdge, team: str, locale: str, *, user: str | None
     ]
     mine = [s for s in everything if is_personal(s.channel) and user and s.created_by == user]
     others = sum(1 for s in everything if is_personal(s.channel)) - len(mine)
-    subscriptions = mine + [s for s in everything if not is_personal(s.channel)]
+    channels = [s for s in everything if not is_personal(s.channel) and readable.shows(s.channel.channel)]
+    # The viewer's own channels first: past HOME_CHANNELS, those are the ones they look for.
+    channels.sort(key=lambda s: s.channel.channel not in (readable.joined or ()))
+    subscriptions = mine + channels
     title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not subscriptions:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("list.none", locale))}})
-    for subscription in subscriptions[:90]:  # a Home view holds at most 100 blocks
+        # Not list.none ("This channel follows nothing yet"): the Home tab is no channel.
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("home.none", locale))}})
+    for subscription in subscriptions[:HOME_CHANNELS]:
         topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
         when = escape(cadence_text(subscription, locale))
         # The reason is stored in the channel's language and says how to resume (bot/chat/channel_changes.py).
@@ -365,9 +452,17 @@ async def home_view(edge: SlackEdge, team: str, locale: str, *, user: str | None
             if is_personal(subscription.channel)
             else f"<#{subscription.channel.channel}>"
         )
-        text = f"{where} · {when}{paused}\n{escape(topics)}"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+        head = f"{where} · {when}{paused}"[: MAX_SECTION_TEXT // 2]
+        # A long keyword list ends with "…", never inside an `&amp;` (which would show as "&am").
+        text = f"{head}\n{escape_clip(topics, MAX_SECTION_TEXT - len(head) - 1)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    notes = []
+    if len(subscriptions) > HOME_CHANNELS:
+        notes.append(t("home.more", locale, count=len(subscriptions) - HOME_CHANNELS))
     if others > 0:
-        note = escape(t("home.personal.others", locale, count=others))
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+        notes.append(t("home.personal.others", locale, count=others))
+    if not readable.complete:
+        notes.append(t("home.unknown", locale))
+    for note in notes:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(note)}]})
     return {"type": "home", "blocks": blocks}

@@ -19,7 +19,7 @@ from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
-from bot.text import clip
+from bot.text import clip, fit_lines, wrap_line
 from handlers.slack.messages import SlackMessage
 
 # Block Kit limits (PLATFORM_FACTS.md, Slack): 50 blocks per message, section text 3,000,
@@ -55,6 +55,16 @@ MAX_ALT_TEXT = 2000
 # A compact digest's list message: each line's title and topics, in escaped characters, tried
 # in turn until the whole list fits one message (50 papers fit at the last).
 LIST_LIMITS = ((200, 150), (120, 100), (80, 60), (40, 40), (25, 25))
+# A lookup reply's results: each one's title, area and contribution, in escaped characters,
+# tried in turn until the reply fits one message (the first is a card's own share). Five
+# results with everything long reach ~14k characters at the first; the last leaves room for
+# LOOKUP_RESULTS of them under the longest reply text (3,000).
+HIT_LIMITS = (
+    (TITLE_CHARS, AREA_CHARS, CONTRIBUTION_CHARS),
+    (300, 300, 600),
+    (200, 150, 300),
+    (120, 80, 150),
+)
 
 DETAILS_ACTION = "paper_details"
 SHARE_ACTION = "paper_share"
@@ -330,19 +340,60 @@ def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:
     return clip(escape(f"{head}: {body}" if body else head), MAX_FALLBACK_TEXT)
 
 
-def hit_blocks(hit: LookupHit, locale: str) -> list[dict[str, Any]]:
+def hit_blocks(
+    hit: LookupHit, locale: str, limits: tuple[int, int, int] = HIT_LIMITS[0]
+) -> list[dict[str, Any]]:
+    title_chars, area_chars, contribution_chars = limits
     links = paper_links(hit.arxiv_id)
-    lines = [f"*{link(links['hf'], hit.title, TITLE_CHARS)}*  `{hit.arxiv_id}`"]
+    lines = [f"*{link(links['hf'], hit.title, title_chars)}*  `{hit.arxiv_id}`"]
     if hit.date:
         lines[0] += f"  {hit.date.isoformat()}"
     if hit.domain:
-        lines.append(f"_{escape_clip(hit.domain, AREA_CHARS)}_")
+        lines.append(f"_{escape_clip(hit.domain, area_chars)}_")
     if hit.contribution:
-        lines.append(escape_clip(hit.contribution, CONTRIBUTION_CHARS))
+        lines.append(escape_clip(hit.contribution, contribution_chars))
     return [
         {"type": "section", "text": _mrkdwn("\n".join(lines))},
         _buttons(hit.arxiv_id, links["hf"], links["arxiv"], locale, share=True),
     ]
+
+
+# A text reply's share of a message's blocks: the rest is the sections' own JSON.
+TEXT_REPLY_CHARS = MAX_MESSAGE_BLOCK_CHARS - 1000
+FENCE = "```"
+
+
+def text_sections(text: str, *, preformatted: bool, budget: int = TEXT_REPLY_CHARS) -> list[dict[str, Any]]:
+    """A text reply as sections of at most MAX_SECTION_TEXT characters each, split between lines
+    and, within a line too long for one (the keywords a channel follows), between words. Only a
+    reply past one message's budget loses words: from its longest line, so the short ones (the
+    schedule, a pause reason) always stay."""
+    lines = fit_lines(escape(text).split("\n"), budget, _cut)
+    if preformatted:
+        # Inside the block nothing renders, so only a fence in the text (a keyword the caller
+        # follows, say) needs defusing, lest it close the block and the rest render as mrkdwn.
+        lines = [line.replace(FENCE, "`\u200b`\u200b`") for line in lines]
+    room = MAX_SECTION_TEXT - (2 * len(FENCE) if preformatted else 0)
+    pieces = [piece for line in lines for piece in wrap_line(line, room, _cut)]
+    chunks: list[str] = []
+    for piece in pieces:
+        if chunks and len(chunks[-1]) + 1 + len(piece) <= room:
+            chunks[-1] += "\n" + piece
+        else:
+            chunks.append(piece)
+    if preformatted:
+        chunks = [FENCE + chunk + FENCE for chunk in chunks]
+    return [{"type": "section", "text": _mrkdwn(chunk or " ")} for chunk in chunks or [""]]
+
+
+def _cut(line: str, room: int) -> int:
+    """Where an escaped line longer than `room` may end: at a space near the end, else at
+    `room`, never inside an `&amp;`-style entity."""
+    cut = line.rfind(" ", room // 2, room + 1)
+    if cut > 0:
+        return cut
+    amp = line.rfind("&", 0, room)
+    return amp if amp > 0 and ";" not in line[amp:room] else room
 
 
 def reply_messages(reply: Reply) -> list[SlackMessage]:
@@ -350,18 +401,24 @@ def reply_messages(reply: Reply) -> list[SlackMessage]:
     in at most MAX_RESPONSE_POSTS messages."""
     if reply.digest is not None:
         return fit_digest(reply.digest, digest_messages, MAX_RESPONSE_POSTS)
-    text = escape(reply.text)
-    if "\n" in reply.text and not reply.hits:
-        # Inside the block nothing renders, so only a fence in the text (a keyword the caller
-        # follows, say) needs defusing, lest it close the block and the rest render as mrkdwn.
-        shown = "```" + text.replace("```", "`\u200b`\u200b`") + "```"
+    if reply.hits:
+        shown = escape(reply.text)
+        if len(shown) > MAX_SECTION_TEXT:
+            shown = escape_clip(reply.text, MAX_SECTION_TEXT)
+        head: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]
     else:
-        shown = text
-    if len(shown) > MAX_SECTION_TEXT:
-        shown = escape_clip(reply.text, MAX_SECTION_TEXT)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]
-    for hit in reply.hits:
-        blocks += hit_blocks(hit, reply.locale)
+        preformatted = "\n" in reply.text
+        head = text_sections(reply.text, preformatted=preformatted)
+        # JSON escapes quotes and line breaks: a text full of them gives up what it overran.
+        if (over := _size(head) - MAX_MESSAGE_BLOCK_CHARS) > 0:
+            budget = TEXT_REPLY_CHARS - over - 200
+            head = text_sections(reply.text, preformatted=preformatted, budget=budget)
+    # Slack refuses the whole reply past ~11-13k characters of blocks (msg_blocks_too_long), and
+    # the caller would get nothing: results with long texts are shown shorter instead, all alike.
+    for limits in HIT_LIMITS:
+        blocks = head + [block for hit in reply.hits for block in hit_blocks(hit, reply.locale, limits)]
+        if _size(blocks) <= MAX_MESSAGE_BLOCK_CHARS:
+            break
     titles = "; ".join(_flat(hit.title) for hit in reply.hits)
     fallback = f"{reply.text} {titles}".strip() if titles else reply.text
     return [SlackMessage(clip(escape(fallback), MAX_FALLBACK_TEXT), blocks[:MAX_BLOCKS])]

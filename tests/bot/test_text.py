@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import first_sentence
+from bot.text import first_sentence, fit_lines, wrap_line
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,17 @@ from bot.text import first_sentence
 )
 def test_the_first_sentence_does_not_end_at_an_abbreviation(text: str, sentence: str) -> None:
     assert first_sentence(text) == sentence
+
+
+def test_fit_lines_shortens_the_longest_line_and_keeps_the_others_whole() -> None:
+    def at_space(line: str, room: int) -> int:
+        return line.rfind(" ", 0, room + 1) or room
+
+    lines = ["follows: " + "word " * 100, "Digest daily at 09:00 (UTC).", "Paused: reason"]
+    fitted = fit_lines(lines, 200, at_space)
+    assert sum(len(line) + 1 for line in fitted) <= 200
+    assert fitted[0].startswith("follows: word")
+    assert fitted[0].endswith("word …")
+    assert fitted[1:] == lines[1:]
+    assert fit_lines(lines[1:], 200, at_space) == lines[1:]
+    assert wrap_line("aaa bbb ccc", 7, at_space) == ["aaa bbb", "ccc"]

@@ -42,6 +42,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # Whether a /paper typed in a DM is the caller's own DM with the app (a personal digest).
     "conversations.open": frozenset({"im:write"}),
     "users.info": frozenset({"users:read"}),
+    # The App Home lists a channel only to whoever could see it: public and private channels.
+    "users.conversations": frozenset({"channels:read", "groups:read"}),
     "chat.unfurl": frozenset({"links:write"}),
     # Scope-free: views answer a trigger or draw the caller's own Home tab; auth.test is Bolt's
     # start-up check; OAuth and Socket Mode authenticate with the client secret / app token.

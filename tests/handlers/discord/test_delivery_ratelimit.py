@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from aiohttp import web
@@ -140,3 +141,44 @@ async def test_a_long_retry_after_is_left_to_the_outbox_not_sat_out_mid_digest(e
     assert result.error is not None
     assert "RateLimited" in result.error
     assert len(fake.posted) == 1
+
+
+class HungDiscord(ChannelDiscord):
+    """The double, taking every message post and never answering it (until the test ends)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.hang_up = asyncio.Event()
+
+    async def _route(
+        self, method: str, parts: list[str], body: Any, authorization: str | None
+    ) -> web.Response:
+        if method == "POST" and parts == ["channels", str(CHANNEL), "messages"]:
+            self.posted.append(body)
+            await self.hang_up.wait()
+            return _json({"message": "upstream connect error", "code": 0}, 503)
+        return await super()._route(method, parts, body, authorization)
+
+
+async def test_a_post_discord_never_answers_fails_the_attempt_instead_of_holding_the_worker(
+    engine: AsyncEngine,
+) -> None:
+    # discord.py's session has aiohttp's default timeout, 300 s: a hung post held the delivery
+    # worker and its claim for five minutes. Each request now has a bound (20 s, as on Slack;
+    # a small one here), and the post fails at that part as a timeout, for the outbox to retry.
+    base = Route.BASE
+    fake = HungDiscord()
+    async with fake:
+        Route.BASE = fake.api_url
+        bot = delivery_client(aiohttp.ClientTimeout(total=0.3))
+        try:
+            await bot.login(FAKE_TOKEN)
+            publisher = DiscordPublisher(bot, SubscriptionStore(engine))
+            async with asyncio.timeout(30):  # a guard far below aiohttp's 300 s, not a timing
+                result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
+        finally:
+            fake.hang_up.set()
+            await bot.close()
+            Route.BASE = base
+    assert (result.status, result.next_part, result.error) == ("failed", 0, "timeout")
+    assert len(fake.posted) == 1  # not retried in the request: it may have landed

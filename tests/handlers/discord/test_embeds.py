@@ -384,6 +384,19 @@ async def test_long_text_is_split_between_lines_into_several_code_blocks() -> No
     assert body[-1].endswith("…")
 
 
+async def test_a_line_too_long_for_one_message_goes_on_in_the_next() -> None:
+    # `/paper list` of a channel following 80 long keywords: the line was cut at one message's
+    # 2,000 characters, and 45 of the keywords never shown.
+    keywords = [f"kw{n:02d} " + "long phrase " * 4 for n in range(80)]
+    follows = "This channel follows: " + ", ".join(f'"{k.strip()}"' for k in keywords)
+    messages = reply_messages(Reply(follows + "\nDigest daily at 07:30 (Asia/Shanghai)."))
+    assert len(messages) == 3
+    assert all(len(m.content) <= MAX_CONTENT for m in messages)
+    body = "\n".join(m.content[4:-4] for m in messages)
+    assert all(f'"kw{n:02d} long' in body for n in range(80))  # a break may fall inside one
+    assert body.endswith("\nDigest daily at 07:30 (Asia/Shanghai).")
+
+
 async def test_one_line_text_is_escaped_content() -> None:
     (message,) = reply_messages(Reply(f"No archived paper matches {HOSTILE}.", error=True))
     assert_safe(message.content)

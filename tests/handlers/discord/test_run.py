@@ -8,11 +8,19 @@ import os
 import shutil
 import signal
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import aiohttp
 import pytest
+from aiohttp import web
+from discord.http import Route
+from pydantic import SecretStr
 
-from bot.runtime.config import SAMPLE_REPORT
+from bot.errors import PaperbotError
+from bot.runtime.config import SAMPLE_REPORT, Settings
+from handlers.discord.delivery import delivery_client
+from handlers.discord.run import log_in
 from tests.deploy.deploy_support import ENV_EXAMPLE, example_env, free_port, start_paperbot_run
 from tests.handlers.discord.fake_discord import FAKE_TOKEN, FakeDiscord
 
@@ -100,3 +108,39 @@ async def test_a_refused_token_is_one_line_naming_discord_token_and_exit_2(
         "the Developer Portal (Bot → Reset Token)"
     ], stderr.decode()
     assert fake.identifies == []
+
+
+class SilentDiscord(FakeDiscord):
+    """The double, never answering the login check (a proxy that accepts and then hangs)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.hang_up = asyncio.Event()
+
+    async def _route(
+        self, method: str, parts: list[str], body: Any, authorization: str | None
+    ) -> web.Response:
+        if parts == ["users", "@me"]:
+            await self.hang_up.wait()
+        return await super()._route(method, parts, body, authorization)
+
+
+async def test_a_discord_that_never_answers_the_login_is_named_with_why() -> None:
+    # The line ended at the colon ("cannot reach Discord at DISCORD_API_URL=…: "): a timeout has
+    # no text of its own.
+    base = Route.BASE
+    fake = SilentDiscord()
+    async with fake:
+        client = delivery_client(aiohttp.ClientTimeout(total=0.3))
+        settings = SimpleNamespace(discord_token=SecretStr(FAKE_TOKEN), discord_api_url=fake.api_url)
+        try:
+            with pytest.raises(PaperbotError) as raised:
+                async with asyncio.timeout(30):  # a guard far below aiohttp's 300 s, not a timing
+                    await log_in(client, cast(Settings, settings))
+        finally:
+            fake.hang_up.set()
+            await client.close()
+            Route.BASE = base
+    assert str(raised.value) == (
+        f"cannot reach Discord at DISCORD_API_URL={fake.api_url}: no answer in time (timeout)"
+    )

@@ -43,6 +43,7 @@ HISTORY_MAX_LIMIT = 999  # …and its documented maximum
 _JSON_FIELDS = ("blocks", "metadata", "view", "attachments", "unfurls")
 # chat.unfurl's `source`, with `unfurl_id` instead of channel + ts.
 _UNFURL_SOURCES = ("composer", "conversations_history")
+_CONVERSATION_TYPES = {"public_channel", "private_channel", "mpim", "im"}
 _MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
 
 
@@ -164,6 +165,8 @@ class FakeSlack:
         self._scripts: dict[str, list[_Script]] = {}
         self._delays: dict[str, float] = {}
         self._messages: list[_Stored] = []
+        # channel → (is private, its members): what users.conversations answers from.
+        self._channels: dict[str, tuple[bool, set[str]]] = {}
         self._last_micros = 0
         self._runner: web.AppRunner | None = None
 
@@ -241,6 +244,11 @@ class FakeSlack:
 
     def add_user(self, user: FakeUser) -> None:
         self._users[user.id] = user
+
+    def join(self, channel: str, *users: str, private: bool = False) -> None:
+        """Make `users` members of `channel` (paperbot itself is `bot_user_id`), public or private."""
+        _, members = self._channels.setdefault(channel, (private, set()))
+        self._channels[channel] = (private, members | set(users))
 
     def seed_message(
         self, channel: str, text: str, *, metadata: dict[str, Any] | None = None, user: str = "UOTHER"
@@ -368,6 +376,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.replies": self._replies,
             "users.info": self._user_info,
+            "users.conversations": self._users_conversations,
             "views.open": self._views_open,
             "views.publish": self._views_publish,
             "oauth.v2.access": self._oauth_access,
@@ -595,6 +604,31 @@ class FakeSlack:
         if _truthy(params.get("include_locale")):
             info["locale"] = user.locale
         return {"ok": True, "user": info}
+
+    def _users_conversations(self, params: dict[str, Any]) -> dict[str, Any]:
+        """users.conversations as Slack answers a bot token: the channels `user` (default: the bot)
+        is in, of `types` (default public_channel); a private one only when the bot is in it too."""
+        user = str(params.get("user") or self.bot_user_id)
+        types = set(str(params.get("types") or "public_channel").split(","))
+        if not types <= _CONVERSATION_TYPES:
+            return _body("invalid_types")
+        if "private_channel" not in types and "public_channel" not in types:
+            return {"ok": True, "channels": [], "response_metadata": {"next_cursor": ""}}
+        found = [
+            {"id": channel, "is_channel": not private, "is_group": private, "is_private": private}
+            for channel, (private, members) in self._channels.items()
+            if user in members
+            and ("private_channel" if private else "public_channel") in types
+            and (not private or self.bot_user_id in members)
+        ]
+        limit = min(max(int(params.get("limit") or HISTORY_DEFAULT_LIMIT), 1), HISTORY_MAX_LIMIT)
+        start = _cursor_offset(params.get("cursor"))
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "channels": found[start : start + limit],
+            "response_metadata": {"next_cursor": f"offset:{start + limit}" if more else ""},
+        }
 
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id"):

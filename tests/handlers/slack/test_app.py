@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -16,13 +18,13 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.commands import CHANGES, VERBS
-from bot.models import ChannelRef
+from bot.models import ChannelRef, Interests, Subscription
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
-from handlers.slack.app import SlackEdge, build_app, home_view
+from handlers.slack.app import Readable, SlackEdge, build_app, home_view
 from handlers.slack.blocks import DETAILS_ACTION, SHARE_ACTION
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
@@ -244,26 +246,109 @@ async def test_details_open_a_modal_and_share_posts_into_the_channel(
     assert await dispatch(app, action_body(slack, DETAILS_ACTION, "2999.99999")) == 200
 
 
-async def test_app_home_lists_the_workspace_subscriptions(edge: SlackEdge, slack: FakeSlack) -> None:
-    app = bolt_app(edge, slack)
-    await command(app, slack, "subscribe agents")
+async def open_home(app: AsyncApp, slack: FakeSlack, user: str = MEMBER.id) -> str:
+    """The Home tab `user` is shown, as the JSON of the view paperbot published."""
+    before = len(slack.calls_to("views.publish"))
     event = {
         "type": "event_callback",
         "team_id": TEAM,
         "api_app_id": "A1",
-        "event": {"type": "app_home_opened", "user": MEMBER.id, "tab": "home"},
-        "event_id": "Ev1",
+        "event": {"type": "app_home_opened", "user": user, "tab": "home"},
+        "event_id": f"Ev{before}",
         "event_time": int(time.time()),
     }
     body = json.dumps(event)
     headers = {**signed(body), "content-type": "application/json"}
     response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=for_bolt(headers)))
     assert response.status == 200
-    await until(lambda: bool(slack.calls_to("views.publish")))
-    view = slack.calls_to("views.publish")[0].params["view"]
-    text = json.dumps(view, ensure_ascii=False)
+    await until(lambda: len(slack.calls_to("views.publish")) > before)
+    view = slack.calls_to("views.publish")[before].params["view"]
+    return json.dumps(view, ensure_ascii=False)
+
+
+async def test_app_home_lists_the_workspace_subscriptions(edge: SlackEdge, slack: FakeSlack) -> None:
+    app = bolt_app(edge, slack)
+    slack.join(CHANNEL, slack.bot_user_id)  # a public channel paperbot was invited to
+    await command(app, slack, "subscribe agents")
+    text = await open_home(app, slack)
     assert f"<#{CHANNEL}>" in text
     assert "agents" in text
+    assert "Some channels may be missing" not in text
+
+
+PRIVATE = "C0SECRET"
+
+
+async def private_and_public(edge: SlackEdge, slack: FakeSlack) -> None:
+    """#C0VIDEO public, C0SECRET private with paperbot and the admin in it, both subscribed."""
+    slack.join(CHANNEL, slack.bot_user_id)
+    slack.join(PRIVATE, slack.bot_user_id, ADMIN.id, private=True)
+    await edge.store.save_all(
+        [
+            Subscription(ChannelRef("slack", TEAM, CHANNEL), Interests(("agents",))),
+            Subscription(ChannelRef("slack", TEAM, PRIVATE), Interests(("robotics",))),
+        ]
+    )
+
+
+async def test_app_home_shows_a_private_channel_only_to_its_members(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    await private_and_public(edge, slack)
+    app = bolt_app(edge, slack)
+    outsider = await open_home(app, slack, MEMBER.id)
+    assert f"<#{CHANNEL}>" in outsider
+    assert "agents" in outsider
+    assert PRIVATE not in outsider
+    assert "robotics" not in outsider  # neither its name nor its topics
+    member = await open_home(app, slack, ADMIN.id)
+    assert f"<#{PRIVATE}>" in member
+    assert "robotics" in member
+    assert f"<#{CHANNEL}>" in member
+    asked = slack.calls_to("users.conversations")
+    assert {c.params.get("user") for c in asked} == {None, MEMBER.id, ADMIN.id}
+
+
+async def test_app_home_hides_private_channels_when_slack_will_not_say_who_is_in_them(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    await private_and_public(edge, slack)
+    app = bolt_app(edge, slack)
+    # A workspace installed before paperbot asked for groups:read refuses the viewer's question.
+    slack.slack_error("users.conversations", "missing_scope", when=lambda p: bool(p.get("user")), times=None)
+    text = await open_home(app, slack, ADMIN.id)
+    assert PRIVATE not in text
+    assert "robotics" not in text
+    assert f"<#{CHANNEL}>" in text  # paperbot's own public channels it could still tell
+    assert "Some channels may be missing: Slack did not say which channels you can see" in text
+    # Nothing answers at all: only the note, in the viewer's language.
+    slack.clear_failures()
+    slack.slack_error("users.conversations", "missing_scope", times=None)
+    text = await open_home(app, slack, CHINESE.id)
+    assert PRIVATE not in text
+    assert CHANNEL not in text
+    assert "robotics" not in text
+    assert "部分频道可能未列出" in text
+
+
+async def test_app_home_says_how_many_channels_it_left_out(edge: SlackEdge, slack: FakeSlack) -> None:
+    channels = [f"C0MANY{i:03d}" for i in range(95)]
+    for channel in channels:
+        slack.join(channel, slack.bot_user_id)
+    await edge.store.save_all(
+        [Subscription(ChannelRef("slack", TEAM, c), Interests(("agents",))) for c in channels]
+    )
+    text = await open_home(bolt_app(edge, slack), slack)
+    assert sum(f"<#{c}>" in text for c in channels) == 90
+    assert "…and 5 more channels, not listed here: `/paper list` in a channel shows what it follows." in text
+    view = await home_view(edge, TEAM, "zh", readable=Readable(frozenset(channels), frozenset()))
+    assert "另有 5 个频道未在此列出" in json.dumps(view, ensure_ascii=False)
+    # The channels the viewer is in come first, so a member of the last ones still finds them.
+    readable = Readable(frozenset(channels), frozenset(channels[-3:]))
+    sections = [
+        b["text"]["text"] for b in (await home_view(edge, TEAM, "en", readable=readable))["blocks"][1:4]
+    ]
+    assert [s.split(" ·")[0] for s in sections] == [f"<#{c}>" for c in channels[-3:]]
 
 
 async def test_app_home_leaves_out_a_channel_that_follows_nothing(edge: SlackEdge, slack: FakeSlack) -> None:
@@ -273,4 +358,47 @@ async def test_app_home_leaves_out_a_channel_that_follows_nothing(edge: SlackEdg
     assert await edge.store.get(ChannelRef("slack", TEAM, CHANNEL)) is not None
     text = json.dumps(await home_view(edge, TEAM, "en"), ensure_ascii=False)
     assert f"<#{CHANNEL}>" not in text
-    assert "follows nothing yet" in text
+    assert "No channel you can see follows anything yet." in text
+    assert "This channel" not in text  # the Home tab is no channel
+
+
+async def test_list_of_a_channel_following_many_keywords_keeps_every_line(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    # 80 long keywords: the reply was cut at 3,000 characters into one flat line, losing 30 of
+    # the keywords and the schedule line after them, without a word.
+    app = bolt_app(edge, slack)
+    keywords = [f"kw{n:02d} " + "long phrase " * 4 for n in range(80)]
+    for batch in range(4):
+        await command(
+            app, slack, "subscribe " + " ".join(f'"{k.strip()}"' for k in keywords[batch * 20 :][:20])
+        )
+    await command(app, slack, "schedule 07:30 Asia/Shanghai")
+    listed = await command(app, slack, "list")  # the double refuses what Slack would
+    shown = "\n".join(block["text"]["text"] for block in listed["blocks"])
+    assert all(f'"kw{n:02d} long' in shown for n in range(80))  # a break may fall inside one
+    assert "07:30 (Asia/Shanghai)" in shown
+    assert all(b["text"]["text"].startswith("```") for b in listed["blocks"])  # still preformatted
+
+
+async def test_a_home_tab_slack_refuses_is_one_log_line_not_a_traceback(
+    edge: SlackEdge, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.rate_limit("views.publish", retry_after=0, times=None)
+    await open_home(bolt_app(edge, slack), slack)
+    await until(lambda: any("App Home for" in r.getMessage() for r in caplog.records))
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in problems] == [f"App Home for {MEMBER.id} not published: ratelimited"]
+    assert all(r.exc_info is None for r in problems)
+
+
+async def test_app_home_ends_a_long_keyword_list_with_an_ellipsis_not_half_an_entity(edge: SlackEdge) -> None:
+    keywords = tuple(f"r&d {n:02d} " + "x" * 40 for n in range(80))
+    await edge.store.save_all(
+        [Subscription(ChannelRef("slack", TEAM, CHANNEL), Interests(keywords=keywords))]
+    )
+    view = await home_view(edge, TEAM, "en", readable=Readable(frozenset({CHANNEL}), frozenset()))
+    [section] = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert len(section) <= 3000
+    assert section.endswith("…")
+    assert re.search(r"&(?!amp;|lt;|gt;)", section) is None  # every & is a whole entity

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -24,6 +25,7 @@ from handlers.slack.blocks import (
     shared_message,
 )
 from tests.factories import paper
+from tests.handlers.slack.fake_slack import message_problem
 
 HOSTILE = "<!channel> <!here> <@U0123> <https://evil.example|click me> & friends"
 DAY = dt.date(2026, 5, 4)
@@ -112,6 +114,32 @@ def test_lookup_replies_offer_details_and_share_and_help_is_preformatted() -> No
     help_message = reply_messages(Reply(HELP["en"]))[0]
     assert help_message.blocks[0]["text"]["text"].startswith("```/paper QUERY")
     validate(help_message.blocks)
+
+
+def test_five_lookup_results_with_long_texts_fit_one_reply() -> None:
+    # Each result's own share (title 400, area 500, contribution 1,200) five times over came to
+    # ~14k characters of blocks: Slack refused the reply (msg_blocks_too_long), the caller saw nothing.
+    long = LookupHit("2605.00001", "T&" * 200, DAY, 1.0, "u", "<area>" * 100, "做了&" * 400)
+    hits = [dataclasses.replace(long, arxiv_id=f"2605.0000{i}") for i in range(1, 6)]
+    [message] = reply_messages(Reply("x" * 3000, hits))
+    assert message_problem({"text": message.text, "blocks": message.blocks}) is None
+    assert len(json.dumps(message.blocks, ensure_ascii=False)) <= MAX_MESSAGE_BLOCK_CHARS
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert all(f"`2605.0000{i}`" in shown for i in range(1, 6))  # every result, shortened alike
+    assert "做了&amp;" in shown
+    # A reply that fits keeps each result's full share.
+    [one] = reply_messages(Reply("1 paper for 'x':", hits[:1]))
+    assert escape_clip("做了&" * 400, 1200) in one.blocks[1]["text"]["text"]
+
+
+def test_a_text_reply_past_one_message_shortens_its_longest_line_only() -> None:
+    follows = "This channel follows: " + ", ".join(f'"kw{n:03d} & <more>"' for n in range(900))
+    [message] = reply_messages(Reply(follows + "\nDigest daily at 09:00 (UTC).\nPaused: x"))
+    assert message_problem({"text": message.text, "blocks": message.blocks}) is None
+    shown = [block["text"]["text"] for block in message.blocks]
+    assert shown[0].startswith('```This channel follows: "kw000 &amp; &lt;more&gt;"')
+    assert all(text.startswith("```") and text.endswith("```") for text in shown)
+    assert "\n".join(text[3:-3] for text in shown).endswith(" …\nDigest daily at 09:00 (UTC).\nPaused: x")
 
 
 def test_a_fence_inside_a_preformatted_reply_cannot_close_it() -> None:

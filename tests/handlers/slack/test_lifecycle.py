@@ -31,7 +31,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import builtin_taxonomy
-from handlers.slack.app import SlackEdge, build_app, home_view
+from handlers.slack.app import Readable, SlackEdge, build_app, home_view
 from handlers.slack.blocks import VOTE_UP_ACTION
 from handlers.slack.delivery import SlackDigestPublisher
 from handlers.slack.lifecycle import CHANNEL_GONE_EVENTS, LIFECYCLE_EVENTS, slack_reason
@@ -224,7 +224,8 @@ async def test_app_home_shows_why_a_channel_is_paused(edge: SlackEdge, slack: Fa
         return (await paused(edge.store, ZH_REF))[0]
 
     await until(archived)
-    view = json.dumps(await home_view(edge, TEAM, "zh"), ensure_ascii=False)
+    readable = Readable(frozenset({CHANNEL, ZH_REF.channel}), frozenset())
+    view = json.dumps(await home_view(edge, TEAM, "zh", readable=readable), ensure_ascii=False)
     assert "⏸ 频道已归档（Slack：is_archived）" in view
     assert f"<#{CHANNEL}>" in view
 

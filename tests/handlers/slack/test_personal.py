@@ -29,7 +29,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import builtin_taxonomy
-from handlers.slack.app import SlackEdge, build_app, home_view
+from handlers.slack.app import Readable, SlackEdge, build_app, home_view
 from handlers.slack.blocks import VOTE_UP_ACTION
 from handlers.slack.delivery import SlackDigestPublisher
 from handlers.slack.messages import DIGEST_EVENT
@@ -250,7 +250,10 @@ async def test_the_app_home_shows_the_viewers_personal_digest_and_only_counts_th
             Subscription(CHANNEL, Interests(("reinforcement-learning",))),
         ]
     )
-    view = json.dumps(await home_view(edge, TEAM, "en", user=READER.id), ensure_ascii=False)
+    readable = Readable(frozenset({CHANNEL.channel}), frozenset())
+    view = json.dumps(
+        await home_view(edge, TEAM, "en", user=READER.id, readable=readable), ensure_ascii=False
+    )
     assert "🔒 Your personal digest (DM)" in view
     assert "agents" in view
     assert "<#C0PAPERS>" in view
