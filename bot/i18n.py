@@ -248,6 +248,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Commands start with /paper — try /paper help",
         "zh": "命令以 /paper 开头，试试 /paper 帮助",
     },
+    "console.did_you_mean": {
+        "en": "Commands start with /paper — did you mean {command}?",
+        "zh": "命令以 /paper 开头 —— 您是想输入 {command} 吗？",
+    },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     "error": {"en": "{message}", "zh": "{message}"},
     # An id that no platform issues (bot/ids.py): refused at the edge, before anything changes.
