@@ -29,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "…and {more} more — type /paper digest {date} all to see every match",
         "zh": "……还有 {more} 篇 —— 输入 /paper digest {date} all 查看全部",
     },
+    "digest.more.cli": {
+        "en": "…and {more} more — run it without --limit to see every match",
+        "zh": "……还有 {more} 篇 —— 去掉 --limit 再运行即可查看全部",
+    },
     # A digest cut to fit one reply (bot/chat/commands.py fit_digest, `/paper digest … all`).
     "digest.capped": {
         "en": "Showing {shown} of {matched} matches: a reply holds no more. For the best ones, "
@@ -243,6 +247,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "console.not_a_command": {
         "en": "Commands start with /paper — try /paper help",
         "zh": "命令以 /paper 开头，试试 /paper 帮助",
+    },
+    "console.did_you_mean": {
+        "en": "Commands start with /paper — did you mean {command}?",
+        "zh": "命令以 /paper 开头 —— 您是想输入 {command} 吗？",
     },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     # A lookup that found nothing, with what to try instead (lookup.none_tip, lookup.did_you_mean).

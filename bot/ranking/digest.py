@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from bot.i18n import t
 from bot.models import DigestSettings, Interests, Paper, Report
@@ -67,6 +67,9 @@ class Digest:
     # Cut to fit one reply (`/paper digest … all`, or a platform's message limit): `more` are
     # matches not shown, and the more line says how to narrow the digest down, not "all".
     capped: bool = False
+    # Where the reader is: a chat channel is told to type `/paper digest … all`; the command line
+    # (`paperbot preview --limit N`) has no such command, and is told to drop --limit.
+    more_hint: Literal["chat", "cli"] = "chat"
 
     @property
     def matched(self) -> int:
@@ -95,7 +98,8 @@ class Digest:
         if self.capped:
             shown, date = len(self.items), self.date.isoformat()
             return t("digest.capped", self.locale, shown=shown, matched=self.matched, date=date)
-        return t("digest.more", self.locale, more=self.more, date=self.date.isoformat())
+        key = "digest.more.cli" if self.more_hint == "cli" else "digest.more"
+        return t(key, self.locale, more=self.more, date=self.date.isoformat())
 
     def shortened(self, keep: int) -> Digest:
         """The first `keep` papers; the rest are counted in `more`, and the digest is `capped`."""

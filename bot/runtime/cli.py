@@ -168,7 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     lookup.add_argument("query", nargs="+", metavar="QUERY", help="an arXiv id, a paper URL, a date or words")
-    lookup.add_argument("--limit", type=_limit, default=DEFAULT_LOOKUP_LIMIT, help="at most N results")
+    lookup.add_argument(
+        "--limit",
+        type=_limit,
+        default=DEFAULT_LOOKUP_LIMIT,
+        metavar="N",
+        help=f"at most N results, 1 to {MAX_LOOKUP_LIMIT} (default: {DEFAULT_LOOKUP_LIMIT})",
+    )
     lookup.add_argument("--json", action="store_true", help="print a JSON list")
 
     preview = _command(
@@ -192,8 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
         "exclusion) goes after '=': --topics=-survey",
     )
     preview.add_argument("--json", action="store_true", help="print a JSON list of the matched papers")
-    preview.add_argument("--limit", type=_limit, help="show at most N papers (default: every match)")
-    preview.add_argument("--lang", default="en", help="language of labels and reasons: en or zh")
+    preview.add_argument(
+        "--limit",
+        type=_limit,
+        metavar="N",
+        help=f"show at most N papers, 1 to {MAX_LOOKUP_LIMIT} (default: every match)",
+    )
+    preview.add_argument(
+        "--lang", default="en", metavar="en|zh", help="language of labels and reasons (default: en)"
+    )
 
     topics = _command(
         commands,

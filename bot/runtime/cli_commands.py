@@ -160,6 +160,19 @@ async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
     hits = await lookup(
         app.archive, " ".join(args.query), limit=args.limit, taxonomy=app.taxonomy, tz=app.settings.timezone
     )
+    if not hits and (await app.archive.counts())[0] == 0:
+        # "no papers match" alone reads as a bad query. On the first day it is usually an archive
+        # nothing was ingested into, or the demo's papers looked for in the default file.
+        demo = (
+            f"; the console demo (paperbot run) keeps its papers in its own file, {DEMO_SQLITE_FILE}"
+            if app.settings.database_url is None
+            else ""
+        )
+        print(
+            "paperbot: the archive holds no report yet: ingest one first "
+            f"(paperbot ingest FILE, or a date with PAPERBOT_REPORT_SOURCE set){demo}",
+            file=sys.stderr,
+        )
     if args.json:
         _print_json([hit.to_json() for hit in hits])
         return EXIT_OK
@@ -171,6 +184,8 @@ async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from bot.chat.subscribing import parse_locale
     from bot.ranking.digest import build_digest
     from bot.reports.resolve import resolve
@@ -190,7 +205,9 @@ async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
         _print_warnings(report)
     if report is None:
         raise BadInputError("the archive holds no report: give --report SOURCE, or ingest one first")
-    digest = build_digest(report, interests, app.taxonomy, locale=locale, limit=args.limit)
+    digest = replace(
+        build_digest(report, interests, app.taxonomy, locale=locale, limit=args.limit), more_hint="cli"
+    )
     if args.json:
         _print_json([item.to_json() for item in digest.items])
         return EXIT_OK

@@ -28,6 +28,7 @@ from bot.ids import channel_problem
 from bot.models import ChannelRef
 from bot.ports import Recipient
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
+from bot.reports.sources import source_problem
 from bot.zones import NOT_ZONES, UnusableZoneError, load_zone
 
 SAMPLE_REPORT = Path(__file__).resolve().parents[1] / "reports" / "sample" / "report-sample.md"
@@ -179,6 +180,18 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL: {how}") from None
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {backend!r}: {how}")
+        return value.strip()
+
+    @field_validator("report_source")
+    @classmethod
+    def _report_source(cls, value: str | None) -> str | None:
+        # Checked here, not only when the first report is due: a typo would otherwise surface hours
+        # later as a failed fetch, and `paperbot run` would start the console on an empty archive.
+        if value is None:
+            return None
+        problem = source_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return value.strip()
 
     @field_validator("timezone")

@@ -3,7 +3,7 @@
 On start it fills the archive (the bundled sample, or today's report from the configured
 source), subscribes a demo channel if it follows nothing yet and, on that first start only,
 prints the channel's digest (`/paper digest` shows it again), then answers `/paper …` lines
-exactly as the chat platforms do, until end of input or /quit.
+exactly as the chat platforms do, until end of input or /quit (or quit, exit).
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ from handlers.console.render import digest_renderable, reply_renderable
 
 log = logging.getLogger("paperbot.console")
 
-QUIT = frozenset({"/quit", "/exit", "/q"})
+# `quit` and `exit` as other REPLs take them (Python's among them): no /paper line is a bare word,
+# so leaving on one never swallows a command.
+QUIT = frozenset({"/quit", "/exit", "/q", "quit", "exit", "/退出", "退出"})
+# What a first-day user types for help, besides `/paper help`.
+HELP_WORDS = frozenset({"help", "/help", "帮助", "/帮助", "?", "/?"})
 DEMO_CHANNEL = ChannelRef("console", "local", "demo")
 # What the demo channel follows on first start: three topics most labs care about, one
 # of them typed in Chinese, so the first screen shows both languages at work.
@@ -155,10 +159,23 @@ async def run_console(
         command, arguments = words[0], words[1] if len(words) > 1 else ""
         if command.lower() != "/paper":
             locale = "zh" if wrote_chinese(line) else "en"
-            console.print(t("console.not_a_command", locale), markup=False)
+            console.print(not_a_command(command, arguments, locale), markup=False, highlight=False)
             continue
         await answer(console, context, arguments)
         out.flush()
+
+
+def not_a_command(command: str, arguments: str, locale: str) -> str:
+    """The reply to a line that is no /paper command: the /paper line it most likely meant
+    (`paper help` without its slash, `/help`), or where commands start."""
+    meant: str | None = None
+    if command.lower() in ("paper", "/papers", "papers"):
+        meant = f"/paper {arguments}".rstrip()
+    elif command.lower() in HELP_WORDS and not arguments:
+        meant = "/paper 帮助" if locale == "zh" else "/paper help"
+    if meant is None:
+        return t("console.not_a_command", locale)
+    return t("console.did_you_mean", locale, command=meant)
 
 
 async def answer(console: Console, context: CommandContext, arguments: str) -> None:

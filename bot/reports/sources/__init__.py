@@ -19,6 +19,23 @@ HF_API = "hf-api"
 HF_ENDPOINT_DEFAULT = "https://huggingface.co"
 
 
+def source_problem(value: str) -> str | None:
+    """What is wrong with a `PAPERBOT_REPORT_SOURCE` value, or None: checked with the other
+    settings at start-up (bot/runtime/config.py) and again when the source is made."""
+    value = value.strip()
+    if value.lower() == HF_API:
+        return None
+    if value.startswith(("http://", "https://")) or "{date}" in value:
+        if "{date}" not in value:
+            return f"report URL template {value!r} has no {{date}} placeholder"
+        if not value.startswith(("http://", "https://")):
+            return f"report URL template {value!r} is not an http(s) URL"
+        return None
+    if not Path(value).expanduser().exists():
+        return f"{value!r} is neither 'hf-api', a URL template with {{date}}, nor an existing file or folder"
+    return None
+
+
 def source_from_setting(
     value: str,
     *,
@@ -29,6 +46,9 @@ def source_from_setting(
     """`PAPERBOT_REPORT_SOURCE` → a source: `hf-api`, a URL template with `{date}`, or a path.
     `max_bytes` is PAPERBOT_MAX_REPORT_BYTES; `hf_endpoint` is HF_ENDPOINT (a Hub mirror)."""
     value = value.strip()
+    problem = source_problem(value)
+    if problem is not None:
+        raise BadInputError(f"PAPERBOT_REPORT_SOURCE: {problem}")
     hf_api = value.lower() == HF_API
     if hf_api or value.startswith(("http://", "https://")) or "{date}" in value:
         from bot.reports.sources.http import HttpFetcher
@@ -41,12 +61,6 @@ def source_from_setting(
         from bot.reports.sources.url import UrlTemplateSource
 
         return UrlTemplateSource(value, fetcher=fetcher)
-    path = Path(value).expanduser()
-    if path.exists():
-        from bot.reports.sources.local import LocalSource
+    from bot.reports.sources.local import LocalSource
 
-        return LocalSource(path, max_bytes=max_bytes)
-    raise BadInputError(
-        f"PAPERBOT_REPORT_SOURCE={value!r} is neither 'hf-api', a URL template with {{date}}, "
-        "nor an existing file or folder"
-    )
+    return LocalSource(Path(value).expanduser(), max_bytes=max_bytes)

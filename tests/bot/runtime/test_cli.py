@@ -84,6 +84,24 @@ def test_lookup_human_output_and_no_match(capsys: pytest.CaptureFixture[str], re
     assert json.loads(run(capsys, "lookup", "nonexistentword", "--json")[1]) == []
 
 
+def test_lookup_in_an_empty_archive_says_it_is_empty(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, report_file: Path
+) -> None:
+    """QA: after the console demo (`paperbot run`, its own paperbot-demo.db) a new user's
+    `paperbot lookup RL` answered "no papers match", as if the query were at fault."""
+    status, out, err = run(capsys, "lookup", "RL")
+    assert (status, out) == (0, "no papers match\n")
+    assert "the archive holds no report yet: ingest one first (paperbot ingest FILE" in err
+    assert "paperbot-demo.db" not in err  # PAPERBOT_DATABASE_URL is set: the demo's file is not the cause
+    status, out, err = run(capsys, "lookup", "RL", "--json")
+    assert (status, json.loads(out)) == (0, [])  # stdout stays a JSON list for scripts
+    assert "holds no report yet" in err
+    monkeypatch.delenv("PAPERBOT_DATABASE_URL")  # the default file in the working directory
+    assert "its own file, paperbot-demo.db" in run(capsys, "lookup", "RL")[2]
+    run(capsys, "ingest", str(report_file))
+    assert run(capsys, "lookup", "nonexistentword")[2] == ""  # a query that misses, in a filled archive
+
+
 def test_ingest_folder_keeps_good_reports_and_names_bad_ones(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -29,6 +29,20 @@ def subcommands() -> dict[str, argparse.ArgumentParser]:
     raise AssertionError("no subcommands")
 
 
+def test_options_read_as_docs_cli_md_writes_them() -> None:
+    """QA: `paperbot lookup --help` showed `--limit LIMIT  at most N results` (no default),
+    `preview --help` `--limit LIMIT` and `--lang LANG`, where docs/cli.md and `deliveries`
+    write `--limit N` and `--lang en|zh`."""
+    page = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name, parser in subcommands().items():
+        for action in parser._actions:
+            if "--limit" in action.option_strings:
+                assert action.metavar == "N", name
+                assert "default" in (action.help or ""), name
+            if "--lang" in action.option_strings:
+                assert f"--lang {action.metavar}" in page.replace("\\|", "|"), name
+
+
 @pytest.mark.parametrize("name", sorted(subcommands()))
 def test_every_subcommand_help_has_examples_and_its_variables(
     name: str, capsys: pytest.CaptureFixture[str]

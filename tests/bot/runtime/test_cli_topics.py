@@ -62,6 +62,26 @@ def test_preview_human_output_and_chinese_labels(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize(
+    ("lang", "more"),
+    [
+        ("en", "…and 1 more — run it without --limit to see every match"),
+        ("zh", "……还有 1 篇 —— 去掉 --limit 再运行即可查看全部"),
+    ],
+)
+def test_preview_cut_by_limit_says_how_to_see_the_rest_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], lang: str, more: str
+) -> None:
+    """QA: the line under a `--limit`ed preview told a shell user to type `/paper digest … all`,
+    a chat command the command line does not have."""
+    status, out, _ = run(
+        capsys, "preview", "--report", str(SAMPLE_REPORT), "--topics", "RL", "--limit", "1", "--lang", lang
+    )
+    assert status == 0
+    assert more in out
+    assert "/paper digest" not in out
+
+
+@pytest.mark.parametrize(
     ("topics", "message"),
     [("agnets", 'did you mean "agents"'), (" , ", "topic list is empty"), ('RL, "world', "unclosed quote")],
 )

@@ -100,6 +100,23 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
             "invalid PAPERBOT_REPORT_DEADLINE: 'noon' is not a time: write HH:MM",
         ),
         ("PAPERBOT_REPORT_DEADLINE", "24:00", "invalid PAPERBOT_REPORT_DEADLINE: '24:00' is not a time"),
+        # A report source is checked at start-up, not when the first report is due.
+        (
+            "PAPERBOT_REPORT_SOURCE",
+            "/no/such/folder",
+            "invalid PAPERBOT_REPORT_SOURCE: '/no/such/folder' is neither 'hf-api', a URL template",
+        ),
+        ("PAPERBOT_REPORT_SOURCE", "hf_api", "invalid PAPERBOT_REPORT_SOURCE: 'hf_api' is neither"),
+        (
+            "PAPERBOT_REPORT_SOURCE",
+            "https://reports.test/today.md",
+            "invalid PAPERBOT_REPORT_SOURCE: .* has no {date} placeholder",
+        ),
+        (
+            "PAPERBOT_REPORT_SOURCE",
+            "ftp://reports.test/{date}.md",
+            "invalid PAPERBOT_REPORT_SOURCE: .* is not an http[(]s[)] URL",
+        ),
         (
             "PAPERBOT_NO_REPORT_NOTICE",
             "loud",
@@ -149,6 +166,7 @@ def test_every_problem_is_reported_at_once(monkeypatch: pytest.MonkeyPatch) -> N
         "PAPERBOT_LOG_LEVEL": "loud",
         "DISCORD_TOKEN": "<token>",
         "DISCORD_GUILD_ID": "my-server",
+        "PAPERBOT_REPORT_SOURCE": "hf_api",
     }
     for name, value in bad.items():
         monkeypatch.setenv(name, value)

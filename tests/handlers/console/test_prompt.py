@@ -79,3 +79,25 @@ async def test_the_session_survives_every_kind_of_command_failure(
     assert "paperbot cannot reach its database right now; try again in a minute." in text
     assert "paperbot 暂时无法连接数据库，请一分钟后再试。" in text
     assert "built-in topics" in text  # answered after all of that
+
+
+async def test_a_first_day_users_near_misses_are_answered_with_the_command_they_meant(
+    engine: AsyncEngine, clean_environment: None
+) -> None:
+    """QA: `paper help` (no slash), `/help` and `帮助` got only "Commands start with /paper", and
+    `quit` / `exit`, as other REPLs take them, were answered the same instead of leaving."""
+    out = io.StringIO()
+    script = Script("paper help", "Paper 订阅 机器人", "/help", "帮助", "/foo", "exit", "/paper help")
+    status = await run_console(App(Settings(), engine), cast(Any, script), out)
+    text = out.getvalue().replace("\n", "")
+    assert status == 0
+    assert "Commands start with /paper — did you mean /paper help?" in text
+    assert "命令以 /paper 开头 —— 您是想输入 /paper 订阅 机器人 吗？" in text
+    assert text.count("did you mean /paper help?") == 2  # paper help, /help
+    assert "命令以 /paper 开头 —— 您是想输入 /paper 帮助 吗？" in text
+    assert "Commands start with /paper — try /paper help" in text  # /foo: nothing it could mean
+    assert "/paper more-like ID" not in text  # nothing after `exit` is read: help was never shown
+    assert script.steps == ["/paper help"]
+    sub = await App(Settings(), engine).subscriptions.get(ChannelRef("console", "local", "demo"))
+    assert sub is not None
+    assert "robotics" not in sub.interests.topics  # a near miss changes nothing
