@@ -197,17 +197,24 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        # New subscriptions take this zone: `localtime` (the host's own, which follows the
+        # New subscriptions take this zone. `localtime` (the host's own, which follows the
         # machine) and the other files beside the zones are refused here as in chat.
+        if value.strip() in NOT_ZONES:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)")
         try:
-            if value in NOT_ZONES:
-                raise UnusableZoneError(value, "not a place's time zone")
             load_zone(value)
+            return value
         except UnusableZoneError:
-            raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"
-            ) from None
-        return value
+            pass
+        # Not an IANA name: read as `/paper schedule` reads one (a city, `UTC+8`, `东八区`; stored
+        # as its IANA name), so an operator may write what a member may type. Imported here: the
+        # zone table is built only for a value that needs it.
+        from bot.chat.subscribing import parse_timezone
+
+        try:
+            return parse_timezone(value)
+        except BadInputError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("hf_endpoint")
     @classmethod

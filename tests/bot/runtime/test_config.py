@@ -65,6 +65,8 @@ def test_dotenv_file_is_read(tmp_path: object) -> None:
         # The host's own setting, not a place: new subscriptions would follow whatever machine runs.
         ("PAPERBOT_TIMEZONE", "localtime", "invalid PAPERBOT_TIMEZONE: unknown time zone 'localtime'"),
         ("PAPERBOT_TIMEZONE", "Factory", "invalid PAPERBOT_TIMEZONE: unknown time zone 'Factory'"),
+        # Refused with the reason chat gives: an abbreviation names no one zone.
+        ("PAPERBOT_TIMEZONE", "CST", "invalid PAPERBOT_TIMEZONE: 'CST' is an abbreviation, not a time zone"),
         (
             "PAPERBOT_DATABASE_URL",
             "mysql://x@y/z",
@@ -322,3 +324,21 @@ def test_notice_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.operator_channel == "console:local/operator"
     assert settings.report_deadline is None
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("Asia/Shanghai", "Asia/Shanghai"),
+        ("shanghai", "Asia/Shanghai"),
+        ("UTC+8", "Etc/GMT-8"),
+        ("东八区", "Etc/GMT-8"),
+    ],
+)
+def test_the_default_zone_is_read_as_chat_reads_one(
+    monkeypatch: pytest.MonkeyPatch, value: str, stored: str
+) -> None:
+    # What a member may type to /paper schedule, an operator may write: stored as its IANA name
+    # (UTC+8 is east of Greenwich: Etc/GMT-8 in IANA's inverted sign).
+    monkeypatch.setenv("PAPERBOT_TIMEZONE", value)
+    assert load_settings().timezone == stored
