@@ -410,6 +410,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That paper is not in paperbot's archive; nothing was recorded.",
         "zh": "存档中没有这篇论文，未记录任何投票。",
     },
+    "feedback.no_digest": {
+        "en": "This channel gets no digest, so a vote here would tune nothing; nothing was recorded. "
+        "Vote in the channel whose digest showed the paper, or subscribe this one (/paper subscribe TOPICS).",
+        "zh": "本频道没有订阅日报，在这里投票不会影响任何推荐，未记录。请在推送这篇论文的频道里投票，"
+        "或先为本频道订阅（/paper subscribe 主题）。",
+    },
     "feedback.usage": {
         "en": "Usage: /paper more-like ARXIV_ID or /paper less-like ARXIV_ID (again to take it back)",
         "zh": "用法：/paper 多推荐 arXiv编号 或 /paper 少推荐 arXiv编号（再输入一次可撤回）",
@@ -725,6 +731,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feedback.down.personal": {
         "en": "Noted: fewer papers like this one in your personal digest (vote the same again to undo).",
         "zh": "已记录：你的个人日报会少推荐类似的论文（再投一次同样的票可撤回）。",
+    },
+    "feedback.no_digest.personal": {
+        "en": "You have no personal digest, so a vote here would tune nothing; nothing was recorded. "
+        "Vote in the channel whose digest showed the paper, or start one here (/paper subscribe TOPICS).",
+        "zh": "你还没有个人日报，在这里投票不会影响任何推荐，未记录。请在推送这篇论文的频道里投票，"
+        "或在这里订阅个人日报（/paper subscribe 主题）。",
     },
     "subscribe.done.personal": {
         "en": "Subscribed. Your personal digest now follows: {topics}. It comes to this DM. {when}",
