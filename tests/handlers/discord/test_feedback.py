@@ -47,7 +47,6 @@ def item(arxiv_id: str = PAPER, **signals: object) -> DigestItem:
     return replace(base, **signals)  # type: ignore[arg-type]
 
 
-
 @pytest.fixture(autouse=True)
 async def subscribed(edge: DiscordEdge) -> None:
     """Cards, and so their buttons, are posted where a digest comes: the votes tune it."""

@@ -38,7 +38,6 @@ REF = ChannelRef("slack", TEAM, CHANNEL)
 PAPER = "2611.01001"
 
 
-
 @pytest.fixture(autouse=True)
 async def subscribed(edge: SlackEdge) -> None:
     """Cards, and so their buttons, are posted where a digest comes: the votes tune it."""
