@@ -29,6 +29,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "…and {more} more — type /paper digest {date} all to see every match",
         "zh": "……还有 {more} 篇 —— 输入 /paper digest {date} all 查看全部",
     },
+    # `paperbot preview --limit N`: the CLI has no channel, so no `/paper digest` to point to.
+    "preview.more": {
+        "en": "…and {more} more — run it without --limit to see every match",
+        "zh": "……还有 {more} 篇 —— 去掉 --limit 再运行即可查看全部",
+    },
     # A digest cut to fit one reply (bot/chat/commands.py fit_digest, `/paper digest … all`).
     "digest.capped": {
         "en": "Showing {shown} of {matched} matches: a reply holds no more. For the best ones, "

@@ -192,10 +192,12 @@ async def _cmd_preview(app: App, args: argparse.Namespace) -> int:
     if args.json:
         _print_json([item.to_json() for item in digest.items])
         return EXIT_OK
+    from bot.i18n import t
     from handlers.console.prompt import make_console
     from handlers.console.render import digest_renderable
 
-    make_console(sys.stdout).print(digest_renderable(digest))
+    more = t("preview.more", locale, more=digest.more) if digest.more else None
+    make_console(sys.stdout).print(digest_renderable(digest, more=more))
     return EXIT_OK
 
 

@@ -99,11 +99,12 @@ class _Card(Panel):
 
 
 def digest_renderable(
-    digest: Digest, *, images: bool = False, layout: CardLayout = "cards"
+    digest: Digest, *, images: bool = False, layout: CardLayout = "cards", more: str | None = None
 ) -> RenderableType:
     """The digest's cards; `compact` puts the list of titles and topics first (as the chat
     platforms' list message, whose cards follow in a thread); `images` shows each card's
-    thumbnail address."""
+    thumbnail address. `more` replaces the digest's own line on the papers left out (which
+    names `/paper digest`), for a caller that is no chat channel (`paperbot preview`)."""
     parts: list[RenderableType] = [Rule(Text(digest.header(), style="bold"), align="left")]
     if digest.following:
         parts.append(Text(digest.following_line(), style="dim"))
@@ -124,7 +125,7 @@ def digest_renderable(
         return made
 
     parts.extend(made for _item, made in render_items(digest, panel))
-    more = digest.more_line()
+    more = more or digest.more_line()
     if more:
         parts.append(CjkText(more, style="italic"))
     return Group(*parts)

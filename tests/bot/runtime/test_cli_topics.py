@@ -62,6 +62,33 @@ def test_preview_human_output_and_chinese_labels(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "…and 2 more — run it without --limit to see every match"),
+        ("zh", "……还有 2 篇 —— 去掉 --limit"),
+    ],
+)
+def test_preview_with_a_limit_says_how_to_see_the_rest_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    status, out, _ = run(
+        capsys,
+        "preview",
+        "--report",
+        str(SAMPLE_REPORT),
+        "--topics",
+        "RL, 视频生成",
+        "--limit",
+        "2",
+        "--lang",
+        lang,
+    )
+    assert status == 0
+    assert said in out
+    assert "/paper digest" not in out  # it would show a channel's digest, not this preview
+
+
+@pytest.mark.parametrize(
     ("topics", "message"),
     [("agnets", 'did you mean "agents"'), (" , ", "topic list is empty"), ('RL, "world', "unclosed quote")],
 )
