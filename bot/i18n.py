@@ -119,9 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "settings.show": {
-        "en": "Digest: up to {size} papers, {floor}, ordered by {order}; {layout}, {images}.",
-        "zh": "日报：最多 {size} 篇，{floor}，按{order}排序；{layout}，{images}。",
+        "en": "Digest: up to {size}, {floor}, ordered by {order}; {layout}, {images}.",
+        "zh": "日报：最多 {size}，{floor}，按{order}排序；{layout}，{images}。",
     },
+    "settings.size": {"en": "{count} paper|{count} papers", "zh": "{count} 篇"},
     "settings.images.on": {"en": "with the papers' images", "zh": "显示论文配图"},
     "settings.images.off": {"en": "without images", "zh": "不显示配图"},
     "settings.layout.cards": {"en": "a card per paper", "zh": "每篇论文一张卡片"},

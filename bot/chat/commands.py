@@ -494,9 +494,8 @@ def settings_text(settings: DigestSettings, locale: str) -> str:
     order = t(f"settings.order.{settings.order}", locale)
     images = t(f"settings.images.{'on' if settings.images else 'off'}", locale)
     layout = t(f"settings.layout.{settings.layout}", locale)
-    return t(
-        "settings.show", locale, size=settings.size, floor=floor, order=order, images=images, layout=layout
-    )
+    size = t("settings.size", locale, count=settings.size)  # "up to 1 paper", not "1 papers"
+    return t("settings.show", locale, size=size, floor=floor, order=order, images=images, layout=layout)
 
 
 async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: Locale) -> Reply:
