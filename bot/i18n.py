@@ -118,6 +118,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
+    "digest.header.weekly.none": {
+        "en": "Weekly Papers · {start} – {end} — "
+        "none of the week's {total} papers match this channel's topics",
+        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇论文中没有与本频道主题相关的",
+    },
     "settings.show": {
         "en": "Digest: up to {size}, {floor}, ordered by {order}; {layout}, {images}.",
         "zh": "日报：最多 {size}，{floor}，按{order}排序；{layout}，{images}。",

@@ -76,8 +76,9 @@ class Digest:
     def header(self) -> str:
         if self.start is not None:
             start, end = self.start.isoformat(), self.date.isoformat()
+            # "0 of 17 papers" reads as a fault; a day says "none of today's", so does a week.
             return t(
-                "digest.header.weekly",
+                "digest.header.weekly" if self.matched else "digest.header.weekly.none",
                 self.locale,
                 start=start,
                 end=end,

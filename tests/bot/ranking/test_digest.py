@@ -90,3 +90,18 @@ def test_a_shortened_reason_ends_after_a_whole_quoted_word_never_inside_a_quotat
         assert len(cut) <= limit
         assert cut.count("「") == cut.count("」"), cut
     assert clip_reason(LONG_REASON, len(LONG_REASON)) == LONG_REASON
+
+
+def test_a_week_without_a_match_says_none_as_a_day_does_in_both_languages() -> None:
+    from dataclasses import replace
+
+    week = replace(report(), first_date=DAY - dt.timedelta(days=6))
+    robots = Interests(("robotics",))
+    assert build_digest(week, robots, TAXONOMY).header() == (
+        "Weekly Papers · 2026-04-28 – 2026-05-04 — none of the week's 4 papers match this channel's topics"
+    )
+    assert build_digest(week, robots, TAXONOMY, locale="zh").header() == (
+        "每周论文 · 2026-04-28 – 2026-05-04 — 本周 4 篇论文中没有与本频道主题相关的"
+    )
+    video = build_digest(week, Interests(("video-generation",)), TAXONOMY)
+    assert video.header() == "Weekly Papers · 2026-04-28 – 2026-05-04 — 3 of 4 papers for this channel"
