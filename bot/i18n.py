@@ -117,10 +117,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
-    "settings.show": {
-        "en": "Digest: up to {size} papers, {floor}, ordered by {order}; {layout}, {images}.",
-        "zh": "日报：最多 {size} 篇，{floor}，按{order}排序；{layout}，{images}。",
+    "digest.header.weekly.none": {
+        "en": "Weekly Papers · {start} – {end} — "
+        "none of the week's {total} papers match this channel's topics",
+        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇论文中没有与本频道主题相关的",
     },
+    "settings.show": {
+        "en": "Digest: up to {size}, {floor}, ordered by {order}; {layout}, {images}.",
+        "zh": "日报：最多 {size}，{floor}，按{order}排序；{layout}，{images}。",
+    },
+    "settings.size": {"en": "{count} paper|{count} papers", "zh": "{count} 篇"},
     "settings.images.on": {"en": "with the papers' images", "zh": "显示论文配图"},
     "settings.images.off": {"en": "without images", "zh": "不显示配图"},
     "settings.layout.cards": {"en": "a card per paper", "zh": "每篇论文一张卡片"},
@@ -453,6 +459,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "That paper is not in paperbot's archive; nothing was recorded.",
         "zh": "存档中没有这篇论文，未记录任何投票。",
     },
+    "feedback.no_digest": {
+        "en": "This channel gets no digest, so a vote here would tune nothing; nothing was recorded. "
+        "Vote in the channel whose digest showed the paper, or subscribe this one (/paper subscribe TOPICS).",
+        "zh": "本频道没有订阅日报，在这里投票不会影响任何推荐，未记录。请在推送这篇论文的频道里投票，"
+        "或先为本频道订阅（/paper subscribe 主题）。",
+    },
     "feedback.usage": {
         "en": "Usage: /paper more-like ARXIV_ID or /paper less-like ARXIV_ID (again to take it back)",
         "zh": "用法：/paper 多推荐 arXiv编号 或 /paper 少推荐 arXiv编号（再输入一次可撤回）",
@@ -774,6 +786,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "feedback.down.personal": {
         "en": "Noted: fewer papers like this one in your personal digest (vote the same again to undo).",
         "zh": "已记录：你的个人日报会少推荐类似的论文（再投一次同样的票可撤回）。",
+    },
+    "feedback.no_digest.personal": {
+        "en": "You have no personal digest, so a vote here would tune nothing; nothing was recorded. "
+        "Vote in the channel whose digest showed the paper, or start one here (/paper subscribe TOPICS).",
+        "zh": "你还没有个人日报，在这里投票不会影响任何推荐，未记录。请在推送这篇论文的频道里投票，"
+        "或在这里订阅个人日报（/paper subscribe 主题）。",
     },
     "subscribe.done.personal": {
         "en": "Subscribed. Your personal digest now follows: {topics}. It comes to this DM. {when}",

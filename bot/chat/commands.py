@@ -58,7 +58,7 @@ from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
 from bot.ranking.feedback import DOWN, UP
-from bot.ranking.tuning import acknowledgement_key, cast_vote, tuning_for
+from bot.ranking.tuning import NO_DIGEST, acknowledgement_key, cast_vote, tuning_for
 from bot.runtime.logs import log_context, new_command_id
 from bot.runtime.metrics import COMMAND_SECONDS, COMMANDS
 from bot.store.archive import Archive
@@ -497,9 +497,8 @@ def settings_text(settings: DigestSettings, locale: str) -> str:
     order = t(f"settings.order.{settings.order}", locale)
     images = t(f"settings.images.{'on' if settings.images else 'off'}", locale)
     layout = t(f"settings.layout.{settings.layout}", locale)
-    return t(
-        "settings.show", locale, size=settings.size, floor=floor, order=order, images=images, layout=layout
-    )
+    size = t("settings.size", locale, count=settings.size)  # "up to 1 paper", not "1 papers"
+    return t("settings.show", locale, size=size, floor=floor, order=order, images=images, layout=layout)
 
 
 async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale: Locale) -> Reply:
@@ -673,9 +672,12 @@ async def _feedback(ctx: CommandContext, verb: str, rest: str, locale: Locale) -
         query.arxiv_id,
         ctx.user or "anonymous",
         direction,
+        subscriptions=ctx.store,
     )
     return Reply(
-        t(acknowledgement_key(outcome, direction, ctx.channel), locale), error=outcome is None, locale=locale
+        t(acknowledgement_key(outcome, direction, ctx.channel), locale),
+        error=outcome in (None, NO_DIGEST),
+        locale=locale,
     )
 
 

@@ -16,6 +16,7 @@ from bot.i18n import t
 from bot.models import DigestSettings, Interests, Paper, Report
 from bot.ranking.tuning import Tuning, tuned_matches
 from bot.reports.arxiv import paper_links
+from bot.text import clip
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy
 
@@ -78,8 +79,9 @@ class Digest:
     def header(self) -> str:
         if self.start is not None:
             start, end = self.start.isoformat(), self.date.isoformat()
+            # "0 of 17 papers" reads as a fault; a day says "none of today's", so does a week.
             return t(
-                "digest.header.weekly",
+                "digest.header.weekly" if self.matched else "digest.header.weekly.none",
                 self.locale,
                 start=start,
                 end=end,
@@ -134,6 +136,34 @@ def interest_labels(interests: Interests, taxonomy: Taxonomy, locale: str) -> tu
         + [f'"{keyword}"' for keyword in interests.keywords]
         + [t("digest.not", locale, item=item) for item in excluded]
     )
+
+
+# Where a reason may be cut: between topics (`; `), then between the words quoted for one topic
+# (`, `), in either language, so that a shortened reason still quotes whole words.
+_REASON_BREAKS = ("; ", "；", ", ", "，")
+
+
+def clip_reason(reason: str, limit: int) -> str:
+    """`reason` in at most `limit` characters, for a card's space: cut after the last topic or
+    quoted word that fits, then "…" — never inside a quotation (`LLM reasoning: matched "…`
+    quotes nothing). A reason without such a break is cut where it must be."""
+    if len(reason) <= limit:
+        return reason
+    room = reason[: max(0, limit - 1)]
+    breaks = sorted({i for sep in _REASON_BREAKS for i in _all_indexes(room, sep)}, reverse=True)
+    for at in breaks:
+        kept = room[:at]
+        if kept.count('"') % 2 == 0 and kept.count("「") == kept.count("」"):
+            return kept.rstrip() + "…"
+    return clip(reason, limit)
+
+
+def _all_indexes(text: str, sep: str) -> list[int]:
+    found, at = [], text.find(sep)
+    while at > 0:
+        found.append(at)
+        at = text.find(sep, at + 1)
+    return found
 
 
 def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from bot.i18n import for_reader
 from bot.ids import is_personal
@@ -25,6 +26,7 @@ from bot.ranking.feedback import (
     rerank,
 )
 from bot.store.archive import Archive
+from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import Outcome, VoteStore
 from bot.topics.matcher import PaperMatch, ReportMatcher
 from bot.topics.taxonomy import Taxonomy
@@ -84,6 +86,12 @@ async def tuning_for(votes: VoteStore, channel: ChannelRef, now: dt.datetime) ->
     return Tuning(preferences, now) if len(preferences) else None
 
 
+# A vote where no digest comes (a channel that follows nothing, a Discord thread under the digest's
+# channel, a DM without a personal digest): nothing stored, and the voter is told so.
+NO_DIGEST: Final = "no_digest"
+VoteOutcome = Outcome | Literal["no_digest"]
+
+
 async def cast_vote(
     archive: Archive,
     votes: VoteStore,
@@ -93,14 +101,25 @@ async def cast_vote(
     user: str,
     direction: int,
     *,
+    subscriptions: SubscriptionStore,
     now: dt.datetime | None = None,
-) -> Outcome | None:
+) -> VoteOutcome | None:
     """A reader pressed 👍 (`UP`) or 👎 (`DOWN`) on a paper in a channel: the vote is stored with
     the paper's features as they are now. Pressing the other button replaces the reader's vote,
-    the same one again withdraws it. None when the paper is not in the archive."""
+    the same one again withdraws it. None when the paper is not in the archive; `no_digest` when
+    the channel gets no digest for the vote to tune (then only withdrawing a standing vote works)."""
     paper = await archive.paper(arxiv_id)
     if paper is None:
         return None
+    subscription = await subscriptions.get(channel)
+    if subscription is None or not subscription.interests:
+        # "Noted: more papers like this one in this channel's digest" would promise what no digest
+        # keeps; a vote cast while the channel still followed something can still be taken back.
+        standing = [v for v in await votes.votes(channel) if v.paper == paper.arxiv_id and v.user == user]
+        if standing and standing[0].direction == direction:
+            await votes.retract(channel, paper.arxiv_id, user)
+            return "retracted"
+        return NO_DIGEST
     vote = Vote(
         paper=paper.arxiv_id,
         features=features_of(paper, taxonomy),
@@ -111,12 +130,16 @@ async def cast_vote(
     return await votes.press(channel, vote)
 
 
-def acknowledgement_key(outcome: Outcome | None, direction: int, channel: ChannelRef | None = None) -> str:
+def acknowledgement_key(
+    outcome: VoteOutcome | None, direction: int, channel: ChannelRef | None = None
+) -> str:
     """The i18n key of the answer to the voter alone: a vote in a reader's own DM with the app
     tunes their personal digest, and says so."""
     if outcome is None:
         return "feedback.unknown_paper"
     if outcome == "retracted":
         return "feedback.retracted"
+    if outcome == NO_DIGEST:
+        return for_reader("feedback.no_digest", channel is not None and is_personal(channel))
     key = "feedback.up" if direction == UP else "feedback.down"
     return for_reader(key, channel is not None and is_personal(channel))

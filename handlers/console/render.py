@@ -18,7 +18,7 @@ from rich.text import Text
 from bot.chat.commands import Reply
 from bot.i18n import t
 from bot.models import CardLayout
-from bot.ranking.digest import Digest, DigestItem, render_items
+from bot.ranking.digest import Digest, DigestItem, clip_reason, render_items
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import thumbnail_url
 from bot.text import clip
@@ -31,6 +31,7 @@ WIDEST_COMMAND = 34
 
 # Long sections are cut for a terminal; the full text is a `/paper ID` away.
 MAX_LINE = 280
+MAX_REASON = 200
 
 
 def _clip(text: str, limit: int = MAX_LINE) -> str:
@@ -48,7 +49,9 @@ def item_panel(number: int, item: DigestItem, locale: str, *, image: bool = Fals
     if item.contribution:
         grid.add_row(t("digest.contribution", locale), CjkText(_clip(item.contribution)))
     grid.add_row(t("digest.topics", locale), Text(", ".join(item.topics), style="cyan"))
-    grid.add_row(t("digest.why", locale), CjkText(_clip(item.reason, 200), style="dim"))
+    grid.add_row(
+        t("digest.why", locale), CjkText(clip_reason(" ".join(item.reason.split()), 200), style="dim")
+    )
     signals = signals_of(item)  # only safe https URLs: a style string must not be bent
     if signals:
         line = Text()

@@ -380,6 +380,7 @@ class PaperBot(discord.Client):
                     arxiv_id,
                     str(interaction.user.id),
                     direction,
+                    subscriptions=self.edge.store,
                 )
         except Exception as exc:
             await _button_failed(interaction, locale, exc, f"vote on {arxiv_id}")

@@ -20,7 +20,7 @@ from bot.chat.commands import Reply, fit_digest
 from bot.delivery.split import pack
 from bot.i18n import t
 from bot.models import CardLayout, LookupHit, Paper
-from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
+from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.feedback import DOWN, UP
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
@@ -319,7 +319,9 @@ def digest_embed(item: DigestItem, locale: str, *, image: bool = False) -> disco
         description=_description(item.domain, item.contribution) or None,
         colour=COLOUR,
     )
-    why = "\n".join(part for part in (", ".join(item.topics), item.reason) if part.strip())
+    topics = ", ".join(item.topics)
+    reason = clip_reason(item.reason, max(0, REASON_CHARS - len(topics) - 1))
+    why = "\n".join(part for part in (topics, reason) if part.strip())
     if why.strip():
         value = clip(escape_lines(why), REASON_CHARS)
         embed.add_field(name=t("card.topics_why", locale), value=value, inline=False)

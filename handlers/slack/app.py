@@ -269,7 +269,14 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         try:
             async with asyncio.timeout(edge.command_deadline):
                 outcome = await cast_vote(
-                    edge.archive, edge.votes, edge.taxonomy, ref, arxiv_id, user, direction
+                    edge.archive,
+                    edge.votes,
+                    edge.taxonomy,
+                    ref,
+                    arxiv_id,
+                    user,
+                    direction,
+                    subscriptions=edge.store,
                 )
                 if language is None:
                     subscription = await edge.store.get(ref)

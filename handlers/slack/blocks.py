@@ -16,7 +16,7 @@ from bot.chat.link_cards import LinkCard, LinkCards
 from bot.delivery.split import pack
 from bot.i18n import t
 from bot.models import CardLayout, LookupHit, Paper
-from bot.ranking.digest import Digest, DigestItem, paper_sections, render_items
+from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
 from bot.text import clip, fit_lines, wrap_line
@@ -209,7 +209,8 @@ def card(item: DigestItem, locale: str, *, image: bool = False) -> list[dict[str
         lines.append(f"_{escape_clip(item.domain, AREA_CHARS)}_")
     if item.contribution:
         lines.append(escape_clip(item.contribution, CONTRIBUTION_CHARS))
-    why = f"{t('digest.topics', locale)}: {', '.join(item.topics)} · {t('digest.why', locale)}: {item.reason}"
+    head = f"{t('digest.topics', locale)}: {', '.join(item.topics)} · {t('digest.why', locale)}: "
+    why = head + clip_reason(_flat(item.reason), max(0, REASON_CHARS - len(head)))
     context = [_mrkdwn(escape_clip(why, REASON_CHARS))]
     signals = signals_line(item, locale)
     if signals is not None:

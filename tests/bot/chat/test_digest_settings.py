@@ -140,6 +140,8 @@ async def test_set_changes_the_channels_digest_and_list_shows_it(ctx: CommandCon
     chinese = await say(ctx, "设置 最少点赞 20")
     assert chinese.text.startswith("日报：最多 2 篇，只收点赞数不少于 20 的论文")
     assert (await say(ctx, "set size lots")).error
+    assert (await say(ctx, "set size 1")).text.startswith("Digest: up to 1 paper, only papers")
+    assert (await say(ctx, "设置 数量 1")).text.startswith("日报：最多 1 篇，")
 
 
 async def test_settings_need_a_subscription(ctx: CommandContext) -> None:

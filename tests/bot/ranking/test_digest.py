@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.models import Interests, Report
-from bot.ranking.digest import build_digest
+from bot.ranking.digest import build_digest, clip_reason
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.factories import paper
 
@@ -58,3 +58,50 @@ def test_a_day_without_matches_says_so() -> None:
     assert digest.matched == 0
     assert "none of today's 4 papers" in digest.header()
     assert digest.more_line() is None
+
+
+# A reason as cards show it for a paper three of a channel's topics and keywords selected.
+LONG_REASON = (
+    'reinforcement learning: matched "GRPO" in title and contribution, "强化学习" in area, innovations '
+    'and usage; LLM reasoning: matched "Math Reasoning" in title, "数学推理" in contribution, "推理模型" '
+    'in usage; "GRPO": matched "GRPO" in title and contribution'
+)
+LONG_REASON_ZH = (
+    "强化学习: 标题、核心贡献命中「GRPO」，应用领域、创新点、使用指南命中「强化学习」；"
+    "推理: 标题命中「Math Reasoning」，核心贡献命中「数学推理」，使用指南命中「推理模型」；"
+    '"GRPO": 标题、核心贡献命中「GRPO」'
+)
+
+
+def test_a_shortened_reason_ends_after_a_whole_quoted_word_never_inside_a_quotation() -> None:
+    # From the first place it can be cut (shorter, it is cut where it must be).
+    for limit in range(LONG_REASON.index(", ") + 2, len(LONG_REASON)):
+        cut = clip_reason(LONG_REASON, limit)
+        assert len(cut) <= limit
+        assert cut.endswith("…")
+        assert cut.count('"') % 2 == 0, cut  # every quotation it opens, it closes
+        assert LONG_REASON.startswith(cut[:-1])
+    assert clip_reason(LONG_REASON, 150) == (
+        'reinforcement learning: matched "GRPO" in title and contribution, "强化学习" in area, innovations '
+        "and usage…"
+    )
+    for limit in range(LONG_REASON_ZH.index("，") + 2, len(LONG_REASON_ZH)):
+        cut = clip_reason(LONG_REASON_ZH, limit)
+        assert len(cut) <= limit
+        assert cut.count("「") == cut.count("」"), cut
+    assert clip_reason(LONG_REASON, len(LONG_REASON)) == LONG_REASON
+
+
+def test_a_week_without_a_match_says_none_as_a_day_does_in_both_languages() -> None:
+    from dataclasses import replace
+
+    week = replace(report(), first_date=DAY - dt.timedelta(days=6))
+    robots = Interests(("robotics",))
+    assert build_digest(week, robots, TAXONOMY).header() == (
+        "Weekly Papers · 2026-04-28 – 2026-05-04 — none of the week's 4 papers match this channel's topics"
+    )
+    assert build_digest(week, robots, TAXONOMY, locale="zh").header() == (
+        "每周论文 · 2026-04-28 – 2026-05-04 — 本周 4 篇论文中没有与本频道主题相关的"
+    )
+    video = build_digest(week, Interests(("video-generation",)), TAXONOMY)
+    assert video.header() == "Weekly Papers · 2026-04-28 – 2026-05-04 — 3 of 4 papers for this channel"

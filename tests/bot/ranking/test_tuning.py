@@ -93,7 +93,15 @@ async def vote_on_yesterday(archive: Archive, engine: AsyncEngine, direction: in
         for i, title in enumerate((*ROBOT_TITLES, *REASONING_TITLES)):
             if title in titles:
                 outcome = await cast_vote(
-                    archive, votes, TAXONOMY, VOTERS, f"2611.{i:05d}", user, direction, now=at
+                    archive,
+                    votes,
+                    TAXONOMY,
+                    VOTERS,
+                    f"2611.{i:05d}",
+                    user,
+                    direction,
+                    subscriptions=SubscriptionStore(engine),
+                    now=at,
                 )
                 assert outcome == "recorded"
 
@@ -155,6 +163,29 @@ async def test_paper_digest_command_shows_the_tuned_order_and_typed_votes_toggle
     assert "month 13" in impossible.text
     assert (await handle_paper_command(ctx, "more-like")).text.startswith("Usage: /paper more-like")
     assert (await handle_paper_command(ctx, "more-like diffusion")).text.startswith("Usage: /paper more-like")
+
+
+async def test_a_vote_where_no_digest_comes_is_refused_and_a_vote_cast_before_can_be_withdrawn(
+    engine: AsyncEngine,
+) -> None:
+    archive, _recorder, _job = await setup(engine)
+    store = SubscriptionStore(engine)
+    # A channel that follows nothing (a Discord thread under the digest's channel, say).
+    elsewhere = CommandContext(archive, store, TAXONOMY, ChannelRef("slack", "T1", "C0THREAD"), user="U1")
+    reply = await handle_paper_command(elsewhere, "more-like 2611.00000")
+    assert reply.error
+    assert reply.text.startswith("This channel gets no digest, so a vote here would tune nothing")
+    zh = await handle_paper_command(elsewhere, "少推荐 2611.00000")
+    assert zh.text.startswith("本频道没有订阅日报")
+    assert await VoteStore(engine).votes(elsewhere.channel) == []
+    # A vote cast while the channel followed something is still the voter's to take back.
+    voter = CommandContext(archive, store, TAXONOMY, VOTERS, user="U1")
+    assert (await handle_paper_command(voter, "less-like 2611.00000")).text.startswith("Noted")
+    await handle_paper_command(voter, "unsubscribe all")
+    assert (await handle_paper_command(voter, "more-like 2611.00001")).error
+    withdrawn = await handle_paper_command(voter, "less-like 2611.00000")
+    assert withdrawn.text == "Your vote on this paper is withdrawn."
+    assert await VoteStore(engine).votes(VOTERS) == []
 
 
 def test_features_come_from_the_papers_topics_and_terms() -> None:

@@ -133,3 +133,16 @@ def test_a_long_lookup_result_wraps_under_itself_not_at_the_left_edge() -> None:
     # under the id, so the next result's bullet is the only thing at the margin.
     assert len(shown) > 4
     assert all(line.startswith("    ") and not line[4].isspace() for line in shown[2:]), shown
+
+
+def test_a_long_reason_on_a_card_is_cut_after_a_whole_quoted_word() -> None:
+    from dataclasses import replace
+
+    from tests.bot.ranking.test_digest import LONG_REASON
+
+    report = Report(dt.date(2026, 11, 20), (paper(title="Short RL Paper", arxiv_id="2611.01004"),))
+    digest = build_digest(report, Interests(("reinforcement-learning",)), builtin_taxonomy())
+    long_one = replace(digest, items=(replace(digest.items[0], reason=LONG_REASON),))
+    shown = " ".join(printed(digest_renderable(long_one), 400).split())
+    assert '"强化学习" in area, innovations and usage; LLM reasoning: matched' in shown
+    assert '"推理模型" in usage…' in shown  # not 'matched "…', which quotes nothing

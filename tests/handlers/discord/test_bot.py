@@ -12,6 +12,7 @@ import pytest
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat.use_cases import subscribe
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -160,6 +161,7 @@ async def test_a_chinese_client_s_mistakes_are_answered_in_chinese(edge: Discord
 
 
 async def test_votes_are_sub_commands_any_member_may_use(edge: DiscordEdge) -> None:
+    await subscribe(edge.store, edge.taxonomy, REF, "video generation")  # votes tune its digest
     member = interaction(manage=False)
     await command(edge, "more-like").callback(member, paper="2611.01001")  # type: ignore[call-arg]
     assert "Noted: more papers like this one" in texts(member)

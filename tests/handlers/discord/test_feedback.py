@@ -10,7 +10,9 @@ from typing import Any
 from unittest.mock import AsyncMock
 
 import discord
+import pytest
 
+from bot.chat.use_cases import subscribe
 from bot.ranking.digest import Digest, DigestItem
 from bot.ranking.feedback import DOWN, UP
 from bot.store.votes import VoteStore
@@ -43,6 +45,12 @@ def item(arxiv_id: str = PAPER, **signals: object) -> DigestItem:
         score=3.0,
     )
     return replace(base, **signals)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+async def subscribed(edge: DiscordEdge) -> None:
+    """Cards, and so their buttons, are posted where a digest comes: the votes tune it."""
+    await subscribe(edge.store, edge.taxonomy, REF, "video generation")
 
 
 async def standing(edge: DiscordEdge) -> list[tuple[str, str, int]]:

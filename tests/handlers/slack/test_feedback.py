@@ -8,8 +8,10 @@ import json
 import time
 from dataclasses import replace
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.chat.use_cases import subscribe
 from bot.models import ChannelRef
 from bot.ranking.digest import Digest, DigestItem
 from bot.ranking.feedback import DOWN, UP
@@ -34,6 +36,12 @@ from tests.waiting import until
 
 REF = ChannelRef("slack", TEAM, CHANNEL)
 PAPER = "2611.01001"
+
+
+@pytest.fixture(autouse=True)
+async def subscribed(edge: SlackEdge) -> None:
+    """Cards, and so their buttons, are posted where a digest comes: the votes tune it."""
+    await subscribe(edge.store, edge.taxonomy, REF, "video generation")
 
 
 async def standing(edge: SlackEdge) -> list[tuple[str, str, int]]:
