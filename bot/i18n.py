@@ -17,12 +17,16 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "digest.header": {
-        "en": "Daily Papers · {date} — {matched} of {total} papers for this channel",
-        "zh": "每日论文 · {date} — 今日 {total} 篇中有 {matched} 篇与本频道相关",
+        # singular|plural by `count`, the day's papers. No "today": /paper digest DATE shows
+        # a past day under the same header.
+        "en": "Daily Papers · {date} — {matched} of {total} paper for this channel"
+        "|Daily Papers · {date} — {matched} of {total} papers for this channel",
+        "zh": "每日论文 · {date} — 当日 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "digest.header.none": {
-        "en": "Daily Papers · {date} — none of today's {total} papers match this channel's topics",
-        "zh": "每日论文 · {date} — 今日 {total} 篇论文中没有与本频道主题相关的",
+        "en": "Daily Papers · {date} — the day's one paper does not match this channel's topics"
+        "|Daily Papers · {date} — none of the day's {total} papers match this channel's topics",
+        "zh": "每日论文 · {date} — 当日 {total} 篇论文中没有与本频道主题相关的",
     },
     "digest.following": {"en": "Following: {topics}", "zh": "订阅主题：{topics}"},
     "digest.more": {
@@ -114,12 +118,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "weekday.5": {"en": "Saturday", "zh": "星期六"},
     "weekday.6": {"en": "Sunday", "zh": "星期日"},
     "digest.header.weekly": {
-        "en": "Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
+        "en": "Weekly Papers · {start} – {end} — {matched} of {total} paper for this channel"
+        "|Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "digest.header.weekly.none": {
-        "en": "Weekly Papers · {start} – {end} — "
-        "none of the week's {total} papers match this channel's topics",
+        "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "
+        "topics|Weekly Papers · {start} – {end} — none of the week's {total} papers match this "
+        "channel's topics",
         "zh": "每周论文 · {start} – {end} — 本周 {total} 篇论文中没有与本频道主题相关的",
     },
     "settings.show": {

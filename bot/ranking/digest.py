@@ -79,7 +79,7 @@ class Digest:
     def header(self) -> str:
         if self.start is not None:
             start, end = self.start.isoformat(), self.date.isoformat()
-            # "0 of 17 papers" reads as a fault; a day says "none of today's", so does a week.
+            # "0 of 17 papers" reads as a fault; a day says "none of the day's", so does a week.
             return t(
                 "digest.header.weekly" if self.matched else "digest.header.weekly.none",
                 self.locale,
@@ -87,9 +87,11 @@ class Digest:
                 end=end,
                 matched=self.matched,
                 total=self.total,
+                count=self.total,
             )
         key = "digest.header" if self.matched else "digest.header.none"
-        return t(key, self.locale, date=self.date.isoformat(), matched=self.matched, total=self.total)
+        date = self.date.isoformat()
+        return t(key, self.locale, date=date, matched=self.matched, total=self.total, count=self.total)
 
     def following_line(self) -> str:
         return t("digest.following", self.locale, topics=", ".join(self.following))

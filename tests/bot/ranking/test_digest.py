@@ -46,7 +46,7 @@ def test_a_capped_digest_says_how_many_more_and_how_to_see_them() -> None:
 
 def test_labels_follow_the_channel_language() -> None:
     digest = build_digest(report(), Interests(("video-generation",), ("folding",)), TAXONOMY, locale="zh")
-    assert digest.header() == "每日论文 · 2026-05-04 — 今日 4 篇中有 4 篇与本频道相关"
+    assert digest.header() == "每日论文 · 2026-05-04 — 当日 4 篇中有 4 篇与本频道相关"
     assert digest.following == ("视频生成", '"folding"')
     assert digest.items[0].topics == ("视频生成",)
     assert "标题命中" in digest.items[0].reason
@@ -56,8 +56,24 @@ def test_a_day_without_matches_says_so() -> None:
     digest = build_digest(report(), Interests(("robotics",)), TAXONOMY)
     assert digest.items == ()
     assert digest.matched == 0
-    assert "none of today's 4 papers" in digest.header()
+    assert "none of the day's 4 papers" in digest.header()
     assert digest.more_line() is None
+
+
+def test_a_day_of_one_paper_is_worded_for_one_and_no_header_says_today() -> None:
+    # `/paper digest 2026-05-04` shows a past day under the same header: no "today" in it.
+    single = Report(DAY, report(1).papers[:1])
+    one = build_digest(single, Interests(("video-generation",)), TAXONOMY)
+    assert one.header() == "Daily Papers · 2026-05-04 — 1 of 1 paper for this channel"
+    none = build_digest(single, Interests(("robotics",)), TAXONOMY)
+    assert (
+        none.header()
+        == "Daily Papers · 2026-05-04 — the day's one paper does not match this channel's topics"
+    )
+    for locale in ("en", "zh"):
+        for interests in (("video-generation",), ("robotics",)):
+            header = build_digest(report(), Interests(interests), TAXONOMY, locale=locale).header()
+            assert "today" not in header and "今日" not in header, header
 
 
 # A reason as cards show it for a paper three of a channel's topics and keywords selected.

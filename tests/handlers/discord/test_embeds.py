@@ -257,7 +257,7 @@ async def test_a_short_digest_is_one_message_with_the_more_line_last() -> None:
 
 async def test_an_empty_digest_is_the_header_only() -> None:
     (message,) = digest_messages(digest([]))
-    assert message.content.startswith("**Daily Papers · 2026-05-04 — none of today's 100 papers")
+    assert message.content.startswith("**Daily Papers · 2026-05-04 — none of the day's 100 papers")
     assert message.embeds == []
     assert message.view is None
     (marked,) = digest_messages(digest([]), marker="d-0")
