@@ -36,6 +36,18 @@ def one_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return err.removesuffix("\n")
 
 
+def migrated_sqlite(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> tuple[Path, str]:
+    """A migrated SQLite file that PAPERBOT_DATABASE_URL names: the file and the URL."""
+    database = tmp_path / "paperbot.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    return database, url
+
+
 def test_a_sqlite_file_in_a_folder_that_does_not_exist(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -51,11 +63,7 @@ def test_a_sqlite_file_in_a_folder_that_does_not_exist(
 def test_a_read_only_sqlite_file_says_so_when_a_command_writes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    database = tmp_path / "paperbot.db"
-    url = f"sqlite+aiosqlite:///{database}"
-    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
-    assert main(["migrate"]) == 0
-    capsys.readouterr()
+    database, url = migrated_sqlite(capsys, monkeypatch, tmp_path)
     # Tests run as root, whom a file's mode does not stop: paperbot asks os.access before opening
     # a SQLite file, and opens one it may not write read-only (as tests/bot/chat/test_lookup_parity.py).
     real_access = os.access
@@ -77,11 +85,7 @@ def test_a_read_only_sqlite_file_says_so_when_a_command_writes(
 def test_a_sqlite_file_another_process_keeps_locked_is_called_busy_not_unreachable(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    database = tmp_path / "paperbot.db"
-    url = f"sqlite+aiosqlite:///{database}"
-    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
-    assert main(["migrate"]) == 0
-    capsys.readouterr()
+    database, _url = migrated_sqlite(capsys, monkeypatch, tmp_path)
     # SQLite waits BUSY_TIMEOUT_MS for the lock before it says "database is locked"; shortened
     # here so that the test does not wait 30 s.
     monkeypatch.setattr(bot.store.database, "BUSY_TIMEOUT_MS", 50)
