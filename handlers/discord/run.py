@@ -16,7 +16,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.errors import PaperbotError
+from bot.errors import PaperbotError, PlatformUnavailable
 from bot.runtime.composition import App
 from bot.runtime.config import ConfigurationError, Settings
 from handlers.discord.bot import DiscordEdge, PaperBot
@@ -70,7 +70,7 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         why = str(exc) or (
             "no answer in time (timeout)" if isinstance(exc, TimeoutError) else type(exc).__name__
         )
-        raise PaperbotError(
+        raise PlatformUnavailable(
             f"cannot reach Discord at DISCORD_API_URL={settings.discord_api_url}: {why}"
         ) from None
 
@@ -107,6 +107,7 @@ async def _use_gateway_of(bot: PaperBot, api_url: str) -> None:
     built-in address, a class attribute like Route.BASE)."""
     try:
         _shards, gateway, _limit = await bot.http.get_bot_gateway()
-    except (discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
-        raise PaperbotError(f"cannot reach Discord at DISCORD_API_URL={api_url}: {exc}") from None
+    except (discord.GatewayNotFound, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        why = str(exc) or type(exc).__name__
+        raise PlatformUnavailable(f"cannot reach Discord at DISCORD_API_URL={api_url}: {why}") from None
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
