@@ -39,5 +39,12 @@ class ReportFormatError(BadInputError):
         super().__init__(f"{where}: {message}")
 
 
+class PlatformUnavailable(PaperbotError):
+    """Slack or Discord cannot be reached right now (no answer, a 5xx, a network error): an
+    outage, not a configuration to fix. `run` keeps serving the other platforms and tries this
+    one again; `deliver` leaves its digests pending for the next pass. A credential the platform
+    refuses is a BadInputError instead (fail fast: the operator must change it)."""
+
+
 class SourceError(PaperbotError):
     """A report source failed (network, server error after retries, unreadable file)."""

@@ -1,8 +1,11 @@
 """The operator's HTTP endpoints, on PAPERBOT_HTTP_PORT beside Slack's (one aiohttp server).
 
 - `/healthz`: the process is alive and its event loop answers (liveness: restart me if not).
-- `/readyz`: the database answers and every configured platform is connected (readiness:
-  send me traffic); 503 with the failing checks otherwise.
+- `/readyz`: the database answers and a configured platform is connected (readiness: send me
+  traffic); 503 with the failing checks otherwise. One platform down while another is up is
+  still ready, with the one down named in the checks: a load balancer that dropped this replica
+  would stop Slack's HTTP events to a process that serves them, for an outage of Discord that
+  every replica shares.
 - `/metrics`: Prometheus text format (bot/runtime/metrics.py), database-backed gauges refreshed per scrape
   when the database answers within DATABASE_TIMEOUT (else the last values, and the process's own).
 """
@@ -38,9 +41,22 @@ class Readiness:
 
     async def checks(self) -> dict[str, str]:
         results = {"database": await self._database()}
-        for name, connected in sorted(self.platforms.items()):
-            results[name] = "ok" if await connected() else "not connected"
+        for name, up in (await self.connected()).items():
+            results[name] = "ok" if up else "not connected"
         return results
+
+    async def connected(self) -> dict[str, bool]:
+        """Each configured platform: connected now? (Also the metric's value.)"""
+        found = {name: await connected() for name, connected in sorted(self.platforms.items())}
+        for name, up in found.items():
+            metrics.PLATFORM_CONNECTED.labels(name).set(1 if up else 0)
+        return found
+
+    @staticmethod
+    def ready(checks: dict[str, str]) -> bool:
+        """The database answers, and some platform is connected (when any is configured)."""
+        platforms = [result for name, result in checks.items() if name != "database"]
+        return checks["database"] == "ok" and (not platforms or "ok" in platforms)
 
     async def _database(self) -> str:
         try:
@@ -64,11 +80,12 @@ def ops_app(readiness: Readiness, *, database_timeout: float = DATABASE_TIMEOUT)
 
     async def readyz(_request: web.Request) -> web.Response:
         checks = await readiness.checks()
-        ready = all(result == "ok" for result in checks.values())
+        ready = readiness.ready(checks)
         body = {"status": "ready" if ready else "not ready", "checks": checks}
         return web.json_response(body, status=200 if ready else 503)
 
     async def metrics_page(_request: web.Request) -> web.Response:
+        await readiness.connected()  # paperbot_platform_connected
         try:
             # A hanging database must not hang the scrape (Prometheus gives up after 10 s by
             # default and marks the whole target down): the gauges keep their last values.

@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import aiohttp
 
+from bot.errors import PlatformUnavailable
 from bot.ports import DigestPublisher, Recipient
 from bot.runtime.composition import App
 from handlers.console.publisher import ConsolePublisher
 
+if TYPE_CHECKING:
+    import discord
+
+log = logging.getLogger("paperbot.delivery")
+
+
+async def discord_publisher(app: App) -> tuple[discord.Client, DigestPublisher]:
+    """A logged-in Discord delivery client and its publisher. Raises ConfigurationError when
+    Discord refuses DISCORD_TOKEN, PlatformUnavailable when Discord cannot be reached now; the
+    client is closed when it raises."""
+    from handlers.discord.delivery import DiscordDigestPublisher, delivery_client
+    from handlers.discord.run import log_in
+
+    # Posting needs only Discord's HTTP API: log in, no gateway connection.
+    client = delivery_client()
+    try:
+        await log_in(client, app.settings)
+    except BaseException:
+        await client.close()
+        raise
+    return client, DiscordDigestPublisher(client, app.subscriptions)
+
 
 @asynccontextmanager
-async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPublisher]]:
+async def publishers(
+    app: App, out: TextIO, unavailable: dict[str, str] | None = None
+) -> AsyncIterator[dict[str, DigestPublisher]]:
     """Slack and Discord when configured. The console's digests only without them: its channels
     are the demo's, printed in this terminal, never a platform service's log; a process serving a
-    platform keeps the console for PAPERBOT_OPERATOR_CHANNEL=console's notices alone."""
+    platform keeps the console for PAPERBOT_OPERATOR_CHANNEL=console's notices alone.
+
+    With `unavailable`, a platform that cannot be reached now (an outage, not a refused token) is
+    left out and named there with why, so the others are still served; without it, it raises."""
     settings = app.settings
     found: dict[str, DigestPublisher] = {}
     if not settings.has_platform:
@@ -47,13 +76,15 @@ async def publishers(app: App, out: TextIO) -> AsyncIterator[dict[str, DigestPub
                 clients = WorkspaceClients(settings.slack_api_url, token=token, session=http)
             found["slack"] = SlackDigestPublisher(clients, app.subscriptions)
         if settings.discord_token is not None:
-            from handlers.discord.delivery import DiscordDigestPublisher, delivery_client
-            from handlers.discord.run import log_in
-
-            # Posting needs only Discord's HTTP API: log in, no gateway connection.
-            discord_client = delivery_client()
-            await log_in(discord_client, settings)  # a refused DISCORD_TOKEN: one line, exit 2
-            found["discord"] = DiscordDigestPublisher(discord_client, app.subscriptions)
+            try:
+                # A refused DISCORD_TOKEN is a configuration error: one line, exit 2.
+                discord_client, found["discord"] = await discord_publisher(app)
+            except PlatformUnavailable as exc:
+                if unavailable is None:
+                    raise
+                # Discord's outage must not keep Slack's digests from going out.
+                unavailable["discord"] = str(exc)
+                log.warning("Discord is unavailable: %s", exc)
         yield found
     finally:
         if discord_client is not None:

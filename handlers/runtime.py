@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
 import signal
+
+# A platform that cannot be reached is tried again after 1, 2, 4 … seconds, at most RETRY_CAP
+# apart, with jitter so the replicas of a deployment do not all knock in the same second.
+RETRY_BASE = 1.0
+RETRY_CAP = 120.0
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -13,3 +20,18 @@ def stop_on_signals() -> asyncio.Event:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     return stop
+
+
+def retry_delay(attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds to wait after the `attempt`-th failed try (1-based): the upper half of a window
+    that doubles each time, up to RETRY_CAP."""
+    window: float = min(RETRY_CAP, RETRY_BASE * 2.0 ** max(0, attempt - 1))
+    spread: float = (rng or random).random()
+    return window / 2 + spread * window / 2
+
+
+async def stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds`, or less if `stop` is set meanwhile; whether it was."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    return stop.is_set()

@@ -15,12 +15,13 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
+from bot.delivery.deliverer import Deliverer
 from bot.delivery.scheduler import Scheduler
 from bot.errors import PaperbotError
 from bot.runtime.composition import App
 from handlers.ops import Readiness, ops_app, serve
-from handlers.publishers import publishers
-from handlers.runtime import stop_on_signals
+from handlers.publishers import discord_publisher, publishers
+from handlers.runtime import retry_delay, stop_on_signals, stopped_within
 
 log = logging.getLogger("paperbot.service")
 
@@ -40,7 +41,10 @@ async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) 
         from handlers.discord.run import run_discord
 
         edges.append(lambda event: run_discord(app, event, readiness))
-    async with publishers(app, out) as found:
+    # A platform that is down must not take the other down with it: its digests wait, pending,
+    # while the Discord edge and the delivery client each try again with backoff.
+    unavailable: dict[str, str] = {}
+    async with publishers(app, out, unavailable) as found:
         source = app.report_source() if app.settings.report_source else None
         if source is None:
             # Not the sample report, whose digests no real channel wants: nothing is fetched. A
@@ -52,13 +56,19 @@ async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) 
                 "template with {date} to fetch each day's report; a report still missing after "
                 "PAPERBOT_REPORT_DEADLINE is said as usual)"
             )
-        scheduler = Scheduler(app.deliverer(found), source, app.archive)
+        deliverer = app.deliverer(found, unavailable)
+        scheduler = Scheduler(deliverer, source, app.archive)
         scheduler.start()  # deliveries go out on time while the edges serve commands
         try:
-            async with asyncio.TaskGroup() as tasks:  # one edge failing stops the others
+            # Each edge keeps itself up through its platform's outages (the Discord edge tries
+            # again with backoff): what still ends one here is a configuration error at start-up
+            # (a refused token) or a taken port, which stops the process with one clear line.
+            async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(serve(web_app, app.settings.http_port, stop, host=app.settings.http_host))
                 for edge in edges:
                     tasks.create_task(edge(stop))
+                if "discord" in unavailable:
+                    tasks.create_task(_reconnect_discord_delivery(app, deliverer, stop))
         except* PaperbotError as failed:
             # An edge that cannot start (port taken, token refused) is one clear error line.
             raise failed.exceptions[0] from None
@@ -67,3 +77,23 @@ async def run_service(app: App, out: TextIO, stop: asyncio.Event | None = None) 
             await scheduler.shutdown()
     log.info("stopped")
     return 0
+
+
+async def _reconnect_discord_delivery(app: App, deliverer: Deliverer, stop: asyncio.Event) -> None:
+    """Log the delivery client in once Discord answers again, then hand it to the deliverer: the
+    Discord digests that waited (pending, no attempt used) go out at the next tick."""
+    failures = 0
+    while not await stopped_within(stop, retry_delay(failures + 1)):
+        try:
+            client, publisher = await discord_publisher(app)
+        except PaperbotError as exc:  # still down (or its token refused: the edge says so)
+            failures += 1
+            log.debug("Discord delivery still unavailable: %s", exc)
+            continue
+        log.info("Discord delivery: reachable again; the Discord digests that waited go out now")
+        deliverer.serve("discord", publisher)
+        try:
+            await stop.wait()
+        finally:
+            await client.close()
+        return

@@ -78,6 +78,11 @@ class Deliverer:
     # outbox's database (the process's own come from its composition root, App).
     votes: VoteStore | None = None
     notice_store: NoticeStore | None = None
+    # Platforms configured here but unreachable now (an outage), with why: their digests are
+    # planned as usual and left pending, unclaimed, so the outage uses up none of their attempts
+    # and the first pass that reaches the platform (this process's, once `serve` is told, or
+    # another's) posts them.
+    unavailable: dict[str, str] = field(default_factory=dict)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
     # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
@@ -94,7 +99,7 @@ class Deliverer:
             self.archive,
             self.store,
             self.outbox,
-            lambda: self.digest_platforms,
+            lambda: [*self.digest_platforms, *self.unavailable],
             self.postable,
             self.catch_up,
         )
@@ -120,6 +125,13 @@ class Deliverer:
             for platform, publisher in self.publishers.items()
             if getattr(publisher, "delivers_digests", True)
         ]
+
+    def serve(self, platform: str, publisher: DigestPublisher) -> None:
+        """`platform` is reachable again: from the next claim on, its digests and notices go out."""
+        self.publishers = {**self.publishers, platform: publisher}
+        self.unavailable.pop(platform, None)
+        if self.notices is not None:
+            self.notices.notifiers = notifiers_of(self.publishers)
 
     async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Claim and deliver everything due; a count per outcome.

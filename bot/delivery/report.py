@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.delivery.deliverer import Deliverer
 from bot.delivery.planner import PlanNotes
@@ -53,13 +53,16 @@ class Unsettled:
 
     held: list[Delivery]  # claimed by another deliverer whose lease still runs
     waiting: list[Delivery]  # pending, due later (a retry after a failure)
+    # Platforms configured here but unreachable this pass: (why, their open deliveries).
+    unavailable: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 async def unsettled(deliverer: Deliverer, now: dt.datetime) -> Unsettled:
     """The open deliveries on the platforms `deliverer` serves (the others are told apart, as
     subscriptions without credentials)."""
     served = set(deliverer.digest_platforms)
-    rows = [row for row in await deliverer.outbox.unsettled() if row.channel.platform in served]
+    open_rows = await deliverer.outbox.unsettled()
+    rows = [row for row in open_rows if row.channel.platform in served]
     held = [
         row
         for row in rows
@@ -73,13 +76,24 @@ async def unsettled(deliverer: Deliverer, now: dt.datetime) -> Unsettled:
         for row in rows
         if row.status == "pending" and row.next_attempt_at is not None and row.next_attempt_at > now
     ]
-    return Unsettled(held, waiting)
+    unavailable = {
+        platform: (why, sum(1 for row in open_rows if row.channel.platform == platform))
+        for platform, why in deliverer.unavailable.items()
+    }
+    return Unsettled(held, waiting, unavailable)
 
 
 def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: dt.datetime) -> list[str]:
     """The lines `paperbot deliver` prints: its outcomes first, then each reason for the rest."""
     summary = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "nothing due"
     lines = [f"delivery pass: {summary}"]
+    for platform, (why, waiting) in sorted(open_.unavailable.items()):
+        # An outage, not a failure: nothing was claimed, so no attempt was used up.
+        name = PLATFORM_NAMES.get(platform, platform)
+        lines.append(
+            f"  {name} unavailable ({why}): {count(waiting, f'{name} digest')} left pending, none "
+            f"failed or lost; the next pass that reaches {name} posts them (run deliver again later)"
+        )
     if notes.day is None:
         lines.append("  nothing to deliver: the archive holds no report (paperbot ingest SOURCE)")
     by_worker: dict[str, list[Delivery]] = {}

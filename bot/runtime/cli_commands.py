@@ -352,8 +352,11 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
     notes = PlanNotes()
     sigterm = _SIGTERM.get() or _Sigterm()  # none: called without run_command (no signal)
     grace = SHUTDOWN_GRACE.total_seconds()
-    async with publishers(app, sys.stdout) as found:
-        deliverer = app.deliverer(found)
+    # One platform's outage must not keep the other's digests from going out: it is named in
+    # `unavailable` and its digests wait, pending, for a pass that reaches it.
+    unavailable: dict[str, str] = {}
+    async with publishers(app, sys.stdout, unavailable) as found:
+        deliverer = app.deliverer(found, unavailable)
         stopping: list[asyncio.Task[int]] = []
 
         def stop() -> None:

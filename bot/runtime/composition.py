@@ -87,8 +87,11 @@ class App:
             )
         return self._source
 
-    def deliverer(self, publishers: Mapping[str, DigestPublisher]) -> Deliverer:
-        """The delivery worker of this process, posting through `publishers`."""
+    def deliverer(
+        self, publishers: Mapping[str, DigestPublisher], unavailable: Mapping[str, str] | None = None
+    ) -> Deliverer:
+        """The delivery worker of this process, posting through `publishers`; `unavailable`: the
+        configured platforms it cannot reach now (their digests wait, unclaimed)."""
         from bot.delivery.deliverer import Deliverer
         from bot.delivery.loud_failures import NoticePolicy
 
@@ -102,6 +105,7 @@ class App:
             notice_policy=NoticePolicy.from_settings(self.settings),
             votes=self.votes,
             notice_store=self.notice_store,
+            unavailable=dict(unavailable or {}),
         )
 
     def recorded_notices(self, worker: str) -> Notices:

@@ -66,6 +66,13 @@ OUTBOX = Gauge(
     ["platform", "status"],
     registry=REGISTRY,
 )
+PLATFORM_CONNECTED = Gauge(
+    "paperbot_platform_connected",
+    "1 while this process is connected to the platform, 0 while it is not (an outage: it keeps "
+    "trying, and keeps serving the other platform), by platform; refreshed per scrape.",
+    ["platform"],
+    registry=REGISTRY,
+)
 PUBLISH_SECONDS = Histogram(
     "paperbot_publish_seconds",
     "Time to post one digest (every part, platform retries included), by platform.",

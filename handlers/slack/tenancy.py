@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.errors import BadInputError, PaperbotError
+from bot.errors import BadInputError, PlatformUnavailable
 from bot.i18n import t
 from handlers.slack.publisher import slack_error_code
 
@@ -65,7 +65,7 @@ class Workspace:
 
 async def verify_bot_token(client: AsyncWebClient, variable: str = "SLACK_BOT_TOKEN") -> Workspace:
     """`auth.test` with the bot token: the workspace it serves, or one clear error naming the
-    variable (BadInputError when Slack refuses the token, PaperbotError when Slack is unreachable)."""
+    variable (BadInputError when Slack refuses the token, PlatformUnavailable when Slack is unreachable)."""
     answer = await start_up_call(client.auth_test(), variable)
     return Workspace(
         team_id=answer.get("team_id") or None,
@@ -81,7 +81,7 @@ async def verify_api(client: AsyncWebClient) -> None:
 
 async def start_up_call(call: Awaitable[AsyncSlackResponse], variable: str) -> AsyncSlackResponse:
     """A Web API call that checks a credential at start-up: its answer, or one error line naming
-    `variable` (BadInputError when Slack refuses it, PaperbotError when Slack cannot be reached)."""
+    `variable` (BadInputError when Slack refuses it, PlatformUnavailable when Slack cannot be reached)."""
     try:
         async with asyncio.timeout(VERIFY_TIMEOUT_SECONDS):
             return await call
@@ -91,14 +91,14 @@ async def start_up_call(call: Awaitable[AsyncSlackResponse], variable: str) -> A
             raise BadInputError(
                 f"Slack refused {variable} ({error}): set a valid one for this app, or leave {variable} empty"
             ) from None
-        raise PaperbotError(f"Slack did not accept {variable}: {error}") from None
+        raise PlatformUnavailable(f"Slack did not accept {variable}: {error}") from None
     except TimeoutError:
-        raise PaperbotError(
+        raise PlatformUnavailable(
             f"Slack did not answer within {VERIFY_TIMEOUT_SECONDS:g} s while checking {variable} "
             "(check SLACK_API_URL and the network)"
         ) from None
     except (SlackClientError, aiohttp.ClientError, OSError) as exc:
-        raise PaperbotError(
+        raise PlatformUnavailable(
             f"cannot reach Slack to check {variable}: {exc or type(exc).__name__} "
             "(check SLACK_API_URL and the network)"
         ) from None

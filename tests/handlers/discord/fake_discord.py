@@ -141,6 +141,9 @@ class FakeDiscord:
     stall_message: int | None = None
     stall_thread: int | None = None
     stalled: bool = False
+    # Discord is down: every REST call and the gateway answer this HTTP status (503) while it is
+    # set, as during an outage; None: up.
+    down: int | None = None
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(950_000_000_000_000_000)
@@ -415,7 +418,9 @@ class FakeDiscord:
 
     # -- the gateway ----------------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.down is not None:
+            return _json({"message": "Service Unavailable", "code": 0}, self.down)
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._sockets.append(socket)
@@ -477,6 +482,8 @@ class FakeDiscord:
         authorization = request.headers.get("Authorization")
         self.requests.append(Request(request.method, path, body, authorization))
         parts = path.strip("/").split("/")
+        if self.down is not None:
+            return _json({"message": "Service Unavailable", "code": 0}, self.down)
         response = await self._route(request.method, parts, body, authorization)
         async with self._changed:
             self._changed.notify_all()
