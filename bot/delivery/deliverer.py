@@ -20,12 +20,14 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.delivery.decided import Decided, SplitsDigests, decide, recall, without_withdrawn
 from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
 from bot.errors import PaperbotError
 from bot.models import Subscription
 from bot.ports import DigestPublisher, PublishResult
+from bot.ranking.digest import Digest
 from bot.runtime.logs import log_context
 from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.store.archive import Archive
@@ -312,20 +314,37 @@ class Deliverer:
         if not self.postable(delivery.channel):  # planned by a version that did not check ids
             await self.outbox.skip(delivery, self.worker, "not a valid channel id", now)
             return "skipped"
-        digest = await self.digests.digest(delivery.report_date, subscription, now)
-        if digest is None:
-            await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
-            return "skipped"
-        if not digest.items:
-            await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
-            return "skipped"
         publisher = self.publishers[delivery.channel.platform]
         start_at = delivery.next_part
-        if delivery.uncertain:
-            # The last claimant may have posted and died before recording it: ask the platform.
-            already = await publisher.posted_parts(subscription, delivery.key)
-            while start_at in already:
-                start_at += 1
+        already: set[int] | None = None
+        decided = recall(delivery.digest)
+        if decided is not None and delivery.uncertain:
+            start_at, already = await self._first_not_up(publisher, subscription, delivery)
+        if decided is not None and (start_at > 0 or already):
+            # Part of it is up: the rest of that digest, whatever changed since (bot/delivery/decided.py).
+            resumed = await self._resumed(delivery, subscription, decided, start_at, publisher)
+            if resumed is None:
+                await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
+                return "skipped"
+            digest, subscription = resumed
+        else:
+            # Nothing of it is up yet: the digest is decided now, from what holds now.
+            built = await self.digests.digest(delivery.report_date, subscription, now)
+            if built is None:
+                await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
+                return "skipped"
+            if not built.items:
+                await self.outbox.skip(delivery, self.worker, "no matching papers today", now)
+                return "skipped"
+            digest = built
+            if delivery.uncertain and already is None:
+                start_at, already = await self._first_not_up(publisher, subscription, delivery)
+            # Kept before the first post, so a takeover after a crash mid-post resumes it too.
+            if not await self.outbox.decide(
+                delivery, self.worker, decide(digest, subscription.settings), now
+            ):
+                log.info("delivery %s: claim taken over before posting; posting nothing", delivery.key)
+                return "released"
         started = time.perf_counter()
         result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
         PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
@@ -336,6 +355,56 @@ class Deliverer:
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         await self._tell(delivery, subscription, result, status, now)
         return status
+
+    async def _first_not_up(
+        self, publisher: DigestPublisher, subscription: Subscription, delivery: Delivery
+    ) -> tuple[int, set[int]]:
+        """The part to post first, and the parts already in the channel: the last claimant may
+        have posted and died before recording it, so the platform is asked."""
+        already = await publisher.posted_parts(subscription, delivery.key)
+        start_at = delivery.next_part
+        while start_at in already:
+            start_at += 1
+        return start_at, already
+
+    async def _resumed(
+        self,
+        delivery: Delivery,
+        subscription: Subscription,
+        decided: Decided,
+        start_at: int,
+        publisher: DigestPublisher,
+    ) -> tuple[Digest, Subscription] | None:
+        """The rest of the digest `delivery` began, shown as it began; None when the report is gone.
+
+        A paper withdrawn from the report since is left out if its part is not up yet and leaving
+        it out moves no paper of a part that is; otherwise it is posted as decided."""
+        current = await self.digests.paper_ids(delivery.report_date, subscription)
+        if current is None:
+            return None
+        digest = decided.digest
+        withdrawn = {item.arxiv_id for item in digest.items} - current
+        if withdrawn:
+            splitter = publisher if isinstance(publisher, SplitsDigests) else None
+            digest, dropped = without_withdrawn(
+                decided, subscription, withdrawn, start_at, splitter, delivery.key
+            )
+            if dropped:
+                log.warning(
+                    "delivery %s: left out %s, withdrawn from the report of %s since the digest began",
+                    delivery.key,
+                    ", ".join(sorted(dropped)),
+                    delivery.report_date,
+                )
+            if withdrawn - dropped:
+                log.warning(
+                    "delivery %s: %s withdrawn from the report of %s since the digest began; "
+                    "posted as decided, since leaving it out would move papers of the parts already up",
+                    delivery.key,
+                    ", ".join(sorted(withdrawn - dropped)),
+                    delivery.report_date,
+                )
+        return digest, decided.shown_to(subscription)
 
     async def _tell(
         self,

@@ -77,6 +77,13 @@ class DigestCache:
             self._shared[key] = digest
         return digest
 
+    async def paper_ids(self, day: dt.date, subscription: Subscription) -> set[str] | None:
+        """The arXiv ids of the report a digest of `day` is made from, as archived now (the week's,
+        for a weekly channel); None when the archive no longer holds it."""
+        weekly = subscription.settings.cadence == "weekly"
+        loaded = await (self._week if weekly else self._report)(day)
+        return None if loaded is None else {paper.arxiv_id for paper in loaded[0].papers}
+
     async def _tuning(self, channel: ChannelRef, now: dt.datetime) -> Tuning | None:
         """The channel's votes, if it has any. One query per pass lists the channels that voted,
         so a channel without votes costs nothing more and keeps sharing the cached digest."""

@@ -59,6 +59,8 @@ class Delivery:
     claimed_by: str | None = None  # the worker holding the claim (status "claimed")
     lease_until: dt.datetime | None = None  # …until then, unless it renews it
     next_attempt_at: dt.datetime | None = None  # when a pending delivery is due (again)
+    # The digest as decided before its first post (bot/delivery/decided.py); None until then.
+    digest: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -102,6 +104,7 @@ def _delivery(row: RowMapping) -> Delivery:
         claimed_by=row["claimed_by"],
         lease_until=as_utc(row["lease_until"]) if row["lease_until"] else None,
         next_attempt_at=as_utc(row["next_attempt_at"]) if row["next_attempt_at"] else None,
+        digest=row["digest"],
     )
 
 
@@ -277,6 +280,18 @@ class Outbox:
             uncertain=uncertain,
         )
         return status
+
+    async def decide(self, delivery: Delivery, worker: str, digest: dict[str, Any], now: dt.datetime) -> bool:
+        """Keep the digest `delivery` is about to post (bot/delivery/decided.py), only while
+        `worker` holds the claim; whether it still does (if not, it must post nothing)."""
+        statement = (
+            update(table)
+            .where(table.c.id == delivery.id, table.c.status == "claimed", table.c.claimed_by == worker)
+            .values(digest=digest, updated_at=now)
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(statement)
+        return result.rowcount == 1
 
     async def skip(self, delivery: Delivery, worker: str, reason: str, now: dt.datetime) -> None:
         await self._record(

@@ -145,6 +145,8 @@ deliveries = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+    # The digest as decided before its first post: a retry posts the rest of it (bot/delivery/decided.py).
+    Column("digest", JSON),
     UniqueConstraint("platform", "workspace", "channel", "report_date", name="uq_deliveries_channel_day"),
 )
 

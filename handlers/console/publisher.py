@@ -27,6 +27,10 @@ class ConsolePublisher:
             self.console.print(digest_renderable(digest, images=settings.images, layout=settings.layout))
         return PublishResult("posted", (f"console:{key}",), 1, parts=1)
 
+    def part_papers(self, subscription: Subscription, digest: Digest, *, key: str) -> list[tuple[str, ...]]:
+        """The console prints a digest as one part (bot/delivery/decided.py)."""
+        return [tuple(item.arxiv_id for item in digest.items)]
+
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
         # A terminal keeps no history to ask; printing twice after a crash is harmless here.
         return set()

@@ -65,6 +65,12 @@ class DiscordDigestPublisher:
         messages = digest_messages(digest, marker=key, images=settings.images, layout=settings.layout)
         return await self.publisher.publish(subscription, messages, delivery_id=key, start_at=start_at)
 
+    def part_papers(self, subscription: Subscription, digest: Digest, *, key: str) -> list[tuple[str, ...]]:
+        """The papers of each message `publish` would post (bot/delivery/decided.py)."""
+        settings = subscription.settings
+        messages = digest_messages(digest, marker=key, images=settings.images, layout=settings.layout)
+        return [message.papers for message in messages]
+
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
         try:
             return await self.publisher.posted_parts(subscription.channel.channel, key)

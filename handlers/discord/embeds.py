@@ -393,7 +393,8 @@ def digest_messages(
             lines.append(tail)
         buttons = [(i.arxiv_id, i.hf_url, i.arxiv_url) for i in items]
         view = paper_view(buttons, locale, votes=True) if items else None
-        messages.append(DiscordMessage(clip("\n".join(lines), MAX_CONTENT), list(chunk), view))
+        papers = tuple(i.arxiv_id for i in items)
+        messages.append(DiscordMessage(clip("\n".join(lines), MAX_CONTENT), list(chunk), view, papers=papers))
     return _marked(messages, marker)
 
 
@@ -451,10 +452,14 @@ def compact_messages(
         discord.Embed(description=clip("\n".join(chunk), MAX_DESCRIPTION), colour=COLOUR)
         for chunk in chunks[:MAX_EMBEDS]
     ]
-    messages = [DiscordMessage(clip(head, MAX_CONTENT), listing)]
+    messages = [DiscordMessage(clip(head, MAX_CONTENT), listing, papers=tuple(i.arxiv_id for i in items))]
     for item, embed in rendered:
         view = paper_view([(item.arxiv_id, item.hf_url, item.arxiv_url)], locale, votes=True)
-        messages.append(DiscordMessage("", [embed], view, reply_to_first=True, thread_name=thread_name(item)))
+        name = thread_name(item)
+        papers = (item.arxiv_id,)
+        messages.append(
+            DiscordMessage("", [embed], view, reply_to_first=True, thread_name=name, papers=papers)
+        )
     return messages
 
 

@@ -44,6 +44,8 @@ class DiscordMessage:
     # A compact digest's card: once posted, a public thread is started from it under this name
     # (at most MAX_THREAD_NAME characters), where it can. Empty: no thread.
     thread_name: str = ""
+    # A digest's part: the arXiv ids of the papers it shows (what a retry must not move).
+    papers: tuple[str, ...] = ()
 
     def send_kwargs(self) -> dict[str, Any]:
         """Arguments for `send()`: report text can never mention anyone."""

@@ -266,7 +266,10 @@ def digest_messages(
         first_overhead=(_size(header), len(header)),
     ) or [[]]
     messages = []
+    start = 0
     for number, chunk in enumerate(chunks, start=1):
+        papers = tuple(item.arxiv_id for item in items[start : start + len(chunk)])
+        start += len(chunk)
         blocks = [block for card_blocks in chunk for block in card_blocks]
         if number == 1:
             blocks = header + blocks
@@ -277,6 +280,7 @@ def digest_messages(
                 _fallback(digest, chunk_titles(items, chunks, number), number, len(chunks)),
                 blocks,
                 plain_blocks=without_images(blocks),
+                papers=papers,
             )
         )
     return messages
@@ -313,13 +317,18 @@ def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessa
         ]
         if _size(blocks) <= MAX_MESSAGE_BLOCK_CHARS and len(blocks) <= MAX_BLOCKS:
             break
-    listing = SlackMessage(_fallback(digest, [item.title for item in items], 1, 1), blocks)
+    listing = SlackMessage(
+        _fallback(digest, [item.title for item in items], 1, 1),
+        blocks,
+        papers=tuple(item.arxiv_id for item in items),
+    )
     cards = [
         SlackMessage(
             clip(escape(_flat(item.title)), MAX_FALLBACK_TEXT),
             card_blocks,
             thread=True,
             plain_blocks=without_images(card_blocks),
+            papers=(item.arxiv_id,),
         )
         for item, card_blocks in rendered
     ]

@@ -50,6 +50,10 @@ class SlackDigestPublisher:
             subscription, self._messages(digest, subscription.settings), delivery_id=key, start_at=start_at
         )
 
+    def part_papers(self, subscription: Subscription, digest: Digest, *, key: str) -> list[tuple[str, ...]]:
+        """The papers of each message `publish` would post (bot/delivery/decided.py)."""
+        return [message.papers for message in self._messages(digest, subscription.settings)]
+
     async def posted_parts(self, subscription: Subscription, key: str) -> set[int]:
         publisher = await self._publisher(subscription)
         if publisher is None:

@@ -19,3 +19,5 @@ class SlackMessage:
     # The same blocks without images, when they hold any: posted instead if Slack refuses the
     # message because it could not fetch an image (`invalid_blocks`).
     plain_blocks: list[dict[str, Any]] | None = None
+    # A digest's part: the arXiv ids of the papers it shows (what a retry must not move).
+    papers: tuple[str, ...] = ()

@@ -398,3 +398,38 @@ async def test_an_archive_of_0013_finds_papers_by_their_authors_after_0014(empty
     assert await found("diao") == ["2506.00002"]
     assert await found("Ximing Lu") == ["2506.00001"]
     assert await found("reward models") == ["2506.00002"]
+
+
+async def test_deliveries_of_0014_gain_a_decided_digest_and_lose_it_on_downgrade(
+    empty_engine: AsyncEngine,
+) -> None:
+    """Migration 0015 adds `deliveries.digest` (nullable): a delivery recorded before it keeps its
+    row and holds no decided digest (its next attempt decides one); the downgrade drops it."""
+    from alembic import command
+
+    from bot.store.migrate import _config
+    from bot.store.outbox import Outbox
+
+    engine = empty_engine
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0014"))
+        await conn.execute(
+            text(
+                "INSERT INTO deliveries (platform, workspace, channel, report_date, status, due_at,"
+                " next_attempt_at, attempts, uncertain, next_part, posted, created_at, updated_at)"
+                " VALUES ('slack', 'T1', 'C1', '2026-04-06', 'pending', CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP, 1, true, 1, '[\"1.0\"]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+    await migrate(engine)
+    assert await current_revision(engine) == head_revision() >= "0015"
+    (old,) = await Outbox(engine).list()
+    assert (old.next_part, old.posted, old.digest) == (1, ("1.0",), None)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE deliveries SET digest = :d"), {"d": '{"version": 1}'})
+    (kept,) = await Outbox(engine).list()
+    assert kept.digest == {"version": 1}
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0014"))
+        columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("deliveries"))
+    assert "digest" not in {column["name"] for column in columns}

@@ -203,6 +203,7 @@ async def test_a_hostile_60_paper_digest_keeps_every_limit_and_every_paper(local
         shown += [embed.url or "" for embed in message.embeds]
         buttons = [item.arxiv_id for item in message.view.children if isinstance(item, DetailsButton)]
         assert [paper_links(b)["hf"] for b in buttons] == [embed.url for embed in message.embeds]
+        assert list(message.papers) == buttons  # what a retry's decided digest relies on
     assert shown == [item.hf_url for item in items]  # none lost, none reordered
     assert messages[0].content.startswith("**Daily Papers" if locale == "en" else "**每日论文")
     assert "@everyone" not in messages[0].content

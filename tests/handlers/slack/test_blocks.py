@@ -64,11 +64,13 @@ def test_a_60_paper_digest_splits_into_valid_messages_without_losing_a_paper() -
         validate(message.blocks)
         assert message.text.startswith("Daily Papers · 2026-05-04")
         assert f"part {number} of {len(messages)}" in message.text
-        seen += [
+        shown = [
             b["block_id"].removeprefix("paper_")
             for b in message.blocks
             if b.get("block_id", "").startswith("paper_")
         ]
+        assert list(message.papers) == shown  # what a retry's decided digest relies on
+        seen += shown
     assert seen == [item.arxiv_id for item in digest.items]
     assert messages[0].blocks[0]["type"] == "header"
     assert all(m.blocks[0]["type"] != "header" for m in messages[1:])
