@@ -7,7 +7,7 @@ attempt builds one and keeps it, as a new row's first attempt does.
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-10
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations
