@@ -91,7 +91,11 @@ async def start_up_call(call: Awaitable[AsyncSlackResponse], variable: str) -> A
             raise BadInputError(
                 f"Slack refused {variable} ({error}): set a valid one for this app, or leave {variable} empty"
             ) from None
-        raise PlatformUnavailable(f"Slack did not accept {variable}: {error}") from None
+        # Not "did not accept": a 503 says nothing about the credential, and an operator told so
+        # would go and change a token that is fine.
+        raise PlatformUnavailable(
+            f"Slack answered {error} while checking {variable} (an outage, not a refused credential)"
+        ) from None
     except TimeoutError:
         raise PlatformUnavailable(
             f"Slack did not answer within {VERIFY_TIMEOUT_SECONDS:g} s while checking {variable} "

@@ -128,6 +128,42 @@ async def test_deliver_posts_slack_while_discord_is_down_and_discord_once_it_is_
         await engine.dispose()
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
+async def test_deliver_posts_discord_while_slack_is_down_and_slack_once_it_is_back(
+    slack: FakeSlack, discord_api: FakeDiscord, tmp_path: Path
+) -> None:
+    """Slack answering 503 was not checked when the pass opened: each Slack digest was tried,
+    failed and used up one of its attempts, so an outage of half an hour made them `failed` for
+    good. They now wait, unclaimed, as Discord's do during Discord's outage."""
+    url = await lab_database(tmp_path)
+    env = both_platforms(url, slack, discord_api)
+    slack.down = UNAVAILABLE
+    status, stderr = await deliver(env, tmp_path)
+    assert status == 0, stderr
+    assert discord_api.channel_posts.get(DISCORD_READER.channel), stderr
+    said = [line for line in stderr.splitlines() if "Slack unavailable" in line]
+    assert len(said) == 1, stderr
+    assert "503" in said[0], stderr
+    assert "1 Slack digest left pending, none failed or lost" in said[0], stderr
+    # One reachability check, and no post tried (its retries included).
+    assert {call.method for call in slack.calls} == {"auth.test"}, stderr
+    engine = create_engine(url)
+    try:
+        rows = {row.channel: row for row in await Outbox(engine).list()}
+        assert rows[DISCORD_READER].status == "posted"
+        assert (rows[SLACK_CHANNEL].status, rows[SLACK_CHANNEL].attempts) == ("pending", 0)
+
+        slack.down = None
+        discord_posts = len(discord_api.channel_posts[DISCORD_READER.channel])
+        status, stderr = await deliver(env, tmp_path)
+        assert status == 0, stderr
+        assert slack.messages_in(SLACK_CHANNEL.channel), stderr
+        assert len(discord_api.channel_posts[DISCORD_READER.channel]) == discord_posts  # not twice
+        assert await Outbox(engine).counts() == {"posted": 2}
+    finally:
+        await engine.dispose()
+
+
 async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str] | None:
     try:
         async with http.get(url) as response:

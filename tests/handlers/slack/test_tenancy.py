@@ -218,7 +218,7 @@ def test_an_org_wide_install_serves_its_organisation_only() -> None:
         (
             Failure(error="fatal_error"),
             PlatformUnavailable,  # an outage: `run` serves the other platforms and tries again
-            "Slack did not accept SLACK_BOT_TOKEN: fatal_error",
+            "Slack answered fatal_error while checking SLACK_BOT_TOKEN",
         ),
     ],
 )
