@@ -73,7 +73,8 @@ def test_a_day_of_one_paper_is_worded_for_one_and_no_header_says_today() -> None
     for locale in ("en", "zh"):
         for interests in (("video-generation",), ("robotics",)):
             header = build_digest(report(), Interests(interests), TAXONOMY, locale=locale).header()
-            assert "today" not in header and "今日" not in header, header
+            assert "today" not in header, header
+            assert "今日" not in header, header
 
 
 # A reason as cards show it for a paper three of a channel's topics and keywords selected.
