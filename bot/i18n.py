@@ -867,6 +867,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此 paperbot 服务于另一个 Slack 工作区，因此未做任何更改。"
         "请让你所在工作区的管理员在本工作区安装 paperbot。",
     },
+    "slack.not_ready": {
+        # paperbot was started while Slack's Web API did not answer it (an outage): it keeps trying.
+        "en": "paperbot cannot reach Slack right now (it started during a Slack outage and keeps "
+        "trying), so nothing was changed. Try again in a few minutes.",
+        "zh": "paperbot 暂时无法连接 Slack（它在 Slack 故障期间启动，正在持续重试），因此未做任何更改。"
+        "请几分钟后重试。",
+    },
     "slack.not_installed": {
         # Bolt says the same whether no installation was found or the database holding the
         # installations could not be read: name both, so nobody reinstalls during an outage.

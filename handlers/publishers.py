@@ -37,6 +37,31 @@ async def discord_publisher(app: App) -> tuple[discord.Client, DigestPublisher]:
     return client, DiscordDigestPublisher(client, app.subscriptions)
 
 
+async def slack_publisher(app: App, http: aiohttp.ClientSession) -> DigestPublisher:
+    """The Slack delivery publisher, once Slack's Web API has answered: `auth.test` with the bot
+    token, or in OAuth mode `api.test` (no token; each workspace's own installation is that
+    workspace's matter, never an outage). Raises BadInputError when Slack refuses SLACK_BOT_TOKEN,
+    PlatformUnavailable when Slack cannot be reached now (no answer, a 5xx after retries)."""
+    from handlers.slack.delivery import SlackDigestPublisher
+    from handlers.slack.oauth import WorkspaceClients
+    from handlers.slack.publisher import make_client
+    from handlers.slack.tenancy import verify_api, verify_bot_token
+
+    settings = app.settings
+    if settings.slack_client_id:
+        from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+
+        await verify_api(make_client("", settings.slack_api_url, session=http))
+        store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
+        clients = WorkspaceClients(settings.slack_api_url, installations=store, session=http)
+    else:
+        assert settings.slack_bot_token is not None
+        token = settings.slack_bot_token.get_secret_value()
+        await verify_bot_token(make_client(token, settings.slack_api_url, session=http))
+        clients = WorkspaceClients(settings.slack_api_url, token=token, session=http)
+    return SlackDigestPublisher(clients, app.subscriptions)
+
+
 @asynccontextmanager
 async def publishers(
     app: App, out: TextIO, unavailable: dict[str, str] | None = None
@@ -57,24 +82,19 @@ async def publishers(
     http: aiohttp.ClientSession | None = None
     try:
         if settings.slack_mode is not None:
-            from handlers.slack.delivery import SlackDigestPublisher
-            from handlers.slack.oauth import WorkspaceClients
             from handlers.slack.publisher import make_session
 
             # One connection pool for every post of every pass, not a TLS handshake per message.
             http = make_session()
-            if settings.slack_client_id:
-                from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-
-                store = AsyncSQLAlchemyInstallationStore(
-                    client_id=settings.slack_client_id, engine=app.engine
-                )
-                clients = WorkspaceClients(settings.slack_api_url, installations=store, session=http)
-            else:
-                assert settings.slack_bot_token is not None
-                token = settings.slack_bot_token.get_secret_value()
-                clients = WorkspaceClients(settings.slack_api_url, token=token, session=http)
-            found["slack"] = SlackDigestPublisher(clients, app.subscriptions)
+            try:
+                # A refused SLACK_BOT_TOKEN is a configuration error: one line, exit 2.
+                found["slack"] = await slack_publisher(app, http)
+            except PlatformUnavailable as exc:
+                if unavailable is None:
+                    raise
+                # Slack's outage must not use up its digests' attempts, nor keep Discord's back.
+                unavailable["slack"] = str(exc)
+                log.warning("Slack is unavailable: %s", exc)
         if settings.discord_token is not None:
             try:
                 # A refused DISCORD_TOKEN is a configuration error: one line, exit 2.

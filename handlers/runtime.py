@@ -6,6 +6,12 @@ import asyncio
 import contextlib
 import random
 import signal
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.errors import PlatformUnavailable
+
+T = TypeVar("T")
 
 # A platform that cannot be reached is tried again after 1, 2, 4 … seconds, at most RETRY_CAP
 # apart, with jitter so the replicas of a deployment do not all knock in the same second.
@@ -35,3 +41,27 @@ async def stopped_within(stop: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
     return stop.is_set()
+
+
+async def try_again(
+    attempt: Callable[[], Awaitable[T]],
+    stop: asyncio.Event,
+    failure: Exception,
+    say: Callable[[Exception, float], object],
+    retry_on: tuple[type[Exception], ...] = (PlatformUnavailable,),
+) -> T | None:
+    """`failure` just happened: wait, then try `attempt` again, and again after each failure in
+    `retry_on` (1, 2, 4 … s apart, at most RETRY_CAP, with jitter), `say`ing each failure and the
+    wait before the next try; `attempt`'s value, or None once `stop` is set. Anything else it
+    raises ends the tries (a token refused, say)."""
+    failures = 1
+    while True:
+        delay = retry_delay(failures)
+        say(failure, delay)
+        if await stopped_within(stop, delay):
+            return None
+        try:
+            return await attempt()
+        except retry_on as exc:
+            failure = exc
+            failures += 1

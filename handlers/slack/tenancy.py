@@ -91,7 +91,11 @@ async def start_up_call(call: Awaitable[AsyncSlackResponse], variable: str) -> A
             raise BadInputError(
                 f"Slack refused {variable} ({error}): set a valid one for this app, or leave {variable} empty"
             ) from None
-        raise PlatformUnavailable(f"Slack did not accept {variable}: {error}") from None
+        # Not "did not accept": a 503 says nothing about the credential, and an operator told so
+        # would go and change a token that is fine.
+        raise PlatformUnavailable(
+            f"Slack answered {error} while checking {variable} (an outage, not a refused credential)"
+        ) from None
     except TimeoutError:
         raise PlatformUnavailable(
             f"Slack did not answer within {VERIFY_TIMEOUT_SECONDS:g} s while checking {variable} "
@@ -112,27 +116,50 @@ def both_languages(key: str) -> str:
 Middleware = Callable[..., Awaitable[BoltResponse | None]]
 
 
-def workspace_guard(home: Workspace) -> Middleware:
-    """A Bolt middleware (run before authorisation) that refuses every other workspace's request."""
+@dataclass(slots=True)
+class Home:
+    """The workspace this edge serves, once `auth.test` has said which: None while Slack could
+    not be reached since start-up (`paperbot run` serves the other platforms and tries again)."""
+
+    workspace: Workspace | None = None
+
+
+def workspace_guard(home: Home) -> Middleware:
+    """A Bolt middleware (run before authorisation) that refuses every other workspace's request,
+    and every request while the home workspace is not known yet."""
 
     async def only_home(
         context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
-        if home.serves(context.team_id, context.enterprise_id):
-            await next()
+        workspace = home.workspace
+        if workspace is None and (context.team_id or context.enterprise_id):
+            return _not_yet(body)
+        if workspace is None or workspace.serves(context.team_id, context.enterprise_id):
+            await next()  # the home workspace's, or Slack's own (url_verification, ssl_check)
             return None
         log.warning(
             "Slack: refused a request for workspace %s (this bot token serves %s)",
             context.team_id or context.enterprise_id,
-            home.team_id or home.enterprise_id,
+            workspace.team_id or workspace.enterprise_id,
         )
         if body.get("command"):
             # The caller's language is unknown (users.info in their workspace needs their token).
-            text = both_languages("slack.other_workspace")
-            reply = json.dumps({"response_type": "ephemeral", "text": text}, ensure_ascii=False)
-            return BoltResponse(
-                status=200, body=reply, headers={"content-type": "application/json;charset=utf-8"}
-            )
+            return _ephemeral(both_languages("slack.other_workspace"))
         return BoltResponse(status=200, body="")  # acknowledged, so Slack does not retry it
 
     return only_home
+
+
+def _not_yet(body: dict[str, Any]) -> BoltResponse:
+    """A request before Slack's Web API has answered us: whose workspace it may serve is unknown,
+    and nothing could be looked up or posted for it anyway."""
+    if body.get("command"):
+        # A slash command is not retried by Slack: tell the member, in both languages.
+        return _ephemeral(both_languages("slack.not_ready"))
+    # Events are retried by Slack (after 1 and 5 minutes): 503 so it does, rather than lose them.
+    return BoltResponse(status=503, body="", headers={"Retry-After": "60"})
+
+
+def _ephemeral(text: str) -> BoltResponse:
+    reply = json.dumps({"response_type": "ephemeral", "text": text}, ensure_ascii=False)
+    return BoltResponse(status=200, body=reply, headers={"content-type": "application/json;charset=utf-8"})

@@ -29,9 +29,11 @@ from bot.store.database import create_engine
 from bot.store.migrate import migrate
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
+from handlers.slack.tenancy import both_languages
 from tests.deploy.deploy_support import free_port, start_paperbot_run
 from tests.handlers.discord.fake_discord import FAKE_TOKEN as DISCORD_TOKEN
 from tests.handlers.discord.fake_discord import IN_DM, FakeDiscord
+from tests.handlers.slack.fake_slack import FAKE_APP_TOKEN as SLACK_APP_TOKEN
 from tests.handlers.slack.fake_slack import FAKE_TOKEN as SLACK_TOKEN
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.slack.test_app import SECRET, command_body, signed
@@ -128,12 +130,53 @@ async def test_deliver_posts_slack_while_discord_is_down_and_discord_once_it_is_
         await engine.dispose()
 
 
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
+async def test_deliver_posts_discord_while_slack_is_down_and_slack_once_it_is_back(
+    slack: FakeSlack, discord_api: FakeDiscord, tmp_path: Path
+) -> None:
+    """Slack answering 503 was not checked when the pass opened: each Slack digest was tried,
+    failed and used up one of its attempts, so an outage of half an hour made them `failed` for
+    good. They now wait, unclaimed, as Discord's do during Discord's outage."""
+    url = await lab_database(tmp_path)
+    env = both_platforms(url, slack, discord_api)
+    slack.down = UNAVAILABLE
+    status, stderr = await deliver(env, tmp_path)
+    assert status == 0, stderr
+    assert discord_api.channel_posts.get(DISCORD_READER.channel), stderr
+    said = [line for line in stderr.splitlines() if "Slack unavailable" in line]
+    assert len(said) == 1, stderr
+    assert "503" in said[0], stderr
+    assert "1 Slack digest left pending, none failed or lost" in said[0], stderr
+    # One reachability check, and no post tried (its retries included).
+    assert {call.method for call in slack.calls} == {"auth.test"}, stderr
+    engine = create_engine(url)
+    try:
+        rows = {row.channel: row for row in await Outbox(engine).list()}
+        assert rows[DISCORD_READER].status == "posted"
+        assert (rows[SLACK_CHANNEL].status, rows[SLACK_CHANNEL].attempts) == ("pending", 0)
+
+        slack.down = None
+        discord_posts = len(discord_api.channel_posts[DISCORD_READER.channel])
+        status, stderr = await deliver(env, tmp_path)
+        assert status == 0, stderr
+        assert slack.messages_in(SLACK_CHANNEL.channel), stderr
+        assert len(discord_api.channel_posts[DISCORD_READER.channel]) == discord_posts  # not twice
+        assert await Outbox(engine).counts() == {"posted": 2}
+    finally:
+        await engine.dispose()
+
+
 async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str] | None:
     try:
         async with http.get(url) as response:
             return response.status, await response.text()
     except aiohttp.ClientConnectionError:
         return None
+
+
+async def readyz_is(http: aiohttp.ClientSession, base: str, expected: tuple[int, dict[str, str]]) -> bool:
+    got = await get(http, f"{base}/readyz")
+    return got is not None and (got[0], json.loads(got[1])["checks"]) == expected
 
 
 async def ready_with_both(http: aiohttp.ClientSession, base: str) -> bool:
@@ -203,5 +246,56 @@ async def test_run_serves_slack_while_discord_is_down_and_connects_discord_once_
     engine = create_engine(url)
     try:
         assert await Outbox(engine).counts() == {"posted": 2}
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
+@pytest.mark.parametrize("mode", ["http", "socket"])
+async def test_run_serves_discord_while_slack_is_down_and_serves_slack_once_it_is_back(
+    mode: str, slack: FakeSlack, discord_api: FakeDiscord, tmp_path: Path
+) -> None:
+    """auth.test answering 503 ended `paperbot run` at start-up (exit 1), Discord with it, for as
+    long as Slack was down."""
+    url = await lab_database(tmp_path)
+    port = free_port()
+    env = {**both_platforms(url, slack, discord_api), "PAPERBOT_HTTP_PORT": str(port)}
+    if mode == "socket":
+        del env["SLACK_SIGNING_SECRET"]
+        env["SLACK_APP_TOKEN"] = SLACK_APP_TOKEN
+    slack.down = UNAVAILABLE
+    process = await start_paperbot_run(env, tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            # Discord is served: its gateway, its digest; the replica is ready, naming Slack.
+            await discord_api.wait_identified(within=120)
+            await until(lambda: bool(discord_api.channel_posts.get(DISCORD_READER.channel)), within=60)
+            discord_only = {"database": "ok", "discord": "ok", "slack": "not connected"}
+            await until(lambda: readyz_is(http, base, (200, discord_only)), within=30)
+            if mode == "http":
+                # A member's command is answered (try again later), not lost in a refused connection.
+                body = command_body(slack, "help")
+                async with http.post(f"{base}/slack/events", data=body, headers=signed(body)) as response:
+                    assert response.status == 200
+                    assert (await response.json())["text"] == both_languages("slack.not_ready")
+            assert process.returncode is None
+            assert not slack.messages_in(SLACK_CHANNEL.channel)
+
+            # Slack is back: the edge serves it and the digest that waited goes out, once.
+            slack.down = None
+            await until(lambda: bool(slack.messages_in(SLACK_CHANNEL.channel)), within=180)
+            await until(lambda: ready_with_both(http, base), within=60)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=40)
+    text = stderr.decode()
+    assert process.returncode == 0, text
+    assert "Slack unavailable: Slack answered http_503 while checking SLACK_BOT_TOKEN" in text
+    engine = create_engine(url)
+    try:
+        assert await Outbox(engine).counts() == {"posted": 2}
+        assert len(slack.messages_in(SLACK_CHANNEL.channel)) == 1
     finally:
         await engine.dispose()

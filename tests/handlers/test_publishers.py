@@ -16,10 +16,11 @@ from bot.runtime.composition import App
 from bot.runtime.config import SAMPLE_REPORT, Settings
 from bot.store.outbox import Outbox
 from handlers.publishers import publishers
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
 
 DEMO = ChannelRef("console", "local", "demo")
 SLACK = {
-    "SLACK_BOT_TOKEN": "xoxb-1234-5678-real-looking",
+    "SLACK_BOT_TOKEN": FAKE_TOKEN,
     "SLACK_APP_TOKEN": "xapp-1-A1234-5678-real-looking",
 }
 
@@ -49,7 +50,13 @@ async def test_a_platform_process_never_delivers_console_channels(
     engine: AsyncEngine, operator: str | None
 ) -> None:
     extra = {"PAPERBOT_OPERATOR_CHANNEL": operator} if operator else {}
-    app = await with_demo_channel(engine, Settings.model_validate(SLACK | extra))
+    async with FakeSlack() as slack:  # a pass checks that Slack answers before it claims
+        settings = Settings.model_validate(SLACK | extra | {"SLACK_API_URL": slack.base_url})
+        await delivers_no_console_channel(engine, settings, operator)
+
+
+async def delivers_no_console_channel(engine: AsyncEngine, settings: Settings, operator: str | None) -> None:
+    app = await with_demo_channel(engine, settings)
     out = io.StringIO()
     async with publishers(app, out) as found:
         deliverer = app.deliverer(found)

@@ -65,6 +65,9 @@ class Unfurled:
     unfurls: dict[str, dict[str, Any]]
 
 
+OUTAGE_PAGE = "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """A scripted answer that replaces the method's normal one."""
@@ -155,6 +158,9 @@ class FakeSlack:
     socket_frames: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
     # Every chat.unfurl the fake accepted, in order.
     unfurled: list[Unfurled] = field(default_factory=list, init=False, repr=False)
+    # Slack is down: every Web API call and the Socket Mode WebSocket answer this HTTP status
+    # (503) while it is set, with a load balancer's HTML page, as during an outage; None: up.
+    down: int | None = None
 
     def __post_init__(self) -> None:
         self._tokens = set(self.tokens)
@@ -280,6 +286,8 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await _params(request)
         self.calls.append(Call(method, params, dict(request.headers), request.method))
+        if self.down is not None:
+            return _failure_response(request, Failure(self.down, body=OUTAGE_PAGE))
         if method in self._delays:
             await asyncio.sleep(self._delays[method])
         failure = self._next_failure(method, params)
@@ -391,6 +399,8 @@ class FakeSlack:
     async def _socket_mode(self, request: web.Request) -> web.StreamResponse:
         """Slack's end of a Socket Mode connection: `hello` first, then envelopes sent by
         `send_envelope`; every frame the bot sends back is recorded in `socket_frames`."""
+        if self.down is not None:
+            return _failure_response(request, Failure(self.down, body=OUTAGE_PAGE))
         socket = web.WebSocketResponse()  # answers the client's pings itself, as Slack does
         await socket.prepare(request)
         self._sockets.append(socket)

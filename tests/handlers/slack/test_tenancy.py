@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.errors import BadInputError, PlatformUnavailable
+from bot.errors import BadInputError
 from bot.i18n import t
 from bot.models import ChannelRef
 from bot.runtime.composition import App
@@ -215,11 +215,6 @@ def test_an_org_wide_install_serves_its_organisation_only() -> None:
     [
         (Failure(error="invalid_auth"), BadInputError, "Slack refused SLACK_BOT_TOKEN (invalid_auth)"),
         (Failure(error="account_inactive"), BadInputError, "Slack refused SLACK_BOT_TOKEN"),
-        (
-            Failure(error="fatal_error"),
-            PlatformUnavailable,  # an outage: `run` serves the other platforms and tries again
-            "Slack did not accept SLACK_BOT_TOKEN: fatal_error",
-        ),
     ],
 )
 async def test_start_up_checks_the_bot_token_and_readyz_waits_for_slack(
@@ -245,6 +240,90 @@ async def test_start_up_checks_the_bot_token_and_readyz_waits_for_slack(
     assert EVENTS_PATH not in {r.canonical for r in web_app.router.resources()}  # nothing served
     await start_slack(app, web_app, readiness)  # Slack accepts it now
     assert (await readiness.checks())["slack"] == "ok"
+
+
+async def test_slack_down_at_start_up_is_ridden_out_and_its_requests_wait_for_it(
+    engine: AsyncEngine, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """auth.test answering 503 at start-up ended `paperbot run` (exit 1), Discord with it. The
+    routes are served at once; until Slack has said whose workspace the token serves, a command
+    is told to try again later and an event is answered 503 (Slack retries it); then the edge
+    serves as usual."""
+    monkeypatch.setattr("handlers.runtime.RETRY_BASE", 0.01)  # the backoff's shape, not its pace
+    slack.down = 503
+    app = App(
+        Settings(
+            slack_api_url=slack.base_url,
+            slack_bot_token=SecretStr(FAKE_TOKEN),
+            slack_signing_secret=SecretStr(SECRET),
+        ),
+        engine,
+    )
+    readiness = Readiness(engine)
+    web_app = ops_app(readiness)
+    edge = await start_slack(app, web_app, readiness)  # no PlatformUnavailable: not misconfigured
+    assert (await readiness.checks())["slack"] == "not connected"
+    stop = asyncio.Event()
+    async with TestClient(TestServer(web_app)) as client:
+        body = command_body(slack, "subscribe RL")
+        response = await client.post(EVENTS_PATH, data=body, headers=signed(body))
+        assert response.status == 200
+        assert await response.json() == {
+            "response_type": "ephemeral",
+            "text": both_languages("slack.not_ready"),
+        }
+        event = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": TEAM,
+                "api_app_id": "A1",
+                "event": {"type": "app_home_opened", "user": MEMBER.id, "tab": "home"},
+                "event_id": "Ev1",
+                "event_time": 1_700_000_000,
+            }
+        )
+        headers = {**signed(event), "content-type": "application/json"}
+        assert (await client.post(EVENTS_PATH, data=event, headers=headers)).status == 503
+        assert await app.subscriptions.all() == []
+
+        serving_task = asyncio.create_task(edge(stop))
+        try:
+            slack.down = None
+            await until(lambda: _ready(readiness), within=30)
+            response = await client.post(EVENTS_PATH, data=body, headers=signed(body))
+            assert response.status == 200
+            await until(lambda: _subscribed(app, ChannelRef("slack", TEAM, CHANNEL)))
+            other = for_team(body, OTHER_TEAM)  # the workspace guard is in place again
+            refused = await client.post(EVENTS_PATH, data=other, headers=signed(other))
+            assert (await refused.json())["text"] == both_languages("slack.other_workspace")
+        finally:
+            stop.set()
+            await asyncio.wait_for(serving_task, timeout=10)
+
+
+async def test_slack_down_until_stopped_ends_the_edge_quietly(
+    engine: AsyncEngine, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.down = 503
+    settings = Settings(
+        slack_api_url=slack.base_url,
+        slack_bot_token=SecretStr(FAKE_TOKEN),
+        slack_app_token=SecretStr(FAKE_APP_TOKEN),
+    )
+    readiness = Readiness(engine)
+    edge = await start_slack(App(settings, engine), ops_app(readiness), readiness)
+    stop = asyncio.Event()
+    stop.set()
+    with caplog.at_level(logging.WARNING, "paperbot.slack"):
+        await asyncio.wait_for(edge(stop), timeout=10)
+    said = [r.getMessage() for r in caplog.records if "Slack unavailable" in r.getMessage()]
+    assert said
+    assert "(the other platforms keep serving)" in said[0]
+    assert slack.calls_to("apps.connections.open") == []  # never got past auth.test
+
+
+async def _ready(readiness: Readiness) -> bool:
+    return (await readiness.checks())["slack"] == "ok"
 
 
 def test_empty_variables_are_unset_for_libraries_that_read_the_environment() -> None:
