@@ -19,13 +19,14 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.delivery.decided import Decided, SplitsDigests, decide, recall, without_withdrawn
 from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
 from bot.errors import PaperbotError
-from bot.models import Subscription
+from bot.models import ChannelRef, Subscription
 from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest
 from bot.runtime.logs import log_context
@@ -177,10 +178,13 @@ class Deliverer:
                         batch = []
                     drained = not batch
                     subscriptions = await self.store.get_many([d.channel for d in batch])
+                    decided = await self._decide_fresh(batch, subscriptions, clock())
                     for delivery in batch:
                         subscription = subscriptions.get(delivery.channel)
                         task = asyncio.create_task(
-                            self._deliver_limited(delivery, subscription, limits, moment)
+                            self._deliver_limited(
+                                delivery, subscription, limits, moment, decided.get(delivery.id)
+                            )
                         )
                         running[task] = moment
                         self._running[task] = delivery
@@ -276,12 +280,53 @@ class Deliverer:
         log.warning("shutting down: released %d deliveries still in flight after %g s", released, grace)
         return released
 
+    async def _decide_fresh(
+        self, batch: list[Delivery], subscriptions: Mapping[ChannelRef, Subscription], now: dt.datetime
+    ) -> dict[int, Digest]:
+        """The digests of the batch's fresh deliveries (nothing decided yet, nothing possibly up),
+        decided and kept in one transaction for the whole batch. One write per delivery, each
+        just before its post, queued every concurrent delivery of a pass behind SQLite's write
+        lock (bench_deliver: 1,300 → 500 posts/s). A delivery left out (a digest that cannot be
+        built, a claim no longer held) is decided by `_deliver` on its own, as before."""
+        fresh: dict[int, tuple[Digest, dict[str, Any]]] = {}
+        # Channels with the same interests and settings share one digest (the pass's cache), so
+        # its JSON is made once.
+        made: dict[tuple[int, str, bool], dict[str, Any]] = {}
+        for delivery in batch:
+            subscription = subscriptions.get(delivery.channel)
+            if (
+                delivery.digest is not None
+                or delivery.uncertain
+                or subscription is None
+                or subscription.paused
+                or not subscription.interests
+                or not self.postable(delivery.channel)
+            ):
+                continue
+            try:
+                digest = await self.digests.digest(delivery.report_date, subscription, now)
+            except Exception:  # `_deliver` meets it again, and records it
+                continue
+            if digest is not None and digest.items:
+                settings = subscription.settings
+                shape = (id(digest), settings.layout, settings.images)
+                if shape not in made:
+                    made[shape] = decide(digest, settings)
+                fresh[delivery.id] = (digest, made[shape])
+        if not fresh:
+            return {}
+        held = await self.outbox.decide_many(
+            {delivery_id: data for delivery_id, (_digest, data) in fresh.items()}, self.worker, now
+        )
+        return {delivery_id: digest for delivery_id, (digest, _data) in fresh.items() if delivery_id in held}
+
     async def _deliver_limited(
         self,
         delivery: Delivery,
         subscription: Subscription | None,
         limits: dict[tuple[str, str], asyncio.Semaphore],
         now: dt.datetime,
+        decided: Digest | None = None,
     ) -> str:
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
@@ -289,7 +334,7 @@ class Deliverer:
         with log_context(delivery=delivery.key, channel=delivery.channel):
             async with semaphore:
                 try:
-                    return await self._deliver(delivery, subscription, now)
+                    return await self._deliver(delivery, subscription, now, decided)
                 except Exception as exc:  # one bad delivery must not stop the others
                     if isinstance(exc, PaperbotError):
                         # Raised on purpose and saying why (a platform whose history cannot be
@@ -305,8 +350,15 @@ class Deliverer:
                     await self._tell(delivery, subscription, result, status, now)
                     return status
 
-    async def _deliver(self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime) -> str:
-        """One delivery; `now` is the pass's clock (retry times are computed from it)."""
+    async def _deliver(
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        now: dt.datetime,
+        decided_now: Digest | None = None,
+    ) -> str:
+        """One delivery; `now` is the pass's clock (retry times are computed from it);
+        `decided_now`: its digest, already decided and kept with its batch (`_decide_fresh`)."""
         if subscription is None or subscription.paused or not subscription.interests:
             reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
             await self.outbox.skip(delivery, self.worker, reason, now)
@@ -327,6 +379,8 @@ class Deliverer:
                 await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
                 return "skipped"
             digest, subscription = resumed
+        elif decided_now is not None:
+            digest = decided_now
         else:
             # Nothing of it is up yet: the digest is decided now, from what holds now.
             built = await self.digests.digest(delivery.report_date, subscription, now)

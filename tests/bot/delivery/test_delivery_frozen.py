@@ -231,3 +231,41 @@ async def test_a_replica_taking_over_after_a_crash_posts_the_rest_of_the_same_di
     )  # fmt: skip
     assert await deliverer(engine, publisher, "replica").deliver_due(NOW + LEASE * 2) == {"posted": 1}
     assert_each_once(publisher.channel, begun)
+
+
+async def test_the_decided_digest_is_kept_while_attempts_remain_and_dropped_once_done(
+    engine: AsyncEngine,
+) -> None:
+    # Kept for the retry; a finished delivery keeps none, so the outbox holds no copy of every
+    # digest ever sent (a 10-paper digest is ~8 KB of JSON).
+    await setup(engine)
+    publisher = PartedPublisher()
+    await first_attempt(engine, publisher)
+    (row,) = await Outbox(engine).list()
+    assert row.digest is not None
+    await finish(engine, publisher)
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.digest) == ("posted", None)
+
+
+async def test_a_pass_decides_its_fresh_deliveries_in_one_write(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One write per delivery, each just before its post, queued every concurrent delivery of a
+    # pass behind SQLite's write lock: the batch's digests are kept together.
+    store = SubscriptionStore(engine)
+    await setup(engine)
+    for n in range(2, 6):
+        await store.save(Subscription(ChannelRef("console", "local", f"C{n}"), RL, time=dt.time(9), tz="UTC"))
+    writes: list[int] = []
+    decide_many = Outbox.decide_many
+
+    async def counted(self: Outbox, digests: dict[int, object], worker: str, now: dt.datetime) -> set[int]:
+        writes.append(len(digests))
+        return await decide_many(self, digests, worker, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Outbox, "decide_many", counted)
+    publisher = PartedPublisher(fail_part=None)
+    assert await deliverer(engine, publisher).run_pass(NOW, force=True) == {"posted": 5}
+    assert writes == [5]
+    assert sorted(publisher.channel) == sorted([p.arxiv_id for p in PAPERS] * 5)
