@@ -166,6 +166,22 @@ async def test_deliver_posts_discord_while_slack_is_down_and_slack_once_it_is_ba
         await engine.dispose()
 
 
+async def stopped(process: asyncio.subprocess.Process) -> str:
+    """Stop `paperbot run` as an operator does (SIGTERM); its stderr."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=40)
+    return stderr.decode()
+
+
+async def outbox_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        return await Outbox(engine).counts()
+    finally:
+        await engine.dispose()
+
+
 async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str] | None:
     try:
         async with http.get(url) as response:
@@ -237,17 +253,10 @@ async def test_run_serves_slack_while_discord_is_down_and_connects_discord_once_
             await until(lambda: bool(discord_api.channel_posts.get(DISCORD_READER.channel)), within=180)
             await until(lambda: ready_with_both(http, base), within=30)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=40)
-    text = stderr.decode()
+        text = await stopped(process)
     assert process.returncode == 0, text
     assert "Discord unavailable: cannot reach Discord at DISCORD_API_URL=" in text
-    engine = create_engine(url)
-    try:
-        assert await Outbox(engine).counts() == {"posted": 2}
-    finally:
-        await engine.dispose()
+    assert await outbox_counts(url) == {"posted": 2}
 
 
 @pytest.mark.other_process  # a paperbot process on the real clock: see tests/conftest.py
@@ -287,15 +296,8 @@ async def test_run_serves_discord_while_slack_is_down_and_serves_slack_once_it_i
             await until(lambda: bool(slack.messages_in(SLACK_CHANNEL.channel)), within=180)
             await until(lambda: ready_with_both(http, base), within=60)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=40)
-    text = stderr.decode()
+        text = await stopped(process)
     assert process.returncode == 0, text
     assert "Slack unavailable: Slack answered http_503 while checking SLACK_BOT_TOKEN" in text
-    engine = create_engine(url)
-    try:
-        assert await Outbox(engine).counts() == {"posted": 2}
-        assert len(slack.messages_in(SLACK_CHANNEL.channel)) == 1
-    finally:
-        await engine.dispose()
+    assert await outbox_counts(url) == {"posted": 2}
+    assert len(slack.messages_in(SLACK_CHANNEL.channel)) == 1
