@@ -294,14 +294,9 @@ class Deliverer:
         made: dict[tuple[int, str, bool], dict[str, Any]] = {}
         for delivery in batch:
             subscription = subscriptions.get(delivery.channel)
-            if (
-                delivery.digest is not None
-                or delivery.uncertain
-                or subscription is None
-                or subscription.paused
-                or not subscription.interests
-                or not self.postable(delivery.channel)
-            ):
+            if delivery.digest is not None or delivery.uncertain:
+                continue
+            if subscription is None or self._skip_reason(delivery, subscription) is not None:
                 continue
             try:
                 digest = await self.digests.digest(delivery.report_date, subscription, now)
@@ -359,12 +354,9 @@ class Deliverer:
     ) -> str:
         """One delivery; `now` is the pass's clock (retry times are computed from it);
         `decided_now`: its digest, already decided and kept with its batch (`_decide_fresh`)."""
-        if subscription is None or subscription.paused or not subscription.interests:
-            reason = "unsubscribed" if subscription is None or not subscription.interests else "paused"
-            await self.outbox.skip(delivery, self.worker, reason, now)
-            return "skipped"
-        if not self.postable(delivery.channel):  # planned by a version that did not check ids
-            await self.outbox.skip(delivery, self.worker, "not a valid channel id", now)
+        reason = self._skip_reason(delivery, subscription)
+        if reason is not None or subscription is None:
+            await self.outbox.skip(delivery, self.worker, reason or "unsubscribed", now)
             return "skipped"
         publisher = self.publishers[delivery.channel.platform]
         start_at = delivery.next_part
@@ -409,6 +401,16 @@ class Deliverer:
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         await self._tell(delivery, subscription, result, status, now)
         return status
+
+    def _skip_reason(self, delivery: Delivery, subscription: Subscription | None) -> str | None:
+        """Why `delivery` is skipped without a digest, or None when it is to be posted."""
+        if subscription is None or not subscription.interests:
+            return "unsubscribed"
+        if subscription.paused:
+            return "paused"
+        if not self.postable(delivery.channel):  # planned by a version that did not check ids
+            return "not a valid channel id"
+        return None
 
     async def _first_not_up(
         self, publisher: DigestPublisher, subscription: Subscription, delivery: Delivery
