@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import bot.delivery.deliverer
 from bot.delivery.deliverer import Deliverer
 from bot.models import ChannelRef, Interests, Report, Subscription
-from bot.ports import PublishResult
+from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest
 from bot.runtime.config import load_settings
 from bot.runtime.logs import configure_logging
@@ -99,7 +99,7 @@ async def setup(engine: AsyncEngine, channels: int) -> list[str]:
 
 
 def deliverer(
-    engine: AsyncEngine, publisher: ScriptedPublisher, worker: str = "w1", **options: Any
+    engine: AsyncEngine, publisher: DigestPublisher, worker: str = "w1", **options: Any
 ) -> Deliverer:
     """A deliverer posting to the console through `publisher`; `options` go to Deliverer (a clock)."""
     return Deliverer(

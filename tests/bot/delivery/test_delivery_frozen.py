@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.deliverer import LEASE, Deliverer
+from bot.delivery.deliverer import LEASE
 from bot.models import ChannelRef, DigestSettings, Interests, Paper, Report, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
@@ -25,6 +25,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import builtin_taxonomy
+from tests.bot.delivery.test_delivery_flow import deliverer
 from tests.factories import paper
 
 DAY = dt.date(2026, 4, 6)
@@ -89,17 +90,6 @@ async def setup(engine: AsyncEngine, settings: DigestSettings | None = None) -> 
     sub = Subscription(CHANNEL, RL, time=dt.time(9), tz="UTC", settings=settings or DigestSettings())
     await SubscriptionStore(engine).save(sub)
     return sub
-
-
-def deliverer(engine: AsyncEngine, publisher: PartedPublisher, worker: str = "w1") -> Deliverer:
-    return Deliverer(
-        archive=Archive(engine),
-        store=SubscriptionStore(engine),
-        outbox=Outbox(engine),
-        taxonomy=builtin_taxonomy(),
-        publishers={"console": publisher},
-        worker=worker,
-    )
 
 
 async def first_attempt(engine: AsyncEngine, publisher: PartedPublisher) -> list[str]:
