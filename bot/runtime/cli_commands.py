@@ -108,8 +108,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
 
 async def _cmd_migrate(app: App, _args: argparse.Namespace) -> int:
-    revision = await app.schema_revision()
-    print(f"database schema is up to date (revision {revision})")
+    assert app.migration is not None  # App.start migrated: `migrate` is never started without
+    print(app.migration.describe())
     return EXIT_OK
 
 

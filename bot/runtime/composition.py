@@ -18,7 +18,7 @@ from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging
 from bot.store.archive import Archive
 from bot.store.database import create_engine, database_busy, database_problem, default_database_url
-from bot.store.migrate import current_revision
+from bot.store.migrate import Migration
 from bot.store.migrate import migrate as run_migrations
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
@@ -39,6 +39,8 @@ class App:
         self.engine = engine
         self.archive = Archive(engine)
         self._source: ReportSource | None = None
+        # What this process's start did to the schema (None: it did not look, `parse`).
+        self.migration: Migration | None = None
 
     @cached_property
     def subscriptions(self) -> SubscriptionStore:
@@ -117,13 +119,10 @@ class App:
         policy = NoticePolicy.from_settings(self.settings)
         return Notices(self.notice_store, self.outbox, self.subscriptions, {}, policy, worker=worker)
 
-    async def schema_revision(self) -> str | None:
-        return await current_revision(self.engine)
-
     async def migrate(self) -> None:
         """Bring the schema up to date, for a command started with `migrate=False` that first
         looked at the database as it was (the console demo: bot/runtime/cli.py)."""
-        await _migrate_or_explain(self.engine)
+        self.migration = await _migrate_or_explain(self.engine)
 
     @classmethod
     @asynccontextmanager
@@ -146,7 +145,7 @@ class App:
             try:
                 with database_problems_explained(engine):
                     if migrate:
-                        await _migrate_or_explain(engine)
+                        await app.migrate()
                     yield app
             finally:
                 if app._source is not None:
@@ -183,6 +182,10 @@ def database_problems_explained(engine: AsyncEngine) -> Iterator[None]:
         raise PaperbotError(problem) from exc
 
 
-async def _migrate_or_explain(engine: AsyncEngine) -> None:
+async def _migrate_or_explain(engine: AsyncEngine) -> Migration:
     with unreachable_database_explained(engine):
-        await run_migrations(engine)
+        migration = await run_migrations(engine)
+    if migration.before != migration.after:
+        # Every command migrates an older schema first: the log (INFO, `run`'s) keeps when it happened.
+        logging.getLogger("paperbot.store").info(migration.describe())
+    return migration

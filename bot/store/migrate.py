@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,32 +37,58 @@ def _config(connection: Connection) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """What `migrate` did: the revision it found (None: an empty database) and the one it left."""
+
+    before: str | None
+    after: str
+
+    def describe(self) -> str:
+        """One line for the operator (`paperbot migrate`, the log of any command that migrated):
+        whether anything changed and, after an upgrade, which migrations ran."""
+        if self.before == self.after:
+            return f"database schema is up to date (revision {self.after})"
+        if self.before is None:
+            return f"database schema created (revision {self.after})"
+        ran = ", ".join(
+            f"{number} {name.replace('_', ' ')}"
+            for number, name in sorted(_named_revisions().items())
+            if self.before < number <= self.after
+        )
+        return f"database schema upgraded from revision {self.before} to {self.after}: {ran}"
+
+
+def _upgrade(connection: Connection) -> str | None:
+    """Upgrade to the head; returns the revision found under the migration lock, which another
+    process may have moved on since this one first looked."""
     from alembic import command
 
+    before = _read_revision(connection)
     command.upgrade(_config(connection), "head")
+    return before
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema up to date; a no-op when it already is.
+async def migrate(engine: AsyncEngine) -> Migration:
+    """Bring the schema up to date; a no-op when it already is. Returns what was done.
 
     Several processes may start at once (replicas, or `ingest` beside `run`): one migrates,
     the others wait for it and then find nothing to do. A schema already at head is left
     without a write, so a read-only archive still serves lookups.
     """
+    head = head_revision()
     current = await current_revision(engine)
-    if current == head_revision():
-        return
+    if current == head:
+        return Migration(current, head)
     _refuse_unknown(current)
     if engine.dialect.name == "sqlite":
-        await _migrate_sqlite(engine)
-        return
+        return Migration(await _migrate_sqlite(engine), head)
     async with engine.begin() as connection:
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        await connection.run_sync(_upgrade)
+        return Migration(await connection.run_sync(_upgrade), head)
 
 
-async def _migrate_sqlite(engine: AsyncEngine) -> None:
+async def _migrate_sqlite(engine: AsyncEngine) -> str | None:
     # The driver's own transaction handling neither wraps DDL nor takes the write lock up
     # front, so two processes would both see an empty database and both create tables. An
     # explicit BEGIN IMMEDIATE takes the lock first (waiting out busy_timeout for the other).
@@ -77,11 +104,12 @@ async def _migrate_sqlite(engine: AsyncEngine) -> None:
         await _switch_to_wal(connection)
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
-            await connection.run_sync(_upgrade)
+            before = await connection.run_sync(_upgrade)
         except BaseException:
             await connection.exec_driver_sql("ROLLBACK")
             raise
         await connection.exec_driver_sql("COMMIT")
+        return before
 
 
 async def _switch_to_wal(connection: AsyncConnection) -> None:
@@ -125,10 +153,16 @@ def _refuse_unknown(revision: str | None) -> None:
     )
 
 
+def _named_revisions() -> dict[str, str]:
+    """Each revision this version ships and its file's name: `0010_digest_extras.py` is 0010,
+    `digest_extras`."""
+    return dict(
+        path.stem.split("_", 1) for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    )
+
+
 def _revisions() -> set[str]:
-    return {
-        path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
-    }
+    return set(_named_revisions())
 
 
 def head_revision() -> str:

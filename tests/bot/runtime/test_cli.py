@@ -190,7 +190,11 @@ def test_unreachable_database_exits_1(
     assert err.count("\n") == 1
 
 
-def test_migrate_reports_the_revision(capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_says_what_it_did(capsys: pytest.CaptureFixture[str]) -> None:
+    """An operator reads from one line whether the schema was created, upgraded (and by which
+    migrations: tests/bot/store/test_migrate.py) or already up to date."""
+    status, out, _ = run(capsys, "migrate")
+    assert (status, out) == (0, f"database schema created (revision {head_revision()})\n")
     status, out, _ = run(capsys, "migrate")
     assert (status, out) == (0, f"database schema is up to date (revision {head_revision()})\n")
 

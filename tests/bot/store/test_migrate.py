@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.database import create_engine
 from bot.store.migrate import current_revision, head_revision, migrate
-from tests.conftest import POSTGRES_URL, fresh_database
+from tests.conftest import DATABASES, POSTGRES_URL, fresh_database
 
 
 async def test_concurrent_migrations_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
@@ -109,6 +109,34 @@ async def test_an_archive_of_0009_gains_the_digest_extras_in_place(tmp_path: Pat
         stored = await archive.report(day)
         assert stored is not None
         assert stored.papers[0].original_title == translated.original_title
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+async def test_an_upgrade_says_which_migrations_ran(kind: str, tmp_path: Path) -> None:
+    """`paperbot migrate` on an installation of weeks ago said only "up to date (revision 0015)",
+    the same line as when nothing ran: the operator could not tell the upgrade had happened."""
+    from alembic import command
+
+    from bot.store.migrate import _config
+
+    async with fresh_database(kind, tmp_path, migrated=False) as engine:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0010"))
+        head = head_revision()
+        done = await migrate(engine)
+        assert (done.before, done.after) == ("0010", head)
+        assert done.describe().startswith(f"database schema upgraded from revision 0010 to {head}: ")
+        assert "0011 compact search, 0012 card images layout" in done.describe()
+        assert "0010 digest extras" not in done.describe()
+        assert (await migrate(engine)).describe() == f"database schema is up to date (revision {head})"
+
+
+async def test_a_fresh_database_is_created(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert (await migrate(engine)).describe() == f"database schema created (revision {head_revision()})"
     finally:
         await engine.dispose()
 
