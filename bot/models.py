@@ -116,6 +116,8 @@ Cadence = Literal["daily", "weekdays", "weekly"]
 # card as a threaded reply (Slack) or a reply (Discord) to it.
 CardLayout = Literal["cards", "compact"]
 DeliveryStatus = Literal["pending", "claimed", "posted", "failed", "skipped"]
+# How a delivery that is over ended: no pass posts it (again).
+FinishedStatus = Literal["posted", "failed", "skipped"]
 PLATFORMS: tuple[Platform, ...] = get_args(Platform)
 LOCALES: tuple[Locale, ...] = get_args(Locale)
 
@@ -165,6 +167,7 @@ DEFAULT_LOOKUP_LIMIT = 10
 MAX_LOOKUP_LIMIT = 100
 # A delivery's states (bot/store/outbox.py), for `paperbot deliveries --status`, likewise.
 DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
+FINISHED_STATUSES: tuple[FinishedStatus, ...] = get_args(FinishedStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,3 +206,13 @@ class Subscription:
     paused_reason: str | None = None
     created_by: str | None = None
     settings: DigestSettings = DigestSettings()
+
+
+@dataclass(frozen=True, slots=True)
+class LastDigest:
+    """The newest report date whose digest a channel is done with, and how it ended: what
+    `subscriptions export` carries to another database, where that day is then not delivered
+    again (an installation moved mid-day)."""
+
+    date: dt.date
+    status: FinishedStatus

@@ -20,12 +20,14 @@ from bot.errors import BadInputError, LocalisedInputError
 from bot.ids import MAX_ID_LENGTH, check_channel, is_personal
 from bot.models import (
     CARD_LAYOUTS,
+    FINISHED_STATUSES,
     MAX_DIGEST_SIZE,
     PLATFORMS,
     CardLayout,
     ChannelRef,
     DigestSettings,
     Interests,
+    LastDigest,
     Locale,
     Subscription,
 )
@@ -448,8 +450,8 @@ def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:
     }
 
 
-# Every key of an import entry: what `to_export` writes, and the channel's `feedback`
-# (tests/bot/chat/test_subscribing.py holds the two equal).
+# Every key of an import entry: what `to_export` writes, the channel's `feedback` and its
+# `last_digest` (tests/bot/chat/test_subscribing.py holds the two equal).
 ENTRY_KEYS = (
     "platform",
     "workspace",
@@ -467,6 +469,7 @@ ENTRY_KEYS = (
     "created_by",
     "personal",
     "feedback",
+    "last_digest",
 )
 
 
@@ -565,11 +568,12 @@ def _settings(value: Any) -> DigestSettings:
 
 @dataclass(frozen=True, slots=True)
 class ImportFile:
-    """A `subscriptions import` file, every entry checked: its subscriptions in file order, and
-    the `feedback` (votes) of the entries that carry one."""
+    """A `subscriptions import` file, every entry checked: its subscriptions in file order, the
+    `feedback` (votes) of the entries that carry one, and their `last_digest`."""
 
     subscriptions: list[Subscription]
     feedback: dict[ChannelRef, ChannelPreferences]
+    last_digests: dict[ChannelRef, LastDigest]
 
 
 # A check the caller adds to every entry: the store's, whether its rows fit every database.
@@ -584,12 +588,13 @@ def read_import(
     (`import_refused`), so nothing is imported when any entry is wrong."""
     if not isinstance(entries, list):
         raise BadInputError("a subscriptions file holds a JSON list of subscriptions")
-    found = ImportFile([], {})
+    found = ImportFile([], {}, {})
     problems: list[str] = []
     seen: dict[ChannelRef, int] = {}
     for index, entry in enumerate(entries, start=1):
         try:
             subscription, feedback = _entry(entry, taxonomy, default_tz, check)
+            last_digest = _last_digest(entry)
             if subscription.channel in seen:
                 raise BadInputError(f"same channel as entry {seen[subscription.channel]}")
         except BadInputError as exc:
@@ -599,6 +604,8 @@ def read_import(
         found.subscriptions.append(subscription)
         if feedback is not None:
             found.feedback[subscription.channel] = feedback
+        if last_digest is not None:
+            found.last_digests[subscription.channel] = last_digest
     if problems:
         raise import_refused(problems)
     return found
@@ -701,6 +708,30 @@ def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
 # -- feedback ----------------------------------------------------------------------------------
 # A channel's 👍 / 👎 (bot/ranking/tuning.py) travel with its subscription as `"feedback"`:
 # `ChannelPreferences.to_json()`, the votes themselves (the weights are derived from them).
+
+
+def last_digest_to_json(last: LastDigest) -> dict[str, str]:
+    """An entry's `last_digest`, as export writes it and `_last_digest` reads it."""
+    return {"date": last.date.isoformat(), "status": last.status}
+
+
+def _last_digest(entry: Any) -> LastDigest | None:
+    """The entry's `last_digest` (the newest day whose digest the channel is done with where it
+    was exported), checked, or None when it has none (a file of before it was written)."""
+    value = entry.get("last_digest")
+    if value is None:
+        return None
+    statuses = " | ".join(map(json.dumps, FINISHED_STATUSES))
+    shape = f'last_digest must be {{"date": "YYYY-MM-DD", "status": {statuses}}}'
+    if not isinstance(value, dict) or set(value) != {"date", "status"}:
+        raise BadInputError(shape)
+    day, status = value["date"], value["status"]
+    if status not in FINISHED_STATUSES or not isinstance(day, str) or len(day) != len("YYYY-MM-DD"):
+        raise BadInputError(shape)
+    try:
+        return LastDigest(dt.date.fromisoformat(day), status)
+    except ValueError:
+        raise BadInputError(f"last_digest date {day!r} is not a date: {shape}") from None
 
 
 def _feedback(entry: Any) -> ChannelPreferences | None:

@@ -251,6 +251,7 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
             if sub.channel.platform != "console"
         ]
         await _export_feedback(app, entries)
+        await _export_last_digests(app, entries)
         text = json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
         if args.file == "-":
             sys.stdout.write(text)
@@ -263,7 +264,7 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
         _json(raw, args.file), app.taxonomy, default_tz=app.settings.timezone, check=import_problem
     )
     items = found.subscriptions
-    updated = await app.subscriptions.import_all(items, found.feedback)
+    updated = await app.subscriptions.import_all(items, found.feedback, found.last_digests)
     print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
     return EXIT_OK
 
@@ -288,6 +289,18 @@ async def _export_feedback(app: App, entries: list[dict[str, Any]]) -> None:
         ref = ChannelRef(entry["platform"], entry["workspace"], entry["channel"])
         if ref in voting:
             entry["feedback"] = (await votes.preferences_for(ref)).to_json()
+
+
+async def _export_last_digests(app: App, entries: list[dict[str, Any]]) -> None:
+    """Add each channel's newest finished digest to its entry as `last_digest` (channels that
+    never had one get none): imported into another database, that day is not delivered again."""
+    from bot.chat.subscribing import last_digest_to_json
+
+    last = await app.outbox.last_digests()
+    for entry in entries:
+        digest = last.get(ChannelRef(entry["platform"], entry["workspace"], entry["channel"]))
+        if digest is not None:
+            entry["last_digest"] = last_digest_to_json(digest)
 
 
 async def _read_stdin() -> str:

@@ -15,16 +15,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, case, func, null, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, case, func, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.ids import is_personal
-from bot.models import DELIVERY_STATUSES, ChannelRef
+from bot.models import DELIVERY_STATUSES, FINISHED_STATUSES, ChannelRef, LastDigest
 from bot.ports import PublishResult
 from bot.store.database import as_utc
 from bot.store.group_commit import GroupCommit
 from bot.store.leases import claim_rows, renew_rows
+from bot.store.limits import chunks
 from bot.store.tables import deliveries as table
 
 STATUSES = DELIVERY_STATUSES
@@ -180,6 +181,42 @@ _DECIDE = (
     )
     .values(digest=bindparam("b_digest", type_=table.c.digest.type), updated_at=bindparam("b_now"))
 )
+
+
+async def record_imported(
+    conn: AsyncConnection, last: Mapping[ChannelRef, LastDigest], now: dt.datetime
+) -> None:
+    """Inside an import's transaction: each channel's last digest from the database it was
+    exported from, as a finished delivery of that day unless this outbox has one. The planner
+    plans one row per channel and day, so that day is not delivered to it again here; an
+    installation moved between databases mid-day posted every morning digest twice."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).on_conflict_do_nothing(
+        index_elements=["platform", "workspace", "channel", "report_date"]
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "platform": ref.platform,
+            "workspace": ref.workspace,
+            "channel": ref.channel,
+            "report_date": digest.date,
+            # Skipped, not copied: this outbox posted nothing of it (no parts, no message to find).
+            "status": "skipped",
+            "due_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+            "uncertain": False,
+            "next_part": 0,
+            "posted": [],
+            "last_error": f"{digest.status} in the database this subscription was imported from",
+            "created_at": now,
+            "updated_at": now,
+            "finished_at": now,
+        }
+        for ref, digest in last.items()
+    ]
+    for chunk in chunks(rows):
+        await conn.execute(statement, list(chunk))
 
 
 class Outbox:
@@ -407,6 +444,32 @@ class Outbox:
         async with self.engine.begin() as conn:
             result = await conn.execute(statement)
         return max(0, int(result.rowcount or 0))
+
+    async def last_digests(self) -> dict[ChannelRef, LastDigest]:
+        """Each channel's newest finished delivery, its date and how it ended (`subscriptions
+        export`: `record_imported` writes it on the other side)."""
+        key = (table.c.platform, table.c.workspace, table.c.channel)
+        newest = (
+            select(*key, func.max(table.c.report_date).label("day"))
+            .where(table.c.status.in_(FINISHED_STATUSES))
+            .group_by(*key)
+            .subquery()
+        )
+        query = select(*key, table.c.report_date, table.c.status).join(
+            newest,
+            and_(
+                table.c.platform == newest.c.platform,
+                table.c.workspace == newest.c.workspace,
+                table.c.channel == newest.c.channel,
+                table.c.report_date == newest.c.day,
+            ),
+        )
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query)
+            return {
+                ChannelRef(platform, workspace, channel): LastDigest(day, status)
+                for platform, workspace, channel, day, status in rows
+            }
 
     async def planned_channels(self, day: dt.date) -> set[ChannelRef]:
         async with self.engine.connect() as conn:

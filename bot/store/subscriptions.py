@@ -10,9 +10,10 @@ from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.models import ChannelRef, DigestSettings, Interests, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Subscription
 from bot.ranking.feedback import ChannelPreferences
 from bot.store.limits import chunks, row_problem
+from bot.store.outbox import record_imported
 from bot.store.tables import subscriptions as table
 from bot.store.votes import replace_all, votes_problem
 
@@ -155,16 +156,21 @@ class SubscriptionStore:
             await self._upsert(conn, items)
 
     async def import_all(
-        self, items: Sequence[Subscription], feedback: Mapping[ChannelRef, ChannelPreferences]
+        self,
+        items: Sequence[Subscription],
+        feedback: Mapping[ChannelRef, ChannelPreferences],
+        last_digests: Mapping[ChannelRef, LastDigest] | None = None,
     ) -> int:
-        """An import file's subscriptions and the votes of the channels that carry feedback, in
-        one transaction of chunked writes, so any size is stored whole or not at all; how many
-        of the channels were subscribed before (updated rather than new). Check every item with
-        `import_problem` first: what it passes, the databases accept."""
+        """An import file's subscriptions, the votes of the channels that carry feedback and the
+        last digests the channels had where they were exported (bot/store/outbox.py,
+        `record_imported`), in one transaction of chunked writes, so any size is stored whole or
+        not at all; how many of the channels were subscribed before (updated rather than new).
+        Check every item with `import_problem` first: what it passes, the databases accept."""
         async with self.engine.begin() as conn:
             existing = await self._existing(conn, [item.channel for item in items])
             await self._upsert(conn, items)
             await replace_all(conn, feedback)
+            await record_imported(conn, last_digests or {}, _now())
         return existing
 
     async def delete(self, ref: ChannelRef) -> bool:

@@ -17,12 +17,13 @@ from bot.chat.subscribing import (
     parse_time,
     parse_timezone,
     read_export,
+    read_import,
     remove_interests,
     to_export,
 )
 from bot.errors import BadInputError, LocalisedInputError
 from bot.i18n import t
-from bot.models import ChannelRef, Interests, Subscription
+from bot.models import ChannelRef, Interests, LastDigest, Subscription
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
 
@@ -360,7 +361,31 @@ def test_export_import_round_trip(taxonomy: Taxonomy) -> None:
 
 def test_an_import_entry_has_the_keys_an_export_writes_and_its_feedback(taxonomy: Taxonomy) -> None:
     written = to_export(Subscription(ChannelRef("slack", "T1", "C1"), Interests(("agents",))), taxonomy)
-    assert set(ENTRY_KEYS) == {*written, "feedback"}
+    assert set(ENTRY_KEYS) == {*written, "feedback", "last_digest"}
+
+
+def test_an_entry_s_last_digest_is_read() -> None:
+    found = read_import(
+        [entry("C1", last_digest={"date": "2026-12-06", "status": "posted"}), entry("C2")], builtin_taxonomy()
+    )
+    assert found.last_digests == {ChannelRef("slack", "T1", "C1"): LastDigest(dt.date(2026, 12, 6), "posted")}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-12-06",
+        {"date": "2026-12-06"},
+        {"date": "2026-12-06", "status": "pending"},
+        {"date": "2026-13-06", "status": "posted"},
+        {"date": "20261206", "status": "posted"},
+        {"date": 20261206, "status": "posted"},
+        {"date": "2026-12-06", "status": "posted", "parts": 2},
+    ],
+)
+def test_a_bad_last_digest_imports_nothing(value: object) -> None:
+    with pytest.raises(BadInputError, match=r"nothing imported — 1 problem: entry 2: last_digest "):
+        read_import([entry("C1"), entry("C2", last_digest=value)], builtin_taxonomy())
 
 
 @pytest.mark.parametrize("key", ["exclude_topic", "timezone", "Topics"])

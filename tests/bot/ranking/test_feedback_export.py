@@ -47,3 +47,23 @@ def test_bad_feedback_imports_nothing(capsys: pytest.CaptureFixture[str], tmp_pa
     assert status == 2
     assert "entry 1: not a channel's feedback" in err
     assert json.loads(run(capsys, "subscriptions", "export")[1]) == []
+
+
+def test_the_last_digest_goes_with_the_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`subscriptions export` writes each channel's newest finished digest; a file without one
+    (an older paperbot's) imports as before."""
+    import sqlite3
+
+    source = tmp_path / "subs.json"
+    source.write_text(json.dumps(ENTRIES), encoding="utf-8")
+    assert run(capsys, "subscriptions", "import", str(source))[0] == 0
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        db.execute(
+            "INSERT INTO deliveries (platform, workspace, channel, report_date, status, due_at,"
+            " next_attempt_at, attempts, uncertain, next_part, posted, created_at, updated_at)"
+            " VALUES ('slack', 'T01', 'C0VIDEO', '2026-12-06', 'posted', '2026-12-06 01:00:00',"
+            " '2026-12-06 01:00:00', 1, 0, 1, '[\"1.2\"]', '2026-12-06 01:00:00', '2026-12-06 01:00:00')"
+        )
+    exported = {e["channel"]: e for e in json.loads(run(capsys, "subscriptions", "export")[1])}
+    assert exported["C0VIDEO"]["last_digest"] == {"date": "2026-12-06", "status": "posted"}
+    assert "last_digest" not in exported["456789012345678901"]
