@@ -284,6 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
         "bring the database schema up to date",
         ("paperbot migrate                          # before starting a new version",),
     )
+
+    backup = _command(
+        commands,
+        "backup",
+        "copy a SQLite database, safely while paperbot runs",
+        ("paperbot backup paperbot-$(date +%F).db   # before an upgrade",),
+    )
+    backup.add_argument("file", metavar="FILE", help="the new file to write (never overwritten)")
     _debug_anywhere(parser)
     return parser
 

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 # What every command, and a one-shot lookup above all, needs; the rest is imported by the
@@ -96,7 +97,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
     handler: Callable[[App, argparse.Namespace], Awaitable[int]] = _COMMANDS[args.command]
     # `parse`, and `preview` of a given report, read a report and store nothing: no database
     # (a preview of a date reads the archive's report of that day first).
-    stores_nothing = args.command == "parse" or (
+    # `backup` copies the schema as it is: migrating first would back up the upgraded one.
+    stores_nothing = args.command in ("parse", "backup") or (
         args.command == "preview" and args.report and _day_named(args.report) is None
     )
     serve = args.command == "run"  # a service's log is at INFO (App.start)
@@ -110,6 +112,24 @@ async def _dispatch(args: argparse.Namespace) -> int:
 async def _cmd_migrate(app: App, _args: argparse.Namespace) -> int:
     assert app.migration is not None  # App.start migrated: `migrate` is never started without
     print(app.migration.describe())
+    return EXIT_OK
+
+
+async def _cmd_backup(app: App, args: argparse.Namespace) -> int:
+    from bot.store.backup import backup_sqlite
+    from bot.store.database import sqlite_file
+
+    url = app.engine.url
+    source = sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+    if source is None:
+        raise BadInputError(
+            f"paperbot backup copies a SQLite file, and the database is "
+            f"{url.render_as_string(hide_password=True)}: for PostgreSQL use pg_dump -Fc (see the "
+            "operations page, Backup and restore)"
+        )
+    done = await asyncio.to_thread(backup_sqlite, source, Path(args.file))
+    revision = f"schema revision {done.revision}" if done.revision else "no paperbot schema"
+    print(f"backed up {source.absolute()} ({revision}) to {done.path}: {done.size:,} bytes, owner-only")
     return EXIT_OK
 
 
@@ -514,6 +534,7 @@ _COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
     "preview": _cmd_preview,
     "topics": _cmd_topics,
     "subscriptions": _cmd_subscriptions,
+    "backup": _cmd_backup,
     "deliver": _cmd_deliver,
     "deliveries": _cmd_deliveries,
     "migrate": _cmd_migrate,
