@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.database import create_engine
 from bot.store.migrate import current_revision, head_revision, migrate
-from tests.conftest import DATABASES, POSTGRES_URL, fresh_database
+from tests.conftest import POSTGRES_URL, fresh_database
+from tests.unreachable import DATABASES
 
 
 async def test_concurrent_migrations_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
