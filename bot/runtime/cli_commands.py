@@ -265,11 +265,8 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
 
     if args.action == "export":
         # Chat channels only: the console's demo channel is local state, not something to restore.
-        entries = [
-            to_export(sub, app.taxonomy)
-            for sub in await app.subscriptions.all()
-            if sub.channel.platform != "console"
-        ]
+        everything = await app.subscriptions.all()
+        entries = [to_export(sub, app.taxonomy) for sub in everything if sub.channel.platform != "console"]
         await _export_feedback(app, entries)
         await _export_last_digests(app, entries)
         text = json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
@@ -278,6 +275,9 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
         else:
             _write_file(args.file, text)
             print(f"exported {count(len(entries), 'subscription')} to {args.file}", file=sys.stderr)
+        left_out = _left_out_of_export(app, len(everything) - len(entries), len(entries))
+        if left_out:
+            print(f"paperbot: {left_out}", file=sys.stderr)
         return EXIT_OK
     raw = await _read_stdin() if args.file == "-" else _read_file(args.file)
     found = read_import(
@@ -287,6 +287,22 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
     updated = await app.subscriptions.import_all(items, found.feedback, found.last_digests)
     print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
     return EXIT_OK
+
+
+def _left_out_of_export(app: App, console: int, exported: int) -> str | None:
+    """Why an export holds fewer subscriptions than someone moving from the demo expects: "exported
+    0 subscriptions" alone read as a lost #demo channel, or as a database emptied."""
+    if console:
+        return (
+            f"left out {count(console, 'console subscription')}: the console demo's channel is a "
+            "terminal, not a Slack or Discord channel; subscribe there with /paper subscribe"
+        )
+    if not exported and app.settings.database_url is None and Path(DEMO_SQLITE_FILE).exists():
+        return (
+            f"the console demo keeps its #demo channel in its own file, {DEMO_SQLITE_FILE}, and "
+            "console subscriptions are not exported"
+        )
+    return None
 
 
 def _json(text: str, name: str) -> Any:

@@ -218,3 +218,22 @@ def test_a_platform_run_names_console_channels_a_demo_left_behind(
     log = serve_slack_once(capsys, monkeypatch)
     assert "the database holds 1 console channel left by a console demo run" in log
     assert "DELETE FROM subscriptions WHERE platform = 'console'" in log
+
+
+def test_an_export_says_what_it_left_of_the_demo(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Moving from the demo: `subscriptions export` answered "exported 0 subscriptions" and
+    nothing more, with the #demo channel subscribed, and on the default file too."""
+    monkeypatch.delenv("PAPERBOT_DATABASE_URL")
+    assert run(capsys, "run", stdin="/paper subscribe speech\n")[0] == 0
+    status, out, err = run(capsys, "subscriptions", "export")
+    assert (status, out) == (0, "[]\n")
+    assert one_line(err) == (
+        f"paperbot: the console demo keeps its #demo channel in its own file, {DEMO_SQLITE_FILE}, "
+        "and console subscriptions are not exported"
+    )
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / DEMO_SQLITE_FILE}")
+    status, out, err = run(capsys, "subscriptions", "export")
+    assert (status, out) == (0, "[]\n")
+    assert one_line(err).startswith("paperbot: left out 1 console subscription: the console demo's channel")
