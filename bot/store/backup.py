@@ -29,8 +29,8 @@ class Backup:
 
 
 def backup_sqlite(source: Path, target: Path) -> Backup:
-    """Copy the SQLite database `source` to the new file `target`, one snapshot, mode 0600, one
-    file (no -wal beside it). Raises BadInputError for a missing source or an existing target."""
+    """Copy the SQLite database `source` to the new file `target`: one snapshot, mode 0600, in WAL
+    mode as paperbot keeps it. Raises BadInputError for a missing source or an existing target."""
     if not source.is_file():
         raise BadInputError(f"no database file at {source.absolute()}: nothing to back up")
     try:
@@ -48,10 +48,10 @@ def backup_sqlite(source: Path, target: Path) -> Backup:
             closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)) as src,
             closing(sqlite3.connect(target)) as copy,
         ):
+            # The copy keeps the source's WAL mode, which a restored file needs: paperbot sets it
+            # only while migrating (bot/store/migrate.py), and a file at the head is not migrated.
+            # Its last connection closed, the copy is one file, no -wal or -shm beside it.
             src.backup(copy)
-            # The copy would keep the source's WAL mode and grow -wal and -shm files of its own
-            # when opened: one self-contained file is what an operator moves and restores.
-            copy.execute("PRAGMA journal_mode=DELETE")
             revision = _revision(copy)
     except sqlite3.Error as exc:
         target.unlink(missing_ok=True)
