@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +32,7 @@ from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.ranking.tuning import Tuning
 from bot.ranking.weekly import week_report
 from bot.store.archive import Archive
-from bot.store.subscriptions import SubscriptionStore
+from bot.store.subscriptions import Edit, SubscriptionStore
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy
 
@@ -58,23 +59,24 @@ async def subscribe(
 ) -> Change:
     """Add topics and keywords to a channel (creating its subscription on first use)."""
     wanted = resolve_terms(terms, taxonomy)
-    current = await store.get(channel)
-    if current is None and not wanted:
-        raise LocalisedInputError("subscribe.only_exclusions")
-    if current is None:
-        created = Subscription(
-            channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
-        )
-        await store.save(created)
-        return Change(created, wanted, created=True)
-    merged = merge_interests(current.interests, wanted)
-    added = remove_interests(merged, current.interests)
-    # Subscribing again is how a paused channel (bot removed, channel archived) comes back:
-    # whoever fixed the cause says so by subscribing.
-    updated = replace(current, interests=merged, paused=False, paused_reason=None)
-    if added.changes_anything() or current.paused:
-        await store.save(updated)
-    return Change(updated, added, resumed=current.paused)
+
+    def edit(current: Subscription | None) -> Subscription:
+        if current is None:
+            if not wanted:
+                raise LocalisedInputError("subscribe.only_exclusions")
+            return Subscription(
+                channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
+            )
+        # Subscribing again is how a paused channel (bot removed, channel archived) comes back:
+        # whoever fixed the cause says so by subscribing.
+        merged = merge_interests(current.interests, wanted)
+        return replace(current, interests=merged, paused=False, paused_reason=None)
+
+    before, after = await store.change(channel, edit)
+    assert after is not None  # edit never stores nothing
+    if before is None:
+        return Change(after, wanted, created=True)
+    return Change(after, remove_interests(after.interests, before.interests), resumed=before.paused)
 
 
 async def unsubscribe(
@@ -82,38 +84,40 @@ async def unsubscribe(
 ) -> Change:
     """Remove topics and keywords; `all` ends the subscription (removing the last topic keeps
     the channel's settings for its next subscription)."""
-    current = await store.get(channel)
     if terms.strip().casefold() in {"all", "*", "全部", "所有"}:
+        current = await store.get(channel)
         if current is not None:
             await store.delete(channel)
         return Change(None, current.interests if current else Interests())
     unwanted = resolve_terms(terms, taxonomy)
-    if current is None:
+
+    def edit(current: Subscription | None) -> Subscription | None:
+        if current is None:
+            return None
+        # Removing the last topic keeps the channel's time, zone, language, cadence, settings and
+        # exclusions (no digest comes while it follows nothing): swapping one topic for another,
+        # unsubscribe then subscribe, must not cost them. `all` is how they are forgotten.
+        return replace(current, interests=remove_interests(current.interests, unwanted))
+
+    before, after = await store.change(channel, edit)
+    if before is None or after is None:
         return Change(None, Interests())
-    remaining = remove_interests(current.interests, unwanted)
-    removed = remove_interests(current.interests, remaining)
-    if not removed.changes_anything():
-        return Change(current, removed)
-    # Removing the last topic keeps the channel's time, zone, language, cadence, settings and
-    # exclusions (no digest comes while it follows nothing): swapping one topic for another,
-    # unsubscribe then subscribe, must not cost them. `all` is how they are forgotten.
-    updated = replace(current, interests=remaining)
-    await store.save(updated)
-    return Change(updated, removed)
+    return Change(after, remove_interests(before.interests, after.interests))
 
 
 async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
     """Exclude topics and keywords (written with or without a minus); the channel must be
     subscribed. An excluded term that was followed stops being followed."""
-    current = await _require(store, channel)
-    merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
-    if not merged:
-        raise LocalisedInputError("error.exclude_everything")
-    added = remove_interests(merged, current.interests)
-    if added.changes_anything():
-        current = replace(current, interests=merged)
-        await store.save(current)
-    return Change(current, added)
+
+    def edit(current: Subscription | None) -> Subscription:
+        current = _required(current, channel)
+        merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
+        if not merged:
+            raise LocalisedInputError("error.exclude_everything")
+        return replace(current, interests=merged)
+
+    before, after = await _subscribed_change(store, channel, edit)
+    return Change(after, remove_interests(after.interests, before.interests))
 
 
 def _as_exclusions(terms: str, taxonomy: Taxonomy) -> Interests:
@@ -127,41 +131,61 @@ def _as_exclusions(terms: str, taxonomy: Taxonomy) -> Interests:
 
 async def include(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
     """Stop excluding topics and keywords (they are not followed by that: subscribe for that)."""
-    current = await _require(store, channel)
-    remaining = remove_interests(current.interests, _as_exclusions(terms, taxonomy))
-    removed = remove_interests(current.interests, remaining)
-    if removed.changes_anything():
-        current = replace(current, interests=remaining)
-        await store.save(current)
-    return Change(current, removed)
+
+    def edit(current: Subscription | None) -> Subscription:
+        current = _required(current, channel)
+        return replace(
+            current, interests=remove_interests(current.interests, _as_exclusions(terms, taxonomy))
+        )
+
+    before, after = await _subscribed_change(store, channel, edit)
+    return Change(after, remove_interests(before.interests, after.interests))
+
+
+async def _subscribed_change(
+    store: SubscriptionStore, channel: ChannelRef, edit: Edit
+) -> tuple[Subscription, Subscription]:
+    """The subscription before and after `edit`, which raises for a channel not subscribed."""
+    before, after = await store.change(channel, edit)
+    assert before is not None
+    assert after is not None
+    return before, after
 
 
 async def set_schedule(store: SubscriptionStore, channel: ChannelRef, schedule: str) -> Subscription:
     """Set the channel's delivery time (and time zone, when `schedule` names one: see
     parse_schedule); the channel must be subscribed."""
-    current = await _require(store, channel)
-    time, tz = parse_schedule(schedule)
-    updated = replace(current, time=time, tz=tz or current.tz)
-    await store.save(updated)
-    return updated
+
+    def edit(current: Subscription) -> Subscription:
+        time, tz = parse_schedule(schedule)
+        return replace(current, time=time, tz=tz or current.tz)
+
+    return await _edit_subscribed(store, channel, edit)
 
 
 async def set_language(store: SubscriptionStore, channel: ChannelRef, language: str) -> Subscription:
-    current = await _require(store, channel)
-    updated = replace(current, locale=parse_locale(language))
-    await store.save(updated)
-    return updated
+    return await _edit_subscribed(
+        store, channel, lambda current: replace(current, locale=parse_locale(language))
+    )
 
 
 class NotSubscribedError(BadInputError):
     """The command needs a subscription and the channel has none."""
 
 
-async def _require(store: SubscriptionStore, channel: ChannelRef) -> Subscription:
-    current = await store.get(channel)
+def _required(current: Subscription | None, channel: ChannelRef) -> Subscription:
     if current is None:
         raise NotSubscribedError(f"{channel} is not subscribed")
     return current
+
+
+async def _edit_subscribed(
+    store: SubscriptionStore, channel: ChannelRef, edit: Callable[[Subscription], Subscription]
+) -> Subscription:
+    """`edit` applied, under the store's lock, to the channel's subscription, which must exist
+    (NotSubscribedError before `edit` runs); the subscription as it is now."""
+    _, after = await _subscribed_change(store, channel, lambda current: edit(_required(current, channel)))
+    return after
 
 
 class NoReportError(BadInputError):
@@ -221,8 +245,6 @@ async def set_digest_setting(
 async def _change_settings(
     store: SubscriptionStore, channel: ChannelRef, fields: dict[str, Any]
 ) -> Subscription:
-    current = await _require(store, channel)
-    updated = replace(current, settings=replace(current.settings, **fields))
-    if updated != current:
-        await store.save(updated)
-    return updated
+    return await _edit_subscribed(
+        store, channel, lambda current: replace(current, settings=replace(current.settings, **fields))
+    )

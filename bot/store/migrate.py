@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.errors import PaperbotError
 from bot.store.database import BUSY_TIMEOUT_MS
+from bot.store.write_lock import immediate
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -102,14 +103,8 @@ async def _migrate_sqlite(engine: AsyncEngine) -> str | None:
         await connection.exec_driver_sql(f"PRAGMA page_size={PAGE_SIZE}")
         await connection.exec_driver_sql("PRAGMA auto_vacuum=INCREMENTAL")
         await _switch_to_wal(connection)
-        await connection.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            before = await connection.run_sync(_upgrade)
-        except BaseException:
-            await connection.exec_driver_sql("ROLLBACK")
-            raise
-        await connection.exec_driver_sql("COMMIT")
-        return before
+        async with immediate(connection):
+            return await connection.run_sync(_upgrade)
 
 
 async def _switch_to_wal(connection: AsyncConnection) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
@@ -16,6 +16,11 @@ from bot.store.limits import chunks, row_problem
 from bot.store.outbox import record_imported
 from bot.store.tables import subscriptions as table
 from bot.store.votes import replace_all, votes_problem
+from bot.store.write_lock import write_transaction
+
+# What a command does to a channel's subscription: the stored one (None: the channel has none) to
+# the one to store (None: store nothing). SubscriptionStore.change applies it under a lock.
+Edit = Callable[[Subscription | None], Subscription | None]
 
 
 def _where(ref: ChannelRef) -> Any:
@@ -112,7 +117,8 @@ def _unless_default(value: object, default: object) -> object:
 
 
 class SubscriptionStore:
-    """Reads and writes subscriptions; every write is one statement, safe beside other replicas."""
+    """Reads and writes subscriptions, safe beside other replicas: every write is one statement,
+    or (`change`) a read and a write in one transaction holding the row."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -149,6 +155,42 @@ class SubscriptionStore:
         """Insert or replace the channel's subscription (its creator and creation time are kept)."""
         async with self.engine.begin() as conn:
             await self._upsert(conn, [subscription])
+
+    async def change(self, ref: ChannelRef, edit: Edit) -> tuple[Subscription | None, Subscription | None]:
+        """Store what `edit` makes of the channel's subscription as stored (None: it has none),
+        unless it returns None or the same; (before, after), after being before when nothing was
+        stored. The row is read and written in one transaction that holds it against every other
+        writer (write_lock.py), so two commands changing one channel at once, on different
+        replicas, each edit what the other stored and neither change is lost. `edit` may run
+        more than once (when another writer creates the row meanwhile) and may raise to change
+        nothing."""
+        async with write_transaction(self.engine) as conn:
+            while True:
+                query = select(table).where(_where(ref)).with_for_update()
+                row = (await conn.execute(query)).mappings().first()
+                current = _subscription(row) if row else None
+                updated = edit(current)
+                if updated is None or updated == current:
+                    return current, current
+                if current is not None:
+                    await self._upsert(conn, [updated])
+                    return current, updated
+                if await self._insert_new(conn, updated):
+                    return None, updated
+                # Another writer created the channel's row after the read found none (a lock
+                # cannot be taken on a row that is not there): edit what it stored instead.
+
+    async def _insert_new(self, conn: AsyncConnection, subscription: Subscription) -> bool:
+        """Insert the channel's first row; False, writing nothing, when another transaction has
+        inserted one (PostgreSQL waits for that transaction to end before it answers)."""
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(table)
+            .values(_row(subscription, _now()))
+            .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel"])
+            .returning(table.c.id)
+        )
+        return (await conn.execute(statement)).first() is not None
 
     async def save_all(self, items: Sequence[Subscription]) -> None:
         """Upsert many in one transaction: an import stores all of its entries or none."""

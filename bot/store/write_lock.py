@@ -1,0 +1,43 @@
+"""Transactions that read what they are about to write, safe beside other writers.
+
+A read followed by a write in one ordinary transaction is not enough to keep a concurrent change:
+SQLAlchemy's SQLite driver begins its transaction only at the first write (the read runs before
+it), and PostgreSQL's READ COMMITTED lets another transaction change the row between the read and
+the write. Callers lock what they read (`SELECT … FOR UPDATE` on PostgreSQL, which SQLite
+ignores) inside `write_transaction`, which on SQLite takes the database's write lock with its
+first statement (BEGIN IMMEDIATE), waiting out busy_timeout for another writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+
+@asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A transaction committed when the block ends (rolled back if it raises) whose reads no other
+    writer can change before it commits, given that PostgreSQL reads lock their rows."""
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as connection:
+            yield connection
+        return
+    async with engine.connect() as plain:
+        connection = await plain.execution_options(isolation_level="AUTOCOMMIT")
+        async with immediate(connection):
+            yield connection
+
+
+@asynccontextmanager
+async def immediate(connection: AsyncConnection) -> AsyncIterator[None]:
+    """BEGIN IMMEDIATE … COMMIT on a SQLite connection in AUTOCOMMIT mode (the driver's own
+    transaction handling neither wraps DDL nor takes the write lock up front)."""
+    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        await connection.exec_driver_sql("ROLLBACK")
+        raise
+    await connection.exec_driver_sql("COMMIT")
