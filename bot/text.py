@@ -6,6 +6,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+# Control characters (other than tab and newline) and bidirectional overrides and isolates can
+# corrupt a terminal (`ESC [2J`, a window title) or disguise text in chat (U+202E turns what
+# follows it around); report text is untrusted, so no reader of a report lets them in.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffc]")
+
+
+def without_unsafe(text: str) -> str:
+    """`text` minus the UNSAFE characters."""
+    return UNSAFE.sub("", text)
+
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut at the end with an ellipsis (every platform's limits)."""

@@ -26,7 +26,7 @@ from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
 from bot.reports.parser import MAX_WARNINGS, parse_report
 from bot.reports.sources import HF_ENDPOINT_DEFAULT
-from bot.text import first_sentence
+from bot.text import first_sentence, without_unsafe
 
 if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs no HTTP client
     from bot.reports.sources.http import HttpFetcher
@@ -242,7 +242,8 @@ def _object_in_text(item: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    # Every string of an item passes here: the same characters leave it as leave a markdown report.
+    return " ".join(without_unsafe(value).split()) if isinstance(value, str) else ""
 
 
 def _list(value: Any) -> list[Any]:

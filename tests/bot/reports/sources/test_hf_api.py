@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.errors import ReportFormatError
 from bot.reports.sources import source_from_setting
-from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
+from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource, parse_daily_papers_json
 from bot.runtime.config import Settings
 
 API = "https://huggingface.co/api/daily_papers"
@@ -74,6 +74,25 @@ async def test_items_map_onto_papers() -> None:
         None,
         (),
     )
+
+
+def test_control_and_bidi_characters_are_removed_as_from_a_markdown_report() -> None:
+    # An API answer is report text too: ESC sequences reached `paperbot parse` and the console
+    # (a window title, a cleared screen), and U+202E turned a title around on Slack and Discord.
+    hostile = {
+        "paper": {
+            "id": "2603.10004",
+            "title": "Safe\x1b]0;owned\x07\x1b[31m Title\u202e",
+            "summary": "Clear\x1b[2J text. More.",
+            "ai_summary": "Fast \u2066models\u2069.",
+            "authors": [{"name": "Ada\x1b[5m Wong"}],
+            "ai_keywords": ["speech\x7f"],
+        }
+    }
+    (paper,) = parse_daily_papers_json(json.dumps([hostile]), origin="x.json", default_date=DAY).papers
+    assert paper.title == "Safe]0;owned[31m Title"
+    assert (paper.summary, paper.contribution) == ("Clear[2J text. More.", "Fast models.")
+    assert (paper.authors, paper.keywords) == (("Ada[5m Wong",), ("speech",))
 
 
 @respx.mock
