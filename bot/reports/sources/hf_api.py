@@ -42,6 +42,9 @@ LINK_KEYS = ("paper_url", "url", "arxiv_url", "arxiv_page_url", "page_url", "lin
 # Python prints a dict (`str(item)`: 2404589803/hf-daily-paper-newsletter-chinese saved 22 days
 # so); bounded, so that a string of any size costs no more than a real item's text.
 MAX_ITEM_TEXT = 1_000_000
+# The most upvotes a paper can be stored with: the archive's INTEGER column is 4 bytes on
+# PostgreSQL (bot/store/limits.py's INT4_MAX; not imported, so parse workers load no SQLAlchemy).
+MAX_UPVOTES = 2**31 - 1
 _JSON_NAMES = {
     dict: "an object",
     list: "a list",
@@ -246,6 +249,14 @@ def _text(value: Any) -> str:
     return " ".join(without_unsafe(value).split()) if isinstance(value, str) else ""
 
 
+def _count(value: Any) -> int | None:
+    """A count of upvotes, or None for anything no real count is: not a whole number, below zero,
+    or past what the archive stores (one such item made PostgreSQL refuse the whole day's report)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_UPVOTES:
+        return value
+    return None
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -309,7 +320,7 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
         contribution=ai_summary or first_sentence(summary),
         summary=summary,
         authors=tuple(name for name in map(_author, authors) if name),
-        upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
+        upvotes=_count(upvotes),
         github_repo=_text(paper.get("githubRepo")) or None,
         project_page=_text(paper.get("projectPage")) or None,
         keywords=tuple(_text(k) for k in keywords if _text(k)),

@@ -13,6 +13,7 @@ from bot.errors import ReportFormatError
 from bot.reports.sources import source_from_setting
 from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource, parse_daily_papers_json
 from bot.runtime.config import Settings
+from bot.store.archive import Archive
 
 API = "https://huggingface.co/api/daily_papers"
 DAY = dt.date(2026, 3, 16)
@@ -93,6 +94,28 @@ def test_control_and_bidi_characters_are_removed_as_from_a_markdown_report() -> 
     assert paper.title == "Safe]0;owned[31m Title"
     assert (paper.summary, paper.contribution) == ("Clear[2J text. More.", "Fast models.")
     assert (paper.authors, paper.keywords) == (("Ada[5m Wong",), ("speech",))
+
+
+@pytest.mark.parametrize("upvotes", [99_999_999_999, 2**31, -5, 1.5, True, "12", None])
+def test_an_upvote_count_no_paper_can_have_is_no_count(upvotes: object) -> None:
+    item = {"paper": {"id": "2603.10005", "title": "Counted", "upvotes": upvotes}}
+    (paper,) = parse_daily_papers_json(json.dumps([item]), origin="x.json", default_date=DAY).papers
+    assert paper.upvotes is None
+
+
+async def test_an_answer_with_an_impossible_count_is_archived_on_every_database(archive: Archive) -> None:
+    # 99,999,999,999 upvotes made PostgreSQL's INTEGER refuse the insert: the whole day failed
+    # to ingest there (SQLite took it), and no channel got that day's digest.
+    items = [
+        {"paper": {"id": "2603.10006", "title": "Loud", "upvotes": 99_999_999_999}},
+        {"paper": {"id": "2603.10007", "title": "Real", "upvotes": 2**31 - 1}},
+    ]
+    report = parse_daily_papers_json(json.dumps(items), origin="x.json", default_date=DAY)
+    await archive.ingest(report)
+    loud, real = await archive.paper("2603.10006"), await archive.paper("2603.10007")
+    assert loud is not None
+    assert real is not None
+    assert (loud.upvotes, real.upvotes) == (None, 2**31 - 1)
 
 
 @respx.mock
