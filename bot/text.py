@@ -8,8 +8,10 @@ from collections.abc import Callable
 
 # Control characters (other than tab and newline) and bidirectional overrides and isolates can
 # corrupt a terminal (`ESC [2J`, a window title) or disguise text in chat (U+202E turns what
-# follows it around); report text is untrusted, so no reader of a report lets them in.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffc]")
+# follows it around); report text is untrusted, so no reader of a report lets them in. A lone
+# surrogate (JSON's `"\ud800"`, valid JSON) is no character at all: no UTF-8 text can hold it, so
+# the archive could not store it, nor a terminal print it.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffc\ud800-\udfff]")
 
 
 def without_unsafe(text: str) -> str:

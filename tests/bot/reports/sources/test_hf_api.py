@@ -118,6 +118,17 @@ async def test_an_answer_with_an_impossible_count_is_archived_on_every_database(
     assert (loud.upvotes, real.upvotes) == (None, 2**31 - 1)
 
 
+async def test_a_lone_surrogate_is_dropped_so_the_day_is_archived(archive: Archive) -> None:
+    # `"\ud800"` is valid JSON but no character: `paperbot parse` crashed printing it, and the
+    # archive could not encode it, so the whole day failed to ingest (UnicodeEncodeError).
+    body = '[{"paper": {"id": "2603.10008", "title": "Lone \\ud800 half", "authors": ["A\\udfffB"]}}]'
+    report = parse_daily_papers_json(body, origin="x.json", default_date=DAY)
+    (paper,) = report.papers
+    assert (paper.title, paper.authors) == ("Lone half", ("AB",))
+    await archive.ingest(report)
+    assert await archive.paper("2603.10008") == paper
+
+
 @respx.mock
 async def test_empty_day_is_not_published() -> None:
     respond([])
