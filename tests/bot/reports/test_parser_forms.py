@@ -554,6 +554,7 @@ def html_row(n: int, arxiv_id: str, title: str, point: str, *, link: bool = Fals
     )
 
 
+HTML_HEAD = "<tr><th>#</th><th>题目</th><th>一句话要点</th></tr>\n"
 HTML_TABLE = (
     "# cs.LG（2025-08-09）\n\n"
     '<h2 id="rl">🔬 RL (2 篇)</h2>\n\n'
@@ -599,6 +600,17 @@ def test_html_rows_with_arxiv_links_under_the_page_title_are_papers_not_one_head
     one = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{row}</table>\n")
     assert [(p.arxiv_id, p.title) for p in one.papers] == [("2508.07029", "From Imitation")]
     assert one.date == dt.date(2025, 8, 9)
+
+
+def test_character_references_in_an_html_table_bring_back_no_bidi_override() -> None:
+    # The report's lines lose U+202E and friends before parsing, but html.parser converts
+    # `&#x202e;` after that: the override reached the archive and turned titles around in chat.
+    row = html_row(1, "2508.07029", "Evil&#x202e;txt &#x2066;end&#x2069;", "提出&#8238;方法")
+    link = '<tr><td>2</td><td><a href="https://arxiv.org/abs/2508.06767#&#x202e;x">PANAMA</a></td></tr>\n'
+    report = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{HTML_HEAD}{row}{link}</table>\n")
+    first, second = report.papers
+    assert (first.title, first.contribution) == ("Eviltxt end", "提出方法")
+    assert second.url == "https://arxiv.org/abs/2508.06767#x"
 
 
 def test_an_html_table_without_headers_gives_each_paper_its_title_and_id_only() -> None:
