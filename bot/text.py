@@ -28,6 +28,13 @@ def clip(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + "…"
 
 
+def text_lines(text: str) -> list[str]:
+    """A section's lines (its bullets) as a card shows them: spacing within each collapsed, blank
+    lines left out, so a report cannot push the rest of a card out of sight with empty lines."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return [line for line in lines if line]
+
+
 def wrap_line(line: str, room: int, cut: Callable[[str, int], int]) -> list[str]:
     """`line` in pieces of at most `room` characters; `cut(line, room)` says where a piece may end
     (at a space near the end, never inside a platform's escape)."""

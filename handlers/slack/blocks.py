@@ -19,7 +19,7 @@ from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
-from bot.text import clip, fit_lines, wrap_line
+from bot.text import clip, fit_lines, text_lines, wrap_line
 from handlers.slack.messages import SlackMessage
 
 # Block Kit limits (PLATFORM_FACTS.md, Slack): 50 blocks per message, section text 3,000,
@@ -453,8 +453,9 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
         {"type": "context", "elements": [mrkdwn(f"`{paper.arxiv_id}` · {link(links['pdf'], 'PDF')}")]},
     ]
     for name, text in paper_sections(paper, locale):
-        # Keep the section's line breaks (bullets), escaped; clipped when too long.
-        kept = escape(text.strip())
+        # Keep the section's line breaks (bullets), not its blank lines, escaped; clipped when
+        # too long.
+        kept = escape("\n".join(text_lines(text)))
         if len(kept) > MAX_SECTION_TEXT - 100:
             kept = escape_clip(text, MAX_SECTION_TEXT - 100)
         blocks.append({"type": "section", "text": mrkdwn(f"*{escape(name)}*\n{kept}")})
