@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.reports.arxiv import arxiv_id_from_url, canonical, id_problem, impossible_arxiv_id
+from bot.reports.counts import upvote_count
 from bot.reports.labels import ID_KEYS, LINK_KEYS, label_key, strip_symbols
 from bot.text import without_unsafe
 
@@ -477,7 +478,7 @@ _TRAILING_VOTES = re.compile(r"\s*[(（]\s*(\d[\d,]*)\s*(?:up)?votes?\s*[)）]\s
 def trailing_votes(title: str) -> int | None:
     """The votes a title ends with (`… (156 votes)`), if it does."""
     found = _TRAILING_VOTES.search(title) if title.rstrip()[-1:] in (")", "）") else None
-    return int(found.group(1).replace(",", "")) if found else None
+    return upvote_count(found.group(1)) if found else None
 
 
 def clean_title(raw: str) -> str:

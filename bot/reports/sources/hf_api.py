@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import ReportFormatError
 from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
+from bot.reports.counts import upvote_count
 from bot.reports.parser import MAX_WARNINGS, parse_report
 from bot.reports.sources import HF_ENDPOINT_DEFAULT
 from bot.text import first_sentence, without_unsafe
@@ -42,9 +43,6 @@ LINK_KEYS = ("paper_url", "url", "arxiv_url", "arxiv_page_url", "page_url", "lin
 # Python prints a dict (`str(item)`: 2404589803/hf-daily-paper-newsletter-chinese saved 22 days
 # so); bounded, so that a string of any size costs no more than a real item's text.
 MAX_ITEM_TEXT = 1_000_000
-# The most upvotes a paper can be stored with: the archive's INTEGER column is 4 bytes on
-# PostgreSQL (bot/store/limits.py's INT4_MAX; not imported, so parse workers load no SQLAlchemy).
-MAX_UPVOTES = 2**31 - 1
 _JSON_NAMES = {
     dict: "an object",
     list: "a list",
@@ -249,14 +247,6 @@ def _text(value: Any) -> str:
     return " ".join(without_unsafe(value).split()) if isinstance(value, str) else ""
 
 
-def _count(value: Any) -> int | None:
-    """A count of upvotes, or None for anything no real count is: not a whole number, below zero,
-    or past what the archive stores (one such item made PostgreSQL refuse the whole day's report)."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_UPVOTES:
-        return value
-    return None
-
-
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -311,7 +301,6 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
     ai_summary = _text(paper.get("ai_summary"))
     authors = _list(paper.get("authors"))
     keywords = _list(paper.get("ai_keywords"))
-    upvotes = paper.get("upvotes")
     return Paper(
         arxiv_id=arxiv_id,
         title=title,
@@ -320,7 +309,7 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
         contribution=ai_summary or first_sentence(summary),
         summary=summary,
         authors=tuple(name for name in map(_author, authors) if name),
-        upvotes=_count(upvotes),
+        upvotes=upvote_count(paper.get("upvotes")),
         github_repo=_text(paper.get("githubRepo")) or None,
         project_page=_text(paper.get("projectPage")) or None,
         keywords=tuple(_text(k) for k in keywords if _text(k)),

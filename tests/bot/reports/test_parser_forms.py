@@ -48,6 +48,24 @@ def test_a_linked_heading_with_a_thumbnail_under_it() -> None:
     assert second.innovations == "Accuracy peaks at a task-dependent length."
 
 
+@pytest.mark.parametrize("votes", ["99999999999", "9" * 5000])
+def test_a_thumbs_up_or_votes_column_count_no_paper_can_have_is_no_count(votes: str) -> None:
+    # Past PostgreSQL's INTEGER the whole day failed to archive there; past 4,300 digits int()
+    # raised and the report failed to parse anywhere.
+    listed = parse(
+        "# Papers of 2026-08-01\n\n"
+        "- [Counting Tokens](https://arxiv.org/abs/2608.05990v2)\n"
+        f"1. **GUI Critics at Scale** - 👍 {votes}\n"
+        "   - [HF page](https://huggingface.co/papers/2608.05991)\n"
+    )
+    assert [(p.title, p.upvotes) for p in listed.papers][1] == ("GUI Critics at Scale", None)
+    table = parse(
+        "# Papers of 2026-08-01\n\n| Title | Votes | arXiv |\n| --- | --- | --- |\n"
+        f"| Counting Tokens | {votes} | 2608.05990 |\n| GUI Critics | 1,204 | 2608.05991 |\n"
+    )
+    assert [(p.title, p.upvotes) for p in table.papers] == [("Counting Tokens", None), ("GUI Critics", 1204)]
+
+
 def test_list_items_naming_a_paper_each() -> None:
     report = parse(
         "# Papers of 2026-08-01\n\n"
