@@ -6,6 +6,18 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+# Control characters (other than tab and newline) and bidirectional overrides and isolates can
+# corrupt a terminal (`ESC [2J`, a window title) or disguise text in chat (U+202E turns what
+# follows it around); report text is untrusted, so no reader of a report lets them in. A lone
+# surrogate (JSON's `"\ud800"`, valid JSON) is no character at all: no UTF-8 text can hold it, so
+# the archive could not store it, nor a terminal print it.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffc\ud800-\udfff]")
+
+
+def without_unsafe(text: str) -> str:
+    """`text` minus the UNSAFE characters."""
+    return UNSAFE.sub("", text)
+
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut at the end with an ellipsis (every platform's limits)."""
@@ -14,6 +26,13 @@ def clip(text: str, limit: int) -> str:
     if limit <= 0:
         return ""
     return text[: limit - 1].rstrip() + "…"
+
+
+def text_lines(text: str) -> list[str]:
+    """A section's lines (its bullets) as a card shows them: spacing within each collapsed, blank
+    lines left out, so a report cannot push the rest of a card out of sight with empty lines."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 def wrap_line(line: str, room: int, cut: Callable[[str, int], int]) -> list[str]:

@@ -32,6 +32,7 @@ from bot.models import (
     Subscription,
 )
 from bot.ranking.feedback import HALF_LIFE_DAYS, ChannelPreferences
+from bot.text import without_unsafe
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
 from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_offset
@@ -689,15 +690,22 @@ def remove_interests(current: Interests, removed: Interests) -> Interests:
     )
 
 
+def _keyword_key(keyword: str) -> str:
+    """What two keywords are compared by: case aside, and the characters a typed keyword loses
+    (bot.text.UNSAFE) aside, so one stored with a bidi override before they were taken out is
+    still the one typed without it (to unsubscribe, include or exclude it)."""
+    return without_unsafe(keyword).casefold()
+
+
 def _without(keywords: Iterable[str], removed: Iterable[str]) -> tuple[str, ...]:
-    gone = {r.casefold() for r in removed}
-    return tuple(k for k in keywords if k.casefold() not in gone)
+    gone = {_keyword_key(r) for r in removed}
+    return tuple(k for k in keywords if _keyword_key(k) not in gone)
 
 
 def _union_keywords(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
     keywords: dict[str, str] = {}
     for keyword in (*first, *second):
-        keywords.setdefault(keyword.casefold(), keyword)  # the first spelling stays
+        keywords.setdefault(_keyword_key(keyword), keyword)  # the first spelling stays
     return tuple(keywords.values())
 
 

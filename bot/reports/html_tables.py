@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from bot.reports.arxiv import parse_arxiv_id
+from bot.text import without_unsafe
 
 MAX_OPEN = 4
 _CELLS = frozenset({"td", "th"})
@@ -160,7 +161,7 @@ class _RowReader(HTMLParser):
             return
         elif tag == "a":
             href = next((value for name, value in attrs if name == "href" and value), "")
-            self.links.append((len(self.parts), href.strip()))
+            self.links.append((len(self.parts), without_unsafe(href).strip()))
         elif tag in ("br", "p", "div", "li"):
             self.parts.append(" ")
 
@@ -174,8 +175,10 @@ class _RowReader(HTMLParser):
             self.end_link(self.parts)
 
     def handle_data(self, data: str) -> None:
+        # Character references are converted by now (`&#x202e;` is U+202E): what the report's
+        # lines were cleaned of (bot.text.UNSAFE) is taken out again here.
         if self.parts is not None:
-            self.parts.append(data)
+            self.parts.append(without_unsafe(data))
 
     def end_link(self, parts: list[str]) -> None:
         at, href = self.links.pop()

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.reports.arxiv import arxiv_id_from_url, canonical, id_problem, impossible_arxiv_id
+from bot.reports.counts import upvote_count
 from bot.reports.labels import ID_KEYS, LINK_KEYS, label_key, strip_symbols
+from bot.text import without_unsafe
 
-# Control characters (other than tab and newline) and bidirectional overrides can corrupt a
-# terminal or disguise text in chat; report text is untrusted, so they never leave the parser.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffc]")
 _MD_HEADING = re.compile(r" {0,3}(#{1,6})\s+(.*)")
 _CLOSING_HASHES = re.compile(r"\s+#+\s*$")
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
@@ -102,7 +101,7 @@ def clean_lines(text: str) -> list[str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [line.rstrip() for line in UNSAFE.sub("", text).split("\n")]
+    return [line.rstrip() for line in without_unsafe(text).split("\n")]
 
 
 def front_matter_end(lines: list[str]) -> int:
@@ -479,7 +478,7 @@ _TRAILING_VOTES = re.compile(r"\s*[(（]\s*(\d[\d,]*)\s*(?:up)?votes?\s*[)）]\s
 def trailing_votes(title: str) -> int | None:
     """The votes a title ends with (`… (156 votes)`), if it does."""
     found = _TRAILING_VOTES.search(title) if title.rstrip()[-1:] in (")", "）") else None
-    return int(found.group(1).replace(",", "")) if found else None
+    return upvote_count(found.group(1)) if found else None
 
 
 def clean_title(raw: str) -> str:

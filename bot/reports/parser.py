@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from bot.errors import ReportFormatError
 from bot.models import SECTION_FIELDS, Paper, ParseWarning, Report
 from bot.reports.arxiv import arxiv_id_from_url, impossible_arxiv_id
+from bot.reports.counts import upvote_count
 from bot.reports.html_tables import HtmlRow, HtmlTable, html_tables
 from bot.reports.labels import (
     DATE_KEYS,
@@ -924,7 +925,7 @@ class _Parser:
         draft.original_title, draft.source = body.original_title, body.source
         draft.url = _url_for(self.lines[i:end], arxiv_id)
         votes = re.search(r"👍\s*(\d+)", text)
-        draft.upvotes = int(votes.group(1)) if votes else None
+        draft.upvotes = upvote_count(votes.group(1)) if votes else None
         return draft
 
     def table_papers(self, i: int, covered: list[bool]) -> tuple[list[_Draft], int]:
@@ -987,8 +988,7 @@ class _Parser:
             if header in TITLE_KEYS or header in {"paper", "论文", "논문", "name", "论文名称", "论文题目"}:
                 title = _cell_title(cell, arxiv_id)
             elif header in _ROLE_VOTES:
-                digits = re.sub(r"\D", "", cell)
-                draft.upvotes = int(digits) if digits else None
+                draft.upvotes = upvote_count(re.sub(r"\D", "", cell))
             elif (
                 not header  # `🔗`, `⭐`: no words to map (a ✅ or ☆ taken as the contribution)
                 or header in _ROLE_SKIP

@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.errors import BadInputError, LocalisedInputError
 from bot.models import Interests
+from bot.text import without_unsafe
 from bot.topics.taxonomy import Taxonomy, name_key, normalise
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
@@ -133,7 +134,10 @@ def normalise_keyword(text: str) -> str:
 
 
 def _keyword(text: str) -> str:
-    keyword = normalise(text)
+    # A keyword is shown in the channel's public digest every day ("Following: …", a card's
+    # topics): it loses what the archive never lets into report text (bidi overrides that turn
+    # the rest of the line around, terminal escapes).
+    keyword = normalise(without_unsafe(text))
     if len(keyword) > MAX_KEYWORD_LENGTH:
         raise LocalisedInputError("error.keyword_too_long", length=len(keyword), max=MAX_KEYWORD_LENGTH)
     if not any(c.isalnum() for c in keyword):

@@ -25,7 +25,7 @@ from bot.ranking.feedback import DOWN, UP
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
 from bot.text import clip as base_clip
-from bot.text import fit_lines, wrap_line
+from bot.text import fit_lines, text_lines, wrap_line
 from handlers.discord.locale import language_of
 from handlers.discord.messages import (
     DETAILS_PREFIX,
@@ -103,8 +103,7 @@ def escape(text: str) -> str:
 
 def escape_lines(text: str) -> str:
     """Like `escape`, keeping the text's line breaks (a section's bullets); blank lines dropped."""
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return _escape_markup("\n".join(line for line in lines if line))
+    return _escape_markup("\n".join(text_lines(text)))
 
 
 def _without_dangling_escape(text: str) -> str:

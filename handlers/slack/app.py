@@ -52,6 +52,7 @@ from handlers.slack.blocks import (
     details_view,
     escape,
     escape_clip,
+    mrkdwn,
     reply_messages,
     shared_message,
 )
@@ -448,7 +449,7 @@ async def home_view(
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not subscriptions:
         # Not list.none ("This channel follows nothing yet"): the Home tab is no channel.
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(t("home.none", locale))}})
+        blocks.append({"type": "section", "text": mrkdwn(escape(t("home.none", locale)))})
     for subscription in subscriptions[:HOME_CHANNELS]:
         topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
         when = escape(cadence_text(subscription, locale))
@@ -462,7 +463,7 @@ async def home_view(
         head = f"{where} · {when}{paused}"[: MAX_SECTION_TEXT // 2]
         # A long keyword list ends with "…", never inside an `&amp;` (which would show as "&am").
         text = f"{head}\n{escape_clip(topics, MAX_SECTION_TEXT - len(head) - 1)}"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        blocks.append({"type": "section", "text": mrkdwn(text)})
     notes = []
     if len(subscriptions) > HOME_CHANNELS:
         notes.append(t("home.more", locale, count=len(subscriptions) - HOME_CHANNELS))
@@ -471,5 +472,5 @@ async def home_view(
     if not readable.complete:
         notes.append(t("home.unknown", locale))
     for note in notes:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(note)}]})
+        blocks.append({"type": "context", "elements": [mrkdwn(escape(note))]})
     return {"type": "home", "blocks": blocks}

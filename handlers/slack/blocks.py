@@ -19,7 +19,7 @@ from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.signals import signals_of
 from bot.reports.arxiv import paper_links, thumbnail_url
-from bot.text import clip, fit_lines, wrap_line
+from bot.text import clip, fit_lines, text_lines, wrap_line
 from handlers.slack.messages import SlackMessage
 
 # Block Kit limits (PLATFORM_FACTS.md, Slack): 50 blocks per message, section text 3,000,
@@ -96,8 +96,9 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _mrkdwn(text: str) -> dict[str, Any]:
-    # verbatim: Slack must not turn report text into links or mentions on its own.
+def mrkdwn(text: str) -> dict[str, Any]:
+    """Every mrkdwn text object paperbot sends (messages, modals, App Home). verbatim: Slack must
+    not turn report text or a typed keyword into links, channel links or mentions on its own."""
     return {"type": "mrkdwn", "text": clip(text, MAX_SECTION_TEXT), "verbatim": True}
 
 
@@ -211,11 +212,11 @@ def card(item: DigestItem, locale: str, *, image: bool = False) -> list[dict[str
         lines.append(escape_clip(item.contribution, CONTRIBUTION_CHARS))
     head = f"{t('digest.topics', locale)}: {', '.join(item.topics)} · {t('digest.why', locale)}: "
     why = head + clip_reason(_flat(item.reason), max(0, REASON_CHARS - len(head)))
-    context = [_mrkdwn(escape_clip(why, REASON_CHARS))]
+    context = [mrkdwn(escape_clip(why, REASON_CHARS))]
     signals = signals_line(item, locale)
     if signals is not None:
-        context.append(_mrkdwn(signals))  # 2 of a context block's 10 elements
-    section: dict[str, Any] = {"type": "section", "text": _mrkdwn("\n".join(lines))}
+        context.append(mrkdwn(signals))  # 2 of a context block's 10 elements
+    section: dict[str, Any] = {"type": "section", "text": mrkdwn("\n".join(lines))}
     accessory = image_accessory(item) if image else None
     if accessory is not None:
         section["accessory"] = accessory
@@ -238,7 +239,7 @@ def _count(blocks: list[dict[str, Any]]) -> int:
 def _header(digest: Digest) -> list[dict[str, Any]]:
     return [
         {"type": "header", "text": _plain(digest.header(), MAX_HEADER_TEXT)},
-        {"type": "context", "elements": [_mrkdwn(escape_clip(digest.following_line(), 1000))]},
+        {"type": "context", "elements": [mrkdwn(escape_clip(digest.following_line(), 1000))]},
     ]
 
 
@@ -256,7 +257,7 @@ def digest_messages(
     items = [item for item, _blocks in rendered]
     cards = [blocks for _item, blocks in rendered]
     more = digest.more_line()
-    footer: list[dict[str, Any]] = [{"type": "context", "elements": [_mrkdwn(escape(more))]}] if more else []
+    footer: list[dict[str, Any]] = [{"type": "context", "elements": [mrkdwn(escape(more))]}] if more else []
     chunks = pack(
         cards,
         size=_size,
@@ -296,10 +297,10 @@ def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessa
     items = [item for item, _blocks in rendered]
     tail: list[dict[str, Any]] = []
     if items:
-        tail.append({"type": "context", "elements": [_mrkdwn(escape(t("digest.cards_in_thread", locale)))]})
+        tail.append({"type": "context", "elements": [mrkdwn(escape(t("digest.cards_in_thread", locale)))]})
     more = digest.more_line()
     if more:
-        tail.append({"type": "context", "elements": [_mrkdwn(escape(more))]})
+        tail.append({"type": "context", "elements": [mrkdwn(escape(more))]})
     blocks: list[dict[str, Any]] = []
     for title_chars, topic_chars in LIST_LIMITS:
         lines = [
@@ -312,7 +313,7 @@ def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessa
         )
         blocks = [
             *_header(digest),
-            *({"type": "section", "text": _mrkdwn("\n".join(chunk))} for chunk in sections),
+            *({"type": "section", "text": mrkdwn("\n".join(chunk))} for chunk in sections),
             *tail,
         ]
         if _size(blocks) <= MAX_MESSAGE_BLOCK_CHARS and len(blocks) <= MAX_BLOCKS:
@@ -363,7 +364,7 @@ def hit_blocks(
     if hit.contribution:
         lines.append(escape_clip(hit.contribution, contribution_chars))
     return [
-        {"type": "section", "text": _mrkdwn("\n".join(lines))},
+        {"type": "section", "text": mrkdwn("\n".join(lines))},
         _buttons(hit.arxiv_id, links["hf"], links["arxiv"], locale, share=True),
     ]
 
@@ -393,7 +394,7 @@ def text_sections(text: str, *, preformatted: bool, budget: int = TEXT_REPLY_CHA
             chunks.append(piece)
     if preformatted:
         chunks = [FENCE + chunk + FENCE for chunk in chunks]
-    return [{"type": "section", "text": _mrkdwn(chunk or " ")} for chunk in chunks or [""]]
+    return [{"type": "section", "text": mrkdwn(chunk or " ")} for chunk in chunks or [""]]
 
 
 def _cut(line: str, room: int) -> int:
@@ -415,7 +416,7 @@ def reply_messages(reply: Reply) -> list[SlackMessage]:
         shown = escape(reply.text)
         if len(shown) > MAX_SECTION_TEXT:
             shown = escape_clip(reply.text, MAX_SECTION_TEXT)
-        head: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(shown)}]
+        head: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(shown)}]
     else:
         preformatted = "\n" in reply.text
         head = text_sections(reply.text, preformatted=preformatted)
@@ -440,7 +441,7 @@ def shared_message(paper: Paper, user: str, locale: str) -> SlackMessage:
     hit = LookupHit(paper.arxiv_id, paper.title, None, 1.0, links["hf"], paper.domain, paper.contribution)
     blocks = hit_blocks(hit, locale)
     blocks[1]["elements"] = blocks[1]["elements"][:3]  # no share button on a shared card
-    blocks.append({"type": "context", "elements": [_mrkdwn(t("card.shared_by", locale, user=user))]})
+    blocks.append({"type": "context", "elements": [mrkdwn(t("card.shared_by", locale, user=user))]})
     return SlackMessage(clip(escape(_flat(paper.title)), MAX_FALLBACK_TEXT), blocks)
 
 
@@ -449,14 +450,15 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
     links = paper_links(paper.arxiv_id)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _plain(paper.title, MAX_HEADER_TEXT)},
-        {"type": "context", "elements": [_mrkdwn(f"`{paper.arxiv_id}` · {link(links['pdf'], 'PDF')}")]},
+        {"type": "context", "elements": [mrkdwn(f"`{paper.arxiv_id}` · {link(links['pdf'], 'PDF')}")]},
     ]
     for name, text in paper_sections(paper, locale):
-        # Keep the section's line breaks (bullets), escaped; clipped when too long.
-        kept = escape(text.strip())
+        # Keep the section's line breaks (bullets), not its blank lines, escaped; clipped when
+        # too long.
+        kept = escape("\n".join(text_lines(text)))
         if len(kept) > MAX_SECTION_TEXT - 100:
             kept = escape_clip(text, MAX_SECTION_TEXT - 100)
-        blocks.append({"type": "section", "text": _mrkdwn(f"*{escape(name)}*\n{kept}")})
+        blocks.append({"type": "section", "text": mrkdwn(f"*{escape(name)}*\n{kept}")})
     blocks.append(_buttons(paper.arxiv_id, links["hf"], links["arxiv"], locale))
     blocks[-1]["elements"] = blocks[-1]["elements"][:2]  # Hugging Face, arXiv
     return {
@@ -480,20 +482,20 @@ def unfurl_attachment(card: LinkCard, locale: str) -> dict[str, Any]:
     context: list[dict[str, Any]] = []
     if item.topics:
         topics = f"{t('digest.topics', locale)}: {', '.join(item.topics)}"
-        context.append(_mrkdwn(escape_clip(topics, UNFURL_TOPICS_CHARS)))
+        context.append(mrkdwn(escape_clip(topics, UNFURL_TOPICS_CHARS)))
     signals = signals_line(item, locale)
     if signals is not None:
-        context.append(_mrkdwn(signals))
+        context.append(mrkdwn(signals))
     where = [f"`{item.arxiv_id}`"]
     if card.last_date is not None:
         where.append(escape(t("unfurl.report", locale, date=card.last_date.isoformat())))
     where.append(link(item.pdf_url, "PDF"))
-    context.append(_mrkdwn(" · ".join(where)))  # at most 3 of a context block's 10 elements
+    context.append(mrkdwn(" · ".join(where)))  # at most 3 of a context block's 10 elements
     fallback = t("unfurl.fallback", locale, title=_flat(item.title))
     return {
         "fallback": clip(escape(fallback), MAX_FALLBACK_TEXT),
         "blocks": [
-            {"type": "section", "text": _mrkdwn("\n".join(lines))},
+            {"type": "section", "text": mrkdwn("\n".join(lines))},
             {"type": "context", "elements": context},
             _buttons(item.arxiv_id, item.hf_url, item.arxiv_url, locale),
         ],

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import ReportFormatError
 from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
+from bot.reports.counts import upvote_count
 from bot.reports.parser import MAX_WARNINGS, parse_report
 from bot.reports.sources import HF_ENDPOINT_DEFAULT
-from bot.text import first_sentence
+from bot.text import first_sentence, without_unsafe
 
 if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs no HTTP client
     from bot.reports.sources.http import HttpFetcher
@@ -242,7 +243,8 @@ def _object_in_text(item: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    # Every string of an item passes here: the same characters leave it as leave a markdown report.
+    return " ".join(without_unsafe(value).split()) if isinstance(value, str) else ""
 
 
 def _list(value: Any) -> list[Any]:
@@ -299,7 +301,6 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
     ai_summary = _text(paper.get("ai_summary"))
     authors = _list(paper.get("authors"))
     keywords = _list(paper.get("ai_keywords"))
-    upvotes = paper.get("upvotes")
     return Paper(
         arxiv_id=arxiv_id,
         title=title,
@@ -308,7 +309,7 @@ def paper_from_item(item: Any, index: int, origin: str) -> Paper:
         contribution=ai_summary or first_sentence(summary),
         summary=summary,
         authors=tuple(name for name in map(_author, authors) if name),
-        upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
+        upvotes=upvote_count(paper.get("upvotes")),
         github_repo=_text(paper.get("githubRepo")) or None,
         project_page=_text(paper.get("projectPage")) or None,
         keywords=tuple(_text(k) for k in keywords if _text(k)),

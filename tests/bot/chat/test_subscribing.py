@@ -547,6 +547,18 @@ def test_remove_interests_matches_keywords_without_case() -> None:
     assert remove_interests(current, Interests((), ("world model",))) == Interests((), ("GRPO",))
 
 
+def test_a_keyword_stored_with_a_bidi_override_is_the_one_typed_without_it() -> None:
+    # Typed keywords lose U+202E now; one stored before could no longer be unsubscribed, included
+    # or excluded by typing it (copied from /paper list or not), and subscribing again doubled it.
+    stored = "world\u202e model"
+    current = Interests((), (stored, "GRPO"), (), ("sur\u2066vey",))
+    assert remove_interests(current, Interests((), ("world model",))) == Interests(
+        (), ("GRPO",), (), ("sur\u2066vey",)
+    )
+    assert merge_interests(current, Interests((), ("World Model",))).keywords == (stored, "GRPO")
+    assert merge_interests(current, Interests(keywords=("survey",))).excluded_keywords == ()
+
+
 def test_remove_everything_leaves_empty_interests() -> None:
     current = Interests(("agents",), ("GRPO",))
     remaining = remove_interests(current, current)

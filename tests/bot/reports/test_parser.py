@@ -425,6 +425,18 @@ def test_a_table_of_one_papers_links_under_a_sub_heading_names_the_paper_above(l
     assert "Giới hạn" not in first.contribution  # paper 2's text stays paper 2's
 
 
+@pytest.mark.parametrize(
+    ("votes", "count"), [("99999999999", None), ("9" * 5000, None), ("2,147,483,647", 2**31 - 1)]
+)
+def test_a_vote_count_no_paper_can_have_is_no_count(votes: str, count: int | None) -> None:
+    # `(99999999999 votes)` made PostgreSQL refuse the whole day's report (SQLite took it), and
+    # 5,000 digits made int() raise: `paperbot ingest` failed the day on either database.
+    text = _LINKS_TABLE_DIGEST.format(links="Related Links").replace("156 votes", f"{votes} votes")
+    first, _second = parse_report(text).papers
+    assert first.title == "BabyVision: Visual Reasoning Beyond Language"
+    assert first.upvotes == count
+
+
 def test_a_table_listing_several_papers_is_still_a_list_of_papers() -> None:
     report = parse_report(
         "# Daily Papers 2026-01-13\n\n## Papers\n\n| Title | Link |\n| --- | --- |\n"

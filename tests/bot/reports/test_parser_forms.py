@@ -48,6 +48,24 @@ def test_a_linked_heading_with_a_thumbnail_under_it() -> None:
     assert second.innovations == "Accuracy peaks at a task-dependent length."
 
 
+@pytest.mark.parametrize("votes", ["99999999999", "9" * 5000])
+def test_a_thumbs_up_or_votes_column_count_no_paper_can_have_is_no_count(votes: str) -> None:
+    # Past PostgreSQL's INTEGER the whole day failed to archive there; past 4,300 digits int()
+    # raised and the report failed to parse anywhere.
+    listed = parse(
+        "# Papers of 2026-08-01\n\n"
+        "- [Counting Tokens](https://arxiv.org/abs/2608.05990v2)\n"
+        f"1. **GUI Critics at Scale** - 👍 {votes}\n"
+        "   - [HF page](https://huggingface.co/papers/2608.05991)\n"
+    )
+    assert [(p.title, p.upvotes) for p in listed.papers][1] == ("GUI Critics at Scale", None)
+    table = parse(
+        "# Papers of 2026-08-01\n\n| Title | Votes | arXiv |\n| --- | --- | --- |\n"
+        f"| Counting Tokens | {votes} | 2608.05990 |\n| GUI Critics | 1,204 | 2608.05991 |\n"
+    )
+    assert [(p.title, p.upvotes) for p in table.papers] == [("Counting Tokens", None), ("GUI Critics", 1204)]
+
+
 def test_list_items_naming_a_paper_each() -> None:
     report = parse(
         "# Papers of 2026-08-01\n\n"
@@ -554,6 +572,7 @@ def html_row(n: int, arxiv_id: str, title: str, point: str, *, link: bool = Fals
     )
 
 
+HTML_HEAD = "<tr><th>#</th><th>题目</th><th>一句话要点</th></tr>\n"
 HTML_TABLE = (
     "# cs.LG（2025-08-09）\n\n"
     '<h2 id="rl">🔬 RL (2 篇)</h2>\n\n'
@@ -599,6 +618,17 @@ def test_html_rows_with_arxiv_links_under_the_page_title_are_papers_not_one_head
     one = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{row}</table>\n")
     assert [(p.arxiv_id, p.title) for p in one.papers] == [("2508.07029", "From Imitation")]
     assert one.date == dt.date(2025, 8, 9)
+
+
+def test_character_references_in_an_html_table_bring_back_no_bidi_override() -> None:
+    # The report's lines lose U+202E and friends before parsing, but html.parser converts
+    # `&#x202e;` after that: the override reached the archive and turned titles around in chat.
+    row = html_row(1, "2508.07029", "Evil&#x202e;txt &#x2066;end&#x2069;", "提出&#8238;方法")
+    link = '<tr><td>2</td><td><a href="https://arxiv.org/abs/2508.06767#&#x202e;x">PANAMA</a></td></tr>\n'
+    report = parse_report(f"# cs.LG（2025-08-09）\n\n<table>\n{HTML_HEAD}{row}{link}</table>\n")
+    first, second = report.papers
+    assert (first.title, first.contribution) == ("Eviltxt end", "提出方法")
+    assert second.url == "https://arxiv.org/abs/2508.06767#x"
 
 
 def test_an_html_table_without_headers_gives_each_paper_its_title_and_id_only() -> None:

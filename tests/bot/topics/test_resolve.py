@@ -77,3 +77,13 @@ def test_bad_lists_are_clear_errors(text: str, message: str) -> None:
 def test_duplicates_collapse_and_order_is_kept() -> None:
     interests = resolve_terms("智能体, agents, RL, 强化学习, GRPO, GRPO", TAXONOMY)
     assert interests == Interests(("agents", "reinforcement-learning"), ("GRPO",))
+
+
+def test_a_keyword_loses_bidi_overrides_and_control_characters() -> None:
+    # Shown in the channel's public digest every morning: U+202E turned the rest of its
+    # "Following: …" line around; ESC sequences reached a console's terminal.
+    # A NUL, which no database text can hold, goes the same way (an import no longer refuses it).
+    interests = resolve_terms('"world\u202e model", "x\x1b[2Jy", -"sur\u2066vey\u2069", "a\x00b"', TAXONOMY)
+    assert interests == Interests((), ("world model", "x[2Jy", "ab"), (), ("survey",))
+    with pytest.raises(BadInputError, match="no letters"):
+        resolve_terms('"\u202e\x07"', TAXONOMY)

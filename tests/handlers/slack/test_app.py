@@ -402,3 +402,16 @@ async def test_app_home_ends_a_long_keyword_list_with_an_ellipsis_not_half_an_en
     assert len(section) <= 3000
     assert section.endswith("…")
     assert re.search(r"&(?!amp;|lt;|gt;)", section) is None  # every & is a whole entity
+
+
+async def test_app_home_shows_keywords_as_typed_never_as_links_or_mentions(edge: SlackEdge) -> None:
+    # Without `verbatim`, Slack links "#general" to the channel, "evil.example/login" to a site
+    # and parses "@here" itself: keywords an admin typed became links in every member's Home tab.
+    keywords = ("#general", "@here", "evil.example/login")
+    channel = ChannelRef("slack", TEAM, CHANNEL)
+    await edge.store.save_all([Subscription(channel, Interests(keywords=keywords))])
+    view = await home_view(edge, TEAM, "en", readable=Readable(frozenset({CHANNEL}), frozenset()))
+    texts = [b["text"] for b in view["blocks"][1:] if "text" in b]
+    texts += [e for b in view["blocks"] for e in b.get("elements", [])]
+    assert any("evil.example/login" in text["text"] for text in texts)
+    assert all(text.get("verbatim") is True for text in texts if text["type"] == "mrkdwn")

@@ -154,6 +154,15 @@ def test_a_fence_inside_a_preformatted_reply_cannot_close_it() -> None:
     assert "*hi*" in shown
 
 
+def test_details_modal_leaves_out_a_report_s_blank_lines() -> None:
+    # 2,000 empty lines in one section made the modal a screenful of nothing per section, the
+    # rest of the paper far below; Discord's Details already left blank lines out.
+    hostile = paper(usage="输入\n" + "\n" * 2000 + "   - 输出  结果\n\n\n", results="结果")
+    sections = [b["text"]["text"] for b in details_view(hostile, "zh")["blocks"] if b["type"] == "section"]
+    assert any(text.endswith("输入\n- 输出 结果") for text in sections)
+    assert all("\n\n" not in text for text in sections)
+
+
 def test_details_modal_and_shared_card_are_valid() -> None:
     long_paper = paper(
         title=HOSTILE * 10,

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from bot.errors import ReportFormatError
 from bot.reports.sources import source_from_setting
-from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
+from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource, parse_daily_papers_json
 from bot.runtime.config import Settings
+from bot.store.archive import Archive
 
 API = "https://huggingface.co/api/daily_papers"
 DAY = dt.date(2026, 3, 16)
@@ -74,6 +75,61 @@ async def test_items_map_onto_papers() -> None:
         None,
         (),
     )
+
+
+def test_control_and_bidi_characters_are_removed_as_from_a_markdown_report() -> None:
+    # An API answer is report text too: ESC sequences reached `paperbot parse` and the console
+    # (a window title, a cleared screen), and U+202E turned a title around on Slack and Discord.
+    hostile = {
+        "paper": {
+            "id": "2603.10004",
+            "title": "Safe\x1b]0;owned\x07\x1b[31m Title\u202e",
+            "summary": "Clear\x1b[2J text. More.",
+            "ai_summary": "Fast \u2066models\u2069.",
+            "authors": [{"name": "Ada\x1b[5m Wong"}],
+            "ai_keywords": ["speech\x7f"],
+        }
+    }
+    (paper,) = parse_daily_papers_json(json.dumps([hostile]), origin="x.json", default_date=DAY).papers
+    assert paper.title == "Safe]0;owned[31m Title"
+    assert (paper.summary, paper.contribution) == ("Clear[2J text. More.", "Fast models.")
+    assert (paper.authors, paper.keywords) == (("Ada[5m Wong",), ("speech",))
+
+
+@pytest.mark.parametrize(
+    ("upvotes", "count"),
+    [(99_999_999_999, None), (2**31, None), (-5, None), (1.5, None), (True, None), (None, None), ("12", 12)],
+)
+def test_an_upvote_count_no_paper_can_have_is_no_count(upvotes: object, count: int | None) -> None:
+    item = {"paper": {"id": "2603.10005", "title": "Counted", "upvotes": upvotes}}
+    (paper,) = parse_daily_papers_json(json.dumps([item]), origin="x.json", default_date=DAY).papers
+    assert paper.upvotes == count
+
+
+async def test_an_answer_with_an_impossible_count_is_archived_on_every_database(archive: Archive) -> None:
+    # 99,999,999,999 upvotes made PostgreSQL's INTEGER refuse the insert: the whole day failed
+    # to ingest there (SQLite took it), and no channel got that day's digest.
+    items = [
+        {"paper": {"id": "2603.10006", "title": "Loud", "upvotes": 99_999_999_999}},
+        {"paper": {"id": "2603.10007", "title": "Real", "upvotes": 2**31 - 1}},
+    ]
+    report = parse_daily_papers_json(json.dumps(items), origin="x.json", default_date=DAY)
+    await archive.ingest(report)
+    loud, real = await archive.paper("2603.10006"), await archive.paper("2603.10007")
+    assert loud is not None
+    assert real is not None
+    assert (loud.upvotes, real.upvotes) == (None, 2**31 - 1)
+
+
+async def test_a_lone_surrogate_is_dropped_so_the_day_is_archived(archive: Archive) -> None:
+    # `"\ud800"` is valid JSON but no character: `paperbot parse` crashed printing it, and the
+    # archive could not encode it, so the whole day failed to ingest (UnicodeEncodeError).
+    body = '[{"paper": {"id": "2603.10008", "title": "Lone \\ud800 half", "authors": ["A\\udfffB"]}}]'
+    report = parse_daily_papers_json(body, origin="x.json", default_date=DAY)
+    (paper,) = report.papers
+    assert (paper.title, paper.authors) == ("Lone half", ("AB",))
+    await archive.ingest(report)
+    assert await archive.paper("2603.10008") == paper
 
 
 @respx.mock
