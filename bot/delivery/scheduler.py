@@ -37,16 +37,20 @@ JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is
 async def poll_reports(
     source: ReportSource, archive: Archive, today: dt.date, *, errors: dict[dt.date, str] | None = None
 ) -> list[dt.date]:
-    """Fetch today's and yesterday's reports if they are not archived yet; the dates ingested.
-    A report published late, or after midnight UTC, is still picked up. `errors` gets why a
-    day's fetch failed (and loses the day once a fetch of it does not), for the late notice."""
+    """Fetch today's and yesterday's reports and archive what changed; the dates whose report
+    was new or changed. A report published late, or after midnight UTC, is still picked up, and
+    so is one that grows after it first appeared: Hugging Face's list of a day fills during that
+    day (papers are submitted to it from about 00:00 UTC on), so a day archived at its first
+    paper is asked for again every poll until it is older than yesterday. An unchanged answer
+    (a 304 to a conditional GET, or the same papers) changes nothing and plans nothing. `errors`
+    gets why a day's fetch failed (and loses the day once a fetch of it does not), for the late
+    notice."""
     archived = set(await archive.report_dates())
     ingested = []
     for day in (today - dt.timedelta(days=1), today):
-        if day in archived:
-            continue
         try:
             report = await source.fetch(day)
+            result = None if report is None else await archive.ingest(report, origin=source.name)
         except PaperbotError as exc:
             log.warning("report for %s: %s", day, exc)
             REPORTS_FETCHED.labels("failed").inc()
@@ -55,13 +59,17 @@ async def poll_reports(
             continue
         if errors is not None:
             errors.pop(day, None)
-        if report is None:
-            REPORTS_FETCHED.labels("not_published").inc()
+        if report is None or result is None:
+            if day not in archived:
+                REPORTS_FETCHED.labels("not_published").inc()
+            continue
+        if result.unchanged:
             continue
         for warning in report.warnings:
             if not warning.detail:  # what was skipped, as `paperbot ingest` prints it
                 log.warning("report for %s: %s", day, warning)
-        await archive.ingest(report, origin=source.name)
+        if day in archived:
+            log.info("report for %s grew or changed: %s", day, result.describe())
         REPORTS_FETCHED.labels("ingested").inc()
         ingested.append(day)
     return ingested
