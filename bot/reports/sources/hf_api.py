@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import logging
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +29,16 @@ from bot.reports.parser import MAX_WARNINGS, parse_report
 from bot.reports.sources import HF_ENDPOINT_DEFAULT
 from bot.text import first_sentence
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs no HTTP client
     from bot.reports.sources.http import HttpFetcher
 
-PAGE_SIZE = 100  # the API's reported maximum per page
-MAX_PAGES = 5  # no day has had more than a few hundred papers
+# Items asked for per page: the API's documented maximum (its default is 50). "A page can hold
+# fewer" (its documentation), and a mirror may cap it lower, so a page shorter than this is not
+# taken for the last one: the pages are read until one is empty or brings nothing new.
+PAGE_SIZE = 100
+MAX_PAGES = 20  # no day has had more than a few hundred papers; a bound, should `p` misbehave
 SOURCE_LABEL = "Hugging Face API"
 # Where saved answers wrapped in an object keep their list, in the order looked for (README).
 LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
@@ -74,6 +80,8 @@ class HuggingFaceApiSource:
 
     async def fetch(self, day: dt.date) -> Report | None:
         items: list[Any] = []
+        seen: set[str] = set()
+        first_page = 0
         for page in range(MAX_PAGES):
             params = {"date": day.isoformat(), "limit": str(PAGE_SIZE)}
             if page:
@@ -82,15 +90,30 @@ class HuggingFaceApiSource:
             if result is None:
                 break
             batch, _ = _decode(result.text, result.url)
-            items.extend(batch)
-            if len(batch) < PAGE_SIZE:
+            fresh = [item for item in batch if _item_key(item) not in seen]
+            seen.update(map(_item_key, fresh))
+            items.extend(fresh)
+            first_page = first_page or len(batch)
+            # The end: an empty page, one that repeats what was read (a server that ignores
+            # `p`), or one shorter than the first (so the first was not cut short by a cap).
+            if not fresh or len(batch) < first_page:
                 break
+        else:
+            log.warning(
+                "%s: %s has more than %d pages; read the first %d", self.name, day, MAX_PAGES, MAX_PAGES
+            )
         if not items:
             return None  # nothing that day (a weekend, or not published yet)
         return report_from_items(items, day, self.name)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+
+
+def _item_key(item: Any) -> str:
+    """What tells one item of a page from another (two pages overlap when the list grows while
+    it is read, or when a server ignores `p`)."""
+    return json.dumps(item, sort_keys=True, default=str)
 
 
 def report_from_items(items: list[Any], day: dt.date, origin: str) -> Report:

@@ -41,7 +41,8 @@ BARE_ITEM: dict[str, Any] = {"title": "Bare", "paper": {"id": "2603.10003v2", "t
 
 
 def respond(*pages: list[Any]) -> respx.Route:
-    return respx.get(API).mock(side_effect=[httpx.Response(200, json=page) for page in pages])
+    """The day's pages, then the empty page that ends it."""
+    return respx.get(API).mock(side_effect=[httpx.Response(200, json=page) for page in (*pages, [])])
 
 
 @respx.mock
@@ -90,6 +91,39 @@ async def test_full_pages_are_followed() -> None:
     assert report is not None
     assert len(report.papers) == PAGE_SIZE + 1
     assert route.calls[1].request.url.params["p"] == "1"
+
+
+def serve(papers: int, *, cap: int, paged: bool = True) -> respx.Route:
+    """A day of `papers` items behind a server that returns at most `cap` per page whatever
+    `limit` asks ("a page can hold fewer"), and that ignores `p` unless `paged`."""
+    listed = [{"paper": {"id": f"2603.{n:05d}", "title": f"P{n}"}} for n in range(papers)]
+
+    def page(request: httpx.Request) -> httpx.Response:
+        size = min(int(request.url.params.get("limit", "50")), cap)
+        start = int(request.url.params.get("p", "0")) * size if paged else 0
+        return httpx.Response(200, json=listed[start : start + size])
+
+    return respx.get(API).mock(side_effect=page)
+
+
+@respx.mock
+async def test_a_day_longer_than_a_capped_page_is_read_to_its_end() -> None:
+    """A server answering 50 items to `limit=100` (the API's default page, or a mirror's cap):
+    paperbot took the short page for the last and archived 50 of the day's 70 papers."""
+    route = serve(70, cap=50)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 70
+    assert [call.request.url.params.get("p") for call in route.calls] == [None, "1"]
+
+
+@respx.mock
+async def test_a_server_that_ignores_the_page_number_is_read_once() -> None:
+    route = serve(30, cap=50, paged=False)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 30
+    assert route.call_count == 2  # the second page repeats the first: the end
 
 
 @respx.mock
