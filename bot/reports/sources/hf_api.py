@@ -19,10 +19,11 @@ import ast
 import datetime as dt
 import json
 import logging
+import urllib.parse
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ReportFormatError
+from bot.errors import ReportFormatError, SourceError
 from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
 from bot.reports.parser import MAX_WARNINGS, parse_report
@@ -88,7 +89,9 @@ class HuggingFaceApiSource:
                 params["p"] = str(page)
             result = await self.fetcher.get_text(self.name, params=params)
             if result is None:
-                break
+                if page:
+                    break
+                raise self._not_there(params)
             batch, _ = _decode(result.text, result.url)
             fresh = [item for item in batch if _item_key(item) not in seen]
             seen.update(map(_item_key, fresh))
@@ -105,6 +108,16 @@ class HuggingFaceApiSource:
         if not items:
             return None  # nothing that day (a weekend, or not published yet)
         return report_from_items(items, day, self.name)
+
+    def _not_there(self, params: dict[str, str]) -> SourceError:
+        """A 404 (or 410) for a day's list. The API answers `[]` for a day without papers (a
+        weekend), so this is no API at that address: a mistyped HF_ENDPOINT (a mirror's path), or
+        a Hub that moved it. Taken for "not published yet" it went unseen, every day."""
+        url = f"{self.name}?{urllib.parse.urlencode(params)}"
+        return SourceError(
+            f"{url}: not found (HTTP 404): no daily papers API at HF_ENDPOINT={self.base_url} "
+            "(the API answers [] for a day without papers; check the address of the Hub or mirror)"
+        )
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

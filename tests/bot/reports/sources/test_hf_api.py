@@ -9,7 +9,7 @@ import pytest
 import respx
 from pydantic import ValidationError
 
-from bot.errors import ReportFormatError
+from bot.errors import ReportFormatError, SourceError
 from bot.reports.sources import source_from_setting
 from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
 from bot.runtime.config import Settings
@@ -155,6 +155,20 @@ async def test_a_malformed_item_is_skipped_with_a_warning() -> None:
         "item 1 has no valid arXiv id (None); skipped",
         "item 2 is a string, not a paper object; skipped",
     ]
+
+
+@respx.mock
+async def test_no_api_at_the_endpoint_is_an_error_not_a_day_without_papers() -> None:
+    """A mirror's path mistyped in HF_ENDPOINT answers 404: taken for "not published yet", every
+    day went without papers and without a word. The API answers [] for a day without papers."""
+    respx.get("http://mirror.test/wrong/api/daily_papers").mock(return_value=httpx.Response(404))
+    source = HuggingFaceApiSource("http://mirror.test/wrong/")
+    with pytest.raises(
+        SourceError,
+        match=r"not found \(HTTP 404\): no daily papers API at HF_ENDPOINT=http://mirror.test/wrong ",
+    ):
+        await source.fetch(DAY)
+    await source.aclose()
 
 
 @pytest.mark.usefixtures("clean_environment")
