@@ -92,6 +92,8 @@ class HuggingFaceApiSource:
                 if page:
                     break
                 raise self._not_there(params)
+            if not looks_like_json(result.text):
+                raise _not_json(result.url, result.text, result.content_type)
             batch, _ = _decode(result.text, result.url)
             fresh = [item for item in batch if _item_key(item) not in seen]
             seen.update(map(_item_key, fresh))
@@ -121,6 +123,18 @@ class HuggingFaceApiSource:
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+
+
+def _not_json(url: str, text: str, content_type: str | None) -> SourceError:
+    """A 200 whose body is not JSON: a captive portal's login page, a proxy's error page, or an
+    HF_ENDPOINT that is a website rather than a Hub. Said as such, with how the body starts,
+    rather than as a JSON syntax error at line 1."""
+    media = (content_type or "").split(";", 1)[0].strip() or "no Content-Type"
+    start = " ".join(text.split())[:60]
+    return SourceError(
+        f"{url}: the answer is not JSON ({media}, it starts {start!r}): a proxy's or captive "
+        "portal's page, or HF_ENDPOINT is not a Hugging Face Hub"
+    )
 
 
 def _item_key(item: Any) -> str:

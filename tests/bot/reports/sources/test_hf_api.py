@@ -158,6 +158,21 @@ async def test_a_malformed_item_is_skipped_with_a_warning() -> None:
 
 
 @respx.mock
+async def test_a_web_page_answered_with_200_is_said_to_be_one() -> None:
+    """A captive portal (or a proxy) answering the API's URL with its login page: the error was
+    "invalid JSON (Expecting value at line 1)", which sent the operator to look at the API."""
+    portal = "<!DOCTYPE html>\n<html><head><title>Hotel Wi-Fi</title></head><body>Log in</body></html>"
+    respx.get(API).mock(return_value=httpx.Response(200, text=portal, headers={"Content-Type": "text/html"}))
+    with pytest.raises(SourceError) as raised:
+        await HuggingFaceApiSource().fetch(DAY)
+    assert str(raised.value) == (
+        f"{API}?date=2026-03-16&limit=100: the answer is not JSON (text/html, it starts"
+        " '<!DOCTYPE html> <html><head><title>Hotel Wi-Fi</title></head'): a proxy's or"
+        " captive portal's page, or HF_ENDPOINT is not a Hugging Face Hub"
+    )
+
+
+@respx.mock
 async def test_no_api_at_the_endpoint_is_an_error_not_a_day_without_papers() -> None:
     """A mirror's path mistyped in HF_ENDPOINT answers 404: taken for "not published yet", every
     day went without papers and without a word. The API answers [] for a day without papers."""
