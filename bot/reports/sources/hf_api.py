@@ -265,6 +265,9 @@ def _decode(text: str, url: str, declared_json: str | None = None) -> tuple[list
         for key in LIST_KEYS:
             if isinstance(data.get(key), list):
                 return [_object_in_text(item) for item in data[key]], _day(data.get("date"))
+        if isinstance(data.get("error"), str):  # the Hub's error answer, served with 200
+            said = " ".join(data["error"].split())[:200]
+            raise ReportFormatError(f"the answer is an error, not papers: {said!r}", origin=url)
         keys = ", ".join(map(str, list(data)[:8])) or "none"
         raise ReportFormatError(f"{expected}; got an object with keys {keys}", origin=url)
     got = "null" if data is None else _JSON_NAMES.get(type(data), type(data).__name__)

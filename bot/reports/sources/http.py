@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import random
 import socket
@@ -35,6 +36,10 @@ MAX_ATTEMPTS = 4
 BACKOFF_BASE = 1.0  # seconds; doubled each attempt, with jitter
 MAX_RETRY_AFTER = 120.0  # a server asking for longer is treated as a failure of this run
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Refusals whose body says why (a bad parameter, missing credentials): read this much of it.
+_SAYS_WHY = frozenset({400, 401, 403, 422})
+ERROR_BODY_BYTES = 4096
+ERROR_SAID_CHARS = 200
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -143,7 +148,8 @@ class HttpFetcher:
         if response.status_code in (404, 410):
             return None
         if response.status_code != 200:
-            raise SourceError(f"{key}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
+            status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+            raise SourceError(f"{key}: {status}{error_said(body)}")
         text = body.decode(response.encoding or "utf-8", errors="replace")
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         content_type = response.headers.get("Content-Type")
@@ -181,6 +187,8 @@ class HttpFetcher:
     async def _get_once(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         """One GET; the body only of a 200, streamed and refused past `max_bytes`."""
         async with self.client.stream("GET", url, headers=headers) as response:
+            if response.status_code in _SAYS_WHY:
+                return response, await _head_of(response, ERROR_BODY_BYTES)
             if response.status_code != 200:
                 return response, b""
             check_size(url, _content_length(response), self.max_bytes)
@@ -192,6 +200,35 @@ class HttpFetcher:
                     # the limit is refused too.
                     raise ReportTooLarge(url, self.max_bytes)
             return response, bytes(body)
+
+
+async def _head_of(response: httpx.Response, limit: int) -> bytes:
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) >= limit:
+            break
+    return bytes(body[:limit])
+
+
+def error_said(body: bytes) -> str:
+    """`: <reason>` from an error answer's JSON body (the Hugging Face Hub answers `{"error":
+    "…"}`, other APIs `{"message": "…"}`), or "" when it holds none: a bare "HTTP 400 Bad
+    Request" does not say which part of the request was refused."""
+    try:
+        data = json.loads(body.decode("utf-8", errors="replace"))
+    except ValueError:
+        return ""
+    said = next(
+        (
+            data[key]
+            for key in ("error", "message")
+            if isinstance(data, dict) and isinstance(data.get(key), str)
+        ),
+        "",
+    )
+    said = " ".join(said.split())
+    return f": {said[:ERROR_SAID_CHARS]}" if said else ""
 
 
 def _content_length(response: httpx.Response) -> int | None:

@@ -131,7 +131,8 @@ async def test_a_server_that_ignores_the_page_number_is_read_once() -> None:
     ("body", "message"),
     [
         ("{not json", "invalid JSON"),
-        (json.dumps({"error": "rate limited"}), "expected a JSON list"),
+        (json.dumps({"error": "rate  limited"}), "the answer is an error, not papers: 'rate limited'"),
+        (json.dumps({"detail": "?"}), "expected a JSON list.*; got an object with keys detail"),
         (json.dumps([{"title": "no paper"}]), "item 0 has no 'paper' object"),
         (
             json.dumps([{"paper": {"title": "no id"}}]),

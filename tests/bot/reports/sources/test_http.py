@@ -95,6 +95,18 @@ async def test_other_4xx_is_an_error_naming_the_url(fetcher: HttpFetcher) -> Non
 
 
 @respx.mock
+async def test_a_refusal_says_why_when_its_body_does(fetcher: HttpFetcher) -> None:
+    """The Hugging Face Hub answers an invalid parameter with 400 and `{"error": "…"}`: the line
+    said only "HTTP 400 Bad Request", not which part of the request was refused."""
+    respx.get(URL).mock(return_value=httpx.Response(400, json={"error": "Invalid date: 2026-13-01"}))
+    with pytest.raises(SourceError, match=f"^{URL}: HTTP 400 Bad Request: Invalid date: 2026-13-01$"):
+        await fetcher.get_text(URL)
+    respx.get(URL).mock(return_value=httpx.Response(401, text="<html>" + "x" * 10_000))
+    with pytest.raises(SourceError, match=f"^{URL}: HTTP 401 Unauthorized$"):
+        await fetcher.get_text(URL)
+
+
+@respx.mock
 async def test_etag_is_stored_and_sent_and_304_reuses_the_body(sleeps: Sleeps) -> None:
     cache = MemoryValidatorCache()
     fetcher = HttpFetcher(cache=cache, sleep=sleeps)
