@@ -66,6 +66,30 @@ class NothingListed(ReportFormatError):
     (`paperbot parse FILE`, one file ingested) it is said, since there is nothing to show."""
 
 
+API_PATH = "/api/daily_papers"
+
+
+def api_day(url: str) -> tuple[str, dt.date] | None:
+    """The Hub's address and the day, when `url` asks the daily papers API for one day's list
+    (`https://huggingface.co/api/daily_papers?date=2026-04-09`, on a mirror too): such a URL is
+    read as the `hf-api` source reads a day, every page of it. Fetched as it is, it gave one page,
+    50 papers by the API's default, and a busy day lost the rest."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.path.rstrip("/").endswith(API_PATH):
+        return None
+    query = urllib.parse.parse_qs(parts.query)
+    dates = query.get("date", [])
+    if len(dates) != 1 or {"week", "month", "p"} & query.keys():
+        return None
+    day = _day(dates[0])
+    if day is None or len(dates[0]) != 10:
+        return None
+    base = urllib.parse.urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.rstrip("/")[: -len(API_PATH)], "", "")
+    )
+    return base, day
+
+
 class HuggingFaceApiSource:
     def __init__(self, base_url: str = HF_ENDPOINT_DEFAULT, fetcher: HttpFetcher | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -77,7 +101,7 @@ class HuggingFaceApiSource:
 
     @property
     def name(self) -> str:
-        return f"{self.base_url}/api/daily_papers"
+        return f"{self.base_url}{API_PATH}"
 
     async def fetch(self, day: dt.date) -> Report | None:
         items: list[Any] = []

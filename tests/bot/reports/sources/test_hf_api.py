@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from bot.errors import ReportFormatError, SourceError
 from bot.reports.sources import source_from_setting
-from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource
+from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource, api_day
+from bot.reports.sources.url import UrlTemplateSource, fetch_report_url
 from bot.runtime.config import Settings
 
 API = "https://huggingface.co/api/daily_papers"
@@ -210,3 +211,38 @@ def test_hf_endpoint_must_be_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "mirror.test")
     with pytest.raises(ValidationError, match="is not an http"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@respx.mock
+async def test_a_daily_papers_url_is_read_to_the_end_of_its_day() -> None:
+    """`paperbot ingest https://huggingface.co/api/daily_papers?date=…` (or that URL as a
+    template) fetched one page: the API's default 50 papers, and a busy day lost the rest."""
+    route = serve(70, cap=50)
+    report = await fetch_report_url(f"{API}?date=2026-03-16")
+    assert report is not None
+    assert (report.date, len(report.papers)) == (DAY, 70)
+    assert route.calls[0].request.url.params["limit"] == "100"
+    source = UrlTemplateSource(f"{API}?date={{date}}")
+    templated = await source.fetch(DAY)
+    await source.aclose()
+    assert templated is not None
+    assert len(templated.papers) == 70
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://huggingface.co/api/daily_papers?date=2026-03-16", ("https://huggingface.co", DAY)),
+        (
+            "https://hf-mirror.test/hub/api/daily_papers/?date=2026-03-16&sort=trending",
+            ("https://hf-mirror.test/hub", DAY),
+        ),
+        ("https://huggingface.co/api/daily_papers?date=2026-03-16&p=2", None),  # one page, as asked
+        ("https://huggingface.co/api/daily_papers?week=2026-W12", None),
+        ("https://huggingface.co/api/daily_papers", None),
+        ("https://huggingface.co/api/daily_papers?date=2026-03-16T00:00:00.000Z", None),
+        ("https://example.org/reports/daily_papers?date=2026-03-16", None),
+    ],
+)
+def test_which_urls_are_a_days_list_of_the_api(url: str, expected: tuple[str, dt.date] | None) -> None:
+    assert api_day(url) == expected
