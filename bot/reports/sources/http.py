@@ -115,8 +115,14 @@ class HttpFetcher:
         sleep: Sleep = asyncio.sleep,
         max_bytes: int = DEFAULT_MAX_REPORT_BYTES,
         deadline: float = FETCH_DEADLINE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._owns_client = client is None
+        self.clock = clock
+        # Per host: when a server that asked for a longer wait than one fetch may take
+        # (Retry-After over MAX_RETRY_AFTER) may be asked again. The poller asks every 10
+        # minutes; without this it asked again each time, whatever the server had said.
+        self._not_before: dict[str, float] = {}
         self.client = client or new_client()
         self.cache = cache or MemoryValidatorCache()
         self.max_attempts = max_attempts
@@ -132,6 +138,7 @@ class HttpFetcher:
         """The body at `url`, or None on 404 (not published yet). Raises SourceError otherwise,
         ReportTooLarge for a body over `max_bytes`; the whole call ends within `deadline`."""
         key = str(httpx.URL(url, params=params))
+        self._check_not_before(key)
         cached = await self.cache.get(key)
         headers = {}
         if cached and cached.etag:
@@ -158,6 +165,16 @@ class HttpFetcher:
             await self.cache.put(key, cached)
         return FetchResult(key, text, not_modified=False, content_type=content_type)
 
+    def _check_not_before(self, url: str) -> None:
+        """Refuse, without a request, to ask a host that asked to be left alone until later."""
+        host = httpx.URL(url).host
+        left = self._not_before.get(host, 0.0) - self.clock()
+        if left > 0:
+            raise SourceError(
+                f"{url}: not asked: {host} asked to retry later (Retry-After), {left:.0f} s from now"
+            )
+        self._not_before.pop(host, None)
+
     async def _get_with_retries(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
@@ -175,6 +192,7 @@ class HttpFetcher:
                 last_problem = f"HTTP {response.status_code}"
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 if wait is not None and wait > MAX_RETRY_AFTER:
+                    self._not_before[httpx.URL(url).host] = self.clock() + wait
                     raise SourceError(f"{url}: {last_problem}, server asks to retry after {wait:.0f} s")
             if attempt == self.max_attempts:
                 break

@@ -95,6 +95,33 @@ async def test_other_4xx_is_an_error_naming_the_url(fetcher: HttpFetcher) -> Non
 
 
 @respx.mock
+async def test_a_long_retry_after_is_honoured_by_the_fetches_that_follow(sleeps: Sleeps) -> None:
+    """A 429 asking for an hour failed the fetch (right), and the poller's next fetch, 10 minutes
+    later, asked again, and again every 10 minutes: the server's Retry-After was honoured by no
+    one. The host is now left alone until then; other hosts are asked as usual."""
+    now = [1000.0]
+    fetcher = HttpFetcher(sleep=sleeps, clock=lambda: now[0])
+    route = respx.get(URL).mock(return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(SourceError, match="server asks to retry after 3600 s"):
+        await fetcher.get_text(URL)
+    now[0] += 600  # the next poll
+    with pytest.raises(
+        SourceError, match=r"not asked: reports\.test asked to retry later \(Retry-After\), 3000 s from now"
+    ):
+        await fetcher.get_text(URL)
+    assert route.call_count == 1
+    other = respx.get("https://mirror.test/r.md").mock(return_value=httpx.Response(200, text="ok"))
+    assert await fetcher.get_text("https://mirror.test/r.md") is not None
+    now[0] += 3000
+    route.mock(return_value=httpx.Response(200, text="back"))
+    result = await fetcher.get_text(URL)
+    assert result is not None
+    assert result.text == "back"
+    assert (route.call_count, other.call_count) == (2, 1)
+    await fetcher.aclose()
+
+
+@respx.mock
 async def test_a_refusal_says_why_when_its_body_does(fetcher: HttpFetcher) -> None:
     """The Hugging Face Hub answers an invalid parameter with 400 and `{"error": "…"}`: the line
     said only "HTTP 400 Bad Request", not which part of the request was refused."""
