@@ -15,6 +15,7 @@ import email.utils
 import json
 import logging
 import random
+import re
 import socket
 import time
 from collections.abc import Awaitable, Callable
@@ -101,6 +102,18 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+_RATE_LIMIT_RESET = re.compile(r";\s*t=(\d+)")
+
+
+def rate_limit_reset_seconds(value: str | None) -> float | None:
+    """Seconds until the quota resets, from a `RateLimit` header (IETF draft
+    `draft-ietf-httpapi-ratelimit-headers`): the Hugging Face Hub answers a 429 with
+    `RateLimit: "api";r=0;t=172` and no Retry-After, over 5-minute fixed windows. Retrying after
+    1, 2 and 4 s only spent three more requests of an empty quota."""
+    found = _RATE_LIMIT_RESET.search(value or "")
+    return float(found.group(1)) if found else None
 
 
 class HttpFetcher:
@@ -191,6 +204,8 @@ class HttpFetcher:
                     return response, body
                 last_problem = f"HTTP {response.status_code}"
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
+                if wait is None and response.status_code == 429:
+                    wait = rate_limit_reset_seconds(response.headers.get("RateLimit"))
                 if wait is not None and wait > MAX_RETRY_AFTER:
                     self._not_before[httpx.URL(url).host] = self.clock() + wait
                     raise SourceError(f"{url}: {last_problem}, server asks to retry after {wait:.0f} s")

@@ -95,6 +95,28 @@ async def test_other_4xx_is_an_error_naming_the_url(fetcher: HttpFetcher) -> Non
 
 
 @respx.mock
+async def test_a_hub_429_waits_for_the_quota_to_reset(sleeps: Sleeps) -> None:
+    """The Hub answers 429 with `RateLimit: "api";r=0;t=<seconds>` and no Retry-After (its
+    rate-limits documentation): the fetch retried after 1, 2 and 4 s, inside the same empty
+    5-minute window, and failed. It now waits for the reset, or, past what one fetch may wait,
+    fails at once and leaves the host alone until then."""
+    now = [0.0]
+    fetcher = HttpFetcher(sleep=sleeps, clock=lambda: now[0])
+    limited = httpx.Response(
+        429, headers={"RateLimit": '"api";r=0;t=40', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'}
+    )
+    route = respx.get(URL).mock(side_effect=[limited, httpx.Response(200, text="ok")])
+    assert await fetcher.get_text(URL) is not None
+    assert sleeps.calls == [40.0]
+    route.mock(return_value=httpx.Response(429, headers={"RateLimit": '"api";r=0;t=172'}))
+    with pytest.raises(SourceError, match="server asks to retry after 172 s"):
+        await fetcher.get_text(URL)
+    assert sleeps.calls == [40.0]
+    assert route.call_count == 3
+    await fetcher.aclose()
+
+
+@respx.mock
 async def test_a_long_retry_after_is_honoured_by_the_fetches_that_follow(sleeps: Sleeps) -> None:
     """A 429 asking for an hour failed the fetch (right), and the poller's next fetch, 10 minutes
     later, asked again, and again every 10 minutes: the server's Retry-After was honoured by no
