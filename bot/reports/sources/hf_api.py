@@ -35,10 +35,13 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs no HTTP client
     from bot.reports.sources.http import HttpFetcher
 
-# Items asked for per page: the API's documented maximum (its default is 50). "A page can hold
-# fewer" (its documentation), and a mirror may cap it lower, so a page shorter than this is not
-# taken for the last one: the pages are read until one is empty or brings nothing new.
+# Items asked for per page: the API's documented maximum. "A page can hold fewer" (its
+# documentation), and a mirror may cap it lower, so a full page of its default size (50) is not
+# taken for the last one: the pages are read on until one is empty, brings nothing new, or is
+# shorter than the first. A first page shorter than the default is the whole day: one request,
+# so a year's backfill stays within the Hub's 500 requests per 5 minutes.
 PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
 MAX_PAGES = 20  # no day has had more than a few hundred papers; a bound, should `p` misbehave
 SOURCE_LABEL = "Hugging Face API"
 # Where saved answers wrapped in an object keep their list, in the order looked for (README).
@@ -124,8 +127,9 @@ class HuggingFaceApiSource:
             items.extend(fresh)
             first_page = first_page or len(batch)
             # The end: an empty page, one that repeats what was read (a server that ignores
-            # `p`), or one shorter than the first (so the first was not cut short by a cap).
-            if not fresh or len(batch) < first_page:
+            # `p`), a first page shorter than the default (no server caps below it), or a later
+            # one shorter than the first (so the first was not cut short by a cap).
+            if not fresh or len(batch) < (first_page if page else DEFAULT_PAGE_SIZE):
                 break
         else:
             log.warning(

@@ -120,11 +120,20 @@ async def test_a_day_longer_than_a_capped_page_is_read_to_its_end() -> None:
 
 @respx.mock
 async def test_a_server_that_ignores_the_page_number_is_read_once() -> None:
-    route = serve(30, cap=50, paged=False)
+    route = serve(60, cap=100, paged=False)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 60
+    assert route.call_count == 2  # the second page repeats the first: the end
+
+
+@respx.mock
+async def test_a_short_day_costs_one_request() -> None:
+    route = serve(30, cap=100)
     report = await HuggingFaceApiSource().fetch(DAY)
     assert report is not None
     assert len(report.papers) == 30
-    assert route.call_count == 2  # the second page repeats the first: the end
+    assert route.call_count == 1
 
 
 @respx.mock
