@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -255,3 +257,26 @@ async def test_a_daily_papers_url_is_read_to_the_end_of_its_day() -> None:
 )
 def test_which_urls_are_a_days_list_of_the_api(url: str, expected: tuple[str, dt.date] | None) -> None:
     assert api_day(url) == expected
+
+
+REAL_ANSWER = Path(__file__).parents[3] / "fixtures" / "hf-api" / "daily-papers-api-answer-2025-06-02.json"
+
+
+@respx.mock
+async def test_a_real_days_answer_served_live_lands_on_the_day_asked_for() -> None:
+    """The real answer of 2025-06-02 (tests/fixtures/hf-api/README.md): its items' top-level
+    publishedAt is the arXiv date (2025-05-29/30) and authors carry `hidden`; served as the API
+    serves it (gzip, JSON), every paper lands on the day asked for, titles on one line."""
+    body = gzip.compress(REAL_ANSWER.read_bytes())
+    headers = {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": "gzip"}
+    respx.get(API).mock(return_value=httpx.Response(200, content=body, headers=headers))
+    day = dt.date(2025, 6, 2)
+    report = await HuggingFaceApiSource().fetch(day)
+    assert report is not None
+    assert report.date == day
+    assert [p.arxiv_id for p in report.papers] == ["2505.24864", "2505.24098", "2505.24293"]
+    assert report.papers[0].title == (
+        "ProRL: Prolonged Reinforcement Learning Expands Reasoning Boundaries in Large Language Models"
+    )
+    assert report.papers[0].authors == ("Mingjie Liu", "Shizhe Diao", "Ximing Lu")
+    assert report.warnings == ()
