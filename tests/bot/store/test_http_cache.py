@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,13 +20,17 @@ async def test_validators_survive_a_new_cache_object(engine: AsyncEngine) -> Non
     assert await DatabaseValidatorCache(engine).get("https://reports.test/other") is None
 
 
+def _identity(moment: dt.datetime) -> dt.datetime:
+    return moment
+
+
 async def test_entries_older_than_two_weeks_are_dropped_as_new_ones_come(engine: AsyncEngine) -> None:
     """Every day's answer was kept for ever (the poller asks only for today's and yesterday's):
     over months, a body a day of dead weight in the database and its backups."""
     start = dt.datetime(2026, 4, 1, 8, 0, tzinfo=dt.UTC)
     for n in range(20):
         day = start + dt.timedelta(days=n)
-        cache = DatabaseValidatorCache(engine, clock=lambda day=day: day)
+        cache = DatabaseValidatorCache(engine, clock=partial(_identity, day))
         await cache.put(f"https://reports.test/{day:%Y-%m-%d}.md", CachedResponse('"v"', None, "body"))
     kept = [
         n
