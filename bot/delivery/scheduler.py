@@ -22,7 +22,7 @@ from bot.errors import PaperbotError
 from bot.ports import ReportSource
 from bot.runtime.logs import demote
 from bot.runtime.metrics import REPORTS_FETCHED
-from bot.store.archive import Archive
+from bot.store.archive import Archive, IngestResult
 
 log = logging.getLogger("paperbot.scheduler")
 
@@ -35,35 +35,55 @@ JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is
 
 
 async def poll_reports(
-    source: ReportSource, archive: Archive, today: dt.date, *, errors: dict[dt.date, str] | None = None
+    source: ReportSource,
+    archive: Archive,
+    today: dt.date,
+    *,
+    errors: dict[dt.date, str] | None = None,
+    heard: Callable[[IngestResult], None] | None = None,
+    failed: Callable[[dt.date, str], None] | None = None,
 ) -> list[dt.date]:
-    """Fetch today's and yesterday's reports if they are not archived yet; the dates ingested.
-    A report published late, or after midnight UTC, is still picked up. `errors` gets why a
-    day's fetch failed (and loses the day once a fetch of it does not), for the late notice."""
+    """Fetch today's and yesterday's reports and archive what changed; the dates whose report
+    was new or changed. A report published late, or after midnight UTC, is still picked up, and
+    so is one that grows after it first appeared: Hugging Face's list of a day fills during that
+    day (papers are submitted to it from about 00:00 UTC on), so a day archived at its first
+    paper is asked for again every poll until it is older than yesterday. An unchanged answer
+    (a 304 to a conditional GET, or the same papers) changes nothing and plans nothing. `errors`
+    gets why a day's fetch failed (and loses the day once a fetch of it does not), for the late
+    notice. `heard` is told what each new or changed report did to the archive, and `failed`
+    why a fetch failed, instead of the log (the console prints both)."""
     archived = set(await archive.report_dates())
     ingested = []
     for day in (today - dt.timedelta(days=1), today):
-        if day in archived:
-            continue
         try:
             report = await source.fetch(day)
+            result = None if report is None else await archive.ingest(report, origin=source.name)
         except PaperbotError as exc:
-            log.warning("report for %s: %s", day, exc)
+            if failed is not None:
+                failed(day, str(exc))
+            else:
+                log.warning("report for %s: %s", day, exc)
             REPORTS_FETCHED.labels("failed").inc()
             if errors is not None:
                 errors[day] = str(exc)
             continue
         if errors is not None:
             errors.pop(day, None)
-        if report is None:
-            REPORTS_FETCHED.labels("not_published").inc()
+        if report is None or result is None:
+            if day not in archived:
+                REPORTS_FETCHED.labels("not_published").inc()
+            continue
+        if result.unchanged:
             continue
         for warning in report.warnings:
             if not warning.detail:  # what was skipped, as `paperbot ingest` prints it
                 log.warning("report for %s: %s", day, warning)
-        await archive.ingest(report, origin=source.name)
+        if day in archived:
+            log.info("report for %s grew or changed: %s", day, result.describe())
         REPORTS_FETCHED.labels("ingested").inc()
         ingested.append(day)
+        if heard is not None:
+            heard(result)
     return ingested
 
 

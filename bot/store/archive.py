@@ -456,7 +456,12 @@ class Archive:
                 report_id = (await conn.execute(statement, {"date": day, **values})).scalar_one()
             else:
                 report_id = head.id
-                await conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
+                # `ingested_at` is when the day's report arrived, and stays so: a report that
+                # grows or is corrected later (bot/delivery/scheduler.py polls it again) is not a
+                # new arrival, or the planner would take an old day for the newest report's
+                # successor and a channel's digest of it would be dropped (planner._superseded).
+                changes = {name: value for name, value in values.items() if name != "ingested_at"}
+                await conn.execute(update(reports).where(reports.c.id == report_id).values(**changes))
                 await conn.execute(delete(report_papers).where(report_papers.c.report_id == report_id))
             links.extend(
                 {"report_id": report_id, "paper_id": batch.current[arxiv_id]["id"], "position": position}
@@ -486,7 +491,8 @@ class Archive:
         return found
 
     async def report_ingested_at(self, day: dt.date) -> dt.datetime | None:
-        """When the report of `day` reached the archive (a late report is delivered from then)."""
+        """When the report of `day` first reached the archive (a late report is delivered from
+        then); its later growth or corrections leave this as it was."""
         async with self.engine.connect() as conn:
             value = (await conn.execute(select(reports.c.ingested_at).where(reports.c.date == day))).scalar()
         return as_utc(value) if value is not None else None

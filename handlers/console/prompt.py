@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from bot.chat.commands import CommandContext, failure_reply, handle_paper_command
 from bot.chat.use_cases import NoReportError, channel_digest, subscribe
+from bot.delivery.scheduler import poll_reports
 from bot.errors import BadInputError, SourceError
 from bot.i18n import t, wrote_chinese
-from bot.models import ChannelRef, Report
+from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
 from bot.runtime.composition import App
 from bot.runtime.config import SAMPLE_REPORT
@@ -40,26 +40,46 @@ DEMO_CHANNEL = ChannelRef("console", "local", "demo")
 DEMO_TOPICS = "video generation, RL, 智能体"
 
 
+def utc_today() -> dt.date:
+    """The day whose report is asked for first: today in UTC, as `paperbot run`'s poller asks
+    (Hugging Face's lists are dated by the UTC day)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 async def seed_archive(app: App, console: Console) -> None:
-    """Fill the archive on start: the bundled sample, or today's report from the configured source."""
-    report: Report | None
-    try:
-        if app.settings.report_source is None:
-            origin, report = str(SAMPLE_REPORT), await LocalSource(SAMPLE_REPORT).read()
-        else:
-            source = app.report_source()
-            today = dt.datetime.now(ZoneInfo(app.settings.timezone)).date()
-            origin, report = source.name, await source.fetch(today)
-    except (BadInputError, SourceError) as exc:
-        console.print(f"(could not read today's report: {exc})", markup=False, highlight=False)
-        return
-    if report is not None:
+    """Fill the archive on start: the bundled sample, or the configured source's reports of
+    today and yesterday, as `paperbot run`'s poller reads them (bot/delivery/scheduler.py).
+    Today's alone left the demo empty whenever today had no report yet: every day until
+    Hugging Face's list got its first paper (about 01:00 UTC), and on days without papers."""
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
+    if app.settings.report_source is None:
         try:
-            result = await app.archive.ingest(report, origin=origin)
-        except BadInputError as exc:  # an empty report for a day already archived: kept
-            console.print(f"({exc})", markup=False, highlight=False)
+            report = await LocalSource(SAMPLE_REPORT).read()
+        except (BadInputError, SourceError) as exc:
+            say(f"(could not read the sample report: {exc})")
             return
-        console.print(result.describe(), markup=False, highlight=False)
+        try:
+            result = await app.archive.ingest(report, origin=str(SAMPLE_REPORT))
+        except BadInputError as exc:  # an empty report for a day already archived: kept
+            say(f"({exc})")
+            return
+        say(result.describe())
+        return
+    try:
+        source = app.report_source()
+    except BadInputError as exc:
+        say(f"(could not read today's report: {exc})")
+        return
+    await poll_reports(
+        source,
+        app.archive,
+        utc_today(),
+        heard=lambda result: say(result.describe()),
+        failed=lambda day, error: say(f"(could not read the report of {day}: {error})"),
+    )
 
 
 # Said on a later start instead of the digest. Console-only English, as the welcome line is.

@@ -18,10 +18,12 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import logging
+import urllib.parse
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ReportFormatError
+from bot.errors import ReportFormatError, SourceError
 from bot.models import Paper, ParseWarning, Report
 from bot.reports.arxiv import parse_arxiv_id
 from bot.reports.counts import upvote_count
@@ -29,11 +31,19 @@ from bot.reports.parser import MAX_WARNINGS, parse_report
 from bot.reports.sources import HF_ENDPOINT_DEFAULT
 from bot.text import first_sentence, without_unsafe
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:  # imported when a fetch needs it: reading saved answers needs no HTTP client
     from bot.reports.sources.http import HttpFetcher
 
-PAGE_SIZE = 100  # the API's reported maximum per page
-MAX_PAGES = 5  # no day has had more than a few hundred papers
+# Items asked for per page: the API's documented maximum. "A page can hold fewer" (its
+# documentation), and a mirror may cap it lower, so a full page of its default size (50) is not
+# taken for the last one: the pages are read on until one is empty, brings nothing new, or is
+# shorter than the first. A first page shorter than the default is the whole day: one request,
+# so a year's backfill stays within the Hub's 500 requests per 5 minutes.
+PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGES = 20  # no day has had more than a few hundred papers; a bound, should `p` misbehave
 SOURCE_LABEL = "Hugging Face API"
 # Where saved answers wrapped in an object keep their list, in the order looked for (README).
 LIST_KEYS = ("papers", "daily_papers", "items", "data", "results")
@@ -60,6 +70,30 @@ class NothingListed(ReportFormatError):
     (`paperbot parse FILE`, one file ingested) it is said, since there is nothing to show."""
 
 
+API_PATH = "/api/daily_papers"
+
+
+def api_day(url: str) -> tuple[str, dt.date] | None:
+    """The Hub's address and the day, when `url` asks the daily papers API for one day's list
+    (`https://huggingface.co/api/daily_papers?date=2026-04-09`, on a mirror too): such a URL is
+    read as the `hf-api` source reads a day, every page of it. Fetched as it is, it gave one page,
+    50 papers by the API's default, and a busy day lost the rest."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.path.rstrip("/").endswith(API_PATH):
+        return None
+    query = urllib.parse.parse_qs(parts.query)
+    dates = query.get("date", [])
+    if len(dates) != 1 or {"week", "month", "p"} & query.keys():
+        return None
+    day = _day(dates[0])
+    if day is None or len(dates[0]) != 10:
+        return None
+    base = urllib.parse.urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.rstrip("/")[: -len(API_PATH)], "", "")
+    )
+    return base, day
+
+
 class HuggingFaceApiSource:
     def __init__(self, base_url: str = HF_ENDPOINT_DEFAULT, fetcher: HttpFetcher | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -71,27 +105,71 @@ class HuggingFaceApiSource:
 
     @property
     def name(self) -> str:
-        return f"{self.base_url}/api/daily_papers"
+        return f"{self.base_url}{API_PATH}"
 
     async def fetch(self, day: dt.date) -> Report | None:
         items: list[Any] = []
+        seen: set[str] = set()
+        first_page = 0
         for page in range(MAX_PAGES):
             params = {"date": day.isoformat(), "limit": str(PAGE_SIZE)}
             if page:
                 params["p"] = str(page)
             result = await self.fetcher.get_text(self.name, params=params)
             if result is None:
-                break
+                if page:
+                    break
+                raise self._not_there(params)
+            if not looks_like_json(result.text):
+                raise _not_json(result.url, result.text, result.content_type)
             batch, _ = _decode(result.text, result.url)
-            items.extend(batch)
-            if len(batch) < PAGE_SIZE:
+            fresh = [item for item in batch if _item_key(item) not in seen]
+            seen.update(map(_item_key, fresh))
+            items.extend(fresh)
+            first_page = first_page or len(batch)
+            # The end: an empty page, one that repeats what was read (a server that ignores
+            # `p`), a first page shorter than the default (no server caps below it), or a later
+            # one shorter than the first (so the first was not cut short by a cap).
+            if not fresh or len(batch) < (first_page if page else DEFAULT_PAGE_SIZE):
                 break
+        else:
+            log.warning(
+                "%s: %s has more than %d pages; read the first %d", self.name, day, MAX_PAGES, MAX_PAGES
+            )
         if not items:
             return None  # nothing that day (a weekend, or not published yet)
         return report_from_items(items, day, self.name)
 
+    def _not_there(self, params: dict[str, str]) -> SourceError:
+        """A 404 (or 410) for a day's list. The API answers `[]` for a day without papers (a
+        weekend), so this is no API at that address: a mistyped HF_ENDPOINT (a mirror's path), or
+        a Hub that moved it. Taken for "not published yet" it went unseen, every day."""
+        url = f"{self.name}?{urllib.parse.urlencode(params)}"
+        return SourceError(
+            f"{url}: not found (HTTP 404): no daily papers API at HF_ENDPOINT={self.base_url} "
+            "(the API answers [] for a day without papers; check the address of the Hub or mirror)"
+        )
+
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+
+
+def _not_json(url: str, text: str, content_type: str | None) -> SourceError:
+    """A 200 whose body is not JSON: a captive portal's login page, a proxy's error page, or an
+    HF_ENDPOINT that is a website rather than a Hub. Said as such, with how the body starts,
+    rather than as a JSON syntax error at line 1."""
+    media = (content_type or "").split(";", 1)[0].strip() or "no Content-Type"
+    start = " ".join(text.split())[:60]
+    return SourceError(
+        f"{url}: the answer is not JSON ({media}, it starts {start!r}): a proxy's or captive "
+        "portal's page, or HF_ENDPOINT is not a Hugging Face Hub"
+    )
+
+
+def _item_key(item: Any) -> str:
+    """What tells one item of a page from another (two pages overlap when the list grows while
+    it is read, or when a server ignores `p`)."""
+    return json.dumps(item, sort_keys=True, default=str)
 
 
 def report_from_items(items: list[Any], day: dt.date, origin: str) -> Report:
@@ -216,6 +294,9 @@ def _decode(text: str, url: str, declared_json: str | None = None) -> tuple[list
         for key in LIST_KEYS:
             if isinstance(data.get(key), list):
                 return [_object_in_text(item) for item in data[key]], _day(data.get("date"))
+        if isinstance(data.get("error"), str):  # the Hub's error answer, served with 200
+            said = " ".join(data["error"].split())[:200]
+            raise ReportFormatError(f"the answer is an error, not papers: {said!r}", origin=url)
         keys = ", ".join(map(str, list(data)[:8])) or "none"
         raise ReportFormatError(f"{expected}; got an object with keys {keys}", origin=url)
     got = "null" if data is None else _JSON_NAMES.get(type(data), type(data).__name__)

@@ -11,7 +11,7 @@ import datetime as dt
 from bot.errors import BadInputError
 from bot.models import Report
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
-from bot.reports.sources.hf_api import parse_text, served_as_json
+from bot.reports.sources.hf_api import HuggingFaceApiSource, api_day, parse_text, served_as_json
 from bot.reports.sources.http import HttpFetcher
 from bot.reports.sources.local import date_in_name
 
@@ -36,6 +36,9 @@ class UrlTemplateSource:
 
     async def fetch(self, day: dt.date) -> Report | None:
         url = self.url_for(day)
+        api = api_day(url)
+        if api is not None:
+            return await HuggingFaceApiSource(api[0], fetcher=self.fetcher).fetch(api[1])
         result = await self.fetcher.get_text(url)
         if result is None:
             return None
@@ -53,7 +56,10 @@ async def fetch_report_url(
     """The report at one URL (`paperbot ingest https://…`); None on 404."""
     own = fetcher is None
     fetcher = fetcher or HttpFetcher(max_bytes=max_bytes)
+    api = api_day(url)
     try:
+        if api is not None:
+            return await HuggingFaceApiSource(api[0], fetcher=fetcher).fetch(api[1])
         result = await fetcher.get_text(url)
     finally:
         if own:

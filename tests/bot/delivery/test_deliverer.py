@@ -179,6 +179,33 @@ async def test_a_late_evening_channel_west_of_utc_gets_each_days_digest_though_t
     ]
 
 
+async def test_a_late_evening_channel_gets_a_day_whose_list_grew_after_the_next_day_arrived(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Thursday's list grows on Friday morning UTC, after Friday's first papers were archived
+    (the poller asks for yesterday's list again). Its growth is not a new arrival: Los Angeles
+    at Thursday 23:30 still gets Thursday's digest, with every paper it lists by then."""
+    thursday, friday = dt.date(2026, 11, 19), dt.date(2026, 11, 20)
+    sub = await subscribe(engine, "C0LA", dt.time(23, 30), "America/Los_Angeles")
+    for day, hour, papers in ((thursday, (19, 2), 2), (friday, (20, 2), 2), (thursday, (20, 3), 3)):
+        arrival = dt.datetime(2026, 11, hour[0], hour[1], 0, tzinfo=dt.UTC)
+        grown = Report(
+            day,
+            tuple(
+                paper(arxiv_id=f"2611.{day.day:03d}{i:02d}", title=f"Scaling RL {i}")
+                for i in range(1, papers + 1)
+            ),
+        )
+        await Archive(engine, clock=partial(_identity, arrival)).ingest(grown)
+    job = deliverer(engine, slack)
+    await job.run_pass(dt.datetime(2026, 11, 20, 7, 31, tzinfo=dt.UTC))
+    rows = await Outbox(engine).list()
+    assert [(row.report_date, row.status, row.due_at) for row in rows] == [
+        (thursday, "posted", due_at(thursday, sub))
+    ]
+    assert rows[0].papers == 3
+
+
 async def test_a_digest_superseded_long_ago_is_not_recorded_as_missed(
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:

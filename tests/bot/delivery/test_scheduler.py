@@ -51,8 +51,58 @@ async def test_polling_ingests_a_new_report_once_and_treats_missing_days_as_not_
     source = FakeSource()
     assert await poll_reports(source, archive, TODAY) == [TODAY]
     assert await archive.report_dates() == [TODAY]
-    assert await poll_reports(source, archive, TODAY) == []
-    assert source.asked == [TODAY - dt.timedelta(days=1), TODAY, TODAY - dt.timedelta(days=1)]
+    assert await poll_reports(source, archive, TODAY) == []  # the same report: nothing changed
+    yesterday = TODAY - dt.timedelta(days=1)
+    assert source.asked == [yesterday, TODAY, yesterday, TODAY]
+
+
+class GrowingSource:
+    """A day's list as Hugging Face serves it: papers are added to it during the day."""
+
+    name = "growing"
+
+    def __init__(self) -> None:
+        self.listed: dict[dt.date, list[str]] = {}
+
+    def add(self, day: dt.date, *titles: str) -> None:
+        self.listed.setdefault(day, []).extend(titles)
+
+    async def fetch(self, day: dt.date) -> Report | None:
+        titles = self.listed.get(day)
+        if not titles:
+            return None
+        papers = (
+            paper(arxiv_id=f"2605.{day.day:02d}{n:03d}", title=title) for n, title in enumerate(titles, 1)
+        )
+        return Report(day, tuple(papers))
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_days_list_that_grows_after_it_was_archived_is_archived_in_full(engine: AsyncEngine) -> None:
+    """The first poll after a day's first paper archived that one paper, and the day was never
+    asked for again: every paper submitted later that day was missing from the archive, from
+    lookups and from every digest of it. Today and yesterday are now asked for on every poll."""
+    first = dt.datetime(2026, 5, 6, 1, 10, tzinfo=dt.UTC)
+    archive = Archive(engine, clock=lambda: first)
+    source = GrowingSource()
+    source.add(TODAY, "Early Bird Agents")
+    assert await poll_reports(source, archive, TODAY) == [TODAY]
+    source.add(TODAY, "Noon Video Diffusion", "Evening RL")
+    assert await poll_reports(source, archive, TODAY) == [TODAY]
+    source.add(TODAY, "Just Before Midnight")
+    assert await poll_reports(source, archive, TODAY + dt.timedelta(days=1)) == [TODAY]  # now yesterday
+    report = await archive.report(TODAY)
+    assert report is not None
+    assert [p.title for p in report.papers] == [
+        "Early Bird Agents",
+        "Noon Video Diffusion",
+        "Evening RL",
+        "Just Before Midnight",
+    ]
+    assert await archive.report_ingested_at(TODAY) == first  # it arrived once, then grew
+    assert await poll_reports(source, archive, TODAY + dt.timedelta(days=1)) == []  # unchanged
 
 
 async def test_polling_logs_what_a_report_skipped_but_not_the_per_paper_detail(

@@ -3,17 +3,21 @@ reply that cannot be shown each get a line, and the next command is answered."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any, cast
 from unittest.mock import patch
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.models import ChannelRef
+from bot.errors import SourceError
+from bot.models import ChannelRef, Report
 from bot.runtime.composition import App
 from bot.runtime.config import Settings
 from handlers.console.prompt import run_console
+from tests.factories import paper
 
 
 class Script:
@@ -101,3 +105,64 @@ async def test_a_first_day_users_near_misses_are_answered_with_the_command_they_
     sub = await App(Settings(), engine).subscriptions.get(ChannelRef("console", "local", "demo"))
     assert sub is not None
     assert "robotics" not in sub.interests.topics  # a near miss changes nothing
+
+
+class _YesterdayOnly:
+    """A source whose today has no report yet (Hugging Face's list before its first paper)."""
+
+    name = "hf-api"
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+
+    async def fetch(self, day: dt.date) -> Report | None:
+        if day != self.today - dt.timedelta(days=1):
+            return None
+        return Report(day, (paper(arxiv_id="2605.00001", title="RL for Agents", domain="强化学习"),))
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_the_demo_with_a_source_reads_yesterday_when_today_has_no_report_yet(
+    engine: AsyncEngine, clean_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`PAPERBOT_REPORT_SOURCE=hf-api paperbot run` before today's list had a paper (every day
+    until about 01:00 UTC) asked for today's report only: "0 papers in 0 reports", an empty demo.
+    It reads today's and yesterday's, as `paperbot run`'s poller does."""
+    today = dt.date(2026, 5, 6)
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "hf-api")
+    app = App(Settings(_env_file=None), engine)  # type: ignore[call-arg]
+    monkeypatch.setattr(app, "report_source", lambda: _YesterdayOnly(today))
+    monkeypatch.setattr("handlers.console.prompt.utc_today", lambda: today)
+    out = io.StringIO()
+    assert await run_console(app, cast(Any, Script("/paper RL")), out) == 0
+    text = out.getvalue().replace("\n", "")
+    assert "2026-05-05: 1 paper archived (1 new, 0 updated)" in text
+    assert "1 paper in 1 report archived" in text
+    assert "RL for Agents" in text
+
+
+class _Failing(_YesterdayOnly):
+    async def fetch(self, day: dt.date) -> Report | None:
+        raise SourceError(f"{day}: no daily papers API at HF_ENDPOINT")
+
+
+async def test_the_demo_says_once_why_a_report_could_not_be_read(
+    engine: AsyncEngine, clean_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = dt.date(2026, 5, 6)
+    monkeypatch.setenv("PAPERBOT_REPORT_SOURCE", "hf-api")
+    app = App(Settings(_env_file=None), engine)  # type: ignore[call-arg]
+    monkeypatch.setattr(app, "report_source", lambda: _Failing(today))
+    monkeypatch.setattr("handlers.console.prompt.utc_today", lambda: today)
+    out = io.StringIO()
+    assert await run_console(app, cast(Any, Script()), out) == 0
+    text = out.getvalue().replace("\n", "")
+    assert (
+        text.count(
+            "(could not read the report of 2026-05-06: 2026-05-06: no daily papers API at HF_ENDPOINT)"
+        )
+        == 1
+    )
+    assert "(could not read the report of 2026-05-05:" in text

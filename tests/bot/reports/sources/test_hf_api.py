@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -9,9 +11,10 @@ import pytest
 import respx
 from pydantic import ValidationError
 
-from bot.errors import ReportFormatError
+from bot.errors import ReportFormatError, SourceError
 from bot.reports.sources import source_from_setting
-from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource, parse_daily_papers_json
+from bot.reports.sources.hf_api import PAGE_SIZE, HuggingFaceApiSource, api_day, parse_daily_papers_json
+from bot.reports.sources.url import UrlTemplateSource, fetch_report_url
 from bot.runtime.config import Settings
 from bot.store.archive import Archive
 
@@ -42,7 +45,8 @@ BARE_ITEM: dict[str, Any] = {"title": "Bare", "paper": {"id": "2603.10003v2", "t
 
 
 def respond(*pages: list[Any]) -> respx.Route:
-    return respx.get(API).mock(side_effect=[httpx.Response(200, json=page) for page in pages])
+    """The day's pages, then the empty page that ends it."""
+    return respx.get(API).mock(side_effect=[httpx.Response(200, json=page) for page in (*pages, [])])
 
 
 @respx.mock
@@ -148,12 +152,55 @@ async def test_full_pages_are_followed() -> None:
     assert route.calls[1].request.url.params["p"] == "1"
 
 
+def serve(papers: int, *, cap: int, paged: bool = True) -> respx.Route:
+    """A day of `papers` items behind a server that returns at most `cap` per page whatever
+    `limit` asks ("a page can hold fewer"), and that ignores `p` unless `paged`."""
+    listed = [{"paper": {"id": f"2603.{n:05d}", "title": f"P{n}"}} for n in range(papers)]
+
+    def page(request: httpx.Request) -> httpx.Response:
+        size = min(int(request.url.params.get("limit", "50")), cap)
+        start = int(request.url.params.get("p", "0")) * size if paged else 0
+        return httpx.Response(200, json=listed[start : start + size])
+
+    return respx.get(API).mock(side_effect=page)
+
+
+@respx.mock
+async def test_a_day_longer_than_a_capped_page_is_read_to_its_end() -> None:
+    """A server answering 50 items to `limit=100` (the API's default page, or a mirror's cap):
+    paperbot took the short page for the last and archived 50 of the day's 70 papers."""
+    route = serve(70, cap=50)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 70
+    assert [call.request.url.params.get("p") for call in route.calls] == [None, "1"]
+
+
+@respx.mock
+async def test_a_server_that_ignores_the_page_number_is_read_once() -> None:
+    route = serve(60, cap=100, paged=False)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 60
+    assert route.call_count == 2  # the second page repeats the first: the end
+
+
+@respx.mock
+async def test_a_short_day_costs_one_request() -> None:
+    route = serve(30, cap=100)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 30
+    assert route.call_count == 1
+
+
 @respx.mock
 @pytest.mark.parametrize(
     ("body", "message"),
     [
         ("{not json", "invalid JSON"),
-        (json.dumps({"error": "rate limited"}), "expected a JSON list"),
+        (json.dumps({"error": "rate  limited"}), "the answer is an error, not papers: 'rate limited'"),
+        (json.dumps({"detail": "?"}), "expected a JSON list.*; got an object with keys detail"),
         (json.dumps([{"title": "no paper"}]), "item 0 has no 'paper' object"),
         (
             json.dumps([{"paper": {"title": "no id"}}]),
@@ -179,6 +226,35 @@ async def test_a_malformed_item_is_skipped_with_a_warning() -> None:
     ]
 
 
+@respx.mock
+async def test_a_web_page_answered_with_200_is_said_to_be_one() -> None:
+    """A captive portal (or a proxy) answering the API's URL with its login page: the error was
+    "invalid JSON (Expecting value at line 1)", which sent the operator to look at the API."""
+    portal = "<!DOCTYPE html>\n<html><head><title>Hotel Wi-Fi</title></head><body>Log in</body></html>"
+    respx.get(API).mock(return_value=httpx.Response(200, text=portal, headers={"Content-Type": "text/html"}))
+    with pytest.raises(SourceError) as raised:
+        await HuggingFaceApiSource().fetch(DAY)
+    assert str(raised.value) == (
+        f"{API}?date=2026-03-16&limit=100: the answer is not JSON (text/html, it starts"
+        " '<!DOCTYPE html> <html><head><title>Hotel Wi-Fi</title></head'): a proxy's or"
+        " captive portal's page, or HF_ENDPOINT is not a Hugging Face Hub"
+    )
+
+
+@respx.mock
+async def test_no_api_at_the_endpoint_is_an_error_not_a_day_without_papers() -> None:
+    """A mirror's path mistyped in HF_ENDPOINT answers 404: taken for "not published yet", every
+    day went without papers and without a word. The API answers [] for a day without papers."""
+    respx.get("http://mirror.test/wrong/api/daily_papers").mock(return_value=httpx.Response(404))
+    source = HuggingFaceApiSource("http://mirror.test/wrong/")
+    with pytest.raises(
+        SourceError,
+        match=r"not found \(HTTP 404\): no daily papers API at HF_ENDPOINT=http://mirror.test/wrong ",
+    ):
+        await source.fetch(DAY)
+    await source.aclose()
+
+
 @pytest.mark.usefixtures("clean_environment")
 async def test_hf_endpoint_points_the_source_at_a_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://mirror.test/hub/")
@@ -202,3 +278,61 @@ def test_hf_endpoint_must_be_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "mirror.test")
     with pytest.raises(ValidationError, match="is not an http"):
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@respx.mock
+async def test_a_daily_papers_url_is_read_to_the_end_of_its_day() -> None:
+    """`paperbot ingest https://huggingface.co/api/daily_papers?date=…` (or that URL as a
+    template) fetched one page: the API's default 50 papers, and a busy day lost the rest."""
+    route = serve(70, cap=50)
+    report = await fetch_report_url(f"{API}?date=2026-03-16")
+    assert report is not None
+    assert (report.date, len(report.papers)) == (DAY, 70)
+    assert route.calls[0].request.url.params["limit"] == "100"
+    source = UrlTemplateSource(f"{API}?date={{date}}")
+    templated = await source.fetch(DAY)
+    await source.aclose()
+    assert templated is not None
+    assert len(templated.papers) == 70
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://huggingface.co/api/daily_papers?date=2026-03-16", ("https://huggingface.co", DAY)),
+        (
+            "https://hf-mirror.test/hub/api/daily_papers/?date=2026-03-16&sort=trending",
+            ("https://hf-mirror.test/hub", DAY),
+        ),
+        ("https://huggingface.co/api/daily_papers?date=2026-03-16&p=2", None),  # one page, as asked
+        ("https://huggingface.co/api/daily_papers?week=2026-W12", None),
+        ("https://huggingface.co/api/daily_papers", None),
+        ("https://huggingface.co/api/daily_papers?date=2026-03-16T00:00:00.000Z", None),
+        ("https://example.org/reports/daily_papers?date=2026-03-16", None),
+    ],
+)
+def test_which_urls_are_a_days_list_of_the_api(url: str, expected: tuple[str, dt.date] | None) -> None:
+    assert api_day(url) == expected
+
+
+REAL_ANSWER = Path(__file__).parents[3] / "fixtures" / "hf-api" / "daily-papers-api-answer-2025-06-02.json"
+
+
+@respx.mock
+async def test_a_real_days_answer_served_live_lands_on_the_day_asked_for() -> None:
+    """The real answer of 2025-06-02 (tests/fixtures/hf-api/README.md): its items' top-level
+    publishedAt is the arXiv date (2025-05-29/30) and authors carry `hidden`; served as the API
+    serves it (gzip, JSON), every paper lands on the day asked for, titles on one line."""
+    body = gzip.compress(REAL_ANSWER.read_bytes())
+    headers = {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": "gzip"}
+    respx.get(API).mock(return_value=httpx.Response(200, content=body, headers=headers))
+    day = dt.date(2025, 6, 2)
+    report = await HuggingFaceApiSource().fetch(day)
+    assert report is not None
+    assert report.date == day
+    assert [p.arxiv_id for p in report.papers] == ["2505.24864", "2505.24098", "2505.24293"]
+    assert report.papers[0].title == (
+        "ProRL: Prolonged Reinforcement Learning Expands Reasoning Boundaries in Large Language Models"
+    )
+    assert report.papers[0].authors == ("Mingjie Liu", "Shizhe Diao", "Ximing Lu")
+    assert report.warnings == ()

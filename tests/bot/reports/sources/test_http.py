@@ -95,6 +95,67 @@ async def test_other_4xx_is_an_error_naming_the_url(fetcher: HttpFetcher) -> Non
 
 
 @respx.mock
+async def test_a_hub_429_waits_for_the_quota_to_reset(sleeps: Sleeps) -> None:
+    """The Hub answers 429 with `RateLimit: "api";r=0;t=<seconds>` and no Retry-After (its
+    rate-limits documentation): the fetch retried after 1, 2 and 4 s, inside the same empty
+    5-minute window, and failed. It now waits for the reset, or, past what one fetch may wait,
+    fails at once and leaves the host alone until then."""
+    now = [0.0]
+    fetcher = HttpFetcher(sleep=sleeps, clock=lambda: now[0])
+    limited = httpx.Response(
+        429, headers={"RateLimit": '"api";r=0;t=40', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'}
+    )
+    route = respx.get(URL).mock(side_effect=[limited, httpx.Response(200, text="ok")])
+    assert await fetcher.get_text(URL) is not None
+    assert sleeps.calls == [40.0]
+    route.mock(return_value=httpx.Response(429, headers={"RateLimit": '"api";r=0;t=172'}))
+    with pytest.raises(SourceError, match="server asks to retry after 172 s"):
+        await fetcher.get_text(URL)
+    assert sleeps.calls == [40.0]
+    assert route.call_count == 3
+    await fetcher.aclose()
+
+
+@respx.mock
+async def test_a_long_retry_after_is_honoured_by_the_fetches_that_follow(sleeps: Sleeps) -> None:
+    """A 429 asking for an hour failed the fetch (right), and the poller's next fetch, 10 minutes
+    later, asked again, and again every 10 minutes: the server's Retry-After was honoured by no
+    one. The host is now left alone until then; other hosts are asked as usual."""
+    now = [1000.0]
+    fetcher = HttpFetcher(sleep=sleeps, clock=lambda: now[0])
+    route = respx.get(URL).mock(return_value=httpx.Response(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(SourceError, match="server asks to retry after 3600 s"):
+        await fetcher.get_text(URL)
+    now[0] += 600  # the next poll
+    with pytest.raises(
+        SourceError, match=r"not asked: reports\.test asked to retry later \(Retry-After\), 3000 s from now"
+    ):
+        await fetcher.get_text(URL)
+    assert route.call_count == 1
+    other = respx.get("https://mirror.test/r.md").mock(return_value=httpx.Response(200, text="ok"))
+    assert await fetcher.get_text("https://mirror.test/r.md") is not None
+    now[0] += 3000
+    route.mock(return_value=httpx.Response(200, text="back"))
+    result = await fetcher.get_text(URL)
+    assert result is not None
+    assert result.text == "back"
+    assert (route.call_count, other.call_count) == (2, 1)
+    await fetcher.aclose()
+
+
+@respx.mock
+async def test_a_refusal_says_why_when_its_body_does(fetcher: HttpFetcher) -> None:
+    """The Hugging Face Hub answers an invalid parameter with 400 and `{"error": "…"}`: the line
+    said only "HTTP 400 Bad Request", not which part of the request was refused."""
+    respx.get(URL).mock(return_value=httpx.Response(400, json={"error": "Invalid date: 2026-13-01"}))
+    with pytest.raises(SourceError, match=f"^{URL}: HTTP 400 Bad Request: Invalid date: 2026-13-01$"):
+        await fetcher.get_text(URL)
+    respx.get(URL).mock(return_value=httpx.Response(401, text="<html>" + "x" * 10_000))
+    with pytest.raises(SourceError, match=f"^{URL}: HTTP 401 Unauthorized$"):
+        await fetcher.get_text(URL)
+
+
+@respx.mock
 async def test_etag_is_stored_and_sent_and_304_reuses_the_body(sleeps: Sleeps) -> None:
     cache = MemoryValidatorCache()
     fetcher = HttpFetcher(cache=cache, sleep=sleeps)
