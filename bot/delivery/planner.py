@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.ids import channel_problem
 from bot.models import ChannelRef, Subscription
-from bot.ranking.weekly import WEEK, week_start
+from bot.ranking.weekly import WEEK, Week, week_days
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
@@ -35,6 +35,12 @@ def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
     """
     local = dt.datetime.combine(day, subscription.time, tzinfo=load_zone(subscription.tz))
     return local.astimezone(dt.UTC)
+
+
+def week_of(end: dt.date, subscription: Subscription) -> Week:
+    """The reports a weekly subscription's digest keyed `end` covers (see Week): from the week
+    before's due time to this one's, in the subscription's zone."""
+    return Week(end, opens=due_at(end - WEEK, subscription), closes=due_at(end, subscription))
 
 
 @dataclass
@@ -111,7 +117,7 @@ class Planner:
         planned_already = await self.outbox.planned_channels(day)
         before = await self._report_before(day) if newest and not force else None
         planned: list[Planned] = []
-        report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
+        arrivals: dict[dt.date, dt.datetime] | None = None  # read once, if a weekly channel needs them
         for subscription in await self.store.all():
             ref = subscription.channel
             if not subscription.interests:
@@ -138,9 +144,9 @@ class Planner:
                 continue
             cadence = subscription.settings.cadence
             if cadence == "weekly":
-                if report_days is None:
-                    report_days = await self.archive.report_dates()
-                week = self._plan_week(subscription, now, force, report_days)
+                if arrivals is None:
+                    arrivals = await self.archive.report_arrivals()
+                week = self._plan_week(subscription, now, force, arrivals)
                 if week is not None:
                     planned.append(week)
                     if notes is not None and not force:
@@ -221,10 +227,15 @@ class Planner:
         return Planned(ref, day, due)
 
     def _plan_week(
-        self, subscription: Subscription, now: dt.datetime, force: bool, report_days: list[dt.date]
+        self,
+        subscription: Subscription,
+        now: dt.datetime,
+        force: bool,
+        arrivals: dict[dt.date, dt.datetime],
     ) -> Planned | None:
         """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
-        the seven days ending then; nothing when the archive has no report in that week."""
+        the seven days ending then (and the week before's reports that came after it: Week);
+        nothing when the archive has no report for that week."""
         today = now.astimezone(load_zone(subscription.tz)).date()
         if force:
             end, due = today, now
@@ -233,7 +244,7 @@ class Planner:
             if due_at(end, subscription) > now:
                 end -= WEEK
             due = due_at(end, subscription)
-        if not any(week_start(end) <= day <= end for day in report_days):
+        if not week_days(week_of(end, subscription), arrivals):
             return None
         return (
             Planned(subscription.channel, end, due)

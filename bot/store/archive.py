@@ -551,6 +551,12 @@ class Archive:
         async with self.engine.connect() as conn:
             return list((await conn.execute(select(reports.c.date).order_by(reports.c.date))).scalars())
 
+    async def report_arrivals(self) -> dict[dt.date, dt.datetime]:
+        """Every report's date and when it (its latest version) reached the archive."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(reports.c.date, reports.c.ingested_at).order_by(reports.c.date))
+            return {row.date: as_utc(row.ingested_at) for row in rows}
+
     async def counts(self) -> tuple[int, int]:
         """(reports, papers) in the archive."""
         async with self.engine.connect() as conn:
