@@ -23,6 +23,9 @@ from bot.zones import UnusableZoneError, load_zone
 log = logging.getLogger("paperbot.delivery")
 
 CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
+# How often `paperbot run` plans what came due (bot/delivery/scheduler.py): a report that was the
+# newest, due for a channel, for less than this may never have been planned for it.
+PLAN_EVERY = dt.timedelta(minutes=1)
 
 
 def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
@@ -162,16 +165,15 @@ class Planner:
                 continue  # a Saturday's or Sunday's report: this channel takes weekdays only
             # A report that arrives after a channel's time is delivered as soon as it is here.
             due = max(due_at(day, subscription), arrived)
+            superseded = self._superseded(subscription, before, arrived, now)
+            if superseded is not None:  # first: the outbox posts a channel's digests in due order
+                planned.append(superseded)
             if force:
                 planned.append(Planned(ref, day, now))
             elif now >= due:
                 planned.append(self._due(ref, day, due, now))
-            else:
-                superseded = self._superseded(subscription, before, arrived, now)
-                if superseded is not None:
-                    planned.append(superseded)
-                if notes is not None:
-                    notes.not_due.append((ref, due))
+            elif notes is not None:
+                notes.not_due.append((ref, due))
         return await self.outbox.ensure(planned, now)
 
     async def _report_before(self, day: dt.date) -> _EarlierReport | None:
@@ -188,11 +190,14 @@ class Planner:
         newest_arrived: dt.datetime,
         now: dt.datetime,
     ) -> Planned | None:
-        """The digest of the report before the newest, when the newest arrived before that one
-        was due. A channel's time west of UTC falls on the next UTC day (23:30 in Los Angeles is
+        """The digest of the report before the newest, when that one never had its turn as the
+        newest. A channel's time west of UTC falls on the next UTC day (23:30 in Los Angeles is
         07:30 UTC), after the next report came (~02:00 UTC): planning only the newest, such a
-        channel got no digest of any report followed by another. A digest that was already due
-        when the newest arrived had its turn then; it is not sent late now."""
+        channel got no digest of any report followed by another. Two reports archived together
+        (both fetched by one poll after an outage, or one `paperbot ingest` of both) are the same
+        case: the older was the newest for too short a time to be planned. A digest that was due
+        a planning interval or more before the newest arrived had its turn then; it is not sent
+        late now."""
         # A report archived after the newest (a missing day filled in later) never was the newest:
         # it is not delivered, as before.
         if before is None or before.arrived > newest_arrived or subscription.channel in before.planned:
@@ -200,7 +205,7 @@ class Planner:
         if subscription.settings.cadence == "weekdays" and before.day.weekday() >= 5:
             return None
         due = max(due_at(before.day, subscription), before.arrived)
-        if due <= newest_arrived or due > now:
+        if newest_arrived - due >= PLAN_EVERY or due > now:
             return None
         return self._due(subscription.channel, before.day, due, now)
 
