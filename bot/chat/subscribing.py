@@ -39,8 +39,23 @@ from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_of
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
 # `下午 3点` with a space too: typed after `/paper 定时`, the period is often its own word.
-_CLOCK_ZH = re.compile(r"^(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[点點時时]\s*(?:(半)|(\d{1,2})\s*分?)?$")
-_PERIODS_ZH = ("上午", "早上", "中午", "下午", "晚上")
+# The parts of the day a Chinese time names, each with the hour its 1 … 12 o'clock mean on a 24-hour
+# clock (only 12 o'clock and the afternoon differ from the number). 凌晨 (small hours) is how people
+# name 00:00–05:59, where the DST changes fall: 凌晨2点半 is 02:30. 中午1点 is 13:00, 中午12点 noon.
+_PERIODS_ZH: dict[str, Callable[[int], int]] = {
+    "凌晨": lambda hour: hour % 12,
+    "清晨": lambda hour: hour % 12,
+    "早上": lambda hour: hour % 12,
+    "早晨": lambda hour: hour % 12,
+    "上午": lambda hour: hour % 12,
+    "中午": lambda hour: hour if hour >= 10 else hour + 12,
+    "下午": lambda hour: hour if hour == 12 else hour + 12,
+    "傍晚": lambda hour: hour if hour == 12 else hour + 12,
+    "晚上": lambda hour: (hour + 12) % 24,
+}
+_CLOCK_ZH = re.compile(
+    rf"^({'|'.join(_PERIODS_ZH)})?\s*(\d{{1,2}})\s*[点點時时]\s*(?:(半)|(\d{{1,2}})\s*分?)?$"
+)
 _LOCALE_NAMES: dict[str, Locale] = {
     "en": "en",
     "english": "en",
@@ -97,10 +112,7 @@ def _clock(raw: str) -> tuple[int | None, int | None]:
             return hour, minute
         if hour > 12:  # "下午15点" mixes two clocks: refuse rather than guess
             return None, None
-        if period in {"下午", "晚上"}:
-            # 晚上12点 is midnight; 下午12点 is what 中午12点 says, noon.
-            return (0 if period == "晚上" else 12) if hour == 12 else hour + 12, minute
-        return (0 if period in {"上午", "早上"} and hour == 12 else hour), minute
+        return _PERIODS_ZH[period](hour), minute
     return None, None
 
 
@@ -142,7 +154,7 @@ _AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
 def begins_like_a_time(text: str) -> bool:
     """Whether text begins as every time parse_time takes does: a digit (`9:30`, `９点`) or a
     Chinese part of the day (`下午3点`)."""
-    return text[:1].isdigit() or text.startswith(_PERIODS_ZH)
+    return text[:1].isdigit() or text.startswith(tuple(_PERIODS_ZH))
 
 
 def format_time(value: dt.time) -> str:

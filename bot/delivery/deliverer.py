@@ -152,6 +152,9 @@ class Deliverer:
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
         self.digests.new_pass()
         limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
+        # One channel's digests one after another, in the order claimed (due order): two reports
+        # archived together give a channel two digests at once, the older first, never interleaved.
+        channels: dict[ChannelRef, asyncio.Lock] = {}
         # This pass's deliveries, each with the moment its lease was last taken or renewed (the
         # heartbeat updates it); self._running has every pass's.
         running: dict[asyncio.Task[str], dt.datetime] = {}
@@ -183,7 +186,7 @@ class Deliverer:
                         subscription = subscriptions.get(delivery.channel)
                         task = asyncio.create_task(
                             self._deliver_limited(
-                                delivery, subscription, limits, moment, decided.get(delivery.id)
+                                delivery, subscription, limits, channels, moment, decided.get(delivery.id)
                             )
                         )
                         running[task] = moment
@@ -320,14 +323,18 @@ class Deliverer:
         delivery: Delivery,
         subscription: Subscription | None,
         limits: dict[tuple[str, str], asyncio.Semaphore],
+        channels: dict[ChannelRef, asyncio.Lock],
         now: dt.datetime,
         decided: Digest | None = None,
     ) -> str:
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
+        # Taken in the order the tasks were made (asyncio.Lock is first come, first served), and
+        # before a workspace slot, so a digest waiting for its channel's earlier one holds none.
+        in_order = channels.setdefault(delivery.channel, asyncio.Lock())
         # Every line logged for this delivery (ours, slack_sdk's, discord.py's) names it.
         with log_context(delivery=delivery.key, channel=delivery.channel):
-            async with semaphore:
+            async with in_order, semaphore:
                 try:
                     return await self._deliver(delivery, subscription, now, decided)
                 except Exception as exc:  # one bad delivery must not stop the others

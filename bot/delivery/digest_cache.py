@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from bot.delivery.planner import week_of
 from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
 from bot.ranking.digest import Digest, build_digest, report_matcher
 from bot.ranking.tuning import Tuning, tuning_for
-from bot.ranking.weekly import week_report
+from bot.ranking.weekly import Week, week_report
 from bot.store.archive import Archive
 from bot.store.votes import VoteStore
 from bot.topics.matcher import ReportMatcher
 from bot.topics.taxonomy import Taxonomy
 
 Loaded = tuple[Report, ReportMatcher]
-DigestKey = tuple[dt.date, Interests, str, DigestSettings]
+K = TypeVar("K", bound=Hashable)  # what a loaded report is cached by: a date, or a Week
+# A weekly digest's material depends on the channel's time and zone too (Week), not on its date alone.
+DigestKey = tuple[dt.date | Week, Interests, str, DigestSettings]
 
 
 @dataclass
@@ -34,7 +38,7 @@ class DigestCache:
     taxonomy: Taxonomy
     votes: VoteStore  # readers' 👍 / 👎 (bot/ranking/tuning.py)
     _reports: dict[dt.date, Loaded] = field(default_factory=dict, init=False)
-    _weeks: dict[dt.date, Loaded] = field(default_factory=dict, init=False)
+    _weeks: dict[Week, Loaded] = field(default_factory=dict, init=False)
     _loading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _shared: dict[DigestKey, Digest] = field(default_factory=dict, init=False)
     _voters: set[ChannelRef] | None = field(default=None, init=False)  # channels that voted
@@ -54,12 +58,11 @@ class DigestCache:
     async def digest(self, day: dt.date, subscription: Subscription, now: dt.datetime) -> Digest | None:
         """The subscription's digest of the report of `day` (of the week ending `day`, for a
         weekly channel); None when the archive no longer holds that report."""
-        weekly = subscription.settings.cadence == "weekly"
-        loaded = await (self._week if weekly else self._report)(day)
+        material, loaded = await self._material(day, subscription)
         if loaded is None:
             return None
         tuning = await self._tuning(subscription.channel, now)
-        key = (day, subscription.interests, subscription.locale, subscription.settings.selection())
+        key = (material, subscription.interests, subscription.locale, subscription.settings.selection())
         if tuning is None and key in self._shared:
             return self._shared[key]
         report, matcher = loaded
@@ -80,8 +83,7 @@ class DigestCache:
     async def paper_ids(self, day: dt.date, subscription: Subscription) -> set[str] | None:
         """The arXiv ids of the report a digest of `day` is made from, as archived now (the week's,
         for a weekly channel); None when the archive no longer holds it."""
-        weekly = subscription.settings.cadence == "weekly"
-        loaded = await (self._week if weekly else self._report)(day)
+        _, loaded = await self._material(day, subscription)
         return None if loaded is None else {paper.arxiv_id for paper in loaded[0].papers}
 
     async def _tuning(self, channel: ChannelRef, now: dt.datetime) -> Tuning | None:
@@ -94,15 +96,18 @@ class DigestCache:
             return None
         return await tuning_for(self.votes, channel, now)
 
-    async def _report(self, day: dt.date) -> Loaded | None:
-        return await self._load_once(self._reports, day, self.archive.report)
-
-    async def _week(self, end: dt.date) -> Loaded | None:
-        """The merged reports of the week ending `end` (bot/ranking/weekly.py), and their matcher."""
-        return await self._load_once(self._weeks, end, lambda day: week_report(self.archive, day))
+    async def _material(
+        self, day: dt.date, subscription: Subscription
+    ) -> tuple[dt.date | Week, Loaded | None]:
+        """What the subscription's digest of `day` is made from: the report of `day`, or for a
+        weekly channel the week it keys (bot/ranking/weekly.py), with its matcher."""
+        if subscription.settings.cadence != "weekly":
+            return day, await self._load_once(self._reports, day, self.archive.report)
+        week = week_of(day, subscription)
+        return week, await self._load_once(self._weeks, week, lambda w: week_report(self.archive, w.end, w))
 
     async def _load_once(
-        self, cache: dict[dt.date, Loaded], day: dt.date, load: Callable[[dt.date], Awaitable[Report | None]]
+        self, cache: dict[K, Loaded], day: K, load: Callable[[K], Awaitable[Report | None]]
     ) -> Loaded | None:
         # A batch's deliveries all ask at once: the lock makes the first one load the report
         # and build the matcher, and the others wait for it instead of each building their own.

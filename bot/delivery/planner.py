@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.ids import channel_problem
 from bot.models import ChannelRef, Subscription
-from bot.ranking.weekly import WEEK, week_start
+from bot.ranking.weekly import WEEK, Week, week_days
 from bot.store.archive import Archive
 from bot.store.outbox import Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
@@ -23,6 +23,9 @@ from bot.zones import UnusableZoneError, load_zone
 log = logging.getLogger("paperbot.delivery")
 
 CATCH_UP = dt.timedelta(hours=12)  # older due digests are skipped, not sent (a week off ≠ a flood)
+# How often `paperbot run` plans what came due (bot/delivery/scheduler.py): a report that was the
+# newest, due for a channel, for less than this may never have been planned for it.
+PLAN_EVERY = dt.timedelta(minutes=1)
 
 
 def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
@@ -35,6 +38,12 @@ def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
     """
     local = dt.datetime.combine(day, subscription.time, tzinfo=load_zone(subscription.tz))
     return local.astimezone(dt.UTC)
+
+
+def week_of(end: dt.date, subscription: Subscription) -> Week:
+    """The reports a weekly subscription's digest keyed `end` covers (see Week): from the week
+    before's due time to this one's, in the subscription's zone."""
+    return Week(end, opens=due_at(end - WEEK, subscription), closes=due_at(end, subscription))
 
 
 @dataclass
@@ -111,7 +120,7 @@ class Planner:
         planned_already = await self.outbox.planned_channels(day)
         before = await self._report_before(day) if newest and not force else None
         planned: list[Planned] = []
-        report_days: list[dt.date] | None = None  # read once, if a weekly channel needs them
+        arrivals: dict[dt.date, dt.datetime] | None = None  # read once, if a weekly channel needs them
         for subscription in await self.store.all():
             ref = subscription.channel
             if not subscription.interests:
@@ -138,9 +147,9 @@ class Planner:
                 continue
             cadence = subscription.settings.cadence
             if cadence == "weekly":
-                if report_days is None:
-                    report_days = await self.archive.report_dates()
-                week = self._plan_week(subscription, now, force, report_days)
+                if arrivals is None:
+                    arrivals = await self.archive.report_arrivals()
+                week = self._plan_week(subscription, now, force, arrivals)
                 if week is not None:
                     planned.append(week)
                     if notes is not None and not force:
@@ -156,16 +165,15 @@ class Planner:
                 continue  # a Saturday's or Sunday's report: this channel takes weekdays only
             # A report that arrives after a channel's time is delivered as soon as it is here.
             due = max(due_at(day, subscription), arrived)
+            superseded = self._superseded(subscription, before, arrived, now)
+            if superseded is not None:  # first: the outbox posts a channel's digests in due order
+                planned.append(superseded)
             if force:
                 planned.append(Planned(ref, day, now))
             elif now >= due:
                 planned.append(self._due(ref, day, due, now))
-            else:
-                superseded = self._superseded(subscription, before, arrived, now)
-                if superseded is not None:
-                    planned.append(superseded)
-                if notes is not None:
-                    notes.not_due.append((ref, due))
+            elif notes is not None:
+                notes.not_due.append((ref, due))
         return await self.outbox.ensure(planned, now)
 
     async def _report_before(self, day: dt.date) -> _EarlierReport | None:
@@ -182,11 +190,14 @@ class Planner:
         newest_arrived: dt.datetime,
         now: dt.datetime,
     ) -> Planned | None:
-        """The digest of the report before the newest, when the newest arrived before that one
-        was due. A channel's time west of UTC falls on the next UTC day (23:30 in Los Angeles is
+        """The digest of the report before the newest, when that one never had its turn as the
+        newest. A channel's time west of UTC falls on the next UTC day (23:30 in Los Angeles is
         07:30 UTC), after the next report came (~02:00 UTC): planning only the newest, such a
-        channel got no digest of any report followed by another. A digest that was already due
-        when the newest arrived had its turn then; it is not sent late now."""
+        channel got no digest of any report followed by another. Two reports archived together
+        (both fetched by one poll after an outage, or one `paperbot ingest` of both) are the same
+        case: the older was the newest for too short a time to be planned. A digest that was due
+        a planning interval or more before the newest arrived had its turn then; it is not sent
+        late now."""
         # A report archived after the newest (a missing day filled in later) never was the newest:
         # it is not delivered, as before.
         if before is None or before.arrived > newest_arrived or subscription.channel in before.planned:
@@ -194,7 +205,7 @@ class Planner:
         if subscription.settings.cadence == "weekdays" and before.day.weekday() >= 5:
             return None
         due = max(due_at(before.day, subscription), before.arrived)
-        if due <= newest_arrived or due > now:
+        if newest_arrived - due >= PLAN_EVERY or due > now:
             return None
         return self._due(subscription.channel, before.day, due, now)
 
@@ -221,10 +232,15 @@ class Planner:
         return Planned(ref, day, due)
 
     def _plan_week(
-        self, subscription: Subscription, now: dt.datetime, force: bool, report_days: list[dt.date]
+        self,
+        subscription: Subscription,
+        now: dt.datetime,
+        force: bool,
+        arrivals: dict[dt.date, dt.datetime],
     ) -> Planned | None:
         """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
-        the seven days ending then; nothing when the archive has no report in that week."""
+        the seven days ending then (and the week before's reports that came after it: Week);
+        nothing when the archive has no report for that week."""
         today = now.astimezone(load_zone(subscription.tz)).date()
         if force:
             end, due = today, now
@@ -233,7 +249,7 @@ class Planner:
             if due_at(end, subscription) > now:
                 end -= WEEK
             due = due_at(end, subscription)
-        if not any(week_start(end) <= day <= end for day in report_days):
+        if not week_days(week_of(end, subscription), arrivals):
             return None
         return (
             Planned(subscription.channel, end, due)

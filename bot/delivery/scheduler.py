@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery.deliverer import SHUTDOWN_GRACE, Deliverer
+from bot.delivery.planner import PLAN_EVERY
 from bot.errors import PaperbotError
 from bot.ports import ReportSource
 from bot.runtime.logs import demote
@@ -29,7 +30,6 @@ log = logging.getLogger("paperbot.scheduler")
 # How often the outbox is looked at: claims a crashed deliverer left are free LEASE (30 s) after
 # its last renewal, so one tick later (≤ 50 s after the crash) this replica has taken them over.
 TICK = dt.timedelta(seconds=20)
-PLAN_EVERY = dt.timedelta(minutes=1)  # how often subscriptions are read to plan what came due
 POLL = dt.timedelta(minutes=10)  # how often a missing report is asked for again (404 = not yet)
 JOB_FINISH_TIMEOUT = dt.timedelta(seconds=5)  # then APScheduler cancels what is still running
 

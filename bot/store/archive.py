@@ -557,6 +557,13 @@ class Archive:
         async with self.engine.connect() as conn:
             return list((await conn.execute(select(reports.c.date).order_by(reports.c.date))).scalars())
 
+    async def report_arrivals(self) -> dict[dt.date, dt.datetime]:
+        """Every report's date and when it first reached the archive (a later version keeps that
+        time: Archive.ingest)."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(reports.c.date, reports.c.ingested_at).order_by(reports.c.date))
+            return {row.date: as_utc(row.ingested_at) for row in rows}
+
     async def counts(self) -> tuple[int, int]:
         """(reports, papers) in the archive."""
         async with self.engine.connect() as conn:

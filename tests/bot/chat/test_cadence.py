@@ -56,13 +56,16 @@ def rl_paper(arxiv_id: str, title: str) -> object:
 
 
 async def ingest_week(engine: AsyncEngine) -> None:
-    """Monday to Friday reports; the Monday paper is listed again on Wednesday."""
-    archive = Archive(engine)
+    """Monday to Friday reports, each archived at 02:00 UTC on its day (a weekly digest holds the
+    reports that came before it: bot/ranking/weekly.py); the Monday paper is listed again on
+    Wednesday."""
     for offset in range(5):
         day = MONDAY + dt.timedelta(days=offset)
         papers = [rl_paper(f"2606.0{offset}001", f"day {offset}")]
         if offset == 2:
             papers.append(rl_paper("2606.00001", "day 0, listed again"))
+        arrived = dt.datetime.combine(day, dt.time(2), tzinfo=dt.UTC)
+        archive = Archive(engine, clock=lambda at=arrived: at)  # type: ignore[misc]
         await archive.ingest(Report(day, tuple(papers)))  # type: ignore[arg-type]
 
 

@@ -65,6 +65,16 @@ def entry(channel: str = "C1", **fields: Any) -> dict[str, Any]:
         ("下午3点", dt.time(15, 0)),
         ("晚上9点", dt.time(21, 0)),
         ("中午12点", dt.time(12, 0)),
+        # The small hours, where DST changes fall, and noon's afternoon: 中午1点 is 13:00, not 01:00.
+        ("凌晨2点半", dt.time(2, 30)),
+        ("凌晨 1点30分", dt.time(1, 30)),
+        ("凌晨12点", dt.time(0, 0)),
+        ("清晨6点", dt.time(6, 0)),
+        ("早晨7点", dt.time(7, 0)),
+        ("中午1点", dt.time(13, 0)),
+        ("中午11点半", dt.time(11, 30)),
+        ("傍晚6点", dt.time(18, 0)),
+        ("晚上12点", dt.time(0, 0)),
         ("下午 3点", dt.time(15, 0)),  # the period as its own word, as typed after /paper 定时
         ("下午 3 点", dt.time(15, 0)),
         ("9 点 半", dt.time(9, 30)),
@@ -93,6 +103,7 @@ def test_parse_time_rejects_naming_the_value(text: str) -> None:
         ("9 am UTC+8", (dt.time(9, 0), "Etc/GMT-8")),
         ("下午 3点", (dt.time(15, 0), None)),
         ("下午3点 北京", (dt.time(15, 0), "Asia/Shanghai")),
+        ("凌晨2点半 New York", (dt.time(2, 30), "America/New_York")),
         ("  21h00   UTC  ", (dt.time(21, 0), "UTC")),
     ],
 )

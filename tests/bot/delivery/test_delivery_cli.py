@@ -72,7 +72,7 @@ async def test_deliver_says_why_each_channel_got_nothing(engine: AsyncEngine) ->
 
 
 async def test_a_weekly_channel_says_when_it_is_due_next(engine: AsyncEngine) -> None:
-    await setup(engine, 0)
+    await setup(engine, 0, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
     weekly = DigestSettings(cadence="weekly", weekday=NOW.weekday())
     sub = Subscription(
         ChannelRef("console", "local", "weekly"), RL, time=dt.time(9), tz="UTC", settings=weekly

@@ -82,8 +82,10 @@ class ChattyPublisher(ScriptedPublisher):
         return await super().publish(subscription, digest, key=key, start_at=start_at)
 
 
-async def setup(engine: AsyncEngine, channels: int) -> list[str]:
-    await Archive(engine).ingest(
+async def setup(engine: AsyncEngine, channels: int, *, arrived: dt.datetime | None = None) -> list[str]:
+    """DAY's report (archived at `arrived`, default now) and `channels` console channels."""
+    archive = Archive(engine) if arrived is None else Archive(engine, clock=lambda: arrived)
+    await archive.ingest(
         Report(
             DAY,
             tuple(

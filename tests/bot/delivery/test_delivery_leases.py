@@ -168,7 +168,8 @@ async def test_a_recorded_delivery_is_not_renewed(engine: AsyncEngine, status: s
 async def test_the_scheduler_claims_every_tick_and_plans_every_minute() -> None:
     from typing import cast
 
-    from bot.delivery.scheduler import PLAN_EVERY, Scheduler
+    from bot.delivery.planner import PLAN_EVERY
+    from bot.delivery.scheduler import Scheduler
 
     plans: list[bool] = []
 

@@ -1,0 +1,237 @@
+"""Delivery across the calendar: late reports, weekly windows, a channel's days in its own zone.
+
+Every test drives the real planner and deliverer with an injected clock (`run_pass(now)`) and
+archives reports with a clock of its own, so when each report "arrived" is part of the script."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.chat.use_cases import set_schedule, subscribe, unsubscribe
+from bot.delivery.deliverer import Deliverer
+from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
+from bot.ports import PublishResult
+from bot.ranking.digest import Digest
+from bot.store.archive import Archive
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import SubscriptionStore
+from bot.topics.taxonomy import builtin_taxonomy
+from tests.bot.delivery.test_delivery_flow import ScriptedPublisher, deliverer
+from tests.factories import paper
+
+RL = Interests(("reinforcement-learning",))
+UTC = dt.UTC
+
+
+async def archive_at(engine: AsyncEngine, day: dt.date, arrived: dt.datetime) -> None:
+    """The report of `day`, one RL paper named after the day, reaching the archive at `arrived`."""
+    listed = paper(arxiv_id=f"{day:%y%m}.{day.day:05d}", title=f"Scaling RL on {day}", domain="强化学习")
+    await Archive(engine, clock=lambda: arrived).ingest(Report(day, (listed,)))
+
+
+def ids(publisher: ScriptedPublisher, channel: str) -> set[str]:
+    return {item.arxiv_id for item in publisher.digests[channel].items}
+
+
+async def test_a_weekly_digest_keeps_the_report_of_its_own_day_that_came_after_it(
+    engine: AsyncEngine,
+) -> None:
+    """Shanghai, every Monday at 09:00 (01:00 UTC). Monday's report arrives at 02:00 UTC, after that
+    Monday's digest went out: it used to fall between two weeks (this one was sent without it, the
+    next covers Tuesday to Monday) and no weekly channel east of the report ever saw its papers."""
+    weekly = DigestSettings(cadence="weekly", weekday=0)
+    ref = ChannelRef("console", "local", "CWEEKLY")
+    await SubscriptionStore(engine).save(
+        Subscription(ref, RL, time=dt.time(9), tz="Asia/Shanghai", settings=weekly)
+    )
+    first_monday = dt.date(2026, 12, 28)  # ISO week 53 of 2026: the next week spans the year end
+    publisher = ScriptedPublisher(parts=1)
+    bot = deliverer(engine, publisher)
+
+    async def day_by_day(first: dt.date, last: dt.date) -> None:
+        """Each day's report at 02:00 UTC that day, a delivery pass after it."""
+        day = first
+        while day <= last:
+            arrived = dt.datetime.combine(day, dt.time(2), tzinfo=UTC)
+            await archive_at(engine, day, arrived)
+            await bot.run_pass(arrived + dt.timedelta(minutes=1))
+            day += dt.timedelta(days=1)
+
+    await day_by_day(first_monday - dt.timedelta(days=6), first_monday - dt.timedelta(days=1))
+    await bot.run_pass(dt.datetime(2026, 12, 28, 1, 0, tzinfo=UTC))  # Monday 09:00 in Shanghai
+    assert publisher.posted == ["CWEEKLY"]
+    assert ids(publisher, "CWEEKLY") == {f"2612.{n:05d}" for n in range(22, 28)}
+    await day_by_day(first_monday, dt.date(2027, 1, 3))
+    await bot.run_pass(dt.datetime(2027, 1, 4, 1, 0, tzinfo=UTC))
+    await day_by_day(dt.date(2027, 1, 4), dt.date(2027, 1, 4))
+    assert publisher.posted == ["CWEEKLY", "CWEEKLY"]
+    # Monday 28 December, late for its own week, is in the next one; 4 January is next week's.
+    assert ids(publisher, "CWEEKLY") == {"2612.00028", "2612.00029", "2612.00030", "2612.00031"} | {
+        f"2701.{n:05d}" for n in (1, 2, 3)
+    }
+
+
+class InOrderPublisher(ScriptedPublisher):
+    """Records when each digest's posting starts and ends, and lets other tasks run meanwhile
+    (as a real post does), so two digests of one channel posted at once would interleave."""
+
+    def __init__(self) -> None:
+        super().__init__(parts=1)
+        self.events: list[tuple[str, str, dt.date]] = []
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        channel = subscription.channel.channel
+        self.events.append(("start", channel, digest.date))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        self.events.append(("end", channel, digest.date))
+        return await super().publish(subscription, digest, key=key, start_at=start_at)
+
+
+async def test_two_reports_archived_together_after_an_outage_each_come_once_in_order(
+    engine: AsyncEngine,
+) -> None:
+    """Wednesday's report could not be fetched all Wednesday; on Thursday it and Thursday's came in
+    the same poll. Only the newest was planned, and Wednesday's digest was never sent (nor recorded):
+    its time had passed before the newest arrived, so it was taken to have had its turn."""
+    store = SubscriptionStore(engine)
+    for name, time, tz in (("CUTC", dt.time(9), "UTC"), ("CNY", dt.time(7), "America/New_York")):
+        await store.save(Subscription(ChannelRef("console", "local", name), RL, time=time, tz=tz))
+    tuesday, wednesday, thursday = dt.date(2026, 5, 5), dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    publisher = InOrderPublisher()
+    bot = deliverer(engine, publisher)
+    await archive_at(engine, tuesday, dt.datetime(2026, 5, 5, 2, tzinfo=UTC))
+    await bot.run_pass(dt.datetime(2026, 5, 5, 12, tzinfo=UTC))
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)  # after both channels' time on Thursday
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    await bot.run_pass(back + dt.timedelta(seconds=3))
+    await bot.run_pass(back + dt.timedelta(hours=1))  # nothing more
+    for channel in ("CUTC", "CNY"):
+        events = [(what, day) for what, name, day in publisher.events if name == channel]
+        assert events == [
+            ("start", tuesday),
+            ("end", tuesday),
+            ("start", wednesday),
+            ("end", wednesday),
+            ("start", thursday),
+            ("end", thursday),
+        ]
+
+
+async def run_days(
+    engine: AsyncEngine, bot: Deliverer, first: dt.date, last: dt.date, *, arrive: dt.time = dt.time(2)
+) -> None:
+    """Each day's report at `arrive` UTC, and a delivery pass every hour from `first` to `last` (a
+    delivery's due time is its own: the pass after it posts it)."""
+    now = dt.datetime.combine(first, dt.time(0), tzinfo=UTC)
+    while now.date() <= last:
+        if now.time() == arrive:
+            await archive_at(engine, now.date(), now)
+        await bot.run_pass(now)
+        now += dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("tz", "time", "first", "wall_times"),
+    [
+        # Spring forward: 02:30 does not exist that Sunday; it comes at 03:30 EDT, once.
+        ("America/New_York", dt.time(2, 30), dt.date(2026, 3, 7), ["02:30 EST", "03:30 EDT", "02:30 EDT"]),
+        # Fall back: 01:30 happens twice that Sunday; the digest comes at the first, once.
+        ("America/New_York", dt.time(1, 30), dt.date(2026, 10, 31), ["01:30 EDT", "01:30 EDT", "01:30 EST"]),
+        ("Europe/Berlin", dt.time(2, 30), dt.date(2026, 3, 28), ["02:30 CET", "03:30 CEST", "02:30 CEST"]),
+        # East of the reports: each comes as it arrives (00:00 UTC), 30 minutes later by the clock
+        # once Lord Howe's summer time starts (02:00 → 02:30 on 4 October 2026).
+        (
+            "Australia/Lord_Howe",
+            dt.time(2, 15),
+            dt.date(2026, 10, 3),
+            ["10:30 +1030", "11:00 +11", "11:00 +11"],
+        ),
+        ("Asia/Kathmandu", dt.time(9), dt.date(2026, 12, 31), ["09:00 +0545", "09:00 +0545", "09:00 +0545"]),
+        (
+            "Pacific/Pago_Pago",
+            dt.time(23, 30),
+            dt.date(2026, 12, 30),
+            ["23:30 SST", "23:30 SST", "23:30 SST"],
+        ),
+    ],
+)
+async def test_one_digest_a_day_on_the_days_clocks_change(
+    engine: AsyncEngine, tz: str, time: dt.time, first: dt.date, wall_times: list[str]
+) -> None:
+    """Three days around a change, each report arriving at 00:00 UTC: exactly one digest each, at the
+    channel's time where it exists (or as soon as the report is in, when that is later)."""
+    ref = ChannelRef("console", "local", "C")
+    await SubscriptionStore(engine).save(Subscription(ref, RL, time=time, tz=tz))
+    publisher = ScriptedPublisher(parts=1)
+    bot = deliverer(engine, publisher)
+    await run_days(engine, bot, first, first + dt.timedelta(days=3), arrive=dt.time(0))
+    rows = sorted(await Outbox(engine).list(), key=lambda row: row.report_date)[:3]
+    assert [row.report_date for row in rows] == [first + dt.timedelta(days=n) for n in range(3)]
+    assert {row.status for row in rows} == {"posted"}
+    zone = ZoneInfo(tz)
+    assert [f"{row.due_at.astimezone(zone):%H:%M %Z}" for row in rows] == wall_times
+
+
+async def test_changes_during_the_day_never_bring_a_second_digest_and_an_earlier_time_brings_it_now(
+    engine: AsyncEngine,
+) -> None:
+    """What channel admins do on one day (Thursday's report arrives at 02:00 UTC): move the time
+    after the digest came (not again), move it to a time already past before it came (now, not
+    tomorrow), move the zone so the local date changes, unsubscribe from everything and subscribe
+    again. Each channel gets Thursday's digest once."""
+    taxonomy = builtin_taxonomy()
+    store = SubscriptionStore(engine)
+    refs = {name: ChannelRef("console", "local", name) for name in ("LATER", "EARLIER", "ZONE", "AGAIN")}
+    for name, time, tz in (
+        ("LATER", dt.time(9), "UTC"),
+        ("EARLIER", dt.time(10), "UTC"),
+        ("ZONE", dt.time(9), "Asia/Tokyo"),  # 00:00 UTC: Thursday's comes as it arrives
+        ("AGAIN", dt.time(9), "UTC"),
+    ):
+        await store.save(Subscription(refs[name], RL, time=time, tz=tz))
+    publisher = ScriptedPublisher(parts=1)
+    bot = deliverer(engine, publisher)
+    thursday = dt.date(2026, 5, 7)
+    at = partial(dt.datetime.combine, thursday, tzinfo=UTC)
+    await archive_at(engine, thursday, at(dt.time(2)))
+    await bot.run_pass(at(dt.time(2, 1)))
+    assert publisher.posted == ["ZONE"]
+    await set_schedule(store, refs["ZONE"], "09:00 America/Los_Angeles")  # Wednesday evening there
+    await bot.run_pass(at(dt.time(9, 1)))
+    assert sorted(publisher.posted) == ["AGAIN", "LATER", "ZONE"]
+    await set_schedule(store, refs["LATER"], "10:00")
+    await set_schedule(store, refs["EARLIER"], "08:00")  # at 09:01, before its 10:00 digest
+    await unsubscribe(store, taxonomy, refs["AGAIN"], "all")
+    await subscribe(store, taxonomy, refs["AGAIN"], "RL")
+    await bot.run_pass(at(dt.time(9, 2)))
+    assert sorted(publisher.posted) == ["AGAIN", "EARLIER", "LATER", "ZONE"]
+    for hour in (10, 17, 23):  # LATER's new time, ZONE's (09:00 in Los Angeles), the day's end
+        await bot.run_pass(at(dt.time(hour, 1)))
+    assert sorted(publisher.posted) == ["AGAIN", "EARLIER", "LATER", "ZONE"]
+    assert {row.report_date for row in await Outbox(engine).list()} == {thursday}
+
+
+async def test_a_channel_resumed_after_days_gets_todays_digest_not_the_backlog(engine: AsyncEngine) -> None:
+    ref = ChannelRef("console", "local", "PAUSED")
+    store = SubscriptionStore(engine)
+    await store.save(Subscription(ref, RL, time=dt.time(9), tz="UTC", paused=True, paused_reason="archived"))
+    publisher = ScriptedPublisher(parts=1)
+    bot = deliverer(engine, publisher)
+    await run_days(engine, bot, dt.date(2026, 5, 4), dt.date(2026, 5, 6))  # Monday to Wednesday
+    thursday = dt.date(2026, 5, 7)
+    await archive_at(engine, thursday, dt.datetime(2026, 5, 7, 2, tzinfo=UTC))
+    await store.save(Subscription(ref, RL, time=dt.time(9), tz="UTC"))  # unarchived at 11:00
+    for hour in (11, 12, 23):
+        await bot.run_pass(dt.datetime(2026, 5, 7, hour, tzinfo=UTC))
+    assert publisher.posted == ["PAUSED"]
+    assert [row.report_date for row in await Outbox(engine).list()] == [thursday]
