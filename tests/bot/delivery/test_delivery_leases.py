@@ -126,7 +126,10 @@ async def test_a_deliverer_that_cannot_renew_stops_before_its_lease_runs_out(eng
 
     first.outbox.renew = unreachable  # type: ignore[method-assign,assignment]
     passing = asyncio.create_task(first.deliver_due())
-    await until(lambda: claimed_by(engine, "first"))
+    # Posting, not only claimed (as above): on a slow machine the beats below came between the
+    # claim and the start of its delivery, found nothing in flight, and stopped nothing.
+    await until(lambda: channel in slow.waiting)
+    assert await claimed_by(engine, "first")
     clock.advance(HEARTBEAT)
     await beats.beat()  # one failed renewal: the lease still covers the next try
     assert not passing.done()
