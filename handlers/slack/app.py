@@ -65,15 +65,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("paperbot.slack")
 
-# Who may change a channel's subscriptions: any member (as Slack's own RSS app allows), or
-# workspace admins and owners only (checked with users.info).
+# Who may change a channel's subscriptions: any full member of the workspace (not a guest, nor
+# someone from another organisation in a Slack Connect channel), or its admins and owners only;
+# both checked with users.info (may_change).
 Managers = Literal["members", "admins"]
 # users.info answers are cached this long: a locale or an admin flag rarely changes, and
 # asking on every command would spend the Web API's per-method rate limit.
 USER_CACHE_SECONDS = 600
-# users.info only tells the caller's language (and, with managers = "admins", their authority):
-# never worth holding an answer up for. A failed answer is cached briefly, so a Slack outage
-# does not cost every command this wait.
+# users.info tells the caller's language and their authority: never worth holding an answer up
+# for (a change is then refused, anything else answered). A failed answer is cached briefly, so a
+# Slack outage does not cost every command this wait.
 USER_LOOKUP_SECONDS = 2.0
 USER_FAILURE_CACHE_SECONDS = 30
 # The App Home lists at most this many channels: a Home view holds at most 100 blocks.
@@ -139,16 +140,12 @@ class SlackEdge:
     async def caller(
         self, client: AsyncWebClient, team: str, user_id: str
     ) -> tuple[Locale | None, bool | None]:
-        """(the caller's language if Slack knows it, whether they may change subscriptions:
-        None when only users.info could say and it did not answer — changes are then refused)."""
+        """(the caller's language if Slack knows it, whether they may change the channels of
+        `team` (`may_change`): None when users.info did not answer — changes are then refused)."""
         info = await self.user(client, team, user_id)
         locale = str(info.get("locale") or "")
         language: Locale | None = "zh" if locale.startswith("zh") else ("en" if locale else None)
-        if self.managers == "members":
-            return language, True
-        if not info:
-            return language, None
-        return language, bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+        return language, may_change(info, team, self.managers)
 
     async def owns_dm(self, client: AsyncWebClient, team: str, user_id: str, channel: str) -> bool | None:
         """Whether `channel` (a D… id) is `user_id`'s own DM with the app — the app's Messages tab,
@@ -173,6 +170,37 @@ class SlackEdge:
                 return None
             self._dms[key] = known
         return known == channel
+
+
+def may_change(info: dict[str, Any], team: str, managers: Managers) -> bool | None:
+    """Whether the person users.info describes (`info`, empty when Slack did not answer) may change
+    a channel of workspace `team`: a full member of that workspace (with managers = "admins", one
+    of its admins or owners). Not a guest (`is_restricted`, `is_ultra_restricted`), nor someone
+    from another organisation typing in a Slack Connect channel (their own `team_id`, not one of
+    ours), nor a deactivated account or a bot: a channel's digest is its workspace's business, and
+    Slack lets all of them type `/paper` there. None when Slack did not say (changes are refused,
+    as asking again in a minute may answer)."""
+    if not info:
+        return None
+    enterprise = info.get("enterprise_user") or {}
+    ours = info.get("team_id") == team or team in (enterprise.get("teams") or ())
+    if not ours or any(info.get(flag) for flag in _NOT_A_MEMBER):
+        return False
+    if managers == "members":
+        return True
+    return any(info.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+
+
+# users.info flags of people (and accounts) who are in a channel without being full members of
+# the workspace: guests, external strangers, deactivated accounts, bots and workflows.
+_NOT_A_MEMBER = (
+    "is_restricted",
+    "is_ultra_restricted",
+    "is_stranger",
+    "deleted",
+    "is_bot",
+    "is_workflow_bot",
+)
 
 
 def _token_left_unused(message: str) -> bool:

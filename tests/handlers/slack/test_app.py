@@ -172,6 +172,50 @@ async def test_only_admins_may_change_subscriptions_when_configured(
     assert accepted["text"].startswith("Subscribed")
 
 
+# People Slack lets type /paper in a channel who are not full members of its workspace.
+GUEST = FakeUser("U0GUEST", is_restricted=True)
+SINGLE_CHANNEL_GUEST = FakeUser("U0ONECHAN", is_restricted=True, is_ultra_restricted=True)
+PARTNER = FakeUser("U0PARTNER", team="T0PARTNER")  # a Slack Connect member from another org
+PARTNER_ADMIN = FakeUser("U0PARTNERADM", team="T0PARTNER", is_admin=True, is_owner=True)
+STRANGER = FakeUser("U0STRANGER", team="T0PARTNER", is_stranger=True)
+DEACTIVATED = FakeUser("U0GONE", deleted=True)
+WORKFLOW = FakeUser("U0WORKFLOW", is_bot=True)
+OUTSIDERS = [GUEST, SINGLE_CHANNEL_GUEST, PARTNER, PARTNER_ADMIN, STRANGER, DEACTIVATED, WORKFLOW]
+# An Enterprise Grid member whose users.info names another workspace of the org first.
+GRID_MEMBER = FakeUser("U0GRID", team="T0SISTER", enterprise_teams=("T0SISTER", TEAM))
+
+
+@pytest.mark.parametrize("managers", ["members", "admins"])
+@pytest.mark.parametrize("outsider", OUTSIDERS, ids=lambda user: user.id)
+async def test_guests_and_people_of_other_organisations_never_change_a_channel(
+    engine: AsyncEngine, managers: str, outsider: FakeUser
+) -> None:
+    # Slack lets guests, Slack Connect members from another organisation (an admin of theirs
+    # included) and workflows use /paper in a channel; the channel's digest is still its own
+    # workspace's to change, whatever PAPERBOT_SLACK_MANAGERS says. They may still look things up.
+    archive = Archive(engine)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    edge = SlackEdge(archive, SubscriptionStore(engine), builtin_taxonomy())
+    edge.managers = "admins" if managers == "admins" else "members"
+    async with FakeSlack(users=[ADMIN, outsider]) as slack:
+        app = bolt_app(edge, slack)
+        ref = ChannelRef("slack", TEAM, CHANNEL)
+        await command(app, slack, "subscribe video generation", user=ADMIN.id)
+        before = await edge.store.get(ref)
+        for change in ("subscribe RL", "unsubscribe all", "schedule 03:00", "language zh", "set size 1"):
+            refused = await command(app, slack, change, user=outsider.id)
+            assert refused["text"] == "Only people who can manage this channel may change its subscriptions."
+        assert await edge.store.get(ref) == before
+        assert "video generation" in (await command(app, slack, "list", user=outsider.id))["text"]
+
+
+async def test_a_grid_member_of_this_workspace_changes_a_channel(edge: SlackEdge) -> None:
+    async with FakeSlack(users=[GRID_MEMBER]) as slack:
+        app = bolt_app(edge, slack)
+        reply = await command(app, slack, "subscribe RL", user=GRID_MEMBER.id)
+        assert reply["text"].startswith("Subscribed")
+
+
 # An argument for each sub-command that changes a channel (bot/chat/commands.py CHANGES).
 CHANGE_ARGUMENTS = {
     "subscribe": "RL",

@@ -20,8 +20,8 @@ from handlers.slack.app import SlackEdge, build_app
 from handlers.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, WorkspaceClients, oauth_settings
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
-from tests.handlers.slack.fake_slack import FakeSlack
-from tests.handlers.slack.test_app import SECRET, command_body, signed
+from tests.handlers.slack.fake_slack import FakeSlack, FakeUser
+from tests.handlers.slack.test_app import MEMBER, SECRET, command_body, signed
 from tests.waiting import until
 
 CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
@@ -29,7 +29,8 @@ CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(tokens=()) as fake:
+    # Whoever installs paperbot and types /paper is a member of the newly installed workspace.
+    async with FakeSlack(tokens=(), users=[FakeUser(MEMBER.id, team=FakeSlack.install_team)]) as fake:
         yield fake
 
 
