@@ -332,7 +332,10 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
             return
         team = body.get("team_id") or event.get("view", {}).get("team_id", "")
         language, _ = await edge.caller(client, team, event["user"])
-        readable = await readable_channels(client, event["user"], edge.command_deadline)
+        # A guest, or someone from another organisation, sees in Slack only the channels they are
+        # in: the App Home lists no more (may_change says who is a full member).
+        member = may_change(await edge.user(client, team, event["user"]), team, "members")
+        readable = await readable_channels(client, event["user"], edge.command_deadline, member=member)
         view = await home_view(edge, team, language or "en", user=event["user"], readable=readable)
         try:
             await client.views_publish(user_id=event["user"], view=view)
@@ -406,16 +409,28 @@ class Readable:
         return self.public is not None and self.joined is not None
 
 
-async def readable_channels(client: AsyncWebClient, user: str, deadline: float) -> Readable:
+async def readable_channels(
+    client: AsyncWebClient, user: str, deadline: float, *, member: bool | None = True
+) -> Readable:
     """Which channels `user` may see listed: the public channels paperbot is in, and the channels
     `user` is in. For a private channel Slack answers the second only when paperbot is in it too,
     which is where its digest goes. Group DMs are not asked for (that needs mpim:read, and a
-    digest never goes to one): a subscription made in one is not listed."""
+    digest never goes to one): a subscription made in one is not listed. `member`: whether `user`
+    is a full member of the workspace; a guest or an external member (False) sees no public
+    channel they are not in, and when it is unknown (None) neither do they, with the note that
+    some may be missing."""
+    joined_only = member is not True
     public, joined = await asyncio.gather(
-        _conversations(client, None, "public_channel", deadline),
+        _nothing() if joined_only else _conversations(client, None, "public_channel", deadline),
         _conversations(client, user, "public_channel,private_channel", deadline),
     )
+    if joined_only:
+        public = frozenset() if member is False else None
     return Readable(public, joined)
+
+
+async def _nothing() -> frozenset[str] | None:
+    return None
 
 
 async def _conversations(

@@ -353,6 +353,30 @@ async def test_app_home_shows_a_private_channel_only_to_its_members(
     assert {c.params.get("user") for c in asked} == {None, MEMBER.id, ADMIN.id}
 
 
+@pytest.mark.parametrize("outsider", [GUEST, PARTNER], ids=lambda user: user.id)
+async def test_app_home_shows_a_guest_or_partner_only_the_channels_they_are_in(
+    edge: SlackEdge, outsider: FakeUser
+) -> None:
+    # A guest, or a Slack Connect member from another organisation, sees in Slack only the
+    # channels they were invited to: the App Home must not list the workspace's other public
+    # channels, their topics and schedule.
+    async with FakeSlack(users=[ADMIN, outsider]) as slack:
+        await private_and_public(edge, slack)
+        shared = "C0SHARED"
+        slack.join(shared, slack.bot_user_id, outsider.id)
+        follows = Interests(("video-generation",))
+        await edge.store.save(Subscription(ChannelRef("slack", TEAM, shared), follows))
+        app = bolt_app(edge, slack)
+        text = await open_home(app, slack, outsider.id)
+        assert f"<#{shared}>" in text
+        assert "video generation" in text
+        for hidden in (CHANNEL, PRIVATE, "agents", "robotics"):
+            assert hidden not in text
+        assert "Some channels may be missing" not in text
+        member = await open_home(app, slack, ADMIN.id)
+        assert f"<#{CHANNEL}>" in member
+
+
 async def test_app_home_hides_private_channels_when_slack_will_not_say_who_is_in_them(
     edge: SlackEdge, slack: FakeSlack
 ) -> None:
