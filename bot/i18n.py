@@ -703,6 +703,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
     },
     # Discord's reasons.
+    # Said under a Discord subscription the bot cannot deliver yet (handlers/discord/bot.py).
+    "subscribe.cannot_post": {
+        "en": "Note: paperbot cannot post this digest here yet: it lacks {permissions} in this "
+        "channel. Give it those, or the digest will be paused at its first delivery.",
+        "zh": "注意：paperbot 目前还无法在这里发送日报：它在本频道缺少{permissions}权限。"
+        "请授予这些权限，否则日报会在首次推送时被暂停。",
+    },
+    # Discord's permission names, as its clients show them in each language.
+    "permission.view_channel": {"en": "View Channel", "zh": "查看频道"},
+    "permission.send_messages": {"en": "Send Messages", "zh": "发送消息"},
+    "permission.send_messages_in_threads": {"en": "Send Messages in Threads", "zh": "在子区中发送消息"},
+    "permission.embed_links": {"en": "Embed Links", "zh": "嵌入链接"},
+    "permission.read_message_history": {"en": "Read Message History", "zh": "阅读消息历史"},
     "pause.missing_access": {
         "en": "paperbot can no longer see this channel",
         "zh": "paperbot 已无法访问本频道",
