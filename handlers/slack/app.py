@@ -188,7 +188,12 @@ def may_change(info: dict[str, Any], team: str, managers: Managers) -> bool | No
         return False
     if managers == "members":
         return True
-    return any(info.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+    # An Enterprise Grid org's admins and owners administer every workspace of the org; Slack
+    # says so in `enterprise_user`, not always in the workspace's own flags.
+    return any(role.get(flag) for role in (info, enterprise) for flag in _ADMIN_FLAGS)
+
+
+_ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
 
 # users.info flags of people (and accounts) who are in a channel without being full members of

@@ -98,6 +98,7 @@ class FakeUser:
     deleted: bool = False
     is_bot: bool = False
     enterprise_teams: tuple[str, ...] = ()
+    org_admin: bool = False  # an admin of the Grid org (enterprise_user.is_admin)
 
 
 @dataclass(slots=True)
@@ -627,7 +628,11 @@ class FakeSlack:
         if user.is_stranger:
             info["is_stranger"] = True
         if user.enterprise_teams:
-            info["enterprise_user"] = {"enterprise_id": "E0ORG", "teams": list(user.enterprise_teams)}
+            info["enterprise_user"] = {
+                "enterprise_id": "E0ORG",
+                "teams": list(user.enterprise_teams),
+                "is_admin": user.org_admin,
+            }
         if _truthy(params.get("include_locale")):
             info["locale"] = user.locale
         return {"ok": True, "user": info}

@@ -209,6 +209,15 @@ async def test_guests_and_people_of_other_organisations_never_change_a_channel(
         assert "video generation" in (await command(app, slack, "list", user=outsider.id))["text"]
 
 
+async def test_under_admins_an_admin_of_the_grid_org_changes_a_channel(edge: SlackEdge) -> None:
+    # An org admin administers every workspace of the org: Slack says so in enterprise_user.
+    org_admin = FakeUser("U0ORGADMIN", enterprise_teams=(TEAM,), org_admin=True)
+    edge.managers = "admins"
+    async with FakeSlack(users=[org_admin]) as slack:
+        app = bolt_app(edge, slack)
+        assert (await command(app, slack, "subscribe RL", user=org_admin.id))["text"].startswith("Subscribed")
+
+
 async def test_a_grid_member_of_this_workspace_changes_a_channel(edge: SlackEdge) -> None:
     async with FakeSlack(users=[GRID_MEMBER]) as slack:
         app = bolt_app(edge, slack)
