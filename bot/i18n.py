@@ -703,6 +703,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
     },
     # Discord's reasons.
+    "subscribe.elsewhere": {
+        "en": "This channel already gets its digest, set up from another workspace that shares it "
+        "({workspace}); a second would post every digest here twice, so nothing was changed. "
+        "Change it with /paper from that workspace.",
+        "zh": "本频道已有日报，由共享本频道的另一个工作区（{workspace}）设置；再订阅一份会让每期日报"
+        "在这里发两次，因此未做任何更改。请在该工作区用 /paper 修改。",
+    },
     # Said under a Discord subscription the bot cannot deliver yet (handlers/discord/bot.py).
     "subscribe.cannot_post": {
         "en": "Note: paperbot cannot post this digest here yet: it lacks {permissions} in this "

@@ -61,6 +61,10 @@ async def subscribe(
     current = await store.get(channel)
     if current is None and not wanted:
         raise LocalisedInputError("subscribe.only_exclusions")
+    if current is None and (others := await store.elsewhere(channel)):
+        # One channel, one digest: a second subscription made from another workspace that sees
+        # the same channel would post every digest into it twice.
+        raise LocalisedInputError("subscribe.elsewhere", workspace=others[0].workspace)
     if current is None:
         created = Subscription(
             channel=channel, interests=wanted, tz=default_tz, locale=default_locale, created_by=user
