@@ -702,7 +702,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "reinstall paperbot in this workspace, then run `/paper subscribe …` in the channel again",
         "zh": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
     },
-    # Discord's reasons.
+    # A channel one workspace subscribed, seen from another that shares it (bot/chat/use_cases.py).
     "subscribe.elsewhere": {
         "en": "This channel already gets its digest, set up from another workspace that shares it "
         "({workspace}); a second would post every digest here twice, so nothing was changed. "
@@ -723,6 +723,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "permission.send_messages_in_threads": {"en": "Send Messages in Threads", "zh": "在子区中发送消息"},
     "permission.embed_links": {"en": "Embed Links", "zh": "嵌入链接"},
     "permission.read_message_history": {"en": "Read Message History", "zh": "阅读消息历史"},
+    # Discord's reasons.
     "pause.missing_access": {
         "en": "paperbot can no longer see this channel",
         "zh": "paperbot 已无法访问本频道",
