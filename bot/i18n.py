@@ -702,6 +702,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "reinstall paperbot in this workspace, then run `/paper subscribe …` in the channel again",
         "zh": "请在此工作区重新安装 paperbot，然后在频道中重新运行 `/paper subscribe …`",
     },
+    # A channel one workspace subscribed, seen from another that shares it (bot/chat/use_cases.py).
+    "subscribe.elsewhere": {
+        "en": "This channel already gets its digest, set up from another workspace that shares it "
+        "({workspace}); a second would post every digest here twice, so nothing was changed. "
+        "Change it with /paper from that workspace.",
+        "zh": "本频道已有日报，由共享本频道的另一个工作区（{workspace}）设置；再订阅一份会让每期日报"
+        "在这里发两次，因此未做任何更改。请在该工作区用 /paper 修改。",
+    },
+    # Said under a Discord subscription the bot cannot deliver yet (handlers/discord/bot.py).
+    "subscribe.cannot_post": {
+        "en": "Note: paperbot cannot post this digest here yet: it lacks {permissions} in this "
+        "channel. Give it those, or the digest will be paused at its first delivery.",
+        "zh": "注意：paperbot 目前还无法在这里发送日报：它在本频道缺少{permissions}权限。"
+        "请授予这些权限，否则日报会在首次推送时被暂停。",
+    },
+    # Discord's permission names, as its clients show them in each language.
+    "permission.view_channel": {"en": "View Channel", "zh": "查看频道"},
+    "permission.send_messages": {"en": "Send Messages", "zh": "发送消息"},
+    "permission.send_messages_in_threads": {"en": "Send Messages in Threads", "zh": "在子区中发送消息"},
+    "permission.embed_links": {"en": "Embed Links", "zh": "嵌入链接"},
+    "permission.read_message_history": {"en": "Read Message History", "zh": "阅读消息历史"},
     # Discord's reasons.
     "pause.missing_access": {
         "en": "paperbot can no longer see this channel",

@@ -72,6 +72,10 @@ async def subscribe(
         merged = merge_interests(current.interests, wanted)
         return replace(current, interests=merged, paused=False, paused_reason=None)
 
+    if wanted and await store.get(channel) is None and (others := await store.elsewhere(channel)):
+        # One channel, one digest: a second subscription made from another workspace that sees
+        # the same channel would post every digest into it twice.
+        raise LocalisedInputError("subscribe.elsewhere", workspace=others[0].workspace)
     before, after = await store.change(channel, edit)
     assert after is not None  # edit never stores nothing
     if before is None:

@@ -229,6 +229,19 @@ class SubscriptionStore:
             )
         return bool(result.rowcount)
 
+    async def elsewhere(self, ref: ChannelRef) -> list[ChannelRef]:
+        """The same channel subscribed under another workspace: a Slack channel shared between
+        the workspaces of an Enterprise Grid org, or with another organisation (Slack Connect),
+        keeps one id in all of them, and a command typed there names the caller's workspace."""
+        query = select(table.c.workspace).where(
+            table.c.platform == ref.platform,
+            table.c.channel == ref.channel,
+            table.c.workspace != ref.workspace,
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query.order_by(table.c.workspace))).scalars().all()
+        return [ChannelRef(ref.platform, str(workspace), ref.channel) for workspace in rows]
+
     async def in_workspace(self, platform: str, workspace: str) -> list[Subscription]:
         """Every subscription of one workspace (a Slack team, a Discord server)."""
         query = (

@@ -96,6 +96,38 @@ def may_manage(interaction: discord.Interaction) -> bool:
     return permissions.manage_channels or permissions.administrator
 
 
+# Without these in the channel a digest cannot be posted there (the compact layout's threads are
+# optional: without Create Public Threads its cards stay replies). A thread takes Send Messages
+# in Threads where a channel takes Send Messages.
+_DIGEST_NEEDS = ("view_channel", "send_messages", "embed_links", "read_message_history")
+_DIGEST_NEEDS_IN_THREAD = ("view_channel", "send_messages_in_threads", "embed_links", "read_message_history")
+
+
+def missing_to_post(interaction: discord.Interaction) -> list[str]:
+    """The permissions (PERMISSIONS' names) the bot lacks for posting a digest where this
+    interaction comes from, as Discord resolved them for the bot in that channel, overwrites
+    included (`app_permissions`); none in the reader's own DM, where Discord resolves none."""
+    if interaction.guild_id is None:
+        return []
+    needed = _DIGEST_NEEDS_IN_THREAD if isinstance(interaction.channel, discord.Thread) else _DIGEST_NEEDS
+    has = interaction.app_permissions
+    return [name for name in needed if not getattr(has, name)]
+
+
+def with_posting_note(interaction: discord.Interaction, answer: Reply) -> Reply:
+    """A subscription accepted where the bot may not post: say what it lacks, so the manager
+    can fix it now rather than find the digest paused at its first delivery."""
+    missing = missing_to_post(interaction)
+    if answer.error or not missing:
+        return answer
+    names = ("、" if answer.locale == "zh" else ", ").join(
+        t(f"permission.{name}", answer.locale) for name in missing
+    )
+    note = t("subscribe.cannot_post", answer.locale, permissions=names)
+    # One paragraph: Discord shows a reply of several lines as a code block (embeds.reply_messages).
+    return replace(answer, text=f"{answer.text} {note}")
+
+
 def _check_manage(interaction: discord.Interaction) -> bool:
     if not may_manage(interaction):
         raise app_commands.MissingPermissions(["manage_channels"])
@@ -196,7 +228,9 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def subscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
-        await run(interaction, "subscribe", topics)
+        await run(
+            interaction, "subscribe", topics, adapt=lambda answer: with_posting_note(interaction, answer)
+        )
 
     @group.command(name="unsubscribe", description="Stop following topics or keywords (or: all)")
     @app_commands.describe(topics="Comma-separated topics or keywords, or all")

@@ -66,15 +66,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("paperbot.slack")
 
-# Who may change a channel's subscriptions: any member (as Slack's own RSS app allows), or
-# workspace admins and owners only (checked with users.info).
+# Who may change a channel's subscriptions: any full member of the workspace (not a guest, nor
+# someone from another organisation in a Slack Connect channel), or its admins and owners only;
+# both checked with users.info (may_change).
 Managers = Literal["members", "admins"]
 # users.info answers are cached this long: a locale or an admin flag rarely changes, and
 # asking on every command would spend the Web API's per-method rate limit.
 USER_CACHE_SECONDS = 600
-# users.info only tells the caller's language (and, with managers = "admins", their authority):
-# never worth holding an answer up for. A failed answer is cached briefly, so a Slack outage
-# does not cost every command this wait.
+# users.info tells the caller's language and their authority: never worth holding an answer up
+# for (a change is then refused, anything else answered). A failed answer is cached briefly, so a
+# Slack outage does not cost every command this wait.
 USER_LOOKUP_SECONDS = 2.0
 USER_FAILURE_CACHE_SECONDS = 30
 # The App Home lists at most this many channels: a Home view holds at most 100 blocks.
@@ -140,16 +141,12 @@ class SlackEdge:
     async def caller(
         self, client: AsyncWebClient, team: str, user_id: str
     ) -> tuple[Locale | None, bool | None]:
-        """(the caller's language if Slack knows it, whether they may change subscriptions:
-        None when only users.info could say and it did not answer — changes are then refused)."""
+        """(the caller's language if Slack knows it, whether they may change the channels of
+        `team` (`may_change`): None when users.info did not answer — changes are then refused)."""
         info = await self.user(client, team, user_id)
         locale = str(info.get("locale") or "")
         language: Locale | None = "zh" if locale.startswith("zh") else ("en" if locale else None)
-        if self.managers == "members":
-            return language, True
-        if not info:
-            return language, None
-        return language, bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+        return language, may_change(info, team, self.managers)
 
     async def owns_dm(self, client: AsyncWebClient, team: str, user_id: str, channel: str) -> bool | None:
         """Whether `channel` (a D… id) is `user_id`'s own DM with the app — the app's Messages tab,
@@ -174,6 +171,42 @@ class SlackEdge:
                 return None
             self._dms[key] = known
         return known == channel
+
+
+def may_change(info: dict[str, Any], team: str, managers: Managers) -> bool | None:
+    """Whether the person users.info describes (`info`, empty when Slack did not answer) may change
+    a channel of workspace `team`: a full member of that workspace (with managers = "admins", one
+    of its admins or owners). Not a guest (`is_restricted`, `is_ultra_restricted`), nor someone
+    from another organisation typing in a Slack Connect channel (their own `team_id`, not one of
+    ours), nor a deactivated account or a bot: a channel's digest is its workspace's business, and
+    Slack lets all of them type `/paper` there. None when Slack did not say (changes are refused,
+    as asking again in a minute may answer)."""
+    if not info:
+        return None
+    enterprise = info.get("enterprise_user") or {}
+    ours = info.get("team_id") == team or team in (enterprise.get("teams") or ())
+    if not ours or any(info.get(flag) for flag in _NOT_A_MEMBER):
+        return False
+    if managers == "members":
+        return True
+    # An Enterprise Grid org's admins and owners administer every workspace of the org; Slack
+    # says so in `enterprise_user`, not always in the workspace's own flags.
+    return any(role.get(flag) for role in (info, enterprise) for flag in _ADMIN_FLAGS)
+
+
+_ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+
+
+# users.info flags of people (and accounts) who are in a channel without being full members of
+# the workspace: guests, external strangers, deactivated accounts, bots and workflows.
+_NOT_A_MEMBER = (
+    "is_restricted",
+    "is_ultra_restricted",
+    "is_stranger",
+    "deleted",
+    "is_bot",
+    "is_workflow_bot",
+)
 
 
 def _token_left_unused(message: str) -> bool:
@@ -305,7 +338,10 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
             return
         team = body.get("team_id") or event.get("view", {}).get("team_id", "")
         language, _ = await edge.caller(client, team, event["user"])
-        readable = await readable_channels(client, event["user"], edge.command_deadline)
+        # A guest, or someone from another organisation, sees in Slack only the channels they are
+        # in: the App Home lists no more (may_change says who is a full member).
+        member = may_change(await edge.user(client, team, event["user"]), team, "members")
+        readable = await readable_channels(client, event["user"], edge.command_deadline, member=member)
         view = await home_view(edge, team, language or "en", user=event["user"], readable=readable)
         try:
             await client.views_publish(user_id=event["user"], view=view)
@@ -379,16 +415,28 @@ class Readable:
         return self.public is not None and self.joined is not None
 
 
-async def readable_channels(client: AsyncWebClient, user: str, deadline: float) -> Readable:
+async def readable_channels(
+    client: AsyncWebClient, user: str, deadline: float, *, member: bool | None = True
+) -> Readable:
     """Which channels `user` may see listed: the public channels paperbot is in, and the channels
     `user` is in. For a private channel Slack answers the second only when paperbot is in it too,
     which is where its digest goes. Group DMs are not asked for (that needs mpim:read, and a
-    digest never goes to one): a subscription made in one is not listed."""
+    digest never goes to one): a subscription made in one is not listed. `member`: whether `user`
+    is a full member of the workspace; a guest or an external member (False) sees no public
+    channel they are not in, and when it is unknown (None) neither do they, with the note that
+    some may be missing."""
+    joined_only = member is not True
     public, joined = await asyncio.gather(
-        _conversations(client, None, "public_channel", deadline),
+        _nothing() if joined_only else _conversations(client, None, "public_channel", deadline),
         _conversations(client, user, "public_channel,private_channel", deadline),
     )
+    if joined_only:
+        public = frozenset() if member is False else None
     return Readable(public, joined)
+
+
+async def _nothing() -> frozenset[str] | None:
+    return None
 
 
 async def _conversations(

@@ -16,6 +16,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import desc, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.slack.publisher import make_client
@@ -106,9 +107,32 @@ class WorkspaceClients:
             return cached[1]
         if self._installations is None:
             return None
-        bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None or not bot.bot_token:
+        token = await _bot_token(self._installations, team_id)
+        if not token:
             return None
-        client = make_client(bot.bot_token, self._base_url, session=self._session)
+        client = make_client(token, self._base_url, session=self._session)
         self._clients[team_id] = (time.monotonic(), client)
         return client
+
+
+async def _bot_token(installations: AsyncSQLAlchemyInstallationStore, team_id: str) -> str | None:
+    """The newest bot token this app was given for the workspace `team_id`, whatever organisation
+    Slack named with it. slack_sdk's `async_find_bot` matches the enterprise id too, and a
+    subscription knows only its workspace: asked with None, it never finds the install of a
+    workspace in an Enterprise Grid org (stored with its `E…` id), whose digests then went
+    unposted as "not installed". A `T…` id names one workspace everywhere, so it is key enough;
+    org-wide installs (no team id) are off in the manifest."""
+    bots = installations.bots
+    newest = (
+        select(bots.c.bot_token)
+        .where(
+            bots.c.client_id == installations.client_id,
+            bots.c.team_id == team_id,
+            bots.c.bot_token.is_not(None),
+        )
+        .order_by(desc(bots.c.installed_at))
+        .limit(1)
+    )
+    async with installations.engine.connect() as conn:
+        token = (await conn.execute(newest)).scalar()
+    return str(token) if token else None

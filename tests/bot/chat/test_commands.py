@@ -482,3 +482,28 @@ async def test_a_search_that_only_resembles_a_command_gets_no_hint(ctx: CommandC
     # No "To change the channel, the command is /paper …" (a lookup's own tips may name /paper topics).
     assert "the command is /paper" not in reply.text
     assert "如需更改本频道设置" not in reply.text
+
+
+async def test_a_channel_shared_by_two_workspaces_gets_one_subscription(ctx: CommandContext) -> None:
+    # A Slack channel shared by two workspaces of an Enterprise Grid org (or, through Slack
+    # Connect, with another organisation that installed paperbot too) has one id in both, and a
+    # command typed there names the caller's workspace: a second subscription would post every
+    # digest into the channel twice.
+    home = ChannelRef("slack", "T0HOME", "C0SHARED")
+    sister = ChannelRef("slack", "T0SISTER", "C0SHARED")
+    assert (await say(replace(ctx, channel=home), "subscribe RL")).text.startswith("Subscribed")
+    refused = await say(replace(ctx, channel=sister), "subscribe agents")
+    assert refused.error
+    assert refused.text == (
+        "This channel already gets its digest, set up from another workspace that shares it (T0HOME); "
+        "a second would post every digest here twice, so nothing was changed. "
+        "Change it with /paper from that workspace."
+    )
+    zh = await say(replace(ctx, channel=sister, locale="zh"), "subscribe agents")
+    assert zh.text.startswith("本频道已有日报，由共享本频道的另一个工作区（T0HOME）设置")
+    assert await ctx.store.get(sister) is None
+    assert [s.channel for s in await ctx.store.all()] == [home]
+    # The workspace that set it up changes it as before; other channels are not concerned.
+    assert (await say(replace(ctx, channel=home), "subscribe agents")).text.startswith("Subscribed")
+    other = ChannelRef("slack", "T0SISTER", "C0OTHER")
+    assert (await say(replace(ctx, channel=other), "subscribe agents")).text.startswith("Subscribed")

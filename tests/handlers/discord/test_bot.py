@@ -299,3 +299,50 @@ async def test_lookup_option_text_is_a_lookup_even_for_a_manager(edge: DiscordEd
         await command(edge, "lookup").callback(mock, query=query)  # type: ignore[call-arg]
         assert query in texts(mock)
     assert await edge.store.get(REF) == before
+
+
+async def test_a_subscription_where_the_bot_may_not_post_says_what_it_lacks(edge: DiscordEdge) -> None:
+    # Discord resolves the bot's own permissions in the channel with every interaction
+    # (app_permissions, overwrites included): a manager subscribing a channel whose overwrites
+    # deny the bot Send Messages hears it now, not at the first digest, which would be paused.
+    denied = interaction()
+    denied.app_permissions = discord.Permissions(view_channel=True, read_message_history=True)
+    await command(edge, "subscribe").callback(denied, topics="agents")  # type: ignore[call-arg]
+    reply = texts(denied)
+    assert reply.startswith("Subscribed")
+    assert (
+        "paperbot cannot post this digest here yet: it lacks Send Messages, Embed Links in this channel"
+        in reply
+    )
+    assert await edge.store.get(REF) is not None
+
+    chinese = interaction(locale=discord.Locale.chinese)
+    chinese.app_permissions = discord.Permissions(view_channel=True, send_messages=True)
+    await command(edge, "subscribe").callback(chinese, topics="RL")  # type: ignore[call-arg]
+    assert "它在本频道缺少嵌入链接、阅读消息历史权限" in texts(chinese)
+
+    # In a thread (a forum post too) the bot posts with Send Messages in Threads.
+    in_thread = interaction()
+    in_thread.channel = MagicMock(spec=discord.Thread)
+    in_thread.app_permissions = discord.Permissions(
+        view_channel=True, send_messages_in_threads=True, embed_links=True, read_message_history=True
+    )
+    await command(edge, "subscribe").callback(in_thread, topics="agents")  # type: ignore[call-arg]
+    assert "cannot post" not in texts(in_thread)
+    in_thread.app_permissions = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+    in_thread.followup.send.reset_mock()
+    await command(edge, "subscribe").callback(in_thread, topics="agents")  # type: ignore[call-arg]
+    assert "it lacks Send Messages in Threads, Read Message History" in texts(in_thread)
+
+    # Everything a digest needs (Create Public Threads is optional): no note.
+    able = interaction()
+    able.app_permissions = discord.Permissions(
+        view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+    )
+    await command(edge, "subscribe").callback(able, topics="agents")  # type: ignore[call-arg]
+    assert "cannot post" not in texts(able)
+    # A refused subscription gets no note.
+    refused = interaction()
+    refused.app_permissions = discord.Permissions.none()
+    await command(edge, "subscribe").callback(refused, topics='"!!!"')  # type: ignore[call-arg]
+    assert "cannot post" not in texts(refused)

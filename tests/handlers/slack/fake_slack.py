@@ -88,6 +88,17 @@ class FakeUser:
     is_owner: bool = False
     locale: str = "en-US"
     tz: str = "UTC"
+    # Who the person is to this workspace, as users.info says it: a guest, someone whose home is
+    # another workspace (a Slack Connect member: `team`, default this fake's), a Grid org member
+    # (`enterprise_teams`: the org's workspaces they belong to), a deactivated account, a bot.
+    team: str | None = None
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    is_stranger: bool = False
+    deleted: bool = False
+    is_bot: bool = False
+    enterprise_teams: tuple[str, ...] = ()
+    org_admin: bool = False  # an admin of the Grid org (enterprise_user.is_admin)
 
 
 @dataclass(slots=True)
@@ -604,13 +615,24 @@ class FakeSlack:
             return _body("user_not_found")
         info: dict[str, Any] = {
             "id": user.id,
-            "team_id": self.team_id,
+            "team_id": user.team or self.team_id,
             "name": user.name,
+            "deleted": user.deleted,
             "is_admin": user.is_admin,
             "is_owner": user.is_owner,
-            "is_bot": False,
+            "is_restricted": user.is_restricted,
+            "is_ultra_restricted": user.is_ultra_restricted,
+            "is_bot": user.is_bot,
             "tz": user.tz,
         }
+        if user.is_stranger:
+            info["is_stranger"] = True
+        if user.enterprise_teams:
+            info["enterprise_user"] = {
+                "enterprise_id": "E0ORG",
+                "teams": list(user.enterprise_teams),
+                "is_admin": user.org_admin,
+            }
         if _truthy(params.get("include_locale")):
             info["locale"] = user.locale
         return {"ok": True, "user": info}

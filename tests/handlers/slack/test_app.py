@@ -172,6 +172,59 @@ async def test_only_admins_may_change_subscriptions_when_configured(
     assert accepted["text"].startswith("Subscribed")
 
 
+# People Slack lets type /paper in a channel who are not full members of its workspace.
+GUEST = FakeUser("U0GUEST", is_restricted=True)
+SINGLE_CHANNEL_GUEST = FakeUser("U0ONECHAN", is_restricted=True, is_ultra_restricted=True)
+PARTNER = FakeUser("U0PARTNER", team="T0PARTNER")  # a Slack Connect member from another org
+PARTNER_ADMIN = FakeUser("U0PARTNERADM", team="T0PARTNER", is_admin=True, is_owner=True)
+STRANGER = FakeUser("U0STRANGER", team="T0PARTNER", is_stranger=True)
+DEACTIVATED = FakeUser("U0GONE", deleted=True)
+WORKFLOW = FakeUser("U0WORKFLOW", is_bot=True)
+OUTSIDERS = [GUEST, SINGLE_CHANNEL_GUEST, PARTNER, PARTNER_ADMIN, STRANGER, DEACTIVATED, WORKFLOW]
+# An Enterprise Grid member whose users.info names another workspace of the org first.
+GRID_MEMBER = FakeUser("U0GRID", team="T0SISTER", enterprise_teams=("T0SISTER", TEAM))
+
+
+@pytest.mark.parametrize("managers", ["members", "admins"])
+@pytest.mark.parametrize("outsider", OUTSIDERS, ids=lambda user: user.id)
+async def test_guests_and_people_of_other_organisations_never_change_a_channel(
+    engine: AsyncEngine, managers: str, outsider: FakeUser
+) -> None:
+    # Slack lets guests, Slack Connect members from another organisation (an admin of theirs
+    # included) and workflows use /paper in a channel; the channel's digest is still its own
+    # workspace's to change, whatever PAPERBOT_SLACK_MANAGERS says. They may still look things up.
+    archive = Archive(engine)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    edge = SlackEdge(archive, SubscriptionStore(engine), builtin_taxonomy())
+    edge.managers = "admins" if managers == "admins" else "members"
+    async with FakeSlack(users=[ADMIN, outsider]) as slack:
+        app = bolt_app(edge, slack)
+        ref = ChannelRef("slack", TEAM, CHANNEL)
+        await command(app, slack, "subscribe video generation", user=ADMIN.id)
+        before = await edge.store.get(ref)
+        for change in ("subscribe RL", "unsubscribe all", "schedule 03:00", "language zh", "set size 1"):
+            refused = await command(app, slack, change, user=outsider.id)
+            assert refused["text"] == "Only people who can manage this channel may change its subscriptions."
+        assert await edge.store.get(ref) == before
+        assert "video generation" in (await command(app, slack, "list", user=outsider.id))["text"]
+
+
+async def test_under_admins_an_admin_of_the_grid_org_changes_a_channel(edge: SlackEdge) -> None:
+    # An org admin administers every workspace of the org: Slack says so in enterprise_user.
+    org_admin = FakeUser("U0ORGADMIN", enterprise_teams=(TEAM,), org_admin=True)
+    edge.managers = "admins"
+    async with FakeSlack(users=[org_admin]) as slack:
+        app = bolt_app(edge, slack)
+        assert (await command(app, slack, "subscribe RL", user=org_admin.id))["text"].startswith("Subscribed")
+
+
+async def test_a_grid_member_of_this_workspace_changes_a_channel(edge: SlackEdge) -> None:
+    async with FakeSlack(users=[GRID_MEMBER]) as slack:
+        app = bolt_app(edge, slack)
+        reply = await command(app, slack, "subscribe RL", user=GRID_MEMBER.id)
+        assert reply["text"].startswith("Subscribed")
+
+
 # An argument for each sub-command that changes a channel (bot/chat/commands.py CHANGES).
 CHANGE_ARGUMENTS = {
     "subscribe": "RL",
@@ -307,6 +360,30 @@ async def test_app_home_shows_a_private_channel_only_to_its_members(
     assert f"<#{CHANNEL}>" in member
     asked = slack.calls_to("users.conversations")
     assert {c.params.get("user") for c in asked} == {None, MEMBER.id, ADMIN.id}
+
+
+@pytest.mark.parametrize("outsider", [GUEST, PARTNER], ids=lambda user: user.id)
+async def test_app_home_shows_a_guest_or_partner_only_the_channels_they_are_in(
+    edge: SlackEdge, outsider: FakeUser
+) -> None:
+    # A guest, or a Slack Connect member from another organisation, sees in Slack only the
+    # channels they were invited to: the App Home must not list the workspace's other public
+    # channels, their topics and schedule.
+    async with FakeSlack(users=[ADMIN, outsider]) as slack:
+        await private_and_public(edge, slack)
+        shared = "C0SHARED"
+        slack.join(shared, slack.bot_user_id, outsider.id)
+        follows = Interests(("video-generation",))
+        await edge.store.save(Subscription(ChannelRef("slack", TEAM, shared), follows))
+        app = bolt_app(edge, slack)
+        text = await open_home(app, slack, outsider.id)
+        assert f"<#{shared}>" in text
+        assert "video generation" in text
+        for hidden in (CHANNEL, PRIVATE, "agents", "robotics"):
+            assert hidden not in text
+        assert "Some channels may be missing" not in text
+        member = await open_home(app, slack, ADMIN.id)
+        assert f"<#{CHANNEL}>" in member
 
 
 async def test_app_home_hides_private_channels_when_slack_will_not_say_who_is_in_them(

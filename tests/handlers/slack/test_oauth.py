@@ -20,8 +20,8 @@ from handlers.slack.app import SlackEdge, build_app
 from handlers.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, WorkspaceClients, oauth_settings
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
-from tests.handlers.slack.fake_slack import FakeSlack
-from tests.handlers.slack.test_app import SECRET, command_body, signed
+from tests.handlers.slack.fake_slack import FakeSlack, FakeUser
+from tests.handlers.slack.test_app import MEMBER, SECRET, command_body, signed
 from tests.waiting import until
 
 CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
@@ -29,7 +29,8 @@ CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(tokens=()) as fake:
+    # Whoever installs paperbot and types /paper is a member of the newly installed workspace.
+    async with FakeSlack(tokens=(), users=[FakeUser(MEMBER.id, team=FakeSlack.install_team)]) as fake:
         yield fake
 
 
@@ -107,3 +108,43 @@ async def test_install_then_use_from_the_new_workspace(engine: AsyncEngine, slac
     async with engine.connect() as conn:
         rows = await conn.execute(select(func.count()).select_from(store.installations))
         assert rows.scalar_one() == 1
+
+
+async def test_a_workspace_of_an_enterprise_grid_org_gets_its_own_token_for_deliveries(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    # A workspace of an Enterprise Grid org installs paperbot like any other, but Slack's
+    # installation names its organisation (enterprise_id): the delivery, which knows only the
+    # workspace a subscription was made in, must still find that workspace's token, and the
+    # newest one after a reinstall (a workspace that later joined a Grid org included).
+    store = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+
+    def installed(team: str, enterprise: str | None, token: str, at: float) -> Installation:
+        return Installation(
+            app_id="A1",
+            enterprise_id=enterprise,
+            team_id=team,
+            bot_token=token,
+            bot_id="B1",
+            bot_user_id="U0BOT",
+            bot_scopes=",".join(BOT_SCOPES),
+            user_id="U0ADMIN",
+            installed_at=at,
+        )
+
+    now = dt.datetime(2026, 2, 3, 9, tzinfo=dt.UTC).timestamp()
+    await store.async_save(installed("T0GRID", "E0ORG", "xoxb-grid", now))
+    await store.async_save(installed("T0MOVED", None, "xoxb-before-grid", now))
+    await store.async_save(installed("T0MOVED", "E0ORG", "xoxb-in-grid", now + 60))
+    # Another app (another client id) installed in the same workspace never lends its token.
+    other = AsyncSQLAlchemyInstallationStore(client_id="9999.0000", engine=engine)
+    await other.async_save(installed("T0ELSE", "E0ORG", "xoxb-other-app", now))
+
+    clients = WorkspaceClients(slack.base_url, installations=store)
+    grid = await clients.client_for("T0GRID")
+    assert grid is not None
+    assert grid.token == "xoxb-grid"
+    moved = await clients.client_for("T0MOVED")
+    assert moved is not None
+    assert moved.token == "xoxb-in-grid"
+    assert await clients.client_for("T0ELSE") is None
