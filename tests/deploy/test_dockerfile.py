@@ -229,7 +229,7 @@ def test_entrypoint_never_starts_the_console_demo(tmp_path: Path) -> None:
     assert "DISCORD_TOKEN" in line
     assert "SLACK_BOT_TOKEN" in line
     assert "console mode" not in process.stdout
-    assert process.stdout.startswith("database schema is up to date")  # `paperbot migrate`, first
+    assert process.stdout.startswith("database schema created")  # `paperbot migrate`, first
     assert sorted(path.name for path in tmp_path.iterdir()) == ["production.db"]  # no demo file
     with sqlite3.connect(database) as conn:  # migrated, and nothing else
         assert conn.execute("SELECT count(*) FROM reports").fetchone() == (0,)
