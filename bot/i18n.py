@@ -11,11 +11,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from bot.models import Locale
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # How a list, a quoted keyword and a label before its value are punctuated (join_list,
+    # quoted, labelled): Chinese enumerates with 、, quotes with 「」 and puts a full-width colon
+    # after a label, and an English ", " or ": " after Chinese words reads as a typo.
+    "list.separator": {"en": ", ", "zh": "、"},
+    "quoted": {"en": '"{text}"', "zh": "「{text}」"},
+    "labelled": {"en": "{label}: {value}", "zh": "{label}：{value}"},
     "digest.header": {
         # singular|plural by `count`, the day's papers. No "today": /paper digest DATE shows
         # a past day under the same header.
@@ -58,7 +66,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "digest.not_subscribed": {
         "en": "This channel follows nothing yet — try /paper subscribe RL, video generation",
-        "zh": "本频道还没有订阅任何主题 —— 试试 /paper subscribe 强化学习, 视频生成",
+        "zh": "本频道还没有订阅任何主题 —— 试试 /paper subscribe 强化学习、视频生成",
     },
     "subscribe.done": {
         "en": "Subscribed. This channel now follows: {topics}. {when}",
@@ -78,7 +86,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "exclude.usage": {
         "en": 'Usage: /paper exclude TOPICS — e.g. /paper exclude survey, "medical", robotics',
-        "zh": '用法：/paper 排除 主题 —— 例如 /paper 排除 survey, "医疗", 机器人',
+        "zh": "用法：/paper 排除 主题 —— 例如 /paper 排除 survey、“医疗”、机器人",
     },
     "exclude.done": {
         "en": "Excluded {removed}: papers about it stay out of this channel's digest. Now: {topics}.",
@@ -96,7 +104,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This channel does not exclude {removed}.",
         "zh": "本频道没有排除 {removed}。",
     },
-    "digest.not": {"en": "not {item}", "zh": "排除 {item}"},
+    "digest.not": {"en": "not {item}", "zh": "排除{item}"},
     "cadence.daily": {"en": "Digest daily at {time} ({tz}).", "zh": "每天 {time}（{tz}）推送日报。"},
     "cadence.weekdays": {
         "en": "Digest Monday to Friday at {time} ({tz}); none on Saturdays and Sundays.",
@@ -209,7 +217,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "subscribe.usage": {
         "en": 'Usage: /paper subscribe TOPICS — e.g. /paper subscribe RL, video generation, "world model"',
-        "zh": '用法：/paper subscribe 主题 —— 例如 /paper subscribe 强化学习, 视频生成, "world model"',
+        "zh": "用法：/paper subscribe 主题 —— 例如 /paper subscribe 强化学习、视频生成、“world model”",
     },
     "unsubscribe.usage": {
         "en": "Usage: /paper unsubscribe TOPICS, or /paper unsubscribe all",
@@ -316,7 +324,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.share": {"en": "Share to channel", "zh": "分享到频道"},
     "card.modal_title": {"en": "Paper details", "zh": "论文详情"},
     "card.close": {"en": "Close", "zh": "关闭"},
-    "card.part": {"en": "part {part} of {parts}", "zh": "第 {part}/{parts} 部分"},
+    "card.part": {"en": " (part {part} of {parts})", "zh": "（第 {part}/{parts} 部分）"},
     "card.shared_by": {"en": "Shared by <@{user}>", "zh": "<@{user}> 分享"},
     "card.topics_why": {"en": "Topics · why", "zh": "主题 · 原因"},
     "card.image": {"en": "Image", "zh": "配图"},
@@ -783,7 +791,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "digest.not_subscribed.personal": {
         "en": "You have no personal digest yet — try /paper subscribe RL, video generation",
-        "zh": "你还没有个人日报 —— 试试 /paper subscribe 强化学习, 视频生成",
+        "zh": "你还没有个人日报 —— 试试 /paper subscribe 强化学习、视频生成",
     },
     "feedback.up.personal": {
         "en": "Noted: more papers like this one in your personal digest (vote the same again to undo).",
@@ -913,6 +921,21 @@ def t(key: str, locale: str = "en", **values: object) -> str:
         singular, plural = text.split("|", 1)
         text = singular if values.get("count") == 1 else plural
     return text.format(**values)
+
+
+def join_list(items: Iterable[str], locale: str) -> str:
+    """`RL, agents` / `强化学习、智能体`: the items of a list inside a sentence."""
+    return t("list.separator", locale).join(items)
+
+
+def quoted(text: str, locale: str) -> str:
+    """`"world model"` / `「world model」`: a keyword as typed, marked as one."""
+    return t("quoted", locale, text=text)
+
+
+def labelled(label: str, value: str, locale: str) -> str:
+    """`Topics: RL` / `主题：强化学习`: a label and its value on one line."""
+    return t("labelled", locale, label=label, value=value)
 
 
 def wrote_chinese(text: str) -> bool:

@@ -53,7 +53,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import for_reader, locale_of_text, t, wrote_chinese
+from bot.i18n import for_reader, join_list, locale_of_text, t, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -398,7 +398,7 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     )
     assert change.subscription is not None
     sub = change.subscription
-    following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
+    following = join_list(interest_labels(sub.interests, ctx.taxonomy, locale), locale)
     if change.resumed:
         return Reply(
             ctx.say("subscribe.resumed", locale, topics=following, when=cadence_text(sub, locale)),
@@ -415,7 +415,7 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
     if not rest.strip():
         return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
-    removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
+    removed = join_list(interest_labels(change.changed, ctx.taxonomy, locale), locale)
     if change.subscription is None and not change.changed.changes_anything():
         return Reply(ctx.say("unsubscribe.nothing", locale), error=True, locale=locale)
     if not change.changed.changes_anything():
@@ -426,7 +426,7 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         return Reply(ctx.say("unsubscribe.all", locale), locale=locale)
     if not change.subscription.interests:
         return Reply(ctx.say("unsubscribe.last", locale, removed=removed), locale=locale)
-    following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    following = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
     return Reply(ctx.say("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
 
 
@@ -507,7 +507,7 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
     action = exclude if verb == "exclude" else include
     change = await action(ctx.store, ctx.taxonomy, ctx.channel, rest)
     assert change.subscription is not None
-    now = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    now = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
     if not change.changed.changes_anything():
         if verb == "include":
             return Reply(
@@ -516,7 +516,7 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
         return Reply(ctx.say("subscribe.unchanged", locale, topics=now), locale=locale)
     # What changed, named without the "not" prefix: "Excluded robotics", "No longer excluded robotics".
     named = Interests(change.changed.excluded_topics, change.changed.excluded_keywords)
-    changed = ", ".join(interest_labels(named, ctx.taxonomy, locale))
+    changed = join_list(interest_labels(named, ctx.taxonomy, locale), locale)
     return Reply(ctx.say(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
 
 
@@ -618,8 +618,7 @@ def _topics_text(taxonomy: Taxonomy, locale: str) -> str:
             if name.casefold() not in shown:  # a name may be both a Chinese and an alias (OCR)
                 shown.append(name.casefold())
                 aliases.append(name)
-        aliases_text = ", ".join(aliases)
-        lines.append(f"• {topic.label(locale)} — {aliases_text}")
+        lines.append(f"• {topic.label(locale)} — {join_list(aliases, locale)}")
     return "\n".join(lines)
 
 
@@ -641,7 +640,7 @@ def _list_text(
     return t(
         for_reader("list.some", personal),
         locale,
-        topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
+        topics=join_list(interest_labels(current.interests, taxonomy, locale), locale),
         when=cadence_text(current, locale),
         language=t(f"language.{current.locale}", locale),
         paused=paused,
@@ -731,7 +730,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("TOPICS", "主题"),
         (
             'follow topics or "quoted keywords": RL, video generation, "GRPO"',
-            '订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"',
+            "订阅主题或“带引号的关键词”，用逗号或顿号分隔：强化学习、视频生成、“GRPO”",
         ),
         _subscribe,
         changes=True,
@@ -752,7 +751,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("TOPICS", "主题"),
         (
             'leave papers about these out: survey, "medical", robotics',
-            '不要与这些相关的论文：survey, "医疗", 机器人',
+            "不要与这些相关的论文：survey、“医疗”、机器人",
         ),
         _exclude,
         changes=True,
@@ -901,7 +900,7 @@ def help_text(locale: str, usages_by_verb: Mapping[str, str] | None = None) -> s
 # What only typed commands allow (Slack, the console): a minus in `subscribe`, and help in the
 # other language by its name. Discord's sub-commands have English names and take the caller's locale.
 _TYPED_TIPS = {
-    "include": (' (or: /paper subscribe agents -"medical")', '（也可写：/paper 订阅 智能体 -"医疗"）'),
+    "include": (' (or: /paper subscribe agents -"medical")', "（也可写：/paper 订阅 智能体 -“医疗”）"),
     "help": (" (/paper 帮助 for Chinese)", "（/paper help 查看英文）"),
 }
 

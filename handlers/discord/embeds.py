@@ -18,7 +18,7 @@ import discord
 
 from bot.chat.commands import Reply, fit_digest
 from bot.delivery.split import pack
-from bot.i18n import t
+from bot.i18n import join_list, t
 from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.feedback import DOWN, UP
@@ -319,7 +319,7 @@ def digest_embed(item: DigestItem, locale: str, *, image: bool = False) -> disco
         description=_description(item.domain, item.contribution) or None,
         colour=COLOUR,
     )
-    topics = ", ".join(item.topics)
+    topics = join_list(item.topics, locale)
     reason = clip_reason(item.reason, max(0, REASON_CHARS - len(topics) - 1))
     why = "\n".join(part for part in (topics, reason) if part.strip())
     if why.strip():
@@ -435,7 +435,7 @@ def compact_messages(
     for title_chars, topic_chars in LIST_LIMITS:
         lines = [
             f"{number}. [{_link_label(item.title, title_chars) or item.arxiv_id}]({item.hf_url})"
-            + (f" — {escape_clip(', '.join(item.topics), topic_chars)}" if item.topics else "")
+            + (f" — {escape_clip(join_list(item.topics, locale), topic_chars)}" if item.topics else "")
             for number, item in enumerate(items, start=1)
         ]
         if lines and notes:

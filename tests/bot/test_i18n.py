@@ -3,16 +3,17 @@ and a caller's mistakes answered in the caller's language (LocalisedInputError).
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.chat.commands import CommandContext, handle_invocation, handle_paper_command
+from bot.chat.commands import COMMAND_LIST, CommandContext, handle_invocation, handle_paper_command
 from bot.chat.query import parse_query
 from bot.chat.subscribing import parse_digest_setting, parse_time, parse_timezone
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import MESSAGES, locale_of_text, t
+from bot.i18n import MESSAGES, join_list, labelled, locale_of_text, quoted, t
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -128,3 +129,38 @@ async def test_why_an_arxiv_id_is_impossible_is_said_in_the_caller_s_language(ct
         english.text
         == "'1401.12345' is not a possible arXiv id: five-digit numbers start in January 2015 (1501)"
     )
+
+
+# An ASCII comma, semicolon, colon or bracket touching Chinese text reads as a typo to a Chinese
+# reader: Chinese lists take 、, clauses ，；, labels ：, asides （）.
+ASCII_BESIDE_CHINESE = re.compile(r"[\u3400-\u9fff][,;:!?)]|[,;:!?(] ?[\u3400-\u9fff]|[\u3400-\u9fff] ?\(")
+
+
+def chinese_texts() -> dict[str, str]:
+    texts = {key: texts["zh"] for key, texts in MESSAGES.items()}
+    texts |= {f"help {command.verb}": command.help[1] for command in COMMAND_LIST}
+    texts |= {f"usage {command.verb}": command.usage("zh") for command in COMMAND_LIST}
+    return texts
+
+
+@pytest.mark.parametrize(("key", "text"), sorted(chinese_texts().items()))
+def test_chinese_text_is_punctuated_as_chinese(key: str, text: str) -> None:
+    assert ASCII_BESIDE_CHINESE.search(text) is None, f"{key}: {text}"
+
+
+def test_lists_quotes_and_labels_follow_the_reader_s_language() -> None:
+    assert join_list(["RL", "agents"], "en") == "RL, agents"
+    assert join_list(["强化学习", "智能体"], "zh") == "强化学习、智能体"
+    assert quoted("world model", "en") == '"world model"'
+    assert quoted("world model", "zh") == "「world model」"
+    assert labelled("Topics", "RL", "en") == "Topics: RL"
+    assert labelled("主题", "强化学习", "zh") == "主题：强化学习"
+
+
+async def test_a_chinese_subscription_reply_lists_its_topics_the_chinese_way(ctx: CommandContext) -> None:
+    reply = await handle_paper_command(ctx, "订阅 强化学习，视频生成，“world model”")
+    assert reply.text.startswith("订阅成功。本频道现在订阅：强化学习、视频生成、「world model」。"), (
+        reply.text
+    )
+    listing = (await handle_paper_command(ctx, "列表")).text
+    assert listing.startswith("本频道订阅：强化学习、视频生成、「world model」\n"), listing

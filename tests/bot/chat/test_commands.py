@@ -65,7 +65,7 @@ async def test_subscribing_again_adds_only_what_is_new(ctx: CommandContext) -> N
 async def test_unsubscribing_removes_topics_and_all_ends_the_subscription(ctx: CommandContext) -> None:
     await say(ctx, 'subscribe RL, agents, "GRPO"')
     reply = await say(ctx, "unsubscribe 强化学习")
-    assert reply.text == '已取消订阅 强化学习。仍在订阅：智能体, "GRPO"。'
+    assert reply.text == "已取消订阅 强化学习。仍在订阅：智能体、「GRPO」。"  # Chinese list punctuation
     assert (await say(ctx, "unsubscribe robotics")).error
     assert (await say(ctx, "unsubscribe all")).text.startswith("Unsubscribed: this channel")
     assert await ctx.store.get(CHANNEL) is None
@@ -100,7 +100,7 @@ async def test_swapping_the_last_topic_for_another_keeps_the_channels_settings(c
     assert "最多 3 篇" in listing
     reply = await say(ctx, "subscribe agents")
     assert reply.text == (
-        '订阅成功。本频道现在订阅：智能体, 排除 "medical"。'
+        "订阅成功。本频道现在订阅：智能体、排除「medical」。"
         "每星期五 07:15（Asia/Shanghai）推送周报：本周最相关的论文，每篇只出现一次。"
     )
     again = await ctx.store.get(CHANNEL)

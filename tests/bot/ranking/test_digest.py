@@ -47,7 +47,8 @@ def test_a_capped_digest_says_how_many_more_and_how_to_see_them() -> None:
 def test_labels_follow_the_channel_language() -> None:
     digest = build_digest(report(), Interests(("video-generation",), ("folding",)), TAXONOMY, locale="zh")
     assert digest.header() == "每日论文 · 2026-05-04 — 当日 4 篇中有 4 篇与本频道相关"
-    assert digest.following == ("视频生成", '"folding"')
+    assert digest.following == ("视频生成", "「folding」")
+    assert digest.following_line() == "订阅主题：视频生成、「folding」"
     assert digest.items[0].topics == ("视频生成",)
     assert "标题命中" in digest.items[0].reason
 

@@ -500,3 +500,20 @@ async def test_one_enormous_section_is_split_across_fields_under_25() -> None:
     check_message(DiscordMessage(embeds=[embed]), own_links=True)
     assert len(embed.fields) > 1
     assert (embed.fields[0].name or "").startswith("How to use it (1/")
+
+
+def test_a_chinese_card_lists_its_topics_the_chinese_way() -> None:
+    item = DigestItem(
+        arxiv_id="2605.00001",
+        title="Reinforcement Learning for LLM Agents",
+        hf_url="https://huggingface.co/papers/2605.00001",
+        arxiv_url="https://arxiv.org/abs/2605.00001",
+        pdf_url="https://arxiv.org/pdf/2605.00001",
+        domain="",
+        contribution="",
+        topics=("强化学习", "智能体"),
+        reason="标题命中「Reinforcement Learning」",
+        score=1.0,
+    )
+    (field,) = digest_messages(digest([item], locale="zh"))[0].embeds[0].fields
+    assert (field.value or "").startswith("强化学习、智能体\n"), field.value
