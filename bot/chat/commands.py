@@ -67,6 +67,7 @@ from bot.store.votes import VoteStore
 from bot.text import display_width, pad
 from bot.topics.resolve import UnknownTopicError, suggest
 from bot.topics.taxonomy import Taxonomy
+from bot.topics.traditional import to_simplified
 from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
@@ -295,7 +296,8 @@ def _parse(arguments: str) -> tuple[str, str]:
     series`, `list decoding`): when what follows cannot be that sub-command's argument (its
     `fits`), the whole text is a lookup."""
     words = arguments.strip().split(maxsplit=1)
-    name = words[0].casefold() if words else "help"
+    # 訂閱 is 订阅: a name typed in traditional characters is the same name (bot/topics/traditional.py).
+    name = to_simplified(words[0].casefold()) if words else "help"
     verb = VERBS.get(name, "lookup")
     rest = words[1] if len(words) > 1 else ""
     if verb == "lookup" or (name in ALSO_SEARCHED and not COMMAND_TABLE[verb].fits(rest)):

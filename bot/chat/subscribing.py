@@ -32,6 +32,7 @@ from bot.models import (
 from bot.ranking.feedback import HALF_LIFE_DAYS, ChannelPreferences
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
+from bot.topics.traditional import to_simplified
 from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_offset
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
@@ -86,8 +87,11 @@ _LOCALE_NAMES: dict[str, Locale] = {
     "chinese": "zh",
     "中文": "zh",
     "汉语": "zh",
+    # Compared folded to simplified characters (繁體中文 is 繁体中文): bot/topics/traditional.py.
     "简体中文": "zh",
-    "繁體中文": "zh",
+    "繁体中文": "zh",
+    "简体": "zh",
+    "繁体": "zh",
 }
 # Names people type for the zones most labs live in, beside the IANA names themselves.
 _ZONE_ALIASES = {
@@ -332,7 +336,7 @@ def _offset_zone(raw: str, offset: Offset) -> str:
 
 def parse_locale(text: str) -> Locale:
     """`en`, `zh`, `zh-CN`, `English`, `中文` → `en` or `zh`."""
-    key = text.strip().casefold().replace("_", "-")
+    key = to_simplified(text.strip().casefold().replace("_", "-"))
     locale = _LOCALE_NAMES.get(key) or _LOCALE_NAMES.get(key.split("-")[0])
     if locale is None:
         raise LocalisedInputError("error.unknown_language", text=text)
@@ -379,7 +383,7 @@ _ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "r
     "点赞": "upvotes",
     "点赞数": "upvotes",
 }
-_OFF = frozenset({"off", "none", "0", "关闭", "无"})
+_OFF = frozenset({"off", "none", "0", "关闭", "关", "无", "不限"})
 # `/paper set images on|off` (开|关) and `/paper set layout cards|compact` (卡片|紧凑).
 _SWITCH_NAMES = {
     "on": True,
@@ -409,8 +413,8 @@ MAX_MIN_UPVOTES = 1_000_000
 
 def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
     """One `/paper set` change as DigestSettings fields; raises BadInputError saying what works."""
-    field = _SETTING_NAMES.get(name.strip().casefold())
-    text = value.strip().casefold()
+    field = _SETTING_NAMES.get(to_simplified(name.strip().casefold()))
+    text = to_simplified(value.strip().casefold())
     if field is None:
         raise LocalisedInputError("error.unknown_setting", name=name)
     if field == "images":
@@ -464,7 +468,7 @@ _CADENCE_NAMES = {
 def parse_cadence(text: str) -> dict[str, Any]:
     """`daily`, `weekdays`, or `weekly [DAY]` (default Monday), in English or Chinese, as
     DigestSettings fields; raises BadInputError saying what works."""
-    words = text.strip().casefold().split()
+    words = to_simplified(text.strip().casefold()).split()
     if not words:
         raise LocalisedInputError("error.cadence_empty")
     cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))

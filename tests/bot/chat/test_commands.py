@@ -482,3 +482,14 @@ async def test_a_search_that_only_resembles_a_command_gets_no_hint(ctx: CommandC
     # No "To change the channel, the command is /paper …" (a lookup's own tips may name /paper topics).
     assert "the command is /paper" not in reply.text
     assert "如需更改本频道设置" not in reply.text
+
+
+async def test_commands_typed_in_traditional_characters_are_the_same_commands(ctx: CommandContext) -> None:
+    # A reader in Taiwan or Hong Kong types 訂閱 機器人, not 订阅 机器人.
+    reply = await say(ctx, "訂閱 機器人、強化學習")
+    assert reply.text.startswith("订阅成功。本频道现在订阅：机器人、强化学习。"), reply.text
+    assert (await say(ctx, "頻率 每週 週五")).text.startswith("每星期五")
+    assert "紧凑" in (await say(ctx, "設置 佈局 緊湊")).text
+    assert "不限点赞数" in (await say(ctx, "設置 最少點贊 關")).text
+    assert (await say(ctx, "語言 繁體中文")).text == "本频道的日报语言已设为中文。"
+    assert (await say(ctx, "退訂 機器人")).text.startswith("已取消订阅 机器人。")
