@@ -209,7 +209,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "用法：/paper schedule 时间 [时区]，例如 /paper schedule 09:30 Asia/Shanghai、"
         "/paper 定时 下午 3点 北京、/paper 定时 8:00 UTC+8",
     },
-    "language.done": {"en": "This channel's digest is now in English.", "zh": "本频道的日报语言已设为中文。"},
+    # Said in the caller's language (a Chinese admin making the digest English reads Chinese).
+    "language.done": {
+        "en": "This channel's digest is now in {language}.",
+        "zh": "本频道的日报语言已设为{language}。",
+    },
     "language.usage": {"en": "Usage: /paper language en|zh", "zh": "用法：/paper language en|zh"},
     "need_subscription": {
         "en": "Subscribe this channel first: /paper subscribe TOPICS",
@@ -786,8 +790,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "你的个人日报没有排除 {removed}。",
     },
     "language.done.personal": {
-        "en": "Your personal digest is now in English.",
-        "zh": "你的个人日报语言已设为中文。",
+        "en": "Your personal digest is now in {language}.",
+        "zh": "你的个人日报语言已设为{language}。",
     },
     "digest.not_subscribed.personal": {
         "en": "You have no personal digest yet — try /paper subscribe RL, video generation",

@@ -460,7 +460,10 @@ async def _language(ctx: CommandContext, rest: str, current: Subscription | None
     if not rest.strip():
         return Reply(t("language.usage", locale), error=True, locale=locale)
     sub = await set_language(ctx.store, ctx.channel, rest)
-    return Reply(ctx.say("language.done", sub.locale), locale=sub.locale)
+    # To the caller in their platform's language; else in the channel's, which is now the new one.
+    said = ctx.locale or sub.locale
+    language = t(f"language.{sub.locale}", said)
+    return Reply(ctx.say("language.done", said, language=language), locale=said)
 
 
 async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:

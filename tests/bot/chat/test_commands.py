@@ -493,3 +493,16 @@ async def test_commands_typed_in_traditional_characters_are_the_same_commands(ct
     assert "不限点赞数" in (await say(ctx, "設置 最少點贊 關")).text
     assert (await say(ctx, "語言 繁體中文")).text == "本频道的日报语言已设为中文。"
     assert (await say(ctx, "退訂 機器人")).text.startswith("已取消订阅 机器人。")
+
+
+async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: CommandContext) -> None:
+    # A Chinese admin (Slack/Discord locale zh-CN or zh-TW) making a lab channel's digest English
+    # was told so in English only.
+    chinese_admin = replace(ctx, locale="zh")
+    await say(chinese_admin, "subscribe RL")
+    reply = await say(chinese_admin, "language en")
+    assert (reply.text, reply.locale) == ("本频道的日报语言已设为英文。", "zh")
+    english_admin = replace(ctx, locale="en")
+    assert (await say(english_admin, "语言 中文")).text == "This channel's digest is now in Chinese."
+    # A caller whose language the platform does not say reads the channel's new language.
+    assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
