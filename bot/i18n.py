@@ -248,7 +248,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_allowed.unknown": {
         "en": "paperbot could not check with the platform whether you may change this channel, "
         "so nothing was changed; try again in a minute.",
-        "zh": "paperbot 暂时无法向平台确认您是否有权修改本频道，因此未做任何更改，请一分钟后再试。",
+        "zh": "paperbot 暂时无法向平台确认你是否有权修改本频道，因此未做任何更改，请一分钟后再试。",
     },
     "settings.min_upvotes.range": {
         "en": "min-upvotes must be a whole number from 0 to {max} (or off for no floor).",
@@ -274,7 +274,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "console.did_you_mean": {
         "en": "Commands start with /paper — did you mean {command}?",
-        "zh": "命令以 /paper 开头 —— 您是想输入 {command} 吗？",
+        "zh": "命令以 /paper 开头 —— 你是想输入 {command} 吗？",
     },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     # A lookup that found nothing, with what to try instead (lookup.none_tip, lookup.did_you_mean).
@@ -302,7 +302,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lookup.did_you_mean": {
         "en": "Did you mean the topic “{topic}”? /paper {topic}",
-        "zh": "您是不是要找主题“{topic}”？/paper {topic}",
+        "zh": "你是不是要找主题“{topic}”？/paper {topic}",
     },
     "lookup.no_report_for_day": {
         "en": "No report is archived for {day}. The newest archived report is {latest}: /paper {latest}",
@@ -321,7 +321,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_topic": {
         "en": 'Unknown topic "{term}" — did you mean "{suggestion}"? To follow it as a keyword, quote it.',
-        "zh": "未知主题「{term}」—— 您是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
+        "zh": "未知主题「{term}」—— 你是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
     },
     # Cards and their buttons (Slack, Discord).
     "card.details": {"en": "Details", "zh": "详情"},
@@ -421,14 +421,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "you can still read this one there with `/paper digest {date}`.",
         "zh": "paperbot 没有将 {date} 的日报发到 {channel}：{error}。请重新设置该频道的时区"
         "（例如 `/paper schedule 09:00 Asia/Shanghai`），下一期会照常发送；"
-        "您仍可在该频道用 `/paper digest {date}` 查看这一期。",
+        "你仍可在该频道用 `/paper digest {date}` 查看这一期。",
     },
     "notice.delivery_failed.creator": {
         "en": "The paperbot digest of {date} could not be posted to {channel}: {attempts} attempts "
         "failed (last error: {error}). You can still read it there with `/paper digest {date}`. "
         "If it happens again, please tell whoever runs paperbot.",
         "zh": "paperbot 无法将 {date} 的日报发到 {channel}：已尝试 {attempts} 次均失败"
-        "（最后的错误：{error}）。您仍可在该频道用 `/paper digest {date}` 查看。"
+        "（最后的错误：{error}）。你仍可在该频道用 `/paper digest {date}` 查看。"
         "如果再次发生，请告知 paperbot 的管理员。",
     },
     "notice.paused": {
@@ -471,7 +471,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "feedback.retracted": {
         "en": "Your vote on this paper is withdrawn.",
-        "zh": "已撤回您对这篇论文的投票。",
+        "zh": "已撤回你对这篇论文的投票。",
     },
     "feedback.unknown_paper": {
         "en": "That paper is not in paperbot's archive; nothing was recorded.",
@@ -505,7 +505,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.unknown_timezone.suggest": {
         "en": 'unknown time zone {raw!r} — did you mean "{suggestion}"? '
         "(use an IANA name such as Asia/Shanghai)",
-        "zh": "未知时区「{raw}」—— 您是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
+        "zh": "未知时区「{raw}」—— 你是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
     },
     # A UTC offset with minutes (UTC+5:30): no IANA zone is one all year, so the places are named.
     "error.timezone_offset_minutes": {

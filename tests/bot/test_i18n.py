@@ -164,3 +164,10 @@ async def test_a_chinese_subscription_reply_lists_its_topics_the_chinese_way(ctx
     )
     listing = (await handle_paper_command(ctx, "列表")).text
     assert listing.startswith("本频道订阅：强化学习、视频生成、「world model」\n"), listing
+
+
+@pytest.mark.parametrize(("key", "text"), sorted(chinese_texts().items()))
+def test_chinese_text_addresses_the_reader_one_way(key: str, text: str) -> None:
+    # One way: 23 messages said 你 (every personal-digest reply among them) and 8 said 您, so a
+    # reader was 你 in one reply and 您 in the next. 你 is how chat apps address their users.
+    assert "您" not in text, f"{key}: {text}"

@@ -161,7 +161,7 @@ async def test_a_lookup_that_finds_nothing_says_what_to_try(ctx: CommandContext)
     )
     assert "\n" not in reply.text  # one line: Slack and Discord would fence several in a code block
     zh = await say(ctx, "视频生城")  # one character off a topic's Chinese name
-    assert zh.text == "存档中没有与“视频生城”匹配的论文。您是不是要找主题“视频生成”？/paper 视频生成"
+    assert zh.text == "存档中没有与“视频生城”匹配的论文。你是不是要找主题“视频生成”？/paper 视频生成"
     # A near miss that finds papers (stemming forgives it) still names the topic it meant.
     found = await say(ctx, "reinforcment learning")
     assert found.hits
