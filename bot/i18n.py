@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 MESSAGES: dict[str, dict[str, str]] = {
-    # How a list, a quoted keyword and a label before its value are punctuated (join_list,
-    # quoted, labelled): Chinese enumerates with 、, quotes with 「」 and puts a full-width colon
-    # after a label, and an English ", " or ": " after Chinese words reads as a typo.
+    # How a list, a quoted keyword, a label before its value and an aside are punctuated
+    # (join_list, quoted, labelled, aside): Chinese enumerates with 、, quotes with 「」, puts a
+    # full-width colon after a label and full-width brackets round an aside; an English ", ",
+    # ": " or " (" after Chinese words reads as a typo.
     "list.separator": {"en": ", ", "zh": "、"},
     "quoted": {"en": '"{text}"', "zh": "「{text}」"},
     "labelled": {"en": "{label}: {value}", "zh": "{label}：{value}"},
+    "aside": {"en": "{text} ({aside})", "zh": "{text}（{aside}）"},
     "digest.header": {
         # singular|plural by `count`, the day's papers. No "today": /paper digest DATE shows
         # a past day under the same header.
@@ -328,7 +330,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card.share": {"en": "Share to channel", "zh": "分享到频道"},
     "card.modal_title": {"en": "Paper details", "zh": "论文详情"},
     "card.close": {"en": "Close", "zh": "关闭"},
-    "card.part": {"en": " (part {part} of {parts})", "zh": "（第 {part}/{parts} 部分）"},
+    "card.part": {"en": "part {part} of {parts}", "zh": "第 {part}/{parts} 部分"},
     "card.shared_by": {"en": "Shared by <@{user}>", "zh": "<@{user}> 分享"},
     "card.topics_why": {"en": "Topics · why", "zh": "主题 · 原因"},
     "card.image": {"en": "Image", "zh": "配图"},
@@ -940,6 +942,11 @@ def quoted(text: str, locale: str) -> str:
 def labelled(label: str, value: str, locale: str) -> str:
     """`Topics: RL` / `主题：强化学习`: a label and its value on one line."""
     return t("labelled", locale, label=label, value=value)
+
+
+def aside(text: str, note: str, locale: str) -> str:
+    """`yesterday (2026-12-05)` / `昨天（2026-12-05）`: a text and a note on it."""
+    return t("aside", locale, text=text, aside=note)
 
 
 def wrote_chinese(text: str) -> bool:

@@ -53,7 +53,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import for_reader, join_list, locale_of_text, t, wrote_chinese
+from bot.i18n import aside, for_reader, join_list, locale_of_text, t, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -562,7 +562,7 @@ def _meant_topic(ctx: CommandContext, query: str) -> str | None:
 async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale: Locale) -> Reply:
     day = answer.day
     if day is not None and shown != day.isoformat():
-        shown = f"{shown} ({day.isoformat()})"  # `yesterday (2026-12-05)`: which day it was
+        shown = aside(shown, day.isoformat(), locale)  # `yesterday (2026-12-05)`: which day it was
     if day is None or not answer.hits:
         # A day without a report (a weekend, a day not archived yet): name the newest one there is.
         latest = await ctx.archive.latest_report_date()

@@ -14,7 +14,7 @@ from typing import Any
 from bot.chat.commands import Reply, fit_digest
 from bot.chat.link_cards import LinkCard, LinkCards
 from bot.delivery.split import pack
-from bot.i18n import join_list, labelled, t
+from bot.i18n import aside, join_list, labelled, t
 from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.signals import signals_of
@@ -346,7 +346,7 @@ def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:
     """The plain-text notification: what the message is, then the titles it carries."""
     head = digest.header()
     if parts > 1:
-        head += t("card.part", digest.locale, part=part, parts=parts)
+        head = aside(head, t("card.part", digest.locale, part=part, parts=parts), digest.locale)
     body = "; ".join(_flat(title) for title in titles)
     return clip(escape(labelled(head, body, digest.locale) if body else head), MAX_FALLBACK_TEXT)
 

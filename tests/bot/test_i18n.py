@@ -13,7 +13,7 @@ from bot.chat.commands import COMMAND_LIST, CommandContext, handle_invocation, h
 from bot.chat.query import parse_query
 from bot.chat.subscribing import parse_digest_setting, parse_time, parse_timezone
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import MESSAGES, join_list, labelled, locale_of_text, quoted, t
+from bot.i18n import MESSAGES, aside, join_list, labelled, locale_of_text, quoted, t
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -155,6 +155,8 @@ def test_lists_quotes_and_labels_follow_the_reader_s_language() -> None:
     assert quoted("world model", "zh") == "「world model」"
     assert labelled("Topics", "RL", "en") == "Topics: RL"
     assert labelled("主题", "强化学习", "zh") == "主题：强化学习"
+    assert aside("yesterday", "2026-12-05", "en") == "yesterday (2026-12-05)"
+    assert aside("昨天", "2026-12-05", "zh") == "昨天（2026-12-05）"
 
 
 async def test_a_chinese_subscription_reply_lists_its_topics_the_chinese_way(ctx: CommandContext) -> None:

@@ -137,7 +137,7 @@ async def test_a_day_named_as_people_say_it_is_that_days_report(engine: AsyncEng
     reply = await say(ctx, "yesterday")
     assert reply.text.startswith("The first 5 of 14 papers for yesterday (2026-11-20), in the report's order")
     zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "昨天")
-    assert zh.text.startswith("“昨天 (2026-11-20)”共 14 篇论文")
+    assert zh.text.startswith("“昨天（2026-11-20）”共 14 篇论文")  # full-width brackets in Chinese
     assert len((await say(ctx, "latest")).hits) == 5
     assert len((await say(ctx, "最新")).hits) == 5
     # A day with no report names the newest there is, in the caller's language.
