@@ -452,6 +452,8 @@ for _number, _name in enumerate(WEEKDAYS):
     for _spelling in (_name, _name[:3], f"周{_zh}", f"星期{_zh}", f"礼拜{_zh}"):
         _WEEKDAY_NAMES[_spelling] = _number
 _WEEKDAY_NAMES.update({"周天": 6, "星期天": 6, "礼拜天": 6})
+# After 每周 the day may be its numeral alone (`每周 五`, as 每周五 is said).
+_WEEKDAY_NAMES.update({day: number for number, day in enumerate("一二三四五六日")} | {"天": 6})
 _CADENCE_NAMES = {
     "daily": "daily",
     "every day": "daily",
@@ -460,6 +462,9 @@ _CADENCE_NAMES = {
     "weekdays": "weekdays",
     "workdays": "weekdays",
     "工作日": "weekdays",
+    "每个工作日": "weekdays",
+    "周一到周五": "weekdays",
+    "周一至周五": "weekdays",
     "weekly": "weekly",
     "每周": "weekly",
 }
