@@ -31,12 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         # a past day under the same header.
         "en": "Daily Papers · {date} — {matched} of {total} paper for this channel"
         "|Daily Papers · {date} — {matched} of {total} papers for this channel",
-        "zh": "每日论文 · {date} — 当日 {total} 篇中有 {matched} 篇与本频道相关",
+        "zh": "每日论文 · {date} —— 当日 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "digest.header.none": {
         "en": "Daily Papers · {date} — the day's one paper does not match this channel's topics"
         "|Daily Papers · {date} — none of the day's {total} papers match this channel's topics",
-        "zh": "每日论文 · {date} — 当日 {total} 篇论文中没有与本频道主题相关的",
+        "zh": "每日论文 · {date} —— 当日 {total} 篇论文中没有与本频道主题相关的",
     },
     "digest.following": {"en": "Following: {topics}", "zh": "订阅主题：{topics}"},
     "digest.more": {
@@ -130,13 +130,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.header.weekly": {
         "en": "Weekly Papers · {start} – {end} — {matched} of {total} paper for this channel"
         "|Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
-        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
+        "zh": "每周论文 · {start} – {end} —— 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "digest.header.weekly.none": {
         "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "
         "topics|Weekly Papers · {start} – {end} — none of the week's {total} papers match this "
         "channel's topics",
-        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇论文中没有与本频道主题相关的",
+        "zh": "每周论文 · {start} – {end} —— 本周 {total} 篇论文中没有与本频道主题相关的",
     },
     "settings.show": {
         "en": "Digest: up to {size}, {floor}, ordered by {order}; {layout}, {images}.",
@@ -837,6 +837,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the personal digest of user {user} ({channel})",
         "zh": "用户 {user} 的个人日报（{channel}）",
     },
+    "home.title": {"en": "paperbot — this workspace's subscriptions", "zh": "paperbot —— 本工作区的订阅"},
     "home.personal": {"en": "🔒 Your personal digest (DM)", "zh": "🔒 你的个人日报（私信）"},
     "home.personal.others": {
         "en": "…and {count} personal digest of another reader (theirs to see).|"

@@ -444,7 +444,7 @@ async def home_view(
     # The viewer's own channels first: past HOME_CHANNELS, those are the ones they look for.
     channels.sort(key=lambda s: s.channel.channel not in (readable.joined or ()))
     subscriptions = mine + channels
-    title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
+    title = t("home.title", locale)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not subscriptions:
         # Not list.none ("This channel follows nothing yet"): the Home tab is no channel.

@@ -132,8 +132,10 @@ async def test_why_an_arxiv_id_is_impossible_is_said_in_the_caller_s_language(ct
 
 
 # An ASCII comma, semicolon, colon or bracket touching Chinese text reads as a typo to a Chinese
-# reader: Chinese lists take 、, clauses ，；, labels ：, asides （）.
-ASCII_BESIDE_CHINESE = re.compile(r"[\u3400-\u9fff][,;:!?)]|[,;:!?(] ?[\u3400-\u9fff]|[\u3400-\u9fff] ?\(")
+# reader: Chinese lists take 、, clauses ，；, labels ：, asides （）; and its dash is two long (——).
+ASCII_BESIDE_CHINESE = re.compile(
+    r"[\u3400-\u9fff][,;:!?)]|[,;:!?(] ?[\u3400-\u9fff]|[\u3400-\u9fff] ?\(|(?<!—)—(?!—)"
+)
 
 
 def chinese_texts() -> dict[str, str]:

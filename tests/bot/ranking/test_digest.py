@@ -46,7 +46,7 @@ def test_a_capped_digest_says_how_many_more_and_how_to_see_them() -> None:
 
 def test_labels_follow_the_channel_language() -> None:
     digest = build_digest(report(), Interests(("video-generation",), ("folding",)), TAXONOMY, locale="zh")
-    assert digest.header() == "每日论文 · 2026-05-04 — 当日 4 篇中有 4 篇与本频道相关"
+    assert digest.header() == "每日论文 · 2026-05-04 —— 当日 4 篇中有 4 篇与本频道相关"
     assert digest.following == ("视频生成", "「folding」")
     assert digest.following_line() == "订阅主题：视频生成、「folding」"
     assert digest.items[0].topics == ("视频生成",)
@@ -119,7 +119,7 @@ def test_a_week_without_a_match_says_none_as_a_day_does_in_both_languages() -> N
         "Weekly Papers · 2026-04-28 – 2026-05-04 — none of the week's 4 papers match this channel's topics"
     )
     assert build_digest(week, robots, TAXONOMY, locale="zh").header() == (
-        "每周论文 · 2026-04-28 – 2026-05-04 — 本周 4 篇论文中没有与本频道主题相关的"
+        "每周论文 · 2026-04-28 – 2026-05-04 —— 本周 4 篇论文中没有与本频道主题相关的"
     )
     video = build_digest(week, Interests(("video-generation",)), TAXONOMY)
     assert video.header() == "Weekly Papers · 2026-04-28 – 2026-05-04 — 3 of 4 papers for this channel"

@@ -186,4 +186,4 @@ def test_a_chinese_card_and_its_notification_are_punctuated_as_chinese() -> None
     ]
     why = next(text for text in contexts if text.startswith("主题"))
     assert why.startswith("主题：强化学习、智能体 · 匹配原因："), why
-    assert message.text.startswith("每日论文 · 2026-05-04 — 当日 1 篇中有 1 篇与本频道相关：Reinforcement")
+    assert message.text.startswith("每日论文 · 2026-05-04 —— 当日 1 篇中有 1 篇与本频道相关：Reinforcement")
