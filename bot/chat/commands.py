@@ -38,7 +38,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more
 from bot.chat.query import PaperQuery, parse_query
-from bot.chat.subscribing import begins_like_a_time, format_time, parse_locale
+from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
     NoReportError,
     NotSubscribedError,
@@ -65,7 +65,7 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
-from bot.topics.resolve import UnknownTopicError, suggest
+from bot.topics.resolve import UnknownTopicError, resolve_terms, suggest
 from bot.topics.taxonomy import Taxonomy
 from bot.topics.traditional import to_simplified
 from bot.zones import zone_label
@@ -171,6 +171,7 @@ class Reply:
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
     """Answer `/paper ARGUMENTS` as typed (the text after the command name): the first word
     names the sub-command, else the whole text is a lookup."""
+    arguments = unglue(arguments, ctx.taxonomy)
     verb, rest = _parse(arguments)
     reply = await handle_invocation(ctx, verb, rest, typed=arguments)
     if verb == "lookup" and (command := _meant_command(arguments, found=bool(reply.hits))) is not None:
@@ -303,6 +304,52 @@ def _parse(arguments: str) -> tuple[str, str]:
     if verb == "lookup" or (name in ALSO_SEARCHED and not COMMAND_TABLE[verb].fits(rest)):
         return "lookup", arguments.strip()
     return verb, rest
+
+
+# After a Chinese sub-command name, what says the rest is its argument though no space came
+# between: a colon or comma (dropped), or an opening quote (kept: it starts a keyword).
+_GLUE = "：:，,"
+_OPENING_QUOTES = "\"“「『'‘"
+
+
+def unglue(arguments: str, taxonomy: Taxonomy) -> str:
+    """`订阅强化学习、机器人` → `订阅 强化学习、机器人`: Chinese is written without spaces, so a
+    Chinese sub-command name is often glued to its argument. It is taken apart when a colon,
+    comma or quote follows the name (`订阅：机器人`, `订阅“GRPO”`), or when the rest is plainly
+    that sub-command's argument (`定时9点`, `语言中文`, `退订机器人`); otherwise the text is left
+    as typed and looked up (`语言模型`, `时间序列`, `频率估计` are things people search for)."""
+    text = arguments.strip()
+    first = to_simplified(text.split(maxsplit=1)[0].casefold()) if text else ""
+    if not first or first in VERBS or not wrote_chinese(first[:1]):
+        return arguments
+    for name in _CHINESE_NAMES:
+        if first.startswith(name) and len(first) > len(name):
+            rest = text[len(name) :]
+            marked = rest[0] in _GLUE or rest[0] in _OPENING_QUOTES
+            rest = rest.lstrip(_GLUE).strip()
+            if rest and (marked or _glued_argument(VERBS[name], rest, taxonomy)):
+                return f"{text[: len(name)]} {rest}"
+            return arguments
+    return arguments
+
+
+def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
+    """Whether `rest`, glued to `verb`'s Chinese name, can only be that sub-command's argument."""
+    try:
+        if verb in {"subscribe", "unsubscribe", "exclude", "include"}:
+            if verb == "unsubscribe" and rest.casefold() in {"all", "全部", "所有"}:
+                return True
+            interests = resolve_terms(rest, taxonomy)
+            return not interests.keywords and not interests.excluded_keywords  # topics only
+        if verb == "schedule":
+            return begins_like_a_time(rest)
+        if verb == "language":
+            return bool(parse_locale(rest))
+        if verb == "cadence":
+            return bool(parse_cadence(rest))
+    except BadInputError:
+        return False
+    return False
 
 
 # Sub-command names that are also words people search for (`language models`, `time series`,
@@ -883,6 +930,8 @@ VERBS: dict[str, str] = {
 CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
 # Every typed name of those, with its sub-command (a mistyped one gets a hint: _meant_command).
 _CHANGING_NAMES = {name: COMMAND_TABLE[verb] for name, verb in VERBS.items() if verb in CHANGES}
+# The Chinese names, longest first (取消订阅 before a shorter name it starts with): unglue's.
+_CHINESE_NAMES = sorted((name for name in VERBS if wrote_chinese(name)), key=len, reverse=True)
 # Every sub-command by its canonical name: what `handle_invocation` accepts.
 SUBCOMMANDS = frozenset(COMMAND_TABLE)
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command
+from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command, unglue
 from bot.models import ChannelRef, Locale
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -451,7 +451,10 @@ def test_every_name_that_may_start_a_search_is_a_command_that_can_tell() -> None
         ("subscribe: RL", "/paper subscribe TOPICS"),
         ("langauge zh", "/paper language en|zh"),
         ("language fr", "/paper language en|zh"),
-        ("订阅： RL", "/paper 订阅 主题"),
+        (
+            "语言： fr",
+            "/paper 语言 en|zh",
+        ),  # (订阅： RL subscribes: a colon after a Chinese name is Chinese usage)
     ],
 )
 async def test_a_mistyped_command_is_looked_up_and_the_reply_says_the_command(
@@ -506,3 +509,39 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
     assert (await say(english_admin, "语言 中文")).text == "This channel's digest is now in Chinese."
     # A caller whose language the platform does not say reads the channel's new language.
     assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
+
+
+@pytest.mark.parametrize(
+    ("typed", "unglued"),
+    [
+        # Chinese is typed without spaces: the name is taken apart from a plain argument …
+        ("订阅强化学习、机器人", "订阅 强化学习、机器人"),
+        ("退订机器人", "退订 机器人"),
+        ("取消订阅全部", "取消订阅 全部"),
+        ("定时晚上八点半 北京", "定时 晚上八点半 北京"),
+        ("语言中文", "语言 中文"),
+        ("频率每周五", "频率 每周五"),
+        ("訂閱機器人", "訂閱 機器人"),
+        # … or from anything after a colon, comma or opening quote.
+        ("订阅：世界模型", "订阅 世界模型"),
+        ("订阅“GRPO”", "订阅 “GRPO”"),
+        # What people search for stays a lookup.
+        ("语言模型", "语言模型"),
+        ("时间序列", "时间序列"),
+        ("频率估计", "频率估计"),
+        ("主题建模", "主题建模"),
+        ("订阅GRPO", "订阅GRPO"),  # a bare keyword may be a search: quote it, or add a space
+        ("订阅 强化学习", "订阅 强化学习"),
+        ("diffusion", "diffusion"),
+    ],
+)
+def test_a_chinese_name_glued_to_its_argument_is_taken_apart(typed: str, unglued: str) -> None:
+    assert unglue(typed, builtin_taxonomy()) == unglued
+
+
+async def test_a_chinese_admin_subscribes_without_a_space(ctx: CommandContext) -> None:
+    # `/paper 订阅强化学习` was looked up: papers were listed and nothing was subscribed.
+    reply = await say(ctx, "订阅强化学习、机器人")
+    assert reply.text.startswith("订阅成功。本频道现在订阅：强化学习、机器人。"), reply.text
+    assert (await say(ctx, "定时9点")).text == "推送时间已设置：每天 09:00（UTC）。"
+    assert (await say(ctx, "订阅： RL")).text.startswith("没有变化：本频道已订阅 强化学习、机器人。")
