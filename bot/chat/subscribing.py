@@ -131,14 +131,16 @@ def _clock(raw: str) -> tuple[int | None, int | None]:
                 return None, None
             hour = hour % 12 + (12 if suffix == "pm" else 0)
         return hour, minute
+    return _chinese_clock(raw)
+
+
+def _chinese_clock(raw: str) -> tuple[int | None, int | None]:
     found = _CLOCK_ZH.match(raw)
     if found is None:
         return None, None
     hour = _zh_or_digits(found["hour"])
-    if found["quarter"]:
-        minute: int | None = _ZH_QUARTERS[found["quarter"]]
-    else:
-        minute = _zh_or_digits(found["minute"] or found["colon"] or "0")
+    quarter = found["quarter"]
+    minute = _ZH_QUARTERS[quarter] if quarter else _zh_or_digits(found["minute"] or found["colon"] or "0")
     period = _PERIODS_ZH.get(found["period"] or "")
     if period is None or hour is None:
         return hour, minute
