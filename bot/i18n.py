@@ -494,7 +494,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # of the error, so the CLI and the logs read as before.
     "error.bad_time": {
         "en": "bad time {raw!r}: use HH:MM on a 24-hour clock, e.g. 09:30",
-        "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM，例如 09:30",
+        "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
     },
     "error.bad_date": {
         "en": "not a date: {word!r} (use YYYY-MM-DD)",

@@ -52,7 +52,7 @@ def test_a_localised_error_reads_as_before_in_english() -> None:
     assert isinstance(caught.value, BadInputError)  # the CLI's exit status 2 is unchanged
     assert caught.value.key == "error.bad_time"
     in_chinese = t(caught.value.key, "zh", **caught.value.values)
-    assert in_chinese == "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"
+    assert in_chinese == "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半"
     suggestion = r"unknown time zone 'Asia/Shanghia' — did you mean \"Asia/Shanghai\"\?"
     with pytest.raises(BadInputError, match=suggestion):
         parse_timezone("Asia/Shanghia")
@@ -75,7 +75,7 @@ async def ctx(engine: AsyncEngine) -> CommandContext:
 # A Chinese caller's mistakes: a bad time, a bad topic, a bad command (a setting that does not
 # exist, a date that is not one, a cadence nobody has), each answered in Chinese.
 CHINESE_MISTAKES = {
-    "定时 25:00": "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30",
+    "定时 25:00": "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
     "定时 09:00 火星/首都": "未知时区「火星/首都」（请用 IANA 名称，例如 Asia/Shanghai）",
     '订阅 "!!!"': "关键词「!!!」不含字母或数字",
     "订阅 “视频生成": "「“视频生成」中的引号 “ 没有闭合",
