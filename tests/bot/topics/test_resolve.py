@@ -77,3 +77,22 @@ def test_bad_lists_are_clear_errors(text: str, message: str) -> None:
 def test_duplicates_collapse_and_order_is_kept() -> None:
     interests = resolve_terms("智能体, agents, RL, 强化学习, GRPO, GRPO", TAXONOMY)
     assert interests == Interests(("agents", "reinforcement-learning"), ("GRPO",))
+
+
+@pytest.mark.parametrize(
+    ("typed", "topics"),
+    [
+        # `强化学习和视频生成` was one keyword that no paper says: the channel got nothing.
+        ("强化学习和视频生成", ("reinforcement-learning", "video-generation")),
+        ("强化学习与视频生成", ("reinforcement-learning", "video-generation")),
+        ("机器人及强化学习", ("robotics", "reinforcement-learning")),
+        ("强化学习以及目标跟踪", ("reinforcement-learning", "perception")),
+        ("语音与音频", ("speech-audio",)),  # a name with 与 in it stays that name
+    ],
+)
+def test_chinese_and_between_two_topic_names_names_both(typed: str, topics: tuple[str, ...]) -> None:
+    assert resolve_terms(typed, TAXONOMY) == Interests(topics)
+
+
+def test_chinese_and_inside_a_keyword_keeps_the_keyword() -> None:
+    assert resolve_terms("生成与编辑", TAXONOMY) == Interests((), ("生成与编辑",))
