@@ -172,14 +172,15 @@ def _all_indexes(text: str, sep: str) -> list[int]:
 def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
     paper = match.paper
     labels = tuple(
-        taxonomy.get(m.key).label(locale) if m.kind == "topic" else f'"{m.key}"' for m in match.matches
+        taxonomy.get(m.key).label(locale) if m.kind == "topic" else quoted(m.key, locale)
+        for m in match.matches
     )
     separator = "；" if locale == "zh" else "; "
     if len(match.matches) == 1:
         reasons = match.matches[0].reason(locale)
     else:
         reasons = separator.join(
-            f"{label}: {m.reason(locale)}" for label, m in zip(labels, match.matches, strict=True)
+            labelled(label, m.reason(locale), locale) for label, m in zip(labels, match.matches, strict=True)
         )
     return paper_item(paper, topics=labels, reason=reasons, score=match.score)
 

@@ -123,3 +123,16 @@ def test_a_week_without_a_match_says_none_as_a_day_does_in_both_languages() -> N
     )
     video = build_digest(week, Interests(("video-generation",)), TAXONOMY)
     assert video.header() == "Weekly Papers · 2026-04-28 – 2026-05-04 — 3 of 4 papers for this channel"
+
+
+def test_a_chinese_reason_for_two_topics_names_them_the_chinese_way() -> None:
+    # "视频生成: 标题命中…" put an ASCII colon after a Chinese name, and a keyword was "video".
+    digest = build_digest(report(), Interests(("video-generation",), ("video",)), TAXONOMY, locale="zh")
+    item = digest.items[0]
+    assert item.topics == ("视频生成", "「video」")
+    first, second = item.reason.split("；")
+    assert first.startswith("视频生成：标题命中"), item.reason
+    assert second.startswith("「video」："), item.reason
+    english = build_digest(report(), Interests(("video-generation",), ("video",)), TAXONOMY).items[0]
+    assert english.reason.startswith('video generation: matched "Text-to-Video" in title'), english.reason
+    assert '; "video": matched' in english.reason
