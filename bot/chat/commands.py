@@ -306,6 +306,8 @@ def _parse(arguments: str) -> tuple[str, str]:
     return verb, rest
 
 
+# `/paper digest DATE all`: every match, not the channel's size.
+_ALL_WORDS = frozenset({"all", "全部"})
 # After a Chinese sub-command name, what says the rest is its argument though no space came
 # between: a colon or comma (dropped), or an opening quote (kept: it starts a keyword).
 _GLUE = "：:，,"
@@ -347,7 +349,9 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
             return bool(parse_locale(rest))
         if verb == "cadence":
             return bool(parse_cadence(rest))
-    except BadInputError:
+        if verb == "digest":
+            return all(word.casefold() in _ALL_WORDS or dt.date.fromisoformat(word) for word in rest.split())
+    except (BadInputError, ValueError):
         return False
     return False
 
@@ -639,7 +643,7 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
     day: dt.date | None = None
     show_all = False  # every match, up to DIGEST_ALL_LIMIT
     for word in rest.split():
-        if word.casefold() in {"all", "全部"}:
+        if word.casefold() in _ALL_WORDS:
             show_all = True
             continue
         try:
