@@ -36,7 +36,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more
+from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
 from bot.chat.query import PaperQuery, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
@@ -646,10 +646,8 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         if word.casefold() in _ALL_WORDS:
             show_all = True
             continue
-        try:
-            day = dt.date.fromisoformat(word)
-        except ValueError:
-            raise LocalisedInputError("error.bad_date", word=word) from None
+        # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
+        day = await named_day(ctx.archive, word, current.tz)
     digest = await channel_digest(
         ctx.archive,
         ctx.taxonomy,

@@ -312,7 +312,7 @@ async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandCo
         "Searched the archive for this. To change the channel, the command is /paper language en|zh"
     )
     assert (await say(ctx, "digest 2020-01-01")).text == "No report for 2020-01-01 in the archive yet."
-    assert "not a date" in (await say(ctx, "digest yesterday")).text
+    assert "not a date" in (await say(ctx, "digest someday")).text
     stored = await ctx.store.get(CHANNEL)
     assert stored is not None
     assert stored.time == dt.time(9, 0)
@@ -547,3 +547,16 @@ async def test_a_chinese_admin_subscribes_without_a_space(ctx: CommandContext) -
     assert reply.text.startswith("订阅成功。本频道现在订阅：强化学习、机器人。"), reply.text
     assert (await say(ctx, "定时9点")).text == "推送时间已设置：每天 09:00（UTC）。"
     assert (await say(ctx, "订阅： RL")).text.startswith("没有变化：本频道已订阅 强化学习、机器人。")
+
+
+async def test_a_digest_of_a_day_named_as_people_say_it(engine: AsyncEngine) -> None:
+    # `/paper 日报 昨天` answered "「昨天」不是日期", though `/paper 昨天` looks that day up.
+    clock = lambda: dt.datetime(2026, 11, 21, 1, 30, tzinfo=dt.UTC)  # noqa: E731
+    archive = Archive(engine, clock=clock)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    ctx = CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+    await say(ctx, "订阅 强化学习")
+    for typed in ("日报 昨天", "日报 2026年11月20日", "digest yesterday all", "日报 最新"):
+        reply = await say(ctx, typed)
+        assert reply.text.startswith("每日论文 · 2026-11-20 —— "), (typed, reply.text)
+    assert (await say(ctx, "日报 明年")).text == "「明年」不是日期（请用 YYYY-MM-DD）"
