@@ -37,7 +37,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
-from bot.chat.query import PaperQuery, parse_query
+from bot.chat.query import DayNamed, PaperQuery, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
     NoReportError,
@@ -350,10 +350,14 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
         if verb == "cadence":
             return bool(parse_cadence(rest))
         if verb == "digest":
-            return all(word.casefold() in _ALL_WORDS or dt.date.fromisoformat(word) for word in rest.split())
-    except (BadInputError, ValueError):
+            return all(word.casefold() in _ALL_WORDS or _names_a_day(word) for word in rest.split())
+    except BadInputError:
         return False
     return False
+
+
+def _names_a_day(word: str) -> bool:
+    return isinstance(parse_query(word), DayNamed)
 
 
 # Sub-command names that are also words people search for (`language models`, `time series`,

@@ -524,6 +524,7 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
         ("訂閱機器人", "訂閱 機器人"),
         ("日报2026-11-20", "日报 2026-11-20"),
         ("日报全部", "日报 全部"),
+        ("日报昨天", "日报 昨天"),
         # … or from anything after a colon, comma or opening quote.
         ("订阅：世界模型", "订阅 世界模型"),
         ("订阅“GRPO”", "订阅 “GRPO”"),
