@@ -11,22 +11,32 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from bot.models import Locale
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # How a list, a quoted keyword, a label before its value and an aside are punctuated
+    # (join_list, quoted, labelled, aside): Chinese enumerates with 、, quotes with 「」, puts a
+    # full-width colon after a label and full-width brackets round an aside; an English ", ",
+    # ": " or " (" after Chinese words reads as a typo.
+    "list.separator": {"en": ", ", "zh": "、"},
+    "quoted": {"en": '"{text}"', "zh": "「{text}」"},
+    "labelled": {"en": "{label}: {value}", "zh": "{label}：{value}"},
+    "aside": {"en": "{text} ({aside})", "zh": "{text}（{aside}）"},
     "digest.header": {
         # singular|plural by `count`, the day's papers. No "today": /paper digest DATE shows
         # a past day under the same header.
         "en": "Daily Papers · {date} — {matched} of {total} paper for this channel"
         "|Daily Papers · {date} — {matched} of {total} papers for this channel",
-        "zh": "每日论文 · {date} — 当日 {total} 篇中有 {matched} 篇与本频道相关",
+        "zh": "每日论文 · {date} —— 当日 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "digest.header.none": {
         "en": "Daily Papers · {date} — the day's one paper does not match this channel's topics"
         "|Daily Papers · {date} — none of the day's {total} papers match this channel's topics",
-        "zh": "每日论文 · {date} — 当日 {total} 篇论文中没有与本频道主题相关的",
+        "zh": "每日论文 · {date} —— 当日 {total} 篇论文中没有与本频道主题相关的",
     },
     "digest.following": {"en": "Following: {topics}", "zh": "订阅主题：{topics}"},
     "digest.more": {
@@ -58,7 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "digest.not_subscribed": {
         "en": "This channel follows nothing yet — try /paper subscribe RL, video generation",
-        "zh": "本频道还没有订阅任何主题 —— 试试 /paper subscribe 强化学习, 视频生成",
+        "zh": "本频道还没有订阅任何主题 —— 试试 /paper subscribe 强化学习、视频生成",
     },
     "subscribe.done": {
         "en": "Subscribed. This channel now follows: {topics}. {when}",
@@ -78,7 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "exclude.usage": {
         "en": 'Usage: /paper exclude TOPICS — e.g. /paper exclude survey, "medical", robotics',
-        "zh": '用法：/paper 排除 主题 —— 例如 /paper 排除 survey, "医疗", 机器人',
+        "zh": "用法：/paper 排除 主题 —— 例如 /paper 排除 survey、“医疗”、机器人",
     },
     "exclude.done": {
         "en": "Excluded {removed}: papers about it stay out of this channel's digest. Now: {topics}.",
@@ -96,7 +106,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This channel does not exclude {removed}.",
         "zh": "本频道没有排除 {removed}。",
     },
-    "digest.not": {"en": "not {item}", "zh": "排除 {item}"},
+    "digest.not": {"en": "not {item}", "zh": "排除{item}"},
     "cadence.daily": {"en": "Digest daily at {time} ({tz}).", "zh": "每天 {time}（{tz}）推送日报。"},
     "cadence.weekdays": {
         "en": "Digest Monday to Friday at {time} ({tz}); none on Saturdays and Sundays.",
@@ -120,13 +130,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.header.weekly": {
         "en": "Weekly Papers · {start} – {end} — {matched} of {total} paper for this channel"
         "|Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
-        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇中有 {matched} 篇与本频道相关",
+        "zh": "每周论文 · {start} – {end} —— 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
     "digest.header.weekly.none": {
         "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "
         "topics|Weekly Papers · {start} – {end} — none of the week's {total} papers match this "
         "channel's topics",
-        "zh": "每周论文 · {start} – {end} — 本周 {total} 篇论文中没有与本频道主题相关的",
+        "zh": "每周论文 · {start} – {end} —— 本周 {total} 篇论文中没有与本频道主题相关的",
     },
     "settings.show": {
         "en": "Digest: up to {size}, {floor}, ordered by {order}; {layout}, {images}.",
@@ -201,7 +211,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "用法：/paper schedule 时间 [时区]，例如 /paper schedule 09:30 Asia/Shanghai、"
         "/paper 定时 下午 3点 北京、/paper 定时 8:00 UTC+8",
     },
-    "language.done": {"en": "This channel's digest is now in English.", "zh": "本频道的日报语言已设为中文。"},
+    # Said in the caller's language (a Chinese admin making the digest English reads Chinese).
+    "language.done": {
+        "en": "This channel's digest is now in {language}.",
+        "zh": "本频道的日报语言已设为{language}。",
+    },
     "language.usage": {"en": "Usage: /paper language en|zh", "zh": "用法：/paper language en|zh"},
     "need_subscription": {
         "en": "Subscribe this channel first: /paper subscribe TOPICS",
@@ -209,7 +223,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "subscribe.usage": {
         "en": 'Usage: /paper subscribe TOPICS — e.g. /paper subscribe RL, video generation, "world model"',
-        "zh": '用法：/paper subscribe 主题 —— 例如 /paper subscribe 强化学习, 视频生成, "world model"',
+        "zh": "用法：/paper subscribe 主题 —— 例如 /paper subscribe 强化学习、视频生成、“world model”",
     },
     "unsubscribe.usage": {
         "en": "Usage: /paper unsubscribe TOPICS, or /paper unsubscribe all",
@@ -236,7 +250,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_allowed.unknown": {
         "en": "paperbot could not check with the platform whether you may change this channel, "
         "so nothing was changed; try again in a minute.",
-        "zh": "paperbot 暂时无法向平台确认您是否有权修改本频道，因此未做任何更改，请一分钟后再试。",
+        "zh": "paperbot 暂时无法向平台确认你是否有权修改本频道，因此未做任何更改，请一分钟后再试。",
     },
     "settings.min_upvotes.range": {
         "en": "min-upvotes must be a whole number from 0 to {max} (or off for no floor).",
@@ -262,7 +276,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "console.did_you_mean": {
         "en": "Commands start with /paper — did you mean {command}?",
-        "zh": "命令以 /paper 开头 —— 您是想输入 {command} 吗？",
+        "zh": "命令以 /paper 开头 —— 你是想输入 {command} 吗？",
     },
     "lookup.none": {"en": "No archived paper matches {query}.", "zh": "存档中没有与“{query}”匹配的论文。"},
     # A lookup that found nothing, with what to try instead (lookup.none_tip, lookup.did_you_mean).
@@ -290,7 +304,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lookup.did_you_mean": {
         "en": "Did you mean the topic “{topic}”? /paper {topic}",
-        "zh": "您是不是要找主题“{topic}”？/paper {topic}",
+        "zh": "你是不是要找主题“{topic}”？/paper {topic}",
     },
     "lookup.no_report_for_day": {
         "en": "No report is archived for {day}. The newest archived report is {latest}: /paper {latest}",
@@ -309,7 +323,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_topic": {
         "en": 'Unknown topic "{term}" — did you mean "{suggestion}"? To follow it as a keyword, quote it.',
-        "zh": "未知主题「{term}」—— 您是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
+        "zh": "未知主题「{term}」—— 你是指「{suggestion}」吗？如要按关键词订阅，请加引号。",
     },
     # Cards and their buttons (Slack, Discord).
     "card.details": {"en": "Details", "zh": "详情"},
@@ -409,14 +423,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "you can still read this one there with `/paper digest {date}`.",
         "zh": "paperbot 没有将 {date} 的日报发到 {channel}：{error}。请重新设置该频道的时区"
         "（例如 `/paper schedule 09:00 Asia/Shanghai`），下一期会照常发送；"
-        "您仍可在该频道用 `/paper digest {date}` 查看这一期。",
+        "你仍可在该频道用 `/paper digest {date}` 查看这一期。",
     },
     "notice.delivery_failed.creator": {
         "en": "The paperbot digest of {date} could not be posted to {channel}: {attempts} attempts "
         "failed (last error: {error}). You can still read it there with `/paper digest {date}`. "
         "If it happens again, please tell whoever runs paperbot.",
         "zh": "paperbot 无法将 {date} 的日报发到 {channel}：已尝试 {attempts} 次均失败"
-        "（最后的错误：{error}）。您仍可在该频道用 `/paper digest {date}` 查看。"
+        "（最后的错误：{error}）。你仍可在该频道用 `/paper digest {date}` 查看。"
         "如果再次发生，请告知 paperbot 的管理员。",
     },
     "notice.paused": {
@@ -459,7 +473,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "feedback.retracted": {
         "en": "Your vote on this paper is withdrawn.",
-        "zh": "已撤回您对这篇论文的投票。",
+        "zh": "已撤回你对这篇论文的投票。",
     },
     "feedback.unknown_paper": {
         "en": "That paper is not in paperbot's archive; nothing was recorded.",
@@ -480,7 +494,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # of the error, so the CLI and the logs read as before.
     "error.bad_time": {
         "en": "bad time {raw!r}: use HH:MM on a 24-hour clock, e.g. 09:30",
-        "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM，例如 09:30",
+        "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
     },
     "error.bad_date": {
         "en": "not a date: {word!r} (use YYYY-MM-DD)",
@@ -493,7 +507,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.unknown_timezone.suggest": {
         "en": 'unknown time zone {raw!r} — did you mean "{suggestion}"? '
         "(use an IANA name such as Asia/Shanghai)",
-        "zh": "未知时区「{raw}」—— 您是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
+        "zh": "未知时区「{raw}」—— 你是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
     },
     # A UTC offset with minutes (UTC+5:30): no IANA zone is one all year, so the places are named.
     "error.timezone_offset_minutes": {
@@ -799,12 +813,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "你的个人日报没有排除 {removed}。",
     },
     "language.done.personal": {
-        "en": "Your personal digest is now in English.",
-        "zh": "你的个人日报语言已设为中文。",
+        "en": "Your personal digest is now in {language}.",
+        "zh": "你的个人日报语言已设为{language}。",
     },
     "digest.not_subscribed.personal": {
         "en": "You have no personal digest yet — try /paper subscribe RL, video generation",
-        "zh": "你还没有个人日报 —— 试试 /paper subscribe 强化学习, 视频生成",
+        "zh": "你还没有个人日报 —— 试试 /paper subscribe 强化学习、视频生成",
     },
     "feedback.up.personal": {
         "en": "Noted: more papers like this one in your personal digest (vote the same again to undo).",
@@ -844,6 +858,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the personal digest of user {user} ({channel})",
         "zh": "用户 {user} 的个人日报（{channel}）",
     },
+    "home.title": {"en": "paperbot — this workspace's subscriptions", "zh": "paperbot —— 本工作区的订阅"},
     "home.personal": {"en": "🔒 Your personal digest (DM)", "zh": "🔒 你的个人日报（私信）"},
     "home.personal.others": {
         "en": "…and {count} personal digest of another reader (theirs to see).|"
@@ -934,6 +949,26 @@ def t(key: str, locale: str = "en", **values: object) -> str:
         singular, plural = text.split("|", 1)
         text = singular if values.get("count") == 1 else plural
     return text.format(**values)
+
+
+def join_list(items: Iterable[str], locale: str) -> str:
+    """`RL, agents` / `强化学习、智能体`: the items of a list inside a sentence."""
+    return t("list.separator", locale).join(items)
+
+
+def quoted(text: str, locale: str) -> str:
+    """`"world model"` / `「world model」`: a keyword as typed, marked as one."""
+    return t("quoted", locale, text=text)
+
+
+def labelled(label: str, value: str, locale: str) -> str:
+    """`Topics: RL` / `主题：强化学习`: a label and its value on one line."""
+    return t("labelled", locale, label=label, value=value)
+
+
+def aside(text: str, note: str, locale: str) -> str:
+    """`yesterday (2026-12-05)` / `昨天（2026-12-05）`: a text and a note on it."""
+    return t("aside", locale, text=text, aside=note)
 
 
 def wrote_chinese(text: str) -> bool:

@@ -36,9 +36,9 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more
-from bot.chat.query import PaperQuery, parse_query
-from bot.chat.subscribing import begins_like_a_time, format_time, parse_locale
+from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
+from bot.chat.query import DayNamed, PaperQuery, parse_query
+from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
     NoReportError,
     NotSubscribedError,
@@ -53,7 +53,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import for_reader, locale_of_text, t, wrote_chinese
+from bot.i18n import aside, for_reader, join_list, locale_of_text, t, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -65,8 +65,9 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
-from bot.topics.resolve import UnknownTopicError, suggest
+from bot.topics.resolve import UnknownTopicError, resolve_terms, suggest
 from bot.topics.taxonomy import Taxonomy
+from bot.topics.traditional import to_simplified
 from bot.zones import zone_label
 
 LOOKUP_RESULTS = 5
@@ -170,6 +171,7 @@ class Reply:
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
     """Answer `/paper ARGUMENTS` as typed (the text after the command name): the first word
     names the sub-command, else the whole text is a lookup."""
+    arguments = unglue(arguments, ctx.taxonomy)
     verb, rest = _parse(arguments)
     reply = await handle_invocation(ctx, verb, rest, typed=arguments)
     if verb == "lookup" and (command := _meant_command(arguments, found=bool(reply.hits))) is not None:
@@ -295,12 +297,67 @@ def _parse(arguments: str) -> tuple[str, str]:
     series`, `list decoding`): when what follows cannot be that sub-command's argument (its
     `fits`), the whole text is a lookup."""
     words = arguments.strip().split(maxsplit=1)
-    name = words[0].casefold() if words else "help"
+    # 訂閱 is 订阅: a name typed in traditional characters is the same name (bot/topics/traditional.py).
+    name = to_simplified(words[0].casefold()) if words else "help"
     verb = VERBS.get(name, "lookup")
     rest = words[1] if len(words) > 1 else ""
     if verb == "lookup" or (name in ALSO_SEARCHED and not COMMAND_TABLE[verb].fits(rest)):
         return "lookup", arguments.strip()
     return verb, rest
+
+
+# `/paper digest DATE all`: every match, not the channel's size.
+_ALL_WORDS = frozenset({"all", "全部"})
+# After a Chinese sub-command name, what says the rest is its argument though no space came
+# between: a colon or comma (dropped), or an opening quote (kept: it starts a keyword).
+_GLUE = "：:，,"
+_OPENING_QUOTES = "\"“「『'‘"
+
+
+def unglue(arguments: str, taxonomy: Taxonomy) -> str:
+    """`订阅强化学习、机器人` → `订阅 强化学习、机器人`: Chinese is written without spaces, so a
+    Chinese sub-command name is often glued to its argument. It is taken apart when a colon,
+    comma or quote follows the name (`订阅：机器人`, `订阅“GRPO”`), or when the rest is plainly
+    that sub-command's argument (`定时9点`, `语言中文`, `退订机器人`); otherwise the text is left
+    as typed and looked up (`语言模型`, `时间序列`, `频率估计` are things people search for)."""
+    text = arguments.strip()
+    first = to_simplified(text.split(maxsplit=1)[0].casefold()) if text else ""
+    if not first or first in VERBS or not wrote_chinese(first[:1]):
+        return arguments
+    for name in _CHINESE_NAMES:
+        if first.startswith(name) and len(first) > len(name):
+            rest = text[len(name) :]
+            marked = rest[0] in _GLUE or rest[0] in _OPENING_QUOTES
+            rest = rest.lstrip(_GLUE).strip()
+            if rest and (marked or _glued_argument(VERBS[name], rest, taxonomy)):
+                return f"{text[: len(name)]} {rest}"
+            return arguments
+    return arguments
+
+
+def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
+    """Whether `rest`, glued to `verb`'s Chinese name, can only be that sub-command's argument."""
+    try:
+        if verb in {"subscribe", "unsubscribe", "exclude", "include"}:
+            if verb == "unsubscribe" and rest.casefold() in {"all", "全部", "所有"}:
+                return True
+            interests = resolve_terms(rest, taxonomy)
+            return not interests.keywords and not interests.excluded_keywords  # topics only
+        if verb == "schedule":
+            return begins_like_a_time(rest)
+        if verb == "language":
+            return bool(parse_locale(rest))
+        if verb == "cadence":
+            return bool(parse_cadence(rest))
+        if verb == "digest":
+            return all(word.casefold() in _ALL_WORDS or _names_a_day(word) for word in rest.split())
+    except BadInputError:
+        return False
+    return False
+
+
+def _names_a_day(word: str) -> bool:
+    return isinstance(parse_query(word), DayNamed)
 
 
 # Sub-command names that are also words people search for (`language models`, `time series`,
@@ -398,7 +455,7 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     )
     assert change.subscription is not None
     sub = change.subscription
-    following = ", ".join(interest_labels(sub.interests, ctx.taxonomy, locale))
+    following = join_list(interest_labels(sub.interests, ctx.taxonomy, locale), locale)
     if change.resumed:
         return Reply(
             ctx.say("subscribe.resumed", locale, topics=following, when=cadence_text(sub, locale)),
@@ -415,7 +472,7 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
     if not rest.strip():
         return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
-    removed = ", ".join(interest_labels(change.changed, ctx.taxonomy, locale))
+    removed = join_list(interest_labels(change.changed, ctx.taxonomy, locale), locale)
     if change.subscription is None and not change.changed.changes_anything():
         return Reply(ctx.say("unsubscribe.nothing", locale), error=True, locale=locale)
     if not change.changed.changes_anything():
@@ -426,7 +483,7 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         return Reply(ctx.say("unsubscribe.all", locale), locale=locale)
     if not change.subscription.interests:
         return Reply(ctx.say("unsubscribe.last", locale, removed=removed), locale=locale)
-    following = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    following = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
     return Reply(ctx.say("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
 
 
@@ -458,7 +515,10 @@ async def _language(ctx: CommandContext, rest: str, current: Subscription | None
     if not rest.strip():
         return Reply(t("language.usage", locale), error=True, locale=locale)
     sub = await set_language(ctx.store, ctx.channel, rest)
-    return Reply(ctx.say("language.done", sub.locale), locale=sub.locale)
+    # To the caller in their platform's language; else in the channel's, which is now the new one.
+    said = ctx.locale or sub.locale
+    language = t(f"language.{sub.locale}", said)
+    return Reply(ctx.say("language.done", said, language=language), locale=said)
 
 
 async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -507,7 +567,7 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
     action = exclude if verb == "exclude" else include
     change = await action(ctx.store, ctx.taxonomy, ctx.channel, rest)
     assert change.subscription is not None
-    now = ", ".join(interest_labels(change.subscription.interests, ctx.taxonomy, locale))
+    now = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
     if not change.changed.changes_anything():
         if verb == "include":
             return Reply(
@@ -516,7 +576,7 @@ async def _exclude_or_include(ctx: CommandContext, verb: str, rest: str, locale:
         return Reply(ctx.say("subscribe.unchanged", locale, topics=now), locale=locale)
     # What changed, named without the "not" prefix: "Excluded robotics", "No longer excluded robotics".
     named = Interests(change.changed.excluded_topics, change.changed.excluded_keywords)
-    changed = ", ".join(interest_labels(named, ctx.taxonomy, locale))
+    changed = join_list(interest_labels(named, ctx.taxonomy, locale), locale)
     return Reply(ctx.say(f"{verb}.done", locale, removed=changed, topics=now), locale=locale)
 
 
@@ -557,7 +617,7 @@ def _meant_topic(ctx: CommandContext, query: str) -> str | None:
 async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale: Locale) -> Reply:
     day = answer.day
     if day is not None and shown != day.isoformat():
-        shown = f"{shown} ({day.isoformat()})"  # `yesterday (2026-12-05)`: which day it was
+        shown = aside(shown, day.isoformat(), locale)  # `yesterday (2026-12-05)`: which day it was
     if day is None or not answer.hits:
         # A day without a report (a weekend, a day not archived yet): name the newest one there is.
         latest = await ctx.archive.latest_report_date()
@@ -587,13 +647,11 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
     day: dt.date | None = None
     show_all = False  # every match, up to DIGEST_ALL_LIMIT
     for word in rest.split():
-        if word.casefold() in {"all", "全部"}:
+        if word.casefold() in _ALL_WORDS:
             show_all = True
             continue
-        try:
-            day = dt.date.fromisoformat(word)
-        except ValueError:
-            raise LocalisedInputError("error.bad_date", word=word) from None
+        # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
+        day = await named_day(ctx.archive, word, current.tz)
     digest = await channel_digest(
         ctx.archive,
         ctx.taxonomy,
@@ -618,8 +676,7 @@ def _topics_text(taxonomy: Taxonomy, locale: str) -> str:
             if name.casefold() not in shown:  # a name may be both a Chinese and an alias (OCR)
                 shown.append(name.casefold())
                 aliases.append(name)
-        aliases_text = ", ".join(aliases)
-        lines.append(f"• {topic.label(locale)} — {aliases_text}")
+        lines.append(f"• {topic.label(locale)} — {join_list(aliases, locale)}")
     return "\n".join(lines)
 
 
@@ -641,7 +698,7 @@ def _list_text(
     return t(
         for_reader("list.some", personal),
         locale,
-        topics=", ".join(interest_labels(current.interests, taxonomy, locale)),
+        topics=join_list(interest_labels(current.interests, taxonomy, locale), locale),
         when=cadence_text(current, locale),
         language=t(f"language.{current.locale}", locale),
         paused=paused,
@@ -731,7 +788,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("TOPICS", "主题"),
         (
             'follow topics or "quoted keywords": RL, video generation, "GRPO"',
-            '订阅主题或“带引号的关键词”，用逗号分隔：强化学习, 视频生成, "GRPO"',
+            "订阅主题或“带引号的关键词”，用逗号或顿号分隔：强化学习、视频生成、“GRPO”",
         ),
         _subscribe,
         changes=True,
@@ -752,7 +809,7 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("TOPICS", "主题"),
         (
             'leave papers about these out: survey, "medical", robotics',
-            '不要与这些相关的论文：survey, "医疗", 机器人',
+            "不要与这些相关的论文：survey、“医疗”、机器人",
         ),
         _exclude,
         changes=True,
@@ -879,6 +936,8 @@ VERBS: dict[str, str] = {
 CHANGES = frozenset(command.verb for command in COMMAND_LIST if command.changes)
 # Every typed name of those, with its sub-command (a mistyped one gets a hint: _meant_command).
 _CHANGING_NAMES = {name: COMMAND_TABLE[verb] for name, verb in VERBS.items() if verb in CHANGES}
+# The Chinese names, longest first (取消订阅 before a shorter name it starts with): unglue's.
+_CHINESE_NAMES = sorted((name for name in VERBS if wrote_chinese(name)), key=len, reverse=True)
 # Every sub-command by its canonical name: what `handle_invocation` accepts.
 SUBCOMMANDS = frozenset(COMMAND_TABLE)
 
@@ -901,7 +960,7 @@ def help_text(locale: str, usages_by_verb: Mapping[str, str] | None = None) -> s
 # What only typed commands allow (Slack, the console): a minus in `subscribe`, and help in the
 # other language by its name. Discord's sub-commands have English names and take the caller's locale.
 _TYPED_TIPS = {
-    "include": (' (or: /paper subscribe agents -"medical")', '（也可写：/paper 订阅 智能体 -"医疗"）'),
+    "include": (' (or: /paper subscribe agents -"medical")', "（也可写：/paper 订阅 智能体 -“医疗”）"),
     "help": (" (/paper 帮助 for Chinese)", "（/paper help 查看英文）"),
 }
 

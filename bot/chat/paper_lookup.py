@@ -106,6 +106,19 @@ async def day_lookup(archive: Archive, raw_query: str, *, limit: int, tz: str = 
     return await _day_lookup(archive, await _day_of(archive, query, tz), max(1, min(limit, MAX_LOOKUP_LIMIT)))
 
 
+async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | None:
+    """The day `text` names as a lookup reads it (`2026-11-20`, `2026年11月20日`, `昨天`,
+    `yesterday` in the zone `tz`; `latest`: the newest report's, None when there is none);
+    raises LocalisedInputError (error.bad_date) for a text that names no day."""
+    try:
+        query = parse_query(text)
+    except LocalisedInputError:
+        query = None
+    if not isinstance(query, DayNamed):
+        raise LocalisedInputError("error.bad_date", word=text)
+    return await _day_of(archive, query, tz)
+
+
 async def _day_of(archive: Archive, query: DayNamed, tz: str) -> dt.date | None:
     if isinstance(query, DayQuery):
         return query.day

@@ -35,27 +35,51 @@ from bot.ranking.feedback import HALF_LIFE_DAYS, ChannelPreferences
 from bot.text import without_unsafe
 from bot.topics.resolve import normalise_keyword, resolve_terms
 from bot.topics.taxonomy import Taxonomy
+from bot.topics.traditional import to_simplified
 from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_offset
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
-# `下午 3点` with a space too: typed after `/paper 定时`, the period is often its own word.
-# The parts of the day a Chinese time names, each with the hour its 1 … 12 o'clock mean on a 24-hour
-# clock (only 12 o'clock and the afternoon differ from the number). 凌晨 (small hours) is how people
-# name 00:00–05:59, where the DST changes fall: 凌晨2点半 is 02:30. 中午1点 is 13:00, 中午12点 noon.
-_PERIODS_ZH: dict[str, Callable[[int], int]] = {
-    "凌晨": lambda hour: hour % 12,
-    "清晨": lambda hour: hour % 12,
-    "早上": lambda hour: hour % 12,
-    "早晨": lambda hour: hour % 12,
-    "上午": lambda hour: hour % 12,
-    "中午": lambda hour: hour if hour >= 10 else hour + 12,
-    "下午": lambda hour: hour if hour == 12 else hour + 12,
-    "傍晚": lambda hour: hour if hour == 12 else hour + 12,
-    "晚上": lambda hour: (hour + 12) % 24,
+# Each Chinese part of the day, and how its 1–12 o'clock reads on a 24-hour clock: `am` as
+# typed (12 is midnight), `pm` plus twelve (下午12点 is noon), `night` the same but 12 is
+# midnight (晚上12点), `noon` 11 and 12 as typed and 1–3 in the afternoon (中午1点 is 13:00).
+_PERIODS_ZH: dict[str, str] = {
+    "凌晨": "am",
+    "清晨": "am",
+    "早上": "am",
+    "早晨": "am",
+    "上午": "am",
+    "中午": "noon",
+    "下午": "pm",
+    "傍晚": "pm",
+    "晚上": "night",
+    "夜里": "night",
+    "夜间": "night",
 }
+_ZH_NUMBER = r"[零〇一二两三四五六七八九十]{1,3}"
+# A Chinese time: an optional part of the day, the hour in digits or Chinese numerals (八点,
+# 十点半), then `点` and the minutes (`半`, `一刻`, `15分`, `十五`) or a colon and two digits
+# (`下午3:30`). The part of the day may be its own word (`下午 3点`), as typed after `/paper 定时`.
 _CLOCK_ZH = re.compile(
-    rf"^({'|'.join(_PERIODS_ZH)})?\s*(\d{{1,2}})\s*[点點時时]\s*(?:(半)|(\d{{1,2}})\s*分?)?$"
+    rf"^(?P<period>{'|'.join(_PERIODS_ZH)})?\s*(?P<hour>\d{{1,2}}|{_ZH_NUMBER})\s*"
+    rf"(?:[点點时時]\s*(?:(?P<quarter>半|一刻|三刻)|(?P<minute>\d{{1,2}}|{_ZH_NUMBER})\s*分?)?"
+    rf"|[:：](?P<colon>\d{{2}}))$"
 )
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_QUARTERS = {"半": 30, "一刻": 15, "三刻": 45}
+_BEGINS_ZH_CLOCK = re.compile(rf"^{_ZH_NUMBER}\s*[点點时時]")
 _LOCALE_NAMES: dict[str, Locale] = {
     "en": "en",
     "english": "en",
@@ -66,19 +90,25 @@ _LOCALE_NAMES: dict[str, Locale] = {
     "chinese": "zh",
     "中文": "zh",
     "汉语": "zh",
+    # Compared folded to simplified characters (繁體中文 is 繁体中文): bot/topics/traditional.py.
     "简体中文": "zh",
-    "繁體中文": "zh",
+    "繁体中文": "zh",
+    "简体": "zh",
+    "繁体": "zh",
 }
 # Names people type for the zones most labs live in, beside the IANA names themselves.
 _ZONE_ALIASES = {
     "beijing": "Asia/Shanghai",
     "北京": "Asia/Shanghai",
+    "北京时间": "Asia/Shanghai",  # how Chinese notices name the time: 北京时间 21:00
     "china": "Asia/Shanghai",
     "中国": "Asia/Shanghai",
     "上海": "Asia/Shanghai",
     "香港": "Asia/Hong_Kong",
     "台北": "Asia/Taipei",
+    "臺北": "Asia/Taipei",
     "东京": "Asia/Tokyo",
+    "東京": "Asia/Tokyo",
     "utc": "UTC",
     "gmt": "UTC",
     "z": "UTC",
@@ -104,16 +134,38 @@ def _clock(raw: str) -> tuple[int | None, int | None]:
                 return None, None
             hour = hour % 12 + (12 if suffix == "pm" else 0)
         return hour, minute
+    return _chinese_clock(raw)
+
+
+def _chinese_clock(raw: str) -> tuple[int | None, int | None]:
     found = _CLOCK_ZH.match(raw)
-    if found:
-        period, hour = found.group(1), int(found.group(2))
-        minute = 30 if found.group(3) else int(found.group(4) or 0)
-        if period is None:
-            return hour, minute
-        if hour > 12:  # "下午15点" mixes two clocks: refuse rather than guess
-            return None, None
-        return _PERIODS_ZH[period](hour), minute
-    return None, None
+    if found is None:
+        return None, None
+    hour = _zh_or_digits(found["hour"])
+    quarter = found["quarter"]
+    minute = _ZH_QUARTERS[quarter] if quarter else _zh_or_digits(found["minute"] or found["colon"] or "0")
+    period = _PERIODS_ZH.get(found["period"] or "")
+    if period is None or hour is None:
+        return hour, minute
+    if not 1 <= hour <= 12:  # "下午15点" mixes two clocks: refuse rather than guess
+        return None, None
+    if period == "noon":
+        return (hour + 12 if hour <= 3 else hour if hour >= 11 else None), minute
+    if period == "am":
+        return hour % 12, minute
+    return (0 if period == "night" else 12) if hour == 12 else hour + 12, minute
+
+
+def _zh_or_digits(text: str) -> int | None:
+    """`9`, `０９`, `九`, `十`, `十五`, `二十三`, `零五` → the number (None for `十十`)."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, units = text.strip("零〇").partition("十")
+    if not ten:
+        return _ZH_DIGITS.get(tens) if len(tens) == 1 else (0 if not tens else None)
+    high = _ZH_DIGITS.get(tens, -1) if tens else 1
+    low = _ZH_DIGITS.get(units, -1) if units else 0
+    return None if high < 0 or low < 0 else high * 10 + low
 
 
 def parse_schedule(text: str) -> tuple[dt.time, str | None]:
@@ -122,9 +174,17 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
     Both parts may be several words (`9:30 pm New York`, `下午 3点 北京`, `9 am UTC+8`): the
     time is the longest leading run of words parse_time accepts and the zone the rest. When
     the rest is no zone, a shorter time is tried before the zone's error is raised, so a word
-    belongs to the zone only when the time cannot take it."""
+    belongs to the zone only when the time cannot take it. Chinese puts the zone first
+    (`北京时间 21:30`): a text that does not begin with a time may begin with a zone."""
     words = text.split()
     zone_error: BadInputError | None = None
+    if words and not begins_like_a_time(words[0]):
+        for cut in range(1, len(words)):
+            try:
+                zone = parse_timezone(" ".join(words[:cut]))
+            except BadInputError:
+                continue
+            return parse_time(" ".join(words[cut:])), zone
     for cut in range(len(words), 0, -1):
         try:
             time = parse_time(" ".join(words[:cut]))
@@ -154,7 +214,9 @@ _AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
 def begins_like_a_time(text: str) -> bool:
     """Whether text begins as every time parse_time takes does: a digit (`9:30`, `９点`) or a
     Chinese part of the day (`下午3点`)."""
-    return text[:1].isdigit() or text.startswith(tuple(_PERIODS_ZH))
+    return (
+        text[:1].isdigit() or text.startswith(tuple(_PERIODS_ZH)) or _BEGINS_ZH_CLOCK.match(text) is not None
+    )
 
 
 def format_time(value: dt.time) -> str:
@@ -279,7 +341,7 @@ def _offset_zone(raw: str, offset: Offset) -> str:
 
 def parse_locale(text: str) -> Locale:
     """`en`, `zh`, `zh-CN`, `English`, `中文` → `en` or `zh`."""
-    key = text.strip().casefold().replace("_", "-")
+    key = to_simplified(text.strip().casefold().replace("_", "-"))
     locale = _LOCALE_NAMES.get(key) or _LOCALE_NAMES.get(key.split("-")[0])
     if locale is None:
         raise LocalisedInputError("error.unknown_language", text=text)
@@ -326,7 +388,7 @@ _ORDER_NAMES = {"relevance": "relevance", "相关度": "relevance", "相关": "r
     "点赞": "upvotes",
     "点赞数": "upvotes",
 }
-_OFF = frozenset({"off", "none", "0", "关闭", "无"})
+_OFF = frozenset({"off", "none", "0", "关闭", "关", "无", "不限"})
 # `/paper set images on|off` (开|关) and `/paper set layout cards|compact` (卡片|紧凑).
 _SWITCH_NAMES = {
     "on": True,
@@ -356,8 +418,8 @@ MAX_MIN_UPVOTES = 1_000_000
 
 def parse_digest_setting(name: str, value: str) -> dict[str, Any]:
     """One `/paper set` change as DigestSettings fields; raises BadInputError saying what works."""
-    field = _SETTING_NAMES.get(name.strip().casefold())
-    text = value.strip().casefold()
+    field = _SETTING_NAMES.get(to_simplified(name.strip().casefold()))
+    text = to_simplified(value.strip().casefold())
     if field is None:
         raise LocalisedInputError("error.unknown_setting", name=name)
     if field == "images":
@@ -395,6 +457,8 @@ for _number, _name in enumerate(WEEKDAYS):
     for _spelling in (_name, _name[:3], f"周{_zh}", f"星期{_zh}", f"礼拜{_zh}"):
         _WEEKDAY_NAMES[_spelling] = _number
 _WEEKDAY_NAMES.update({"周天": 6, "星期天": 6, "礼拜天": 6})
+# After 每周 the day may be its numeral alone (`每周 五`, as 每周五 is said).
+_WEEKDAY_NAMES.update({day: number for number, day in enumerate("一二三四五六日")} | {"天": 6})
 _CADENCE_NAMES = {
     "daily": "daily",
     "every day": "daily",
@@ -403,6 +467,9 @@ _CADENCE_NAMES = {
     "weekdays": "weekdays",
     "workdays": "weekdays",
     "工作日": "weekdays",
+    "每个工作日": "weekdays",
+    "周一到周五": "weekdays",
+    "周一至周五": "weekdays",
     "weekly": "weekly",
     "每周": "weekly",
 }
@@ -411,7 +478,7 @@ _CADENCE_NAMES = {
 def parse_cadence(text: str) -> dict[str, Any]:
     """`daily`, `weekdays`, or `weekly [DAY]` (default Monday), in English or Chinese, as
     DigestSettings fields; raises BadInputError saying what works."""
-    words = text.strip().casefold().split()
+    words = to_simplified(text.strip().casefold()).split()
     if not words:
         raise LocalisedInputError("error.cadence_empty")
     cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))

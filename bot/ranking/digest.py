@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
-from bot.i18n import t
+from bot.i18n import join_list, labelled, quoted, t
 from bot.models import DigestSettings, Interests, Paper, Report
 from bot.ranking.tuning import Tuning, tuned_matches
 from bot.reports.arxiv import paper_links
@@ -94,7 +94,7 @@ class Digest:
         return t(key, self.locale, date=date, matched=self.matched, total=self.total, count=self.total)
 
     def following_line(self) -> str:
-        return t("digest.following", self.locale, topics=", ".join(self.following))
+        return t("digest.following", self.locale, topics=join_list(self.following, self.locale))
 
     def more_line(self) -> str | None:
         if not self.more:
@@ -113,7 +113,7 @@ class Digest:
     def plain_text(self) -> str:
         """A one-message summary: the fallback text of a chat card, and a log line."""
         titles = "; ".join(item.title for item in self.items[:3])
-        return f"{self.header()}" + (f": {titles}" if titles else "")
+        return labelled(self.header(), titles, self.locale) if titles else self.header()
 
 
 def paper_sections(paper: Paper, locale: str) -> list[tuple[str, str]]:
@@ -129,13 +129,14 @@ def paper_sections(paper: Paper, locale: str) -> list[tuple[str, str]]:
 
 
 def interest_labels(interests: Interests, taxonomy: Taxonomy, locale: str) -> tuple[str, ...]:
-    """What a channel follows, then what it excludes: `RL, "GRPO", not robotics, not "survey"`."""
+    """What a channel follows, then what it excludes: `RL`, `"GRPO"`, `not robotics`, `not "survey"`
+    (`排除 「survey」` in Chinese)."""
     topics = [taxonomy.get(topic_id).label(locale) for topic_id in interests.topics]
     excluded = [taxonomy.get(topic_id).label(locale) for topic_id in interests.excluded_topics]
-    excluded += [f'"{keyword}"' for keyword in interests.excluded_keywords]
+    excluded += [quoted(keyword, locale) for keyword in interests.excluded_keywords]
     return tuple(
         topics
-        + [f'"{keyword}"' for keyword in interests.keywords]
+        + [quoted(keyword, locale) for keyword in interests.keywords]
         + [t("digest.not", locale, item=item) for item in excluded]
     )
 
@@ -171,14 +172,15 @@ def _all_indexes(text: str, sep: str) -> list[int]:
 def _item(match: PaperMatch, taxonomy: Taxonomy, locale: str) -> DigestItem:
     paper = match.paper
     labels = tuple(
-        taxonomy.get(m.key).label(locale) if m.kind == "topic" else f'"{m.key}"' for m in match.matches
+        taxonomy.get(m.key).label(locale) if m.kind == "topic" else quoted(m.key, locale)
+        for m in match.matches
     )
     separator = "；" if locale == "zh" else "; "
     if len(match.matches) == 1:
         reasons = match.matches[0].reason(locale)
     else:
         reasons = separator.join(
-            f"{label}: {m.reason(locale)}" for label, m in zip(labels, match.matches, strict=True)
+            labelled(label, m.reason(locale), locale) for label, m in zip(labels, match.matches, strict=True)
         )
     return paper_item(paper, topics=labels, reason=reasons, score=match.score)
 

@@ -6,6 +6,7 @@ One parser serves `/paper subscribe`, `/paper unsubscribe`, `paperbot preview --
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -145,13 +146,19 @@ def _keyword(text: str) -> str:
     return keyword
 
 
+# "And" between two Chinese names: `强化学习和视频生成` names two topics as `强化学习、视频生成` does
+# (when each part is one: `生成与编辑` stays a keyword, and `语音与音频` is a name of its own).
+_CONJUNCTION = re.compile(r"(?<=[\u3400-\u9fff])(?:以及|和|与|及)(?=[\u3400-\u9fff])")
+
+
 def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
     """The topic the whole text names, or the topics its words name one after another
-    (`RL video generation` without a comma), or None when some word is not a topic."""
+    (`RL video generation` without a comma, `强化学习和视频生成`), or None when some word is not
+    a topic."""
     whole = taxonomy.find(text)
     if whole is not None:
         return [whole.id]
-    words = normalise(text).split(" ")
+    words = _CONJUNCTION.sub(" ", normalise(text)).split(" ")
     if len(words) < 2:
         return None
     found: list[str] = []

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.errors import BadInputError
 from bot.topics.probe import TopicProbe
+from bot.topics.traditional import to_simplified
 
 # Separators and whitespace, in any mix, become one space.
 _GAPS = re.compile(r"[\s\-\u2010-\u2015_/·・]+")
@@ -45,8 +46,9 @@ def collapse(text: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """How a typed topic name is compared with the names in the taxonomy."""
-    return normalise(name).casefold()
+    """How a typed topic name is compared with the names in the taxonomy: traditional Chinese
+    characters as their simplified forms (機器人 is 机器人), as the taxonomy writes them."""
+    return to_simplified(normalise(name)).casefold()
 
 
 def compile_pattern(pattern: str) -> str:

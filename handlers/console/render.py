@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.chat.commands import Reply
-from bot.i18n import t
+from bot.i18n import join_list, t
 from bot.models import CardLayout
 from bot.ranking.digest import Digest, DigestItem, clip_reason, render_items
 from bot.ranking.signals import signals_of
@@ -48,7 +48,7 @@ def item_panel(number: int, item: DigestItem, locale: str, *, image: bool = Fals
         grid.add_row(t("digest.area", locale), CjkText(_clip(item.domain)))
     if item.contribution:
         grid.add_row(t("digest.contribution", locale), CjkText(_clip(item.contribution)))
-    grid.add_row(t("digest.topics", locale), Text(", ".join(item.topics), style="cyan"))
+    grid.add_row(t("digest.topics", locale), Text(join_list(item.topics, locale), style="cyan"))
     grid.add_row(
         t("digest.why", locale), CjkText(clip_reason(" ".join(item.reason.split()), 200), style="dim")
     )
@@ -114,7 +114,7 @@ def digest_renderable(
         for number, item in enumerate(digest.items, start=1):
             line = CjkText.assemble((f"{number}. ", "bold"), (_clip(item.title, 150), "bold"))
             if item.topics:
-                line.append(f" — {', '.join(item.topics)}", style="cyan")
+                line.append(f" — {join_list(item.topics, digest.locale)}", style="cyan")
             parts.append(line)
     # A paper whose panel cannot be made is left out (and logged); the others are still shown,
     # numbered as shown.

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str
 
 from bot.chat.commands import (
     COMMAND_DEADLINE_SECONDS,
@@ -43,7 +44,7 @@ from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
 from handlers.discord.embeds import DetailsButton, VoteButton, details_embeds, reply_messages
 from handlers.discord.lifecycle import channel_deleted, server_left
-from handlers.discord.locale import language_of
+from handlers.discord.locale import ChineseDescriptions, language_of
 
 if TYPE_CHECKING:
     from bot.delivery.loud_failures import Notices
@@ -180,11 +181,20 @@ async def reply(interaction: discord.Interaction, answer: Reply) -> None:
         await interaction.followup.send(ephemeral=True, **message.send_kwargs())
 
 
+_PAPER_ID = locale_str(
+    "its arXiv id, e.g. 2602.02472 (again: take the vote back)",
+    zh="arXiv 编号，例如 2602.02472（再输入一次可撤回）",
+)
+
+
 def paper_group(edge: DiscordEdge) -> app_commands.Group:
     """`/paper …`: every sub-command of the contract, each a thin call into the core."""
     group = app_commands.Group(
         name="paper",
-        description="Daily AI papers: look up, subscribe this channel, preview its digest",
+        description=locale_str(
+            "Daily AI papers: look up, subscribe this channel, preview its digest",
+            zh="每日 AI 论文：检索论文、为本频道订阅、预览日报",
+        ),
         # Servers, and the caller's DM with the bot (a personal digest); not other people's DMs
         # or group DMs, where the bot cannot post (Discord's PRIVATE_CHANNEL context).
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
@@ -219,12 +229,22 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     @group.command(
         name="lookup", description="Find papers: an arXiv id, a URL, a date, words, 中文 or a topic"
     )
-    @app_commands.describe(query="2602.02472, a paper URL, 2026-02-03, diffusion distillation, 视频生成, RL")
+    @app_commands.describe(
+        query=locale_str(
+            "2602.02472, a paper URL, 2026-02-03, diffusion distillation, 视频生成, RL",
+            zh="2602.02472、论文链接、2026-02-03、扩散蒸馏、视频生成、RL",
+        )
+    )
     async def lookup(interaction: discord.Interaction, query: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, "lookup", query)
 
     @group.command(name="subscribe", description="Follow topics or keywords in this channel")
-    @app_commands.describe(topics='Comma-separated: RL, video generation, 智能体, "a keyword"')
+    @app_commands.describe(
+        topics=locale_str(
+            'Comma-separated: RL, video generation, 智能体, "a keyword"',
+            zh="用逗号或顿号分隔：强化学习、视频生成、“关键词”",
+        )
+    )
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def subscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
@@ -233,21 +253,33 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         )
 
     @group.command(name="unsubscribe", description="Stop following topics or keywords (or: all)")
-    @app_commands.describe(topics="Comma-separated topics or keywords, or all")
+    @app_commands.describe(
+        topics=locale_str(
+            "Comma-separated topics or keywords, or all", zh="主题或关键词，用逗号或顿号分隔；或 all"
+        )
+    )
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def unsubscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, "unsubscribe", topics)
 
     @group.command(name="exclude", description="Leave out papers about these topics or keywords")
-    @app_commands.describe(topics='Comma-separated: survey, robotics, "medical"')
+    @app_commands.describe(
+        topics=locale_str(
+            'Comma-separated: survey, robotics, "medical"', zh="用逗号或顿号分隔：survey、机器人、“医疗”"
+        )
+    )
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def exclude(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, "exclude", topics)
 
     @group.command(name="include", description="Stop excluding these topics or keywords")
-    @app_commands.describe(topics="Comma-separated topics or keywords now excluded")
+    @app_commands.describe(
+        topics=locale_str(
+            "Comma-separated topics or keywords now excluded", zh="已排除的主题或关键词，用逗号或顿号分隔"
+        )
+    )
     @manage
     async def include(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
         await run(interaction, "include", topics)
@@ -261,7 +293,12 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         await run(interaction, "topics")
 
     @group.command(name="schedule", description="When this channel's digest comes: HH:MM and a time zone")
-    @app_commands.describe(time="e.g. 09:30, 9am, 21h00", timezone="e.g. Asia/Shanghai (default: unchanged)")
+    @app_commands.describe(
+        time=locale_str("e.g. 09:30, 9am, 21h00", zh="例如 09:30、21点、下午3点半"),
+        timezone=locale_str(
+            "e.g. Asia/Shanghai (default: unchanged)", zh="例如 Asia/Shanghai、北京（默认不变）"
+        ),
+    )
     @app_commands.autocomplete(timezone=zone_choices)
     @manage
     async def schedule(
@@ -270,14 +307,18 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         await run(interaction, "schedule", f"{time} {timezone or ''}".strip())
 
     @group.command(name="language", description="The language of this channel's digest")
+    @app_commands.describe(language=locale_str("en: English, zh: Chinese", zh="en：英文，zh：中文"))
     @manage
     async def language(interaction: discord.Interaction, language: Literal["en", "zh"]) -> None:
         await run(interaction, "language", language)
 
     @group.command(name="set", description="Digest size, upvote floor, order, images or layout")
     @app_commands.describe(
-        setting="size 1-50, min-upvotes N|off, order relevance|upvotes, images on|off, layout cards|compact",
-        value="e.g. 5, 20, off, upvotes, on, compact",
+        setting=locale_str(
+            "size 1-50, min-upvotes N|off, order relevance|upvotes, images on|off, layout cards|compact",
+            zh="size 篇数 1-50、min-upvotes 点赞下限（或 off）、order 排序、images 配图、layout 布局",
+        ),
+        value=locale_str("e.g. 5, 20, off, upvotes, on, compact", zh="例如 5、20、off、upvotes、on、compact"),
     )
     @manage
     async def set_(
@@ -288,7 +329,10 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
         await run(interaction, "set", f"{setting} {value}")
 
     @group.command(name="cadence", description="Daily, weekdays only, or weekly on a chosen day")
-    @app_commands.describe(cadence="daily, weekdays or weekly", day="for weekly: the day (default Monday)")
+    @app_commands.describe(
+        cadence=locale_str("daily, weekdays or weekly", zh="daily 每天、weekdays 工作日、weekly 每周"),
+        day=locale_str("for weekly: the day (default Monday)", zh="每周推送的日子（默认周一）"),
+    )
     @manage
     async def cadence(
         interaction: discord.Interaction,
@@ -300,7 +344,8 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
 
     @group.command(name="digest", description="This channel's digest of the newest report, shown only to you")
     @app_commands.describe(
-        date="YYYY-MM-DD (default: the newest report)", show_all="every match, not the top 10"
+        date=locale_str("YYYY-MM-DD (default: the newest report)", zh="YYYY-MM-DD（默认：最新的日报）"),
+        show_all=locale_str("every match, not the top 10", zh="显示全部匹配的论文，而不只是前 10 篇"),
     )
     async def digest(
         interaction: discord.Interaction, date: str | None = None, show_all: bool = False
@@ -309,12 +354,12 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
 
     # 👍 / 👎 typed, as the buttons do: any member may vote (no manage check).
     @group.command(name="more-like", description="👍 a paper: more like it in this channel's digest")
-    @app_commands.describe(paper="its arXiv id, e.g. 2602.02472 (again: take the vote back)")
+    @app_commands.describe(paper=_PAPER_ID)
     async def more_like(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 100]) -> None:
         await run(interaction, "more-like", paper)
 
     @group.command(name="less-like", description="👎 a paper: fewer like it in this channel's digest")
-    @app_commands.describe(paper="its arXiv id, e.g. 2602.02472 (again: take the vote back)")
+    @app_commands.describe(paper=_PAPER_ID)
     async def less_like(interaction: discord.Interaction, paper: app_commands.Range[str, 1, 100]) -> None:
         await run(interaction, "less-like", paper)
 
@@ -369,6 +414,8 @@ class PaperBot(discord.Client):
         # Buttons on digests posted before this start must keep working: register the
         # Details button's custom_id pattern, not a view bound to one message.
         self.add_dynamic_items(DetailsButton, VoteButton)
+        # Chinese clients see /paper's descriptions in Chinese (given to Discord at sync).
+        await self.tree.set_translator(ChineseDescriptions())
         if self.application_id is not None:
             log.warning("Discord: invite paperbot to a server with %s", invite_url(self.application_id))
         if self.guild_id is not None:

@@ -18,7 +18,7 @@ import discord
 
 from bot.chat.commands import Reply, fit_digest
 from bot.delivery.split import pack
-from bot.i18n import t
+from bot.i18n import aside, join_list, t
 from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.feedback import DOWN, UP
@@ -318,7 +318,7 @@ def digest_embed(item: DigestItem, locale: str, *, image: bool = False) -> disco
         description=_description(item.domain, item.contribution) or None,
         colour=COLOUR,
     )
-    topics = ", ".join(item.topics)
+    topics = join_list(item.topics, locale)
     reason = clip_reason(item.reason, max(0, REASON_CHARS - len(topics) - 1))
     why = "\n".join(part for part in (topics, reason) if part.strip())
     if why.strip():
@@ -434,7 +434,7 @@ def compact_messages(
     for title_chars, topic_chars in LIST_LIMITS:
         lines = [
             f"{number}. [{_link_label(item.title, title_chars) or item.arxiv_id}]({item.hf_url})"
-            + (f" — {escape_clip(', '.join(item.topics), topic_chars)}" if item.topics else "")
+            + (f" — {escape_clip(join_list(item.topics, locale), topic_chars)}" if item.topics else "")
             for number, item in enumerate(items, start=1)
         ]
         if lines and notes:
@@ -569,7 +569,7 @@ def split_field(text: str, limit: int = MAX_FIELD_VALUE) -> list[str]:
     return ["\n".join(chunk) for chunk in chunks]
 
 
-def _section_fields(sections: Sequence[tuple[str, str]], budget: int) -> list[tuple[str, str]]:
+def _section_fields(sections: Sequence[tuple[str, str]], budget: int, locale: str) -> list[tuple[str, str]]:
     shares = _shares([len(text) for _name, text in sections], budget)
     fields: list[tuple[str, str]] = []
     for (name, text), share in zip(sections, shares, strict=True):
@@ -577,7 +577,9 @@ def _section_fields(sections: Sequence[tuple[str, str]], budget: int) -> list[tu
             continue
         values = split_field(clip(text, share))
         for number, value in enumerate(values, start=1):
-            fields.append((name if len(values) == 1 else f"{name} ({number}/{len(values)})", value))
+            fields.append(
+                (name if len(values) == 1 else aside(name, f"{number}/{len(values)}", locale), value)
+            )
     return fields
 
 
@@ -594,12 +596,12 @@ def details_embeds(paper: Paper, locale: str) -> list[discord.Embed]:
     sections = [(name, escape_lines(text)) for name, text in paper_sections(paper, locale)]
     room = MAX_EMBED_TOTAL - embed_chars(embed)
     budget = room
-    fields = _section_fields(sections, budget)
+    fields = _section_fields(sections, budget, locale)
     # Field names count too, and splitting adds names: shrink the text until everything fits.
     while fields and (sum(len(n) + len(v) for n, v in fields) > room or len(fields) > MAX_FIELDS):
         excess = sum(len(n) + len(v) for n, v in fields) - room
         budget -= excess if excess > 0 else max(budget // 10, 1)  # too many fields: shed text faster
-        fields = _section_fields(sections, budget)
+        fields = _section_fields(sections, budget, locale)
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
     return [embed]

@@ -31,7 +31,7 @@ from bot.chat.commands import (
     failure_reply,
     handle_paper_command,
 )
-from bot.i18n import t
+from bot.i18n import join_list, t
 from bot.ids import channel_problem, is_personal
 from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
@@ -493,13 +493,13 @@ async def home_view(
     # The viewer's own channels first: past HOME_CHANNELS, those are the ones they look for.
     channels.sort(key=lambda s: s.channel.channel not in (readable.joined or ()))
     subscriptions = mine + channels
-    title = "paperbot — 本工作区的订阅" if locale == "zh" else "paperbot — this workspace's subscriptions"
+    title = t("home.title", locale)
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title}}]
     if not subscriptions:
         # Not list.none ("This channel follows nothing yet"): the Home tab is no channel.
         blocks.append({"type": "section", "text": mrkdwn(escape(t("home.none", locale)))})
     for subscription in subscriptions[:HOME_CHANNELS]:
-        topics = ", ".join(interest_labels(subscription.interests, edge.taxonomy, locale))
+        topics = join_list(interest_labels(subscription.interests, edge.taxonomy, locale), locale)
         when = escape(cadence_text(subscription, locale))
         # The reason is stored in the channel's language and says how to resume (bot/chat/channel_changes.py).
         paused = " · ⏸ " + escape(subscription.paused_reason or "") if subscription.paused else ""

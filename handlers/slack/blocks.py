@@ -14,7 +14,7 @@ from typing import Any
 from bot.chat.commands import Reply, fit_digest
 from bot.chat.link_cards import LinkCard, LinkCards
 from bot.delivery.split import pack
-from bot.i18n import t
+from bot.i18n import aside, join_list, labelled, t
 from bot.models import CardLayout, LookupHit, Paper
 from bot.ranking.digest import Digest, DigestItem, clip_reason, paper_sections, render_items
 from bot.ranking.signals import signals_of
@@ -210,7 +210,8 @@ def card(item: DigestItem, locale: str, *, image: bool = False) -> list[dict[str
         lines.append(f"_{escape_clip(item.domain, AREA_CHARS)}_")
     if item.contribution:
         lines.append(escape_clip(item.contribution, CONTRIBUTION_CHARS))
-    head = f"{t('digest.topics', locale)}: {', '.join(item.topics)} · {t('digest.why', locale)}: "
+    topics = labelled(t("digest.topics", locale), join_list(item.topics, locale), locale)
+    head = f"{topics} · {labelled(t('digest.why', locale), '', locale)}"
     why = head + clip_reason(_flat(item.reason), max(0, REASON_CHARS - len(head)))
     context = [mrkdwn(escape_clip(why, REASON_CHARS))]
     signals = signals_line(item, locale)
@@ -305,7 +306,7 @@ def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessa
     for title_chars, topic_chars in LIST_LIMITS:
         lines = [
             f"{number}. *{link(item.hf_url, item.title, title_chars)}*"
-            + (f" — {escape_clip(', '.join(item.topics), topic_chars)}" if item.topics else "")
+            + (f" — {escape_clip(join_list(item.topics, locale), topic_chars)}" if item.topics else "")
             for number, item in enumerate(items, start=1)
         ]
         sections = pack(
@@ -346,9 +347,9 @@ def _fallback(digest: Digest, titles: list[str], part: int, parts: int) -> str:
     """The plain-text notification: what the message is, then the titles it carries."""
     head = digest.header()
     if parts > 1:
-        head += f" ({t('card.part', digest.locale, part=part, parts=parts)})"
+        head = aside(head, t("card.part", digest.locale, part=part, parts=parts), digest.locale)
     body = "; ".join(_flat(title) for title in titles)
-    return clip(escape(f"{head}: {body}" if body else head), MAX_FALLBACK_TEXT)
+    return clip(escape(labelled(head, body, digest.locale) if body else head), MAX_FALLBACK_TEXT)
 
 
 def hit_blocks(
@@ -481,7 +482,7 @@ def unfurl_attachment(card: LinkCard, locale: str) -> dict[str, Any]:
         lines.append(escape_clip(item.contribution, UNFURL_CONTRIBUTION_CHARS))
     context: list[dict[str, Any]] = []
     if item.topics:
-        topics = f"{t('digest.topics', locale)}: {', '.join(item.topics)}"
+        topics = labelled(t("digest.topics", locale), join_list(item.topics, locale), locale)
         context.append(mrkdwn(escape_clip(topics, UNFURL_TOPICS_CHARS)))
     signals = signals_line(item, locale)
     if signals is not None:

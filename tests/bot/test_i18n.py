@@ -3,16 +3,17 @@ and a caller's mistakes answered in the caller's language (LocalisedInputError).
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.chat.commands import CommandContext, handle_invocation, handle_paper_command
+from bot.chat.commands import COMMAND_LIST, CommandContext, handle_invocation, handle_paper_command
 from bot.chat.query import parse_query
 from bot.chat.subscribing import parse_digest_setting, parse_time, parse_timezone
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import MESSAGES, locale_of_text, t
+from bot.i18n import MESSAGES, aside, join_list, labelled, locale_of_text, quoted, t
 from bot.models import ChannelRef
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -51,7 +52,7 @@ def test_a_localised_error_reads_as_before_in_english() -> None:
     assert isinstance(caught.value, BadInputError)  # the CLI's exit status 2 is unchanged
     assert caught.value.key == "error.bad_time"
     in_chinese = t(caught.value.key, "zh", **caught.value.values)
-    assert in_chinese == "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"
+    assert in_chinese == "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半"
     suggestion = r"unknown time zone 'Asia/Shanghia' — did you mean \"Asia/Shanghai\"\?"
     with pytest.raises(BadInputError, match=suggestion):
         parse_timezone("Asia/Shanghia")
@@ -74,14 +75,14 @@ async def ctx(engine: AsyncEngine) -> CommandContext:
 # A Chinese caller's mistakes: a bad time, a bad topic, a bad command (a setting that does not
 # exist, a date that is not one, a cadence nobody has), each answered in Chinese.
 CHINESE_MISTAKES = {
-    "定时 25:00": "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30",
+    "定时 25:00": "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
     "定时 09:00 火星/首都": "未知时区「火星/首都」（请用 IANA 名称，例如 Asia/Shanghai）",
     '订阅 "!!!"': "关键词「!!!」不含字母或数字",
     "订阅 “视频生成": "「“视频生成」中的引号 “ 没有闭合",
     "设置 颜色 红": "未知设置「颜色」：请用 数量、最少点赞、排序、图片 或 布局",
     "设置 数量 100": "数量必须在 1 到 50 之间",
     "频率 每月": "未知频率「每月」：请用 每天、工作日 或 每周 周几",
-    "日报 昨天": "「昨天」不是日期（请用 YYYY-MM-DD）",
+    "日报 明年": "「明年」不是日期（请用 YYYY-MM-DD）",
 }
 
 
@@ -128,3 +129,49 @@ async def test_why_an_arxiv_id_is_impossible_is_said_in_the_caller_s_language(ct
         english.text
         == "'1401.12345' is not a possible arXiv id: five-digit numbers start in January 2015 (1501)"
     )
+
+
+# An ASCII comma, semicolon, colon or bracket touching Chinese text reads as a typo to a Chinese
+# reader: Chinese lists take 、, clauses ，；, labels ：, asides （）; and its dash is two long (——).
+ASCII_BESIDE_CHINESE = re.compile(
+    r"[\u3400-\u9fff][,;:!?)]|[,;:!?(] ?[\u3400-\u9fff]|[\u3400-\u9fff] ?\(|(?<!—)—(?!—)"
+)
+
+
+def chinese_texts() -> dict[str, str]:
+    texts = {key: texts["zh"] for key, texts in MESSAGES.items()}
+    texts |= {f"help {command.verb}": command.help[1] for command in COMMAND_LIST}
+    texts |= {f"usage {command.verb}": command.usage("zh") for command in COMMAND_LIST}
+    return texts
+
+
+@pytest.mark.parametrize(("key", "text"), sorted(chinese_texts().items()))
+def test_chinese_text_is_punctuated_as_chinese(key: str, text: str) -> None:
+    assert ASCII_BESIDE_CHINESE.search(text) is None, f"{key}: {text}"
+
+
+def test_lists_quotes_and_labels_follow_the_reader_s_language() -> None:
+    assert join_list(["RL", "agents"], "en") == "RL, agents"
+    assert join_list(["强化学习", "智能体"], "zh") == "强化学习、智能体"
+    assert quoted("world model", "en") == '"world model"'
+    assert quoted("world model", "zh") == "「world model」"
+    assert labelled("Topics", "RL", "en") == "Topics: RL"
+    assert labelled("主题", "强化学习", "zh") == "主题：强化学习"
+    assert aside("yesterday", "2026-12-05", "en") == "yesterday (2026-12-05)"
+    assert aside("昨天", "2026-12-05", "zh") == "昨天（2026-12-05）"
+
+
+async def test_a_chinese_subscription_reply_lists_its_topics_the_chinese_way(ctx: CommandContext) -> None:
+    reply = await handle_paper_command(ctx, "订阅 强化学习，视频生成，“world model”")
+    assert reply.text.startswith("订阅成功。本频道现在订阅：强化学习、视频生成、「world model」。"), (
+        reply.text
+    )
+    listing = (await handle_paper_command(ctx, "列表")).text
+    assert listing.startswith("本频道订阅：强化学习、视频生成、「world model」\n"), listing
+
+
+@pytest.mark.parametrize(("key", "text"), sorted(chinese_texts().items()))
+def test_chinese_text_addresses_the_reader_one_way(key: str, text: str) -> None:
+    # One way: 23 messages said 你 (every personal-digest reply among them) and 8 said 您, so a
+    # reader was 你 in one reply and 您 in the next. 你 is how chat apps address their users.
+    assert "您" not in text, f"{key}: {text}"

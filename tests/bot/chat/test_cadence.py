@@ -37,6 +37,12 @@ WEEKLY_FRIDAY = DigestSettings(cadence="weekly", weekday=4)
         ("每周 周五", {"cadence": "weekly", "weekday": 4}),
         ("每周五", {"cadence": "weekly", "weekday": 4}),
         ("每周 星期天", {"cadence": "weekly", "weekday": 6}),
+        # As Chinese readers also say them.
+        ("每周 五", {"cadence": "weekly", "weekday": 4}),
+        ("每个工作日", {"cadence": "weekdays"}),
+        ("周一到周五", {"cadence": "weekdays"}),
+        ("周一至周五", {"cadence": "weekdays"}),
+        ("每週 週五", {"cadence": "weekly", "weekday": 4}),
     ],
 )
 def test_cadences_are_typed_in_english_or_chinese(typed: str, fields: dict[str, object]) -> None:

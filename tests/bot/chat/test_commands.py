@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command
+from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command, unglue
 from bot.models import ChannelRef, Locale
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
@@ -65,7 +65,7 @@ async def test_subscribing_again_adds_only_what_is_new(ctx: CommandContext) -> N
 async def test_unsubscribing_removes_topics_and_all_ends_the_subscription(ctx: CommandContext) -> None:
     await say(ctx, 'subscribe RL, agents, "GRPO"')
     reply = await say(ctx, "unsubscribe 强化学习")
-    assert reply.text == '已取消订阅 强化学习。仍在订阅：智能体, "GRPO"。'
+    assert reply.text == "已取消订阅 强化学习。仍在订阅：智能体、「GRPO」。"  # Chinese list punctuation
     assert (await say(ctx, "unsubscribe robotics")).error
     assert (await say(ctx, "unsubscribe all")).text.startswith("Unsubscribed: this channel")
     assert await ctx.store.get(CHANNEL) is None
@@ -100,7 +100,7 @@ async def test_swapping_the_last_topic_for_another_keeps_the_channels_settings(c
     assert "最多 3 篇" in listing
     reply = await say(ctx, "subscribe agents")
     assert reply.text == (
-        '订阅成功。本频道现在订阅：智能体, 排除 "medical"。'
+        "订阅成功。本频道现在订阅：智能体、排除「medical」。"
         "每星期五 07:15（Asia/Shanghai）推送周报：本周最相关的论文，每篇只出现一次。"
     )
     again = await ctx.store.get(CHANNEL)
@@ -137,7 +137,7 @@ async def test_a_day_named_as_people_say_it_is_that_days_report(engine: AsyncEng
     reply = await say(ctx, "yesterday")
     assert reply.text.startswith("The first 5 of 14 papers for yesterday (2026-11-20), in the report's order")
     zh = await handle_invocation(replace(ctx, locale="zh"), "lookup", "昨天")
-    assert zh.text.startswith("“昨天 (2026-11-20)”共 14 篇论文")
+    assert zh.text.startswith("“昨天（2026-11-20）”共 14 篇论文")  # full-width brackets in Chinese
     assert len((await say(ctx, "latest")).hits) == 5
     assert len((await say(ctx, "最新")).hits) == 5
     # A day with no report names the newest there is, in the caller's language.
@@ -161,7 +161,7 @@ async def test_a_lookup_that_finds_nothing_says_what_to_try(ctx: CommandContext)
     )
     assert "\n" not in reply.text  # one line: Slack and Discord would fence several in a code block
     zh = await say(ctx, "视频生城")  # one character off a topic's Chinese name
-    assert zh.text == "存档中没有与“视频生城”匹配的论文。您是不是要找主题“视频生成”？/paper 视频生成"
+    assert zh.text == "存档中没有与“视频生城”匹配的论文。你是不是要找主题“视频生成”？/paper 视频生成"
     # A near miss that finds papers (stemming forgives it) still names the topic it meant.
     found = await say(ctx, "reinforcment learning")
     assert found.hits
@@ -312,7 +312,7 @@ async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandCo
         "Searched the archive for this. To change the channel, the command is /paper language en|zh"
     )
     assert (await say(ctx, "digest 2020-01-01")).text == "No report for 2020-01-01 in the archive yet."
-    assert "not a date" in (await say(ctx, "digest yesterday")).text
+    assert "not a date" in (await say(ctx, "digest someday")).text
     stored = await ctx.store.get(CHANNEL)
     assert stored is not None
     assert stored.time == dt.time(9, 0)
@@ -451,7 +451,10 @@ def test_every_name_that_may_start_a_search_is_a_command_that_can_tell() -> None
         ("subscribe: RL", "/paper subscribe TOPICS"),
         ("langauge zh", "/paper language en|zh"),
         ("language fr", "/paper language en|zh"),
-        ("订阅： RL", "/paper 订阅 主题"),
+        (
+            "语言： fr",
+            "/paper 语言 en|zh",
+        ),  # (订阅： RL subscribes: a colon after a Chinese name is Chinese usage)
     ],
 )
 async def test_a_mistyped_command_is_looked_up_and_the_reply_says_the_command(
@@ -507,3 +510,79 @@ async def test_a_channel_shared_by_two_workspaces_gets_one_subscription(ctx: Com
     assert (await say(replace(ctx, channel=home), "subscribe agents")).text.startswith("Subscribed")
     other = ChannelRef("slack", "T0SISTER", "C0OTHER")
     assert (await say(replace(ctx, channel=other), "subscribe agents")).text.startswith("Subscribed")
+
+
+async def test_commands_typed_in_traditional_characters_are_the_same_commands(ctx: CommandContext) -> None:
+    # A reader in Taiwan or Hong Kong types 訂閱 機器人, not 订阅 机器人.
+    reply = await say(ctx, "訂閱 機器人、強化學習")
+    assert reply.text.startswith("订阅成功。本频道现在订阅：机器人、强化学习。"), reply.text
+    assert (await say(ctx, "頻率 每週 週五")).text.startswith("每星期五")
+    assert "紧凑" in (await say(ctx, "設置 佈局 緊湊")).text
+    assert "不限点赞数" in (await say(ctx, "設置 最少點贊 關")).text
+    assert (await say(ctx, "語言 繁體中文")).text == "本频道的日报语言已设为中文。"
+    assert (await say(ctx, "退訂 機器人")).text.startswith("已取消订阅 机器人。")
+
+
+async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: CommandContext) -> None:
+    # A Chinese admin (Slack/Discord locale zh-CN or zh-TW) making a lab channel's digest English
+    # was told so in English only.
+    chinese_admin = replace(ctx, locale="zh")
+    await say(chinese_admin, "subscribe RL")
+    reply = await say(chinese_admin, "language en")
+    assert (reply.text, reply.locale) == ("本频道的日报语言已设为英文。", "zh")
+    english_admin = replace(ctx, locale="en")
+    assert (await say(english_admin, "语言 中文")).text == "This channel's digest is now in Chinese."
+    # A caller whose language the platform does not say reads the channel's new language.
+    assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
+
+
+@pytest.mark.parametrize(
+    ("typed", "unglued"),
+    [
+        # Chinese is typed without spaces: the name is taken apart from a plain argument …
+        ("订阅强化学习、机器人", "订阅 强化学习、机器人"),
+        ("退订机器人", "退订 机器人"),
+        ("取消订阅全部", "取消订阅 全部"),
+        ("定时晚上八点半 北京", "定时 晚上八点半 北京"),
+        ("语言中文", "语言 中文"),
+        ("频率每周五", "频率 每周五"),
+        ("訂閱機器人", "訂閱 機器人"),
+        ("日报2026-11-20", "日报 2026-11-20"),
+        ("日报全部", "日报 全部"),
+        ("日报昨天", "日报 昨天"),
+        # … or from anything after a colon, comma or opening quote.
+        ("订阅：世界模型", "订阅 世界模型"),
+        ("订阅“GRPO”", "订阅 “GRPO”"),
+        # What people search for stays a lookup.
+        ("语言模型", "语言模型"),
+        ("时间序列", "时间序列"),
+        ("频率估计", "频率估计"),
+        ("主题建模", "主题建模"),
+        ("订阅GRPO", "订阅GRPO"),  # a bare keyword may be a search: quote it, or add a space
+        ("订阅 强化学习", "订阅 强化学习"),
+        ("diffusion", "diffusion"),
+    ],
+)
+def test_a_chinese_name_glued_to_its_argument_is_taken_apart(typed: str, unglued: str) -> None:
+    assert unglue(typed, builtin_taxonomy()) == unglued
+
+
+async def test_a_chinese_admin_subscribes_without_a_space(ctx: CommandContext) -> None:
+    # `/paper 订阅强化学习` was looked up: papers were listed and nothing was subscribed.
+    reply = await say(ctx, "订阅强化学习、机器人")
+    assert reply.text.startswith("订阅成功。本频道现在订阅：强化学习、机器人。"), reply.text
+    assert (await say(ctx, "定时9点")).text == "推送时间已设置：每天 09:00（UTC）。"
+    assert (await say(ctx, "订阅： RL")).text.startswith("没有变化：本频道已订阅 强化学习、机器人。")
+
+
+async def test_a_digest_of_a_day_named_as_people_say_it(engine: AsyncEngine) -> None:
+    # `/paper 日报 昨天` answered "「昨天」不是日期", though `/paper 昨天` looks that day up.
+    clock = lambda: dt.datetime(2026, 11, 21, 1, 30, tzinfo=dt.UTC)  # noqa: E731
+    archive = Archive(engine, clock=clock)
+    await archive.ingest(await LocalSource(SAMPLE_REPORT).read())
+    ctx = CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), CHANNEL, user="U1")
+    await say(ctx, "订阅 强化学习")
+    for typed in ("日报 昨天", "日报 2026年11月20日", "digest yesterday all", "日报 最新"):
+        reply = await say(ctx, typed)
+        assert reply.text.startswith("每日论文 · 2026-11-20 —— "), (typed, reply.text)
+    assert (await say(ctx, "日报 明年")).text == "「明年」不是日期（请用 YYYY-MM-DD）"

@@ -143,9 +143,9 @@ async def test_subscribe_with_a_minus_then_exclude_include_and_list(ctx: Command
 async def test_chinese_verbs_and_replies(ctx: CommandContext) -> None:
     await say(ctx, "订阅 智能体")
     reply = await say(ctx, '排除 "GUI"')
-    assert reply.text.startswith('已排除 "GUI"')
-    assert '排除 "GUI"' in (await say(ctx, "列表")).text
-    assert (await say(ctx, '取消排除 "GUI"')).text.startswith('已取消排除 "GUI"')
+    assert reply.text.startswith("已排除 「GUI」")
+    assert "智能体、排除「GUI」" in (await say(ctx, "列表")).text
+    assert (await say(ctx, '取消排除 "GUI"')).text.startswith("已取消排除 「GUI」")
 
 
 async def test_exclusions_alone_are_not_a_subscription(ctx: CommandContext) -> None:

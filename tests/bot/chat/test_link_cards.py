@@ -97,7 +97,7 @@ async def test_a_subscribed_channel_gets_its_language_and_the_topics_it_follows(
     cards = await link_cards(archive, store, builtin_taxonomy(), CHANNEL, urls)
     assert cards.locale == "zh"
     grpo, tempo = cards.cards
-    assert grpo.item.topics == ("强化学习", '"GRPO"')  # what the channel follows, as its digest says
+    assert grpo.item.topics == ("强化学习", "「GRPO」")  # what the channel follows, as its digest says
     assert tempo.item.topics == ("视频生成", "扩散模型")  # it follows nothing here: the paper's own
 
 

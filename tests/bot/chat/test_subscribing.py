@@ -10,6 +10,7 @@ import pytest
 
 from bot.chat.subscribing import (
     ENTRY_KEYS,
+    begins_like_a_time,
     from_export,
     merge_interests,
     parse_locale,
@@ -597,10 +598,56 @@ def test_chinese_twelve_oclock(text: str, expected: dt.time) -> None:
     assert parse_time(text) == expected
 
 
-@pytest.mark.parametrize("text", ["晚上13点", "下午15点"])
+@pytest.mark.parametrize("text", ["晚上13点", "下午15点", "上午十三点", "中午5点", "十十点"])
 def test_chinese_periods_refuse_a_24_hour_clock(text: str) -> None:
     with pytest.raises(BadInputError, match="bad time"):
         parse_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hours in Chinese numerals, as most people say and type them.
+        ("晚上八点", dt.time(20, 0)),
+        ("上午十点", dt.time(10, 0)),
+        ("十点半", dt.time(10, 30)),
+        ("二十一点", dt.time(21, 0)),
+        ("下午三点四十五", dt.time(15, 45)),
+        ("九点零五分", dt.time(9, 5)),
+        ("八点一刻", dt.time(8, 15)),
+        ("晚上十二点", dt.time(0, 0)),
+        # A part of the day before a clock time.
+        ("下午3:30", dt.time(15, 30)),
+        ("早上 9:30", dt.time(9, 30)),
+        ("晚上８：３０", dt.time(20, 30)),
+        # The other parts of the day; noon's hours run into the afternoon.
+        ("凌晨2点", dt.time(2, 0)),
+        ("傍晚6点", dt.time(18, 0)),
+        ("中午1点", dt.time(13, 0)),
+        ("中午11点半", dt.time(11, 30)),
+    ],
+)
+def test_chinese_times_as_people_type_them(text: str, expected: dt.time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("21:30 北京时间", (dt.time(21, 30), "Asia/Shanghai")),
+        ("北京时间 21:30", (dt.time(21, 30), "Asia/Shanghai")),  # Chinese names the zone first
+        ("北京时间 晚上九点", (dt.time(21, 0), "Asia/Shanghai")),
+        ("9:30 臺北", (dt.time(9, 30), "Asia/Taipei")),
+    ],
+)
+def test_a_chinese_schedule_may_name_its_zone_first(text: str, expected: tuple[dt.time, str | None]) -> None:
+    assert parse_schedule(text) == expected
+
+
+def test_a_time_command_word_followed_by_a_chinese_numeral_word_is_no_time() -> None:
+    # `/paper 时间 一致性` is a lookup: a numeral starts a time only when 点 follows it.
+    assert not begins_like_a_time("一致性")
+    assert begins_like_a_time("十点半")
 
 
 def test_keywords_differing_only_in_case_are_one() -> None:

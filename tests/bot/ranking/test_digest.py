@@ -46,8 +46,9 @@ def test_a_capped_digest_says_how_many_more_and_how_to_see_them() -> None:
 
 def test_labels_follow_the_channel_language() -> None:
     digest = build_digest(report(), Interests(("video-generation",), ("folding",)), TAXONOMY, locale="zh")
-    assert digest.header() == "每日论文 · 2026-05-04 — 当日 4 篇中有 4 篇与本频道相关"
-    assert digest.following == ("视频生成", '"folding"')
+    assert digest.header() == "每日论文 · 2026-05-04 —— 当日 4 篇中有 4 篇与本频道相关"
+    assert digest.following == ("视频生成", "「folding」")
+    assert digest.following_line() == "订阅主题：视频生成、「folding」"
     assert digest.items[0].topics == ("视频生成",)
     assert "标题命中" in digest.items[0].reason
 
@@ -118,7 +119,20 @@ def test_a_week_without_a_match_says_none_as_a_day_does_in_both_languages() -> N
         "Weekly Papers · 2026-04-28 – 2026-05-04 — none of the week's 4 papers match this channel's topics"
     )
     assert build_digest(week, robots, TAXONOMY, locale="zh").header() == (
-        "每周论文 · 2026-04-28 – 2026-05-04 — 本周 4 篇论文中没有与本频道主题相关的"
+        "每周论文 · 2026-04-28 – 2026-05-04 —— 本周 4 篇论文中没有与本频道主题相关的"
     )
     video = build_digest(week, Interests(("video-generation",)), TAXONOMY)
     assert video.header() == "Weekly Papers · 2026-04-28 – 2026-05-04 — 3 of 4 papers for this channel"
+
+
+def test_a_chinese_reason_for_two_topics_names_them_the_chinese_way() -> None:
+    # "视频生成: 标题命中…" put an ASCII colon after a Chinese name, and a keyword was "video".
+    digest = build_digest(report(), Interests(("video-generation",), ("video",)), TAXONOMY, locale="zh")
+    item = digest.items[0]
+    assert item.topics == ("视频生成", "「video」")
+    first, second = item.reason.split("；")
+    assert first.startswith("视频生成：标题命中"), item.reason
+    assert second.startswith("「video」："), item.reason
+    english = build_digest(report(), Interests(("video-generation",), ("video",)), TAXONOMY).items[0]
+    assert english.reason.startswith('video generation: matched "Text-to-Video" in title'), english.reason
+    assert '; "video": matched' in english.reason

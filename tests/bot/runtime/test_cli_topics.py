@@ -56,7 +56,7 @@ def test_preview_human_output_and_chinese_labels(capsys: pytest.CaptureFixture[s
         capsys, "preview", "--report", str(SAMPLE_REPORT), "--topics", "speech", "--lang", "zh"
     )
     assert status == 0
-    assert "每日论文 · 2026-11-20 — 当日 14 篇中有 1 篇与本频道相关" in out
+    assert "每日论文 · 2026-11-20 —— 当日 14 篇中有 1 篇与本频道相关" in out
     assert "EchoVoice" in out
     assert "https://arxiv.org/abs/2611.01010" in out
 

@@ -87,3 +87,22 @@ def test_a_keyword_loses_bidi_overrides_and_control_characters() -> None:
     assert interests == Interests((), ("world model", "x[2Jy", "ab"), (), ("survey",))
     with pytest.raises(BadInputError, match="no letters"):
         resolve_terms('"\u202e\x07"', TAXONOMY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "topics"),
+    [
+        # `强化学习和视频生成` was one keyword that no paper says: the channel got nothing.
+        ("强化学习和视频生成", ("reinforcement-learning", "video-generation")),
+        ("强化学习与视频生成", ("reinforcement-learning", "video-generation")),
+        ("机器人及强化学习", ("robotics", "reinforcement-learning")),
+        ("强化学习以及目标跟踪", ("reinforcement-learning", "perception")),
+        ("语音与音频", ("speech-audio",)),  # a name with 与 in it stays that name
+    ],
+)
+def test_chinese_and_between_two_topic_names_names_both(typed: str, topics: tuple[str, ...]) -> None:
+    assert resolve_terms(typed, TAXONOMY) == Interests(topics)
+
+
+def test_chinese_and_inside_a_keyword_keeps_the_keyword() -> None:
+    assert resolve_terms("生成与编辑", TAXONOMY) == Interests((), ("生成与编辑",))

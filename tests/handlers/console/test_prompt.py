@@ -96,9 +96,9 @@ async def test_a_first_day_users_near_misses_are_answered_with_the_command_they_
     text = out.getvalue().replace("\n", "")
     assert status == 0
     assert "Commands start with /paper — did you mean /paper help?" in text
-    assert "命令以 /paper 开头 —— 您是想输入 /paper 订阅 机器人 吗？" in text
+    assert "命令以 /paper 开头 —— 你是想输入 /paper 订阅 机器人 吗？" in text
     assert text.count("did you mean /paper help?") == 2  # paper help, /help
-    assert "命令以 /paper 开头 —— 您是想输入 /paper 帮助 吗？" in text
+    assert "命令以 /paper 开头 —— 你是想输入 /paper 帮助 吗？" in text
     assert "Commands start with /paper — try /paper help" in text  # /foo: nothing it could mean
     assert "/paper more-like ID" not in text  # nothing after `exit` is read: help was never shown
     assert script.steps == ["/paper help"]

@@ -144,7 +144,11 @@ async def test_chinese_clients_get_chinese_replies(edge: DiscordEdge) -> None:
 
 async def test_a_chinese_client_s_mistakes_are_answered_in_chinese(edge: DiscordEdge) -> None:
     mistakes: list[tuple[str, dict[str, Any], str]] = [
-        ("schedule", {"time": "25:00"}, "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"),
+        (
+            "schedule",
+            {"time": "25:00"},
+            "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
+        ),
         ("subscribe", {"topics": '"!!!"'}, "关键词「!!!」不含字母或数字"),
         ("set", {"setting": "size", "value": "lots"}, "size 需要一个整数，而不是「lots」"),
         ("digest", {"date": "tomorrow"}, "「tomorrow」不是日期（请用 YYYY-MM-DD）"),

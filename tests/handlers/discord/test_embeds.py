@@ -465,7 +465,7 @@ async def test_details_of_a_huge_hostile_paper_fit_one_embed(locale: str) -> Non
         else ["应用领域", "核心贡献", "使用指南", "主要创新点", "实验效果"]
     )
     for name in expected:  # every section gets a share
-        assert any(n == name or n.startswith(f"{name} (") for n in names), (name, names)
+        assert any(n == name or n.startswith((f"{name} (", f"{name}（")) for n in names), (name, names)
     order = [next(i for i, e in enumerate(expected) if n.startswith(e)) for n in names]
     assert order == sorted(order)
     last = [f.value or "" for f in embed.fields if (f.name or "").startswith(expected[-1])][-1]
@@ -500,3 +500,31 @@ async def test_one_enormous_section_is_split_across_fields_under_25() -> None:
     check_message(DiscordMessage(embeds=[embed]), own_links=True)
     assert len(embed.fields) > 1
     assert (embed.fields[0].name or "").startswith("How to use it (1/")
+
+
+def test_a_chinese_card_lists_its_topics_the_chinese_way() -> None:
+    item = DigestItem(
+        arxiv_id="2605.00001",
+        title="Reinforcement Learning for LLM Agents",
+        hf_url="https://huggingface.co/papers/2605.00001",
+        arxiv_url="https://arxiv.org/abs/2605.00001",
+        pdf_url="https://arxiv.org/pdf/2605.00001",
+        domain="",
+        contribution="",
+        topics=("强化学习", "智能体"),
+        reason="标题命中「Reinforcement Learning」",
+        score=1.0,
+    )
+    (field,) = digest_messages(digest([item], locale="zh"))[0].embeds[0].fields
+    assert (field.value or "").startswith("强化学习、智能体\n"), field.value
+
+
+def test_a_chinese_section_split_over_fields_numbers_them_in_chinese_brackets() -> None:
+    paper = Paper(
+        arxiv_id="2605.00002",
+        title="A long paper",
+        url="https://huggingface.co/papers/2605.00002",
+        innovations="创新。" * 600,  # past one field's 1,024 characters
+    )
+    names = [field.name for embed in details_embeds(paper, "zh") for field in embed.fields]
+    assert "主要创新点（1/2）" in names, names

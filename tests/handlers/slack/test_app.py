@@ -151,7 +151,7 @@ async def test_chinese_speakers_mistakes_are_answered_in_chinese(edge: SlackEdge
     await command(app, slack, "subscribe RL")
     # Someone whose Slack is in Chinese; the platform's language wins over the typed one.
     for typed, answer in (
-        ("schedule 25:00", "时间「25:00」无效：请用 24 小时制的 HH:MM，例如 09:30"),
+        ("schedule 25:00", "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半"),
         ('subscribe "!!!"', "关键词「!!!」不含字母或数字"),
         ("set colour red", "未知设置「colour」：请用 数量、最少点赞、排序、图片 或 布局"),
     ):

@@ -179,3 +179,20 @@ def test_details_modal_and_shared_card_are_valid() -> None:
     shared = shared_message(long_paper, "U42", "en")
     validate(shared.blocks)
     assert "Shared by <@U42>" in json.dumps(shared.blocks)
+
+
+def test_a_chinese_card_and_its_notification_are_punctuated_as_chinese() -> None:
+    # "主题: 强化学习, 智能体 · 匹配原因: …" read as typos; so did "…相关: Title" in the notification.
+    report = Report(DAY, (paper(arxiv_id="2605.00001", title="Reinforcement Learning for LLM Agents"),))
+    interests = Interests(("reinforcement-learning", "agents"))
+    digest = build_digest(report, interests, builtin_taxonomy(), locale="zh")
+    (message,) = digest_messages(digest)
+    contexts = [
+        element["text"]
+        for block in message.blocks
+        if block["type"] == "context"
+        for element in block["elements"]
+    ]
+    why = next(text for text in contexts if text.startswith("主题"))
+    assert why.startswith("主题：强化学习、智能体 · 匹配原因："), why
+    assert message.text.startswith("每日论文 · 2026-05-04 —— 当日 1 篇中有 1 篇与本频道相关：Reinforcement")

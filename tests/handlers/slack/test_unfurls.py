@@ -130,7 +130,7 @@ async def test_a_chinese_channel_gets_chinese_labels(edge: SlackEdge, slack: Fak
     assert await send_event(unfurl_app(edge, slack), link_event(slack, url, channel="C0ZH")) == 200
     card = slack.unfurled[0].unfurls[url]
     text = card_text(card)
-    assert "主题: 视频生成" in text
+    assert "主题：视频生成" in text  # a full-width colon after Chinese words
     assert f"{SAMPLE_DAY} 每日论文" in text
     assert [b["text"]["text"] for b in buttons(card)] == ["Hugging Face", "arXiv", "详情"]
     for english in ("Topics", "Details", "Daily Papers"):
