@@ -210,16 +210,18 @@ class Notices:
         *,
         source: str | None,
         error: str | None = None,
+        lag: dt.timedelta = dt.timedelta(0),
     ) -> int:
         """After the deadline, a weekday without today's report is late (one notice a day); a
         weekend without one is said per PAPERBOT_NO_REPORT_NOTICE. `source`: where reports are
         fetched from, None when only `paperbot ingest` adds them; `error`: why the last fetch of
-        today's report failed, if it did."""
+        today's report failed, if it did; `lag`: a day where the source's newest whole report is
+        yesterday's (Hugging Face's list, taken once its day is over), so that one is expected."""
         policy = self.policy
         if policy.deadline is None:
             return 0
         local = now.astimezone(ZoneInfo(policy.timezone))
-        day = local.date()
+        day = local.date() - lag
         if local.time() < policy.deadline or await archive.report_ingested_at(day) is not None:
             return 0
         operator = policy.operator

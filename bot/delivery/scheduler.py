@@ -21,6 +21,7 @@ from bot.delivery.deliverer import SHUTDOWN_GRACE, Deliverer
 from bot.delivery.planner import PLAN_EVERY
 from bot.errors import PaperbotError
 from bot.ports import ReportSource
+from bot.reports.sources import newest_settled_day
 from bot.runtime.logs import demote
 from bot.runtime.metrics import REPORTS_FETCHED
 from bot.store.archive import Archive, IngestResult
@@ -43,18 +44,20 @@ async def poll_reports(
     heard: Callable[[IngestResult], None] | None = None,
     failed: Callable[[dt.date, str], None] | None = None,
 ) -> list[dt.date]:
-    """Fetch today's and yesterday's reports and archive what changed; the dates whose report
-    was new or changed. A report published late, or after midnight UTC, is still picked up, and
-    so is one that grows after it first appeared: Hugging Face's list of a day fills during that
-    day (papers are submitted to it from about 00:00 UTC on), so a day archived at its first
-    paper is asked for again every poll until it is older than yesterday. An unchanged answer
+    """Fetch the newest two days' reports and archive what changed; the dates whose report
+    was new or changed. The newest is today's, or yesterday's where the source's day fills during
+    that day (Hugging Face's list: `newest_settled_day`), so a day is archived, and planned, whole.
+    A report published late, or after midnight UTC, is still picked up, and so is one corrected
+    or grown after it first appeared (a straggler submitted to yesterday's list): it is asked for
+    again every poll until it is older than the two. An unchanged answer
     (a 304 to a conditional GET, or the same papers) changes nothing and plans nothing. `errors`
     gets why a day's fetch failed (and loses the day once a fetch of it does not), for the late
     notice. `heard` is told what each new or changed report did to the archive, and `failed`
     why a fetch failed, instead of the log (the console prints both)."""
     archived = set(await archive.report_dates())
     ingested = []
-    for day in (today - dt.timedelta(days=1), today):
+    newest = newest_settled_day(source, today)
+    for day in (newest - dt.timedelta(days=1), newest):
         try:
             report = await source.fetch(day)
             result = None if report is None else await archive.ingest(report, origin=source.name)
@@ -148,9 +151,12 @@ class Scheduler:
         now = self.clock()
         try:
             local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
-            error = self._fetch_errors.get(local_day)
+            # The report that should be there by now: today's, or yesterday's where a day is taken
+            # only once it is over (Hugging Face's list, `newest_settled_day`).
+            lag = local_day - newest_settled_day(self.source, local_day) if self.source else dt.timedelta(0)
+            error = self._fetch_errors.get(local_day - lag)
             source = self.source.name if self.source is not None else None
-            if await notices.check_report(now, self.archive, source=source, error=error):
+            if await notices.check_report(now, self.archive, source=source, error=error, lag=lag):
                 await notices.send_due(now)
         except Exception:  # the next poll tries again
             log.exception("checking for a late report failed")

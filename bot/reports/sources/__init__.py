@@ -5,6 +5,7 @@ bot/runtime/ingest_workers.py) imports no HTTP client."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,3 +65,21 @@ def source_from_setting(
     from bot.reports.sources.local import LocalSource
 
     return LocalSource(Path(value).expanduser(), max_bytes=max_bytes)
+
+
+def newest_settled_day(source: ReportSource, today: dt.date) -> dt.date:
+    """The newest day whose report this source gives whole on `today` (a UTC day).
+
+    A markdown report is published whole, so today's counts as soon as it is there. Hugging
+    Face's daily papers list (`hf-api`, or a URL template asking the API) fills during its own UTC
+    day: papers are submitted to it from just after 00:00 UTC until the evening, most by about
+    06:00. Taken at its first paper, the day was decided for every channel whose time came then,
+    and a Shanghai morning digest (00:30 UTC) held the first one to three papers of a day of fifty.
+    So such a day is taken once it is over, whole, as a report is: yesterday is the newest."""
+    from bot.reports.sources.hf_api import HuggingFaceApiSource, api_day
+    from bot.reports.sources.url import UrlTemplateSource
+
+    fills = isinstance(source, HuggingFaceApiSource) or (
+        isinstance(source, UrlTemplateSource) and api_day(source.url_for(today)) is not None
+    )
+    return today - dt.timedelta(days=1) if fills else today
