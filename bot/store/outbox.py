@@ -27,6 +27,7 @@ from bot.store.group_commit import GroupCommit
 from bot.store.leases import claim_rows, renew_rows
 from bot.store.limits import chunks
 from bot.store.tables import deliveries as table
+from bot.store.write_lock import lock_order
 
 STATUSES = DELIVERY_STATUSES
 MAX_ATTEMPTS = 6
@@ -213,7 +214,7 @@ async def record_imported(
             "updated_at": now,
             "finished_at": now,
         }
-        for ref, digest in last.items()
+        for ref, digest in sorted(last.items(), key=lambda item: lock_order(item[0]))
     ]
     for chunk in chunks(rows):
         await conn.execute(statement, list(chunk))

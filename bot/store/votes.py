@@ -27,7 +27,7 @@ from bot.ranking.feedback import (
 from bot.store.database import as_utc
 from bot.store.limits import chunks, row_problem
 from bot.store.tables import feedback_votes as table
-from bot.store.write_lock import write_transaction
+from bot.store.write_lock import lock_order, write_transaction
 
 log = logging.getLogger("paperbot.votes")
 
@@ -81,9 +81,10 @@ def votes_problem(channel: ChannelRef, preferences: ChannelPreferences) -> str |
 
 async def replace_all(conn: AsyncConnection, feedback: Mapping[ChannelRef, ChannelPreferences]) -> int:
     """Make each channel's votes exactly those of its preferences, inside the caller's
-    transaction (an import's), in chunks of executemany so no size meets a parameter cap; how
-    many votes were written. Rows are checked by `votes_problem` first."""
-    channels = [{"p": ref.platform, "w": ref.workspace, "c": ref.channel} for ref in feedback]
+    transaction (an import's), in chunks of executemany so no size meets a parameter cap, in
+    `lock_order`; how many votes were written. Rows are checked by `votes_problem` first."""
+    in_order = sorted(feedback.items(), key=lambda item: lock_order(item[0]))
+    channels = [{"p": ref.platform, "w": ref.workspace, "c": ref.channel} for ref, _ in in_order]
     forget = delete(table).where(
         table.c.platform == bindparam("p"),
         table.c.workspace == bindparam("w"),
@@ -91,7 +92,7 @@ async def replace_all(conn: AsyncConnection, feedback: Mapping[ChannelRef, Chann
     )
     for chunk in chunks(channels):
         await conn.execute(forget, list(chunk))
-    rows = [_row(ref, vote) for ref, preferences in feedback.items() for vote in preferences.votes()]
+    rows = [_row(ref, vote) for ref, preferences in in_order for vote in preferences.votes()]
     for chunk in chunks(rows):
         await conn.execute(insert(table), list(chunk))
     return len(rows)
