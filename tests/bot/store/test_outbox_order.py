@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef
 from bot.ports import PublishResult
-from bot.store.outbox import Outbox, Planned
+from bot.store.outbox import Delivery, Outbox, Planned
 from bot.store.tables import deliveries as table
 
 ROOM = ChannelRef("slack", "T1", "C1")
@@ -34,8 +34,8 @@ async def outbox(engine: AsyncEngine) -> Outbox:
     return outbox
 
 
-def claimed(deliveries: list[object]) -> list[tuple[str, dt.date]]:
-    return [(d.channel.channel, d.report_date) for d in deliveries]  # type: ignore[attr-defined]
+def claimed(deliveries: list[Delivery]) -> list[tuple[str, dt.date]]:
+    return [(d.channel.channel, d.report_date) for d in deliveries]
 
 
 async def test_one_worker_claims_a_channels_digests_together_oldest_first(outbox: Outbox) -> None:
