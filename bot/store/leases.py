@@ -7,8 +7,9 @@ Leases are short and renewed (`renew_rows`) while the work is in flight, so a wo
 stops renewing and its rows are claimable again one lease after its last renewal.
 
 A queue may hold a row back for another (`Waits`: the outbox keeps a channel's later digest for
-the worker posting its earlier one); the condition is asked twice, of the rows picked and again
-of the rows updated, given the ids claimed with them, which rows SKIP LOCKED hid from the pick.
+the worker posting its earlier one). The condition is asked of the rows picked and again of the
+rows updated, given the ids this claim takes: SKIP LOCKED hides from the pick a row that another
+claim is taking at that moment, which the first asking cannot see as taken.
 """
 
 from __future__ import annotations
