@@ -5,16 +5,25 @@ UPDATE … WHERE id IN (SELECT … LIMIT n) takes up to n of them for a worker; 
 another worker is claiming at that moment (SKIP LOCKED), SQLite's single writer serialises.
 Leases are short and renewed (`renew_rows`) while the work is in flight, so a worker that dies
 stops renewing and its rows are claimable again one lease after its last renewal.
+
+A queue may hold a row back for another (`Waits`: the outbox keeps a channel's later digest for
+the worker posting its earlier one). The condition is asked of the rows picked and again of the
+rows updated, given the ids this claim takes: SKIP LOCKED hides from the pick a row that another
+claim is taking at that moment, which the first asking cannot see as taken.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Table, and_, or_, select, update
+from sqlalchemy import ColumnElement, RowMapping, Select, Table, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+# A row's condition for being claimed beside `chosen` (the ids this claim takes; None while
+# picking, when the claim's own rows are not known yet).
+Waits = Callable[[Select[Any] | None], ColumnElement[bool]]
 
 
 async def claim_rows(
@@ -27,17 +36,20 @@ async def claim_rows(
     lease: dt.timedelta,
     order_by: Sequence[ColumnElement[Any]],
     platforms: Sequence[str] | None = None,
+    ready: Waits | None = None,
     **values: Any,
 ) -> Sequence[RowMapping]:
     """Claim up to `limit` due rows of `table` for `worker` until `now + lease` (only rows whose
-    `platform` is in `platforms`, when given), setting `values` too; the claimed rows."""
+    `platform` is in `platforms`, when given, and which `ready` lets go), setting `values` too;
+    the claimed rows."""
     claimable = or_(
         and_(table.c.status == "pending", table.c.next_attempt_at <= now),
         and_(table.c.status == "claimed", table.c.lease_until < now),
     )
     if platforms is not None:
         claimable = and_(claimable, table.c.platform.in_(list(platforms)))
-    picked = select(table.c.id).where(claimable).order_by(*order_by).limit(limit)
+    picked = select(table.c.id).where(claimable, *([ready(None)] if ready else [])).order_by(*order_by)
+    picked = picked.limit(limit)
     if engine.dialect.name == "postgresql":
         picked = picked.with_for_update(skip_locked=True)
     # A CTE, evaluated once: PostgreSQL may re-run a `WHERE id IN (SELECT … LIMIT n FOR UPDATE
@@ -48,7 +60,9 @@ async def claim_rows(
         chosen = chosen.prefix_with("MATERIALIZED")
     statement = (
         update(table)
-        .where(table.c.id.in_(select(chosen.c.id)), claimable)
+        .where(
+            table.c.id.in_(select(chosen.c.id)), claimable, *([ready(select(chosen.c.id))] if ready else [])
+        )
         .values(status="claimed", claimed_by=worker, lease_until=now + lease, updated_at=now, **values)
         .returning(*table.c)
     )

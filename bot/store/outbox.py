@@ -15,7 +15,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, bindparam, case, func, null, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -27,6 +40,7 @@ from bot.store.group_commit import GroupCommit
 from bot.store.leases import claim_rows, renew_rows
 from bot.store.limits import chunks
 from bot.store.tables import deliveries as table
+from bot.store.write_lock import lock_order
 
 STATUSES = DELIVERY_STATUSES
 MAX_ATTEMPTS = 6
@@ -213,10 +227,38 @@ async def record_imported(
             "updated_at": now,
             "finished_at": now,
         }
-        for ref, digest in last.items()
+        for ref, digest in sorted(last.items(), key=lambda item: lock_order(item[0]))
     ]
     for chunk in chunks(rows):
         await conn.execute(statement, list(chunk))
+
+
+def _earlier_unfinished(worker: str, now: dt.datetime, chosen: Select[Any] | None) -> ColumnElement[bool]:
+    """Whether the channel has an older day's digest another worker may post meanwhile: one
+    waiting for its retry, held by another worker's live claim, or (once the claim's own rows are
+    known, `chosen`) any unfinished one this claim does not take. Posting a channel's digests
+    oldest first and never two at once is what the per-channel lock of one worker
+    (`_deliver_due`) does; this keeps the later one for that worker. Looked up by the unique
+    (platform, workspace, channel, report_date) index."""
+    earlier = table.alias("earlier")
+    someone_else = or_(earlier.c.claimed_by.is_(None), earlier.c.claimed_by != worker)
+    if chosen is None:
+        busy = or_(
+            and_(earlier.c.status == "pending", earlier.c.next_attempt_at > now),
+            and_(earlier.c.status == "claimed", earlier.c.lease_until >= now, someone_else),
+        )
+    else:
+        busy = and_(
+            or_(earlier.c.status == "pending", and_(earlier.c.status == "claimed", someone_else)),
+            earlier.c.id.not_in(chosen),
+        )
+    return exists().where(
+        earlier.c.platform == table.c.platform,
+        earlier.c.workspace == table.c.workspace,
+        earlier.c.channel == table.c.channel,
+        earlier.c.report_date < table.c.report_date,
+        busy,
+    )
 
 
 class Outbox:
@@ -282,6 +324,7 @@ class Outbox:
             lease=lease,
             order_by=(table.c.due_at, table.c.id),
             platforms=platforms,
+            ready=lambda chosen: ~_earlier_unfinished(worker, now, chosen),
             # Evaluated on the old row: taking over a claim whose lease ran out means the
             # previous attempt may have posted parts it never recorded. A pending row keeps its
             # flag (a retry after a failure whose outcome is unknown, see `finish`).

@@ -16,7 +16,7 @@ from bot.store.limits import chunks, row_problem
 from bot.store.outbox import record_imported
 from bot.store.tables import subscriptions as table
 from bot.store.votes import replace_all, votes_problem
-from bot.store.write_lock import write_transaction
+from bot.store.write_lock import lock_order, write_transaction
 
 # What a command does to a channel's subscription: the stored one (None: the channel has none) to
 # the one to store (None: store nothing). SubscriptionStore.change applies it under a lock.
@@ -260,7 +260,7 @@ class SubscriptionStore:
         paused = 0
         now = _now()
         async with self.engine.begin() as conn:
-            for ref, reason in reasons.items():
+            for ref, reason in sorted(reasons.items(), key=lambda item: lock_order(item[0])):
                 result = await conn.execute(
                     update(table).where(_where(ref)).values(paused=True, paused_reason=reason, updated_at=now)
                 )
@@ -295,7 +295,7 @@ class SubscriptionStore:
         )
         # executemany in chunks, not one multi-row VALUES: 24 columns a row met asyncpg's
         # 32,767-parameter cap at 1,366 rows (bot/store/limits.py).
-        for chunk in chunks(items):
+        for chunk in chunks(sorted(items, key=lambda item: lock_order(item.channel))):
             await conn.execute(upsert, [_row(item, now) for item in chunk])
 
     async def _existing(self, conn: AsyncConnection, refs: Sequence[ChannelRef]) -> int:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from sqlalchemy import and_, bindparam, delete, insert, select
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -27,6 +27,7 @@ from bot.ranking.feedback import (
 from bot.store.database import as_utc
 from bot.store.limits import chunks, row_problem
 from bot.store.tables import feedback_votes as table
+from bot.store.write_lock import lock_order, write_transaction
 
 log = logging.getLogger("paperbot.votes")
 
@@ -80,9 +81,10 @@ def votes_problem(channel: ChannelRef, preferences: ChannelPreferences) -> str |
 
 async def replace_all(conn: AsyncConnection, feedback: Mapping[ChannelRef, ChannelPreferences]) -> int:
     """Make each channel's votes exactly those of its preferences, inside the caller's
-    transaction (an import's), in chunks of executemany so no size meets a parameter cap; how
-    many votes were written. Rows are checked by `votes_problem` first."""
-    channels = [{"p": ref.platform, "w": ref.workspace, "c": ref.channel} for ref in feedback]
+    transaction (an import's), in chunks of executemany so no size meets a parameter cap, in
+    `lock_order`; how many votes were written. Rows are checked by `votes_problem` first."""
+    in_order = sorted(feedback.items(), key=lambda item: lock_order(item[0]))
+    channels = [{"p": ref.platform, "w": ref.workspace, "c": ref.channel} for ref, _ in in_order]
     forget = delete(table).where(
         table.c.platform == bindparam("p"),
         table.c.workspace == bindparam("w"),
@@ -90,7 +92,7 @@ async def replace_all(conn: AsyncConnection, feedback: Mapping[ChannelRef, Chann
     )
     for chunk in chunks(channels):
         await conn.execute(forget, list(chunk))
-    rows = [_row(ref, vote) for ref, preferences in feedback.items() for vote in preferences.votes()]
+    rows = [_row(ref, vote) for ref, preferences in in_order for vote in preferences.votes()]
     for chunk in chunks(rows):
         await conn.execute(insert(table), list(chunk))
     return len(rows)
@@ -104,15 +106,28 @@ class VoteStore:
 
     async def press(self, channel: ChannelRef, vote: Vote) -> Outcome:
         """A reader pressed 👍 or 👎: `recorded` (first vote on the paper), `changed` (the other
-        direction replaced their vote) or `retracted` (the same button again withdrew it)."""
-        async with self.engine.begin() as conn:
-            where = _where_vote(channel, vote.paper, vote.user)
-            standing = (await conn.execute(select(table.c.direction).where(where))).scalar_one_or_none()
-            if standing == vote.direction:
-                await conn.execute(delete(table).where(where))
-                return "retracted"
-            await self._upsert(conn, channel, [vote])
-            await conn.execute(delete(table).where(_where(channel), table.c.voted_at < vote.at - HORIZON))
+        direction replaced their vote) or `retracted` (the same button again withdrew it). The
+        vote is read and written in one transaction holding it against every other writer
+        (write_lock.py), so presses handled at once (a double-click reaching two replicas) toggle
+        in turn, each seeing what the one before it stored."""
+        where = _where_vote(channel, vote.paper, vote.user)
+        async with write_transaction(self.engine) as conn:
+            while True:
+                query = select(table.c.direction).where(where).with_for_update()
+                standing = (await conn.execute(query)).scalar_one_or_none()
+                if standing == vote.direction:
+                    await conn.execute(delete(table).where(where))
+                    return "retracted"
+                if standing is not None:
+                    values = _row(channel, vote)
+                    changes = {name: values[name] for name in ("direction", "features", "voted_at")}
+                    await conn.execute(update(table).where(where).values(changes))
+                    break
+                if await _insert_new(conn, channel, vote):
+                    break
+                # Another press inserted the vote after the read found none (a lock cannot be
+                # taken on a row that is not there): toggle what it stored instead.
+            await _forget_old(conn, channel, vote.at - HORIZON)
         return "recorded" if standing is None else "changed"
 
     async def retract(self, channel: ChannelRef, arxiv_id: str, user: str) -> bool:
@@ -173,17 +188,25 @@ class VoteStore:
             result = await conn.execute(delete(table).where(_where(channel)))
         return int(result.rowcount or 0)
 
-    async def _upsert(self, conn: AsyncConnection, channel: ChannelRef, votes: Sequence[Vote]) -> None:
-        if not votes:
-            return
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).values([_row(channel, vote) for vote in votes])
-        changes = {name: statement.excluded[name] for name in ("direction", "features", "voted_at")}
-        # Two presses racing: the later vote wins, as in ChannelPreferences.record.
-        await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["platform", "workspace", "channel", "arxiv_id", "voter"],
-                set_=changes,
-                where=table.c.voted_at <= statement.excluded.voted_at,
-            )
-        )
+
+async def _insert_new(conn: AsyncConnection, channel: ChannelRef, vote: Vote) -> bool:
+    """Insert the reader's vote; False, writing nothing, when another transaction has inserted
+    one (PostgreSQL waits for that transaction to end before it answers)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(_row(channel, vote))
+        .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel", "arxiv_id", "voter"])
+        .returning(table.c.id)
+    )
+    return (await conn.execute(statement)).first() is not None
+
+
+async def _forget_old(conn: AsyncConnection, channel: ChannelRef, before: dt.datetime) -> None:
+    """Delete the channel's votes older than `before`, passing over those another press holds:
+    two readers re-pressing old votes at once would otherwise each wait for the other's row
+    (a deadlock on PostgreSQL), and a vote being pressed is not old."""
+    old = select(table.c.id).where(_where(channel), table.c.voted_at < before)
+    if conn.dialect.name == "postgresql":
+        old = old.with_for_update(skip_locked=True)
+    await conn.execute(delete(table).where(table.c.id.in_(old.scalar_subquery())))

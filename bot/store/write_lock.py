@@ -6,6 +6,10 @@ it), and PostgreSQL's READ COMMITTED lets another transaction change the row bet
 the write. Callers lock what they read (`SELECT … FOR UPDATE` on PostgreSQL, which SQLite
 ignores) inside `write_transaction`, which on SQLite takes the database's write lock with its
 first statement (BEGIN IMMEDIATE), waiting out busy_timeout for another writer.
+
+A transaction writing many channels' rows (an import, a workspace's channels paused) locks each
+row as it writes it. Two such transactions taking shared rows in different orders deadlock on
+PostgreSQL, which then fails one; each writes its rows in `lock_order`, so the later one waits.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.models import ChannelRef
 
 
 @asynccontextmanager
@@ -41,3 +47,8 @@ async def immediate(connection: AsyncConnection) -> AsyncIterator[None]:
         await connection.exec_driver_sql("ROLLBACK")
         raise
     await connection.exec_driver_sql("COMMIT")
+
+
+def lock_order(ref: ChannelRef) -> tuple[str, str, str]:
+    """The sort key of the one order in which a transaction writes several channels' rows."""
+    return (ref.platform, ref.workspace, ref.channel)

@@ -6,13 +6,14 @@ from dataclasses import replace
 from typing import cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef, Interests, Locale, Subscription
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import subscriptions as table
+from tests.waiting import until
 
 SLACK = ChannelRef("slack", "T1", "C1")
 
@@ -249,3 +250,50 @@ async def test_concurrent_saves_of_one_channel_leave_one_row(store: Subscription
     assert await store.count() == 1
     saved = await store.get(SLACK)
     assert saved in versions
+
+
+async def test_imports_at_once_of_overlapping_channels_in_other_orders_both_land(
+    store: SubscriptionStore,
+) -> None:
+    """Two `paperbot subscriptions import` runs at one moment (two operators, or a deploy job
+    run twice) whose files list the same channels in other orders. Each import locks the rows it
+    writes as it goes; two transactions taking the same rows in opposite orders deadlock on
+    PostgreSQL, and one import failed. Rows are taken in one order, so the second import waits
+    for the first. (SQLite has one write lock for the whole file: imports there always queued.)"""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    channels = [ChannelRef("slack", f"T{n % 7}", f"C{n:04}") for n in range(600)]
+    await store.save_all([make(ref) for ref in channels])
+    middle = channels[300]
+    async with store.engine.connect() as blocker:
+        # Hold one row in the middle, so both imports are under way, their first rows locked,
+        # when it is let go: the moment two imports of one size meet.
+        await blocker.execute(
+            select(table.c.id)
+            .where(
+                table.c.platform == middle.platform,
+                table.c.workspace == middle.workspace,
+                table.c.channel == middle.channel,
+            )
+            .with_for_update()
+        )
+        first = asyncio.ensure_future(store.import_all([make(ref, ("robotics",)) for ref in channels], {}))
+        second = asyncio.ensure_future(
+            store.import_all([make(ref, ("video-generation",)) for ref in reversed(channels)], {})
+        )
+        await until(lambda: _waiting_imports(store.engine, 2))
+        await blocker.rollback()
+    await asyncio.gather(first, second)
+    topics = {subscription.interests.topics for subscription in await store.all()}
+    assert len(topics) == 1  # all of one import (the one that came second), none of a mixture
+
+
+async def _waiting_imports(engine: AsyncEngine, wanted: int) -> bool:
+    async with engine.connect() as conn:
+        waiting = await conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE 'INSERT INTO subscriptions%'"
+            )
+        )
+        return int(waiting.scalar_one()) >= wanted

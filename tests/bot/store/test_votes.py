@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -76,3 +77,24 @@ async def test_votes_past_the_horizon_are_deleted_when_the_channel_votes_again(e
     await store.press(ROOM, vote("2611.00002", UP))
     assert [v.paper for v in await store.votes(ROOM)] == ["2611.00002"]
     assert len(await store.votes(OTHER)) == 1  # another channel's votes are its own business
+
+
+async def test_presses_at_once_toggle_in_turn(engine: AsyncEngine) -> None:
+    """A reader's double-click handled at once by two replicas (or two tasks): each press sees
+    what the one before it stored, so two presses of one button record and withdraw, and an odd
+    number leaves the vote standing; the outcomes say so, one `recorded` each time."""
+    store = VoteStore(engine)
+    twice = await asyncio.gather(*(store.press(ROOM, vote("2611.00001", UP)) for _ in range(2)))
+    assert sorted(twice) == ["recorded", "retracted"]
+    assert await store.votes(ROOM) == []
+    thrice = await asyncio.gather(*(store.press(ROOM, vote("2611.00002", DOWN)) for _ in range(3)))
+    assert sorted(thrice) == ["recorded", "recorded", "retracted"]
+    assert [(v.paper, v.direction) for v in await store.votes(ROOM)] == [("2611.00002", DOWN)]
+
+
+async def test_members_voting_at_once_keep_every_vote(engine: AsyncEngine) -> None:
+    store = VoteStore(engine)
+    readers = [f"U{number}" for number in range(8)]
+    outcomes = await asyncio.gather(*(store.press(ROOM, vote("2611.00001", UP, user)) for user in readers))
+    assert outcomes == ["recorded"] * len(readers)
+    assert sorted(v.user for v in await store.votes(ROOM)) == readers
