@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -147,8 +146,8 @@ class Scheduler:
             return
         now = self.clock()
         try:
-            local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
-            error = self._fetch_errors.get(local_day)
+            day = notices.policy.report_due(now)
+            error = self._fetch_errors.get(day) if day is not None else None
             source = self.source.name if self.source is not None else None
             if await notices.check_report(now, self.archive, source=source, error=error):
                 await notices.send_due(now)
