@@ -847,7 +847,10 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("schedule", "time"),
         ("定时", "时间"),
         ("HH:MM [ZONE]", "HH:MM [时区]"),
-        ("digest time and time zone, e.g. 09:30 Asia/Shanghai", "推送时间与时区，例如 09:30 Asia/Shanghai"),
+        (
+            "digest time and time zone, e.g. 09:30 Asia/Shanghai, 9 pm New York",
+            "推送时间与时区，例如 09:30 Asia/Shanghai、晚上9点 纽约",
+        ),
         _schedule,
         fits=_a_time,
         changes=True,
