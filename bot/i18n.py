@@ -132,6 +132,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "|Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
         "zh": "每周论文 · {start} – {end} —— 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
+    # `/paper digest` in a weekly channel: which delivery it shows (bot/chat/use_cases.py ShownWeek).
+    "digest.week.past": {
+        "en": "This channel's weekly digest of {weekday} {date}, {time} ({tz}).",
+        "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送。",
+    },
+    "digest.week.coming": {
+        "en": "This channel's next weekly digest, {weekday} {date} at {time} ({tz}), as it stands: "
+        "reports that arrive before then join it.",
+        "zh": "本频道下一期每周推送：{date}（{weekday}）{time}（{tz}），以下为目前的内容；"
+        "在此之前到达的日报也会加入。",
+    },
+    "digest.week.empty": {
+        "en": "No report has come yet for this channel's weekly digest of {weekday} {date}, {time} ({tz}).",
+        "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送还没有任何日报。",
+    },
     "digest.header.weekly.none": {
         "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "
         "topics|Weekly Papers · {start} – {end} — none of the week's {total} papers match this "
