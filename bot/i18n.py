@@ -143,9 +143,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "本频道下一期每周推送：{date}（{weekday}）{time}（{tz}），以下为目前的内容；"
         "在此之前到达的日报也会加入。",
     },
-    "digest.week.empty": {
+    "digest.week.coming.empty": {
         "en": "No report has come yet for this channel's weekly digest of {weekday} {date}, {time} ({tz}).",
         "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送还没有任何日报。",
+    },
+    # A past week without a report (a report archived after a week's time is in the next week's).
+    "digest.week.past.empty": {
+        "en": "This channel's weekly digest of {weekday} {date}, {time} ({tz}) held no report.",
+        "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送中没有日报。",
     },
     "digest.header.weekly.none": {
         "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "

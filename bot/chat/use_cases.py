@@ -214,8 +214,8 @@ class ShownWeek:
 
     def note(self, subscription: Subscription, locale: str, *, empty: bool = False) -> str:
         """`This channel's weekly digest of Monday 2026-12-14, 09:00 (Asia/Shanghai).`; `empty`:
-        that no report has come for it yet."""
-        key = "digest.week.empty" if empty else "digest.week.coming" if self.coming else "digest.week.past"
+        that it holds no report (yet, when it is still coming)."""
+        key = "digest.week." + ("coming" if self.coming else "past") + (".empty" if empty else "")
         return t(
             key,
             locale,

@@ -211,3 +211,6 @@ async def test_paper_digest_in_a_weekly_channel_shows_the_delivery_it_got_or_wil
     empty = await handle_paper_command(ctx, "日报 2026-06-22")
     assert empty.error
     assert empty.text == "本频道 2026-06-22（星期一）09:00（Asia/Shanghai）的每周推送还没有任何日报。"
+    before = await handle_paper_command(ctx, "日报 2026-05-25")  # a Monday before any report came
+    assert before.error
+    assert before.text == "本频道 2026-05-25（星期一）09:00（Asia/Shanghai）的每周推送中没有日报。"
