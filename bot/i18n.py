@@ -132,6 +132,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "|Weekly Papers · {start} – {end} — {matched} of {total} papers for this channel",
         "zh": "每周论文 · {start} – {end} —— 本周 {total} 篇中有 {matched} 篇与本频道相关",
     },
+    # `/paper digest` in a weekly channel: which delivery it shows (bot/chat/use_cases.py ShownWeek).
+    "digest.week.past": {
+        "en": "This channel's weekly digest of {weekday} {date}, {time} ({tz}).",
+        "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送。",
+    },
+    "digest.week.coming": {
+        "en": "This channel's next weekly digest, {weekday} {date} at {time} ({tz}), as it stands: "
+        "reports that arrive before then join it.",
+        "zh": "本频道下一期每周推送：{date}（{weekday}）{time}（{tz}），以下为目前的内容；"
+        "在此之前到达的日报也会加入。",
+    },
+    "digest.week.coming.empty": {
+        "en": "No report has come yet for this channel's weekly digest of {weekday} {date}, {time} ({tz}).",
+        "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送还没有任何日报。",
+    },
+    # A past week without a report (a report archived after a week's time is in the next week's).
+    "digest.week.past.empty": {
+        "en": "This channel's weekly digest of {weekday} {date}, {time} ({tz}) held no report.",
+        "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送中没有日报。",
+    },
     "digest.header.weekly.none": {
         "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "
         "topics|Weekly Papers · {start} – {end} — none of the week's {total} papers match this "
@@ -207,9 +227,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "schedule.done_cadence": {"en": "Digest time set. {when}", "zh": "推送时间已设置。{when}"},
     "schedule.usage": {
         "en": "Usage: /paper schedule TIME [TIME ZONE], e.g. /paper schedule 09:30 Asia/Shanghai, "
-        "/paper schedule 9:30 pm New York, /paper schedule 8:00 UTC+8",
+        "/paper schedule 9:30 pm New York, /paper schedule 8:00 UTC+8 "
+        "(a city: Seattle, Bangalore, 北京, 伦敦)",
         "zh": "用法：/paper schedule 时间 [时区]，例如 /paper schedule 09:30 Asia/Shanghai、"
-        "/paper 定时 下午 3点 北京、/paper 定时 8:00 UTC+8",
+        "/paper 定时 下午 3点 北京、/paper 定时 晚上9点 纽约、/paper 定时 8:00 UTC+8"
+        "（城市名也可以：旧金山、西雅图、伦敦、柏林、新加坡、悉尼）",
     },
     # Said in the caller's language (a Chinese admin making the digest English reads Chinese).
     "language.done": {
@@ -501,13 +523,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "「{word}」不是日期（请用 YYYY-MM-DD）",
     },
     "error.unknown_timezone": {
-        "en": "unknown time zone {raw!r} (use an IANA name such as Asia/Shanghai)",
-        "zh": "未知时区「{raw}」（请用 IANA 名称，例如 Asia/Shanghai）",
+        "en": "unknown time zone {raw!r} (use an IANA name such as Asia/Shanghai, or a city such as "
+        "New York, San Francisco, London, 北京)",
+        "zh": "未知时区「{raw}」"
+        "（请用 IANA 名称，例如 Asia/Shanghai，或城市名，例如 北京、纽约、旧金山、伦敦）",
     },
     "error.unknown_timezone.suggest": {
         "en": 'unknown time zone {raw!r} — did you mean "{suggestion}"? '
-        "(use an IANA name such as Asia/Shanghai)",
-        "zh": "未知时区「{raw}」—— 你是指「{suggestion}」吗？（请用 IANA 名称，例如 Asia/Shanghai）",
+        "(use an IANA name such as Asia/Shanghai, or a city such as New York, San Francisco, London, 北京)",
+        "zh": "未知时区「{raw}」—— 你是指「{suggestion}」吗？"
+        "（请用 IANA 名称，例如 Asia/Shanghai，或城市名，例如 北京、纽约、旧金山、伦敦）",
     },
     # A UTC offset with minutes (UTC+5:30): no IANA zone is one all year, so the places are named.
     "error.timezone_offset_minutes": {

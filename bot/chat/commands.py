@@ -49,6 +49,7 @@ from bot.chat.use_cases import (
     set_digest_setting,
     set_language,
     set_schedule,
+    shown_week,
     subscribe,
     unsubscribe,
 )
@@ -652,16 +653,27 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
             continue
         # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
         day = await named_day(ctx.archive, word, current.tz)
-    digest = await channel_digest(
-        ctx.archive,
-        ctx.taxonomy,
-        current.interests,
-        day=day,
-        locale=current.locale,
-        limit=DIGEST_ALL_LIMIT if show_all else current.settings.size,
-        settings=current.settings,
-        tuning=await tuning_for(ctx.vote_store, ctx.channel, dt.datetime.now(dt.UTC)),
-    )
+    now = ctx.archive.clock()
+    # A weekly channel is shown a weekly delivery, the one it got or will get, and told which.
+    week = await shown_week(ctx.archive, current, day, now) if current.settings.cadence == "weekly" else None
+    try:
+        digest = await channel_digest(
+            ctx.archive,
+            ctx.taxonomy,
+            current.interests,
+            day=day,
+            locale=current.locale,
+            limit=DIGEST_ALL_LIMIT if show_all else current.settings.size,
+            settings=current.settings,
+            tuning=await tuning_for(ctx.vote_store, ctx.channel, now),
+            week=None if week is None else week.week,
+        )
+    except NoReportError:
+        if week is None:
+            raise
+        return Reply(week.note(current, locale, empty=True), error=True, locale=locale)
+    if week is not None:
+        digest = replace(digest, note=week.note(current, current.locale))
     if show_all and digest.more:
         digest = digest.shortened(len(digest.items))  # the "more" line says how to narrow it down
     return Reply(digest.header(), digest=digest, locale=current.locale)
@@ -847,7 +859,10 @@ COMMAND_LIST: tuple[Command, ...] = (
         ("schedule", "time"),
         ("定时", "时间"),
         ("HH:MM [ZONE]", "HH:MM [时区]"),
-        ("digest time and time zone, e.g. 09:30 Asia/Shanghai", "推送时间与时区，例如 09:30 Asia/Shanghai"),
+        (
+            "digest time and time zone, e.g. 09:30 Asia/Shanghai, 9 pm New York",
+            "推送时间与时区，例如 09:30 Asia/Shanghai、晚上9点 纽约",
+        ),
         _schedule,
         fits=_a_time,
         changes=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.chat.subscribing import zone_names
 from bot.topics.taxonomy import Taxonomy, name_key
+from bot.topics.traditional import to_simplified
 from bot.zones import ETC_GMT, parse_offset
 
 MAX_CHOICES = 25  # Discord shows at most 25 choices
@@ -49,7 +50,7 @@ def complete_topics(text: str, taxonomy: Taxonomy, locale: str = "en") -> list[t
 def complete_timezone(text: str) -> list[tuple[str, str]]:
     """IANA zones (and the city and Chinese names parse_timezone accepts) matching `text`; an
     whole-hour offset (`UTC+8`, `GMT-5`) first, as the reply will show it."""
-    typed = text.strip().casefold().replace("_", " ")
+    typed = to_simplified(text.strip().casefold().replace("_", " "))  # 紐約 is offered as 纽约
     starts, contains = [], []
     offset = parse_offset(text)
     # Only one that can be stored: an offset with minutes is refused, with the places to use.

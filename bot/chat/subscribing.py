@@ -31,6 +31,7 @@ from bot.models import (
     Locale,
     Subscription,
 )
+from bot.places import PLACES
 from bot.ranking.feedback import HALF_LIFE_DAYS, ChannelPreferences
 from bot.text import without_unsafe
 from bot.topics.resolve import normalise_keyword, resolve_terms
@@ -95,23 +96,6 @@ _LOCALE_NAMES: dict[str, Locale] = {
     "繁体中文": "zh",
     "简体": "zh",
     "繁体": "zh",
-}
-# Names people type for the zones most labs live in, beside the IANA names themselves.
-_ZONE_ALIASES = {
-    "beijing": "Asia/Shanghai",
-    "北京": "Asia/Shanghai",
-    "北京时间": "Asia/Shanghai",  # how Chinese notices name the time: 北京时间 21:00
-    "china": "Asia/Shanghai",
-    "中国": "Asia/Shanghai",
-    "上海": "Asia/Shanghai",
-    "香港": "Asia/Hong_Kong",
-    "台北": "Asia/Taipei",
-    "臺北": "Asia/Taipei",
-    "东京": "Asia/Tokyo",
-    "東京": "Asia/Tokyo",
-    "utc": "UTC",
-    "gmt": "UTC",
-    "z": "UTC",
 }
 
 
@@ -237,7 +221,7 @@ def _zones() -> dict[str, str]:
     for city, matches in cities.items():
         if len(matches) == 1:
             zones.setdefault(city, matches[0])
-    zones.update(_ZONE_ALIASES)
+    zones.update(PLACES)
     return zones
 
 
@@ -305,7 +289,7 @@ def parse_timezone(text: str) -> str:
     IANA zone is that offset and the subscription's `tz` stays an IANA name everywhere."""
     raw = text.strip()
     key = raw.replace("_", " ").casefold()
-    zone = _zones().get(raw.casefold()) or _zones().get(key) or _zones().get(raw.replace(" ", "_").casefold())
+    zone = _known_zone(raw)
     if zone is not None:
         try:
             load_zone(zone)
@@ -325,6 +309,24 @@ def parse_timezone(text: str) -> str:
     if best:
         raise LocalisedInputError("error.unknown_timezone.suggest", raw=raw, suggestion=_zones()[best[0]])
     raise LocalisedInputError("error.unknown_timezone", raw=raw)
+
+
+# 北京时间, 纽约时间: how Chinese names a place's time; the zone is the place's.
+_TIME_OF = "时间"
+
+
+def _known_zone(raw: str) -> str | None:
+    """The zone a typed name names: an IANA name (spaces for underscores), a city, or a place of
+    bot/places.py, in traditional characters too (紐約 is 纽约), with 时间 after it or not."""
+    zones = _zones()
+    folded = to_simplified(raw.casefold())
+    for name in (folded, folded.replace("_", " "), folded.replace(" ", "_")):
+        zone = zones.get(name) or (
+            zones.get(name.removesuffix(_TIME_OF)) if name.endswith(_TIME_OF) else None
+        )
+        if zone is not None:
+            return zone
+    return None
 
 
 def _offset_zone(raw: str, offset: Offset) -> str:

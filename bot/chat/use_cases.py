@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.chat.subscribing import (
+    format_time,
     merge_interests,
     parse_cadence,
     parse_digest_setting,
@@ -20,7 +21,9 @@ from bot.chat.subscribing import (
     parse_schedule,
     remove_interests,
 )
+from bot.delivery.planner import due_at, last_week_end, week_day_from, week_of
 from bot.errors import BadInputError, LocalisedInputError
+from bot.i18n import t
 from bot.models import (
     ChannelRef,
     DigestSettings,
@@ -30,11 +33,12 @@ from bot.models import (
 )
 from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.ranking.tuning import Tuning
-from bot.ranking.weekly import week_report
+from bot.ranking.weekly import WEEK, Week, week_days, week_report
 from bot.store.archive import Archive
 from bot.store.subscriptions import Edit, SubscriptionStore
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy
+from bot.zones import zone_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +204,45 @@ class NoReportError(BadInputError):
         super().__init__(f"no report for {day} in the archive" if day else "the archive holds no report")
 
 
+@dataclass(frozen=True, slots=True)
+class ShownWeek:
+    """The weekly delivery `/paper digest` shows a weekly channel, and when it falls due."""
+
+    week: Week
+    due: dt.datetime
+    coming: bool  # not due yet: what it holds so far
+
+    def note(self, subscription: Subscription, locale: str, *, empty: bool = False) -> str:
+        """`This channel's weekly digest of Monday 2026-12-14, 09:00 (Asia/Shanghai).`; `empty`:
+        that it holds no report (yet, when it is still coming)."""
+        key = "digest.week." + ("coming" if self.coming else "past") + (".empty" if empty else "")
+        return t(
+            key,
+            locale,
+            weekday=t(f"weekday.{self.week.end.weekday()}", locale),
+            date=self.week.end.isoformat(),
+            time=format_time(subscription.time),
+            tz=zone_label(subscription.tz),
+        )
+
+
+async def shown_week(
+    archive: Archive, subscription: Subscription, day: dt.date | None, now: dt.datetime
+) -> ShownWeek:
+    """The weekly delivery that comes on the channel's day on or after `day`; without a day, the
+    next one when reports have come for it already, else the one that came last. Its reports
+    are the planner's (Week: a report that came after a delivery is in the next), so what is
+    shown is what the channel got or will get, not the seven days before a date."""
+    if day is not None:
+        end = week_day_from(day, subscription)
+    else:
+        end = last_week_end(subscription, now) + WEEK
+        if not week_days(week_of(end, subscription), await archive.report_arrivals()):
+            end -= WEEK
+    due = due_at(end, subscription)
+    return ShownWeek(week_of(end, subscription), due, coming=due > now)
+
+
 async def channel_digest(
     archive: Archive,
     taxonomy: Taxonomy,
@@ -210,13 +253,18 @@ async def channel_digest(
     limit: int | None = DEFAULT_DIGEST_SIZE,
     settings: DigestSettings | None = None,
     tuning: Tuning | None = None,
+    week: Week | None = None,
 ) -> Digest:
     """The digest a channel with `interests` gets from the report of `day` (default: the newest),
     re-ranked by the channel's votes when `tuning` holds them; for a weekly channel, from the
-    seven days ending then (bot/ranking/weekly.py)."""
-    day = day or await archive.latest_report_date()
+    reports `week` holds (shown_week), or without one the seven days ending `day`."""
     weekly = settings is not None and settings.cadence == "weekly"
-    report = (await week_report(archive, day) if weekly else await archive.report(day)) if day else None
+    if weekly and week is not None:
+        day = week.end
+        report = await week_report(archive, week.end, week)
+    else:
+        day = day or await archive.latest_report_date()
+        report = (await week_report(archive, day) if weekly else await archive.report(day)) if day else None
     if report is None:
         raise NoReportError(day)
     # Matching a large day (10,000 papers) takes seconds of CPU: off the event loop, so other

@@ -62,6 +62,8 @@ FAILED_LOOKBACK = dt.timedelta(days=2)
 PER_MESSAGE = 5
 SHARED_CHARS = 330
 ERROR_CHARS = 300
+# A zone this far ahead of UTC spends most of its day in the UTC day before (NoticePolicy.report_due).
+DAY_AHEAD = dt.timedelta(hours=12)
 _MARKUP = str.maketrans({"<": "‹", ">": "›", "`": "'"})
 
 
@@ -74,6 +76,24 @@ class NoticePolicy:
     deadline: dt.time | None = dt.time(12, 0)
     timezone: str = "UTC"
     no_report: NoReportNotice = "quiet"
+
+    def report_due(self, now: dt.datetime, lag: dt.timedelta = dt.timedelta(0)) -> dt.date | None:
+        """The date of the report that should be here by `now`: None before today's deadline (in
+        PAPERBOT_TIMEZONE) or with no deadline. Reports are dated by the UTC day they are
+        published in, and a local day's report is the UTC day most of it falls in: the same date,
+        except 12 or more hours ahead of UTC (Auckland, Kiritimati), where most of the local day
+        is the UTC day before. At 12:00 on Thursday in Auckland (00:00 UTC, or 23:00 on
+        Wednesday in its summer) Wednesday's report is due; Thursday's has barely begun. `lag`
+        goes back further, for a source whose day is taken only once it is over (`hf-api`)."""
+        if self.deadline is None:
+            return None
+        zone = ZoneInfo(self.timezone)
+        local = now.astimezone(zone)
+        if local.time() < self.deadline:
+            return None
+        offset = dt.datetime.combine(local.date(), self.deadline, tzinfo=zone).utcoffset()
+        ahead = offset is not None and offset >= DAY_AHEAD
+        return (local.date() - dt.timedelta(days=1) if ahead else local.date()) - lag
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NoticePolicy:
@@ -212,17 +232,15 @@ class Notices:
         error: str | None = None,
         lag: dt.timedelta = dt.timedelta(0),
     ) -> int:
-        """After the deadline, a weekday without today's report is late (one notice a day); a
-        weekend without one is said per PAPERBOT_NO_REPORT_NOTICE. `source`: where reports are
-        fetched from, None when only `paperbot ingest` adds them; `error`: why the last fetch of
-        today's report failed, if it did; `lag`: a day where the source's newest whole report is
-        yesterday's (Hugging Face's list, taken once its day is over), so that one is expected."""
+        """After the deadline, a weekday without its report (NoticePolicy.report_due says which
+        day's is due) is late (one notice a day); a weekend without one is said per
+        PAPERBOT_NO_REPORT_NOTICE. `source`: where reports are fetched from, None when only
+        `paperbot ingest` adds them; `error`: why the last fetch of that report failed, if it did;
+        `lag`: a day where the source's newest whole report is yesterday's (Hugging Face's list,
+        taken once its day is over), so that one is due."""
         policy = self.policy
-        if policy.deadline is None:
-            return 0
-        local = now.astimezone(ZoneInfo(policy.timezone))
-        day = local.date() - lag
-        if local.time() < policy.deadline or await archive.report_ingested_at(day) is not None:
+        day = policy.report_due(now, lag)
+        if day is None or policy.deadline is None or await archive.report_ingested_at(day) is not None:
             return 0
         operator = policy.operator
         locale = policy.operator_locale if operator is not None else "en"

@@ -46,6 +46,21 @@ def week_of(end: dt.date, subscription: Subscription) -> Week:
     return Week(end, opens=due_at(end - WEEK, subscription), closes=due_at(end, subscription))
 
 
+def week_day_from(day: dt.date, subscription: Subscription) -> dt.date:
+    """The weekly subscription's day (its weekday) on or after `day`: the key of the weekly
+    digest that comes then."""
+    return day + dt.timedelta(days=(subscription.settings.weekday - day.weekday()) % 7)
+
+
+def last_week_end(subscription: Subscription, now: dt.datetime) -> dt.date:
+    """The key of the weekly subscription's latest digest whose time has come by `now` (in its
+    zone): the week the planner delivers; the one after it is still filling."""
+    end = week_day_from(
+        now.astimezone(load_zone(subscription.tz)).date() - WEEK + dt.timedelta(days=1), subscription
+    )
+    return end - WEEK if due_at(end, subscription) > now else end
+
+
 @dataclass
 class PlanNotes:
     """Why a pass left subscriptions alone, for `paperbot deliver` to say (filled by `plan`)."""
@@ -241,13 +256,10 @@ class Planner:
         """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
         the seven days ending then (and the week before's reports that came after it: Week);
         nothing when the archive has no report for that week."""
-        today = now.astimezone(load_zone(subscription.tz)).date()
         if force:
-            end, due = today, now
+            end, due = now.astimezone(load_zone(subscription.tz)).date(), now
         else:
-            end = today - dt.timedelta(days=(today.weekday() - subscription.settings.weekday) % 7)
-            if due_at(end, subscription) > now:
-                end -= WEEK
+            end = last_week_end(subscription, now)
             due = due_at(end, subscription)
         if not week_days(week_of(end, subscription), arrivals):
             return None

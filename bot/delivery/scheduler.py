@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -150,11 +149,12 @@ class Scheduler:
             return
         now = self.clock()
         try:
-            local_day = now.astimezone(ZoneInfo(notices.policy.timezone)).date()
-            # The report that should be there by now: today's, or yesterday's where a day is taken
-            # only once it is over (Hugging Face's list, `newest_settled_day`).
-            lag = local_day - newest_settled_day(self.source, local_day) if self.source else dt.timedelta(0)
-            error = self._fetch_errors.get(local_day - lag)
+            # Today's report, or yesterday's where a day is taken only once it is over (Hugging
+            # Face's list, `newest_settled_day`).
+            today = now.date()
+            lag = today - newest_settled_day(self.source, today) if self.source else dt.timedelta(0)
+            day = notices.policy.report_due(now, lag)
+            error = self._fetch_errors.get(day) if day is not None else None
             source = self.source.name if self.source is not None else None
             if await notices.check_report(now, self.archive, source=source, error=error, lag=lag):
                 await notices.send_due(now)

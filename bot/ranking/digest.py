@@ -71,6 +71,8 @@ class Digest:
     # Where the reader is: a chat channel is told to type `/paper digest … all`; the command line
     # (`paperbot preview --limit N`) has no such command, and is told to drop --limit.
     more_hint: Literal["chat", "cli"] = "chat"
+    # Said under the topics line: which weekly delivery `/paper digest` shows (bot/chat/use_cases.py).
+    note: str | None = None
 
     @property
     def matched(self) -> int:
@@ -94,7 +96,8 @@ class Digest:
         return t(key, self.locale, date=date, matched=self.matched, total=self.total, count=self.total)
 
     def following_line(self) -> str:
-        return t("digest.following", self.locale, topics=join_list(self.following, self.locale))
+        line = t("digest.following", self.locale, topics=join_list(self.following, self.locale))
+        return f"{line}\n{self.note}" if self.note else line
 
     def more_line(self) -> str | None:
         if not self.more:

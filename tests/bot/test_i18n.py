@@ -76,7 +76,8 @@ async def ctx(engine: AsyncEngine) -> CommandContext:
 # exist, a date that is not one, a cadence nobody has), each answered in Chinese.
 CHINESE_MISTAKES = {
     "定时 25:00": "时间「25:00」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
-    "定时 09:00 火星/首都": "未知时区「火星/首都」（请用 IANA 名称，例如 Asia/Shanghai）",
+    "定时 09:00 火星/首都": "未知时区「火星/首都」"
+    "（请用 IANA 名称，例如 Asia/Shanghai，或城市名，例如 北京、纽约、旧金山、伦敦）",
     '订阅 "!!!"': "关键词「!!!」不含字母或数字",
     "订阅 “视频生成": "「“视频生成」中的引号 “ 没有闭合",
     "设置 颜色 红": "未知设置「颜色」：请用 数量、最少点赞、排序、图片 或 布局",

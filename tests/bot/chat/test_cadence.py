@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -140,8 +141,13 @@ async def test_cadence_in_chat_list_storage_and_export(engine: AsyncEngine) -> N
 async def test_paper_digest_in_a_weekly_channel_shows_the_week(engine: AsyncEngine) -> None:
     await ingest_week(engine)
     store = SubscriptionStore(engine)
+    friday = dt.datetime.combine(FRIDAY, dt.time(10), tzinfo=dt.UTC)  # its digest came at 09:00
     ctx = CommandContext(
-        Archive(engine), store, builtin_taxonomy(), ChannelRef("console", "local", "w"), user="U1"
+        Archive(engine, clock=lambda: friday),
+        store,
+        builtin_taxonomy(),
+        ChannelRef("console", "local", "w"),
+        user="U1",
     )
     await handle_paper_command(ctx, "subscribe RL")
     daily = (await handle_paper_command(ctx, "digest")).digest
@@ -152,3 +158,59 @@ async def test_paper_digest_in_a_weekly_channel_shows_the_week(engine: AsyncEngi
     assert weekly is not None
     assert len(weekly.items) == 5  # the week's papers, the repeated one once
     assert weekly.header().startswith("Weekly Papers")
+
+
+async def test_paper_digest_in_a_weekly_channel_shows_the_delivery_it_got_or_will_get(
+    engine: AsyncEngine,
+) -> None:
+    """Weekly on Monday at 09:00 in Shanghai (01:00 UTC); each report arrives at 02:00 UTC, after
+    that day's delivery, so Monday's report is in the next Monday's digest. `/paper digest` shows
+    those deliveries, not the seven days before the newest report, and says which one it is."""
+    await ingest_week(engine)  # Monday 1 June to Friday 5 June
+    next_monday = MONDAY + dt.timedelta(days=7)
+    arrived = dt.datetime.combine(next_monday, dt.time(2), tzinfo=dt.UTC)
+    late = Report(next_monday, (rl_paper("2606.07001", "day 7"),))  # type: ignore[arg-type]
+    await Archive(engine, clock=lambda: arrived).ingest(late)
+    channel = ChannelRef("console", "local", "weekly")
+    settings = DigestSettings(cadence="weekly", weekday=0)
+    await SubscriptionStore(engine).save(
+        Subscription(channel, RL, time=dt.time(9), tz="Asia/Shanghai", settings=settings)
+    )
+    publisher = ScriptedPublisher()
+    assert await deliverer(engine, publisher).run_pass(
+        dt.datetime.combine(next_monday, dt.time(1, 5), tzinfo=dt.UTC)
+    ) == {"posted": 1}
+    got = [item.arxiv_id for item in publisher.digests["weekly"].items]
+    tuesday = dt.datetime.combine(next_monday + dt.timedelta(days=1), dt.time(3), tzinfo=dt.UTC)
+    ctx = CommandContext(
+        Archive(engine, clock=lambda: tuesday),
+        SubscriptionStore(engine),
+        builtin_taxonomy(),
+        channel,
+        user="U1",
+    )
+
+    shown = (await handle_paper_command(ctx, f"digest {next_monday}")).digest
+    assert shown is not None
+    assert [item.arxiv_id for item in shown.items] == got  # what the channel got on Monday
+    assert "2606.07001" not in got
+    assert (
+        "This channel's weekly digest of Monday 2026-06-08, 09:00 (Asia/Shanghai)." in shown.following_line()
+    )
+
+    coming = (await handle_paper_command(ctx, "digest")).digest  # the next one, as it stands
+    assert coming is not None
+    assert [item.arxiv_id for item in coming.items] == ["2606.07001"]
+    assert "next weekly digest, Monday 2026-06-15 at 09:00 (Asia/Shanghai)" in coming.following_line()
+
+    ctx = replace(ctx, locale="zh")
+    await handle_paper_command(ctx, "language zh")
+    coming_zh = (await handle_paper_command(ctx, "日报")).digest
+    assert coming_zh is not None
+    assert "本频道下一期每周推送：2026-06-15（星期一）09:00（Asia/Shanghai）" in coming_zh.following_line()
+    empty = await handle_paper_command(ctx, "日报 2026-06-22")
+    assert empty.error
+    assert empty.text == "本频道 2026-06-22（星期一）09:00（Asia/Shanghai）的每周推送还没有任何日报。"
+    before = await handle_paper_command(ctx, "日报 2026-05-25")  # a Monday before any report came
+    assert before.error
+    assert before.text == "本频道 2026-05-25（星期一）09:00（Asia/Shanghai）的每周推送中没有日报。"

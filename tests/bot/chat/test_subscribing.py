@@ -25,7 +25,9 @@ from bot.chat.subscribing import (
 from bot.errors import BadInputError, LocalisedInputError
 from bot.i18n import t
 from bot.models import ChannelRef, Interests, LastDigest, Subscription
+from bot.places import PLACES
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
+from bot.topics.traditional import to_simplified
 
 
 @pytest.fixture
@@ -657,3 +659,80 @@ def test_keywords_differing_only_in_case_are_one() -> None:
 
 def test_a_zone_typed_with_a_space_resolves() -> None:
     assert parse_timezone("America/New York") == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        # Chinese names of the cities labs and readers live in, simplified and traditional.
+        ("纽约", "America/New_York"),
+        ("紐約", "America/New_York"),
+        ("洛杉矶", "America/Los_Angeles"),
+        ("洛杉磯", "America/Los_Angeles"),
+        ("旧金山", "America/Los_Angeles"),
+        ("舊金山", "America/Los_Angeles"),
+        ("三藩市", "America/Los_Angeles"),  # Hong Kong's word, not a folded form
+        ("西雅图", "America/Los_Angeles"),
+        ("芝加哥", "America/Chicago"),
+        ("波士頓", "America/New_York"),
+        ("多倫多", "America/Toronto"),
+        ("溫哥華", "America/Vancouver"),
+        ("倫敦", "Europe/London"),
+        ("巴黎", "Europe/Paris"),
+        ("柏林", "Europe/Berlin"),
+        ("阿姆斯特丹", "Europe/Amsterdam"),
+        ("蘇黎世", "Europe/Zurich"),
+        ("莫斯科", "Europe/Moscow"),
+        ("迪拜", "Asia/Dubai"),
+        ("杜拜", "Asia/Dubai"),  # Taiwan's word
+        ("新加坡", "Asia/Singapore"),
+        ("首爾", "Asia/Seoul"),
+        ("悉尼", "Australia/Sydney"),
+        ("雪梨", "Australia/Sydney"),  # Taiwan's word
+        ("墨爾本", "Australia/Melbourne"),
+        ("班加羅爾", "Asia/Kolkata"),
+        ("印度", "Asia/Kolkata"),
+        # English names of cities whose zone IANA names after another city.
+        ("Bangalore", "Asia/Kolkata"),
+        ("Bengaluru", "Asia/Kolkata"),
+        ("San Francisco", "America/Los_Angeles"),
+        ("seattle", "America/Los_Angeles"),
+        ("Boston", "America/New_York"),
+        ("Beijing", "Asia/Shanghai"),
+        # A place's time, as 北京时间 is Beijing's.
+        ("纽约时间", "America/New_York"),
+        ("倫敦時間", "Europe/London"),
+    ],
+)
+def test_a_city_is_its_zone_in_chinese_traditional_characters_and_english(text: str, zone: str) -> None:
+    assert parse_timezone(text) == zone
+
+
+def test_the_chinese_schedule_names_a_city_first_or_last() -> None:
+    assert parse_schedule("晚上9点 纽约") == (dt.time(21, 0), "America/New_York")
+    assert parse_schedule("紐約時間 21:30") == (dt.time(21, 30), "America/New_York")
+    assert parse_schedule("9:30 pm San Francisco") == (dt.time(21, 30), "America/Los_Angeles")
+
+
+def test_every_place_name_is_a_zone_written_as_it_is_compared() -> None:
+    for name, zone in PLACES.items():
+        assert name == to_simplified(name.casefold()), name  # stored folded, or never found
+        assert parse_timezone(name) == zone
+
+
+@pytest.mark.parametrize(
+    ("key", "locale", "places"),
+    [
+        ("schedule.usage", "en", ["New York", "Seattle", "Bangalore", "北京", "伦敦"]),
+        ("schedule.usage", "zh", ["北京", "纽约", "旧金山", "西雅图", "伦敦", "柏林", "新加坡", "悉尼"]),
+        ("error.unknown_timezone", "en", ["New York", "San Francisco", "London", "北京"]),
+        ("error.unknown_timezone", "zh", ["北京", "纽约", "旧金山", "伦敦"]),
+    ],
+)
+def test_the_places_a_schedule_reply_names_are_places_it_takes(
+    key: str, locale: str, places: list[str]
+) -> None:
+    text = t(key, locale, raw="x")
+    for place in places:
+        assert place in text
+        assert parse_timezone(place)

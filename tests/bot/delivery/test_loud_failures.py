@@ -483,6 +483,30 @@ async def test_the_deadline_is_in_the_configured_time_zone(engine: AsyncEngine) 
     assert "past 12:00 (Asia/Shanghai)" in text
 
 
+@pytest.mark.parametrize(
+    ("zone", "noon_utc"),
+    [
+        ("Pacific/Auckland", dt.datetime(2026, 5, 6, 0, 0, tzinfo=dt.UTC)),  # NZST, UTC+12
+        ("Pacific/Kiritimati", dt.datetime(2026, 5, 5, 22, 0, tzinfo=dt.UTC)),  # UTC+14
+    ],
+)
+async def test_a_zone_a_day_ahead_of_utc_waits_for_the_report_of_the_utc_day(
+    engine: AsyncEngine, zone: str, noon_utc: dt.datetime
+) -> None:
+    """Noon on Thursday 7 May there is still Wednesday by UTC: Wednesday's report is the one
+    due. It came, so nothing is late; Thursday's, which cannot exist yet, is not asked for."""
+    await setup(engine)  # Wednesday's report
+    platform = Platform()
+    policy = NoticePolicy(operator=OPS, timezone=zone, deadline=dt.time(12))
+    for hours in (0, 1, 12, 23):  # from the deadline until the next one: every poll that day
+        await poll(engine, platform, noon_utc + dt.timedelta(days=1, hours=hours), policy)
+    assert platform.notices == []
+    await poll(engine, platform, noon_utc + dt.timedelta(days=2), policy)  # Thursday's is late
+    [(_recipient, text)] = platform.notices
+    assert "the report for 2026-05-07 (Thursday) has not arrived" in text
+    assert f"past 12:00 ({zone})" in text
+
+
 async def test_without_an_operator_channel_a_late_report_is_logged_once(
     engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -295,7 +295,8 @@ def test_the_command_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
         "paperbot: error: invalid configuration (2 problems):",
-        "  - PAPERBOT_TIMEZONE: unknown time zone 'Mars/Olympus' (use an IANA name such as Asia/Shanghai)",
+        "  - PAPERBOT_TIMEZONE: unknown time zone 'Mars/Olympus' (use an IANA name such as Asia/Shanghai, "
+        "or a city such as New York, San Francisco, London, 北京)",
         "  - PAPERBOT_HTTP_PORT: input should be less than or equal to 65535 (got '99999')",
     ]
 
