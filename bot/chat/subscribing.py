@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.chat.places import PLACES
 from bot.errors import BadInputError, LocalisedInputError
 from bot.ids import MAX_ID_LENGTH, check_channel, is_personal
 from bot.models import (
@@ -31,7 +32,6 @@ from bot.models import (
     Locale,
     Subscription,
 )
-from bot.places import PLACES
 from bot.ranking.feedback import HALF_LIFE_DAYS, ChannelPreferences
 from bot.text import without_unsafe
 from bot.topics.resolve import normalise_keyword, resolve_terms
@@ -317,7 +317,7 @@ _TIME_OF = "时间"
 
 def _known_zone(raw: str) -> str | None:
     """The zone a typed name names: an IANA name (spaces for underscores), a city, or a place of
-    bot/places.py, in traditional characters too (紐約 is 纽约), with 时间 after it or not."""
+    bot/chat/places.py, in traditional characters too (紐約 is 纽约), with 时间 after it or not."""
     zones = _zones()
     folded = to_simplified(raw.casefold())
     for name in (folded, folded.replace("_", " "), folded.replace(" ", "_")):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.chat.places import PLACES
 from bot.chat.subscribing import (
     ENTRY_KEYS,
     begins_like_a_time,
@@ -25,7 +26,6 @@ from bot.chat.subscribing import (
 from bot.errors import BadInputError, LocalisedInputError
 from bot.i18n import t
 from bot.models import ChannelRef, Interests, LastDigest, Subscription
-from bot.places import PLACES
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 from bot.topics.traditional import to_simplified
 

@@ -212,7 +212,7 @@ async def test_topic_and_time_zone_autocomplete(edge: DiscordEdge) -> None:
     zone = command(edge, "schedule")._params["timezone"].autocomplete
     assert zone is not None
     assert (await zone(interaction(), "北京"))[0].value == "Asia/Shanghai"
-    # A place's Chinese name, typed in traditional characters too (bot/places.py).
+    # A place's Chinese name, typed in traditional characters too (bot/chat/places.py).
     assert (await zone(interaction(), "紐約"))[0].value == "America/New_York"
     assert (await zone(interaction(), "舊金"))[0].value == "America/Los_Angeles"
     # Etc/GMT+8 is UTC-8: never offered for a typed GMT+8, which is offered as the offset it is.
