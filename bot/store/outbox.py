@@ -24,6 +24,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -238,8 +239,9 @@ def _earlier_unfinished(worker: str, now: dt.datetime, chosen: Select[Any] | Non
     waiting for its retry, held by another worker's live claim, or (once the claim's own rows are
     known, `chosen`) any unfinished one this claim does not take. Posting a channel's digests
     oldest first and never two at once is what the per-channel lock of one worker
-    (`_deliver_due`) does; this keeps the later one for that worker. Looked up by the unique
-    (platform, workspace, channel, report_date) index."""
+    (`_deliver_due`) does; this keeps the later one for that worker. Looked up by the index of
+    unfinished rows (platform, workspace, channel, report_date: migration 0016), not through
+    every earlier day of the channel."""
     earlier = table.alias("earlier")
     someone_else = or_(earlier.c.claimed_by.is_(None), earlier.c.claimed_by != worker)
     if chosen is None:
@@ -257,6 +259,9 @@ def _earlier_unfinished(worker: str, now: dt.datetime, chosen: Select[Any] | Non
         earlier.c.workspace == table.c.workspace,
         earlier.c.channel == table.c.channel,
         earlier.c.report_date < table.c.report_date,
+        # The partial index's own predicate, literals and all: SQLite uses a partial index only
+        # for a query term that matches it.
+        earlier.c.status.in_([literal_column("'pending'"), literal_column("'claimed'")]),
         busy,
     )
 

@@ -7,9 +7,10 @@ both (its per-channel lock, `_deliver_due`, posts them in turn)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef
@@ -94,3 +95,29 @@ async def test_a_claim_racing_for_the_older_digest_leaves_the_newer(outbox: Outb
         )
         assert claimed(await outbox.claim("b", NOW, limit=10, lease=LEASE)) == [("C2", NEWER)]
         await racing.rollback()
+
+
+async def test_the_hold_back_reads_only_unfinished_rows(engine: AsyncEngine, outbox: Outbox) -> None:
+    """The check for an earlier unfinished digest goes through the partial index of unfinished
+    rows (migration 0016), not every earlier day of the channel: with a year of history it made
+    each claim of 50 four times slower on SQLite (19 → 76 ms). SQLite takes a partial index only
+    for a query term matching its predicate, so the plan is the test."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL proves the predicate from the status tests")
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("UPDATE", "WITH")):
+            statements.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        await outbox.claim("a", NOW, limit=10, lease=LEASE)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", keep)
+    ((statement, parameters),) = statements
+    async with engine.connect() as conn:
+        plan = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        details = " | ".join(str(row[-1]) for row in plan)
+    assert "ix_deliveries_unfinished" in details, details
+    assert "sqlite_autoindex_deliveries" not in details, details  # the unique (channel, day) index
