@@ -68,6 +68,8 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "tokens_revoked": frozenset(),
     "link_shared": frozenset({"links:read"}),
     "user_change": frozenset({"users:read"}),
+    # Public channels need channels:read, private ones groups:read (Slack's event page).
+    "member_joined_channel": frozenset({"channels:read", "groups:read"}),
     **{
         f"channel_{change}": frozenset({"channels:read"})
         for change in ("archive", "unarchive", "deleted", "left")
