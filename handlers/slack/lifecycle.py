@@ -58,7 +58,8 @@ CHANNEL_GONE_EVENTS: dict[str, Gone] = {
     "group_left": Gone.REMOVED,
 }
 # An unarchived channel resumes only if it was paused for being archived: one the bot was also
-# removed from, or that was paused for another cause, waits for a manager's `/paper subscribe`.
+# removed from waits for paperbot's invite (JOINED_EVENTS) or a manager's `/paper subscribe`; one
+# paused for another cause, for the subscribe.
 CHANNEL_BACK_EVENTS = ("channel_unarchive", "group_unarchive")
 # paperbot itself joined a channel (someone typed `/invite @paperbot` there; channels:read,
 # groups:read): a channel paused because paperbot was not in it, or could not see it (a private
