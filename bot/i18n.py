@@ -756,6 +756,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "注意：paperbot 目前还无法在这里发送日报：它在本频道缺少{permissions}权限。"
         "请授予这些权限，否则日报会在首次推送时被暂停。",
     },
+    # Said under a Slack subscription paperbot cannot deliver yet (handlers/slack/reach.py), from
+    # what conversations.info told paperbot about the channel.
+    "subscribe.slack.not_member": {
+        "en": "Note: paperbot is not in this channel yet, so it cannot post the digest here. "
+        "Type `/invite @paperbot` here, or the digest will be paused at its first delivery.",
+        "zh": "注意：paperbot 还不在本频道中，暂时无法在这里发送日报。"
+        "请在这里输入 `/invite @paperbot` 邀请它，否则日报会在首次推送时被暂停。",
+    },
+    "subscribe.slack.hidden": {
+        "en": "Note: paperbot cannot see this conversation, so it cannot post the digest here: "
+        "it is a private channel paperbot was not invited to, or a group DM. In a private channel, "
+        "type `/invite @paperbot` here. paperbot cannot join a group DM: subscribe a channel "
+        "instead, or your own DM with paperbot (Apps → paperbot → Messages). Otherwise the digest "
+        "will be paused at its first delivery.",
+        "zh": "注意：paperbot 看不到这个会话，无法在这里发送日报：这是未邀请 paperbot 的私有频道，"
+        "或是群组私信。如果是私有频道，请在这里输入 `/invite @paperbot` 邀请它。"
+        "paperbot 无法加入群组私信：请改为订阅一个频道，或你与 paperbot 的私信"
+        "（应用 → paperbot → 消息）。否则日报会在首次推送时被暂停。",
+    },
+    "subscribe.slack.archived": {
+        "en": "Note: this channel is archived, so paperbot cannot post the digest here. "
+        "Unarchive it (and `/invite @paperbot`), or the digest will be paused at its first delivery.",
+        "zh": "注意：本频道已归档，paperbot 无法在这里发送日报。"
+        "请取消归档（并用 `/invite @paperbot` 邀请它），否则日报会在首次推送时被暂停。",
+    },
     # Discord's permission names, as its clients show them in each language.
     "permission.view_channel": {"en": "View Channel", "zh": "查看频道"},
     "permission.send_messages": {"en": "Send Messages", "zh": "发送消息"},

@@ -167,6 +167,9 @@ class Reply:
     digest: Digest | None = None
     error: bool = False
     locale: Locale = "en"
+    # The sub-command that answered (a SUBCOMMANDS name; "" before one was chosen): an edge adds
+    # what only its platform knows to some answers (can paperbot post where one subscribed?).
+    verb: str = ""
 
 
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
@@ -230,7 +233,7 @@ async def handle_invocation(
             async with asyncio.timeout(ctx.deadline):
                 reply = await _answer(ctx, said, verb, rest)
             outcome = "error" if reply.error else "ok"
-            return reply
+            return replace(reply, verb=verb)
         except TimeoutError:
             # Also a driver's own timeout (asyncpg's connect): either way, try again later.
             outcome = "timeout"

@@ -1,4 +1,4 @@
-"""Slack's lifecycle events: channels archived, deleted or left, and the app uninstalled.
+"""Slack's lifecycle events: channels archived, deleted, left or joined, and the app uninstalled.
 
 Each event is translated into a `bot.chat.channel_changes` call with the Slack wording of the reason (the
 publisher's pause catalogue, so a channel paused by an event reads exactly like one paused by a
@@ -27,7 +27,7 @@ from bot.chat.channel_changes import (
     tell_paused,
     workspace_gone,
 )
-from bot.models import ChannelRef
+from bot.models import LOCALES, ChannelRef
 from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.oauth import WorkspaceClients
 from handlers.slack.publisher import pause_reason
@@ -58,8 +58,16 @@ CHANNEL_GONE_EVENTS: dict[str, Gone] = {
     "group_left": Gone.REMOVED,
 }
 # An unarchived channel resumes only if it was paused for being archived: one the bot was also
-# removed from, or that was paused for another cause, waits for a manager's `/paper subscribe`.
+# removed from waits for paperbot's invite (JOINED_EVENTS) or a manager's `/paper subscribe`; one
+# paused for another cause, for the subscribe.
 CHANNEL_BACK_EVENTS = ("channel_unarchive", "group_unarchive")
+# paperbot itself joined a channel (someone typed `/invite @paperbot` there; channels:read,
+# groups:read): a channel paused because paperbot was not in it, or could not see it (a private
+# channel), resumes without a second `/paper subscribe`. Sent for every member who joins a
+# channel paperbot is in; anyone else joining changes nothing.
+JOINED_EVENTS = ("member_joined_channel",)
+# The Slack errors whose pause an invite cures (the reason text stored with them, publisher.py).
+INVITE_CURES = ("not_in_channel", "channel_not_found")
 WORKSPACE_EVENTS = ("app_uninstalled", "tokens_revoked")  # no scope needed
 # A member's profile changed (users:read); `deleted: true` means they were deactivated (left the
 # workspace). Posting to a deactivated reader's DM still succeeds on Slack, so only this event
@@ -68,6 +76,7 @@ READER_EVENTS = ("user_change",)
 LIFECYCLE_EVENTS: tuple[str, ...] = (
     *CHANNEL_GONE_EVENTS,
     *CHANNEL_BACK_EVENTS,
+    *JOINED_EVENTS,
     *WORKSPACE_EVENTS,
     *READER_EVENTS,
 )
@@ -117,6 +126,16 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
         if ref is not None:
             await channel_back(store, ref, (Gone.ARCHIVED,), slack_reason)
 
+    async def joined(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if not context.bot_user_id or event.get("user") != context.bot_user_id:
+            return
+        ref = _channel(context, event)
+        if ref is None:
+            return
+        texts = {pause_reason(code, locale) for code in INVITE_CURES for locale in LOCALES}
+        if await store.resume_if_paused_for(ref, texts):
+            log.warning("resumed the digest for %s: paperbot was invited back", ref)
+
     async def uninstalled(context: AsyncBoltContext) -> None:
         enterprise, team = context.enterprise_id, context.team_id
         if app.installation_store is not None:
@@ -145,6 +164,8 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
         app.event(name)(gone)
     for name in CHANNEL_BACK_EVENTS:
         app.event(name)(back)
+    for name in JOINED_EVENTS:
+        app.event(name)(joined)
     app.event("app_uninstalled")(uninstalled)
     app.event("tokens_revoked")(revoked)
     app.event("user_change")(reader_changed)

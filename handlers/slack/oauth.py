@@ -34,7 +34,8 @@ BOT_SCOPES = (
     # Lifecycle events (handlers/slack/lifecycle.py): pause a channel archived, deleted or left.
     "channels:read",  # channel_archive, channel_unarchive, channel_deleted, channel_left
     "groups:read",  # group_archive, group_unarchive, group_deleted, group_left (private channels)
-    # Both also for users.conversations: the App Home lists a channel only to who could see it.
+    # Both also for users.conversations: the App Home lists a channel only to who could see it;
+    # and conversations.info: can paperbot post where /paper subscribe was typed?
     # Link unfurls (handlers/slack/unfurls.py): a pasted paper link shows the paper's card.
     "links:read",  # the link_shared event for arxiv.org and huggingface.co links
     "links:write",  # chat.unfurl

@@ -44,6 +44,10 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "users.info": frozenset({"users:read"}),
     # The App Home lists a channel only to whoever could see it: public and private channels.
     "users.conversations": frozenset({"channels:read", "groups:read"}),
+    # Whether paperbot can post where /paper subscribe was typed. Slack lists im:read and
+    # mpim:read too, for DMs and group DMs: paperbot never asks about a DM, and a group DM it
+    # cannot post in answers missing_scope, which is the answer (handlers/slack/reach.py).
+    "conversations.info": frozenset({"channels:read", "groups:read"}),
     "chat.unfurl": frozenset({"links:write"}),
     # Scope-free: views answer a trigger or draw the caller's own Home tab; auth.test is Bolt's
     # start-up check; OAuth and Socket Mode authenticate with the client secret / app token.
@@ -64,6 +68,8 @@ EVENT_SCOPES: dict[str, frozenset[str]] = {
     "tokens_revoked": frozenset(),
     "link_shared": frozenset({"links:read"}),
     "user_change": frozenset({"users:read"}),
+    # Public channels need channels:read, private ones groups:read (Slack's event page).
+    "member_joined_channel": frozenset({"channels:read", "groups:read"}),
     **{
         f"channel_{change}": frozenset({"channels:read"})
         for change in ("archive", "unarchive", "deleted", "left")

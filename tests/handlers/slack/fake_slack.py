@@ -101,6 +101,13 @@ class FakeUser:
     org_admin: bool = False  # an admin of the Grid org (enterprise_user.is_admin)
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    archived: bool = False
+    ext_shared: bool = False
+    mpim: bool = False
+
+
 @dataclass(slots=True)
 class _Script:
     failure: Failure
@@ -184,6 +191,8 @@ class FakeSlack:
         self._messages: list[_Stored] = []
         # channel → (is private, its members): what users.conversations answers from.
         self._channels: dict[str, tuple[bool, set[str]]] = {}
+        # channel → what conversations.info says of it besides privacy and membership.
+        self._kinds: dict[str, _Kind] = {}
         self._last_micros = 0
         self._runner: web.AppRunner | None = None
 
@@ -266,6 +275,15 @@ class FakeSlack:
         """Make `users` members of `channel` (paperbot itself is `bot_user_id`), public or private."""
         _, members = self._channels.setdefault(channel, (private, set()))
         self._channels[channel] = (private, members | set(users))
+
+    def describe(
+        self, channel: str, *, archived: bool = False, ext_shared: bool = False, mpim: bool = False
+    ) -> None:
+        """What conversations.info says of `channel` besides who is in it (`join`): archived, a
+        Slack Connect channel (shared with another organisation), or a group DM (private)."""
+        private, members = self._channels.get(channel, (mpim, set()))
+        self._channels[channel] = (private or mpim, members)
+        self._kinds[channel] = _Kind(archived, ext_shared, mpim)
 
     def seed_message(
         self, channel: str, text: str, *, metadata: dict[str, Any] | None = None, user: str = "UOTHER"
@@ -392,6 +410,7 @@ class FakeSlack:
             "chat.getPermalink": self._permalink,
             "chat.unfurl": self._unfurl,
             "conversations.history": self._history,
+            "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
             "conversations.replies": self._replies,
             "users.info": self._user_info,
@@ -567,6 +586,38 @@ class FakeSlack:
         if not users or "," in users or users[:1] not in {"U", "W"}:
             return _body("users_not_found")
         return {"ok": True, "channel": {"id": self.dm_channel(users)}}
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.info as Slack answers paperbot's token (channels:read, groups:read): any
+        public channel, with `is_member`; a private channel only when paperbot is in it, else
+        channel_not_found; a group DM missing_scope (paperbot has no mpim:read). A channel the
+        test never declared (`join`, `describe`) is a public one paperbot is in, as chat.postMessage
+        here lets paperbot post anywhere."""
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return _body("channel_not_found")
+        private, members = self._channels.get(channel, (False, {self.bot_user_id}))
+        kind = self._kinds.get(channel, _Kind())
+        if kind.mpim:
+            return {**_body("missing_scope"), "needed": "mpim:read", "provided": "channels:read,groups:read"}
+        member = self.bot_user_id in members
+        if private and not member:
+            return _body("channel_not_found")
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "is_channel": not private,
+                "is_group": private,
+                "is_im": False,
+                "is_mpim": False,
+                "is_private": private,
+                "is_archived": kind.archived,
+                "is_shared": kind.ext_shared,
+                "is_ext_shared": kind.ext_shared,
+                "is_member": member,
+            },
+        }
 
     def _permalink(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self._find(str(params.get("channel") or ""), str(params.get("message_ts") or ""))

@@ -192,6 +192,39 @@ async def test_unarchiving_resumes_a_channel_paused_for_the_archive(
     assert await paused(edge.store, REF) == (False, None)
 
 
+async def test_inviting_paperbot_back_resumes_a_channel_paused_for_its_absence(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    # A post refused with not_in_channel (a public channel) or channel_not_found (a private one
+    # paperbot was never invited to), stored in the channel's language; an archived one as well.
+    archived_ref = ChannelRef("slack", TEAM, "C0ARCHIVED")
+    await edge.store.save_all(
+        [
+            Subscription(REF, RL, paused=True, paused_reason=pause_reason("not_in_channel", "en")),
+            Subscription(
+                ZH_REF, RL, locale="zh", paused=True, paused_reason=pause_reason("channel_not_found", "zh")
+            ),
+            Subscription(archived_ref, RL, paused=True, paused_reason=pause_reason("is_archived", "en")),
+        ]
+    )
+    app = lifecycle_app(edge, slack)
+    joined = {"type": "member_joined_channel", "channel_type": "C", "team": TEAM}
+    # Someone else joining changes nothing.
+    assert await send_event(app, {**joined, "channel": CHANNEL, "user": MEMBER.id}) == 200
+    await asyncio.sleep(0.2)  # give a wrong resume every chance to happen
+    assert (await paused(edge.store, REF))[0]
+    for ref in (REF, ZH_REF, archived_ref):
+        assert await send_event(app, {**joined, "channel": ref.channel, "user": slack.bot_user_id}) == 200
+
+    async def resumed() -> bool:
+        return not (await paused(edge.store, REF))[0] and not (await paused(edge.store, ZH_REF))[0]
+
+    await until(resumed)
+    assert await paused(edge.store, REF) == (False, None)
+    # Joining an archived channel is not possible; whatever the event says, that pause stays.
+    assert (await paused(edge.store, archived_ref))[0]
+
+
 async def test_unarchiving_leaves_a_channel_the_bot_was_removed_from_paused_until_subscribe(
     edge: SlackEdge, slack: FakeSlack
 ) -> None:

@@ -1,0 +1,163 @@
+"""`/paper subscribe` in a Slack conversation paperbot cannot post in says so at once.
+
+Slack answers a slash command anywhere, but a digest needs paperbot in the channel: the reply
+says why it cannot post there (conversations.info, through the loopback double) and the
+subscription is made all the same; when Slack does not answer, nothing extra is said.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from slack_bolt.async_app import AsyncApp
+
+from bot.models import ChannelRef
+from handlers.slack.app import SlackEdge
+from tests.handlers.slack.fake_slack import FakeSlack
+from tests.handlers.slack.test_app import CHINESE, MEMBER, TEAM, bolt_app, dispatch, edge, slack
+from tests.waiting import until
+
+__all__ = ["edge", "slack"]  # the fixtures, shared with test_app
+
+PUBLIC, PRIVATE, GROUP_DM, SHARED = "C0PUBLIC", "C0SECRET", "C0GROUPDM", "C0CONNECT"
+
+
+async def subscribe_in(
+    app: AsyncApp, slack: FakeSlack, channel: str, text: str = "subscribe RL", user: str = MEMBER.id
+) -> str:
+    before = len(slack.responses)
+    body = urlencode(
+        {
+            "command": "/paper",
+            "text": text,
+            "team_id": TEAM,
+            "channel_id": channel,
+            "user_id": user,
+            "response_url": slack.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
+    assert await dispatch(app, body) == 200
+    await until(lambda: len(slack.responses) > before)
+    answer: dict[str, Any] = slack.responses[-1]
+    return str(answer["text"])
+
+
+async def subscribed(edge: SlackEdge, channel: str) -> bool:
+    subscription = await edge.store.get(ChannelRef("slack", TEAM, channel))
+    return subscription is not None and bool(subscription.interests)
+
+
+async def test_a_public_channel_paperbot_is_not_in_is_told_to_invite_it(
+    edge: SlackEdge, slack: FakeSlack
+) -> None:
+    slack.join(PUBLIC, MEMBER.id)
+    text = await subscribe_in(bolt_app(edge, slack), slack, PUBLIC)
+    assert text == (
+        "Subscribed. This channel now follows: reinforcement learning. Digest daily at 09:00 (UTC). "
+        "Note: paperbot is not in this channel yet, so it cannot post the digest here. "
+        "Type `/invite @paperbot` here, or the digest will be paused at its first delivery."
+    )
+    assert await subscribed(edge, PUBLIC)  # the subscription stands: an invite is all it takes
+
+
+async def test_the_note_is_in_the_callers_language(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(PUBLIC, CHINESE.id)
+    text = await subscribe_in(bolt_app(edge, slack), slack, PUBLIC, "订阅 强化学习", user=CHINESE.id)
+    # As docs/slack.md shows it.
+    assert text == (
+        "订阅成功。本频道现在订阅：强化学习。每天 09:00（UTC）推送日报。 注意：paperbot 还不在本频道中，"
+        "暂时无法在这里发送日报。请在这里输入 `/invite @paperbot` 邀请它，否则日报会在首次推送时被暂停。"
+    )
+
+
+async def test_a_private_channel_paperbot_was_not_invited_to(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(PRIVATE, MEMBER.id, private=True)  # Slack hides it from paperbot: channel_not_found
+    text = await subscribe_in(bolt_app(edge, slack), slack, PRIVATE)
+    assert text.startswith("Subscribed.")
+    assert "paperbot cannot see this conversation" in text
+    assert "In a private channel, type `/invite @paperbot` here." in text
+    assert await subscribed(edge, PRIVATE)
+
+
+async def test_a_group_dm(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.describe(GROUP_DM, mpim=True)  # paperbot has no mpim:read: missing_scope, needing it
+    text = await subscribe_in(bolt_app(edge, slack), slack, GROUP_DM)
+    assert "or a group DM" in text
+    assert "paperbot cannot join a group DM" in text
+
+
+async def test_an_archived_channel(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(PUBLIC, MEMBER.id, slack.bot_user_id)
+    slack.describe(PUBLIC, archived=True)
+    text = await subscribe_in(bolt_app(edge, slack), slack, PUBLIC)
+    assert "this channel is archived" in text
+    assert "Unarchive it" in text
+
+
+async def test_a_slack_connect_channel_needs_the_invite_too(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(SHARED, MEMBER.id)
+    slack.describe(SHARED, ext_shared=True)
+    app = bolt_app(edge, slack)
+    assert "Type `/invite @paperbot` here" in await subscribe_in(app, slack, SHARED)
+    slack.join(SHARED, slack.bot_user_id)
+    again = await subscribe_in(app, slack, SHARED, "subscribe agents")
+    assert "Note:" not in again
+
+
+async def test_where_paperbot_is_a_member_the_reply_is_unchanged(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(PRIVATE, MEMBER.id, slack.bot_user_id, private=True)
+    text = await subscribe_in(bolt_app(edge, slack), slack, PRIVATE)
+    assert text.startswith("Subscribed.")
+    assert "Note:" not in text
+    assert len(slack.calls_to("conversations.info", channel=PRIVATE)) == 1
+
+
+async def test_a_resubscribe_while_still_not_invited_says_it_again(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(PUBLIC, MEMBER.id)
+    app = bolt_app(edge, slack)
+    await subscribe_in(app, slack, PUBLIC)
+    again = await subscribe_in(app, slack, PUBLIC)  # "Nothing new": still cannot post
+    assert again.startswith("Nothing new")
+    assert "`/invite @paperbot`" in again
+
+
+async def test_only_an_accepted_subscribe_asks_slack(edge: SlackEdge, slack: FakeSlack) -> None:
+    slack.join(PUBLIC, MEMBER.id)
+    app = bolt_app(edge, slack)
+    await subscribe_in(app, slack, PUBLIC, "subscribe")  # its usage line: nothing subscribed
+    await subscribe_in(app, slack, PUBLIC, "help")
+    await subscribe_in(app, slack, PUBLIC, "list")
+    assert slack.calls_to("conversations.info") == []
+
+
+async def test_a_readers_own_dm_is_not_asked_about(edge: SlackEdge, slack: FakeSlack) -> None:
+    dm = slack.dm_channel(MEMBER.id)
+    text = await subscribe_in(bolt_app(edge, slack), slack, dm)
+    assert text.startswith("Subscribed. Your personal digest")
+    assert slack.calls_to("conversations.info") == []
+
+
+@pytest.mark.parametrize("trouble", ["ratelimited", "server_error", "disconnect", "slow"])
+async def test_when_slack_does_not_say_the_subscription_is_answered_as_usual(
+    edge: SlackEdge, slack: FakeSlack, caplog: pytest.LogCaptureFixture, trouble: str
+) -> None:
+    slack.join(PUBLIC, MEMBER.id)  # paperbot is not in it, but Slack will not tell
+    if trouble == "ratelimited":
+        slack.slack_error("conversations.info", "ratelimited", times=None)
+    elif trouble == "server_error":  # after the client's own retries too
+        slack.server_error("conversations.info", times=None)
+    elif trouble == "disconnect":
+        slack.disconnect("conversations.info", times=None)
+    else:
+        edge.user_lookup_seconds = 0.2
+        slack.delay("conversations.info", 1)
+    with caplog.at_level(logging.WARNING, logger="paperbot.slack"):
+        text = await subscribe_in(bolt_app(edge, slack), slack, PUBLIC)
+    assert text.startswith("Subscribed. This channel now follows: reinforcement learning.")
+    assert "Note:" not in text
+    assert await subscribed(edge, PUBLIC)
+    assert any("conversations.info" in record.getMessage() for record in caplog.records)
