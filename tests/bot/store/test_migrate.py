@@ -122,6 +122,8 @@ async def test_an_upgrade_says_which_migrations_ran(kind: str, tmp_path: Path) -
 
     from bot.store.migrate import _config
 
+    if kind == "postgresql" and not POSTGRES_URL:
+        pytest.skip("PAPERBOT_TEST_POSTGRES_URL is not set")
     async with fresh_database(kind, tmp_path, migrated=False) as engine:
         async with engine.begin() as conn:
             await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0010"))
