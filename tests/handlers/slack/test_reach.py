@@ -8,8 +8,6 @@ subscription is made all the same; when Slack does not answer, nothing extra is 
 from __future__ import annotations
 
 import logging
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from slack_bolt.async_app import AsyncApp
@@ -17,8 +15,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.models import ChannelRef
 from handlers.slack.app import SlackEdge
 from tests.handlers.slack.fake_slack import FakeSlack
-from tests.handlers.slack.test_app import CHINESE, MEMBER, TEAM, bolt_app, dispatch, edge, slack
-from tests.waiting import until
+from tests.handlers.slack.test_app import CHINESE, MEMBER, TEAM, bolt_app, edge, slack
+from tests.handlers.slack.test_personal import typed
 
 __all__ = ["edge", "slack"]  # the fixtures, shared with test_app
 
@@ -28,22 +26,7 @@ PUBLIC, PRIVATE, GROUP_DM, SHARED = "C0PUBLIC", "C0SECRET", "C0GROUPDM", "C0CONN
 async def subscribe_in(
     app: AsyncApp, slack: FakeSlack, channel: str, text: str = "subscribe RL", user: str = MEMBER.id
 ) -> str:
-    before = len(slack.responses)
-    body = urlencode(
-        {
-            "command": "/paper",
-            "text": text,
-            "team_id": TEAM,
-            "channel_id": channel,
-            "user_id": user,
-            "response_url": slack.response_url(),
-            "trigger_id": "1.2.3",
-        }
-    )
-    assert await dispatch(app, body) == 200
-    await until(lambda: len(slack.responses) > before)
-    answer: dict[str, Any] = slack.responses[-1]
-    return str(answer["text"])
+    return await typed(app, slack, text, user=user, channel=channel)
 
 
 async def subscribed(edge: SlackEdge, channel: str) -> bool:
