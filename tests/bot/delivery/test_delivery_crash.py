@@ -54,7 +54,10 @@ STEP = dt.timedelta(minutes=10)  # each round's clock: past the previous round's
 # (30 channels, 4 at a time) lasts several seconds: longer than the rounds' kills reach in total,
 # so nearly every round is cut short in mid fan-out rather than after it.
 POST_DELAY = 0.25
-MAX_KILL_DELAY = 1.0
+# A round's kill comes this long at most after the pass's first post reached the double (not
+# after its start: on a loaded machine a pass may take over a second to claim and build its
+# digests, and kills timed from the start then all landed before any post).
+MAX_KILL_DELAY = 0.6
 STARTUP_TIMEOUT = 30.0
 FINAL_TIMEOUT = 40.0
 
@@ -64,9 +67,14 @@ assert STEP > LEASE
 class SlowSlack(FakeSlack):
     """The Slack double, answering each message post only after a delay (once it is stored)."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.posted = asyncio.Event()  # set by every message post; the test clears it
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         response = await super()._handle(request)
         if request.match_info["method"] == "chat.postMessage":
+            self.posted.set()
             await asyncio.sleep(POST_DELAY)
         return response
 
@@ -158,14 +166,20 @@ class ForkServer:
         self.proc.stdin.write(f"{text}\n".encode())
         await self.proc.stdin.drain()
 
-    async def run(self, now: dt.datetime, kill_after: float | None) -> tuple[int, dict[str, int] | None]:
-        """One pass with clock `now`, SIGKILLed after `kill_after` seconds (None: let it finish);
-        its exit code and, when it finished, its outcome counts."""
+    async def run(
+        self, now: dt.datetime, kill_after: float | None, posted: asyncio.Event
+    ) -> tuple[int, dict[str, int] | None]:
+        """One pass with clock `now`, SIGKILLed `kill_after` seconds after its first post (None:
+        let it finish); its exit code and, when it finished, its outcome counts."""
+        posted.clear()
         await self.send(now.isoformat())
         pid = int((await self.line("pid", STARTUP_TIMEOUT)).split()[1])
         outcome: dict[str, int] | None = None
         if kill_after is None:
             outcome = json.loads(await self.line("{", FINAL_TIMEOUT))
+        elif (line := await self.first_post_or_end(posted)) is not None:
+            assert line.startswith("{"), f"crash_worker: expected an outcome, got {line!r}"
+            outcome = json.loads(line)
         else:
             await asyncio.sleep(kill_after)
             # The server reaps the child only after "reap", so this pid is still ours.
@@ -175,6 +189,22 @@ class ForkServer:
             got = (await self.line("", STARTUP_TIMEOUT)).split()
             if got[0] == "exit":
                 return int(got[1]), outcome
+
+    async def first_post_or_end(self, posted: asyncio.Event) -> str | None:
+        """Wait for the pass's first post (None) or for it to end without one, every digest being
+        posted already (its outcome line). A read cut short consumes nothing."""
+        assert self.proc.stdout is not None
+        ended = asyncio.ensure_future(self.proc.stdout.readline())
+        post = asyncio.ensure_future(posted.wait())
+        done, _ = await asyncio.wait(
+            {ended, post}, timeout=STARTUP_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        post.cancel()
+        assert done, "the pass neither posted nor ended (see workers.log)"
+        if ended.done():
+            return ended.result().decode().strip()
+        ended.cancel()
+        return None
 
     async def stop(self) -> None:
         if self.proc.stdin is not None:
@@ -219,14 +249,16 @@ async def test_sigkill_during_fan_out_loses_nothing_and_posts_nothing_twice(
         server = await ForkServer.start([url, schema, slack.base_url], log)
         try:
             for round_no in range(ROUNDS):
-                code, _ = await server.run(base + round_no * STEP, rng.uniform(0, MAX_KILL_DELAY))
+                code, _ = await server.run(
+                    base + round_no * STEP, rng.uniform(0, MAX_KILL_DELAY), slack.posted
+                )
                 assert code in (0, -signal.SIGKILL), f"round {round_no}: the pass exited with {code}"
                 killed += code == -signal.SIGKILL
                 twice = duplicates(slack)
                 assert not twice, f"after round {round_no}: parts posted twice: {twice}"
                 if any(0 < len(parts_in(slack, c)) < parts for c in CHANNELS):
                     cut_between_parts += 1
-            code, outcome = await server.run(base + ROUNDS * STEP, None)
+            code, outcome = await server.run(base + ROUNDS * STEP, None, slack.posted)
             assert code == 0, f"the final pass exited with {code}"
         finally:
             await server.stop()
