@@ -37,7 +37,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
-from bot.chat.query import DayNamed, PaperQuery, parse_query
+from bot.chat.query import DayNamed, PaperQuery, names_newest, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
     NoReportError,
@@ -650,15 +650,20 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         return Reply(ctx.say("digest.not_subscribed", locale), error=True, locale=locale)
     day: dt.date | None = None
     show_all = False  # every match, up to DIGEST_ALL_LIMIT
+    weekly = current.settings.cadence == "weekly"
+    latest = False  # a weekly channel's `latest`: the newest week delivered, not the newest report's
     for word in rest.split():
         if word.casefold() in _ALL_WORDS:
             show_all = True
+            continue
+        if weekly and names_newest(word):
+            day, latest = None, True
             continue
         # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
         day = await named_day(ctx.archive, word, current.tz)
     now = ctx.archive.clock()
     # A weekly channel is shown a weekly delivery, the one it got or will get, and told which.
-    week = await shown_week(ctx.archive, current, day, now) if current.settings.cadence == "weekly" else None
+    week = await shown_week(ctx.archive, current, day, now, latest=latest) if weekly else None
     try:
         digest = await channel_digest(
             ctx.archive,

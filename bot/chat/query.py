@@ -85,6 +85,13 @@ RELATIVE_DAYS: dict[str, int | None] = {
 }
 
 
+def names_newest(text: str) -> bool:
+    """Whether `text` is `latest` (or `newest`, `最新`): the newest report, or in a weekly
+    channel the newest week delivered, rather than a day."""
+    word = unicodedata.normalize("NFKC", " ".join(text.split())).casefold()
+    return word in RELATIVE_DAYS and RELATIVE_DAYS[word] is None
+
+
 @dataclass(frozen=True, slots=True)
 class MonthDayQuery:
     """A day written without its year (`4月9日`, `April 9`): the last such day up to today."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -227,20 +227,43 @@ class ShownWeek:
 
 
 async def shown_week(
-    archive: Archive, subscription: Subscription, day: dt.date | None, now: dt.datetime
+    archive: Archive,
+    subscription: Subscription,
+    day: dt.date | None,
+    now: dt.datetime,
+    *,
+    latest: bool = False,
 ) -> ShownWeek:
-    """The weekly delivery that comes on the channel's day on or after `day`; without a day, the
-    next one when reports have come for it already, else the one that came last. Its reports
+    """The weekly delivery that comes on the channel's day on or after `day`; with `latest`
+    (`/paper digest latest`), the newest one delivered (delivered_week_end); without either, the
+    next one when reports have come for it already, else the newest one delivered. Its reports
     are the planner's (Week: a report that came after a delivery is in the next), so what is
     shown is what the channel got or will get, not the seven days before a date."""
     if day is not None:
         end = week_day_from(day, subscription)
     else:
+        arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
-        if not week_days(week_of(end, subscription), await archive.report_arrivals()):
-            end -= WEEK
+        if latest or not week_days(week_of(end, subscription), arrivals):
+            end = delivered_week_end(subscription, now, arrivals) or end - WEEK
     due = due_at(end, subscription)
     return ShownWeek(week_of(end, subscription), due, coming=due > now)
+
+
+def delivered_week_end(
+    subscription: Subscription, now: dt.datetime, arrivals: Mapping[dt.date, dt.datetime]
+) -> dt.date | None:
+    """The key of the weekly subscription's newest delivery that has come by `now` and held a
+    report (the planner sends none for a week without one), or None when none did. Not the
+    week of the newest report's date: a report dated on the channel's day, or the week's
+    reports late after an outage, came after that day's delivery and are in the next one."""
+    end = last_week_end(subscription, now)
+    oldest = min(arrivals, default=None)
+    while oldest is not None and end >= oldest:
+        if week_days(week_of(end, subscription), arrivals):
+            return end
+        end -= WEEK
+    return None
 
 
 async def channel_digest(
