@@ -266,6 +266,38 @@ def delivered_week_end(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarWeek:
+    """A week as people name it, Monday to Sunday (ISO 8601): `last week`, `2026-W48`."""
+
+    monday: dt.date
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def name(self) -> str:
+        """`2026-W48`: how `/paper digest` names it again (the more line)."""
+        year, week, _ = self.monday.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def values(self) -> dict[str, str]:
+        """The week's placeholders in the catalogue's `digest.calendar_week…` messages."""
+        return {"week": self.name, "monday": self.monday.isoformat(), "sunday": self.sunday.isoformat()}
+
+    def delivery_day(self, subscription: Subscription) -> dt.date:
+        """A day whose weekly delivery (shown_week) is the one holding most of this week: the
+        channel's day on or after the week's Thursday (a Monday channel's next Monday holds
+        Tuesday to Sunday, a Friday channel's Friday Monday to Friday)."""
+        return week_day_from(self.monday + dt.timedelta(days=3), subscription)
+
+    def check_begun(self, today: dt.date) -> None:
+        """Raise the bilingual `not begun` error for a week after the one `today` is in."""
+        if self.monday > today:
+            raise LocalisedInputError("digest.calendar_week.future", **self.values())
+
+
 async def channel_digest(
     archive: Archive,
     taxonomy: Taxonomy,
@@ -277,11 +309,14 @@ async def channel_digest(
     settings: DigestSettings | None = None,
     tuning: Tuning | None = None,
     week: Week | None = None,
+    seven_days: bool = False,
 ) -> Digest:
     """The digest a channel with `interests` gets from the report of `day` (default: the newest),
     re-ranked by the channel's votes when `tuning` holds them; for a weekly channel, from the
-    reports `week` holds (shown_week), or without one the seven days ending `day`."""
-    weekly = settings is not None and settings.cadence == "weekly"
+    reports `week` holds (shown_week), or without one the seven days ending `day`; with
+    `seven_days`, any channel's of the seven days ending `day`, ranked together as a weekly
+    digest is (`/paper digest last week` in a daily channel)."""
+    weekly = seven_days or (settings is not None and settings.cadence == "weekly")
     if weekly and week is not None:
         day = week.end
         report = await week_report(archive, week.end, week)
