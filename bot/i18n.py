@@ -152,6 +152,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This channel's weekly digest of {weekday} {date}, {time} ({tz}) held no report.",
         "zh": "本频道 {date}（{weekday}）{time}（{tz}）的每周推送中没有日报。",
     },
+    # `/paper digest last week` (`上周`, `2026-W48`) in a channel that is not weekly: the week's
+    # reports, Monday to Sunday, ranked together (bot/chat/commands.py _week_digest).
+    "digest.calendar_week": {
+        "en": "The week {week}, Monday {monday} to Sunday {sunday}: its reports ranked together, "
+        "as a weekly digest.",
+        "zh": "{week}（{monday} 星期一至 {sunday} 星期日）：这一周的日报合并排序，如同每周推送。",
+    },
+    "digest.calendar_week.current": {
+        "en": "This week so far ({week}, Monday {monday} to Sunday {sunday}): reports that arrive "
+        "this week join it.",
+        "zh": "本周目前的内容（{week}，{monday} 星期一至 {sunday} 星期日）；本周之后到达的日报也会加入。",
+    },
+    "digest.calendar_week.none_yet": {
+        "en": "No report has come yet this week ({week}, Monday {monday} to Sunday {sunday}).",
+        "zh": "本周（{week}，{monday} 星期一至 {sunday} 星期日）还没有日报。",
+    },
+    "digest.calendar_week.none": {
+        "en": "The archive holds no report of the week {week} (Monday {monday} to Sunday {sunday}).",
+        "zh": "存档中没有 {week}（{monday} 星期一至 {sunday} 星期日）这一周的日报。",
+    },
+    "digest.calendar_week.future": {
+        "en": "The week {week} (Monday {monday} to Sunday {sunday}) has not begun yet: no report "
+        "can be in it.",
+        "zh": "{week}（{monday} 星期一至 {sunday} 星期日）还没有开始，不会有日报。",
+    },
+    "lookup.week": {
+        "en": "“{query}” names a week: /paper digest {query} shows this channel's papers of that week.",
+        "zh": "「{query}」指的是一周：/paper 日报 {query} 可查看本频道那一周的论文。",
+    },
     "digest.header.weekly.none": {
         "en": "Weekly Papers · {start} – {end} — the week's one paper does not match this channel's "
         "topics|Weekly Papers · {start} – {end} — none of the week's {total} papers match this "
@@ -519,8 +548,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
     },
     "error.bad_date": {
-        "en": "not a date: {word!r} (use YYYY-MM-DD)",
-        "zh": "「{word}」不是日期（请用 YYYY-MM-DD）",
+        "en": "not a date: {word!r} (use YYYY-MM-DD, yesterday or last week)",
+        "zh": "「{word}」不是日期（请用 YYYY-MM-DD、昨天或上周）",
     },
     "error.unknown_timezone": {
         "en": "unknown time zone {raw!r} (use an IANA name such as Asia/Shanghai, or a city such as "
@@ -634,6 +663,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "「{query}」不可能是 arXiv 编号：{problem}",
     },
     "error.invalid_date": {"en": "invalid date {text!r}", "zh": "无效日期「{text}」"},
+    "error.invalid_week": {
+        "en": "no such week {text!r}: ISO 8601 numbers a year's weeks 1 to 52 or 53, e.g. 2026-W48",
+        "zh": "没有这一周「{text}」：按 ISO 8601，一年的周编号为 1 至 52 或 53，例如 2026-W48",
+    },
     "arxiv.no_such_month": {"en": "month {month} does not exist", "zh": "不存在第 {month} 月"},
     "arxiv.old_style_years": {
         "en": "old-style ids (archive/YYMMNNN) run from 1991 to 2007",

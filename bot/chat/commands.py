@@ -36,12 +36,14 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
-from bot.chat.query import DayNamed, PaperQuery, parse_query
+from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day, week_monday
+from bot.chat.query import DayNamed, PaperQuery, WeekQuery, names_newest, parse_query, parse_week
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
+    CalendarWeek,
     NoReportError,
     NotSubscribedError,
+    ShownWeek,
     channel_digest,
     exclude,
     include,
@@ -69,7 +71,7 @@ from bot.text import display_width, pad
 from bot.topics.resolve import UnknownTopicError, resolve_terms, suggest
 from bot.topics.taxonomy import Taxonomy
 from bot.topics.traditional import to_simplified
-from bot.zones import zone_label
+from bot.zones import load_zone, zone_label
 
 LOOKUP_RESULTS = 5
 # What people type for the next page of a lookup. A lookup keeps nothing between commands, so
@@ -354,7 +356,8 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
         if verb == "cadence":
             return bool(parse_cadence(rest))
         if verb == "digest":
-            return all(word.casefold() in _ALL_WORDS or _names_a_day(word) for word in rest.split())
+            words = [word for word in rest.split() if word.casefold() not in _ALL_WORDS]
+            return _names_a_week(" ".join(words)) or all(_names_a_day(word) for word in words)
     except BadInputError:
         return False
     return False
@@ -362,6 +365,14 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
 
 def _names_a_day(word: str) -> bool:
     return isinstance(parse_query(word), DayNamed)
+
+
+def _names_a_week(text: str) -> bool:
+    """Whether `text` is a week as `/paper digest` takes one (`last week`, `上周`, `2026-W48`)."""
+    try:
+        return parse_week(text) is not None
+    except BadInputError:
+        return False
 
 
 # Sub-command names that are also words people search for (`language models`, `time series`,
@@ -591,6 +602,10 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
     if day is not None:
         return await _day_reply(ctx, day, shown, locale)
+    if _names_a_week(shown):
+        # "/paper last week" found papers holding "week": a week is a digest's (its papers for
+        # this channel's topics), never a list of every paper of seven reports.
+        return Reply(t("lookup.week", locale, query=shown), locale=locale)
     if shown.casefold() in PAGING_WORDS:
         # "/paper more" after a lookup: there is no list kept to page through; say how to narrow.
         return Reply(t("lookup.no_paging", locale, count=LOOKUP_RESULTS), locale=locale)
@@ -648,17 +663,64 @@ async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale:
 async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if current is None or not current.interests:
         return Reply(ctx.say("digest.not_subscribed", locale), error=True, locale=locale)
+    show_all = any(word.casefold() in _ALL_WORDS for word in rest.split())  # every match, up to 50
+    asked = " ".join(word for word in rest.split() if word.casefold() not in _ALL_WORDS)
+    if (named_week := parse_week(asked)) is not None:
+        return await _week_digest(ctx, named_week, current, locale, show_all=show_all)
     day: dt.date | None = None
-    show_all = False  # every match, up to DIGEST_ALL_LIMIT
-    for word in rest.split():
-        if word.casefold() in _ALL_WORDS:
-            show_all = True
+    weekly = current.settings.cadence == "weekly"
+    latest = False  # a weekly channel's `latest`: the newest week delivered, not the newest report's
+    for word in asked.split():
+        if weekly and names_newest(word):
+            day, latest = None, True
             continue
         # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
         day = await named_day(ctx.archive, word, current.tz)
     now = ctx.archive.clock()
     # A weekly channel is shown a weekly delivery, the one it got or will get, and told which.
-    week = await shown_week(ctx.archive, current, day, now) if current.settings.cadence == "weekly" else None
+    week = await shown_week(ctx.archive, current, day, now, latest=latest) if weekly else None
+    return await _shown_digest(ctx, current, locale, show_all=show_all, day=day, week=week)
+
+
+async def _week_digest(
+    ctx: CommandContext, named: WeekQuery, current: Subscription, locale: Locale, *, show_all: bool
+) -> Reply:
+    """`/paper digest last week` (`上周`, `2026-W48`, `week of 2026-11-30`): a weekly channel's
+    delivery holding most of that week; any other channel's digest of the week's reports,
+    Monday to Sunday, ranked together as a weekly digest is."""
+    monday = await week_monday(ctx.archive, named, current.tz)
+    if monday is None:
+        raise NoReportError(None)
+    week = CalendarWeek(monday)
+    now = ctx.archive.clock()
+    today = now.astimezone(load_zone(current.tz)).date()
+    week.check_begun(today)
+    if current.settings.cadence == "weekly":
+        shown = await shown_week(ctx.archive, current, week.delivery_day(current), now)
+        return await _shown_digest(ctx, current, locale, show_all=show_all, week=shown)
+    this_week = today <= week.sunday
+    try:
+        reply = await _shown_digest(ctx, current, locale, show_all=show_all, day=week.sunday, seven_days=True)
+    except NoReportError:
+        key = "digest.calendar_week." + ("none_yet" if this_week else "none")
+        return Reply(t(key, locale, **week.values()), error=True, locale=locale)
+    assert reply.digest is not None
+    note = t("digest.calendar_week" + (".current" if this_week else ""), current.locale, **week.values())
+    return replace(reply, digest=replace(reply.digest, note=note, named=week.name))
+
+
+async def _shown_digest(
+    ctx: CommandContext,
+    current: Subscription,
+    locale: Locale,
+    *,
+    show_all: bool,
+    day: dt.date | None = None,
+    week: ShownWeek | None = None,
+    seven_days: bool = False,
+) -> Reply:
+    """The channel's digest of `day` (of the seven days ending it, with `seven_days`), or of the
+    weekly delivery `week`, said to the caller alone."""
     try:
         digest = await channel_digest(
             ctx.archive,
@@ -668,8 +730,9 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
             locale=current.locale,
             limit=DIGEST_ALL_LIMIT if show_all else current.settings.size,
             settings=current.settings,
-            tuning=await tuning_for(ctx.vote_store, ctx.channel, now),
+            tuning=await tuning_for(ctx.vote_store, ctx.channel, ctx.archive.clock()),
             week=None if week is None else week.week,
+            seven_days=seven_days,
         )
     except NoReportError:
         if week is None:
@@ -906,8 +969,11 @@ COMMAND_LIST: tuple[Command, ...] = (
         "digest",
         ("digest", "preview"),
         ("日报", "预览"),
-        ("[DATE] [all]", "[日期] [all]"),
-        ("today's digest for this channel, shown only to you", "立即查看本频道今天的日报（仅自己可见）"),
+        ("[DATE|WEEK] [all]", "[日期|周] [all]"),
+        (
+            "today's digest for this channel, or a day's or week's (yesterday, last week), shown only to you",
+            "立即查看本频道今天的日报，或某天、某周的（昨天、上周），仅自己可见",
+        ),
         _digest,
         reads_channel=True,
     ),

@@ -12,7 +12,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from bot.chat.query import DayNamed, DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query
+from bot.chat.query import (
+    DayNamed,
+    DayQuery,
+    MonthDayQuery,
+    PaperQuery,
+    TextQuery,
+    WeekQuery,
+    parse_query,
+)
 from bot.errors import LocalisedInputError
 from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
 from bot.store.archive import Archive
@@ -117,6 +125,29 @@ async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | N
     if not isinstance(query, DayNamed):
         raise LocalisedInputError("error.bad_date", word=text)
     return await _day_of(archive, query, tz)
+
+
+async def week_monday(archive: Archive, query: WeekQuery, tz: str) -> dt.date | None:
+    """The Monday of the week `query` names (`last week`: in the zone `tz`), or None when it
+    names it by a day there is none of (`week of latest`, the archive empty)."""
+    today = archive.clock().astimezone(load_zone(tz)).date()
+    if query.of is not None:
+        day = await _day_of(archive, query.of, tz)
+        return None if day is None else day - dt.timedelta(days=day.weekday())
+    if query.iso is None:
+        return today - dt.timedelta(days=today.weekday() + 7 * (query.weeks_ago or 0))
+    year, week = query.iso
+    if year is not None:
+        return dt.date.fromisocalendar(year, week, 1)
+    # `W48` alone: the last week 48 up to this one (typed in January, last year's).
+    for year in range(today.isocalendar().year, today.year - 8, -1):
+        try:
+            monday = dt.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            continue  # a week 53 in a year of 52
+        if monday <= today:
+            return monday
+    return None
 
 
 async def _day_of(archive: Archive, query: DayNamed, tz: str) -> dt.date | None:

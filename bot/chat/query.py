@@ -85,6 +85,13 @@ RELATIVE_DAYS: dict[str, int | None] = {
 }
 
 
+def names_newest(text: str) -> bool:
+    """Whether `text` is `latest` (or `newest`, `最新`): the newest report, or in a weekly
+    channel the newest week delivered, rather than a day."""
+    word = unicodedata.normalize("NFKC", " ".join(text.split())).casefold()
+    return word in RELATIVE_DAYS and RELATIVE_DAYS[word] is None
+
+
 @dataclass(frozen=True, slots=True)
 class MonthDayQuery:
     """A day written without its year (`4月9日`, `April 9`): the last such day up to today."""
@@ -94,6 +101,58 @@ class MonthDayQuery:
 
 
 DayNamed = DayQuery | RelativeDayQuery | MonthDayQuery
+
+
+@dataclass(frozen=True, slots=True)
+class WeekQuery:
+    """A week, Monday to Sunday as ISO 8601 counts it, named as people say it: `last week`, `上周`
+    (weeks before the caller's, in their time zone), `2026-W48` (or `W48`, `第48周`: the last
+    such week up to today), `week of 2026-11-30` (`2026-11-30 那周`: the week holding that day)."""
+
+    word: str
+    weeks_ago: int | None = None  # this week 0, last week 1, next week -1
+    iso: tuple[int | None, int] | None = None  # (ISO year, or None for the last such week; week)
+    of: DayNamed | None = None  # a day in it
+
+
+# Weeks before the caller's, as people say them (traditional characters are read as simplified).
+RELATIVE_WEEKS: dict[str, int] = {
+    **dict.fromkeys(("this week", "current week", "本周", "这周", "这星期", "这个星期", "本星期",
+                     "这礼拜", "这个礼拜"), 0),
+    **dict.fromkeys(("last week", "previous week", "上周", "上星期", "上个星期", "上礼拜",
+                     "上个礼拜", "上一周"), 1),
+    **dict.fromkeys(("next week", "下周", "下星期", "下个星期", "下礼拜", "下个礼拜", "下一周"), -1),
+}  # fmt: skip
+_ISO_WEEK = re.compile(r"^(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})$")
+_ISO_WEEK_ZH = re.compile(r"^(?:(\d{4})\s*年\s*)?第\s*(\d{1,2})\s*周$")
+_WEEK_OF = re.compile(r"^(?:the\s+)?week\s+of\s+(.+)$")
+_WEEK_OF_ZH = re.compile(r"^(.+?)\s*(?:那周|那一周|那个星期|那星期|当周|所在周|所在的周|这周)$")
+
+
+def parse_week(raw: str) -> WeekQuery | None:
+    """The week `raw` names, or None when it names none (a day, words). Raises
+    LocalisedInputError for a week that does not exist (`2026-W54`) or `week of` no day."""
+    from bot.topics.traditional import to_simplified
+
+    text = to_simplified(unicodedata.normalize("NFKC", " ".join(raw.split())).casefold())
+    if text in RELATIVE_WEEKS:
+        return WeekQuery(raw.strip(), weeks_ago=RELATIVE_WEEKS[text])
+    if found := _ISO_WEEK.match(text) or _ISO_WEEK_ZH.match(text):
+        year, week = (int(found.group(1)) if found.group(1) else None), int(found.group(2))
+        try:
+            dt.date.fromisocalendar(year or 2026, week, 1)  # 2026 has a week 53
+        except ValueError:
+            raise LocalisedInputError("error.invalid_week", text=raw.strip()) from None
+        return WeekQuery(raw.strip(), iso=(year, week))
+    if found := _WEEK_OF.match(text) or _WEEK_OF_ZH.match(text):
+        try:
+            day = parse_query(found.group(1))
+        except LocalisedInputError:
+            day = None
+        if not isinstance(day, DayNamed):
+            raise LocalisedInputError("error.bad_date", word=found.group(1))
+        return WeekQuery(raw.strip(), of=day)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

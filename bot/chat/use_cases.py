@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -227,20 +227,75 @@ class ShownWeek:
 
 
 async def shown_week(
-    archive: Archive, subscription: Subscription, day: dt.date | None, now: dt.datetime
+    archive: Archive,
+    subscription: Subscription,
+    day: dt.date | None,
+    now: dt.datetime,
+    *,
+    latest: bool = False,
 ) -> ShownWeek:
-    """The weekly delivery that comes on the channel's day on or after `day`; without a day, the
-    next one when reports have come for it already, else the one that came last. Its reports
+    """The weekly delivery that comes on the channel's day on or after `day`; with `latest`
+    (`/paper digest latest`), the newest one delivered (delivered_week_end); without either, the
+    next one when reports have come for it already, else the newest one delivered. Its reports
     are the planner's (Week: a report that came after a delivery is in the next), so what is
     shown is what the channel got or will get, not the seven days before a date."""
     if day is not None:
         end = week_day_from(day, subscription)
     else:
+        arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
-        if not week_days(week_of(end, subscription), await archive.report_arrivals()):
-            end -= WEEK
+        if latest or not week_days(week_of(end, subscription), arrivals):
+            end = delivered_week_end(subscription, now, arrivals) or end - WEEK
     due = due_at(end, subscription)
     return ShownWeek(week_of(end, subscription), due, coming=due > now)
+
+
+def delivered_week_end(
+    subscription: Subscription, now: dt.datetime, arrivals: Mapping[dt.date, dt.datetime]
+) -> dt.date | None:
+    """The key of the weekly subscription's newest delivery that has come by `now` and held a
+    report (the planner sends none for a week without one), or None when none did. Not the
+    week of the newest report's date: a report dated on the channel's day, or the week's
+    reports late after an outage, came after that day's delivery and are in the next one."""
+    end = last_week_end(subscription, now)
+    oldest = min(arrivals, default=None)
+    while oldest is not None and end >= oldest:
+        if week_days(week_of(end, subscription), arrivals):
+            return end
+        end -= WEEK
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarWeek:
+    """A week as people name it, Monday to Sunday (ISO 8601): `last week`, `2026-W48`."""
+
+    monday: dt.date
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def name(self) -> str:
+        """`2026-W48`: how `/paper digest` names it again (the more line)."""
+        year, week, _ = self.monday.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def values(self) -> dict[str, str]:
+        """The week's placeholders in the catalogue's `digest.calendar_week…` messages."""
+        return {"week": self.name, "monday": self.monday.isoformat(), "sunday": self.sunday.isoformat()}
+
+    def delivery_day(self, subscription: Subscription) -> dt.date:
+        """A day whose weekly delivery (shown_week) is the one holding most of this week: the
+        channel's day on or after the week's Thursday (a Monday channel's next Monday holds
+        Tuesday to Sunday, a Friday channel's Friday Monday to Friday)."""
+        return week_day_from(self.monday + dt.timedelta(days=3), subscription)
+
+    def check_begun(self, today: dt.date) -> None:
+        """Raise the bilingual `not begun` error for a week after the one `today` is in."""
+        if self.monday > today:
+            raise LocalisedInputError("digest.calendar_week.future", **self.values())
 
 
 async def channel_digest(
@@ -254,11 +309,14 @@ async def channel_digest(
     settings: DigestSettings | None = None,
     tuning: Tuning | None = None,
     week: Week | None = None,
+    seven_days: bool = False,
 ) -> Digest:
     """The digest a channel with `interests` gets from the report of `day` (default: the newest),
     re-ranked by the channel's votes when `tuning` holds them; for a weekly channel, from the
-    reports `week` holds (shown_week), or without one the seven days ending `day`."""
-    weekly = settings is not None and settings.cadence == "weekly"
+    reports `week` holds (shown_week), or without one the seven days ending `day`; with
+    `seven_days`, any channel's of the seven days ending `day`, ranked together as a weekly
+    digest is (`/paper digest last week` in a daily channel)."""
+    weekly = seven_days or (settings is not None and settings.cadence == "weekly")
     if weekly and week is not None:
         day = week.end
         report = await week_report(archive, week.end, week)

@@ -73,6 +73,9 @@ class Digest:
     more_hint: Literal["chat", "cli"] = "chat"
     # Said under the topics line: which weekly delivery `/paper digest` shows (bot/chat/use_cases.py).
     note: str | None = None
+    # How `/paper digest` names it again in its more line (`2026-W48`: a week shown to a daily
+    # channel); None: its date.
+    named: str | None = None
 
     @property
     def matched(self) -> int:
@@ -102,11 +105,11 @@ class Digest:
     def more_line(self) -> str | None:
         if not self.more:
             return None
+        date = self.named or self.date.isoformat()
         if self.capped:
-            shown, date = len(self.items), self.date.isoformat()
-            return t("digest.capped", self.locale, shown=shown, matched=self.matched, date=date)
+            return t("digest.capped", self.locale, shown=len(self.items), matched=self.matched, date=date)
         key = "digest.more.cli" if self.more_hint == "cli" else "digest.more"
-        return t(key, self.locale, more=self.more, date=self.date.isoformat())
+        return t(key, self.locale, more=self.more, date=date)
 
     def shortened(self, keep: int) -> Digest:
         """The first `keep` papers; the rest are counted in `more`, and the digest is `capped`."""

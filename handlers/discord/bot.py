@@ -344,7 +344,10 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
 
     @group.command(name="digest", description="This channel's digest of the newest report, shown only to you")
     @app_commands.describe(
-        date=locale_str("YYYY-MM-DD (default: the newest report)", zh="YYYY-MM-DD（默认：最新的日报）"),
+        date=locale_str(
+            "YYYY-MM-DD, yesterday, or a week: last week, 2026-W48 (default: the newest report)",
+            zh="YYYY-MM-DD、昨天，或一周：上周、2026-W48（默认：最新的日报）",
+        ),
         show_all=locale_str("every match, not the top 10", zh="显示全部匹配的论文，而不只是前 10 篇"),
     )
     async def digest(

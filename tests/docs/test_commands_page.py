@@ -4,6 +4,7 @@ channel names exactly the verbs that do (the README once listed 4 of 8)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -58,6 +59,26 @@ async def test_the_time_zone_samples_are_what_the_bot_says(engine: AsyncEngine) 
     assert len(samples) >= 3
     ctx = CommandContext(
         Archive(engine), SubscriptionStore(engine), builtin_taxonomy(), ChannelRef("slack", "T1", "C1")
+    )
+    await handle_paper_command(ctx, "subscribe RL")
+    for command, reply in samples:
+        assert (await handle_paper_command(ctx, command.removeprefix("/paper "))).text == reply
+
+
+async def test_the_week_samples_are_what_the_bot_says(engine: AsyncEngine) -> None:
+    """The replies of "A week's digest" to a week with nothing to show, typed on Tuesday 5 January
+    2027 (12:00 in Shanghai) in a Shanghai channel whose archive holds no report."""
+    section = (DOCS / "commands.md").read_text(encoding="utf-8").split("## A week's digest", 1)[1]
+    lines = section.split("```text\n", 2)[2].split("```", 1)[0].splitlines()
+    samples = list(zip(lines[::2], lines[1::2], strict=True))
+    assert len(samples) == 4
+    tuesday = dt.datetime(2027, 1, 5, 4, tzinfo=dt.UTC)
+    ctx = CommandContext(
+        Archive(engine, clock=lambda: tuesday),
+        SubscriptionStore(engine),
+        builtin_taxonomy(),
+        ChannelRef("slack", "T1", "C1"),
+        default_tz="Asia/Shanghai",
     )
     await handle_paper_command(ctx, "subscribe RL")
     for command, reply in samples:

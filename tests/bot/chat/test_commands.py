@@ -585,4 +585,4 @@ async def test_a_digest_of_a_day_named_as_people_say_it(engine: AsyncEngine) -> 
     for typed in ("日报 昨天", "日报 2026年11月20日", "digest yesterday all", "日报 最新"):
         reply = await say(ctx, typed)
         assert reply.text.startswith("每日论文 · 2026-11-20 —— "), (typed, reply.text)
-    assert (await say(ctx, "日报 明年")).text == "「明年」不是日期（请用 YYYY-MM-DD）"
+    assert (await say(ctx, "日报 明年")).text == "「明年」不是日期（请用 YYYY-MM-DD、昨天或上周）"

@@ -151,7 +151,11 @@ async def test_a_chinese_client_s_mistakes_are_answered_in_chinese(edge: Discord
         ),
         ("subscribe", {"topics": '"!!!"'}, "关键词「!!!」不含字母或数字"),
         ("set", {"setting": "size", "value": "lots"}, "size 需要一个整数，而不是「lots」"),
-        ("digest", {"date": "tomorrow"}, "「tomorrow」不是日期（请用 YYYY-MM-DD）"),
+        (
+            "digest",
+            {"date": "tomorrow"},
+            "「tomorrow」不是日期（请用 YYYY-MM-DD、昨天或上周）",
+        ),
         ("lookup", {"query": "https://example.org/x"}, "不是论文链接"),
     ]
     await command(edge, "subscribe").callback(interaction(), topics="RL")  # type: ignore[call-arg]
