@@ -168,7 +168,17 @@ def _not_json(url: str, text: str, content_type: str | None) -> SourceError:
 
 def _item_key(item: Any) -> str:
     """What tells one item of a page from another (two pages overlap when the list grows while
-    it is read, or when a server ignores `p`)."""
+    it is read, or when a server ignores `p`): its paper's arXiv id, as the report keeps one
+    paper per id. Not the whole item: a paper's upvotes and comments change between two pages'
+    requests, and a server ignoring `p` then seemed to bring new items on every page, read
+    MAX_PAGES times over. An item without a usable id (skipped later, with a warning) is
+    told by its whole text."""
+    if isinstance(item, dict):
+        inner = item.get("paper")
+        paper = inner if isinstance(inner, dict) else item
+        arxiv_id = parse_arxiv_id(str(paper.get("id", "")))
+        if arxiv_id is not None:
+            return arxiv_id
     return json.dumps(item, sort_keys=True, default=str)
 
 

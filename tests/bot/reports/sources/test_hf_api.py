@@ -186,6 +186,25 @@ async def test_a_server_that_ignores_the_page_number_is_read_once() -> None:
 
 
 @respx.mock
+async def test_a_server_that_ignores_the_page_number_is_read_once_while_upvotes_change() -> None:
+    """Upvotes go on changing while a day is read: the repeated page differs from the first in
+    its counts only, and was taken for new papers, page after page, MAX_PAGES requests."""
+    requests = 0
+
+    def page(request: httpx.Request) -> httpx.Response:
+        nonlocal requests
+        requests += 1
+        papers = [{"id": f"2603.{n:05d}", "title": f"P{n}", "upvotes": requests} for n in range(60)]
+        return httpx.Response(200, json=[{"paper": paper} for paper in papers])
+
+    route = respx.get(API).mock(side_effect=page)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 60
+    assert route.call_count == 2
+
+
+@respx.mock
 async def test_a_short_day_costs_one_request() -> None:
     route = serve(30, cap=100)
     report = await HuggingFaceApiSource().fetch(DAY)
