@@ -113,6 +113,10 @@ async def test_a_hub_429_waits_for_the_quota_to_reset(sleeps: Sleeps) -> None:
         await fetcher.get_text(URL)
     assert sleeps.calls == [40.0]
     assert route.call_count == 3
+    now[0] += 100  # the next poll: the header that asked is named, not one the Hub never sent
+    with pytest.raises(SourceError, match=r"asked to retry later \(RateLimit\), 72 s from now"):
+        await fetcher.get_text(URL)
+    assert route.call_count == 3
     await fetcher.aclose()
 
 
@@ -149,6 +153,11 @@ async def test_a_refusal_says_why_when_its_body_does(fetcher: HttpFetcher) -> No
     said only "HTTP 400 Bad Request", not which part of the request was refused."""
     respx.get(URL).mock(return_value=httpx.Response(400, json={"error": "Invalid date: 2026-13-01"}))
     with pytest.raises(SourceError, match=f"^{URL}: HTTP 400 Bad Request: Invalid date: 2026-13-01$"):
+        await fetcher.get_text(URL)
+    # The server's words reach a terminal: its escape sequences and bidi overrides do not.
+    hostile = {"error": "Invalid\x1b]0;owned\x07 date\u202e: 2026-13-01"}
+    respx.get(URL).mock(return_value=httpx.Response(400, json=hostile))
+    with pytest.raises(SourceError, match=f"^{URL}: HTTP 400 Bad Request: Invalid]0;owned date: 2026-13-01$"):
         await fetcher.get_text(URL)
     respx.get(URL).mock(return_value=httpx.Response(401, text="<html>" + "x" * 10_000))
     with pytest.raises(SourceError, match=f"^{URL}: HTTP 401 Unauthorized$"):
