@@ -33,7 +33,7 @@ from bot.chat.commands import (
     failure_reply,
     handle_paper_command,
 )
-from bot.i18n import join_list, t
+from bot.i18n import join_list, t, then_say
 from bot.ids import channel_problem, is_personal
 from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
@@ -390,7 +390,7 @@ async def _with_reach_note(client: AsyncWebClient, channel: str, reply: Reply, d
     if problem is None:
         return reply
     # One paragraph: a reply of several lines is shown preformatted (blocks.reply_messages).
-    return replace(reply, text=f"{reply.text} {t(problem, reply.locale)}")
+    return replace(reply, text=then_say(reply.text, t(problem, reply.locale), reply.locale))
 
 
 def _known_ids(ref: ChannelRef) -> bool:
