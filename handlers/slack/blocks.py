@@ -470,6 +470,12 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
     }
 
 
+def details_message(paper: Paper, locale: str) -> SlackMessage:
+    """The modal's details as a message (for the clicker alone) when the modal could not open."""
+    blocks = details_view(paper, locale)["blocks"]
+    return SlackMessage(clip(escape(_flat(paper.title)), MAX_FALLBACK_TEXT), blocks)
+
+
 def unfurl_attachment(card: LinkCard, locale: str) -> dict[str, Any]:
     """A pasted paper link's card (a chat.unfurl attachment): linked title, area, one-line
     contribution; topics, community signals, id, report date and PDF; Hugging Face, arXiv and
