@@ -274,6 +274,23 @@ async def test_no_api_at_the_endpoint_is_an_error_not_a_day_without_papers() -> 
     await source.aclose()
 
 
+@respx.mock
+async def test_no_api_at_a_url_names_what_gave_the_url_not_hf_endpoint() -> None:
+    # A URL template or a URL given to `paperbot ingest` was said to come from HF_ENDPOINT,
+    # which the operator had not set: they went looking for the wrong setting.
+    respx.get("http://mirror.test/wrong/api/daily_papers").mock(return_value=httpx.Response(404))
+    url = "http://mirror.test/wrong/api/daily_papers?date={date}"
+    template = UrlTemplateSource(url)
+    with pytest.raises(
+        SourceError, match=r"no daily papers API at PAPERBOT_REPORT_SOURCE=http://mirror.test/wrong "
+    ):
+        await template.fetch(DAY)
+    await template.aclose()
+    with pytest.raises(SourceError, match=r"no daily papers API at http://mirror.test/wrong ") as raised:
+        await fetch_report_url(url.format(date=DAY))
+    assert "HF_ENDPOINT" not in str(raised.value)
+
+
 @pytest.mark.usefixtures("clean_environment")
 async def test_hf_endpoint_points_the_source_at_a_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://mirror.test/hub/")
