@@ -162,7 +162,7 @@ class HttpFetcher:
             headers["If-Modified-Since"] = cached.last_modified
         try:
             async with asyncio.timeout(self.deadline):
-                response, body = await self._get_with_retries(key, headers)
+                response, body = await self._get_with_retries(key, headers, self.clock() + self.deadline)
         except TimeoutError:
             raise SourceError(f"{key}: no complete answer within {self.deadline:g} s") from None
         if response.status_code == 304 and cached is not None:
@@ -191,7 +191,10 @@ class HttpFetcher:
             )
         self._not_before.pop(host, None)
 
-    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    async def _get_with_retries(
+        self, url: str, headers: dict[str, str], ends: float
+    ) -> tuple[httpx.Response, bytes]:
+        """`ends`: when the whole fetch must be over (the `deadline`, on `clock`)."""
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
             wait: float | None
@@ -211,7 +214,9 @@ class HttpFetcher:
                 if wait is None and response.status_code == 429:
                     header = "RateLimit"
                     wait = rate_limit_reset_seconds(response.headers.get(header))
-                if wait is not None and wait > MAX_RETRY_AFTER:
+                # A wait past what this fetch may take, or past its deadline (which would end it
+                # mid-sleep, as "no complete answer"): fail now, and leave the host alone till then.
+                if wait is not None and (wait > MAX_RETRY_AFTER or self.clock() + wait >= ends):
                     self._not_before[httpx.URL(url).host] = (self.clock() + wait, header)
                     raise SourceError(f"{url}: {last_problem}, server asks to retry after {wait:.0f} s")
             if attempt == self.max_attempts:
