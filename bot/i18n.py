@@ -26,6 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quoted": {"en": '"{text}"', "zh": "「{text}」"},
     "labelled": {"en": "{label}: {value}", "zh": "{label}：{value}"},
     "aside": {"en": "{text} ({aside})", "zh": "{text}（{aside}）"},
+    # A sentence added after a reply's last one (then_say): Chinese runs sentences on after 。
+    "then": {"en": "{text} {more}", "zh": "{text}{more}"},
     "digest.header": {
         # singular|plural by `count`, the day's papers. No "today": /paper digest DATE shows
         # a past day under the same header.
@@ -1052,6 +1054,11 @@ def labelled(label: str, value: str, locale: str) -> str:
 def aside(text: str, note: str, locale: str) -> str:
     """`yesterday (2026-12-05)` / `昨天（2026-12-05）`: a text and a note on it."""
     return t("aside", locale, text=text, aside=note)
+
+
+def then_say(text: str, more: str, locale: str) -> str:
+    """`Subscribed. Note: …` / `订阅成功。注意：…`: `more` said after `text`, in one paragraph."""
+    return t("then", locale, text=text, more=more)
 
 
 def wrote_chinese(text: str) -> bool:

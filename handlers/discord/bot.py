@@ -34,7 +34,7 @@ from bot.chat.commands import (
     help_text,
 )
 from bot.chat.completion import complete_timezone, complete_topics
-from bot.i18n import t
+from bot.i18n import join_list, t, then_say
 from bot.ids import DISCORD_DM_WORKSPACE
 from bot.models import ChannelRef
 from bot.ranking.tuning import acknowledgement_key, cast_vote
@@ -121,12 +121,10 @@ def with_posting_note(interaction: discord.Interaction, answer: Reply) -> Reply:
     missing = missing_to_post(interaction)
     if answer.error or not missing:
         return answer
-    names = ("、" if answer.locale == "zh" else ", ").join(
-        t(f"permission.{name}", answer.locale) for name in missing
-    )
+    names = join_list((t(f"permission.{name}", answer.locale) for name in missing), answer.locale)
     note = t("subscribe.cannot_post", answer.locale, permissions=names)
     # One paragraph: Discord shows a reply of several lines as a code block (embeds.reply_messages).
-    return replace(answer, text=f"{answer.text} {note}")
+    return replace(answer, text=then_say(answer.text, note, answer.locale))
 
 
 def _check_manage(interaction: discord.Interaction) -> bool:

@@ -33,7 +33,7 @@ from bot.chat.commands import (
     failure_reply,
     handle_paper_command,
 )
-from bot.i18n import join_list, t
+from bot.i18n import join_list, t, then_say
 from bot.ids import channel_problem, is_personal
 from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
@@ -51,6 +51,7 @@ from handlers.slack.blocks import (
     SHARE_ACTION,
     VOTE_DOWN_ACTION,
     VOTE_UP_ACTION,
+    details_message,
     details_view,
     escape,
     escape_clip,
@@ -268,7 +269,18 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
         if paper is None:
             return
         language, _ = await edge.caller(client, _team(body), user)
-        await client.views_open(trigger_id=body["trigger_id"], view=details_view(paper, language or "en"))
+        try:
+            await client.views_open(trigger_id=body["trigger_id"], view=details_view(paper, language or "en"))
+        except Exception as exc:
+            # A click's trigger_id lasts 3 s, which a slow archive or users.info, or Slack's own
+            # 429 / 5xx and the client's retries, can use up: the clicker gets the same details
+            # as a message only they see, not a button that did nothing (and a logged traceback).
+            code = slack_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning("details of %s: the modal did not open (%s); sent as a message", arxiv_id, code)
+            message = details_message(paper, language or "en")
+            await respond(
+                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False
+            )
 
     @app.action(SHARE_ACTION)
     async def paper_share(
@@ -390,7 +402,7 @@ async def _with_reach_note(client: AsyncWebClient, channel: str, reply: Reply, d
     if problem is None:
         return reply
     # One paragraph: a reply of several lines is shown preformatted (blocks.reply_messages).
-    return replace(reply, text=f"{reply.text} {t(problem, reply.locale)}")
+    return replace(reply, text=then_say(reply.text, t(problem, reply.locale), reply.locale))
 
 
 def _known_ids(ref: ChannelRef) -> bool:

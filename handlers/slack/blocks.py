@@ -454,11 +454,7 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
         {"type": "context", "elements": [mrkdwn(f"`{paper.arxiv_id}` · {link(links['pdf'], 'PDF')}")]},
     ]
     for name, text in paper_sections(paper, locale):
-        # Keep the section's line breaks (bullets), not its blank lines, escaped; clipped when
-        # too long.
-        kept = escape("\n".join(text_lines(text)))
-        if len(kept) > MAX_SECTION_TEXT - 100:
-            kept = escape_clip(text, MAX_SECTION_TEXT - 100)
+        kept = _escaped_lines(text, MAX_SECTION_TEXT - 100)
         blocks.append({"type": "section", "text": mrkdwn(f"*{escape(name)}*\n{kept}")})
     blocks.append(_buttons(paper.arxiv_id, links["hf"], links["arxiv"], locale))
     blocks[-1]["elements"] = blocks[-1]["elements"][:2]  # Hugging Face, arXiv
@@ -468,6 +464,28 @@ def details_view(paper: Paper, locale: str) -> dict[str, Any]:
         "close": _plain(t("card.close", locale), MAX_BUTTON_TEXT),
         "blocks": blocks[:MAX_MODAL_BLOCKS],
     }
+
+
+def _escaped_lines(text: str, limit: int) -> str:
+    """A section's lines (its bullets; not its blank lines), escaped, in at most `limit`
+    characters: whole lines while they fit, then the next one cut with "…". A long section was
+    clipped as one line, its bullets run together into a paragraph."""
+    kept: list[str] = []
+    for line in text_lines(text):
+        room = limit - len("\n".join(kept)) - (1 if kept else 0)
+        shown = escape(line)
+        if len(shown) > room:
+            if room > 1:
+                kept.append(escape_clip(line, room))
+            break
+        kept.append(shown)
+    return "\n".join(kept)
+
+
+def details_message(paper: Paper, locale: str) -> SlackMessage:
+    """The modal's details as a message (for the clicker alone) when the modal could not open."""
+    blocks = details_view(paper, locale)["blocks"]
+    return SlackMessage(clip(escape(_flat(paper.title)), MAX_FALLBACK_TEXT), blocks)
 
 
 def unfurl_attachment(card: LinkCard, locale: str) -> dict[str, Any]:

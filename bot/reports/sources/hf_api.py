@@ -95,8 +95,17 @@ def api_day(url: str) -> tuple[str, dt.date] | None:
 
 
 class HuggingFaceApiSource:
-    def __init__(self, base_url: str = HF_ENDPOINT_DEFAULT, fetcher: HttpFetcher | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = HF_ENDPOINT_DEFAULT,
+        fetcher: HttpFetcher | None = None,
+        *,
+        configured_by: str | None = "HF_ENDPOINT",
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        # What named `base_url`, for the error of an address with no API: the setting to check
+        # (HF_ENDPOINT; PAPERBOT_REPORT_SOURCE for a URL template), or None for a URL given as is.
+        self.configured_by = configured_by
         if fetcher is None:
             from bot.reports.sources.http import HttpFetcher
 
@@ -145,8 +154,9 @@ class HuggingFaceApiSource:
         weekend), so this is no API at that address: a mistyped HF_ENDPOINT (a mirror's path), or
         a Hub that moved it. Taken for "not published yet" it went unseen, every day."""
         url = f"{self.name}?{urllib.parse.urlencode(params)}"
+        where = f"{self.configured_by}={self.base_url}" if self.configured_by else self.base_url
         return SourceError(
-            f"{url}: not found (HTTP 404): no daily papers API at HF_ENDPOINT={self.base_url} "
+            f"{url}: not found (HTTP 404): no daily papers API at {where} "
             "(the API answers [] for a day without papers; check the address of the Hub or mirror)"
         )
 
@@ -168,7 +178,17 @@ def _not_json(url: str, text: str, content_type: str | None) -> SourceError:
 
 def _item_key(item: Any) -> str:
     """What tells one item of a page from another (two pages overlap when the list grows while
-    it is read, or when a server ignores `p`)."""
+    it is read, or when a server ignores `p`): its paper's arXiv id, as the report keeps one
+    paper per id. Not the whole item: a paper's upvotes and comments change between two pages'
+    requests, and a server ignoring `p` then seemed to bring new items on every page, read
+    MAX_PAGES times over. An item without a usable id (skipped later, with a warning) is
+    told by its whole text."""
+    if isinstance(item, dict):
+        inner = item.get("paper")
+        paper = inner if isinstance(inner, dict) else item
+        arxiv_id = parse_arxiv_id(str(paper.get("id", "")))
+        if arxiv_id is not None:
+            return arxiv_id
     return json.dumps(item, sort_keys=True, default=str)
 
 

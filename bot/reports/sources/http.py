@@ -27,6 +27,7 @@ import httpx
 from bot import __version__
 from bot.errors import SourceError
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES, FETCH_DEADLINE, ReportTooLarge, check_size
+from bot.text import without_unsafe
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,9 @@ class HttpFetcher:
         self.clock = clock
         # Per host: when a server that asked for a longer wait than one fetch may take
         # (Retry-After over MAX_RETRY_AFTER) may be asked again. The poller asks every 10
-        # minutes; without this it asked again each time, whatever the server had said.
-        self._not_before: dict[str, float] = {}
+        # minutes; without this it asked again each time, whatever the server had said. With
+        # the header that said so (Retry-After, or the Hub's RateLimit).
+        self._not_before: dict[str, tuple[float, str]] = {}
         self.client = client or new_client()
         self.cache = cache or MemoryValidatorCache()
         self.max_attempts = max_attempts
@@ -160,7 +162,7 @@ class HttpFetcher:
             headers["If-Modified-Since"] = cached.last_modified
         try:
             async with asyncio.timeout(self.deadline):
-                response, body = await self._get_with_retries(key, headers)
+                response, body = await self._get_with_retries(key, headers, self.clock() + self.deadline)
         except TimeoutError:
             raise SourceError(f"{key}: no complete answer within {self.deadline:g} s") from None
         if response.status_code == 304 and cached is not None:
@@ -181,14 +183,18 @@ class HttpFetcher:
     def _check_not_before(self, url: str) -> None:
         """Refuse, without a request, to ask a host that asked to be left alone until later."""
         host = httpx.URL(url).host
-        left = self._not_before.get(host, 0.0) - self.clock()
+        until, header = self._not_before.get(host, (0.0, ""))
+        left = until - self.clock()
         if left > 0:
             raise SourceError(
-                f"{url}: not asked: {host} asked to retry later (Retry-After), {left:.0f} s from now"
+                f"{url}: not asked: {host} asked to retry later ({header}), {left:.0f} s from now"
             )
         self._not_before.pop(host, None)
 
-    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    async def _get_with_retries(
+        self, url: str, headers: dict[str, str], ends: float
+    ) -> tuple[httpx.Response, bytes]:
+        """`ends`: when the whole fetch must be over (the `deadline`, on `clock`)."""
         last_problem = ""
         for attempt in range(1, self.max_attempts + 1):
             wait: float | None
@@ -203,11 +209,15 @@ class HttpFetcher:
                 if response.status_code not in RETRY_STATUSES:
                     return response, body
                 last_problem = f"HTTP {response.status_code}"
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                header = "Retry-After"
+                wait = retry_after_seconds(response.headers.get(header))
                 if wait is None and response.status_code == 429:
-                    wait = rate_limit_reset_seconds(response.headers.get("RateLimit"))
-                if wait is not None and wait > MAX_RETRY_AFTER:
-                    self._not_before[httpx.URL(url).host] = self.clock() + wait
+                    header = "RateLimit"
+                    wait = rate_limit_reset_seconds(response.headers.get(header))
+                # A wait past what this fetch may take, or past its deadline (which would end it
+                # mid-sleep, as "no complete answer"): fail now, and leave the host alone till then.
+                if wait is not None and (wait > MAX_RETRY_AFTER or self.clock() + wait >= ends):
+                    self._not_before[httpx.URL(url).host] = (self.clock() + wait, header)
                     raise SourceError(f"{url}: {last_problem}, server asks to retry after {wait:.0f} s")
             if attempt == self.max_attempts:
                 break
@@ -260,7 +270,9 @@ def error_said(body: bytes) -> str:
         ),
         "",
     )
-    said = " ".join(said.split())
+    # The server's words reach a terminal and the operator's notice: no escape sequence or
+    # bidirectional override of theirs goes along (bot.text.UNSAFE, as for report text).
+    said = " ".join(without_unsafe(said).split())
     return f": {said[:ERROR_SAID_CHARS]}" if said else ""
 
 

@@ -38,7 +38,8 @@ class UrlTemplateSource:
         url = self.url_for(day)
         api = api_day(url)
         if api is not None:
-            return await HuggingFaceApiSource(api[0], fetcher=self.fetcher).fetch(api[1])
+            hub = HuggingFaceApiSource(api[0], fetcher=self.fetcher, configured_by="PAPERBOT_REPORT_SOURCE")
+            return await hub.fetch(api[1])
         result = await self.fetcher.get_text(url)
         if result is None:
             return None
@@ -53,13 +54,14 @@ class UrlTemplateSource:
 async def fetch_report_url(
     url: str, fetcher: HttpFetcher | None = None, *, max_bytes: int = DEFAULT_MAX_REPORT_BYTES
 ) -> Report | None:
-    """The report at one URL (`paperbot ingest https://…`); None on 404."""
+    """The report at one URL (`paperbot ingest https://…`); None on 404, except from the daily
+    papers API, which answers a day without papers with [] (a 404 there is no API: an error)."""
     own = fetcher is None
     fetcher = fetcher or HttpFetcher(max_bytes=max_bytes)
     api = api_day(url)
     try:
         if api is not None:
-            return await HuggingFaceApiSource(api[0], fetcher=fetcher).fetch(api[1])
+            return await HuggingFaceApiSource(api[0], fetcher=fetcher, configured_by=None).fetch(api[1])
         result = await fetcher.get_text(url)
     finally:
         if own:

@@ -331,6 +331,7 @@ async def test_a_subscription_where_the_bot_may_not_post_says_what_it_lacks(edge
     chinese.app_permissions = discord.Permissions(view_channel=True, send_messages=True)
     await command(edge, "subscribe").callback(chinese, topics="RL")  # type: ignore[call-arg]
     assert "它在本频道缺少嵌入链接、阅读消息历史权限" in texts(chinese)
+    assert "推送日报。注意：paperbot" in texts(chinese)  # run on, as Chinese sentences are
 
     # In a thread (a forum post too) the bot posts with Send Messages in Threads.
     in_thread = interaction()

@@ -299,6 +299,26 @@ async def test_details_open_a_modal_and_share_posts_into_the_channel(
     assert await dispatch(app, action_body(slack, DETAILS_ACTION, "2999.99999")) == 200
 
 
+@pytest.mark.parametrize("trouble", ["expired_trigger_id", "server_error"])
+async def test_details_that_cannot_open_as_a_modal_come_as_a_message_to_the_clicker(
+    edge: SlackEdge, slack: FakeSlack, trouble: str
+) -> None:
+    # The trigger lasts 3 s: past it (a slow archive, Slack's 429 or 5xx retried) views.open
+    # fails, and the click did nothing but log a traceback.
+    if trouble == "server_error":
+        slack.server_error("views.open", times=None)
+    else:
+        slack.slack_error("views.open", trouble)
+    app = bolt_app(edge, slack)
+    assert await dispatch(app, action_body(slack, DETAILS_ACTION, "2611.01001")) == 200
+    await until(lambda: len(slack.responses) == 1)
+    (shown,) = slack.responses
+    assert shown["response_type"] == "ephemeral"
+    assert "TempoWeave" in shown["text"]
+    assert shown["blocks"][0]["type"] == "header"
+    assert any(block["type"] == "actions" for block in shown["blocks"])
+
+
 async def open_home(app: AsyncApp, slack: FakeSlack, user: str = MEMBER.id) -> str:
     """The Home tab `user` is shown, as the JSON of the view paperbot published."""
     before = len(slack.calls_to("views.publish"))

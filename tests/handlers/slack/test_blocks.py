@@ -163,6 +163,23 @@ def test_details_modal_leaves_out_a_report_s_blank_lines() -> None:
     assert all("\n\n" not in text for text in sections)
 
 
+def test_a_long_section_in_the_details_modal_keeps_its_bullets() -> None:
+    # Past a section's room, the whole section was clipped as one line: 80 bullets ran together
+    # into one paragraph. Whole bullets are kept while they fit, the next cut with "…".
+    bullets = "\n".join(f"- result {n} & more: " + "数据" * 20 for n in range(80))
+    (section,) = [
+        b["text"]["text"]
+        for b in details_view(paper(results=bullets), "en")["blocks"]
+        if b["type"] == "section" and "result 0" in b["text"]["text"]
+    ]
+    lines = section.split("\n")
+    assert len(section) <= 3000
+    assert lines[1] == "- result 0 &amp; more: " + "数据" * 20
+    assert len(lines) > 40
+    assert lines[-1].endswith("…")
+    assert all(line.startswith("- result ") for line in lines[1:])
+
+
 def test_details_modal_and_shared_card_are_valid() -> None:
     long_paper = paper(
         title=HOSTILE * 10,

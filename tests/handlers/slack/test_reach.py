@@ -52,7 +52,7 @@ async def test_the_note_is_in_the_callers_language(edge: SlackEdge, slack: FakeS
     text = await subscribe_in(bolt_app(edge, slack), slack, PUBLIC, "订阅 强化学习", user=CHINESE.id)
     # As docs/slack.md shows it.
     assert text == (
-        "订阅成功。本频道现在订阅：强化学习。每天 09:00（UTC）推送日报。 注意：paperbot 还不在本频道中，"
+        "订阅成功。本频道现在订阅：强化学习。每天 09:00（UTC）推送日报。注意：paperbot 还不在本频道中，"
         "暂时无法在这里发送日报。请在这里输入 `/invite @paperbot` 邀请它，否则日报会在首次推送时被暂停。"
     )
 

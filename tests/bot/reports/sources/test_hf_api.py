@@ -186,6 +186,25 @@ async def test_a_server_that_ignores_the_page_number_is_read_once() -> None:
 
 
 @respx.mock
+async def test_a_server_that_ignores_the_page_number_is_read_once_while_upvotes_change() -> None:
+    """Upvotes go on changing while a day is read: the repeated page differs from the first in
+    its counts only, and was taken for new papers, page after page, MAX_PAGES requests."""
+    requests = 0
+
+    def page(request: httpx.Request) -> httpx.Response:
+        nonlocal requests
+        requests += 1
+        papers = [{"id": f"2603.{n:05d}", "title": f"P{n}", "upvotes": requests} for n in range(60)]
+        return httpx.Response(200, json=[{"paper": paper} for paper in papers])
+
+    route = respx.get(API).mock(side_effect=page)
+    report = await HuggingFaceApiSource().fetch(DAY)
+    assert report is not None
+    assert len(report.papers) == 60
+    assert route.call_count == 2
+
+
+@respx.mock
 async def test_a_short_day_costs_one_request() -> None:
     route = serve(30, cap=100)
     report = await HuggingFaceApiSource().fetch(DAY)
@@ -253,6 +272,23 @@ async def test_no_api_at_the_endpoint_is_an_error_not_a_day_without_papers() -> 
     ):
         await source.fetch(DAY)
     await source.aclose()
+
+
+@respx.mock
+async def test_no_api_at_a_url_names_what_gave_the_url_not_hf_endpoint() -> None:
+    # A URL template or a URL given to `paperbot ingest` was said to come from HF_ENDPOINT,
+    # which the operator had not set: they went looking for the wrong setting.
+    respx.get("http://mirror.test/wrong/api/daily_papers").mock(return_value=httpx.Response(404))
+    url = "http://mirror.test/wrong/api/daily_papers?date={date}"
+    template = UrlTemplateSource(url)
+    with pytest.raises(
+        SourceError, match=r"no daily papers API at PAPERBOT_REPORT_SOURCE=http://mirror.test/wrong "
+    ):
+        await template.fetch(DAY)
+    await template.aclose()
+    with pytest.raises(SourceError, match=r"no daily papers API at http://mirror.test/wrong ") as raised:
+        await fetch_report_url(url.format(date=DAY))
+    assert "HF_ENDPOINT" not in str(raised.value)
 
 
 @pytest.mark.usefixtures("clean_environment")

@@ -113,6 +113,10 @@ async def test_a_hub_429_waits_for_the_quota_to_reset(sleeps: Sleeps) -> None:
         await fetcher.get_text(URL)
     assert sleeps.calls == [40.0]
     assert route.call_count == 3
+    now[0] += 100  # the next poll: the header that asked is named, not one the Hub never sent
+    with pytest.raises(SourceError, match=r"asked to retry later \(RateLimit\), 72 s from now"):
+        await fetcher.get_text(URL)
+    assert route.call_count == 3
     await fetcher.aclose()
 
 
@@ -144,11 +148,34 @@ async def test_a_long_retry_after_is_honoured_by_the_fetches_that_follow(sleeps:
 
 
 @respx.mock
+async def test_a_wait_past_the_fetch_s_deadline_fails_at_once(sleeps: Sleeps) -> None:
+    """A Retry-After within MAX_RETRY_AFTER but past what is left of the fetch's deadline: the
+    fetch slept into its deadline and failed as "no complete answer within 30 s", though the
+    server had answered, and the next fetch asked again before the time the server had named."""
+    now = [0.0]
+    fetcher = HttpFetcher(sleep=sleeps, clock=lambda: now[0], deadline=30)
+    route = respx.get(URL).mock(return_value=httpx.Response(503, headers={"Retry-After": "60"}))
+    with pytest.raises(SourceError, match="HTTP 503, server asks to retry after 60 s"):
+        await fetcher.get_text(URL)
+    assert (sleeps.calls, route.call_count) == ([], 1)
+    now[0] += 20
+    with pytest.raises(SourceError, match=r"not asked: .*\(Retry-After\), 40 s from now"):
+        await fetcher.get_text(URL)
+    assert route.call_count == 1
+    await fetcher.aclose()
+
+
+@respx.mock
 async def test_a_refusal_says_why_when_its_body_does(fetcher: HttpFetcher) -> None:
     """The Hugging Face Hub answers an invalid parameter with 400 and `{"error": "…"}`: the line
     said only "HTTP 400 Bad Request", not which part of the request was refused."""
     respx.get(URL).mock(return_value=httpx.Response(400, json={"error": "Invalid date: 2026-13-01"}))
     with pytest.raises(SourceError, match=f"^{URL}: HTTP 400 Bad Request: Invalid date: 2026-13-01$"):
+        await fetcher.get_text(URL)
+    # The server's words reach a terminal: its escape sequences and bidi overrides do not.
+    hostile = {"error": "Invalid\x1b]0;owned\x07 date\u202e: 2026-13-01"}
+    respx.get(URL).mock(return_value=httpx.Response(400, json=hostile))
+    with pytest.raises(SourceError, match=f"^{URL}: HTTP 400 Bad Request: Invalid]0;owned date: 2026-13-01$"):
         await fetcher.get_text(URL)
     respx.get(URL).mock(return_value=httpx.Response(401, text="<html>" + "x" * 10_000))
     with pytest.raises(SourceError, match=f"^{URL}: HTTP 401 Unauthorized$"):
