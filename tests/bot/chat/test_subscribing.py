@@ -627,6 +627,14 @@ def test_chinese_periods_refuse_a_24_hour_clock(text: str) -> None:
         ("傍晚6点", dt.time(18, 0)),
         ("中午1点", dt.time(13, 0)),
         ("中午11点半", dt.time(11, 30)),
+        # The night's hours after midnight: 夜里2点 was 14:00, a digest posted at 2 pm.
+        ("夜里2点", dt.time(2, 0)),
+        ("夜间两点半", dt.time(2, 30)),
+        ("晚上1点", dt.time(1, 0)),
+        ("晚上4点", dt.time(4, 0)),
+        ("晚上5点", dt.time(17, 0)),
+        ("夜里11点", dt.time(23, 0)),
+        ("夜里12点", dt.time(0, 0)),
     ],
 )
 def test_chinese_times_as_people_type_them(text: str, expected: dt.time) -> None:
