@@ -16,6 +16,7 @@ from bot.errors import BadInputError, LocalisedInputError
 from bot.models import Interests
 from bot.text import without_unsafe
 from bot.topics.taxonomy import Taxonomy, name_key, normalise
+from bot.topics.traditional import to_simplified
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _SEPARATORS = frozenset(",，、;；")
@@ -158,7 +159,8 @@ def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
     whole = taxonomy.find(text)
     if whole is not None:
         return [whole.id]
-    words = _CONJUNCTION.sub(" ", normalise(text)).split(" ")
+    # Folded first, as names are compared: 與 is 与 (`強化學習與視頻生成`).
+    words = _CONJUNCTION.sub(" ", to_simplified(normalise(text))).split(" ")
     if len(words) < 2:
         return None
     found: list[str] = []
