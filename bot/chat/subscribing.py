@@ -165,13 +165,8 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
     (`北京时间 21:30`): a text that does not begin with a time may begin with a zone."""
     words = text.split()
     zone_error: BadInputError | None = None
-    if words and not begins_like_a_time(words[0]):
-        for cut in range(1, len(words)):
-            try:
-                zone = parse_timezone(" ".join(words[:cut]))
-            except BadInputError:
-                continue
-            return parse_time(" ".join(words[cut:])), zone
+    if words and not begins_like_a_time(words[0]) and (zone_first := _zone_first(words)) is not None:
+        return zone_first
     for cut in range(len(words), 0, -1):
         try:
             time = parse_time(" ".join(words[:cut]))
@@ -196,6 +191,27 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
 
 
 _AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
+
+
+def _zone_first(words: list[str]) -> tuple[dt.time, str] | None:
+    """The time and zone of words that name the zone first (`北京时间 21:30`, `New York 9 pm`),
+    or None when no words at the start are a zone. A time at the end makes the words before it
+    the zone, so a wrong zone gets the zone's error (`PST 9am`: an abbreviation; `UTC+5:30 9:00`:
+    minutes), not "bad time 'PST'"; else the words after a zone are the time, and a wrong time
+    gets the time's error (`北京时间 25:00`)."""
+    for cut in range(1, len(words)):
+        try:
+            time = parse_time(" ".join(words[cut:]))
+        except BadInputError:
+            continue
+        return time, parse_timezone(" ".join(words[:cut]))
+    for cut in range(1, len(words)):
+        try:
+            zone = parse_timezone(" ".join(words[:cut]))
+        except BadInputError:
+            continue
+        return parse_time(" ".join(words[cut:])), zone
+    return None
 
 
 def begins_like_a_time(text: str) -> bool:

@@ -654,6 +654,25 @@ def test_a_chinese_schedule_may_name_its_zone_first(text: str, expected: tuple[d
     assert parse_schedule(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        # The zone named first is wrong: its own error, not "bad time 'PST'".
+        ("PST 9am", "error.timezone_abbreviation"),
+        ("UTC+5:30 9:00", "error.timezone_offset_minutes"),
+        ("火星 21:30", "error.unknown_timezone"),
+        # The zone is right and the time after it wrong: the time's error, quoting the time.
+        ("北京时间 25:00", "error.bad_time"),
+    ],
+)
+def test_a_schedule_naming_its_zone_first_says_which_part_is_wrong(text: str, error: str) -> None:
+    with pytest.raises(LocalisedInputError) as caught:
+        parse_schedule(text)
+    assert caught.value.key == error
+    wrong = text.split()[-1] if error == "error.bad_time" else text.split()[0]
+    assert wrong in t(caught.value.key, "en", **caught.value.values)
+
+
 def test_a_time_command_word_followed_by_a_chinese_numeral_word_is_no_time() -> None:
     # `/paper 时间 一致性` is a lookup: a numeral starts a time only when 点 follows it.
     assert not begins_like_a_time("一致性")
