@@ -40,6 +40,7 @@ from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
 from bot.chat.query import DayNamed, PaperQuery, parse_query
 from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
 from bot.chat.use_cases import (
+    UNSUBSCRIBE_ALL,
     NoReportError,
     NotSubscribedError,
     channel_digest,
@@ -343,7 +344,7 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
     """Whether `rest`, glued to `verb`'s Chinese name, can only be that sub-command's argument."""
     try:
         if verb in {"subscribe", "unsubscribe", "exclude", "include"}:
-            if verb == "unsubscribe" and rest.casefold() in {"all", "全部", "所有"}:
+            if verb == "unsubscribe" and rest.casefold() in UNSUBSCRIBE_ALL:
                 return True
             interests = resolve_terms(rest, taxonomy)
             return not interests.keywords and not interests.excluded_keywords  # topics only

@@ -87,12 +87,16 @@ async def subscribe(
     return Change(after, remove_interests(after.interests, before.interests), resumed=before.paused)
 
 
+# What `/paper unsubscribe` takes for the whole subscription, in place of topics.
+UNSUBSCRIBE_ALL = frozenset({"all", "*", "全部", "所有"})
+
+
 async def unsubscribe(
     store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str
 ) -> Change:
     """Remove topics and keywords; `all` ends the subscription (removing the last topic keeps
     the channel's settings for its next subscription)."""
-    if terms.strip().casefold() in {"all", "*", "全部", "所有"}:
+    if terms.strip().casefold() in UNSUBSCRIBE_ALL:
         current = await store.get(channel)
         if current is not None:
             await store.delete(channel)
