@@ -197,7 +197,7 @@ def _meant_command(arguments: str, *, found: bool) -> Command | None:
     words = arguments.split(maxsplit=1)
     if len(words) < 2:
         return None  # a lone word is a query, not a command missing its argument
-    typed = words[0].casefold()
+    typed = to_simplified(words[0].casefold())  # 語言 is 语言, as _parse reads it
     key = typed.rstrip(":：,，.。")
     if key in _CHANGING_NAMES:
         # `language fr` reads as a command more than `time series forecasting` does.

@@ -455,6 +455,7 @@ def test_every_name_that_may_start_a_search_is_a_command_that_can_tell() -> None
             "语言： fr",
             "/paper 语言 en|zh",
         ),  # (订阅： RL subscribes: a colon after a Chinese name is Chinese usage)
+        ("語言 fr", "/paper 语言 en|zh"),  # traditional characters: the same name
     ],
 )
 async def test_a_mistyped_command_is_looked_up_and_the_reply_says_the_command(
