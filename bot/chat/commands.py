@@ -658,7 +658,8 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
         day = await named_day(ctx.archive, word, current.tz)
     now = ctx.archive.clock()
-    # A weekly channel is shown a weekly delivery, the one it got or will get, and told which.
+    # A weekly channel is shown a weekly delivery, the one it got or will get, and told which
+    # (None: no delivery holds a report, and the week ending on the newest report is shown).
     week = await shown_week(ctx.archive, current, day, now) if current.settings.cadence == "weekly" else None
     try:
         digest = await channel_digest(

@@ -232,17 +232,23 @@ class ShownWeek:
 
 async def shown_week(
     archive: Archive, subscription: Subscription, day: dt.date | None, now: dt.datetime
-) -> ShownWeek:
+) -> ShownWeek | None:
     """The weekly delivery that comes on the channel's day on or after `day`; without a day, the
     next one when reports have come for it already, else the one that came last. Its reports
     are the planner's (Week: a report that came after a delivery is in the next), so what is
-    shown is what the channel got or will get, not the seven days before a date."""
+    shown is what the channel got or will get, not the seven days before a date. None, without
+    a day, when neither holds a report but the archive has some: reports archived weeks after
+    their date (a backfill, the console's sample) are in no delivery, and the seven days ending
+    on the newest are shown instead (channel_digest without a week)."""
     if day is not None:
         end = week_day_from(day, subscription)
     else:
+        arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
-        if not week_days(week_of(end, subscription), await archive.report_arrivals()):
+        if not week_days(week_of(end, subscription), arrivals):
             end -= WEEK
+            if arrivals and not week_days(week_of(end, subscription), arrivals):
+                return None
     due = due_at(end, subscription)
     return ShownWeek(week_of(end, subscription), due, coming=due > now)
 
