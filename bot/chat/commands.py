@@ -592,7 +592,7 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
     if day is not None:
         return await _day_reply(ctx, day, shown, locale)
-    if shown.casefold() in PAGING_WORDS:
+    if to_simplified(shown.casefold()) in PAGING_WORDS:  # 下一頁 is 下一页
         # "/paper more" after a lookup: there is no list kept to page through; say how to narrow.
         return Reply(t("lookup.no_paging", locale, count=LOOKUP_RESULTS), locale=locale)
     hits, more = await lookup_more(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)

@@ -522,6 +522,18 @@ async def test_commands_typed_in_traditional_characters_are_the_same_commands(ct
     assert "不限点赞数" in (await say(ctx, "設置 最少點贊 關")).text
     assert (await say(ctx, "語言 繁體中文")).text == "本频道的日报语言已设为中文。"
     assert (await say(ctx, "退訂 機器人")).text.startswith("已取消订阅 机器人。")
+    # Every word of the simplified vocabulary, typed in traditional characters: 關閉 was refused
+    # ("圖片 只能是 开 或 关") and 下一頁 looked up, for want of 閉, 啟 and 頁 in the table.
+    for traditional, simplified in [
+        ("設置 圖片 關閉", "设置 图片 关闭"),
+        ("設置 圖片 開啟", "设置 图片 开启"),
+        ("下一頁", "下一页"),
+        ("繼續", "继续"),
+        ("再來", "再来"),
+    ]:
+        expected = await say(ctx, simplified)
+        assert not expected.error, simplified
+        assert (await say(ctx, traditional)).text == expected.text, traditional
 
 
 async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: CommandContext) -> None:
