@@ -38,7 +38,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day
 from bot.chat.query import DayNamed, PaperQuery, parse_query
-from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
+from bot.chat.subscribing import (
+    begins_like_a_time,
+    format_time,
+    parse_cadence,
+    parse_locale,
+    parse_schedule,
+)
 from bot.chat.use_cases import (
     UNSUBSCRIBE_ALL,
     NoReportError,
@@ -349,7 +355,9 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
             interests = resolve_terms(rest, taxonomy)
             return not interests.keywords and not interests.excluded_keywords  # topics only
         if verb == "schedule":
-            return begins_like_a_time(rest)
+            # A time (a wrong one gets the time's error: `定时25:00`), or a zone and then a time
+            # (`定时北京时间 21:30`, as Chinese says it).
+            return begins_like_a_time(rest) or bool(parse_schedule(rest))
         if verb == "language":
             return bool(parse_locale(rest))
         if verb == "cadence":

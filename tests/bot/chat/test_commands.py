@@ -557,6 +557,7 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
         ("退订机器人", "退订 机器人"),
         ("取消订阅全部", "取消订阅 全部"),
         ("定时晚上八点半 北京", "定时 晚上八点半 北京"),
+        ("定时北京时间 21:30", "定时 北京时间 21:30"),  # the zone first, as Chinese says it
         ("语言中文", "语言 中文"),
         ("频率每周五", "频率 每周五"),
         ("訂閱機器人", "訂閱 機器人"),
@@ -569,6 +570,7 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
         # What people search for stays a lookup.
         ("语言模型", "语言模型"),
         ("时间序列", "时间序列"),
+        ("时间序列 预测", "时间序列 预测"),
         ("频率估计", "频率估计"),
         ("主题建模", "主题建模"),
         ("订阅GRPO", "订阅GRPO"),  # a bare keyword may be a search: quote it, or add a space
