@@ -355,9 +355,7 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
             interests = resolve_terms(rest, taxonomy)
             return not interests.keywords and not interests.excluded_keywords  # topics only
         if verb == "schedule":
-            # A time (a wrong one gets the time's error: `定时25:00`), or a zone and then a time
-            # (`定时北京时间 21:30`, as Chinese says it).
-            return begins_like_a_time(rest) or bool(parse_schedule(rest))
+            return _a_time(rest)
         if verb == "language":
             return bool(parse_locale(rest))
         if verb == "cadence":
@@ -385,8 +383,16 @@ def _nothing(rest: str) -> bool:
 
 
 def _a_time(rest: str) -> bool:
-    # A bad time that begins as one (`25:00`, `下午 99点`) gets the sub-command's own error.
-    return not rest.strip() or begins_like_a_time(rest.strip())
+    """Whether `rest` is schedule's argument: nothing (its usage line says what to add), a time
+    (a bad one that begins as one, `25:00`, `下午 99点`, gets the sub-command's own error), or a
+    zone and then a time (`北京时间 21:30`, as Chinese says it)."""
+    text = rest.strip()
+    if not text or begins_like_a_time(text):
+        return True
+    try:
+        return bool(parse_schedule(text))
+    except BadInputError:
+        return False
 
 
 def _a_language(rest: str) -> bool:

@@ -549,6 +549,14 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
     assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
 
 
+async def test_a_schedule_naming_its_zone_first_after_a_name_people_search_for(ctx: CommandContext) -> None:
+    # `时间` is also searched for (时间序列): followed by a zone and a time it is the schedule.
+    await say(ctx, "订阅 强化学习")
+    assert (await say(ctx, "时间 北京时间 21:30")).text == "推送时间已设置：每天 21:30（Asia/Shanghai）。"
+    assert (await say(ctx, "time New York 9 pm")).text == "推送时间已设置：每天 21:00（America/New_York）。"
+    assert (await say(ctx, "时间 序列")).verb == "lookup"
+
+
 @pytest.mark.parametrize(
     ("typed", "unglued"),
     [
