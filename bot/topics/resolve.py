@@ -19,7 +19,8 @@ from bot.topics.taxonomy import Taxonomy, name_key, normalise
 from bot.topics.traditional import to_simplified
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
-_SEPARATORS = frozenset(",，、;；")
+# What separates the terms of a list (completion finds the last term by them too).
+TERM_SEPARATORS = frozenset(",，、;；")
 # A typed name this close to a topic name is a typo, not a new keyword (rapidfuzz ratio, 0-100).
 SUGGEST_SCORE = 80
 # A Chinese name one character away from a topic's is a typo from this many characters on.
@@ -90,7 +91,7 @@ def split_terms(text: str) -> list[Term]:
             excluded = False
             i = close + 1
             continue
-        if char in _SEPARATORS:
+        if char in TERM_SEPARATORS:
             flush()
         else:
             current.append(char)
