@@ -38,8 +38,15 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day, week_monday
 from bot.chat.query import DayNamed, PaperQuery, WeekQuery, names_newest, parse_query, parse_week
-from bot.chat.subscribing import begins_like_a_time, format_time, parse_cadence, parse_locale
+from bot.chat.subscribing import (
+    begins_like_a_time,
+    format_time,
+    parse_cadence,
+    parse_locale,
+    parse_schedule,
+)
 from bot.chat.use_cases import (
+    UNSUBSCRIBE_ALL,
     CalendarWeek,
     NoReportError,
     NotSubscribedError,
@@ -198,7 +205,7 @@ def _meant_command(arguments: str, *, found: bool) -> Command | None:
     words = arguments.split(maxsplit=1)
     if len(words) < 2:
         return None  # a lone word is a query, not a command missing its argument
-    typed = words[0].casefold()
+    typed = to_simplified(words[0].casefold())  # 語言 is 语言, as _parse reads it
     key = typed.rstrip(":：,，.。")
     if key in _CHANGING_NAMES:
         # `language fr` reads as a command more than `time series forecasting` does.
@@ -345,12 +352,12 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
     """Whether `rest`, glued to `verb`'s Chinese name, can only be that sub-command's argument."""
     try:
         if verb in {"subscribe", "unsubscribe", "exclude", "include"}:
-            if verb == "unsubscribe" and rest.casefold() in {"all", "全部", "所有"}:
+            if verb == "unsubscribe" and rest.casefold() in UNSUBSCRIBE_ALL:
                 return True
             interests = resolve_terms(rest, taxonomy)
             return not interests.keywords and not interests.excluded_keywords  # topics only
         if verb == "schedule":
-            return begins_like_a_time(rest)
+            return _a_time(rest)
         if verb == "language":
             return bool(parse_locale(rest))
         if verb == "cadence":
@@ -387,8 +394,16 @@ def _nothing(rest: str) -> bool:
 
 
 def _a_time(rest: str) -> bool:
-    # A bad time that begins as one (`25:00`, `下午 99点`) gets the sub-command's own error.
-    return not rest.strip() or begins_like_a_time(rest.strip())
+    """Whether `rest` is schedule's argument: nothing (its usage line says what to add), a time
+    (a bad one that begins as one, `25:00`, `下午 99点`, gets the sub-command's own error), or a
+    zone and then a time (`北京时间 21:30`, as Chinese says it)."""
+    text = rest.strip()
+    if not text or begins_like_a_time(text):
+        return True
+    try:
+        return bool(parse_schedule(text))
+    except BadInputError:
+        return False
 
 
 def _a_language(rest: str) -> bool:
@@ -606,7 +621,7 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
         # "/paper last week" found papers holding "week": a week is a digest's (its papers for
         # this channel's topics), never a list of every paper of seven reports.
         return Reply(t("lookup.week", locale, query=shown), locale=locale)
-    if shown.casefold() in PAGING_WORDS:
+    if to_simplified(shown.casefold()) in PAGING_WORDS:  # 下一頁 is 下一页
         # "/paper more" after a lookup: there is no list kept to page through; say how to narrow.
         return Reply(t("lookup.no_paging", locale, count=LOOKUP_RESULTS), locale=locale)
     hits, more = await lookup_more(ctx.archive, query, limit=LOOKUP_RESULTS, taxonomy=ctx.taxonomy, tz=tz)
@@ -677,7 +692,8 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
         day = await named_day(ctx.archive, word, current.tz)
     now = ctx.archive.clock()
-    # A weekly channel is shown a weekly delivery, the one it got or will get, and told which.
+    # A weekly channel is shown a weekly delivery, the one it got or will get, and told which
+    # (None: no delivery holds a report, and the week ending on the newest report is shown).
     week = await shown_week(ctx.archive, current, day, now, latest=latest) if weekly else None
     return await _shown_digest(ctx, current, locale, show_all=show_all, day=day, week=week)
 

@@ -1,13 +1,14 @@
 """Completions for chat platforms that offer them (Discord's autocomplete): topics and time zones.
 
 Platform-free, so every edge that can suggest uses the same matching: English and Chinese
-names and aliases, prefix matches first, and for a comma-separated list only the last item
+names and aliases, prefix matches first, and for a list (`RL, vid`, `强化学习、视`) only the last item
 is completed (the earlier ones are kept as typed).
 """
 
 from __future__ import annotations
 
 from bot.chat.subscribing import zone_names
+from bot.topics.resolve import TERM_SEPARATORS
 from bot.topics.taxonomy import Taxonomy, name_key
 from bot.topics.traditional import to_simplified
 from bot.zones import ETC_GMT, parse_offset
@@ -17,10 +18,14 @@ MAX_VALUE = 100  # and a choice's value is at most 100 characters
 
 
 def complete_topics(text: str, taxonomy: Taxonomy, locale: str = "en") -> list[tuple[str, str]]:
-    """(label, value) choices completing the last item of a comma-separated topic list."""
-    head, sep, last = text.rpartition(",")
+    """(label, value) choices completing the last item of a topic list (separated as
+    resolve_terms separates it: `RL, vid`, `强化学习、视`)."""
+    cut = max(text.rfind(separator) for separator in TERM_SEPARATORS)
+    head, last = (text[: cut + 1], text[cut + 1 :]) if cut >= 0 else ("", text)
     typed = name_key(last)
-    prefix = f"{head}{sep} " if sep else ""
+    # After an ASCII separator a space, as people type it (`RL, video generation`); none after
+    # a full-width one, which holds its own room (`强化学习、视频生成`).
+    prefix = head + (" " if head[-1:].isascii() and head else "")
     ranked: list[tuple[int, str, str]] = []
     for topic in taxonomy:
         names = [topic.label(locale), topic.name, *topic.zh, *topic.aliases]

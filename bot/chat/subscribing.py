@@ -42,7 +42,8 @@ from bot.zones import Offset, UnusableZoneError, iana_zones, load_zone, parse_of
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:：.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
 # Each Chinese part of the day, and how its 1–12 o'clock reads on a 24-hour clock: `am` as
 # typed (12 is midnight), `pm` plus twelve (下午12点 is noon), `night` the same but 12 is
-# midnight (晚上12点), `noon` 11 and 12 as typed and 1–3 in the afternoon (中午1点 is 13:00).
+# midnight (晚上12点) and 1–4 are the hours after it (夜里2点, 晚上1点: a night's 14:00 is none),
+# `noon` 11 and 12 as typed and 1–3 in the afternoon (中午1点 is 13:00).
 _PERIODS_ZH: dict[str, str] = {
     "凌晨": "am",
     "清晨": "am",
@@ -56,6 +57,8 @@ _PERIODS_ZH: dict[str, str] = {
     "夜里": "night",
     "夜间": "night",
 }
+# The last hour 晚上 / 夜里 name after midnight (晚上4点 is 04:00, 晚上5点 already 17:00).
+_LAST_HOUR_AFTER_MIDNIGHT = 4
 _ZH_NUMBER = r"[零〇一二两三四五六七八九十]{1,3}"
 # A Chinese time: an optional part of the day, the hour in digits or Chinese numerals (八点,
 # 十点半), then `点` and the minutes (`半`, `一刻`, `15分`, `十五`) or a colon and two digits
@@ -135,7 +138,7 @@ def _chinese_clock(raw: str) -> tuple[int | None, int | None]:
         return None, None
     if period == "noon":
         return (hour + 12 if hour <= 3 else hour if hour >= 11 else None), minute
-    if period == "am":
+    if period == "am" or (period == "night" and hour <= _LAST_HOUR_AFTER_MIDNIGHT):
         return hour % 12, minute
     return (0 if period == "night" else 12) if hour == 12 else hour + 12, minute
 
@@ -162,13 +165,8 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
     (`北京时间 21:30`): a text that does not begin with a time may begin with a zone."""
     words = text.split()
     zone_error: BadInputError | None = None
-    if words and not begins_like_a_time(words[0]):
-        for cut in range(1, len(words)):
-            try:
-                zone = parse_timezone(" ".join(words[:cut]))
-            except BadInputError:
-                continue
-            return parse_time(" ".join(words[cut:])), zone
+    if words and not begins_like_a_time(words[0]) and (zone_first := _zone_first(words)) is not None:
+        return zone_first
     for cut in range(len(words), 0, -1):
         try:
             time = parse_time(" ".join(words[:cut]))
@@ -193,6 +191,27 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
 
 
 _AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
+
+
+def _zone_first(words: list[str]) -> tuple[dt.time, str] | None:
+    """The time and zone of words that name the zone first (`北京时间 21:30`, `New York 9 pm`),
+    or None when no words at the start are a zone. A time at the end makes the words before it
+    the zone, so a wrong zone gets the zone's error (`PST 9am`: an abbreviation; `UTC+5:30 9:00`:
+    minutes), not "bad time 'PST'"; else the words after a zone are the time, and a wrong time
+    gets the time's error (`北京时间 25:00`)."""
+    for cut in range(1, len(words)):
+        try:
+            time = parse_time(" ".join(words[cut:]))
+        except BadInputError:
+            continue
+        return time, parse_timezone(" ".join(words[:cut]))
+    for cut in range(1, len(words)):
+        try:
+            zone = parse_timezone(" ".join(words[:cut]))
+        except BadInputError:
+            continue
+        return parse_time(" ".join(words[cut:])), zone
+    return None
 
 
 def begins_like_a_time(text: str) -> bool:

@@ -87,12 +87,16 @@ async def subscribe(
     return Change(after, remove_interests(after.interests, before.interests), resumed=before.paused)
 
 
+# What `/paper unsubscribe` takes for the whole subscription, in place of topics.
+UNSUBSCRIBE_ALL = frozenset({"all", "*", "全部", "所有"})
+
+
 async def unsubscribe(
     store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str
 ) -> Change:
     """Remove topics and keywords; `all` ends the subscription (removing the last topic keeps
     the channel's settings for its next subscription)."""
-    if terms.strip().casefold() in {"all", "*", "全部", "所有"}:
+    if terms.strip().casefold() in UNSUBSCRIBE_ALL:
         current = await store.get(channel)
         if current is not None:
             await store.delete(channel)
@@ -233,19 +237,26 @@ async def shown_week(
     now: dt.datetime,
     *,
     latest: bool = False,
-) -> ShownWeek:
+) -> ShownWeek | None:
     """The weekly delivery that comes on the channel's day on or after `day`; with `latest`
     (`/paper digest latest`), the newest one delivered (delivered_week_end); without either, the
     next one when reports have come for it already, else the newest one delivered. Its reports
     are the planner's (Week: a report that came after a delivery is in the next), so what is
-    shown is what the channel got or will get, not the seven days before a date."""
+    shown is what the channel got or will get, not the seven days before a date. None, without
+    a day, when no delivery has held or will hold a report but the archive has some: reports
+    archived weeks after their date (a backfill, the console's sample) are in no delivery, and
+    the seven days ending on the newest are shown instead (channel_digest without a week)."""
     if day is not None:
         end = week_day_from(day, subscription)
     else:
         arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
-        if latest or not week_days(week_of(end, subscription), arrivals):
-            end = delivered_week_end(subscription, now, arrivals) or end - WEEK
+        filling = bool(week_days(week_of(end, subscription), arrivals))
+        if latest or not filling:
+            delivered = delivered_week_end(subscription, now, arrivals)
+            if delivered is None and arrivals and not filling:
+                return None
+            end = delivered or end - WEEK
     due = due_at(end, subscription)
     return ShownWeek(week_of(end, subscription), due, coming=due > now)
 

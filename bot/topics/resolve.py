@@ -16,9 +16,11 @@ from bot.errors import BadInputError, LocalisedInputError
 from bot.models import Interests
 from bot.text import without_unsafe
 from bot.topics.taxonomy import Taxonomy, name_key, normalise
+from bot.topics.traditional import to_simplified
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
-_SEPARATORS = frozenset(",，、;；")
+# What separates the terms of a list (completion finds the last term by them too).
+TERM_SEPARATORS = frozenset(",，、;；")
 # A typed name this close to a topic name is a typo, not a new keyword (rapidfuzz ratio, 0-100).
 SUGGEST_SCORE = 80
 # A Chinese name one character away from a topic's is a typo from this many characters on.
@@ -89,7 +91,7 @@ def split_terms(text: str) -> list[Term]:
             excluded = False
             i = close + 1
             continue
-        if char in _SEPARATORS:
+        if char in TERM_SEPARATORS:
             flush()
         else:
             current.append(char)
@@ -158,7 +160,8 @@ def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
     whole = taxonomy.find(text)
     if whole is not None:
         return [whole.id]
-    words = _CONJUNCTION.sub(" ", normalise(text)).split(" ")
+    # Folded first, as names are compared: 與 is 与 (`強化學習與視頻生成`).
+    words = _CONJUNCTION.sub(" ", to_simplified(normalise(text))).split(" ")
     if len(words) < 2:
         return None
     found: list[str] = []

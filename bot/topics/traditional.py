@@ -28,8 +28,10 @@ _PAIRS = (
     "遷迁衛卫產产較较規规範范團团慮虑"
     # The places of bot/chat/places.py: 紐約 倫敦 溫哥華 舊金山 洛杉磯 波士頓 首爾 蘇黎世 韓國 荷蘭 …
     "紐纽約约倫伦溫温華华爾尔蘇苏羅罗磯矶舊旧頓顿國国韓韩漢汉蘭兰買买"
-    # The command words typed after /paper: 訂閱, 幫助, 設置, 每週 週五, 最少點贊, 緊湊, 佈局 …
+    # The command words typed after /paper: 訂閱, 幫助, 設置, 每週 週五, 最少點贊, 緊湊, 佈局 …,
+    # 關閉, 開啟 (images off and on), 下一頁, 繼續, 再來 (a lookup's next page).
     "訂订閱阅幫帮設设題题報报覽览週周禮礼點点贊赞讚赞緊紧湊凑佈布簡简無无"
+    "閉闭啟启啓启頁页繼继續续來来"
 )
 TRADITIONAL = {_PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)}
 _TABLE = str.maketrans(TRADITIONAL)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from bot.chat.commands import VERBS
 from bot.chat.completion import complete_topics
 from bot.topics.taxonomy import Taxonomy
+from bot.topics.traditional import to_simplified
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -50,7 +51,7 @@ def complete_line(line: str, taxonomy: Taxonomy) -> tuple[int, list[str]]:
     if not space:
         typed = verb.casefold()
         return len(verb), [name + " " for name in OFFERED_VERBS if name.startswith(typed)]
-    if VERBS.get(verb.casefold()) not in TOPIC_VERBS:
+    if VERBS.get(to_simplified(verb.casefold())) not in TOPIC_VERBS:  # 訂閱 is 订阅
         return 0, []
     locale = "zh" if any(ord(char) > 0x2E7F for char in verb) else "en"
     values = [value for _label, value in complete_topics(argument, taxonomy, locale)]

@@ -214,3 +214,26 @@ async def test_paper_digest_in_a_weekly_channel_shows_the_delivery_it_got_or_wil
     before = await handle_paper_command(ctx, "日报 2026-05-25")  # a Monday before any report came
     assert before.error
     assert before.text == "本频道 2026-05-25（星期一）09:00（Asia/Shanghai）的每周推送中没有日报。"
+
+
+async def test_paper_digest_in_a_weekly_channel_shows_reports_no_delivery_held(engine: AsyncEngine) -> None:
+    """Reports archived weeks after their date (the console's sample report, a backfill with
+    `paperbot ingest`) are in no weekly delivery: `/paper digest` answered "This channel's weekly
+    digest of … held no report" though the archive held the week's papers. With no delivery to
+    show, it shows the seven days ending on the newest report, as before weekly deliveries."""
+    later = dt.datetime.combine(MONDAY + dt.timedelta(days=30), dt.time(12), tzinfo=dt.UTC)
+    for offset in range(3):
+        day = MONDAY + dt.timedelta(days=offset)
+        report = Report(day, (rl_paper(f"2606.0{offset}001", f"day {offset}"),))  # type: ignore[arg-type]
+        await Archive(engine, clock=lambda: later).ingest(report)
+    channel = ChannelRef("console", "local", "weekly")
+    settings = DigestSettings(cadence="weekly", weekday=0)
+    await SubscriptionStore(engine).save(Subscription(channel, RL, settings=settings))
+    archive = Archive(engine, clock=lambda: later)
+    ctx = CommandContext(archive, SubscriptionStore(engine), builtin_taxonomy(), channel, user="U1")
+    reply = await handle_paper_command(ctx, "digest")
+    assert not reply.error, reply.text
+    assert reply.digest is not None
+    assert sorted(item.arxiv_id for item in reply.digest.items) == ["2606.00001", "2606.01001", "2606.02001"]
+    assert reply.digest.header().startswith("Weekly Papers · 2026-05-28 – 2026-06-03")
+    assert reply.digest.note is None  # no delivery is claimed for it

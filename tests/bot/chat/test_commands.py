@@ -455,6 +455,7 @@ def test_every_name_that_may_start_a_search_is_a_command_that_can_tell() -> None
             "语言： fr",
             "/paper 语言 en|zh",
         ),  # (订阅： RL subscribes: a colon after a Chinese name is Chinese usage)
+        ("語言 fr", "/paper 语言 en|zh"),  # traditional characters: the same name
     ],
 )
 async def test_a_mistyped_command_is_looked_up_and_the_reply_says_the_command(
@@ -521,6 +522,18 @@ async def test_commands_typed_in_traditional_characters_are_the_same_commands(ct
     assert "不限点赞数" in (await say(ctx, "設置 最少點贊 關")).text
     assert (await say(ctx, "語言 繁體中文")).text == "本频道的日报语言已设为中文。"
     assert (await say(ctx, "退訂 機器人")).text.startswith("已取消订阅 机器人。")
+    # Every word of the simplified vocabulary, typed in traditional characters: 關閉 was refused
+    # ("圖片 只能是 开 或 关") and 下一頁 looked up, for want of 閉, 啟 and 頁 in the table.
+    for traditional, simplified in [
+        ("設置 圖片 關閉", "设置 图片 关闭"),
+        ("設置 圖片 開啟", "设置 图片 开启"),
+        ("下一頁", "下一页"),
+        ("繼續", "继续"),
+        ("再來", "再来"),
+    ]:
+        expected = await say(ctx, simplified)
+        assert not expected.error, simplified
+        assert (await say(ctx, traditional)).text == expected.text, traditional
 
 
 async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: CommandContext) -> None:
@@ -536,6 +549,14 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
     assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
 
 
+async def test_a_schedule_naming_its_zone_first_after_a_name_people_search_for(ctx: CommandContext) -> None:
+    # `时间` is also searched for (时间序列): followed by a zone and a time it is the schedule.
+    await say(ctx, "订阅 强化学习")
+    assert (await say(ctx, "时间 北京时间 21:30")).text == "推送时间已设置：每天 21:30（Asia/Shanghai）。"
+    assert (await say(ctx, "time New York 9 pm")).text == "推送时间已设置：每天 21:00（America/New_York）。"
+    assert (await say(ctx, "时间 序列")).verb == "lookup"
+
+
 @pytest.mark.parametrize(
     ("typed", "unglued"),
     [
@@ -544,6 +565,7 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
         ("退订机器人", "退订 机器人"),
         ("取消订阅全部", "取消订阅 全部"),
         ("定时晚上八点半 北京", "定时 晚上八点半 北京"),
+        ("定时北京时间 21:30", "定时 北京时间 21:30"),  # the zone first, as Chinese says it
         ("语言中文", "语言 中文"),
         ("频率每周五", "频率 每周五"),
         ("訂閱機器人", "訂閱 機器人"),
@@ -556,6 +578,7 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
         # What people search for stays a lookup.
         ("语言模型", "语言模型"),
         ("时间序列", "时间序列"),
+        ("时间序列 预测", "时间序列 预测"),
         ("频率估计", "频率估计"),
         ("主题建模", "主题建模"),
         ("订阅GRPO", "订阅GRPO"),  # a bare keyword may be a search: quote it, or add a space

@@ -627,6 +627,14 @@ def test_chinese_periods_refuse_a_24_hour_clock(text: str) -> None:
         ("傍晚6点", dt.time(18, 0)),
         ("中午1点", dt.time(13, 0)),
         ("中午11点半", dt.time(11, 30)),
+        # The night's hours after midnight: 夜里2点 was 14:00, a digest posted at 2 pm.
+        ("夜里2点", dt.time(2, 0)),
+        ("夜间两点半", dt.time(2, 30)),
+        ("晚上1点", dt.time(1, 0)),
+        ("晚上4点", dt.time(4, 0)),
+        ("晚上5点", dt.time(17, 0)),
+        ("夜里11点", dt.time(23, 0)),
+        ("夜里12点", dt.time(0, 0)),
     ],
 )
 def test_chinese_times_as_people_type_them(text: str, expected: dt.time) -> None:
@@ -644,6 +652,25 @@ def test_chinese_times_as_people_type_them(text: str, expected: dt.time) -> None
 )
 def test_a_chinese_schedule_may_name_its_zone_first(text: str, expected: tuple[dt.time, str | None]) -> None:
     assert parse_schedule(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        # The zone named first is wrong: its own error, not "bad time 'PST'".
+        ("PST 9am", "error.timezone_abbreviation"),
+        ("UTC+5:30 9:00", "error.timezone_offset_minutes"),
+        ("火星 21:30", "error.unknown_timezone"),
+        # The zone is right and the time after it wrong: the time's error, quoting the time.
+        ("北京时间 25:00", "error.bad_time"),
+    ],
+)
+def test_a_schedule_naming_its_zone_first_says_which_part_is_wrong(text: str, error: str) -> None:
+    with pytest.raises(LocalisedInputError) as caught:
+        parse_schedule(text)
+    assert caught.value.key == error
+    wrong = text.split()[-1] if error == "error.bad_time" else text.split()[0]
+    assert wrong in t(caught.value.key, "en", **caught.value.values)
 
 
 def test_a_time_command_word_followed_by_a_chinese_numeral_word_is_no_time() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.models import Interests
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import builtin_taxonomy
 from bot.topics.traditional import TRADITIONAL, to_simplified
@@ -43,3 +44,16 @@ def test_a_traditional_topic_list_subscribes_to_the_topics_not_keywords() -> Non
     interests = resolve_terms("機器人、強化學習，視頻生成", builtin_taxonomy())
     assert set(interests.topics) == {"robotics", "reinforcement-learning", "video-generation"}
     assert interests.keywords == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "topics"),
+    [
+        ("強化學習與視頻生成", ("reinforcement-learning", "video-generation")),
+        ("強化學習和視頻生成", ("reinforcement-learning", "video-generation")),
+        ("機器人及強化學習", ("robotics", "reinforcement-learning")),
+    ],
+)
+def test_and_between_two_traditional_topic_names_names_both(typed: str, topics: tuple[str, ...]) -> None:
+    # 與 is 与: `強化學習與視頻生成` was one keyword no paper says, and the channel got nothing.
+    assert resolve_terms(typed, builtin_taxonomy()) == Interests(topics)

@@ -43,6 +43,8 @@ def test_topic_names_complete_after_a_topic_verb() -> None:
     assert length == len("RL, 视频")
     assert "RL, 视频生成" in values  # the earlier items are kept, the last is completed in Chinese
     assert complete_line("/paper exclude robo", TAXONOMY)[1][0] == "robotics & embodied AI"
+    # A list separated the Chinese way, after a name typed in traditional characters (訂閱).
+    assert "强化学习、视频生成" in complete_line("/paper 訂閱 强化学习、视频", TAXONOMY)[1]
 
 
 async def test_arrow_up_recalls_the_previous_line_and_tab_completes() -> None:
