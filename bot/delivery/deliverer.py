@@ -26,7 +26,7 @@ from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
 from bot.errors import PaperbotError
-from bot.models import ChannelRef, Subscription
+from bot.models import FINISHED_STATUSES, ChannelRef, Subscription
 from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest
 from bot.runtime.logs import log_context
@@ -54,6 +54,17 @@ SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 # At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
 # workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
 PER_WORKSPACE = 4
+
+
+@dataclass
+class _ChannelTurn:
+    """One channel's digests within a pass: posted one after another in the order claimed (due
+    order; asyncio.Lock is first come, first served), so two reports archived together give the
+    channel the older first, never interleaved. Once one is left unfinished (its retry to come,
+    its claim lost), the later ones are handed back, not posted before it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    unfinished: bool = False
 
 
 def worker_name() -> str:
@@ -152,9 +163,7 @@ class Deliverer:
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
         self.digests.new_pass()
         limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
-        # One channel's digests one after another, in the order claimed (due order): two reports
-        # archived together give a channel two digests at once, the older first, never interleaved.
-        channels: dict[ChannelRef, asyncio.Lock] = {}
+        channels: dict[ChannelRef, _ChannelTurn] = {}
         # This pass's deliveries, each with the moment its lease was last taken or renewed (the
         # heartbeat updates it); self._running has every pass's.
         running: dict[asyncio.Task[str], dt.datetime] = {}
@@ -323,34 +332,48 @@ class Deliverer:
         delivery: Delivery,
         subscription: Subscription | None,
         limits: dict[tuple[str, str], asyncio.Semaphore],
-        channels: dict[ChannelRef, asyncio.Lock],
+        channels: dict[ChannelRef, _ChannelTurn],
         now: dt.datetime,
         decided: Digest | None = None,
     ) -> str:
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
-        # Taken in the order the tasks were made (asyncio.Lock is first come, first served), and
-        # before a workspace slot, so a digest waiting for its channel's earlier one holds none.
-        in_order = channels.setdefault(delivery.channel, asyncio.Lock())
+        turn = channels.setdefault(delivery.channel, _ChannelTurn())
         # Every line logged for this delivery (ours, slack_sdk's, discord.py's) names it.
         with log_context(delivery=delivery.key, channel=delivery.channel):
-            async with in_order, semaphore:
+            # The channel's turn before a workspace slot, so a digest waiting for its channel's
+            # earlier one holds none.
+            async with turn.lock:
+                if turn.unfinished:
+                    await self.outbox.hand_back(delivery, self.worker, now)
+                    log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
+                    return "pending"
+                status = "released"  # unless it ends: cancelled, it may still hold its claim
                 try:
-                    return await self._deliver(delivery, subscription, now, decided)
-                except Exception as exc:  # one bad delivery must not stop the others
-                    if isinstance(exc, PaperbotError):
-                        # Raised on purpose and saying why (a platform whose history cannot be
-                        # read right now): one line, retried as any failure; no traceback.
-                        log.warning("delivery %s failed: %s", delivery.key, exc)
-                    else:
-                        log.exception("delivery %s failed", delivery.key)
-                    error = f"{type(exc).__name__}: {exc}"
-                    result = PublishResult("failed", (), delivery.next_part, error)
-                    status = await self.outbox.finish(
-                        delivery, self.worker, result, now, posted=delivery.posted
-                    )
-                    await self._tell(delivery, subscription, result, status, now)
-                    return status
+                    async with semaphore:
+                        status = await self._attempt(delivery, subscription, now, decided)
+                finally:
+                    turn.unfinished = status not in FINISHED_STATUSES
+                return status
+
+    async def _attempt(
+        self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime, decided: Digest | None
+    ) -> str:
+        """`_deliver`, with an exception recorded as a failed attempt; the delivery's new status."""
+        try:
+            return await self._deliver(delivery, subscription, now, decided)
+        except Exception as exc:  # one bad delivery must not stop the others
+            if isinstance(exc, PaperbotError):
+                # Raised on purpose and saying why (a platform whose history cannot be read right
+                # now): one line, retried as any failure; no traceback.
+                log.warning("delivery %s failed: %s", delivery.key, exc)
+            else:
+                log.exception("delivery %s failed", delivery.key)
+            error = f"{type(exc).__name__}: {exc}"
+            result = PublishResult("failed", (), delivery.next_part, error)
+            status = await self.outbox.finish(delivery, self.worker, result, now, posted=delivery.posted)
+            await self._tell(delivery, subscription, result, status, now)
+            return status
 
     async def _deliver(
         self,

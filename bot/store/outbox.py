@@ -238,10 +238,10 @@ def _earlier_unfinished(worker: str, now: dt.datetime, chosen: Select[Any] | Non
     """Whether the channel has an older day's digest another worker may post meanwhile: one
     waiting for its retry, held by another worker's live claim, or (once the claim's own rows are
     known, `chosen`) any unfinished one this claim does not take. Posting a channel's digests
-    oldest first and never two at once is what the per-channel lock of one worker
-    (`_deliver_due`) does; this keeps the later one for that worker. Looked up by the index of
-    unfinished rows (platform, workspace, channel, report_date: migration 0016), not through
-    every earlier day of the channel."""
+    oldest first and never two at once is what one worker's turn per channel does
+    (bot/delivery/deliverer.py, `_ChannelTurn`); this keeps the later one for that worker.
+    Looked up by the index of unfinished rows (platform, workspace, channel, report_date:
+    migration 0016), not through every earlier day of the channel."""
     earlier = table.alias("earlier")
     someone_else = or_(earlier.c.claimed_by.is_(None), earlier.c.claimed_by != worker)
     if chosen is None:
@@ -456,6 +456,25 @@ class Outbox:
                 "b_finished": now if status != "pending" else None,
                 "b_now": now,
             }
+        )
+
+    async def hand_back(self, delivery: Delivery, worker: str, now: dt.datetime) -> None:
+        """Return an unattempted claim to pending as it was (due, attempts and flags unchanged),
+        for a channel whose older digest is left unfinished: the claim then holds it back until
+        that one is done (`_earlier_unfinished`), for this worker as for any other."""
+        await self._record(
+            delivery,
+            worker,
+            now,
+            status="pending",
+            attempts=delivery.attempts,
+            next_part=delivery.next_part,
+            posted=delivery.posted,
+            parts=delivery.parts,
+            papers=delivery.papers,
+            error=delivery.last_error,
+            next_attempt=None,  # keeps the row's: it is due, behind the older one
+            uncertain=delivery.uncertain,
         )
 
     async def renew(

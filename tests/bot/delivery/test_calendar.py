@@ -127,6 +127,52 @@ async def test_two_reports_archived_together_after_an_outage_each_come_once_in_o
         ]
 
 
+class FailingOncePublisher(InOrderPublisher):
+    """Fails the first attempt at the digest of `day` (a 503 outlasting the client's retries)."""
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__()
+        self.day = day
+        self.failed = False
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        if digest.date == self.day and not self.failed:
+            self.failed = True
+            self.events.append(("failed", subscription.channel.channel, digest.date))
+            return PublishResult("failed", (), start_at, "503", parts=1)
+        return await super().publish(subscription, digest, key=key, start_at=start_at)
+
+
+async def test_a_channels_newer_digest_waits_for_the_retry_of_the_older_in_the_same_pass(
+    engine: AsyncEngine,
+) -> None:
+    """Wednesday's and Thursday's reports come together, and the post of Wednesday's digest fails
+    once. The worker holding both used to post Thursday's right after the failure and Wednesday's
+    at its retry: the newer first. It hands Thursday's back until Wednesday's is done."""
+    ref = ChannelRef("console", "local", "CUTC")
+    await SubscriptionStore(engine).save(Subscription(ref, RL, time=dt.time(9), tz="UTC"))
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    publisher = FailingOncePublisher(wednesday)
+    bot = deliverer(engine, publisher)
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    await bot.run_pass(back + dt.timedelta(seconds=3))
+    assert [(what, day) for what, _, day in publisher.events] == [("failed", wednesday)]
+    rows = {row.report_date: row for row in await Outbox(engine).list()}
+    assert (rows[thursday].status, rows[thursday].attempts) == ("pending", 0)
+    await bot.run_pass(back + dt.timedelta(hours=1), plan=False)  # after Wednesday's retry time
+    assert [(what, day) for what, _, day in publisher.events] == [
+        ("failed", wednesday),
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
+
+
 async def run_days(
     engine: AsyncEngine, bot: Deliverer, first: dt.date, last: dt.date, *, arrive: dt.time = dt.time(2)
 ) -> None:
