@@ -97,6 +97,11 @@ class Deliverer:
     # and the first pass that reaches the platform (this process's, once `serve` is told, or
     # another's) posts them.
     unavailable: dict[str, str] = field(default_factory=dict)
+    # One pass at a time: a poll that archives a report starts a pass (bot/delivery/scheduler.py)
+    # while the tick's may still run, and both claim as this one worker, whose claims the outbox
+    # lets take a channel's later digest beside its earlier one (`_earlier_unfinished`) because
+    # one pass posts them in turn (`_ChannelTurn`). Two passes at once would each post one.
+    pass_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
     # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
@@ -157,6 +162,10 @@ class Deliverer:
         return await self._deliver_due(self._pass_clock(now))
 
     async def _deliver_due(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+        async with self.pass_lock:
+            return await self._claim_and_deliver(clock)
+
+    async def _claim_and_deliver(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
         # Claims and records take the time from `clock`, which runs on during the pass: a claim
         # made late in a long pass gets a lease from that moment, not from the pass's start.
         outcomes: dict[str, int] = {}
