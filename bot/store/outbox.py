@@ -407,19 +407,41 @@ class Outbox:
             return set((await conn.execute(held)).scalars())
 
     async def skip(self, delivery: Delivery, worker: str, reason: str, now: dt.datetime) -> None:
+        await self._record_unattempted(delivery, worker, now, "skipped", error=reason, uncertain=False)
+
+    async def hand_back(self, delivery: Delivery, worker: str, now: dt.datetime) -> None:
+        """Return an unattempted claim to pending as it was (due, attempts and flags unchanged),
+        for a channel whose older digest is left unfinished: the claim then holds it back until
+        that one is done (`_earlier_unfinished`), for this worker as for any other."""
+        await self._record_unattempted(
+            delivery, worker, now, "pending", error=delivery.last_error, uncertain=delivery.uncertain
+        )
+
+    async def _record_unattempted(
+        self,
+        delivery: Delivery,
+        worker: str,
+        now: dt.datetime,
+        status: str,
+        *,
+        error: str | None,
+        uncertain: bool,
+    ) -> None:
+        """Record `status` for a claim that posted nothing this time: its attempts and parts as
+        they were, its next attempt too (still due, for a pending one)."""
         await self._record(
             delivery,
             worker,
             now,
-            status="skipped",
+            status=status,
             attempts=delivery.attempts,
             next_part=delivery.next_part,
             posted=delivery.posted,
             parts=delivery.parts,
             papers=delivery.papers,
-            error=reason,
+            error=error,
             next_attempt=None,
-            uncertain=False,
+            uncertain=uncertain,
         )
 
     async def _record(
@@ -456,25 +478,6 @@ class Outbox:
                 "b_finished": now if status != "pending" else None,
                 "b_now": now,
             }
-        )
-
-    async def hand_back(self, delivery: Delivery, worker: str, now: dt.datetime) -> None:
-        """Return an unattempted claim to pending as it was (due, attempts and flags unchanged),
-        for a channel whose older digest is left unfinished: the claim then holds it back until
-        that one is done (`_earlier_unfinished`), for this worker as for any other."""
-        await self._record(
-            delivery,
-            worker,
-            now,
-            status="pending",
-            attempts=delivery.attempts,
-            next_part=delivery.next_part,
-            posted=delivery.posted,
-            parts=delivery.parts,
-            papers=delivery.papers,
-            error=delivery.last_error,
-            next_attempt=None,  # keeps the row's: it is due, behind the older one
-            uncertain=delivery.uncertain,
         )
 
     async def renew(
