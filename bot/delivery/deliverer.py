@@ -188,6 +188,7 @@ class Deliverer:
                         limit=BATCH - len(running),
                         lease=self.lease,
                         platforms=self.digest_platforms,
+                        holding=[delivery.id for delivery in self._running.values()],
                     )
                     if batch and self._stopping:
                         # The stop came while this claim was made: `shutdown` waits for none of
