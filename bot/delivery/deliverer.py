@@ -26,7 +26,7 @@ from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
 from bot.errors import PaperbotError
-from bot.models import ChannelRef, Subscription
+from bot.models import FINISHED_STATUSES, ChannelRef, Subscription
 from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest
 from bot.runtime.logs import log_context
@@ -54,6 +54,17 @@ SHUTDOWN_GRACE = dt.timedelta(seconds=20)
 # At most this many digests in flight per workspace (Slack: ~1 post/s per channel plus a
 # workspace-wide limit; Discord: per-route buckets), so one busy workspace cannot starve others.
 PER_WORKSPACE = 4
+
+
+@dataclass
+class _ChannelTurn:
+    """One channel's digests within a pass: posted one after another in the order claimed (due
+    order; asyncio.Lock is first come, first served), so two reports archived together give the
+    channel the older first, never interleaved. Once one is left unfinished (its retry to come,
+    its claim lost), the later ones are handed back, not posted before it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    unfinished: bool = False
 
 
 def worker_name() -> str:
@@ -86,6 +97,11 @@ class Deliverer:
     # and the first pass that reaches the platform (this process's, once `serve` is told, or
     # another's) posts them.
     unavailable: dict[str, str] = field(default_factory=dict)
+    # One pass at a time: a poll that archives a report starts a pass (bot/delivery/scheduler.py)
+    # while the tick's may still run, and both claim as this one worker, whose claims the outbox
+    # lets take a channel's later digest beside its earlier one (`_earlier_unfinished`) because
+    # one pass posts them in turn (`_ChannelTurn`). Two passes at once would each post one.
+    pass_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _running: dict[asyncio.Task[str], Delivery] = field(default_factory=dict)
     _stopping: bool = False
     # The clock and the heartbeat's sleep (tests inject both: no test waits on real seconds).
@@ -146,15 +162,17 @@ class Deliverer:
         return await self._deliver_due(self._pass_clock(now))
 
     async def _deliver_due(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+        async with self.pass_lock:
+            return await self._claim_and_deliver(clock)
+
+    async def _claim_and_deliver(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
         # Claims and records take the time from `clock`, which runs on during the pass: a claim
         # made late in a long pass gets a lease from that moment, not from the pass's start.
         outcomes: dict[str, int] = {}
         # Reports and digests are cached for one pass only: a corrected report is seen next time.
         self.digests.new_pass()
         limits: dict[tuple[str, str], asyncio.Semaphore] = {}  # per workspace, for the whole pass
-        # One channel's digests one after another, in the order claimed (due order): two reports
-        # archived together give a channel two digests at once, the older first, never interleaved.
-        channels: dict[ChannelRef, asyncio.Lock] = {}
+        channels: dict[ChannelRef, _ChannelTurn] = {}
         # This pass's deliveries, each with the moment its lease was last taken or renewed (the
         # heartbeat updates it); self._running has every pass's.
         running: dict[asyncio.Task[str], dt.datetime] = {}
@@ -170,6 +188,7 @@ class Deliverer:
                         limit=BATCH - len(running),
                         lease=self.lease,
                         platforms=self.digest_platforms,
+                        holding=[delivery.id for delivery in self._running.values()],
                     )
                     if batch and self._stopping:
                         # The stop came while this claim was made: `shutdown` waits for none of
@@ -323,34 +342,48 @@ class Deliverer:
         delivery: Delivery,
         subscription: Subscription | None,
         limits: dict[tuple[str, str], asyncio.Semaphore],
-        channels: dict[ChannelRef, asyncio.Lock],
+        channels: dict[ChannelRef, _ChannelTurn],
         now: dt.datetime,
         decided: Digest | None = None,
     ) -> str:
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
-        # Taken in the order the tasks were made (asyncio.Lock is first come, first served), and
-        # before a workspace slot, so a digest waiting for its channel's earlier one holds none.
-        in_order = channels.setdefault(delivery.channel, asyncio.Lock())
+        turn = channels.setdefault(delivery.channel, _ChannelTurn())
         # Every line logged for this delivery (ours, slack_sdk's, discord.py's) names it.
         with log_context(delivery=delivery.key, channel=delivery.channel):
-            async with in_order, semaphore:
+            # The channel's turn before a workspace slot, so a digest waiting for its channel's
+            # earlier one holds none.
+            async with turn.lock:
+                if turn.unfinished:
+                    await self.outbox.hand_back(delivery, self.worker, now)
+                    log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
+                    return "pending"
+                status = "released"  # unless it ends: cancelled, it may still hold its claim
                 try:
-                    return await self._deliver(delivery, subscription, now, decided)
-                except Exception as exc:  # one bad delivery must not stop the others
-                    if isinstance(exc, PaperbotError):
-                        # Raised on purpose and saying why (a platform whose history cannot be
-                        # read right now): one line, retried as any failure; no traceback.
-                        log.warning("delivery %s failed: %s", delivery.key, exc)
-                    else:
-                        log.exception("delivery %s failed", delivery.key)
-                    error = f"{type(exc).__name__}: {exc}"
-                    result = PublishResult("failed", (), delivery.next_part, error)
-                    status = await self.outbox.finish(
-                        delivery, self.worker, result, now, posted=delivery.posted
-                    )
-                    await self._tell(delivery, subscription, result, status, now)
-                    return status
+                    async with semaphore:
+                        status = await self._attempt(delivery, subscription, now, decided)
+                finally:
+                    turn.unfinished = status not in FINISHED_STATUSES
+                return status
+
+    async def _attempt(
+        self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime, decided: Digest | None
+    ) -> str:
+        """`_deliver`, with an exception recorded as a failed attempt; the delivery's new status."""
+        try:
+            return await self._deliver(delivery, subscription, now, decided)
+        except Exception as exc:  # one bad delivery must not stop the others
+            if isinstance(exc, PaperbotError):
+                # Raised on purpose and saying why (a platform whose history cannot be read right
+                # now): one line, retried as any failure; no traceback.
+                log.warning("delivery %s failed: %s", delivery.key, exc)
+            else:
+                log.exception("delivery %s failed", delivery.key)
+            error = f"{type(exc).__name__}: {exc}"
+            result = PublishResult("failed", (), delivery.next_part, error)
+            status = await self.outbox.finish(delivery, self.worker, result, now, posted=delivery.posted)
+            await self._tell(delivery, subscription, result, status, now)
+            return status
 
     async def _deliver(
         self,

@@ -53,6 +53,9 @@ class Unsettled:
 
     held: list[Delivery]  # claimed by another deliverer whose lease still runs
     waiting: list[Delivery]  # pending, due later (a retry after a failure)
+    # Pending and due, but after an earlier digest of the same channel that is not done yet: a
+    # channel's digests go out oldest first (bot/store/outbox.py, `_earlier_unfinished`).
+    behind: list[Delivery] = field(default_factory=list)
     # Platforms configured here but unreachable this pass: (why, their open deliveries).
     unavailable: dict[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -80,7 +83,16 @@ async def unsettled(deliverer: Deliverer, now: dt.datetime) -> Unsettled:
         platform: (why, sum(1 for row in open_rows if row.channel.platform == platform))
         for platform, why in deliverer.unavailable.items()
     }
-    return Unsettled(held, waiting, unavailable)
+    oldest: dict[ChannelRef, dt.date] = {}
+    for row in rows:
+        oldest[row.channel] = min(oldest.get(row.channel, row.report_date), row.report_date)
+    retries = {row.id for row in waiting}
+    behind = [
+        row
+        for row in rows
+        if row.status == "pending" and row.id not in retries and row.report_date > oldest[row.channel]
+    ]
+    return Unsettled(held, waiting, behind, unavailable)
 
 
 def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: dt.datetime) -> list[str]:
@@ -114,6 +126,11 @@ def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: 
         )
     if len(open_.waiting) > SHOWN:
         lines.append(f"  … and {count(len(open_.waiting) - SHOWN, 'more retry', 'more retries')}")
+    if open_.behind:
+        lines.append(
+            f"  {count(len(open_.behind), 'digest')} held back until an earlier digest of its channel "
+            f"is done: {_names([row.channel for row in open_.behind])}"
+        )
     if notes.not_due:
         upcoming = sorted(notes.not_due, key=lambda item: item[1])
         first_ref, first_due = upcoming[0]
@@ -164,15 +181,23 @@ async def settle(
     taken over here (asking the platform first) once their lease runs out. The outcomes of
     what this process delivered while waiting. `on_wait` hears each wait that begins."""
     outcomes: dict[str, int] = {}
-    told = False
+    waited = False
     while not deliverer.stopping:  # SIGTERM: stop waiting (the claims' holders settle them)
         open_ = await unsettled(deliverer, clock())
         if not open_.held:
+            if waited:
+                # A claim settled while the last pass ran: what waited behind it (a channel's later
+                # digest) goes now, as does a claim whose lease has run out since that pass.
+                _add(outcomes, await deliverer.deliver_due())
             return outcomes
-        if on_wait is not None and not told:
+        if on_wait is not None and not waited:
             on_wait(open_)
-            told = True
+        waited = True
         await sleep(poll.total_seconds())
-        for status, n in (await deliverer.deliver_due()).items():
-            outcomes[status] = outcomes.get(status, 0) + n
+        _add(outcomes, await deliverer.deliver_due())
     return outcomes
+
+
+def _add(outcomes: dict[str, int], more: dict[str, int]) -> None:
+    for status, n in more.items():
+        outcomes[status] = outcomes.get(status, 0) + n

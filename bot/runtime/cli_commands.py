@@ -120,12 +120,17 @@ async def _cmd_backup(app: App, args: argparse.Namespace) -> int:
     from bot.store.database import sqlite_file
 
     url = app.engine.url
-    source = sqlite_file(url) if url.get_backend_name() == "sqlite" else None
-    if source is None:
+    if url.get_backend_name() != "sqlite":
         raise BadInputError(
             f"paperbot backup copies a SQLite file, and the database is "
             f"{url.render_as_string(hide_password=True)}: for PostgreSQL use pg_dump -Fc (see the "
             "operations page, Backup and restore)"
+        )
+    source = sqlite_file(url)
+    if source is None:
+        raise BadInputError(
+            f"paperbot backup copies a SQLite file, and PAPERBOT_DATABASE_URL names none "
+            f"({url.database!r}: in memory, or a file: URI): name the file itself"
         )
     done = await asyncio.to_thread(backup_sqlite, source, Path(args.file))
     revision = f"schema revision {done.revision}" if done.revision else "no paperbot schema"

@@ -46,7 +46,7 @@ class DatabaseValidatorCache:
         }
         try:
             async with self.engine.begin() as conn:
-                # The poller asks for today's and yesterday's report only, so an entry older
+                # The poller asks for the newest two days' reports only, so an entry older
                 # than KEEP is never used again; kept, one body a day (a day of the Hugging
                 # Face API is 100–300 kB) grew the table by tens of megabytes a year.
                 await conn.execute(delete(http_cache).where(http_cache.c.stored_at < now - KEEP))

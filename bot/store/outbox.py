@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -234,16 +235,27 @@ async def record_imported(
         await conn.execute(statement, list(chunk))
 
 
-def _earlier_unfinished(worker: str, now: dt.datetime, chosen: Select[Any] | None) -> ColumnElement[bool]:
+def _earlier_unfinished(
+    worker: str, holding: Collection[int], now: dt.datetime, chosen: Select[Any] | None
+) -> ColumnElement[bool]:
     """Whether the channel has an older day's digest another worker may post meanwhile: one
-    waiting for its retry, held by another worker's live claim, or (once the claim's own rows are
-    known, `chosen`) any unfinished one this claim does not take. Posting a channel's digests
-    oldest first and never two at once is what the per-channel lock of one worker
-    (`_deliver_due`) does; this keeps the later one for that worker. Looked up by the index of
-    unfinished rows (platform, workspace, channel, report_date: migration 0016), not through
-    every earlier day of the channel."""
+    waiting for its retry, held by a live claim that `worker` is not posting now (`holding`: the
+    ids it is), or (once the claim's own rows are known, `chosen`) any unfinished one this claim
+    does not take. Posting a channel's digests
+    oldest first and never two at once is what one worker's turn per channel does
+    (bot/delivery/deliverer.py, `_ChannelTurn`); this keeps the later one for that worker.
+    Looked up by the index of unfinished rows (platform, workspace, channel, report_date:
+    migration 0016), not through every earlier day of the channel."""
     earlier = table.alias("earlier")
-    someone_else = or_(earlier.c.claimed_by.is_(None), earlier.c.claimed_by != worker)
+    # Not one this worker is posting now (`holding`): a claim of its own that it stopped working
+    # on (its heartbeat could not renew it) has an unknown outcome until it is taken over.
+    someone_else = (
+        or_(
+            earlier.c.claimed_by.is_(None), earlier.c.claimed_by != worker, earlier.c.id.not_in(list(holding))
+        )
+        if holding
+        else true()
+    )
     if chosen is None:
         busy = or_(
             and_(earlier.c.status == "pending", earlier.c.next_attempt_at > now),
@@ -317,9 +329,12 @@ class Outbox:
         limit: int,
         lease: dt.timedelta,
         platforms: Sequence[str] | None = None,
+        holding: Collection[int] = (),
     ) -> list[Delivery]:
         """Take up to `limit` due deliveries for `worker` until `now + lease` (only on `platforms`:
-        a process without Slack credentials must leave Slack deliveries to one that has them)."""
+        a process without Slack credentials must leave Slack deliveries to one that has them).
+        `holding`: the deliveries (ids) `worker` is posting now, beside which it may take their
+        channels' later digests (it posts them in turn)."""
         rows = await claim_rows(
             self.engine,
             table,
@@ -329,7 +344,7 @@ class Outbox:
             lease=lease,
             order_by=(table.c.due_at, table.c.id),
             platforms=platforms,
-            ready=lambda chosen: ~_earlier_unfinished(worker, now, chosen),
+            ready=lambda chosen: ~_earlier_unfinished(worker, holding, now, chosen),
             # Evaluated on the old row: taking over a claim whose lease ran out means the
             # previous attempt may have posted parts it never recorded. A pending row keeps its
             # flag (a retry after a failure whose outcome is unknown, see `finish`).
@@ -407,19 +422,41 @@ class Outbox:
             return set((await conn.execute(held)).scalars())
 
     async def skip(self, delivery: Delivery, worker: str, reason: str, now: dt.datetime) -> None:
+        await self._record_unattempted(delivery, worker, now, "skipped", error=reason, uncertain=False)
+
+    async def hand_back(self, delivery: Delivery, worker: str, now: dt.datetime) -> None:
+        """Return an unattempted claim to pending as it was (due, attempts and flags unchanged),
+        for a channel whose older digest is left unfinished: the claim then holds it back until
+        that one is done (`_earlier_unfinished`), for this worker as for any other."""
+        await self._record_unattempted(
+            delivery, worker, now, "pending", error=delivery.last_error, uncertain=delivery.uncertain
+        )
+
+    async def _record_unattempted(
+        self,
+        delivery: Delivery,
+        worker: str,
+        now: dt.datetime,
+        status: str,
+        *,
+        error: str | None,
+        uncertain: bool,
+    ) -> None:
+        """Record `status` for a claim that posted nothing this time: its attempts and parts as
+        they were, its next attempt too (still due, for a pending one)."""
         await self._record(
             delivery,
             worker,
             now,
-            status="skipped",
+            status=status,
             attempts=delivery.attempts,
             next_part=delivery.next_part,
             posted=delivery.posted,
             parts=delivery.parts,
             papers=delivery.papers,
-            error=reason,
+            error=error,
             next_attempt=None,
-            uncertain=False,
+            uncertain=uncertain,
         )
 
     async def _record(

@@ -16,11 +16,13 @@ from bot.store.limits import chunks, row_problem
 from bot.store.outbox import record_imported
 from bot.store.tables import subscriptions as table
 from bot.store.votes import replace_all, votes_problem
-from bot.store.write_lock import lock_order, write_transaction
+from bot.store.write_lock import insert_new, lock_order, write_transaction
 
 # What a command does to a channel's subscription: the stored one (None: the channel has none) to
 # the one to store (None: store nothing). SubscriptionStore.change applies it under a lock.
 Edit = Callable[[Subscription | None], Subscription | None]
+# One subscription per channel (the table's unique index).
+_CHANNEL_KEY = ("platform", "workspace", "channel")
 
 
 def _where(ref: ChannelRef) -> Any:
@@ -175,22 +177,10 @@ class SubscriptionStore:
                 if current is not None:
                     await self._upsert(conn, [updated])
                     return current, updated
-                if await self._insert_new(conn, updated):
+                if await insert_new(conn, table, _row(updated, _now()), _CHANNEL_KEY):
                     return None, updated
                 # Another writer created the channel's row after the read found none (a lock
                 # cannot be taken on a row that is not there): edit what it stored instead.
-
-    async def _insert_new(self, conn: AsyncConnection, subscription: Subscription) -> bool:
-        """Insert the channel's first row; False, writing nothing, when another transaction has
-        inserted one (PostgreSQL waits for that transaction to end before it answers)."""
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(table)
-            .values(_row(subscription, _now()))
-            .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel"])
-            .returning(table.c.id)
-        )
-        return (await conn.execute(statement)).first() is not None
 
     async def save_all(self, items: Sequence[Subscription]) -> None:
         """Upsert many in one transaction: an import stores all of its entries or none."""
@@ -290,9 +280,7 @@ class SubscriptionStore:
         changes = {name: statement.excluded[name] for name in _row(items[0], now) if name not in kept}
         # An import without an owner must not erase the one recorded when the channel subscribed.
         changes["created_by"] = func.coalesce(statement.excluded.created_by, table.c.created_by)
-        upsert = statement.on_conflict_do_update(
-            index_elements=["platform", "workspace", "channel"], set_=changes
-        )
+        upsert = statement.on_conflict_do_update(index_elements=list(_CHANNEL_KEY), set_=changes)
         # executemany in chunks, not one multi-row VALUES: 24 columns a row met asyncpg's
         # 32,767-parameter cap at 1,366 rows (bot/store/limits.py).
         for chunk in chunks(sorted(items, key=lambda item: lock_order(item.channel))):

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef
@@ -27,9 +26,11 @@ from bot.ranking.feedback import (
 from bot.store.database import as_utc
 from bot.store.limits import chunks, row_problem
 from bot.store.tables import feedback_votes as table
-from bot.store.write_lock import lock_order, write_transaction
+from bot.store.write_lock import insert_new, lock_order, write_transaction
 
 log = logging.getLogger("paperbot.votes")
+# One vote per reader, paper and channel (the table's unique index).
+_VOTE_KEY = ("platform", "workspace", "channel", "arxiv_id", "voter")
 
 # Past this age a vote weighs nothing in ChannelPreferences (eight half-lives): it is deleted
 # when the channel next votes, so the table stays bounded by what still counts.
@@ -123,7 +124,7 @@ class VoteStore:
                     changes = {name: values[name] for name in ("direction", "features", "voted_at")}
                     await conn.execute(update(table).where(where).values(changes))
                     break
-                if await _insert_new(conn, channel, vote):
+                if await insert_new(conn, table, _row(channel, vote), _VOTE_KEY):
                     break
                 # Another press inserted the vote after the read found none (a lock cannot be
                 # taken on a row that is not there): toggle what it stored instead.
@@ -187,19 +188,6 @@ class VoteStore:
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(table).where(_where(channel)))
         return int(result.rowcount or 0)
-
-
-async def _insert_new(conn: AsyncConnection, channel: ChannelRef, vote: Vote) -> bool:
-    """Insert the reader's vote; False, writing nothing, when another transaction has inserted
-    one (PostgreSQL waits for that transaction to end before it answers)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table)
-        .values(_row(channel, vote))
-        .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel", "arxiv_id", "voter"])
-        .returning(table.c.id)
-    )
-    return (await conn.execute(statement)).first() is not None
 
 
 async def _forget_old(conn: AsyncConnection, channel: ChannelRef, before: dt.datetime) -> None:

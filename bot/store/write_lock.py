@@ -14,9 +14,12 @@ PostgreSQL, which then fails one; each writes its rows in `lock_order`, so the l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef
@@ -52,3 +55,18 @@ async def immediate(connection: AsyncConnection) -> AsyncIterator[None]:
 def lock_order(ref: ChannelRef) -> tuple[str, str, str]:
     """The sort key of the one order in which a transaction writes several channels' rows."""
     return (ref.platform, ref.workspace, ref.channel)
+
+
+async def insert_new(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> bool:
+    """Insert `row` unless a row with its `key` exists; whether it did. False, writing nothing,
+    when another transaction has inserted one (PostgreSQL waits for that transaction to end
+    before it answers): a lock cannot be taken on a row that is not there, so a caller that found
+    none reads again and edits what the other stored."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(table.c.id)
+    )
+    return (await conn.execute(statement)).first() is not None

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from functools import partial
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import bot.delivery.deliverer
 from bot.chat.use_cases import set_schedule, subscribe, unsubscribe
 from bot.delivery.deliverer import Deliverer
 from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
@@ -24,6 +26,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.delivery.test_delivery_flow import ScriptedPublisher, deliverer
 from tests.factories import paper
+from tests.waiting import until
 
 RL = Interests(("reinforcement-learning",))
 UTC = dt.UTC
@@ -125,6 +128,114 @@ async def test_two_reports_archived_together_after_an_outage_each_come_once_in_o
             ("start", thursday),
             ("end", thursday),
         ]
+
+
+class FailingOncePublisher(InOrderPublisher):
+    """Fails the first attempt at the digest of `day` (a 503 outlasting the client's retries)."""
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__()
+        self.day = day
+        self.failed = False
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        if digest.date == self.day and not self.failed:
+            self.failed = True
+            self.events.append(("failed", subscription.channel.channel, digest.date))
+            return PublishResult("failed", (), start_at, "503", parts=1)
+        return await super().publish(subscription, digest, key=key, start_at=start_at)
+
+
+async def test_a_channels_newer_digest_waits_for_the_retry_of_the_older_in_the_same_pass(
+    engine: AsyncEngine,
+) -> None:
+    """Wednesday's and Thursday's reports come together, and the post of Wednesday's digest fails
+    once. The worker holding both used to post Thursday's right after the failure and Wednesday's
+    at its retry: the newer first. It hands Thursday's back until Wednesday's is done."""
+    ref = ChannelRef("console", "local", "CUTC")
+    await SubscriptionStore(engine).save(Subscription(ref, RL, time=dt.time(9), tz="UTC"))
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    publisher = FailingOncePublisher(wednesday)
+    bot = deliverer(engine, publisher)
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    await bot.run_pass(back + dt.timedelta(seconds=3))
+    assert [(what, day) for what, _, day in publisher.events] == [("failed", wednesday)]
+    rows = {row.report_date: row for row in await Outbox(engine).list()}
+    assert (rows[thursday].status, rows[thursday].attempts) == ("pending", 0)
+    await bot.run_pass(back + dt.timedelta(hours=1), plan=False)  # after Wednesday's retry time
+    assert [(what, day) for what, _, day in publisher.events] == [
+        ("failed", wednesday),
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
+
+
+class GatedPublisher(InOrderPublisher):
+    """Holds the post of the digest of `day` until `gate` is set."""
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__()
+        self.day = day
+        self.gate = asyncio.Event()
+        self.holding = False  # the post of `day` has begun and waits for the gate
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        if digest.date == self.day:
+            self.holding = True
+            await self.gate.wait()
+        return await super().publish(subscription, digest, key=key, start_at=start_at)
+
+
+class CountedLock(asyncio.Lock):
+    """An asyncio.Lock that counts who asked for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    async def acquire(self) -> Literal[True]:
+        self.asked += 1
+        return await super().acquire()
+
+
+async def test_a_second_pass_of_one_deliverer_waits_for_the_first(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll that archives a report starts a pass of its own (`Scheduler.poll`) while the tick's
+    may still run. Both claim as one worker, which the claim trusts to post a channel's digests
+    in turn: the second pass took Thursday's digest while the first was posting Wednesday's."""
+    monkeypatch.setattr(bot.delivery.deliverer, "BATCH", 1)  # one claim, one digest at a time
+    ref = ChannelRef("console", "local", "CUTC")
+    await SubscriptionStore(engine).save(Subscription(ref, RL, time=dt.time(9), tz="UTC"))
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    publisher = GatedPublisher(wednesday)
+    bot_ = deliverer(engine, publisher)
+    bot_.pass_lock = lock = CountedLock()
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    now = back + dt.timedelta(seconds=3)
+    await bot_.planner.plan(now)
+    first = asyncio.create_task(bot_.deliver_due(now))
+    await until(lambda: publisher.holding)  # the first pass is posting Wednesday's digest
+    second = asyncio.create_task(bot_.deliver_due(now))
+    await until(lambda: lock.asked == 2 or second.done())
+    publisher.gate.set()
+    await asyncio.gather(first, second)
+    assert [(what, day) for what, _, day in publisher.events] == [
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
 
 
 async def run_days(

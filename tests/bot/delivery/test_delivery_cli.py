@@ -21,7 +21,7 @@ from bot.runtime.cli import main
 from bot.store.archive import Archive
 from bot.store.database import create_engine
 from bot.store.migrate import migrate
-from bot.store.outbox import Outbox
+from bot.store.outbox import Delivery, Outbox, Planned
 from bot.store.subscriptions import SubscriptionStore
 from tests.bot.delivery.test_delivery_flow import DAY, NOW, RL, ScriptedPublisher, setup
 from tests.bot.delivery.test_delivery_leases import FakeClock, deliverer
@@ -127,6 +127,57 @@ async def test_wait_returns_once_a_live_holder_records_its_outcome(engine: Async
     assert await settle(job, clock=clock, sleep=sleep) == {}
     (row,) = await Outbox(engine).list()
     assert row.status == "posted"
+
+
+async def two_days_for_one_channel(engine: AsyncEngine) -> tuple[ChannelRef, Delivery]:
+    """DAY's report and the day before's, both due for one channel: the older claimed by a live
+    deliverer ("alive:2"), the newer pending behind it; the older one's claim."""
+    await setup(engine, 1)
+    before = DAY - dt.timedelta(days=1)
+    await Archive(engine).ingest(
+        Report(before, (paper(arxiv_id="2604.00009", title="RL", domain="强化学习"),))
+    )
+    ref = ChannelRef("console", "local", "C000")
+    outbox = Outbox(engine)
+    await outbox.ensure([Planned(ref, before, NOW), Planned(ref, DAY, NOW)], NOW)
+    (held,) = await outbox.claim("alive:2", NOW, limit=1, lease=LEASE)
+    assert held.report_date == before
+    return ref, held
+
+
+async def test_deliver_says_which_digests_wait_for_their_channel_s_earlier_one(engine: AsyncEngine) -> None:
+    await two_days_for_one_channel(engine)
+    clock = FakeClock(NOW)
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    assert await job.deliver_due() == {}
+    text = "\n".join(describe({}, PlanNotes(day=DAY), await unsettled(job, clock()), clock()))
+    assert "1 digest held back until an earlier digest of its channel is done: console:local/C000" in text
+
+
+async def test_wait_delivers_what_waited_behind_a_claim_that_settled(engine: AsyncEngine) -> None:
+    """The holder recorded its outcome while this process's pass ran, not during its sleep: the
+    newer digest behind it was left pending, although `--wait` had waited for exactly that."""
+    _, held = await two_days_for_one_channel(engine)
+    clock = FakeClock(NOW)
+    publisher = ScriptedPublisher(parts=1)
+    job = deliverer(engine, publisher, "me", clock)
+    holder = Outbox(engine)
+    deliver_due = job.deliver_due
+
+    async def holder_records_meanwhile(now: dt.datetime | None = None) -> dict[str, int]:
+        outcomes = await deliver_due(now)
+        posted = PublishResult("posted", ("x",), 1, parts=1)
+        await holder.finish(held, "alive:2", posted, clock(), posted=("x",))
+        return outcomes
+
+    job.deliver_due = holder_records_meanwhile  # type: ignore[method-assign]
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(dt.timedelta(seconds=seconds))
+
+    assert await settle(job, clock=clock, sleep=sleep) == {"posted": 1}
+    assert publisher.posted == ["C000"]
+    assert {row.status for row in await Outbox(engine).list()} == {"posted"}
 
 
 def cli_database(

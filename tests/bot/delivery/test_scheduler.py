@@ -85,12 +85,15 @@ async def test_a_days_list_that_grows_after_it_was_archived_is_archived_in_full(
     asked for again: every paper submitted later that day was missing from the archive, from
     lookups and from every digest of it. Today and yesterday are now asked for on every poll."""
     first = dt.datetime(2026, 5, 6, 1, 10, tzinfo=dt.UTC)
-    archive = Archive(engine, clock=lambda: first)
+    clock = [first]  # when each poll archives
+    archive = Archive(engine, clock=lambda: clock[0])
     source = GrowingSource()
     source.add(TODAY, "Early Bird Agents")
     assert await poll_reports(source, archive, TODAY) == [TODAY]
+    clock[0] = first + dt.timedelta(hours=11)
     source.add(TODAY, "Noon Video Diffusion", "Evening RL")
     assert await poll_reports(source, archive, TODAY) == [TODAY]
+    clock[0] = first + dt.timedelta(hours=23)
     source.add(TODAY, "Just Before Midnight")
     assert await poll_reports(source, archive, TODAY + dt.timedelta(days=1)) == [TODAY]  # now yesterday
     report = await archive.report(TODAY)

@@ -88,3 +88,14 @@ def test_postgresql_is_pointed_to_pg_dump(
     assert status == 2
     assert "for PostgreSQL use pg_dump -Fc" in err
     assert "secret" not in err
+
+
+def test_a_sqlite_url_without_a_file_is_not_sent_to_pg_dump(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An in-memory SQLite database was answered "for PostgreSQL use pg_dump"."""
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", "sqlite+aiosqlite:///:memory:")
+    status, _, err = run(capsys, "backup", "x.db")
+    assert status == 2
+    assert "names none (':memory:': in memory, or a file: URI)" in err
+    assert "PostgreSQL" not in err

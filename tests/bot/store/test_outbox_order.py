@@ -45,10 +45,26 @@ async def test_one_worker_claims_a_channels_digests_together_oldest_first(outbox
 
 
 async def test_another_worker_leaves_the_newer_digest_while_the_older_is_claimed(outbox: Outbox) -> None:
-    assert claimed(await outbox.claim("a", NOW, limit=1, lease=LEASE)) == [("C1", OLDER)]
+    (older,) = await outbox.claim("a", NOW, limit=1, lease=LEASE)
+    assert claimed([older]) == [("C1", OLDER)]
     assert claimed(await outbox.claim("b", NOW, limit=10, lease=LEASE)) == [("C2", NEWER)]
-    # The worker holding the older one takes the newer too: it posts them in turn.
-    assert claimed(await outbox.claim("a", NOW, limit=10, lease=LEASE)) == [("C1", NEWER)]
+    # The worker posting the older one takes the newer too: it posts them in turn.
+    assert claimed(await outbox.claim("a", NOW, limit=10, lease=LEASE, holding=[older.id])) == [("C1", NEWER)]
+
+
+async def test_a_claim_its_worker_no_longer_works_on_keeps_the_newer_digest_back(outbox: Outbox) -> None:
+    """A delivery its worker stopped (the heartbeat could not renew its claim) stays that worker's
+    until the lease runs out, its outcome unknown. The worker's next pass used to take the newer
+    digest beside it as if it were posting the older one, and posted the newer first."""
+    await outbox.claim("a", NOW, limit=1, lease=LEASE)  # then stopped: not among those it holds
+    assert claimed(await outbox.claim("a", NOW + LEASE / 2, limit=10, lease=LEASE)) == [("C2", NEWER)]
+    # Once the lease has run out, the older is taken over (asking the platform), the newer with it
+    # (and C2's, whose claim by then has run out too).
+    assert claimed(await outbox.claim("a", NOW + 2 * LEASE, limit=10, lease=LEASE)) == [
+        ("C1", OLDER),
+        ("C1", NEWER),
+        ("C2", NEWER),
+    ]
 
 
 async def test_the_newer_digest_waits_for_the_older_ones_retry(outbox: Outbox) -> None:
