@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.archive import Archive
 from bot.store.database import create_engine
-from bot.store.migrate import migrate
+from tests.database_templates import drop_templates, migrate_postgres_schema, migrated_sqlite
 from tests.unreachable import DATABASES, refused_url, settle_sqlite_threads
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -103,13 +103,24 @@ def _database_params() -> list[Any]:
     return ["sqlite", postgres]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _database_templates() -> Iterator[None]:
+    yield
+    drop_templates()
+
+
 @asynccontextmanager
 async def fresh_database(kind: str, tmp_path: Path, *, migrated: bool = True) -> AsyncIterator[AsyncEngine]:
     """An empty database of `kind` ("sqlite": a file under tmp_path; "postgresql": a fresh schema in
-    the test server, dropped afterwards), migrated to the head unless `migrated` is false."""
+    the test server, dropped afterwards), at the head revision unless `migrated` is false (a copy
+    of one migrated template: tests/database_templates.py)."""
     async with AsyncExitStack() as cleanup:
         if kind == "sqlite":
-            db = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+            path = tmp_path / "test.db"
+            if migrated:
+                await migrated_sqlite(path)
+            db = create_engine(f"sqlite+aiosqlite:///{path}")
+            cleanup.push_async_callback(db.dispose)
         else:
             assert POSTGRES_URL
             schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -124,9 +135,9 @@ async def fresh_database(kind: str, tmp_path: Path, *, migrated: bool = True) ->
 
             cleanup.push_async_callback(drop_schema)
             db = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
-        cleanup.push_async_callback(db.dispose)  # first of the clean-ups: before the schema goes
-        if migrated:
-            await migrate(db)
+            cleanup.push_async_callback(db.dispose)  # first of the clean-ups: before the schema goes
+            if migrated:
+                await migrate_postgres_schema(POSTGRES_URL, admin, schema, db)
         yield db
 
 
