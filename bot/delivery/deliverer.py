@@ -25,7 +25,7 @@ from bot.delivery.decided import Decided, SplitsDigests, decide, recall, without
 from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
-from bot.errors import PaperbotError
+from bot.errors import PaperbotError, PlatformUnavailable
 from bot.models import ChannelRef, Subscription
 from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest
@@ -341,13 +341,29 @@ class Deliverer:
                     if isinstance(exc, PaperbotError):
                         # Raised on purpose and saying why (a platform whose history cannot be
                         # read right now): one line, retried as any failure; no traceback.
-                        log.warning("delivery %s failed: %s", delivery.key, exc)
+                        log.warning(
+                            "delivery %s failed: %s%s",
+                            delivery.key,
+                            exc,
+                            " (platform unavailable: no attempt used)"
+                            if isinstance(exc, PlatformUnavailable)
+                            else "",
+                        )
                     else:
                         log.exception("delivery %s failed", delivery.key)
                     error = f"{type(exc).__name__}: {exc}"
-                    result = PublishResult("failed", (), delivery.next_part, error)
+                    # The platform down while asking it what is up already: an outage, as in a post.
+                    outage = isinstance(exc, PlatformUnavailable)
+                    result = PublishResult(
+                        "failed", (), delivery.next_part, error, parts=delivery.parts, outage=outage
+                    )
                     status = await self.outbox.finish(
-                        delivery, self.worker, result, now, posted=delivery.posted
+                        delivery,
+                        self.worker,
+                        result,
+                        now,
+                        posted=delivery.posted,
+                        outage_until=self.worth_until(delivery),
                     )
                     await self._tell(delivery, subscription, result, status, now)
                     return status
@@ -403,11 +419,22 @@ class Deliverer:
         PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
         posted = (*delivery.posted, *result.posted)
         status = await self.outbox.finish(
-            delivery, self.worker, result, now, posted=posted, papers=len(digest.items)
+            delivery,
+            self.worker,
+            result,
+            now,
+            posted=posted,
+            papers=len(digest.items),
+            outage_until=self.worth_until(delivery),
         )
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         await self._tell(delivery, subscription, result, status, now)
         return status
+
+    def worth_until(self, delivery: Delivery) -> dt.datetime:
+        """Until when a platform outage is waited out for `delivery` (bot/store/outbox.py
+        `finish`): as late as the planner would still send it, `catch_up` after its due time."""
+        return delivery.due_at + self.catch_up
 
     def _skip_reason(self, delivery: Delivery, subscription: Subscription | None) -> str | None:
         """Why `delivery` is skipped without a digest, or None when it is to be posted."""
