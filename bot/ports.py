@@ -114,11 +114,13 @@ class Recipient:
 @dataclass(frozen=True, slots=True)
 class NotifyResult:
     """What one attempt to post a notice did. `permanent`: retrying cannot help (the channel or
-    person is gone, paperbot may not write there, its token was revoked)."""
+    person is gone, paperbot may not write there, its token was revoked). `outage`: the platform
+    itself was unavailable (as PublishResult's): the notice waits it out without using a try."""
 
     ok: bool
     error: str | None = None
     permanent: bool = False
+    outage: bool = False
 
 
 @runtime_checkable

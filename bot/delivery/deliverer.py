@@ -530,6 +530,7 @@ class Deliverer:
                     error=result.error,
                     subscription=subscription,
                     now=now,
+                    outage_until=self.worth_until(delivery) if result.outage else None,
                 )
         except Exception:  # the pass's end finds failures without a notice and asks again
             log.exception("could not record the notice about delivery %s", delivery.key)

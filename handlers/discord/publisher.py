@@ -342,11 +342,14 @@ class DiscordPublisher:
         except _Paused as stop:
             return NotifyResult(False, f"{stop.cause}: {stop.code}", permanent=True)
         except _Failed as stop:
-            return NotifyResult(False, stop.code)
+            return NotifyResult(False, stop.code, outage=stop.outage)
         except (discord.Forbidden, discord.NotFound) as exc:  # DMs closed (50007), unknown user
             return NotifyResult(False, _error_code(exc), permanent=True)
         except _TRANSIENT as exc:
-            return NotifyResult(False, _error_code(exc))
+            stopped = _classify(exc)
+            return NotifyResult(
+                False, _error_code(exc), outage=isinstance(stopped, _Failed) and stopped.outage
+            )
         return NotifyResult(True)
 
     async def _channel(self, channel_id: str) -> Any:

@@ -550,7 +550,9 @@ class SlackPublisher:
             await self.client.api_call("chat.postMessage", json=body)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             code = _error_code(exc)
-            return NotifyResult(False, code, permanent=code in NOTICE_PERMANENT_ERRORS)
+            return NotifyResult(
+                False, code, permanent=code in NOTICE_PERMANENT_ERRORS, outage=is_outage(code)
+            )
         return NotifyResult(True)
 
     # -- reading history -------------------------------------------------------------------------
