@@ -456,6 +456,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "会列出它，日志中 delivery={delivery} 的记录说明了经过；排除原因后（见 README 的 "
         "Troubleshooting），下一期日报会照常发送。读者仍可用 `/paper digest {date}` 查看这一期。",
     },
+    # Failed because the platform stayed unavailable (5xx, timeouts, no connection) until the digest
+    # was no longer worth sending (PAPERBOT_CATCH_UP_HOURS after its time): no channel fault.
+    "notice.delivery_outage": {
+        "en": "⚠️ paperbot could not post the {date} digest to {channel}: the platform was unavailable "
+        "until {until} (last error: {error}), and a digest is not sent later than that. Nothing is "
+        "wrong with the channel, and the next digest goes out as usual once the platform answers; "
+        "`paperbot deliveries --status failed` lists this one (delivery={delivery}). Readers can "
+        "still see it with `/paper digest {date}`.",
+        "zh": "⚠️ paperbot 无法将 {date} 的日报发到 {channel}：平台直到 {until} 仍不可用"
+        "（最后的错误：{error}），超过这个时间的日报不再补发。频道本身没有问题，平台恢复后下一期"
+        "日报会照常发送；`paperbot deliveries --status failed` 会列出这一期（delivery={delivery}）。"
+        "读者仍可用 `/paper digest {date}` 查看。",
+    },
+    "notice.delivery_outage.creator": {
+        "en": "The paperbot digest of {date} could not be posted to {channel}: the platform was "
+        "unavailable until {until} (last error: {error}). You can still read it there with "
+        "`/paper digest {date}`; the next one comes as usual.",
+        "zh": "paperbot 无法将 {date} 的日报发到 {channel}：平台直到 {until} 仍不可用"
+        "（最后的错误：{error}）。你仍可在该频道用 `/paper digest {date}` 查看；下一期会照常发送。",
+    },
     # Failed at planning, never attempted (attempts 0): the channel's stored time zone cannot be
     # loaded on this host (bot/delivery/planner.py), so it has no time to be due at.
     "notice.delivery_unplanned": {

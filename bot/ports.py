@@ -43,7 +43,8 @@ class PublishResult:
 
     "posted": every part is up; "paused": the channel can no longer receive digests and its
     subscription was paused (do not retry); "failed": a transient failure outlasted the client's
-    retries — resume from `next_part` later, so parts already posted are not posted again.
+    retries — resume from `next_part` later, so parts already posted are not posted again
+    (`outage`: because the platform was down, not the channel).
     """
 
     status: PublishStatus
@@ -54,6 +55,12 @@ class PublishResult:
     # "paused" only: the edge already told the subscription's creator why (Slack DMs them), so
     # bot/delivery/loud_failures.py must not tell them a second time.
     creator_told: bool = False
+    # "failed" only: the platform itself was unavailable (a 5xx, a timeout, a dropped connection,
+    # a rate limit longer than the client sits out), which says nothing about this channel: the
+    # outbox waits it out without using up the digest's attempts (bot/store/outbox.py `finish`).
+    outage: bool = False
+    # "failed" only: the platform asked for this many seconds before the next call (Retry-After).
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +114,13 @@ class Recipient:
 @dataclass(frozen=True, slots=True)
 class NotifyResult:
     """What one attempt to post a notice did. `permanent`: retrying cannot help (the channel or
-    person is gone, paperbot may not write there, its token was revoked)."""
+    person is gone, paperbot may not write there, its token was revoked). `outage`: the platform
+    itself was unavailable (as PublishResult's): the notice waits it out without using a try."""
 
     ok: bool
     error: str | None = None
     permanent: bool = False
+    outage: bool = False
 
 
 @runtime_checkable

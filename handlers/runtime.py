@@ -49,14 +49,15 @@ async def try_again(
     failure: Exception,
     say: Callable[[Exception, float], object],
     retry_on: tuple[type[Exception], ...] = (PlatformUnavailable,),
+    delay_after: Callable[[int], float] = retry_delay,
 ) -> T | None:
     """`failure` just happened: wait, then try `attempt` again, and again after each failure in
-    `retry_on` (1, 2, 4 … s apart, at most RETRY_CAP, with jitter), `say`ing each failure and the
-    wait before the next try; `attempt`'s value, or None once `stop` is set. Anything else it
-    raises ends the tries (a token refused, say)."""
+    `retry_on` (1, 2, 4 … s apart, at most RETRY_CAP, with jitter: `delay_after`, which tests
+    replace), `say`ing each failure and the wait before the next try; `attempt`'s value, or None
+    once `stop` is set. Anything else it raises ends the tries (a token refused, say)."""
     failures = 1
     while True:
-        delay = retry_delay(failures)
+        delay = delay_after(failures)
         say(failure, delay)
         if await stopped_within(stop, delay):
             return None

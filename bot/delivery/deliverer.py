@@ -25,7 +25,7 @@ from bot.delivery.decided import Decided, SplitsDigests, decide, recall, without
 from bot.delivery.digest_cache import DigestCache
 from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
-from bot.errors import PaperbotError
+from bot.errors import PaperbotError, PlatformUnavailable
 from bot.models import FINISHED_STATUSES, ChannelRef, Subscription
 from bot.ports import DigestPublisher, PublishResult
 from bot.ranking.digest import Digest
@@ -373,15 +373,27 @@ class Deliverer:
         try:
             return await self._deliver(delivery, subscription, now, decided)
         except Exception as exc:  # one bad delivery must not stop the others
+            # The platform down while asking it what is up already: an outage, as in a post.
+            outage = isinstance(exc, PlatformUnavailable)
             if isinstance(exc, PaperbotError):
                 # Raised on purpose and saying why (a platform whose history cannot be read right
                 # now): one line, retried as any failure; no traceback.
-                log.warning("delivery %s failed: %s", delivery.key, exc)
+                note = " (platform unavailable: no attempt used)" if outage else ""
+                log.warning("delivery %s failed: %s%s", delivery.key, exc, note)
             else:
                 log.exception("delivery %s failed", delivery.key)
             error = f"{type(exc).__name__}: {exc}"
-            result = PublishResult("failed", (), delivery.next_part, error)
-            status = await self.outbox.finish(delivery, self.worker, result, now, posted=delivery.posted)
+            result = PublishResult(
+                "failed", (), delivery.next_part, error, parts=delivery.parts, outage=outage
+            )
+            status = await self.outbox.finish(
+                delivery,
+                self.worker,
+                result,
+                now,
+                posted=delivery.posted,
+                outage_until=self.worth_until(delivery),
+            )
             await self._tell(delivery, subscription, result, status, now)
             return status
 
@@ -436,11 +448,22 @@ class Deliverer:
         PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
         posted = (*delivery.posted, *result.posted)
         status = await self.outbox.finish(
-            delivery, self.worker, result, now, posted=posted, papers=len(digest.items)
+            delivery,
+            self.worker,
+            result,
+            now,
+            posted=posted,
+            papers=len(digest.items),
+            outage_until=self.worth_until(delivery),
         )
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         await self._tell(delivery, subscription, result, status, now)
         return status
+
+    def worth_until(self, delivery: Delivery) -> dt.datetime:
+        """Until when a platform outage is waited out for `delivery` (bot/store/outbox.py
+        `finish`): as late as the planner would still send it, `catch_up` after its due time."""
+        return delivery.due_at + self.catch_up
 
     def _skip_reason(self, delivery: Delivery, subscription: Subscription | None) -> str | None:
         """Why `delivery` is skipped without a digest, or None when it is to be posted."""
@@ -536,6 +559,7 @@ class Deliverer:
                     error=result.error,
                     subscription=subscription,
                     now=now,
+                    outage_until=self.worth_until(delivery) if result.outage else None,
                 )
         except Exception:  # the pass's end finds failures without a notice and asks again
             log.exception("could not record the notice about delivery %s", delivery.key)

@@ -160,13 +160,18 @@ class Notices:
         error: str | None,
         subscription: Subscription | None,
         now: dt.datetime,
+        outage_until: dt.datetime | None = None,
     ) -> int:
         """A digest failed for good: tell the operator channel, or without one the channel's
-        creator. How many notices were new."""
+        creator. How many notices were new. `outage_until`: it failed because the platform was
+        unavailable until then, when the digest stopped being worth sending (no attempts counted)."""
         values = {"date": day.isoformat(), "attempts": attempts, "error": plain_error(error), "delivery": key}
         # No attempt at all: the planner failed it (a time zone this host cannot load), and the
         # notice says how to fix that rather than counting retries that never happened.
         message = "notice.delivery_failed" if attempts else "notice.delivery_unplanned"
+        if outage_until is not None:
+            message = "notice.delivery_outage"
+            values["until"] = f"{outage_until:%Y-%m-%d %H:%M} UTC"
         operator = self.policy.operator
         if operator is not None:
             locale = self.policy.operator_locale
@@ -335,6 +340,7 @@ class Notices:
                 now,
                 error=None if result.ok else result.error,
                 permanent=result.permanent,
+                outage=result.outage,
             )
             statuses.append(status)
         if result.ok:

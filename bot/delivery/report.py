@@ -120,9 +120,11 @@ def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: 
         )
     for row in open_.waiting[:SHOWN]:
         assert row.next_attempt_at is not None
+        # No attempt used: it waits out a platform outage (the error says until when).
+        tried = f"attempt {row.attempts} of {MAX_ATTEMPTS} failed" if row.attempts else "last try failed"
         lines.append(
             f"  retry of {channel_name(row.channel)} not due until {_when(row.next_attempt_at, now)} "
-            f"(attempt {row.attempts} of {MAX_ATTEMPTS} failed: {row.last_error or 'unknown error'})"
+            f"({tried}: {row.last_error or 'unknown error'})"
         )
     if len(open_.waiting) > SHOWN:
         lines.append(f"  … and {count(len(open_.waiting) - SHOWN, 'more retry', 'more retries')}")

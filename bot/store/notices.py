@@ -21,13 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.ports import Recipient
 from bot.store.database import as_utc
 from bot.store.leases import claim_rows
-from bot.store.outbox import backoff
+from bot.store.outbox import backoff, outage_delay
 from bot.store.tables import notices as table
 
 STATUSES = ("pending", "claimed", "sent", "failed")
 # A notice that still cannot be sent after this many tries (about 15 minutes of backoff) is
 # given up: it is in the log already, and a notice about a notice helps nobody.
 MAX_ATTEMPTS = 5
+# A platform outage uses no try (NotifyResult.outage): the notice about a digest that failed
+# because Slack was down for hours would otherwise be given up while Slack is still down, and the
+# operator never told. It is tried again (at most OUTAGE_RETRY_CAP apart) for this long after it
+# was asked for, then given up: a day-old notice is news nobody can act on any more.
+OUTAGE_PATIENCE = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +159,13 @@ class NoticeStore:
         *,
         error: str | None = None,
         permanent: bool = False,
+        outage: bool = False,
     ) -> str:
         """Record an attempt (sent when `error` is None) and release the claim; the new status,
-        or "lost" when the claim had been taken over meanwhile (the new owner decides)."""
+        or "lost" when the claim had been taken over meanwhile (the new owner decides). A failure
+        during a platform `outage` uses no try until OUTAGE_PATIENCE after the notice was asked for."""
         attempts = notice.attempts + 1
+        waiting_out = outage and not permanent and now < notice.created_at + OUTAGE_PATIENCE
         values: dict[str, Any] = {
             "attempts": attempts,
             "last_error": error,
@@ -167,6 +175,13 @@ class NoticeStore:
         }
         if error is None:
             values |= {"status": "sent", "sent_at": now}
+        elif waiting_out:
+            overdue = now - notice.created_at
+            values |= {
+                "status": "pending",
+                "attempts": notice.attempts,
+                "next_attempt_at": now + outage_delay(overdue),
+            }
         elif permanent or attempts >= MAX_ATTEMPTS:
             values |= {"status": "failed"}
         else:

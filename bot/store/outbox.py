@@ -56,6 +56,13 @@ BACKOFF_CAP = dt.timedelta(hours=1)
 # retries back off as above (4, 8, 16 minutes), so the six attempts still span ~30 minutes.
 FIRST_RETRY = dt.timedelta(seconds=20)
 QUICK_RETRIES = 2
+# A platform outage (a 5xx, a timeout, a dropped connection, a long Retry-After: PublishResult's
+# `outage`) is waited out without using up attempts, since it says nothing about the channel: six
+# attempts would end every digest of a half-hour Slack outage as failed. Its tries come 10-20 s
+# apart at first, then further apart the longer the digest is overdue (half of that, with jitter),
+# but never more than OUTAGE_RETRY_CAP apart, so a platform back up is met within minutes. What
+# bounds them is the digest's worth: `finish`'s `outage_until` (the planner's catch-up window).
+OUTAGE_RETRY_CAP = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +145,14 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> dt.timedelta
         window: dt.timedelta = FIRST_RETRY * (2 ** max(0, attempts - 1))
         return window * (0.5 + 0.5 * (rng or random).random())
     return backoff(attempts, rng)
+
+
+def outage_delay(overdue: dt.timedelta, rng: random.Random | None = None) -> dt.timedelta:
+    """How long a delivery `overdue` past its due time waits after a platform outage (see
+    OUTAGE_RETRY_CAP): the upper half of a window of half the overdue time, within
+    FIRST_RETRY..OUTAGE_RETRY_CAP."""
+    window: dt.timedelta = min(OUTAGE_RETRY_CAP, max(FIRST_RETRY, overdue / 2))
+    return window * (0.5 + 0.5 * (rng or random).random())
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,16 +377,36 @@ class Outbox:
         posted: Sequence[str],
         papers: int | None = None,
         rng: random.Random | None = None,
+        outage_until: dt.datetime | None = None,
     ) -> str:
-        """Record the outcome and release the claim in one statement; the new status."""
+        """Record the outcome and release the claim in one statement; the new status.
+
+        A failure during a platform outage (`result.outage`) uses up no attempt: the delivery is
+        tried again (OUTAGE_RETRY_CAP, and never before a Retry-After the platform sent) until
+        `outage_until`, past which the digest is not worth sending late, and then fails for
+        good. Without `outage_until` an outage counts as any failure."""
         # Attempts count publishes that returned, not claims: a worker killed before it could try
         # must not use up the retry budget of a delivery it never got to.
         attempts = delivery.attempts + 1
         next_attempt: dt.datetime | None = None
+        error = result.error
         if result.status == "posted":
             status = "posted"
         elif result.status == "paused":
             status = "skipped"
+        elif result.outage and outage_until is not None and now < outage_until:
+            status = "pending"
+            attempts = delivery.attempts
+            wait = outage_delay(now - delivery.due_at, rng)
+            if result.retry_after:
+                wait = max(wait, dt.timedelta(seconds=result.retry_after))
+            next_attempt = now + wait
+            until = f"{outage_until:%Y-%m-%d %H:%M} UTC"
+            error = f"{error} (platform unavailable: tried again until {until}, no attempt used)"
+        elif result.outage and outage_until is not None:
+            status = "failed"
+            until = f"{outage_until:%Y-%m-%d %H:%M} UTC"
+            error = f"{error} (platform unavailable until {until}; a digest is not sent later than that)"
         elif attempts >= MAX_ATTEMPTS:
             status = "failed"
         else:
@@ -390,7 +425,7 @@ class Outbox:
             posted=posted,
             parts=result.parts,
             papers=papers,
-            error=result.error,
+            error=error,
             next_attempt=next_attempt,
             uncertain=uncertain,
         )

@@ -389,11 +389,14 @@ def discord_usages(group: app_commands.Group) -> dict[str, str]:
 class PaperBot(discord.Client):
     """The Discord client: commands synced in setup_hook, persistent Details buttons re-added."""
 
-    def __init__(self, edge: DiscordEdge, *, guild_id: int | None = None) -> None:
+    def __init__(self, edge: DiscordEdge, *, guild_id: int | None = None, sync_commands: bool = True) -> None:
         # Guilds only (not privileged): GUILD_DELETE and CHANNEL_DELETE pause what they orphan.
         super().__init__(intents=discord.Intents(guilds=True))
         self.edge = edge
         self.guild_id = guild_id
+        # False for a client that reconnects after an outage: /paper was synced by an earlier
+        # one of the process, and syncing on every reconnect would spend Discord's daily quota.
+        self.sync_commands = sync_commands
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(paper_group(edge))
         self.tree.on_error = self.on_command_error  # type: ignore[method-assign]
@@ -417,6 +420,8 @@ class PaperBot(discord.Client):
         self.add_dynamic_items(DetailsButton, VoteButton)
         # Chinese clients see /paper's descriptions in Chinese (given to Discord at sync).
         await self.tree.set_translator(ChineseDescriptions())
+        if not self.sync_commands:
+            return
         if self.application_id is not None:
             log.warning("Discord: invite paperbot to a server with %s", invite_url(self.application_id))
         if self.guild_id is not None:

@@ -10,6 +10,7 @@ import aiohttp
 import discord
 from discord.http import HTTPClient, Ratelimit, Route
 
+from bot.errors import PlatformUnavailable
 from bot.models import ChannelRef, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
@@ -75,6 +76,9 @@ class DiscordDigestPublisher:
         try:
             return await self.publisher.posted_parts(subscription.channel.channel, key)
         except DiscordHistoryError as exc:
+            if exc.outage:
+                # Discord down, not the channel: the outbox waits it out without using an attempt.
+                raise PlatformUnavailable(str(exc)) from exc
             if not exc.channel_gone:
                 raise
             # Deleted or closed to paperbot since the attempt this one resumes: nothing more can

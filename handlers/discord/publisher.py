@@ -83,9 +83,10 @@ class DiscordHistoryError(PaperbotError):
     `channel_gone`: because the channel itself is gone or closed to paperbot (a post would be
     refused the same way and pause it), not because Discord did not answer."""
 
-    def __init__(self, message: str, *, channel_gone: bool = False) -> None:
+    def __init__(self, message: str, *, channel_gone: bool = False, outage: bool = False) -> None:
         super().__init__(message)
         self.channel_gone = channel_gone
+        self.outage = outage  # because Discord itself did not answer (see _Failed)
 
 
 class _Paused(Exception):
@@ -98,11 +99,16 @@ class _Paused(Exception):
 
 
 class _Failed(Exception):
-    """A transient failure: retry later from the same part."""
+    """A transient failure: retry later from the same part. `outage`: Discord itself was
+    unavailable (a 5xx after discord.py's retries, no connection, no answer in time, a rate limit
+    longer than discord.py sits out), which says nothing about the channel: the outbox waits it
+    out without using up the digest's attempts (PublishResult.outage)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, *, outage: bool = False, retry_after: float | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.outage = outage
+        self.retry_after = retry_after
 
 
 # Failures that say nothing about the channel: Discord unwell (5xx after discord.py's own
@@ -123,7 +129,11 @@ def _classify(exc: BaseException) -> _Paused | _Failed:
         return _Paused(cause, _error_code(exc))
     if isinstance(exc, discord.NotFound):
         return _Paused("unknown_channel", _error_code(exc))
-    return _Failed(_error_code(exc))
+    if isinstance(exc, discord.RateLimited):
+        return _Failed(_error_code(exc), outage=True, retry_after=exc.retry_after)
+    unwell = isinstance(exc, discord.HTTPException) and exc.status >= 500  # DiscordServerError
+    outage = unwell or isinstance(exc, (aiohttp.ClientError, TimeoutError, OSError))
+    return _Failed(_error_code(exc), outage=outage)
 
 
 def _error_code(exc: BaseException) -> str:
@@ -246,7 +256,15 @@ class DiscordPublisher:
                 part,
                 stop.code,
             )
-            return PublishResult("failed", tuple(posted), part, stop.code, parts=len(messages))
+            return PublishResult(
+                "failed",
+                tuple(posted),
+                part,
+                stop.code,
+                parts=len(messages),
+                outage=stop.outage,
+                retry_after=stop.retry_after,
+            )
         return PublishResult("posted", tuple(posted), len(messages), parts=len(messages))
 
     async def posted_parts(self, channel_id: str, marker: str, *, limit: int = HISTORY_LIMIT) -> set[int]:
@@ -272,10 +290,13 @@ class DiscordPublisher:
             raise DiscordHistoryError(
                 f"cannot read the history of channel {channel_id}: {exc}",
                 channel_gone=isinstance(exc, _Paused),
+                outage=isinstance(exc, _Failed) and exc.outage,
             ) from exc
         except _TRANSIENT as exc:
+            stopped = _classify(exc)
             raise DiscordHistoryError(
-                f"cannot read the history of channel {channel_id}: {_error_code(exc)}"
+                f"cannot read the history of channel {channel_id}: {_error_code(exc)}",
+                outage=isinstance(stopped, _Failed) and stopped.outage,
             ) from exc
         return parts
 
@@ -292,7 +313,9 @@ class DiscordPublisher:
                 if message.embeds and (message.embeds[-1].footer.text or "") == footer:
                     return int(message.id)
         except _TRANSIENT as exc:
-            raise _Failed(f"cannot read the history: {_error_code(exc)}") from exc
+            stopped = _classify(exc)
+            outage = isinstance(stopped, _Failed) and stopped.outage
+            raise _Failed(f"cannot read the history: {_error_code(exc)}", outage=outage) from exc
         logger.warning("Discord digest %s: its first message is gone; posting its cards unthreaded", marker)
         return 0
 
@@ -319,11 +342,14 @@ class DiscordPublisher:
         except _Paused as stop:
             return NotifyResult(False, f"{stop.cause}: {stop.code}", permanent=True)
         except _Failed as stop:
-            return NotifyResult(False, stop.code)
+            return NotifyResult(False, stop.code, outage=stop.outage)
         except (discord.Forbidden, discord.NotFound) as exc:  # DMs closed (50007), unknown user
             return NotifyResult(False, _error_code(exc), permanent=True)
         except _TRANSIENT as exc:
-            return NotifyResult(False, _error_code(exc))
+            stopped = _classify(exc)
+            return NotifyResult(
+                False, _error_code(exc), outage=isinstance(stopped, _Failed) and stopped.outage
+            )
         return NotifyResult(True)
 
     async def _channel(self, channel_id: str) -> Any:

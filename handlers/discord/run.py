@@ -22,7 +22,7 @@ from bot.runtime.composition import App
 from bot.runtime.config import ConfigurationError, Settings
 from handlers.discord.bot import DiscordEdge, PaperBot
 from handlers.ops import Readiness
-from handlers.runtime import retry_delay, stop_on_signals, stopped_within
+from handlers.runtime import retry_delay, stop_on_signals, try_again
 
 log = logging.getLogger("paperbot.discord")
 
@@ -41,7 +41,7 @@ def _refused() -> ConfigurationError:
     )
 
 
-def make_bot(app: App) -> PaperBot:
+def make_bot(app: App, *, sync_commands: bool = True) -> PaperBot:
     edge = DiscordEdge(
         app.archive,
         app.subscriptions,
@@ -50,7 +50,7 @@ def make_bot(app: App) -> PaperBot:
         vote_store=app.votes,
         notices=app.recorded_notices("discord-edge"),
     )
-    return PaperBot(edge, guild_id=app.settings.discord_guild_id)
+    return PaperBot(edge, guild_id=app.settings.discord_guild_id, sync_commands=sync_commands)
 
 
 async def log_in(client: discord.Client, settings: Settings) -> None:
@@ -76,12 +76,27 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         ) from None
 
 
-async def run_discord(app: App, stop: asyncio.Event | None = None, readiness: Readiness | None = None) -> int:
+class _RefusedWhileServing(PlatformUnavailable):
+    """DISCORD_TOKEN refused after Discord had accepted it in this process (reset in the Developer
+    Portal while running): tried again like an outage, so it stops nothing else, but said as an
+    error, since only the operator can mend it."""
+
+
+async def run_discord(
+    app: App,
+    stop: asyncio.Event | None = None,
+    readiness: Readiness | None = None,
+    *,
+    delay_after: Callable[[int], float] = retry_delay,
+) -> int:
     """Serve Discord until `stop`. Discord being unavailable (no answer, a 5xx, a failed
-    connection) never ends it: the other platforms keep serving and Discord is tried again,
-    with backoff, until it answers. A token Discord refuses before it ever accepted one is a
-    configuration error (exit 2); one refused later (reset in the Developer Portal while
-    running) is logged as an error and tried again like an outage, so it stops nothing else."""
+    connection, a gateway connection lost) never ends it: the other platforms keep serving and
+    Discord is tried again on the shared policy (handlers/runtime.py `try_again`: 1, 2, 4 … s
+    apart, at most RETRY_CAP, with jitter; `delay_after` replaces it in tests), each try logged,
+    and /readyz and `paperbot_platform_connected` say "not connected" meanwhile. A token Discord
+    refuses before it ever accepted one is a configuration error (exit 2); one refused later
+    (reset in the Developer Portal while running) is logged as an error and tried again like an
+    outage, so it stops nothing else."""
     stop = stop or stop_on_signals()
     current: list[PaperBot] = []  # the bot of the current try
 
@@ -95,69 +110,109 @@ async def run_discord(app: App, stop: asyncio.Event | None = None, readiness: Re
     if readiness is not None:
         readiness.platforms["discord"] = connected
     accepted = False  # whether Discord's gateway has accepted DISCORD_TOKEN in this process
+    synced = False  # whether /paper was synced in this process (once is enough: it changes only on upgrade)
+    failing = False  # whether the last try failed (the next one that gets through says so)
 
     def served() -> None:
         nonlocal accepted
         accepted = True
 
-    failures = 0
-    while not stop.is_set():
-        bot = make_bot(app)
+    async def session() -> PlatformUnavailable | None:
+        """One connection, from the login to its end: None once `stop` ended it; the failure that
+        ended a connection Discord had accepted (READY came: a fresh outage, backed off from the
+        start); raises PlatformUnavailable when it did not get that far."""
+        nonlocal synced, failing
+        bot = make_bot(app, sync_commands=not synced)
         current[:] = [bot]
         try:
             async with bot:  # closes the HTTP session and the gateway on the way out
                 await log_in(bot, app.settings)  # also syncs the commands (setup_hook)
+                synced = True
                 await _use_gateway_of(bot, app.settings.discord_api_url)
-                if failures:
-                    log.info("Discord: reachable again after %d failed tries", failures)
-                failures = 0
-                # discord.py reconnects a dropped gateway on its own, with its own backoff; it
-                # raises only what a reconnect cannot mend (a refused token, bad intents).
-                if await _serve(bot, stop, on_ready=served):
-                    break
+                if failing:
+                    log.info("Discord: reachable again")
+                failing = False
+                await _serve(bot, stop, on_ready=served)
+                return None
         except ConfigurationError:
             if not accepted:
                 raise  # misconfigured from the start: fail fast, one line naming the variable
-            # Reset while serving: nothing else must stop for it; the operator must act.
-            level, why = (
-                logging.ERROR,
-                "Discord refused DISCORD_TOKEN (reset in the Developer Portal? set the new one)",
-            )
-        except PaperbotError as exc:  # unreachable, or a gateway closed for good: an outage
-            level, why = logging.WARNING, str(exc)
-        failures += 1
-        delay = retry_delay(failures)
+            raise _RefusedWhileServing(
+                "Discord refused DISCORD_TOKEN (reset in the Developer Portal? set the new one)"
+            ) from None
+        except _ConnectionLost as lost:
+            if lost.was_ready:
+                return PlatformUnavailable(str(lost))
+            raise PlatformUnavailable(str(lost)) from None
+
+    def said(failure: Exception, delay: float) -> None:
+        nonlocal failing
+        failing = True
+        level = logging.ERROR if isinstance(failure, _RefusedWhileServing) else logging.WARNING
         log.log(
             level,
             "Discord unavailable: %s; trying again in %.0f s (the other platforms keep serving)",
-            why,
+            failure,
             delay,
         )
-        if await stopped_within(stop, delay):
-            break
+
+    failure: PlatformUnavailable | None = None
+    while not stop.is_set():
+        if failure is None:
+            try:
+                failure = await session()  # the first try: a refused token ends `run` here
+            except PlatformUnavailable as exc:
+                failure = exc
+            if failure is None:
+                break  # stopped
+            continue
+        failure = await try_again(session, stop, failure, said, delay_after=delay_after)
+        if failure is None:
+            break  # stopped (while Discord was down, or after serving)
     log.warning("Discord: stopping")
     return 0
 
 
-async def _serve(bot: PaperBot, stop: asyncio.Event, on_ready: Callable[[], None]) -> bool:
-    """Hold the gateway connection until `stop` (True) or until discord.py gives up on it:
-    raises ConfigurationError for a token the gateway refuses, PaperbotError for the rest.
-    `on_ready` is called once the gateway said READY."""
-    connection = asyncio.create_task(bot.connect(reconnect=True))
+class _ConnectionLost(PaperbotError):
+    """The gateway connection ended for a reason a new connection may mend. `was_ready`: Discord
+    had accepted it (READY) before it ended."""
+
+    def __init__(self, message: str, *, was_ready: bool) -> None:
+        super().__init__(message)
+        self.was_ready = was_ready
+
+
+async def _serve(bot: PaperBot, stop: asyncio.Event, on_ready: Callable[[], None]) -> None:
+    """Hold the gateway connection until `stop`, or until it is lost: raises
+    ConfigurationError for a token the gateway refuses, _ConnectionLost for the rest.
+    `on_ready` is called once the gateway said READY.
+
+    discord.py itself follows Discord's requests to reconnect or resume (op 7, a session to
+    resume), and resumes once right after a dropped connection; with `reconnect=False` it
+    gives up when that fails instead of trying again on its own backoff (up to ~17 minutes
+    apart, a traceback logged each time), so every reconnect after that is run_discord's, on
+    the shared policy."""
+    connection = asyncio.create_task(bot.connect(reconnect=False))
     stopping = asyncio.create_task(stop.wait())
     ready = asyncio.create_task(bot.wait_until_ready())
     ready.add_done_callback(lambda task: None if task.cancelled() or task.exception() else on_ready())
     done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    was_ready = ready.done() and not ready.cancelled() and ready.exception() is None
     ready.cancel()
     if connection in done:
         stopping.cancel()
         failure = connection.exception()
         if isinstance(failure, discord.ConnectionClosed) and failure.code == AUTHENTICATION_FAILED:
             raise _refused()
-        raise PaperbotError(f"Discord connection failed: {failure or 'closed'}")
+        why = _why(failure) if failure is not None else "closed"
+        raise _ConnectionLost(f"Discord connection lost: {why}", was_ready=was_ready)
     await bot.close()
     connection.cancel()
-    return True
+
+
+def _why(failure: BaseException) -> str:
+    """A failure's text; its type when it has none (a timeout)."""
+    return str(failure) or type(failure).__name__
 
 
 async def _use_gateway_of(bot: PaperBot, api_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.errors import PlatformUnavailable
 from bot.models import ChannelRef, DigestSettings, Subscription
 from bot.ports import NotifyResult, PublishResult, Recipient
 from bot.ranking.digest import Digest
@@ -9,7 +10,13 @@ from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.blocks import digest_messages
 from handlers.slack.messages import SlackMessage
 from handlers.slack.oauth import WorkspaceClients
-from handlers.slack.publisher import PERMANENT_ERRORS, SlackHistoryError, SlackPublisher, pause_reason
+from handlers.slack.publisher import (
+    PERMANENT_ERRORS,
+    SlackHistoryError,
+    SlackPublisher,
+    is_outage,
+    pause_reason,
+)
 
 # Rendered digests kept per publisher: a pass sends the same few digests to many channels.
 RENDERED_KEPT = 64
@@ -61,6 +68,9 @@ class SlackDigestPublisher:
         try:
             return await publisher.posted_parts(subscription.channel.channel, key)
         except SlackHistoryError as exc:
+            if is_outage(exc.code):
+                # Slack down, not the channel: the outbox waits it out without using an attempt.
+                raise PlatformUnavailable(str(exc)) from exc
             if exc.code not in PERMANENT_ERRORS:
                 raise
             # The channel is gone or closed to paperbot (removed, archived, token revoked) since

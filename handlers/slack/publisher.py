@@ -275,6 +275,29 @@ CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"
 # deactivated — a token problem in Slack's docs, so a DM with the same token cannot work either).
 WORKSPACE_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
 PERMANENT_ERRORS = CHANNEL_ERRORS | WORKSPACE_ERRORS
+# Failures that say nothing about the channel, once the client's own retries are spent: Slack
+# unwell (a 5xx, or its own words for one in a 200: internal_error, fatal_error,
+# service_unavailable, request_timeout), unreachable (no connection, no answer in time), or asking
+# to be left alone longer than the client sits out (429 `ratelimited` with a long Retry-After).
+# The outbox waits these out without using up the digest's attempts (PublishResult.outage).
+OUTAGE_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "http_429",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "timeout",
+    }
+)
+
+
+def is_outage(code: str) -> bool:
+    """Whether Slack's error `code` (`_error_code`'s) says Slack is down, not the channel."""
+    return code in OUTAGE_ERRORS or code.startswith(("http_5", "not_json_http_5", "connection_error"))
+
+
 # A notice that meets one of these is given up at once (the person is gone, or DMs are closed).
 NOTICE_PERMANENT_ERRORS = PERMANENT_ERRORS | {"user_not_found", "user_disabled", "cannot_dm_bot"}
 # chat.postMessage truncates `text` at 40,000 characters; a notice is a paragraph or a short list.
@@ -343,16 +366,22 @@ class SlackPublisher:
                 try:  # resuming after part 0 went out in an earlier attempt: find it
                     thread_ts = await self._part_ts(channel, delivery_id, 0)
                 except SlackHistoryError as exc:
-                    return await self._stopped(subscription, str(exc), tuple(posted), part, len(messages))
+                    return await self._stopped(
+                        subscription, str(exc), tuple(posted), part, len(messages), code=exc.code
+                    )
                 if not thread_ts:
                     logger.warning(
                         "Slack digest %s: its first message is gone; posting its cards in the channel",
                         delivery_id,
                     )
             parent = thread_ts if message.thread else None
-            ts, error = await self._post_part(channel, message, delivery_id, part, len(messages), parent)
+            ts, error, wait = await self._post_part(
+                channel, message, delivery_id, part, len(messages), parent
+            )
             if error is not None:
-                return await self._stopped(subscription, error, tuple(posted), part, len(messages))
+                return await self._stopped(
+                    subscription, error, tuple(posted), part, len(messages), retry_after=wait
+                )
             posted.append(ts)
             if part == 0:
                 thread_ts = ts
@@ -415,8 +444,9 @@ class SlackPublisher:
         part: int,
         parts: int,
         thread_ts: str | None = None,
-    ) -> tuple[str, str | None]:
-        """(ts, None) once posted, or ("", error code) after the client's retries gave up. A
+    ) -> tuple[str, str | None, float | None]:
+        """(ts, None, None) once posted, or ("", error code, the Retry-After Slack sent if any)
+        after the client's retries gave up. A
         message with images that Slack refuses as `invalid_blocks` (it could not fetch an image)
         is posted once more without them: nothing was posted, and the paper is still worth it."""
         metadata = {
@@ -442,7 +472,7 @@ class SlackPublisher:
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             code = _error_code(exc)
             if code != "invalid_blocks" or message.plain_blocks is None:
-                return "", code
+                return "", code, _retry_after(exc)
             logger.warning(
                 "Slack refused part %d of %s with images (%s); posting it without", part, delivery_id, exc
             )
@@ -450,16 +480,37 @@ class SlackPublisher:
             try:
                 response = await self.client.api_call("chat.postMessage", json=body)
             except (SlackClientError, aiohttp.ClientError, TimeoutError) as again:
-                return "", _error_code(again)
-        return str(response.get("ts") or ""), None
+                return "", _error_code(again), _retry_after(again)
+        return str(response.get("ts") or ""), None, None
 
     async def _stopped(
-        self, subscription: Subscription, error: str, posted: tuple[str, ...], part: int, parts: int
+        self,
+        subscription: Subscription,
+        error: str,
+        posted: tuple[str, ...],
+        part: int,
+        parts: int,
+        *,
+        code: str | None = None,
+        retry_after: float | None = None,
     ) -> PublishResult:
-        if error not in PERMANENT_ERRORS:
-            logger.info("Slack digest for %s stopped at part %d: %s", subscription.channel, part, error)
-            return PublishResult("failed", posted, part, error, parts=parts)
-        told = await self._pause(subscription, error)
+        """The result of a digest stopped at `part` by `error` (Slack's `code`, when the error
+        says more than the code): paused for a permanent error, else failed, as an outage when
+        Slack itself is unwell."""
+        code = code or error
+        if code not in PERMANENT_ERRORS:
+            outage = is_outage(code)
+            logger.info(
+                "Slack digest for %s stopped at part %d: %s%s",
+                subscription.channel,
+                part,
+                error,
+                " (Slack unavailable: tried again without using an attempt)" if outage else "",
+            )
+            return PublishResult(
+                "failed", posted, part, error, parts=parts, outage=outage, retry_after=retry_after
+            )
+        told = await self._pause(subscription, code)
         return PublishResult("paused", posted, part, error, parts=parts, creator_told=told)
 
     async def _pause(self, subscription: Subscription, code: str) -> bool:
@@ -499,7 +550,9 @@ class SlackPublisher:
             await self.client.api_call("chat.postMessage", json=body)
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             code = _error_code(exc)
-            return NotifyResult(False, code, permanent=code in NOTICE_PERMANENT_ERRORS)
+            return NotifyResult(
+                False, code, permanent=code in NOTICE_PERMANENT_ERRORS, outage=is_outage(code)
+            )
         return NotifyResult(True)
 
     # -- reading history -------------------------------------------------------------------------
@@ -551,6 +604,19 @@ def slack_error_code(exc: SlackApiError) -> str:
     if isinstance(data, dict) and data.get("error"):
         return str(data["error"])
     return f"http_{response.status_code}"  # e.g. a 503 whose body was not Slack's JSON
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """The seconds a 429's Retry-After asked for, None for any other failure."""
+    response: Any = getattr(exc, "response", None)
+    if not isinstance(exc, SlackApiError) or getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _error_code(exc: BaseException) -> str:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.deliverer import LEASE, Deliverer
+from bot.delivery.deliverer import LEASE, Deliverer, utc_now
 from bot.delivery.planner import due_at
 from bot.models import ChannelRef, Interests, Report, Subscription
 from bot.store.archive import Archive
-from bot.store.outbox import Outbox
+from bot.store.outbox import MAX_ATTEMPTS, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.delivery import SlackDigestPublisher
@@ -49,7 +50,9 @@ async def no_wait(_seconds: float) -> None:
     return None
 
 
-def deliverer(engine: AsyncEngine, slack: FakeSlack, worker: str = "w1") -> Deliverer:
+def deliverer(
+    engine: AsyncEngine, slack: FakeSlack, worker: str = "w1", clock: Callable[[], dt.datetime] = utc_now
+) -> Deliverer:
     store = SubscriptionStore(engine)
     clients = WorkspaceClients(
         slack.base_url, client=make_client(FAKE_TOKEN, slack.base_url, retry_sleep=no_wait)
@@ -61,6 +64,7 @@ def deliverer(engine: AsyncEngine, slack: FakeSlack, worker: str = "w1") -> Deli
         taxonomy=builtin_taxonomy(),
         publishers={"slack": SlackDigestPublisher(clients, store)},
         worker=worker,
+        clock=clock,
     )
 
 
@@ -297,9 +301,11 @@ async def test_rate_limits_and_server_errors_are_retried_until_delivered(
 async def test_a_failed_delivery_is_retried_later_with_backoff_then_visible_as_failed(
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:
+    """A failure of the channel's own, neither permanent nor an outage of Slack (a scope the app
+    lacks, until someone fixes it): six attempts, then failed for good."""
     await Archive(engine).ingest(report())
     await subscribe(engine, "C0DOWN")
-    slack.server_error("chat.postMessage", times=None, channel="C0DOWN")
+    slack.slack_error("chat.postMessage", "missing_scope", times=None, channel="C0DOWN")
     job = deliverer(engine, slack)
     now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     assert await job.run_pass(now, force=True) == {"pending": 1}
@@ -327,7 +333,7 @@ async def test_claims_a_crash_abandoned_do_not_use_up_the_retry_budget(
     for round_ in range(MAX_ATTEMPTS + 2):  # claimed, then the worker dies, again and again
         moment = now + (LEASE + dt.timedelta(seconds=1)) * round_
         assert len(await job.outbox.claim("crashy", moment, limit=5, lease=LEASE)) == 1
-    slack.server_error("chat.postMessage", times=3, channel="C0ABANDON")  # one transient failure
+    slack.slack_error("chat.postMessage", "missing_scope", channel="C0ABANDON")  # one failed attempt
     later = now + dt.timedelta(days=1)
     assert await deliverer(engine, slack, "calm").deliver_due(later) == {"pending": 1}
     (row,) = await Outbox(engine).list()
@@ -364,7 +370,9 @@ async def test_a_post_that_hangs_ends_the_pass_and_is_retried_after_asking_slack
         async with asyncio.timeout(10):  # a guard against the old unbounded wait, not a timing
             assert await job.run_pass(now, force=True) == {"pending": 1}
         (row,) = await Outbox(engine).list()
-        assert (row.status, row.last_error) == ("pending", "timeout")
+        assert (row.status, row.attempts) == ("pending", 0)  # Slack's silence: no attempt used
+        assert row.last_error is not None
+        assert row.last_error.startswith("timeout (platform unavailable")
         async with asyncio.timeout(10):
             while not slack.messages_in("C0HANG"):  # the hung post lands late  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
@@ -372,3 +380,96 @@ async def test_a_post_that_hangs_ends_the_pass_and_is_retried_after_asking_slack
         assert await job.deliver_due(now + dt.timedelta(hours=1)) == {"posted": 1}
     assert posts(slack, "C0HANG") == 1  # asked, found, not posted again
     assert slack.calls_to("conversations.history")
+
+
+# -- Slack down mid-pass: waited out, no attempt used, each part once --------------------------
+
+MORNING = dt.datetime(2026, 3, 8, 9, 0, tzinfo=dt.UTC)  # 09:00 UTC: the channels' time, after ARRIVED
+
+
+def pinned(moment: dt.datetime = MORNING) -> Callable[[], dt.datetime]:
+    """A deliverer clock that stands still: each pass is given its own time."""
+    return partial(_identity, moment)
+
+
+def from_part(first: int) -> Callable[[dict[str, Any]], bool]:
+    return lambda params: bool(params["metadata"]["event_payload"]["part"] >= first)
+
+
+def parts_in(slack: FakeSlack, channel: str) -> list[int]:
+    return [m["metadata"]["event_payload"]["part"] for m in slack.messages_in(channel)]
+
+
+async def test_a_slack_outage_mid_digest_uses_no_attempt_and_posts_each_part_once(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Slack answers 503 from the second part of a digest on, then is down altogether (history
+    reads too) for three hours: far more tries than a digest has attempts, none of them used up;
+    once Slack is back the rest of the digest goes out, and no part twice."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report(14))  # 14 papers: several messages
+    await subscribe(engine, "C0OUTAGE")
+    job = deliverer(engine, slack, clock=pinned())
+    slack.server_error("chat.postMessage", times=None, when=from_part(1))
+    assert await job.run_pass(MORNING) == {"pending": 1}
+    assert parts_in(slack, "C0OUTAGE") == [0]
+    slack.clear_failures()
+    slack.down = 503
+    for minutes in range(10, 3 * 60, 10):
+        assert await job.deliver_due(MORNING + dt.timedelta(minutes=minutes)) == {"pending": 1}
+    assert len(slack.calls_to("conversations.history")) > MAX_ATTEMPTS  # asked every try
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.attempts, row.next_part, len(row.posted)) == ("pending", 0, 1, 1)
+    assert row.parts is not None
+    assert row.parts >= 2  # part way through: the first part up, the rest not
+    slack.down = None
+    assert await job.deliver_due(MORNING + dt.timedelta(hours=3)) == {"posted": 1}
+    assert parts_in(slack, "C0OUTAGE") == list(range(row.parts))
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.attempts, len(row.posted)) == ("posted", 1, row.parts)
+
+
+async def test_a_slack_outage_ends_a_digest_as_failed_only_once_it_is_not_worth_sending(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0LONG")
+    job = deliverer(engine, slack, clock=pinned())
+    slack.down = 503
+    assert await job.run_pass(MORNING) == {"pending": 1}
+    for hours in range(1, 12):
+        assert await job.deliver_due(MORNING + dt.timedelta(hours=hours)) == {"pending": 1}
+    assert await job.deliver_due(MORNING + job.catch_up + dt.timedelta(minutes=1)) == {"failed": 1}
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error is not None
+    assert "platform unavailable until 2026-03-08 21:00 UTC" in row.last_error
+    assert await job.deliver_due(MORNING + dt.timedelta(days=1)) == {}
+    assert posts(slack, "C0LONG") == 0
+
+
+async def test_a_long_retry_after_is_waited_out_by_the_outbox_without_using_an_attempt(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0LIMITED")
+    job = deliverer(engine, slack, clock=pinned())
+    slack.rate_limit("chat.postMessage", retry_after=600)  # beyond what the client sits out
+    assert await job.run_pass(MORNING) == {"pending": 1}
+    assert await job.deliver_due(MORNING + dt.timedelta(minutes=9)) == {}  # Slack said 10 minutes
+    assert await job.deliver_due(MORNING + dt.timedelta(minutes=10)) == {"posted": 1}
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.attempts) == ("posted", 1)
+    assert posts(slack, "C0LIMITED") == 1
+
+
+async def test_a_channel_slack_no_longer_lets_paperbot_post_in_is_still_paused_at_once(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0GONE")
+    slack.slack_error("chat.postMessage", "not_in_channel", times=None, channel="C0GONE")
+    job = deliverer(engine, slack, clock=pinned())
+    assert await job.run_pass(MORNING) == {"skipped": 1}
+    sub = await SubscriptionStore(engine).get(ChannelRef("slack", "T0FAKE", "C0GONE"))
+    assert sub is not None
+    assert sub.paused

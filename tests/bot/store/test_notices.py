@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import Recipient
-from bot.store.notices import MAX_ATTEMPTS, NewNotice, NoticeStore
+from bot.store.notices import MAX_ATTEMPTS, OUTAGE_PATIENCE, NewNotice, NoticeStore
 
 NOW = dt.datetime(2026, 5, 6, 12, 0, tzinfo=dt.UTC)
 OPS = Recipient("slack", "T1", "COPS")
@@ -93,6 +93,29 @@ async def test_a_failed_send_is_retried_with_backoff_then_given_up(engine: Async
         moment += dt.timedelta(hours=1)
     [stored] = await store.list()
     assert (stored.status, stored.attempts, stored.last_error) == ("failed", MAX_ATTEMPTS, "ratelimited")
+
+
+async def test_a_platform_outage_uses_no_try_until_the_notice_is_a_day_old(engine: AsyncEngine) -> None:
+    """The notice of a digest that failed because Slack was down for hours goes to Slack: five
+    tries over ~15 minutes gave it up while Slack was still down, and nobody was told."""
+    store = NoticeStore(engine)
+    await store.add([late()], NOW)
+    moment = NOW
+    for _ in range(MAX_ATTEMPTS * 4):
+        [notice] = await store.claim("w1", moment, limit=10, lease=LEASE, platforms=["slack"])
+        assert await store.finish(notice, "w1", moment, error="http_503", outage=True) == "pending"
+        assert await store.claim("w1", moment, limit=10, lease=LEASE, platforms=["slack"]) == []
+        moment += dt.timedelta(minutes=5)  # the cap: it is due again by then
+    [stored] = await store.list()
+    assert (stored.status, stored.attempts) == ("pending", 0)
+    [notice] = await store.claim("w1", moment, limit=10, lease=LEASE, platforms=["slack"])
+    assert await store.finish(notice, "w1", moment) == "sent"  # Slack is back
+    await store.add([late("2026-05-07")], NOW)
+    gone = NOW + OUTAGE_PATIENCE
+    [notice] = await store.claim("w1", gone, limit=10, lease=LEASE, platforms=["slack"])
+    assert await store.finish(notice, "w1", gone, error="http_503", outage=True) == "pending"  # a try used
+    [stored] = [n for n in await store.list() if n.subject == "2026-05-07"]
+    assert stored.attempts == 1
 
 
 async def test_a_permanent_failure_is_given_up_at_once(engine: AsyncEngine) -> None:

@@ -203,6 +203,16 @@ class FakeDiscord:
     async def wait_identified(self, within: float = 10) -> None:
         await asyncio.wait_for(self._identified.wait(), within)
 
+    async def wait_identifies(self, count: int, within: float = 10) -> None:
+        """Until the gateway has seen `count` IDENTIFYs (a new session each: a reconnect)."""
+        await self.until(lambda: len(self.identifies) >= count, within=within)
+
+    async def drop_gateway(self, code: int = 1001) -> None:
+        """Close every gateway connection, as Discord does when a gateway node goes away (1001):
+        the client may resume or reconnect (a bad token's 4004 is `gateway_refuses`)."""
+        for socket in list(self._sockets):
+            await socket.close(code=code, message=b"Going away")
+
     # -- building what Discord sends -------------------------------------------------------------
 
     def member(self, *, permissions: int = VIEW_AND_SEND, user_id: int = MEMBER_ID) -> dict[str, Any]:
@@ -438,6 +448,8 @@ class FakeDiscord:
                         break
                     self.identifies.append(frame["d"])
                     self._identified.set()
+                    async with self._changed:
+                        self._changed.notify_all()
                     if self.hold_ready is not None:
                         await self.hold_ready.wait()
                     await socket.send_str(json.dumps(self._ready()))

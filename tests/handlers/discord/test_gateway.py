@@ -9,6 +9,7 @@ member without Manage Channels changes a channel by any command, option text or 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Interests, Subscription
 from bot.reports.sources.local import LocalSource
+from bot.runtime import metrics
 from bot.runtime.composition import App
 from bot.runtime.config import SAMPLE_REPORT, ConfigurationError, Settings
 from bot.store.votes import VoteStore
@@ -244,3 +246,48 @@ async def test_a_token_the_gateway_refuses_is_the_same_clear_error(
     settings = Settings(discord_token=SecretStr(FAKE_TOKEN), discord_api_url=fake.api_url)
     with pytest.raises(ConfigurationError, match=r"^invalid DISCORD_TOKEN: Discord refused it"):
         await asyncio.wait_for(run_discord(App(settings, engine), asyncio.Event(), Readiness(engine)), 10)
+
+
+async def test_a_lost_gateway_is_reconnected_on_the_shared_policy_and_readyz_follows(
+    fake: FakeDiscord, engine: AsyncEngine, clean_environment: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord drops the gateway and is down for a while (its REST API and gateway answer 503):
+    discord.py's own reconnect loop tried again up to ~17 minutes apart, each time with a
+    traceback, while /readyz said not connected. The reconnect is run_discord's, on the shared
+    policy (handlers/runtime.py `try_again`: growing waits, each logged), and /readyz (and
+    `paperbot_platform_connected`) follow the connection."""
+    tries: list[int] = []
+
+    def delay_after(failures: int) -> float:  # the policy's waits, recorded and not waited
+        tries.append(failures)
+        if failures == 3:
+            fake.down = None  # Discord is back after the third failed try
+        return 0.0
+
+    settings = Settings(discord_token=SecretStr(FAKE_TOKEN), discord_api_url=fake.api_url)
+    stop, readiness = asyncio.Event(), Readiness(engine)
+    running = asyncio.create_task(
+        run_discord(App(settings, engine), stop, readiness, delay_after=delay_after)
+    )
+    try:
+        await fake.wait_identified()
+        await until_ready(readiness)
+        synced = len(fake.synced)
+        with caplog.at_level(logging.WARNING, logger="paperbot.discord"):
+            fake.down = 503
+            await fake.drop_gateway()
+            await fake.wait_identifies(2)  # a new session, once Discord answers again
+            await until_ready(readiness)
+        assert tries == [1, 2, 3]  # the lost connection, then the login answered 503 twice
+        said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Discord unavailable")]
+        assert len(said) == 3
+        assert said[0].startswith("Discord unavailable: Discord connection lost")
+        assert "503" in said[1]
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback per try
+        assert len(fake.synced) == synced  # /paper is not synced again on each reconnect
+        _, answer = await ask(fake, "help", {})
+        assert "/paper subscribe topics:" in answer.text
+        assert metrics.REGISTRY.get_sample_value("paperbot_platform_connected", {"platform": "discord"}) == 1
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0

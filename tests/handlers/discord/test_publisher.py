@@ -14,6 +14,7 @@ import discord
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.errors import PlatformUnavailable
 from bot.models import ChannelRef, Interests, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest, DigestItem
@@ -312,7 +313,10 @@ async def test_a_503_fails_at_the_failing_part_without_pausing(
     channel.failures[2] = server_error(503)
     result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
 
-    assert result == PublishResult("failed", ("10000", "10001"), 2, "503 Service Unavailable", parts=3)
+    # Discord's, not the channel's: the outbox waits it out without using up an attempt.
+    assert result == PublishResult(
+        "failed", ("10000", "10001"), 2, "503 Service Unavailable", parts=3, outage=True
+    )
     assert await paused(store) == (False, None)
 
 
@@ -330,9 +334,29 @@ async def test_network_failures_and_timeouts_fail_softly(
     channel.failures[0] = error
     result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
 
-    assert (result.status, result.posted, result.next_part) == ("failed", (), 0)
+    assert (result.status, result.posted, result.next_part, result.outage) == ("failed", (), 0, True)
     assert result.error
     assert not (await paused(store))[0]
+
+
+async def test_a_rate_limit_discord_py_will_not_sit_out_is_an_outage_with_its_wait(
+    channel: FakeChannel, publisher: DiscordPublisher
+) -> None:
+    channel.failures[1] = discord.RateLimited(90.0)
+    result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
+
+    assert (result.status, result.next_part, result.outage, result.retry_after) == ("failed", 1, True, 90.0)
+
+
+async def test_a_refusal_of_the_message_itself_is_not_an_outage(
+    channel: FakeChannel, publisher: DiscordPublisher
+) -> None:
+    channel.failures[0] = discord.HTTPException(
+        FakeResponse(400, "Bad Request"), {"code": 50035, "message": "x"}
+    )
+    result = await publisher.publish(SUBSCRIPTION, parts(), delivery_id="d-1")
+
+    assert (result.status, result.outage) == ("failed", False)  # it uses up an attempt, as before
 
 
 # -- after a crash -----------------------------------------------------------------------------
@@ -408,5 +432,6 @@ async def test_a_history_that_cannot_be_read_for_now_still_raises_from_the_diges
     channel: FakeChannel, client: FakeClient, store: SubscriptionStore
 ) -> None:
     channel.history_error = server_error()
-    with pytest.raises(DiscordHistoryError, match="503"):
+    # Discord down: an outage for the outbox, which uses up no attempt on it.
+    with pytest.raises(PlatformUnavailable, match="503"):
         await DiscordDigestPublisher(cast(discord.Client, client), store).posted_parts(SUBSCRIPTION, "d-1")

@@ -86,7 +86,8 @@ async def test_a_digest_that_failed_for_good_is_one_message_in_the_operator_chan
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:
     await setup(engine, "C0DOWN")
-    slack.server_error("chat.postMessage", times=None, channel="C0DOWN")
+    # The channel's own failure, every attempt (a 5xx would be Slack's: tests below).
+    slack.slack_error("chat.postMessage", "missing_scope", times=None, channel="C0DOWN")
     policy = NoticePolicy(operator=OPS)
     await passes([deliverer(engine, slack, policy, "w1"), deliverer(engine, slack, policy, "w2")])
 
@@ -94,8 +95,8 @@ async def test_a_digest_that_failed_for_good_is_one_message_in_the_operator_chan
     assert row.status == "failed"
     [text] = texts(slack, "C0OPS")
     assert (
-        f"could not post the {DAY} digest to <#C0DOWN>: {MAX_ATTEMPTS} attempts failed (last error: http_503)"
-        in text
+        f"could not post the {DAY} digest to <#C0DOWN>: {MAX_ATTEMPTS} attempts failed "
+        "(last error: missing_scope)" in text
     )
     assert f"delivery={row.key}" in text
     # The notice is plain text, with no link previews, and nobody else was bothered.
@@ -134,6 +135,36 @@ async def test_a_paused_channel_tells_the_operator_once_and_its_creator_only_by_
     assert dm.startswith("I paused the paperbot digest for <#C0GONE>")
     kept = await NoticeStore(engine).list()
     assert [(n.kind, n.recipient) for n in kept] == [("channel_paused", OPS)]
+
+
+async def test_a_digest_slack_never_took_in_its_time_says_slack_was_down_not_attempts(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Slack answers 503 to every post for the whole catch-up window: the digest fails then, its
+    notice says the platform was unavailable until when (no "6 attempts failed"), and the notice,
+    which Slack refused meanwhile too, still reaches the operator once Slack answers."""
+    await setup(engine, "C0DOWN")
+    slack.server_error("chat.postMessage", times=None)  # the operator channel too
+    policy = NoticePolicy(operator=OPS)
+    job = deliverer(engine, slack, policy)
+    start = dt.datetime(2026, 5, 7, 9, 0, tzinfo=dt.UTC)
+    await job.run_pass(start, force=True)
+    for hour in range(1, 14):
+        await job.run_pass(start + dt.timedelta(hours=hour), plan=False)
+    [row] = await Outbox(engine).list()
+    assert (row.status, row.attempts) == ("failed", 1)
+    [notice] = await NoticeStore(engine).list()
+    assert (notice.status, notice.attempts) == ("pending", 0)  # Slack still down: no try used
+
+    slack.clear_failures()
+    await job.run_pass(start + dt.timedelta(hours=15), plan=False)
+    assert texts(slack, "C0DOWN") == []
+    [text] = texts(slack, "C0OPS")
+    assert (
+        f"could not post the {DAY} digest to <#C0DOWN>: the platform was unavailable until "
+        "2026-05-07 21:00 UTC (last error: http_503)" in text
+    )
+    assert "attempts failed" not in text
 
 
 async def test_a_pause_whose_dm_could_not_be_sent_is_retried_by_the_notices(
@@ -202,7 +233,7 @@ async def test_a_retry_into_a_channel_paperbot_was_removed_from_pauses_it_once(
             await job.run_pass(start + dt.timedelta(hours=hour), plan=False)
 
     [row] = await Outbox(engine).list()
-    assert (row.status, row.attempts) == ("skipped", 2)
+    assert (row.status, row.attempts) == ("skipped", 1)  # Slack's 503 at 09:00 used no attempt
     stored = await SubscriptionStore(engine).get(ChannelRef("slack", TEAM, "C0GONE"))
     assert stored is not None
     assert stored.paused

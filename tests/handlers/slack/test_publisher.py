@@ -160,7 +160,8 @@ async def test_a_retry_after_beyond_the_cap_is_left_to_the_outbox(
 
     result = await publisher.publish(SUBSCRIPTION, digest(1), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "ratelimited", parts=1)
+    # An outage for the outbox, which waits the Retry-After out without using up an attempt.
+    assert result == PublishResult("failed", (), 0, "ratelimited", parts=1, outage=True, retry_after=600)
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert sleep.waits == []
 
@@ -172,7 +173,7 @@ async def test_rate_limited_on_every_attempt_fails_at_that_part(
 
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "ratelimited", parts=2)
+    assert result == PublishResult("failed", (), 0, "ratelimited", parts=2, outage=True, retry_after=0)
     assert len(slack.calls_to("chat.postMessage")) == 1 + RATE_LIMIT_RETRIES
 
 
@@ -200,6 +201,7 @@ async def test_503_forever_fails_at_the_failing_part_and_posts_nothing_after_it(
     result = await publisher.publish(SUBSCRIPTION, digest(3), delivery_id="d-1")
 
     assert result.status == "failed"
+    assert result.outage  # Slack's, not the channel's: the outbox uses up no attempt on it
     assert result.next_part == 1
     assert result.error == "http_503"  # the 503 came with an HTML body, not Slack's JSON
     assert result.posted == (slack.messages_in(CHANNEL)[0]["ts"],)
@@ -230,7 +232,9 @@ async def test_a_dropped_connection_is_not_retried_for_a_post_that_may_have_land
 
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
 
-    assert result == PublishResult("failed", (), 0, "connection_error: ServerDisconnectedError", parts=2)
+    assert result == PublishResult(
+        "failed", (), 0, "connection_error: ServerDisconnectedError", parts=2, outage=True
+    )
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert sleep.waits == []
 
@@ -253,7 +257,7 @@ async def test_a_refused_connection_is_retried_then_reported(
 
     result = await publisher.publish(SUBSCRIPTION, digest(1), delivery_id="d-1")
 
-    assert result.status == "failed"
+    assert (result.status, result.outage) == ("failed", True)
     assert result.error == "connection_error: ClientConnectorError"
     assert len(sleep.waits) == CONNECTION_ERROR_RETRIES
 
@@ -292,7 +296,23 @@ async def test_a_body_that_is_not_json_is_recorded_by_its_status_not_as_a_crash(
 
     result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
 
-    assert (result.status, result.error) == ("failed", "not_json_http_200")
+    assert (result.status, result.error, result.outage) == ("failed", "not_json_http_200", False)
+
+
+@pytest.mark.parametrize("error", ["internal_error", "fatal_error", "service_unavailable", "request_timeout"])
+async def test_slacks_own_words_for_an_outage_are_an_outage(
+    slack: FakeSlack, publisher: SlackPublisher, store: SubscriptionStore, error: str
+) -> None:
+    """Slack says some of its outages in a 200 ({"ok": false, "error": "internal_error"}): they say
+    nothing about the channel either."""
+    slack.slack_error("chat.postMessage", error, when=part_at_least(1))
+
+    result = await publisher.publish(SUBSCRIPTION, digest(2), delivery_id="d-1")
+
+    assert (result.status, result.error, result.outage, result.next_part) == ("failed", error, True, 1)
+    stored = await store.get(SUBSCRIPTION.channel)
+    assert stored is not None
+    assert not stored.paused
 
 
 # -- permanent errors --------------------------------------------------------------------------
