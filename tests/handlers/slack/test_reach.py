@@ -8,19 +8,26 @@ subscription is made all the same; when Slack does not answer, nothing extra is 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import replace
 
 import pytest
 from slack_bolt.async_app import AsyncApp
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import t
 from bot.models import ChannelRef
+from bot.reports.sources.local import LocalSource
+from bot.runtime.config import SAMPLE_REPORT
+from bot.store.archive import Archive
 from handlers.slack.app import SlackEdge
-from handlers.slack.publisher import pause_reason
+from handlers.slack.messages import DIGEST_EVENT
+from handlers.slack.publisher import pause_notice, pause_reason
 from handlers.slack.reach import HIDDEN, NOT_MEMBER
 from tests.handlers.slack.fake_slack import FakeSlack
 from tests.handlers.slack.test_app import CHINESE, MEMBER, TEAM, bolt_app, edge, slack
-from tests.handlers.slack.test_personal import typed
+from tests.handlers.slack.test_personal import AFTER_THE_REPORT, deliverer, typed
 
 __all__ = ["edge", "slack"]  # the fixtures, shared with test_app
 
@@ -248,3 +255,63 @@ async def test_when_slack_does_not_say_list_is_answered_as_usual_and_logged_once
     )
     said = [r for r in caplog.records if "conversations.info" in r.getMessage()]
     assert len(said) == 1
+
+
+# -- posting permissions: seen only when Slack refuses the first digest ------------------------
+
+
+async def test_a_channel_only_some_may_post_in_pauses_at_its_first_digest_with_the_cure_and_resumes(
+    edge: SlackEdge, slack: FakeSlack, engine: AsyncEngine
+) -> None:
+    # paperbot is in the channel, so nothing can be said at subscribe time (conversations.info
+    # documents nothing of posting permissions); the first digest is refused and names the cure.
+    slack.join(PUBLIC, MEMBER.id, slack.bot_user_id)
+    app = bolt_app(edge, slack)
+    assert "Note:" not in await subscribe_in(app, slack, PUBLIC)
+    slack.slack_error("chat.postMessage", "restricted_action_read_only_channel", times=None, channel=PUBLIC)
+    job = deliverer(engine, slack)
+    await job.run_pass(AFTER_THE_REPORT, force=True)
+
+    ref = ChannelRef("slack", TEAM, PUBLIC)
+    stored = await edge.store.get(ref)
+    assert stored is not None
+    assert stored.paused
+    [dm] = [c.params["text"] for c in slack.calls_to("chat.postMessage", channel=MEMBER.id)]
+    assert dm == (
+        f"I paused the paperbot digest for <#{PUBLIC}>: paperbot may not post in this channel (only some "
+        "members may post there) (Slack: `restricted_action_read_only_channel`).\n"
+        "To resume it, let paperbot post there: in the channel's details, More → Manage posting permissions "
+        "(only whoever set them, or a workspace owner or admin, can change them), "
+        "then run `/paper subscribe …` there again."
+    )
+    listed = await typed(app, slack, "list", user=MEMBER.id, channel=PUBLIC)
+    assert "\nPaused: paperbot may not post in this channel" in listed
+    assert "More → Manage posting permissions" in listed
+
+    # The admin lets paperbot post, and subscribing again resumes the channel: the next digest comes.
+    slack.clear_failures()
+    assert (await subscribe_in(app, slack, PUBLIC)).startswith("Resumed: ")
+    report = await LocalSource(SAMPLE_REPORT).read()
+    await Archive(engine).ingest(replace(report, date=report.date + dt.timedelta(days=1)))
+    await job.run_pass(AFTER_THE_REPORT + dt.timedelta(days=1), force=True)
+    assert [m for m in slack.messages_in(PUBLIC) if m["metadata"]["event_type"] == DIGEST_EVENT]
+    assert "Paused" not in await typed(app, slack, "list", user=MEMBER.id, channel=PUBLIC)
+
+
+def test_the_cure_is_named_in_both_languages() -> None:
+    for locale, where in (("en", "Manage posting permissions"), ("zh", "管理发帖权限")):
+        for code in ("restricted_action", "restricted_action_read_only_channel"):
+            reason = pause_reason(code, locale)
+            assert where in reason
+            assert "/paper subscribe" in reason
+            assert code in reason
+
+
+def test_the_dm_reads_as_docs_slack_md_shows_it_in_chinese() -> None:
+    assert pause_notice("restricted_action_read_only_channel", "C0PAPERS", "zh") == (
+        "我已暂停 <#C0PAPERS> 的 paperbot 日报：paperbot 无权在该频道发消息（该频道只允许部分成员发言）"
+        "（Slack：`restricted_action_read_only_channel`）。\n"
+        "恢复方法：请在频道详情中打开“更多 → 管理发帖权限”（Manage posting permissions；"
+        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息，"
+        "然后在那里重新运行 `/paper subscribe …`。"
+    )
