@@ -775,10 +775,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "paperbot may not post in this channel (only some members may post there)",
         "zh": "paperbot 无权在该频道发消息（该频道只允许部分成员发言）",
     },
+    # Where Slack's help puts the setting: the channel's details → More → Manage posting permissions.
     "pause.fix.posting": {
-        "en": "let paperbot post in the channel (its settings, Posting permissions), "
+        "en": "let paperbot post there: in the channel's details, More → Manage posting permissions "
+        "(only whoever set them, or a workspace owner or admin, can change them), "
         "then run `/paper subscribe …` there again",
-        "zh": "请在该频道设置的“发帖权限”（Posting permissions）中允许 paperbot 发消息，"
+        "zh": "请在频道详情中打开“更多 → 管理发帖权限”（Manage posting permissions；"
+        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息，"
         "然后在那里重新运行 `/paper subscribe …`",
     },
     "pause.fix.invite": {

@@ -179,6 +179,11 @@ class Reply:
     # The sub-command that answered (a SUBCOMMANDS name; "" before one was chosen): an edge adds
     # what only its platform knows to some answers (can paperbot post where one subscribed?).
     verb: str = ""
+    # The answer tells the caller that the channel's digest will come (it follows topics and is
+    # not paused: `subscribe`, `list`, `schedule`, `cadence`): an edge that can see that the bot
+    # cannot post there says so under it, lest the caller wait for a digest that is paused at
+    # its first delivery (Slack: handlers/slack/reach.py).
+    promises_digest: bool = False
 
 
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:
@@ -468,7 +473,13 @@ async def _topics(ctx: CommandContext, rest: str, current: Subscription | None, 
 
 
 async def _list(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
-    return Reply(_list_text(ctx.taxonomy, current, locale, personal=is_personal(ctx.channel)), locale=locale)
+    text = _list_text(ctx.taxonomy, current, locale, personal=is_personal(ctx.channel))
+    return Reply(text, locale=locale, promises_digest=_promised(current))
+
+
+def _promised(subscription: Subscription | None) -> bool:
+    """Whether the channel's digest is to come: it follows something and is not paused."""
+    return subscription is not None and bool(subscription.interests) and not subscription.paused
 
 
 async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -486,16 +497,18 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
     assert change.subscription is not None
     sub = change.subscription
     following = join_list(interest_labels(sub.interests, ctx.taxonomy, locale), locale)
+    promised = _promised(sub)
     if change.resumed:
         return Reply(
             ctx.say("subscribe.resumed", locale, topics=following, when=cadence_text(sub, locale)),
             locale=locale,
+            promises_digest=promised,
         )
     if not change.changed.changes_anything():
-        return Reply(ctx.say("subscribe.unchanged", locale, topics=following), locale=locale)
-    return Reply(
-        ctx.say("subscribe.done", locale, topics=following, when=cadence_text(sub, locale)), locale=locale
-    )
+        text = ctx.say("subscribe.unchanged", locale, topics=following)
+        return Reply(text, locale=locale, promises_digest=promised)
+    text = ctx.say("subscribe.done", locale, topics=following, when=cadence_text(sub, locale))
+    return Reply(text, locale=locale, promises_digest=promised)
 
 
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -521,7 +534,7 @@ async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None,
     if not rest.strip():
         return Reply(t("cadence.usage", locale), error=True, locale=locale)
     updated = await set_cadence(ctx.store, ctx.channel, rest)
-    return Reply(cadence_text(updated, locale), locale=locale)
+    return Reply(cadence_text(updated, locale), locale=locale, promises_digest=_promised(updated))
 
 
 async def _exclude(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -537,8 +550,10 @@ async def _schedule(ctx: CommandContext, rest: str, current: Subscription | None
         return Reply(t("schedule.usage", locale), error=True, locale=locale)
     sub = await set_schedule(ctx.store, ctx.channel, rest)
     if sub.settings.cadence != "daily":
-        return Reply(t("schedule.done_cadence", locale, when=cadence_text(sub, locale)), locale=locale)
-    return Reply(t("schedule.done", locale, time=format_time(sub.time), tz=zone_label(sub.tz)), locale=locale)
+        text = t("schedule.done_cadence", locale, when=cadence_text(sub, locale))
+    else:
+        text = t("schedule.done", locale, time=format_time(sub.time), tz=zone_label(sub.tz))
+    return Reply(text, locale=locale, promises_digest=_promised(sub))
 
 
 async def _language(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:

@@ -6,8 +6,8 @@ open the paper's details in a modal or share it into the channel, and ðŸ‘ / ðŸ‘
 vote for the channel (answered to the voter alone); App Home lists what the workspace follows.
 Requests naming an id Slack cannot have issued (bot/ids.py) are refused before anything changes;
 channel and install lifecycle events are handled in handlers/slack/lifecycle.py, pasted paper
-links (link_shared) in handlers/slack/unfurls.py; whether paperbot can post where a channel was
-just subscribed, in handlers/slack/reach.py.
+links (link_shared) in handlers/slack/unfurls.py; whether paperbot can post in a channel whose
+reply promises its digest (subscribe, list, schedule, cadence), in handlers/slack/reach.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import asyncio
 import logging
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -26,14 +26,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.commands import (
     COMMAND_DEADLINE_SECONDS,
-    Reply,
     cadence_text,
     database_unreachable,
     edge_context,
     failure_reply,
     handle_paper_command,
 )
-from bot.i18n import join_list, t, then_say
+from bot.i18n import join_list, t
 from bot.ids import channel_problem, is_personal
 from bot.models import ChannelRef, Locale, Paper
 from bot.ranking.digest import interest_labels
@@ -62,7 +61,7 @@ from handlers.slack.blocks import (
 from handlers.slack.lifecycle import register_lifecycle
 from handlers.slack.messages import SlackMessage
 from handlers.slack.publisher import slack_error_code
-from handlers.slack.reach import posting_problem
+from handlers.slack.reach import with_reach_note
 from handlers.slack.unfurls import register_unfurls
 
 if TYPE_CHECKING:
@@ -246,8 +245,8 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
                 may_manage = await edge.owns_dm(client, team, user, channel.channel)
             ctx = edge_context(edge, channel, user=user, locale=language, can_manage=may_manage)
             reply = await handle_paper_command(ctx, text)
-            if reply.verb == "subscribe" and not reply.error and not is_personal(channel):
-                reply = await _with_reach_note(client, channel.channel, reply, edge.user_lookup_seconds)
+            if reply.promises_digest and not reply.error and not is_personal(channel):
+                reply = await with_reach_note(client, channel.channel, reply, edge.user_lookup_seconds)
             # Off the event loop: a long digest's blocks take a while to build.
             messages = await asyncio.to_thread(reply_messages, reply)
         except Exception:
@@ -392,17 +391,6 @@ async def _archived(
     text = escape(failure_reply(language, "", key).text)
     await respond(text=text, response_type="ephemeral", replace_original=False)
     return None
-
-
-async def _with_reach_note(client: AsyncWebClient, channel: str, reply: Reply, deadline: float) -> Reply:
-    """A subscription accepted where paperbot cannot post: say why and what to do, so the
-    manager fixes it now rather than find the digest paused at its first delivery. The
-    subscription stands either way (an invite later is all it takes)."""
-    problem = await posting_problem(client, channel, deadline)
-    if problem is None:
-        return reply
-    # One paragraph: a reply of several lines is shown preformatted (blocks.reply_messages).
-    return replace(reply, text=then_say(reply.text, t(problem, reply.locale), reply.locale))
 
 
 def _known_ids(ref: ChannelRef) -> bool:

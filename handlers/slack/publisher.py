@@ -269,6 +269,10 @@ _POSTING_RESTRICTED = {
     "restricted_action_read_only_channel": "restricted_action",
     "restricted_action_thread_only_channel": "restricted_action",
 }
+# Slack's refusal of a thread reply where the channel's posting permissions allow no threads
+# ("Cannot post thread replies into a non_threadable channel", chat.postMessage's errors): a
+# compact digest's cards are then posted in the channel itself, as when its first message is gone.
+NO_THREADS = "restricted_action_non_threadable_channel"
 # Errors that no retry cures: the channel is gone or closed to paperbot…
 CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", *_POSTING_RESTRICTED})
 # …or the workspace's token no longer works (account_inactive: the bot user or workspace was
@@ -360,9 +364,10 @@ class SlackPublisher:
         channel = subscription.channel.channel
         posted: list[str] = []
         thread_ts: str | None = None  # part 0's ts, once known: a compact digest's cards reply to it
+        threads = True  # False once Slack refused a thread reply here (NO_THREADS)
         for part in range(start_at, len(messages)):
             message = messages[part]
-            if message.thread and thread_ts is None:
+            if message.thread and thread_ts is None and threads:
                 try:  # resuming after part 0 went out in an earlier attempt: find it
                     thread_ts = await self._part_ts(channel, delivery_id, 0)
                 except SlackHistoryError as exc:
@@ -374,10 +379,18 @@ class SlackPublisher:
                         "Slack digest %s: its first message is gone; posting its cards in the channel",
                         delivery_id,
                     )
-            parent = thread_ts if message.thread else None
+            parent = thread_ts if message.thread and threads else None
             ts, error, wait = await self._post_part(
                 channel, message, delivery_id, part, len(messages), parent
             )
+            if error == NO_THREADS and parent is not None:
+                logger.warning(
+                    "Slack digest %s: %s takes no thread replies; posting its cards in the channel",
+                    delivery_id,
+                    subscription.channel,
+                )
+                threads = False
+                ts, error, wait = await self._post_part(channel, message, delivery_id, part, len(messages))
             if error is not None:
                 return await self._stopped(
                     subscription, error, tuple(posted), part, len(messages), retry_after=wait

@@ -1,10 +1,12 @@
-"""Whether paperbot can post in the Slack conversation a `/paper subscribe` came from.
+"""Whether paperbot can post in the Slack conversation a `/paper` command came from.
 
 Slack lets anyone type a slash command in any conversation, paperbot's or not, and answers it
 through the command's response_url; only the digest, posted later with chat.postMessage, needs
 paperbot to be a member. So a subscription made where paperbot is not would be paused at its
-first digest (not_in_channel, channel_not_found). The subscribe reply says so at once, from what
-conversations.info (channels:read, groups:read) tells paperbot's own token:
+first digest (not_in_channel, channel_not_found). Every reply that tells the caller the digest
+will come (`Reply.promises_digest`: `subscribe`, and `list`, `schedule`, `cadence` in a channel
+that follows topics and is not paused) says so at once, from what conversations.info
+(channels:read, groups:read) tells paperbot's own token:
 
 - a public channel (a Slack Connect one too): `is_member` says whether paperbot is in it;
 - a private channel paperbot was not invited to, or a group DM: Slack hides it from paperbot and
@@ -13,18 +15,27 @@ conversations.info (channels:read, groups:read) tells paperbot's own token:
 - `is_archived`: nobody can post there.
 
 Anything else Slack answers (an error, a timeout, a dropped connection) says nothing about the
-channel: it is logged and the subscription is answered as usual.
+channel: it is logged, once, and the command is answered as usual.
+
+Not seen here: a channel whose posting permissions let only some members post (read-only for the
+rest, or thread-only). Slack documents no field of conversations.info for them; its example
+conversation carries an `is_read_only` flag whose meaning it does not document, and nothing says
+whether paperbot is among the members allowed. Slack refuses the first digest instead
+(`restricted_action…`, handlers/slack/publisher.py), which pauses the channel with the cure.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.commands import Reply
+from bot.i18n import t, then_say
 from handlers.slack.publisher import slack_error_code
 
 log = logging.getLogger("paperbot.slack")
@@ -36,6 +47,21 @@ ARCHIVED = "subscribe.slack.archived"
 
 # missing_scope naming one of these: the conversation is a DM or group DM, not a channel.
 _CONVERSATION_SCOPES = frozenset({"mpim:read", "im:read"})
+
+
+async def with_reach_note(client: AsyncWebClient, channel: str, reply: Reply, deadline: float) -> Reply:
+    """`reply`, which promises the channel's digest, with a note saying why paperbot cannot post
+    in `channel` and what to do, so a manager fixes it now rather than find the digest paused at
+    its first delivery. The subscription stands either way (an invite later is all it takes).
+    Unchanged when paperbot can post there, or when Slack does not say within `deadline` s."""
+    problem = await posting_problem(client, channel, deadline)
+    if problem is None:
+        return reply
+    note = t(problem, reply.locale)
+    if "\n" in reply.text:  # `/paper list`: shown preformatted, a line each; the note too
+        return replace(reply, text=f"{reply.text}\n{note}")
+    # One paragraph: a reply of several lines is shown preformatted (blocks.reply_messages).
+    return replace(reply, text=then_say(reply.text, note, reply.locale))
 
 
 async def posting_problem(client: AsyncWebClient, channel: str, deadline: float) -> str | None:

@@ -18,6 +18,7 @@ from bot.store.subscriptions import SubscriptionStore
 from handlers.slack.messages import DIGEST_EVENT, SlackMessage
 from handlers.slack.publisher import (
     CONNECTION_ERROR_RETRIES,
+    NO_THREADS,
     PERMANENT_ERRORS,
     RATE_LIMIT_RETRIES,
     SERVER_ERROR_RETRIES,
@@ -693,7 +694,55 @@ async def test_a_channel_closed_to_paperbots_posts_pauses_instead_of_failing_eve
     assert stored.paused
     assert stored.paused_reason is not None
     assert code in stored.paused_reason
-    assert "Posting permissions" in stored.paused_reason
+    assert "Manage posting permissions" in stored.paused_reason
     dm = str(slack.calls_to("chat.postMessage", channel=CREATOR)[0].params["text"])
     assert "may not post" in dm
     assert "/paper subscribe" in dm
+
+
+def compact(cards: int = 3) -> list[SlackMessage]:
+    """A compact digest: the list, then a card per paper in its thread."""
+    head = SlackMessage("Daily Papers, the list", [SectionBlock(text="*The list*").to_dict()])
+    return [head] + [
+        SlackMessage(f"Card {n + 1}", [SectionBlock(text=f"*Card {n + 1}*").to_dict()], thread=True)
+        for n in range(cards)
+    ]
+
+
+async def test_a_channel_that_allows_no_threads_gets_the_cards_in_the_channel(
+    slack: FakeSlack, publisher: SlackPublisher, store: SubscriptionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Posting permissions without threads: Slack refuses every thread reply. The cards were
+    # retried six times a day and never posted (the list alone came); they now follow it.
+    slack.fail(
+        "chat.postMessage", Failure(error=NO_THREADS), times=None, when=lambda p: bool(p.get("thread_ts"))
+    )
+
+    with caplog.at_level(logging.WARNING, logger="paperbot.slack"):
+        result = await publisher.publish(SUBSCRIPTION, compact(3), delivery_id="d-1")
+
+    assert (result.status, result.error, len(result.posted)) == ("posted", None, 4)
+    stored = slack.messages_in(CHANNEL)
+    assert [m["text"] for m in stored] == ["Daily Papers, the list", "Card 1", "Card 2", "Card 3"]
+    assert all(not m.get("thread_ts") for m in stored)
+    assert [m["metadata"]["event_payload"]["part"] for m in stored] == [0, 1, 2, 3]
+    # One refused reply, not one per card; said once.
+    assert len([c for c in slack.calls_to("chat.postMessage") if c.params.get("thread_ts")]) == 1
+    assert len([r for r in caplog.records if "takes no thread replies" in r.getMessage()]) == 1
+    subscription = await store.get(SUBSCRIPTION.channel)
+    assert subscription is None or not subscription.paused
+
+
+async def test_resuming_a_compact_digest_where_threads_are_refused(
+    slack: FakeSlack, publisher: SlackPublisher
+) -> None:
+    # An attempt from before: the list is up; the cards still go, in the channel.
+    await publisher.publish(SUBSCRIPTION, compact(2)[:1], delivery_id="d-2")
+    slack.fail(
+        "chat.postMessage", Failure(error=NO_THREADS), times=None, when=lambda p: bool(p.get("thread_ts"))
+    )
+
+    result = await publisher.publish(SUBSCRIPTION, compact(2), delivery_id="d-2", start_at=1)
+
+    assert result.status == "posted"
+    assert [m["text"] for m in slack.messages_in(CHANNEL)] == ["Daily Papers, the list", "Card 1", "Card 2"]
