@@ -148,6 +148,20 @@ async def test_an_excluded_word_leaves_out_papers_in_either_script(both_scripts:
     assert await ids(both_scripts, query) == ["2604.00002"]
 
 
+async def test_a_topic_looked_up_finds_papers_written_in_traditional_characters(
+    both_scripts: Archive,
+) -> None:
+    from bot.topics.taxonomy import builtin_taxonomy
+
+    # The index finds the traditional report by the topic's names, the matcher reads it folded.
+    found = [
+        {hit.arxiv_id for hit in await lookup(both_scripts, typed, taxonomy=builtin_taxonomy())}
+        for typed in ("强化学习", "強化學習")
+    ]
+    assert "2604.00009" in found[0]
+    assert found[0] == found[1]
+
+
 async def test_single_chinese_character(filled: Archive) -> None:
     assert await ids(filled, "蒸") == ["2604.00001"]
 
