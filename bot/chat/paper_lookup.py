@@ -25,8 +25,9 @@ from bot.errors import LocalisedInputError
 from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
 from bot.store.archive import Archive
 from bot.store.search import RANK_WINDOW, search
-from bot.store.terms import Term, tokenize
+from bot.store.terms import Term, phrase
 from bot.topics.taxonomy import Taxonomy, Topic
+from bot.topics.traditional import to_simplified
 from bot.zones import load_zone
 
 TOPIC_CANDIDATES_PER_HIT = 8
@@ -198,7 +199,8 @@ def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
             # Not \b: that needs a word character at each end, and `C++` ends in none.
             latin = term[0].isascii() and term[-1].isascii()
             before, after = (r"(?<!\w)", r"(?!\w)") if latin else ("", "")
-            excluded.append(re.compile(before + re.escape(term) + after, re.IGNORECASE))
+            # Compared folded (bot/topics/traditional.py), so -無人機 leaves out 无人机 too.
+            excluded.append(re.compile(before + re.escape(to_simplified(term)) + after, re.IGNORECASE))
         return " "
 
     rest = _EXCLUDED_TERM.sub(take, raw)
@@ -206,7 +208,7 @@ def split_exclusions(raw: str) -> tuple[str, list[re.Pattern[str]]]:
 
 
 def _mentions_any(hit: LookupHit, patterns: list[re.Pattern[str]]) -> bool:
-    text = "\n".join((hit.title, hit.domain, hit.contribution))
+    text = to_simplified("\n".join((hit.title, hit.domain, hit.contribution)))
     return any(pattern.search(text) for pattern in patterns)
 
 
@@ -216,9 +218,10 @@ async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> tuple[lis
     about it (not those that mention it)."""
     names: list[Term] = []
     for name in topic.names:
-        tokens = tuple(token for term in tokenize(name) for token in term.tokens)
-        if tokens and Term(tokens) not in names:
-            names.append(Term(tokens))
+        # In either script: a report written in traditional characters is a candidate too.
+        term = phrase(name)
+        if term.tokens and term not in names:
+            names.append(term)
     # Candidates come title matches first, then application-area matches: the papers most
     # likely to be about the topic. Scoring one costs ~0.4 ms of CPU, so a few per wanted hit.
     wanted = min(RANK_WINDOW, max(limit * TOPIC_CANDIDATES_PER_HIT, MIN_TOPIC_CANDIDATES))

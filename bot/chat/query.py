@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.errors import LocalisedInputError
 from bot.reports.arxiv import impossible_id_phrase, parse_arxiv_id
 from bot.store.search import without_stop_words
-from bot.store.terms import Term, tokenize
+from bot.store.terms import Term, phrase, tokenize
 
 MAX_QUERY_LENGTH = 500
 _DAY_URL = re.compile(
@@ -213,7 +213,7 @@ def _words(text: str) -> list[Term]:
     starred = {word.casefold() for word in _STARRED.findall(text) if len(word) >= MIN_PREFIX}
     if not starred:
         return terms
-    return [Term(term.tokens, prefix=True) if term.tokens[0] in starred else term for term in terms]
+    return [replace(term, prefix=True) if term.tokens[0] in starred else term for term in terms]
 
 
 def _terms(query: str) -> tuple[Term, ...]:
@@ -223,11 +223,12 @@ def _terms(query: str) -> tuple[Term, ...]:
     start = 0
     for found in _PHRASE.finditer(query):
         terms += _words(query[start : found.start()])
-        inside = tokenize(next(group for group in found.groups() if group is not None))
+        quoted = next(group for group in found.groups() if group is not None)
+        inside = tokenize(quoted)
         if len(inside) == 1:
             terms += inside  # a lone CJK character stays a prefix
         elif inside:
-            terms.append(Term(tuple(token for term in inside for token in term.tokens)))
+            terms.append(phrase(quoted))
         start = found.end()
     terms += _words(query[start:])
     return tuple(terms)

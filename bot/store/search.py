@@ -63,6 +63,10 @@ def _stem_cuts(term: Term) -> list[str]:
 
 
 def _fts5_term(term: Term) -> str:
+    if term.variants:
+        # The text in either script (bot/store/terms.py): any of its forms.
+        forms = [term.tokens, *term.variants]
+        return "(" + " OR ".join(_fts5_term(Term(tokens, term.prefix)) for tokens in forms) + ")"
     quoted = '"' + " ".join(term.tokens) + '"'
     if not term.prefix:
         return quoted
@@ -87,6 +91,11 @@ def _lexeme(token: str, suffix: str) -> str:
 def _tsquery(terms: Sequence[Term], operator: str, weight: str = "") -> str:
     parts = []
     for term in terms:
+        if term.variants:
+            # As on SQLite: any of the text's written forms.
+            forms = [Term(tokens, term.prefix) for tokens in (term.tokens, *term.variants)]
+            parts.append("(" + " | ".join(_tsquery([form], "|", weight) for form in forms) + ")")
+            continue
         suffix = ":" + ("*" if term.prefix else "") + weight if (weight or term.prefix) else ""
         tokens = [_lexeme(token, suffix) for token in term.tokens]
         if term.is_phrase:

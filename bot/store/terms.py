@@ -16,12 +16,20 @@ The archive stores no copy of these terms: SQLite's contentless FTS5 tables and 
 `search_vector` are written from them, and removing a paper's old terms from a contentless FTS5
 table recomputes them from its stored text. So a change to this tokenisation needs a migration
 that rebuilds both indexes (as 0011 does).
+
+Chinese is written in two scripts: 强化学习 in the (mostly simplified) reports, 強化學習 as readers
+in Taiwan and Hong Kong type it. The index holds text as written, so a query's CJK term carries
+its other written forms (`Term.variants`: the text folded to simplified characters, and to
+traditional ones, bot/topics/traditional.py) and matches any of them. Folding the query, not the
+index, needs no rebuild, and a report written in traditional characters is still found as typed.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from bot.topics.traditional import to_simplified, to_traditional
 
 # CJK Unified Ideographs (+ extension A), kana, Hangul, CJK compatibility ideographs.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af\uf900-\ufaff"
@@ -36,6 +44,9 @@ class Term:
     tokens: tuple[str, ...]
     # A lone CJK character matches every bigram that starts with it.
     prefix: bool = False
+    # The tokens of the same text in the other script(s), as many, any of which may match
+    # instead (a query's CJK text only: see `written_forms`).
+    variants: tuple[tuple[str, ...], ...] = ()
 
     @property
     def is_phrase(self) -> bool:
@@ -89,16 +100,40 @@ def _cjk_term(run: str, *, for_index: bool) -> Term:
     return Term(tuple(tokens))
 
 
+def written_forms(text: str) -> list[str]:
+    """The other ways Chinese `text` is written: in simplified characters, in traditional ones
+    (as far as bot/topics/traditional.py knows them); none for text that reads the same."""
+    simplified = to_simplified(text)
+    return [form for form in dict.fromkeys((simplified, to_traditional(simplified))) if form != text]
+
+
 def tokenize(text: str, *, for_index: bool = False) -> list[Term]:
-    """Split text into terms: one per word, one phrase per CJK run."""
+    """Split text into terms: one per word, one phrase per CJK run. A query's CJK run (not
+    `for_index`) also matches its other written forms."""
     terms: list[Term] = []
     for found in _TOKEN.finditer(text.casefold()):
         run = found.group(0)
         if _CJK_RUN.match(run):
-            terms.append(_cjk_term(run, for_index=for_index))
+            term = _cjk_term(run, for_index=for_index)
+            if not for_index and (forms := written_forms(run)):
+                variants = tuple(_cjk_term(form, for_index=False).tokens for form in forms)
+                term = replace(term, variants=variants)
+            terms.append(term)
         else:
             terms.append(Term((run,)))
     return terms
+
+
+def phrase(text: str) -> Term:
+    """The words of `text` as one term: they must stand together, in this order (a quoted
+    phrase, a topic's name), in any of its written forms."""
+    tokens = _phrase_tokens(text)
+    forms = (_phrase_tokens(form) for form in written_forms(text))
+    return Term(tokens, variants=tuple(dict.fromkeys(form for form in forms if form != tokens)))
+
+
+def _phrase_tokens(text: str) -> tuple[str, ...]:
+    return tuple(token for term in tokenize(text) for token in term.tokens)
 
 
 class _IndexSpellings(dict[int, str | int]):

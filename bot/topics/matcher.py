@@ -27,6 +27,7 @@ from typing import NamedTuple
 from bot.models import Interests, Paper
 from bot.topics.area import split_area
 from bot.topics.taxonomy import Taxonomy, Topic, collapse, compile_pattern, nfkc, normalise
+from bot.topics.traditional import folded, to_simplified
 
 # How much evidence in each field counts. The report's structure is the signal: the area
 # and title are written to say what a paper is about; the usage and results sections
@@ -193,7 +194,9 @@ class PaperMatch:
 
 class FieldText(NamedTuple):
     name: str
-    text: str  # normalised: what patterns see
+    # normalised, traditional characters folded to simplified ones: what patterns see (the
+    # taxonomy and keywords are compared folded too, so 強化學習 in a paper is 强化学习)
+    text: str
     original: str  # as written (NFKC), to quote the words found back to the reader
     lower: str  # `text` lower-cased, for the fast probes
     weight: float  # what evidence here counts, by the paper's profile
@@ -224,7 +227,7 @@ def paper_fields(paper: Paper, profile: FieldProfile | None = None) -> list[Fiel
     for name, text in raw:
         if text.strip():
             original = nfkc(text)
-            normalised = collapse(original)
+            normalised = folded(collapse(original))
             fields.append(FieldText(name, normalised, original, normalised.lower(), weights[name]))
     # Heaviest first, which lets score_topic stop early (see there).
     fields.sort(key=lambda f: -f.weight)
@@ -235,10 +238,13 @@ _LOOSE = r"[\s\-\u2010-\u2015_/·・]+"
 
 
 def quote(found: str, original: str) -> str:
-    """The words as the report wrote them ("Text-to-Video"), for the normalised match ("Text to Video")."""
+    """The words as the report wrote them ("Text-to-Video", "強化學習"), for the normalised match
+    ("Text to Video", "强化学习")."""
     pattern = _LOOSE.join(re.escape(part) for part in found.split(" "))
-    written = re.search(pattern, original)
-    return written.group(0) if written else found
+    # Folding keeps every character's place (one character for one), so the place of the match
+    # in the folded text is its place in the text as written.
+    written = re.search(pattern, folded(original))
+    return original[written.start() : written.end()] if written else found
 
 
 # A term right after "e.g." is an example of something else ("online RL (e.g. GRPO)"),
@@ -317,7 +323,7 @@ def score_topic(
 
 def _keyword_words(keyword: str) -> tuple[list[str], bool]:
     """The keyword's words, the last made singular, and whether a plural may follow it."""
-    words = normalise(keyword).lower().split(" ")
+    words = to_simplified(normalise(keyword)).lower().split(" ")
     last = words[-1]
     if last.isascii() and last.isalpha() and len(last) > 2:
         # "world model" and "world models" are one interest, whichever the reader typed.

@@ -8,12 +8,19 @@ a regional word (影片 for 视频) is an alias in taxonomy.toml, as any other n
 The table covers every character of the built-in topic names (and the zone names people type)
 that has a traditional form, and a few more that AI topics are commonly written with; a
 character outside it is compared as typed. `/paper`'s Chinese command words (its verbs,
-settings, cadences, languages) are folded the same way. It maps traditional to simplified only, never the
-other way: a name already in simplified characters is unchanged (tests/bot/topics hold the
-taxonomy to that).
+settings, cadences, languages) are folded the same way. The fold maps traditional to simplified
+only, never the other way: a name already in simplified characters is unchanged
+(tests/bot/topics hold the taxonomy to that).
+
+Search goes both ways (bot/store/terms.py): a lookup or a keyword typed in either script finds
+papers written in the other. `to_traditional` is the fold's inverse where the inverse is one
+character: 系 stays 系 (traditional text writes 系統 as well as 關係), as do the characters that
+traditional text also writes as themselves or two ways (`_WRITTEN_AS_IS`).
 """
 
 from __future__ import annotations
+
+import re
 
 # Pairs of (traditional, simplified), one pair per two characters.
 _PAIRS = (
@@ -35,8 +42,30 @@ _PAIRS = (
 )
 TRADITIONAL = {_PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)}
 _TABLE = str.maketrans(TRADITIONAL)
+# Simplified characters whose traditional spelling is not one character other than themselves:
+# 系 (系統, 關係), 台 (台灣, 臺灣), 周 (周末, 每週), 范 布 制 准 (surnames and words traditional
+# text writes alike), 赞 (贊, 讚).
+_WRITTEN_AS_IS = frozenset("系台周范布制准赞")
+# Where two traditional characters fold to one, the first in _PAIRS is taken (发: 發, not 髮).
+SIMPLIFIED = {new: old for old, new in reversed(TRADITIONAL.items()) if new not in _WRITTEN_AS_IS}
+_INVERSE = str.maketrans(SIMPLIFIED)
+# Whether a text holds anything to fold: one C-level scan, much cheaper than translating a long
+# section that (as most reports) holds nothing to fold.
+_FOLDABLE = re.compile("[" + "".join(TRADITIONAL) + "]")
 
 
 def to_simplified(text: str) -> str:
     """`強化學習` → `强化学习`; text without traditional characters is returned as it is."""
     return text.translate(_TABLE)
+
+
+def folded(text: str) -> str:
+    """`to_simplified`, for long text that seldom holds a traditional character (a paper's
+    sections, bot/topics/matcher.py)."""
+    return text.translate(_TABLE) if _FOLDABLE.search(text) else text
+
+
+def to_traditional(text: str) -> str:
+    """`强化学习` → `強化學習`: the simplified characters that have one traditional form written
+    in it; every other character as it is (`to_simplified` undoes it)."""
+    return text.translate(_INVERSE)

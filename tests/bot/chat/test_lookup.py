@@ -104,6 +104,64 @@ async def test_chinese_words_from_sections(filled: Archive) -> None:
     assert await ids(filled, "强化学习") == ["2604.00002"]
 
 
+# A report written in traditional characters, as readers in Taiwan and Hong Kong write.
+TRADITIONAL_PAPER = make_paper(
+    "2604.00009",
+    "Drones That Learn to Fly",
+    domain="機器人學習 - 強化學習、無人機",
+    contribution="以強化學習訓練無人機的飛行策略。",
+)
+
+
+@pytest.fixture
+async def both_scripts(filled: Archive) -> Archive:
+    await filled.ingest(Report(DAY + dt.timedelta(days=1), (TRADITIONAL_PAPER,)))
+    return filled
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Typed in traditional characters: the simplified reports are found, as is the one
+        # written in traditional characters (indexed as written), on either database.
+        ("強化學習", {"2604.00002", "2604.00009"}),
+        ("擴散模型", {"2604.00001"}),
+        ("擴", {"2604.00001"}),
+        ('"強化學習"', {"2604.00002", "2604.00009"}),
+        ("強化學習 機器人", {"2604.00002", "2604.00009"}),
+        # The other way: typed in simplified characters, the traditional report is found too.
+        ("强化学习", {"2604.00002", "2604.00009"}),
+        ("无人机", {"2604.00009"}),
+        ('"强化学习训练无人机"', {"2604.00009"}),
+        # A phrase still needs its characters together, in whichever script.
+        ("學習強化", set()),
+    ],
+)
+async def test_chinese_in_either_script_finds_papers_in_either(
+    both_scripts: Archive, query: str, expected: set[str]
+) -> None:
+    assert set(await ids(both_scripts, query)) == expected
+
+
+@pytest.mark.parametrize("query", ["强化学习 -無人機", "強化學習 -无人机", '強化學習 -"无人机"'])
+async def test_an_excluded_word_leaves_out_papers_in_either_script(both_scripts: Archive, query: str) -> None:
+    assert await ids(both_scripts, query) == ["2604.00002"]
+
+
+async def test_a_topic_looked_up_finds_papers_written_in_traditional_characters(
+    both_scripts: Archive,
+) -> None:
+    from bot.topics.taxonomy import builtin_taxonomy
+
+    # The index finds the traditional report by the topic's names, the matcher reads it folded.
+    found = [
+        {hit.arxiv_id for hit in await lookup(both_scripts, typed, taxonomy=builtin_taxonomy())}
+        for typed in ("强化学习", "強化學習")
+    ]
+    assert "2604.00009" in found[0]
+    assert found[0] == found[1]
+
+
 async def test_single_chinese_character(filled: Archive) -> None:
     assert await ids(filled, "蒸") == ["2604.00001"]
 

@@ -33,3 +33,26 @@ def test_index_terms_on_mixed_text() -> None:
     for text in mixed:
         assert index_terms(text) == reference(text), text
     assert index_terms("视频生成 Video") == "z1pc61zv3 z1zv31an9 z1an90x40 z0x40 video"
+
+
+def test_a_query_term_matches_the_text_in_either_script() -> None:
+    traditional, simplified = tokenize("強化學習")[0], tokenize("强化学习")[0]
+    # The same text in the other script is a variant of each; the index holds text as written.
+    assert traditional.variants == (simplified.tokens,)
+    assert simplified.variants == (traditional.tokens,)
+    assert tokenize("強化學習", for_index=True)[0].variants == ()
+    # A lone character stays a prefix in each script.
+    assert tokenize("擴")[0].prefix
+    assert tokenize("擴")[0].variants == (tokenize("扩")[0].tokens,)
+    # Text that reads the same in both, and English, has none.
+    assert tokenize("模型")[0].variants == ()
+    assert tokenize("diffusion")[0].variants == ()
+
+
+def test_a_phrase_carries_its_words_in_either_script() -> None:
+    from bot.store.terms import phrase
+
+    term = phrase("強化學習 agent")
+    assert term.tokens == (*tokenize("強化學習")[0].tokens, "agent")
+    assert term.variants == ((*tokenize("强化学习")[0].tokens, "agent"),)
+    assert phrase("world model").variants == ()

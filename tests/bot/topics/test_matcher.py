@@ -94,6 +94,24 @@ def test_keywords_match_phrases_plurals_and_chinese() -> None:
         assert score_keyword(keyword, keyword_pattern(keyword), fields) is None, keyword
 
 
+def test_keywords_and_topics_match_chinese_in_either_script() -> None:
+    simplified = paper(
+        arxiv_id="2601.00001", title="Diffusion Distillation", domain="计算机视觉 - 扩散模型蒸馏"
+    )
+    traditional = paper(arxiv_id="2601.00002", title="Drones", domain="機器人學習 - 強化學習、無人機")
+    matcher = ReportMatcher([simplified, traditional], TAXONOMY)
+    # A keyword typed in traditional characters selects the simplified report, and the other way.
+    assert [m.paper.arxiv_id for m in matcher.match(Interests(keywords=("擴散模型蒸餾",)))] == ["2601.00001"]
+    assert [m.paper.arxiv_id for m in matcher.match(Interests(keywords=("无人机",)))] == ["2601.00002"]
+    # The taxonomy's (simplified) names find a paper written in traditional characters.
+    about_rl = matcher.match(Interests(("reinforcement-learning",)))
+    assert [m.paper.arxiv_id for m in about_rl] == ["2601.00002"]
+    # Reasons quote the words as the paper wrote them.
+    assert "「強化學習」" in about_rl[0].matches[0].reason("zh")
+    keyword = matcher.match(Interests(keywords=("强化学习",)))[0].matches[0]
+    assert keyword.reason() == 'matched "強化學習" in area'
+
+
 def test_a_keyword_named_only_as_a_baseline_or_an_example_does_not_match() -> None:
     baseline = paper_fields(paper(results="比 GRPO 基线高 3 分。"))
     example = paper_fields(paper(usage="奖励可用于下游在线 RL（如 GRPO）训练。"))
