@@ -12,10 +12,9 @@ settings, cadences, languages) are folded the same way. The fold maps traditiona
 only, never the other way: a name already in simplified characters is unchanged
 (tests/bot/topics hold the taxonomy to that).
 
-Search goes both ways (bot/store/terms.py): a lookup or a keyword typed in either script finds
-papers written in the other. `to_traditional` is the fold's inverse where the inverse is one
-character: 系 stays 系 (traditional text writes 系統 as well as 關係), as do the characters that
-traditional text also writes as themselves or two ways (`_WRITTEN_AS_IS`).
+A lookup typed in traditional characters also searches its simplified form (bot/store/terms.py),
+and the matcher compares a paper's text and keywords folded (`folded`), so a keyword in either
+script selects papers written in either.
 """
 
 from __future__ import annotations
@@ -42,13 +41,6 @@ _PAIRS = (
 )
 TRADITIONAL = {_PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)}
 _TABLE = str.maketrans(TRADITIONAL)
-# Simplified characters whose traditional spelling is not one character other than themselves:
-# 系 (系統, 關係), 台 (台灣, 臺灣), 周 (周末, 每週), 范 布 制 准 (surnames and words traditional
-# text writes alike), 赞 (贊, 讚).
-_WRITTEN_AS_IS = frozenset("系台周范布制准赞")
-# Where two traditional characters fold to one, the first in _PAIRS is taken (发: 發, not 髮).
-SIMPLIFIED = {new: old for old, new in reversed(TRADITIONAL.items()) if new not in _WRITTEN_AS_IS}
-_INVERSE = str.maketrans(SIMPLIFIED)
 # Whether a text holds anything to fold: one C-level scan, much cheaper than translating a long
 # section that (as most reports) holds nothing to fold.
 _FOLDABLE = re.compile("[" + "".join(TRADITIONAL) + "]")
@@ -63,9 +55,3 @@ def folded(text: str) -> str:
     """`to_simplified`, for long text that seldom holds a traditional character (a paper's
     sections, bot/topics/matcher.py)."""
     return text.translate(_TABLE) if _FOLDABLE.search(text) else text
-
-
-def to_traditional(text: str) -> str:
-    """`强化学习` → `強化學習`: the simplified characters that have one traditional form written
-    in it; every other character as it is (`to_simplified` undoes it)."""
-    return text.translate(_INVERSE)
