@@ -200,7 +200,7 @@ def naive_match(papers: Sequence[Paper], taxonomy: Taxonomy, interests: Interest
             if hit is not None:
                 found.append(hit)
         for keyword in interests.keywords:
-            hit = score_keyword(keyword, keyword_pattern(keyword), fields)
+            hit = score_keyword(keyword, keyword_pattern(keyword, *taxonomy.spellings(keyword)), fields)
             if hit is not None:
                 found.append(hit)
         if found:
