@@ -1,0 +1,58 @@
+"""A test's migrated database, copied from a template (tests/database_templates.py), is the very
+database `migrate()` makes: the same tables, columns, indexes, triggers, settings and revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.migrate import current_revision, head_revision, migrate
+from tests.conftest import _database_params, fresh_database
+
+SQLITE_SHAPE = (
+    "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name",
+    "PRAGMA page_size",
+    "PRAGMA auto_vacuum",
+    "PRAGMA journal_mode",
+)
+# Every object of the schema as PostgreSQL describes it, the schema's own name left out.
+POSTGRES_SHAPE = (
+    "SELECT table_name, column_name, data_type, is_nullable, column_default, is_generated,"
+    " generation_expression FROM information_schema.columns"
+    " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+    # A partial index's predicate is printed as PostgreSQL reparsed it, which differs in casts
+    # between one made by the migration and one replayed from its dump: whether there is one.
+    "SELECT indexname, regexp_replace(replace(indexdef, current_schema() || '.', ''), ' WHERE .*', ' WHERE')"
+    " FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+    "SELECT conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+    " JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() ORDER BY conname",
+    "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+    " AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind = 'r' ORDER BY c.relname, a.attname",
+    "SELECT sequence_name, start_value, increment FROM information_schema.sequences"
+    " WHERE sequence_schema = current_schema() ORDER BY sequence_name",
+)
+
+
+async def shape(engine: AsyncEngine) -> list[list[tuple[object, ...]]]:
+    queries = SQLITE_SHAPE if engine.dialect.name == "sqlite" else POSTGRES_SHAPE
+    async with engine.connect() as conn:
+        return [[tuple(row) for row in await conn.execute(text(query))] for query in queries]
+
+
+@pytest.mark.parametrize("kind", _database_params())
+async def test_a_copied_database_is_what_migrate_makes(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "copied").mkdir()
+    (tmp_path / "migrated").mkdir()
+    async with (
+        fresh_database(kind, tmp_path / "copied") as copied,
+        fresh_database(kind, tmp_path / "migrated", migrated=False) as migrated,
+    ):
+        await migrate(migrated)
+        assert await current_revision(copied) == head_revision()
+        got, expected = await shape(copied), await shape(migrated)
+        assert all(expected), "the shape queries found nothing: they test nothing"
+        assert got == expected
