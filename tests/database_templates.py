@@ -68,9 +68,8 @@ async def migrate_postgres_schema(url: str, admin: AsyncEngine, schema: str, db:
         driver = raw.driver_connection
         assert driver is not None
         # Several statements in one simple-protocol round trip; `pg_dump` also sets this
-        # session's search_path to '', so the connection is not given back to the pool.
-        await driver.execute(script.replace(_MARK, schema))
-        raw.invalidate()
+        # session's search_path (to '') and more, which RESET ALL undoes before the pool has it.
+        await driver.execute(script.replace(_MARK, schema) + "\nRESET ALL;\n")
 
 
 async def _dump_template(url: str, admin: AsyncEngine) -> str | None:

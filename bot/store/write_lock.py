@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef
@@ -62,6 +61,10 @@ async def insert_new(conn: AsyncConnection, table: Table, row: Mapping[str, Any]
     when another transaction has inserted one (PostgreSQL waits for that transaction to end
     before it answers): a lock cannot be taken on a row that is not there, so a caller that found
     none reads again and edits what the other stored."""
+    # Imported here: `migrate` imports this module on every command, and a one-shot lookup must
+    # not pay for the dialects' insert constructs (tests/bot/runtime/test_cli_help.py).
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(table)

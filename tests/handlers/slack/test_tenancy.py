@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -70,7 +70,14 @@ async def _subscribed(app: App, channel: ChannelRef) -> bool:
 
 
 def for_team(body: str, team: str) -> str:
-    return body.replace(f"team_id={TEAM}", f"team_id={team}").replace(f'"{TEAM}"', f'"{team}"')
+    """`body` (a slash command's form, an action's form-encoded JSON payload, an event's JSON)
+    sent from workspace `team` instead."""
+    form = parse_qs(body, keep_blank_values=True)
+    if set(form) == {"payload"}:  # an interaction: its JSON names the team, url-encoded
+        return urlencode({"payload": for_team(form["payload"][0], team)})
+    changed = body.replace(f"team_id={TEAM}", f"team_id={team}").replace(f'"{TEAM}"', f'"{team}"')
+    assert changed != body, "the body names no team"
+    return changed
 
 
 async def test_single_token_mode_refuses_another_workspaces_command_and_changes_nothing(
@@ -99,7 +106,7 @@ async def test_single_token_mode_refuses_another_workspaces_command_and_changes_
 
 
 async def test_single_token_mode_drops_another_workspaces_actions_and_events(
-    engine: AsyncEngine, slack: FakeSlack
+    engine: AsyncEngine, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with serving(engine, slack) as (client, _app):
         action = for_team(action_body(slack, DETAILS_ACTION, "2611.01001"), OTHER_TEAM)
@@ -120,6 +127,9 @@ async def test_single_token_mode_drops_another_workspaces_actions_and_events(
             response = await client.post(EVENTS_PATH, data=body, headers=headers)
             assert response.status == 200  # acknowledged: Slack must not retry it
             assert await response.text() == ""
+    # Refused before any listener ran (a listener left running would outlive the test's database).
+    refused = [r for r in caplog.records if r.getMessage().startswith("Slack: refused a request")]
+    assert len(refused) == 2
     assert slack.calls_to("views.open") == []
     assert slack.calls_to("views.publish") == []
     assert slack.calls_to("users.info") == []
