@@ -227,13 +227,6 @@ class SubscriptionStore:
             )
         return bool(result.rowcount)
 
-    async def elsewhere(self, ref: ChannelRef) -> list[ChannelRef]:
-        """The same channel subscribed under another workspace: a Slack channel shared between
-        the workspaces of an Enterprise Grid org, or with another organisation (Slack Connect),
-        keeps one id in all of them, and a command typed there names the caller's workspace."""
-        async with self.engine.connect() as conn:
-            return await _elsewhere(conn, ref)
-
     async def in_workspace(self, platform: str, workspace: str) -> list[Subscription]:
         """Every subscription of one workspace (a Slack team, a Discord server)."""
         query = (
@@ -307,6 +300,9 @@ class SubscribedElsewhere(Exception):
 
 
 async def _elsewhere(conn: AsyncConnection, ref: ChannelRef) -> list[ChannelRef]:
+    """The same channel subscribed under other workspaces: a Slack channel shared between the
+    workspaces of an Enterprise Grid org, or with another organisation (Slack Connect), keeps one
+    id in all of them, and a command typed there names the caller's workspace."""
     query = select(table.c.workspace).where(
         table.c.platform == ref.platform,
         table.c.channel == ref.channel,
