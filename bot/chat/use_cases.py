@@ -35,7 +35,7 @@ from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.ranking.tuning import Tuning
 from bot.ranking.weekly import WEEK, Week, week_days, week_report
 from bot.store.archive import Archive
-from bot.store.subscriptions import Edit, SubscriptionStore
+from bot.store.subscriptions import Edit, SubscribedElsewhere, SubscriptionStore
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy
 from bot.zones import zone_label
@@ -76,11 +76,13 @@ async def subscribe(
         merged = merge_interests(current.interests, wanted)
         return replace(current, interests=merged, paused=False, paused_reason=None)
 
-    if wanted and await store.get(channel) is None and (others := await store.elsewhere(channel)):
+    try:
+        before, after = await store.change(channel, edit)
+    except SubscribedElsewhere as elsewhere:
         # One channel, one digest: a second subscription made from another workspace that sees
-        # the same channel would post every digest into it twice.
-        raise LocalisedInputError("subscribe.elsewhere", workspace=others[0].workspace)
-    before, after = await store.change(channel, edit)
+        # the same channel would post every digest into it twice (the store checks it in the
+        # transaction that would create it, so two workspaces at once cannot both pass).
+        raise LocalisedInputError("subscribe.elsewhere", workspace=elsewhere.others[0].workspace) from None
     assert after is not None  # edit never stores nothing
     if before is None:
         return Change(after, wanted, created=True)

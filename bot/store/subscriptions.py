@@ -165,8 +165,14 @@ class SubscriptionStore:
         writer (write_lock.py), so two commands changing one channel at once, on different
         replicas, each edit what the other stored and neither change is lost. `edit` may run
         more than once (when another writer creates the row meanwhile) and may raise to change
-        nothing."""
-        async with write_transaction(self.engine) as conn:
+        nothing.
+
+        One channel, one subscription: a subscription is not created for a channel id already
+        subscribed under another workspace (SubscribedElsewhere), checked in the same
+        transaction, which is serialised with every other change to that channel id in any
+        workspace, so two workspaces sharing a channel (Slack Connect, an Enterprise Grid org)
+        subscribing it at once create one subscription, not two."""
+        async with write_transaction(self.engine, channel=ref) as conn:
             while True:
                 query = select(table).where(_where(ref)).with_for_update()
                 row = (await conn.execute(query)).mappings().first()
@@ -177,6 +183,8 @@ class SubscriptionStore:
                 if current is not None:
                     await self._upsert(conn, [updated])
                     return current, updated
+                if others := await _elsewhere(conn, ref):
+                    raise SubscribedElsewhere(others)
                 if await insert_new(conn, table, _row(updated, _now()), _CHANNEL_KEY):
                     return None, updated
                 # Another writer created the channel's row after the read found none (a lock
@@ -218,19 +226,6 @@ class SubscriptionStore:
                 .values(paused=paused, paused_reason=reason if paused else None, updated_at=_now())
             )
         return bool(result.rowcount)
-
-    async def elsewhere(self, ref: ChannelRef) -> list[ChannelRef]:
-        """The same channel subscribed under another workspace: a Slack channel shared between
-        the workspaces of an Enterprise Grid org, or with another organisation (Slack Connect),
-        keeps one id in all of them, and a command typed there names the caller's workspace."""
-        query = select(table.c.workspace).where(
-            table.c.platform == ref.platform,
-            table.c.channel == ref.channel,
-            table.c.workspace != ref.workspace,
-        )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query.order_by(table.c.workspace))).scalars().all()
-        return [ChannelRef(ref.platform, str(workspace), ref.channel) for workspace in rows]
 
     async def in_workspace(self, platform: str, workspace: str) -> list[Subscription]:
         """Every subscription of one workspace (a Slack team, a Discord server)."""
@@ -293,6 +288,28 @@ class SubscriptionStore:
         wanted = set(refs)
         keys = await conn.execute(select(table.c.platform, table.c.workspace, table.c.channel))
         return sum(1 for key in keys if ChannelRef(*key) in wanted)
+
+
+class SubscribedElsewhere(Exception):
+    """`change` created no subscription: the channel is subscribed under other workspaces."""
+
+    def __init__(self, others: Sequence[ChannelRef]) -> None:
+        workspaces = ", ".join(other.workspace for other in others)
+        super().__init__(f"{others[0].platform} channel {others[0].channel} is subscribed from {workspaces}")
+        self.others = list(others)
+
+
+async def _elsewhere(conn: AsyncConnection, ref: ChannelRef) -> list[ChannelRef]:
+    """The same channel subscribed under other workspaces: a Slack channel shared between the
+    workspaces of an Enterprise Grid org, or with another organisation (Slack Connect), keeps one
+    id in all of them, and a command typed there names the caller's workspace."""
+    query = select(table.c.workspace).where(
+        table.c.platform == ref.platform,
+        table.c.channel == ref.channel,
+        table.c.workspace != ref.workspace,
+    )
+    rows = (await conn.execute(query.order_by(table.c.workspace))).scalars().all()
+    return [ChannelRef(ref.platform, str(workspace), ref.channel) for workspace in rows]
 
 
 def _now() -> dt.datetime:

@@ -7,6 +7,12 @@ the write. Callers lock what they read (`SELECT … FOR UPDATE` on PostgreSQL, w
 ignores) inside `write_transaction`, which on SQLite takes the database's write lock with its
 first statement (BEGIN IMMEDIATE), waiting out busy_timeout for another writer.
 
+Some rules span rows no lock can be taken on: "a channel is subscribed under one workspace only"
+reads the rows of other workspaces, which may not exist yet. `write_transaction(…, channel=ref)`
+serialises every such transaction on one channel id across workspaces: on PostgreSQL with a
+transaction-scoped advisory lock on the channel's `channel_lock_key`, taken before anything is
+read; on SQLite, BEGIN IMMEDIATE already lets one writer in at a time.
+
 A transaction writing many channels' rows (an import, a workspace's channels paused) locks each
 row as it writes it. Two such transactions taking shared rows in different orders deadlock on
 PostgreSQL, which then fails one; each writes its rows in `lock_order`, so the later one waits.
@@ -14,22 +20,29 @@ PostgreSQL, which then fails one; each writes its rows in `lock_order`, so the l
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef
 
 
 @asynccontextmanager
-async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def write_transaction(
+    engine: AsyncEngine, *, channel: ChannelRef | None = None
+) -> AsyncIterator[AsyncConnection]:
     """A transaction committed when the block ends (rolled back if it raises) whose reads no other
-    writer can change before it commits, given that PostgreSQL reads lock their rows."""
+    writer can change before it commits, given that PostgreSQL reads lock their rows. With
+    `channel`, no other transaction given the same channel id (any workspace) runs beside it."""
     if engine.dialect.name != "sqlite":
         async with engine.begin() as connection:
+            if channel is not None:
+                key = {"key": channel_lock_key(channel)}
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
             yield connection
         return
     async with engine.connect() as plain:
@@ -49,6 +62,16 @@ async def immediate(connection: AsyncConnection) -> AsyncIterator[None]:
         await connection.exec_driver_sql("ROLLBACK")
         raise
     await connection.exec_driver_sql("COMMIT")
+
+
+def channel_lock_key(ref: ChannelRef) -> int:
+    """The advisory lock key (a signed 64-bit integer, as PostgreSQL takes it) of a channel id on
+    its platform, whatever the workspace: the same in every process and release (Python's
+    `hash` of a string is not), namespaced so that another application's advisory locks on a
+    shared database meet paperbot's only by a 1-in-2^64 chance."""
+    name = f"{ref.platform}\x1f{ref.channel}".encode()
+    digest = hashlib.blake2b(name, digest_size=8, person=b"paperbot.chan").digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def lock_order(ref: ChannelRef) -> tuple[str, str, str]:

@@ -116,13 +116,20 @@ def missing_to_post(interaction: discord.Interaction) -> list[str]:
 
 
 def with_posting_note(interaction: discord.Interaction, answer: Reply) -> Reply:
-    """A subscription accepted where the bot may not post: say what it lacks, so the manager
-    can fix it now rather than find the digest paused at its first delivery."""
+    """An answer that says a digest will come here (`Reply.promises_digest`: `subscribe`, and
+    `list`, `schedule`, `cadence` of a channel that follows topics and is not paused), where the
+    bot may not post: say what it lacks, so the manager can fix it now rather than find the
+    digest paused at its first delivery. Every answer passes through here (`paper_group`'s
+    `run`), so the answers that promise a digest are chosen by the core, in one place."""
+    if answer.error or not answer.promises_digest:
+        return answer
     missing = missing_to_post(interaction)
-    if answer.error or not missing:
+    if not missing:
         return answer
     names = join_list((t(f"permission.{name}", answer.locale) for name in missing), answer.locale)
     note = t("subscribe.cannot_post", answer.locale, permissions=names)
+    if "\n" in answer.text.strip():  # `/paper list`: shown as a code block, a line each; the note too
+        return replace(answer, text=f"{answer.text.rstrip()}\n{note}")
     # One paragraph: Discord shows a reply of several lines as a code block (embeds.reply_messages).
     return replace(answer, text=then_say(answer.text, note, answer.locale))
 
@@ -208,6 +215,7 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = adapt(await edge.answer(interaction, verb, text))  # the core answers its own failures
+        answer = with_posting_note(interaction, answer)
         try:
             await reply(interaction, answer)
         except discord.HTTPException:
@@ -246,9 +254,7 @@ def paper_group(edge: DiscordEdge) -> app_commands.Group:
     @app_commands.autocomplete(topics=topic_choices)
     @manage
     async def subscribe(interaction: discord.Interaction, topics: app_commands.Range[str, 1, 500]) -> None:
-        await run(
-            interaction, "subscribe", topics, adapt=lambda answer: with_posting_note(interaction, answer)
-        )
+        await run(interaction, "subscribe", topics)
 
     @group.command(name="unsubscribe", description="Stop following topics or keywords (or: all)")
     @app_commands.describe(

@@ -8,7 +8,8 @@ the one place both come from (tests/deploy/test_slack_manifest.py holds them tog
 
 `app_uninstalled` and `tokens_revoked` need no scope and are sent without an authorisation
 (Bolt skips its installation lookup for them): the workspace's installation rows, which hold
-its tokens, are deleted here in OAuth mode, and every `WorkspaceClients` of this process drops
+its tokens, are deleted here in OAuth mode (all of them, whatever Enterprise Grid org they were
+stored under: `delete_workspace_rows`), and every `WorkspaceClients` of this process drops
 its client for the workspace, so no Web API call is made with the revoked token again.
 """
 
@@ -29,7 +30,7 @@ from bot.chat.channel_changes import (
 )
 from bot.models import LOCALES, ChannelRef
 from bot.store.subscriptions import SubscriptionStore
-from handlers.slack.oauth import WorkspaceClients
+from handlers.slack.oauth import WorkspaceClients, delete_workspace_rows
 from handlers.slack.publisher import pause_reason
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
     async def uninstalled(context: AsyncBoltContext) -> None:
         enterprise, team = context.enterprise_id, context.team_id
         if app.installation_store is not None:
-            await app.installation_store.async_delete_all(enterprise_id=enterprise, team_id=team)
+            await delete_workspace_rows(app.installation_store, enterprise, team)
         await _workspace_gone(store, enterprise, team, Gone.UNINSTALLED, notices)
 
     async def revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -150,7 +151,7 @@ def register_lifecycle(app: AsyncApp, store: SubscriptionStore, notices: Notices
             # paperbot installs bot-only: the installation rows hold the same, now revoked, bot
             # token as the bot row, so all of them go.
             if installations is not None:
-                await installations.async_delete_all(enterprise_id=enterprise, team_id=team)
+                await delete_workspace_rows(installations, enterprise, team)
             await _workspace_gone(store, enterprise, team, Gone.REVOKED, notices)
             return
         # Only people's tokens (paperbot asks for none, but an installer may have granted some).

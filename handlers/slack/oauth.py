@@ -13,10 +13,11 @@ from typing import ClassVar
 
 import aiohttp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import desc, select
+from sqlalchemy import delete, desc, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.slack.publisher import make_client
@@ -137,3 +138,23 @@ async def _bot_token(installations: AsyncSQLAlchemyInstallationStore, team_id: s
     async with installations.engine.connect() as conn:
         token = (await conn.execute(newest)).scalar()
     return str(token) if token else None
+
+
+async def delete_workspace_rows(
+    installations: AsyncInstallationStore, enterprise_id: str | None, team_id: str | None
+) -> None:
+    """Delete this app's installation and bot rows for a workspace that uninstalled paperbot or
+    revoked its token. For a workspace (`team_id`), every row of it goes, whatever enterprise id
+    it was stored with: slack_sdk's `async_delete_all` matches the enterprise id too, so a
+    workspace installed before it joined an Enterprise Grid org (stored with None) and removed
+    after (the event names the org's `E…` id) kept its row, and `_bot_token`, which asks by team
+    id alone, found the revoked token again. An org-level event (no team id) deletes the org's
+    own rows, as slack_sdk does."""
+    if not team_id or not isinstance(installations, AsyncSQLAlchemyInstallationStore):
+        await installations.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        return
+    async with installations.engine.begin() as conn:
+        for table in (installations.bots, installations.installations):
+            await conn.execute(
+                delete(table).where(table.c.client_id == installations.client_id, table.c.team_id == team_id)
+            )

@@ -12,8 +12,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat import use_cases
-from bot.models import ChannelRef
-from bot.store.subscriptions import SubscriptionStore
+from bot.chat.commands import CommandContext, handle_paper_command
+from bot.i18n import t
+from bot.models import ChannelRef, Subscription
+from bot.store.archive import Archive
+from bot.store.subscriptions import Edit, SubscriptionStore
 from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
 CHANNEL = ChannelRef("slack", "T1", "C1")
@@ -70,3 +73,49 @@ async def test_settings_changed_at_once_are_all_kept(store: SubscriptionStore, t
     assert (stored.settings.cadence, stored.settings.size) == ("weekdays", 7)
     assert stored.interests.topics == ("agents",)
     assert stored.interests.excluded_topics == ("mathematics",)
+
+
+class MeetingStore(SubscriptionStore):
+    """A store whose first two `change` calls wait for each other: two replicas' commands that
+    have done everything before the locked change, at the same moment."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.meeting = asyncio.Barrier(2)
+        self.met = False
+
+    async def change(self, ref: ChannelRef, edit: Edit) -> tuple[Subscription | None, Subscription | None]:
+        if not self.met:
+            await self.meeting.wait()
+            self.met = True
+        return await super().change(ref, edit)
+
+
+async def test_two_workspaces_subscribing_one_shared_channel_at_once_make_one_subscription(
+    engine: AsyncEngine, taxonomy: Taxonomy
+) -> None:
+    # A Slack channel shared by two workspaces (Slack Connect, an Enterprise Grid org) has one id
+    # in both. Their managers subscribe it at the same moment through different replicas: on
+    # PostgreSQL each used to find no subscription elsewhere, then each created one, and the
+    # channel got every digest twice.
+    store = MeetingStore(engine)
+    archive = Archive(engine)
+    home = CommandContext(archive, store, taxonomy, ChannelRef("slack", "T0HOME", "C0SHARED"), locale="en")
+    sister = CommandContext(
+        archive, store, taxonomy, ChannelRef("slack", "T0SISTER", "C0SHARED"), locale="zh"
+    )
+    replies = await asyncio.gather(
+        handle_paper_command(home, "subscribe RL"), handle_paper_command(sister, "subscribe agents")
+    )
+    stored = await SubscriptionStore(engine).all()
+    assert len(stored) == 1
+    winner = stored[0].channel.workspace
+    by_workspace = {
+        ctx.channel.workspace: (ctx, reply) for ctx, reply in zip((home, sister), replies, strict=True)
+    }
+    (winner_ctx, won), (loser_ctx, lost) = by_workspace.pop(winner), by_workspace.popitem()[1]
+    assert not won.error
+    assert lost.error
+    # The other manager is told, in their own language, that the channel is subscribed elsewhere.
+    assert lost.text == t("subscribe.elsewhere", loser_ctx.locale or "en", workspace=winner)
+    assert winner_ctx.locale != loser_ctx.locale

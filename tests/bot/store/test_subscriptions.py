@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.models import ChannelRef, Interests, Locale, Subscription
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import subscriptions as table
+from bot.store.write_lock import channel_lock_key
 from tests.waiting import until
 
 SLACK = ChannelRef("slack", "T1", "C1")
@@ -297,3 +298,14 @@ async def _waiting_imports(engine: AsyncEngine, wanted: int) -> bool:
             )
         )
         return int(waiting.scalar_one()) >= wanted
+
+
+def test_a_channel_s_lock_key_is_one_for_every_workspace_and_the_same_in_every_process() -> None:
+    # Two workspaces sharing a channel must meet on one advisory lock; the key must not change
+    # between processes or releases (Python's str hash does), or replicas would miss each other.
+    key = channel_lock_key(SLACK)
+    assert key == channel_lock_key(ChannelRef("slack", "T2", "C1"))
+    assert key != channel_lock_key(ChannelRef("slack", "T1", "C2"))
+    assert key != channel_lock_key(ChannelRef("discord", "T1", "C1"))
+    assert -(2**63) <= key < 2**63  # PostgreSQL's bigint
+    assert key == -2110980968797113246  # pinned: a release that changed it would not meet the last one

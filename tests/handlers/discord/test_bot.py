@@ -358,3 +358,53 @@ async def test_a_subscription_where_the_bot_may_not_post_says_what_it_lacks(edge
     refused.app_permissions = discord.Permissions.none()
     await command(edge, "subscribe").callback(refused, topics='"!!!"')  # type: ignore[call-arg]
     assert "cannot post" not in texts(refused)
+
+
+async def test_every_answer_that_promises_a_digest_says_what_the_bot_lacks(edge: DiscordEdge) -> None:
+    # `/paper list`, `schedule` and `cadence` tell a manager when the digest comes; where the bot
+    # may not post (overwrites deny Send Messages) they say so, as `subscribe` does, rather than
+    # leave the manager waiting for a digest that is paused at its first delivery.
+    def denied(locale: discord.Locale = discord.Locale.american_english) -> Any:
+        mock = interaction(locale=locale)
+        mock.app_permissions = discord.Permissions(view_channel=True, read_message_history=True)
+        return mock
+
+    note = "paperbot cannot post this digest here yet: it lacks Send Messages, Embed Links in this channel"
+    unsubscribed = denied()
+    await command(edge, "list").callback(unsubscribed)  # type: ignore[call-arg]
+    assert "cannot post" not in texts(unsubscribed)  # no digest is promised: no note
+    await subscribe(edge.store, edge.taxonomy, REF, "agents")
+
+    listed = denied()
+    await command(edge, "list").callback(listed)  # type: ignore[call-arg]
+    assert "agents" in texts(listed)
+    # The note is a line of its own under the list (shown as a code block, a line each).
+    fix = "Give it those, or the digest will be paused at its first delivery."
+    assert texts(listed).endswith(f"(UTC). Language: English.\nNote: {note}. {fix}\n```")
+    scheduled = denied()
+    await command(edge, "schedule").callback(scheduled, time="08:30", timezone=None)  # type: ignore[call-arg]
+    assert texts(scheduled).count(note) == 1
+    cadence = denied()
+    await command(edge, "cadence").callback(cadence, cadence="weekdays", day=None)  # type: ignore[call-arg]
+    assert texts(cadence).count(note) == 1
+    chinese = denied(discord.Locale.chinese)
+    await command(edge, "list").callback(chinese)  # type: ignore[call-arg]
+    assert "它在本频道缺少发送消息、嵌入链接权限" in texts(chinese)
+
+    # Answers that promise nothing get no note: the topics, the help, a lookup, a paused channel.
+    for name, options in (("topics", {}), ("help", {}), ("lookup", {"query": "agents"})):
+        quiet = denied()
+        await command(edge, name).callback(quiet, **options)  # type: ignore[call-arg]
+        assert "cannot post" not in texts(quiet), name
+    await edge.store.set_paused(REF, True, "the channel was archived")
+    paused = denied()
+    await command(edge, "list").callback(paused)  # type: ignore[call-arg]
+    assert "cannot post" not in texts(paused)
+    # Everything a digest needs: no note.
+    able = interaction()
+    able.app_permissions = discord.Permissions(
+        view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+    )
+    await edge.store.set_paused(REF, False)
+    await command(edge, "list").callback(able)  # type: ignore[call-arg]
+    assert "cannot post" not in texts(able)

@@ -35,7 +35,7 @@ from handlers.slack.app import Readable, SlackEdge, build_app, home_view
 from handlers.slack.blocks import VOTE_UP_ACTION
 from handlers.slack.delivery import SlackDigestPublisher
 from handlers.slack.lifecycle import CHANNEL_GONE_EVENTS, LIFECYCLE_EVENTS, slack_reason
-from handlers.slack.oauth import BOT_SCOPES, WorkspaceClients, oauth_settings
+from handlers.slack.oauth import BOT_SCOPES, WorkspaceClients, delete_workspace_rows, oauth_settings
 from handlers.slack.publisher import PERMANENT_ERRORS, make_client, pause_notice, pause_reason
 from tests.factories import paper
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
@@ -72,11 +72,12 @@ def lifecycle_app(edge: SlackEdge, slack: FakeSlack) -> AsyncApp:
     )
 
 
-def event_body(event: dict[str, Any], team: str = TEAM) -> str:
+def event_body(event: dict[str, Any], team: str = TEAM, enterprise: str | None = None) -> str:
     return json.dumps(
         {
             "type": "event_callback",
             "team_id": team,
+            **({"enterprise_id": enterprise} if enterprise else {}),
             "api_app_id": "A1",
             "event": event,
             "event_id": f"Ev{time.monotonic_ns()}",
@@ -85,8 +86,10 @@ def event_body(event: dict[str, Any], team: str = TEAM) -> str:
     )
 
 
-async def send_event(app: AsyncApp, event: dict[str, Any], team: str = TEAM) -> int:
-    body = event_body(event, team)
+async def send_event(
+    app: AsyncApp, event: dict[str, Any], team: str = TEAM, enterprise: str | None = None
+) -> int:
+    body = event_body(event, team, enterprise)
     headers = {**signed(body), "content-type": "application/json"}
     response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=for_bolt(headers)))
     return response.status
@@ -275,10 +278,11 @@ async def two_workspaces() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-def installation(team: str, token: str) -> Installation:
+def installation(team: str | None, token: str, enterprise: str | None = None) -> Installation:
     return Installation(
         app_id="A1",
-        enterprise_id=None,
+        enterprise_id=enterprise,
+        is_enterprise_install=team is None,
         team_id=team,
         bot_token=token,
         bot_id=f"B{team}",
@@ -289,11 +293,15 @@ def installation(team: str, token: str) -> Installation:
     )
 
 
-async def rows(store: AsyncSQLAlchemyInstallationStore, team: str) -> tuple[int, int]:
+async def rows(store: AsyncSQLAlchemyInstallationStore, team: str | None) -> tuple[int, int]:
     async with store.engine.connect() as conn:
         counts = []
         for table in (store.installations, store.bots):
-            query = select(func.count()).select_from(table).where(table.c.team_id == team)
+            query = (
+                select(func.count())
+                .select_from(table)
+                .where(table.c.client_id == store.client_id, table.c.team_id == team)
+            )
             counts.append((await conn.execute(query)).scalar_one())
     return counts[0], counts[1]
 
@@ -378,6 +386,56 @@ async def test_after_tokens_revoked_the_shared_token_is_never_used_for_that_work
     )
     await job.run_pass(force=True)
     assert not slack.calls_to("chat.postMessage")
+
+
+GRID = "E0GRID"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UT0LAB"]}}],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+async def test_a_workspace_that_joined_a_grid_org_after_installing_loses_its_token_when_it_leaves(
+    engine: AsyncEngine, two_workspaces: FakeSlack, event: dict[str, Any]
+) -> None:
+    # LAB installed paperbot before it joined an Enterprise Grid org: its rows say enterprise None,
+    # while Slack's events now name the org. The token lookup asks by team id alone, so a row left
+    # behind would hand the revoked token out again.
+    slack = two_workspaces
+    installations = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    await installations.async_save(installation(LAB, "xoxb-lab"))
+    await installations.async_save(installation(OTHER, "xoxb-other", enterprise=GRID))
+    another_app = AsyncSQLAlchemyInstallationStore(client_id="9999.0000", engine=engine)
+    await another_app.async_save(installation(LAB, "xoxb-another-app"))
+    edge = SlackEdge(Archive(engine), SubscriptionStore(engine), builtin_taxonomy())
+    app = build_app(
+        edge,
+        signing_secret=SECRET,
+        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
+        client=make_client("", slack.base_url),
+        process_before_response=True,
+    )
+    assert await send_event(app, event, team=LAB, enterprise=GRID) == 200
+
+    async def gone() -> bool:
+        return await rows(installations, LAB) == (0, 0)
+
+    await until(gone)
+    assert await WorkspaceClients(slack.base_url, installations=installations).client_for(LAB) is None
+    assert await rows(installations, OTHER) == (1, 1)  # the org's other workspace keeps its install
+    assert await rows(another_app, LAB) == (1, 1)  # another app's rows are not paperbot's to delete
+
+
+async def test_an_org_level_event_deletes_the_org_install_only(engine: AsyncEngine) -> None:
+    # No team id: the organisation's own install goes, as slack_sdk deletes it; its workspaces'
+    # rows stay (each pauses on its first refused post).
+    installations = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    await installations.async_save(installation(None, "xoxb-org", enterprise=GRID))
+    await installations.async_save(installation(LAB, "xoxb-lab", enterprise=GRID))
+    await delete_workspace_rows(installations, GRID, None)
+    assert await rows(installations, None) == (0, 0)
+    assert await rows(installations, LAB) == (1, 1)
 
 
 # -- impossible ids ------------------------------------------------------------------------------
