@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Subscription
 from bot.ranking.feedback import ChannelPreferences
+from bot.store.database import as_utc
 from bot.store.limits import chunks, row_problem
 from bot.store.outbox import record_imported
 from bot.store.tables import subscriptions as table
@@ -99,6 +100,7 @@ def _subscription(row: RowMapping) -> Subscription:
         paused=bool(row["paused"]),
         paused_reason=row["paused_reason"],
         created_by=row["created_by"],
+        subscribed_at=as_utc(row["created_at"]),
         settings=DigestSettings(
             size=row["digest_size"] or DEFAULTS.size,
             min_upvotes=row["min_upvotes"],
@@ -120,10 +122,13 @@ def _unless_default(value: object, default: object) -> object:
 
 class SubscriptionStore:
     """Reads and writes subscriptions, safe beside other replicas: every write is one statement,
-    or (`change`) a read and a write in one transaction holding the row."""
+    or (`change`) a read and a write in one transaction holding the row. `clock` says when a
+    write happens: a new channel's `created_at` (Subscription.subscribed_at) is when it subscribed,
+    which decides whether a digest of a day before that is owed to it (bot/delivery/planner.py)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = lambda: _now()) -> None:
         self.engine = engine
+        self.clock = clock
 
     async def get(self, ref: ChannelRef) -> Subscription | None:
         async with self.engine.connect() as conn:
@@ -177,7 +182,7 @@ class SubscriptionStore:
                 if current is not None:
                     await self._upsert(conn, [updated])
                     return current, updated
-                if await insert_new(conn, table, _row(updated, _now()), _CHANNEL_KEY):
+                if await insert_new(conn, table, _row(updated, self.clock()), _CHANNEL_KEY):
                     return None, updated
                 # Another writer created the channel's row after the read found none (a lock
                 # cannot be taken on a row that is not there): edit what it stored instead.
@@ -202,7 +207,7 @@ class SubscriptionStore:
             existing = await self._existing(conn, [item.channel for item in items])
             await self._upsert(conn, items)
             await replace_all(conn, feedback)
-            await record_imported(conn, last_digests or {}, _now())
+            await record_imported(conn, last_digests or {}, self.clock())
         return existing
 
     async def delete(self, ref: ChannelRef) -> bool:
@@ -215,7 +220,7 @@ class SubscriptionStore:
             result = await conn.execute(
                 update(table)
                 .where(_where(ref))
-                .values(paused=paused, paused_reason=reason if paused else None, updated_at=_now())
+                .values(paused=paused, paused_reason=reason if paused else None, updated_at=self.clock())
             )
         return bool(result.rowcount)
 
@@ -248,7 +253,7 @@ class SubscriptionStore:
         if not reasons:
             return 0
         paused = 0
-        now = _now()
+        now = self.clock()
         async with self.engine.begin() as conn:
             for ref, reason in sorted(reasons.items(), key=lambda item: lock_order(item[0])):
                 result = await conn.execute(
@@ -266,7 +271,7 @@ class SubscriptionStore:
             result = await conn.execute(
                 update(table)
                 .where(_where(ref), table.c.paused.is_(True), table.c.paused_reason.in_(list(reasons)))
-                .values(paused=False, paused_reason=None, updated_at=_now())
+                .values(paused=False, paused_reason=None, updated_at=self.clock())
             )
         return bool(result.rowcount)
 
@@ -274,7 +279,7 @@ class SubscriptionStore:
         if not items:
             return
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        now = _now()
+        now = self.clock()
         statement = dialect.insert(table)
         kept = {"id", "platform", "workspace", "channel", "created_at"}
         changes = {name: statement.excluded[name] for name in _row(items[0], now) if name not in kept}
