@@ -32,7 +32,7 @@ def _where(ref: ChannelRef) -> Any:
     )
 
 
-def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
+def _row(subscription: Subscription, now: dt.datetime, since: dt.datetime | None = None) -> dict[str, Any]:
     ref = subscription.channel
     return {
         "platform": ref.platform,
@@ -56,7 +56,7 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "paused": subscription.paused,
         "paused_reason": subscription.paused_reason,
         "created_by": subscription.created_by,
-        "created_at": now,
+        "created_at": min(now, since) if since is not None else now,
         "updated_at": now,
     }
 
@@ -202,10 +202,17 @@ class SubscriptionStore:
         last digests the channels had where they were exported (bot/store/outbox.py,
         `record_imported`), in one transaction of chunked writes, so any size is stored whole or
         not at all; how many of the channels were subscribed before (updated rather than new).
-        Check every item with `import_problem` first: what it passes, the databases accept."""
+        A new channel with a last digest counts as subscribed since that digest's day (midnight
+        UTC, before its time there in any zone): it is owed what came after it, as it was where
+        it came from (bot/delivery/planner.py). Check every item with `import_problem` first:
+        what it passes, the databases accept."""
+        since = {
+            ref: dt.datetime.combine(digest.date, dt.time(0), tzinfo=dt.UTC)
+            for ref, digest in (last_digests or {}).items()
+        }
         async with self.engine.begin() as conn:
             existing = await self._existing(conn, [item.channel for item in items])
-            await self._upsert(conn, items)
+            await self._upsert(conn, items, since)
             await replace_all(conn, feedback)
             await record_imported(conn, last_digests or {}, self.clock())
         return existing
@@ -275,9 +282,17 @@ class SubscriptionStore:
             )
         return bool(result.rowcount)
 
-    async def _upsert(self, conn: AsyncConnection, items: Sequence[Subscription]) -> None:
+    async def _upsert(
+        self,
+        conn: AsyncConnection,
+        items: Sequence[Subscription],
+        since: Mapping[ChannelRef, dt.datetime] | None = None,
+    ) -> None:
+        """Insert or update each channel's row; a new row's created_at is now, or its channel's
+        `since` when that is earlier (an update keeps the one stored)."""
         if not items:
             return
+        since = since or {}
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         now = self.clock()
         statement = dialect.insert(table)
@@ -289,7 +304,7 @@ class SubscriptionStore:
         # executemany in chunks, not one multi-row VALUES: 24 columns a row met asyncpg's
         # 32,767-parameter cap at 1,366 rows (bot/store/limits.py).
         for chunk in chunks(sorted(items, key=lambda item: lock_order(item.channel))):
-            await conn.execute(upsert, [_row(item, now) for item in chunk])
+            await conn.execute(upsert, [_row(item, now, since.get(item.channel)) for item in chunk])
 
     async def _existing(self, conn: AsyncConnection, refs: Sequence[ChannelRef]) -> int:
         """How many of `refs` have a subscription, from one read of every key: PostgreSQL

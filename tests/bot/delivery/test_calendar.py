@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import bot.delivery.deliverer
 from bot.chat.use_cases import set_schedule, subscribe, unsubscribe
 from bot.delivery.deliverer import Deliverer
-from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Report, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
 from bot.store.archive import Archive
@@ -189,6 +189,31 @@ async def test_a_backfill_then_a_new_channel_brings_the_newest_digest_only(engin
         now += dt.timedelta(hours=1)
     assert sorted(publisher.posted) == sorted(name for name, _, _ in ZONES)
     assert {row.report_date for row in await Outbox(engine).list()} == {friday}
+
+
+async def test_a_channel_imported_with_its_last_digest_still_catches_up(engine: AsyncEngine) -> None:
+    """An installation moved to a new database: `subscriptions import` (Friday 00:05 UTC) carries
+    one channel's last digest (Tuesday's) and none for a channel new to paperbot; the first poll
+    archives Wednesday's and Thursday's together. The moved channel was owed Wednesday's where it
+    came from and gets both, in order; the new one Thursday's only."""
+    tuesday, wednesday, thursday = dt.date(2026, 5, 5), dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    moved, new = ChannelRef("console", "local", "CMOVED"), ChannelRef("console", "local", "CNEW")
+    store = SubscriptionStore(engine, clock=lambda: dt.datetime(2026, 5, 8, 0, 5, tzinfo=UTC))
+    await store.import_all(
+        [Subscription(ref, RL, time=dt.time(9)) for ref in (moved, new)],
+        {},
+        {moved: LastDigest(tuesday, "posted")},
+    )
+    polled = dt.datetime(2026, 5, 8, 0, 10, tzinfo=UTC)
+    await archive_at(engine, wednesday, polled)
+    await archive_at(engine, thursday, polled)
+    publisher = InOrderPublisher()
+    bot = deliverer(engine, publisher)
+    for later in (dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(hours=12)):
+        await bot.run_pass(polled + later)
+    posted = [(name, day) for what, name, day in publisher.events if what == "end"]
+    assert [day for name, day in posted if name == "CMOVED"] == [wednesday, thursday]
+    assert [day for name, day in posted if name == "CNEW"] == [thursday]
 
 
 class FailingOncePublisher(InOrderPublisher):
