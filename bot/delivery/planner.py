@@ -212,14 +212,22 @@ class Planner:
         (both fetched by one poll after an outage, or one `paperbot ingest` of both) are the same
         case: the older was the newest for too short a time to be planned. A digest that was due
         a planning interval or more before the newest arrived had its turn then; it is not sent
-        late now."""
+        late now.
+
+        Only a channel that was subscribed when the older digest was due by its date is owed it.
+        A new installation's first poll archives two days at once, as does a backfill (`paperbot
+        ingest FOLDER`); a channel subscribing after them was owed no digest of the older day, and
+        got it beside the newest on its first morning."""
         # A report archived after the newest (a missing day filled in later) never was the newest:
         # it is not delivered, as before.
         if before is None or before.arrived > newest_arrived or subscription.channel in before.planned:
             return None
         if subscription.settings.cadence == "weekdays" and before.day.weekday() >= 5:
             return None
-        due = max(due_at(before.day, subscription), before.arrived)
+        owed_from = due_at(before.day, subscription)
+        if subscription.subscribed_at is not None and subscription.subscribed_at > owed_from:
+            return None
+        due = max(owed_from, before.arrived)
         if newest_arrived - due >= PLAN_EVERY or due > now:
             return None
         return self._due(subscription.channel, before.day, due, now)

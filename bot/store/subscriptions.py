@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Subscription
 from bot.ranking.feedback import ChannelPreferences
+from bot.store.database import as_utc
 from bot.store.limits import chunks, row_problem
 from bot.store.outbox import record_imported
 from bot.store.tables import subscriptions as table
@@ -31,7 +32,7 @@ def _where(ref: ChannelRef) -> Any:
     )
 
 
-def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
+def _row(subscription: Subscription, now: dt.datetime, since: dt.datetime | None = None) -> dict[str, Any]:
     ref = subscription.channel
     return {
         "platform": ref.platform,
@@ -55,7 +56,7 @@ def _row(subscription: Subscription, now: dt.datetime) -> dict[str, Any]:
         "paused": subscription.paused,
         "paused_reason": subscription.paused_reason,
         "created_by": subscription.created_by,
-        "created_at": now,
+        "created_at": min(now, since) if since is not None else now,
         "updated_at": now,
     }
 
@@ -99,6 +100,7 @@ def _subscription(row: RowMapping) -> Subscription:
         paused=bool(row["paused"]),
         paused_reason=row["paused_reason"],
         created_by=row["created_by"],
+        subscribed_at=as_utc(row["created_at"]),
         settings=DigestSettings(
             size=row["digest_size"] or DEFAULTS.size,
             min_upvotes=row["min_upvotes"],
@@ -120,10 +122,13 @@ def _unless_default(value: object, default: object) -> object:
 
 class SubscriptionStore:
     """Reads and writes subscriptions, safe beside other replicas: every write is one statement,
-    or (`change`) a read and a write in one transaction holding the row."""
+    or (`change`) a read and a write in one transaction holding the row. `clock` says when a
+    write happens: a new channel's `created_at` (Subscription.subscribed_at) is when it subscribed,
+    which decides whether a digest of a day before that is owed to it (bot/delivery/planner.py)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = lambda: _now()) -> None:
         self.engine = engine
+        self.clock = clock
 
     async def get(self, ref: ChannelRef) -> Subscription | None:
         async with self.engine.connect() as conn:
@@ -185,7 +190,7 @@ class SubscriptionStore:
                     return current, updated
                 if others := await _elsewhere(conn, ref):
                     raise SubscribedElsewhere(others)
-                if await insert_new(conn, table, _row(updated, _now()), _CHANNEL_KEY):
+                if await insert_new(conn, table, _row(updated, self.clock()), _CHANNEL_KEY):
                     return None, updated
                 # Another writer created the channel's row after the read found none (a lock
                 # cannot be taken on a row that is not there): edit what it stored instead.
@@ -205,12 +210,19 @@ class SubscriptionStore:
         last digests the channels had where they were exported (bot/store/outbox.py,
         `record_imported`), in one transaction of chunked writes, so any size is stored whole or
         not at all; how many of the channels were subscribed before (updated rather than new).
-        Check every item with `import_problem` first: what it passes, the databases accept."""
+        A new channel with a last digest counts as subscribed since that digest's day (midnight
+        UTC, before its time there in any zone): it is owed what came after it, as it was where
+        it came from (bot/delivery/planner.py). Check every item with `import_problem` first:
+        what it passes, the databases accept."""
+        since = {
+            ref: dt.datetime.combine(digest.date, dt.time(0), tzinfo=dt.UTC)
+            for ref, digest in (last_digests or {}).items()
+        }
         async with self.engine.begin() as conn:
             existing = await self._existing(conn, [item.channel for item in items])
-            await self._upsert(conn, items)
+            await self._upsert(conn, items, since)
             await replace_all(conn, feedback)
-            await record_imported(conn, last_digests or {}, _now())
+            await record_imported(conn, last_digests or {}, self.clock())
         return existing
 
     async def delete(self, ref: ChannelRef) -> bool:
@@ -223,7 +235,7 @@ class SubscriptionStore:
             result = await conn.execute(
                 update(table)
                 .where(_where(ref))
-                .values(paused=paused, paused_reason=reason if paused else None, updated_at=_now())
+                .values(paused=paused, paused_reason=reason if paused else None, updated_at=self.clock())
             )
         return bool(result.rowcount)
 
@@ -243,7 +255,7 @@ class SubscriptionStore:
         if not reasons:
             return 0
         paused = 0
-        now = _now()
+        now = self.clock()
         async with self.engine.begin() as conn:
             for ref, reason in sorted(reasons.items(), key=lambda item: lock_order(item[0])):
                 result = await conn.execute(
@@ -261,15 +273,23 @@ class SubscriptionStore:
             result = await conn.execute(
                 update(table)
                 .where(_where(ref), table.c.paused.is_(True), table.c.paused_reason.in_(list(reasons)))
-                .values(paused=False, paused_reason=None, updated_at=_now())
+                .values(paused=False, paused_reason=None, updated_at=self.clock())
             )
         return bool(result.rowcount)
 
-    async def _upsert(self, conn: AsyncConnection, items: Sequence[Subscription]) -> None:
+    async def _upsert(
+        self,
+        conn: AsyncConnection,
+        items: Sequence[Subscription],
+        since: Mapping[ChannelRef, dt.datetime] | None = None,
+    ) -> None:
+        """Insert or update each channel's row; a new row's created_at is now, or its channel's
+        `since` when that is earlier (an update keeps the one stored)."""
         if not items:
             return
+        since = since or {}
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        now = _now()
+        now = self.clock()
         statement = dialect.insert(table)
         kept = {"id", "platform", "workspace", "channel", "created_at"}
         changes = {name: statement.excluded[name] for name in _row(items[0], now) if name not in kept}
@@ -279,7 +299,7 @@ class SubscriptionStore:
         # executemany in chunks, not one multi-row VALUES: 24 columns a row met asyncpg's
         # 32,767-parameter cap at 1,366 rows (bot/store/limits.py).
         for chunk in chunks(sorted(items, key=lambda item: lock_order(item.channel))):
-            await conn.execute(upsert, [_row(item, now) for item in chunk])
+            await conn.execute(upsert, [_row(item, now, since.get(item.channel)) for item in chunk])
 
     async def _existing(self, conn: AsyncConnection, refs: Sequence[ChannelRef]) -> int:
         """How many of `refs` have a subscription, from one read of every key: PostgreSQL

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import bot.delivery.deliverer
 from bot.chat.use_cases import set_schedule, subscribe, unsubscribe
 from bot.delivery.deliverer import Deliverer
-from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Report, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
 from bot.store.archive import Archive
@@ -105,10 +105,9 @@ async def test_two_reports_archived_together_after_an_outage_each_come_once_in_o
     """Wednesday's report could not be fetched all Wednesday; on Thursday it and Thursday's came in
     the same poll. Only the newest was planned, and Wednesday's digest was never sent (nor recorded):
     its time had passed before the newest arrived, so it was taken to have had its turn."""
-    store = SubscriptionStore(engine)
-    for name, time, tz in (("CUTC", dt.time(9), "UTC"), ("CNY", dt.time(7), "America/New_York")):
-        await store.save(Subscription(ChannelRef("console", "local", name), RL, time=time, tz=tz))
     tuesday, wednesday, thursday = dt.date(2026, 5, 5), dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    for name, time, tz in (("CUTC", dt.time(9), "UTC"), ("CNY", dt.time(7), "America/New_York")):
+        await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), name, time, tz)  # Monday
     publisher = InOrderPublisher()
     bot = deliverer(engine, publisher)
     await archive_at(engine, tuesday, dt.datetime(2026, 5, 5, 2, tzinfo=UTC))
@@ -128,6 +127,93 @@ async def test_two_reports_archived_together_after_an_outage_each_come_once_in_o
             ("start", thursday),
             ("end", thursday),
         ]
+
+
+async def subscribe_at(
+    engine: AsyncEngine, moment: dt.datetime, name: str, time: dt.time, tz: str
+) -> ChannelRef:
+    """A channel subscribing at `moment` (its subscription's created_at)."""
+    ref = ChannelRef("console", "local", name)
+    await SubscriptionStore(engine, clock=lambda: moment).save(Subscription(ref, RL, time=time, tz=tz))
+    return ref
+
+
+# Channels whose time falls before, at and after the reports' arrival, east and west of UTC.
+ZONES = (
+    ("CUTC", dt.time(9), "UTC"),
+    ("CNY", dt.time(7), "America/New_York"),
+    ("CSH", dt.time(8, 30), "Asia/Shanghai"),
+    ("CLA", dt.time(23, 30), "America/Los_Angeles"),
+)
+
+
+async def test_a_new_installations_first_poll_brings_a_new_channel_the_newest_digest_only(
+    engine: AsyncEngine,
+) -> None:
+    """Hugging Face's lists are taken once their day is over, and a poll asks for the newest two:
+    a new installation's first poll archives Wednesday's and Thursday's in the same second (Friday
+    00:10 UTC). Channels subscribing after it each got both digests on their first morning,
+    Wednesday's (a day before they subscribed) first: the planner took the two for reports archived
+    together after an outage."""
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    polled = dt.datetime(2026, 5, 8, 0, 10, tzinfo=UTC)
+    await archive_at(engine, wednesday, polled)
+    await archive_at(engine, thursday, polled)
+    for name, time, tz in ZONES:
+        await subscribe_at(engine, polled + dt.timedelta(minutes=10), name, time, tz)
+    publisher = ScriptedPublisher(parts=1)
+    bot = deliverer(engine, publisher)
+    now = polled + dt.timedelta(minutes=11)
+    while now < polled + dt.timedelta(days=2):
+        await bot.run_pass(now)
+        now += dt.timedelta(hours=1)
+    assert sorted(publisher.posted) == sorted(name for name, _, _ in ZONES)
+    assert {row.report_date for row in await Outbox(engine).list()} == {thursday}
+
+
+async def test_a_backfill_then_a_new_channel_brings_the_newest_digest_only(engine: AsyncEngine) -> None:
+    """`paperbot ingest reports/` of two weeks, oldest first, on a Friday morning, then channels
+    subscribe: each gets Friday's digest, and none Thursday's, which the backfill archived seconds
+    before Friday's."""
+    friday = dt.date(2026, 5, 8)
+    started = dt.datetime(2026, 5, 8, 10, tzinfo=UTC)
+    for n in range(14):
+        await archive_at(engine, friday - dt.timedelta(days=13 - n), started + dt.timedelta(seconds=n))
+    for name, time, tz in ZONES:
+        await subscribe_at(engine, started + dt.timedelta(minutes=5), name, time, tz)
+    publisher = ScriptedPublisher(parts=1)
+    bot = deliverer(engine, publisher)
+    now = started + dt.timedelta(minutes=6)
+    while now < started + dt.timedelta(days=1):
+        await bot.run_pass(now)
+        now += dt.timedelta(hours=1)
+    assert sorted(publisher.posted) == sorted(name for name, _, _ in ZONES)
+    assert {row.report_date for row in await Outbox(engine).list()} == {friday}
+
+
+async def test_a_channel_imported_with_its_last_digest_still_catches_up(engine: AsyncEngine) -> None:
+    """An installation moved to a new database: `subscriptions import` (Friday 00:05 UTC) carries
+    one channel's last digest (Tuesday's) and none for a channel new to paperbot; the first poll
+    archives Wednesday's and Thursday's together. The moved channel was owed Wednesday's where it
+    came from and gets both, in order; the new one Thursday's only."""
+    tuesday, wednesday, thursday = dt.date(2026, 5, 5), dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    moved, new = ChannelRef("console", "local", "CMOVED"), ChannelRef("console", "local", "CNEW")
+    store = SubscriptionStore(engine, clock=lambda: dt.datetime(2026, 5, 8, 0, 5, tzinfo=UTC))
+    await store.import_all(
+        [Subscription(ref, RL, time=dt.time(9)) for ref in (moved, new)],
+        {},
+        {moved: LastDigest(tuesday, "posted")},
+    )
+    polled = dt.datetime(2026, 5, 8, 0, 10, tzinfo=UTC)
+    await archive_at(engine, wednesday, polled)
+    await archive_at(engine, thursday, polled)
+    publisher = InOrderPublisher()
+    bot = deliverer(engine, publisher)
+    for later in (dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(hours=12)):
+        await bot.run_pass(polled + later)
+    posted = [(name, day) for what, name, day in publisher.events if what == "end"]
+    assert [day for name, day in posted if name == "CMOVED"] == [wednesday, thursday]
+    assert [day for name, day in posted if name == "CNEW"] == [thursday]
 
 
 class FailingOncePublisher(InOrderPublisher):
@@ -154,8 +240,7 @@ async def test_a_channels_newer_digest_waits_for_the_retry_of_the_older_in_the_s
     """Wednesday's and Thursday's reports come together, and the post of Wednesday's digest fails
     once. The worker holding both used to post Thursday's right after the failure and Wednesday's
     at its retry: the newer first. It hands Thursday's back until Wednesday's is done."""
-    ref = ChannelRef("console", "local", "CUTC")
-    await SubscriptionStore(engine).save(Subscription(ref, RL, time=dt.time(9), tz="UTC"))
+    await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), "CUTC", dt.time(9), "UTC")
     wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
     publisher = FailingOncePublisher(wednesday)
     bot = deliverer(engine, publisher)
@@ -213,8 +298,7 @@ async def test_a_second_pass_of_one_deliverer_waits_for_the_first(
     may still run. Both claim as one worker, which the claim trusts to post a channel's digests
     in turn: the second pass took Thursday's digest while the first was posting Wednesday's."""
     monkeypatch.setattr(bot.delivery.deliverer, "BATCH", 1)  # one claim, one digest at a time
-    ref = ChannelRef("console", "local", "CUTC")
-    await SubscriptionStore(engine).save(Subscription(ref, RL, time=dt.time(9), tz="UTC"))
+    await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), "CUTC", dt.time(9), "UTC")
     wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
     publisher = GatedPublisher(wednesday)
     bot_ = deliverer(engine, publisher)
@@ -281,8 +365,9 @@ async def test_one_digest_a_day_on_the_days_clocks_change(
 ) -> None:
     """Three days around a change, each report arriving at 00:00 UTC: exactly one digest each, at the
     channel's time where it exists (or as soon as the report is in, when that is later)."""
-    ref = ChannelRef("console", "local", "C")
-    await SubscriptionStore(engine).save(Subscription(ref, RL, time=time, tz=tz))
+    await subscribe_at(
+        engine, dt.datetime.combine(first, dt.time(0), tzinfo=UTC) - dt.timedelta(days=1), "C", time, tz
+    )
     publisher = ScriptedPublisher(parts=1)
     bot = deliverer(engine, publisher)
     await run_days(engine, bot, first, first + dt.timedelta(days=3), arrive=dt.time(0))

@@ -28,6 +28,7 @@ from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack
 DAY = dt.date(2026, 3, 8)  # a DST change day in the US
 ARRIVED = dt.datetime(2026, 3, 8, 5, 0, tzinfo=dt.UTC)  # when DAY's report reached the archive
 RL = Interests(("reinforcement-learning",))
+SUBSCRIBED = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
 
 
 def report(n: int = 3) -> Report:
@@ -71,8 +72,9 @@ def deliverer(
 async def subscribe(
     engine: AsyncEngine, channel: str, time: dt.time = dt.time(9, 0), tz: str = "UTC"
 ) -> Subscription:
+    """A channel subscribed before any of these tests' days (so owed every digest of them)."""
     sub = Subscription(ChannelRef("slack", "T0FAKE", channel), RL, time=time, tz=tz)
-    await SubscriptionStore(engine).save(sub)
+    await SubscriptionStore(engine, clock=lambda: SUBSCRIBED).save(sub)
     return sub
 
 
