@@ -43,16 +43,14 @@ async def slack_publisher(app: App, http: aiohttp.ClientSession) -> DigestPublis
     workspace's matter, never an outage). Raises BadInputError when Slack refuses SLACK_BOT_TOKEN,
     PlatformUnavailable when Slack cannot be reached now (no answer, a 5xx after retries)."""
     from handlers.slack.delivery import SlackDigestPublisher
-    from handlers.slack.oauth import WorkspaceClients
+    from handlers.slack.oauth import WorkspaceClients, WorkspaceInstallations
     from handlers.slack.publisher import make_client
     from handlers.slack.tenancy import verify_api, verify_bot_token
 
     settings = app.settings
     if settings.slack_client_id:
-        from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-
         await verify_api(make_client("", settings.slack_api_url, session=http))
-        store = AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=app.engine)
+        store = WorkspaceInstallations(client_id=settings.slack_client_id, engine=app.engine)
         clients = WorkspaceClients(settings.slack_api_url, installations=store, session=http)
     else:
         assert settings.slack_bot_token is not None

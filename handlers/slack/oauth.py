@@ -14,6 +14,7 @@ from typing import ClassVar
 import aiohttp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -47,8 +48,27 @@ STATE_SECONDS = 600  # an install link is good for ten minutes
 TOKEN_CACHE_SECONDS = 300  # a reinstall (new token) is picked up within five minutes
 
 
+class WorkspaceInstallations(AsyncSQLAlchemyInstallationStore):
+    """slack_sdk's installation store, which also finds a workspace's bot when Slack names an
+    Enterprise Grid org the workspace had not joined when it installed paperbot. slack_sdk
+    matches the enterprise id too: such a workspace's row is stored without one, so once its
+    requests name the org, Bolt found no bot and answered every `/paper` with "not installed"
+    (deliveries, which ask by team id alone, `_bot_token`, went on). A `T…` id names one
+    workspace everywhere, so the row stored without an org is the same workspace's."""
+
+    async def async_find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        bot = await super().async_find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+        )
+        if bot is None and enterprise_id and team_id and not is_enterprise_install:
+            bot = await super().async_find_bot(enterprise_id=None, team_id=team_id)
+        return bot
+
+
 def oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str) -> AsyncOAuthSettings:
-    store = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+    store = WorkspaceInstallations(client_id=client_id, engine=engine)
     return AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,

@@ -17,7 +17,14 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.app import SlackEdge, build_app
-from handlers.slack.oauth import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH, WorkspaceClients, oauth_settings
+from handlers.slack.oauth import (
+    BOT_SCOPES,
+    INSTALL_PATH,
+    REDIRECT_PATH,
+    WorkspaceClients,
+    WorkspaceInstallations,
+    oauth_settings,
+)
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
 from tests.handlers.slack.fake_slack import FakeSlack, FakeUser
@@ -148,3 +155,37 @@ async def test_a_workspace_of_an_enterprise_grid_org_gets_its_own_token_for_deli
     assert moved is not None
     assert moved.token == "xoxb-in-grid"
     assert await clients.client_for("T0ELSE") is None
+
+
+async def test_a_workspace_that_joined_a_grid_org_after_installing_still_finds_its_bot(
+    engine: AsyncEngine,
+) -> None:
+    # Installed before the org existed: stored without an enterprise id. Its requests now name
+    # the org, and slack_sdk's own lookup, which matches that id too, found no bot: every
+    # /paper was answered "not installed" (Bolt asks the store through async_find_bot).
+    store = WorkspaceInstallations(client_id=CLIENT_ID, engine=engine)
+    plain = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
+    await store.async_save(
+        Installation(
+            app_id="A1",
+            enterprise_id=None,
+            team_id="T0LAB",
+            bot_token="xoxb-lab",
+            bot_id="B1",
+            bot_user_id="U0BOT",
+            bot_scopes=",".join(BOT_SCOPES),
+            user_id="U0ADMIN",
+            installed_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp(),
+        )
+    )
+    assert await plain.async_find_bot(enterprise_id="E0ORG", team_id="T0LAB") is None
+    bot = await store.async_find_bot(enterprise_id="E0ORG", team_id="T0LAB")
+    assert bot is not None
+    assert bot.bot_token == "xoxb-lab"
+    # Another workspace of the org, and an org-wide install, are not that workspace.
+    assert await store.async_find_bot(enterprise_id="E0ORG", team_id="T0ELSE") is None
+    assert await store.async_find_bot(enterprise_id="E0ORG", team_id=None, is_enterprise_install=True) is None
+    # The settings Bolt is built with use it.
+    assert isinstance(
+        oauth_settings(engine, CLIENT_ID, CLIENT_SECRET).installation_store, WorkspaceInstallations
+    )
