@@ -29,6 +29,7 @@ from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
 from tests.handlers.slack.fake_slack import FakeSlack, FakeUser
 from tests.handlers.slack.test_app import MEMBER, SECRET, command_body, signed
+from tests.handlers.slack.test_lifecycle import installation
 from tests.waiting import until
 
 CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
@@ -165,19 +166,7 @@ async def test_a_workspace_that_joined_a_grid_org_after_installing_still_finds_i
     # /paper was answered "not installed" (Bolt asks the store through async_find_bot).
     store = WorkspaceInstallations(client_id=CLIENT_ID, engine=engine)
     plain = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
-    await store.async_save(
-        Installation(
-            app_id="A1",
-            enterprise_id=None,
-            team_id="T0LAB",
-            bot_token="xoxb-lab",
-            bot_id="B1",
-            bot_user_id="U0BOT",
-            bot_scopes=",".join(BOT_SCOPES),
-            user_id="U0ADMIN",
-            installed_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp(),
-        )
-    )
+    await store.async_save(installation("T0LAB", "xoxb-lab"))
     assert await plain.async_find_bot(enterprise_id="E0ORG", team_id="T0LAB") is None
     bot = await store.async_find_bot(enterprise_id="E0ORG", team_id="T0LAB")
     assert bot is not None
