@@ -63,7 +63,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import aside, for_reader, join_list, locale_of_text, t, wrote_chinese
+from bot.i18n import aside, for_reader, join_list, locale_of_text, t, then_say, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -184,6 +184,14 @@ class Reply:
     # cannot post there says so under it, lest the caller wait for a digest that is paused at
     # its first delivery (Slack: handlers/slack/reach.py).
     promises_digest: bool = False
+
+    def with_note(self, note: str) -> Reply:
+        """This reply with `note` (in the reply's language) said after it: on a line of its own
+        under a reply of several lines (`/paper list`, which both platforms show preformatted, a
+        line each), else in the same paragraph (`Subscribed. Note: …` / `订阅成功。注意：…`)."""
+        if "\n" in self.text.strip():
+            return replace(self, text=f"{self.text.rstrip()}\n{note}")
+        return replace(self, text=then_say(self.text, note, self.locale))
 
 
 async def handle_paper_command(ctx: CommandContext, arguments: str) -> Reply:

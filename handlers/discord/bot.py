@@ -34,7 +34,7 @@ from bot.chat.commands import (
     help_text,
 )
 from bot.chat.completion import complete_timezone, complete_topics
-from bot.i18n import join_list, t, then_say
+from bot.i18n import join_list, t
 from bot.ids import DISCORD_DM_WORKSPACE
 from bot.models import ChannelRef
 from bot.ranking.tuning import acknowledgement_key, cast_vote
@@ -127,11 +127,7 @@ def with_posting_note(interaction: discord.Interaction, answer: Reply) -> Reply:
     if not missing:
         return answer
     names = join_list((t(f"permission.{name}", answer.locale) for name in missing), answer.locale)
-    note = t("subscribe.cannot_post", answer.locale, permissions=names)
-    if "\n" in answer.text.strip():  # `/paper list`: shown as a code block, a line each; the note too
-        return replace(answer, text=f"{answer.text.rstrip()}\n{note}")
-    # One paragraph: Discord shows a reply of several lines as a code block (embeds.reply_messages).
-    return replace(answer, text=then_say(answer.text, note, answer.locale))
+    return answer.with_note(t("subscribe.cannot_post", answer.locale, permissions=names))
 
 
 def _check_manage(interaction: discord.Interaction) -> bool:

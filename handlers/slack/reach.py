@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.commands import Reply
-from bot.i18n import t, then_say
+from bot.i18n import t
 from handlers.slack.publisher import slack_error_code
 
 log = logging.getLogger("paperbot.slack")
@@ -57,11 +56,7 @@ async def with_reach_note(client: AsyncWebClient, channel: str, reply: Reply, de
     problem = await posting_problem(client, channel, deadline)
     if problem is None:
         return reply
-    note = t(problem, reply.locale)
-    if "\n" in reply.text:  # `/paper list`: shown preformatted, a line each; the note too
-        return replace(reply, text=f"{reply.text}\n{note}")
-    # One paragraph: a reply of several lines is shown preformatted (blocks.reply_messages).
-    return replace(reply, text=then_say(reply.text, note, reply.locale))
+    return reply.with_note(t(problem, reply.locale))
 
 
 async def posting_problem(client: AsyncWebClient, channel: str, deadline: float) -> str | None:
