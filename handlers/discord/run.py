@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 import aiohttp
@@ -22,12 +23,18 @@ from bot.runtime.composition import App
 from bot.runtime.config import ConfigurationError, Settings
 from handlers.discord.bot import DiscordEdge, PaperBot
 from handlers.ops import Readiness
-from handlers.runtime import retry_delay, stop_on_signals, try_again
+from handlers.runtime import RETRY_CAP, retry_delay, stop_on_signals, try_again
 
 log = logging.getLogger("paperbot.discord")
 
 # The gateway's close code for a token it does not accept (Discord's "Authentication failed").
 AUTHENTICATION_FAILED = 4004
+# A connection lost sooner than this after READY is the same outage flaring up, not a new one:
+# the waits between tries go on growing instead of starting again at 1 s. A gateway that accepts
+# each session and drops it at once (a flapping network, a gateway node going up and down) was
+# otherwise identified with again every couple of seconds, and Discord resets a bot's token
+# after 1,000 IDENTIFYs in a day (session_start_limit), which only the operator can mend.
+STEADY_SECONDS = RETRY_CAP
 
 
 def _refused() -> ConfigurationError:
@@ -88,11 +95,13 @@ async def run_discord(
     readiness: Readiness | None = None,
     *,
     delay_after: Callable[[int], float] = retry_delay,
+    clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """Serve Discord until `stop`. Discord being unavailable (no answer, a 5xx, a failed
     connection, a gateway connection lost) never ends it: the other platforms keep serving and
     Discord is tried again on the shared policy (handlers/runtime.py `try_again`: 1, 2, 4 … s
     apart, at most RETRY_CAP, with jitter; `delay_after` replaces it in tests), each try logged,
+    the waits starting again from 1 s only after a connection that held STEADY_SECONDS (`clock`),
     and /readyz and `paperbot_platform_connected` say "not connected" meanwhile. A token Discord
     refuses before it ever accepted one is a configuration error (exit 2); one refused later
     (reset in the Developer Portal while running) is logged as an error and tried again like an
@@ -112,16 +121,19 @@ async def run_discord(
     accepted = False  # whether Discord's gateway has accepted DISCORD_TOKEN in this process
     synced = False  # whether /paper was synced in this process (once is enough: it changes only on upgrade)
     failing = False  # whether the last try failed (the next one that gets through says so)
+    ready_at: float | None = None  # when the current connection said READY (`clock`)
 
     def served() -> None:
-        nonlocal accepted
+        nonlocal accepted, ready_at
         accepted = True
+        ready_at = clock()
 
     async def session() -> PlatformUnavailable | None:
         """One connection, from the login to its end: None once `stop` ended it; the failure that
-        ended a connection Discord had accepted (READY came: a fresh outage, backed off from the
-        start); raises PlatformUnavailable when it did not get that far."""
-        nonlocal synced, failing
+        ended a connection that had held STEADY_SECONDS after READY (a fresh outage, backed off
+        from the start); raises PlatformUnavailable when it did not get that far."""
+        nonlocal synced, failing, ready_at
+        ready_at = None
         bot = make_bot(app, sync_commands=not synced)
         current[:] = [bot]
         try:
@@ -141,7 +153,7 @@ async def run_discord(
                 "Discord refused DISCORD_TOKEN (reset in the Developer Portal? set the new one)"
             ) from None
         except _ConnectionLost as lost:
-            if lost.was_ready:
+            if ready_at is not None and clock() - ready_at >= STEADY_SECONDS:
                 return PlatformUnavailable(str(lost))
             raise PlatformUnavailable(str(lost)) from None
 
@@ -174,12 +186,7 @@ async def run_discord(
 
 
 class _ConnectionLost(PaperbotError):
-    """The gateway connection ended for a reason a new connection may mend. `was_ready`: Discord
-    had accepted it (READY) before it ended."""
-
-    def __init__(self, message: str, *, was_ready: bool) -> None:
-        super().__init__(message)
-        self.was_ready = was_ready
+    """The gateway connection ended for a reason a new connection may mend."""
 
 
 async def _serve(bot: PaperBot, stop: asyncio.Event, on_ready: Callable[[], None]) -> None:
@@ -197,7 +204,6 @@ async def _serve(bot: PaperBot, stop: asyncio.Event, on_ready: Callable[[], None
     ready = asyncio.create_task(bot.wait_until_ready())
     ready.add_done_callback(lambda task: None if task.cancelled() or task.exception() else on_ready())
     done, _ = await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    was_ready = ready.done() and not ready.cancelled() and ready.exception() is None
     ready.cancel()
     if connection in done:
         stopping.cancel()
@@ -205,7 +211,7 @@ async def _serve(bot: PaperBot, stop: asyncio.Event, on_ready: Callable[[], None
         if isinstance(failure, discord.ConnectionClosed) and failure.code == AUTHENTICATION_FAILED:
             raise _refused()
         why = _why(failure) if failure is not None else "closed"
-        raise _ConnectionLost(f"Discord connection lost: {why}", was_ready=was_ready)
+        raise _ConnectionLost(f"Discord connection lost: {why}")
     await bot.close()
     connection.cancel()
 

@@ -24,7 +24,7 @@ from bot.runtime import metrics
 from bot.runtime.composition import App
 from bot.runtime.config import SAMPLE_REPORT, ConfigurationError, Settings
 from bot.store.votes import VoteStore
-from handlers.discord.run import run_discord
+from handlers.discord.run import STEADY_SECONDS, run_discord
 from handlers.ops import Readiness
 from tests.handlers.discord.fake_discord import (
     ADMINISTRATOR,
@@ -288,6 +288,42 @@ async def test_a_lost_gateway_is_reconnected_on_the_shared_policy_and_readyz_fol
         _, answer = await ask(fake, "help", {})
         assert "/paper subscribe topics:" in answer.text
         assert metrics.REGISTRY.get_sample_value("paperbot_platform_connected", {"platform": "discord"}) == 1
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+
+
+async def test_a_connection_lost_soon_after_ready_goes_on_backing_off(
+    fake: FakeDiscord, engine: AsyncEngine, clean_environment: None
+) -> None:
+    """A gateway that accepts each session and drops it at once (a flapping network): every loss
+    after READY started the waits again at 1 s, so paperbot identified anew every couple of
+    seconds, and Discord resets a bot's token after 1,000 IDENTIFYs in a day. The waits go on
+    growing until a connection has held STEADY_SECONDS, and only then start again."""
+    tries: list[int] = []
+    now = [0.0]  # the clock run_discord reads: a connection holds only as long as the test says
+
+    def delay_after(failures: int) -> float:
+        tries.append(failures)
+        fake.down = None  # Discord answers the next try
+        return 0.0
+
+    settings = Settings(discord_token=SecretStr(FAKE_TOKEN), discord_api_url=fake.api_url)
+    stop, readiness = asyncio.Event(), Readiness(engine)
+    running = asyncio.create_task(
+        run_discord(App(settings, engine), stop, readiness, delay_after=delay_after, clock=lambda: now[0])
+    )
+    try:
+        await fake.wait_identified()
+        await until_ready(readiness)
+        # Lost at once, lost at once again, then lost after holding STEADY_SECONDS.
+        for sessions, held in enumerate((0.0, 0.0, STEADY_SECONDS), start=2):
+            now[0] += held
+            fake.down = 503  # discord.py's one resume fails too
+            await fake.drop_gateway()
+            await fake.wait_identifies(sessions)
+            await until_ready(readiness)
+        assert tries == [1, 2, 1]
     finally:
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0
