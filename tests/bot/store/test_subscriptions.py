@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from dataclasses import replace
 from typing import cast
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import ChannelRef, Interests, Locale, Subscription
-from bot.store.subscriptions import SubscriptionStore
+from bot.store import subscriptions
+from bot.store.subscriptions import SubscribedElsewhere, SubscriptionStore
 from bot.store.tables import subscriptions as table
 from bot.store.write_lock import channel_lock_key
 from tests.waiting import until
@@ -309,3 +311,55 @@ def test_a_channel_s_lock_key_is_one_for_every_workspace_and_the_same_in_every_p
     assert key != channel_lock_key(ChannelRef("discord", "T1", "C1"))
     assert -(2**63) <= key < 2**63  # PostgreSQL's bigint
     assert key == -2110980968797113246  # pinned: a release that changed it would not meet the last one
+
+
+async def test_two_workspaces_creating_one_shared_channel_at_once_make_one_subscription(
+    store: SubscriptionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workspaces sharing a channel (one id in both) subscribe it at one moment on two
+    replicas. Each transaction checked for a subscription elsewhere before either had committed,
+    found none, and created its own: every digest twice. Here neither creates its subscription
+    before both have checked, unless the channel's advisory lock holds one change back, so the
+    test does not depend on how the two happen to interleave. (SQLite lets one writer in at a
+    time: always one.)"""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    shared = f"C{uuid.uuid4().hex[:10].upper()}"  # a key no other test run on the server locks
+    refs = [ChannelRef("slack", "T1", shared), ChannelRef("slack", "T2", shared)]
+    arrived: list[ChannelRef] = []
+    check = subscriptions._elsewhere
+
+    async def meeting(conn: AsyncConnection, ref: ChannelRef) -> list[ChannelRef]:
+        found = await check(conn, ref)
+        arrived.append(ref)
+        # Neither goes on to create its subscription before both have checked.
+        await until(lambda: len(arrived) == 2 or _held_back(store.engine, ref))
+        return found
+
+    monkeypatch.setattr(subscriptions, "_elsewhere", meeting)
+
+    async def subscribe(ref: ChannelRef) -> object:
+        try:
+            return await store.change(ref, lambda current: current or make(ref))
+        except SubscribedElsewhere as elsewhere:
+            return elsewhere
+
+    outcomes = await asyncio.gather(*(subscribe(ref) for ref in refs))
+    assert [subscription.channel.channel for subscription in await store.all()] == [shared]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, SubscribedElsewhere)]
+    assert len(refused) == 1
+
+
+async def _held_back(engine: AsyncEngine, ref: ChannelRef) -> bool:
+    """Whether a transaction waits for `ref`'s channel lock (pg_locks shows a bigint advisory key
+    as its high half in classid, its low half in objid)."""
+    key = channel_lock_key(ref)
+    async with engine.connect() as conn:
+        waiting = await conn.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1"
+            ),
+            {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF},
+        )
+        return int(waiting.scalar_one()) > 0
