@@ -29,11 +29,14 @@ POSTGRES_SHAPE = (
     " FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
     "SELECT conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
     " JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema() ORDER BY conname",
-    "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+    "SELECT c.relname, a.attname, a.attcompression, a.attstorage FROM pg_attribute a"
+    " JOIN pg_class c ON c.oid = a.attrelid"
     " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
     " AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind = 'r' ORDER BY c.relname, a.attname",
-    "SELECT sequence_name, start_value, increment FROM information_schema.sequences"
-    " WHERE sequence_schema = current_schema() ORDER BY sequence_name",
+    # Where each sequence stands too: a copy whose next id differs from migrate()'s would hide a
+    # migration that writes rows (or a test that depends on the ids it gets).
+    "SELECT sequencename, start_value, increment_by, last_value FROM pg_sequences"
+    " WHERE schemaname = current_schema() ORDER BY sequencename",
 )
 
 
