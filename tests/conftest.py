@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.archive import Archive
 from bot.store.database import create_engine
-from tests.database_templates import drop_templates, migrate_postgres_schema, migrated_sqlite
+from tests.database_templates import NOTES, drop_templates, migrate_postgres_schema, migrated_sqlite
 from tests.unreachable import DATABASES, refused_url, settle_sqlite_threads
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -224,6 +224,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         f"clock: travelled to {destination.isoformat()} ({destination:%A}, {CLOCK_VARIABLE}); "
         "tests marked other_process run on the real clock"
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for note in NOTES:  # e.g. PostgreSQL schemas migrated one by one: tests/database_templates.py
+        terminalreporter.write_line(note)
 
 
 @pytest.hookimpl(wrapper=True)

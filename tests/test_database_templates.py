@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.database import create_engine
 from bot.store.migrate import current_revision, head_revision, migrate
-from tests.conftest import _database_params, fresh_database
+from tests.conftest import POSTGRES_URL, _database_params, fresh_database
+from tests.database_templates import loads
 
 SQLITE_SHAPE = (
     "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name",
@@ -59,3 +61,20 @@ async def test_a_copied_database_is_what_migrate_makes(kind: str, tmp_path: Path
         got, expected = await shape(copied), await shape(migrated)
         assert all(expected), "the shape queries found nothing: they test nothing"
         assert got == expected
+
+
+async def test_a_dump_the_server_refuses_is_set_aside() -> None:
+    # A pg_dump newer than the server (17 against 15 or 16) writes `SET transaction_timeout = 0`,
+    # which the server refuses: every PostgreSQL test failed in its set-up instead of migrating
+    # its schema. The dump is tried once on a scratch schema; one refused is not used.
+    if not POSTGRES_URL:
+        pytest.skip("PAPERBOT_TEST_POSTGRES_URL is not set")
+    admin = create_engine(POSTGRES_URL)
+    try:
+        table = "CREATE TABLE {SCHEMA}.loaded (id integer);\n"
+        refused = await loads(admin, "SET paperbot_setting_of_a_newer_server = 0;\n" + table)
+        assert refused is not None
+        assert "paperbot_setting_of_a_newer_server" in refused
+        assert await loads(admin, table) is None
+    finally:
+        await admin.dispose()
