@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.chat.commands import CommandContext, handle_paper_command
 from bot.chat.use_cases import set_cadence
 from bot.delivery.deliverer import Deliverer
+from bot.delivery.planner import PlanNotes
 from bot.models import ChannelRef, DigestSettings, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
@@ -240,3 +241,30 @@ async def test_paper_digest_after_a_day_change_shows_what_friday_will_bring(engi
         dt.date(2026, 12, 2),
     ]
     assert "next weekly digest, Friday 2026-12-04 at 09:00 (UTC)" in shown.following_line()
+
+
+async def test_a_weekly_digest_missed_while_paperbot_was_down_rolls_into_the_next(
+    engine: AsyncEngine,
+) -> None:
+    """paperbot was down from Sunday to Tuesday: Monday's digest, more than the catch-up window
+    late, was recorded as skipped and its week's reports (1–7 December) never reached the channel.
+    Now nothing is recorded for it, `paperbot deliver` says when the next is due, and the next
+    Monday's digest holds both weeks."""
+    await subscribe(engine, "CWEEK", weekday=0)
+    publisher = KeepingPublisher()
+    bot = deliverer(engine, publisher)
+    await daily_reports(engine, bot, dt.date(2026, 11, 24), dt.date(2026, 12, 5))
+    for day in days(dt.date(2026, 12, 6), dt.date(2026, 12, 8)):  # archived, nothing delivered
+        await archive_at(engine, day, dt.datetime.combine(day, dt.time(2), tzinfo=UTC))
+    back = dt.datetime(2026, 12, 8, 12, tzinfo=UTC)
+    notes = PlanNotes()
+    assert await bot.planner.plan(back, notes=notes) == 0
+    assert notes.not_due == [
+        (ChannelRef("console", "local", "CWEEK"), dt.datetime(2026, 12, 14, 9, tzinfo=UTC))
+    ]
+    await daily_reports(engine, bot, dt.date(2026, 12, 9), dt.date(2026, 12, 14))
+    assert publisher.sent == [
+        ("CWEEK", dt.date(2026, 11, 30), days(dt.date(2026, 11, 24), dt.date(2026, 11, 30))),
+        ("CWEEK", dt.date(2026, 12, 14), days(dt.date(2026, 12, 1), dt.date(2026, 12, 14))),
+    ]
+    assert [row.status for row in await Outbox(engine).list()] == ["posted", "posted"]
