@@ -72,6 +72,7 @@ from bot.ranking.tuning import NO_DIGEST, acknowledgement_key, cast_vote, tuning
 from bot.runtime.logs import log_context, new_command_id
 from bot.runtime.metrics import COMMAND_SECONDS, COMMANDS
 from bot.store.archive import Archive
+from bot.store.outbox import Outbox, PlannedDigest
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
@@ -717,8 +718,19 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
     now = ctx.archive.clock()
     # A weekly channel is shown a weekly delivery, the one it got or will get, and told which
     # (None: no delivery holds a report, and the week ending on the newest report is shown).
-    week = await shown_week(ctx.archive, current, day, now, latest=latest) if weekly else None
+    week = (
+        await shown_week(ctx.archive, current, day, now, latest=latest, history=await _history(ctx))
+        if weekly
+        else None
+    )
     return await _shown_digest(ctx, current, locale, show_all=show_all, day=day, week=week)
+
+
+async def _history(ctx: CommandContext) -> list[PlannedDigest]:
+    """The channel's digests in the outbox (on the archive's database): a weekly delivery holds
+    what the digest before it did not (bot/ranking/weekly.py), so showing one needs them."""
+    found = await Outbox(ctx.archive.engine).history([ctx.channel], dt.date.min)
+    return found.get(ctx.channel, [])
 
 
 async def _week_digest(
@@ -735,7 +747,8 @@ async def _week_digest(
     today = now.astimezone(load_zone(current.tz)).date()
     week.check_begun(today)
     if current.settings.cadence == "weekly":
-        shown = await shown_week(ctx.archive, current, week.delivery_day(current), now)
+        day = week.delivery_day(current)
+        shown = await shown_week(ctx.archive, current, day, now, history=await _history(ctx))
         return await _shown_digest(ctx, current, locale, show_all=show_all, week=shown)
     this_week = today <= week.sunday
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.chat.subscribing import (
     parse_schedule,
     remove_interests,
 )
-from bot.delivery.planner import due_at, last_week_end, week_day_from, week_of
+from bot.delivery.planner import due_at, last_week_end, previous_digest, week_day_from, week_of
 from bot.errors import BadInputError, LocalisedInputError
 from bot.i18n import t
 from bot.models import (
@@ -35,6 +35,7 @@ from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.ranking.tuning import Tuning
 from bot.ranking.weekly import WEEK, Week, week_days, week_report
 from bot.store.archive import Archive
+from bot.store.outbox import PlannedDigest
 from bot.store.subscriptions import Edit, SubscribedElsewhere, SubscriptionStore
 from bot.topics.resolve import resolve_terms
 from bot.topics.taxonomy import Taxonomy
@@ -239,41 +240,63 @@ async def shown_week(
     now: dt.datetime,
     *,
     latest: bool = False,
+    history: Sequence[PlannedDigest] = (),
 ) -> ShownWeek | None:
     """The weekly delivery that comes on the channel's day on or after `day`; with `latest`
     (`/paper digest latest`), the newest one delivered (delivered_week_end); without either, the
     next one when reports have come for it already, else the newest one delivered. Its reports
-    are the planner's (Week: a report that came after a delivery is in the next), so what is
-    shown is what the channel got or will get, not the seven days before a date. None, without
-    a day, when no delivery has held or will hold a report but the archive has some: reports
-    archived weeks after their date (a backfill, the console's sample) are in no delivery, and
-    the seven days ending on the newest are shown instead (channel_digest without a week)."""
+    are the planner's (Week: those its digest before did not hold, by `history`, the channel's
+    digests in the outbox), so what is shown is what the channel got or will get, not the seven
+    days before a date. None, without a day, when no delivery has held or will hold a report but
+    the archive has some: reports archived long after their date (a backfill older than REACH,
+    the console's sample) are in no delivery, and the seven days ending on the newest are shown
+    instead (channel_digest without a week)."""
     if day is not None:
         end = week_day_from(day, subscription)
     else:
         arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
-        filling = bool(week_days(week_of(end, subscription), arrivals))
+        filling = bool(week_days(_week(end, subscription, history, now), arrivals))
         if latest or not filling:
-            delivered = delivered_week_end(subscription, now, arrivals)
+            delivered = delivered_week_end(subscription, now, arrivals, history)
             if delivered is None and arrivals and not filling:
                 return None
             end = delivered or end - WEEK
     due = due_at(end, subscription)
-    return ShownWeek(week_of(end, subscription), due, coming=due > now)
+    return ShownWeek(_week(end, subscription, history, now), due, coming=due > now)
+
+
+def _week(
+    end: dt.date, subscription: Subscription, history: Sequence[PlannedDigest], now: dt.datetime
+) -> Week:
+    """The reports the channel's weekly delivery of `end` holds, after its digest before it: the
+    newest in `history`, or for a week after the next (its week before still to come) the week
+    before as it will be."""
+    previous = previous_digest(history, end)
+    if due_at(end - WEEK, subscription) > now:
+        previous = None
+    return week_of(end, subscription, previous)
 
 
 def delivered_week_end(
-    subscription: Subscription, now: dt.datetime, arrivals: Mapping[dt.date, dt.datetime]
+    subscription: Subscription,
+    now: dt.datetime,
+    arrivals: Mapping[dt.date, dt.datetime],
+    history: Sequence[PlannedDigest] = (),
 ) -> dt.date | None:
     """The key of the weekly subscription's newest delivery that has come by `now` and held a
     report (the planner sends none for a week without one), or None when none did. Not the
     week of the newest report's date: a report dated on the channel's day, or the week's
-    reports late after an outage, came after that day's delivery and are in the next one."""
+    reports late after an outage, came after that day's delivery and are in the next one. A
+    digest in `history` keyed later than the channel's day now is (it moved from Monday to
+    Friday midweek: Monday's went out, no Friday's yet) is that newest delivery."""
     end = last_week_end(subscription, now)
+    planned = max((row.report_date for row in history if row.due_at <= now), default=None)
+    if planned is not None and planned >= end:
+        return planned
     oldest = min(arrivals, default=None)
     while oldest is not None and end >= oldest:
-        if week_days(week_of(end, subscription), arrivals):
+        if week_days(_week(end, subscription, history, now), arrivals):
             return end
         end -= WEEK
     return None

@@ -122,7 +122,9 @@ class Deliverer:
             self.postable,
             self.catch_up,
         )
-        self.digests = DigestCache(self.archive, self.taxonomy, self.votes or VoteStore(self.outbox.engine))
+        self.digests = DigestCache(
+            self.archive, self.taxonomy, self.votes or VoteStore(self.outbox.engine), self.outbox
+        )
         if self.notice_policy is not None:
             self.notices = Notices(
                 self.notice_store or NoticeStore(self.outbox.engine),

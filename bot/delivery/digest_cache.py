@@ -16,12 +16,13 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from bot.delivery.planner import week_of
+from bot.delivery.planner import history_since, previous_digest, week_of
 from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
 from bot.ranking.digest import Digest, build_digest, report_matcher
 from bot.ranking.tuning import Tuning, tuning_for
 from bot.ranking.weekly import Week, week_report
 from bot.store.archive import Archive
+from bot.store.outbox import Outbox
 from bot.store.votes import VoteStore
 from bot.topics.matcher import ReportMatcher
 from bot.topics.taxonomy import Taxonomy
@@ -37,6 +38,7 @@ class DigestCache:
     archive: Archive
     taxonomy: Taxonomy
     votes: VoteStore  # readers' 👍 / 👎 (bot/ranking/tuning.py)
+    outbox: Outbox  # a weekly channel's digests before (a week holds what they did not)
     _reports: dict[dt.date, Loaded] = field(default_factory=dict, init=False)
     _weeks: dict[Week, Loaded] = field(default_factory=dict, init=False)
     _loading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
@@ -103,7 +105,10 @@ class DigestCache:
         weekly channel the week it keys (bot/ranking/weekly.py), with its matcher."""
         if subscription.settings.cadence != "weekly":
             return day, await self._load_once(self._reports, day, self.archive.report)
-        week = week_of(day, subscription)
+        # The digest before it, as the planner saw it when it planned this one (Week).
+        history = await self.outbox.history([subscription.channel], history_since(day))
+        previous = previous_digest(history.get(subscription.channel, []), day)
+        week = week_of(day, subscription, previous)
         return week, await self._load_once(self._weeks, week, lambda w: week_report(self.archive, w.end, w))
 
     async def _load_once(

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.ids import channel_problem
 from bot.models import ChannelRef, Subscription
-from bot.ranking.weekly import WEEK, Week, week_days
+from bot.ranking.weekly import WEEK, Week, reach_start, week_days
 from bot.store.archive import Archive
-from bot.store.outbox import Outbox, Planned
+from bot.store.outbox import Outbox, Planned, PlannedDigest
 from bot.store.subscriptions import SubscriptionStore
 from bot.zones import UnusableZoneError, load_zone
 
@@ -40,10 +40,27 @@ def due_at(day: dt.date, subscription: Subscription) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def week_of(end: dt.date, subscription: Subscription) -> Week:
-    """The reports a weekly subscription's digest keyed `end` covers (see Week): from the week
-    before's due time to this one's, in the subscription's zone."""
-    return Week(end, opens=due_at(end - WEEK, subscription), closes=due_at(end, subscription))
+def week_of(end: dt.date, subscription: Subscription, previous: PlannedDigest | None = None) -> Week:
+    """The reports a weekly subscription's digest keyed `end` covers (see Week): those since
+    `previous`, the channel's digest before it (previous_digest), up to this one's due time in
+    the subscription's zone. Without one, since the channel's day a week before."""
+    if previous is None:
+        previous = PlannedDigest(end - WEEK, due_at(end - WEEK, subscription))
+    return Week(end, opens=previous.due_at, closes=due_at(end, subscription), after=previous.report_date)
+
+
+def history_since(end: dt.date) -> dt.date:
+    """The oldest key of a channel's digests that `previous_digest` of `end` looks at: one older
+    than REACH holds nothing this one could (a channel paused for months counts from a week back)."""
+    return reach_start(end)
+
+
+def previous_digest(history: Iterable[PlannedDigest], end: dt.date) -> PlannedDigest | None:
+    """The channel's newest digest (of any cadence) keyed before `end` in `history` (its outbox
+    rows from `history_since(end)` on): the one a weekly digest of `end` follows."""
+    since = history_since(end)
+    earlier = (row for row in history if since <= row.report_date < end)
+    return max(earlier, key=lambda row: row.report_date, default=None)
 
 
 def week_day_from(day: dt.date, subscription: Subscription) -> dt.date:
@@ -134,9 +151,16 @@ class Planner:
         platforms = self.platforms()
         planned_already = await self.outbox.planned_channels(day)
         before = await self._report_before(day) if newest and not force else None
+        # Channels whose weekly digest (keyed by their day, ahead of the newest report's date)
+        # held the newest report already: a channel gone from weekly to daily is not sent it again.
+        covered = await self.outbox.covered_later(day, arrived) if newest and not force else set()
         planned: list[Planned] = []
+        subscriptions = await self.store.all()
+        weekly = [s.channel for s in subscriptions if s.settings.cadence == "weekly" and s.interests]
+        # Each weekly channel's digests of the last weeks (Week: what its next one holds), one query.
+        history = await self.outbox.history(weekly, history_since(now.date() - WEEK)) if weekly else {}
         arrivals: dict[dt.date, dt.datetime] | None = None  # read once, if a weekly channel needs them
-        for subscription in await self.store.all():
+        for subscription in subscriptions:
             ref = subscription.channel
             if not subscription.interests:
                 continue
@@ -164,15 +188,13 @@ class Planner:
             if cadence == "weekly":
                 if arrivals is None:
                     arrivals = await self.archive.report_arrivals()
-                week = self._plan_week(subscription, now, force, arrivals)
+                week = self._plan_week(subscription, now, force, arrivals, history.get(ref, []), notes)
                 if week is not None:
                     planned.append(week)
                     if notes is not None and not force:
                         await self._note_next_week(notes, subscription, week)
-                elif notes is not None:
-                    notes.no_report_this_week.append(ref)
                 continue
-            if ref in planned_already:
+            if ref in planned_already or ref in covered:
                 continue
             if cadence == "weekdays" and day.weekday() >= 5 and not force:
                 if notes is not None:
@@ -260,19 +282,31 @@ class Planner:
         now: dt.datetime,
         force: bool,
         arrivals: dict[dt.date, dt.datetime],
+        history: Sequence[PlannedDigest],
+        notes: PlanNotes | None,
     ) -> Planned | None:
-        """A weekly channel's digest: due on its weekday at its time, keyed by that date, covering
-        the seven days ending then (and the week before's reports that came after it: Week);
-        nothing when the archive has no report for that week."""
+        """A weekly channel's digest: due on its weekday at its time, keyed by that date, holding
+        the reports since its digest before (Week); nothing when no report is new to it.
+
+        A week whose time passed more than the catch-up window ago is not planned at all (a
+        daily digest that late is recorded as skipped, and its report is lost to the channel):
+        its reports are in the channel's next weekly digest, which is one digest cut to the
+        channel's size however many reports it draws on, so nothing floods and nothing is lost.
+        That is also the week a channel gets when it moves to a day that passed days ago (Monday
+        to Friday on a Saturday): recorded as a skipped digest, it took the reports since Monday
+        with it."""
         if force:
             end, due = now.astimezone(load_zone(subscription.tz)).date(), now
         else:
             end = last_week_end(subscription, now)
             due = due_at(end, subscription)
-        if not week_days(week_of(end, subscription), arrivals):
+        # Missed, or a digest keyed after this week's (another cadence or day) held its reports.
+        if (not force and now - due > self.catch_up) or any(row.report_date > end for row in history):
+            if notes is not None:
+                notes.not_due.append((subscription.channel, due_at(end + WEEK, subscription)))
             return None
-        return (
-            Planned(subscription.channel, end, due)
-            if force
-            else self._due(subscription.channel, end, due, now)
-        )
+        if not week_days(week_of(end, subscription, previous_digest(history, end)), arrivals):
+            if notes is not None:
+                notes.no_report_this_week.append(subscription.channel)
+            return None
+        return Planned(subscription.channel, end, due)

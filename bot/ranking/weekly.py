@@ -1,8 +1,9 @@
 """A weekly digest's material: the week's reports merged into one, each paper once.
 
-A channel on the weekly cadence gets, on its day, the best matches of the seven days ending
-that day — not seven digests glued together: a paper listed by several reports appears once
-(with its newest text), and all of the week's papers compete for the channel's places.
+A channel on the weekly cadence gets, on its day, the best matches of the reports since its
+digest before (usually the seven days ending that day; Week says exactly which) — not seven
+digests glued together: a paper listed by several reports appears once (with its newest text),
+and all of the week's papers compete for the channel's places.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from bot.models import Paper, Report
 from bot.store.archive import Archive
 
 WEEK = dt.timedelta(days=7)
+# How far back a weekly digest reaches: reports of the four weeks ending on its day. A report that
+# reaches the archive late (a backfill, an import of last month's reports) is in the channel's
+# next weekly digest when it is that recent; an older one is in none, so a backfill of two years
+# does not make one digest ranked from two years of papers, and a channel back after months
+# paused does not get them all either.
+REACH = 4 * WEEK
 
 
 def week_start(end: dt.date) -> dt.date:
@@ -22,26 +29,40 @@ def week_start(end: dt.date) -> dt.date:
     return end - WEEK + dt.timedelta(days=1)
 
 
+def reach_start(end: dt.date) -> dt.date:
+    """The oldest report date the weekly digest of `end` may hold (REACH)."""
+    return end - REACH + dt.timedelta(days=1)
+
+
 @dataclass(frozen=True, slots=True)
 class Week:
-    """What one weekly delivery covers: the reports of the seven days ending `end` that were in
-    the archive when it fell due (`closes`), and the reports of the week before that reached the
-    archive only after that week's delivery fell due (`opens`). A report dated on a weekly
-    channel's day usually arrives after that day's delivery (Monday 09:00 in Shanghai is 01:00
-    UTC, Monday's report comes later): by dates alone it fell between two weeks and no weekly
-    digest had it. So each report is in exactly one week: the first whose delivery came after
-    it did, as a daily channel gets a late report as soon as it is here."""
+    """What one weekly delivery covers: the reports the channel's digest before it did not hold.
+
+    That digest (`after`, which fell due at `opens`) held the reports dated on or before its
+    day that were in the archive by then; this one, due at `closes`, holds the reports dated
+    after that day that are here by then, and those dated on or before it that arrived after it
+    fell due (late ones: a report dated on a weekly channel's day usually arrives after that
+    day's delivery — Monday 09:00 in Shanghai is 01:00 UTC, Monday's report comes later — and a
+    backfill arrives weeks after its dates). So each report is in exactly one of a channel's
+    digests: the first that falls due after it arrived and is keyed on or after its date, as a
+    daily channel gets a late report as soon as it is here, within REACH.
+
+    `after` is the channel's digest actually planned before this one (the outbox's), not the
+    channel's day a week earlier: a channel that moved from Monday to Friday gets on Friday the
+    reports since Monday's digest, none twice, none skipped, and one that was daily gets the
+    reports since its last daily digest. A channel without one in REACH counts from a week
+    before (`previous_week`)."""
 
     end: dt.date
-    opens: dt.datetime  # when the week before fell due
-    closes: dt.datetime  # when this week falls due
+    opens: dt.datetime  # when the channel's digest before this one fell due
+    closes: dt.datetime  # when this one falls due
+    after: dt.date  # that digest's day (its key)
 
     def holds(self, day: dt.date, arrived: dt.datetime) -> bool:
         """Whether the report of `day`, archived at `arrived`, belongs to this week."""
-        first = week_start(self.end)
-        if first <= day <= self.end:
-            return arrived <= self.closes
-        return first - WEEK <= day < first and self.opens < arrived <= self.closes
+        if not reach_start(self.end) <= day <= self.end or arrived > self.closes:
+            return False
+        return day > self.after or arrived > self.opens
 
 
 async def week_report(archive: Archive, end: dt.date, week: Week | None = None) -> Report | None:

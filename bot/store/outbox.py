@@ -29,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -166,6 +167,15 @@ class Planned:
     # Recorded as failed at once, never attempted (e.g. a time zone this host cannot load): the
     # notices tell of it as of any failed delivery.
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDigest:
+    """A channel's digest as the outbox keeps it, whatever became of it: its key and when it
+    fell due (a weekly digest holds what the one before it did not: bot/ranking/weekly.py)."""
+
+    report_date: dt.date
+    due_at: dt.datetime
 
 
 # Recording an outcome: only the claim's owner may, and the claim is released in the same step.
@@ -590,6 +600,39 @@ class Outbox:
                 ChannelRef(platform, workspace, channel): LastDigest(day, status)
                 for platform, workspace, channel, day, status in rows
             }
+
+    async def history(
+        self, channels: Collection[ChannelRef], since: dt.date
+    ) -> dict[ChannelRef, list[PlannedDigest]]:
+        """The digests of `channels` keyed `since` or later, whatever their status (a skipped or
+        failed digest had its turn too), by channel, oldest first; one query for them all."""
+        if not channels:
+            return {}
+        key = (table.c.platform, table.c.workspace, table.c.channel)
+        found: dict[ChannelRef, list[PlannedDigest]] = {}
+        async with self.engine.connect() as conn:
+            for chunk in chunks(sorted({(ref.platform, ref.workspace, ref.channel) for ref in channels})):
+                query = (
+                    select(*key, table.c.report_date, table.c.due_at)
+                    .where(tuple_(*key).in_(list(chunk)), table.c.report_date >= since)
+                    .order_by(table.c.report_date)
+                )
+                for platform, workspace, channel, day, due in await conn.execute(query):
+                    found.setdefault(ChannelRef(platform, workspace, channel), []).append(
+                        PlannedDigest(day, as_utc(due))
+                    )
+        return found
+
+    async def covered_later(self, day: dt.date, arrived: dt.datetime) -> set[ChannelRef]:
+        """The channels with a digest keyed after `day` that fell due when the report of `day`
+        (archived at `arrived`) was already here: a weekly digest (keyed by the channel's day,
+        which can be ahead of the newest report's) that held it. Never a daily channel's own:
+        its digests are keyed by reports, none newer than the newest."""
+        query = select(table.c.platform, table.c.workspace, table.c.channel).where(
+            table.c.report_date > day, table.c.due_at >= arrived
+        )
+        async with self.engine.connect() as conn:
+            return {ChannelRef(*row) for row in await conn.execute(query)}
 
     async def planned_channels(self, day: dt.date) -> set[ChannelRef]:
         async with self.engine.connect() as conn:
