@@ -134,7 +134,8 @@ def parse_week(raw: str) -> WeekQuery | None:
     LocalisedInputError for a week that does not exist (`2026-W54`) or `week of` no day."""
     from bot.topics.traditional import to_simplified
 
-    text = to_simplified(unicodedata.normalize("NFKC", " ".join(raw.split())).casefold())
+    typed = unicodedata.normalize("NFKC", " ".join(raw.split()))
+    text = to_simplified(typed.casefold())
     if text in RELATIVE_WEEKS:
         return WeekQuery(raw.strip(), weeks_ago=RELATIVE_WEEKS[text])
     if found := _ISO_WEEK.match(text) or _ISO_WEEK_ZH.match(text):
@@ -150,7 +151,12 @@ def parse_week(raw: str) -> WeekQuery | None:
         except LocalisedInputError:
             day = None
         if not isinstance(day, DayNamed):
-            raise LocalisedInputError("error.bad_date", word=found.group(1))
+            # Quoted as typed (`Friday`, `測試`), not as lower-cased and folded to be read; the
+            # fold keeps each character's place, so the place is the typed text's unless
+            # casefold changed a length (ß is ss).
+            same_places = len(typed) == len(text)
+            word = typed[found.start(1) : found.end(1)] if same_places else found.group(1)
+            raise LocalisedInputError("error.bad_date", word=word)
         return WeekQuery(raw.strip(), of=day)
     return None
 

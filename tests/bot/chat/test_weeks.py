@@ -12,7 +12,7 @@ from bot.chat.commands import CommandContext, Reply, handle_paper_command
 from bot.chat.query import DayQuery, WeekQuery, parse_week
 from bot.errors import LocalisedInputError
 from bot.i18n import t
-from bot.models import ChannelRef, DigestSettings, Interests, Paper, Report, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, Locale, Paper, Report, Subscription
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
@@ -180,6 +180,22 @@ def test_a_week_that_does_not_exist_is_an_error_in_both_languages() -> None:
     assert parse_week("2026-W53") == WeekQuery("2026-W53", iso=(2026, 53))
 
 
+@pytest.mark.parametrize(
+    ("typed", "word", "zh"),
+    [
+        ("week of Friday", "Friday", "「Friday」不是日期（请用 YYYY-MM-DD、昨天或上周）"),
+        ("The Week Of Launch", "Launch", "「Launch」不是日期（请用 YYYY-MM-DD、昨天或上周）"),
+        ("發佈會那週", "發佈會", "「發佈會」不是日期（请用 YYYY-MM-DD、昨天或上周）"),
+    ],
+)
+def test_week_of_no_day_quotes_the_words_as_typed(typed: str, word: str, zh: str) -> None:
+    # They were quoted lower-cased and folded to simplified characters (「发布会」), as read.
+    with pytest.raises(LocalisedInputError) as raised:
+        parse_week(typed)
+    assert raised.value.values == {"word": word}
+    assert t(raised.value.key, "zh", **raised.value.values) == zh
+
+
 # 2026-W53: Monday 28 December 2026 to Sunday 3 January 2027, across a month and a year end.
 W53 = [DEC_28 + dt.timedelta(days=n) for n in range(7)]
 
@@ -254,6 +270,32 @@ async def test_last_week_is_the_channels_own_around_sunday_midnight(engine: Asyn
             assert reply.digest is not None
             assert reply.digest.note is not None
             assert reply.digest.note.startswith("This week so far (2026-W53, Monday 2026-12-28"), tz
+
+
+async def test_the_week_still_running_says_later_reports_join_it(engine: AsyncEngine) -> None:
+    """The Chinese line once said 「本周之后到达的日报也会加入」 ("reports that arrive after this week
+    join it"), the opposite of the English."""
+    await reports_around_the_year_end(engine)
+    tuesday = utc(JAN_4 + dt.timedelta(days=1), 12)
+    cases: tuple[tuple[Locale, str, str], ...] = (
+        (
+            "en",
+            "digest this week",
+            "This week so far (2027-W01, Monday 2027-01-04 to Sunday 2027-01-10): reports that arrive "
+            "this week join it.",
+        ),
+        (
+            "zh",
+            "日报 本周",
+            "本周目前的内容（2027-W01，2027-01-04 星期一至 2027-01-10 星期日）：本周稍后到达的日报也会加入。",
+        ),
+    )
+    for locale, typed, note in cases:
+        await SubscriptionStore(engine).save(Subscription(DAILY, RL, locale=locale))
+        reply = await ask(engine, DAILY, tuesday, typed)
+        assert shown(reply) == [JAN_4, JAN_4 + dt.timedelta(days=1)]
+        assert reply.digest is not None
+        assert reply.digest.note == note
 
 
 async def test_a_week_not_begun_or_without_reports_says_so_in_both_languages(engine: AsyncEngine) -> None:
