@@ -218,7 +218,10 @@ async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> tuple[lis
     about it (not those that mention it)."""
     names: list[Term] = []
     for name in topic.names:
-        # In either script: a report written in traditional characters is a candidate too.
+        # Each name as one phrase. The taxonomy writes its names in simplified characters
+        # (tests/bot/topics hold it), so they carry no other written form: a report written
+        # in traditional characters is a candidate only through another of its names (`RL`),
+        # as a lookup typed in simplified characters is searched as typed (bot/store/terms.py).
         term = phrase(name)
         if term.tokens and term not in names:
             names.append(term)
