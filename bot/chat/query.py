@@ -122,6 +122,11 @@ RELATIVE_WEEKS: dict[str, int] = {
     **dict.fromkeys(("last week", "previous week", "上周", "上星期", "上个星期", "上礼拜",
                      "上个礼拜", "上一周"), 1),
     **dict.fromkeys(("next week", "下周", "下星期", "下个星期", "下礼拜", "下个礼拜", "下一周"), -1),
+    # The week before last, as often said (上上周 read as a date was "not a date").
+    **dict.fromkeys(("the week before last", "week before last", "上上周", "上上星期", "上上个星期",
+                     "上上礼拜", "上上个礼拜"), 2),
+    **dict.fromkeys(("the week after next", "week after next", "下下周", "下下星期", "下下个星期",
+                     "下下礼拜", "下下个礼拜"), -2),
 }  # fmt: skip
 _ISO_WEEK = re.compile(r"^(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})$")
 _ISO_WEEK_ZH = re.compile(r"^(?:(\d{4})\s*年\s*)?第\s*(\d{1,2})\s*周$")

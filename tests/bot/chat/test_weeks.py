@@ -152,6 +152,10 @@ async def test_latest_before_any_weekly_delivery_is_the_newest_complete_week(eng
         ("這個星期", WeekQuery("這個星期", weeks_ago=0)),
         ("next week", WeekQuery("next week", weeks_ago=-1)),
         ("下周", WeekQuery("下周", weeks_ago=-1)),
+        ("上上周", WeekQuery("上上周", weeks_ago=2)),
+        ("上上個禮拜", WeekQuery("上上個禮拜", weeks_ago=2)),
+        ("the week before last", WeekQuery("the week before last", weeks_ago=2)),
+        ("下下周", WeekQuery("下下周", weeks_ago=-2)),
         ("2026-W48", WeekQuery("2026-W48", iso=(2026, 48))),
         ("2026w48", WeekQuery("2026w48", iso=(2026, 48))),
         ("W48", WeekQuery("W48", iso=(None, 48))),
@@ -242,6 +246,18 @@ async def test_a_daily_channel_gets_last_weeks_papers_ranked_as_a_weekly_digest(
     # Its "more" line names the week, not its Sunday (which names one day's digest).
     assert reply.digest.more_line() == "……还有 5 篇 —— 输入 /paper digest 2026-W53 all 查看全部"
     assert len((await ask(engine, DAILY, tuesday, "digest 2026-W53 all")).digest.items) == 7  # type: ignore[union-attr]
+
+
+async def test_the_week_before_last_is_two_weeks_back(engine: AsyncEngine) -> None:
+    # 上上周 (and `week before last`) read as a date: 「上上周」不是日期.
+    await reports_around_the_year_end(engine)
+    await save(engine, DAILY, "UTC")
+    tuesday = utc(JAN_4 + dt.timedelta(days=1), 12)
+    for typed in ("日报 上上周", "digest the week before last", "日报上上週"):
+        reply = await ask(engine, DAILY, tuesday, typed)
+        assert shown(reply) == [dt.date(2026, 12, 21) + dt.timedelta(days=n) for n in range(7)], typed
+        assert reply.digest is not None
+        assert reply.digest.named == "2026-W52"
 
 
 async def test_last_week_is_the_channels_own_around_sunday_midnight(engine: AsyncEngine) -> None:
