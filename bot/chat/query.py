@@ -146,9 +146,10 @@ def parse_week(raw: str) -> WeekQuery | None:
     if found := _ISO_WEEK.match(text) or _ISO_WEEK_ZH.match(text):
         year, week = (int(found.group(1)) if found.group(1) else None), int(found.group(2))
         try:
-            dt.date.fromisocalendar(year or 2026, week, 1)  # 2026 has a week 53
+            monday = dt.date.fromisocalendar(year or 2026, week, 1)  # 2026 has a week 53
         except ValueError:
             raise LocalisedInputError("error.invalid_week", text=raw.strip()) from None
+        within_calendar(monday, raw.strip())  # 9999-W52 ends in the year 10000
         return WeekQuery(raw.strip(), iso=(year, week))
     if found := _WEEK_OF.match(text) or _WEEK_OF_ZH.match(text):
         try:
@@ -199,9 +200,10 @@ def parse_query(raw: str) -> Query:
     if day_url or _DATE.match(plain):
         text = day_url.group(1) if day_url else plain
         try:
-            return DayQuery(dt.date.fromisoformat(text))
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise LocalisedInputError("error.invalid_date", text=text) from None
+        return DayQuery(within_calendar(day, text))
     if _DOI.match(plain):
         raise LocalisedInputError("error.not_an_arxiv_doi", doi=query)
     if query.lower().startswith(("http://", "https://")):
@@ -267,4 +269,20 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
         dt.date(year or 2000, month, day)  # 2000: a leap year, so 2月29日 is a day
     except ValueError:
         raise LocalisedInputError("error.invalid_date", text=text) from None
-    return MonthDayQuery(month, day) if year is None else DayQuery(dt.date(year, month, day))
+    if year is None:
+        return MonthDayQuery(month, day)
+    return DayQuery(within_calendar(dt.date(year, month, day), text))
+
+
+# Python's calendar ends with the years 1 and 9999, and the weeks around a day (its week, a
+# weekly channel's delivery and the one before it) reach up to three weeks past it: a day that
+# near either end is refused as a date (no report is dated there), not failed on in date
+# arithmetic ("Something went wrong").
+_CALENDAR_MARGIN = dt.timedelta(weeks=3)
+
+
+def within_calendar(day: dt.date, text: str) -> dt.date:
+    """`day`, or the invalid-date error (quoting `text`) for one too near the calendar's ends."""
+    if not dt.date.min + _CALENDAR_MARGIN <= day <= dt.date.max - _CALENDAR_MARGIN:
+        raise LocalisedInputError("error.invalid_date", text=text)
+    return day

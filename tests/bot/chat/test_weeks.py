@@ -350,6 +350,36 @@ async def test_a_week_not_begun_or_without_reports_says_so_in_both_languages(eng
     )
 
 
+@pytest.mark.parametrize(
+    ("channel", "typed"),
+    [
+        (DAILY, "digest 9999-W52"),  # its Sunday is in the year 10000
+        (DAILY, "digest 0001-W01"),
+        (DAILY, "digest week of 9999-12-31"),
+        (DAILY, "digest week of 0001-01-01"),
+        (WEEKLY, "digest 9999-12-31"),  # its delivery is on a Sunday in the year 10000
+        (WEEKLY, "digest 0001-01-01"),  # the week before its delivery is before the year 1
+        (WEEKLY, "digest 9999-W52"),
+    ],
+)
+async def test_a_day_or_week_at_the_calendars_ends_is_refused(
+    engine: AsyncEngine, channel: ChannelRef, typed: str
+) -> None:
+    # They answered "Something went wrong" and logged a traceback (date arithmetic overflowed).
+    await reports_around_the_year_end(engine, days=1)
+    await save(engine, DAILY, "UTC")
+    await save(engine, WEEKLY, "Pacific/Kiritimati", DigestSettings(cadence="weekly", weekday=6))
+    reply = await ask(engine, channel, utc(JAN_4, 12), typed)
+    assert reply.error
+    asked = typed.removeprefix("digest ").removeprefix("week of ")
+    assert reply.text in (
+        f"invalid date '{asked}'",
+        f"not a date: '{asked}' (use YYYY-MM-DD, yesterday or last week)",
+    )
+    zh = await ask(engine, channel, utc(JAN_4, 12), typed.replace("digest", "日报"))
+    assert zh.text in (f"无效日期「{asked}」", f"「{asked}」不是日期（请用 YYYY-MM-DD、昨天或上周）")
+
+
 async def test_a_weekly_channel_gets_the_delivery_holding_most_of_the_week(engine: AsyncEngine) -> None:
     """Monday 09:00 in Shanghai: 2026-W53 (28 December to 3 January) is in Monday 4 January's
     digest; before 09:00 on that Monday it is the next digest, as it stands."""
