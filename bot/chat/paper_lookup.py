@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.chat.query import (
+    INVALID_DATE,
     DayNamed,
     DayQuery,
     MonthDayQuery,
@@ -121,7 +122,9 @@ async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | N
     raises LocalisedInputError (error.bad_date) for a text that names no day."""
     try:
         query = parse_query(text)
-    except LocalisedInputError:
+    except LocalisedInputError as error:
+        if error.key == INVALID_DATE:
+            raise  # a date, but no day (2026-02-30, 9999-12-31): say that, not "use YYYY-MM-DD"
         query = None
     if not isinstance(query, DayNamed):
         raise LocalisedInputError("error.bad_date", word=text)

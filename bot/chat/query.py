@@ -13,6 +13,9 @@ from bot.store.search import without_stop_words
 from bot.store.terms import Term, phrase, tokenize
 
 MAX_QUERY_LENGTH = 500
+# The error for a text written as a date that is no day (2026-02-30), which `/paper digest`
+# says as it is rather than "not a date (use YYYY-MM-DD)".
+INVALID_DATE = "error.invalid_date"
 _DAY_URL = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
 )
@@ -154,7 +157,9 @@ def parse_week(raw: str) -> WeekQuery | None:
     if found := _WEEK_OF.match(text) or _WEEK_OF_ZH.match(text):
         try:
             day = parse_query(found.group(1))
-        except LocalisedInputError:
+        except LocalisedInputError as error:
+            if error.key == INVALID_DATE:
+                raise
             day = None
         if not isinstance(day, DayNamed):
             # Quoted as typed (`Friday`, `測試`), not as lower-cased and folded to be read; the
@@ -202,7 +207,7 @@ def parse_query(raw: str) -> Query:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise LocalisedInputError("error.invalid_date", text=text) from None
+            raise LocalisedInputError(INVALID_DATE, text=text) from None
         return DayQuery(within_calendar(day, text))
     if _DOI.match(plain):
         raise LocalisedInputError("error.not_an_arxiv_doi", doi=query)
@@ -268,7 +273,7 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
     try:
         dt.date(year or 2000, month, day)  # 2000: a leap year, so 2月29日 is a day
     except ValueError:
-        raise LocalisedInputError("error.invalid_date", text=text) from None
+        raise LocalisedInputError(INVALID_DATE, text=text) from None
     if year is None:
         return MonthDayQuery(month, day)
     return DayQuery(within_calendar(dt.date(year, month, day), text))
@@ -284,5 +289,5 @@ _CALENDAR_MARGIN = dt.timedelta(weeks=3)
 def within_calendar(day: dt.date, text: str) -> dt.date:
     """`day`, or the invalid-date error (quoting `text`) for one too near the calendar's ends."""
     if not dt.date.min + _CALENDAR_MARGIN <= day <= dt.date.max - _CALENDAR_MARGIN:
-        raise LocalisedInputError("error.invalid_date", text=text)
+        raise LocalisedInputError(INVALID_DATE, text=text)
     return day
