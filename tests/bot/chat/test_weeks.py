@@ -351,6 +351,22 @@ async def test_a_week_not_begun_or_without_reports_says_so_in_both_languages(eng
 
 
 @pytest.mark.parametrize(
+    "typed", ["digest Dec 31", "digest 31 December 2026", "digest December 31, 2026 all"]
+)
+async def test_a_day_written_in_words_is_the_day(engine: AsyncEngine, typed: str) -> None:
+    # The words were read one by one: "not a date: 'Dec'", though a lookup takes `Dec 31`.
+    await reports_around_the_year_end(engine)
+    await save(engine, DAILY, "UTC")
+    reply = await ask(engine, DAILY, utc(JAN_4, 12), typed)
+    assert shown(reply) == [dt.date(2026, 12, 31)]
+    # A weekly channel: the delivery on its day (Monday) on or after it.
+    await save(engine, WEEKLY, "UTC", DigestSettings(cadence="weekly", weekday=0))
+    reply = await ask(engine, WEEKLY, utc(JAN_4 + dt.timedelta(days=1), 12), typed)
+    assert reply.digest is not None
+    assert "weekly digest of Monday 2027-01-04" in reply.digest.following_line()
+
+
+@pytest.mark.parametrize(
     ("typed", "text"),
     [
         ("digest 2026-02-30", "invalid date '2026-02-30'"),
