@@ -119,7 +119,8 @@ async def day_lookup(archive: Archive, raw_query: str, *, limit: int, tz: str = 
 async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | None:
     """The day `text` names as a lookup reads it (`2026-11-20`, `2026年11月20日`, `昨天`,
     `yesterday` in the zone `tz`; `latest`: the newest report's, None when there is none);
-    raises LocalisedInputError (error.bad_date) for a text that names no day."""
+    raises LocalisedInputError for a text that names no day (error.bad_date), or is written as
+    a date that is no day (error.invalid_date: 2026-02-30)."""
     try:
         query = parse_query(text)
     except LocalisedInputError as error:
