@@ -164,7 +164,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.calendar_week.current": {
         "en": "This week so far ({week}, Monday {monday} to Sunday {sunday}): reports that arrive "
         "this week join it.",
-        "zh": "本周目前的内容（{week}，{monday} 星期一至 {sunday} 星期日）；本周之后到达的日报也会加入。",
+        # Not 「本周之后到达」: that says "arriving after this week", the opposite of the English.
+        "zh": "本周目前的内容（{week}，{monday} 星期一至 {sunday} 星期日）：本周稍后到达的日报也会加入。",
     },
     "digest.calendar_week.none_yet": {
         "en": "No report has come yet this week ({week}, Monday {monday} to Sunday {sunday}).",

@@ -708,13 +708,12 @@ async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, 
         return await _week_digest(ctx, named_week, current, locale, show_all=show_all)
     day: dt.date | None = None
     weekly = current.settings.cadence == "weekly"
-    latest = False  # a weekly channel's `latest`: the newest week delivered, not the newest report's
-    for word in asked.split():
-        if weekly and names_newest(word):
-            day, latest = None, True
-            continue
-        # A day as a lookup takes it: 2026-11-20, 2026年11月20日, 昨天, yesterday (the channel's zone).
-        day = await named_day(ctx.archive, word, current.tz)
+    # A weekly channel's `latest`: the newest week delivered, not the newest report's.
+    latest = weekly and names_newest(asked)
+    if asked and not latest:
+        # The words as one day, as a lookup takes it (not word by word: `Dec 31` was "not a date:
+        # 'Dec'"): 2026-11-20, 2026年11月20日, Dec 31, 昨天, yesterday (in the channel's zone).
+        day = await named_day(ctx.archive, asked, current.tz)
     now = ctx.archive.clock()
     # A weekly channel is shown a weekly delivery, the one it got or will get, and told which
     # (None: no delivery holds a report, and the week ending on the newest report is shown).

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.chat.query import (
+    INVALID_DATE,
     DayNamed,
     DayQuery,
     MonthDayQuery,
@@ -118,10 +119,13 @@ async def day_lookup(archive: Archive, raw_query: str, *, limit: int, tz: str = 
 async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | None:
     """The day `text` names as a lookup reads it (`2026-11-20`, `2026年11月20日`, `昨天`,
     `yesterday` in the zone `tz`; `latest`: the newest report's, None when there is none);
-    raises LocalisedInputError (error.bad_date) for a text that names no day."""
+    raises LocalisedInputError for a text that names no day (error.bad_date), or is written as
+    a date that is no day (error.invalid_date: 2026-02-30)."""
     try:
         query = parse_query(text)
-    except LocalisedInputError:
+    except LocalisedInputError as error:
+        if error.key == INVALID_DATE:
+            raise  # a date, but no day (2026-02-30, 9999-12-31): say that, not "use YYYY-MM-DD"
         query = None
     if not isinstance(query, DayNamed):
         raise LocalisedInputError("error.bad_date", word=text)
@@ -218,7 +222,10 @@ async def _topic_lookup(archive: Archive, topic: Topic, limit: int) -> tuple[lis
     about it (not those that mention it)."""
     names: list[Term] = []
     for name in topic.names:
-        # In either script: a report written in traditional characters is a candidate too.
+        # Each name as one phrase. The taxonomy writes its names in simplified characters
+        # (tests/bot/topics hold it), so they carry no other written form: a report written
+        # in traditional characters is a candidate only through another of its names (`RL`),
+        # as a lookup typed in simplified characters is searched as typed (bot/store/terms.py).
         term = phrase(name)
         if term.tokens and term not in names:
             names.append(term)

@@ -13,6 +13,9 @@ from bot.store.search import without_stop_words
 from bot.store.terms import Term, phrase, tokenize
 
 MAX_QUERY_LENGTH = 500
+# The error for a text written as a date that is no day (2026-02-30), which `/paper digest`
+# says as it is rather than "not a date (use YYYY-MM-DD)".
+INVALID_DATE = "error.invalid_date"
 _DAY_URL = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/papers/date/(\d{4}-\d{2}-\d{2})/?$", re.I
 )
@@ -122,6 +125,11 @@ RELATIVE_WEEKS: dict[str, int] = {
     **dict.fromkeys(("last week", "previous week", "上周", "上星期", "上个星期", "上礼拜",
                      "上个礼拜", "上一周"), 1),
     **dict.fromkeys(("next week", "下周", "下星期", "下个星期", "下礼拜", "下个礼拜", "下一周"), -1),
+    # The week before last, as often said (上上周 read as a date was "not a date").
+    **dict.fromkeys(("the week before last", "week before last", "上上周", "上上星期", "上上个星期",
+                     "上上礼拜", "上上个礼拜"), 2),
+    **dict.fromkeys(("the week after next", "week after next", "下下周", "下下星期", "下下个星期",
+                     "下下礼拜", "下下个礼拜"), -2),
 }  # fmt: skip
 _ISO_WEEK = re.compile(r"^(?:(\d{4})\s*-?\s*)?w\s*(\d{1,2})$")
 _ISO_WEEK_ZH = re.compile(r"^(?:(\d{4})\s*年\s*)?第\s*(\d{1,2})\s*周$")
@@ -134,23 +142,32 @@ def parse_week(raw: str) -> WeekQuery | None:
     LocalisedInputError for a week that does not exist (`2026-W54`) or `week of` no day."""
     from bot.topics.traditional import to_simplified
 
-    text = to_simplified(unicodedata.normalize("NFKC", " ".join(raw.split())).casefold())
+    typed = unicodedata.normalize("NFKC", " ".join(raw.split()))
+    text = to_simplified(typed.casefold())
     if text in RELATIVE_WEEKS:
         return WeekQuery(raw.strip(), weeks_ago=RELATIVE_WEEKS[text])
     if found := _ISO_WEEK.match(text) or _ISO_WEEK_ZH.match(text):
         year, week = (int(found.group(1)) if found.group(1) else None), int(found.group(2))
         try:
-            dt.date.fromisocalendar(year or 2026, week, 1)  # 2026 has a week 53
+            monday = dt.date.fromisocalendar(year or 2026, week, 1)  # 2026 has a week 53
         except ValueError:
             raise LocalisedInputError("error.invalid_week", text=raw.strip()) from None
+        within_calendar(monday, raw.strip())  # 9999-W52 ends in the year 10000
         return WeekQuery(raw.strip(), iso=(year, week))
     if found := _WEEK_OF.match(text) or _WEEK_OF_ZH.match(text):
         try:
             day = parse_query(found.group(1))
-        except LocalisedInputError:
+        except LocalisedInputError as error:
+            if error.key == INVALID_DATE:
+                raise
             day = None
         if not isinstance(day, DayNamed):
-            raise LocalisedInputError("error.bad_date", word=found.group(1))
+            # Quoted as typed (`Friday`, `測試`), not as lower-cased and folded to be read; the
+            # fold keeps each character's place, so the place is the typed text's unless
+            # casefold changed a length (ß is ss).
+            same_places = len(typed) == len(text)
+            word = typed[found.start(1) : found.end(1)] if same_places else found.group(1)
+            raise LocalisedInputError("error.bad_date", word=word)
         return WeekQuery(raw.strip(), of=day)
     return None
 
@@ -188,9 +205,10 @@ def parse_query(raw: str) -> Query:
     if day_url or _DATE.match(plain):
         text = day_url.group(1) if day_url else plain
         try:
-            return DayQuery(dt.date.fromisoformat(text))
+            day = dt.date.fromisoformat(text)
         except ValueError:
-            raise LocalisedInputError("error.invalid_date", text=text) from None
+            raise LocalisedInputError(INVALID_DATE, text=text) from None
+        return DayQuery(within_calendar(day, text))
     if _DOI.match(plain):
         raise LocalisedInputError("error.not_an_arxiv_doi", doi=query)
     if query.lower().startswith(("http://", "https://")):
@@ -255,5 +273,21 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
     try:
         dt.date(year or 2000, month, day)  # 2000: a leap year, so 2月29日 is a day
     except ValueError:
-        raise LocalisedInputError("error.invalid_date", text=text) from None
-    return MonthDayQuery(month, day) if year is None else DayQuery(dt.date(year, month, day))
+        raise LocalisedInputError(INVALID_DATE, text=text) from None
+    if year is None:
+        return MonthDayQuery(month, day)
+    return DayQuery(within_calendar(dt.date(year, month, day), text))
+
+
+# Python's calendar ends with the years 1 and 9999, and the weeks around a day (its week, a
+# weekly channel's delivery and the one before it) reach up to three weeks past it: a day that
+# near either end is refused as a date (no report is dated there), not failed on in date
+# arithmetic ("Something went wrong").
+_CALENDAR_MARGIN = dt.timedelta(weeks=3)
+
+
+def within_calendar(day: dt.date, text: str) -> dt.date:
+    """`day`, or the invalid-date error (quoting `text`) for one too near the calendar's ends."""
+    if not dt.date.min + _CALENDAR_MARGIN <= day <= dt.date.max - _CALENDAR_MARGIN:
+        raise LocalisedInputError(INVALID_DATE, text=text)
+    return day

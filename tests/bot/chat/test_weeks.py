@@ -12,7 +12,7 @@ from bot.chat.commands import CommandContext, Reply, handle_paper_command
 from bot.chat.query import DayQuery, WeekQuery, parse_week
 from bot.errors import LocalisedInputError
 from bot.i18n import t
-from bot.models import ChannelRef, DigestSettings, Interests, Paper, Report, Subscription
+from bot.models import ChannelRef, DigestSettings, Interests, Locale, Paper, Report, Subscription
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
@@ -152,6 +152,10 @@ async def test_latest_before_any_weekly_delivery_is_the_newest_complete_week(eng
         ("這個星期", WeekQuery("這個星期", weeks_ago=0)),
         ("next week", WeekQuery("next week", weeks_ago=-1)),
         ("下周", WeekQuery("下周", weeks_ago=-1)),
+        ("上上周", WeekQuery("上上周", weeks_ago=2)),
+        ("上上個禮拜", WeekQuery("上上個禮拜", weeks_ago=2)),
+        ("the week before last", WeekQuery("the week before last", weeks_ago=2)),
+        ("下下周", WeekQuery("下下周", weeks_ago=-2)),
         ("2026-W48", WeekQuery("2026-W48", iso=(2026, 48))),
         ("2026w48", WeekQuery("2026w48", iso=(2026, 48))),
         ("W48", WeekQuery("W48", iso=(None, 48))),
@@ -178,6 +182,22 @@ def test_a_week_that_does_not_exist_is_an_error_in_both_languages() -> None:
     )
     assert t(raised.value.key, "zh", **raised.value.values).startswith("没有这一周「2025-W53」")
     assert parse_week("2026-W53") == WeekQuery("2026-W53", iso=(2026, 53))
+
+
+@pytest.mark.parametrize(
+    ("typed", "word", "zh"),
+    [
+        ("week of Friday", "Friday", "「Friday」不是日期（请用 YYYY-MM-DD、昨天或上周）"),
+        ("The Week Of Launch", "Launch", "「Launch」不是日期（请用 YYYY-MM-DD、昨天或上周）"),
+        ("發佈會那週", "發佈會", "「發佈會」不是日期（请用 YYYY-MM-DD、昨天或上周）"),
+    ],
+)
+def test_week_of_no_day_quotes_the_words_as_typed(typed: str, word: str, zh: str) -> None:
+    # They were quoted lower-cased and folded to simplified characters (「发布会」), as read.
+    with pytest.raises(LocalisedInputError) as raised:
+        parse_week(typed)
+    assert raised.value.values == {"word": word}
+    assert t(raised.value.key, "zh", **raised.value.values) == zh
 
 
 # 2026-W53: Monday 28 December 2026 to Sunday 3 January 2027, across a month and a year end.
@@ -228,6 +248,18 @@ async def test_a_daily_channel_gets_last_weeks_papers_ranked_as_a_weekly_digest(
     assert len((await ask(engine, DAILY, tuesday, "digest 2026-W53 all")).digest.items) == 7  # type: ignore[union-attr]
 
 
+async def test_the_week_before_last_is_two_weeks_back(engine: AsyncEngine) -> None:
+    # 上上周 (and `week before last`) read as a date: 「上上周」不是日期.
+    await reports_around_the_year_end(engine)
+    await save(engine, DAILY, "UTC")
+    tuesday = utc(JAN_4 + dt.timedelta(days=1), 12)
+    for typed in ("日报 上上周", "digest the week before last", "日报上上週"):
+        reply = await ask(engine, DAILY, tuesday, typed)
+        assert shown(reply) == [dt.date(2026, 12, 21) + dt.timedelta(days=n) for n in range(7)], typed
+        assert reply.digest is not None
+        assert reply.digest.named == "2026-W52"
+
+
 async def test_last_week_is_the_channels_own_around_sunday_midnight(engine: AsyncEngine) -> None:
     """Sunday 3 January 20:00 UTC is already Monday 04:00 in Shanghai, and still Sunday noon in
     Los Angeles: `last week` and `this week` are the channel's."""
@@ -254,6 +286,32 @@ async def test_last_week_is_the_channels_own_around_sunday_midnight(engine: Asyn
             assert reply.digest is not None
             assert reply.digest.note is not None
             assert reply.digest.note.startswith("This week so far (2026-W53, Monday 2026-12-28"), tz
+
+
+async def test_the_week_still_running_says_later_reports_join_it(engine: AsyncEngine) -> None:
+    """The Chinese line once said 「本周之后到达的日报也会加入」 ("reports that arrive after this week
+    join it"), the opposite of the English."""
+    await reports_around_the_year_end(engine)
+    tuesday = utc(JAN_4 + dt.timedelta(days=1), 12)
+    cases: tuple[tuple[Locale, str, str], ...] = (
+        (
+            "en",
+            "digest this week",
+            "This week so far (2027-W01, Monday 2027-01-04 to Sunday 2027-01-10): reports that arrive "
+            "this week join it.",
+        ),
+        (
+            "zh",
+            "日报 本周",
+            "本周目前的内容（2027-W01，2027-01-04 星期一至 2027-01-10 星期日）：本周稍后到达的日报也会加入。",
+        ),
+    )
+    for locale, typed, note in cases:
+        await SubscriptionStore(engine).save(Subscription(DAILY, RL, locale=locale))
+        reply = await ask(engine, DAILY, tuesday, typed)
+        assert shown(reply) == [JAN_4, JAN_4 + dt.timedelta(days=1)]
+        assert reply.digest is not None
+        assert reply.digest.note == note
 
 
 async def test_a_week_not_begun_or_without_reports_says_so_in_both_languages(engine: AsyncEngine) -> None:
@@ -290,6 +348,64 @@ async def test_a_week_not_begun_or_without_reports_says_so_in_both_languages(eng
     assert reply.text.startswith(
         "The week 2027-W02 (Monday 2027-01-11 to Sunday 2027-01-17) has not begun yet"
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["digest Dec 31", "digest 31 December 2026", "digest December 31, 2026 all"]
+)
+async def test_a_day_written_in_words_is_the_day(engine: AsyncEngine, typed: str) -> None:
+    # The words were read one by one: "not a date: 'Dec'", though a lookup takes `Dec 31`.
+    await reports_around_the_year_end(engine)
+    await save(engine, DAILY, "UTC")
+    reply = await ask(engine, DAILY, utc(JAN_4, 12), typed)
+    assert shown(reply) == [dt.date(2026, 12, 31)]
+    # A weekly channel: the delivery on its day (Monday) on or after it.
+    await save(engine, WEEKLY, "UTC", DigestSettings(cadence="weekly", weekday=0))
+    reply = await ask(engine, WEEKLY, utc(JAN_4 + dt.timedelta(days=1), 12), typed)
+    assert reply.digest is not None
+    assert "weekly digest of Monday 2027-01-04" in reply.digest.following_line()
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("digest 2026-02-30", "invalid date '2026-02-30'"),
+        ("digest week of 2026-02-30", "invalid date '2026-02-30'"),
+        ("日报 2026年2月30日", "无效日期「2026年2月30日」"),
+    ],
+)
+async def test_a_date_that_is_no_day_is_invalid(engine: AsyncEngine, typed: str, text: str) -> None:
+    # It was "not a date: '2026-02-30' (use YYYY-MM-DD, …)", though written as asked.
+    await save(engine, DAILY, "UTC")
+    reply = await ask(engine, DAILY, utc(JAN_4, 12), typed)
+    assert (reply.error, reply.text) == (True, text)
+
+
+@pytest.mark.parametrize(
+    ("channel", "typed"),
+    [
+        (DAILY, "digest 9999-W52"),  # its Sunday is in the year 10000
+        (DAILY, "digest 0001-W01"),
+        (DAILY, "digest week of 9999-12-31"),
+        (DAILY, "digest week of 0001-01-01"),
+        (WEEKLY, "digest 9999-12-31"),  # its delivery is on a Sunday in the year 10000
+        (WEEKLY, "digest 0001-01-01"),  # the week before its delivery is before the year 1
+        (WEEKLY, "digest 9999-W52"),
+    ],
+)
+async def test_a_day_or_week_at_the_calendars_ends_is_refused(
+    engine: AsyncEngine, channel: ChannelRef, typed: str
+) -> None:
+    # They answered "Something went wrong" and logged a traceback (date arithmetic overflowed).
+    await reports_around_the_year_end(engine, days=1)
+    await save(engine, DAILY, "UTC")
+    await save(engine, WEEKLY, "Pacific/Kiritimati", DigestSettings(cadence="weekly", weekday=6))
+    reply = await ask(engine, channel, utc(JAN_4, 12), typed)
+    assert reply.error
+    asked = typed.removeprefix("digest ").removeprefix("week of ")
+    assert reply.text == f"invalid date '{asked}'"
+    zh = await ask(engine, channel, utc(JAN_4, 12), typed.replace("digest", "日报"))
+    assert zh.text == f"无效日期「{asked}」"
 
 
 async def test_a_weekly_channel_gets_the_delivery_holding_most_of_the_week(engine: AsyncEngine) -> None:
