@@ -392,6 +392,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Each paper's card is in this message's thread: discuss it there.",
         "zh": "每篇论文的卡片在本消息的讨论串中，可在那里讨论。",
     },
+    # …and where the channel's posting permissions allow no threads (handlers/slack/publisher.py).
+    "digest.cards_below": {
+        "en": "Each paper's card follows this message in the channel: this channel allows no threads.",
+        "zh": "每篇论文的卡片紧随本消息发在频道中：该频道不允许讨论串。",
+    },
     "digest.cards_as_replies": {
         "en": (
             "Each paper's card follows as a reply to this message: discuss a paper in its card's thread, "

@@ -390,6 +390,8 @@ class SlackPublisher:
                     subscription.channel,
                 )
                 threads = False
+                # Before the first card goes up, so the list never points at a thread for long.
+                await self._say_cards_below(channel, messages[0], parent, delivery_id, len(messages))
                 ts, error, wait = await self._post_part(channel, message, delivery_id, part, len(messages))
             if error is not None:
                 return await self._stopped(
@@ -462,17 +464,13 @@ class SlackPublisher:
         after the client's retries gave up. A
         message with images that Slack refuses as `invalid_blocks` (it could not fetch an image)
         is posted once more without them: nothing was posted, and the paper is still worth it."""
-        metadata = {
-            "event_type": DIGEST_EVENT,
-            "event_payload": {"delivery_id": delivery_id, "part": part, "parts": parts},
-        }
         body: dict[str, Any] = {
             "channel": channel,
             "text": message.text,
             # A digest is a list of paper links: previews would bury the cards.
             "unfurl_links": False,
             "unfurl_media": False,
-            "metadata": metadata,
+            "metadata": _metadata(delivery_id, part, parts),
         }
         if message.blocks:
             body["blocks"] = message.blocks
@@ -495,6 +493,32 @@ class SlackPublisher:
             except (SlackClientError, aiohttp.ClientError, TimeoutError) as again:
                 return "", _error_code(again), _retry_after(again)
         return str(response.get("ts") or ""), None, None
+
+    async def _say_cards_below(
+        self, channel: str, listing: SlackMessage, ts: str, delivery_id: str, parts: int
+    ) -> None:
+        """Edit a compact digest's list (part 0, posted as `ts`) to say that its cards follow in
+        the channel: it was posted saying they are in its thread, which the channel refused.
+        Editing is safe to repeat (a resumed attempt does it again); a failure leaves the list
+        as it was and is logged, since the cards are what matters."""
+        if listing.unthreaded_blocks is None:
+            return
+        body = {
+            "channel": channel,
+            "ts": ts,
+            "text": listing.text,
+            "blocks": listing.unthreaded_blocks,
+            # Sent again: posted_parts finds part 0 by it, and chat.update is not documented to keep it.
+            "metadata": _metadata(delivery_id, 0, parts),
+        }
+        try:
+            await self.client.api_call("chat.update", json=body)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning(
+                "Slack digest %s: its list still says the cards are in its thread: %s",
+                delivery_id,
+                _error_code(exc),
+            )
 
     async def _stopped(
         self,
@@ -593,6 +617,14 @@ class SlackPublisher:
             code = _error_code(exc)
             raise SlackHistoryError(f"cannot read the history of {channel}: {code}", code) from exc
         return response.data if isinstance(response.data, dict) else {}
+
+
+def _metadata(delivery_id: str, part: int, parts: int) -> dict[str, Any]:
+    """The message metadata naming a digest part (read back by `_part_of`)."""
+    return {
+        "event_type": DIGEST_EVENT,
+        "event_payload": {"delivery_id": delivery_id, "part": part, "parts": parts},
+    }
 
 
 def _part_of(message: dict[str, Any], delivery_id: str) -> int | None:
