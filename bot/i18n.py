@@ -781,13 +781,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "paperbot 无权在该频道发消息（该频道只允许部分成员发言）",
     },
     # Where Slack's help puts the setting: the channel's details → More → Manage posting permissions.
+    # Slack sends no event when they change: each due digest is tried (handlers/slack/publisher.py
+    # `retried_while_paused`), so nobody has to subscribe again.
     "pause.fix.posting": {
         "en": "let paperbot post there: in the channel's details, More → Manage posting permissions "
-        "(only whoever set them, or a workspace owner or admin, can change them), "
-        "then run `/paper subscribe …` there again",
+        "(only whoever set them, or a workspace owner or admin, can change them); paperbot tries "
+        "each digest at its usual time and resumes by itself once it may post",
         "zh": "请在频道详情中打开“更多 → 管理发帖权限”（Manage posting permissions；"
-        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息，"
-        "然后在那里重新运行 `/paper subscribe …`",
+        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息；"
+        "paperbot 会在每期日报的时间重试，一旦可以发消息便自动恢复",
     },
     "pause.fix.invite": {
         "en": "invite paperbot with `/invite @paperbot` in that channel, "
