@@ -980,6 +980,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "…and {count} personal digests of other readers (theirs to see).",
         "zh": "……另有 {count} 位读者的个人日报（仅本人可见）。",
     },
+    # A subscribed public channel the viewer is in and paperbot is not (handlers/slack/app.py).
+    "home.not_member": {
+        "en": "paperbot is not in this channel, so its digest will be paused: `/invite @paperbot` there",
+        "zh": "paperbot 不在该频道中，日报将被暂停：请在该频道输入 `/invite @paperbot`",
+    },
     "home.none": {
         "en": "No channel you can see follows anything yet. `/paper subscribe TOPICS` in a channel "
         "starts its digest (see `/paper topics`).",
