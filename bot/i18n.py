@@ -393,6 +393,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Each paper's card is in this message's thread: discuss it there.",
         "zh": "每篇论文的卡片在本消息的讨论串中，可在那里讨论。",
     },
+    # …and where the channel's posting permissions allow no threads (handlers/slack/publisher.py).
+    "digest.cards_below": {
+        "en": "Each paper's card follows this message in the channel: this channel allows no threads.",
+        "zh": "每篇论文的卡片紧随本消息发在频道中：该频道不允许讨论串。",
+    },
     "digest.cards_as_replies": {
         "en": (
             "Each paper's card follows as a reply to this message: discuss a paper in its card's thread, "
@@ -777,13 +782,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "paperbot 无权在该频道发消息（该频道只允许部分成员发言）",
     },
     # Where Slack's help puts the setting: the channel's details → More → Manage posting permissions.
+    # Slack sends no event when they change: each due digest is tried (handlers/slack/publisher.py
+    # `retried_while_paused`), so nobody has to subscribe again.
     "pause.fix.posting": {
         "en": "let paperbot post there: in the channel's details, More → Manage posting permissions "
-        "(only whoever set them, or a workspace owner or admin, can change them), "
-        "then run `/paper subscribe …` there again",
+        "(only whoever set them, or a workspace owner or admin, can change them); paperbot tries "
+        "each digest at its usual time and resumes by itself once it may post",
         "zh": "请在频道详情中打开“更多 → 管理发帖权限”（Manage posting permissions；"
-        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息，"
-        "然后在那里重新运行 `/paper subscribe …`",
+        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息；"
+        "paperbot 会在每期日报的时间重试，一旦可以发消息便自动恢复",
     },
     "pause.fix.invite": {
         "en": "invite paperbot with `/invite @paperbot` in that channel, "
@@ -973,6 +980,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "…and {count} personal digest of another reader (theirs to see).|"
         "…and {count} personal digests of other readers (theirs to see).",
         "zh": "……另有 {count} 位读者的个人日报（仅本人可见）。",
+    },
+    # A subscribed public channel the viewer is in and paperbot is not (handlers/slack/app.py).
+    "home.not_member": {
+        "en": "paperbot is not in this channel, so its digest will be paused: `/invite @paperbot` there",
+        "zh": "paperbot 不在该频道中，日报将被暂停：请在该频道输入 `/invite @paperbot`",
     },
     "home.none": {
         "en": "No channel you can see follows anything yet. `/paper subscribe TOPICS` in a channel "

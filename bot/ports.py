@@ -135,6 +135,18 @@ class Notifier(Protocol):
         ...
 
 
+@runtime_checkable
+class RetriesPaused(Protocol):
+    """A publisher some of whose pauses end without the platform saying so (Slack: a channel's
+    posting permissions change without an event). A channel paused for such a cause is planned
+    as usual and tried once at each due digest: the edge resumes it when a part goes through,
+    and a refusal for the same cause leaves it paused with nobody told again."""
+
+    def retries_paused(self, subscription: Subscription) -> bool:
+        """Whether the paused `subscription` is tried at its due digests."""
+        ...
+
+
 class DigestPublisher(Protocol):
     """What a platform edge provides to deliver digests (Slack, Discord, console)."""
 

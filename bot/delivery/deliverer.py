@@ -27,7 +27,7 @@ from bot.delivery.loud_failures import NoticePolicy, Notices, notifiers_of
 from bot.delivery.planner import CATCH_UP, Planner, PlanNotes, PostableChannels
 from bot.errors import PaperbotError, PlatformUnavailable
 from bot.models import FINISHED_STATUSES, ChannelRef, Subscription
-from bot.ports import DigestPublisher, PublishResult
+from bot.ports import DigestPublisher, PublishResult, RetriesPaused
 from bot.ranking.digest import Digest
 from bot.runtime.logs import log_context
 from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
@@ -121,6 +121,7 @@ class Deliverer:
             lambda: [*self.digest_platforms, *self.unavailable],
             self.postable,
             self.catch_up,
+            self.retries_paused,
         )
         self.digests = DigestCache(
             self.archive, self.taxonomy, self.votes or VoteStore(self.outbox.engine), self.outbox
@@ -467,11 +468,16 @@ class Deliverer:
         `finish`): as late as the planner would still send it, `catch_up` after its due time."""
         return delivery.due_at + self.catch_up
 
+    def retries_paused(self, subscription: Subscription) -> bool:
+        """Whether the paused `subscription` is tried at its due digests (bot/ports.py RetriesPaused)."""
+        publisher = self.publishers.get(subscription.channel.platform)
+        return isinstance(publisher, RetriesPaused) and publisher.retries_paused(subscription)
+
     def _skip_reason(self, delivery: Delivery, subscription: Subscription | None) -> str | None:
         """Why `delivery` is skipped without a digest, or None when it is to be posted."""
         if subscription is None or not subscription.interests:
             return "unsubscribed"
-        if subscription.paused:
+        if subscription.paused and not self.retries_paused(subscription):
             return "paused"
         if not self.postable(delivery.channel):  # planned by a version that did not check ids
             return "not a valid channel id"
@@ -544,6 +550,12 @@ class Deliverer:
             if result.status == "paused":
                 # As stored now: the edge that paused it wrote why, and what to do, in paused_reason.
                 paused = await self.store.get(ref) or subscription
+                if subscription is not None and subscription.paused and _paused_as(paused, subscription):
+                    # A paused channel tried again (RetriesPaused) and refused for the same cause:
+                    # its creator and the operator were told when it was paused; a daily notice
+                    # saying it again would be spam.
+                    log.info("delivery %s: %s is still paused: %s", delivery.key, ref, result.error)
+                    return
                 await self.notices.channel_paused(
                     ref,
                     delivery.key,
@@ -594,3 +606,8 @@ class Deliverer:
         except Exception:
             log.exception("sending notices failed")
             return {}
+
+
+def _paused_as(now: Subscription | None, before: Subscription) -> bool:
+    """Whether `now` is paused with the reason `before` was paused with."""
+    return now is not None and now.paused and now.paused_reason == before.paused_reason

@@ -126,6 +126,9 @@ class Planner:
     platforms: Callable[[], Sequence[str]]
     postable: PostableChannels = field(default_factory=PostableChannels)
     catch_up: dt.timedelta = CATCH_UP
+    # Whether a paused subscription is still planned, to be tried at its due digests (the
+    # publisher's RetriesPaused, bot/ports.py); any other paused one is left alone.
+    retries_paused: Callable[[Subscription], bool] = lambda _subscription: False
     _zones_logged: set[tuple[ChannelRef, str]] = field(default_factory=set)  # (channel, tz) said once
 
     async def plan(
@@ -168,7 +171,7 @@ class Planner:
                 if notes is not None and ref.platform != "console":  # the demo's, never a service's
                     notes.unserved[ref.platform] = notes.unserved.get(ref.platform, 0) + 1
                 continue
-            if subscription.paused:
+            if subscription.paused and not self.retries_paused(subscription):
                 if notes is not None:
                     notes.paused.append((ref, subscription.paused_reason or ""))
                 continue

@@ -421,10 +421,21 @@ class Readable:
 
     public: frozenset[str] | None = None  # the public channels paperbot is in
     joined: frozenset[str] | None = None  # the viewer's channels: public, and private ones paperbot shares
+    private: frozenset[str] = frozenset()  # the private ones of `joined` (paperbot is in each)
+    # `public` holds every public channel paperbot is in (Slack answered every page of it).
+    public_whole: bool = False
 
     def shows(self, channel: str) -> bool:
         # Unknown is hidden: a private channel's topics and schedule are its members' business.
         return channel in (self.public or ()) or channel in (self.joined or ())
+
+    def without_paperbot(self, channel: str) -> bool:
+        """Whether `channel` is a public channel the viewer is in and paperbot is not: its digest
+        cannot be posted. Known only from whole answers; a private channel is listed to the
+        viewer only when paperbot is in it, so it never counts."""
+        if not self.public_whole or self.public is None or channel not in (self.joined or ()):
+            return False
+        return channel not in self.public and channel not in self.private
 
     @property
     def complete(self) -> bool:
@@ -442,26 +453,42 @@ async def readable_channels(
     channel they are not in, and when it is unknown (None) neither do they, with the note that
     some may be missing."""
     joined_only = member is not True
-    public, joined = await asyncio.gather(
+    paperbots, viewers = await asyncio.gather(
         _nothing() if joined_only else _conversations(client, None, "public_channel", deadline),
         _conversations(client, user, "public_channel,private_channel", deadline),
     )
+    public = paperbots.ids if paperbots is not None else None
     if joined_only:
         public = frozenset() if member is False else None
-    return Readable(public, joined)
+    return Readable(
+        public,
+        viewers.ids if viewers is not None else None,
+        private=viewers.private if viewers is not None else frozenset(),
+        public_whole=paperbots is not None and paperbots.whole,
+    )
 
 
-async def _nothing() -> frozenset[str] | None:
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """What users.conversations answered: the ids, the private ones, and whether every page came."""
+
+    ids: frozenset[str]
+    private: frozenset[str]
+    whole: bool
+
+
+async def _nothing() -> _Listed | None:
     return None
 
 
 async def _conversations(
     client: AsyncWebClient, user: str | None, types: str, deadline: float
-) -> frozenset[str] | None:
+) -> _Listed | None:
     """users.conversations (channels:read, groups:read) for `user`, or paperbot itself when None;
     None when Slack refuses (a workspace installed before the scope was asked for answers
     missing_scope), fails or does not answer within `deadline`."""
     ids: set[str] = set()
+    private: set[str] = set()
     cursor = ""
     who = user or "paperbot"
     try:
@@ -470,7 +497,10 @@ async def _conversations(
                 response = await client.users_conversations(
                     user=user, types=types, limit=MEMBERSHIP_PAGE, cursor=cursor or None
                 )
-                ids.update(str(c.get("id") or "") for c in response.get("channels") or ())
+                for found in response.get("channels") or ():
+                    ids.add(str(found.get("id") or ""))
+                    if found.get("is_private"):
+                        private.add(str(found.get("id") or ""))
                 cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
                 if not cursor:
                     break
@@ -484,7 +514,7 @@ async def _conversations(
         log.warning("users.conversations for %s failed: %s: %s", who, type(exc).__name__, exc)
         return None
     # More pages than read: what was read is still true membership; the rest stays hidden.
-    return frozenset(ids - {""})
+    return _Listed(frozenset(ids - {""}), frozenset(private - {""}), whole=not cursor)
 
 
 async def home_view(
@@ -519,6 +549,9 @@ async def home_view(
         when = escape(cadence_text(subscription, locale))
         # The reason is stored in the channel's language and says how to resume (bot/chat/channel_changes.py).
         paused = " · ⏸ " + escape(subscription.paused_reason or "") if subscription.paused else ""
+        if not subscription.paused and readable.without_paperbot(subscription.channel.channel):
+            # Known from the listings just read, at no extra call; the digest would be paused.
+            paused = " · ⚠️ " + escape(t("home.not_member", locale))
         where = (
             escape(t("home.personal", locale))
             if is_personal(subscription.channel)

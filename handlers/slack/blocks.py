@@ -296,13 +296,15 @@ def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessa
     locale = digest.locale
     rendered = render_items(digest, lambda item: card(item, locale, image=images)[:-1])  # no divider
     items = [item for item, _blocks in rendered]
-    tail: list[dict[str, Any]] = []
-    if items:
-        tail.append({"type": "context", "elements": [mrkdwn(escape(t("digest.cards_in_thread", locale)))]})
     more = digest.more_line()
-    if more:
-        tail.append({"type": "context", "elements": [mrkdwn(escape(more))]})
+
+    def tail(where: str) -> list[dict[str, Any]]:
+        """The list's closing lines: where its cards are (catalogue key `where`), and the more line."""
+        notes = ([t(where, locale)] if items else []) + ([more] if more else [])
+        return [{"type": "context", "elements": [mrkdwn(escape(note))]} for note in notes]
+
     blocks: list[dict[str, Any]] = []
+    unthreaded: list[dict[str, Any]] = []
     for title_chars, topic_chars in LIST_LIMITS:
         lines = [
             f"{number}. *{link(item.hf_url, item.title, title_chars)}*"
@@ -312,17 +314,18 @@ def compact_messages(digest: Digest, *, images: bool = False) -> list[SlackMessa
         sections = pack(
             lines, size=lambda line: len(line) + 1, max_size=MAX_SECTION_TEXT, max_count=len(lines) or 1
         )
-        blocks = [
+        body = [
             *_header(digest),
             *({"type": "section", "text": mrkdwn("\n".join(chunk))} for chunk in sections),
-            *tail,
         ]
-        if _size(blocks) <= MAX_MESSAGE_BLOCK_CHARS and len(blocks) <= MAX_BLOCKS:
+        blocks, unthreaded = body + tail("digest.cards_in_thread"), body + tail("digest.cards_below")
+        if all(_size(b) <= MAX_MESSAGE_BLOCK_CHARS and len(b) <= MAX_BLOCKS for b in (blocks, unthreaded)):
             break
     listing = SlackMessage(
         _fallback(digest, [item.title for item in items], 1, 1),
         blocks,
         papers=tuple(item.arxiv_id for item in items),
+        unthreaded_blocks=unthreaded if items else None,
     )
     cards = [
         SlackMessage(

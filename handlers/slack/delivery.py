@@ -16,6 +16,7 @@ from handlers.slack.publisher import (
     SlackPublisher,
     is_outage,
     pause_reason,
+    retried_while_paused,
 )
 
 # Rendered digests kept per publisher: a pass sends the same few digests to many channels.
@@ -56,6 +57,11 @@ class SlackDigestPublisher:
         return await publisher.publish(
             subscription, self._messages(digest, subscription.settings), delivery_id=key, start_at=start_at
         )
+
+    def retries_paused(self, subscription: Subscription) -> bool:
+        """A channel paused because its posting permissions keep paperbot out is tried at each due
+        digest (bot/ports.py RetriesPaused): Slack sends no event when they change."""
+        return retried_while_paused(subscription.paused_reason)
 
     def part_papers(self, subscription: Subscription, digest: Digest, *, key: str) -> list[tuple[str, ...]]:
         """The papers of each message `publish` would post (bot/delivery/decided.py)."""

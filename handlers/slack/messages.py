@@ -21,3 +21,7 @@ class SlackMessage:
     plain_blocks: list[dict[str, Any]] | None = None
     # A digest's part: the arXiv ids of the papers it shows (what a retry must not move).
     papers: tuple[str, ...] = ()
+    # A compact digest's list: its blocks saying the cards follow in the channel, not in its
+    # thread. Slack refuses thread replies where posting permissions allow no threads, which is
+    # known only once the first card is refused, after the list went up: it is then edited to these.
+    unthreaded_blocks: list[dict[str, Any]] | None = None

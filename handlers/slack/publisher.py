@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import PaperbotError
 from bot.i18n import t
 from bot.ids import is_personal
-from bot.models import Subscription
+from bot.models import LOCALES, Subscription
 from bot.ports import NotifyResult, PublishResult
 from bot.runtime.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.store.subscriptions import SubscriptionStore
@@ -324,6 +324,23 @@ def _cause_key(code: str) -> str:
     return f"pause.{_POSTING_RESTRICTED.get(code, code)}"
 
 
+def retried_while_paused(reason: str | None) -> bool:
+    """Whether a channel paused with `reason` is tried again at its due digests (bot/ports.py
+    RetriesPaused): it was paused because its posting permissions keep paperbot out, and Slack
+    sends no event when they change, so the next digest is the only way to find out. A
+    reason is recognised by the catalogue's frame around the code, not its whole text, so a
+    channel paused before a cause or cure was reworded is still recognised."""
+    return bool(reason) and any(mark in str(reason) for mark in _RETRIED_MARKS)
+
+
+# The part of `pause.reason` around the code, in every language (the \0s stand for cause and fix).
+_RETRIED_MARKS = frozenset(
+    t("pause.reason", locale, cause="\0", platform="Slack", code=code, fix="\0").split("\0")[1]
+    for code in _POSTING_RESTRICTED
+    for locale in LOCALES
+)
+
+
 # The wording of each reason is the catalogue's (bot/i18n.py `pause.*`), shared with Discord.
 def pause_reason(code: str, locale: str, *, personal: bool = False) -> str:
     """The paused_reason stored for a permanent error; `/paper list` shows it to the channel
@@ -390,6 +407,8 @@ class SlackPublisher:
                     subscription.channel,
                 )
                 threads = False
+                # Before the first card goes up, so the list never points at a thread for long.
+                await self._say_cards_below(channel, messages[0], parent, delivery_id, len(messages))
                 ts, error, wait = await self._post_part(channel, message, delivery_id, part, len(messages))
             if error is not None:
                 return await self._stopped(
@@ -398,6 +417,8 @@ class SlackPublisher:
             posted.append(ts)
             if part == 0:
                 thread_ts = ts
+            if len(posted) == 1 and subscription.paused:
+                await self._resume(subscription)
         return PublishResult("posted", tuple(posted), len(messages), parts=len(messages))
 
     async def posted_parts(self, channel: str, delivery_id: str, *, oldest: float | None = None) -> set[int]:
@@ -462,17 +483,13 @@ class SlackPublisher:
         after the client's retries gave up. A
         message with images that Slack refuses as `invalid_blocks` (it could not fetch an image)
         is posted once more without them: nothing was posted, and the paper is still worth it."""
-        metadata = {
-            "event_type": DIGEST_EVENT,
-            "event_payload": {"delivery_id": delivery_id, "part": part, "parts": parts},
-        }
         body: dict[str, Any] = {
             "channel": channel,
             "text": message.text,
             # A digest is a list of paper links: previews would bury the cards.
             "unfurl_links": False,
             "unfurl_media": False,
-            "metadata": metadata,
+            "metadata": _metadata(delivery_id, part, parts),
         }
         if message.blocks:
             body["blocks"] = message.blocks
@@ -495,6 +512,32 @@ class SlackPublisher:
             except (SlackClientError, aiohttp.ClientError, TimeoutError) as again:
                 return "", _error_code(again), _retry_after(again)
         return str(response.get("ts") or ""), None, None
+
+    async def _say_cards_below(
+        self, channel: str, listing: SlackMessage, ts: str, delivery_id: str, parts: int
+    ) -> None:
+        """Edit a compact digest's list (part 0, posted as `ts`) to say that its cards follow in
+        the channel: it was posted saying they are in its thread, which the channel refused.
+        Editing is safe to repeat (a resumed attempt does it again); a failure leaves the list
+        as it was and is logged, since the cards are what matters."""
+        if listing.unthreaded_blocks is None:
+            return
+        body = {
+            "channel": channel,
+            "ts": ts,
+            "text": listing.text,
+            "blocks": listing.unthreaded_blocks,
+            # Sent again: posted_parts finds part 0 by it, and chat.update is not documented to keep it.
+            "metadata": _metadata(delivery_id, 0, parts),
+        }
+        try:
+            await self.client.api_call("chat.update", json=body)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning(
+                "Slack digest %s: its list still says the cards are in its thread: %s",
+                delivery_id,
+                _error_code(exc),
+            )
 
     async def _stopped(
         self,
@@ -526,9 +569,23 @@ class SlackPublisher:
         told = await self._pause(subscription, code)
         return PublishResult("paused", posted, part, error, parts=parts, creator_told=told)
 
+    async def _resume(self, subscription: Subscription) -> None:
+        """A paused channel tried again (`retried_while_paused`) took a post: Slack lets paperbot
+        post there again, so its digests resume, unless it was paused for another cause meanwhile."""
+        reason = subscription.paused_reason or ""
+        if await self.store.resume_if_paused_for(subscription.channel, [reason]):
+            logger.warning(
+                "resumed the Slack digest for %s: Slack let paperbot post there again", subscription.channel
+            )
+
     async def _pause(self, subscription: Subscription, code: str) -> bool:
         """Pause the subscription; whether its creator was told by DM."""
         ref = subscription.channel
+        if code in _POSTING_RESTRICTED and retried_while_paused(subscription.paused_reason):
+            # Tried again while paused, and still refused: the pause stands as it was told (no
+            # DM, and the delivery layer sends no notice for an unchanged pause).
+            logger.info("the Slack digest for %s is still paused: Slack answered %s", ref, code)
+            return False
         personal = is_personal(ref)
         await self.store.set_paused(ref, True, pause_reason(code, subscription.locale, personal=personal))
         logger.warning("paused the Slack digest for %s: Slack answered %s", ref, code)
@@ -593,6 +650,14 @@ class SlackPublisher:
             code = _error_code(exc)
             raise SlackHistoryError(f"cannot read the history of {channel}: {code}", code) from exc
         return response.data if isinstance(response.data, dict) else {}
+
+
+def _metadata(delivery_id: str, part: int, parts: int) -> dict[str, Any]:
+    """The message metadata naming a digest part (read back by `_part_of`)."""
+    return {
+        "event_type": DIGEST_EVENT,
+        "event_payload": {"delivery_id": delivery_id, "part": part, "parts": parts},
+    }
 
 
 def _part_of(message: dict[str, Any], delivery_id: str) -> int | None:

@@ -21,7 +21,8 @@ Not seen here: a channel whose posting permissions let only some members post (r
 rest, or thread-only). Slack documents no field of conversations.info for them; its example
 conversation carries an `is_read_only` flag whose meaning it does not document, and nothing says
 whether paperbot is among the members allowed. Slack refuses the first digest instead
-(`restricted_action…`, handlers/slack/publisher.py), which pauses the channel with the cure.
+(`restricted_action…`, handlers/slack/publisher.py), which pauses the channel with the cure; each
+due digest after is tried once, and the first Slack takes resumes the channel (`retried_while_paused`).
 """
 
 from __future__ import annotations

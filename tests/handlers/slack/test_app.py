@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -404,6 +405,73 @@ async def test_app_home_shows_a_guest_or_partner_only_the_channels_they_are_in(
         assert "Some channels may be missing" not in text
         member = await open_home(app, slack, ADMIN.id)
         assert f"<#{CHANNEL}>" in member
+
+
+NOT_INVITED = "C0NOBOT"
+
+
+async def three_channels(edge: SlackEdge, slack: FakeSlack, *viewers: str) -> None:
+    """Public #C0VIDEO with paperbot, public C0NOBOT without it, private C0SECRET with it; the
+    viewers in all three, and all three subscribed."""
+    slack.join(CHANNEL, slack.bot_user_id, *viewers)
+    slack.join(NOT_INVITED, *viewers)
+    slack.join(PRIVATE, slack.bot_user_id, *viewers, private=True)
+    await edge.store.save_all(
+        [
+            Subscription(ChannelRef("slack", TEAM, channel), Interests(("agents",)))
+            for channel in (CHANNEL, NOT_INVITED, PRIVATE)
+        ]
+    )
+
+
+def line_of(home: str, channel: str) -> str:
+    """The App Home's line about `channel` (its section's text)."""
+    view = json.loads(home)
+    texts = [str(block.get("text", {}).get("text", "")) for block in view["blocks"]]
+    [text] = [text for text in texts if f"<#{channel}>" in text]
+    return text
+
+
+@pytest.mark.parametrize(
+    ("viewer", "warning"),
+    [
+        (MEMBER, "⚠️ paperbot is not in this channel, so its digest will be paused: `/invite @paperbot` "),
+        (CHINESE, "⚠️ paperbot 不在该频道中，日报将被暂停：请在该频道输入 `/invite @paperbot`"),
+    ],
+    ids=["en", "zh"],
+)
+async def test_app_home_says_which_subscribed_channels_paperbot_is_not_in(
+    edge: SlackEdge, viewer: FakeUser, warning: str
+) -> None:
+    # A channel subscribed before paperbot was invited would be paused at its first digest; the
+    # listings the Home tab reads anyway say so, with no call per channel.
+    async with FakeSlack(users=[viewer]) as slack:
+        await three_channels(edge, slack, viewer.id)
+        app = bolt_app(edge, slack)
+        home = await open_home(app, slack, viewer.id)
+        assert warning in line_of(home, NOT_INVITED)
+        assert "⚠️" not in line_of(home, CHANNEL)
+        assert "⚠️" not in line_of(home, PRIVATE)
+        assert not slack.calls_to("conversations.info")
+        assert len(slack.calls_to("users.conversations")) == 2  # paperbot's, the viewer's
+
+
+async def test_app_home_warns_of_nothing_it_could_not_read_whole(edge: SlackEdge, slack: FakeSlack) -> None:
+    await three_channels(edge, slack, MEMBER.id)
+    app = bolt_app(edge, slack)
+    # paperbot's own channels unknown: a channel missing from them says nothing.
+    slack.slack_error("users.conversations", "internal_error", when=lambda params: not params.get("user"))
+    assert "⚠️" not in line_of(await open_home(app, slack, MEMBER.id), NOT_INVITED)
+    # Read, but only its first pages (a workspace where paperbot is in thousands of channels).
+    readable = Readable(frozenset({CHANNEL}), frozenset({CHANNEL, NOT_INVITED}), public_whole=False)
+    assert not readable.without_paperbot(NOT_INVITED)
+    assert replace(readable, public_whole=True).without_paperbot(NOT_INVITED)
+    # A paused channel shows why it is paused instead.
+    ref = ChannelRef("slack", TEAM, NOT_INVITED)
+    await edge.store.set_paused(ref, True, "paused for a reason")
+    paused = line_of(await open_home(app, slack, MEMBER.id), NOT_INVITED)
+    assert "paused for a reason" in paused
+    assert "⚠️" not in paused
 
 
 async def test_app_home_hides_private_channels_when_slack_will_not_say_who_is_in_them(

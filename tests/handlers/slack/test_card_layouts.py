@@ -5,6 +5,7 @@ Block Kit's limits and delivered exactly once across a crash."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,8 +20,8 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.text import clip
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.blocks import MAX_ALT_TEXT, MAX_BLOCKS, MAX_MESSAGE_BLOCK_CHARS, digest_messages
-from handlers.slack.publisher import SlackPublisher, make_client
-from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, blocks_problem, message_problem
+from handlers.slack.publisher import NO_THREADS, SlackPublisher, make_client
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, Failure, FakeSlack, blocks_problem, message_problem
 from tests.handlers.slack.test_blocks import HOSTILE, big_report
 from tests.handlers.slack.test_publisher import CHANNEL, SUBSCRIPTION, RecordedSleep
 
@@ -76,6 +77,15 @@ def test_compact_is_one_list_message_then_a_threaded_card_per_paper(papers: int)
     assert "<!channel>" not in text
     assert "&lt;!channel&gt;" in text
     assert "Each paper's card is in this message's thread" in text
+    # The same list for a channel that allows no threads fits as well, and says so instead.
+    assert listing.unthreaded_blocks is not None
+    assert len(listing.unthreaded_blocks) == len(listing.blocks)
+    assert len(json.dumps(listing.unthreaded_blocks, ensure_ascii=False)) <= MAX_MESSAGE_BLOCK_CHARS
+    assert blocks_problem(listing.unthreaded_blocks) is None
+    below = json.dumps(listing.unthreaded_blocks, ensure_ascii=False)
+    assert "follows this message in the channel" in below
+    assert "thread:" not in below
+    assert listing.unthreaded_blocks[:-1] == listing.blocks[:-1]  # only the note differs
     assert len(cards) == len(shown.items)
     for card, item in zip(cards, shown.items, strict=True):
         assert card.thread
@@ -170,6 +180,77 @@ async def test_a_list_message_deleted_before_the_resume_leaves_the_cards_in_the_
     result = await SlackPublisher(client, store).publish(COMPACT, messages, delivery_id="d-9", start_at=1)
     assert result.status == "posted"
     assert all("thread_ts" not in m for m in slack.messages_in(CHANNEL))
+
+
+def list_text(message: dict[str, Any]) -> str:
+    return json.dumps(message.get("blocks"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("locale", "below", "thread"),
+    [
+        ("en", "follows this message in the channel", "in this message's thread"),
+        ("zh", "紧随本消息发在频道中", "在本消息的讨论串中"),
+    ],
+)
+async def test_where_threads_are_refused_the_list_says_its_cards_follow_in_the_channel(
+    slack: FakeSlack, client: AsyncWebClient, store: SubscriptionStore, locale: str, below: str, thread: str
+) -> None:
+    # The list went up saying "in this message's thread", then Slack refused the first card
+    # (posting permissions without threads): the list is edited before the cards follow it.
+    shown = build_digest(big_report(3, "Paper"), RL, builtin_taxonomy(), locale=locale, limit=None)
+    messages = digest_messages(shown, layout="compact")
+    assert thread in list_text({"blocks": messages[0].blocks})
+    slack.fail(
+        "chat.postMessage", Failure(error=NO_THREADS), times=None, when=lambda p: bool(p.get("thread_ts"))
+    )
+
+    result = await SlackPublisher(client, store).publish(COMPACT, messages, delivery_id="d-3")
+
+    assert result.status == "posted"
+    first, *cards = slack.messages_in(CHANNEL)
+    assert below in list_text(first)
+    assert thread not in list_text(first)
+    assert part_of(first) == 0  # still found by posted_parts
+    assert all("thread_ts" not in card for card in cards)
+    (update,) = slack.calls_to("chat.update")
+    assert update.params["ts"] == first["ts"]
+    # Edited before any card reached the channel.
+    methods = [call.method for call in slack.calls if call.method in {"chat.postMessage", "chat.update"}]
+    assert methods == ["chat.postMessage", "chat.postMessage", "chat.update", *["chat.postMessage"] * 3]
+    assert await SlackPublisher(client, store).posted_parts(CHANNEL, "d-3") == {0, 1, 2, 3}
+
+
+async def test_a_resumed_compact_digest_edits_the_list_of_the_attempt_before(
+    slack: FakeSlack, client: AsyncWebClient, store: SubscriptionStore
+) -> None:
+    messages = digest_messages(digest(2), layout="compact")
+    await SlackPublisher(client, store).publish(COMPACT, messages[:1], delivery_id="d-4")
+    slack.fail(
+        "chat.postMessage", Failure(error=NO_THREADS), times=None, when=lambda p: bool(p.get("thread_ts"))
+    )
+
+    result = await SlackPublisher(client, store).publish(COMPACT, messages, delivery_id="d-4", start_at=1)
+
+    assert result.status == "posted"
+    first = slack.messages_in(CHANNEL)[0]
+    assert "follows this message in the channel" in list_text(first)
+
+
+async def test_a_list_slack_will_not_edit_still_gets_its_cards(
+    slack: FakeSlack, client: AsyncWebClient, store: SubscriptionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    messages = digest_messages(digest(2), layout="compact")
+    slack.fail(
+        "chat.postMessage", Failure(error=NO_THREADS), times=None, when=lambda p: bool(p.get("thread_ts"))
+    )
+    slack.fail("chat.update", Failure(error="cant_update_message"), times=None)
+
+    with caplog.at_level(logging.WARNING, logger="paperbot.slack"):
+        result = await SlackPublisher(client, store).publish(COMPACT, messages, delivery_id="d-5")
+
+    assert (result.status, len(slack.messages_in(CHANNEL))) == ("posted", 3)
+    assert [r for r in caplog.records if "cant_update_message" in r.getMessage()]
 
 
 async def test_an_image_slack_cannot_fetch_costs_the_image_not_the_card(

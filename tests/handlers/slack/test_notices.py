@@ -242,3 +242,80 @@ async def test_a_retry_into_a_channel_paperbot_was_removed_from_pauses_it_once(
     [text] = texts(slack, "C0OPS")
     assert text.startswith("⚠️ paperbot paused the digest of <#C0GONE> (not_in_channel): ")
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def morning(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=dt.UTC)  # the channel's 09:00 is past
+
+
+async def report_of(engine: AsyncEngine, day: dt.date, title: str) -> None:
+    """A report of `day` arriving that morning, with one paper the channel follows."""
+    arxiv_id = f"2605.{day.day:05d}"
+    report = Report(day, (paper(arxiv_id=arxiv_id, title=title, domain="强化学习"),))
+    await Archive(engine, clock=lambda: morning(day) - dt.timedelta(hours=2)).ingest(report)
+
+
+async def subscribed_before(engine: AsyncEngine, channel: str, day: dt.date) -> SubscriptionStore:
+    """`channel` subscribed the evening before `day` (the store's clock pinned, no wall clock)."""
+    store = SubscriptionStore(engine, clock=lambda: morning(day) - dt.timedelta(hours=14))
+    ref = ChannelRef("slack", TEAM, channel)
+    await store.save(Subscription(ref, Interests(("reinforcement-learning",)), created_by=CREATOR))
+    return store
+
+
+async def test_a_channel_paused_for_its_posting_permissions_resumes_by_itself_once_paperbot_may_post(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    # Slack sends no event when posting permissions change: each due digest is tried once, a
+    # refusal says nothing new to anyone, and the first that goes through resumes the channel.
+    await report_of(engine, DAY, "Scaling RL")
+    store = await subscribed_before(engine, "C0RO", DAY)
+    slack.slack_error("chat.postMessage", "restricted_action_read_only_channel", times=None, channel="C0RO")
+    job = deliverer(engine, slack, NoticePolicy(operator=OPS))
+    await job.run_pass(morning(DAY))
+    paused = await store.get(ChannelRef("slack", TEAM, "C0RO"))
+    assert paused is not None
+    assert paused.paused
+    assert len(texts(slack, slack.dm_channel(CREATOR))) == 1
+    assert len(texts(slack, "C0OPS")) == 1
+
+    # The next day, still read-only: one refused post, at its time; nobody is told again.
+    next_day = DAY + dt.timedelta(days=1)
+    await report_of(engine, next_day, "Scaling RL again")
+    for hour in range(4):
+        await job.run_pass(morning(next_day) + dt.timedelta(hours=hour))
+    refused = slack.calls_to("chat.postMessage", channel="C0RO")
+    assert len(refused) == 2  # one a day
+    assert await store.get(ChannelRef("slack", TEAM, "C0RO")) == paused  # the same pause, the same reason
+    assert len(texts(slack, slack.dm_channel(CREATOR))) == 1
+    assert len(texts(slack, "C0OPS")) == 1
+    assert {row.status for row in await Outbox(engine).list()} == {"skipped"}
+
+    # The admin lets paperbot post: the next digest comes, and the channel is no longer paused.
+    slack.clear_failures()
+    third = DAY + dt.timedelta(days=2)
+    await report_of(engine, third, "Scaling RL once more")
+    for hour in range(3):
+        await job.run_pass(morning(third) + dt.timedelta(hours=hour))
+    resumed = await store.get(ChannelRef("slack", TEAM, "C0RO"))
+    assert resumed is not None
+    assert (resumed.paused, resumed.paused_reason) == (False, None)
+    [digest] = slack.messages_in("C0RO")  # exactly once
+    assert "Scaling RL once more" in str(digest["text"])
+    assert len(texts(slack, slack.dm_channel(CREATOR))) == 1
+    assert len(texts(slack, "C0OPS")) == 1
+
+
+async def test_a_channel_paused_for_another_cause_is_not_tried_again(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    await report_of(engine, DAY, "Scaling RL")
+    await subscribed_before(engine, "C0GONE", DAY)
+    slack.slack_error("chat.postMessage", "not_in_channel", times=None, channel="C0GONE")
+    job = deliverer(engine, slack, NoticePolicy(operator=OPS))
+    await job.run_pass(morning(DAY))
+    next_day = DAY + dt.timedelta(days=1)
+    await report_of(engine, next_day, "Scaling RL again")
+    await job.run_pass(morning(next_day))
+    assert len(slack.calls_to("chat.postMessage", channel="C0GONE")) == 1  # its invite resumes it
+    assert len(await Outbox(engine).list()) == 1

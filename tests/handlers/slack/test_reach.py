@@ -281,16 +281,15 @@ async def test_a_channel_only_some_may_post_in_pauses_at_its_first_digest_with_t
         f"I paused the paperbot digest for <#{PUBLIC}>: paperbot may not post in this channel (only some "
         "members may post there) (Slack: `restricted_action_read_only_channel`).\n"
         "To resume it, let paperbot post there: in the channel's details, More → Manage posting permissions "
-        "(only whoever set them, or a workspace owner or admin, can change them), "
-        "then run `/paper subscribe …` there again."
+        "(only whoever set them, or a workspace owner or admin, can change them); paperbot tries each "
+        "digest at its usual time and resumes by itself once it may post."
     )
     listed = await typed(app, slack, "list", user=MEMBER.id, channel=PUBLIC)
     assert "\nPaused: paperbot may not post in this channel" in listed
     assert "More → Manage posting permissions" in listed
 
-    # The admin lets paperbot post, and subscribing again resumes the channel: the next digest comes.
+    # The admin lets paperbot post: the next digest comes and resumes the channel, nobody subscribes again.
     slack.clear_failures()
-    assert (await subscribe_in(app, slack, PUBLIC)).startswith("Resumed: ")
     report = await LocalSource(SAMPLE_REPORT).read()
     await Archive(engine).ingest(replace(report, date=report.date + dt.timedelta(days=1)))
     await job.run_pass(AFTER_THE_REPORT + dt.timedelta(days=1), force=True)
@@ -299,11 +298,14 @@ async def test_a_channel_only_some_may_post_in_pauses_at_its_first_digest_with_t
 
 
 def test_the_cure_is_named_in_both_languages() -> None:
-    for locale, where in (("en", "Manage posting permissions"), ("zh", "管理发帖权限")):
+    for locale, where, itself in (
+        ("en", "Manage posting permissions", "resumes by itself"),
+        ("zh", "管理发帖权限", "自动恢复"),
+    ):
         for code in ("restricted_action", "restricted_action_read_only_channel"):
             reason = pause_reason(code, locale)
             assert where in reason
-            assert "/paper subscribe" in reason
+            assert itself in reason  # nobody need subscribe again: each digest is tried
             assert code in reason
 
 
@@ -312,6 +314,6 @@ def test_the_dm_reads_as_docs_slack_md_shows_it_in_chinese() -> None:
         "我已暂停 <#C0PAPERS> 的 paperbot 日报：paperbot 无权在该频道发消息（该频道只允许部分成员发言）"
         "（Slack：`restricted_action_read_only_channel`）。\n"
         "恢复方法：请在频道详情中打开“更多 → 管理发帖权限”（Manage posting permissions；"
-        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息，"
-        "然后在那里重新运行 `/paper subscribe …`。"
+        "只有设置者、工作区所有者或管理员可以更改），允许 paperbot 在该频道发消息；"
+        "paperbot 会在每期日报的时间重试，一旦可以发消息便自动恢复。"
     )
