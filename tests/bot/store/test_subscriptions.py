@@ -18,7 +18,7 @@ from bot.store.outbox import Outbox
 from bot.store.subscriptions import Imported, SubscribedElsewhere, SubscriptionStore
 from bot.store.tables import subscriptions as table
 from bot.store.votes import VoteStore
-from bot.store.write_lock import channel_lock_key
+from bot.store.write_lock import EVERY_CHANNEL_KEY, channel_lock_key
 from tests.waiting import until
 
 SLACK = ChannelRef("slack", "T1", "C1")
@@ -359,9 +359,13 @@ async def test_two_workspaces_creating_one_shared_channel_at_once_make_one_subsc
 
 
 async def _held_back(engine: AsyncEngine, ref: ChannelRef) -> bool:
-    """Whether a transaction waits for `ref`'s channel lock (pg_locks shows a bigint advisory key
-    as its high half in classid, its low half in objid)."""
-    key = channel_lock_key(ref)
+    """Whether a transaction waits for `ref`'s channel lock."""
+    return await _waits_for(engine, channel_lock_key(ref))
+
+
+async def _waits_for(engine: AsyncEngine, key: int) -> bool:
+    """Whether a transaction waits for the advisory lock `key` (pg_locks shows a bigint advisory
+    key as its high half in classid, its low half in objid)."""
     async with engine.connect() as conn:
         waiting = await conn.execute(
             text(
@@ -439,7 +443,8 @@ async def test_an_import_and_a_subscribe_from_another_workspace_at_once_make_one
     keys, elsewhere = SubscriptionStore._keys, subscriptions._elsewhere
 
     async def held_back() -> bool:
-        return await _waiting(store.engine, "SELECT pg_advisory_xact_lock%", 1)
+        # Either waits for the other on the lock imports hold alone and changes share.
+        return await _waits_for(store.engine, EVERY_CHANNEL_KEY)
 
     async def meet(who: str) -> None:
         arrived.append(who)
