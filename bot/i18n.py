@@ -815,6 +815,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "本频道已有日报，由共享本频道的另一个工作区（{workspace}）设置；再订阅一份会让每期日报"
         "在这里发两次，因此未做任何更改。请在该工作区用 /paper 修改。",
     },
+    # The same, when that subscription is paused there: "already gets its digest" was untrue.
+    "subscribe.elsewhere_paused": {
+        "en": "This channel's digest is set up from another workspace that shares it ({workspace}), "
+        "and is paused there. Nothing was changed: a second subscription would post every digest "
+        "here twice once it resumes. Resume it with `/paper subscribe …` from that workspace, or "
+        "end it there with `/paper unsubscribe all` so this workspace can subscribe.",
+        "zh": "本频道的日报由共享本频道的另一个工作区（{workspace}）设置，目前在那里处于暂停状态。"
+        "未做任何更改：再订阅一份会在它恢复后让每期日报在这里发两次。请在该工作区用 "
+        "`/paper subscribe …` 恢复它，或在那里用 `/paper unsubscribe all` 取消它，以便本工作区订阅。",
+    },
+    # Said under a subscription that replaced the one of a workspace that uninstalled paperbot.
+    "subscribe.took_over": {
+        "en": "This channel's digest used to be set up from another workspace that shares it "
+        "({workspace}), which no longer has paperbot installed; it now comes from this workspace "
+        "instead, with the topics above.",
+        "zh": "本频道的日报原先由共享本频道的另一个工作区（{workspace}）设置，该工作区已不再安装 "
+        "paperbot；现在改由本工作区按上述主题推送。",
+    },
     # Said under a Discord subscription the bot cannot deliver yet (handlers/discord/bot.py).
     "subscribe.cannot_post": {
         "en": "Note: paperbot cannot post this digest here yet: it lacks {permissions} in this "

@@ -48,6 +48,7 @@ from bot.chat.subscribing import (
 from bot.chat.use_cases import (
     UNSUBSCRIBE_ALL,
     CalendarWeek,
+    Installed,
     NoReportError,
     NotSubscribedError,
     ShownWeek,
@@ -120,6 +121,9 @@ class CommandContext:
     # The readers' 👍 / 👎, built once by the process (App.votes); None: one on the archive's
     # database, for callers that run a single command (tests, scripts).
     votes: VoteStore | None = None
+    # Whether paperbot is still installed in a workspace: lets a channel shared with a workspace
+    # that uninstalled it be subscribed from this one (use_cases.subscribe); None: never.
+    installed: Installed | None = None
 
     @property
     def vote_store(self) -> VoteStore:
@@ -151,6 +155,7 @@ def edge_context(
     user: str,
     locale: Locale | None,
     can_manage: bool | None,
+    installed: Installed | None = None,
 ) -> CommandContext:
     """The context of one command typed on a platform: the edge's stores and defaults, and what
     the platform says about the caller (never what they typed)."""
@@ -165,6 +170,7 @@ def edge_context(
         default_tz=edge.default_tz,
         deadline=edge.command_deadline,
         votes=edge.votes,
+        installed=installed,
     )
 
 
@@ -502,6 +508,7 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
         user=ctx.user,
         default_tz=ctx.default_tz,
         default_locale=locale,
+        installed=ctx.installed,
     )
     assert change.subscription is not None
     sub = change.subscription
@@ -517,6 +524,8 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
         text = ctx.say("subscribe.unchanged", locale, topics=following)
         return Reply(text, locale=locale, promises_digest=promised)
     text = ctx.say("subscribe.done", locale, topics=following, when=cadence_text(sub, locale))
+    if change.took_over_from is not None:
+        text += "\n" + t("subscribe.took_over", locale, workspace=change.took_over_from)
     return Reply(text, locale=locale, promises_digest=promised)
 
 

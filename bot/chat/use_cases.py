@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -50,6 +50,12 @@ class Change:
     changed: Interests  # topics and keywords added or removed
     created: bool = False
     resumed: bool = False  # a paused subscription is active again
+    # The workspace whose abandoned subscription of this shared channel the new one replaced.
+    took_over_from: str | None = None
+
+
+# Whether paperbot is installed in a workspace (the edge asks its installations); see `subscribe`.
+Installed = Callable[[str], Awaitable[bool]]
 
 
 async def subscribe(
@@ -61,8 +67,17 @@ async def subscribe(
     user: str | None = None,
     default_tz: str = "UTC",
     default_locale: Locale = "en",
+    installed: Installed | None = None,
 ) -> Change:
-    """Add topics and keywords to a channel (creating its subscription on first use)."""
+    """Add topics and keywords to a channel (creating its subscription on first use).
+
+    One channel, one digest: a channel shared with other workspaces (Slack Connect, an
+    Enterprise Grid org) that one of them subscribed is refused (`subscribe.elsewhere`), or
+    `subscribe.elsewhere_paused` when that subscription is paused, so the reply says what is
+    true. Unless `installed` says paperbot is installed in none of those workspaces any more
+    (uninstalled, its tokens revoked): no one there can resume or change it, so this
+    workspace's subscription takes its place (`Change.took_over_from`). Without `installed`
+    (an edge that cannot tell) the refusal stands."""
     wanted = resolve_terms(terms, taxonomy)
 
     def edit(current: Subscription | None) -> Subscription:
@@ -77,17 +92,41 @@ async def subscribe(
         merged = merge_interests(current.interests, wanted)
         return replace(current, interests=merged, paused=False, paused_reason=None)
 
+    took_over_from = None
     try:
         before, after = await store.change(channel, edit)
     except SubscribedElsewhere as elsewhere:
         # One channel, one digest: a second subscription made from another workspace that sees
         # the same channel would post every digest into it twice (the store checks it in the
         # transaction that would create it, so two workspaces at once cannot both pass).
-        raise LocalisedInputError("subscribe.elsewhere", workspace=elsewhere.others[0].workspace) from None
+        if installed is None or not await _abandoned(elsewhere.others, installed):
+            raise _refusal(elsewhere.others) from None
+        try:
+            # The store replaces them only if they are still as read: an owner who reinstalled
+            # and resumed meanwhile keeps the channel.
+            before, after = await store.change(channel, edit, replacing=elsewhere.others)
+        except SubscribedElsewhere as again:
+            raise _refusal(again.others) from None
+        took_over_from = elsewhere.others[0].channel.workspace
     assert after is not None  # edit never stores nothing
     if before is None:
-        return Change(after, wanted, created=True)
+        return Change(after, wanted, created=True, took_over_from=took_over_from)
     return Change(after, remove_interests(after.interests, before.interests), resumed=before.paused)
+
+
+async def _abandoned(others: Sequence[Subscription], installed: Installed) -> bool:
+    """Whether paperbot is installed in none of the workspaces that hold `others`."""
+    for other in others:
+        if await installed(other.channel.workspace):
+            return False
+    return True
+
+
+def _refusal(others: Sequence[Subscription]) -> LocalisedInputError:
+    """The refusal of a second subscription, true to the first one's state."""
+    owner = others[0]
+    key = "subscribe.elsewhere_paused" if owner.paused else "subscribe.elsewhere"
+    return LocalisedInputError(key, workspace=owner.channel.workspace)
 
 
 # What `/paper unsubscribe` takes for the whole subscription, in place of topics.

@@ -289,8 +289,15 @@ async def _cmd_subscriptions(app: App, args: argparse.Namespace) -> int:
         _json(raw, args.file), app.taxonomy, default_tz=app.settings.timezone, check=import_problem
     )
     items = found.subscriptions
-    updated = await app.subscriptions.import_all(items, found.feedback, found.last_digests)
-    print(f"imported {count(len(items), 'subscription')} ({len(items) - updated} new, {updated} updated)")
+    imported = await app.subscriptions.import_all(items, found.feedback, found.last_digests)
+    stored, updated = len(items) - len(imported.skipped), imported.updated
+    print(f"imported {count(stored, 'subscription')} ({stored - updated} new, {updated} updated)")
+    for ref, owner in imported.skipped.items():
+        # One channel, one digest: a second subscription would post every digest there twice.
+        print(
+            f"skipped {ref}: the channel is already subscribed from workspace {owner.workspace} "
+            "(a channel shared between workspaces gets one digest)"
+        )
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
@@ -163,7 +164,9 @@ class SubscriptionStore:
         async with self.engine.begin() as conn:
             await self._upsert(conn, [subscription])
 
-    async def change(self, ref: ChannelRef, edit: Edit) -> tuple[Subscription | None, Subscription | None]:
+    async def change(
+        self, ref: ChannelRef, edit: Edit, *, replacing: Collection[Subscription] = ()
+    ) -> tuple[Subscription | None, Subscription | None]:
         """Store what `edit` makes of the channel's subscription as stored (None: it has none),
         unless it returns None or the same; (before, after), after being before when nothing was
         stored. The row is read and written in one transaction that holds it against every other
@@ -176,7 +179,13 @@ class SubscriptionStore:
         subscribed under another workspace (SubscribedElsewhere), checked in the same
         transaction, which is serialised with every other change to that channel id in any
         workspace, so two workspaces sharing a channel (Slack Connect, an Enterprise Grid org)
-        subscribing it at once create one subscription, not two."""
+        subscribing it at once create one subscription, not two.
+
+        `replacing`: the other workspaces' subscriptions the caller found abandoned (their
+        workspace uninstalled paperbot): deleted in the same transaction, and the channel's new
+        subscription created in their place, only if they are exactly the ones stored elsewhere
+        and unchanged since the caller read them (else SubscribedElsewhere, as without it), so
+        one that its owner resumed meanwhile is never lost."""
         async with write_transaction(self.engine, channel=ref) as conn:
             while True:
                 query = select(table).where(_where(ref)).with_for_update()
@@ -189,7 +198,10 @@ class SubscriptionStore:
                     await self._upsert(conn, [updated])
                     return current, updated
                 if others := await _elsewhere(conn, ref):
-                    raise SubscribedElsewhere(others)
+                    if not all(other in replacing for other in others):
+                        raise SubscribedElsewhere(others)
+                    for other in others:
+                        await conn.execute(delete(table).where(_where(other.channel)))
                 if await insert_new(conn, table, _row(updated, self.clock()), _CHANNEL_KEY):
                     return None, updated
                 # Another writer created the channel's row after the read found none (a lock
@@ -205,25 +217,33 @@ class SubscriptionStore:
         items: Sequence[Subscription],
         feedback: Mapping[ChannelRef, ChannelPreferences],
         last_digests: Mapping[ChannelRef, LastDigest] | None = None,
-    ) -> int:
+    ) -> Imported:
         """An import file's subscriptions, the votes of the channels that carry feedback and the
         last digests the channels had where they were exported (bot/store/outbox.py,
         `record_imported`), in one transaction of chunked writes, so any size is stored whole or
-        not at all; how many of the channels were subscribed before (updated rather than new).
-        A new channel with a last digest counts as subscribed since that digest's day (midnight
-        UTC, before its time there in any zone): it is owed what came after it, as it was where
-        it came from (bot/delivery/planner.py). Check every item with `import_problem` first:
-        what it passes, the databases accept."""
+        not at all. A new channel with a last digest counts as subscribed since that digest's day
+        (midnight UTC, before its time there in any zone): it is owed what came after it, as it
+        was where it came from (bot/delivery/planner.py). Check every item with `import_problem`
+        first: what it passes, the databases accept.
+
+        One channel, one subscription, as `change` keeps it: an entry whose channel id is
+        subscribed under another workspace (stored, or an earlier entry of the file: two
+        workspaces' exports merged) is skipped, with its votes and last digest, and reported.
+        The check and the writes hold the lock every `change` of a channel waits for
+        (write_lock.py, `every_channel`), so a `/paper subscribe` from another workspace at the
+        same moment cannot add a second subscription either."""
         since = {
             ref: dt.datetime.combine(digest.date, dt.time(0), tzinfo=dt.UTC)
             for ref, digest in (last_digests or {}).items()
         }
-        async with self.engine.begin() as conn:
-            existing = await self._existing(conn, [item.channel for item in items])
-            await self._upsert(conn, items, since)
-            await replace_all(conn, feedback)
-            await record_imported(conn, last_digests or {}, self.clock())
-        return existing
+        async with write_transaction(self.engine, every_channel=True) as conn:
+            stored = await self._keys(conn)
+            kept, skipped = _one_workspace_per_channel(items, stored)
+            await self._upsert(conn, kept, since)
+            await replace_all(conn, {ref: votes for ref, votes in feedback.items() if ref not in skipped})
+            digests = {ref: digest for ref, digest in (last_digests or {}).items() if ref not in skipped}
+            await record_imported(conn, digests, self.clock())
+        return Imported(updated=sum(1 for item in kept if item.channel in stored), skipped=skipped)
 
     async def delete(self, ref: ChannelRef) -> bool:
         async with self.engine.begin() as conn:
@@ -301,35 +321,67 @@ class SubscriptionStore:
         for chunk in chunks(sorted(items, key=lambda item: lock_order(item.channel))):
             await conn.execute(upsert, [_row(item, now, since.get(item.channel)) for item in chunk])
 
-    async def _existing(self, conn: AsyncConnection, refs: Sequence[ChannelRef]) -> int:
-        """How many of `refs` have a subscription, from one read of every key: PostgreSQL
-        answers a (platform, workspace, channel) IN list by scanning the table once per list,
-        which took minutes at 100,000 channels (benchmarks/bench_import.py)."""
-        wanted = set(refs)
+    async def _keys(self, conn: AsyncConnection) -> set[ChannelRef]:
+        """Every subscribed channel, from one read of every key: PostgreSQL answers a (platform,
+        workspace, channel) IN list by scanning the table once per list, which took minutes at
+        100,000 channels (benchmarks/bench_import.py)."""
         keys = await conn.execute(select(table.c.platform, table.c.workspace, table.c.channel))
-        return sum(1 for key in keys if ChannelRef(*key) in wanted)
+        return {ChannelRef(*key) for key in keys}
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What `import_all` did: how many of the channels it stored were subscribed before (updated
+    rather than new), and the entries it skipped, each with the subscription the channel id
+    already has under another workspace."""
+
+    updated: int
+    skipped: dict[ChannelRef, ChannelRef] = field(default_factory=dict)
+
+
+def _one_workspace_per_channel(
+    items: Sequence[Subscription], stored: Collection[ChannelRef]
+) -> tuple[list[Subscription], dict[ChannelRef, ChannelRef]]:
+    """The items to store, and the ones to skip (each with the channel's owner): a channel id's
+    owner is the workspace it is stored under, else the first item's that names it."""
+    owners: dict[tuple[str, str], set[str]] = {}
+    for ref in stored:
+        owners.setdefault((ref.platform, ref.channel), set()).add(ref.workspace)
+    kept: list[Subscription] = []
+    skipped: dict[ChannelRef, ChannelRef] = {}
+    for item in items:
+        ref = item.channel
+        owner = owners.setdefault((ref.platform, ref.channel), {ref.workspace})
+        if ref.workspace in owner:
+            kept.append(item)
+        else:
+            skipped[ref] = ChannelRef(ref.platform, min(owner), ref.channel)
+    return kept, skipped
 
 
 class SubscribedElsewhere(Exception):
-    """`change` created no subscription: the channel is subscribed under other workspaces."""
+    """`change` created no subscription: the channel is subscribed under other workspaces
+    (`others`, as stored: whether each is paused, who set it up)."""
 
-    def __init__(self, others: Sequence[ChannelRef]) -> None:
-        workspaces = ", ".join(other.workspace for other in others)
-        super().__init__(f"{others[0].platform} channel {others[0].channel} is subscribed from {workspaces}")
+    def __init__(self, others: Sequence[Subscription]) -> None:
+        first = others[0].channel
+        workspaces = ", ".join(other.channel.workspace for other in others)
+        super().__init__(f"{first.platform} channel {first.channel} is subscribed from {workspaces}")
         self.others = list(others)
 
 
-async def _elsewhere(conn: AsyncConnection, ref: ChannelRef) -> list[ChannelRef]:
+async def _elsewhere(conn: AsyncConnection, ref: ChannelRef) -> list[Subscription]:
     """The same channel subscribed under other workspaces: a Slack channel shared between the
     workspaces of an Enterprise Grid org, or with another organisation (Slack Connect), keeps one
-    id in all of them, and a command typed there names the caller's workspace."""
-    query = select(table.c.workspace).where(
+    id in all of them, and a command typed there names the caller's workspace. Locked: `change`
+    may delete them (`replacing`)."""
+    query = select(table).where(
         table.c.platform == ref.platform,
         table.c.channel == ref.channel,
         table.c.workspace != ref.workspace,
     )
-    rows = (await conn.execute(query.order_by(table.c.workspace))).scalars().all()
-    return [ChannelRef(ref.platform, str(workspace), ref.channel) for workspace in rows]
+    rows = (await conn.execute(query.order_by(table.c.workspace).with_for_update())).mappings().all()
+    return [_subscription(row) for row in rows]
 
 
 def _now() -> dt.datetime:

@@ -11,7 +11,12 @@ Some rules span rows no lock can be taken on: "a channel is subscribed under one
 reads the rows of other workspaces, which may not exist yet. `write_transaction(…, channel=ref)`
 serialises every such transaction on one channel id across workspaces: on PostgreSQL with a
 transaction-scoped advisory lock on the channel's `channel_lock_key`, taken before anything is
-read; on SQLite, BEGIN IMMEDIATE already lets one writer in at a time.
+read; on SQLite, BEGIN IMMEDIATE already lets one writer in at a time. A transaction that
+creates many channels' subscriptions at once (an import) checks the rule for all of them:
+`write_transaction(…, every_channel=True)` takes an exclusive advisory lock that each
+`channel=ref` transaction takes shared before its own, so it waits for the ones under way and
+they for it, without holding one lock per channel (100,000 of them would outrun PostgreSQL's
+lock table, max_locks_per_transaction).
 
 A transaction writing many channels' rows (an import, a workspace's channels paused) locks each
 row as it writes it. Two such transactions taking shared rows in different orders deadlock on
@@ -33,14 +38,20 @@ from bot.models import ChannelRef
 
 @asynccontextmanager
 async def write_transaction(
-    engine: AsyncEngine, *, channel: ChannelRef | None = None
+    engine: AsyncEngine, *, channel: ChannelRef | None = None, every_channel: bool = False
 ) -> AsyncIterator[AsyncConnection]:
     """A transaction committed when the block ends (rolled back if it raises) whose reads no other
     writer can change before it commits, given that PostgreSQL reads lock their rows. With
-    `channel`, no other transaction given the same channel id (any workspace) runs beside it."""
+    `channel`, no other transaction given the same channel id (any workspace) runs beside it;
+    with `every_channel`, no transaction given any `channel`."""
     if engine.dialect.name != "sqlite":
         async with engine.begin() as connection:
-            if channel is not None:
+            everything = {"key": EVERY_CHANNEL_KEY}
+            if every_channel:
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), everything)
+            elif channel is not None:
+                # Always the shared lock first, then the channel's: one order, no deadlock.
+                await connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), everything)
                 key = {"key": channel_lock_key(channel)}
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
             yield connection
@@ -72,6 +83,13 @@ def channel_lock_key(ref: ChannelRef) -> int:
     name = f"{ref.platform}\x1f{ref.channel}".encode()
     digest = hashlib.blake2b(name, digest_size=8, person=b"paperbot.chan").digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+# The advisory lock an import holds exclusively and every one-channel change shared: a key no
+# channel id hashes to but by a 1-in-2^64 chance, namespaced like theirs.
+EVERY_CHANNEL_KEY = int.from_bytes(
+    hashlib.blake2b(b"every channel", digest_size=8, person=b"paperbot.all").digest(), "big", signed=True
+)
 
 
 def lock_order(ref: ChannelRef) -> tuple[str, str, str]:

@@ -60,6 +60,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.lifecycle import register_lifecycle
 from handlers.slack.messages import SlackMessage
+from handlers.slack.oauth import installed_check
 from handlers.slack.publisher import slack_error_code
 from handlers.slack.reach import with_reach_note
 from handlers.slack.unfurls import register_unfurls
@@ -243,7 +244,10 @@ def build_app(edge: SlackEdge, **bolt: Any) -> AsyncApp:
                 # A DM: no channel permission applies. The reader's own DM with the app is their
                 # personal digest, which they manage (only they can type there).
                 may_manage = await edge.owns_dm(client, team, user, channel.channel)
-            ctx = edge_context(edge, channel, user=user, locale=language, can_manage=may_manage)
+            installed = installed_check(app.installation_store)
+            ctx = edge_context(
+                edge, channel, user=user, locale=language, can_manage=may_manage, installed=installed
+            )
             reply = await handle_paper_command(ctx, text)
             if reply.promises_digest and not reply.error and not is_personal(channel):
                 reply = await with_reach_note(client, channel.channel, reply, edge.user_lookup_seconds)

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import delete, desc, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat.use_cases import Installed
 from handlers.slack.publisher import make_client
 
 # What the bot needs and why (the same list is in deploy/slack-manifest.yaml, and a test keeps
@@ -158,6 +159,22 @@ async def _bot_token(installations: AsyncSQLAlchemyInstallationStore, team_id: s
     async with installations.engine.connect() as conn:
         token = (await conn.execute(newest)).scalar()
     return str(token) if token else None
+
+
+def installed_check(installations: AsyncInstallationStore | None) -> Installed | None:
+    """Whether paperbot is installed in a workspace, as its installation rows say (the bot token
+    `_bot_token` finds; `delete_workspace_rows` deletes them when the workspace uninstalls or
+    revokes the token): lets another workspace subscribe a shared channel whose subscription
+    that workspace left behind (bot/chat/use_cases.py `subscribe`). None with one token (no
+    installation store): paperbot then serves one workspace and cannot tell."""
+    if not isinstance(installations, AsyncSQLAlchemyInstallationStore):
+        return None
+    store = installations
+
+    async def installed(team_id: str) -> bool:
+        return await _bot_token(store, team_id) is not None
+
+    return installed
 
 
 async def delete_workspace_rows(

@@ -71,9 +71,9 @@ async def test_five_thousand_subscriptions_with_votes_import_in_one_go(engine: A
     # 5,000 rows of 24 columns: three times past asyncpg's 32,767-parameter cap as one statement.
     found = read_import(entries(5000), builtin_taxonomy(), check=import_problem)
     store = SubscriptionStore(engine)
-    assert await store.import_all(found.subscriptions, found.feedback) == 0
+    assert (await store.import_all(found.subscriptions, found.feedback)).updated == 0
     assert await _rows(engine) == (5000, 500)
-    assert await store.import_all(found.subscriptions, found.feedback) == 5000  # all updated
+    assert (await store.import_all(found.subscriptions, found.feedback)).updated == 5000  # all updated
     assert await _rows(engine) == (5000, 500)
     votes = await VoteStore(engine).votes(ChannelRef("slack", "T1", "C4990"))
     assert [vote.paper for vote in votes] == ["2611.04990"]

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.commands import CommandContext, Reply, handle_invocation, handle_paper_command, unglue
-from bot.models import ChannelRef, Locale
+from bot.chat.use_cases import Installed
+from bot.i18n import t
+from bot.models import ChannelRef, Interests, Locale, Subscription
 from bot.reports.sources.local import LocalSource
 from bot.runtime.config import SAMPLE_REPORT
 from bot.store.archive import Archive
@@ -511,6 +513,89 @@ async def test_a_channel_shared_by_two_workspaces_gets_one_subscription(ctx: Com
     assert (await say(replace(ctx, channel=home), "subscribe agents")).text.startswith("Subscribed")
     other = ChannelRef("slack", "T0SISTER", "C0OTHER")
     assert (await say(replace(ctx, channel=other), "subscribe agents")).text.startswith("Subscribed")
+
+
+def installed_in(*workspaces: str) -> Installed:
+    """The edge's answer to "is paperbot installed in this workspace?" (handlers/slack/oauth.py)."""
+
+    async def installed(workspace: str) -> bool:
+        return workspace in workspaces
+
+    return installed
+
+
+async def test_a_shared_channel_whose_owner_uninstalled_paperbot_is_taken_over(ctx: CommandContext) -> None:
+    # The workspace that subscribed a shared channel uninstalls paperbot: its subscription stays,
+    # paused. The other workspace's `/paper subscribe` there was refused for ever, saying the
+    # channel "already gets its digest": now it subscribes the channel in its place.
+    home = ChannelRef("slack", "T0HOME", "C0SHARED")
+    sister = ChannelRef("slack", "T0SISTER", "C0SHARED")
+    assert not (await say(replace(ctx, channel=home), "subscribe RL")).error
+    await ctx.store.set_paused(home, True, "paperbot was uninstalled from this workspace")
+    gone = replace(ctx, channel=sister, installed=installed_in("T0SISTER"))
+    reply = await say(gone, "subscribe agents")
+    assert not reply.error
+    assert reply.text == (
+        "Subscribed. This channel now follows: agents. Digest daily at 09:00 (UTC).\n"
+        "This channel's digest used to be set up from another workspace that shares it (T0HOME), "
+        "which no longer has paperbot installed; it now comes from this workspace instead, with "
+        "the topics above."
+    )
+    assert [s.channel for s in await ctx.store.all()] == [sister]
+    # The old owner reinstalls and subscribes again: refused, not a second subscription.
+    both = installed_in("T0HOME", "T0SISTER")
+    back = await say(replace(ctx, channel=home, installed=both, locale="zh"), "subscribe RL")
+    assert back.error
+    assert back.text == t("subscribe.elsewhere", "zh", workspace="T0SISTER")
+    assert [s.channel for s in await ctx.store.all()] == [sister]
+
+
+async def test_a_shared_channel_taken_over_says_so_in_chinese(ctx: CommandContext) -> None:
+    home = ChannelRef("slack", "T0HOME", "C0SHARED")
+    await ctx.store.save(Subscription(home, Interests(("agents",)), paused=True, paused_reason="gone"))
+    gone = replace(ctx, channel=ChannelRef("slack", "T0SISTER", "C0SHARED"), locale="zh")
+    reply = await say(replace(gone, installed=installed_in()), "subscribe agents")
+    assert reply.text.endswith("\n" + t("subscribe.took_over", "zh", workspace="T0HOME"))
+    assert reply.text.startswith("订阅成功。")
+
+
+async def test_a_shared_channel_paused_by_an_installed_owner_stays_its_and_the_refusal_says_paused(
+    ctx: CommandContext,
+) -> None:
+    # Paused (the channel was archived, paperbot removed, or the owner reinstalled and has not
+    # resumed yet) but still installed there: they can resume it, so it is not taken; the
+    # refusal no longer claims the channel "already gets its digest".
+    home = ChannelRef("slack", "T0HOME", "C0SHARED")
+    sister = ChannelRef("slack", "T0SISTER", "C0SHARED")
+    paused = Subscription(home, Interests(("agents",)), paused=True, paused_reason="archived")
+    await ctx.store.save(paused)
+    for installed in (installed_in("T0HOME", "T0SISTER"), None):
+        refused = await say(replace(ctx, channel=sister, installed=installed), "subscribe agents")
+        assert refused.error
+        assert refused.text == (
+            "This channel's digest is set up from another workspace that shares it (T0HOME), and is "
+            "paused there. Nothing was changed: a second subscription would post every digest here "
+            "twice once it resumes. Resume it with `/paper subscribe …` from that workspace, or end "
+            "it there with `/paper unsubscribe all` so this workspace can subscribe."
+        )
+    zh = await say(replace(ctx, channel=sister, locale="zh"), "subscribe agents")
+    assert zh.text.startswith("本频道的日报由共享本频道的另一个工作区（T0HOME）设置，目前在那里处于暂停")
+    assert await ctx.store.all() == [await ctx.store.get(home)]
+    # An active subscription of an installed owner: the refusal as before.
+    await ctx.store.set_paused(home, False)
+    refused = await say(replace(ctx, channel=sister, installed=installed_in("T0HOME")), "subscribe agents")
+    assert refused.text.startswith("This channel already gets its digest")
+
+
+async def test_an_edge_that_cannot_tell_who_is_installed_never_takes_a_channel_over(
+    ctx: CommandContext,
+) -> None:
+    # One token, no installation store (single-workspace mode): the owner's pause stands.
+    home = ChannelRef("slack", "T0HOME", "C0SHARED")
+    await ctx.store.save(Subscription(home, Interests(("agents",)), paused=True, paused_reason="gone"))
+    refused = await say(replace(ctx, channel=ChannelRef("slack", "T0SISTER", "C0SHARED")), "subscribe RL")
+    assert refused.error
+    assert [s.channel for s in await ctx.store.all()] == [home]
 
 
 async def test_commands_typed_in_traditional_characters_are_the_same_commands(ctx: CommandContext) -> None:

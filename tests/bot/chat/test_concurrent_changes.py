@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Collection
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -84,11 +85,13 @@ class MeetingStore(SubscriptionStore):
         self.meeting = asyncio.Barrier(2)
         self.met = False
 
-    async def change(self, ref: ChannelRef, edit: Edit) -> tuple[Subscription | None, Subscription | None]:
+    async def change(
+        self, ref: ChannelRef, edit: Edit, *, replacing: Collection[Subscription] = ()
+    ) -> tuple[Subscription | None, Subscription | None]:
         if not self.met:
             await self.meeting.wait()
             self.met = True
-        return await super().change(ref, edit)
+        return await super().change(ref, edit, replacing=replacing)
 
 
 async def test_two_workspaces_subscribing_one_shared_channel_at_once_make_one_subscription(

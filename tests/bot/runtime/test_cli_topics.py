@@ -165,6 +165,27 @@ def test_subscriptions_round_trip_through_export_and_import(
     assert json.loads(run(capsys, "subscriptions", "export")[1]) == exported
 
 
+def test_an_import_of_two_workspaces_exports_merged_keeps_one_subscription_per_channel(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A Slack Connect channel has one id in both workspaces: merging their exports gave it two
+    # subscriptions, and every digest twice. The first workspace's entry stays; the other is
+    # skipped, and the summary says so.
+    home = {"platform": "slack", "workspace": "T0HOME", "channel": "C0SHARED", "topics": ["RL"]}
+    merged = [home, {**home, "workspace": "T0SISTER", "topics": ["agents"]}]
+    source = tmp_path / "merged.json"
+    source.write_text(json.dumps(merged), encoding="utf-8")
+    status, out, _ = run(capsys, "subscriptions", "import", str(source))
+    assert (status, out) == (
+        0,
+        "imported 1 subscription (1 new, 0 updated)\n"
+        "skipped slack:T0SISTER/C0SHARED: the channel is already subscribed from workspace T0HOME "
+        "(a channel shared between workspaces gets one digest)\n",
+    )
+    exported = json.loads(run(capsys, "subscriptions", "export")[1])
+    assert [(e["workspace"], e["channel"]) for e in exported] == [("T0HOME", "C0SHARED")]
+
+
 def test_a_bad_import_names_every_problem_and_imports_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -11,11 +11,14 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.models import ChannelRef, Interests, Locale, Subscription
+from bot.models import ChannelRef, Interests, LastDigest, Locale, Subscription
+from bot.ranking.feedback import UP, ChannelPreferences, PaperFeatures, Vote
 from bot.store import subscriptions
-from bot.store.subscriptions import SubscribedElsewhere, SubscriptionStore
+from bot.store.outbox import Outbox
+from bot.store.subscriptions import Imported, SubscribedElsewhere, SubscriptionStore
 from bot.store.tables import subscriptions as table
-from bot.store.write_lock import channel_lock_key
+from bot.store.votes import VoteStore
+from bot.store.write_lock import EVERY_CHANNEL_KEY, channel_lock_key
 from tests.waiting import until
 
 SLACK = ChannelRef("slack", "T1", "C1")
@@ -262,7 +265,9 @@ async def test_imports_at_once_of_overlapping_channels_in_other_orders_both_land
     run twice) whose files list the same channels in other orders. Each import locks the rows it
     writes as it goes; two transactions taking the same rows in opposite orders deadlock on
     PostgreSQL, and one import failed. Rows are taken in one order, so the second import waits
-    for the first. (SQLite has one write lock for the whole file: imports there always queued.)"""
+    for the first. (SQLite has one write lock for the whole file: imports there always queued.)
+    Since imports check one subscription per channel id, the second also queues on the lock
+    every import holds (write_lock.py, `every_channel`) before it takes any row."""
     if store.engine.dialect.name != "postgresql":
         pytest.skip("row locks are PostgreSQL's")
     channels = [ChannelRef("slack", f"T{n % 7}", f"C{n:04}") for n in range(600)]
@@ -284,20 +289,23 @@ async def test_imports_at_once_of_overlapping_channels_in_other_orders_both_land
         second = asyncio.ensure_future(
             store.import_all([make(ref, ("video-generation",)) for ref in reversed(channels)], {})
         )
-        await until(lambda: _waiting_imports(store.engine, 2))
+        await until(lambda: _waiting(store.engine, "INSERT INTO subscriptions%", 1))
+        await until(lambda: _waiting(store.engine, "SELECT pg_advisory_xact_lock(%", 1))
         await blocker.rollback()
     await asyncio.gather(first, second)
     topics = {subscription.interests.topics for subscription in await store.all()}
     assert len(topics) == 1  # all of one import (the one that came second), none of a mixture
 
 
-async def _waiting_imports(engine: AsyncEngine, wanted: int) -> bool:
+async def _waiting(engine: AsyncEngine, query: str, wanted: int) -> bool:
+    """Whether `wanted` sessions running a statement LIKE `query` wait for another's lock."""
     async with engine.connect() as conn:
         waiting = await conn.execute(
             text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE 'INSERT INTO subscriptions%'"
-            )
+                "AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE :query"
+            ),
+            {"query": query},
         )
         return int(waiting.scalar_one()) >= wanted
 
@@ -329,7 +337,7 @@ async def test_two_workspaces_creating_one_shared_channel_at_once_make_one_subsc
     arrived: list[ChannelRef] = []
     check = subscriptions._elsewhere
 
-    async def meeting(conn: AsyncConnection, ref: ChannelRef) -> list[ChannelRef]:
+    async def meeting(conn: AsyncConnection, ref: ChannelRef) -> list[Subscription]:
         found = await check(conn, ref)
         arrived.append(ref)
         # Neither goes on to create its subscription before both have checked.
@@ -351,9 +359,13 @@ async def test_two_workspaces_creating_one_shared_channel_at_once_make_one_subsc
 
 
 async def _held_back(engine: AsyncEngine, ref: ChannelRef) -> bool:
-    """Whether a transaction waits for `ref`'s channel lock (pg_locks shows a bigint advisory key
-    as its high half in classid, its low half in objid)."""
-    key = channel_lock_key(ref)
+    """Whether a transaction waits for `ref`'s channel lock."""
+    return await _waits_for(engine, channel_lock_key(ref))
+
+
+async def _waits_for(engine: AsyncEngine, key: int) -> bool:
+    """Whether a transaction waits for the advisory lock `key` (pg_locks shows a bigint advisory
+    key as its high half in classid, its low half in objid)."""
     async with engine.connect() as conn:
         waiting = await conn.execute(
             text(
@@ -363,3 +375,99 @@ async def _held_back(engine: AsyncEngine, ref: ChannelRef) -> bool:
             {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF},
         )
         return int(waiting.scalar_one()) > 0
+
+
+async def test_a_change_replaces_another_workspace_s_subscription_only_as_it_was_read(
+    store: SubscriptionStore,
+) -> None:
+    """`replacing`: the caller found the other workspace's subscription abandoned (paperbot
+    uninstalled there). The new one takes its place in one transaction, unless it changed since
+    it was read (its owner reinstalled and resumed it): then it stays, and nothing is created."""
+    home, sister = ChannelRef("slack", "T1", "C9"), ChannelRef("slack", "T2", "C9")
+    await store.save(make(home, paused=True, paused_reason="uninstalled"))
+    with pytest.raises(SubscribedElsewhere) as refused:
+        await store.change(sister, lambda current: current or make(sister))
+    [abandoned] = refused.value.others
+    assert abandoned.paused
+    await store.set_paused(home, False)  # resumed by its owner after the caller read it
+    with pytest.raises(SubscribedElsewhere):
+        await store.change(sister, lambda current: current or make(sister), replacing=[abandoned])
+    assert [s.channel for s in await store.all()] == [home]
+    await store.set_paused(home, True, "uninstalled")
+    [abandoned] = [s for s in await store.all() if s.channel == home]
+    before, after = await store.change(sister, lambda current: current or make(sister), replacing=[abandoned])
+    assert (before, after) == (None, make(sister))
+    assert [s.channel for s in await store.all()] == [sister]
+
+
+async def test_an_import_skips_a_channel_another_workspace_subscribed(
+    store: SubscriptionStore,
+) -> None:
+    """Two workspaces' exports merged (or imported into a database where the other workspace
+    had subscribed the shared channel) used to give one channel two subscriptions: every digest
+    twice. The first owner keeps it; the other entry is skipped, with its votes and last digest."""
+    home, sister = ChannelRef("slack", "T1", "C9"), ChannelRef("slack", "T2", "C9")
+    first, second = ChannelRef("slack", "T1", "C8"), ChannelRef("slack", "T2", "C8")
+    await store.save(make(home))
+    votes = ChannelPreferences()
+    votes.record(
+        Vote(
+            "2611.00001", PaperFeatures(("robotics",), ()), UP, "U1", dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        )
+    )
+    digest = LastDigest(dt.date(2026, 11, 20), "posted")
+    items = [make(home, ("robotics",)), make(sister), make(first), make(second)]
+    imported = await store.import_all(items, {sister: votes, second: votes}, {sister: digest, second: digest})
+    assert imported == Imported(updated=1, skipped={sister: home, second: first})
+    assert [(s.channel, s.interests.topics) for s in await store.all()] == [
+        (first, ("agents",)),
+        (home, ("robotics",)),
+    ]
+    assert await VoteStore(store.engine).channels_with_votes() == set()
+    assert await Outbox(store.engine).last_digests() == {}
+    # Imported again, and with the owner's own entries only: nothing left to skip.
+    assert (await store.import_all(items[:1], {})).skipped == {}
+
+
+async def test_an_import_and_a_subscribe_from_another_workspace_at_once_make_one_subscription(
+    store: SubscriptionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import of workspace T1's channel and T2's `/paper subscribe` of the same shared channel
+    at one moment: each checks before the other has written, unless the import's lock holds
+    the change back (or the other way round). (SQLite lets one writer in at a time: always one.)"""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    shared = f"C{uuid.uuid4().hex[:10].upper()}"
+    home, sister = ChannelRef("slack", "T1", shared), ChannelRef("slack", "T2", shared)
+    arrived: list[str] = []
+    keys, elsewhere = SubscriptionStore._keys, subscriptions._elsewhere
+
+    async def held_back() -> bool:
+        # Either waits for the other on the lock imports hold alone and changes share.
+        return await _waits_for(store.engine, EVERY_CHANNEL_KEY)
+
+    async def meet(who: str) -> None:
+        arrived.append(who)
+        await until(lambda: len(arrived) == 2 or held_back())
+
+    async def import_checks(self: SubscriptionStore, conn: AsyncConnection) -> set[ChannelRef]:
+        found = await keys(self, conn)
+        await meet("import")
+        return found
+
+    async def change_checks(conn: AsyncConnection, ref: ChannelRef) -> list[Subscription]:
+        found = await elsewhere(conn, ref)
+        await meet("change")
+        return found
+
+    monkeypatch.setattr(SubscriptionStore, "_keys", import_checks)
+    monkeypatch.setattr(subscriptions, "_elsewhere", change_checks)
+
+    async def subscribe() -> object:
+        try:
+            return await store.change(sister, lambda current: current or make(sister))
+        except SubscribedElsewhere as refused:
+            return refused
+
+    await asyncio.gather(store.import_all([make(home)], {}), subscribe())
+    assert len([s for s in await store.all() if s.channel.channel == shared]) == 1

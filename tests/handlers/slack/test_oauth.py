@@ -13,6 +13,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.i18n import t
+from bot.models import ChannelRef, Interests, Subscription
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
@@ -23,12 +25,13 @@ from handlers.slack.oauth import (
     REDIRECT_PATH,
     WorkspaceClients,
     WorkspaceInstallations,
+    delete_workspace_rows,
     oauth_settings,
 )
 from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
-from tests.handlers.slack.fake_slack import FakeSlack, FakeUser
-from tests.handlers.slack.test_app import MEMBER, SECRET, command_body, signed
+from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
+from tests.handlers.slack.test_app import CHANNEL, MEMBER, SECRET, TEAM, command_body, signed
 from tests.handlers.slack.test_lifecycle import installation
 from tests.waiting import until
 
@@ -178,3 +181,40 @@ async def test_a_workspace_that_joined_a_grid_org_after_installing_still_finds_i
     assert isinstance(
         oauth_settings(engine, CLIENT_ID, CLIENT_SECRET).installation_store, WorkspaceInstallations
     )
+
+
+async def test_a_shared_channel_left_by_a_workspace_that_uninstalled_is_subscribed_from_another(
+    engine: AsyncEngine,
+) -> None:
+    # A Slack Connect channel subscribed from T0GONE, which then uninstalled paperbot: its
+    # subscription stays, paused. While T0GONE is installed it keeps the channel (the reply says
+    # the digest is paused there); once its installation rows are gone, TEAM's `/paper subscribe`
+    # in the same channel takes it over, as the installation store says.
+    installations = WorkspaceInstallations(client_id=CLIENT_ID, engine=engine)
+    await installations.async_save(installation(TEAM, FAKE_TOKEN))
+    await installations.async_save(installation("T0GONE", "xoxb-gone"))
+    store = SubscriptionStore(engine)
+    owner = ChannelRef("slack", "T0GONE", CHANNEL)
+    await store.save(Subscription(owner, Interests(("agents",)), paused=True, paused_reason="uninstalled"))
+    edge = SlackEdge(Archive(engine), store, builtin_taxonomy())
+    async with FakeSlack(users=[MEMBER]) as slack:
+        bolt = build_app(
+            edge,
+            signing_secret=SECRET,
+            oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
+            client=make_client("", slack.base_url),
+        )
+        async with TestClient(TestServer(http_app(bolt))) as client:
+
+            async def subscribe() -> str:
+                asked = len(slack.responses)
+                body = command_body(slack, "subscribe RL")
+                assert (await client.post(EVENTS_PATH, data=body, headers=signed(body))).status == 200
+                await until(lambda: len(slack.responses) > asked)
+                return str(slack.responses[-1]["text"])
+
+            assert await subscribe() == t("subscribe.elsewhere_paused", "en", workspace="T0GONE")
+            await delete_workspace_rows(installations, None, "T0GONE")  # as on app_uninstalled
+            taken = await subscribe()
+    assert taken.endswith(t("subscribe.took_over", "en", workspace="T0GONE"))
+    assert [s.channel for s in await store.all()] == [ChannelRef("slack", TEAM, CHANNEL)]
