@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import cast
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +19,8 @@ from bot.store.write_lock import channel_lock_key
 from tests.waiting import until
 
 SLACK = ChannelRef("slack", "T1", "C1")
+# Whether at least n writers wait for a held write (`_writes_held`).
+WritersWaiting = Callable[[int], Awaitable[bool]]
 
 
 @pytest.fixture
@@ -287,6 +291,77 @@ async def test_imports_at_once_of_overlapping_channels_in_other_orders_both_land
     await asyncio.gather(first, second)
     topics = {subscription.interests.topics for subscription in await store.all()}
     assert len(topics) == 1  # all of one import (the one that came second), none of a mixture
+
+
+async def test_imports_at_once_each_count_what_the_other_stored(store: SubscriptionStore) -> None:
+    """Two imports of the same new channels at one moment: the one that writes second finds every
+    channel subscribed by the first, and reports them updated ("0 new, 40 updated"). Each counted
+    the channels already subscribed before it could write (SQLite: before it had the write lock;
+    PostgreSQL: while the other's rows were not committed), and both reported all 40 new."""
+    channels = [ChannelRef("slack", "T1", f"C{n:03}") for n in range(40)]
+    async with _writes_held(store.engine, channels[0]) as writers_waiting:
+        imports = [
+            asyncio.ensure_future(store.import_all([make(ref, (topic,)) for ref in channels], {}))
+            for topic in ("robotics", "agents")
+        ]
+        await until(lambda: writers_waiting(2))
+    assert sorted(await asyncio.gather(*imports)) == [0, len(channels)]
+    assert await store.count() == len(channels)
+
+
+@asynccontextmanager
+async def _writes_held(
+    engine: AsyncEngine, first: ChannelRef
+) -> AsyncIterator[Callable[[int], Awaitable[bool]]]:
+    """Hold writes of subscriptions back until the block ends (SQLite: the file's write lock;
+    PostgreSQL: an uncommitted row of `first`, the channel every import writes first, rolled back
+    at the end), giving whether at least n writers are waiting for it."""
+    async with engine.connect() as holder:
+        if engine.dialect.name == "sqlite":
+            locking = await holder.execution_options(isolation_level="AUTOCOMMIT")
+            await locking.exec_driver_sql("BEGIN IMMEDIATE")
+            writers: set[int] = set()
+
+            def seen(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+                # What takes the write lock: BEGIN IMMEDIATE, or an INSERT's implicit BEGIN.
+                if statement.startswith(("BEGIN IMMEDIATE", "INSERT INTO subscriptions")):
+                    writers.add(id(conn.connection.dbapi_connection))
+
+            event.listen(engine.sync_engine, "before_cursor_execute", seen)
+
+            async def sqlite_waiting(wanted: int) -> bool:
+                return len(writers) >= wanted
+
+            try:
+                yield sqlite_waiting
+            finally:
+                event.remove(engine.sync_engine, "before_cursor_execute", seen)
+                await locking.exec_driver_sql("ROLLBACK")
+            return
+        await holder.execute(
+            insert(table).values(
+                platform=first.platform,
+                workspace=first.workspace,
+                channel=first.channel,
+                delivery_time="09:00",
+                tz="UTC",
+                locale="en",
+                created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                updated_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+            )
+        )
+        pid = (await holder.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+        async def postgres_waiting(wanted: int) -> bool:
+            async with engine.connect() as conn:
+                blocked = await conn.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
+                    {"pid": pid},
+                )
+                return int(blocked.scalar_one()) >= wanted
+
+        yield postgres_waiting
+        await holder.rollback()
 
 
 async def _waiting_imports(engine: AsyncEngine, wanted: int) -> bool:
