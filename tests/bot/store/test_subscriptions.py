@@ -282,11 +282,12 @@ async def test_imports_at_once_of_overlapping_channels_in_other_orders_both_land
             )
             .with_for_update()
         )
+        pid = (await blocker.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         first = asyncio.ensure_future(store.import_all([make(ref, ("robotics",)) for ref in channels], {}))
         second = asyncio.ensure_future(
             store.import_all([make(ref, ("video-generation",)) for ref in reversed(channels)], {})
         )
-        await until(lambda: _waiting_imports(store.engine, 2))
+        await until(lambda: _waiting_behind(store.engine, pid, 2))
         await blocker.rollback()
     await asyncio.gather(first, second)
     topics = {subscription.interests.topics for subscription in await store.all()}
@@ -352,25 +353,50 @@ async def _writes_held(
         )
         pid = (await holder.execute(text("SELECT pg_backend_pid()"))).scalar_one()
 
-        async def postgres_waiting(wanted: int) -> bool:
-            async with engine.connect() as conn:
-                blocked = await conn.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
-                    {"pid": pid},
-                )
-                return int(blocked.scalar_one()) >= wanted
-
-        yield postgres_waiting
+        yield lambda wanted: _waiting_behind(engine, pid, wanted)
         await holder.rollback()
 
 
-async def _waiting_imports(engine: AsyncEngine, wanted: int) -> bool:
+async def test_a_workspace_paused_twice_at_once_in_other_orders_is_paused_by_both(
+    store: SubscriptionStore,
+) -> None:
+    """Slack sends app_uninstalled and tokens_revoked together when a workspace removes paperbot,
+    often to two replicas: each pauses every channel of the workspace in one transaction
+    (`pause_many`), and the callers need not name the channels in one order. Rows taken in
+    opposite orders deadlock on PostgreSQL, failing one; they are taken in `lock_order`, so the
+    second waits for the first. (SQLite has one write lock for the whole file.)"""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    channels = [ChannelRef("slack", "T1", f"C{n:03}") for n in range(60)]
+    await store.save_all([make(ref) for ref in channels])
+    async with store.engine.connect() as blocker:
+        # Hold a row in the middle, so both pauses are under way, their first rows locked, when
+        # it is let go.
+        await blocker.execute(
+            select(table.c.id).where(table.c.channel == channels[30].channel).with_for_update()
+        )
+        pid = (await blocker.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        pauses = [
+            asyncio.ensure_future(store.pause_many(dict.fromkeys(order, reason)))
+            for reason, order in (("uninstalled", channels), ("revoked", channels[::-1]))
+        ]
+        await until(lambda: _waiting_behind(store.engine, pid, 2))
+        await blocker.rollback()
+    assert await asyncio.gather(*pauses) == [len(channels), len(channels)]
+    reasons = {subscription.paused_reason for subscription in await store.all()}
+    assert len(reasons) == 1  # every row last paused by the same one: they took turns
+
+
+async def _waiting_behind(engine: AsyncEngine, pid: int, wanted: int) -> bool:
+    """Whether `wanted` sessions wait for the session `pid`, or for one that waits for it."""
     async with engine.connect() as conn:
         waiting = await conn.execute(
             text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE 'INSERT INTO subscriptions%'"
-            )
+                "SELECT count(*) FROM pg_stat_activity AS s WHERE :pid = ANY(pg_blocking_pids(s.pid)) "
+                "OR EXISTS (SELECT 1 FROM pg_stat_activity AS t WHERE :pid = ANY(pg_blocking_pids(t.pid)) "
+                "AND t.pid = ANY(pg_blocking_pids(s.pid)))"
+            ),
+            {"pid": pid},
         )
         return int(waiting.scalar_one()) >= wanted
 
