@@ -329,8 +329,8 @@ class SubscriptionStore:
         in_order = sorted(items, key=lambda item: lock_order(item.channel))
         if conn.dialect.name == "sqlite":
             # Read under the write lock, `_stored` was exact: every row goes in. Plain
-            # executemany, as RETURNING makes SQLAlchemy render multi-row VALUES (100,000 new
-            # channels: ~5 s more).
+            # executemany: with RETURNING, SQLAlchemy renders multi-row VALUES instead, which
+            # took some 5 s longer for 100,000 new channels (a loaded 2-core VM, noisy).
             for chunk in chunks(in_order):
                 await conn.execute(statement, [_row(item, now, since.get(item.channel)) for item in chunk])
             return {item.channel for item in items}
