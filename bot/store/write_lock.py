@@ -65,14 +65,32 @@ async def write_transaction(
 @asynccontextmanager
 async def immediate(connection: AsyncConnection) -> AsyncIterator[None]:
     """BEGIN IMMEDIATE … COMMIT on a SQLite connection in AUTOCOMMIT mode (the driver's own
-    transaction handling neither wraps DDL nor takes the write lock up front)."""
+    transaction handling neither wraps DDL nor takes the write lock up front); rolled back if the
+    block or the COMMIT raises, and that error is the one raised."""
     await connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
         yield
-    except BaseException:
-        await connection.exec_driver_sql("ROLLBACK")
+        await connection.exec_driver_sql("COMMIT")
+    except BaseException as error:
+        await _roll_back_after(connection, error)
         raise
-    await connection.exec_driver_sql("COMMIT")
+
+
+async def _roll_back_after(connection: AsyncConnection, error: BaseException) -> None:
+    """ROLLBACK, unless SQLite has ended the transaction itself. SQLite rolls the whole
+    transaction back on some errors (a full disk, an I/O error, a trigger's RAISE(ROLLBACK), an
+    interrupt), and a ROLLBACK after that fails with "cannot rollback - no transaction is
+    active", which replaced the error the operator needed to see. A COMMIT that failed (a deferred
+    constraint) leaves the transaction open, holding the write lock: it is rolled back here. A
+    ROLLBACK that fails with the transaction open is noted on `error`, which stays the one raised
+    (the pool rolls the connection back again, or discards it, when it is returned)."""
+    try:
+        driver = (await connection.get_raw_connection()).driver_connection
+        # aiosqlite's Connection: sqlite3's in_transaction, which asks SQLite itself.
+        if driver is not None and driver.in_transaction:
+            await connection.exec_driver_sql("ROLLBACK")
+    except Exception as failed:
+        error.add_note(f"the ROLLBACK after this error failed too: {failed}")
 
 
 def channel_lock_key(ref: ChannelRef) -> int:

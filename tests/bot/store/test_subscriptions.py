@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import cast
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,6 +24,8 @@ from bot.store.write_lock import EVERY_CHANNEL_KEY, channel_lock_key
 from tests.waiting import until
 
 SLACK = ChannelRef("slack", "T1", "C1")
+# Whether at least n writers wait for a held write (`_writes_held`).
+WritersWaiting = Callable[[int], Awaitable[bool]]
 
 
 @pytest.fixture
@@ -285,27 +289,121 @@ async def test_imports_at_once_of_overlapping_channels_in_other_orders_both_land
             )
             .with_for_update()
         )
+        pid = (await blocker.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         first = asyncio.ensure_future(store.import_all([make(ref, ("robotics",)) for ref in channels], {}))
         second = asyncio.ensure_future(
             store.import_all([make(ref, ("video-generation",)) for ref in reversed(channels)], {})
         )
-        await until(lambda: _waiting(store.engine, "INSERT INTO subscriptions%", 1))
-        await until(lambda: _waiting(store.engine, "SELECT pg_advisory_xact_lock(%", 1))
+        await until(lambda: _waiting_behind(store.engine, pid, 2))
         await blocker.rollback()
     await asyncio.gather(first, second)
     topics = {subscription.interests.topics for subscription in await store.all()}
     assert len(topics) == 1  # all of one import (the one that came second), none of a mixture
 
 
-async def _waiting(engine: AsyncEngine, query: str, wanted: int) -> bool:
-    """Whether `wanted` sessions running a statement LIKE `query` wait for another's lock."""
+async def test_imports_at_once_each_count_what_the_other_stored(store: SubscriptionStore) -> None:
+    """Two imports of the same new channels at one moment: the one that writes second finds every
+    channel subscribed by the first, and reports them updated ("0 new, 40 updated"). Each counted
+    the channels already subscribed before it could write (SQLite: before it had the write lock;
+    PostgreSQL: while the other's rows were not committed), and both reported all 40 new."""
+    channels = [ChannelRef("slack", "T1", f"C{n:03}") for n in range(40)]
+    async with _writes_held(store.engine, channels[0]) as writers_waiting:
+        imports = [
+            asyncio.ensure_future(store.import_all([make(ref, (topic,)) for ref in channels], {}))
+            for topic in ("robotics", "agents")
+        ]
+        await until(lambda: writers_waiting(2))
+    assert sorted(imported.updated for imported in await asyncio.gather(*imports)) == [0, len(channels)]
+    assert await store.count() == len(channels)
+
+
+@asynccontextmanager
+async def _writes_held(
+    engine: AsyncEngine, first: ChannelRef
+) -> AsyncIterator[Callable[[int], Awaitable[bool]]]:
+    """Hold writes of subscriptions back until the block ends (SQLite: the file's write lock;
+    PostgreSQL: an uncommitted row of `first`, the channel every import writes first, rolled back
+    at the end), giving whether at least n writers are waiting for it."""
+    async with engine.connect() as holder:
+        if engine.dialect.name == "sqlite":
+            locking = await holder.execution_options(isolation_level="AUTOCOMMIT")
+            await locking.exec_driver_sql("BEGIN IMMEDIATE")
+            writers: set[int] = set()
+
+            def seen(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+                # What takes the write lock: BEGIN IMMEDIATE, or an INSERT's implicit BEGIN.
+                if statement.startswith(("BEGIN IMMEDIATE", "INSERT INTO subscriptions")):
+                    writers.add(id(conn.connection.dbapi_connection))
+
+            event.listen(engine.sync_engine, "before_cursor_execute", seen)
+
+            async def sqlite_waiting(wanted: int) -> bool:
+                return len(writers) >= wanted
+
+            try:
+                yield sqlite_waiting
+            finally:
+                event.remove(engine.sync_engine, "before_cursor_execute", seen)
+                await locking.exec_driver_sql("ROLLBACK")
+            return
+        await holder.execute(
+            insert(table).values(
+                platform=first.platform,
+                workspace=first.workspace,
+                channel=first.channel,
+                delivery_time="09:00",
+                tz="UTC",
+                locale="en",
+                created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+                updated_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+            )
+        )
+        pid = (await holder.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+        yield lambda wanted: _waiting_behind(engine, pid, wanted)
+        await holder.rollback()
+
+
+async def test_a_workspace_paused_twice_at_once_in_other_orders_is_paused_by_both(
+    store: SubscriptionStore,
+) -> None:
+    """Slack sends app_uninstalled and tokens_revoked together when a workspace removes paperbot,
+    often to two replicas: each pauses every channel of the workspace in one transaction
+    (`pause_many`), and the callers need not name the channels in one order. Rows taken in
+    opposite orders deadlock on PostgreSQL, failing one; they are taken in `lock_order`, so the
+    second waits for the first. (SQLite has one write lock for the whole file.)"""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    channels = [ChannelRef("slack", "T1", f"C{n:03}") for n in range(60)]
+    await store.save_all([make(ref) for ref in channels])
+    async with store.engine.connect() as blocker:
+        # Hold a row in the middle, so both pauses are under way, their first rows locked, when
+        # it is let go.
+        await blocker.execute(
+            select(table.c.id).where(table.c.channel == channels[30].channel).with_for_update()
+        )
+        pid = (await blocker.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        pauses = [
+            asyncio.ensure_future(store.pause_many(dict.fromkeys(order, reason)))
+            for reason, order in (("uninstalled", channels), ("revoked", channels[::-1]))
+        ]
+        await until(lambda: _waiting_behind(store.engine, pid, 2))
+        await blocker.rollback()
+    assert await asyncio.gather(*pauses) == [len(channels), len(channels)]
+    reasons = {subscription.paused_reason for subscription in await store.all()}
+    assert len(reasons) == 1  # every row last paused by the same one: they took turns
+
+
+async def _waiting_behind(engine: AsyncEngine, pid: int, wanted: int) -> bool:
+    """Whether `wanted` sessions wait for the session `pid`, or for one that waits for it."""
     async with engine.connect() as conn:
         waiting = await conn.execute(
             text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND cardinality(pg_blocking_pids(pid)) > 0 AND query LIKE :query"
+                "SELECT count(*) FROM pg_stat_activity AS s WHERE :pid = ANY(pg_blocking_pids(s.pid)) "
+                "OR EXISTS (SELECT 1 FROM pg_stat_activity AS t WHERE :pid = ANY(pg_blocking_pids(t.pid)) "
+                "AND t.pid = ANY(pg_blocking_pids(s.pid)))"
             ),
-            {"query": query},
+            {"pid": pid},
         )
         return int(waiting.scalar_one()) >= wanted
 
