@@ -159,6 +159,34 @@ def test_a_one_shot_lookup_imports_only_what_a_lookup_needs(
     assert patterns == str(compiled)  # the topic patterns compiled: only those a lookup used
 
 
+def test_the_paperbot_process_imports_its_commands_frozen_and_a_caller_keeps_its_collector(
+    tmp_path: Path,
+) -> None:
+    """Issue 17: the collector traversed the ~65,000 objects SQLAlchemy and pydantic create at
+    import while importing them and again at exit, a third of a one-shot lookup's CPU. main()
+    without argv (the `paperbot` process) freezes them; with argv (a test, an embedding caller)
+    the collector is left as it was."""
+    code = (
+        "import gc, sys\n"
+        "from bot.runtime.cli import main\n"
+        "sys.argv = ['paperbot', 'topics']\n"
+        "seen = []\n"
+        "main(['topics'])\n"
+        "seen.append((gc.isenabled(), gc.get_freeze_count()))\n"
+        "gc.disable()\n"
+        "main(['topics'])\n"
+        "seen.append((gc.isenabled(), gc.get_freeze_count()))\n"
+        "gc.enable()\n"
+        "main()\n"
+        "seen.append((gc.isenabled(), gc.get_freeze_count() > 10_000))\n"
+        "print(seen)\n"
+    )
+    env = {**os.environ, "PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[(True, 0), (False, 0), (True, True)]"
+
+
 def test_shell_completion_when_argcomplete_is_installed(tmp_path: Path) -> None:
     pytest.importorskip("argcomplete")
     answer = tmp_path / "completions"
