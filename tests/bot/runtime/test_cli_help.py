@@ -106,8 +106,9 @@ def test_help_and_bad_arguments_import_none_of_the_heavy_libraries(argv: list[st
 
 
 # What a one-shot `paperbot lookup` must not import: the subscription and vote stores (and the
-# PostgreSQL dialect they load), the digest, delivery and chat
-# code, the HTTP client, Alembic, and the compiled topic patterns (issue 17: benchmarks/bench_startup.py).
+# PostgreSQL dialect they load), the digest, delivery and chat code, the HTTP client, Alembic,
+# the message catalogue, the ports, the topic probes and RE2, and the compiled topic patterns;
+# and for an id, a link or a day, the taxonomy (issue 17: benchmarks/bench_startup.py).
 NOT_FOR_A_LOOKUP = (
     "bot.chat.subscribing",
     "bot.chat.use_cases",
@@ -118,21 +119,33 @@ NOT_FOR_A_LOOKUP = (
     "bot.store.subscriptions",
     "bot.store.votes",
     "sqlalchemy.dialects.postgresql",
+    "bot.i18n",
+    "bot.ports",
+    "bot.topics.probe",
+    "re2",
+    "bot.topics.taxonomy",
+    "tomllib",
     "bot.topics.matcher",
     "httpx",
     "alembic",
     "slack_bolt",
     "discord",
 )
+_TOPICS = ["bot.topics.taxonomy", "tomllib"]
 
 
 @pytest.mark.other_process
 @pytest.mark.parametrize(
-    ("query", "matcher", "compiled"),
-    [("photomosaics", False, 0), ("diffusion", True, 1)],  # a word; a topic's name: only that topic
+    ("query", "needed", "compiled"),
+    [
+        ("2611.01003", [], 0),  # an id: no topics read
+        ("2026-11-20", [], 0),  # a day
+        ("photomosaics", _TOPICS, 0),  # a word: is it a topic's name?
+        ("diffusion", [*_TOPICS, "bot.topics.matcher"], 1),  # a topic's name: only that topic compiled
+    ],
 )
 def test_a_one_shot_lookup_imports_only_what_a_lookup_needs(
-    tmp_path: Path, query: str, matcher: bool, compiled: int
+    tmp_path: Path, query: str, needed: list[str], compiled: int
 ) -> None:
     code = (
         "import sys\n"
@@ -155,7 +168,7 @@ def test_a_one_shot_lookup_imports_only_what_a_lookup_needs(
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     imported, patterns = done.stdout.splitlines()[-2:]
-    assert imported == str(["bot.topics.matcher"] if matcher else [])
+    assert imported == str(sorted(needed))
     assert patterns == str(compiled)  # the topic patterns compiled: only those a lookup used
 
 
