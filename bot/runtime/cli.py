@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-from bot import __version__, aio
+from bot import __version__
 from bot.errors import BadInputError, PaperbotError
 from bot.models import DEFAULT_LOOKUP_LIMIT, DELIVERY_STATUSES, MAX_LOOKUP_LIMIT
 
@@ -347,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         start_early(args.sources)
     with _collector_paused(freeze=argv is None):
+        from bot import aio  # asyncio: a third of `--help`'s imports, and --help needs no loop
         from bot.runtime.cli_commands import run_command
 
     try:

@@ -80,6 +80,7 @@ async def test_debug_shows_paperbot_lines_and_no_sql(
 # What `paperbot --help` or a mistyped argument must not wait for (issue 17: --help was 1.1 s,
 # nearly all of it importing these; benchmarks/bench_startup.py measures it).
 HEAVY = (
+    "asyncio",
     "prompt_toolkit",
     "argcomplete",
     "sqlalchemy",
