@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.chat.query import (
     INVALID_DATE,
@@ -27,9 +29,11 @@ from bot.models import DEFAULT_LOOKUP_LIMIT, MAX_LOOKUP_LIMIT, LookupHit
 from bot.store.archive import Archive
 from bot.store.search import RANK_WINDOW, search
 from bot.store.terms import Term, phrase
-from bot.topics.taxonomy import Taxonomy, Topic
 from bot.topics.traditional import to_simplified
 from bot.zones import load_zone
+
+if TYPE_CHECKING:
+    from bot.topics.taxonomy import Taxonomy, Topic
 
 TOPIC_CANDIDATES_PER_HIT = 8
 MIN_TOPIC_CANDIDATES = 40
@@ -46,14 +50,16 @@ async def lookup(
     raw_query: str,
     *,
     limit: int = DEFAULT_LOOKUP_LIMIT,
-    taxonomy: Taxonomy | None = None,
+    taxonomy: Taxonomy | Callable[[], Taxonomy] | None = None,
     tz: str = "UTC",
 ) -> list[LookupHit]:
     """The papers `/paper QUERY` answers with, best first. Raises BadInputError on a bad query.
 
     Words or "phrases" written with a leading minus (`diffusion -survey`) leave out the papers
     whose title, application area or contribution holds them. `yesterday` is the day before
-    today in the time zone `tz`."""
+    today in the time zone `tz`. `taxonomy` may be a function giving it, called only for a
+    query of words (only words can name a topic): reading taxonomy.toml was most of the work of
+    a one-shot `paperbot lookup 2611.01003`."""
     return (await lookup_more(archive, raw_query, limit=limit, taxonomy=taxonomy, tz=tz))[0]
 
 
@@ -62,7 +68,7 @@ async def lookup_more(
     raw_query: str,
     *,
     limit: int = DEFAULT_LOOKUP_LIMIT,
-    taxonomy: Taxonomy | None = None,
+    taxonomy: Taxonomy | Callable[[], Taxonomy] | None = None,
     tz: str = "UTC",
 ) -> tuple[list[LookupHit], bool]:
     """`lookup`, and whether more papers match than it returns (a reply says so, lest "5 papers
@@ -84,6 +90,8 @@ async def lookup_more(
         day = await _day_lookup(archive, await _day_of(archive, query, tz), limit)
         return day.hits, day.total > len(day.hits)
     assert isinstance(query, TextQuery)
+    if callable(taxonomy):
+        taxonomy = taxonomy()
     topic = taxonomy.find(raw_query.strip()) if taxonomy is not None else None
     if topic is not None:
         return await _topic_lookup(archive, topic, limit)

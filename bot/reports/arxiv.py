@@ -11,8 +11,10 @@ after, an old-style id outside 1991–2007.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from bot.i18n import Phrase, t
+if TYPE_CHECKING:  # the catalogue loads only to word a problem: a lookup by id needs none of it
+    from bot.i18n import Phrase
 
 # New-style ids (since 2007): YYMM.NNNN or YYMM.NNNNN; old-style: archive[.SUB]/YYMMNNN.
 _ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
@@ -41,27 +43,38 @@ def why_impossible(raw: str) -> Phrase | None:
         number = raw.split("/", 1)[1]
         year, month = int(number[:2]), int(number[2:4])
         if not 1 <= month <= 12:
-            return Phrase("arxiv.no_such_month", {"month": number[2:4]})
+            return _phrase("arxiv.no_such_month", month=number[2:4])
         if OLD_STYLE_YEARS[1] < year < OLD_STYLE_YEARS[0]:
-            return Phrase("arxiv.old_style_years")
+            return _phrase("arxiv.old_style_years")
         return None
     stem, number = raw.split(".", 1)
     yymm, month = int(stem), int(stem[2:])
     if not 1 <= month <= 12:
-        return Phrase("arxiv.no_such_month", {"month": stem[2:]})
+        return _phrase("arxiv.no_such_month", month=stem[2:])
     if yymm < FIRST_NEW_STYLE:
-        return Phrase("arxiv.new_style_start")
+        return _phrase("arxiv.new_style_start")
     if len(number) == 5 and yymm < FIRST_FIVE_DIGITS:
-        return Phrase("arxiv.five_digits_start")
+        return _phrase("arxiv.five_digits_start")
     if len(number) == 4 and yymm >= FIRST_FIVE_DIGITS:
-        return Phrase("arxiv.five_digits_since")
+        return _phrase("arxiv.five_digits_since")
     return None
+
+
+def _phrase(key: str, **values: Any) -> Phrase:
+    from bot.i18n import Phrase
+
+    return Phrase(key, values)
+
+
+def _english(problem: Phrase | None) -> str | None:
+    from bot.i18n import t
+
+    return None if problem is None else t(problem.key, "en", **problem.values)
 
 
 def id_problem(raw: str) -> str | None:
     """`why_impossible`, in English (parser warnings, logs)."""
-    problem = why_impossible(raw)
-    return None if problem is None else t(problem.key, "en", **problem.values)
+    return _english(why_impossible(raw))
 
 
 def canonical(raw: str) -> str:
@@ -97,8 +110,7 @@ def parse_arxiv_id(text: str) -> str | None:
 def impossible_arxiv_id(text: str) -> str | None:
     """For text shaped like an arXiv id or paper URL that no paper can have: why (in English).
     Else None."""
-    problem = impossible_id_phrase(text)
-    return None if problem is None else t(problem.key, "en", **problem.values)
+    return _english(impossible_id_phrase(text))
 
 
 def impossible_id_phrase(text: str) -> Phrase | None:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import os
 import re
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-from bot import __version__, aio
+from bot import __version__
 from bot.errors import BadInputError, PaperbotError
 from bot.models import DEFAULT_LOOKUP_LIMIT, DELIVERY_STATUSES, MAX_LOOKUP_LIMIT
 
@@ -345,7 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.runtime.ingest_workers import start_early
 
         start_early(args.sources)
-    from bot.runtime.cli_commands import run_command
+    with _collector_paused(freeze=argv is None):
+        from bot import aio  # asyncio: a third of `--help`'s imports, and --help needs no loop
+        from bot.runtime.cli_commands import run_command
 
     try:
         return aio.run(run_command(args))
@@ -371,6 +374,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return _fail(gone, EXIT_BAD_INPUT, args.debug)
         return _fail(exc, EXIT_FAILURE, args.debug, unexpected=True)
+
+
+@contextlib.contextmanager
+def _collector_paused(*, freeze: bool) -> Iterator[None]:
+    """Import the commands with the cyclic garbage collector off; with `freeze`, then move what
+    was imported out of its sight for the rest of the process (gc.freeze).
+
+    Why (issue 17): importing SQLAlchemy and pydantic creates ~65,000 objects that live as long as
+    the process, and the collector traversed them again and again while they were created, and
+    once more when the interpreter finalized: about a third of a one-shot lookup's CPU time on the
+    benchmarks' VM (docs/benchmarks.md). Frozen, they are never traversed; the little cyclic
+    garbage the imports left is kept, once, not collected. Only for the `paperbot` process itself
+    (`freeze`: main() called without argv, as the console script and `python -m bot` call it): a
+    caller passing argv, such as a test, keeps its collector as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:

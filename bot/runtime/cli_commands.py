@@ -182,8 +182,13 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
+    # The topics are read only if the query is words (an id, a link or a day names no topic).
     hits = await lookup(
-        app.archive, " ".join(args.query), limit=args.limit, taxonomy=app.taxonomy, tz=app.settings.timezone
+        app.archive,
+        " ".join(args.query),
+        limit=args.limit,
+        taxonomy=lambda: app.taxonomy,
+        tz=app.settings.timezone,
     )
     if not hits and (await app.archive.counts())[0] == 0:
         # "no papers match" alone reads as a bad query. On the first day it is usually an archive

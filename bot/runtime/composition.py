@@ -13,22 +13,22 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import PaperbotError
-from bot.ports import DigestPublisher, ReportSource
 from bot.runtime.config import Settings, load_settings
 from bot.runtime.logs import configure_logging
 from bot.store.archive import Archive
 from bot.store.database import create_engine, database_busy, database_problem, default_database_url
 from bot.store.migrate import Migration
 from bot.store.migrate import migrate as run_migrations
-from bot.topics.taxonomy import Taxonomy, builtin_taxonomy
 
 if TYPE_CHECKING:  # imported where used: a one-shot lookup needs none (benchmarks/bench_startup.py)
     from bot.delivery.deliverer import Deliverer
     from bot.delivery.loud_failures import Notices
+    from bot.ports import DigestPublisher, ReportSource
     from bot.store.notices import NoticeStore
     from bot.store.outbox import Outbox
     from bot.store.subscriptions import SubscriptionStore
     from bot.store.votes import VoteStore
+    from bot.topics.taxonomy import Taxonomy
 
 
 class App:
@@ -72,7 +72,9 @@ class App:
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
-        """The built-in topics, compiled on first use (a lookup by id or URL needs none)."""
+        """The built-in topics, read on first use (a lookup by id, URL or day needs none)."""
+        from bot.topics.taxonomy import builtin_taxonomy
+
         return builtin_taxonomy()
 
     def report_source(self) -> ReportSource:

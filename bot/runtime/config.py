@@ -26,7 +26,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import BadInputError
 from bot.ids import channel_problem
 from bot.models import ChannelRef
-from bot.ports import Recipient
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.sources import source_problem
 from bot.zones import NOT_ZONES, UnusableZoneError, load_zone
@@ -139,6 +138,8 @@ class Settings(BaseSettings):
     def _known_channel(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        from bot.ports import Recipient  # only when set: bot.ports is no part of a lookup
+
         recipient = Recipient.parse(value)  # its ValueError says how to write one
         if recipient.platform not in ("slack", "discord", "console") or recipient.user:
             raise ValueError(

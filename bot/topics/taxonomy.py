@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import BadInputError
-from bot.topics.probe import TopicProbe
 from bot.topics.traditional import to_simplified
+
+if TYPE_CHECKING:  # the probes (and RE2) load with the first digest: a lookup needs neither
+    from bot.topics.probe import TopicProbe
 
 # Separators and whitespace, in any mix, become one space.
 _GAPS = re.compile(r"[\s\-\u2010-\u2015_/·・]+")
@@ -160,12 +162,16 @@ class Taxonomy:
     @cached_property
     def strong_probe(self) -> TopicProbe:
         """All topics' strong patterns as one probe (see bot/topics/probe.py)."""
+        from bot.topics.probe import TopicProbe
+
         return TopicProbe(
             [(t.id, t.strong_patterns) for t in self.topics], [(t.id, t.strong_probe) for t in self.topics]
         )
 
     @cached_property
     def weak_probe(self) -> TopicProbe:
+        from bot.topics.probe import TopicProbe
+
         return TopicProbe(
             [(t.id, t.weak_patterns) for t in self.topics], [(t.id, t.weak_probe) for t in self.topics]
         )

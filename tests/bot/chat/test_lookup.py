@@ -11,6 +11,7 @@ from bot.errors import BadInputError
 from bot.models import Report
 from bot.store.archive import Archive
 from bot.store.terms import index_terms, tokenize
+from bot.topics.taxonomy import Taxonomy
 from tests.factories import make_paper
 
 DAY = dt.date(2026, 4, 1)
@@ -309,3 +310,26 @@ async def test_order_is_title_then_application_area_then_elsewhere(archive: Arch
     for day, paper in enumerate((in_title, in_domain, elsewhere)):
         await archive.ingest(Report(DAY + dt.timedelta(days=day), (paper,)))
     assert await ids(archive, "gizmo") == ["2604.00201", "2604.00202", "2604.00203"]
+
+
+@pytest.mark.parametrize(
+    ("query", "reads"),
+    [("2604.00002", 0), ("https://arxiv.org/abs/2604.00002", 0), ("2026-04-01", 0), ("latest", 0),
+     ("distillation", 1), ("强化学习", 1), ("diffusion -survey", 1)],
+)  # fmt: skip
+async def test_the_topics_are_read_only_for_a_query_of_words(filled: Archive, query: str, reads: int) -> None:
+    """Issue 17: `paperbot lookup 2611.01003` read taxonomy.toml, most of its work, for a query
+    that cannot name a topic. Given a function, lookup calls it only for words."""
+    from bot.topics.taxonomy import builtin_taxonomy
+
+    calls = []
+
+    def topics() -> Taxonomy:
+        calls.append(query)
+        return builtin_taxonomy()
+
+    hits = await lookup(filled, query, taxonomy=topics)
+    assert len(calls) == reads
+    assert [hit.arxiv_id for hit in hits] == [
+        hit.arxiv_id for hit in await lookup(filled, query, taxonomy=builtin_taxonomy())
+    ]

@@ -80,6 +80,7 @@ async def test_debug_shows_paperbot_lines_and_no_sql(
 # What `paperbot --help` or a mistyped argument must not wait for (issue 17: --help was 1.1 s,
 # nearly all of it importing these; benchmarks/bench_startup.py measures it).
 HEAVY = (
+    "asyncio",
     "prompt_toolkit",
     "argcomplete",
     "sqlalchemy",
@@ -106,8 +107,9 @@ def test_help_and_bad_arguments_import_none_of_the_heavy_libraries(argv: list[st
 
 
 # What a one-shot `paperbot lookup` must not import: the subscription and vote stores (and the
-# PostgreSQL dialect they load), the digest, delivery and chat
-# code, the HTTP client, Alembic, and the compiled topic patterns (issue 17: benchmarks/bench_startup.py).
+# PostgreSQL dialect they load), the digest, delivery and chat code, the HTTP client, Alembic,
+# the message catalogue, the ports, the topic probes and RE2, and the compiled topic patterns;
+# and for an id, a link or a day, the taxonomy (issue 17: benchmarks/bench_startup.py).
 NOT_FOR_A_LOOKUP = (
     "bot.chat.subscribing",
     "bot.chat.use_cases",
@@ -118,21 +120,33 @@ NOT_FOR_A_LOOKUP = (
     "bot.store.subscriptions",
     "bot.store.votes",
     "sqlalchemy.dialects.postgresql",
+    "bot.i18n",
+    "bot.ports",
+    "bot.topics.probe",
+    "re2",
+    "bot.topics.taxonomy",
+    "tomllib",
     "bot.topics.matcher",
     "httpx",
     "alembic",
     "slack_bolt",
     "discord",
 )
+_TOPICS = ["bot.topics.taxonomy", "tomllib"]
 
 
 @pytest.mark.other_process
 @pytest.mark.parametrize(
-    ("query", "matcher", "compiled"),
-    [("photomosaics", False, 0), ("diffusion", True, 1)],  # a word; a topic's name: only that topic
+    ("query", "needed", "compiled"),
+    [
+        ("2611.01003", [], 0),  # an id: no topics read
+        ("2026-11-20", [], 0),  # a day
+        ("photomosaics", _TOPICS, 0),  # a word: is it a topic's name?
+        ("diffusion", [*_TOPICS, "bot.topics.matcher"], 1),  # a topic's name: only that topic compiled
+    ],
 )
 def test_a_one_shot_lookup_imports_only_what_a_lookup_needs(
-    tmp_path: Path, query: str, matcher: bool, compiled: int
+    tmp_path: Path, query: str, needed: list[str], compiled: int
 ) -> None:
     code = (
         "import sys\n"
@@ -155,8 +169,36 @@ def test_a_one_shot_lookup_imports_only_what_a_lookup_needs(
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     imported, patterns = done.stdout.splitlines()[-2:]
-    assert imported == str(["bot.topics.matcher"] if matcher else [])
+    assert imported == str(sorted(needed))
     assert patterns == str(compiled)  # the topic patterns compiled: only those a lookup used
+
+
+def test_the_paperbot_process_imports_its_commands_frozen_and_a_caller_keeps_its_collector(
+    tmp_path: Path,
+) -> None:
+    """Issue 17: the collector traversed the ~65,000 objects SQLAlchemy and pydantic create at
+    import while importing them and again at exit, a third of a one-shot lookup's CPU. main()
+    without argv (the `paperbot` process) freezes them; with argv (a test, an embedding caller)
+    the collector is left as it was."""
+    code = (
+        "import gc, sys\n"
+        "from bot.runtime.cli import main\n"
+        "sys.argv = ['paperbot', 'topics']\n"
+        "seen = []\n"
+        "main(['topics'])\n"
+        "seen.append((gc.isenabled(), gc.get_freeze_count()))\n"
+        "gc.disable()\n"
+        "main(['topics'])\n"
+        "seen.append((gc.isenabled(), gc.get_freeze_count()))\n"
+        "gc.enable()\n"
+        "main()\n"
+        "seen.append((gc.isenabled(), gc.get_freeze_count() > 10_000))\n"
+        "print(seen)\n"
+    )
+    env = {**os.environ, "PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[(True, 0), (False, 0), (True, True)]"
 
 
 def test_shell_completion_when_argcomplete_is_installed(tmp_path: Path) -> None:
