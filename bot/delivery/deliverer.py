@@ -64,7 +64,15 @@ class _ChannelTurn:
     its claim lost), the later ones are handed back, not posted before it."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    unfinished: bool = False
+    # The report dates of the channel's digests this pass left unfinished. By date, not one flag:
+    # a pass that outlasts a failed digest's retry time claims that retry again, and it is the
+    # digest the later ones wait for, not one of them (handed back, it came due at once, was
+    # claimed again, and the pass never ended).
+    unfinished: set[dt.date] = field(default_factory=set)
+
+    def waits(self, delivery: Delivery) -> bool:
+        """Whether an older digest of the channel is left unfinished by this pass."""
+        return any(day < delivery.report_date for day in self.unfinished)
 
 
 def worker_name() -> str:
@@ -354,16 +362,20 @@ class Deliverer:
             # The channel's turn before a workspace slot, so a digest waiting for its channel's
             # earlier one holds none.
             async with turn.lock:
-                if turn.unfinished:
-                    await self.outbox.hand_back(delivery, self.worker, now)
-                    log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
-                    return "pending"
                 status = "released"  # unless it ends: cancelled, it may still hold its claim
                 try:
-                    async with semaphore:
-                        status = await self._attempt(delivery, subscription, now, decided)
+                    if turn.waits(delivery):
+                        await self.outbox.hand_back(delivery, self.worker, now)
+                        log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
+                        status = "pending"
+                    else:
+                        async with semaphore:
+                            status = await self._attempt(delivery, subscription, now, decided)
                 finally:
-                    turn.unfinished = status not in FINISHED_STATUSES
+                    if status in FINISHED_STATUSES:
+                        turn.unfinished.discard(delivery.report_date)
+                    else:
+                        turn.unfinished.add(delivery.report_date)
                 return status
 
     async def _attempt(

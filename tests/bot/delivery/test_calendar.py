@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Report
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
 from bot.store.archive import Archive
-from bot.store.outbox import Outbox
+from bot.store.outbox import Delivery, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.delivery.test_delivery_flow import ScriptedPublisher, deliverer
@@ -252,6 +252,45 @@ async def test_a_channels_newer_digest_waits_for_the_retry_of_the_older_in_the_s
     rows = {row.report_date: row for row in await Outbox(engine).list()}
     assert (rows[thursday].status, rows[thursday].attempts) == ("pending", 0)
     await bot.run_pass(back + dt.timedelta(hours=1), plan=False)  # after Wednesday's retry time
+    assert [(what, day) for what, _, day in publisher.events] == [
+        ("failed", wednesday),
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
+
+
+async def test_a_retry_that_comes_due_in_the_same_pass_is_posted_and_the_pass_ends(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass outlasting the older digest's retry time (an outage's posts each take the client's
+    20 s timeout; its first retry is 10-20 s away) claimed that retry again, and the channel's turn,
+    left unfinished by the failed try, handed it back as if it were a later digest: due at once,
+    claimed again, handed back again, and the pass never ended (nor any other pass of the
+    process, which waits for it). The retry is the digest the turn waits for: it is posted, then
+    the newer one."""
+    await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), "CUTC", dt.time(9), "UTC")
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    ticks = iter(range(10_000))
+    # Every reading of the clock is a minute later: the retry is due by the pass's next claim.
+    publisher = FailingOncePublisher(wednesday)
+    start = back + dt.timedelta(seconds=3)
+    bot_ = deliverer(engine, publisher, clock=lambda: start + dt.timedelta(minutes=next(ticks)))
+    claims = 0
+    claim = bot_.outbox.claim
+
+    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
+        nonlocal claims
+        claims += 1
+        assert claims <= 10, "the pass claims without end"
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
+    await bot_.run_pass()
     assert [(what, day) for what, _, day in publisher.events] == [
         ("failed", wednesday),
         ("start", wednesday),
