@@ -213,7 +213,7 @@ class Deliverer:
                         subscription = subscriptions.get(delivery.channel)
                         task = asyncio.create_task(
                             self._deliver_limited(
-                                delivery, subscription, limits, channels, moment, decided.get(delivery.id)
+                                delivery, subscription, limits, channels, clock, decided.get(delivery.id)
                             )
                         )
                         running[task] = moment
@@ -351,9 +351,13 @@ class Deliverer:
         subscription: Subscription | None,
         limits: dict[tuple[str, str], asyncio.Semaphore],
         channels: dict[ChannelRef, _ChannelTurn],
-        now: dt.datetime,
+        clock: Callable[[], dt.datetime],
         decided: Digest | None = None,
     ) -> str:
+        """Deliver one claimed digest in its channel's turn and a workspace slot; its new status.
+        Outcomes are recorded at the pass clock's time when they happen (`clock`), not when the
+        digest was claimed: it may have waited minutes for its turn, and a retry's wait counted
+        from the claim had often passed by the time the try ended."""
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
         turn = channels.setdefault(delivery.channel, _ChannelTurn())
@@ -365,12 +369,12 @@ class Deliverer:
                 status = "released"  # unless it ends: cancelled, it may still hold its claim
                 try:
                     if turn.waits(delivery):
-                        await self.outbox.hand_back(delivery, self.worker, now)
+                        await self.outbox.hand_back(delivery, self.worker, clock())
                         log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
                         status = "pending"
                     else:
                         async with semaphore:
-                            status = await self._attempt(delivery, subscription, now, decided)
+                            status = await self._attempt(delivery, subscription, clock, decided)
                 finally:
                     if status in FINISHED_STATUSES:
                         turn.unfinished.discard(delivery.report_date)
@@ -379,12 +383,17 @@ class Deliverer:
                 return status
 
     async def _attempt(
-        self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime, decided: Digest | None
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        clock: Callable[[], dt.datetime],
+        decided: Digest | None,
     ) -> str:
         """`_deliver`, with an exception recorded as a failed attempt; the delivery's new status."""
         try:
-            return await self._deliver(delivery, subscription, now, decided)
+            return await self._deliver(delivery, subscription, clock, decided)
         except Exception as exc:  # one bad delivery must not stop the others
+            now = clock()
             # The platform down while asking it what is up already: an outage, as in a post.
             outage = isinstance(exc, PlatformUnavailable)
             if isinstance(exc, PaperbotError):
@@ -413,11 +422,13 @@ class Deliverer:
         self,
         delivery: Delivery,
         subscription: Subscription | None,
-        now: dt.datetime,
+        clock: Callable[[], dt.datetime],
         decided_now: Digest | None = None,
     ) -> str:
-        """One delivery; `now` is the pass's clock (retry times are computed from it);
-        `decided_now`: its digest, already decided and kept with its batch (`_decide_fresh`)."""
+        """One delivery; `clock` is the pass's (the outcome's time, from which a retry's wait is
+        counted, is read once the publisher returns); `decided_now`: its digest, already decided
+        and kept with its batch (`_decide_fresh`)."""
+        now = clock()
         reason = self._skip_reason(delivery, subscription)
         if reason is not None or subscription is None:
             await self.outbox.skip(delivery, self.worker, reason or "unsubscribed", now)
@@ -458,6 +469,7 @@ class Deliverer:
         started = time.perf_counter()
         result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
         PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
+        now = clock()
         posted = (*delivery.posted, *result.posted)
         status = await self.outbox.finish(
             delivery,

@@ -300,6 +300,56 @@ async def test_a_retry_that_comes_due_in_the_same_pass_is_posted_and_the_pass_en
     ]
 
 
+class TimingOutPublisher(InOrderPublisher):
+    """Slack not answering: each post gives up after the client's timeout (the clock moves on by
+    `timeout` meanwhile) and says it was an outage."""
+
+    def __init__(self, start: dt.datetime, timeout: dt.timedelta) -> None:
+        super().__init__()
+        self.now = start
+        self.timeout = timeout
+
+    def clock(self) -> dt.datetime:
+        return self.now
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        self.now += self.timeout
+        self.events.append(("timeout", subscription.channel.channel, digest.date))
+        return PublishResult("failed", (), start_at, "timeout", parts=1, outage=True)
+
+
+async def test_a_try_that_timed_out_is_tried_again_after_its_wait_not_at_once(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post that times out (20 s) during an outage is tried again 10-20 s later at first. The
+    wait was counted from the moment the digest was claimed, so it had passed when the try ended:
+    the pass claimed the digest again at once, and again (five tries here, back to back; in a
+    pass whose digests queue for a workspace's four slots, every try for the outage's first
+    quarter of an hour). The wait is now counted from when the try ended."""
+    await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), "CUTC", dt.time(9), "UTC")
+    thursday = dt.date(2026, 5, 7)
+    await archive_at(engine, thursday, dt.datetime(2026, 5, 7, 2, tzinfo=UTC))
+    publisher = TimingOutPublisher(dt.datetime(2026, 5, 7, 9, tzinfo=UTC), dt.timedelta(seconds=30))
+    bot_ = deliverer(engine, publisher, clock=publisher.clock)
+    claims = 0
+    claim = bot_.outbox.claim
+
+    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
+        nonlocal claims
+        claims += 1
+        assert claims <= 10, "the pass claims without end"
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
+    assert await bot_.run_pass() == {"pending": 1}
+    assert [what for what, _, _ in publisher.events] == ["timeout"]
+    (row,) = await Outbox(engine).list()
+    assert row.next_attempt_at is not None
+    assert row.next_attempt_at > publisher.now  # after the try, not before it ended
+
+
 class GatedPublisher(InOrderPublisher):
     """Holds the post of the digest of `day` until `gate` is set."""
 
