@@ -439,6 +439,8 @@ class Deliverer:
         decided = recall(delivery.digest)
         if decided is not None and delivery.uncertain:
             start_at, already = await self._first_not_up(publisher, subscription, delivery)
+        if start_at == 0 and not already and now > self.worth_until(delivery):
+            return await self._too_late(delivery, subscription, now)
         if decided is not None and (start_at > 0 or already):
             # Part of it is up: the rest of that digest, whatever changed since (bot/delivery/decided.py).
             resumed = await self._resumed(delivery, subscription, decided, start_at, publisher)
@@ -483,6 +485,29 @@ class Deliverer:
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         await self._tell(delivery, subscription, result, status, now)
         return status
+
+    async def _too_late(self, delivery: Delivery, subscription: Subscription, now: dt.datetime) -> str:
+        """A digest none of whose parts is up, claimed more than `catch_up` after its time (left
+        pending while every deliverer was stopped, or its platform unreachable): not posted a day
+        late beside the next one. Never tried, it is skipped as missed, as the planner skips one
+        missed during downtime; tried in its time, it failed, and is told as a failure is. (One
+        with a part up is finished: half a digest helps nobody.)"""
+        until = self.worth_until(delivery)
+        if delivery.last_error is None:
+            missed = (
+                f"missed: due {delivery.due_at:%Y-%m-%d %H:%M} UTC, not sent within {self.catch_up} of it"
+            )
+            await self.outbox.skip(delivery, self.worker, missed, now)
+            return "skipped"
+        error = await self.outbox.give_up(delivery, self.worker, now, until)
+        log.warning(
+            "delivery %s failed: %s, and it is more than %s past its time", delivery.key, error, self.catch_up
+        )
+        # No attempt used: every try met the platform down (bot/store/outbox.py `finish`).
+        outage = delivery.attempts == 0
+        result = PublishResult("failed", (), delivery.next_part, error, parts=delivery.parts, outage=outage)
+        await self._tell(delivery, subscription, result, "failed", now, attempts=delivery.attempts)
+        return "failed"
 
     def worth_until(self, delivery: Delivery) -> dt.datetime:
         """Until when a platform outage is waited out for `delivery` (bot/store/outbox.py
@@ -556,9 +581,12 @@ class Deliverer:
         result: PublishResult,
         status: str,
         now: dt.datetime,
+        *,
+        attempts: int | None = None,
     ) -> None:
         """Ask for the notice of a digest that failed for good or a channel that was paused. It
-        is only stored here (sent after the pass); never raises: the outcome is recorded already."""
+        is only stored here (sent after the pass); never raises: the outcome is recorded already.
+        `attempts`: those it used, when not one more than before (this one)."""
         if self.notices is None or not (status == "failed" or result.status == "paused"):
             return
         ref = delivery.channel
@@ -579,7 +607,7 @@ class Deliverer:
                     ref,
                     delivery.report_date,
                     delivery.key,
-                    attempts=delivery.attempts + 1,
+                    attempts=delivery.attempts + 1 if attempts is None else attempts,
                     error=result.error,
                     subscription=subscription,
                     now=now,

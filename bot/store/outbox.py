@@ -147,6 +147,16 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> dt.timedelta
     return backoff(attempts, rng)
 
 
+# What `finish` adds to the error of a delivery waiting out an outage (`give_up` takes it off).
+_WAITING_OUT = " (platform unavailable: tried again until "
+
+
+def _too_late(error: str | None, until: dt.datetime, *, outage: bool) -> str:
+    """The error of a delivery failed for good at `until`, the latest it is sent."""
+    why = "platform unavailable until" if outage else "not tried again after"
+    return f"{error} ({why} {until:%Y-%m-%d %H:%M} UTC; a digest is not sent later than that)"
+
+
 def outage_delay(overdue: dt.timedelta, rng: random.Random | None = None) -> dt.timedelta:
     """How long a delivery `overdue` past its due time waits after a platform outage (see
     OUTAGE_RETRY_CAP): the upper half of a window of half the overdue time, within
@@ -401,12 +411,10 @@ class Outbox:
             if result.retry_after:
                 wait = max(wait, dt.timedelta(seconds=result.retry_after))
             next_attempt = now + wait
-            until = f"{outage_until:%Y-%m-%d %H:%M} UTC"
-            error = f"{error} (platform unavailable: tried again until {until}, no attempt used)"
+            error = f"{error}{_WAITING_OUT}{outage_until:%Y-%m-%d %H:%M} UTC, no attempt used)"
         elif result.outage and outage_until is not None:
             status = "failed"
-            until = f"{outage_until:%Y-%m-%d %H:%M} UTC"
-            error = f"{error} (platform unavailable until {until}; a digest is not sent later than that)"
+            error = _too_late(error, outage_until, outage=True)
         elif attempts >= MAX_ATTEMPTS:
             status = "failed"
         else:
@@ -455,6 +463,30 @@ class Outbox:
         async with self.engine.begin() as conn:
             await conn.execute(_DECIDE, params)
             return set((await conn.execute(held)).scalars())
+
+    async def give_up(self, delivery: Delivery, worker: str, now: dt.datetime, until: dt.datetime) -> str:
+        """Fail a delivery for good without trying it again: it was claimed after `until`, the
+        latest it is sent, having failed before. Its error says so (and, when no try used an
+        attempt, that the platform was down until then); returned: the last try's error."""
+        last = (delivery.last_error or "").split(_WAITING_OUT, 1)[0]
+        outage = delivery.attempts == 0
+        await self._record(
+            delivery,
+            worker,
+            now,
+            status="failed",
+            # As `finish` counts the try that ends an outage: a failed delivery with no attempt
+            # is one the planner failed (bot/delivery/loud_failures.py tells them apart).
+            attempts=max(delivery.attempts, 1),
+            next_part=delivery.next_part,
+            posted=delivery.posted,
+            parts=delivery.parts,
+            papers=delivery.papers,
+            error=_too_late(last, until, outage=outage),
+            next_attempt=None,
+            uncertain=False,
+        )
+        return last
 
     async def skip(self, delivery: Delivery, worker: str, reason: str, now: dt.datetime) -> None:
         await self._record_unattempted(delivery, worker, now, "skipped", error=reason, uncertain=False)
