@@ -375,6 +375,11 @@ class Deliverer:
                     else:
                         async with semaphore:
                             status = await self._attempt(delivery, subscription, clock, decided)
+                except Exception:
+                    # Its outcome could not be recorded (the database did not answer): the claim
+                    # runs out and is taken over, asking the platform first. Raised, it ended the
+                    # pass and cancelled every other digest in flight, mid-post.
+                    log.exception("delivery %s: could not record its outcome", delivery.key)
                 finally:
                     if status in FINISHED_STATUSES:
                         turn.unfinished.discard(delivery.report_date)

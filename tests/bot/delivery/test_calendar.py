@@ -350,6 +350,40 @@ async def test_a_try_that_timed_out_is_tried_again_after_its_wait_not_at_once(
     assert row.next_attempt_at > publisher.now  # after the try, not before it ended
 
 
+async def test_a_digest_whose_outcome_cannot_be_recorded_does_not_end_the_pass(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two channels get Wednesday's and Thursday's digests; the first post of Wednesday's fails,
+    and handing that channel's Thursday's back meets a database that does not answer: the error
+    ended the pass, cancelling every other digest in flight (the other channel's, mid-post).
+    Thursday's claim is now left to run out (and be taken over); the others go on."""
+    for name in ("CUTC", "CLATE"):
+        await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), name, dt.time(9), "UTC")
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    publisher = FailingOncePublisher(wednesday)
+    bot_ = deliverer(engine, publisher)
+
+    async def unanswered(*_args: Any) -> None:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(bot_.outbox, "hand_back", unanswered)
+    outcomes = await bot_.run_pass(back + dt.timedelta(seconds=3))
+    assert outcomes == {"pending": 1, "posted": 2, "released": 1}
+    ((_, failing, _),) = [event for event in publisher.events if event[0] == "failed"]
+    other = ({"CUTC", "CLATE"} - {failing}).pop()
+    assert [(what, day) for what, name, day in publisher.events if name == other] == [
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
+    rows = {(row.channel.channel, row.report_date): row for row in await Outbox(engine).list()}
+    assert (rows[failing, thursday].status, rows[failing, thursday].attempts) == ("claimed", 0)
+
+
 class GatedPublisher(InOrderPublisher):
     """Holds the post of the digest of `day` until `gate` is set."""
 
