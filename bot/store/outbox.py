@@ -151,10 +151,26 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> dt.timedelta
 _WAITING_OUT = " (platform unavailable: tried again until "
 
 
+_OUTAGE_ENDED = " (platform unavailable until "
+
+
 def _too_late(error: str | None, until: dt.datetime, *, outage: bool) -> str:
     """The error of a delivery failed for good at `until`, the latest it is sent."""
-    why = "platform unavailable until" if outage else "not tried again after"
-    return f"{error} ({why} {until:%Y-%m-%d %H:%M} UTC; a digest is not sent later than that)"
+    why = _OUTAGE_ENDED if outage else " (not tried again after "
+    return f"{error}{why}{until:%Y-%m-%d %H:%M} UTC; a digest is not sent later than that)"
+
+
+def ended_by_outage(error: str | None) -> tuple[str, dt.datetime] | None:
+    """For a delivery that failed because its platform stayed down past its time (`_too_late`'s
+    error): the last try's error and that time; None for any other failure."""
+    cause, found, rest = (error or "").rpartition(_OUTAGE_ENDED)
+    if not found:
+        return None
+    try:
+        until = dt.datetime.strptime(rest[:16], "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return cause, until
 
 
 def outage_delay(overdue: dt.timedelta, rng: random.Random | None = None) -> dt.timedelta:
