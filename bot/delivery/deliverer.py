@@ -33,7 +33,7 @@ from bot.runtime.logs import log_context
 from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
-from bot.store.outbox import Delivery, Outbox
+from bot.store.outbox import OUTAGE_RETRY_CAP, Delivery, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
@@ -444,7 +444,11 @@ class Deliverer:
         decided = recall(delivery.digest)
         if decided is not None and delivery.uncertain:
             start_at, already = await self._first_not_up(publisher, subscription, delivery)
-        if start_at == 0 and not already and now > self.worth_until(delivery):
+        if (
+            start_at == 0
+            and not already
+            and now > self.worth_until(delivery) + self._last_try_grace(delivery)
+        ):
             return await self._too_late(delivery, subscription, now)
         if decided is not None and (start_at > 0 or already):
             # Part of it is up: the rest of that digest, whatever changed since (bot/delivery/decided.py).
@@ -513,6 +517,13 @@ class Deliverer:
         result = PublishResult("failed", (), delivery.next_part, error, parts=delivery.parts, outage=outage)
         await self._tell(delivery, subscription, result, "failed", now, attempts=delivery.attempts)
         return "failed"
+
+    @staticmethod
+    def _last_try_grace(delivery: Delivery) -> dt.timedelta:
+        """How long after its time a digest that was tried is still tried once more: the try an
+        outage schedules after its last one within the window comes up to OUTAGE_RETRY_CAP later
+        (bot/store/outbox.py `outage_delay`), and the platform may be back by then."""
+        return OUTAGE_RETRY_CAP if delivery.last_error is not None else dt.timedelta(0)
 
     def worth_until(self, delivery: Delivery) -> dt.datetime:
         """Until when a platform outage is waited out for `delivery` (bot/store/outbox.py

@@ -472,6 +472,26 @@ async def test_a_retry_left_pending_past_the_catch_up_window_fails_and_is_not_po
     )
 
 
+async def test_the_try_an_outage_scheduled_just_past_the_window_is_still_made(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """The last try inside the window fails, and the next comes minutes after it (outages are
+    tried at most 5 minutes apart): Slack is back by then, and the digest goes out."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0EDGE")
+    job = deliverer(engine, slack, clock=pinned())
+    slack.down = 503
+    assert await job.run_pass(MORNING) == {"pending": 1}
+    last_inside = MORNING + job.catch_up - dt.timedelta(seconds=1)
+    assert await job.deliver_due(last_inside) == {"pending": 1}
+    (row,) = await Outbox(engine).list()
+    assert row.next_attempt_at is not None
+    assert row.next_attempt_at > MORNING + job.catch_up
+    slack.down = None
+    assert await job.deliver_due(row.next_attempt_at + dt.timedelta(seconds=30)) == {"posted": 1}
+    assert posts(slack, "C0EDGE") == 1
+
+
 async def test_a_digest_never_tried_in_its_catch_up_window_is_skipped_as_missed(
     engine: AsyncEngine, slack: FakeSlack
 ) -> None:
