@@ -33,7 +33,7 @@ from bot.runtime.logs import log_context
 from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
-from bot.store.outbox import Delivery, Outbox
+from bot.store.outbox import MISSED, OUTAGE_RETRY_CAP, Delivery, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
@@ -64,7 +64,15 @@ class _ChannelTurn:
     its claim lost), the later ones are handed back, not posted before it."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    unfinished: bool = False
+    # The report dates of the channel's digests this pass left unfinished. By date, not one flag:
+    # a pass that outlasts a failed digest's retry time claims that retry again, and it is the
+    # digest the later ones wait for, not one of them (handed back, it came due at once, was
+    # claimed again, and the pass never ended).
+    unfinished: set[dt.date] = field(default_factory=set)
+
+    def waits(self, delivery: Delivery) -> bool:
+        """Whether an older digest of the channel is left unfinished by this pass."""
+        return any(day < delivery.report_date for day in self.unfinished)
 
 
 def worker_name() -> str:
@@ -208,7 +216,7 @@ class Deliverer:
                         subscription = subscriptions.get(delivery.channel)
                         task = asyncio.create_task(
                             self._deliver_limited(
-                                delivery, subscription, limits, channels, moment, decided.get(delivery.id)
+                                delivery, subscription, limits, channels, clock, decided.get(delivery.id)
                             )
                         )
                         running[task] = moment
@@ -346,9 +354,13 @@ class Deliverer:
         subscription: Subscription | None,
         limits: dict[tuple[str, str], asyncio.Semaphore],
         channels: dict[ChannelRef, _ChannelTurn],
-        now: dt.datetime,
+        clock: Callable[[], dt.datetime],
         decided: Digest | None = None,
     ) -> str:
+        """Deliver one claimed digest in its channel's turn and a workspace slot; its new status.
+        Outcomes are recorded at the pass clock's time when they happen (`clock`), not when the
+        digest was claimed: it may have waited minutes for its turn, and a retry's wait counted
+        from the claim had often passed by the time the try ended."""
         key = (delivery.channel.platform, delivery.channel.workspace)
         semaphore = limits.setdefault(key, asyncio.Semaphore(PER_WORKSPACE))
         turn = channels.setdefault(delivery.channel, _ChannelTurn())
@@ -357,25 +369,39 @@ class Deliverer:
             # The channel's turn before a workspace slot, so a digest waiting for its channel's
             # earlier one holds none.
             async with turn.lock:
-                if turn.unfinished:
-                    await self.outbox.hand_back(delivery, self.worker, now)
-                    log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
-                    return "pending"
                 status = "released"  # unless it ends: cancelled, it may still hold its claim
                 try:
-                    async with semaphore:
-                        status = await self._attempt(delivery, subscription, now, decided)
+                    if turn.waits(delivery):
+                        await self.outbox.hand_back(delivery, self.worker, clock())
+                        log.info("delivery %s: waits for its channel's earlier digest", delivery.key)
+                        status = "pending"
+                    else:
+                        async with semaphore:
+                            status = await self._attempt(delivery, subscription, clock, decided)
+                except Exception:
+                    # Its outcome could not be recorded (the database did not answer): the claim
+                    # runs out and is taken over, asking the platform first. Raised, it ended the
+                    # pass and cancelled every other digest in flight, mid-post.
+                    log.exception("delivery %s: could not record its outcome", delivery.key)
                 finally:
-                    turn.unfinished = status not in FINISHED_STATUSES
+                    if status in FINISHED_STATUSES:
+                        turn.unfinished.discard(delivery.report_date)
+                    else:
+                        turn.unfinished.add(delivery.report_date)
                 return status
 
     async def _attempt(
-        self, delivery: Delivery, subscription: Subscription | None, now: dt.datetime, decided: Digest | None
+        self,
+        delivery: Delivery,
+        subscription: Subscription | None,
+        clock: Callable[[], dt.datetime],
+        decided: Digest | None,
     ) -> str:
         """`_deliver`, with an exception recorded as a failed attempt; the delivery's new status."""
         try:
-            return await self._deliver(delivery, subscription, now, decided)
+            return await self._deliver(delivery, subscription, clock, decided)
         except Exception as exc:  # one bad delivery must not stop the others
+            now = clock()
             # The platform down while asking it what is up already: an outage, as in a post.
             outage = isinstance(exc, PlatformUnavailable)
             if isinstance(exc, PaperbotError):
@@ -404,11 +430,13 @@ class Deliverer:
         self,
         delivery: Delivery,
         subscription: Subscription | None,
-        now: dt.datetime,
+        clock: Callable[[], dt.datetime],
         decided_now: Digest | None = None,
     ) -> str:
-        """One delivery; `now` is the pass's clock (retry times are computed from it);
-        `decided_now`: its digest, already decided and kept with its batch (`_decide_fresh`)."""
+        """One delivery; `clock` is the pass's (the outcome's time, from which a retry's wait is
+        counted, is read once the publisher returns); `decided_now`: its digest, already decided
+        and kept with its batch (`_decide_fresh`)."""
+        now = clock()
         reason = self._skip_reason(delivery, subscription)
         if reason is not None or subscription is None:
             await self.outbox.skip(delivery, self.worker, reason or "unsubscribed", now)
@@ -419,6 +447,12 @@ class Deliverer:
         decided = recall(delivery.digest)
         if decided is not None and delivery.uncertain:
             start_at, already = await self._first_not_up(publisher, subscription, delivery)
+        if (
+            start_at == 0
+            and not already
+            and now > self.worth_until(delivery) + self._last_try_grace(delivery)
+        ):
+            return await self._too_late(delivery, subscription, now)
         if decided is not None and (start_at > 0 or already):
             # Part of it is up: the rest of that digest, whatever changed since (bot/delivery/decided.py).
             resumed = await self._resumed(delivery, subscription, decided, start_at, publisher)
@@ -449,6 +483,7 @@ class Deliverer:
         started = time.perf_counter()
         result = await publisher.publish(subscription, digest, key=delivery.key, start_at=start_at)
         PUBLISH_SECONDS.labels(delivery.channel.platform).observe(time.perf_counter() - started)
+        now = clock()
         posted = (*delivery.posted, *result.posted)
         status = await self.outbox.finish(
             delivery,
@@ -462,6 +497,36 @@ class Deliverer:
         log.info("delivery %s to %s: %s", delivery.key, delivery.channel, status)
         await self._tell(delivery, subscription, result, status, now)
         return status
+
+    async def _too_late(self, delivery: Delivery, subscription: Subscription, now: dt.datetime) -> str:
+        """A digest none of whose parts is up, claimed more than `catch_up` after its time (left
+        pending while every deliverer was stopped, or its platform unreachable): not posted a day
+        late beside the next one. Never tried, it is skipped as missed, as the planner skips one
+        missed during downtime; tried in its time, it failed, and is told as a failure is. (One
+        with a part up is finished: half a digest helps nobody.)"""
+        until = self.worth_until(delivery)
+        if delivery.last_error is None:
+            missed = (
+                f"{MISSED}due {delivery.due_at:%Y-%m-%d %H:%M} UTC, not sent within {self.catch_up} of it"
+            )
+            await self.outbox.skip(delivery, self.worker, missed, now)
+            return "skipped"
+        error = await self.outbox.give_up(delivery, self.worker, now, until)
+        log.warning(
+            "delivery %s failed: %s, and it is more than %s past its time", delivery.key, error, self.catch_up
+        )
+        # No attempt used: every try met the platform down (bot/store/outbox.py `finish`).
+        outage = delivery.attempts == 0
+        result = PublishResult("failed", (), delivery.next_part, error, parts=delivery.parts, outage=outage)
+        await self._tell(delivery, subscription, result, "failed", now, attempts=delivery.attempts)
+        return "failed"
+
+    @staticmethod
+    def _last_try_grace(delivery: Delivery) -> dt.timedelta:
+        """How long after its time a digest that was tried is still tried once more: the try an
+        outage schedules after its last one within the window comes up to OUTAGE_RETRY_CAP later
+        (bot/store/outbox.py `outage_delay`), and the platform may be back by then."""
+        return OUTAGE_RETRY_CAP if delivery.last_error is not None else dt.timedelta(0)
 
     def worth_until(self, delivery: Delivery) -> dt.datetime:
         """Until when a platform outage is waited out for `delivery` (bot/store/outbox.py
@@ -540,9 +605,12 @@ class Deliverer:
         result: PublishResult,
         status: str,
         now: dt.datetime,
+        *,
+        attempts: int | None = None,
     ) -> None:
         """Ask for the notice of a digest that failed for good or a channel that was paused. It
-        is only stored here (sent after the pass); never raises: the outcome is recorded already."""
+        is only stored here (sent after the pass); never raises: the outcome is recorded already.
+        `attempts`: those it used, when not one more than before (this one)."""
         if self.notices is None or not (status == "failed" or result.status == "paused"):
             return
         ref = delivery.channel
@@ -569,7 +637,7 @@ class Deliverer:
                     ref,
                     delivery.report_date,
                     delivery.key,
-                    attempts=delivery.attempts + 1,
+                    attempts=delivery.attempts + 1 if attempts is None else attempts,
                     error=result.error,
                     subscription=subscription,
                     now=now,

@@ -38,7 +38,7 @@ from bot.ports import Notifier, NotifyResult, Recipient
 from bot.runtime.config import Settings
 from bot.store.archive import Archive
 from bot.store.notices import NewNotice, Notice, NoticeStore
-from bot.store.outbox import Outbox
+from bot.store.outbox import Outbox, ended_by_outage
 from bot.store.subscriptions import SubscriptionStore
 from bot.text import clip
 
@@ -293,14 +293,18 @@ class Notices:
         subscriptions = await self.subscriptions.get_many([d.channel for d in missing])
         added = 0
         for d in missing:
+            # Failed because the platform stayed down: said so, as when the notice was asked
+            # for at once (Deliverer._tell), not as a count of attempts.
+            outage = ended_by_outage(d.last_error)
             added += await self.delivery_failed(
                 d.channel,
                 d.report_date,
                 d.key,
                 attempts=d.attempts,
-                error=d.last_error,
+                error=outage[0] if outage else d.last_error,
                 subscription=subscriptions.get(d.channel),
                 now=now,
+                outage_until=outage[1] if outage else None,
             )
         return added
 

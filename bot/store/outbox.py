@@ -66,6 +66,12 @@ QUICK_RETRIES = 2
 OUTAGE_RETRY_CAP = dt.timedelta(minutes=5)
 
 
+# How a digest skipped because its time passed unsent begins its reason (the planner's, after
+# downtime; the deliverer's, for one planned but not taken in its catch-up window): `history`
+# tells it from a digest that had its turn.
+MISSED = "missed: "
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     id: int
@@ -146,6 +152,32 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> dt.timedelta
         window: dt.timedelta = FIRST_RETRY * (2 ** max(0, attempts - 1))
         return window * (0.5 + 0.5 * (rng or random).random())
     return backoff(attempts, rng)
+
+
+# What `finish` adds to the error of a delivery waiting out an outage (`give_up` takes it off).
+_WAITING_OUT = " (platform unavailable: tried again until "
+
+
+_OUTAGE_ENDED = " (platform unavailable until "
+
+
+def _too_late(error: str | None, until: dt.datetime, *, outage: bool) -> str:
+    """The error of a delivery failed for good at `until`, the latest it is sent."""
+    why = _OUTAGE_ENDED if outage else " (not tried again after "
+    return f"{error}{why}{until:%Y-%m-%d %H:%M} UTC; a digest is not sent later than that)"
+
+
+def ended_by_outage(error: str | None) -> tuple[str, dt.datetime] | None:
+    """For a delivery that failed because its platform stayed down past its time (`_too_late`'s
+    error): the last try's error and that time; None for any other failure."""
+    cause, found, rest = (error or "").rpartition(_OUTAGE_ENDED)
+    if not found:
+        return None
+    try:
+        until = dt.datetime.strptime(rest[:16], "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return cause, until
 
 
 def outage_delay(overdue: dt.timedelta, rng: random.Random | None = None) -> dt.timedelta:
@@ -411,12 +443,10 @@ class Outbox:
             if result.retry_after:
                 wait = max(wait, dt.timedelta(seconds=result.retry_after))
             next_attempt = now + wait
-            until = f"{outage_until:%Y-%m-%d %H:%M} UTC"
-            error = f"{error} (platform unavailable: tried again until {until}, no attempt used)"
+            error = f"{error}{_WAITING_OUT}{outage_until:%Y-%m-%d %H:%M} UTC, no attempt used)"
         elif result.outage and outage_until is not None:
             status = "failed"
-            until = f"{outage_until:%Y-%m-%d %H:%M} UTC"
-            error = f"{error} (platform unavailable until {until}; a digest is not sent later than that)"
+            error = _too_late(error, outage_until, outage=True)
         elif attempts >= MAX_ATTEMPTS:
             status = "failed"
         else:
@@ -465,6 +495,30 @@ class Outbox:
         async with self.engine.begin() as conn:
             await conn.execute(_DECIDE, params)
             return set((await conn.execute(held)).scalars())
+
+    async def give_up(self, delivery: Delivery, worker: str, now: dt.datetime, until: dt.datetime) -> str:
+        """Fail a delivery for good without trying it again: it was claimed after `until`, the
+        latest it is sent, having failed before. Its error says so (and, when no try used an
+        attempt, that the platform was down until then); returned: the last try's error."""
+        last = (delivery.last_error or "").split(_WAITING_OUT, 1)[0]
+        outage = delivery.attempts == 0
+        await self._record(
+            delivery,
+            worker,
+            now,
+            status="failed",
+            # As `finish` counts the try that ends an outage: a failed delivery with no attempt
+            # is one the planner failed (bot/delivery/loud_failures.py tells them apart).
+            attempts=max(delivery.attempts, 1),
+            next_part=delivery.next_part,
+            posted=delivery.posted,
+            parts=delivery.parts,
+            papers=delivery.papers,
+            error=_too_late(last, until, outage=outage),
+            next_attempt=None,
+            uncertain=False,
+        )
+        return last
 
     async def skip(self, delivery: Delivery, worker: str, reason: str, now: dt.datetime) -> None:
         await self._record_unattempted(delivery, worker, now, "skipped", error=reason, uncertain=False)
@@ -604,8 +658,11 @@ class Outbox:
     async def history(
         self, channels: Collection[ChannelRef], since: dt.date
     ) -> dict[ChannelRef, list[PlannedDigest]]:
-        """The digests of `channels` keyed `since` or later, whatever their status (a skipped or
-        failed digest had its turn too), by channel, oldest first; one query for them all."""
+        """The digests of `channels` keyed `since` or later, whatever their status (a failed
+        digest, or one skipped for a reason of the channel's, had its turn too), by channel,
+        oldest first; one query for them all. Not one skipped as missed (MISSED: its time passed
+        with paperbot down, or with no deliverer taking it): it held nothing, so a weekly digest
+        after it still holds its reports (bot/ranking/weekly.py, Week)."""
         if not channels:
             return {}
         key = (table.c.platform, table.c.workspace, table.c.channel)
@@ -615,6 +672,7 @@ class Outbox:
                 query = (
                     select(*key, table.c.report_date, table.c.due_at)
                     .where(tuple_(*key).in_(list(chunk)), table.c.report_date >= since)
+                    .where(~((table.c.status == "skipped") & table.c.last_error.startswith(MISSED)))
                     .order_by(table.c.report_date)
                 )
                 for platform, workspace, channel, day, due in await conn.execute(query):

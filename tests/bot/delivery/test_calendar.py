@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from bot.models import ChannelRef, DigestSettings, Interests, LastDigest, Report
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
 from bot.store.archive import Archive
-from bot.store.outbox import Outbox
+from bot.store.outbox import Delivery, Outbox
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from tests.bot.delivery.test_delivery_flow import ScriptedPublisher, deliverer
@@ -259,6 +259,129 @@ async def test_a_channels_newer_digest_waits_for_the_retry_of_the_older_in_the_s
         ("start", thursday),
         ("end", thursday),
     ]
+
+
+async def test_a_retry_that_comes_due_in_the_same_pass_is_posted_and_the_pass_ends(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass outlasting the older digest's retry time (an outage's posts each take the client's
+    20 s timeout; its first retry is 10-20 s away) claimed that retry again, and the channel's turn,
+    left unfinished by the failed try, handed it back as if it were a later digest: due at once,
+    claimed again, handed back again, and the pass never ended (nor any other pass of the
+    process, which waits for it). The retry is the digest the turn waits for: it is posted, then
+    the newer one."""
+    await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), "CUTC", dt.time(9), "UTC")
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    ticks = iter(range(10_000))
+    # Every reading of the clock is a minute later: the retry is due by the pass's next claim.
+    publisher = FailingOncePublisher(wednesday)
+    start = back + dt.timedelta(seconds=3)
+    bot_ = deliverer(engine, publisher, clock=lambda: start + dt.timedelta(minutes=next(ticks)))
+    claims = 0
+    claim = bot_.outbox.claim
+
+    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
+        nonlocal claims
+        claims += 1
+        assert claims <= 10, "the pass claims without end"
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
+    await bot_.run_pass()
+    assert [(what, day) for what, _, day in publisher.events] == [
+        ("failed", wednesday),
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
+
+
+class TimingOutPublisher(InOrderPublisher):
+    """Slack not answering: each post gives up after the client's timeout (the clock moves on by
+    `timeout` meanwhile) and says it was an outage."""
+
+    def __init__(self, start: dt.datetime, timeout: dt.timedelta) -> None:
+        super().__init__()
+        self.now = start
+        self.timeout = timeout
+
+    def clock(self) -> dt.datetime:
+        return self.now
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        self.now += self.timeout
+        self.events.append(("timeout", subscription.channel.channel, digest.date))
+        return PublishResult("failed", (), start_at, "timeout", parts=1, outage=True)
+
+
+async def test_a_try_that_timed_out_is_tried_again_after_its_wait_not_at_once(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post that times out (20 s) during an outage is tried again 10-20 s later at first. The
+    wait was counted from the moment the digest was claimed, so it had passed when the try ended:
+    the pass claimed the digest again at once, and again (five tries here, back to back; in a
+    pass whose digests queue for a workspace's four slots, every try for the outage's first
+    quarter of an hour). The wait is now counted from when the try ended."""
+    await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), "CUTC", dt.time(9), "UTC")
+    thursday = dt.date(2026, 5, 7)
+    await archive_at(engine, thursday, dt.datetime(2026, 5, 7, 2, tzinfo=UTC))
+    publisher = TimingOutPublisher(dt.datetime(2026, 5, 7, 9, tzinfo=UTC), dt.timedelta(seconds=30))
+    bot_ = deliverer(engine, publisher, clock=publisher.clock)
+    claims = 0
+    claim = bot_.outbox.claim
+
+    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
+        nonlocal claims
+        claims += 1
+        assert claims <= 10, "the pass claims without end"
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
+    assert await bot_.run_pass() == {"pending": 1}
+    assert [what for what, _, _ in publisher.events] == ["timeout"]
+    (row,) = await Outbox(engine).list()
+    assert row.next_attempt_at is not None
+    assert row.next_attempt_at > publisher.now  # after the try, not before it ended
+
+
+async def test_a_digest_whose_outcome_cannot_be_recorded_does_not_end_the_pass(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two channels get Wednesday's and Thursday's digests; the first post of Wednesday's fails,
+    and handing that channel's Thursday's back meets a database that does not answer: the error
+    ended the pass, cancelling every other digest in flight (the other channel's, mid-post).
+    Thursday's claim is now left to run out (and be taken over); the others go on."""
+    for name in ("CUTC", "CLATE"):
+        await subscribe_at(engine, dt.datetime(2026, 5, 4, 12, tzinfo=UTC), name, dt.time(9), "UTC")
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    back = dt.datetime(2026, 5, 7, 12, tzinfo=UTC)
+    await archive_at(engine, wednesday, back)
+    await archive_at(engine, thursday, back + dt.timedelta(seconds=2))
+    publisher = FailingOncePublisher(wednesday)
+    bot_ = deliverer(engine, publisher)
+
+    async def unanswered(*_args: Any) -> None:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(bot_.outbox, "hand_back", unanswered)
+    outcomes = await bot_.run_pass(back + dt.timedelta(seconds=3))
+    assert outcomes == {"pending": 1, "posted": 2, "released": 1}
+    ((_, failing, _),) = [event for event in publisher.events if event[0] == "failed"]
+    other = ({"CUTC", "CLATE"} - {failing}).pop()
+    assert [(what, day) for what, name, day in publisher.events if name == other] == [
+        ("start", wednesday),
+        ("end", wednesday),
+        ("start", thursday),
+        ("end", thursday),
+    ]
+    rows = {(row.channel.channel, row.report_date): row for row in await Outbox(engine).list()}
+    assert (rows[failing, thursday].status, rows[failing, thursday].attempts) == ("claimed", 0)
 
 
 class GatedPublisher(InOrderPublisher):

@@ -336,7 +336,7 @@ async def test_claims_a_crash_abandoned_do_not_use_up_the_retry_budget(
         moment = now + (LEASE + dt.timedelta(seconds=1)) * round_
         assert len(await job.outbox.claim("crashy", moment, limit=5, lease=LEASE)) == 1
     slack.slack_error("chat.postMessage", "missing_scope", channel="C0ABANDON")  # one failed attempt
-    later = now + dt.timedelta(days=1)
+    later = now + (LEASE + dt.timedelta(seconds=1)) * (MAX_ATTEMPTS + 3)  # the last lease ran out
     assert await deliverer(engine, slack, "calm").deliver_due(later) == {"pending": 1}
     (row,) = await Outbox(engine).list()
     assert row.status == "pending"  # retried later, not failed for good
@@ -447,6 +447,82 @@ async def test_a_slack_outage_ends_a_digest_as_failed_only_once_it_is_not_worth_
     assert "platform unavailable until 2026-03-08 21:00 UTC" in row.last_error
     assert await job.deliver_due(MORNING + dt.timedelta(days=1)) == {}
     assert posts(slack, "C0LONG") == 0
+
+
+async def test_a_retry_left_pending_past_the_catch_up_window_fails_and_is_not_posted_late(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Slack down at 09:00: the digest waits for its next try; paperbot is stopped before it and
+    started the next morning, Slack long back. The retry went out then, a day late, beside the
+    next day's, though a digest is not sent more than PAPERBOT_CATCH_UP_HOURS after its time. It
+    fails as the outage would have failed it, without a try."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0STOPPED")
+    slack.down = 503
+    assert await deliverer(engine, slack, clock=pinned()).run_pass(MORNING) == {"pending": 1}
+    slack.down = None
+    job = deliverer(engine, slack, clock=pinned())
+    assert await job.deliver_due(MORNING + dt.timedelta(days=1)) == {"failed": 1}
+    assert posts(slack, "C0STOPPED") == 0
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.attempts, row.last_error) == (
+        "failed",
+        1,
+        "http_503 (platform unavailable until 2026-03-08 21:00 UTC; a digest is not sent later than that)",
+    )
+
+
+async def test_the_try_an_outage_scheduled_just_past_the_window_is_still_made(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """The last try inside the window fails, and the next comes minutes after it (outages are
+    tried at most 5 minutes apart): Slack is back by then, and the digest goes out."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0EDGE")
+    job = deliverer(engine, slack, clock=pinned())
+    slack.down = 503
+    assert await job.run_pass(MORNING) == {"pending": 1}
+    last_inside = MORNING + job.catch_up - dt.timedelta(seconds=1)
+    assert await job.deliver_due(last_inside) == {"pending": 1}
+    (row,) = await Outbox(engine).list()
+    assert row.next_attempt_at is not None
+    assert row.next_attempt_at > MORNING + job.catch_up
+    slack.down = None
+    assert await job.deliver_due(row.next_attempt_at + dt.timedelta(seconds=30)) == {"posted": 1}
+    assert posts(slack, "C0EDGE") == 1
+
+
+async def test_a_digest_never_tried_in_its_catch_up_window_is_skipped_as_missed(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Planned at its time and left pending (its platform unreachable, every deliverer stopped):
+    a day later it is skipped, as the planner skips one missed during downtime, not posted."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report())
+    await subscribe(engine, "C0UNCLAIMED")
+    job = deliverer(engine, slack, clock=pinned())
+    await job.planner.plan(MORNING)
+    assert await job.deliver_due(MORNING + dt.timedelta(days=1)) == {"skipped": 1}
+    assert posts(slack, "C0UNCLAIMED") == 0
+    (row,) = await Outbox(engine).list()
+    assert (row.status, row.last_error) == (
+        "skipped",
+        "missed: due 2026-03-08 09:00 UTC, not sent within 12:00:00 of it",
+    )
+
+
+async def test_a_digest_begun_before_its_catch_up_window_closed_is_finished_after(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    """Its first part is up: the rest still goes out, late, rather than half a digest."""
+    await Archive(engine, clock=lambda: ARRIVED).ingest(report(14))  # several messages
+    await subscribe(engine, "C0BEGUN")
+    slack.server_error("chat.postMessage", times=None, when=from_part(1))
+    assert await deliverer(engine, slack, clock=pinned()).run_pass(MORNING) == {"pending": 1}
+    slack.clear_failures()
+    job = deliverer(engine, slack, clock=pinned())
+    assert await job.deliver_due(MORNING + dt.timedelta(days=1)) == {"posted": 1}
+    (row,) = await Outbox(engine).list()
+    assert parts_in(slack, "C0BEGUN") == list(range(row.parts or 0))
 
 
 async def test_a_long_retry_after_is_waited_out_by_the_outbox_without_using_an_attempt(

@@ -147,8 +147,8 @@ async def test_shutdown_lets_quick_deliveries_finish_and_releases_the_stuck_ones
     names = await setup(engine, 3)
     publisher = ScriptedPublisher()
     publisher.held[names[1]] = asyncio.Event()  # never set: a post that hangs
-    job = deliverer(engine, publisher)
-    passing = asyncio.create_task(job.run_pass(NOW, force=True))
+    job = deliverer(engine, publisher, clock=lambda: NOW)
+    passing = asyncio.create_task(job.run_pass(force=True))
     await publisher.wait_for_posts(2)
     await job.shutdown(grace=0.2)
     assert await passing == {"posted": 2, "released": 1}
@@ -157,7 +157,7 @@ async def test_shutdown_lets_quick_deliveries_finish_and_releases_the_stuck_ones
     # Another replica takes it over at once (not after the 5-minute lease) and, as the
     # released one may have posted, first asks the platform which parts are up.
     other = ScriptedPublisher()
-    assert await deliverer(engine, other, "w2").deliver_due() == {"posted": 1}
+    assert await deliverer(engine, other, "w2").deliver_due(NOW) == {"posted": 1}
     assert other.posted == [names[1]]
     assert other.asked == [rows[names[1]].key]
 

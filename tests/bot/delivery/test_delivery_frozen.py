@@ -212,7 +212,7 @@ async def test_a_replica_taking_over_after_a_crash_posts_the_rest_of_the_same_di
 
     crashed.publishers = {"console": DiesAfterPartOne()}
     with pytest.raises(Dies):
-        await crashed._deliver(claimed, sub, NOW)
+        await crashed._deliver(claimed, sub, lambda: NOW)
     begun = [i.arxiv_id for i in (await crashed.digests.digest(DAY, sub, NOW)).items]  # type: ignore[union-attr]
     taxonomy = builtin_taxonomy()
     await cast_vote(

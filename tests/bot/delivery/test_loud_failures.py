@@ -62,6 +62,8 @@ class Platform:
         self.attempts += 1
         if self.outcome == "failed":
             return PublishResult("failed", (), start_at, "http_503", parts=1)
+        if self.outcome == "down":  # the platform itself unavailable
+            return PublishResult("failed", (), start_at, "http_503", parts=1, outage=True)
         if self.outcome == "paused":
             assert self.store is not None
             await self.store.set_paused(subscription.channel, True, REASON)
@@ -156,6 +158,29 @@ async def test_a_failure_whose_notice_was_lost_is_found_by_the_next_pass(engine:
     await job.send_notices(moment + dt.timedelta(minutes=1))
     await deliverer(engine, platform, NoticePolicy(operator=OPS), "w3").send_notices(moment)
     assert [recipient for recipient, _text in platform.notices] == [OPS]
+
+
+async def test_a_lost_notice_of_a_digest_the_platform_never_took_says_it_was_down(
+    engine: AsyncEngine,
+) -> None:
+    """Found by a later pass, the notice of a digest that failed because the platform stayed down
+    until its time ran out said "1 attempts failed (last error: http_503 (platform unavailable
+    until …))", not what the notice asked for at once says."""
+    await setup(engine)
+    failing = deliverer(engine, Platform("down"), None)  # dies before asking for notices
+    await failing.run_pass(NOW, force=True)
+    for hour in range(1, 14):
+        await failing.run_pass(NOW + dt.timedelta(hours=hour), plan=False)
+    [row] = await Outbox(engine).list()
+    assert row.status == "failed"
+    platform = Platform()
+    await deliverer(engine, platform, NoticePolicy(operator=OPS), "w2").send_notices(
+        NOW + dt.timedelta(hours=14)
+    )
+    [(_, text)] = platform.notices
+    until = NOW + dt.timedelta(hours=12)
+    assert f"the platform was unavailable until {until:%Y-%m-%d %H:%M} UTC (last error: http_503)" in text
+    assert "attempts failed" not in text
 
 
 async def test_the_next_pass_finds_every_lost_notice_however_many_failed(

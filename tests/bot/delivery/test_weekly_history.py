@@ -268,3 +268,23 @@ async def test_a_weekly_digest_missed_while_paperbot_was_down_rolls_into_the_nex
         ("CWEEK", dt.date(2026, 12, 14), days(dt.date(2026, 12, 1), dt.date(2026, 12, 14))),
     ]
     assert [row.status for row in await Outbox(engine).list()] == ["posted", "posted"]
+
+
+async def test_a_weekly_digest_planned_but_never_taken_rolls_into_the_next(engine: AsyncEngine) -> None:
+    """Monday's digest was planned at its time, then every deliverer stopped until Tuesday: the
+    deliverer skips it as missed (not sent within the catch-up window). It held nothing, so the
+    next Monday's digest holds its week too; counted as the channel's digest before, it took the
+    reports of 1–7 December with it."""
+    await subscribe(engine, "CWEEK", weekday=0)
+    publisher = KeepingPublisher()
+    bot = deliverer(engine, publisher)
+    await daily_reports(engine, bot, dt.date(2026, 11, 24), dt.date(2026, 12, 6))
+    await archive_at(engine, dt.date(2026, 12, 7), dt.datetime(2026, 12, 7, 2, tzinfo=UTC))
+    assert await bot.planner.plan(dt.datetime(2026, 12, 7, 9, 1, tzinfo=UTC)) == 1  # then down
+    await bot.run_pass(dt.datetime(2026, 12, 8, 12, tzinfo=UTC))
+    assert sorted(row.status for row in await Outbox(engine).list()) == ["posted", "skipped"]
+    await daily_reports(engine, bot, dt.date(2026, 12, 8), dt.date(2026, 12, 14))
+    assert publisher.sent == [
+        ("CWEEK", dt.date(2026, 11, 30), days(dt.date(2026, 11, 24), dt.date(2026, 11, 30))),
+        ("CWEEK", dt.date(2026, 12, 14), days(dt.date(2026, 12, 1), dt.date(2026, 12, 14))),
+    ]

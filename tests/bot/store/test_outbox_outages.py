@@ -104,3 +104,28 @@ def test_outage_tries_spread_out_with_the_overdue_time_up_to_the_cap() -> None:
     assert dt.timedelta(minutes=1) <= four_minutes_late <= dt.timedelta(minutes=2)
     for hours in (1, 6, 11):
         assert OUTAGE_RETRY_CAP / 2 <= outage_delay(dt.timedelta(hours=hours), rng) <= OUTAGE_RETRY_CAP
+
+
+async def test_giving_up_after_an_outage_says_the_platform_was_down_once(outbox: Outbox) -> None:
+    delivery = await claim(outbox, DUE)
+    await outbox.finish(delivery, "w", OUTAGE, DUE, posted=["1.0001"], outage_until=WORTH_UNTIL)
+    late = WORTH_UNTIL + dt.timedelta(hours=3)  # every deliverer was stopped meanwhile
+    assert await outbox.give_up(await claim(outbox, late), "w", late, WORTH_UNTIL) == "http_503"
+    (row,) = await outbox.list()
+    assert (row.status, row.attempts, row.posted) == ("failed", 1, ("1.0001",))
+    assert row.last_error == (
+        "http_503 (platform unavailable until 2026-11-20 21:00 UTC; a digest is not sent later than that)"
+    )
+
+
+async def test_giving_up_after_failed_attempts_keeps_their_count(outbox: Outbox) -> None:
+    own = PublishResult("failed", (), 0, "missing_scope", parts=3)
+    delivery = await claim(outbox, DUE)
+    await outbox.finish(delivery, "w", own, DUE, posted=[], outage_until=WORTH_UNTIL)
+    late = WORTH_UNTIL + dt.timedelta(hours=3)
+    assert await outbox.give_up(await claim(outbox, late), "w", late, WORTH_UNTIL) == "missing_scope"
+    (row,) = await outbox.list()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error == (
+        "missing_scope (not tried again after 2026-11-20 21:00 UTC; a digest is not sent later than that)"
+    )
