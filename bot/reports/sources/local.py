@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import re
@@ -62,6 +61,14 @@ def date_in_name(name: str) -> dt.date | None:
         return None
 
 
+async def _read_in_thread(path: Path, max_bytes: int) -> Report:
+    """read_report_file off the event loop. asyncio is imported here, not at the top: ingest's
+    worker processes import this module, run no loop, and start faster without it."""
+    import asyncio
+
+    return await asyncio.to_thread(read_report_file, path, max_bytes)
+
+
 def read_report_file(path: Path, max_bytes: int = DEFAULT_MAX_REPORT_BYTES) -> Report:
     """Read and parse one report file (blocking; call through a thread from async code).
 
@@ -94,7 +101,7 @@ class LocalSource:
 
     async def read(self) -> Report:
         """The report in a single-file source, whatever its date."""
-        return await asyncio.to_thread(read_report_file, self.path, self.max_bytes)
+        return await _read_in_thread(self.path, self.max_bytes)
 
     async def fetch(self, day: dt.date) -> Report | None:
         if self.path.is_file():
@@ -113,7 +120,7 @@ class LocalSource:
             )
         if named:
             try:
-                return await asyncio.to_thread(read_report_file, named[0], self.max_bytes)
+                return await _read_in_thread(named[0], self.max_bytes)
             except NothingListed:
                 return None  # a saved `[]`: nothing that day, as the live API source says
         return None
