@@ -36,9 +36,12 @@ from handlers.discord.messages import MAX_CONTENT, MAX_FOOTER, DiscordMessage
 
 logger = logging.getLogger("paperbot.discord")
 
-# posted_parts reads recent history only: a digest's parts are posted within minutes of each
-# other, and one history page (Discord returns at most 100 messages a request) covers them.
-HISTORY_LIMIT = 100
+# posted_parts reads recent history only, as Slack's does (200 × 5): a digest's parts are
+# posted within minutes of each other, but the check comes when its retry does, and a retry
+# after a Discord outage can come hours after the try that may have posted (up to the catch-up
+# window, bot/store/outbox.py): a busy channel says more than one history page (Discord returns
+# at most 100 messages a request) in that time. It stops as soon as every part is found.
+HISTORY_LIMIT = 1000
 
 # Discord's JSON error codes (discord.com/developers/docs/topics/opcodes-and-status-codes).
 MISSING_ACCESS = 50001
@@ -286,6 +289,8 @@ class DiscordPublisher:
                 found = footer.fullmatch(message.embeds[-1].footer.text or "")
                 if found and 1 <= int(found[1]) <= int(found[2]):
                     parts.add(int(found[1]) - 1)
+                    if len(parts) == int(found[2]):
+                        break  # every part is up: no older page can add one
         except (_Paused, _Failed) as exc:
             raise DiscordHistoryError(
                 f"cannot read the history of channel {channel_id}: {exc}",

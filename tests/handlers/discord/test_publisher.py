@@ -66,6 +66,7 @@ class FakeChannel:
         self.messages: list[SimpleNamespace] = []  # oldest first, like the channel
         self.failures: dict[int, BaseException] = {}
         self.history_error: BaseException | None = None
+        self.read = 0  # messages history() has handed out
         self.send = AsyncMock(side_effect=self._send)
 
     async def _send(self, **kwargs: Any) -> SimpleNamespace:
@@ -85,6 +86,7 @@ class FakeChannel:
         if self.history_error is not None:
             raise self.history_error
         for message in list(reversed(self.messages))[:limit]:
+            self.read += 1
             yield message
 
 
@@ -376,6 +378,32 @@ async def test_posted_parts_finds_only_this_deliverys_parts(
     assert await publisher.posted_parts(str(CHANNEL), "d-10") == {1}
     assert await publisher.posted_parts(str(CHANNEL), "d-2") == set()
     assert await publisher.posted_parts(str(CHANNEL), "d-1", limit=1) == {2}
+
+
+async def test_posted_parts_reads_past_a_busy_hour_after_an_outage(
+    channel: FakeChannel, publisher: DiscordPublisher
+) -> None:
+    """A retry after a Discord outage asks hours after the try that may have posted part 0: the
+    channel has said 150 things since. One history page (100 messages) missed the part, and the
+    retry posted it again."""
+    mine = parts("d-1")
+    channel.post(BOT, mine[0].embeds)
+    for n in range(150):
+        channel.post(SOMEONE, [], f"message {n}")
+
+    assert await publisher.posted_parts(str(CHANNEL), "d-1") == {0}
+
+
+async def test_posted_parts_stops_reading_once_every_part_is_found(
+    channel: FakeChannel, publisher: DiscordPublisher
+) -> None:
+    for n in range(300):
+        channel.post(SOMEONE, [], f"message {n}")
+    for part in parts("d-1"):
+        channel.post(BOT, part.embeds)
+
+    assert await publisher.posted_parts(str(CHANNEL), "d-1") == {0, 1, 2}
+    assert channel.read == 3  # not the 300 older messages
 
 
 async def test_a_crashed_delivery_resumes_without_posting_twice(
