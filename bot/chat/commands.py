@@ -7,7 +7,8 @@ that verb's argument, never read for another verb (`/paper lookup query:"unsubsc
 looks those words up). Whether the caller may change the channel is the edge's `can_manage`,
 from the platform's own data, never from text. Sub-commands have English and Chinese names; the
 reply is in the caller's language when the platform says which, else Chinese when the command
-was typed in Chinese, else the channel's language.
+was typed in Chinese, else the channel's language (`spoken_language`); `/paper help en|zh` is the
+help in the language it names.
 
 `COMMAND_LIST` (at the end) is the one table of sub-commands: names, arguments, whether they
 change the channel, help lines and handlers. Dispatch, `VERBS`, `CHANGES`, `SUBCOMMANDS`, both
@@ -19,6 +20,7 @@ LocalisedInputError (bot/errors.py), answered in the caller's language.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -63,7 +65,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import aside, for_reader, join_list, locale_of_text, t, then_say, wrote_chinese
+from bot.i18n import aside, for_reader, join_list, t, then_say, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -110,7 +112,9 @@ class CommandContext:
     taxonomy: Taxonomy
     channel: ChannelRef
     user: str | None = None
-    locale: Locale | None = None  # the caller's language, when the platform reports it
+    # The caller's language, when the platform reports it; while a command is answered, when the
+    # command itself says it (spoken_language). None: the channel's language is used.
+    locale: Locale | None = None
     # Whether the edge found the caller may change this channel; None when the platform could
     # not say (then changes are refused, saying why, and everything else still works).
     can_manage: bool | None = True
@@ -247,6 +251,7 @@ async def handle_invocation(
     if verb not in SUBCOMMANDS:
         raise ValueError(f"not a /paper sub-command: {verb!r}")
     said = rest if typed is None else typed
+    ctx = replace(ctx, locale=spoken_language(ctx.locale, said))
     command = new_command_id()
     with log_context(command=command, channel=ctx.channel):
         log.debug("/paper %s: %r", verb, said)
@@ -290,11 +295,19 @@ def database_unreachable(exc: BaseException) -> bool:
     return cause is not None and cause is not exc and isinstance(cause, OSError)
 
 
+def spoken_language(platform: Locale | None, said: str) -> Locale | None:
+    """The caller's language as far as the command tells it: the platform's locale, else Chinese
+    when the text holds Chinese (`/paper 语言 英文` is answered in Chinese, whatever language it
+    chooses); None when neither says (the channel's language is used)."""
+    if platform is not None:
+        return platform
+    return "zh" if wrote_chinese(said) else None
+
+
 def failure_reply(locale: Locale | None, said: str, key: str, **values: object) -> Reply:
     """The short reply to a command that could not be answered: in the caller's language when
     known (the platform's, or Chinese when they typed Chinese), else in both languages."""
-    if locale is None and wrote_chinese(said):
-        locale = "zh"
+    locale = spoken_language(locale, said)
     if locale is not None:
         return Reply(t(key, locale, **values), error=True, locale=locale)
     both = f"{t(key, 'en', **values)} / {t(key, 'zh', **values)}"
@@ -433,7 +446,7 @@ async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscripti
     database, a lookup only the archive."""
     if COMMAND_TABLE[verb].reads_channel:
         return await ctx.store.get(ctx.channel)
-    if ctx.locale is not None or wrote_chinese(arguments):
+    if ctx.locale is not None:
         return None
     try:
         async with asyncio.timeout(min(CHANNEL_LANGUAGE_SECONDS, ctx.deadline / 4)):
@@ -445,7 +458,7 @@ async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscripti
 
 async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
     current = await _channel(ctx, verb, arguments)
-    locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
+    locale = ctx.locale or (current.locale if current else "en")
     command = COMMAND_TABLE[verb]
     if command.changes and not ctx.can_manage:
         key = "not_allowed.unknown" if ctx.can_manage is None else "not_allowed"
@@ -473,6 +486,10 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
 
 
 async def _help(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
+    # `/paper help en` / `help 中文`: the help in that language, wherever the caller's is set
+    # otherwise (the Chinese help's tip names it); any other word after it is ignored.
+    with contextlib.suppress(BadInputError):
+        locale = parse_locale(rest) if rest.strip() else locale
     return Reply(HELP[locale], locale=locale)
 
 
@@ -568,10 +585,20 @@ async def _language(ctx: CommandContext, rest: str, current: Subscription | None
     if not rest.strip():
         return Reply(t("language.usage", locale), error=True, locale=locale)
     sub = await set_language(ctx.store, ctx.channel, rest)
-    # To the caller in their platform's language; else in the channel's, which is now the new one.
-    said = ctx.locale or sub.locale
-    language = t(f"language.{sub.locale}", said)
-    return Reply(ctx.say("language.done", said, language=language), locale=said)
+    # In the caller's language when known (the platform's, or Chinese typed: `/paper 语言 英文`
+    # is confirmed in Chinese). Else they typed English: in English, and in Chinese too when the
+    # channel's digest becomes Chinese, for the readers it was changed for; a personal digest's
+    # one reader is the caller, who asked for the new language: in it.
+    if ctx.locale is not None:
+        confirmed: list[Locale] = [ctx.locale]
+    elif is_personal(ctx.channel):
+        confirmed = [sub.locale]
+    else:
+        confirmed = list(dict.fromkeys(("en", sub.locale)))
+    text = " / ".join(
+        ctx.say("language.done", locale, language=t(f"language.{sub.locale}", locale)) for locale in confirmed
+    )
+    return Reply(text, locale=confirmed[0])
 
 
 async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -1084,7 +1111,7 @@ def help_text(locale: str, usages_by_verb: Mapping[str, str] | None = None) -> s
 # other language by its name. Discord's sub-commands have English names and take the caller's locale.
 _TYPED_TIPS = {
     "include": (' (or: /paper subscribe agents -"medical")', "（也可写：/paper 订阅 智能体 -“医疗”）"),
-    "help": (" (/paper 帮助 for Chinese)", "（/paper help 查看英文）"),
+    "help": (" (/paper help zh for Chinese)", "（/paper help en 查看英文）"),
 }
 
 

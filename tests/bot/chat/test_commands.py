@@ -544,9 +544,41 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
     reply = await say(chinese_admin, "language en")
     assert (reply.text, reply.locale) == ("本频道的日报语言已设为英文。", "zh")
     english_admin = replace(ctx, locale="en")
+    assert (await say(english_admin, "language 中文")).text == "This channel's digest is now in Chinese."
     assert (await say(english_admin, "语言 中文")).text == "This channel's digest is now in Chinese."
-    # A caller whose language the platform does not say reads the channel's new language.
+    # A caller whose language the platform does not say: typed English reads English.
     assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
+
+
+async def test_a_language_typed_in_chinese_is_confirmed_in_chinese_where_the_platform_says_none(
+    ctx: CommandContext,
+) -> None:
+    # The console and a Slack whose users.info does not answer give no locale: `/paper 语言 英文`
+    # was confirmed in English, the new language, though the admin typed Chinese.
+    await say(ctx, "订阅 强化学习")
+    reply = await say(ctx, "语言 英文")
+    assert (reply.text, reply.locale) == ("本频道的日报语言已设为英文。", "zh")
+    assert (await say(ctx, "語言英文")).text == "本频道的日报语言已设为英文。"  # traditional, glued
+    assert (await say(ctx, "language 中文")).text == "本频道的日报语言已设为中文。"
+    # Typed in English, making the digest Chinese: said in English and for the channel's readers.
+    await say(ctx, "language en")
+    assert (await say(ctx, "language zh")).text == (
+        "This channel's digest is now in Chinese. / 本频道的日报语言已设为中文。"
+    )
+
+
+async def test_help_takes_a_language(ctx: CommandContext) -> None:
+    # The help's tips named the other language's help by its name (`/paper 帮助 for Chinese`,
+    # `/paper help 查看英文`), which gave the caller's language wherever the platform says one.
+    chinese, english = replace(ctx, locale="zh"), replace(ctx, locale="en")
+    assert (await say(chinese, "help")).text.startswith("/paper 关键词")
+    assert "/paper help en 查看英文" in (await say(chinese, "help")).text
+    assert (await say(chinese, "help en")).text.startswith("/paper QUERY")
+    assert "(/paper help zh for Chinese)" in (await say(english, "help")).text
+    assert (await say(english, "help zh")).text.startswith("/paper 关键词")
+    assert (await say(ctx, "help 中文")).text.startswith("/paper 关键词")
+    assert (await say(ctx, "帮助 English")).text.startswith("/paper QUERY")
+    assert (await say(ctx, "help subscribe")).text.startswith("/paper QUERY")  # other words: ignored
 
 
 async def test_a_schedule_naming_its_zone_first_after_a_name_people_search_for(ctx: CommandContext) -> None:
