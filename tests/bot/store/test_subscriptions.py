@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import ChannelRef, Interests, Locale, Subscription
+from bot.store.database import as_utc
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.tables import subscriptions as table
 from bot.store.write_lock import channel_lock_key
@@ -309,3 +310,30 @@ def test_a_channel_s_lock_key_is_one_for_every_workspace_and_the_same_in_every_p
     assert key != channel_lock_key(ChannelRef("discord", "T1", "C1"))
     assert -(2**63) <= key < 2**63  # PostgreSQL's bigint
     assert key == -2110980968797113246  # pinned: a release that changed it would not meet the last one
+
+
+async def test_a_channel_that_followed_nothing_is_subscribed_anew_when_it_follows_something(
+    engine: AsyncEngine,
+) -> None:
+    """A channel that removed its last topic (its row kept for its settings) and subscribed again
+    weeks later kept its first subscription date, which decides the digests of earlier days it is
+    owed (bot/delivery/planner.py): it is a new subscriber from the day it follows something again."""
+    today = [dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)]
+    store = SubscriptionStore(engine, clock=lambda: today[0])
+
+    async def save_on(day: int, subscription: Subscription) -> dt.datetime:
+        today[0] = today[0].replace(day=day)
+        await store.save(subscription)
+        return await created_at(store, SLACK)
+
+    started = await save_on(2, make(topics=("agents",)))
+    assert await save_on(3, make(topics=("agents", "code"))) == started  # a topic more
+    assert await save_on(4, make(topics=("code",), paused=True, paused_reason="kicked")) == started
+    assert await save_on(5, make(topics=("code",))) == started  # resumed: subscribed all along
+    assert await save_on(6, make(topics=())) == started  # the last topic removed: settings kept
+    again = await save_on(20, make(topics=(), keywords=("GRPO",)))  # a keyword, two weeks later
+    assert as_utc(again) == dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)  # SQLite's are naive UTC
+    assert await save_on(21, make(topics=("code",), keywords=("GRPO",))) == again
+    stored = await store.get(SLACK)
+    assert stored is not None
+    assert stored.subscribed_at == as_utc(again)
