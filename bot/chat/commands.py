@@ -474,12 +474,20 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
     except NotSubscribedError:
         return Reply(ctx.say("need_subscription", locale), error=True, locale=locale)
     except NoReportError as exc:
-        key = "digest.no_report" if exc.day else "digest.no_reports"
-        return Reply(t(key, locale, date=exc.day), error=True, locale=locale)
+        return await _no_report(ctx, exc.day, locale)
     except LocalisedInputError as exc:
         return Reply(t(exc.key, locale, **exc.values), error=True, locale=locale)
     except BadInputError as exc:
         return Reply(str(exc), error=True, locale=locale)
+
+
+async def _no_report(ctx: CommandContext, day: dt.date | None, locale: Locale) -> Reply:
+    """A digest of a day the archive holds no report of (yesterday, a weekend): which one it
+    has, as a lookup of a day says, lest the caller guess dates."""
+    latest = await ctx.archive.latest_report_date() if day is not None else None
+    if day is None or latest is None:
+        return Reply(t("digest.no_reports", locale), error=True, locale=locale)
+    return Reply(t("digest.no_report", locale, date=day, latest=latest), error=True, locale=locale)
 
 
 # -- the handlers: one per sub-command, each `(ctx, rest, current, locale) -> Reply` ------------
@@ -678,6 +686,11 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     # A topic's name misspelt (`reinforcment learning`, `视频生城`) finds nothing, or papers
     # holding one of its words: name the topic it is one letter from.
     meant = _meant_topic(ctx, shown)
+    if not hits and (asked := _paper_asked(shown)) is not None:
+        # An id or a paper's link: "try fewer or other words" would not find it either.
+        latest = await ctx.archive.latest_report_date()
+        if latest is not None:
+            return Reply(t("lookup.paper_not_archived", locale, arxiv_id=asked, latest=latest), locale=locale)
     if not hits:
         tip = t("lookup.did_you_mean", locale, topic=meant) if meant else t("lookup.none_tip", locale)
         return Reply(t("lookup.none_then", locale, query=shown, tip=tip), locale=locale)
@@ -690,6 +703,15 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     if meant:
         found = t("lookup.did_you_mean", locale, topic=meant) + "\n" + found
     return Reply(found, hits, locale=locale)
+
+
+def _paper_asked(query: str) -> str | None:
+    """The arXiv id a looked-up text names (an id, a paper's link, arXiv's DOI), else None."""
+    try:
+        parsed = parse_query(query)
+    except BadInputError:
+        return None
+    return parsed.arxiv_id if isinstance(parsed, PaperQuery) else None
 
 
 def _meant_topic(ctx: CommandContext, query: str) -> str | None:

@@ -311,7 +311,7 @@ async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandCo
     assert reply.text.startswith(
         "Searched the archive for this. To change the channel, the command is /paper language en|zh"
     )
-    assert (await say(ctx, "digest 2020-01-01")).text == "No report for 2020-01-01 in the archive yet."
+    assert (await say(ctx, "digest 2020-01-01")).text.startswith("No report is archived for 2020-01-01.")
     assert "not a date" in (await say(ctx, "digest someday")).text
     stored = await ctx.store.get(CHANNEL)
     assert stored is not None
@@ -641,3 +641,32 @@ async def test_a_digest_of_a_day_named_as_people_say_it(engine: AsyncEngine) -> 
         reply = await say(ctx, typed)
         assert reply.text.startswith("每日论文 · 2026-11-20 —— "), (typed, reply.text)
     assert (await say(ctx, "日报 明年")).text == "「明年」不是日期（请用 YYYY-MM-DD、昨天或上周）"
+
+
+async def test_a_digest_of_a_day_without_a_report_names_the_newest_one(ctx: CommandContext) -> None:
+    # "No report for 2026-11-19 in the archive yet." left the caller guessing which day has one.
+    await say(ctx, "subscribe RL")
+    reply = await say(ctx, "digest 2026-11-19")
+    assert reply.error
+    assert reply.text == (
+        "No report is archived for 2026-11-19. The newest archived report is 2026-11-20: "
+        "/paper digest 2026-11-20"
+    )
+    chinese = await say(ctx, "日报 2026-11-21")
+    assert chinese.text == "存档中没有 2026-11-21 的日报。最新的日报是 2026-11-20：/paper digest 2026-11-20"
+
+
+async def test_an_arxiv_id_the_archive_lacks_is_not_told_to_try_other_words(ctx: CommandContext) -> None:
+    # "No archived paper matches 2602.99999. Check the spelling, or try fewer or other words …"
+    for typed in ("2602.99999", "https://arxiv.org/abs/2602.99999v2", "hf.co/papers/2602.99999"):
+        reply = await say(ctx, typed)
+        assert reply.text == (
+            "paperbot has no paper 2602.99999: it knows the papers of the Daily Papers reports it "
+            "archived (the newest: 2026-11-20). The paper on arXiv, if it exists: "
+            "https://arxiv.org/abs/2602.99999"
+        ), typed
+        assert not reply.hits
+    chinese = await handle_invocation(replace(ctx, locale="zh"), "lookup", "hep-th/9901001")
+    assert chinese.text.startswith("存档中没有论文 hep-th/9901001：")
+    assert chinese.text.endswith("https://arxiv.org/abs/hep-th/9901001")
+    assert (await say(ctx, "2611.01003")).hits  # one it holds is found as before
