@@ -670,3 +670,11 @@ async def test_an_arxiv_id_the_archive_lacks_is_not_told_to_try_other_words(ctx:
     assert chinese.text.startswith("存档中没有论文 hep-th/9901001：")
     assert chinese.text.endswith("https://arxiv.org/abs/hep-th/9901001")
     assert (await say(ctx, "2611.01003")).hits  # one it holds is found as before
+
+
+async def test_an_id_typed_after_the_word_arxiv_is_that_paper(ctx: CommandContext) -> None:
+    # `/paper arxiv 2611.01003` searched for the words and found nothing.
+    for typed in ("arxiv 2611.01003", "arXiv: 2611.01003"):
+        reply = await say(ctx, typed)
+        assert [hit.arxiv_id for hit in reply.hits] == ["2611.01003"], typed
+    assert "month 13" in (await say(ctx, "arXiv 2613.00001")).text  # an impossible id: why
