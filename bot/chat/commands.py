@@ -421,8 +421,8 @@ def _nothing(rest: str) -> bool:
 
 def _a_time(rest: str) -> bool:
     """Whether `rest` is schedule's argument: nothing (its usage line says what to add), a time
-    (a bad one that begins as one, `25:00`, `下午 99点`, gets the sub-command's own error), or a
-    zone and then a time (`北京时间 21:30`, as Chinese says it)."""
+    (a bad one that begins as one, `25:00`, `下午 99点`, gets the sub-command's own error), a
+    zone and then a time (`北京时间 21:30`, as Chinese says it), or a zone alone."""
     text = rest.strip()
     if not text or begins_like_a_time(text):
         return True
@@ -1010,8 +1010,9 @@ COMMAND_LIST: tuple[Command, ...] = (
     ),
     Command(
         "schedule",
-        ("schedule", "time"),
-        ("定时", "时间"),
+        # `timezone Asia/Shanghai` is a schedule with a zone alone (the time stays).
+        ("schedule", "time", "timezone", "tz"),
+        ("定时", "时间", "时区"),
         ("HH:MM [ZONE]", "HH:MM [时区]"),
         (
             "digest time and time zone, e.g. 09:30 Asia/Shanghai, 9 pm New York",

@@ -155,8 +155,9 @@ def _zh_or_digits(text: str) -> int | None:
     return None if high < 0 or low < 0 else high * 10 + low
 
 
-def parse_schedule(text: str) -> tuple[dt.time, str | None]:
-    """`/paper schedule`'s argument → (time, IANA zone or None to keep the channel's).
+def parse_schedule(text: str) -> tuple[dt.time | None, str | None]:
+    """`/paper schedule`'s argument → (time, IANA zone), either None to keep the channel's (never
+    both): a zone alone (`/paper timezone Asia/Shanghai`, `时区 北京`) keeps the channel's time.
 
     Both parts may be several words (`9:30 pm New York`, `下午 3点 北京`, `9 am UTC+8`): the
     time is the longest leading run of words parse_time accepts and the zone the rest. When
@@ -187,6 +188,14 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
         if not (begins_like_a_time(word) or word.casefold() in _AM_PM):
             break
         timeish.append(word)
+    if not timeish and words:
+        try:
+            return None, parse_timezone(text)
+        except LocalisedInputError as exc:
+            # A zone's own error when it names what was meant (`Asia/Shangai`: did you mean …;
+            # `PST`: an abbreviation); a text that is no zone at all reads as a bad time.
+            if exc.key != "error.unknown_timezone":
+                raise
     raise LocalisedInputError("error.bad_time", raw=" ".join(timeish or words[:1]))
 
 

@@ -167,12 +167,12 @@ async def _subscribed_change(
 
 
 async def set_schedule(store: SubscriptionStore, channel: ChannelRef, schedule: str) -> Subscription:
-    """Set the channel's delivery time (and time zone, when `schedule` names one: see
+    """Set the channel's delivery time and time zone, each when `schedule` names it (see
     parse_schedule); the channel must be subscribed."""
 
     def edit(current: Subscription) -> Subscription:
         time, tz = parse_schedule(schedule)
-        return replace(current, time=time, tz=tz or current.tz)
+        return replace(current, time=current.time if time is None else time, tz=tz or current.tz)
 
     return await _edit_subscribed(store, channel, edit)
 

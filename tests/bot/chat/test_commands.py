@@ -678,3 +678,24 @@ async def test_an_id_typed_after_the_word_arxiv_is_that_paper(ctx: CommandContex
         reply = await say(ctx, typed)
         assert [hit.arxiv_id for hit in reply.hits] == ["2611.01003"], typed
     assert "month 13" in (await say(ctx, "arXiv 2613.00001")).text  # an impossible id: why
+
+
+async def test_a_time_zone_alone_changes_the_zone_and_keeps_the_time(ctx: CommandContext) -> None:
+    # `/paper timezone Asia/Shanghai` (and `tz`, `时区`) was looked up: "No archived paper matches".
+    await say(ctx, "subscribe RL")
+    await say(ctx, "schedule 7:30")
+    assert (
+        await say(ctx, "timezone Asia/Shanghai")
+    ).text == "Digest time set: daily at 07:30 (Asia/Shanghai)."
+    assert (await say(ctx, "tz New York")).text == "Digest time set: daily at 07:30 (America/New_York)."
+    assert (await say(ctx, "时区 伦敦")).text == "推送时间已设置：每天 07:30（Europe/London）。"
+    assert (await say(ctx, "时区东京")).text == "推送时间已设置：每天 07:30（Asia/Tokyo）。"  # glued
+    assert (await say(ctx, "schedule UTC+8")).text == "Digest time set: daily at 07:30 (UTC+08:00)."
+    # A zone misspelt gets the zone's own error; a text that is neither, the time's.
+    assert "did you mean" in (await say(ctx, "timezone Asia/Shangai")).text
+    assert (await say(ctx, "schedule soon")).text.startswith("bad time 'soon'")
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert (stored.time, stored.tz) == (dt.time(7, 30), "Etc/GMT-8")
+    # `time` is also a word people search for: what is no time and no zone is still a lookup.
+    assert (await say(ctx, "time series forecasting")).verb == "lookup"
