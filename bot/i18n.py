@@ -86,6 +86,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing new: this channel already follows {topics}.",
         "zh": "没有变化：本频道已订阅 {topics}。",
     },
+    # `/paper subscribe all` (or `exclude all`): a keyword "all" would follow (or leave out)
+    # every paper that says the word.
+    "error.all_is_no_topic": {
+        "en": '"{word}" names no topic: name the topics one by one (/paper topics lists them), '
+        'or put it in quotes to mean the word itself: "{word}"',
+        "zh": "「{word}」不是主题：请逐个写出主题（/paper 主题 可查看列表），"
+        "或加上引号表示这个词本身：“{word}”",
+    },
     "subscribe.only_exclusions": {
         "en": "Name at least one topic or keyword to follow: exclusions (-survey) narrow a subscription.",
         "zh": "请至少订阅一个主题或关键词；排除项（-survey）只用于缩小已订阅的范围。",

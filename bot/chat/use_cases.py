@@ -62,6 +62,7 @@ async def subscribe(
     default_locale: Locale = "en",
 ) -> Change:
     """Add topics and keywords to a channel (creating its subscription on first use)."""
+    _refuse_all(terms)
     wanted = resolve_terms(terms, taxonomy)
 
     def edit(current: Subscription | None) -> Subscription:
@@ -119,9 +120,18 @@ async def unsubscribe(
     return Change(after, remove_interests(before.interests, after.interests))
 
 
+def _refuse_all(terms: str) -> None:
+    """`subscribe all` / `exclude all`: the word `unsubscribe` takes for everything is no topic
+    here, and as a keyword it would take in (or leave out) every paper that says it; quoted
+    (`"all"`), it is the keyword."""
+    if terms.strip().casefold() in UNSUBSCRIBE_ALL:
+        raise LocalisedInputError("error.all_is_no_topic", word=terms.strip())
+
+
 async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
     """Exclude topics and keywords (written with or without a minus); the channel must be
     subscribed. An excluded term that was followed stops being followed."""
+    _refuse_all(terms)
 
     def edit(current: Subscription | None) -> Subscription:
         current = _required(current, channel)

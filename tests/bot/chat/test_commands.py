@@ -699,3 +699,22 @@ async def test_a_time_zone_alone_changes_the_zone_and_keeps_the_time(ctx: Comman
     assert (stored.time, stored.tz) == (dt.time(7, 30), "Etc/GMT-8")
     # `time` is also a word people search for: what is no time and no zone is still a lookup.
     assert (await say(ctx, "time series forecasting")).verb == "lookup"
+
+
+async def test_subscribe_all_is_refused_not_taken_as_a_keyword(ctx: CommandContext) -> None:
+    # `/paper subscribe all` followed the keyword "all": every paper that says the word.
+    await say(ctx, "subscribe RL")
+    before = await ctx.store.get(CHANNEL)
+    reply = await say(ctx, "subscribe all")
+    assert reply.error
+    assert reply.text == (
+        '"all" names no topic: name the topics one by one (/paper topics lists them), '
+        'or put it in quotes to mean the word itself: "all"'
+    )
+    assert (await say(ctx, "订阅 全部")).text.startswith("「全部」不是主题")
+    assert (await say(ctx, "exclude ALL")).error
+    assert await ctx.store.get(CHANNEL) == before
+    # Quoted, it is the keyword; and on a channel that has none, nothing is created.
+    assert not (await say(ctx, 'subscribe "all"')).error
+    assert (await say(replace(ctx, channel=ChannelRef("slack", "T1", "C-new")), "subscribe *")).error
+    assert await ctx.store.get(ChannelRef("slack", "T1", "C-new")) is None
