@@ -151,12 +151,15 @@ def _keyword(text: str) -> str:
 # "And" between two Chinese names: `强化学习和视频生成` names two topics as `强化学习、视频生成` does
 # (when each part is one: `生成与编辑` stays a keyword, and `语音与音频` is a name of its own).
 _CONJUNCTION = re.compile(r"(?<=[\u3400-\u9fff])(?:以及|和|与|及)(?=[\u3400-\u9fff])")
+# The same in English, a word of its own between two names: `RL and agents`, `RL & video
+# generation` (a name holding one stays whole: `speech & audio` is a topic's, found first).
+_AND_WORDS = frozenset({"and", "&", "+"})
 
 
 def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
     """The topic the whole text names, or the topics its words name one after another
-    (`RL video generation` without a comma, `强化学习和视频生成`), or None when some word is not
-    a topic."""
+    (`RL video generation` without a comma, `RL and agents`, `强化学习和视频生成`), or None when
+    some word is not a topic."""
     whole = taxonomy.find(text)
     if whole is not None:
         return [whole.id]
@@ -174,7 +177,9 @@ def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
                 start = end
                 break
         else:
-            return None
+            if not (found and words[start].casefold() in _AND_WORDS and start + 1 < len(words)):
+                return None
+            start += 1  # `and` between two names
     return found
 
 

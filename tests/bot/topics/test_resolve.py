@@ -104,5 +104,26 @@ def test_chinese_and_between_two_topic_names_names_both(typed: str, topics: tupl
     assert resolve_terms(typed, TAXONOMY) == Interests(topics)
 
 
+@pytest.mark.parametrize(
+    ("typed", "topics"),
+    [
+        # `RL and agents` was the keyword "RL and agents"; `RL & video generation` was refused as a
+        # misspelt "video generation".
+        ("RL and agents", ("reinforcement-learning", "agents")),
+        ("RL & video generation", ("reinforcement-learning", "video-generation")),
+        ("agents + RL and robotics", ("agents", "reinforcement-learning", "robotics")),
+        ("speech & audio", ("speech-audio",)),  # a name with & in it stays that name
+        ("RL and speech & audio", ("reinforcement-learning", "speech-audio")),
+    ],
+)
+def test_english_and_between_two_topic_names_names_both(typed: str, topics: tuple[str, ...]) -> None:
+    assert resolve_terms(typed, TAXONOMY) == Interests(topics)
+
+
+@pytest.mark.parametrize("typed", ["rock and roll", "RL and", "and RL", "RL and rock"])
+def test_and_beside_what_is_no_topic_stays_a_keyword(typed: str) -> None:
+    assert resolve_terms(typed, TAXONOMY).keywords == (typed,)
+
+
 def test_chinese_and_inside_a_keyword_keeps_the_keyword() -> None:
     assert resolve_terms("生成与编辑", TAXONOMY) == Interests((), ("生成与编辑",))
