@@ -496,6 +496,8 @@ _CADENCE_NAMES = {
     "每日": "daily",
     "weekdays": "weekdays",
     "workdays": "weekdays",
+    "every weekday": "weekdays",
+    "mon-fri": "weekdays",
     "工作日": "weekdays",
     "每个工作日": "weekdays",
     "周一到周五": "weekdays",
@@ -505,6 +507,18 @@ _CADENCE_NAMES = {
 }
 
 
+def _day_alone(words: list[str]) -> int | None:
+    """The weekday a cadence names by its day alone, as people say a weekly one: `friday`,
+    `fridays`, `every friday`, `each fri`, `周五`. Not a bare numeral (`五`), which only 每周
+    makes a day."""
+    if len(words) == 2 and words[0] in {"every", "each"}:
+        words = words[1:]
+    if len(words) != 1 or len(words[0]) < 2:
+        return None
+    day = words[0]
+    return _WEEKDAY_NAMES.get(day, _WEEKDAY_NAMES.get(day.removesuffix("s")) if day.isascii() else None)
+
+
 def parse_cadence(text: str) -> dict[str, Any]:
     """`daily`, `weekdays`, or `weekly [DAY]` (default Monday), in English or Chinese, as
     DigestSettings fields; raises BadInputError saying what works."""
@@ -512,6 +526,10 @@ def parse_cadence(text: str) -> dict[str, Any]:
     if not words:
         raise LocalisedInputError("error.cadence_empty")
     cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))
+    if cadence is None and (weekday := _day_alone(words)) is not None:
+        return {"cadence": "weekly", "weekday": weekday}
+    if cadence == "weekly" and words[1:2] == ["on"]:
+        words = words[:1] + words[2:]  # `weekly on friday`
     if cadence is None:
         # 每周五: the Chinese way writes the day into the word.
         if words[0].startswith("每周") and len(words) == 1 and f"周{words[0][2:]}" in _WEEKDAY_NAMES:
