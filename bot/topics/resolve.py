@@ -58,20 +58,23 @@ def split_terms(text: str) -> list[Term]:
     leading minus (`-survey`, `agents -"medical"`) marks a term to exclude and starts a new term."""
     terms: list[Term] = []
     current: list[str] = []
+    # Whether `current` holds only spaces: kept as it grows, as joining it again at every
+    # character made a long text (a paste of thousands of characters) take seconds.
+    blank = True
     excluded = False
 
     def flush() -> None:
-        nonlocal excluded
+        nonlocal excluded, blank
         word = " ".join("".join(current).split())
         if word:
             terms.append(Term(word, excluded=excluded))
         current.clear()
-        excluded = False
+        excluded, blank = False, True
 
     i = 0
     while i < len(text):
         char = text[i]
-        starts_term = not "".join(current).strip() or text[i - 1].isspace()
+        starts_term = blank or text[i - 1].isspace()
         if char in _MINUS and starts_term and i + 1 < len(text) and not text[i + 1].isspace():
             flush()
             excluded = True
@@ -81,20 +84,21 @@ def split_terms(text: str) -> list[Term]:
             close = text.find(_QUOTES[char], i + 1)
             if close == -1:
                 raise LocalisedInputError("error.unclosed_quote", char=char, text=text)
-            minus = excluded and not "".join(current).strip()
+            minus = excluded and blank
             if not minus:
                 flush()
             quoted = " ".join(text[i + 1 : close].split())
             if quoted:
                 terms.append(Term(quoted, quoted=True, excluded=minus))
             current.clear()
-            excluded = False
+            excluded, blank = False, True
             i = close + 1
             continue
         if char in TERM_SEPARATORS:
             flush()
         else:
             current.append(char)
+            blank = blank and char.isspace()
         i += 1
     flush()
     return terms
@@ -169,8 +173,11 @@ def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
         return None
     found: list[str] = []
     start = 0
+    # No name is longer than the taxonomy's longest: trying every run of words from each start
+    # made `RL RL RL …` (600 words, a long paste) take seconds of CPU, holding every other command.
+    longest = max(len(key.split(" ")) for key in taxonomy.name_keys())
     while start < len(words):
-        for end in range(len(words), start, -1):  # longest name first
+        for end in range(min(len(words), start + longest), start, -1):  # longest name first
             topic = taxonomy.find(" ".join(words[start:end]))
             if topic is not None:
                 found.append(topic.id)
