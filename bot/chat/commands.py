@@ -77,7 +77,7 @@ from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
-from bot.topics.resolve import UnknownTopicError, resolve_terms, suggest
+from bot.topics.resolve import UnknownTopicError, resolve_terms, split_terms, suggest
 from bot.topics.taxonomy import Taxonomy
 from bot.topics.traditional import to_simplified
 from bot.zones import load_zone, zone_label
@@ -547,6 +547,11 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
+    if _only_exclusions(rest, ctx.taxonomy):
+        # `unsubscribe -survey` is `include survey` (docs/commands.md), and is answered as it:
+        # "Unsubscribed from not "survey"" and "does not follow -survey" said it backwards.
+        unminused = ", ".join(f'"{term.text}"' if term.quoted else term.text for term in split_terms(rest))
+        return await _exclude_or_include(ctx, "include", unminused, locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
     removed = join_list(interest_labels(change.changed, ctx.taxonomy, locale), locale)
     if change.subscription is None and not change.changed.changes_anything():
@@ -561,6 +566,15 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         return Reply(ctx.say("unsubscribe.last", locale, removed=removed), locale=locale)
     following = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
     return Reply(ctx.say("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+
+
+def _only_exclusions(terms: str, taxonomy: Taxonomy) -> bool:
+    """Whether every typed term is written with a minus (`-survey`, `-"medical"`)."""
+    try:
+        typed = resolve_terms(terms, taxonomy)
+    except BadInputError:
+        return False  # unsubscribe says what is wrong with it
+    return not typed and typed.exclusions
 
 
 async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:

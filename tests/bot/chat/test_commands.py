@@ -718,3 +718,22 @@ async def test_subscribe_all_is_refused_not_taken_as_a_keyword(ctx: CommandConte
     assert not (await say(ctx, 'subscribe "all"')).error
     assert (await say(replace(ctx, channel=ChannelRef("slack", "T1", "C-new")), "subscribe *")).error
     assert await ctx.store.get(ChannelRef("slack", "T1", "C-new")) is None
+
+
+async def test_unsubscribing_an_exclusion_is_answered_as_include(ctx: CommandContext) -> None:
+    # `/paper unsubscribe -survey` is `include survey`, but was answered "Unsubscribed from not
+    # "survey"" and, when nothing was excluded, "This channel does not follow -survey."
+    await say(ctx, 'subscribe RL -survey -"medical imaging"')
+    reply = await say(ctx, 'unsubscribe -survey, -"medical imaging"')
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert not stored.interests.exclusions
+    await say(ctx, 'exclude survey, "medical imaging"')
+    assert reply.text == (await say(ctx, 'include survey, "medical imaging"')).text
+    assert reply.text.startswith("No longer excluded")
+    assert (await say(ctx, "unsubscribe -robotics")).text == "This channel does not exclude robotics."
+    assert (await say(ctx, "退订 -机器人")).text == "本频道没有排除 机器人。"
+    # A topic and an exclusion together are still an unsubscribe.
+    await say(ctx, "exclude survey")
+    together = await say(ctx, "unsubscribe RL, -survey")
+    assert together.text.startswith("Unsubscribed from reinforcement learning")
