@@ -135,6 +135,11 @@ async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: Channel
 
     def edit(current: Subscription | None) -> Subscription:
         current = _required(current, channel)
+        if not current.interests:
+            # Its last topic removed (settings kept): exclusions narrow a subscription it has
+            # not got, and "excluding that would leave this channel following nothing:
+            # unsubscribe instead" told it to do what it had done.
+            raise NotSubscribedError(f"{channel} follows nothing")
         merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
         if not merged:
             raise LocalisedInputError("error.exclude_everything")

@@ -737,3 +737,16 @@ async def test_unsubscribing_an_exclusion_is_answered_as_include(ctx: CommandCon
     await say(ctx, "exclude survey")
     together = await say(ctx, "unsubscribe RL, -survey")
     assert together.text.startswith("Unsubscribed from reinforcement learning")
+
+
+async def test_excluding_in_a_channel_that_follows_nothing_says_to_subscribe(ctx: CommandContext) -> None:
+    # After its last topic went, `exclude survey` answered "excluding that would leave this
+    # channel following nothing: unsubscribe instead".
+    await say(ctx, "subscribe RL")
+    await say(ctx, "unsubscribe RL")
+    reply = await say(ctx, "exclude survey")
+    assert (reply.error, reply.text) == (True, "Subscribe this channel first: /paper subscribe TOPICS")
+    assert (await say(ctx, "排除 综述")).text == "请先订阅：/paper subscribe 主题"
+    # Excluding the last followed topic is still refused as before.
+    await say(ctx, "subscribe RL")
+    assert (await say(ctx, "exclude RL")).text.startswith("excluding that would leave this channel")
