@@ -60,9 +60,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.area": {"en": "Area", "zh": "应用领域"},
     "digest.contribution": {"en": "Contribution", "zh": "核心贡献"},
     "digest.topics": {"en": "Topics", "zh": "主题"},
+    # Named as a lookup of a day names it (lookup.no_report_for_day): where a digest can be seen.
     "digest.no_report": {
-        "en": "No report for {date} in the archive yet.",
-        "zh": "存档中还没有 {date} 的日报。",
+        "en": "No report is archived for {date}. The newest archived report is {latest}: "
+        "/paper digest {latest}",
+        "zh": "存档中没有 {date} 的日报。最新的日报是 {latest}：/paper digest {latest}",
     },
     "digest.no_reports": {
         "en": "The archive holds no report yet: ingest one with `paperbot ingest`.",
@@ -83,6 +85,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "subscribe.unchanged": {
         "en": "Nothing new: this channel already follows {topics}.",
         "zh": "没有变化：本频道已订阅 {topics}。",
+    },
+    # `/paper subscribe all` (or `exclude all`): a keyword "all" would follow (or leave out)
+    # every paper that says the word.
+    "error.all_is_no_topic": {
+        "en": '"{word}" names no topic: name the topics one by one (/paper topics lists them), '
+        'or put it in quotes to mean the word itself: "{word}"',
+        "zh": "「{word}」不是主题：请逐个写出主题（/paper 主题 可查看列表），"
+        "或加上引号表示这个词本身：“{word}”",
     },
     "subscribe.only_exclusions": {
         "en": "Name at least one topic or keyword to follow: exclusions (-survey) narrow a subscription.",
@@ -350,6 +360,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "first) or a day (/paper latest).",
         "zh": "检索只显示前 {count} 篇论文，不保留结果列表供翻页：请加词语、用引号写短语或用 -词语 "
         "排除来缩小范围，或按主题（最新的在前）或日期（/paper 最新）检索。",
+    },
+    # An arXiv id (or a paper's link) the archive does not hold: other words would not find it.
+    "lookup.paper_not_archived": {
+        "en": "paperbot has no paper {arxiv_id}: it knows the papers of the Daily Papers reports it "
+        "archived (the newest: {latest}). The paper on arXiv, if it exists: https://arxiv.org/abs/{arxiv_id}",
+        "zh": "存档中没有论文 {arxiv_id}：paperbot 只收录已存档的 Daily Papers 日报中的论文（最新的日报是 "
+        "{latest}）。如果 arXiv 上有这篇论文，链接是：https://arxiv.org/abs/{arxiv_id}",
     },
     "lookup.none_tip": {
         "en": "Check the spelling, or try fewer or other words (English or 中文), a topic "

@@ -206,8 +206,9 @@ class Subscription:
     paused_reason: str | None = None
     created_by: str | None = None
     settings: DigestSettings = DigestSettings()
-    # When the channel subscribed, as the store recorded it (None: not stored yet). Not part of
-    # what the subscription is: two that differ only here are the same.
+    # When the channel subscribed, or followed something again after following nothing, as the
+    # store recorded it (None: not stored yet). Not part of what the subscription is: two that
+    # differ only here are the same.
     subscribed_at: dt.datetime | None = field(default=None, compare=False)
 
 

@@ -7,7 +7,8 @@ that verb's argument, never read for another verb (`/paper lookup query:"unsubsc
 looks those words up). Whether the caller may change the channel is the edge's `can_manage`,
 from the platform's own data, never from text. Sub-commands have English and Chinese names; the
 reply is in the caller's language when the platform says which, else Chinese when the command
-was typed in Chinese, else the channel's language.
+was typed in Chinese, else the channel's language (`spoken_language`); `/paper help en|zh` is the
+help in the language it names.
 
 `COMMAND_LIST` (at the end) is the one table of sub-commands: names, arguments, whether they
 change the channel, help lines and handlers. Dispatch, `VERBS`, `CHANGES`, `SUBCOMMANDS`, both
@@ -19,6 +20,7 @@ LocalisedInputError (bot/errors.py), answered in the caller's language.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -64,7 +66,7 @@ from bot.chat.use_cases import (
     unsubscribe,
 )
 from bot.errors import BadInputError, LocalisedInputError
-from bot.i18n import aside, for_reader, join_list, locale_of_text, t, then_say, wrote_chinese
+from bot.i18n import aside, for_reader, join_list, t, then_say, wrote_chinese
 from bot.ids import is_personal
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, LookupHit, Subscription
 from bot.ranking.digest import Digest, interest_labels
@@ -77,7 +79,7 @@ from bot.store.outbox import Outbox, PlannedDigest
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.text import display_width, pad
-from bot.topics.resolve import UnknownTopicError, resolve_terms, suggest
+from bot.topics.resolve import UnknownTopicError, resolve_terms, split_terms, suggest
 from bot.topics.taxonomy import Taxonomy
 from bot.topics.traditional import to_simplified
 from bot.zones import load_zone, zone_label
@@ -112,7 +114,9 @@ class CommandContext:
     taxonomy: Taxonomy
     channel: ChannelRef
     user: str | None = None
-    locale: Locale | None = None  # the caller's language, when the platform reports it
+    # The caller's language, when the platform reports it; while a command is answered, when the
+    # command itself says it (spoken_language). None: the channel's language is used.
+    locale: Locale | None = None
     # Whether the edge found the caller may change this channel; None when the platform could
     # not say (then changes are refused, saying why, and everything else still works).
     can_manage: bool | None = True
@@ -254,6 +258,7 @@ async def handle_invocation(
     if verb not in SUBCOMMANDS:
         raise ValueError(f"not a /paper sub-command: {verb!r}")
     said = rest if typed is None else typed
+    ctx = replace(ctx, locale=spoken_language(ctx.locale, said))
     command = new_command_id()
     with log_context(command=command, channel=ctx.channel):
         log.debug("/paper %s: %r", verb, said)
@@ -297,11 +302,19 @@ def database_unreachable(exc: BaseException) -> bool:
     return cause is not None and cause is not exc and isinstance(cause, OSError)
 
 
+def spoken_language(platform: Locale | None, said: str) -> Locale | None:
+    """The caller's language as far as the command tells it: the platform's locale, else Chinese
+    when the text holds Chinese (`/paper 语言 英文` is answered in Chinese, whatever language it
+    chooses); None when neither says (the channel's language is used)."""
+    if platform is not None:
+        return platform
+    return "zh" if wrote_chinese(said) else None
+
+
 def failure_reply(locale: Locale | None, said: str, key: str, **values: object) -> Reply:
     """The short reply to a command that could not be answered: in the caller's language when
     known (the platform's, or Chinese when they typed Chinese), else in both languages."""
-    if locale is None and wrote_chinese(said):
-        locale = "zh"
+    locale = spoken_language(locale, said)
     if locale is not None:
         return Reply(t(key, locale, **values), error=True, locale=locale)
     both = f"{t(key, 'en', **values)} / {t(key, 'zh', **values)}"
@@ -415,8 +428,8 @@ def _nothing(rest: str) -> bool:
 
 def _a_time(rest: str) -> bool:
     """Whether `rest` is schedule's argument: nothing (its usage line says what to add), a time
-    (a bad one that begins as one, `25:00`, `下午 99点`, gets the sub-command's own error), or a
-    zone and then a time (`北京时间 21:30`, as Chinese says it)."""
+    (a bad one that begins as one, `25:00`, `下午 99点`, gets the sub-command's own error), a
+    zone and then a time (`北京时间 21:30`, as Chinese says it), or a zone alone."""
     text = rest.strip()
     if not text or begins_like_a_time(text):
         return True
@@ -440,7 +453,7 @@ async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscripti
     database, a lookup only the archive."""
     if COMMAND_TABLE[verb].reads_channel:
         return await ctx.store.get(ctx.channel)
-    if ctx.locale is not None or wrote_chinese(arguments):
+    if ctx.locale is not None:
         return None
     try:
         async with asyncio.timeout(min(CHANNEL_LANGUAGE_SECONDS, ctx.deadline / 4)):
@@ -452,7 +465,7 @@ async def _channel(ctx: CommandContext, verb: str, arguments: str) -> Subscripti
 
 async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> Reply:
     current = await _channel(ctx, verb, arguments)
-    locale = ctx.locale or locale_of_text(arguments, current.locale if current else "en")
+    locale = ctx.locale or (current.locale if current else "en")
     command = COMMAND_TABLE[verb]
     if command.changes and not ctx.can_manage:
         key = "not_allowed.unknown" if ctx.can_manage is None else "not_allowed"
@@ -468,18 +481,30 @@ async def _answer(ctx: CommandContext, arguments: str, verb: str, rest: str) -> 
     except NotSubscribedError:
         return Reply(ctx.say("need_subscription", locale), error=True, locale=locale)
     except NoReportError as exc:
-        key = "digest.no_report" if exc.day else "digest.no_reports"
-        return Reply(t(key, locale, date=exc.day), error=True, locale=locale)
+        return await _no_report(ctx, exc.day, locale)
     except LocalisedInputError as exc:
         return Reply(t(exc.key, locale, **exc.values), error=True, locale=locale)
     except BadInputError as exc:
         return Reply(str(exc), error=True, locale=locale)
 
 
+async def _no_report(ctx: CommandContext, day: dt.date | None, locale: Locale) -> Reply:
+    """A digest of a day the archive holds no report of (yesterday, a weekend): which one it
+    has, as a lookup of a day says, lest the caller guess dates."""
+    latest = await ctx.archive.latest_report_date() if day is not None else None
+    if day is None or latest is None:
+        return Reply(t("digest.no_reports", locale), error=True, locale=locale)
+    return Reply(t("digest.no_report", locale, date=day, latest=latest), error=True, locale=locale)
+
+
 # -- the handlers: one per sub-command, each `(ctx, rest, current, locale) -> Reply` ------------
 
 
 async def _help(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
+    # `/paper help en` / `help 中文`: the help in that language, wherever the caller's is set
+    # otherwise (the Chinese help's tip names it); any other word after it is ignored.
+    with contextlib.suppress(BadInputError):
+        locale = parse_locale(rest) if rest.strip() else locale
     return Reply(HELP[locale], locale=locale)
 
 
@@ -532,6 +557,11 @@ async def _subscribe(ctx: CommandContext, rest: str, current: Subscription | Non
 async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if not rest.strip():
         return Reply(t("unsubscribe.usage", locale), error=True, locale=locale)
+    if _only_exclusions(rest, ctx.taxonomy):
+        # `unsubscribe -survey` is `include survey` (docs/commands.md), and is answered as it:
+        # "Unsubscribed from not "survey"" and "does not follow -survey" said it backwards.
+        unminused = ", ".join(f'"{term.text}"' if term.quoted else term.text for term in split_terms(rest))
+        return await _exclude_or_include(ctx, "include", unminused, locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
     removed = join_list(interest_labels(change.changed, ctx.taxonomy, locale), locale)
     if change.subscription is None and not change.changed.changes_anything():
@@ -546,6 +576,15 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         return Reply(ctx.say("unsubscribe.last", locale, removed=removed), locale=locale)
     following = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
     return Reply(ctx.say("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+
+
+def _only_exclusions(terms: str, taxonomy: Taxonomy) -> bool:
+    """Whether every typed term is written with a minus (`-survey`, `-"medical"`)."""
+    try:
+        typed = resolve_terms(terms, taxonomy)
+    except BadInputError:
+        return False  # unsubscribe says what is wrong with it
+    return not typed and typed.exclusions
 
 
 async def _cadence(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -578,10 +617,20 @@ async def _language(ctx: CommandContext, rest: str, current: Subscription | None
     if not rest.strip():
         return Reply(t("language.usage", locale), error=True, locale=locale)
     sub = await set_language(ctx.store, ctx.channel, rest)
-    # To the caller in their platform's language; else in the channel's, which is now the new one.
-    said = ctx.locale or sub.locale
-    language = t(f"language.{sub.locale}", said)
-    return Reply(ctx.say("language.done", said, language=language), locale=said)
+    # In the caller's language when known (the platform's, or Chinese typed: `/paper 语言 英文`
+    # is confirmed in Chinese). Else they typed English: in English, and in Chinese too when the
+    # channel's digest becomes Chinese, for the readers it was changed for; a personal digest's
+    # one reader is the caller, who asked for the new language: in it.
+    if ctx.locale is not None:
+        confirmed: list[Locale] = [ctx.locale]
+    elif is_personal(ctx.channel):
+        confirmed = [sub.locale]
+    else:
+        confirmed = list(dict.fromkeys(("en", sub.locale)))
+    text = " / ".join(
+        ctx.say("language.done", locale, language=t(f"language.{sub.locale}", locale)) for locale in confirmed
+    )
+    return Reply(text, locale=confirmed[0])
 
 
 async def _more_like(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
@@ -661,6 +710,11 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     # A topic's name misspelt (`reinforcment learning`, `视频生城`) finds nothing, or papers
     # holding one of its words: name the topic it is one letter from.
     meant = _meant_topic(ctx, shown)
+    if not hits and (asked := _paper_asked(shown)) is not None:
+        # An id or a paper's link: "try fewer or other words" would not find it either.
+        latest = await ctx.archive.latest_report_date()
+        if latest is not None:
+            return Reply(t("lookup.paper_not_archived", locale, arxiv_id=asked, latest=latest), locale=locale)
     if not hits:
         tip = t("lookup.did_you_mean", locale, topic=meant) if meant else t("lookup.none_tip", locale)
         return Reply(t("lookup.none_then", locale, query=shown, tip=tip), locale=locale)
@@ -673,6 +727,15 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     if meant:
         found = t("lookup.did_you_mean", locale, topic=meant) + "\n" + found
     return Reply(found, hits, locale=locale)
+
+
+def _paper_asked(query: str) -> str | None:
+    """The arXiv id a looked-up text names (an id, a paper's link, arXiv's DOI), else None."""
+    try:
+        parsed = parse_query(query)
+    except BadInputError:
+        return None
+    return parsed.arxiv_id if isinstance(parsed, PaperQuery) else None
 
 
 def _meant_topic(ctx: CommandContext, query: str) -> str | None:
@@ -982,8 +1045,9 @@ COMMAND_LIST: tuple[Command, ...] = (
     ),
     Command(
         "schedule",
-        ("schedule", "time"),
-        ("定时", "时间"),
+        # `timezone Asia/Shanghai` is a schedule with a zone alone (the time stays).
+        ("schedule", "time", "timezone", "tz"),
+        ("定时", "时间", "时区"),
         ("HH:MM [ZONE]", "HH:MM [时区]"),
         (
             "digest time and time zone, e.g. 09:30 Asia/Shanghai, 9 pm New York",
@@ -1105,7 +1169,7 @@ def help_text(locale: str, usages_by_verb: Mapping[str, str] | None = None) -> s
 # other language by its name. Discord's sub-commands have English names and take the caller's locale.
 _TYPED_TIPS = {
     "include": (' (or: /paper subscribe agents -"medical")', "（也可写：/paper 订阅 智能体 -“医疗”）"),
-    "help": (" (/paper 帮助 for Chinese)", "（/paper help 查看英文）"),
+    "help": (" (/paper help zh for Chinese)", "（/paper help en 查看英文）"),
 }
 
 

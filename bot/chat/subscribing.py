@@ -155,8 +155,9 @@ def _zh_or_digits(text: str) -> int | None:
     return None if high < 0 or low < 0 else high * 10 + low
 
 
-def parse_schedule(text: str) -> tuple[dt.time, str | None]:
-    """`/paper schedule`'s argument → (time, IANA zone or None to keep the channel's).
+def parse_schedule(text: str) -> tuple[dt.time | None, str | None]:
+    """`/paper schedule`'s argument → (time, IANA zone), either None to keep the channel's (never
+    both): a zone alone (`/paper timezone Asia/Shanghai`, `时区 北京`) keeps the channel's time.
 
     Both parts may be several words (`9:30 pm New York`, `下午 3点 北京`, `9 am UTC+8`): the
     time is the longest leading run of words parse_time accepts and the zone the rest. When
@@ -187,6 +188,14 @@ def parse_schedule(text: str) -> tuple[dt.time, str | None]:
         if not (begins_like_a_time(word) or word.casefold() in _AM_PM):
             break
         timeish.append(word)
+    if not timeish and words:
+        try:
+            return None, parse_timezone(text)
+        except LocalisedInputError as exc:
+            # A zone's own error when it names what was meant (`Asia/Shangai`: did you mean …;
+            # `PST`: an abbreviation); a text that is no zone at all reads as a bad time.
+            if exc.key != "error.unknown_timezone":
+                raise
     raise LocalisedInputError("error.bad_time", raw=" ".join(timeish or words[:1]))
 
 
@@ -487,6 +496,8 @@ _CADENCE_NAMES = {
     "每日": "daily",
     "weekdays": "weekdays",
     "workdays": "weekdays",
+    "every weekday": "weekdays",
+    "mon-fri": "weekdays",
     "工作日": "weekdays",
     "每个工作日": "weekdays",
     "周一到周五": "weekdays",
@@ -496,6 +507,18 @@ _CADENCE_NAMES = {
 }
 
 
+def _day_alone(words: list[str]) -> int | None:
+    """The weekday a cadence names by its day alone, as people say a weekly one: `friday`,
+    `fridays`, `every friday`, `each fri`, `周五`. Not a bare numeral (`五`), which only 每周
+    makes a day."""
+    if len(words) == 2 and words[0] in {"every", "each"}:
+        words = words[1:]
+    if len(words) != 1 or len(words[0]) < 2:
+        return None
+    day = words[0]
+    return _WEEKDAY_NAMES.get(day, _WEEKDAY_NAMES.get(day.removesuffix("s")) if day.isascii() else None)
+
+
 def parse_cadence(text: str) -> dict[str, Any]:
     """`daily`, `weekdays`, or `weekly [DAY]` (default Monday), in English or Chinese, as
     DigestSettings fields; raises BadInputError saying what works."""
@@ -503,6 +526,10 @@ def parse_cadence(text: str) -> dict[str, Any]:
     if not words:
         raise LocalisedInputError("error.cadence_empty")
     cadence = _CADENCE_NAMES.get(words[0]) or _CADENCE_NAMES.get(" ".join(words[:2]))
+    if cadence is None and (weekday := _day_alone(words)) is not None:
+        return {"cadence": "weekly", "weekday": weekday}
+    if cadence == "weekly" and words[1:2] == ["on"]:
+        words = words[:1] + words[2:]  # `weekly on friday`
     if cadence is None:
         # 每周五: the Chinese way writes the day into the word.
         if words[0].startswith("每周") and len(words) == 1 and f"周{words[0][2:]}" in _WEEKDAY_NAMES:

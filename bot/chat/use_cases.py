@@ -78,6 +78,7 @@ async def subscribe(
     (uninstalled, its tokens revoked): no one there can resume or change it, so this
     workspace's subscription takes its place (`Change.took_over_from`). Without `installed`
     (an edge that cannot tell) the refusal stands."""
+    _refuse_all(terms)
     wanted = resolve_terms(terms, taxonomy)
 
     def edit(current: Subscription | None) -> Subscription:
@@ -159,12 +160,26 @@ async def unsubscribe(
     return Change(after, remove_interests(before.interests, after.interests))
 
 
+def _refuse_all(terms: str) -> None:
+    """`subscribe all` / `exclude all`: the word `unsubscribe` takes for everything is no topic
+    here, and as a keyword it would take in (or leave out) every paper that says it; quoted
+    (`"all"`), it is the keyword."""
+    if terms.strip().casefold() in UNSUBSCRIBE_ALL:
+        raise LocalisedInputError("error.all_is_no_topic", word=terms.strip())
+
+
 async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:
     """Exclude topics and keywords (written with or without a minus); the channel must be
     subscribed. An excluded term that was followed stops being followed."""
+    _refuse_all(terms)
 
     def edit(current: Subscription | None) -> Subscription:
         current = _required(current, channel)
+        if not current.interests:
+            # Its last topic removed (settings kept): exclusions narrow a subscription it has
+            # not got, and "excluding that would leave this channel following nothing:
+            # unsubscribe instead" told it to do what it had done.
+            raise NotSubscribedError(f"{channel} follows nothing")
         merged = merge_interests(current.interests, _as_exclusions(terms, taxonomy))
         if not merged:
             raise LocalisedInputError("error.exclude_everything")
@@ -207,12 +222,12 @@ async def _subscribed_change(
 
 
 async def set_schedule(store: SubscriptionStore, channel: ChannelRef, schedule: str) -> Subscription:
-    """Set the channel's delivery time (and time zone, when `schedule` names one: see
+    """Set the channel's delivery time and time zone, each when `schedule` names it (see
     parse_schedule); the channel must be subscribed."""
 
     def edit(current: Subscription) -> Subscription:
         time, tz = parse_schedule(schedule)
-        return replace(current, time=time, tz=tz or current.tz)
+        return replace(current, time=current.time if time is None else time, tz=tz or current.tz)
 
     return await _edit_subscribed(store, channel, edit)
 

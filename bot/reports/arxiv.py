@@ -23,7 +23,8 @@ _URL_REST = (
     r"/(?:papers|abs|pdf|html|paper)/" + _ID + r"(?:\.pdf)?/?(?:[?#].*)?$"
 )
 _PAPER_URL = re.compile(r"^https?://" + _URL_REST, re.IGNORECASE)
-_BARE_ID = re.compile(r"^(?:arxiv:)?" + _ID + r"$", re.IGNORECASE)
+# `arXiv:ID` as papers cite it, and `arXiv ID` / `arXiv: ID` as people type it.
+_BARE_ID = re.compile(r"^(?:arxiv\s*:?\s*)?" + _ID + r"$", re.IGNORECASE)
 # What people paste besides an id or a link: the link as a browser's address bar shows it, without
 # its scheme (`hf.co/papers/ID`, `arxiv.org/abs/ID`), and the DOI arXiv gives every paper
 # (`10.48550/arXiv.ID`, `https://doi.org/10.48550/arXiv.ID`), as citations and BibTeX have it.

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, func, select, tuple_, update
+from sqlalchemy import RowMapping, and_, case, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -125,7 +125,8 @@ class SubscriptionStore:
     """Reads and writes subscriptions, safe beside other replicas: every write is one statement,
     or (`change`) a read and a write in one transaction holding the row. `clock` says when a
     write happens: a new channel's `created_at` (Subscription.subscribed_at) is when it subscribed,
-    which decides whether a digest of a day before that is owed to it (bot/delivery/planner.py)."""
+    or came back after following nothing, which decides whether a digest of a day before that is
+    owed to it (bot/delivery/planner.py)."""
 
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = lambda: _now()) -> None:
         self.engine = engine
@@ -315,6 +316,12 @@ class SubscriptionStore:
         changes = {name: statement.excluded[name] for name in _row(items[0], now) if name not in kept}
         # An import without an owner must not erase the one recorded when the channel subscribed.
         changes["created_by"] = func.coalesce(statement.excluded.created_by, table.c.created_by)
+        # A row that follows nothing (its last topic removed; its settings kept) and follows
+        # something again is a new subscription: it was subscribed to nothing meanwhile, so it
+        # is owed no digest of a day before it came back (bot/delivery/planner.py). A paused
+        # channel stays subscribed: resuming it keeps its date.
+        came_back = and_(_follows_nothing(table.c), ~_follows_nothing(statement.excluded))
+        changes["created_at"] = case((came_back, statement.excluded.created_at), else_=table.c.created_at)
         upsert = statement.on_conflict_do_update(index_elements=list(_CHANNEL_KEY), set_=changes)
         # executemany in chunks, not one multi-row VALUES: 24 columns a row met asyncpg's
         # 32,767-parameter cap at 1,366 rows (bot/store/limits.py).
@@ -357,6 +364,12 @@ def _one_workspace_per_channel(
         else:
             skipped[ref] = ChannelRef(ref.platform, min(owner), ref.channel)
     return kept, skipped
+
+
+def _follows_nothing(columns: Any) -> Any:
+    """Whether a row's topics and keywords (JSON lists, on either database) are both empty:
+    Interests' falsehood, in SQL (exclusions alone follow nothing)."""
+    return func.json_array_length(columns.topics) + func.json_array_length(columns.keywords) == 0
 
 
 class SubscribedElsewhere(Exception):

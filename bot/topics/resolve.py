@@ -58,20 +58,23 @@ def split_terms(text: str) -> list[Term]:
     leading minus (`-survey`, `agents -"medical"`) marks a term to exclude and starts a new term."""
     terms: list[Term] = []
     current: list[str] = []
+    # Whether `current` holds only spaces: kept as it grows, as joining it again at every
+    # character made a long text (a paste of thousands of characters) take seconds.
+    blank = True
     excluded = False
 
     def flush() -> None:
-        nonlocal excluded
+        nonlocal excluded, blank
         word = " ".join("".join(current).split())
         if word:
             terms.append(Term(word, excluded=excluded))
         current.clear()
-        excluded = False
+        excluded, blank = False, True
 
     i = 0
     while i < len(text):
         char = text[i]
-        starts_term = not "".join(current).strip() or text[i - 1].isspace()
+        starts_term = blank or text[i - 1].isspace()
         if char in _MINUS and starts_term and i + 1 < len(text) and not text[i + 1].isspace():
             flush()
             excluded = True
@@ -81,20 +84,21 @@ def split_terms(text: str) -> list[Term]:
             close = text.find(_QUOTES[char], i + 1)
             if close == -1:
                 raise LocalisedInputError("error.unclosed_quote", char=char, text=text)
-            minus = excluded and not "".join(current).strip()
+            minus = excluded and blank
             if not minus:
                 flush()
             quoted = " ".join(text[i + 1 : close].split())
             if quoted:
                 terms.append(Term(quoted, quoted=True, excluded=minus))
             current.clear()
-            excluded = False
+            excluded, blank = False, True
             i = close + 1
             continue
         if char in TERM_SEPARATORS:
             flush()
         else:
             current.append(char)
+            blank = blank and char.isspace()
         i += 1
     flush()
     return terms
@@ -151,12 +155,15 @@ def _keyword(text: str) -> str:
 # "And" between two Chinese names: `强化学习和视频生成` names two topics as `强化学习、视频生成` does
 # (when each part is one: `生成与编辑` stays a keyword, and `语音与音频` is a name of its own).
 _CONJUNCTION = re.compile(r"(?<=[\u3400-\u9fff])(?:以及|和|与|及)(?=[\u3400-\u9fff])")
+# The same in English, a word of its own between two names: `RL and agents`, `RL & video
+# generation` (a name holding one stays whole: `speech & audio` is a topic's, found first).
+_AND_WORDS = frozenset({"and", "&", "+"})
 
 
 def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
     """The topic the whole text names, or the topics its words name one after another
-    (`RL video generation` without a comma, `强化学习和视频生成`), or None when some word is not
-    a topic."""
+    (`RL video generation` without a comma, `RL and agents`, `强化学习和视频生成`), or None when
+    some word is not a topic."""
     whole = taxonomy.find(text)
     if whole is not None:
         return [whole.id]
@@ -166,15 +173,20 @@ def _topics_in(text: str, taxonomy: Taxonomy) -> list[str] | None:
         return None
     found: list[str] = []
     start = 0
+    # No name is longer than the taxonomy's longest: trying every run of words from each start
+    # made `RL RL RL …` (600 words, a long paste) take seconds of CPU, holding every other command.
+    longest = max(len(key.split(" ")) for key in taxonomy.name_keys())
     while start < len(words):
-        for end in range(len(words), start, -1):  # longest name first
+        for end in range(min(len(words), start + longest), start, -1):  # longest name first
             topic = taxonomy.find(" ".join(words[start:end]))
             if topic is not None:
                 found.append(topic.id)
                 start = end
                 break
         else:
-            return None
+            if not (found and words[start].casefold() in _AND_WORDS and start + 1 < len(words)):
+                return None
+            start += 1  # `and` between two names
     return found
 
 

@@ -44,6 +44,16 @@ WEEKLY_FRIDAY = DigestSettings(cadence="weekly", weekday=4)
         ("周一到周五", {"cadence": "weekdays"}),
         ("周一至周五", {"cadence": "weekdays"}),
         ("每週 週五", {"cadence": "weekly", "weekday": 4}),
+        # A day alone says weekly, as people put it (`every friday` was an unknown cadence).
+        ("friday", {"cadence": "weekly", "weekday": 4}),
+        ("Fridays", {"cadence": "weekly", "weekday": 4}),
+        ("every friday", {"cadence": "weekly", "weekday": 4}),
+        ("each tue", {"cadence": "weekly", "weekday": 1}),
+        ("weekly on friday", {"cadence": "weekly", "weekday": 4}),
+        ("周五", {"cadence": "weekly", "weekday": 4}),
+        ("星期天", {"cadence": "weekly", "weekday": 6}),
+        ("every weekday", {"cadence": "weekdays"}),
+        ("mon-fri", {"cadence": "weekdays"}),
     ],
 )
 def test_cadences_are_typed_in_english_or_chinese(typed: str, fields: dict[str, object]) -> None:
@@ -51,7 +61,14 @@ def test_cadences_are_typed_in_english_or_chinese(typed: str, fields: dict[str, 
 
 
 @pytest.mark.parametrize(
-    ("typed", "message"), [("hourly", "unknown cadence"), ("weekly someday", "unknown day")]
+    ("typed", "message"),
+    [
+        ("hourly", "unknown cadence"),
+        ("weekly someday", "unknown day"),
+        ("五", "unknown cadence"),  # a numeral is a day only after 每周
+        ("every", "unknown cadence"),
+        ("fridays please", "unknown cadence"),
+    ],
 )
 def test_bad_cadences_say_what_works(typed: str, message: str) -> None:
     with pytest.raises(BadInputError, match=message):

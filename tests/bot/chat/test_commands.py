@@ -313,7 +313,7 @@ async def test_bad_arguments_get_clear_replies_and_change_nothing(ctx: CommandCo
     assert reply.text.startswith(
         "Searched the archive for this. To change the channel, the command is /paper language en|zh"
     )
-    assert (await say(ctx, "digest 2020-01-01")).text == "No report for 2020-01-01 in the archive yet."
+    assert (await say(ctx, "digest 2020-01-01")).text.startswith("No report is archived for 2020-01-01.")
     assert "not a date" in (await say(ctx, "digest someday")).text
     stored = await ctx.store.get(CHANNEL)
     assert stored is not None
@@ -629,9 +629,41 @@ async def test_a_language_change_is_confirmed_in_the_caller_s_language(ctx: Comm
     reply = await say(chinese_admin, "language en")
     assert (reply.text, reply.locale) == ("本频道的日报语言已设为英文。", "zh")
     english_admin = replace(ctx, locale="en")
+    assert (await say(english_admin, "language 中文")).text == "This channel's digest is now in Chinese."
     assert (await say(english_admin, "语言 中文")).text == "This channel's digest is now in Chinese."
-    # A caller whose language the platform does not say reads the channel's new language.
+    # A caller whose language the platform does not say: typed English reads English.
     assert (await say(ctx, "language en")).text == "This channel's digest is now in English."
+
+
+async def test_a_language_typed_in_chinese_is_confirmed_in_chinese_where_the_platform_says_none(
+    ctx: CommandContext,
+) -> None:
+    # The console and a Slack whose users.info does not answer give no locale: `/paper 语言 英文`
+    # was confirmed in English, the new language, though the admin typed Chinese.
+    await say(ctx, "订阅 强化学习")
+    reply = await say(ctx, "语言 英文")
+    assert (reply.text, reply.locale) == ("本频道的日报语言已设为英文。", "zh")
+    assert (await say(ctx, "語言英文")).text == "本频道的日报语言已设为英文。"  # traditional, glued
+    assert (await say(ctx, "language 中文")).text == "本频道的日报语言已设为中文。"
+    # Typed in English, making the digest Chinese: said in English and for the channel's readers.
+    await say(ctx, "language en")
+    assert (await say(ctx, "language zh")).text == (
+        "This channel's digest is now in Chinese. / 本频道的日报语言已设为中文。"
+    )
+
+
+async def test_help_takes_a_language(ctx: CommandContext) -> None:
+    # The help's tips named the other language's help by its name (`/paper 帮助 for Chinese`,
+    # `/paper help 查看英文`), which gave the caller's language wherever the platform says one.
+    chinese, english = replace(ctx, locale="zh"), replace(ctx, locale="en")
+    assert (await say(chinese, "help")).text.startswith("/paper 关键词")
+    assert "/paper help en 查看英文" in (await say(chinese, "help")).text
+    assert (await say(chinese, "help en")).text.startswith("/paper QUERY")
+    assert "(/paper help zh for Chinese)" in (await say(english, "help")).text
+    assert (await say(english, "help zh")).text.startswith("/paper 关键词")
+    assert (await say(ctx, "help 中文")).text.startswith("/paper 关键词")
+    assert (await say(ctx, "帮助 English")).text.startswith("/paper QUERY")
+    assert (await say(ctx, "help subscribe")).text.startswith("/paper QUERY")  # other words: ignored
 
 
 async def test_a_schedule_naming_its_zone_first_after_a_name_people_search_for(ctx: CommandContext) -> None:
@@ -694,3 +726,112 @@ async def test_a_digest_of_a_day_named_as_people_say_it(engine: AsyncEngine) -> 
         reply = await say(ctx, typed)
         assert reply.text.startswith("每日论文 · 2026-11-20 —— "), (typed, reply.text)
     assert (await say(ctx, "日报 明年")).text == "「明年」不是日期（请用 YYYY-MM-DD、昨天或上周）"
+
+
+async def test_a_digest_of_a_day_without_a_report_names_the_newest_one(ctx: CommandContext) -> None:
+    # "No report for 2026-11-19 in the archive yet." left the caller guessing which day has one.
+    await say(ctx, "subscribe RL")
+    reply = await say(ctx, "digest 2026-11-19")
+    assert reply.error
+    assert reply.text == (
+        "No report is archived for 2026-11-19. The newest archived report is 2026-11-20: "
+        "/paper digest 2026-11-20"
+    )
+    chinese = await say(ctx, "日报 2026-11-21")
+    assert chinese.text == "存档中没有 2026-11-21 的日报。最新的日报是 2026-11-20：/paper digest 2026-11-20"
+
+
+async def test_an_arxiv_id_the_archive_lacks_is_not_told_to_try_other_words(ctx: CommandContext) -> None:
+    # "No archived paper matches 2602.99999. Check the spelling, or try fewer or other words …"
+    for typed in ("2602.99999", "https://arxiv.org/abs/2602.99999v2", "hf.co/papers/2602.99999"):
+        reply = await say(ctx, typed)
+        assert reply.text == (
+            "paperbot has no paper 2602.99999: it knows the papers of the Daily Papers reports it "
+            "archived (the newest: 2026-11-20). The paper on arXiv, if it exists: "
+            "https://arxiv.org/abs/2602.99999"
+        ), typed
+        assert not reply.hits
+    chinese = await handle_invocation(replace(ctx, locale="zh"), "lookup", "hep-th/9901001")
+    assert chinese.text.startswith("存档中没有论文 hep-th/9901001：")
+    assert chinese.text.endswith("https://arxiv.org/abs/hep-th/9901001")
+    assert (await say(ctx, "2611.01003")).hits  # one it holds is found as before
+
+
+async def test_an_id_typed_after_the_word_arxiv_is_that_paper(ctx: CommandContext) -> None:
+    # `/paper arxiv 2611.01003` searched for the words and found nothing.
+    for typed in ("arxiv 2611.01003", "arXiv: 2611.01003"):
+        reply = await say(ctx, typed)
+        assert [hit.arxiv_id for hit in reply.hits] == ["2611.01003"], typed
+    assert "month 13" in (await say(ctx, "arXiv 2613.00001")).text  # an impossible id: why
+
+
+async def test_a_time_zone_alone_changes_the_zone_and_keeps_the_time(ctx: CommandContext) -> None:
+    # `/paper timezone Asia/Shanghai` (and `tz`, `时区`) was looked up: "No archived paper matches".
+    await say(ctx, "subscribe RL")
+    await say(ctx, "schedule 7:30")
+    assert (
+        await say(ctx, "timezone Asia/Shanghai")
+    ).text == "Digest time set: daily at 07:30 (Asia/Shanghai)."
+    assert (await say(ctx, "tz New York")).text == "Digest time set: daily at 07:30 (America/New_York)."
+    assert (await say(ctx, "时区 伦敦")).text == "推送时间已设置：每天 07:30（Europe/London）。"
+    assert (await say(ctx, "时区东京")).text == "推送时间已设置：每天 07:30（Asia/Tokyo）。"  # glued
+    assert (await say(ctx, "schedule UTC+8")).text == "Digest time set: daily at 07:30 (UTC+08:00)."
+    # A zone misspelt gets the zone's own error; a text that is neither, the time's.
+    assert "did you mean" in (await say(ctx, "timezone Asia/Shangai")).text
+    assert (await say(ctx, "schedule soon")).text.startswith("bad time 'soon'")
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert (stored.time, stored.tz) == (dt.time(7, 30), "Etc/GMT-8")
+    # `time` is also a word people search for: what is no time and no zone is still a lookup.
+    assert (await say(ctx, "time series forecasting")).verb == "lookup"
+
+
+async def test_subscribe_all_is_refused_not_taken_as_a_keyword(ctx: CommandContext) -> None:
+    # `/paper subscribe all` followed the keyword "all": every paper that says the word.
+    await say(ctx, "subscribe RL")
+    before = await ctx.store.get(CHANNEL)
+    reply = await say(ctx, "subscribe all")
+    assert reply.error
+    assert reply.text == (
+        '"all" names no topic: name the topics one by one (/paper topics lists them), '
+        'or put it in quotes to mean the word itself: "all"'
+    )
+    assert (await say(ctx, "订阅 全部")).text.startswith("「全部」不是主题")
+    assert (await say(ctx, "exclude ALL")).error
+    assert await ctx.store.get(CHANNEL) == before
+    # Quoted, it is the keyword; and on a channel that has none, nothing is created.
+    assert not (await say(ctx, 'subscribe "all"')).error
+    assert (await say(replace(ctx, channel=ChannelRef("slack", "T1", "C-new")), "subscribe *")).error
+    assert await ctx.store.get(ChannelRef("slack", "T1", "C-new")) is None
+
+
+async def test_unsubscribing_an_exclusion_is_answered_as_include(ctx: CommandContext) -> None:
+    # `/paper unsubscribe -survey` is `include survey`, but was answered "Unsubscribed from not
+    # "survey"" and, when nothing was excluded, "This channel does not follow -survey."
+    await say(ctx, 'subscribe RL -survey -"medical imaging"')
+    reply = await say(ctx, 'unsubscribe -survey, -"medical imaging"')
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert not stored.interests.exclusions
+    await say(ctx, 'exclude survey, "medical imaging"')
+    assert reply.text == (await say(ctx, 'include survey, "medical imaging"')).text
+    assert reply.text.startswith("No longer excluded")
+    assert (await say(ctx, "unsubscribe -robotics")).text == "This channel does not exclude robotics."
+    assert (await say(ctx, "退订 -机器人")).text == "本频道没有排除 机器人。"
+    # A topic and an exclusion together are still an unsubscribe.
+    await say(ctx, "exclude survey")
+    together = await say(ctx, "unsubscribe RL, -survey")
+    assert together.text.startswith("Unsubscribed from reinforcement learning")
+
+
+async def test_excluding_in_a_channel_that_follows_nothing_says_to_subscribe(ctx: CommandContext) -> None:
+    # After its last topic went, `exclude survey` answered "excluding that would leave this
+    # channel following nothing: unsubscribe instead".
+    await say(ctx, "subscribe RL")
+    await say(ctx, "unsubscribe RL")
+    reply = await say(ctx, "exclude survey")
+    assert (reply.error, reply.text) == (True, "Subscribe this channel first: /paper subscribe TOPICS")
+    assert (await say(ctx, "排除 综述")).text == "请先订阅：/paper subscribe 主题"
+    # Excluding the last followed topic is still refused as before.
+    await say(ctx, "subscribe RL")
+    assert (await say(ctx, "exclude RL")).text.startswith("excluding that would leave this channel")

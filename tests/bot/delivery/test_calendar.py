@@ -191,6 +191,36 @@ async def test_a_backfill_then_a_new_channel_brings_the_newest_digest_only(engin
     assert {row.report_date for row in await Outbox(engine).list()} == {friday}
 
 
+async def test_a_channel_that_came_back_after_following_nothing_is_a_new_subscriber(
+    engine: AsyncEngine,
+) -> None:
+    """Two channels subscribed in April; one removed its last topic in April (its settings kept)
+    and subscribed again on Friday, after the first poll archived Wednesday's and Thursday's
+    reports together. It kept its April date and got Wednesday's digest, a day it followed
+    nothing; now it gets Thursday's only, while the channel that stayed gets both."""
+    wednesday, thursday = dt.date(2026, 5, 6), dt.date(2026, 5, 7)
+    stayed, back = ChannelRef("console", "local", "CSTAYED"), ChannelRef("console", "local", "CBACK")
+    now = [dt.datetime(2026, 4, 1, 12, tzinfo=UTC)]
+    store = SubscriptionStore(engine, clock=lambda: now[0])
+    taxonomy = builtin_taxonomy()
+    for ref in (stayed, back):
+        await subscribe(store, taxonomy, ref, "RL")
+    now[0] = dt.datetime(2026, 4, 2, 12, tzinfo=UTC)
+    await unsubscribe(store, taxonomy, back, "RL")
+    polled = dt.datetime(2026, 5, 8, 0, 10, tzinfo=UTC)
+    await archive_at(engine, wednesday, polled)
+    await archive_at(engine, thursday, polled)
+    now[0] = polled + dt.timedelta(minutes=5)
+    await subscribe(store, taxonomy, back, "RL")
+    publisher = InOrderPublisher()
+    bot = deliverer(engine, publisher)
+    for later in (dt.timedelta(minutes=10), dt.timedelta(hours=1), dt.timedelta(hours=12)):
+        await bot.run_pass(polled + later)
+    posted = [(name, day) for what, name, day in publisher.events if what == "end"]
+    assert [day for name, day in posted if name == "CSTAYED"] == [wednesday, thursday]
+    assert [day for name, day in posted if name == "CBACK"] == [thursday]
+
+
 async def test_a_channel_imported_with_its_last_digest_still_catches_up(engine: AsyncEngine) -> None:
     """An installation moved to a new database: `subscriptions import` (Friday 00:05 UTC) carries
     one channel's last digest (Tuesday's) and none for a channel new to paperbot; the first poll

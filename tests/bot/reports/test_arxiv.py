@@ -28,6 +28,12 @@ def test_arxiv_id_from_url(url: str, expected: str | None) -> None:
         ("2602.01234", "2602.01234"),
         ("2602.01234v2", "2602.01234"),
         ("arXiv:2602.01234", "2602.01234"),
+        # As typed in a chat: `/paper arxiv 2602.01234` found nothing.
+        ("arXiv 2602.01234", "2602.01234"),
+        ("arxiv: 2602.01234v2", "2602.01234"),
+        ("ARXIV hep-th/9901001", "hep-th/9901001"),
+        ("arxiv 0000.00000", None),
+        ("arxive 2602.01234", None),
         ("1412.1234", "1412.1234"),
         ("2602.1234", None),  # four digits ended in 2014
         ("1412.12345", None),  # five began in 2015

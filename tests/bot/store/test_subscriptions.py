@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.models import ChannelRef, Interests, LastDigest, Locale, Subscription
 from bot.ranking.feedback import UP, ChannelPreferences, PaperFeatures, Vote
 from bot.store import subscriptions
+from bot.store.database import as_utc
 from bot.store.outbox import Outbox
 from bot.store.subscriptions import Imported, SubscribedElsewhere, SubscriptionStore
 from bot.store.tables import subscriptions as table
@@ -569,3 +570,30 @@ async def test_an_import_and_a_subscribe_from_another_workspace_at_once_make_one
 
     await asyncio.gather(store.import_all([make(home)], {}), subscribe())
     assert len([s for s in await store.all() if s.channel.channel == shared]) == 1
+
+
+async def test_a_channel_that_followed_nothing_is_subscribed_anew_when_it_follows_something(
+    engine: AsyncEngine,
+) -> None:
+    """A channel that removed its last topic (its row kept for its settings) and subscribed again
+    weeks later kept its first subscription date, which decides the digests of earlier days it is
+    owed (bot/delivery/planner.py): it is a new subscriber from the day it follows something again."""
+    today = [dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)]
+    store = SubscriptionStore(engine, clock=lambda: today[0])
+
+    async def save_on(day: int, subscription: Subscription) -> dt.datetime:
+        today[0] = today[0].replace(day=day)
+        await store.save(subscription)
+        return await created_at(store, SLACK)
+
+    started = await save_on(2, make(topics=("agents",)))
+    assert await save_on(3, make(topics=("agents", "code"))) == started  # a topic more
+    assert await save_on(4, make(topics=("code",), paused=True, paused_reason="kicked")) == started
+    assert await save_on(5, make(topics=("code",))) == started  # resumed: subscribed all along
+    assert await save_on(6, make(topics=())) == started  # the last topic removed: settings kept
+    again = await save_on(20, make(topics=(), keywords=("GRPO",)))  # a keyword, two weeks later
+    assert as_utc(again) == dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)  # SQLite's are naive UTC
+    assert await save_on(21, make(topics=("code",), keywords=("GRPO",))) == again
+    stored = await store.get(SLACK)
+    assert stored is not None
+    assert stored.subscribed_at == as_utc(again)
