@@ -447,11 +447,7 @@ class Deliverer:
         decided = recall(delivery.digest)
         if decided is not None and delivery.uncertain:
             start_at, already = await self._first_not_up(publisher, subscription, delivery)
-        if (
-            start_at == 0
-            and not already
-            and now > self.worth_until(delivery) + self._last_try_grace(delivery)
-        ):
+        if start_at == 0 and not already and now > self._last_chance(delivery):
             return await self._too_late(delivery, subscription, now)
         if decided is not None and (start_at > 0 or already):
             # Part of it is up: the rest of that digest, whatever changed since (bot/delivery/decided.py).
@@ -521,12 +517,16 @@ class Deliverer:
         await self._tell(delivery, subscription, result, "failed", now, attempts=delivery.attempts)
         return "failed"
 
-    @staticmethod
-    def _last_try_grace(delivery: Delivery) -> dt.timedelta:
-        """How long after its time a digest that was tried is still tried once more: the try an
-        outage schedules after its last one within the window comes up to OUTAGE_RETRY_CAP later
-        (bot/store/outbox.py `outage_delay`), and the platform may be back by then."""
-        return OUTAGE_RETRY_CAP if delivery.last_error is not None else dt.timedelta(0)
+    def _last_chance(self, delivery: Delivery) -> dt.datetime:
+        """Until when a digest none of whose parts is up is still tried: the end of its catch-up
+        window; for one that was tried, until OUTAGE_RETRY_CAP after the try an outage scheduled
+        after its last one within the window. That try comes up to OUTAGE_RETRY_CAP past the
+        window (bot/store/outbox.py `outage_delay`), the platform may be back by then, and the
+        pass that takes it may come a tick or a busy queue later than it was due."""
+        until = self.worth_until(delivery)
+        if delivery.last_error is None:
+            return until
+        return max(until, delivery.next_attempt_at or until) + OUTAGE_RETRY_CAP
 
     def worth_until(self, delivery: Delivery) -> dt.datetime:
         """Until when a platform outage is waited out for `delivery` (bot/store/outbox.py

@@ -310,16 +310,7 @@ async def test_a_retry_that_comes_due_in_the_same_pass_is_posted_and_the_pass_en
     publisher = FailingOncePublisher(wednesday)
     start = back + dt.timedelta(seconds=3)
     bot_ = deliverer(engine, publisher, clock=lambda: start + dt.timedelta(minutes=next(ticks)))
-    claims = 0
-    claim = bot_.outbox.claim
-
-    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
-        nonlocal claims
-        claims += 1
-        assert claims <= 10, "the pass claims without end"
-        return await claim(*args, **kwargs)
-
-    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
+    claims_at_most(monkeypatch, bot_, 10)
     await bot_.run_pass()
     assert [(what, day) for what, _, day in publisher.events] == [
         ("failed", wednesday),
@@ -328,6 +319,21 @@ async def test_a_retry_that_comes_due_in_the_same_pass_is_posted_and_the_pass_en
         ("start", thursday),
         ("end", thursday),
     ]
+
+
+def claims_at_most(monkeypatch: pytest.MonkeyPatch, bot_: Deliverer, most: int) -> None:
+    """Fail the test when the deliverer's pass claims more than `most` times: a pass that claims
+    without end would otherwise hang the test."""
+    claims = 0
+    claim = bot_.outbox.claim
+
+    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
+        nonlocal claims
+        claims += 1
+        assert claims <= most, "the pass claims without end"
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
 
 
 class TimingOutPublisher(InOrderPublisher):
@@ -363,16 +369,7 @@ async def test_a_try_that_timed_out_is_tried_again_after_its_wait_not_at_once(
     await archive_at(engine, thursday, dt.datetime(2026, 5, 7, 2, tzinfo=UTC))
     publisher = TimingOutPublisher(dt.datetime(2026, 5, 7, 9, tzinfo=UTC), dt.timedelta(seconds=30))
     bot_ = deliverer(engine, publisher, clock=publisher.clock)
-    claims = 0
-    claim = bot_.outbox.claim
-
-    async def counted_claim(*args: Any, **kwargs: Any) -> list[Delivery]:
-        nonlocal claims
-        claims += 1
-        assert claims <= 10, "the pass claims without end"
-        return await claim(*args, **kwargs)
-
-    monkeypatch.setattr(bot_.outbox, "claim", counted_claim)
+    claims_at_most(monkeypatch, bot_, 10)
     assert await bot_.run_pass() == {"pending": 1}
     assert [what for what, _, _ in publisher.events] == ["timeout"]
     (row,) = await Outbox(engine).list()
