@@ -112,7 +112,8 @@ async def subscribe(
     assert after is not None  # edit never stores nothing
     if before is None:
         return Change(after, wanted, created=True, took_over_from=took_over_from)
-    return Change(after, remove_interests(after.interests, before.interests), resumed=before.paused)
+    changed = remove_interests(after.interests, before.interests)
+    return Change(after, changed, resumed=before.paused, took_over_from=took_over_from)
 
 
 async def _abandoned(others: Sequence[Subscription], installed: Installed) -> bool:

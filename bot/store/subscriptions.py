@@ -195,14 +195,17 @@ class SubscriptionStore:
                 updated = edit(current)
                 if updated is None or updated == current:
                     return current, current
-                if current is not None:
-                    await self._upsert(conn, [updated])
-                    return current, updated
-                if others := await _elsewhere(conn, ref):
+                # Checked whenever the channel comes to follow something: created, or back after
+                # its last topic was removed (meanwhile another workspace may have subscribed it).
+                claims = bool(updated.interests) and (current is None or not current.interests)
+                if claims and (others := await _elsewhere(conn, ref)):
                     if not all(other in replacing for other in others):
                         raise SubscribedElsewhere(others)
                     for other in others:
                         await conn.execute(delete(table).where(_where(other.channel)))
+                if current is not None:
+                    await self._upsert(conn, [updated])
+                    return current, updated
                 if await insert_new(conn, table, _row(updated, self.clock()), _CHANNEL_KEY):
                     return None, updated
                 # Another writer created the channel's row after the read found none (a lock
@@ -328,12 +331,15 @@ class SubscriptionStore:
         for chunk in chunks(sorted(items, key=lambda item: lock_order(item.channel))):
             await conn.execute(upsert, [_row(item, now, since.get(item.channel)) for item in chunk])
 
-    async def _keys(self, conn: AsyncConnection) -> set[ChannelRef]:
-        """Every subscribed channel, from one read of every key: PostgreSQL answers a (platform,
-        workspace, channel) IN list by scanning the table once per list, which took minutes at
-        100,000 channels (benchmarks/bench_import.py)."""
-        keys = await conn.execute(select(table.c.platform, table.c.workspace, table.c.channel))
-        return {ChannelRef(*key) for key in keys}
+    async def _keys(self, conn: AsyncConnection) -> dict[ChannelRef, bool]:
+        """Every stored channel, and whether it follows something, from one read of every key:
+        PostgreSQL answers a (platform, workspace, channel) IN list by scanning the table once
+        per list, which took minutes at 100,000 channels (benchmarks/bench_import.py)."""
+        follows = ~_follows_nothing(table.c)
+        rows = await conn.execute(select(table.c.platform, table.c.workspace, table.c.channel, follows))
+        return {
+            ChannelRef(platform, workspace, channel): bool(yes) for platform, workspace, channel, yes in rows
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,17 +353,23 @@ class Imported:
 
 
 def _one_workspace_per_channel(
-    items: Sequence[Subscription], stored: Collection[ChannelRef]
+    items: Sequence[Subscription], stored: Mapping[ChannelRef, bool]
 ) -> tuple[list[Subscription], dict[ChannelRef, ChannelRef]]:
     """The items to store, and the ones to skip (each with the channel's owner): a channel id's
-    owner is the workspace it is stored under, else the first item's that names it."""
+    owner is the workspace it is stored under following something (`stored`: whether each
+    does), else the first item's that names it and follows something. A row or an entry that
+    follows nothing gets no digest and claims no channel, as in `change`: it is always kept."""
     owners: dict[tuple[str, str], set[str]] = {}
-    for ref in stored:
-        owners.setdefault((ref.platform, ref.channel), set()).add(ref.workspace)
+    for ref, follows in stored.items():
+        if follows:
+            owners.setdefault((ref.platform, ref.channel), set()).add(ref.workspace)
     kept: list[Subscription] = []
     skipped: dict[ChannelRef, ChannelRef] = {}
     for item in items:
         ref = item.channel
+        if not item.interests:
+            kept.append(item)
+            continue
         owner = owners.setdefault((ref.platform, ref.channel), {ref.workspace})
         if ref.workspace in owner:
             kept.append(item)
@@ -387,11 +399,13 @@ async def _elsewhere(conn: AsyncConnection, ref: ChannelRef) -> list[Subscriptio
     """The same channel subscribed under other workspaces: a Slack channel shared between the
     workspaces of an Enterprise Grid org, or with another organisation (Slack Connect), keeps one
     id in all of them, and a command typed there names the caller's workspace. Locked: `change`
-    may delete them (`replacing`)."""
+    may delete them (`replacing`). A row that follows nothing (its last topic removed, its
+    settings kept) is no subscription: it gets no digest, so it holds the channel for no one."""
     query = select(table).where(
         table.c.platform == ref.platform,
         table.c.channel == ref.channel,
         table.c.workspace != ref.workspace,
+        ~_follows_nothing(table.c),
     )
     rows = (await conn.execute(query.order_by(table.c.workspace).with_for_update())).mappings().all()
     return [_subscription(row) for row in rows]

@@ -835,3 +835,25 @@ async def test_excluding_in_a_channel_that_follows_nothing_says_to_subscribe(ctx
     # Excluding the last followed topic is still refused as before.
     await say(ctx, "subscribe RL")
     assert (await say(ctx, "exclude RL")).text.startswith("excluding that would leave this channel")
+
+
+async def test_a_shared_channel_whose_owner_follows_nothing_is_subscribed_from_the_other_workspace(
+    ctx: CommandContext,
+) -> None:
+    # The owner removed its last topic (its settings kept): no digest comes, yet the other
+    # workspace was told "This channel already gets its digest". Now it subscribes; the old
+    # owner, subscribing again, is refused (one channel, one digest), and when that workspace
+    # uninstalls, the old owner's row coming back takes over and says so.
+    home = ChannelRef("slack", "T0HOME", "C0SHARED")
+    sister = ChannelRef("slack", "T0SISTER", "C0SHARED")
+    assert not (await say(replace(ctx, channel=home), "subscribe RL")).error
+    assert not (await say(replace(ctx, channel=home), "unsubscribe RL")).error
+    both = installed_in("T0HOME", "T0SISTER")
+    reply = await say(replace(ctx, channel=sister, installed=both), "subscribe agents")
+    assert reply.text == "Subscribed. This channel now follows: agents. Digest daily at 09:00 (UTC)."
+    back = await say(replace(ctx, channel=home, installed=both), "subscribe RL")
+    assert back.text == t("subscribe.elsewhere", "en", workspace="T0SISTER")
+    await ctx.store.set_paused(sister, True, "paperbot was uninstalled from this workspace")
+    taken = await say(replace(ctx, channel=home, installed=installed_in("T0HOME")), "subscribe RL")
+    assert taken.text.endswith("\n" + t("subscribe.took_over", "en", workspace="T0SISTER"))
+    assert [(s.channel, bool(s.interests)) for s in await ctx.store.all()] == [(home, True)]

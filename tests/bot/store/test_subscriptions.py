@@ -549,7 +549,7 @@ async def test_an_import_and_a_subscribe_from_another_workspace_at_once_make_one
         arrived.append(who)
         await until(lambda: len(arrived) == 2 or held_back())
 
-    async def import_checks(self: SubscriptionStore, conn: AsyncConnection) -> set[ChannelRef]:
+    async def import_checks(self: SubscriptionStore, conn: AsyncConnection) -> dict[ChannelRef, bool]:
         found = await keys(self, conn)
         await meet("import")
         return found
@@ -597,3 +597,34 @@ async def test_a_channel_that_followed_nothing_is_subscribed_anew_when_it_follow
     stored = await store.get(SLACK)
     assert stored is not None
     assert stored.subscribed_at == as_utc(again)
+
+
+async def test_a_row_that_follows_nothing_holds_a_shared_channel_for_no_one(store: SubscriptionStore) -> None:
+    """A workspace that removed its channel's last topic (its row kept for its settings) gets no
+    digest there, yet another workspace sharing the channel was refused as though it did ("This
+    channel already gets its digest"). It may subscribe; and the first, coming back, is refused
+    then: one channel, one digest."""
+    home, sister = ChannelRef("slack", "T1", "C9"), ChannelRef("slack", "T2", "C9")
+    await store.save(make(home, topics=()))
+    assert await store.change(sister, lambda current: current or make(sister)) == (None, make(sister))
+    with pytest.raises(SubscribedElsewhere) as refused:
+        await store.change(home, lambda current: current and replace(current, interests=Interests(("code",))))
+    assert [other.channel for other in refused.value.others] == [sister]
+    stored = {s.channel: s.interests.topics for s in await store.all()}
+    assert stored == {home: (), sister: ("agents",)}
+
+
+async def test_an_import_skips_only_for_a_channel_another_workspace_follows_something_in(
+    store: SubscriptionStore,
+) -> None:
+    """As `change` has it: a stored row that follows nothing claims no channel, and an entry
+    that follows nothing claims none (it is kept, and gets no digest)."""
+    home, sister = ChannelRef("slack", "T1", "C9"), ChannelRef("slack", "T2", "C9")
+    await store.save(make(home, topics=()))
+    imported = await store.import_all([make(sister)], {})
+    assert imported == Imported(updated=0, skipped={})
+    other, mine = ChannelRef("slack", "T1", "C7"), ChannelRef("slack", "T2", "C7")
+    imported = await store.import_all([make(other, topics=()), make(mine), make(home)], {})
+    assert imported == Imported(updated=0, skipped={home: sister})
+    stored = {s.channel: s.interests.topics for s in await store.all()}
+    assert stored == {home: (), sister: ("agents",), other: (), mine: ("agents",)}
