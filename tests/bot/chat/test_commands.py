@@ -805,6 +805,33 @@ async def test_subscribe_all_is_refused_not_taken_as_a_keyword(ctx: CommandConte
     assert await ctx.store.get(ChannelRef("slack", "T1", "C-new")) is None
 
 
+async def test_all_among_other_terms_is_refused_too(ctx: CommandContext) -> None:
+    # `subscribe all, agents` (or `agents、全部`, `exclude survey, all`) took "all" as a keyword
+    # beside the others: the channel then got every paper that says the word.
+    await say(ctx, "subscribe RL")
+    before = await ctx.store.get(CHANNEL)
+    for typed, start in (
+        ("subscribe all, agents", '"all" names no topic'),
+        ("订阅 智能体、全部", "「全部」不是主题"),
+        ("exclude survey, ALL", '"ALL" names no topic'),
+        ("subscribe agents -all", '"all" names no topic'),
+    ):
+        reply = await say(ctx, typed)
+        assert reply.error, typed
+        assert reply.text.startswith(start), typed
+    assert await ctx.store.get(CHANNEL) == before
+    # Words that hold "all" are no such word: `all you need` stays a keyword.
+    assert not (await say(ctx, 'subscribe agents, "all"')).error
+
+
+async def test_star_is_refused_without_offering_a_keyword_it_cannot_be(ctx: CommandContext) -> None:
+    # "put it in quotes: "*"" offered a keyword that is refused ("has no letters or digits").
+    reply = await say(ctx, "subscribe *")
+    assert reply.error
+    assert reply.text == '"*" names no topic: name the topics one by one (/paper topics lists them)'
+    assert (await say(ctx, "订阅 *")).text == "「*」不是主题：请逐个写出主题（/paper 主题 可查看列表）"
+
+
 async def test_unsubscribing_an_exclusion_is_answered_as_include(ctx: CommandContext) -> None:
     # `/paper unsubscribe -survey` is `include survey`, but was answered "Unsubscribed from not
     # "survey"" and, when nothing was excluded, "This channel does not follow -survey."
