@@ -119,6 +119,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No longer excluded: {removed}. Now: {topics}.",
         "zh": "已取消排除 {removed}。当前：{topics}。",
     },
+    # Said after "Unsubscribed from …" for the minus terms among those unsubscribed from.
+    "unsubscribe.unexcluded": {
+        "en": "No longer excluded: {removed}.",
+        "zh": "已取消排除 {removed}。",
+    },
     "include.not_excluded": {
         "en": "This channel does not exclude {removed}.",
         "zh": "本频道没有排除 {removed}。",

@@ -832,6 +832,26 @@ async def test_star_is_refused_without_offering_a_keyword_it_cannot_be(ctx: Comm
     assert (await say(ctx, "订阅 *")).text == "「*」不是主题：请逐个写出主题（/paper 主题 可查看列表）"
 
 
+async def test_a_minus_among_topics_unsubscribed_from_is_said_as_no_longer_excluded(
+    ctx: CommandContext,
+) -> None:
+    # `unsubscribe agents, -survey` stopped excluding survey but said "Unsubscribed from agents,
+    # not "survey"", as if the exclusion stayed.
+    await say(ctx, 'subscribe RL, agents -survey -"medical"')
+    reply = await say(ctx, "unsubscribe agents, -survey")
+    assert not reply.error
+    assert reply.text == (
+        'Unsubscribed from agents. Still following: reinforcement learning, not "medical". '
+        'No longer excluded: "survey".'
+    )
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.interests.excluded_keywords == ("medical",)
+    # A topic it does not follow beside the minus: only the exclusion changed, said as include.
+    reply = await say(ctx, '退订 机器人, -"medical"')
+    assert reply.text == "已取消排除 「medical」。当前：强化学习。"
+
+
 async def test_unsubscribing_an_exclusion_is_answered_as_include(ctx: CommandContext) -> None:
     # `/paper unsubscribe -survey` is `include survey`, but was answered "Unsubscribed from not
     # "survey"" and, when nothing was excluded, "This channel does not follow -survey."
