@@ -385,7 +385,9 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
     """Whether `rest`, glued to `verb`'s Chinese name, can only be that sub-command's argument."""
     try:
         if verb in {"subscribe", "unsubscribe", "exclude", "include"}:
-            if verb == "unsubscribe" and rest.casefold() in UNSUBSCRIBE_ALL:
+            if rest.casefold() in UNSUBSCRIBE_ALL:
+                # `退订全部` ends the subscription; `订阅全部` / `排除全部` get their refusal
+                # (use_cases._refuse_all), not a search for the words "订阅全部".
                 return True
             interests = resolve_terms(rest, taxonomy)
             return not interests.keywords and not interests.excluded_keywords  # topics only

@@ -797,6 +797,11 @@ async def test_subscribe_all_is_refused_not_taken_as_a_keyword(ctx: CommandConte
         'or put it in quotes to mean the word itself: "all"'
     )
     assert (await say(ctx, "订阅 全部")).text.startswith("「全部」不是主题")
+    # Glued, as Chinese is written: refused too, not searched for as the words "订阅全部".
+    for glued in ("订阅全部", "排除所有"):
+        reply = await say(ctx, glued)
+        assert reply.verb != "lookup", glued
+        assert reply.text.startswith(("「全部」不是主题", "「所有」不是主题")), glued
     assert (await say(ctx, "exclude ALL")).error
     assert await ctx.store.get(CHANNEL) == before
     # Quoted, it is the keyword; and on a channel that has none, nothing is created.
