@@ -94,6 +94,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "「{word}」不是主题：请逐个写出主题（/paper 主题 可查看列表），"
         "或加上引号表示这个词本身：“{word}”",
     },
+    # …for `*`, which as a quoted keyword would be refused too (it has no letter or digit).
+    "error.all_is_no_topic.symbol": {
+        "en": '"{word}" names no topic: name the topics one by one (/paper topics lists them)',
+        "zh": "「{word}」不是主题：请逐个写出主题（/paper 主题 可查看列表）",
+    },
     "subscribe.only_exclusions": {
         "en": "Name at least one topic or keyword to follow: exclusions (-survey) narrow a subscription.",
         "zh": "请至少订阅一个主题或关键词；排除项（-survey）只用于缩小已订阅的范围。",
@@ -113,6 +118,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "include.done": {
         "en": "No longer excluded: {removed}. Now: {topics}.",
         "zh": "已取消排除 {removed}。当前：{topics}。",
+    },
+    # Said after "Unsubscribed from …" for the minus terms among those unsubscribed from.
+    "unsubscribe.unexcluded": {
+        "en": "No longer excluded: {removed}.",
+        "zh": "已取消排除 {removed}。",
     },
     "include.not_excluded": {
         "en": "This channel does not exclude {removed}.",

@@ -385,7 +385,9 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
     """Whether `rest`, glued to `verb`'s Chinese name, can only be that sub-command's argument."""
     try:
         if verb in {"subscribe", "unsubscribe", "exclude", "include"}:
-            if verb == "unsubscribe" and rest.casefold() in UNSUBSCRIBE_ALL:
+            if rest.casefold() in UNSUBSCRIBE_ALL:
+                # `退订全部` ends the subscription; `订阅全部` / `排除全部` get their refusal
+                # (use_cases._refuse_all), not a search for the words "订阅全部".
                 return True
             interests = resolve_terms(rest, taxonomy)
             return not interests.keywords and not interests.excluded_keywords  # topics only
@@ -563,7 +565,12 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         unminused = ", ".join(f'"{term.text}"' if term.quoted else term.text for term in split_terms(rest))
         return await _exclude_or_include(ctx, "include", unminused, locale)
     change = await unsubscribe(ctx.store, ctx.taxonomy, ctx.channel, rest)
-    removed = join_list(interest_labels(change.changed, ctx.taxonomy, locale), locale)
+    # A minus among the terms (`unsubscribe agents, -survey`) stops excluding it, as `include`
+    # does: said as that, since "Unsubscribed from agents, not "survey"" read as if the
+    # exclusion stayed.
+    followed = replace(change.changed, excluded_topics=(), excluded_keywords=())
+    unexcluded = Interests(change.changed.excluded_topics, change.changed.excluded_keywords)
+    removed = join_list(interest_labels(followed, ctx.taxonomy, locale), locale)
     if change.subscription is None and not change.changed.changes_anything():
         return Reply(ctx.say("unsubscribe.nothing", locale), error=True, locale=locale)
     if not change.changed.changes_anything():
@@ -572,10 +579,18 @@ async def _unsubscribe(ctx: CommandContext, rest: str, current: Subscription | N
         )
     if change.subscription is None:
         return Reply(ctx.say("unsubscribe.all", locale), locale=locale)
-    if not change.subscription.interests:
-        return Reply(ctx.say("unsubscribe.last", locale, removed=removed), locale=locale)
     following = join_list(interest_labels(change.subscription.interests, ctx.taxonomy, locale), locale)
-    return Reply(ctx.say("unsubscribe.done", locale, removed=removed, topics=following), locale=locale)
+    if not followed.changes_anything():
+        named = join_list(interest_labels(unexcluded, ctx.taxonomy, locale), locale)
+        return Reply(ctx.say("include.done", locale, removed=named, topics=following), locale=locale)
+    if not change.subscription.interests:
+        text = ctx.say("unsubscribe.last", locale, removed=removed)
+    else:
+        text = ctx.say("unsubscribe.done", locale, removed=removed, topics=following)
+    if unexcluded.changes_anything():
+        named = join_list(interest_labels(unexcluded, ctx.taxonomy, locale), locale)
+        text = then_say(text, t("unsubscribe.unexcluded", locale, removed=named), locale)
+    return Reply(text, locale=locale)
 
 
 def _only_exclusions(terms: str, taxonomy: Taxonomy) -> bool:

@@ -37,7 +37,7 @@ from bot.ranking.weekly import WEEK, Week, week_days, week_report
 from bot.store.archive import Archive
 from bot.store.outbox import PlannedDigest
 from bot.store.subscriptions import Edit, SubscribedElsewhere, SubscriptionStore
-from bot.topics.resolve import resolve_terms
+from bot.topics.resolve import resolve_terms, split_terms
 from bot.topics.taxonomy import Taxonomy
 from bot.zones import zone_label
 
@@ -164,9 +164,17 @@ async def unsubscribe(
 def _refuse_all(terms: str) -> None:
     """`subscribe all` / `exclude all`: the word `unsubscribe` takes for everything is no topic
     here, and as a keyword it would take in (or leave out) every paper that says it; quoted
-    (`"all"`), it is the keyword."""
-    if terms.strip().casefold() in UNSUBSCRIBE_ALL:
-        raise LocalisedInputError("error.all_is_no_topic", word=terms.strip())
+    (`"all"`), it is the keyword. Among other terms too: `subscribe all, agents` followed every
+    paper saying "all". `*` has no quoted form (a keyword needs a letter or digit), so its
+    refusal offers none."""
+    for term in split_terms(terms):
+        if not term.quoted and term.text.casefold() in UNSUBSCRIBE_ALL:
+            key = (
+                "error.all_is_no_topic"
+                if any(c.isalnum() for c in term.text)
+                else "error.all_is_no_topic.symbol"
+            )
+            raise LocalisedInputError(key, word=term.text)
 
 
 async def exclude(store: SubscriptionStore, taxonomy: Taxonomy, channel: ChannelRef, terms: str) -> Change:

@@ -797,12 +797,64 @@ async def test_subscribe_all_is_refused_not_taken_as_a_keyword(ctx: CommandConte
         'or put it in quotes to mean the word itself: "all"'
     )
     assert (await say(ctx, "订阅 全部")).text.startswith("「全部」不是主题")
+    # Glued, as Chinese is written: refused too, not searched for as the words "订阅全部".
+    for glued in ("订阅全部", "排除所有"):
+        reply = await say(ctx, glued)
+        assert reply.verb != "lookup", glued
+        assert reply.text.startswith(("「全部」不是主题", "「所有」不是主题")), glued
     assert (await say(ctx, "exclude ALL")).error
     assert await ctx.store.get(CHANNEL) == before
     # Quoted, it is the keyword; and on a channel that has none, nothing is created.
     assert not (await say(ctx, 'subscribe "all"')).error
     assert (await say(replace(ctx, channel=ChannelRef("slack", "T1", "C-new")), "subscribe *")).error
     assert await ctx.store.get(ChannelRef("slack", "T1", "C-new")) is None
+
+
+async def test_all_among_other_terms_is_refused_too(ctx: CommandContext) -> None:
+    # `subscribe all, agents` (or `agents、全部`, `exclude survey, all`) took "all" as a keyword
+    # beside the others: the channel then got every paper that says the word.
+    await say(ctx, "subscribe RL")
+    before = await ctx.store.get(CHANNEL)
+    for typed, start in (
+        ("subscribe all, agents", '"all" names no topic'),
+        ("订阅 智能体、全部", "「全部」不是主题"),
+        ("exclude survey, ALL", '"ALL" names no topic'),
+        ("subscribe agents -all", '"all" names no topic'),
+    ):
+        reply = await say(ctx, typed)
+        assert reply.error, typed
+        assert reply.text.startswith(start), typed
+    assert await ctx.store.get(CHANNEL) == before
+    # Words that hold "all" are no such word: `all you need` stays a keyword.
+    assert not (await say(ctx, 'subscribe agents, "all"')).error
+
+
+async def test_star_is_refused_without_offering_a_keyword_it_cannot_be(ctx: CommandContext) -> None:
+    # "put it in quotes: "*"" offered a keyword that is refused ("has no letters or digits").
+    reply = await say(ctx, "subscribe *")
+    assert reply.error
+    assert reply.text == '"*" names no topic: name the topics one by one (/paper topics lists them)'
+    assert (await say(ctx, "订阅 *")).text == "「*」不是主题：请逐个写出主题（/paper 主题 可查看列表）"
+
+
+async def test_a_minus_among_topics_unsubscribed_from_is_said_as_no_longer_excluded(
+    ctx: CommandContext,
+) -> None:
+    # `unsubscribe agents, -survey` stopped excluding survey but said "Unsubscribed from agents,
+    # not "survey"", as if the exclusion stayed.
+    await say(ctx, 'subscribe RL, agents -survey -"medical"')
+    reply = await say(ctx, "unsubscribe agents, -survey")
+    assert not reply.error
+    assert reply.text == (
+        'Unsubscribed from agents. Still following: reinforcement learning, not "medical". '
+        'No longer excluded: "survey".'
+    )
+    stored = await ctx.store.get(CHANNEL)
+    assert stored is not None
+    assert stored.interests.excluded_keywords == ("medical",)
+    # A topic it does not follow beside the minus: only the exclusion changed, said as include.
+    reply = await say(ctx, '退订 机器人, -"medical"')
+    assert reply.text == "已取消排除 「medical」。当前：强化学习。"
 
 
 async def test_unsubscribing_an_exclusion_is_answered_as_include(ctx: CommandContext) -> None:
