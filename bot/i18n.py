@@ -602,6 +602,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "bad time {raw!r}: use HH:MM on a 24-hour clock, e.g. 09:30",
         "zh": "时间「{raw}」无效：请用 24 小时制的 HH:MM（例如 09:30），或写成 21点、下午3点半",
     },
+    "error.no_time_or_zone": {
+        "en": "{raw!r} is neither a time (HH:MM, e.g. 09:30 or 9:30 pm) nor a time zone "
+        "(e.g. Asia/Shanghai, New York, UTC+8)",
+        "zh": "「{raw}」既不是时间（HH:MM，例如 09:30、晚上9点）"
+        "也不是时区（例如 Asia/Shanghai、北京、UTC+8）",
+    },
     "error.bad_date": {
         "en": "not a date: {word!r} (use YYYY-MM-DD, yesterday or last week)",
         "zh": "「{word}」不是日期（请用 YYYY-MM-DD、昨天或上周）",

@@ -196,6 +196,9 @@ def parse_schedule(text: str) -> tuple[dt.time | None, str | None]:
             # `PST`: an abbreviation); a text that is no zone at all reads as a bad time.
             if exc.key != "error.unknown_timezone":
                 raise
+        # Nothing in it begins as a time, and it is no zone: say both (`/paper timezone Narnia`
+        # is a zone meant, `/paper schedule soon` a time), not "bad time" for a zone.
+        raise LocalisedInputError("error.no_time_or_zone", raw=text.strip())
     raise LocalisedInputError("error.bad_time", raw=" ".join(timeish or words[:1]))
 
 

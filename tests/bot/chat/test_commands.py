@@ -778,7 +778,11 @@ async def test_a_time_zone_alone_changes_the_zone_and_keeps_the_time(ctx: Comman
     assert (await say(ctx, "schedule UTC+8")).text == "Digest time set: daily at 07:30 (UTC+08:00)."
     # A zone misspelt gets the zone's own error; a text that is neither, the time's.
     assert "did you mean" in (await say(ctx, "timezone Asia/Shangai")).text
-    assert (await say(ctx, "schedule soon")).text.startswith("bad time 'soon'")
+    assert (await say(ctx, "schedule soon")).text.startswith("'soon' is neither a time (HH:MM")
+    # A zone name that is no zone is told so, not "bad time 'Narnia'".
+    narnia = (await say(ctx, "timezone Narnia")).text
+    assert narnia.endswith("nor a time zone (e.g. Asia/Shanghai, New York, UTC+8)")
+    assert (await say(ctx, "时区 纳尼亚")).text.startswith("「纳尼亚」既不是时间")
     stored = await ctx.store.get(CHANNEL)
     assert stored is not None
     assert (stored.time, stored.tz) == (dt.time(7, 30), "Etc/GMT-8")

@@ -121,7 +121,8 @@ def test_parse_schedule_takes_a_time_and_a_zone_of_several_words(
     [
         ("25:00 Asia/Shanghai", "bad time '25:00'"),  # the time is quoted, not the zone
         ("下午 99点", "bad time '下午 99点'"),
-        ("soon", "bad time 'soon'"),
+        ("soon", "'soon' is neither a time (HH:MM, e.g. 09:30 or 9:30 pm) nor a time zone"),
+        ("Narnia", "'Narnia' is neither a time"),  # `/paper timezone Narnia`: not "bad time"
         ("9:30 pm Mars", "unknown time zone 'Mars'"),  # the zone after the longest time
         ("9 am Mars Base", "unknown time zone 'Mars Base'"),
         ("8:30 localtime", "unknown time zone 'localtime'"),
