@@ -489,7 +489,7 @@ for _number, _name in enumerate(WEEKDAYS):
     _zh = "一二三四五六日"[_number]
     for _spelling in (_name, _name[:3], f"周{_zh}", f"星期{_zh}", f"礼拜{_zh}"):
         _WEEKDAY_NAMES[_spelling] = _number
-_WEEKDAY_NAMES.update({"周天": 6, "星期天": 6, "礼拜天": 6})
+_WEEKDAY_NAMES.update({"周天": 6, "星期天": 6, "礼拜天": 6, "thur": 3})  # thur(s): as tue(s), wed(s)
 # After 每周 the day may be its numeral alone (`每周 五`, as 每周五 is said).
 _WEEKDAY_NAMES.update({day: number for number, day in enumerate("一二三四五六日")} | {"天": 6})
 _CADENCE_NAMES = {
@@ -518,7 +518,11 @@ def _day_alone(words: list[str]) -> int | None:
         words = words[1:]
     if len(words) != 1 or len(words[0]) < 2:
         return None
-    day = words[0]
+    return _weekday(words[0])
+
+
+def _weekday(day: str) -> int | None:
+    """The weekday a word names (`friday`, `fri`, `fridays`, `tues`, `周五`), or None."""
     return _WEEKDAY_NAMES.get(day, _WEEKDAY_NAMES.get(day.removesuffix("s")) if day.isascii() else None)
 
 
@@ -532,6 +536,8 @@ def parse_cadence(text: str) -> dict[str, Any]:
     if cadence is None and (weekday := _day_alone(words)) is not None:
         return {"cadence": "weekly", "weekday": weekday}
     if cadence == "weekly" and words[1:2] == ["on"]:
+        if len(words) == 2:  # `weekly on`: a day was meant, not Monday by default
+            raise LocalisedInputError("error.unknown_day", day="on")
         words = words[:1] + words[2:]  # `weekly on friday`
     if cadence is None:
         # 每周五: the Chinese way writes the day into the word.
@@ -541,9 +547,10 @@ def parse_cadence(text: str) -> dict[str, Any]:
     if cadence != "weekly":
         return {"cadence": cadence}
     day = words[1] if len(words) > 1 else "monday"
-    if day not in _WEEKDAY_NAMES:
+    weekday = _weekday(day)
+    if weekday is None:
         raise LocalisedInputError("error.unknown_day", day=day)
-    return {"cadence": "weekly", "weekday": _WEEKDAY_NAMES[day]}
+    return {"cadence": "weekly", "weekday": weekday}
 
 
 def to_export(subscription: Subscription, taxonomy: Taxonomy) -> dict[str, Any]:

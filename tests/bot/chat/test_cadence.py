@@ -54,6 +54,12 @@ WEEKLY_FRIDAY = DigestSettings(cadence="weekly", weekday=4)
         ("星期天", {"cadence": "weekly", "weekday": 6}),
         ("every weekday", {"cadence": "weekdays"}),
         ("mon-fri", {"cadence": "weekdays"}),
+        # Abbreviations a day alone took were unknown days after `weekly`, and `thurs` in both.
+        ("weekly tues", {"cadence": "weekly", "weekday": 1}),
+        ("weekly weds", {"cadence": "weekly", "weekday": 2}),
+        ("weekly thurs", {"cadence": "weekly", "weekday": 3}),
+        ("thurs", {"cadence": "weekly", "weekday": 3}),
+        ("weekly on fridays", {"cadence": "weekly", "weekday": 4}),
     ],
 )
 def test_cadences_are_typed_in_english_or_chinese(typed: str, fields: dict[str, object]) -> None:
@@ -68,6 +74,7 @@ def test_cadences_are_typed_in_english_or_chinese(typed: str, fields: dict[str, 
         ("五", "unknown cadence"),  # a numeral is a day only after 每周
         ("every", "unknown cadence"),
         ("fridays please", "unknown cadence"),
+        ("weekly on", "unknown day 'on'"),  # was Monday, the day it meant to name left out
     ],
 )
 def test_bad_cadences_say_what_works(typed: str, message: str) -> None:
