@@ -578,19 +578,19 @@ class SlackPublisher:
                 "resumed the Slack digest for %s: Slack let paperbot post there again", subscription.channel
             )
 
-    async def _still_paused_for_posting(self, ref: ChannelRef) -> bool:
-        """Whether `ref` is paused, as stored now, for its posting permissions: not as the pass
-        loaded it, since a part this publish posted resumed it (`_resume`), and a refusal after
-        that is a new pause, not the old one."""
+    async def _still_paused(self, ref: ChannelRef) -> bool:
+        """Whether `ref` is paused as stored now: not as the pass loaded it, since a part this
+        publish posted resumed it (`_resume`), and a refusal after that is a new pause."""
         stored = await self.store.get(ref)
-        return stored is not None and stored.paused and retried_while_paused(stored.paused_reason)
+        return stored is not None and stored.paused
 
     async def _pause(self, subscription: Subscription, code: str) -> bool:
         """Pause the subscription; whether its creator was told by DM."""
         ref = subscription.channel
-        if code in _POSTING_RESTRICTED and await self._still_paused_for_posting(ref):
+        if code in _POSTING_RESTRICTED and await self._still_paused(ref):
             # Tried again while paused, and still refused: the pause stands as it was told (no
-            # DM, and the delivery layer sends no notice for an unchanged pause).
+            # DM, and the delivery layer sends no notice for an unchanged pause). One paused for
+            # another cause meanwhile (archived) keeps that cause, and what resumes it.
             logger.info("the Slack digest for %s is still paused: Slack answered %s", ref, code)
             return False
         personal = is_personal(ref)

@@ -775,6 +775,23 @@ async def test_a_pause_for_another_cause_meanwhile_is_not_undone(
     assert not retried_while_paused(stored.paused_reason)
 
 
+async def test_refused_after_a_pause_for_another_cause_meanwhile_that_pause_stands(
+    slack: FakeSlack, publisher: SlackPublisher, store: SubscriptionStore
+) -> None:
+    paused = await paused_for(store, "restricted_action")
+    archived = pause_reason("is_archived", "en")
+    await store.set_paused(SUBSCRIPTION.channel, True, archived)  # archived since the pass began
+    slack.slack_error("chat.postMessage", "restricted_action", times=None, channel=CHANNEL)
+
+    result = await publisher.publish(paused, digest(1), delivery_id="d-1")
+
+    assert (result.status, result.creator_told) == ("paused", False)
+    stored = await store.get(SUBSCRIPTION.channel)
+    assert stored is not None
+    assert (stored.paused, stored.paused_reason) == (True, archived)
+    assert not slack.calls_to("chat.postMessage", channel=CREATOR)
+
+
 def test_only_pauses_for_posting_permissions_are_tried_again() -> None:
     for locale in ("en", "zh"):
         for code in (
