@@ -618,10 +618,16 @@ class Deliverer:
             if result.status == "paused":
                 # As stored now: the edge that paused it wrote why, and what to do, in paused_reason.
                 paused = await self.store.get(ref) or subscription
-                if subscription is not None and subscription.paused and _paused_as(paused, subscription):
+                if (
+                    not result.posted
+                    and subscription is not None
+                    and subscription.paused
+                    and _paused_as(paused, subscription)
+                ):
                     # A paused channel tried again (RetriesPaused) and refused for the same cause:
                     # its creator and the operator were told when it was paused; a daily notice
-                    # saying it again would be spam.
+                    # saying it again would be spam. Not when a part went up first: that post
+                    # resumed the channel, and the refusal after it paused it anew.
                     log.info("delivery %s: %s is still paused: %s", delivery.key, ref, result.error)
                     return
                 await self.notices.channel_paused(

@@ -171,10 +171,13 @@ class Planner:
                 if notes is not None and ref.platform != "console":  # the demo's, never a service's
                     notes.unserved[ref.platform] = notes.unserved.get(ref.platform, 0) + 1
                 continue
-            if subscription.paused and not self.retries_paused(subscription):
+            if subscription.paused:
+                # Said also of one still tried (RetriesPaused): its refused digests are counted as
+                # skipped, and without this line `paperbot deliver` never said why.
                 if notes is not None:
                     notes.paused.append((ref, subscription.paused_reason or ""))
-                continue
+                if not self.retries_paused(subscription):
+                    continue
             if not self.postable(ref):
                 continue
             try:

@@ -72,6 +72,17 @@ OUTAGE_RETRY_CAP = dt.timedelta(minutes=5)
 MISSED = "missed: "
 
 
+def _held_nothing() -> ColumnElement[bool]:
+    """A digest that reached its channel with none of its reports: skipped as missed (MISSED),
+    or failed with no part posted (its platform down past its time: `give_up`, `finish`; or out
+    of attempts). Its reports are still the channel's next weekly digest's (`history`) and a
+    daily digest's after a move to daily (`covered_later`): counted as held, an outage on a
+    weekly channel's day lost the whole week."""
+    # coalesce: a NULL error would make the whole test NULL, and `~` of it drop the row.
+    missed = (table.c.status == "skipped") & func.coalesce(table.c.last_error, "").startswith(MISSED)
+    return missed | ((table.c.status == "failed") & (table.c.next_part == 0))
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     id: int
@@ -660,9 +671,9 @@ class Outbox:
     ) -> dict[ChannelRef, list[PlannedDigest]]:
         """The digests of `channels` keyed `since` or later, whatever their status (a failed
         digest, or one skipped for a reason of the channel's, had its turn too), by channel,
-        oldest first; one query for them all. Not one skipped as missed (MISSED: its time passed
-        with paperbot down, or with no deliverer taking it): it held nothing, so a weekly digest
-        after it still holds its reports (bot/ranking/weekly.py, Week)."""
+        oldest first; one query for them all. Not one that held nothing (`_held_nothing`: skipped
+        as missed, or failed with no part posted), so a weekly digest after it still holds its
+        reports (bot/ranking/weekly.py, Week)."""
         if not channels:
             return {}
         key = (table.c.platform, table.c.workspace, table.c.channel)
@@ -672,7 +683,7 @@ class Outbox:
                 query = (
                     select(*key, table.c.report_date, table.c.due_at)
                     .where(tuple_(*key).in_(list(chunk)), table.c.report_date >= since)
-                    .where(~((table.c.status == "skipped") & table.c.last_error.startswith(MISSED)))
+                    .where(~_held_nothing())
                     .order_by(table.c.report_date)
                 )
                 for platform, workspace, channel, day, due in await conn.execute(query):
@@ -687,7 +698,7 @@ class Outbox:
         which can be ahead of the newest report's) that held it. Never a daily channel's own:
         its digests are keyed by reports, none newer than the newest."""
         query = select(table.c.platform, table.c.workspace, table.c.channel).where(
-            table.c.report_date > day, table.c.due_at >= arrived
+            table.c.report_date > day, table.c.due_at >= arrived, ~_held_nothing()
         )
         async with self.engine.connect() as conn:
             return {ChannelRef(*row) for row in await conn.execute(query)}

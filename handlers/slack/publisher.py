@@ -34,7 +34,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.errors import PaperbotError
 from bot.i18n import t
 from bot.ids import is_personal
-from bot.models import LOCALES, Subscription
+from bot.models import LOCALES, ChannelRef, Subscription
 from bot.ports import NotifyResult, PublishResult
 from bot.runtime.metrics import RATE_LIMIT_WAIT_SECONDS, RATE_LIMIT_WAITS
 from bot.store.subscriptions import SubscriptionStore
@@ -578,12 +578,19 @@ class SlackPublisher:
                 "resumed the Slack digest for %s: Slack let paperbot post there again", subscription.channel
             )
 
+    async def _still_paused(self, ref: ChannelRef) -> bool:
+        """Whether `ref` is paused as stored now: not as the pass loaded it, since a part this
+        publish posted resumed it (`_resume`), and a refusal after that is a new pause."""
+        stored = await self.store.get(ref)
+        return stored is not None and stored.paused
+
     async def _pause(self, subscription: Subscription, code: str) -> bool:
         """Pause the subscription; whether its creator was told by DM."""
         ref = subscription.channel
-        if code in _POSTING_RESTRICTED and retried_while_paused(subscription.paused_reason):
+        if code in _POSTING_RESTRICTED and await self._still_paused(ref):
             # Tried again while paused, and still refused: the pause stands as it was told (no
-            # DM, and the delivery layer sends no notice for an unchanged pause).
+            # DM, and the delivery layer sends no notice for an unchanged pause). One paused for
+            # another cause meanwhile (archived) keeps that cause, and what resumes it.
             logger.info("the Slack digest for %s is still paused: Slack answered %s", ref, code)
             return False
         personal = is_personal(ref)

@@ -17,6 +17,7 @@ from bot.delivery.planner import PlanNotes
 from bot.delivery.report import describe, settle, unsettled
 from bot.models import ChannelRef, DigestSettings, Report, Subscription
 from bot.ports import PublishResult
+from bot.ranking.digest import Digest
 from bot.runtime.cli import main
 from bot.store.archive import Archive
 from bot.store.database import create_engine
@@ -86,6 +87,41 @@ async def test_a_weekly_channel_says_when_it_is_due_next(engine: AsyncEngine) ->
     text = "\n".join(describe(outcomes, notes, await unsettled(job, clock()), clock()))
     assert "delivery pass: nothing due" in text
     assert f"console:local/weekly at {(NOW + dt.timedelta(days=7)):%Y-%m-%d} 09:00 UTC" in text
+
+
+class StillRefusing(ScriptedPublisher):
+    """A platform whose paused channels are tried at each due digest (bot/ports.py
+    RetriesPaused), refusing them still."""
+
+    def retries_paused(self, subscription: Subscription) -> bool:
+        return True
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        return PublishResult("paused", (), start_at, "restricted_action")
+
+
+async def test_a_paused_channel_still_tried_is_said_to_be_paused(engine: AsyncEngine) -> None:
+    # Its refused digest was "1 skipped", and nothing said the channel was paused, or why.
+    await setup(engine, 0, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    await SubscriptionStore(engine).save(
+        Subscription(
+            ChannelRef("console", "local", "readonly"),
+            RL,
+            time=dt.time(9),
+            tz="UTC",
+            paused=True,
+            paused_reason="only admins may post",
+        )
+    )
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC))  # its 09:00 is due
+    job = deliverer(engine, StillRefusing(), "me", clock)
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    text = "\n".join(describe(outcomes, notes, await unsettled(job, clock()), clock()))
+    assert outcomes == {"skipped": 1}
+    assert "console:local/readonly is paused: only admins may post" in text
 
 
 async def test_wait_takes_over_the_claims_of_a_deliverer_that_died(engine: AsyncEngine) -> None:

@@ -288,3 +288,65 @@ async def test_a_weekly_digest_planned_but_never_taken_rolls_into_the_next(engin
         ("CWEEK", dt.date(2026, 11, 30), days(dt.date(2026, 11, 24), dt.date(2026, 11, 30))),
         ("CWEEK", dt.date(2026, 12, 14), days(dt.date(2026, 12, 1), dt.date(2026, 12, 14))),
     ]
+
+
+class DownPublisher(KeepingPublisher):
+    """KeepingPublisher whose platform is down (an outage: no attempt used) while `down` is set,
+    and which fails each post (an attempt used) while `failing` is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+        self.failing = False  # refused as a bad request would be: an attempt used
+
+    async def publish(
+        self, subscription: Subscription, digest: Digest, *, key: str, start_at: int
+    ) -> PublishResult:
+        if self.down:
+            return PublishResult("failed", (), start_at, "service unavailable", outage=True)
+        if self.failing:
+            return PublishResult("failed", (), start_at, "invalid_blocks")
+        return await super().publish(subscription, digest, key=key, start_at=start_at)
+
+
+async def test_a_weekly_digest_an_outage_kept_out_rolls_into_the_next(engine: AsyncEngine) -> None:
+    """The platform was down all Monday: Monday's digest was tried, waited the outage out for the
+    catch-up window and failed with none of it posted. Counted as the channel's digest before, it
+    took the reports of 1–7 December with it, while a digest no deliverer took in its window
+    (skipped as missed) left them to the next one: an outage lost a whole week."""
+    await subscribe(engine, "CWEEK", weekday=0)
+    publisher = DownPublisher()
+    bot = deliverer(engine, publisher)
+    await daily_reports(engine, bot, dt.date(2026, 11, 24), dt.date(2026, 12, 6))
+    publisher.down = True
+    await daily_reports(engine, bot, dt.date(2026, 12, 7), dt.date(2026, 12, 7))
+    await bot.run_pass(dt.datetime(2026, 12, 8, 1, tzinfo=UTC))  # past the window, platform back
+    publisher.down = False
+    assert sorted(row.status for row in await Outbox(engine).list()) == ["failed", "posted"]
+    await daily_reports(engine, bot, dt.date(2026, 12, 8), dt.date(2026, 12, 14))
+    assert publisher.sent == [
+        ("CWEEK", dt.date(2026, 11, 30), days(dt.date(2026, 11, 24), dt.date(2026, 11, 30))),
+        ("CWEEK", dt.date(2026, 12, 14), days(dt.date(2026, 12, 1), dt.date(2026, 12, 14))),
+    ]
+
+
+async def test_a_weekly_channel_gone_daily_is_sent_the_report_its_failed_weekly_digest_never_posted(
+    engine: AsyncEngine,
+) -> None:
+    """As above, but Monday's weekly digest failed for good with nothing posted (out of
+    attempts) before the channel went daily: Sunday's report counted as held by it, and the
+    channel never got it."""
+    ref = await subscribe(engine, "CSH", weekday=0, tz="Asia/Shanghai")
+    publisher = DownPublisher()
+    bot = deliverer(engine, publisher)
+    await daily_reports(engine, bot, dt.date(2026, 11, 30), dt.date(2026, 12, 5))
+    sunday = dt.date(2026, 12, 6)
+    await archive_at(engine, sunday, dt.datetime(2026, 12, 7, 0, 30, tzinfo=UTC))
+    publisher.failing = True
+    for minute in range(60):  # every attempt fails, within the hour
+        await bot.run_pass(dt.datetime(2026, 12, 7, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=minute))
+    assert [row.status for row in await Outbox(engine).list()] == ["failed"]
+    publisher.failing = False
+    await change_cadence(engine, ref, "daily")
+    await bot.run_pass(dt.datetime(2026, 12, 7, 2, 11, tzinfo=UTC))
+    assert publisher.sent[-1] == ("CSH", sunday, [sunday])

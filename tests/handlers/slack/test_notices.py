@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,7 +22,7 @@ from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
 from handlers.slack.delivery import SlackDigestPublisher
 from handlers.slack.oauth import WorkspaceClients
-from handlers.slack.publisher import make_client
+from handlers.slack.publisher import make_client, pause_reason
 from tests.factories import paper
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
 
@@ -304,6 +305,36 @@ async def test_a_channel_paused_for_its_posting_permissions_resumes_by_itself_on
     assert "Scaling RL once more" in str(digest["text"])
     assert len(texts(slack, slack.dm_channel(CREATOR))) == 1
     assert len(texts(slack, "C0OPS")) == 1
+
+
+async def test_a_paused_channel_resumed_by_a_part_and_refused_at_the_next_is_told_as_a_new_pause(
+    engine: AsyncEngine, slack: FakeSlack
+) -> None:
+    # The digest's first part went up (the channel resumed) and its second was refused: the
+    # refusal was taken for the pause the pass began with, and nobody heard of the new one.
+    await report_of(engine, DAY, "Scaling RL")
+    store = await subscribed_before(engine, "C0RO", DAY)
+    ref = ChannelRef("slack", TEAM, "C0RO")
+    subscription = await store.get(ref)
+    assert subscription is not None
+    # Compact: the list, then its cards in its thread (two parts for one paper).
+    await store.save(replace(subscription, settings=replace(subscription.settings, layout="compact")))
+    await store.set_paused(ref, True, pause_reason("restricted_action", "en"))
+    slack.slack_error(
+        "chat.postMessage",
+        "restricted_action",
+        times=None,
+        channel="C0RO",
+        when=lambda params: params["metadata"]["event_payload"]["part"] > 0,
+    )
+    await deliverer(engine, slack, NoticePolicy(operator=OPS)).run_pass(morning(DAY))
+
+    assert len(slack.messages_in("C0RO")) == 1  # the first part only
+    stored = await store.get(ref)
+    assert stored is not None
+    assert stored.paused
+    [text] = texts(slack, "C0OPS")
+    assert text.startswith("⚠️ paperbot paused the digest of <#C0RO> (restricted_action): ")
 
 
 async def test_a_channel_paused_for_another_cause_is_not_tried_again(

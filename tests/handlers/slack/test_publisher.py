@@ -737,6 +737,30 @@ async def test_refused_again_it_stays_paused_as_it_was_and_nobody_is_dmed(
     assert not slack.calls_to("chat.postMessage", channel=CREATOR)
 
 
+async def test_resumed_by_its_first_part_and_refused_at_the_next_it_is_paused_again(
+    slack: FakeSlack, publisher: SlackPublisher, store: SubscriptionStore
+) -> None:
+    # Part 0 went up (the channel resumed), part 1 was refused: the refusal was taken for the
+    # pause the pass began with, which the post had just ended, so the channel stayed resumed
+    # with nobody told, and its next digest was tried as a working channel's.
+    paused = await paused_for(store, "restricted_action")
+    slack.slack_error(
+        "chat.postMessage",
+        "restricted_action",
+        times=None,
+        channel=CHANNEL,
+        when=lambda params: params["metadata"]["event_payload"]["part"] == 1,
+    )
+
+    result = await publisher.publish(paused, digest(2), delivery_id="d-1")
+
+    assert (result.status, len(result.posted)) == ("paused", 1)
+    stored = await store.get(SUBSCRIPTION.channel)
+    assert stored is not None
+    assert stored.paused
+    assert retried_while_paused(stored.paused_reason)
+
+
 async def test_a_pause_for_another_cause_meanwhile_is_not_undone(
     publisher: SlackPublisher, store: SubscriptionStore
 ) -> None:
@@ -749,6 +773,23 @@ async def test_a_pause_for_another_cause_meanwhile_is_not_undone(
     assert stored is not None
     assert stored.paused
     assert not retried_while_paused(stored.paused_reason)
+
+
+async def test_refused_after_a_pause_for_another_cause_meanwhile_that_pause_stands(
+    slack: FakeSlack, publisher: SlackPublisher, store: SubscriptionStore
+) -> None:
+    paused = await paused_for(store, "restricted_action")
+    archived = pause_reason("is_archived", "en")
+    await store.set_paused(SUBSCRIPTION.channel, True, archived)  # archived since the pass began
+    slack.slack_error("chat.postMessage", "restricted_action", times=None, channel=CHANNEL)
+
+    result = await publisher.publish(paused, digest(1), delivery_id="d-1")
+
+    assert (result.status, result.creator_told) == ("paused", False)
+    stored = await store.get(SUBSCRIPTION.channel)
+    assert stored is not None
+    assert (stored.paused, stored.paused_reason) == (True, archived)
+    assert not slack.calls_to("chat.postMessage", channel=CREATOR)
 
 
 def test_only_pauses_for_posting_permissions_are_tried_again() -> None:
