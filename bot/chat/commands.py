@@ -354,6 +354,26 @@ def _parse(arguments: str) -> tuple[str, str]:
 
 # `/paper digest DATE all`: every match, not the channel's size.
 _ALL_WORDS = frozenset({"all", "全部"})
+_ALL_ZH = "全部"
+
+
+def _without_all(rest: str) -> tuple[str, bool]:
+    """A digest's day or week without its `all` (`全部`), and whether it was asked for. 全部 is
+    also taken glued to the day or week (`上周全部`, `全部昨天`), as Chinese is written without
+    spaces: `上周全部` was "not a date"."""
+    kept: list[str] = []
+    show_all = False
+    for word in rest.split():
+        if word.casefold() in _ALL_WORDS:
+            show_all = True
+            continue
+        if len(word) > len(_ALL_ZH) and (word.startswith(_ALL_ZH) or word.endswith(_ALL_ZH)):
+            show_all = True
+            word = word.removeprefix(_ALL_ZH) if word.startswith(_ALL_ZH) else word.removesuffix(_ALL_ZH)
+        kept.append(word)
+    return " ".join(kept), show_all
+
+
 # After a Chinese sub-command name, what says the rest is its argument though no space came
 # between: a colon or comma (dropped), or an opening quote (kept: it starts a keyword).
 _GLUE = "：:，,"
@@ -398,8 +418,8 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
         if verb == "cadence":
             return bool(parse_cadence(rest))
         if verb == "digest":
-            words = [word for word in rest.split() if word.casefold() not in _ALL_WORDS]
-            return _names_a_week(" ".join(words)) or all(_names_a_day(word) for word in words)
+            asked, _ = _without_all(rest)
+            return _names_a_week(asked) or all(_names_a_day(word) for word in asked.split())
     except BadInputError:
         return False
     return False
@@ -409,10 +429,16 @@ def _names_a_day(word: str) -> bool:
     return isinstance(parse_query(word), DayNamed)
 
 
-def _names_a_week(text: str) -> bool:
-    """Whether `text` is a week as `/paper digest` takes one (`last week`, `上周`, `2026-W48`)."""
+def _names_a_week(text: str, *, lookup: bool = False) -> bool:
+    """Whether `text` is a week as `/paper digest` takes one (`last week`, `上周`, `2026-W48`).
+    For a `lookup`, a week number no year has (`2025-W53`) raises error.invalid_week, as
+    `/paper digest 2025-W53` says: searched as words it found papers holding "2025"."""
     try:
         return parse_week(text) is not None
+    except LocalisedInputError as error:
+        if lookup and error.key == "error.invalid_week":
+            raise
+        return False
     except BadInputError:
         return False
 
@@ -714,7 +740,7 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
     if day is not None:
         return await _day_reply(ctx, day, shown, locale)
-    if _names_a_week(shown):
+    if _names_a_week(shown, lookup=True):
         # "/paper last week" found papers holding "week": a week is a digest's (its papers for
         # this channel's topics), never a list of every paper of seven reports.
         return Reply(t("lookup.week", locale, query=shown), locale=locale)
@@ -789,8 +815,7 @@ async def _day_reply(ctx: CommandContext, answer: DayAnswer, shown: str, locale:
 async def _digest(ctx: CommandContext, rest: str, current: Subscription | None, locale: Locale) -> Reply:
     if current is None or not current.interests:
         return Reply(ctx.say("digest.not_subscribed", locale), error=True, locale=locale)
-    show_all = any(word.casefold() in _ALL_WORDS for word in rest.split())  # every match, up to 50
-    asked = " ".join(word for word in rest.split() if word.casefold() not in _ALL_WORDS)
+    asked, show_all = _without_all(rest)  # show_all: every match, up to 50
     if (named_week := parse_week(asked)) is not None:
         return await _week_digest(ctx, named_week, current, locale, show_all=show_all)
     day: dt.date | None = None

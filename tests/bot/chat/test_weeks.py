@@ -439,3 +439,78 @@ async def test_a_week_typed_as_a_lookup_says_where_its_papers_are(engine: AsyncE
     )
     reply = await ask(engine, DAILY, now, "上周")
     assert reply.text == "「上周」指的是一周：/paper 日报 上周 可查看本频道那一周的论文。"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "日报 上周全部",
+        "日报上周全部",
+        "日报 上周 全部",
+        "日报 全部上周",
+        "digest last week all",
+        "digest all last week",
+        "日报 2026-W53全部",
+        "日报 2026年第53周全部",
+    ],
+)
+async def test_all_glued_to_a_week_is_every_match_of_the_week(engine: AsyncEngine, typed: str) -> None:
+    # `上周全部` (no space: Chinese is written without them) was "「上周全部」不是日期".
+    await reports_around_the_year_end(engine)
+    await SubscriptionStore(engine).save(Subscription(DAILY, RL, settings=DigestSettings(size=2)))
+    reply = await ask(engine, DAILY, utc(JAN_4 + dt.timedelta(days=1), 12), typed)
+    assert not reply.error, reply.text
+    assert shown(reply) == W53, typed  # all seven, not the channel's two
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [("日报 昨天全部", [JAN_4]), ("日报 本周全部", [JAN_4, JAN_4 + dt.timedelta(days=1)])],
+)
+async def test_all_glued_to_a_day_or_this_week_is_every_match(
+    engine: AsyncEngine, typed: str, days: list[dt.date]
+) -> None:
+    await reports_around_the_year_end(engine)
+    await SubscriptionStore(engine).save(Subscription(DAILY, RL, settings=DigestSettings(size=1)))
+    reply = await ask(engine, DAILY, utc(JAN_4 + dt.timedelta(days=1), 12), typed)
+    assert not reply.error, reply.text
+    assert shown(reply) == days, typed
+
+
+async def test_a_week_number_typed_as_a_lookup_says_where_its_papers_are(engine: AsyncEngine) -> None:
+    # `/paper 2026-W48` searched the archive for the words "2026" and "w48".
+    await reports_around_the_year_end(engine)
+    await save(engine, DAILY, "UTC")
+    now = utc(JAN_4, 12)
+    for typed in ("2026-W48", "W48", "2026w48"):
+        reply = await ask(engine, DAILY, now, typed)
+        assert (reply.text, reply.hits) == (
+            f"“{typed}” names a week: /paper digest {typed} shows this channel's papers of that week.",
+            [],
+        )
+    reply = await ask(engine, DAILY, now, "第48周")
+    assert reply.text == "「第48周」指的是一周：/paper 日报 第48周 可查看本频道那一周的论文。"
+
+
+async def test_a_week_that_does_not_exist_typed_as_a_lookup_says_so(engine: AsyncEngine) -> None:
+    # `/paper 2025-W53` searched the archive for its text; `digest 2025-W53` says there is none.
+    await reports_around_the_year_end(engine)
+    await save(engine, DAILY, "UTC")
+    reply = await ask(engine, DAILY, utc(JAN_4, 12), "2025-W53")
+    assert (reply.error, reply.text) == (
+        True,
+        "no such week '2025-W53': ISO 8601 numbers a year's weeks 1 to 52 or 53, e.g. 2026-W48",
+    )
+    reply = await ask(engine, DAILY, utc(JAN_4, 12), "2025年第53周")
+    assert reply.text.startswith("没有这一周「2025年第53周」")
+
+
+async def test_a_paper_named_after_a_week_number_is_still_found(engine: AsyncEngine) -> None:
+    # Words around a week number are a search, as before: only the week alone is a week.
+    w48 = paper(arxiv_id="2612.30999", title="W48 Benchmark: Weekly Forecasting", domain="时间序列")
+    await reports_around_the_year_end(engine, days=1)
+    await ingest(engine, dt.date(2026, 12, 30), utc(dt.date(2026, 12, 30), 2), w48)
+    await save(engine, DAILY, "UTC")
+    for typed in ("W48 benchmark", "W48 Benchmark: Weekly Forecasting", '"W48"'):
+        reply = await ask(engine, DAILY, utc(JAN_4, 12), typed)
+        assert [hit.arxiv_id for hit in reply.hits] == ["2612.30999"], typed
