@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery.deliverer import LEASE
 from bot.delivery.planner import PlanNotes
-from bot.delivery.report import describe, settle, unsettled
+from bot.delivery.report import Unsettled, describe, settle, unsettled
 from bot.models import ChannelRef, DigestSettings, Report, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
@@ -87,6 +87,54 @@ async def test_a_weekly_channel_says_when_it_is_due_next(engine: AsyncEngine) ->
     text = "\n".join(describe(outcomes, notes, await unsettled(job, clock()), clock()))
     assert "delivery pass: nothing due" in text
     assert f"console:local/weekly at {(NOW + dt.timedelta(days=7)):%Y-%m-%d} 09:00 UTC" in text
+
+
+async def test_deliver_names_the_digests_missed_while_paperbot_was_down(engine: AsyncEngine) -> None:
+    # The planner skipped them as missed, and the summary never said so: not even "N skipped".
+    await setup(engine, 2, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(22), tzinfo=dt.UTC))  # 13 h after 09:00
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    text = "\n".join(describe(outcomes, notes, await unsettled(job, clock()), clock()))
+    assert outcomes == {}
+    assert (
+        "  2 digests missed, skipped and not sent late: due 09:00:00 UTC, more than 12:00:00 before "
+        "paperbot ran (it was down) (console:local/C000, console:local/C001)"
+    ) in text.splitlines()
+
+
+async def test_deliver_names_the_digests_no_deliverer_took_in_time(engine: AsyncEngine) -> None:
+    # Planned in time, then left pending past the catch-up window: "2 skipped", naming nobody.
+    await setup(engine, 2, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC))
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    assert await job.planner.plan(clock()) == 2
+    clock.advance(dt.timedelta(hours=10))  # 13 h after their 09:00
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    lines = describe(outcomes, notes, await unsettled(job, clock()), clock(), catch_up=job.catch_up)
+    assert outcomes == {"skipped": 2}
+    assert lines[1] == (
+        "  2 digests missed, skipped and not sent late: due 09:00:00 UTC, planned but taken by no "
+        "deliverer within 12:00:00 of it (every deliverer stopped, or its platform unreachable) "
+        "(console:local/C000, console:local/C001)"
+    )
+    assert not notes.missed  # the planner's kind is said apart, and there is none
+
+
+def test_many_missed_digests_are_one_line_oldest_first() -> None:
+    noon = dt.datetime(2026, 4, 7, 12, 0, tzinfo=dt.UTC)
+    missed = [
+        (ChannelRef("slack", "T1", f"C{i}"), noon - dt.timedelta(hours=30 - i)) for i in range(7, 0, -1)
+    ]
+    notes = PlanNotes(day=DAY, missed=missed)
+    lines = describe({}, notes, Unsettled([], []), noon)
+    assert lines[1] == (
+        "  7 digests missed, skipped and not sent late: due 2026-04-06 07:00 UTC to 2026-04-06 13:00 UTC, "
+        "more than 12:00:00 before paperbot ran (it was down) (slack:T1/C1, slack:T1/C2, slack:T1/C3, "
+        "slack:T1/C4, slack:T1/C5 and 2 more)"
+    )
 
 
 class StillRefusing(ScriptedPublisher):
@@ -200,8 +248,10 @@ async def test_wait_delivers_what_waited_behind_a_claim_that_settled(engine: Asy
     holder = Outbox(engine)
     deliver_due = job.deliver_due
 
-    async def holder_records_meanwhile(now: dt.datetime | None = None) -> dict[str, int]:
-        outcomes = await deliver_due(now)
+    async def holder_records_meanwhile(
+        now: dt.datetime | None = None, notes: PlanNotes | None = None
+    ) -> dict[str, int]:
+        outcomes = await deliver_due(now, notes)
         posted = PublishResult("posted", ("x",), 1, parts=1)
         await holder.finish(held, "alive:2", posted, clock(), posted=("x",))
         return outcomes
