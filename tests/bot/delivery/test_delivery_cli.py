@@ -197,6 +197,25 @@ async def test_wait_takes_over_the_claims_of_a_deliverer_that_died(engine: Async
     assert len(publisher.asked) == 2  # taken over: the platform was asked first
 
 
+async def test_wait_names_the_digests_it_skips_as_missed(engine: AsyncEngine) -> None:
+    # A deliverer died holding them at the end of their catch-up window; `--wait` takes them over
+    # past it and skips them as missed: they are named as the pass's own are.
+    await setup(engine, 2, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC))
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    assert await job.planner.plan(clock()) == 2
+    clock.advance(dt.timedelta(hours=9))  # 21:00, 12 h after their 09:00
+    await Outbox(engine).claim("dead:1", clock(), limit=10, lease=LEASE)  # then killed
+    notes = PlanNotes()
+    assert await job.run_pass(notes=notes) == {}
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(dt.timedelta(seconds=seconds))
+
+    assert await settle(job, clock=clock, sleep=sleep, notes=notes) == {"skipped": 2}
+    assert sorted(ref.channel for ref, _ in notes.missed_unsent) == ["C000", "C001"]
+
+
 async def test_wait_returns_once_a_live_holder_records_its_outcome(engine: AsyncEngine) -> None:
     await setup(engine, 1)
     clock = FakeClock(NOW)
