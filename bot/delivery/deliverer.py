@@ -163,20 +163,27 @@ class Deliverer:
         if self.notices is not None:
             self.notices.notifiers = notifiers_of(self.publishers)
 
-    async def deliver_due(self, now: dt.datetime | None = None) -> dict[str, int]:
+    async def deliver_due(
+        self, now: dt.datetime | None = None, notes: PlanNotes | None = None
+    ) -> dict[str, int]:
         """Claim and deliver everything due; a count per outcome.
 
         A pipeline, not batch after batch: when half of what was claimed is done, the next
         claim tops it up, so one slow channel at the end of a batch never idles the rest. A
         heartbeat renews the claims in flight (see `_heartbeat`). `now` sets the pass's clock:
-        it starts there and runs on as the deliverer's clock does."""
-        return await self._deliver_due(self._pass_clock(now))
+        it starts there and runs on as the deliverer's clock does. `notes` hears of the digests
+        skipped as missed (`paperbot deliver` names them)."""
+        return await self._deliver_due(self._pass_clock(now), notes)
 
-    async def _deliver_due(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+    async def _deliver_due(
+        self, clock: Callable[[], dt.datetime], notes: PlanNotes | None = None
+    ) -> dict[str, int]:
         async with self.pass_lock:
-            return await self._claim_and_deliver(clock)
+            return await self._claim_and_deliver(clock, notes)
 
-    async def _claim_and_deliver(self, clock: Callable[[], dt.datetime]) -> dict[str, int]:
+    async def _claim_and_deliver(
+        self, clock: Callable[[], dt.datetime], notes: PlanNotes | None
+    ) -> dict[str, int]:
         # Claims and records take the time from `clock`, which runs on during the pass: a claim
         # made late in a long pass gets a lease from that moment, not from the pass's start.
         outcomes: dict[str, int] = {}
@@ -216,7 +223,13 @@ class Deliverer:
                         subscription = subscriptions.get(delivery.channel)
                         task = asyncio.create_task(
                             self._deliver_limited(
-                                delivery, subscription, limits, channels, clock, decided.get(delivery.id)
+                                delivery,
+                                subscription,
+                                limits,
+                                channels,
+                                clock,
+                                decided.get(delivery.id),
+                                notes,
                             )
                         )
                         running[task] = moment
@@ -356,6 +369,7 @@ class Deliverer:
         channels: dict[ChannelRef, _ChannelTurn],
         clock: Callable[[], dt.datetime],
         decided: Digest | None = None,
+        notes: PlanNotes | None = None,
     ) -> str:
         """Deliver one claimed digest in its channel's turn and a workspace slot; its new status.
         Outcomes are recorded at the pass clock's time when they happen (`clock`), not when the
@@ -377,7 +391,7 @@ class Deliverer:
                         status = "pending"
                     else:
                         async with semaphore:
-                            status = await self._attempt(delivery, subscription, clock, decided)
+                            status = await self._attempt(delivery, subscription, clock, decided, notes)
                 except Exception:
                     # Its outcome could not be recorded (the database did not answer): the claim
                     # runs out and is taken over, asking the platform first. Raised, it ended the
@@ -396,10 +410,11 @@ class Deliverer:
         subscription: Subscription | None,
         clock: Callable[[], dt.datetime],
         decided: Digest | None,
+        notes: PlanNotes | None = None,
     ) -> str:
         """`_deliver`, with an exception recorded as a failed attempt; the delivery's new status."""
         try:
-            return await self._deliver(delivery, subscription, clock, decided)
+            return await self._deliver(delivery, subscription, clock, decided, notes)
         except Exception as exc:  # one bad delivery must not stop the others
             now = clock()
             # The platform down while asking it what is up already: an outage, as in a post.
@@ -432,6 +447,7 @@ class Deliverer:
         subscription: Subscription | None,
         clock: Callable[[], dt.datetime],
         decided_now: Digest | None = None,
+        notes: PlanNotes | None = None,
     ) -> str:
         """One delivery; `clock` is the pass's (the outcome's time, from which a retry's wait is
         counted, is read once the publisher returns); `decided_now`: its digest, already decided
@@ -448,7 +464,7 @@ class Deliverer:
         if decided is not None and delivery.uncertain:
             start_at, already = await self._first_not_up(publisher, subscription, delivery)
         if start_at == 0 and not already and now > self._last_chance(delivery):
-            return await self._too_late(delivery, subscription, now)
+            return await self._too_late(delivery, subscription, now, notes)
         if decided is not None and (start_at > 0 or already):
             # Part of it is up: the rest of that digest, whatever changed since (bot/delivery/decided.py).
             resumed = await self._resumed(delivery, subscription, decided, start_at, publisher)
@@ -494,7 +510,9 @@ class Deliverer:
         await self._tell(delivery, subscription, result, status, now)
         return status
 
-    async def _too_late(self, delivery: Delivery, subscription: Subscription, now: dt.datetime) -> str:
+    async def _too_late(
+        self, delivery: Delivery, subscription: Subscription, now: dt.datetime, notes: PlanNotes | None = None
+    ) -> str:
         """A digest none of whose parts is up, claimed more than `catch_up` after its time (left
         pending while every deliverer was stopped, or its platform unreachable): not posted a day
         late beside the next one. Never tried, it is skipped as missed, as the planner skips one
@@ -506,6 +524,8 @@ class Deliverer:
                 f"{MISSED}due {delivery.due_at:%Y-%m-%d %H:%M} UTC, not sent within {self.catch_up} of it"
             )
             await self.outbox.skip(delivery, self.worker, missed, now)
+            if notes is not None:
+                notes.missed_unsent.append((delivery.channel, delivery.due_at))
             return "skipped"
         error = await self.outbox.give_up(delivery, self.worker, now, until)
         log.warning(
@@ -666,7 +686,7 @@ class Deliverer:
         clock = self._pass_clock(now)
         if plan:
             await self.planner.plan(clock(), day=day, force=force, notes=notes)
-        outcomes = await self._deliver_due(clock)
+        outcomes = await self._deliver_due(clock, notes)
         await self.send_notices(clock())  # the notices the pass asked for are due by now
         return outcomes
 

@@ -90,6 +90,11 @@ class PlanNotes:
     unserved: dict[str, int] = field(default_factory=dict)  # platform -> subscriptions, no credentials
     # Failed at planning, with why: the stored time zone cannot be loaded on this host.
     unusable_zone: list[tuple[ChannelRef, str]] = field(default_factory=list)
+    # Skipped as missed (MISSED), with when each was due: by the planner, due more than its
+    # catch-up window before this pass (paperbot was down); by the deliverer, planned but taken by
+    # no deliverer within that window (`Deliverer._too_late`). Two kinds, as their cause differs.
+    missed: list[tuple[ChannelRef, dt.datetime]] = field(default_factory=list)
+    missed_unsent: list[tuple[ChannelRef, dt.datetime]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +222,12 @@ class Planner:
                 planned.append(self._due(ref, day, due, now))
             elif notes is not None:
                 notes.not_due.append((ref, due))
+        if notes is not None:
+            notes.missed.extend(
+                (row.channel, row.due_at)
+                for row in planned
+                if row.skip_reason is not None and row.skip_reason.startswith(MISSED)
+            )
         return await self.outbox.ensure(planned, now)
 
     async def _report_before(self, day: dt.date) -> _EarlierReport | None:

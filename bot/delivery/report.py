@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.delivery.deliverer import Deliverer
-from bot.delivery.planner import PlanNotes
+from bot.delivery.planner import CATCH_UP, PlanNotes
 from bot.models import ChannelRef
 from bot.store.outbox import MAX_ATTEMPTS, Delivery
 
@@ -95,8 +95,30 @@ async def unsettled(deliverer: Deliverer, now: dt.datetime) -> Unsettled:
     return Unsettled(held, waiting, behind, unavailable)
 
 
-def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: dt.datetime) -> list[str]:
-    """The lines `paperbot deliver` prints: its outcomes first, then each reason for the rest."""
+def _missed(missed: Sequence[tuple[ChannelRef, dt.datetime]], why: str, now: dt.datetime) -> list[str]:
+    """One line for a kind of missed digest, however many channels: when they were due, why
+    they were skipped, and the first channels (oldest due first)."""
+    if not missed:
+        return []
+    ordered = sorted(missed, key=lambda item: item[1])
+    first, last = _when(ordered[0][1], now), _when(ordered[-1][1], now)
+    due = first if first == last else f"{first} to {last}"
+    return [
+        f"  {count(len(ordered), 'digest')} missed, skipped and not sent late: due {due}, {why} "
+        f"({_names([ref for ref, _ in ordered])})"
+    ]
+
+
+def describe(
+    outcomes: dict[str, int],
+    notes: PlanNotes,
+    open_: Unsettled,
+    now: dt.datetime,
+    *,
+    catch_up: dt.timedelta = CATCH_UP,
+) -> list[str]:
+    """The lines `paperbot deliver` prints: its outcomes first, then each reason for the rest.
+    `catch_up`: the deliverer's window, after which a digest due is skipped as missed."""
     summary = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "nothing due"
     lines = [f"delivery pass: {summary}"]
     for platform, (why, waiting) in sorted(open_.unavailable.items()):
@@ -106,6 +128,14 @@ def describe(outcomes: dict[str, int], notes: PlanNotes, open_: Unsettled, now: 
             f"  {name} unavailable ({why}): {count(waiting, f'{name} digest')} left pending, none "
             f"failed or lost; the next pass that reaches {name} posts them (run deliver again later)"
         )
+    # What downtime cost, said apart from the other skips ("N skipped" alone named no channel).
+    lines += _missed(notes.missed, f"more than {catch_up} before paperbot ran (it was down)", now)
+    lines += _missed(
+        notes.missed_unsent,
+        f"planned but taken by no deliverer within {catch_up} of it "
+        "(every deliverer stopped, or its platform unreachable)",
+        now,
+    )
     if notes.day is None:
         lines.append("  nothing to deliver: the archive holds no report (paperbot ingest SOURCE)")
     by_worker: dict[str, list[Delivery]] = {}
@@ -177,11 +207,13 @@ async def settle(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     poll: dt.timedelta = POLL,
     on_wait: Callable[[Unsettled], None] | None = None,
+    notes: PlanNotes | None = None,
 ) -> dict[str, int]:
     """`deliver --wait`: wait until no other deliverer holds a claim on a served platform. A
     holder that finishes settles its claim; one that dies stops renewing, and its claims are
     taken over here (asking the platform first) once their lease runs out. The outcomes of
-    what this process delivered while waiting. `on_wait` hears each wait that begins."""
+    what this process delivered while waiting. `on_wait` hears each wait that begins; `notes`, of
+    the digests skipped as missed on the way."""
     outcomes: dict[str, int] = {}
     waited = False
     while not deliverer.stopping:  # SIGTERM: stop waiting (the claims' holders settle them)
@@ -190,13 +222,13 @@ async def settle(
             if waited:
                 # A claim settled while the last pass ran: what waited behind it (a channel's later
                 # digest) goes now, as does a claim whose lease has run out since that pass.
-                _add(outcomes, await deliverer.deliver_due())
+                _add(outcomes, await deliverer.deliver_due(notes=notes))
             return outcomes
         if on_wait is not None and not waited:
             on_wait(open_)
         waited = True
         await sleep(poll.total_seconds())
-        _add(outcomes, await deliverer.deliver_due())
+        _add(outcomes, await deliverer.deliver_due(notes=notes))
     return outcomes
 
 

@@ -439,7 +439,7 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
                     def waiting(open_: Unsettled) -> None:
                         print(f"waiting for {len(open_.held)} held by other deliverers…", file=sys.stderr)
 
-                    waited = await settle(deliverer, clock=deliverer.clock, on_wait=waiting)
+                    waited = await settle(deliverer, clock=deliverer.clock, on_wait=waiting, notes=notes)
                     for status, n in waited.items():
                         outcomes[status] = outcomes.get(status, 0) + n
         finally:
@@ -456,7 +456,7 @@ async def _cmd_deliver(app: App, args: argparse.Namespace) -> int:
     if notes.unusable_zone:  # failed at planning (their zone): a failure like any other
         outcomes["failed"] = outcomes.get("failed", 0) + len(notes.unusable_zone)
     # Said once the platforms' clients are closed: the process ends with these lines.
-    for line in describe(outcomes, notes, left, deliverer.clock()):
+    for line in describe(outcomes, notes, left, deliverer.clock(), catch_up=deliverer.catch_up):
         print(line, file=sys.stderr)
     return EXIT_FAILURE if outcomes.get("failed") else EXIT_OK
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery.deliverer import LEASE
 from bot.delivery.planner import PlanNotes
-from bot.delivery.report import describe, settle, unsettled
+from bot.delivery.report import Unsettled, describe, settle, unsettled
 from bot.models import ChannelRef, DigestSettings, Report, Subscription
 from bot.ports import PublishResult
 from bot.ranking.digest import Digest
@@ -89,6 +89,57 @@ async def test_a_weekly_channel_says_when_it_is_due_next(engine: AsyncEngine) ->
     assert f"console:local/weekly at {(NOW + dt.timedelta(days=7)):%Y-%m-%d} 09:00 UTC" in text
 
 
+async def test_deliver_names_the_digests_missed_while_paperbot_was_down(engine: AsyncEngine) -> None:
+    # The planner skipped them as missed, and the summary never said so: not even "N skipped".
+    await setup(engine, 2, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(22), tzinfo=dt.UTC))  # 13 h after 09:00
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    text = "\n".join(describe(outcomes, notes, await unsettled(job, clock()), clock()))
+    assert outcomes == {}
+    assert (
+        "  2 digests missed, skipped and not sent late: due 09:00:00 UTC, more than 12:00:00 before "
+        "paperbot ran (it was down) (console:local/C000, console:local/C001)"
+    ) in text.splitlines()
+    again = PlanNotes()
+    await job.run_pass(notes=again)
+    assert not again.missed  # said once, by the pass that skipped them: they are not missed again
+
+
+async def test_deliver_names_the_digests_no_deliverer_took_in_time(engine: AsyncEngine) -> None:
+    # Planned in time, then left pending past the catch-up window: "2 skipped", naming nobody.
+    await setup(engine, 2, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC))
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    assert await job.planner.plan(clock()) == 2
+    clock.advance(dt.timedelta(hours=10))  # 13 h after their 09:00
+    notes = PlanNotes()
+    outcomes = await job.run_pass(notes=notes)
+    lines = describe(outcomes, notes, await unsettled(job, clock()), clock(), catch_up=job.catch_up)
+    assert outcomes == {"skipped": 2}
+    assert lines[1] == (
+        "  2 digests missed, skipped and not sent late: due 09:00:00 UTC, planned but taken by no "
+        "deliverer within 12:00:00 of it (every deliverer stopped, or its platform unreachable) "
+        "(console:local/C000, console:local/C001)"
+    )
+    assert not notes.missed  # the planner's kind is said apart, and there is none
+
+
+def test_many_missed_digests_are_one_line_oldest_first() -> None:
+    noon = dt.datetime(2026, 4, 7, 12, 0, tzinfo=dt.UTC)
+    missed = [
+        (ChannelRef("slack", "T1", f"C{i}"), noon - dt.timedelta(hours=30 - i)) for i in range(7, 0, -1)
+    ]
+    notes = PlanNotes(day=DAY, missed=missed)
+    lines = describe({}, notes, Unsettled([], []), noon)
+    assert lines[1] == (
+        "  7 digests missed, skipped and not sent late: due 2026-04-06 07:00 UTC to 2026-04-06 13:00 UTC, "
+        "more than 12:00:00 before paperbot ran (it was down) (slack:T1/C1, slack:T1/C2, slack:T1/C3, "
+        "slack:T1/C4, slack:T1/C5 and 2 more)"
+    )
+
+
 class StillRefusing(ScriptedPublisher):
     """A platform whose paused channels are tried at each due digest (bot/ports.py
     RetriesPaused), refusing them still."""
@@ -146,6 +197,25 @@ async def test_wait_takes_over_the_claims_of_a_deliverer_that_died(engine: Async
     assert len(publisher.asked) == 2  # taken over: the platform was asked first
 
 
+async def test_wait_names_the_digests_it_skips_as_missed(engine: AsyncEngine) -> None:
+    # A deliverer died holding them at the end of their catch-up window; `--wait` takes them over
+    # past it and skips them as missed: they are named as the pass's own are.
+    await setup(engine, 2, arrived=dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
+    clock = FakeClock(dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC))
+    job = deliverer(engine, ScriptedPublisher(), "me", clock)
+    assert await job.planner.plan(clock()) == 2
+    clock.advance(dt.timedelta(hours=9))  # 21:00, 12 h after their 09:00
+    await Outbox(engine).claim("dead:1", clock(), limit=10, lease=LEASE)  # then killed
+    notes = PlanNotes()
+    assert await job.run_pass(notes=notes) == {}
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(dt.timedelta(seconds=seconds))
+
+    assert await settle(job, clock=clock, sleep=sleep, notes=notes) == {"skipped": 2}
+    assert sorted(ref.channel for ref, _ in notes.missed_unsent) == ["C000", "C001"]
+
+
 async def test_wait_returns_once_a_live_holder_records_its_outcome(engine: AsyncEngine) -> None:
     await setup(engine, 1)
     clock = FakeClock(NOW)
@@ -200,8 +270,10 @@ async def test_wait_delivers_what_waited_behind_a_claim_that_settled(engine: Asy
     holder = Outbox(engine)
     deliver_due = job.deliver_due
 
-    async def holder_records_meanwhile(now: dt.datetime | None = None) -> dict[str, int]:
-        outcomes = await deliver_due(now)
+    async def holder_records_meanwhile(
+        now: dt.datetime | None = None, notes: PlanNotes | None = None
+    ) -> dict[str, int]:
+        outcomes = await deliver_due(now, notes)
         posted = PublishResult("posted", ("x",), 1, parts=1)
         await holder.finish(held, "alive:2", posted, clock(), posted=("x",))
         return outcomes
