@@ -33,7 +33,7 @@ from bot.runtime.logs import log_context
 from bot.runtime.metrics import DELIVERIES, PUBLISH_SECONDS
 from bot.store.archive import Archive
 from bot.store.notices import NoticeStore
-from bot.store.outbox import MISSED, OUTAGE_RETRY_CAP, Delivery, Outbox
+from bot.store.outbox import OUTAGE_RETRY_CAP, Delivery, Outbox, missed_reason
 from bot.store.subscriptions import SubscriptionStore
 from bot.store.votes import VoteStore
 from bot.topics.taxonomy import Taxonomy
@@ -520,10 +520,8 @@ class Deliverer:
         with a part up is finished: half a digest helps nobody.)"""
         until = self.worth_until(delivery)
         if delivery.last_error is None:
-            missed = (
-                f"{MISSED}due {delivery.due_at:%Y-%m-%d %H:%M} UTC, not sent within {self.catch_up} of it"
-            )
-            await self.outbox.skip(delivery, self.worker, missed, now)
+            reason = missed_reason(delivery.due_at, f"not sent within {self.catch_up} of it")
+            await self.outbox.skip(delivery, self.worker, reason, now)
             if notes is not None:
                 notes.missed_unsent.append((delivery.channel, delivery.due_at))
             return "skipped"

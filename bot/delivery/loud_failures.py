@@ -38,7 +38,7 @@ from bot.ports import Notifier, NotifyResult, Recipient
 from bot.runtime.config import Settings
 from bot.store.archive import Archive
 from bot.store.notices import NewNotice, Notice, NoticeStore
-from bot.store.outbox import Outbox, ended_by_outage
+from bot.store.outbox import Outbox, ended_by_outage, utc_minute
 from bot.store.subscriptions import SubscriptionStore
 from bot.text import clip
 
@@ -171,7 +171,7 @@ class Notices:
         message = "notice.delivery_failed" if attempts else "notice.delivery_unplanned"
         if outage_until is not None:
             message = "notice.delivery_outage"
-            values["until"] = f"{outage_until:%Y-%m-%d %H:%M} UTC"
+            values["until"] = utc_minute(outage_until)
         operator = self.policy.operator
         if operator is not None:
             locale = self.policy.operator_locale

@@ -16,7 +16,7 @@ from bot.ids import channel_problem
 from bot.models import ChannelRef, Subscription
 from bot.ranking.weekly import WEEK, Week, reach_start, week_days
 from bot.store.archive import Archive
-from bot.store.outbox import MISSED, Outbox, Planned, PlannedDigest
+from bot.store.outbox import MISSED, Outbox, Planned, PlannedDigest, missed_reason
 from bot.store.subscriptions import SubscriptionStore
 from bot.zones import UnusableZoneError, load_zone
 
@@ -289,7 +289,7 @@ class Planner:
     def _due(self, ref: ChannelRef, day: dt.date, due: dt.datetime, now: dt.datetime) -> Planned:
         """A delivery that has come due, or a skipped one when it fell due too long ago."""
         if now - due > self.catch_up:
-            reason = f"{MISSED}due {due:%Y-%m-%d %H:%M} UTC, more than {self.catch_up} before paperbot ran"
+            reason = missed_reason(due, f"more than {self.catch_up} before paperbot ran")
             return Planned(ref, day, due, skip_reason=reason)
         return Planned(ref, day, due)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.delivery.deliverer import Deliverer
 from bot.delivery.planner import CATCH_UP, PlanNotes
 from bot.models import ChannelRef
-from bot.store.outbox import MAX_ATTEMPTS, Delivery
+from bot.store.outbox import MAX_ATTEMPTS, Delivery, utc_minute
 
 SHOWN = 5  # channels named per line; the rest are counted
 POLL = dt.timedelta(seconds=2)  # how often `--wait` looks at the claims it waits for
@@ -39,7 +39,7 @@ def channel_name(ref: ChannelRef) -> str:
 def _when(moment: dt.datetime, now: dt.datetime) -> str:
     """A UTC time, with the date only when it is not today's."""
     moment = moment.astimezone(dt.UTC)
-    return f"{moment:%H:%M:%S} UTC" if moment.date() == now.date() else f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"{moment:%H:%M:%S} UTC" if moment.date() == now.date() else utc_minute(moment)
 
 
 def _names(refs: Sequence[ChannelRef]) -> str:

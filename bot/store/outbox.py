@@ -71,6 +71,19 @@ OUTAGE_RETRY_CAP = dt.timedelta(minutes=5)
 # tells it from a digest that had its turn.
 MISSED = "missed: "
 
+# How a delivery's reason says a moment, in UTC to the minute; `ended_by_outage` reads it back.
+_MINUTE = "%Y-%m-%d %H:%M"
+
+
+def utc_minute(moment: dt.datetime) -> str:
+    """A UTC moment as delivery reasons and notices say it: `2026-11-20 21:00 UTC`."""
+    return f"{moment:{_MINUTE}} UTC"
+
+
+def missed_reason(due: dt.datetime, why: str) -> str:
+    """The reason of a digest skipped because its time (`due`) passed unsent, as `history` knows it."""
+    return f"{MISSED}due {utc_minute(due)}, {why}"
+
 
 def _held_nothing() -> ColumnElement[bool]:
     """A digest that reached its channel with none of its reports: skipped as missed (MISSED),
@@ -175,7 +188,7 @@ _OUTAGE_ENDED = " (platform unavailable until "
 def _too_late(error: str | None, until: dt.datetime, *, outage: bool) -> str:
     """The error of a delivery failed for good at `until`, the latest it is sent."""
     why = _OUTAGE_ENDED if outage else " (not tried again after "
-    return f"{error}{why}{until:%Y-%m-%d %H:%M} UTC; a digest is not sent later than that)"
+    return f"{error}{why}{utc_minute(until)}; a digest is not sent later than that)"
 
 
 def ended_by_outage(error: str | None) -> tuple[str, dt.datetime] | None:
@@ -185,7 +198,7 @@ def ended_by_outage(error: str | None) -> tuple[str, dt.datetime] | None:
     if not found:
         return None
     try:
-        until = dt.datetime.strptime(rest[:16], "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+        until = dt.datetime.strptime(rest[:16], _MINUTE).replace(tzinfo=dt.UTC)
     except ValueError:
         return None
     return cause, until
@@ -454,7 +467,7 @@ class Outbox:
             if result.retry_after:
                 wait = max(wait, dt.timedelta(seconds=result.retry_after))
             next_attempt = now + wait
-            error = f"{error}{_WAITING_OUT}{outage_until:%Y-%m-%d %H:%M} UTC, no attempt used)"
+            error = f"{error}{_WAITING_OUT}{utc_minute(outage_until)}, no attempt used)"
         elif result.outage and outage_until is not None:
             status = "failed"
             error = _too_late(error, outage_until, outage=True)
