@@ -272,6 +272,17 @@ CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
 LAB, OTHER = "T0LAB", "T0OTHER"
 
 
+def oauth_app(edge: SlackEdge, engine: AsyncEngine, slack: FakeSlack, **bolt: Any) -> AsyncApp:
+    """paperbot's Bolt app in OAuth mode, its installations in `engine`, against the Slack double."""
+    return build_app(
+        edge,
+        signing_secret=SECRET,
+        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
+        client=make_client("", slack.base_url),
+        **bolt,
+    )
+
+
 @pytest.fixture
 async def two_workspaces() -> AsyncIterator[FakeSlack]:
     async with FakeSlack(tokens=("xoxb-lab", "xoxb-other")) as fake:
@@ -328,13 +339,7 @@ async def test_after_app_uninstalled_its_tokens_are_gone_and_nothing_is_posted_t
     assert await clients.client_for(LAB) is not None  # cached, as a running deliverer holds it
 
     edge = SlackEdge(archive, store, builtin_taxonomy())
-    app = build_app(
-        edge,
-        signing_secret=SECRET,
-        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
-        client=make_client("", slack.base_url),
-        process_before_response=True,
-    )
+    app = oauth_app(edge, engine, slack, process_before_response=True)
     assert await send_event(app, {"type": "app_uninstalled"}, team=LAB) == 200
 
     async def gone() -> bool:
@@ -409,13 +414,7 @@ async def test_a_workspace_that_joined_a_grid_org_after_installing_loses_its_tok
     another_app = AsyncSQLAlchemyInstallationStore(client_id="9999.0000", engine=engine)
     await another_app.async_save(installation(LAB, "xoxb-another-app"))
     edge = SlackEdge(Archive(engine), SubscriptionStore(engine), builtin_taxonomy())
-    app = build_app(
-        edge,
-        signing_secret=SECRET,
-        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
-        client=make_client("", slack.base_url),
-        process_before_response=True,
-    )
+    app = oauth_app(edge, engine, slack, process_before_response=True)
     assert await send_event(app, event, team=LAB, enterprise=GRID) == 200
 
     async def gone() -> bool:

@@ -18,7 +18,7 @@ from bot.models import ChannelRef, Interests, Subscription
 from bot.store.archive import Archive
 from bot.store.subscriptions import SubscriptionStore
 from bot.topics.taxonomy import builtin_taxonomy
-from handlers.slack.app import SlackEdge, build_app
+from handlers.slack.app import SlackEdge
 from handlers.slack.oauth import (
     BOT_SCOPES,
     INSTALL_PATH,
@@ -28,14 +28,11 @@ from handlers.slack.oauth import (
     delete_workspace_rows,
     oauth_settings,
 )
-from handlers.slack.publisher import make_client
 from handlers.slack.server import EVENTS_PATH, http_app
 from tests.handlers.slack.fake_slack import FAKE_TOKEN, FakeSlack, FakeUser
-from tests.handlers.slack.test_app import CHANNEL, MEMBER, SECRET, TEAM, command_body, signed
-from tests.handlers.slack.test_lifecycle import installation
+from tests.handlers.slack.test_app import CHANNEL, MEMBER, TEAM, command_body, signed
+from tests.handlers.slack.test_lifecycle import CLIENT_ID, CLIENT_SECRET, installation, oauth_app
 from tests.waiting import until
-
-CLIENT_ID, CLIENT_SECRET = "1234.5678", "client-secret-abc"
 
 
 @pytest.fixture
@@ -76,12 +73,7 @@ async def test_an_installation_saved_by_slack_sdk_gives_that_workspace_a_client(
 
 async def test_install_then_use_from_the_new_workspace(engine: AsyncEngine, slack: FakeSlack) -> None:
     edge = SlackEdge(Archive(engine), SubscriptionStore(engine), builtin_taxonomy())
-    bolt = build_app(
-        edge,
-        signing_secret=SECRET,
-        oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
-        client=make_client("", slack.base_url),
-    )
+    bolt = oauth_app(edge, engine, slack)
     async with TestClient(TestServer(http_app(bolt))) as client:
         page = await client.get(INSTALL_PATH)
         assert page.status == 200
@@ -198,12 +190,7 @@ async def test_a_shared_channel_left_by_a_workspace_that_uninstalled_is_subscrib
     await store.save(Subscription(owner, Interests(("agents",)), paused=True, paused_reason="uninstalled"))
     edge = SlackEdge(Archive(engine), store, builtin_taxonomy())
     async with FakeSlack(users=[MEMBER]) as slack:
-        bolt = build_app(
-            edge,
-            signing_secret=SECRET,
-            oauth_settings=oauth_settings(engine, CLIENT_ID, CLIENT_SECRET),
-            client=make_client("", slack.base_url),
-        )
+        bolt = oauth_app(edge, engine, slack)
         async with TestClient(TestServer(http_app(bolt))) as client:
 
             async def subscribe() -> str:
