@@ -163,10 +163,7 @@ async def test_a_new_installations_first_poll_brings_a_new_channel_the_newest_di
         await subscribe_at(engine, polled + dt.timedelta(minutes=10), name, time, tz)
     publisher = ScriptedPublisher(parts=1)
     bot = deliverer(engine, publisher)
-    now = polled + dt.timedelta(minutes=11)
-    while now < polled + dt.timedelta(days=2):
-        await bot.run_pass(now)
-        now += dt.timedelta(hours=1)
+    await hourly_passes(bot, polled + dt.timedelta(minutes=11), polled + dt.timedelta(days=2))
     assert sorted(publisher.posted) == sorted(name for name, _, _ in ZONES)
     assert {row.report_date for row in await Outbox(engine).list()} == {thursday}
 
@@ -183,10 +180,7 @@ async def test_a_backfill_then_a_new_channel_brings_the_newest_digest_only(engin
         await subscribe_at(engine, started + dt.timedelta(minutes=5), name, time, tz)
     publisher = ScriptedPublisher(parts=1)
     bot = deliverer(engine, publisher)
-    now = started + dt.timedelta(minutes=6)
-    while now < started + dt.timedelta(days=1):
-        await bot.run_pass(now)
-        now += dt.timedelta(hours=1)
+    await hourly_passes(bot, started + dt.timedelta(minutes=6), started + dt.timedelta(days=1))
     assert sorted(publisher.posted) == sorted(name for name, _, _ in ZONES)
     assert {row.report_date for row in await Outbox(engine).list()} == {friday}
 
@@ -478,6 +472,14 @@ async def test_a_second_pass_of_one_deliverer_waits_for_the_first(
         ("start", thursday),
         ("end", thursday),
     ]
+
+
+async def hourly_passes(bot: Deliverer, start: dt.datetime, end: dt.datetime) -> None:
+    """A delivery pass every hour from `start` until `end`."""
+    now = start
+    while now < end:
+        await bot.run_pass(now)
+        now += dt.timedelta(hours=1)
 
 
 async def run_days(
