@@ -13,7 +13,6 @@ from bot.models import Report
 from bot.ports import ReportSource
 from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.sources.local import REPORT_SUFFIXES, LocalSource, scan_folder
-from bot.reports.sources.url import fetch_report_url
 
 _DATE_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
 MAX_DATE_RANGE_DAYS = 366
@@ -53,6 +52,9 @@ def resolve(
     files and URLs named directly are refused past `max_bytes` (the configured source has its own).
     `on_note` hears what was passed over: the files of a folder that are not reports."""
     if argument.startswith(("http://", "https://")):
+        # The HTTP client (httpx, 40 ms to import) only when a URL is given: a folder needs none.
+        from bot.reports.sources.url import fetch_report_url
+
         return [ReportJob(argument, lambda: fetch_report_url(argument, max_bytes=max_bytes), required=True)]
     dates = _DATE_RANGE.match(argument)
     if dates:

@@ -25,7 +25,15 @@ from bot.errors import BadInputError, PaperbotError
 from bot.models import Report
 from bot.reports.sources.hf_api import NothingListed
 from bot.reports.sources.local import date_in_name
-from bot.runtime.ingest_workers import Loaded, pool, read_file, worker_count
+from bot.runtime.ingest_workers import (
+    AHEAD_PER_WORKER,
+    EarlyPool,
+    Loaded,
+    pool,
+    read_file,
+    take_early,
+    worker_count,
+)
 from bot.store.archive import Archive, EmptyReportRefused
 from bot.store.prepared import PreparedReport, prepare
 
@@ -38,13 +46,10 @@ if TYPE_CHECKING:
 BATCH_PAPERS = 2_000
 # Fewer are stored at once when the workers have nothing more ready: storing what is there
 # keeps this process busy instead of waiting, and leaves less to store after the last report
-# is read. Below this many, it waits for more.
-MIN_BATCH_PAPERS = 200
-# Reports read ahead per worker: enough that the workers go on through a whole batch while this
-# process stores the last one (~50 papers a report, so 2 × 24 reports ≥ BATCH_PAPERS), and no
-# more, so that memory stays flat. With 4, the workers sat idle during every store: 6.6–7.4 s for
-# 10,000 papers against 5.6–6.0 s (benchmarks/bench_ingest.py).
-_AHEAD_PER_WORKER = 24
+# is read. Below this many, it waits for more: each batch's commit writes a segment of each FTS5
+# table, so small batches cost more a paper (10,000 papers: 3.46 s in batches of 1,000 or more,
+# 3.57 s from 200, benchmarks/bench_ingest.py).
+MIN_BATCH_PAPERS = 1_000
 
 
 def workers_for(jobs: Sequence[ReportJob]) -> int:
@@ -56,8 +61,16 @@ async def _loaded(
     jobs: Sequence[ReportJob], max_bytes: int, workers: int, stored: frozenset[str]
 ) -> AsyncIterator[tuple[ReportJob, Loaded, bool]]:
     """Each job's outcome, in order, and whether the next one is ready already: files through
-    the pool (when there is one), the rest here."""
-    executor = pool(workers, stored) if workers else None
+    the pool (when there is one: the one `paperbot ingest` started early, if it did), the rest
+    here."""
+    early: EarlyPool | None = take_early()
+    if early is not None and not workers:
+        early.shutdown()
+        early = None
+    if early is not None:
+        early.tell(stored)
+    executor = early.executor if early is not None else pool(workers, stored) if workers else None
+    reads = early.reads if early is not None else {}  # by (path, size limit)
     ahead: deque[Future[Loaded] | None] = deque()
     upcoming = iter(jobs)
 
@@ -66,12 +79,13 @@ async def _loaded(
         if job is None:
             return
         if executor is not None and job.path is not None:
-            ahead.append(executor.submit(read_file, str(job.path), max_bytes))
+            read = reads.pop((str(job.path), max_bytes), None)
+            ahead.append(read if read is not None else executor.submit(read_file, str(job.path), max_bytes))
         else:
             ahead.append(None)  # read here, when its turn comes
 
     try:
-        for _ in range(workers * _AHEAD_PER_WORKER or 1):
+        for _ in range(workers * AHEAD_PER_WORKER or 1):
             submit()
         for job in jobs:
             future = ahead.popleft()
@@ -83,8 +97,10 @@ async def _loaded(
             following = ahead[0] if ahead else None
             yield job, loaded, following is None or following.done()
     finally:
-        if executor is not None:
-            # Reports not started are dropped (a stop, an error); at most one per worker finishes.
+        # Reports not started are dropped (a stop, an error); at most one per worker finishes.
+        if early is not None:
+            early.shutdown()
+        elif executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -112,7 +128,21 @@ async def ingest_jobs(
 ) -> int:
     """Ingest every job's report, printing one line each (as `paperbot ingest` does); the number
     of reports that could not be read or stored. Two reports of one day in a folder are both
-    refused (`_Days`)."""
+    refused (`_Days`). Several reports are a bulk load (Archive.bulk_load)."""
+    if len(jobs) < 2:
+        return await _ingest_each(archive, jobs, max_bytes=max_bytes, warn=warn, workers=workers)
+    async with archive.bulk_load():
+        return await _ingest_each(archive, jobs, max_bytes=max_bytes, warn=warn, workers=workers)
+
+
+async def _ingest_each(
+    archive: Archive,
+    jobs: Sequence[ReportJob],
+    *,
+    max_bytes: int,
+    warn: Callable[[Report], None],
+    workers: int | None,
+) -> int:
     failures = 0
     batch: list[tuple[PreparedReport, str | None]] = []
     papers_in_batch = 0
@@ -189,8 +219,6 @@ async def ingest_jobs(
         print(nothing_listed_note(nothing_listed), file=sys.stderr)
     for folder, names in not_reports.items():
         print(not_reports_note(folder, names), file=sys.stderr)
-    if len(jobs) > 1:
-        await archive.release_free_pages()
     return failures
 
 

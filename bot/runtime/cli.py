@@ -341,12 +341,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _complete(parser)
     args = parser.parse_args(argv)
-    if args.command == "ingest":
-        # before the imports below, so that the workers' start overlaps them (issue 17)
-        from bot.runtime.ingest_workers import start_early
+    if args.command != "ingest":
+        return _run(args, freeze=argv is None)
+    # Before the imports, so that the workers read the first reports meanwhile (issue 17).
+    from bot.runtime.ingest_workers import start_early, stop_early
 
-        start_early(args.sources)
-    with _collector_paused(freeze=argv is None):
+    start_early(args.sources)
+    try:
+        return _run(args, freeze=argv is None)
+    finally:
+        stop_early()  # the command ended before ingesting (an error): the workers stop too
+
+
+def _run(args: argparse.Namespace, *, freeze: bool) -> int:
+    with _collector_paused(freeze=freeze):
         from bot import aio  # asyncio: a third of `--help`'s imports, and --help needs no loop
         from bot.runtime.cli_commands import run_command
 

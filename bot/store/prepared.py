@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.models import SECTION_FIELDS, Paper, Report
@@ -69,16 +69,25 @@ class PreparedReport:
 
     report: Report
     digest: str
-    terms: dict[Sources, Terms] = field(default_factory=dict)
+    # Each paper's terms, in the order of report.papers; none when the archive holds the report
+    # already. Not keyed by the texts they were made from, as the archive looks them up: those
+    # keys repeat every paper's text: sent from a worker, they made the message 27% longer, and
+    # pickling and unpickling it took twice as long (issue 17).
+    paper_terms: tuple[Terms, ...] = ()
+
+    def terms(self) -> dict[Sources, Terms]:
+        """The papers' terms by the texts they were made from."""
+        if not self.paper_terms:
+            return {}
+        rows = (paper_row(paper, self.report.date) for paper in self.report.papers)
+        return {term_sources(row): terms for row, terms in zip(rows, self.paper_terms, strict=True)}
 
 
 def prepare(report: Report, *, stored: frozenset[str] = frozenset()) -> PreparedReport:
     """`report` with its hash and its papers' terms; without the terms when its hash is among
     `stored` (the archive holds it already: re-reading a folder costs no tokenising)."""
     digest = report_hash(report)
-    terms: dict[Sources, Terms] = {}
-    if digest not in stored:
-        for paper in report.papers:
-            sources = term_sources(paper_row(paper, report.date))
-            terms[sources] = terms_of(sources)
-    return PreparedReport(report, digest, terms)
+    if digest in stored:
+        return PreparedReport(report, digest)
+    rows = (paper_row(paper, report.date) for paper in report.papers)
+    return PreparedReport(report, digest, tuple(terms_of(term_sources(row)) for row in rows))

@@ -7,17 +7,21 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import threading
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 import bot.runtime.bulk_ingest
 import bot.runtime.ingest_workers
-from bot.reports.resolve import ReportJob
+from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
+from bot.reports.resolve import ReportJob, resolve
+from bot.reports.sources.local import LocalSource
 from bot.runtime.bulk_ingest import workers_for
 from bot.runtime.cli import main
-from bot.runtime.ingest_workers import POOL_MIN_FILES, read_file, start_early
+from bot.runtime.ingest_workers import AHEAD_PER_WORKER, POOL_MIN_FILES, read_file, start_early, take_early
 from tests.bot.reports.test_parser import HEADER, paper_block
 from tests.bot.runtime.test_cli_help import heavy_imported_by
 
@@ -95,30 +99,127 @@ def test_workers_only_for_enough_files(tmp_path: Path) -> None:
     assert workers_for(files) == (0 if (os.cpu_count() or 1) < 2 else min(40, os.cpu_count() or 1))
 
 
-def test_the_workers_start_before_the_database_is_opened_only_for_a_folder_of_reports(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from multiprocessing import forkserver
+class Pool(Executor):
+    """A stand-in for ProcessPoolExecutor: it runs each read in a thread of this process, and
+    keeps what it was asked (`reads`: path and size limit, in order) and whether it was stopped."""
 
-    started: list[bool] = []
-    monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append(True))
+    made: ClassVar[list[Pool]] = []
+
+    def __init__(self, *, max_workers: int, mp_context: Any, initializer: Any, initargs: Any) -> None:
+        self.threads = ThreadPoolExecutor(max_workers, initializer=initializer, initargs=initargs)
+        self.workers, self.reads, self.stopped = max_workers, list[tuple[str, int]](), False
+        Pool.made.append(self)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        path, max_bytes = args
+        self.reads.append((path, max_bytes))
+        return self.threads.submit(fn, path, max_bytes)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.stopped = True
+        self.threads.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[Pool]:
+    """The pools `paperbot ingest` starts, run in threads; the workers' state as it was after."""
+    monkeypatch.setattr(bot.runtime.ingest_workers, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(os, "nice", lambda increment: 0)  # the threads are this process
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for name in ("_stored", "_hashes_told", "_hashes_file", "_early"):
+        monkeypatch.setattr(bot.runtime.ingest_workers, name, getattr(bot.runtime.ingest_workers, name))
+    monkeypatch.setattr(Pool, "made", [])
+    return Pool.made
+
+
+def test_the_workers_start_reading_before_the_database_is_opened_only_for_enough_report_files(
+    pools: list[Pool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     folder_of_reports(tmp_path / "many", POOL_MIN_FILES)
-    folder_of_reports(tmp_path / "few", POOL_MIN_FILES - 2)
+    folder_of_reports(tmp_path / "few", POOL_MIN_FILES - 3)
     for hidden in range(5):  # `.DS_Store` and the like are no reports
         (tmp_path / "few" / f".hidden-{hidden}").write_text("", encoding="utf-8")
     one_file = next((tmp_path / "many").iterdir())
     start_early([str(tmp_path / "few"), str(one_file), "2026-04-01", str(tmp_path / "missing")])
-    assert started == []
-    start_early(["2026-04-01", str(tmp_path / "many")])
-    assert started == [True]
+    assert pools == []
+    assert take_early() is None
+    sources = ["2026-04-01", str(tmp_path / "many"), str(one_file)]
+    start_early(sources)
+    # Read as the command will ask for them: in the order of its jobs, at the default limit.
+    jobs = [job for source in sources for job in resolve(source, lambda: LocalSource(tmp_path))]
+    asked = [(str(job.path), DEFAULT_MAX_REPORT_BYTES) for job in jobs if job.path is not None]
+    assert [pool.reads for pool in pools] == [asked[: pools[0].workers * AHEAD_PER_WORKER]]
+    early = take_early()
+    assert early is not None
+    assert early.executor is pools[0]
+    assert take_early() is None
+    early.shutdown()
+    assert pools[0].stopped
+    assert not Path(early.hashes_file).exists()
+    # One core, or no fork server (Windows): the workers start when the command asks.
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     start_early([str(tmp_path / "many")])
-    assert started == [True]
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     start_early([str(tmp_path / "many")])
-    assert started == [True]
+    assert len(pools) == 1
+    assert take_early() is None
+
+
+def test_a_worker_started_early_prepares_every_report_until_told_what_the_archive_holds(
+    pools: list[Pool], tmp_path: Path
+) -> None:
+    from bot.runtime.ingest_workers import WORKER_NICENESS, EarlyPool, _start_worker
+
+    niced: list[int] = []
+    folder_of_reports(tmp_path / "reports", 1)
+    path = str(tmp_path / "reports" / f"report-{FIRST}.md")
+    told, hashes = threading.Event(), tmp_path / "hashes.txt"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "nice", niced.append)
+        _start_worker(None, told, str(hashes))
+    assert niced == [WORKER_NICENESS]  # the process that stores comes first
+    first = read_file(path, 10**6).prepared
+    assert first is not None
+    assert len(first.paper_terms) == 2  # not known yet: prepared
+    EarlyPool(
+        Pool(max_workers=1, mp_context=None, initializer=None, initargs=()), {}, told, str(hashes)
+    ).tell(frozenset({first.digest, "another"}))
+    again = read_file(path, 10**6).prepared
+    assert again is not None
+    assert again.digest == first.digest
+    assert again.paper_terms == ()
+
+
+@pytest.mark.usefixtures("database")
+def test_the_command_uses_the_reads_started_early_and_stops_them_when_it_fails(
+    pools: list[Pool], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "reports"
+    folder_of_reports(folder, POOL_MIN_FILES + 30)
+    files = [str(job.path) for job in resolve(str(folder), lambda: LocalSource(folder))]
+    status, out, _err = run(capsys, "ingest", str(folder))
+    assert status == 2  # the unreadable file fails, as before
+    assert len(out) == POOL_MIN_FILES + 30
+    # One pool, each file read once, the first ones before the command asked.
+    assert len(pools) == 1
+    assert [path for path, _limit in pools[0].reads] == files
+    assert pools[0].stopped
+    # Another size limit: the reads started early are not used, and are stopped.
+    monkeypatch.setenv("PAPERBOT_MAX_REPORT_BYTES", "100000")
+    run(capsys, "ingest", str(folder))
+    started_early = pools[1].reads[: -len(files)]
+    assert started_early
+    assert {limit for _path, limit in started_early} == {DEFAULT_MAX_REPORT_BYTES}
+    assert pools[1].reads[-len(files) :] == [(path, 100_000) for path in files]
+    assert pools[1].stopped
+    # A command that fails before it ingests (the database cannot be opened) stops them too.
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}")
+    status, _out, err = run(capsys, "ingest", str(folder))
+    assert status != 0
+    assert "missing" in err
+    assert pools[2].stopped
+    assert take_early() is None
 
 
 @pytest.mark.other_process  # a worker process

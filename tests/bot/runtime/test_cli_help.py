@@ -222,3 +222,21 @@ def test_shell_completion_when_argcomplete_is_installed(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert set(answer.read_text().split()) == {"deliver", "deliveries"}
+
+
+@pytest.mark.other_process
+def test_ingesting_files_imports_no_http_client(tmp_path: Path) -> None:
+    # httpx took 40 ms of every `paperbot ingest FOLDER` (issue 17); only a URL or a date needs it.
+    from bot.runtime.config import SAMPLE_REPORT
+
+    code = (
+        "import sys\n"
+        "from bot.runtime.cli import main\n"
+        f"assert main(['ingest', {str(SAMPLE_REPORT)!r}]) == 0\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    env = {**os.environ, "PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"}
+    env.pop("PAPERBOT_REPORT_SOURCE", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "False"

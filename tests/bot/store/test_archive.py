@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -171,3 +172,67 @@ async def test_the_index_follows_a_papers_new_text(archive: Archive) -> None:
     # The same text again changes nothing, in the papers or the index.
     await archive.ingest(Report(dt.date(2026, 4, 3), (renamed,)))
     assert await lookup_ids(archive, "gadget") == ["2604.00001"]
+
+
+async def fts_automerge(archive: Archive) -> list[int | None]:
+    """Each SQLite FTS5 table's `automerge` as set (None: FTS5's default)."""
+    async with archive.engine.connect() as conn:
+        rows = [
+            await conn.exec_driver_sql(f"SELECT v FROM {table}_config WHERE k = 'automerge'")
+            for table in ("papers_fts", "papers_lead_fts")
+        ]
+        return [row.scalar() for row in rows]
+
+
+async def test_a_bulk_load_merges_no_index_segments_until_it_ends(archive: Archive) -> None:
+    # Issue 17: FTS5 merging each batch's segment as it came cost a quarter of writing the index.
+    sqlite = archive.engine.dialect.name == "sqlite"
+    before = await fts_automerge(archive) if sqlite else None
+    async with archive.bulk_load():
+        await archive.ingest(Report(DAY1, (make_paper("2604.00001", title="Bulk Loaded"),)))
+        if sqlite:
+            assert await fts_automerge(archive) == [0, 0]
+    assert await lookup_ids(archive, "bulk loaded") == ["2604.00001"]
+    if not sqlite:
+        return  # PostgreSQL's index has no segments: nothing to set
+    assert before == [None, None]
+    assert await fts_automerge(archive) == [4, 4]  # FTS5's default again
+    # Stopped by an error, it sets merging back as well.
+    with pytest.raises(RuntimeError):
+        async with archive.bulk_load():
+            raise RuntimeError("stopped")
+    assert await fts_automerge(archive) == [4, 4]
+
+
+def test_a_prepared_report_carries_each_papers_text_once() -> None:
+    # Bulk ingest's workers send prepared reports to the process that stores them: the terms go
+    # without the texts they were made from (issue 17), and are found by them on arrival.
+    import pickle
+
+    from bot.store.prepared import paper_row, prepare, term_sources, terms_of
+
+    paper = make_paper("2604.00001", title="Kestrel", contribution="一个很长的贡献。" * 200)
+    prepared = prepare(Report(DAY1, (paper,)))
+    terms = terms_of(term_sources(paper_row(paper, DAY1)))
+    assert prepared.terms() == {term_sources(paper_row(paper, DAY1)): terms}
+    sent = len(pickle.dumps(prepared))
+    assert sent < len(pickle.dumps(prepared.report)) + len(pickle.dumps(terms)) + 200
+    assert prepare(Report(DAY1, (paper,)), stored=frozenset({prepared.digest})).terms() == {}
+
+
+async def test_papers_are_written_as_the_tables_columns_write_them(archive: Archive) -> None:
+    # SQLite's bulk insert goes through the driver (archive._sqlite_papers_insert): its JSON and
+    # dates must read as SQLAlchemy's own insert writes them, byte for byte.
+    from sqlalchemy import insert
+
+    from bot.store.prepared import paper_row
+
+    paper = make_paper("2604.00001", title="Kestrel")
+    paper = replace(paper, authors=("李雷", 'A. "Quote" Author'), keywords=("视频", "RL"), upvotes=None)
+    await archive.ingest(Report(DAY1, (paper,)))
+    twin = paper_row(replace(paper, arxiv_id="2604.00002"), DAY1)
+    columns = "arxiv_id, authors, keywords, upvotes, first_date, last_date, extra"
+    async with archive.engine.begin() as conn:
+        await conn.execute(insert(papers), [twin])
+        rows = (await conn.exec_driver_sql(f"SELECT {columns} FROM papers ORDER BY arxiv_id")).all()
+    assert [tuple(row)[1:] for row in rows[:1]] == [tuple(row)[1:] for row in rows[1:]]

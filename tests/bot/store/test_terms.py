@@ -57,3 +57,14 @@ def test_a_phrase_carries_its_words_in_either_script() -> None:
     assert term.tokens == (*tokenize("強化學習")[0].tokens, "agent")
     assert term.variants == ((*tokenize("强化学习")[0].tokens, "agent"),)
     assert phrase("world model").variants == ()
+
+
+def test_every_indexed_character_is_spelled_as_queries_spell_it() -> None:
+    # index_terms translates through a table made at once (terms._index_spellings), queries
+    # spell each character as met (terms._spell): the two agree on every character, CJK or not.
+    from bot.store.terms import _RANGES, _index_spellings, _spell
+
+    table = _index_spellings()
+    cjk = {code for low, high in _RANGES for code in range(low, high + 1)}
+    for code, written in enumerate(table):
+        assert written == (f"{_spell(code)} z{_spell(code)}" if code in cjk else code), hex(code)
