@@ -8,6 +8,7 @@ migrate (issue 17: one-shot commands that feel instant).
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,18 +61,43 @@ class Migration:
         return f"database schema upgraded from revision {self.before} to {self.after}: {ran}"
 
 
-def _upgrade(connection: Connection) -> str | None:
+def _upgrade(connection: Connection, snapshot: bool = False) -> str | None:
     """Upgrade to the head; returns the revision found under the migration lock, which another
-    process may have moved on since this one first looked."""
+    process may have moved on since this one first looked. With `snapshot`, an empty database is
+    made from the snapshot of the head's schema instead (bot/store/schema_snapshot.py)."""
+    before = _read_revision(connection)
+    if snapshot and before is None and _made_from_snapshot(connection):
+        return None
     from alembic import command
 
-    before = _read_revision(connection)
     command.upgrade(_config(connection), "head")
     return before
 
 
-async def migrate(engine: AsyncEngine) -> Migration:
-    """Bring the schema up to date; a no-op when it already is. Returns what was done.
+def _made_from_snapshot(connection: Connection) -> bool:
+    """Make an empty SQLite database from the snapshot, if it is of the head's schema."""
+    from bot.store.schema_snapshot import SNAPSHOT, create_from_snapshot, snapshot_revision
+
+    if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one():
+        return False  # not empty: another program's tables, or a failed start; Alembic says what
+    try:
+        snapshot = SNAPSHOT.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if snapshot_revision(snapshot) != head_revision():
+        return False  # written before the newest migration: its test says so
+    made = create_from_snapshot(connection.exec_driver_sql, snapshot)
+    logging.getLogger("paperbot.store").debug(
+        "new database: schema made from %s (%d statements), without running the migrations",
+        SNAPSHOT.name,
+        made,
+    )
+    return True
+
+
+async def migrate(engine: AsyncEngine, *, snapshot: bool = True) -> Migration:
+    """Bring the schema up to date; a no-op when it already is. Returns what was done. A new
+    SQLite database is made from the snapshot of the head's schema, unless `snapshot` is false.
 
     Several processes may start at once (replicas, or `ingest` beside `run`): one migrates,
     the others wait for it and then find nothing to do. A schema already at head is left
@@ -83,13 +109,13 @@ async def migrate(engine: AsyncEngine) -> Migration:
         return Migration(current, head)
     _refuse_unknown(current)
     if engine.dialect.name == "sqlite":
-        return Migration(await _migrate_sqlite(engine), head)
+        return Migration(await _migrate_sqlite(engine, snapshot=snapshot), head)
     async with engine.begin() as connection:
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         return Migration(await connection.run_sync(_upgrade), head)
 
 
-async def _migrate_sqlite(engine: AsyncEngine) -> str | None:
+async def _migrate_sqlite(engine: AsyncEngine, *, snapshot: bool) -> str | None:
     # The driver's own transaction handling neither wraps DDL nor takes the write lock up
     # front, so two processes would both see an empty database and both create tables. An
     # explicit BEGIN IMMEDIATE takes the lock first (waiting out busy_timeout for the other).
@@ -104,7 +130,7 @@ async def _migrate_sqlite(engine: AsyncEngine) -> str | None:
         await connection.exec_driver_sql("PRAGMA auto_vacuum=INCREMENTAL")
         await _switch_to_wal(connection)
         async with immediate(connection):
-            return await connection.run_sync(_upgrade)
+            return await connection.run_sync(_upgrade, snapshot)
 
 
 async def _switch_to_wal(connection: AsyncConnection) -> None:
