@@ -38,7 +38,7 @@ POOL_MIN_FILES = 12
 # How much lower the workers' CPU priority is than the main process's (os.nice). The main process
 # stores what they read, one batch after another, and is the slower part whenever it has to share
 # its core: three processes on two cores left it waiting for a core while the workers read ahead
-# (bulk ingest of 10,000 papers: 3.57 s, against 3.78 s with no difference).
+# (bulk ingest of 10,000 papers: 3.55–3.59 s, against 3.61–3.84 s at the same priority).
 WORKER_NICENESS = 10
 # Reports read ahead per worker: enough that the workers go on through a whole batch while the
 # main process stores the last one (~50 papers a report, so 2 × 24 reports ≥ bulk_ingest's
