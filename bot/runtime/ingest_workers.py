@@ -146,18 +146,39 @@ def start_early(sources: Sequence[str]) -> None:
     workers = worker_count(len(files))
     if not workers:
         return
-    context = _context()
-    told = context.Event()
+    try:
+        _early = _early_pool(files, workers, DEFAULT_MAX_REPORT_BYTES)
+    except (OSError, RuntimeError):
+        # No temporary file, semaphore or process to be had now (a full disk, a container without
+        # /dev/shm): the command starts its workers when it asks, and says there what is wrong.
+        return
+
+
+def _early_pool(files: list[Path], workers: int, max_bytes: int) -> EarlyPool:
+    """A pool reading the first of `files`, its workers to be told the archive's hashes; nothing
+    left behind (no process, no file) if it cannot be made."""
     descriptor, hashes_file = tempfile.mkstemp(prefix="paperbot-ingest-", suffix=".txt")
     os.close(descriptor)
-    executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(None, told, hashes_file)
-    )
-    reads = {
-        (str(path), DEFAULT_MAX_REPORT_BYTES): executor.submit(read_file, str(path), DEFAULT_MAX_REPORT_BYTES)
-        for path in files[: workers * AHEAD_PER_WORKER]
-    }
-    _early = EarlyPool(executor, reads, told, hashes_file)
+    executor: ProcessPoolExecutor | None = None
+    try:
+        context = _context()
+        told = context.Event()
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(None, told, hashes_file),
+        )
+        reads = {
+            (str(path), max_bytes): executor.submit(read_file, str(path), max_bytes)
+            for path in files[: workers * AHEAD_PER_WORKER]
+        }
+    except BaseException:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        Path(hashes_file).unlink(missing_ok=True)
+        raise
+    return EarlyPool(executor, reads, told, hashes_file)
 
 
 @dataclass
@@ -171,7 +192,10 @@ class EarlyPool:
 
     def tell(self, stored: frozenset[str]) -> None:
         """Tell the workers what the archive holds: they prepare no report among `stored`."""
-        Path(self.hashes_file).write_text("\n".join(sorted(stored)), encoding="ascii")
+        try:
+            Path(self.hashes_file).write_text("\n".join(sorted(stored)), encoding="ascii")
+        except OSError:
+            return  # a full disk: the workers go on preparing every report, which only costs time
         self.told.set()
 
     def shutdown(self) -> None:

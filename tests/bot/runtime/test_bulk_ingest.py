@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import tempfile
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
@@ -189,6 +190,54 @@ def test_a_worker_started_early_prepares_every_report_until_told_what_the_archiv
     assert again is not None
     assert again.digest == first.digest
     assert again.paper_terms == ()
+
+
+@pytest.mark.usefixtures("database")
+@pytest.mark.parametrize("missing", ["a temporary file", "a semaphore"])
+def test_without_a_temporary_file_or_a_semaphore_the_workers_start_when_the_command_asks(
+    pools: list[Pool],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    missing: str,
+) -> None:
+    folder = tmp_path / "reports"
+    folder_of_reports(folder, POOL_MIN_FILES)
+    left: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def kept(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        descriptor, name = mkstemp(*args, **kwargs)
+        left.append(name)
+        return descriptor, name
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        if missing == "a temporary file":
+            patch.setattr(tempfile, "mkstemp", refused)
+        else:  # a container without /dev/shm
+            patch.setattr(tempfile, "mkstemp", kept)
+            patch.setattr(multiprocessing.context.BaseContext, "Event", refused)
+        start_early([str(folder)])
+    assert take_early() is None
+    assert pools == []
+    assert not [name for name in left if Path(name).exists()]  # nothing left behind
+    # The command itself starts its workers, as before.
+    status, out, _err = run(capsys, "ingest", str(folder))
+    assert status == 2  # the unreadable file, as ever
+    assert len(out) == POOL_MIN_FILES
+    assert len(pools) == 1  # started when the command asked
+
+
+def test_a_full_disk_leaves_the_workers_preparing_every_report(tmp_path: Path) -> None:
+    from bot.runtime.ingest_workers import EarlyPool
+
+    told = threading.Event()
+    executor = Pool(max_workers=1, mp_context=None, initializer=None, initargs=())
+    EarlyPool(executor, {}, told, str(tmp_path / "no such folder" / "hashes.txt")).tell(frozenset({"x"}))
+    assert not told.is_set()
 
 
 @pytest.mark.usefixtures("database")
