@@ -724,6 +724,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "「{query}」不可能是 arXiv 编号：{problem}",
     },
     "error.invalid_date": {"en": "invalid date {text!r}", "zh": "无效日期「{text}」"},
+    "error.ambiguous_date": {
+        "en": "{text!r} could be {one} or {other}: write the day you mean as YYYY-MM-DD",
+        "zh": "「{text}」可能是 {one}，也可能是 {other}：请按 YYYY-MM-DD 写出你要的那一天",
+    },
     "error.invalid_week": {
         "en": "no such week {text!r}: ISO 8601 numbers a year's weeks 1 to 52 or 53, e.g. 2026-W48",
         "zh": "没有这一周「{text}」：按 ISO 8601，一年的周编号为 1 至 52 或 53，例如 2026-W48",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -28,6 +29,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # found papers that merely hold them.
 _OTHER_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
+# The year last, as much of the world writes a date: 20.11.2026, 11/20/2026, 20-11-2026. Day or
+# month first is told by the numbers alone (20.11 names no month 20); where either could be
+# the month (3/2/2026), the user is asked which day, instead of shown papers holding "2026".
+_YEAR_LAST = re.compile(r"^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})$")
+AMBIGUOUS_DATE = "error.ambiguous_date"
 _MONTH_DAY_ZH = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")  # fmt: skip
@@ -158,7 +164,7 @@ def parse_week(raw: str) -> WeekQuery | None:
         try:
             day = parse_query(found.group(1))
         except LocalisedInputError as error:
-            if error.key == INVALID_DATE:
+            if error.key in (INVALID_DATE, AMBIGUOUS_DATE):
                 raise
             day = None
         if not isinstance(day, DayNamed):
@@ -258,6 +264,8 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
     year: int | None
     if found := _OTHER_DATE.match(text) or _COMPACT_DATE.match(text):
         year, month, day = (int(part) for part in found.groups())
+    elif found := _YEAR_LAST.match(text):
+        year, (month, day) = int(found.group(4)), _day_or_month_first(text, found.group(1), found.group(3))
     elif found := _MONTH_DAY_ZH.match(text):
         year, month, day = None, int(found.group(1)), int(found.group(2))
     elif found := _ENGLISH_DATE.match(text):
@@ -277,6 +285,26 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
     if year is None:
         return MonthDayQuery(month, day)
     return DayQuery(within_calendar(dt.date(year, month, day), text))
+
+
+def _day_or_month_first(text: str, first: str, second: str) -> tuple[int, int]:
+    """(month, day) of `first` and `second` written before the year, whichever is the month:
+    the one reading that makes a day, or the invalid-date error for none, or the question which
+    for two (`3/2/2026`: 3 February or 2 March)."""
+    year = int(text[-4:])
+    if year < dt.MINYEAR:
+        raise LocalisedInputError(INVALID_DATE, text=text)
+    readings = {
+        (month, day)
+        for month, day in ((int(first), int(second)), (int(second), int(first)))
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+    }
+    if not readings:
+        raise LocalisedInputError(INVALID_DATE, text=text)
+    if len(readings) > 1:
+        one, other = sorted(dt.date(year, month, day).isoformat() for month, day in readings)
+        raise LocalisedInputError(AMBIGUOUS_DATE, text=text, one=one, other=other)
+    return readings.pop()
 
 
 # Python's calendar ends with the years 1 and 9999, and the weeks around a day (its week, a

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.paper_lookup import lookup
-from bot.chat.query import DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query
-from bot.errors import BadInputError
+from bot.chat.query import DayQuery, MonthDayQuery, PaperQuery, TextQuery, parse_query, parse_week
+from bot.errors import BadInputError, LocalisedInputError
+from bot.i18n import t
 from bot.models import Report
 from bot.store.archive import Archive
 from bot.store.terms import index_terms, tokenize
@@ -269,6 +272,45 @@ def test_a_date_without_its_year_or_that_is_no_day() -> None:
         parse_query("2026/02/30")
     assert isinstance(parse_query("march madness"), TextQuery)
     assert isinstance(parse_query("marc 3"), TextQuery)
+
+
+@pytest.mark.parametrize("typed", ["1.4.2026", "01.04.2026", "4/1/2026", "1-4-2026", "０１．０４．２０２６"])
+def test_a_date_with_the_year_last_that_could_be_either_day_is_asked_about(typed: str) -> None:
+    # 1 April or 4 January: the numbers cannot tell, so paperbot asks rather than guess (or, as
+    # it did, search for papers holding "2026").
+    with pytest.raises(BadInputError) as raised:
+        parse_query(typed)
+    assert str(raised.value) == (
+        f"{unicodedata.normalize('NFKC', typed)!r} could be 2026-01-04 or 2026-04-01: "
+        "write the day you mean as YYYY-MM-DD"
+    )
+    assert isinstance(raised.value, LocalisedInputError)
+    chinese = t(raised.value.key, "zh", **raised.value.values)
+    assert "可能是 2026-01-04，也可能是 2026-04-01" in chinese
+    # The week around it too.
+    with pytest.raises(BadInputError, match="could be 2026-01-04 or 2026-04-01"):
+        parse_week(f"week of {typed}")
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("20.11.2026", dt.date(2026, 11, 20)),  # day first: there is no month 20
+        ("11/20/2026", dt.date(2026, 11, 20)),  # month first
+        ("20-11-2026", dt.date(2026, 11, 20)),
+        ("5/5/2026", dt.date(2026, 5, 5)),  # either way the same day
+        ("31.12.2026", dt.date(2026, 12, 31)),
+        ("29/2/2028", dt.date(2028, 2, 29)),
+    ],
+)
+def test_a_date_with_the_year_last_that_only_one_day_fits_is_that_day(typed: str, day: dt.date) -> None:
+    assert parse_query(typed) == DayQuery(day)
+
+
+@pytest.mark.parametrize("typed", ["13/13/2026", "31/02/2026", "29.02.2027", "1/13/0000"])
+def test_a_date_with_the_year_last_that_no_day_fits_is_invalid(typed: str) -> None:
+    with pytest.raises(BadInputError, match=f"invalid date '{re.escape(typed)}'"):
+        parse_query(typed)
 
 
 async def test_a_day_without_its_year_is_the_last_such_day(engine: AsyncEngine) -> None:
