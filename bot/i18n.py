@@ -724,6 +724,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "「{query}」不可能是 arXiv 编号：{problem}",
     },
     "error.invalid_date": {"en": "invalid date {text!r}", "zh": "无效日期「{text}」"},
+    "error.lookup_week_cli": {
+        "en": "{query!r} names a week: paperbot lookup takes a day (2026-11-20), a paper's id or link, "
+        "or words; a channel's papers of that week are `/paper digest {query}` in its chat",
+        "zh": "「{query}」指的是一周：paperbot lookup 查的是某一天（2026-11-20）、论文编号或链接，或关键词；"
+        "频道那一周的论文请在聊天中用 `/paper 日报 {query}` 查看",
+    },
     "error.ambiguous_date": {
         "en": "{text!r} could be {one} or {other}: write the day you mean as YYYY-MM-DD",
         "zh": "「{text}」可能是 {one}，也可能是 {other}：请按 YYYY-MM-DD 写出你要的那一天",

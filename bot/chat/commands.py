@@ -39,7 +39,15 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.chat.paper_lookup import DayAnswer, day_lookup, lookup_more, named_day, week_monday
-from bot.chat.query import DayNamed, PaperQuery, WeekQuery, names_newest, parse_query, parse_week
+from bot.chat.query import (
+    DayNamed,
+    PaperQuery,
+    WeekQuery,
+    names_a_week,
+    names_newest,
+    parse_query,
+    parse_week,
+)
 from bot.chat.subscribing import (
     begins_like_a_time,
     format_time,
@@ -419,7 +427,7 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
             return bool(parse_cadence(rest))
         if verb == "digest":
             asked, _ = _without_all(rest)
-            return _names_a_week(asked) or all(_names_a_day(word) for word in asked.split())
+            return names_a_week(asked) or all(_names_a_day(word) for word in asked.split())
     except BadInputError:
         return False
     return False
@@ -427,20 +435,6 @@ def _glued_argument(verb: str, rest: str, taxonomy: Taxonomy) -> bool:
 
 def _names_a_day(word: str) -> bool:
     return isinstance(parse_query(word), DayNamed)
-
-
-def _names_a_week(text: str, *, lookup: bool = False) -> bool:
-    """Whether `text` is a week as `/paper digest` takes one (`last week`, `上周`, `2026-W48`).
-    For a `lookup`, a week number no year has (`2025-W53`) raises error.invalid_week, as
-    `/paper digest 2025-W53` says: searched as words it found papers holding "2025"."""
-    try:
-        return parse_week(text) is not None
-    except LocalisedInputError as error:
-        if lookup and error.key == "error.invalid_week":
-            raise
-        return False
-    except BadInputError:
-        return False
 
 
 # Sub-command names that are also words people search for (`language models`, `time series`,
@@ -740,7 +734,7 @@ async def _lookup(ctx: CommandContext, query: str, current: Subscription | None,
     day = await day_lookup(ctx.archive, query, limit=LOOKUP_RESULTS, tz=tz)
     if day is not None:
         return await _day_reply(ctx, day, shown, locale)
-    if _names_a_week(shown, lookup=True):
+    if names_a_week(shown, lookup=True):
         # "/paper last week" found papers holding "week": a week is a digest's (its papers for
         # this channel's topics), never a list of every paper of seven reports.
         return Reply(t("lookup.week", locale, query=shown), locale=locale)

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from bot.errors import LocalisedInputError
+from bot.errors import BadInputError, LocalisedInputError
 from bot.reports.arxiv import impossible_id_phrase, parse_arxiv_id
 from bot.store.search import without_stop_words
 from bot.store.terms import Term, phrase, tokenize
@@ -176,6 +176,21 @@ def parse_week(raw: str) -> WeekQuery | None:
             raise LocalisedInputError("error.bad_date", word=word)
         return WeekQuery(raw.strip(), of=day)
     return None
+
+
+def names_a_week(text: str, *, lookup: bool = False) -> bool:
+    """Whether `text` is a week as `/paper digest` takes one (`last week`, `上周`, `2026-W48`).
+    For a `lookup`, a week number no year has (`2025-W53`) raises error.invalid_week, as
+    `/paper digest 2025-W53` says: searched as words it found papers holding "2025"; `week of`
+    something that is no day is words (`week of rain`)."""
+    try:
+        return parse_week(text) is not None
+    except LocalisedInputError as error:
+        if lookup and error.key == "error.invalid_week":
+            raise
+        return False
+    except BadInputError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 # What every command, and a one-shot lookup above all, needs; the rest is imported by the
 # command that uses it (benchmarks/bench_startup.py).
 from bot.chat.paper_lookup import lookup
-from bot.errors import BadInputError, PaperbotError
+from bot.errors import BadInputError, LocalisedInputError, PaperbotError
 from bot.ids import is_personal
 from bot.models import ChannelRef, Report
 
@@ -182,10 +182,16 @@ async def _cmd_ingest(app: App, args: argparse.Namespace) -> int:
 
 
 async def _cmd_lookup(app: App, args: argparse.Namespace) -> int:
+    from bot.chat.query import names_a_week
+
+    query = " ".join(args.query)
+    if names_a_week(query, lookup=True):  # 2025-W53, a week no year has, is error.invalid_week
+        # `last week`, `2026-W48`: searched as words, they found papers holding "week" or "2026".
+        raise LocalisedInputError("error.lookup_week_cli", query=query.strip())
     # The topics are read only if the query is words (an id, a link or a day names no topic).
     hits = await lookup(
         app.archive,
-        " ".join(args.query),
+        query,
         limit=args.limit,
         taxonomy=lambda: app.taxonomy,
         tz=app.settings.timezone,

@@ -84,6 +84,22 @@ def test_lookup_human_output_and_no_match(capsys: pytest.CaptureFixture[str], re
     assert json.loads(run(capsys, "lookup", "nonexistentword", "--json")[1]) == []
 
 
+@pytest.mark.parametrize("week", ["2026-W14", "last week", "上周", "week of 2026-04-01"])
+def test_a_lookup_of_a_week_says_where_a_week_is_shown(
+    capsys: pytest.CaptureFixture[str], report_file: Path, week: str
+) -> None:
+    # Searched as words, `2026-W14` found papers holding "2026", `last week` papers holding "week".
+    run(capsys, "ingest", str(report_file))
+    status, out, err = run(capsys, "lookup", *week.split())
+    assert (status, out) == (2, "")
+    assert "names a week: paperbot lookup takes a day (2026-11-20)" in err
+    assert f"`/paper digest {week}`" in err
+    status, _, err = run(capsys, "lookup", "2025-W53")  # no year has it
+    assert status == 2
+    assert "no such week '2025-W53'" in err
+    assert run(capsys, "lookup", "week", "of", "robots")[0] == 0  # words, not a week
+
+
 def test_lookup_in_an_empty_archive_says_it_is_empty(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, report_file: Path
 ) -> None:
