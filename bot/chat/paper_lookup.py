@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.chat.query import (
+    AMBIGUOUS_DATE,
     INVALID_DATE,
     DayNamed,
     DayQuery,
@@ -132,8 +133,10 @@ async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | N
     try:
         query = parse_query(text)
     except LocalisedInputError as error:
-        if error.key == INVALID_DATE:
-            raise  # a date, but no day (2026-02-30, 9999-12-31): say that, not "use YYYY-MM-DD"
+        if error.key in (INVALID_DATE, AMBIGUOUS_DATE):
+            # a date, but no day (2026-02-30, 9999-12-31) or two (3/2/2026): say that, not
+            # "use YYYY-MM-DD"
+            raise
         query = None
     if not isinstance(query, DayNamed):
         raise LocalisedInputError("error.bad_date", word=text)

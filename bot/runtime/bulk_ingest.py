@@ -69,6 +69,8 @@ async def _loaded(
         early = None
     if early is not None:
         early.tell(stored)
+        for key in [key for key in early.reads if key[1] != max_bytes]:
+            early.reads.pop(key).cancel()  # read at the default limit; this command has another
     executor = early.executor if early is not None else pool(workers, stored) if workers else None
     reads = early.reads if early is not None else {}  # by (path, size limit)
     ahead: deque[Future[Loaded] | None] = deque()

@@ -346,11 +346,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Before the imports, so that the workers read the first reports meanwhile (issue 17).
     from bot.runtime.ingest_workers import start_early, stop_early
 
-    start_early(args.sources)
+    # Until the command's event loop takes SIGTERM over, it stops the command here, so that the
+    # workers started now are stopped too: by default it ended the process at once, leaving them.
+    previous = signal.signal(signal.SIGTERM, _terminated_while_starting)
     try:
+        start_early(args.sources)
         return _run(args, freeze=argv is None)
+    except Terminated as exc:
+        print(f"paperbot: {exc}", file=sys.stderr)
+        return EXIT_TERMINATED
     finally:
-        stop_early()  # the command ended before ingesting (an error): the workers stop too
+        stop_early()  # the command ended before ingesting (an error, a stop): the workers stop too
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated_while_starting(signum: int, frame: object) -> None:
+    raise Terminated("stopped by SIGTERM while starting; nothing was archived")
 
 
 def _run(args: argparse.Namespace, *, freeze: bool) -> int:

@@ -11,9 +11,12 @@ terms it does not need, on a core that was idle.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -61,6 +64,8 @@ class Loaded:
     fatal: str | None = None  # another PaperbotError's text (an unreadable file): the run stops
 
 
+# How often a worker looks whether the main process is still there (`_end_with`).
+_WATCH_SECONDS = 1.0
 # In a worker: the content hashes the archive held when the run started; None until the main
 # process says (a pool started early), and then read from `_hashes_file` once `_hashes_told`.
 _stored: frozenset[str] | None = frozenset()
@@ -68,11 +73,31 @@ _hashes_told: Flag | None = None
 _hashes_file = ""
 
 
-def _start_worker(stored: frozenset[str] | None, told: Flag | None = None, file: str = "") -> None:
+def _start_worker(
+    stored: frozenset[str] | None, told: Flag | None = None, file: str = "", main: int | None = None
+) -> None:
     global _stored, _hashes_told, _hashes_file
     _stored, _hashes_told, _hashes_file = stored, told, file
     if hasattr(os, "nice"):  # not on Windows
-        os.nice(WORKER_NICENESS)
+        with contextlib.suppress(OSError):  # a sandbox that refuses: the same priority, slower
+            os.nice(WORKER_NICENESS)
+    if main is not None and main != os.getpid() and os.name == "posix":  # not a pool of threads
+        threading.Thread(target=_end_with, args=(main,), name="paperbot-main-watch", daemon=True).start()
+
+
+def _end_with(main: int) -> None:
+    """In a worker: exit once the main process `main` is gone. Killed (SIGKILL, the OOM killer),
+    it cannot stop its workers, which would wait for work forever and keep the fork server up."""
+    while True:
+        time.sleep(_WATCH_SECONDS)
+        try:
+            os.kill(main, 0)  # signal 0: is it there? (POSIX only: on Windows it is Ctrl-C)
+        except ProcessLookupError:
+            if _hashes_file:
+                Path(_hashes_file).unlink(missing_ok=True)
+            os._exit(1)
+        except OSError:
+            continue  # there, but another user's now (its pid reused): keep watching
 
 
 def _stored_hashes() -> frozenset[str]:
@@ -81,7 +106,10 @@ def _stored_hashes() -> frozenset[str]:
     if _stored is None:
         if _hashes_told is None or not _hashes_told.is_set():
             return frozenset()
-        _stored = frozenset(Path(_hashes_file).read_text(encoding="ascii").split())
+        try:
+            _stored = frozenset(Path(_hashes_file).read_text(encoding="ascii").split())
+        except OSError:
+            _stored = frozenset()  # removed meanwhile (a /tmp cleaner): prepare every report
     return _stored
 
 
@@ -167,7 +195,7 @@ def _early_pool(files: list[Path], workers: int, max_bytes: int) -> EarlyPool:
             max_workers=workers,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(None, told, hashes_file),
+            initargs=(None, told, hashes_file, os.getpid()),
         )
         reads = {
             (str(path), max_bytes): executor.submit(read_file, str(path), max_bytes)
@@ -222,5 +250,8 @@ def stop_early() -> None:
 
 def pool(workers: int, stored: frozenset[str]) -> Executor:
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_start_worker, initargs=(stored,)
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(stored, None, "", os.getpid()),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -568,11 +569,15 @@ class Archive:
         await self._set_automerge(0)
         try:
             yield
-        finally:
-            # A process killed before this leaves automerge off until the next bulk load:
-            # the crisis merges still bound the segments, as lookups need.
-            await self._set_automerge(FTS5_AUTOMERGE)
-            await self._release_free_pages()
+        except BaseException:
+            # The error that stopped the load is the one to report, not a second one here (the
+            # database locked, gone): a process killed before this leaves automerge off until
+            # the next bulk load, and the crisis merges still bound the segments, as lookups need.
+            with contextlib.suppress(Exception):
+                await self._set_automerge(FTS5_AUTOMERGE)
+            raise
+        await self._set_automerge(FTS5_AUTOMERGE)
+        await self._release_free_pages()
 
     async def _set_automerge(self, pages: int) -> None:
         async with self.engine.begin() as conn:

@@ -372,6 +372,18 @@ async def test_a_day_written_in_words_is_the_day(engine: AsyncEngine, typed: str
         ("digest 2026-02-30", "invalid date '2026-02-30'"),
         ("digest week of 2026-02-30", "invalid date '2026-02-30'"),
         ("日报 2026年2月30日", "无效日期「2026年2月30日」"),
+        (
+            "digest 3/2/2026",
+            "'3/2/2026' could be 2026-02-03 or 2026-03-02: write the day you mean as YYYY-MM-DD",
+        ),
+        (
+            "digest week of 3/2/2026",
+            "'3/2/2026' could be 2026-02-03 or 2026-03-02: write the day you mean as YYYY-MM-DD",
+        ),
+        (
+            "日报 3/2/2026",
+            "「3/2/2026」可能是 2026-02-03，也可能是 2026-03-02：请按 YYYY-MM-DD 写出你要的那一天",
+        ),
     ],
 )
 async def test_a_date_that_is_no_day_is_invalid(engine: AsyncEngine, typed: str, text: str) -> None:

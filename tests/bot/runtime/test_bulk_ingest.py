@@ -6,9 +6,13 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,7 +25,7 @@ from bot.reports.fetch_limits import DEFAULT_MAX_REPORT_BYTES
 from bot.reports.resolve import ReportJob, resolve
 from bot.reports.sources.local import LocalSource
 from bot.runtime.bulk_ingest import workers_for
-from bot.runtime.cli import main
+from bot.runtime.cli import EXIT_TERMINATED, main
 from bot.runtime.ingest_workers import AHEAD_PER_WORKER, POOL_MIN_FILES, read_file, start_early, take_early
 from tests.bot.reports.test_parser import HEADER, paper_block
 from tests.bot.runtime.test_cli_help import heavy_imported_by
@@ -109,6 +113,7 @@ class Pool(Executor):
     def __init__(self, *, max_workers: int, mp_context: Any, initializer: Any, initargs: Any) -> None:
         self.threads = ThreadPoolExecutor(max_workers, initializer=initializer, initargs=initargs)
         self.workers, self.reads, self.stopped = max_workers, list[tuple[str, int]](), False
+        self.initargs = initargs
         Pool.made.append(self)
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -229,6 +234,72 @@ def test_without_a_temporary_file_or_a_semaphore_the_workers_start_when_the_comm
     assert status == 2  # the unreadable file, as ever
     assert len(out) == POOL_MIN_FILES
     assert len(pools) == 1  # started when the command asked
+
+
+@pytest.mark.usefixtures("database")
+def test_sigterm_while_the_command_starts_stops_the_workers_started_early(
+    pools: list[Pool], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Before the command's event loop takes SIGTERM over, SIGTERM ended the process at once and
+    # left the workers started early (and the fork server) waiting for work forever.
+    folder = tmp_path / "reports"
+    folder_of_reports(folder, POOL_MIN_FILES)
+    start = bot.runtime.ingest_workers.start_early
+
+    def started_then_stopped(sources: list[str]) -> None:
+        start(sources)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def not_taken_over(signum: int, frame: object) -> None:
+        raise AssertionError("SIGTERM reached the test's handler: the command did not take it")
+
+    monkeypatch.setattr(bot.runtime.ingest_workers, "start_early", started_then_stopped)
+    before = signal.signal(signal.SIGTERM, not_taken_over)
+    try:
+        status, out, err = run(capsys, "ingest", str(folder))
+        assert signal.getsignal(signal.SIGTERM) == not_taken_over  # the command's was undone
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert status == EXIT_TERMINATED
+    assert out == []
+    assert "stopped by SIGTERM while starting; nothing was archived" in err
+    assert pools[0].stopped
+    assert not Path(pools[0].initargs[2]).exists()  # the hashes file
+
+
+def test_a_worker_ends_when_the_main_process_is_gone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Killed (SIGKILL, the OOM killer), the main process cannot stop its workers.
+    from bot.runtime import ingest_workers
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    hashes = tmp_path / "hashes.txt"
+    hashes.write_text("", encoding="ascii")
+    monkeypatch.setattr(ingest_workers, "_hashes_file", str(hashes))
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+
+    def exit_now(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(SystemExit):
+        ingest_workers._end_with(gone.pid)
+    assert not hashes.exists()
+
+
+def test_a_worker_refused_a_lower_priority_or_its_hashes_file_goes_on(
+    pools: list[Pool], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.runtime.ingest_workers import _start_worker, _stored_hashes
+
+    def refused(increment: int) -> int:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "nice", refused)
+    told = threading.Event()
+    told.set()
+    _start_worker(None, told, str(tmp_path / "removed-by-a-tmp-cleaner.txt"))
+    assert _stored_hashes() == frozenset()  # every report prepared, none refused
 
 
 def test_a_full_disk_leaves_the_workers_preparing_every_report(tmp_path: Path) -> None:

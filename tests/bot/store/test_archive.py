@@ -202,6 +202,18 @@ async def test_a_bulk_load_merges_no_index_segments_until_it_ends(archive: Archi
         async with archive.bulk_load():
             raise RuntimeError("stopped")
     assert await fts_automerge(archive) == [4, 4]
+    # And the error that stopped it is the one raised, whatever happens setting it back.
+    setting = archive._set_automerge
+
+    async def locked(pages: int) -> None:
+        if pages:
+            raise OSError("database is locked")
+        await setting(pages)
+
+    archive._set_automerge = locked  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="stopped"):
+        async with archive.bulk_load():
+            raise RuntimeError("stopped")
 
 
 def test_a_prepared_report_carries_each_papers_text_once() -> None:
