@@ -219,17 +219,23 @@ def _wrapped_bold(lines: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def paper_host_lines(lines: list[str]) -> set[int]:
-    """The indexes of the lines that mention arXiv or Hugging Face (most lines of a digest are
-    prose and need no closer look): might_name_paper's test, made on the whole text at once."""
-    return lines_with(lines, *_PAPER_HOSTS, lower=True)
+def paper_host_lines(text: str) -> set[int]:
+    """The indexes of the lines of `text` (a document's lines joined by newlines) that mention
+    arXiv or Hugging Face (most lines of a digest are prose and need no closer look):
+    might_name_paper's test, made on the whole text at once."""
+    return text_lines_with(text, *_PAPER_HOSTS, lower=True)
 
 
 def lines_with(lines: list[str], *words: str, lower: bool = False) -> set[int]:
-    """The indexes of the lines holding any of `words` (in lower case, with `lower`), searched
-    in the whole text at once rather than line by line. (Lowering the joined text lowers each
-    line as lower() per line would: no character lowers to or across a newline.)"""
-    text = "\n".join(lines)
+    """The indexes of the lines holding any of `words` (in lower case, with `lower`)."""
+    return text_lines_with("\n".join(lines), *words, lower=lower)
+
+
+def text_lines_with(text: str, *words: str, lower: bool = False) -> set[int]:
+    """The indexes of the lines of `text` (split at newlines) holding any of `words` (in lower
+    case, with `lower`), searched in the whole text at once rather than line by line. (Lowering
+    the joined text lowers each line as lower() per line would: no character lowers to or across
+    a newline.)"""
     if lower:
         text = text.lower()
     starts: list[int] = []
