@@ -451,18 +451,26 @@ def strip_tags(text: str) -> str:
 
 def plain_text(lines: list[str], *, first_inline: bool = False) -> str:
     """Section lines as plain text: emphasis removed, bullets as '- ', line breaks kept."""
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    while lines and not lines[0].strip():
-        lines = lines[1:]
+    begin, end = 0, len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    while begin < end and not lines[begin].strip():
+        begin += 1
+    if begin or end < len(lines):  # one copy, not one per blank line (a part ends in one)
+        lines = lines[begin:end]
     indented = lines[1:] if first_inline else lines
-    indents = [len(line) - len(line.lstrip()) for line in indented if line.strip()]
-    cut = min(indents, default=0)
+    first = indented[0][:1] if indented else ""
+    if first and not first.isspace():
+        # A line at the margin makes the least indentation 0: the common case (a part's bullets),
+        # told from its first line instead of measuring every line's indentation.
+        cut = 0
+    else:
+        cut = min((len(line) - len(body) for line in indented if (body := line.lstrip())), default=0)
     out: list[str] = []
     for line in lines:
         if cut:
             line = line[cut:] if not line[:cut].strip() else line.lstrip()
-        if line.startswith(">"):
+        if line[:1] == ">":
             line = line.lstrip("> ")
         body = line.lstrip()
         if body[:1] in ("*", "+") and body[1:2].isspace():
