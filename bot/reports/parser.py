@@ -628,11 +628,14 @@ class _Parser:
         current_is_heading = False
         blank = False
         entries = self.body_lines(start, end)
+        # Looked at for every line: locals are cheaper than attributes.
+        skipped, paperish, heading_at = self.skipped, self.paperish, self.heading_at
+        count = len(entries)
         n = 0
-        while n < len(entries):
+        while n < count:
             i, line, whole = entries[n]
             n += 1
-            if self.skipped[i]:
+            if skipped[i]:
                 if current is not None and line.strip():
                     current.lines.append(line)
                 continue
@@ -649,7 +652,7 @@ class _Parser:
             blank = False
             if (
                 current is not None
-                and i not in self.paperish
+                and i not in paperish
                 and (
                     line[0] in " \t"
                     or (
@@ -664,7 +667,7 @@ class _Parser:
                 # a label or a link at the section's own level could change where it goes.
                 current.lines.append(line)
                 continue
-            heading = self.heading_text(i) if whole and i in self.heading_at else None
+            heading = self.heading_text(i) if whole and i in heading_at else None
             if heading is not None:
                 if first_heading and _repeats_title(heading, heading_title or draft.title):
                     first_heading = False
@@ -675,15 +678,13 @@ class _Parser:
                 continue
             # (A line without a tag or image is decoration only as a rule, and rules were handled above.)
             if (("<" in line or "![" in line) and is_decoration(line)) or (
-                i in self.paperish and is_link_line(line) and (self.refs(i) if whole else line_refs(line)).ids
+                i in paperish and is_link_line(line) and (self.refs(i) if whole else line_refs(line)).ids
             ):
                 continue
             pair = key_value(line) if len(stripped) <= 4000 else None
             if pair is not None and pair.key in _FIELD_KEYS and self.read_metadata(draft, pair):
                 if pair[0] in ORIGINAL_TITLE_KEYS:
-                    while (
-                        n < len(entries) and entries[n][1].startswith((" ", "\t")) and entries[n][1].strip()
-                    ):
+                    while n < count and entries[n][1].startswith((" ", "\t")) and entries[n][1].strip():
                         # a wrapped `原文标题：` value goes on under it, indented
                         draft.original_title = f"{draft.original_title} {clean_title(entries[n][1])}".strip()
                         n += 1
