@@ -614,8 +614,12 @@ class _Parser:
             )
 
     def paper_url(self, block: _Block, end: int) -> str:
-        lines = range(block.heading.line, end)
-        return _url_for((self.lines[i] for i in lines if i in self.paperish), block.ids[0])
+        # The paper's lines that mention a paper host, in order, taken from the sorted lines that
+        # may name a paper (a superset) rather than by testing each of its lines.
+        low = bisect.bisect_left(self.linkish, block.heading.line)
+        high = bisect.bisect_left(self.linkish, end)
+        paperish = self.paperish
+        return _url_for((self.lines[i] for i in self.linkish[low:high] if i in paperish), block.ids[0])
 
     # -- a paper's text -----------------------------------------------------------------------
 
