@@ -519,7 +519,8 @@ def clean_title(raw: str) -> str:
     title = strip_symbols(title)
     if title[:1].isdigit() or title[:1] in "#([【（" or title[:3].lower() in ("no.", "top"):
         title = _LEADING_NUMBER.sub("", title, count=1)
-    if any(mark in title for mark in ("👍", "⭐", "🔥", "❤", "♥")):
+    # Five `in` tests, not any() over a generator: 0.05 µs instead of 0.24 on a title without them.
+    if "👍" in title or "⭐" in title or "🔥" in title or "❤" in title or "♥" in title:
         title = _TRAILING_NOISE.sub("", title)
     title = strip_symbols(title).strip(" -–—|:：·•")
     if title[-1:] in (")", "）"):
