@@ -755,8 +755,9 @@ class _Parser:
         """(index, text, whole line) of a paper's lines; `**트랙**: RL | **링크**: [arXiv](…)` holds
         several fields on one line and is read as one line per field."""
         entries: list[tuple[int, str, bool]] = []
+        lines = self.lines
         for i in range(start, end):
-            line = self.lines[i]
+            line = lines[i]
             if " | " in line and line.count("**") >= 4 and len(fields := _FIELD_SPLIT.split(line)) > 1:
                 entries.extend((i, piece, False) for piece in fields)
             else:
