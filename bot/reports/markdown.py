@@ -56,9 +56,13 @@ _NAMED_ID = re.compile(r"arxiv(?:\s*id)?\s*[:：]?\s*(\d{4}\.\d{4,5})(?:v\d+)?(?
 BARE_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?(?![\d/])")
 # The key is matched greedily: it stops at the first colon or emphasis anyway, and trying the
 # rest of the pattern after each of its characters (a lazy key) costs twice as much. A greedy key
-# may keep spaces before the colon; key_value strips them.
+# may keep spaces before the colon; key_value strips them. It is also possessive (`{1,40}+`): when
+# the longest key is not followed by a colon no shorter one is (the characters it gave back would
+# stand between it and the colon, and only spaces may), and giving them back one by one made a
+# line with its first colon past the 40th character (`*   在涵盖 22 个大模型（…）的评估中：`) cost
+# 6.1 µs instead of 0.7.
 _KEY_VALUE = re.compile(
-    r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(?:\*\*\*|\*\*|__)?([^*_:：\n]{1,40})(?:\*\*\*|\*\*|__)?\s*[:：]"
+    r"^\s*(?:[-*+]\s+|\d{1,2}[.)]\s+)?(?:\*\*\*|\*\*|__)?([^*_:：\n]{1,40}+)(?:\*\*\*|\*\*|__)?\s*[:：]"
     r"\s*(?:\*\*\*|\*\*|__)?\s*(.*)$"
 )
 # Every alternative starts with a literal `*` or `_` (the lookbehinds come after it), so the
