@@ -249,6 +249,16 @@ class _Parser:
             found = self.refs_cache[key] = line_refs(self.lines[i], bare=bare)
         return found
 
+    def names_paper(self, i: int) -> bool:
+        """Whether `self.refs(i)` names a paper. A link line under a paper's heading was most
+        often read bare already (as a list item, by `evidence`), and a line's links are found
+        alike either way: links found then answer without reading the line again (4.1 µs, once
+        a paper)."""
+        read_bare = self.refs_cache.get(-i - 1)
+        if read_bare is not None and read_bare.links and not self.skipped[i] and i in self.paperish:
+            return True
+        return bool(self.refs(i).ids)
+
     def bold_papers(self, headings: list[Heading], start: int) -> list[Heading]:
         """The headings, with the bold numbered lines that open a paper as a heading would (a
         digest with no markdown headings: `**1. Title**` then `[Read Paper](…)`) and without the
@@ -683,7 +693,9 @@ class _Parser:
                 continue
             # (A line without a tag or image is decoration only as a rule, and rules were handled above.)
             if (("<" in line or "![" in line) and is_decoration(line)) or (
-                i in paperish and is_link_line(line) and (self.refs(i) if whole else line_refs(line)).ids
+                i in paperish
+                and is_link_line(line)
+                and (self.names_paper(i) if whole else bool(line_refs(line).ids))
             ):
                 continue
             pair = key_value(line) if len(stripped) <= 4000 else None
