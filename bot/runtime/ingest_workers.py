@@ -5,7 +5,7 @@ This module imports nothing heavy, so that `paperbot ingest FOLDER` can start th
 thing (`start_early`), before it imports SQLAlchemy and opens or migrates the archive (~0.4–0.6
 s): the workers read the folder's first reports on the other core meanwhile, instead of
 waiting for the command to ask. What the archive holds is not known yet then, so they prepare
-every report they read until it is (`EarlyPool.take`): a report already archived gets search
+every report they read until it is (`EarlyPool.tell`): a report already archived gets search
 terms it does not need, on a core that was idle.
 """
 
