@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.chat.query import (
-    AMBIGUOUS_DATE,
-    INVALID_DATE,
+    NOT_ONE_DAY,
     DayNamed,
     DayQuery,
     MonthDayQuery,
@@ -133,10 +132,8 @@ async def named_day(archive: Archive, text: str, tz: str = "UTC") -> dt.date | N
     try:
         query = parse_query(text)
     except LocalisedInputError as error:
-        if error.key in (INVALID_DATE, AMBIGUOUS_DATE):
-            # a date, but no day (2026-02-30, 9999-12-31) or two (3/2/2026): say that, not
-            # "use YYYY-MM-DD"
-            raise
+        if error.key in NOT_ONE_DAY:
+            raise  # a date, but no day (2026-02-30, 9999-12-31) or two (3/2/2026): say which
         query = None
     if not isinstance(query, DayNamed):
         raise LocalisedInputError("error.bad_date", word=text)

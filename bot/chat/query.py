@@ -34,6 +34,9 @@ _COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
 # the month (3/2/2026), the user is asked which day, instead of shown papers holding "2026".
 _YEAR_LAST = re.compile(r"^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})$")
 AMBIGUOUS_DATE = "error.ambiguous_date"
+# The errors of a date written as one (not words) that names no single day: no day at all
+# (2026-02-30), or two (3/2/2026). Said as they are, not as "use YYYY-MM-DD".
+NOT_ONE_DAY = (INVALID_DATE, AMBIGUOUS_DATE)
 _MONTH_DAY_ZH = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]$")
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")  # fmt: skip
@@ -164,7 +167,7 @@ def parse_week(raw: str) -> WeekQuery | None:
         try:
             day = parse_query(found.group(1))
         except LocalisedInputError as error:
-            if error.key in (INVALID_DATE, AMBIGUOUS_DATE):
+            if error.key in NOT_ONE_DAY:
                 raise
             day = None
         if not isinstance(day, DayNamed):
@@ -280,7 +283,8 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
     if found := _OTHER_DATE.match(text) or _COMPACT_DATE.match(text):
         year, month, day = (int(part) for part in found.groups())
     elif found := _YEAR_LAST.match(text):
-        year, (month, day) = int(found.group(4)), _day_or_month_first(text, found.group(1), found.group(3))
+        year = int(found.group(4))
+        month, day = _day_or_month_first(text, int(found.group(1)), int(found.group(3)), year)
     elif found := _MONTH_DAY_ZH.match(text):
         year, month, day = None, int(found.group(1)), int(found.group(2))
     elif found := _ENGLISH_DATE.match(text):
@@ -302,16 +306,15 @@ def _written_date(text: str) -> DayQuery | MonthDayQuery | None:
     return DayQuery(within_calendar(dt.date(year, month, day), text))
 
 
-def _day_or_month_first(text: str, first: str, second: str) -> tuple[int, int]:
+def _day_or_month_first(text: str, first: int, second: int, year: int) -> tuple[int, int]:
     """(month, day) of `first` and `second` written before the year, whichever is the month:
     the one reading that makes a day, or the invalid-date error for none, or the question which
     for two (`3/2/2026`: 3 February or 2 March)."""
-    year = int(text[-4:])
     if year < dt.MINYEAR:
         raise LocalisedInputError(INVALID_DATE, text=text)
     readings = {
         (month, day)
-        for month, day in ((int(first), int(second)), (int(second), int(first)))
+        for month, day in ((first, second), (second, first))
         if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
     }
     if not readings:

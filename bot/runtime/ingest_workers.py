@@ -189,14 +189,8 @@ def _early_pool(files: list[Path], workers: int, max_bytes: int) -> EarlyPool:
     os.close(descriptor)
     executor: ProcessPoolExecutor | None = None
     try:
-        context = _context()
-        told = context.Event()
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_start_worker,
-            initargs=(None, told, hashes_file, os.getpid()),
-        )
+        told = _context().Event()
+        executor = _executor(workers, None, told, hashes_file)
         reads = {
             (str(path), max_bytes): executor.submit(read_file, str(path), max_bytes)
             for path in files[: workers * AHEAD_PER_WORKER]
@@ -249,9 +243,15 @@ def stop_early() -> None:
 
 
 def pool(workers: int, stored: frozenset[str]) -> Executor:
+    return _executor(workers, stored, None, "")
+
+
+def _executor(
+    workers: int, stored: frozenset[str] | None, told: Flag | None, hashes_file: str
+) -> ProcessPoolExecutor:
+    """`workers` worker processes, each started by `_start_worker` with these arguments and this
+    process's pid (its watch)."""
+    start = (stored, told, hashes_file, os.getpid())
     return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(stored, None, "", os.getpid()),
+        max_workers=workers, mp_context=_context(), initializer=_start_worker, initargs=start
     )
