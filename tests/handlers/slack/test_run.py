@@ -124,7 +124,11 @@ async def test_run_picks_socket_or_http_mode_from_the_configuration(
         served.append(token)
 
     monkeypatch.setattr(run_module, "serve_socket", fake_socket)
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'mode.db'}")
+    # By its variable's name: `database_url=` is not how Settings takes it, and left the test on
+    # the default file, ./paperbot.db, in whatever folder the suite ran from.
+    settings = Settings.model_validate(
+        {"PAPERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'mode.db'}"}
+    )
     async with App.start(settings=settings) as app:
         readiness = Readiness(app.engine)
         web_app = ops_app(readiness)
