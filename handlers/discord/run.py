@@ -110,10 +110,18 @@ async def run_discord(
     current: list[PaperBot] = []  # the bot of the current try
 
     async def connected() -> bool:
-        # READY arrived and the gateway connection is open right now (not between reconnects).
+        # READY arrived, this loop has counted it (`ready_at`: discord.py's ready flag is set one
+        # loop turn before `served` runs, and a connection counted later would seem to have held
+        # for less than it did), and the gateway connection is open right now (not between
+        # reconnects).
         bot = current[-1] if current else None
         return (
-            bot is not None and bot.is_ready() and not bot.is_closed() and bot.ws is not None and bot.ws.open
+            bot is not None
+            and ready_at is not None
+            and bot.is_ready()
+            and not bot.is_closed()
+            and bot.ws is not None
+            and bot.ws.open
         )
 
     if readiness is not None:
