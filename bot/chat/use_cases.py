@@ -35,7 +35,7 @@ from bot.ranking.digest import DEFAULT_DIGEST_SIZE, Digest, build_digest
 from bot.ranking.tuning import Tuning
 from bot.ranking.weekly import WEEK, Week, week_days, week_report
 from bot.store.archive import Archive
-from bot.store.outbox import PlannedDigest
+from bot.store.outbox import WEEK_KIND, PlannedDigest
 from bot.store.subscriptions import Edit, SubscribedElsewhere, SubscriptionStore
 from bot.topics.resolve import resolve_terms, split_terms
 from bot.topics.taxonomy import Taxonomy
@@ -352,9 +352,11 @@ def delivered_week_end(
     week of the newest report's date: a report dated on the channel's day, or the week's
     reports late after an outage, came after that day's delivery and are in the next one. A
     digest in `history` keyed later than the channel's day now is (it moved from Monday to
-    Friday midweek: Monday's went out, no Friday's yet) is that newest delivery."""
+    Friday midweek: Monday's went out, no Friday's yet) is that newest delivery; a daily one
+    (it was daily until today) is not a week."""
     end = last_week_end(subscription, now)
-    planned = max((row.report_date for row in history if row.due_at <= now), default=None)
+    weeks = (row.report_date for row in history if row.due_at <= now and row.kind == WEEK_KIND)
+    planned = max(weeks, default=None)
     if planned is not None and planned >= end:
         return planned
     oldest = min(arrivals, default=None)

@@ -345,7 +345,7 @@ class Deliverer:
             if subscription is None or self._skip_reason(delivery, subscription) is not None:
                 continue
             try:
-                digest = await self.digests.digest(delivery.report_date, subscription, now)
+                digest = await self.digests.digest(delivery.report_date, subscription, now, delivery.kind)
             except Exception:  # `_deliver` meets it again, and records it
                 continue
             if digest is not None and digest.items:
@@ -476,7 +476,7 @@ class Deliverer:
             digest = decided_now
         else:
             # Nothing of it is up yet: the digest is decided now, from what holds now.
-            built = await self.digests.digest(delivery.report_date, subscription, now)
+            built = await self.digests.digest(delivery.report_date, subscription, now, delivery.kind)
             if built is None:
                 await self.outbox.skip(delivery, self.worker, "report no longer in the archive", now)
                 return "skipped"
@@ -589,7 +589,7 @@ class Deliverer:
 
         A paper withdrawn from the report since is left out if its part is not up yet and leaving
         it out moves no paper of a part that is; otherwise it is posted as decided."""
-        current = await self.digests.paper_ids(delivery.report_date, subscription)
+        current = await self.digests.paper_ids(delivery.report_date, subscription, delivery.kind)
         if current is None:
             return None
         digest = decided.digest

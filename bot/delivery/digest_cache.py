@@ -22,7 +22,7 @@ from bot.ranking.digest import Digest, build_digest, report_matcher
 from bot.ranking.tuning import Tuning, tuning_for
 from bot.ranking.weekly import Week, week_report
 from bot.store.archive import Archive
-from bot.store.outbox import Outbox
+from bot.store.outbox import WEEK_KIND, Kind, Outbox
 from bot.store.votes import VoteStore
 from bot.topics.matcher import ReportMatcher
 from bot.topics.taxonomy import Taxonomy
@@ -57,10 +57,12 @@ class DigestCache:
         """How many digests this pass built to share between channels."""
         return len(self._shared)
 
-    async def digest(self, day: dt.date, subscription: Subscription, now: dt.datetime) -> Digest | None:
-        """The subscription's digest of the report of `day` (of the week ending `day`, for a
-        weekly channel); None when the archive no longer holds that report."""
-        material, loaded = await self._material(day, subscription)
+    async def digest(
+        self, day: dt.date, subscription: Subscription, now: dt.datetime, kind: Kind
+    ) -> Digest | None:
+        """The subscription's digest of the report of `day` (of the week keyed `day`, for a
+        delivery of `kind` week); None when the archive no longer holds that report."""
+        material, loaded = await self._material(day, subscription, kind)
         if loaded is None:
             return None
         tuning = await self._tuning(subscription.channel, now)
@@ -82,10 +84,10 @@ class DigestCache:
             self._shared[key] = digest
         return digest
 
-    async def paper_ids(self, day: dt.date, subscription: Subscription) -> set[str] | None:
+    async def paper_ids(self, day: dt.date, subscription: Subscription, kind: Kind) -> set[str] | None:
         """The arXiv ids of the report a digest of `day` is made from, as archived now (the week's,
-        for a weekly channel); None when the archive no longer holds it."""
-        _, loaded = await self._material(day, subscription)
+        for a delivery of `kind` week); None when the archive no longer holds it."""
+        _, loaded = await self._material(day, subscription, kind)
         return None if loaded is None else {paper.arxiv_id for paper in loaded[0].papers}
 
     async def _tuning(self, channel: ChannelRef, now: dt.datetime) -> Tuning | None:
@@ -99,11 +101,13 @@ class DigestCache:
         return await tuning_for(self.votes, channel, now)
 
     async def _material(
-        self, day: dt.date, subscription: Subscription
+        self, day: dt.date, subscription: Subscription, kind: Kind
     ) -> tuple[dt.date | Week, Loaded | None]:
         """What the subscription's digest of `day` is made from: the report of `day`, or for a
-        weekly channel the week it keys (bot/ranking/weekly.py), with its matcher."""
-        if subscription.settings.cadence != "weekly":
+        delivery of `kind` week the week it keys (bot/ranking/weekly.py), with its matcher. The
+        delivery's kind, not the channel's cadence now: a channel that moved between daily and
+        weekly since it was planned gets what was planned."""
+        if kind != WEEK_KIND:
             return day, await self._load_once(self._reports, day, self.archive.report)
         # The digest before it, as the planner saw it when it planned this one (Week).
         history = await self.outbox.history([subscription.channel], history_since(day))

@@ -16,7 +16,7 @@ from bot.ids import channel_problem
 from bot.models import ChannelRef, Subscription
 from bot.ranking.weekly import WEEK, Week, reach_start, week_days
 from bot.store.archive import Archive
-from bot.store.outbox import MISSED, Outbox, Planned, PlannedDigest, missed_reason
+from bot.store.outbox import DAY, MISSED, WEEK_KIND, Outbox, Planned, PlannedDigest, missed_reason
 from bot.store.subscriptions import SubscriptionStore
 from bot.zones import UnusableZoneError, load_zone
 
@@ -60,7 +60,8 @@ def previous_digest(history: Iterable[PlannedDigest], end: dt.date) -> PlannedDi
     rows from `history_since(end)` on): the one a weekly digest of `end` follows."""
     since = history_since(end)
     earlier = (row for row in history if since <= row.report_date < end)
-    return max(earlier, key=lambda row: row.report_date, default=None)
+    # Of two keyed the same date (a week, then that date's daily digest), the later one.
+    return max(earlier, key=lambda row: (row.report_date, row.due_at), default=None)
 
 
 def week_day_from(day: dt.date, subscription: Subscription) -> dt.date:
@@ -103,7 +104,7 @@ class _EarlierReport:
 
     day: dt.date
     arrived: dt.datetime
-    planned: set[ChannelRef]  # channels whose digest of it is in the outbox
+    planned: set[ChannelRef]  # channels whose digest of it (or week that held it) is in the outbox
 
 
 @dataclass
@@ -159,9 +160,9 @@ class Planner:
         platforms = self.platforms()
         planned_already = await self.outbox.planned_channels(day)
         before = await self._report_before(day) if newest and not force else None
-        # Channels whose weekly digest (keyed by their day, ahead of the newest report's date)
-        # held the newest report already: a channel gone from weekly to daily is not sent it again.
-        covered = await self.outbox.covered_later(day, arrived) if newest and not force else set()
+        # Channels whose weekly digest (keyed by their day, at or ahead of the report's date) held
+        # the report already: a channel gone from weekly to daily is not sent it again.
+        covered = await self.outbox.covered_by_week(day, arrived, later=newest) if not force else set()
         planned: list[Planned] = []
         subscriptions = await self.store.all()
         weekly = [s.channel for s in subscriptions if s.settings.cadence == "weekly" and s.interests]
@@ -235,7 +236,10 @@ class Planner:
         if found is None:
             return None
         earlier, arrived = found
-        return _EarlierReport(earlier, arrived, await self.outbox.planned_channels(earlier))
+        # Its daily digests, and the weekly ones keyed that day that held it (covered_by_week).
+        planned = await self.outbox.planned_channels(earlier)
+        planned |= await self.outbox.covered_by_week(earlier, arrived, later=False)
+        return _EarlierReport(earlier, arrived, planned)
 
     def _superseded(
         self,
@@ -273,7 +277,7 @@ class Planner:
 
     async def _note_next_week(self, notes: PlanNotes, subscription: Subscription, week: Planned) -> None:
         """A weekly channel whose current week is planned already: it is due again next week."""
-        if subscription.channel in await self.outbox.planned_channels(week.report_date):
+        if subscription.channel in await self.outbox.planned_channels(week.report_date, WEEK_KIND):
             notes.not_due.append((subscription.channel, due_at(week.report_date + WEEK, subscription)))
 
     def _unusable_zone(
@@ -317,8 +321,10 @@ class Planner:
         else:
             end = last_week_end(subscription, now)
             due = due_at(end, subscription)
-        # Missed, or a digest keyed after this week's (another cadence or day) held its reports.
-        if (not force and now - due > self.catch_up) or any(row.report_date > end for row in history):
+        # Missed, or a digest keyed after this week's (another cadence or day) held its reports, or
+        # a daily one of the same date (a channel gone weekly that day) held the newest of them.
+        later = any(row.report_date > end or (row.report_date == end and row.kind == DAY) for row in history)
+        if (not force and now - due > self.catch_up) or later:
             if notes is not None:
                 notes.not_due.append((subscription.channel, due_at(end + WEEK, subscription)))
             return None
@@ -326,4 +332,4 @@ class Planner:
             if notes is not None:
                 notes.no_report_this_week.append(subscription.channel)
             return None
-        return Planned(subscription.channel, end, due)
+        return Planned(subscription.channel, end, due, kind=WEEK_KIND)

@@ -492,8 +492,10 @@ async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
         ref = row.channel
         error = f"  — {row.last_error}" if row.last_error else ""
         personal = " (personal)" if is_personal(ref) else ""  # a reader's DM with the app
+        week = " (week)" if row.kind == "week" else ""  # a weekly digest, keyed by the channel's day
+        where = f"{ref.platform}:{ref.workspace}/{ref.channel}{personal}{week}"
         print(
-            f"{row.report_date}  {row.status:<8} {ref.platform}:{ref.workspace}/{ref.channel}{personal}  "
+            f"{row.report_date}  {row.status:<8} {where}  "
             f"due {row.due_at:%Y-%m-%d %H:%M}Z  attempts {row.attempts}{error}"
         )
     return EXIT_OK

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -46,6 +46,12 @@ from bot.store.tables import deliveries as table
 from bot.store.write_lock import lock_order
 
 STATUSES = DELIVERY_STATUSES
+# What a delivery holds (`deliveries.kind`, migration 0017): the report of its date, or a weekly
+# channel's week keyed by its day (bot/ranking/weekly.py). One of each per channel and date.
+Kind = Literal["day", "week"]
+DAY: Kind = "day"
+WEEK_KIND: Kind = "week"
+_KEY = ("platform", "workspace", "channel", "report_date", "kind")
 MAX_ATTEMPTS = 6
 # Backoff after a failed attempt: 1, 2, 4, 8, 16 minutes (capped at an hour), with jitter so a
 # platform outage does not end in every channel retrying in the same second.
@@ -116,6 +122,7 @@ class Delivery:
     next_attempt_at: dt.datetime | None = None  # when a pending delivery is due (again)
     # The digest as decided before its first post (bot/delivery/decided.py); None until then.
     digest: dict[str, Any] | None = None
+    kind: Kind = DAY  # what it holds: the report of its date, or the week keyed by it
 
     @property
     def key(self) -> str:
@@ -131,6 +138,7 @@ class Delivery:
             "channel": ref.channel,
             "personal": is_personal(ref),
             "date": self.report_date.isoformat(),
+            "kind": self.kind,
             "status": self.status,
             "due_at": self.due_at.isoformat(),
             "attempts": self.attempts,
@@ -160,6 +168,7 @@ def _delivery(row: RowMapping) -> Delivery:
         lease_until=as_utc(row["lease_until"]) if row["lease_until"] else None,
         next_attempt_at=as_utc(row["next_attempt_at"]) if row["next_attempt_at"] else None,
         digest=row["digest"],
+        kind=row["kind"],
     )
 
 
@@ -223,6 +232,7 @@ class Planned:
     # Recorded as failed at once, never attempted (e.g. a time zone this host cannot load): the
     # notices tell of it as of any failed delivery.
     error: str | None = None
+    kind: Kind = DAY  # what it holds: the report of its date, or the week keyed by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +242,7 @@ class PlannedDigest:
 
     report_date: dt.date
     due_at: dt.datetime
+    kind: Kind = DAY
 
 
 # Recording an outcome: only the claim's owner may, and the claim is released in the same step.
@@ -288,9 +299,7 @@ async def record_imported(
     plans one row per channel and day, so that day is not delivered to it again here; an
     installation moved between databases mid-day posted every morning digest twice."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(
-        index_elements=["platform", "workspace", "channel", "report_date"]
-    )
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=list(_KEY))
     rows: list[dict[str, Any]] = [
         {
             "platform": ref.platform,
@@ -351,7 +360,13 @@ def _earlier_unfinished(
         earlier.c.platform == table.c.platform,
         earlier.c.workspace == table.c.workspace,
         earlier.c.channel == table.c.channel,
-        earlier.c.report_date < table.c.report_date,
+        earlier.c.report_date <= table.c.report_date,
+        # Of a week and a day keyed the same date, the week first: it fell due before the day's
+        # report came (covered_by_week).
+        or_(
+            earlier.c.report_date < table.c.report_date,
+            and_(earlier.c.kind == WEEK_KIND, table.c.kind == DAY),
+        ),
         # The partial index's own predicate, literals and all: SQLite uses a partial index only
         # for a query term that matches it.
         earlier.c.status.in_([literal_column("'pending'"), literal_column("'claimed'")]),
@@ -388,15 +403,14 @@ class Outbox:
                 "created_at": now,
                 "updated_at": now,
                 "finished_at": now if p.error or p.skip_reason else None,
+                "kind": p.kind,
             }
             for p in planned
         ]
         # executemany of one compiled statement: a multi-row VALUES of 1,000 rows took SQLAlchemy
         # longer to build than the database took to run.
         statement = (
-            dialect.insert(table)
-            .on_conflict_do_nothing(index_elements=["platform", "workspace", "channel", "report_date"])
-            .returning(table.c.id)
+            dialect.insert(table).on_conflict_do_nothing(index_elements=list(_KEY)).returning(table.c.id)
         )
         async with self.engine.begin() as conn:
             result = await conn.execute(statement, rows)
@@ -684,8 +698,9 @@ class Outbox:
     ) -> dict[ChannelRef, list[PlannedDigest]]:
         """The digests of `channels` keyed `since` or later, whatever their status (a failed
         digest, or one skipped for a reason of the channel's, had its turn too), by channel,
-        oldest first; one query for them all. Not one that held nothing (`_held_nothing`: skipped
-        as missed, or failed with no part posted), so a weekly digest after it still holds its
+        oldest first (a week before a day keyed the same date: it fell due before the day's report
+        came); one query for them all. Not one that held nothing (`_held_nothing`: skipped as
+        missed, or failed with no part posted), so a weekly digest after it still holds its
         reports (bot/ranking/weekly.py, Week)."""
         if not channels:
             return {}
@@ -694,32 +709,42 @@ class Outbox:
         async with self.engine.connect() as conn:
             for chunk in chunks(sorted({(ref.platform, ref.workspace, ref.channel) for ref in channels})):
                 query = (
-                    select(*key, table.c.report_date, table.c.due_at)
+                    select(*key, table.c.report_date, table.c.due_at, table.c.kind)
                     .where(tuple_(*key).in_(list(chunk)), table.c.report_date >= since)
                     .where(~_held_nothing())
-                    .order_by(table.c.report_date)
+                    .order_by(table.c.report_date, table.c.due_at)
                 )
-                for platform, workspace, channel, day, due in await conn.execute(query):
+                for platform, workspace, channel, day, due, kind in await conn.execute(query):
                     found.setdefault(ChannelRef(platform, workspace, channel), []).append(
-                        PlannedDigest(day, as_utc(due))
+                        PlannedDigest(day, as_utc(due), kind)
                     )
         return found
 
-    async def covered_later(self, day: dt.date, arrived: dt.datetime) -> set[ChannelRef]:
-        """The channels with a digest keyed after `day` that fell due when the report of `day`
-        (archived at `arrived`) was already here: a weekly digest (keyed by the channel's day,
-        which can be ahead of the newest report's) that held it. Never a daily channel's own:
-        its digests are keyed by reports, none newer than the newest."""
+    async def covered_by_week(self, day: dt.date, arrived: dt.datetime, *, later: bool) -> set[ChannelRef]:
+        """The channels with a weekly digest keyed `day` or after that fell due when the report of
+        `day` (archived at `arrived`) was already here, so held it: a weekly digest is keyed by
+        the channel's day, which can be ahead of the newest report's. Not one keyed `day` that
+        fell due before the report came (Monday 09:00 in Shanghai is 01:00 UTC): a channel gone
+        daily since is owed that report's daily digest. With `later` (`day` is the newest report's),
+        any digest keyed after `day` counts (rows from before migration 0017 may be weeks read as
+        days): a daily channel's never is, its digests are keyed by reports, none newer than the
+        newest."""
+        keyed: ColumnElement[bool] = (table.c.report_date == day) & (table.c.kind == WEEK_KIND)
+        if later:
+            keyed = or_(keyed, table.c.report_date > day)
         query = select(table.c.platform, table.c.workspace, table.c.channel).where(
-            table.c.report_date > day, table.c.due_at >= arrived, ~_held_nothing()
+            keyed, table.c.due_at >= arrived, ~_held_nothing()
         )
         async with self.engine.connect() as conn:
             return {ChannelRef(*row) for row in await conn.execute(query)}
 
-    async def planned_channels(self, day: dt.date) -> set[ChannelRef]:
+    async def planned_channels(self, day: dt.date, kind: Kind = DAY) -> set[ChannelRef]:
+        """The channels with a digest of `kind` keyed `day`, whatever became of it."""
         async with self.engine.connect() as conn:
             rows = await conn.execute(
-                select(table.c.platform, table.c.workspace, table.c.channel).where(table.c.report_date == day)
+                select(table.c.platform, table.c.workspace, table.c.channel).where(
+                    table.c.report_date == day, table.c.kind == kind
+                )
             )
             return {ChannelRef(*row) for row in rows}
 

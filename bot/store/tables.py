@@ -147,7 +147,12 @@ deliveries = Table(
     Column("finished_at", DateTime(timezone=True)),
     # The digest as decided before its first post: a retry posts the rest of it (bot/delivery/decided.py).
     Column("digest", JSON),
-    UniqueConstraint("platform", "workspace", "channel", "report_date", name="uq_deliveries_channel_day"),
+    # What it holds: one day's report (`day`), or for a weekly channel the week keyed by its day
+    # (`week`), which may be the date of a report it did not hold (migration 0017).
+    Column("kind", String(8), nullable=False, server_default="day"),
+    UniqueConstraint(
+        "platform", "workspace", "channel", "report_date", "kind", name="uq_deliveries_channel_day_kind"
+    ),
 )
 
 # Notices to operators and channel creators (bot/delivery/loud_failures.py): late reports, digests that failed

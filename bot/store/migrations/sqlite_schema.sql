@@ -1,6 +1,6 @@
 -- Written by `python -m bot.store.schema_snapshot` from a database the migrations made:
 -- do not edit; bot/store/schema_snapshot.py says why it is here.
--- revision: 0016
+-- revision: 0017
 
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
@@ -112,31 +112,6 @@ CREATE TABLE slack_oauth_states (
 	expire_at DATETIME NOT NULL, 
 	CONSTRAINT pk_slack_oauth_states PRIMARY KEY (id)
 );
-CREATE TABLE deliveries (
-	id INTEGER NOT NULL, 
-	platform VARCHAR(16) NOT NULL, 
-	workspace VARCHAR(64) NOT NULL, 
-	channel VARCHAR(64) NOT NULL, 
-	report_date DATE NOT NULL, 
-	status VARCHAR(16) NOT NULL, 
-	due_at DATETIME NOT NULL, 
-	next_attempt_at DATETIME NOT NULL, 
-	attempts INTEGER DEFAULT '0' NOT NULL, 
-	claimed_by VARCHAR(64), 
-	uncertain BOOLEAN DEFAULT 0 NOT NULL, 
-	lease_until DATETIME, 
-	next_part INTEGER DEFAULT '0' NOT NULL, 
-	parts INTEGER, 
-	posted JSON NOT NULL, 
-	papers INTEGER, 
-	last_error TEXT, 
-	created_at DATETIME NOT NULL, 
-	updated_at DATETIME NOT NULL, 
-	finished_at DATETIME, digest JSON, 
-	CONSTRAINT pk_deliveries PRIMARY KEY (id), 
-	CONSTRAINT uq_deliveries_channel_day UNIQUE (platform, workspace, channel, report_date)
-);
-CREATE INDEX ix_deliveries_due ON deliveries (status, next_attempt_at);
 CREATE TABLE notices (
 	id INTEGER NOT NULL, 
 	kind VARCHAR(32) NOT NULL, 
@@ -206,7 +181,34 @@ CREATE TABLE "subscriptions" (
 	CONSTRAINT pk_subscriptions PRIMARY KEY (id), 
 	CONSTRAINT uq_subscriptions_channel UNIQUE (platform, workspace, channel)
 );
+CREATE TABLE "deliveries" (
+	id INTEGER NOT NULL, 
+	platform VARCHAR(16) NOT NULL, 
+	workspace VARCHAR(64) NOT NULL, 
+	channel VARCHAR(64) NOT NULL, 
+	report_date DATE NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	due_at DATETIME NOT NULL, 
+	next_attempt_at DATETIME NOT NULL, 
+	attempts INTEGER DEFAULT '0' NOT NULL, 
+	claimed_by VARCHAR(64), 
+	uncertain BOOLEAN DEFAULT 0 NOT NULL, 
+	lease_until DATETIME, 
+	next_part INTEGER DEFAULT '0' NOT NULL, 
+	parts INTEGER, 
+	posted JSON NOT NULL, 
+	papers INTEGER, 
+	last_error TEXT, 
+	created_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, 
+	finished_at DATETIME, 
+	digest JSON, 
+	kind VARCHAR(8) DEFAULT 'day' NOT NULL, 
+	CONSTRAINT pk_deliveries PRIMARY KEY (id), 
+	CONSTRAINT uq_deliveries_channel_day_kind UNIQUE (platform, workspace, channel, report_date, kind)
+);
+CREATE INDEX ix_deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX ix_deliveries_unfinished ON deliveries (platform, workspace, channel, report_date) WHERE status IN ('pending', 'claimed');
-INSERT INTO "alembic_version" VALUES ('0016');
+INSERT INTO "alembic_version" VALUES ('0017');
 INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', 16777216);
 INSERT INTO papers_lead_fts(papers_lead_fts, rank) VALUES ('hashsize', 16777216);

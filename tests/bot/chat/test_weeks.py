@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.commands import CommandContext, Reply, handle_paper_command
 from bot.chat.query import DayQuery, WeekQuery, parse_week
+from bot.chat.use_cases import set_cadence
 from bot.errors import LocalisedInputError
 from bot.i18n import t
 from bot.models import ChannelRef, DigestSettings, Interests, Locale, Paper, Report, Subscription
@@ -118,6 +119,26 @@ async def test_latest_in_a_weekly_channel_is_not_the_week_still_filling(engine: 
     assert shown(coming) == [tuesday]
     assert coming.digest is not None
     assert "next weekly digest, Monday 2027-01-11" in coming.digest.following_line()
+
+
+async def test_latest_just_after_a_move_to_weekly_names_no_daily_digest_as_a_week(
+    engine: AsyncEngine,
+) -> None:
+    """Daily in Shanghai until Thursday's digest, then weekly on Monday. `latest` took Thursday's
+    daily digest for the newest weekly one and said "weekly digest of Thursday 2026-12-24 held no
+    report". No week was delivered yet: the newest seven days are shown, no delivery named."""
+    await save(engine, DAILY, "Asia/Shanghai")
+    job = deliverer(engine, ScriptedPublisher())
+    thursday = DEC_21 + dt.timedelta(days=3)
+    for n in range(4):
+        day = DEC_21 + dt.timedelta(days=n)
+        await ingest(engine, day, utc(day, 2))
+        assert await job.run_pass(utc(day, 2, 5)) == {"posted": 1}
+    await set_cadence(SubscriptionStore(engine), DAILY, "weekly monday")
+    reply = await ask(engine, DAILY, utc(thursday, 4), "digest latest")
+    assert shown(reply) == [DEC_21 + dt.timedelta(days=n) for n in range(4)]
+    assert reply.digest is not None
+    assert "weekly digest of" not in reply.digest.following_line()
 
 
 async def test_latest_before_any_weekly_delivery_is_the_newest_complete_week(engine: AsyncEngine) -> None:

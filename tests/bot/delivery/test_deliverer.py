@@ -251,7 +251,7 @@ async def test_a_crash_after_posting_does_not_post_again(engine: AsyncEngine, sl
     (claimed,) = await first.outbox.claim("dies", now, limit=10, lease=LEASE)
     sub = await SubscriptionStore(engine).get(ChannelRef("slack", "T0FAKE", "C0CRASH"))
     assert sub is not None
-    digest = await first.digests.digest(DAY, sub, now)
+    digest = await first.digests.digest(DAY, sub, now, "day")
     assert digest is not None
     publisher = first.publishers["slack"]
     result = await publisher.publish(sub, digest, key=claimed.key, start_at=0)

@@ -100,7 +100,7 @@ async def first_attempt(engine: AsyncEngine, publisher: PartedPublisher) -> list
     assert (row.next_part, len(row.posted)) == (1, 1)
     sub = await SubscriptionStore(engine).get(CHANNEL)
     assert sub is not None
-    digest = await job.digests.digest(DAY, sub, NOW)
+    digest = await job.digests.digest(DAY, sub, NOW, "day")
     assert digest is not None
     return [item.arxiv_id for item in digest.items]
 
@@ -213,7 +213,7 @@ async def test_a_replica_taking_over_after_a_crash_posts_the_rest_of_the_same_di
     crashed.publishers = {"console": DiesAfterPartOne()}
     with pytest.raises(Dies):
         await crashed._deliver(claimed, sub, lambda: NOW)
-    begun = [i.arxiv_id for i in (await crashed.digests.digest(DAY, sub, NOW)).items]  # type: ignore[union-attr]
+    begun = [i.arxiv_id for i in (await crashed.digests.digest(DAY, sub, NOW, "day")).items]  # type: ignore[union-attr]
     taxonomy = builtin_taxonomy()
     await cast_vote(
         Archive(engine), VoteStore(engine), taxonomy, CHANNEL, begun[1], "U1", DOWN,

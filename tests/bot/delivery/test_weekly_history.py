@@ -58,13 +58,19 @@ def days(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 async def subscribe(
-    engine: AsyncEngine, name: str, *, cadence: str = "weekly", weekday: int = 0, tz: str = "UTC"
+    engine: AsyncEngine,
+    name: str,
+    *,
+    cadence: str = "weekly",
+    weekday: int = 0,
+    tz: str = "UTC",
+    at: dt.time = dt.time(9),
 ) -> ChannelRef:
     ref = ChannelRef("console", "local", name)
     # Room for every report's paper: what a digest holds is the point, not how it is cut.
     settings = DigestSettings(size=30, cadence=cadence, weekday=weekday)  # type: ignore[arg-type]
     store = SubscriptionStore(engine, clock=lambda: SUBSCRIBED)
-    await store.save(Subscription(ref, RL, time=dt.time(9), tz=tz, settings=settings))
+    await store.save(Subscription(ref, RL, time=at, tz=tz, settings=settings))
     return ref
 
 
@@ -350,3 +356,73 @@ async def test_a_weekly_channel_gone_daily_is_sent_the_report_its_failed_weekly_
     await change_cadence(engine, ref, "daily")
     await bot.run_pass(dt.datetime(2026, 12, 7, 2, 11, tzinfo=UTC))
     assert publisher.sent[-1] == ("CSH", sunday, [sunday])
+
+
+async def test_a_weekly_channel_gone_daily_is_sent_the_report_of_its_weekly_day_that_came_after_it(
+    engine: AsyncEngine,
+) -> None:
+    """Weekly on Monday at 09:00 in Shanghai (01:00 UTC), gone daily right after Monday's weekly
+    digest. Monday's report came at 02:00 UTC, after that digest: the next weekly one would have
+    held it, but the channel was daily by then, and the daily digest of Monday's report shared
+    the weekly one's key (channel and date), so it was never planned and the report was lost."""
+    ref = await subscribe(engine, "CSH", weekday=0, tz="Asia/Shanghai")
+    publisher = KeepingPublisher()
+    bot = deliverer(engine, publisher)
+    await daily_reports(engine, bot, dt.date(2026, 11, 30), dt.date(2026, 12, 6))
+    monday = dt.date(2026, 12, 7)
+    await bot.run_pass(dt.datetime(2026, 12, 7, 1, 1, tzinfo=UTC))
+    await change_cadence(engine, ref, "daily")
+    await daily_reports(engine, bot, monday, dt.date(2026, 12, 8))
+    assert publisher.sent == [
+        ("CSH", monday, days(dt.date(2026, 11, 30), dt.date(2026, 12, 6))),
+        ("CSH", monday, [monday]),
+        ("CSH", dt.date(2026, 12, 8), [dt.date(2026, 12, 8)]),
+    ]
+    assert [(row.report_date, row.kind) for row in await Outbox(engine).list()] == [
+        (dt.date(2026, 12, 8), "day"),
+        (monday, "week"),
+        (monday, "day"),
+    ]
+
+
+async def test_a_daily_channel_gone_weekly_the_same_day_is_not_sent_that_report_again(
+    engine: AsyncEngine,
+) -> None:
+    """Daily in Shanghai at 09:00 until Monday's digest (Sunday's report: Monday's came later),
+    then weekly on Monday: that Monday's daily digest is the weekly one's digest before, though
+    keyed the same day, so the next weekly digest holds Monday's report on, and every report
+    comes once (14 December's, at 02:00 UTC, after that Monday's digest, is the next week's)."""
+    ref = await subscribe(engine, "CSH", cadence="daily", tz="Asia/Shanghai")
+    publisher = KeepingPublisher()
+    bot = deliverer(engine, publisher)
+    await daily_reports(engine, bot, dt.date(2026, 12, 4), dt.date(2026, 12, 6))
+    await bot.run_pass(dt.datetime(2026, 12, 7, 1, 1, tzinfo=UTC))
+    await change_cadence(engine, ref, "weekly monday")
+    await daily_reports(engine, bot, dt.date(2026, 12, 7), dt.date(2026, 12, 14))
+    sent_days = [day for _, _, held in publisher.sent for day in held]
+    assert sorted(sent_days) == days(dt.date(2026, 12, 4), dt.date(2026, 12, 13))
+
+
+async def test_a_weekly_channel_gone_daily_west_of_utc_is_not_sent_its_weeks_last_report_again(
+    engine: AsyncEngine,
+) -> None:
+    """Weekly on Monday at 23:30 in Los Angeles (07:30 UTC on Tuesday): Monday's digest held
+    Monday's report. Gone daily at 08:00 UTC on Tuesday, after Tuesday's report came. A daily
+    channel this far west is owed the report before the newest too (its time for it came after
+    the newest arrived), and once a week and a day could share a date, only a daily digest of
+    Monday counted as having held it: Monday's report would have been sent twice."""
+    ref = await subscribe(engine, "CLA", weekday=0, tz="America/Los_Angeles", at=dt.time(23, 30))
+    publisher = KeepingPublisher()
+    bot = deliverer(engine, publisher)
+    monday, tuesday = dt.date(2026, 12, 7), dt.date(2026, 12, 8)
+    await daily_reports(engine, bot, dt.date(2026, 12, 1), tuesday)
+    await bot.run_pass(dt.datetime(2026, 12, 8, 7, 31, tzinfo=UTC))
+    await change_cadence(engine, ref, "daily")
+    await bot.run_pass(dt.datetime(2026, 12, 8, 8, tzinfo=UTC))
+    await daily_reports(engine, bot, dt.date(2026, 12, 9), dt.date(2026, 12, 9))
+    await bot.run_pass(dt.datetime(2026, 12, 10, 7, 31, tzinfo=UTC))
+    assert publisher.sent == [
+        ("CLA", monday, days(dt.date(2026, 12, 1), monday)),
+        ("CLA", tuesday, [tuesday]),
+        ("CLA", dt.date(2026, 12, 9), [dt.date(2026, 12, 9)]),
+    ]

@@ -464,3 +464,89 @@ async def test_deliveries_of_0014_gain_a_decided_digest_and_lose_it_on_downgrade
         await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0014"))
         columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("deliveries"))
     assert "digest" not in {column["name"] for column in columns}
+
+
+async def test_deliveries_of_0016_are_told_apart_as_days_and_weeks(empty_engine: AsyncEngine) -> None:
+    """Migration 0017 keys a delivery by what it holds too (`kind`), so a channel gone daily on
+    its weekly day is sent that day's report. Rows from before it: a digest due before its date's
+    report came is a week (a daily one waits for its report), and a weekly channel's newest
+    digest is its current week, which must not be planned again; the rest stay days. The
+    downgrade keeps the day of a date that has both."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import DateTime, bindparam
+
+    from bot.models import ChannelRef, DigestSettings, Interests, Report, Subscription
+    from bot.store.archive import Archive
+    from bot.store.migrate import _config
+    from bot.store.outbox import Outbox
+    from bot.store.subscriptions import SubscriptionStore
+    from tests.factories import make_paper
+
+    engine = empty_engine
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_config(sync), "0016"))
+    for day in (dt.date(2026, 11, 30), dt.date(2026, 12, 6)):  # each archived at 02:00 UTC
+        arrived = dt.datetime.combine(day, dt.time(2), tzinfo=dt.UTC)
+        await Archive(engine, clock=lambda at=arrived: at).ingest(  # type: ignore[misc]
+            Report(day, (make_paper(f"2612.{day.day:05d}"),))
+        )
+    store = SubscriptionStore(engine)
+    weekly = DigestSettings(cadence="weekly", weekday=0)
+    rl = Interests(("reinforcement-learning",))
+    for channel, tz, settings in (
+        ("CSH", "Asia/Shanghai", weekly),
+        ("CLA", "America/Los_Angeles", weekly),
+        ("CD", "Asia/Shanghai", DigestSettings()),
+    ):
+        await store.save(Subscription(ChannelRef("slack", "T1", channel), rl, tz=tz, settings=settings))
+    rows = [
+        ("CSH", "2026-11-30", "2026-11-30 01:00:00"),  # Monday 09:00 in Shanghai, before the report
+        ("CSH", "2026-12-07", "2026-12-07 01:00:00"),  # its newest: this week's
+        ("CLA", "2026-11-30", "2026-11-30 17:00:00"),  # after the report: held it, told from no day
+        ("CLA", "2026-12-07", "2026-12-07 17:00:00"),
+        ("CD", "2026-11-30", "2026-11-30 02:00:00"),  # daily: due when its report came
+        ("CD", "2026-12-06", "2026-12-06 02:00:00"),
+    ]
+    async with engine.begin() as conn:
+        for channel, key, due in rows:
+            await conn.execute(
+                text(
+                    "INSERT INTO deliveries (platform, workspace, channel, report_date, status, due_at,"
+                    " next_attempt_at, attempts, uncertain, next_part, posted, created_at, updated_at)"
+                    " VALUES ('slack', 'T1', :channel, :day, 'posted', :due, :due, 1, false, 1, '[]',"
+                    " :due, :due)"
+                ).bindparams(bindparam("due", type_=DateTime(timezone=True))),  # as the outbox writes it
+                {
+                    "channel": channel,
+                    "day": dt.date.fromisoformat(key),
+                    "due": dt.datetime.fromisoformat(f"{due}+00:00"),
+                },
+            )
+    await migrate(engine)
+    kinds = {(d.channel.channel, d.report_date.isoformat()): d.kind for d in await Outbox(engine).list()}
+    assert kinds == {
+        ("CSH", "2026-11-30"): "week",
+        ("CSH", "2026-12-07"): "week",
+        ("CLA", "2026-11-30"): "day",
+        ("CLA", "2026-12-07"): "week",
+        ("CD", "2026-11-30"): "day",
+        ("CD", "2026-12-06"): "day",
+    }
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO deliveries (platform, workspace, channel, report_date, status, due_at,"
+                " next_attempt_at, attempts, uncertain, next_part, posted, created_at, updated_at, kind)"
+                " SELECT platform, workspace, channel, report_date, status, due_at, next_attempt_at,"
+                " attempts, uncertain, next_part, posted, created_at, updated_at, 'day' FROM deliveries"
+                " WHERE channel = 'CSH' AND report_date = :day"
+            ),
+            {"day": dt.date(2026, 12, 7)},
+        )
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0016"))
+        left = (await conn.execute(text("SELECT channel, report_date FROM deliveries"))).all()
+        columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("deliveries"))
+    assert len(left) == len(rows)
+    assert "kind" not in {column["name"] for column in columns}

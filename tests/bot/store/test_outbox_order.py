@@ -137,3 +137,16 @@ async def test_the_hold_back_reads_only_unfinished_rows(engine: AsyncEngine, out
         details = " | ".join(str(row[-1]) for row in plan)
     assert "ix_deliveries_unfinished" in details, details
     assert "sqlite_autoindex_deliveries" not in details, details  # the unique (channel, day) index
+
+
+async def test_a_day_waits_for_the_week_keyed_the_same_date(engine: AsyncEngine) -> None:
+    """A weekly channel gone daily on its day has a week and a day keyed that date (the week fell
+    due before the day's report came): the day is the later digest, and waits for the week."""
+    outbox = Outbox(engine)
+    week, day = NOW - dt.timedelta(hours=1), NOW
+    await outbox.ensure([Planned(ROOM, NEWER, day), Planned(ROOM, NEWER, week, kind="week")], NOW)
+    (first,) = await outbox.claim("a", NOW, limit=1, lease=LEASE)
+    assert (first.report_date, first.kind) == (NEWER, "week")
+    assert await outbox.claim("b", NOW, limit=10, lease=LEASE) == []
+    (second,) = await outbox.claim("a", NOW, limit=10, lease=LEASE, holding=[first.id])
+    assert (second.report_date, second.kind) == (NEWER, "day")
