@@ -43,7 +43,12 @@ class PlatformUnavailable(PaperbotError):
     """Slack or Discord cannot be reached right now (no answer, a 5xx, a network error): an
     outage, not a configuration to fix. `run` keeps serving the other platforms and tries this
     one again; `deliver` leaves its digests pending for the next pass. A credential the platform
-    refuses is a BadInputError instead (fail fast: the operator must change it)."""
+    refuses is a BadInputError instead (fail fast: the operator must change it). `wait`: seconds
+    the platform said not to try again before (Discord's session starts used up for the day)."""
+
+    def __init__(self, message: str, *, wait: float = 0.0) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 class SourceError(PaperbotError):

@@ -54,10 +54,11 @@ async def try_again(
     """`failure` just happened: wait, then try `attempt` again, and again after each failure in
     `retry_on` (1, 2, 4 … s apart, at most RETRY_CAP, with jitter: `delay_after`, which tests
     replace), `say`ing each failure and the wait before the next try; `attempt`'s value, or None
-    once `stop` is set. Anything else it raises ends the tries (a token refused, say)."""
+    once `stop` is set. Anything else it raises ends the tries (a token refused, say). A failure
+    that says how long not to try again (PlatformUnavailable's `wait`) is waited out at least."""
     failures = 1
     while True:
-        delay = delay_after(failures)
+        delay = max(delay_after(failures), getattr(failure, "wait", 0.0))
         say(failure, delay)
         if await stopped_within(stop, delay):
             return None

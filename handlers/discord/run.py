@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import aiohttp
 import discord
@@ -171,9 +172,9 @@ async def run_discord(
         level = logging.ERROR if isinstance(failure, _RefusedWhileServing) else logging.WARNING
         log.log(
             level,
-            "Discord unavailable: %s; trying again in %.0f s (the other platforms keep serving)",
+            "Discord unavailable: %s; trying again in %s (the other platforms keep serving)",
             failure,
-            delay,
+            _in_words(delay),
         )
 
     failure: PlatformUnavailable | None = None
@@ -231,10 +232,53 @@ def _why(failure: BaseException) -> str:
 
 async def _use_gateway_of(bot: PaperBot, api_url: str) -> None:
     """Connect to the gateway that Discord's `GET /gateway/bot` names (discord.py would use its
-    built-in address, a class attribute like Route.BASE)."""
+    built-in address, a class attribute like Route.BASE), if Discord allows another session
+    start today (_check_session_starts)."""
     try:
-        _shards, gateway, _limit = await bot.http.get_bot_gateway()
+        _shards, gateway, limit = await bot.http.get_bot_gateway()
     except (discord.GatewayNotFound, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
         why = str(exc) or type(exc).__name__
         raise PlatformUnavailable(f"cannot reach Discord at DISCORD_API_URL={api_url}: {why}") from None
+    _check_session_starts(limit)
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+
+# Below this share of the day's session starts left, each new session is logged as a warning.
+_FEW_STARTS_LEFT = 0.1
+
+
+def _check_session_starts(limit: Mapping[str, Any]) -> None:
+    """Discord allows a bot `total` session starts (IDENTIFYs; a resumed session is none) a day,
+    1,000 for most bots, and on the one after them terminates every session, resets the bot's
+    token and emails its owner: paperbot would be off until the operator set a new one. With none
+    `remaining`, the next try is no sooner than their `reset_after` (ms); with few, each start
+    is a warning, since something (a flapping network) is using them up. A limit that is not
+    there (an older API, a double) is no limit."""
+    try:
+        total, remaining = int(limit["total"]), int(limit["remaining"])
+        reset_after = float(limit["reset_after"]) / 1000
+    except (KeyError, TypeError, ValueError):
+        return
+    if remaining <= 0:
+        raise PlatformUnavailable(
+            f"Discord allows no more session starts until its daily limit of {total:,} resets in"
+            f" {_in_words(reset_after)} (one more would make Discord reset DISCORD_TOKEN)",
+            wait=reset_after,
+        )
+    if remaining <= total * _FEW_STARTS_LEFT:
+        log.warning(
+            "Discord: %s of today's %s session starts left (they reset in %s); each reconnect"
+            " that cannot resume uses one, and Discord resets DISCORD_TOKEN after the last",
+            f"{remaining:,}",
+            f"{total:,}",
+            _in_words(reset_after),
+        )
+
+
+def _in_words(seconds: float) -> str:
+    """`3 h 12 min`, `12 min`, `40 s`: a wait as an operator reads it."""
+    whole = max(0, round(seconds))
+    hours, minutes = whole // 3600, whole % 3600 // 60
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{whole} s"

@@ -127,6 +127,10 @@ class FakeDiscord:
     hold_ready: asyncio.Event | None = None
     # The gateway refuses the token the REST API accepted (a token reset in between): 4004.
     gateway_refuses: bool = False
+    # `GET /gateway/bot`'s session_start_limit: the day's IDENTIFYs left (None: 1,000 less those
+    # made), and the milliseconds until they reset.
+    session_starts_left: int | None = None
+    session_starts_reset_ms: int = 43_200_000
     # Messages the bot posted with `POST /channels/{id}/messages`, oldest first, by channel id.
     channel_posts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The reader closed their DMs to the bot: posting there is 403 with code 50007.
@@ -521,7 +525,14 @@ class FakeDiscord:
             case "GET", ["oauth2", "applications", "@me"]:
                 return _json(self._application())
             case "GET", ["gateway", "bot"]:
-                limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+                left = self.session_starts_left
+                left = 1000 - len(self.identifies) if left is None else left
+                limit = {
+                    "total": 1000,
+                    "remaining": left,
+                    "reset_after": self.session_starts_reset_ms,
+                    "max_concurrency": 1,
+                }
                 return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
             case "GET", ["gateway"]:
                 return _json({"url": self.gateway_url})

@@ -327,3 +327,54 @@ async def test_a_connection_lost_soon_after_ready_goes_on_backing_off(
     finally:
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0
+
+
+async def test_no_session_starts_left_waits_for_their_reset_without_identifying(
+    fake: FakeDiscord, engine: AsyncEngine, clean_environment: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord allows a bot 1,000 session starts (IDENTIFYs) a day and resets its token on the
+    one after. `GET /gateway/bot` says how many are left; paperbot read the gateway's address
+    from it and identified regardless. With none left it identifies no more, says why, and tries
+    again no sooner than they reset; with few left each start is a warning."""
+    tries: list[int] = []
+
+    def delay_after(failures: int) -> float:
+        tries.append(failures)
+        fake.session_starts_left = 7  # reset: 7 of 1,000 left, so the next start is a warning
+        return 0.0
+
+    fake.session_starts_left, fake.session_starts_reset_ms = 0, 50
+    settings = Settings(discord_token=SecretStr(FAKE_TOKEN), discord_api_url=fake.api_url)
+    stop, readiness = asyncio.Event(), Readiness(engine)
+    with caplog.at_level(logging.WARNING, logger="paperbot.discord"):
+        running = asyncio.create_task(
+            run_discord(App(settings, engine), stop, readiness, delay_after=delay_after)
+        )
+        try:
+            await fake.wait_identified()
+            await until_ready(readiness)
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(running, 10) == 0
+    assert tries == [1]
+    assert len(fake.identifies) == 1  # none while no session start was left
+    said = [record.getMessage() for record in caplog.records if "session starts" in record.getMessage()]
+    assert said[0] == (
+        "Discord unavailable: Discord allows no more session starts until its daily limit of 1,000"
+        " resets in 0 s (one more would make Discord reset DISCORD_TOKEN); trying again in 0 s"
+        " (the other platforms keep serving)"
+    )
+    assert said[1].startswith("Discord: 7 of today's 1,000 session starts left (they reset in 0 s)")
+    assert len(said) == 2
+
+
+def test_a_wait_for_session_starts_reads_as_hours_and_minutes() -> None:
+    from handlers.discord.run import _in_words
+
+    assert [_in_words(s) for s in (0.4, 40, 720, 11_520, 86_399)] == [
+        "0 s",
+        "40 s",
+        "12 min",
+        "3 h 12 min",
+        "23 h 59 min",
+    ]
