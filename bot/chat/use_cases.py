@@ -314,10 +314,16 @@ async def shown_week(
     the archive has some: reports archived long after their date (a backfill older than REACH,
     the console's sample) are in no delivery, and the seven days ending on the newest are shown
     instead (channel_digest without a week)."""
+    arrivals = await archive.report_arrivals()
     if day is not None:
         end = week_day_from(day, subscription)
+        # A week of the channel's day that never went out, since the channel was on another
+        # day then (Monday to Friday on a Tuesday: no Friday's digest held the Wednesday before):
+        # the delivery that held it, when one did.
+        sent = any(row.report_date == end and row.kind == WEEK_KIND for row in history)
+        if not sent and due_at(end, subscription) <= now:
+            end = held_by(day, subscription, history, arrivals, now) or end
     else:
-        arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
         filling = bool(week_days(_week(end, subscription, history, now), arrivals))
         if latest or not filling:
@@ -327,6 +333,25 @@ async def shown_week(
             end = delivered or end - WEEK
     due = due_at(end, subscription)
     return ShownWeek(_week(end, subscription, history, now), due, coming=due > now)
+
+
+def held_by(
+    day: dt.date,
+    subscription: Subscription,
+    history: Sequence[PlannedDigest],
+    arrivals: Mapping[dt.date, dt.datetime],
+    now: dt.datetime,
+) -> dt.date | None:
+    """The key of the channel's weekly delivery, come by `now`, that held the report of `day` (for
+    a day without a report, whose week spans it); None when none has."""
+    arrived = arrivals.get(day)
+    for row in history:  # oldest first
+        if row.kind != WEEK_KIND or row.report_date < day or row.due_at > now:
+            continue
+        week = _week(row.report_date, subscription, history, now)
+        if week.holds(day, arrived) if arrived is not None else week.after < day:
+            return row.report_date
+    return None
 
 
 def _week(

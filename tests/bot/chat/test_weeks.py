@@ -547,3 +547,32 @@ async def test_a_paper_named_after_a_week_number_is_still_found(engine: AsyncEng
     for typed in ("W48 benchmark", "W48 Benchmark: Weekly Forecasting", '"W48"'):
         reply = await ask(engine, DAILY, utc(JAN_4, 12), typed)
         assert [hit.arxiv_id for hit in reply.hits] == ["2612.30999"], typed
+
+
+async def test_a_day_before_a_move_to_another_weekday_shows_the_week_that_held_it(
+    engine: AsyncEngine,
+) -> None:
+    """Weekly on Monday until Tuesday 1 December, then on Friday. `/paper digest 2026-11-25` showed
+    a "weekly digest of Friday 2026-11-27" that never went out, its week counted from the digest
+    of 23 November: the channel got 25 November's report in Monday 30 November's, which is shown."""
+    from tests.bot.delivery.test_weekly_history import _day_of, change_cadence, daily_reports, subscribe
+
+    def held(reply: Reply) -> list[dt.date]:
+        assert reply.digest is not None, reply.text
+        return sorted(_day_of(item.arxiv_id) for item in reply.digest.items)
+
+    ref = await subscribe(engine, "CWEEK", weekday=0)
+    bot = deliverer(engine, ScriptedPublisher())
+    await daily_reports(engine, bot, dt.date(2026, 11, 17), dt.date(2026, 11, 30))
+    await change_cadence(engine, ref, "weekly fri")
+    await daily_reports(engine, bot, dt.date(2026, 12, 1), dt.date(2026, 12, 5))
+    saturday = utc(dt.date(2026, 12, 5), 12)
+    reply = await ask(engine, ref, saturday, "digest 2026-11-25")
+    assert held(reply) == [dt.date(2026, 11, 24) + dt.timedelta(days=n) for n in range(7)]
+    assert reply.digest is not None
+    assert "weekly digest of Monday 2026-11-30, 09:00 (UTC)" in reply.digest.following_line()
+    # A day of the new day's weeks, and one still to come, are the Friday's as before.
+    reply = await ask(engine, ref, saturday, "digest 2026-12-02")
+    assert held(reply) == [dt.date(2026, 12, 1) + dt.timedelta(days=n) for n in range(4)]
+    assert reply.digest is not None
+    assert "weekly digest of Friday 2026-12-04, 09:00 (UTC)" in reply.digest.following_line()
