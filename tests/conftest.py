@@ -8,7 +8,8 @@ of the midnight between Sunday 28 February and Monday 1 March 2027: ``23:30`` is
 ``00:30`` the Monday morning, so one pass crosses a day, a week and a (short) month boundary from each
 side. A full ISO datetime (``2027-03-06T12:00Z``; naive means UTC) is taken as given. At UTC the
 process's time zone is UTC too while travelling (``TZ=UTC``, as in CI), so local-time readers such as
-``date.today()`` agree on any developer's machine. CI runs the suite at both hours, so that no test
+``date.today()`` agree on any developer's machine. CI runs the suite at both hours, and at
+``2027-03-01T13:30Z`` (a weekday afternoon, past the default report deadline), so that no test
 decides what it expects from the hour it happens to run at.
 
 Tests marked ``other_process`` run on the real clock even then: they start a paperbot process
