@@ -6,10 +6,12 @@ A folder of generated reports in the Daily Papers markdown format (`report-YYYY-
 sections made of sentences drawn from real report sections, as in bench_lookup) is cached under
 benchmarks/.cache/. Each run ingests it into a fresh archive with the real command, timed as a
 whole process (start-up, parsing, writing, the index), then once more (every report unchanged).
-Bytes per paper: the SQLite file (after the command exits, so its write-ahead log is folded in)
-and PostgreSQL's papers, reports and links with their indexes and TOAST (pg_total_relation_size),
-each divided by the papers archived. `--papers 100000` gives the size at 100,000 papers. Goals
-(issue 17): ≥ 3,000 papers/s for 200 reports, ≤ 8 KB per paper.
+Beside the time, the CPU the whole machine used meanwhile (Linux): near every core busy, the
+command is bound by its CPU, and only less work makes it faster. Bytes per paper: the SQLite
+file (after the command exits, so its write-ahead log is folded in) and PostgreSQL's papers,
+reports and links with their indexes and TOAST (pg_total_relation_size), each divided by the
+papers archived. `--papers 100000` gives the size at 100,000 papers. Goals (issue 17): ≥ 3,000
+papers/s for 200 reports, ≤ 8 KB per paper.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks.bench_lookup import corpus, make_paper
 from benchmarks.common import CACHE, ROOT, execute_autocommit, machine
@@ -87,17 +90,36 @@ def report_folder(papers: int, reports: int) -> Path:
     return folder
 
 
-def run_ingest(folder: Path, database_url: str) -> float:
-    """Seconds for `paperbot ingest FOLDER` as a whole process."""
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy (Linux's /proc/stat), None elsewhere. The
+    command's workers are children of a fork server, not of the command, so neither `time` nor
+    getrusage counts them: measured around a run on a quiet machine, this does."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class Run(NamedTuple):
+    seconds: float  # the whole process, start to exit
+    cpu: float | None  # CPU seconds the machine was busy meanwhile (busy_cpu_seconds)
+
+
+def run_ingest(folder: Path, database_url: str) -> Run:
+    """`paperbot ingest FOLDER` as a whole process: how long it took, and the CPU it used."""
     env = {**os.environ, "PAPERBOT_DATABASE_URL": database_url}
     env.pop("PAPERBOT_REPORT_SOURCE", None)
     argv = [sys.executable, "-m", "bot", "ingest", str(folder)]
+    busy = busy_cpu_seconds()
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, check=False)
     elapsed = time.perf_counter() - started
+    after = busy_cpu_seconds()
     if done.returncode != 0:
         raise SystemExit(f"paperbot ingest failed: {done.stderr.decode()[-800:]}")
-    return elapsed
+    return Run(elapsed, after - busy if busy is not None and after is not None else None)
 
 
 def sqlite_sizes(path: Path) -> dict[str, int]:
@@ -123,13 +145,16 @@ def sqlite_sizes(path: Path) -> dict[str, int]:
 
 
 def sqlite_run(folder: Path, papers: int, runs: int) -> None:
-    timings, again = [], []
+    timings, again, cpu = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(runs):
             path = Path(tmp) / f"archive-{run}.db"
             url = f"sqlite+aiosqlite:///{path}"
-            timings.append(run_ingest(folder, url))
-            again.append(run_ingest(folder, url))
+            fresh = run_ingest(folder, url)
+            timings.append(fresh.seconds)
+            if fresh.cpu is not None:
+                cpu.append(fresh.cpu)
+            again.append(run_ingest(folder, url).seconds)
         size = path.stat().st_size
         groups = sqlite_sizes(path)
     best = statistics.median(timings)
@@ -137,6 +162,13 @@ def sqlite_run(folder: Path, papers: int, runs: int) -> None:
         f"SQLite: ingest {papers:,} papers: median {best:.2f} s, {papers / best:,.0f} papers/s "
         f"(runs: {', '.join(f'{t:.2f}' for t in timings)} s)"
     )
+    if cpu:  # a ceiling set by the cores, or one the overlap of the work leaves unreached
+        used = statistics.median(cpu)
+        cores = os.cpu_count() or 1
+        print(
+            f"        CPU (the whole machine, during each fresh ingest): median {used:.2f} CPU-s, "
+            f"{used / best / cores:.0%} of {cores} cores busy"
+        )
     print(f"        the same folder again (unchanged): median {statistics.median(again):.2f} s")
     print(f"        file {size / 2**20:.1f} MiB: {size / papers:,.0f} bytes per paper")
     for name, bytes_ in sorted(groups.items(), key=lambda item: -item[1]):
@@ -153,8 +185,8 @@ def postgres_run(folder: Path, papers: int, url: str) -> None:
         return
     target = url.rsplit("/", 1)[0] + "/" + name
     try:
-        elapsed = run_ingest(folder, target)
-        again = run_ingest(folder, target)
+        elapsed = run_ingest(folder, target).seconds
+        again = run_ingest(folder, target).seconds
         sizes = asyncio.run(_postgres_sizes(target))
         total = sum(sizes.values())
         print(
