@@ -95,7 +95,7 @@ def _held_nothing() -> ColumnElement[bool]:
     """A digest that reached its channel with none of its reports: skipped as missed (MISSED),
     or failed with no part posted (its platform down past its time: `give_up`, `finish`; or out
     of attempts). Its reports are still the channel's next weekly digest's (`history`) and a
-    daily digest's after a move to daily (`covered_later`): counted as held, an outage on a
+    daily digest's after a move to daily (`covered_by_week`): counted as held, an outage on a
     weekly channel's day lost the whole week."""
     # coalesce: a NULL error would make the whole test NULL, and `~` of it drop the row.
     missed = (table.c.status == "skipped") & func.coalesce(table.c.last_error, "").startswith(MISSED)
