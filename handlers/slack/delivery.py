@@ -28,6 +28,7 @@ class SlackDigestPublisher:
         self.clients = clients
         self.store = store
         self._rendered: dict[tuple[int, bool, str], tuple[Digest, list[SlackMessage]]] = {}
+        self._no_threads: set[ChannelRef] = set()  # learnt by this process's publishers (NO_THREADS)
 
     def _messages(self, digest: Digest, settings: DigestSettings) -> list[SlackMessage]:
         # The delivery pass hands every channel with the same interests the same Digest object;
@@ -44,7 +45,7 @@ class SlackDigestPublisher:
 
     async def _publisher(self, subscription: Subscription) -> SlackPublisher | None:
         client = await self.clients.client_for(subscription.channel.workspace)
-        return SlackPublisher(client, self.store) if client is not None else None
+        return SlackPublisher(client, self.store, self._no_threads) if client is not None else None
 
     async def publish(
         self, subscription: Subscription, digest: Digest, *, key: str, start_at: int

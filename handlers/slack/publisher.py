@@ -10,6 +10,7 @@ part to resume from, for the delivery outbox to retry later.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import re
@@ -363,9 +364,17 @@ def pause_notice(code: str, channel: str, locale: str) -> str:
 class SlackPublisher:
     """Posts a digest's messages to a subscription's Slack channel."""
 
-    def __init__(self, client: AsyncWebClient, store: SubscriptionStore) -> None:
+    def __init__(
+        self, client: AsyncWebClient, store: SubscriptionStore, no_threads: set[ChannelRef] | None = None
+    ) -> None:
         self.client = client
         self.store = store
+        # The channels known to refuse thread replies (NO_THREADS), shared by the publishers of
+        # one process (SlackDigestPublisher): a compact digest there goes up with its cards in the
+        # channel from the start. Each of its digests used to try a thread reply, have it refused
+        # and edit its list ("edited" under it, every morning). Kept in memory: after a restart,
+        # or where a channel allows threads again, one refusal teaches it anew.
+        self.no_threads = no_threads if no_threads is not None else set()
 
     async def publish(
         self,
@@ -381,9 +390,14 @@ class SlackPublisher:
         channel = subscription.channel.channel
         posted: list[str] = []
         thread_ts: str | None = None  # part 0's ts, once known: a compact digest's cards reply to it
-        threads = True  # False once Slack refused a thread reply here (NO_THREADS)
+        # False once Slack refused a thread reply here (NO_THREADS). Known from the start, a new
+        # digest's list says its cards follow it in the channel; a resumed one's list went up
+        # before, saying what it said, and is edited as when the refusal comes now.
+        threads = start_at > 0 or subscription.channel not in self.no_threads
         for part in range(start_at, len(messages)):
             message = messages[part]
+            if not threads and part == 0 and message.unthreaded_blocks is not None:
+                message = dataclasses.replace(message, blocks=message.unthreaded_blocks)
             if message.thread and thread_ts is None and threads:
                 try:  # resuming after part 0 went out in an earlier attempt: find it
                     thread_ts = await self._part_ts(channel, delivery_id, 0)
@@ -401,6 +415,7 @@ class SlackPublisher:
                 channel, message, delivery_id, part, len(messages), parent
             )
             if error == NO_THREADS and parent is not None:
+                self.no_threads.add(subscription.channel)
                 logger.warning(
                     "Slack digest %s: %s takes no thread replies; posting its cards in the channel",
                     delivery_id,

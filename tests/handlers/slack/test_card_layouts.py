@@ -269,3 +269,33 @@ async def test_an_image_slack_cannot_fetch_costs_the_image_not_the_card(
     stored = slack.messages_in(CHANNEL)
     assert len(stored) == len(messages)
     assert not [a for m in stored for a in accessories(m["blocks"])]
+
+
+async def test_a_channel_that_refused_threads_gets_the_next_compact_digest_without_trying_again(
+    slack: FakeSlack, store: SubscriptionStore
+) -> None:
+    """Each compact digest to a channel without threads tried a thread reply, had it refused and
+    edited its list: one refused call and an "edited" list every morning. The process remembers
+    the refusal: the next digest's list says its cards follow it in the channel, and they do."""
+    from handlers.slack.delivery import SlackDigestPublisher
+    from handlers.slack.oauth import WorkspaceClients
+
+    slack.fail(
+        "chat.postMessage", Failure(error=NO_THREADS), times=None, when=lambda p: bool(p.get("thread_ts"))
+    )
+    publisher = SlackDigestPublisher(WorkspaceClients(slack.base_url, token=FAKE_TOKEN), store)
+    first = await publisher.publish(COMPACT, digest(2), key="d-6", start_at=0)
+    assert first.status == "posted"
+    assert len(slack.calls_to("chat.update")) == 1
+    before = len(slack.calls)
+
+    second = await publisher.publish(COMPACT, digest(2), key="d-7", start_at=0)
+
+    assert second.status == "posted"
+    calls = slack.calls[before:]
+    assert [call.method for call in calls if call.method.startswith("chat.")] == ["chat.postMessage"] * 3
+    assert not [call for call in calls if call.params.get("thread_ts")]
+    listing, *cards = slack.messages_in(CHANNEL)[-3:]
+    assert "follows this message in the channel" in list_text(listing)
+    assert "in this message's thread" not in list_text(listing)
+    assert all("thread_ts" not in card for card in cards)
