@@ -314,7 +314,6 @@ async def shown_week(
     the archive has some: reports archived long after their date (a backfill older than REACH,
     the console's sample) are in no delivery, and the seven days ending on the newest are shown
     instead (channel_digest without a week)."""
-    arrivals = await archive.report_arrivals()
     if day is not None:
         end = week_day_from(day, subscription)
         # A week of the channel's day that never went out, since the channel was on another
@@ -322,8 +321,10 @@ async def shown_week(
         # the delivery that held it, when one did.
         sent = any(row.report_date == end and row.kind == WEEK_KIND for row in history)
         if not sent and due_at(end, subscription) <= now:
+            arrivals = await archive.report_arrivals()
             end = held_by(day, subscription, history, arrivals, now) or end
     else:
+        arrivals = await archive.report_arrivals()
         end = last_week_end(subscription, now) + WEEK
         filling = bool(week_days(_week(end, subscription, history, now), arrivals))
         if latest or not filling:

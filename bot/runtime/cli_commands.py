@@ -473,6 +473,8 @@ DELIVERIES_SHOWN = 1000
 
 
 async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
+    from bot.store.outbox import WEEK_KIND
+
     limit = args.limit if args.limit is not None else (0 if args.json else DELIVERIES_SHOWN)
     rows = await app.outbox.list(day=args.date, status=args.status, limit=limit or None)
     if limit and len(rows) == limit:
@@ -492,7 +494,7 @@ async def _cmd_deliveries(app: App, args: argparse.Namespace) -> int:
         ref = row.channel
         error = f"  — {row.last_error}" if row.last_error else ""
         personal = " (personal)" if is_personal(ref) else ""  # a reader's DM with the app
-        week = " (week)" if row.kind == "week" else ""  # a weekly digest, keyed by the channel's day
+        week = " (week)" if row.kind == WEEK_KIND else ""  # a weekly digest, keyed by the channel's day
         where = f"{ref.platform}:{ref.workspace}/{ref.channel}{personal}{week}"
         print(
             f"{row.report_date}  {row.status:<8} {where}  "
