@@ -474,3 +474,38 @@ def test_deliveries_limit_must_be_a_count(capsys: pytest.CaptureFixture[str]) ->
             run(capsys, "deliveries", "--limit", bad)
         assert refused.value.code == 2
         assert "--limit" in capsys.readouterr().err
+
+
+def test_deliveries_marks_a_weekly_digest_and_json_says_each_kind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A channel gone from weekly to daily on its day has a week and a day keyed that date
+    (migration 0017): the list tells them apart, and --json says which is which."""
+    import asyncio
+    import datetime as dt
+
+    from bot.models import ChannelRef
+    from bot.store.database import create_engine
+    from bot.store.migrate import migrate
+    from bot.store.outbox import Outbox, Planned
+
+    monday = dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC)
+    room = ChannelRef("slack", "T1", "C0SHANGHAI")
+
+    async def fill() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+        await migrate(engine)
+        later = monday + dt.timedelta(hours=1)
+        planned = [Planned(room, monday.date(), monday, kind="week"), Planned(room, monday.date(), later)]
+        assert await Outbox(engine).ensure(planned, later) == 2
+        await engine.dispose()
+
+    asyncio.run(fill())
+    status, out, _ = run(capsys, "deliveries", "--date", "2026-12-07")
+    assert status == 0
+    assert out.splitlines() == [
+        "2026-12-07  pending  slack:T1/C0SHANGHAI (week)  due 2026-12-07 01:00Z  attempts 0",
+        "2026-12-07  pending  slack:T1/C0SHANGHAI  due 2026-12-07 02:00Z  attempts 0",
+    ]
+    status, out, _ = run(capsys, "deliveries", "--json")
+    assert [row["kind"] for row in json.loads(out)] == ["week", "day"]
